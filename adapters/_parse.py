@@ -1,0 +1,160 @@
+"""Defensive readers for venue JSON.
+
+Parsers read payloads through these helpers; any mismatch raises :class:`ParseError`
+naming the path, which :func:`parse_guard` turns into a
+:class:`~atomic_fp.errors.MalformedResponse`. Nothing else escapes a parser: floats are
+refused where a venue sends strings (and read exactly, via ``str``, where it sends
+numbers), NaN/Infinity and absurd magnitudes are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from returns.result import Failure, Result, Success
+
+from atomic_fp.errors import MalformedResponse
+
+T = TypeVar("T")
+
+_MAX_ABS = Decimal("1e30")
+_MAX_DIGITS = 64
+
+
+class ParseError(ValueError):
+    """A payload did not have the expected shape; the message names the path."""
+
+
+def obj(value: object, path: str = "$") -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ParseError(f"{path}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def arr(value: object, path: str = "$") -> Sequence[Any]:
+    if not isinstance(value, list | tuple):
+        raise ParseError(f"{path}: expected a list, got {type(value).__name__}")
+    return value
+
+
+def field(data: Mapping[str, Any], key: str, path: str = "$") -> Any:
+    if key not in data:
+        raise ParseError(f"{path}.{key}: missing")
+    return data[key]
+
+
+def dec(value: object, path: str = "$") -> Decimal:
+    """A finite Decimal from a string or an int/float JSON number (floats via ``repr``)."""
+    if isinstance(value, bool) or value is None:
+        raise ParseError(f"{path}: expected a number, got {value!r}")
+    if isinstance(value, Decimal):
+        text = str(value)
+    elif isinstance(value, int | float):
+        text = repr(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if len(text) > _MAX_DIGITS:
+            raise ParseError(f"{path}: number too long ({len(text)} chars)")
+    else:
+        raise ParseError(f"{path}: expected a number, got {type(value).__name__}")
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, ValueError):
+        raise ParseError(f"{path}: not a number: {text[:40]!r}") from None
+    if not number.is_finite():
+        raise ParseError(f"{path}: not finite: {text[:40]!r}")
+    if abs(number) > _MAX_ABS:
+        raise ParseError(f"{path}: magnitude out of range: {text[:40]!r}")
+    return number
+
+
+def dec_field(data: Mapping[str, Any], key: str, path: str = "$") -> Decimal:
+    return dec(field(data, key, path), f"{path}.{key}")
+
+
+def opt_dec(data: Mapping[str, Any], key: str, path: str = "$") -> Decimal | None:
+    """A Decimal, or None when the key is missing, null or an empty string."""
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    return dec(value, f"{path}.{key}")
+
+
+def string(value: object, path: str = "$") -> str:
+    if not isinstance(value, str):
+        raise ParseError(f"{path}: expected a string, got {type(value).__name__}")
+    return value
+
+
+def str_field(data: Mapping[str, Any], key: str, path: str = "$") -> str:
+    return string(field(data, key, path), f"{path}.{key}")
+
+
+def integer(value: object, path: str = "$") -> int:
+    """An int from a JSON int or an integer string (as venues send timestamps)."""
+    if isinstance(value, bool):
+        raise ParseError(f"{path}: expected an integer, got a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 40:
+        return int(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    raise ParseError(f"{path}: expected an integer, got {value!r}"[:200])
+
+
+def int_field(data: Mapping[str, Any], key: str, path: str = "$") -> int:
+    return integer(field(data, key, path), f"{path}.{key}")
+
+
+_MIN_TS = datetime(2000, 1, 1, tzinfo=timezone.utc)
+_MAX_TS = datetime(2200, 1, 1, tzinfo=timezone.utc)
+
+
+def _from_epoch(value: int, per_second: int, path: str) -> datetime:
+    seconds, fraction = divmod(value, per_second)
+    try:
+        stamp = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        raise ParseError(f"{path}: timestamp out of range: {value}") from None
+    stamp = stamp.replace(microsecond=fraction * 1_000_000 // per_second)
+    if not _MIN_TS <= stamp < _MAX_TS:
+        raise ParseError(f"{path}: timestamp out of range: {value}")
+    return stamp
+
+
+def ts_seconds(value: object, path: str = "$") -> datetime:
+    return _from_epoch(integer(value, path), 1, path)
+
+
+def ts_millis(value: object, path: str = "$") -> datetime:
+    return _from_epoch(integer(value, path), 1_000, path)
+
+
+def ts_nanos(value: object, path: str = "$") -> datetime:
+    return _from_epoch(integer(value, path), 1_000_000_000, path)
+
+
+def parse_guard(venue: str, parse: Callable[[], T]) -> Result[T, MalformedResponse]:
+    """Run a parser; any parse or model-validation error becomes ``MalformedResponse``.
+
+    Model constructors raise ``ValueError``/``TypeError`` on bad values (negative sizes,
+    NaN...), and parsers index payloads, so those (plus ``KeyError``/``IndexError``/
+    ``AttributeError``/``ArithmeticError``) are all a malformed payload.
+    """
+    try:
+        return Success(parse())
+    except (
+        ParseError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        ArithmeticError,
+        RecursionError,
+    ) as error:
+        return Failure(MalformedResponse(venue=venue, message=str(error)[:500]))

@@ -1,0 +1,126 @@
+"""Venue kinds and how a configured venue becomes a client.
+
+A venue kind is a factory ``(VenueSettings) -> VenueClient``. Built-in kinds are named
+here by import path so that importing this module stays cheap (no adapter, no signing
+library is imported until a venue of that kind is built). ``kind`` in the config may also
+be an import path ``package.module:factory`` to a client living outside this project.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+
+import attrs
+import httpx
+from returns.result import Failure, Result, Success
+
+from atomic_fp.models import Symbol, VenueFees
+from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.venue import VenueClient
+
+
+@attrs.frozen
+class VenueSettings:
+    """Everything needed to build one venue client.
+
+    ``credentials`` holds resolved secret values (from environment variables named in the
+    config); it is excluded from ``repr`` so it cannot leak through logs or errors.
+    ``transport`` lets tests and the offline snapshot replace the network (an httpx
+    transport serving recorded responses or a local server's mock).
+    ``symbol_overrides`` maps a venue symbol (or venue base name) to the canonical symbol
+    and contract multiplier, for the odd cases automatic mapping gets wrong.
+    """
+
+    id: ExchangeIdentifier
+    kind: str
+    base_url: str | None = None
+    ws_url: str | None = None
+    trading_url: str | None = None
+    auth_url: str | None = None
+    credentials: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    fees: VenueFees | None = None
+    symbol_overrides: Mapping[str, tuple[Symbol, Decimal]] = attrs.field(factory=dict)
+    timeout: float = 10.0
+    options: Mapping[str, str] = attrs.field(factory=dict)
+    transport: httpx.AsyncBaseTransport | None = attrs.field(default=None, repr=False, eq=False)
+
+
+VenueFactory = Callable[[VenueSettings], VenueClient]
+
+
+@attrs.frozen
+class VenueKind:
+    name: str
+    factory_path: str
+    summary: str
+    config_keys: tuple[str, ...]
+    credential_keys: tuple[str, ...] = ()
+
+
+BUILTIN_KINDS: Mapping[str, VenueKind] = {
+    "binance": VenueKind(
+        "binance",
+        "adapters.binance.client:create",
+        "Binance USD-M futures (REST, HMAC-SHA256 signed)",
+        ("base_url",),
+        ("api_key", "api_secret"),
+    ),
+    "hyperliquid": VenueKind(
+        "hyperliquid",
+        "adapters.hyperliquid.client:create",
+        "Hyperliquid perps (info/exchange API, EIP-712 agent signing)",
+        ("base_url",),
+        ("account_address", "agent_private_key"),
+    ),
+    "grvt": VenueKind(
+        "grvt",
+        "adapters.grvt.client:create",
+        "GRVT perps (market-data, trading and auth hosts; EIP-712 order signing)",
+        ("base_url", "trading_url", "auth_url", "ws_url"),
+        ("api_key", "sub_account_id", "private_key"),
+    ),
+    "lighter": VenueKind(
+        "lighter",
+        "adapters.lighter.client:create",
+        "Lighter perps (REST + websocket; transactions signed by lighter-sdk's signer)",
+        ("base_url", "ws_url"),
+        ("account_index", "api_key_index", "api_private_key"),
+    ),
+    "paper": VenueKind(
+        "paper",
+        "adapters.paper.client:create",
+        "In-process paper venue (order matching, fees, funding accrual, fault knobs)",
+        (),
+    ),
+}
+
+
+def load_factory(kind: str) -> Result[VenueFactory, str]:
+    """Resolve a venue kind (built-in name or ``package.module:factory``) to its factory."""
+    path = BUILTIN_KINDS[kind].factory_path if kind in BUILTIN_KINDS else kind
+    if ":" not in path:
+        known = ", ".join(sorted(BUILTIN_KINDS))
+        return Failure(f"unknown venue kind {kind!r} (known: {known}, or 'package.module:factory')")
+    module_name, _, attribute = path.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        return Failure(f"venue kind {kind!r}: cannot import {module_name!r}: {error}")
+    factory = getattr(module, attribute, None)
+    if not callable(factory):
+        return Failure(f"venue kind {kind!r}: {module_name!r} has no callable {attribute!r}")
+    return Success(factory)
+
+
+def build_client(settings: VenueSettings) -> Result[VenueClient, str]:
+    """Build a client for ``settings``; a failure names the venue and what went wrong."""
+    factory = load_factory(settings.kind)
+    if isinstance(factory, Failure):
+        return Failure(f"venue {settings.id}: {factory.failure()}")
+    try:
+        client = factory.unwrap()(settings)
+    except (ValueError, TypeError, KeyError) as error:
+        return Failure(f"venue {settings.id}: {error}")
+    return Success(client)

@@ -1,0 +1,38 @@
+"""Layer 1: immutable models. One model describes one entity on one venue."""
+
+from atomic_fp.models.account import Balance, FundingPayment, Position
+from atomic_fp.models.book import BookLevel, OrderBook, Side
+from atomic_fp.models.config import DEFAULT_FEES, ArbitrageConfig, VenueFees
+from atomic_fp.models.funding import HOURS_PER_YEAR, FundingKind, FundingRate, interval_hours
+from atomic_fp.models.identifiers import ContractType, ExchangeIdentifier, Symbol
+from atomic_fp.models.market import Market
+from atomic_fp.models.order import Order, OrderRequest, OrderStatus, OrderType, TimeInForce
+from atomic_fp.models.signal import SignalKind, TradeLeg, TradingSignal
+
+__all__ = [
+    "DEFAULT_FEES",
+    "HOURS_PER_YEAR",
+    "ArbitrageConfig",
+    "Balance",
+    "BookLevel",
+    "ContractType",
+    "ExchangeIdentifier",
+    "FundingKind",
+    "FundingPayment",
+    "FundingRate",
+    "Market",
+    "Order",
+    "OrderBook",
+    "OrderRequest",
+    "OrderStatus",
+    "OrderType",
+    "Position",
+    "Side",
+    "SignalKind",
+    "Symbol",
+    "TimeInForce",
+    "TradeLeg",
+    "TradingSignal",
+    "VenueFees",
+    "interval_hours",
+]

@@ -1,0 +1,90 @@
+"""Construction-time validators shared by the models.
+
+Every model refuses bad numbers at construction, so a NaN rate or a negative size can never
+travel further than the parser that read it. The messages name the field and the value.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+
+def _name(attribute: attrs.Attribute[Any]) -> str:
+    return attribute.name
+
+
+def finite_decimal(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value is a finite ``Decimal`` (not float, not NaN, not infinity)."""
+    if isinstance(value, bool) or not isinstance(value, Decimal):
+        raise TypeError(f"{_name(attribute)} must be a Decimal, got {type(value).__name__}")
+    if not value.is_finite():
+        raise ValueError(f"{_name(attribute)} must be finite, got {value}")
+
+
+def optional_finite_decimal(obj: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        finite_decimal(obj, attribute, value)
+
+
+def non_negative(obj: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    finite_decimal(obj, attribute, value)
+    assert isinstance(value, Decimal)
+    if value < 0:
+        raise ValueError(f"{_name(attribute)} must be >= 0, got {value}")
+
+
+def optional_non_negative(obj: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        non_negative(obj, attribute, value)
+
+
+def positive(obj: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    finite_decimal(obj, attribute, value)
+    assert isinstance(value, Decimal)
+    if value <= 0:
+        raise ValueError(f"{_name(attribute)} must be > 0, got {value}")
+
+
+def optional_positive(obj: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        positive(obj, attribute, value)
+
+
+def utc_datetime(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A timezone-aware datetime in UTC (naive datetimes are ambiguous and refused)."""
+    if not isinstance(value, datetime):
+        raise TypeError(f"{_name(attribute)} must be a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() != timedelta(0):
+        raise ValueError(f"{_name(attribute)} must be timezone-aware UTC, got {value!r}")
+
+
+def optional_utc_datetime(obj: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        utc_datetime(obj, attribute, value)
+
+
+def positive_timedelta(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, timedelta):
+        raise TypeError(f"{_name(attribute)} must be a timedelta, got {type(value).__name__}")
+    if value <= timedelta(0):
+        raise ValueError(f"{_name(attribute)} must be > 0, got {value}")
+
+
+def non_empty_str(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{_name(attribute)} must be a non-empty string, got {value!r}")
+
+
+def to_utc(value: datetime) -> datetime:
+    """Normalise an aware datetime to UTC (used as an attrs converter)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(timezone.utc)
+    return value
+
+
+def optional_to_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else to_utc(value)

@@ -1,0 +1,97 @@
+"""Funding rates, carried with their interval and their meaning.
+
+Sign convention everywhere in atomic-fp: a positive rate means longs pay shorts.
+A rate is a fraction (``0.0001`` = 0.01 %) of notional per ``interval``.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import attrs
+
+from atomic_fp.models._validators import (
+    finite_decimal,
+    non_empty_str,
+    optional_positive,
+    optional_to_utc,
+    optional_utc_datetime,
+    positive_timedelta,
+    to_utc,
+    utc_datetime,
+)
+from atomic_fp.models.identifiers import ExchangeIdentifier, Symbol
+
+HOURS_PER_YEAR = Decimal(8760)
+_MICROSECONDS_PER_HOUR = 3_600_000_000
+
+
+class FundingKind(enum.Enum):
+    """What a published rate means.
+
+    - ``PREDICTED``: an estimate for a future period (e.g. Hyperliquid ``predictedFundings``).
+    - ``CURRENT``: the rate accruing for the period in progress, paid at ``next_funding_time``
+      (Binance ``lastFundingRate`` in ``premiumIndex``, Hyperliquid ctx ``funding``).
+    - ``SETTLED``: a rate that has been paid, at ``funding_time``.
+    """
+
+    PREDICTED = "predicted"
+    CURRENT = "current"
+    SETTLED = "settled"
+
+
+def interval_hours(interval: timedelta) -> Decimal:
+    """Exact hours in a timedelta, as a Decimal (``60 min`` and ``1 h`` give the same)."""
+    return Decimal(interval // timedelta(microseconds=1)) / _MICROSECONDS_PER_HOUR
+
+
+@attrs.frozen
+class FundingRate:
+    """One funding-rate observation for one symbol on one venue.
+
+    ``rate`` is per ``interval``; ``observed_at`` is when we (or the venue) observed it, which
+    is what staleness is measured against. ``funding_time`` is the settlement instant of a
+    SETTLED rate; ``next_funding_time`` the next settlement for a CURRENT/PREDICTED one.
+    """
+
+    exchange: ExchangeIdentifier
+    symbol: Symbol
+    rate: Decimal = attrs.field(validator=finite_decimal)
+    interval: timedelta = attrs.field(validator=positive_timedelta)
+    kind: FundingKind
+    observed_at: datetime = attrs.field(converter=to_utc, validator=utc_datetime)
+    next_funding_time: datetime | None = attrs.field(
+        default=None, converter=optional_to_utc, validator=optional_utc_datetime
+    )
+    funding_time: datetime | None = attrs.field(
+        default=None, converter=optional_to_utc, validator=optional_utc_datetime
+    )
+    mark_price: Decimal | None = attrs.field(default=None, validator=optional_positive)
+    index_price: Decimal | None = attrs.field(default=None, validator=optional_positive)
+    venue_symbol: str | None = attrs.field(default=None)
+
+    @venue_symbol.validator
+    def _check_venue_symbol(
+        self, attribute: attrs.Attribute[str | None], value: str | None
+    ) -> None:
+        if value is not None:
+            non_empty_str(self, attribute, value)
+
+    @property
+    def interval_hours(self) -> Decimal:
+        return interval_hours(self.interval)
+
+    @property
+    def hourly(self) -> Decimal:
+        """The rate per hour (fraction)."""
+        return self.rate / self.interval_hours
+
+    @property
+    def apr(self) -> Decimal:
+        """Simple annualised rate: ``rate / interval_hours * 8760`` (a fraction)."""
+        return self.hourly * HOURS_PER_YEAR
+
+    def age(self, now: datetime) -> timedelta:
+        return now - self.observed_at

@@ -1,0 +1,53 @@
+"""A tradable perpetual on one venue, with the venue's trading rules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import attrs
+
+from atomic_fp.models._validators import (
+    non_empty_str,
+    optional_non_negative,
+    optional_positive,
+    positive,
+    positive_timedelta,
+)
+from atomic_fp.models.identifiers import ExchangeIdentifier, Symbol
+
+
+@attrs.frozen
+class Market:
+    """Trading rules of one instrument on one venue.
+
+    Sizes (``lot_size``, ``min_size``) are in the venue's own size unit; one unit of that
+    is ``contract_multiplier`` units of ``symbol.base`` (e.g. Binance ``1000PEPEUSDT`` and
+    Hyperliquid ``kPEPE`` both have multiplier 1000). Prices are per venue size unit.
+    ``min_notional`` is in the settlement asset.
+    """
+
+    exchange: ExchangeIdentifier
+    symbol: Symbol
+    venue_symbol: str = attrs.field(validator=non_empty_str)
+    tick_size: Decimal = attrs.field(validator=positive)
+    lot_size: Decimal = attrs.field(validator=positive)
+    min_size: Decimal = attrs.field(validator=optional_non_negative, default=Decimal(0))
+    min_notional: Decimal = attrs.field(validator=optional_non_negative, default=Decimal(0))
+    contract_multiplier: Decimal = attrs.field(validator=positive, default=Decimal(1))
+    funding_interval: timedelta = attrs.field(
+        validator=positive_timedelta, default=timedelta(hours=8)
+    )
+    settle_asset: str = "USD"
+    max_leverage: Decimal | None = attrs.field(validator=optional_positive, default=None)
+
+    @property
+    def base_lot(self) -> Decimal:
+        """The smallest size step in base-asset units."""
+        return self.lot_size * self.contract_multiplier
+
+    def to_base(self, venue_size: Decimal) -> Decimal:
+        return venue_size * self.contract_multiplier
+
+    def to_venue(self, base_size: Decimal) -> Decimal:
+        return base_size / self.contract_multiplier

@@ -1,0 +1,117 @@
+"""Layer 0/2 contract: what a venue client offers, typed by a ``Protocol``.
+
+Every call returns a ``FutureResult`` whose failure is a typed
+:class:`~atomic_fp.errors.VenueError`; a client never lets an exception escape. A client
+declares its :class:`Capability` set (like ccxt's ``has`` map) so callers can tell
+"not supported" (:class:`~atomic_fp.errors.NotSupported`) from "failed".
+
+Any object with these members plugs in: the core never imports an adapter.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Collection
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from returns.future import FutureResult
+
+from atomic_fp.errors import VenueError
+from atomic_fp.models import (
+    Balance,
+    FundingPayment,
+    FundingRate,
+    Market,
+    Order,
+    OrderBook,
+    OrderRequest,
+    Position,
+    Symbol,
+)
+from atomic_fp.models.identifiers import ExchangeIdentifier
+
+
+class Capability(enum.Enum):
+    MARKETS = "markets"
+    FUNDING_RATES = "funding_rates"
+    ORDER_BOOK = "order_book"
+    POSITIONS = "positions"
+    BALANCES = "balances"
+    PLACE_ORDER = "place_order"
+    CANCEL_ORDER = "cancel_order"
+    ORDER_STATUS = "order_status"
+    FUNDING_HISTORY = "funding_history"
+    FUNDING_PAYMENTS = "funding_payments"
+
+
+PUBLIC_CAPABILITIES = frozenset(
+    {
+        Capability.MARKETS,
+        Capability.FUNDING_RATES,
+        Capability.ORDER_BOOK,
+        Capability.FUNDING_HISTORY,
+    }
+)
+TRADING_CAPABILITIES = frozenset(
+    {
+        Capability.POSITIONS,
+        Capability.BALANCES,
+        Capability.PLACE_ORDER,
+        Capability.CANCEL_ORDER,
+        Capability.ORDER_STATUS,
+    }
+)
+
+
+@runtime_checkable
+class VenueClient(Protocol):
+    """One venue account. Symbols are canonical; the client maps them to its own names
+    from its market list (and the user's overrides)."""
+
+    @property
+    def exchange(self) -> ExchangeIdentifier: ...
+
+    @property
+    def capabilities(self) -> frozenset[Capability]: ...
+
+    def fetch_markets(self) -> FutureResult[tuple[Market, ...], VenueError]: ...
+
+    def fetch_funding_rates(
+        self, symbols: Collection[Symbol] | None = None
+    ) -> FutureResult[tuple[FundingRate, ...], VenueError]:
+        """Current funding for ``symbols`` (all listed symbols when ``None``)."""
+        ...
+
+    def fetch_order_book(
+        self, symbol: Symbol, depth: int = 20
+    ) -> FutureResult[OrderBook, VenueError]: ...
+
+    def fetch_positions(self) -> FutureResult[tuple[Position, ...], VenueError]:
+        """Every open position of the account. A symbol that is absent is flat *because
+        the venue said so*; a failed call is a Failure, never an empty tuple."""
+        ...
+
+    def fetch_balances(self) -> FutureResult[tuple[Balance, ...], VenueError]: ...
+
+    def place_order(self, request: OrderRequest) -> FutureResult[Order, VenueError]: ...
+
+    def cancel_order(
+        self, symbol: Symbol, client_order_id: str
+    ) -> FutureResult[Order, VenueError]: ...
+
+    def fetch_order(self, symbol: Symbol, client_order_id: str) -> FutureResult[Order, VenueError]:
+        """The order with this client id; ``OrderNotFound`` if the venue never got it."""
+        ...
+
+    def fetch_funding_history(
+        self, symbol: Symbol, start: datetime, end: datetime
+    ) -> FutureResult[tuple[FundingRate, ...], VenueError]:
+        """SETTLED rates with ``start <= funding_time < end``, oldest first, all pages."""
+        ...
+
+    def fetch_funding_payments(
+        self, start: datetime, end: datetime
+    ) -> FutureResult[tuple[FundingPayment, ...], VenueError]: ...
+
+    async def aclose(self) -> None: ...
