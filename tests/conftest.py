@@ -1,0 +1,35 @@
+"""Shared test fixtures.
+
+``research_data`` points at ``../shared/research-data`` (beside the repository); tests that
+read it skip cleanly where it is absent. Async tests run on both anyio backends (asyncio
+and trio) via the ``anyio_backend`` fixture.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+RESEARCH_DATA = REPO_ROOT.parent / "shared" / "research-data"
+
+
+def research_file(relative: str) -> Path:
+    """Path of a file under ``shared/research-data``; skips the test when it is absent."""
+    path = RESEARCH_DATA / relative
+    if not path.exists():
+        pytest.skip(f"research data not available: {relative}")
+    return path
+
+
+@pytest.fixture
+def research_data() -> Path:
+    if not RESEARCH_DATA.is_dir():
+        pytest.skip("shared/research-data is not available")
+    return RESEARCH_DATA
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
