@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from decimal import Decimal
 
 import attrs
@@ -45,6 +46,10 @@ class VenueSettings:
     timeout: float = 10.0
     options: Mapping[str, str] = attrs.field(factory=dict)
     transport: httpx.AsyncBaseTransport | None = attrs.field(default=None, repr=False, eq=False)
+    clock: Callable[[], datetime] | None = attrs.field(default=None, repr=False, eq=False)
+    """The client's "now" (aware UTC) for stamping ``observed_at`` where the venue sends no
+    timestamp; ``None`` = the wall clock. The offline snapshot sets it to the snapshot's
+    ``as_of`` so data ages and next-funding times are those of the recorded instant."""
 
 
 VenueFactory = Callable[[VenueSettings], VenueClient]
