@@ -1,0 +1,19 @@
+"""The paper venue: an in-process :class:`~atomic_fp.venue.VenueClient` with order
+matching, fees, positions, balances, funding accrual and fault knobs."""
+
+from adapters.paper.clock import ManualClock
+from adapters.paper.faults import OrderFault, PaperFaults
+from adapters.paper.ledger import LedgerEntry, LedgerKind, SymbolLedger
+from adapters.paper.venue import PaperMarketState, PaperVenue, SubmitRecord
+
+__all__ = [
+    "LedgerEntry",
+    "LedgerKind",
+    "ManualClock",
+    "OrderFault",
+    "PaperFaults",
+    "PaperMarketState",
+    "PaperVenue",
+    "SubmitRecord",
+    "SymbolLedger",
+]

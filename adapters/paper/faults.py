@@ -1,0 +1,89 @@
+"""Fault knobs of the paper venue, for tests and drills.
+
+Every knob is a plain mutable attribute so a test (or a soak drill) can turn faults on and
+off between calls. Counters (``*_next``) fire on the next N orders and count down;
+probabilities draw from the injected ``rng`` only (a seeded :class:`random.Random`), so a
+drill with a given seed is reproducible.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+from decimal import Decimal
+
+import attrs
+
+
+class OrderFault(enum.Enum):
+    """What happens to one order call."""
+
+    NONE = "none"
+    REJECT = "reject"
+    """The venue answers and refuses (:class:`~atomic_fp.errors.VenueRejected`)."""
+    TIMEOUT_AFTER_FILL = "timeout_after_fill"
+    """The venue fills the order but the call answers :class:`~atomic_fp.errors.Ambiguous`."""
+    DROP = "drop"
+    """The call times out before the venue got it: :class:`~atomic_fp.errors.Ambiguous`,
+    and the venue has no such order."""
+    PARTIAL_FILL = "partial_fill"
+    """Only ``partial_fill_ratio`` of the size fills (rounded down to the lot)."""
+
+
+@attrs.define
+class PaperFaults:
+    down: bool = False
+    """Every call fails: reads with NetworkError, order calls with NotSent."""
+    latency: float = 0.0
+    """Seconds each call spends before the venue acts on it."""
+    response_latency: float = 0.0
+    """Seconds each call spends after the venue acted, before the answer arrives."""
+    reject_next: int = 0
+    reject_probability: float = 0.0
+    timeout_after_fill_next: int = 0
+    timeout_after_fill_probability: float = 0.0
+    drop_next: int = 0
+    drop_probability: float = 0.0
+    partial_fill_next: int = 0
+    partial_fill_probability: float = 0.0
+    partial_fill_ratio: Decimal = Decimal("0.5")
+    read_failure_probability: float = 0.0
+    """Chance that a read (positions, order lookup, book...) fails with NetworkError."""
+    rng: random.Random = attrs.field(factory=lambda: random.Random(0), repr=False)  # noqa: S311
+
+    def next_order_fault(self) -> OrderFault:
+        """Draw the fault for one order call (counters first, then probabilities)."""
+        if self.reject_next > 0:
+            self.reject_next -= 1
+            return OrderFault.REJECT
+        if self.timeout_after_fill_next > 0:
+            self.timeout_after_fill_next -= 1
+            return OrderFault.TIMEOUT_AFTER_FILL
+        if self.drop_next > 0:
+            self.drop_next -= 1
+            return OrderFault.DROP
+        if self.partial_fill_next > 0:
+            self.partial_fill_next -= 1
+            return OrderFault.PARTIAL_FILL
+        for probability, fault in (
+            (self.reject_probability, OrderFault.REJECT),
+            (self.timeout_after_fill_probability, OrderFault.TIMEOUT_AFTER_FILL),
+            (self.drop_probability, OrderFault.DROP),
+            (self.partial_fill_probability, OrderFault.PARTIAL_FILL),
+        ):
+            if probability > 0 and self.rng.random() < probability:
+                return fault
+        return OrderFault.NONE
+
+    def read_fails(self) -> bool:
+        return self.read_failure_probability > 0 and (
+            self.rng.random() < self.read_failure_probability
+        )
+
+    def clear(self) -> None:
+        """Turn every fault off (keeps the rng)."""
+        rng = self.rng
+        self.__init__(rng=rng)  # type: ignore[misc]
+
+
+__all__ = ["OrderFault", "PaperFaults"]

@@ -1,0 +1,269 @@
+"""Layer 3: ask many venues at once, keep every venue's answer.
+
+Each aggregator queries all its venues concurrently (an anyio task group) with a per-venue
+timeout, and returns one ``Result`` per venue: a slow or broken venue shows up as its own
+``Failure`` (:class:`~atomic_fp.errors.VenueTimeout` when it ran out of time) and never
+blocks, hides or zeroes the others. Reads only, except :class:`OrderAggregator`, where a
+write that runs out of time is :class:`~atomic_fp.errors.Ambiguous` (it may have reached
+the venue), never a plain timeout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import TypeAlias, TypeVar
+
+import anyio
+import attrs
+from returns.result import Failure, Result, Success
+
+from atomic_fp.decisions.types import BookInputs, MarketInputs, PositionInputs, RateInputs
+from atomic_fp.errors import Ambiguous, UnknownSymbol, VenueError, VenueTimeout
+from atomic_fp.models import (
+    FundingRate,
+    Market,
+    Order,
+    OrderRequest,
+    Position,
+    Symbol,
+)
+from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.operations import outcome
+from atomic_fp.venue import VenueClient
+
+T = TypeVar("T")
+K = TypeVar("K")
+
+PerVenue: TypeAlias = dict[ExchangeIdentifier, Result[T, VenueError]]
+DEFAULT_TIMEOUT = 10.0
+
+
+async def gather_keyed(
+    calls: Mapping[K, Callable[[], Awaitable[Result[T, VenueError]]]],
+    timeout: float | None,  # noqa: ASYNC109 (a per-call deadline, not one for the whole gather)
+    on_timeout: Callable[[K], VenueError],
+) -> dict[K, Result[T, VenueError]]:
+    """Run every call concurrently, each under its own deadline; keep each result by key
+    (in the order of ``calls``)."""
+    results: dict[K, Result[T, VenueError]] = {}
+
+    async def one(key: K, call: Callable[[], Awaitable[Result[T, VenueError]]]) -> None:
+        with anyio.move_on_after(timeout):
+            results[key] = await call()
+            return
+        results[key] = Failure(on_timeout(key))
+
+    async with anyio.create_task_group() as group:
+        for key, call in calls.items():
+            group.start_soon(one, key, call)
+    return {key: results[key] for key in calls}
+
+
+def _read_timeout(timeout: float | None) -> Callable[[ExchangeIdentifier], VenueError]:
+    def make(venue: ExchangeIdentifier) -> VenueError:
+        return VenueTimeout(str(venue), f"no answer within {timeout} s")
+
+    return make
+
+
+def _by_venue(clients: Iterable[VenueClient]) -> dict[ExchangeIdentifier, VenueClient]:
+    keyed: dict[ExchangeIdentifier, VenueClient] = {}
+    for client in clients:
+        if client.exchange in keyed:
+            raise ValueError(f"venue {client.exchange} given twice")
+        keyed[client.exchange] = client
+    return keyed
+
+
+class _Aggregator:
+    def __init__(self, clients: Iterable[VenueClient], timeout: float | None = DEFAULT_TIMEOUT):
+        self.clients = _by_venue(clients)
+        self.timeout = timeout
+
+    @property
+    def venues(self) -> tuple[ExchangeIdentifier, ...]:
+        return tuple(self.clients)
+
+    async def _each(
+        self, call: Callable[[VenueClient], Awaitable[Result[T, VenueError]]]
+    ) -> PerVenue[T]:
+        def bind(client: VenueClient) -> Callable[[], Awaitable[Result[T, VenueError]]]:
+            return lambda: call(client)
+
+        return await gather_keyed(
+            {venue: bind(client) for venue, client in self.clients.items()},
+            self.timeout,
+            _read_timeout(self.timeout),
+        )
+
+
+def _pick(
+    venue: ExchangeIdentifier,
+    items: Result[tuple[T, ...], VenueError],
+    symbol: Symbol,
+    symbol_of: Callable[[T], Symbol],
+    what: str,
+) -> Result[T, VenueError]:
+    if isinstance(items, Failure):
+        return Failure(items.failure())
+    for item in items.unwrap():
+        if symbol_of(item) == symbol:
+            return Success(item)
+    return Failure(UnknownSymbol(str(venue), f"{symbol} not in the venue's {what}"))
+
+
+class FundingRateAggregator(_Aggregator):
+    async def get_rates(
+        self, symbols: Collection[Symbol] | None = None
+    ) -> PerVenue[tuple[FundingRate, ...]]:
+        """Every venue's current rates for ``symbols`` (all listed when ``None``)."""
+        return await self._each(lambda client: outcome(client.fetch_funding_rates(symbols)))
+
+    async def rates_for(self, symbol: Symbol) -> RateInputs:
+        """One rate per venue for ``symbol``; a venue not listing it is ``UnknownSymbol``."""
+        rates = await self.get_rates([symbol])
+        return {
+            v: _pick(v, r, symbol, lambda x: x.symbol, "funding rates") for v, r in rates.items()
+        }
+
+
+@attrs.frozen
+class ExposureReport:
+    """Net signed base-asset exposure per symbol over the venues that answered.
+
+    ``uncounted`` names every venue whose positions could not be read, with why: the net
+    figures do not include them and must not be read as if they did (``complete`` is
+    ``False``). A symbol whose exposure nets to zero is still listed when any venue holds it.
+    """
+
+    net: Mapping[Symbol, Decimal]
+    by_venue: Mapping[ExchangeIdentifier, Mapping[Symbol, Decimal]]
+    uncounted: Mapping[ExchangeIdentifier, VenueError]
+
+    @property
+    def complete(self) -> bool:
+        return not self.uncounted
+
+    def describe(self) -> str:
+        parts = [f"{symbol}: {amount}" for symbol, amount in sorted(self.net.items())]
+        text = "net exposure " + (", ".join(parts) if parts else "none")
+        if self.uncounted:
+            missing = "; ".join(f"{e.describe()}" for e in self.uncounted.values())
+            text += f" (NOT COUNTED: {missing})"
+        return text
+
+
+class PositionAggregator(_Aggregator):
+    async def get_positions(self) -> PerVenue[tuple[Position, ...]]:
+        return await self._each(lambda client: outcome(client.fetch_positions()))
+
+    async def positions_for(self, symbol: Symbol) -> PositionInputs:
+        """Per venue: the symbol's position, ``Success(None)`` when flat, or the failure."""
+        return positions_for(await self.get_positions(), symbol)
+
+    async def get_total_exposure(self) -> ExposureReport:
+        return total_exposure(await self.get_positions())
+
+
+def positions_for(positions: PerVenue[tuple[Position, ...]], symbol: Symbol) -> PositionInputs:
+    selected: dict[ExchangeIdentifier, Result[Position | None, VenueError]] = {}
+    for venue, result in positions.items():
+        if isinstance(result, Failure):
+            selected[venue] = Failure(result.failure())
+            continue
+        held = [p for p in result.unwrap() if p.symbol == symbol and p.size != 0]
+        selected[venue] = Success(held[0] if held else None)
+    return selected
+
+
+def total_exposure(positions: PerVenue[tuple[Position, ...]]) -> ExposureReport:
+    net: dict[Symbol, Decimal] = {}
+    by_venue: dict[ExchangeIdentifier, Mapping[Symbol, Decimal]] = {}
+    uncounted: dict[ExchangeIdentifier, VenueError] = {}
+    for venue, result in positions.items():
+        if isinstance(result, Failure):
+            uncounted[venue] = result.failure()
+            continue
+        held: dict[Symbol, Decimal] = {}
+        for position in result.unwrap():
+            held[position.symbol] = held.get(position.symbol, Decimal(0)) + position.base_size
+            net[position.symbol] = net.get(position.symbol, Decimal(0)) + position.base_size
+        by_venue[venue] = held
+    return ExposureReport(net=net, by_venue=by_venue, uncounted=uncounted)
+
+
+class MarketAggregator(_Aggregator):
+    async def get_markets(self) -> PerVenue[tuple[Market, ...]]:
+        return await self._each(lambda client: outcome(client.fetch_markets()))
+
+    async def markets_for(self, symbol: Symbol) -> MarketInputs:
+        markets = await self.get_markets()
+        return {
+            v: _pick(v, m, symbol, lambda x: x.symbol, "market list") for v, m in markets.items()
+        }
+
+    async def books_for(self, symbol: Symbol, depth: int = 20) -> BookInputs:
+        return await self._each(lambda client: outcome(client.fetch_order_book(symbol, depth)))
+
+
+class OrderAggregator:
+    """Send or look up orders on several venues at once. A placement that runs out of
+    time is :class:`Ambiguous` (it may have been acted on)."""
+
+    def __init__(self, timeout: float | None = DEFAULT_TIMEOUT) -> None:
+        self.timeout = timeout
+
+    async def place_orders(
+        self, orders: Sequence[tuple[VenueClient, OrderRequest]]
+    ) -> tuple[Result[Order, VenueError], ...]:
+        def bind(
+            client: VenueClient, request: OrderRequest
+        ) -> Callable[[], Awaitable[Result[Order, VenueError]]]:
+            return lambda: outcome(client.place_order(request))
+
+        def ambiguous(index: int) -> VenueError:
+            venue, request = orders[index]
+            return Ambiguous(
+                str(venue.exchange),
+                f"order {request.client_order_id}: no answer within {self.timeout} s",
+            )
+
+        results = await gather_keyed(
+            {i: bind(client, request) for i, (client, request) in enumerate(orders)},
+            self.timeout,
+            ambiguous,
+        )
+        return tuple(results[i] for i in range(len(orders)))
+
+    async def fetch_orders(
+        self, lookups: Sequence[tuple[VenueClient, Symbol, str]]
+    ) -> tuple[Result[Order, VenueError], ...]:
+        def bind(
+            client: VenueClient, symbol: Symbol, client_order_id: str
+        ) -> Callable[[], Awaitable[Result[Order, VenueError]]]:
+            return lambda: outcome(client.fetch_order(symbol, client_order_id))
+
+        def timed_out(index: int) -> VenueError:
+            return VenueTimeout(
+                str(lookups[index][0].exchange), f"no answer within {self.timeout} s"
+            )
+
+        results = await gather_keyed(
+            {i: bind(*lookup) for i, lookup in enumerate(lookups)}, self.timeout, timed_out
+        )
+        return tuple(results[i] for i in range(len(lookups)))
+
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "ExposureReport",
+    "FundingRateAggregator",
+    "MarketAggregator",
+    "OrderAggregator",
+    "PerVenue",
+    "PositionAggregator",
+    "gather_keyed",
+    "positions_for",
+    "total_exposure",
+]
