@@ -1,14 +1,397 @@
-"""FundingArbitrageDecision: open or close a cross-venue funding hedge. (Interface; the
-implementation lands with issue 2.)"""
+"""FundingArbitrageDecision: open or close a cross-venue funding hedge for one symbol.
+
+Inputs are per-venue ``Result`` values as fetched. What the decision does, in order:
+
+1. **Triage.** A venue is left out of *opening* (and named in ``NoTrade.excluded`` with the
+   reason) when its rate failed or is missing, its rate is older than
+   ``config.max_data_age``, its position query failed or is missing (unknown is never
+   flat), or -- when ``markets``/``books`` are given -- its market rules or book failed, are
+   missing or (book) are stale.
+2. **Close.** An existing hedge is a long on one venue and a short on another. Its carry is
+   the exposure-weighted ``short APR - long APR`` at the current rates, *gross* (exit costs
+   are not subtracted: they are paid whether we leave now or later, and we leave as soon as
+   carrying stops paying). When carry < ``close_threshold`` or carry < 0 (flipped), the
+   result is a CLOSE signal: one reduce-only leg per known non-flat position, sized to the
+   whole position. Closing every known leg never adds exposure, even when another venue's
+   position is unknown. A hedge whose rates are missing or stale is not judged (said in the
+   reason) -- it is neither closed nor treated as healthy evidence.
+3. **Open.** Every ordered pair (long L, short S) of usable venues is evaluated::
+
+       spread = apr(S) - apr(L)
+       cost   = amortised(2 * (taker(L) + taker(S)))  [+ amortised(entry gap) with books]
+       net    = spread - cost
+
+   A pair is tradable when ``net >= build_threshold`` and a size survives: ``trade_size``
+   clamped so neither venue's absolute base position exceeds ``max_position`` (counting
+   what it holds), rounded *down* to a base size that is a whole number of lots on both
+   venues (LCM of their base lots, see :mod:`atomic_fp.sizing`), and at least both venues'
+   ``min_size`` and ``min_notional``. The tradable pair with the best net APR wins; ties go
+   to the alphabetically first (long venue, short venue).
+
+Prices: a leg's reference price is the book VWAP at its size when books are given, else the
+rate's mark price (per *venue* size unit, like every venue price). ``min_notional`` > 0 with
+no known price means no trade.
+
+Conventions chosen where the caller gives less:
+
+- ``markets=None``: sizes are **not rounded** and minimums are not checked -- the caller
+  vouches that ``trade_size`` suits both venues. Each leg's contract multiplier is then the
+  one of the venue's existing position, or 1.
+- ``now=None``: staleness is judged against the freshest rate given (a rate older than
+  ``max_data_age`` relative to it is left out), and the signal is stamped with that time.
+  Absolute staleness cannot be judged without a clock: the orchestrator always passes now.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 
-from returns.result import Result
+import attrs
+from returns.result import Failure, Result, Success
 
+from atomic_fp import costs, sizing
+from atomic_fp.decisions._common import (
+    closing_leg,
+    describe_positions,
+    duration,
+    latest_observation,
+    pct,
+    read,
+    single_symbol,
+    successful_rates,
+)
 from atomic_fp.decisions.types import BookInputs, MarketInputs, NoTrade, PositionInputs, RateInputs
-from atomic_fp.models import ArbitrageConfig, TradingSignal
+from atomic_fp.errors import VenueError
+from atomic_fp.models import (
+    ArbitrageConfig,
+    FundingRate,
+    Market,
+    OrderBook,
+    Position,
+    Side,
+    SignalKind,
+    Symbol,
+    TradeLeg,
+    TradingSignal,
+)
+from atomic_fp.models.identifiers import ExchangeIdentifier
+
+_ZERO = Decimal(0)
+
+
+@attrs.frozen
+class _Venue:
+    """One venue's usable inputs for the symbol."""
+
+    id: ExchangeIdentifier
+    rate: FundingRate
+    apr: Decimal
+    position: Position | None
+    market: Market | None
+    book: OrderBook | None
+
+    @property
+    def base_position(self) -> Decimal:
+        return _ZERO if self.position is None else self.position.base_size
+
+    @property
+    def multiplier(self) -> Decimal:
+        if self.market is not None:
+            return self.market.contract_multiplier
+        if self.position is not None:
+            return self.position.contract_multiplier
+        return Decimal(1)
+
+
+@attrs.frozen
+class _Leg:
+    venue: _Venue
+    side: Side
+    size: Decimal
+    price: Decimal | None
+
+
+@attrs.frozen
+class _Plan:
+    """A tradable pair: what the signal will carry."""
+
+    long: _Leg
+    short: _Leg
+    base_size: Decimal
+    spread: Decimal
+    fees: Decimal
+    gap: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return self.spread - self.fees - self.gap
+
+
+@attrs.frozen
+class _Rejected:
+    long: _Venue
+    short: _Venue
+    spread: Decimal
+    fees: Decimal
+    why: str
+
+
+def _result_symbol_check(
+    venue: ExchangeIdentifier, symbol: Symbol, what: str, found: Symbol
+) -> str | None:
+    if found != symbol:
+        return f"{venue}: {what} is for {found}, not {symbol}"
+    return None
+
+
+def _triage(
+    *,
+    symbol: Symbol,
+    rates: RateInputs,
+    positions: PositionInputs,
+    markets: MarketInputs | None,
+    books: BookInputs | None,
+    config: ArbitrageConfig,
+    as_of: datetime,
+) -> tuple[list[_Venue], list[str]]:
+    usable: list[_Venue] = []
+    excluded: list[str] = []
+    for venue in sorted(set(rates) | set(positions)):
+
+        def failed(what: str, error: VenueError | None, venue: ExchangeIdentifier = venue) -> str:
+            return f"{venue}: {what} " + (f"failed ({error})" if error else "missing")
+
+        rate, rate_error = read(rates[venue]) if venue in rates else (None, None)
+        if rate is None:
+            excluded.append(failed("funding rate", rate_error))
+            continue
+        if bad := _result_symbol_check(venue, symbol, "rate", rate.symbol):
+            excluded.append(bad)
+            continue
+        age = rate.age(as_of)
+        if age > config.max_data_age:
+            excluded.append(
+                f"{venue}: rate stale (observed {age} before {as_of.isoformat()}, "
+                f"max age {config.max_data_age})"
+            )
+            continue
+        if venue not in positions:
+            excluded.append(f"{venue}: position missing (unknown is not flat)")
+            continue
+        position, position_error = read(positions[venue])
+        if position_error is not None:
+            excluded.append(f"{venue}: position failed ({position_error})")
+            continue
+        if position is not None and (
+            bad := _result_symbol_check(venue, symbol, "position", position.symbol)
+        ):
+            excluded.append(bad)
+            continue
+        market: Market | None = None
+        if markets is not None:
+            market, market_error = read(markets[venue]) if venue in markets else (None, None)
+            if market is None:
+                excluded.append(failed("market rules", market_error))
+                continue
+            if bad := _result_symbol_check(venue, symbol, "market", market.symbol):
+                excluded.append(bad)
+                continue
+        book: OrderBook | None = None
+        if books is not None:
+            book, book_error = read(books[venue]) if venue in books else (None, None)
+            if book is None:
+                excluded.append(failed("order book", book_error))
+                continue
+            if bad := _result_symbol_check(venue, symbol, "book", book.symbol):
+                excluded.append(bad)
+                continue
+            if as_of - book.timestamp > config.max_data_age:
+                excluded.append(f"{venue}: order book stale (at {book.timestamp.isoformat()})")
+                continue
+        usable.append(_Venue(venue, rate, rate.apr, position, market, book))
+    return usable, excluded
+
+
+def _priced(venue: _Venue, side: Side, size: Decimal, config: ArbitrageConfig) -> _Leg | str:
+    """The leg with its reference price, or why it cannot be priced/traded."""
+    if venue.book is None:
+        return _Leg(venue, side, size, venue.rate.mark_price)
+    vwap = venue.book.average_fill_price(side, size)
+    if vwap is None:
+        return f"{venue.id} book too thin to {side.value} {size}"
+    touch = venue.book.best_ask if side is Side.BUY else venue.book.best_bid
+    assert touch is not None  # a fill price exists, so the side has levels
+    slippage = abs(vwap - touch) / touch
+    if slippage > config.slippage_cap:
+        return (
+            f"{venue.id} {side.value} {size} would slip {pct(slippage)} "
+            f"> cap {pct(config.slippage_cap)}"
+        )
+    return _Leg(venue, side, size, vwap)
+
+
+def _check_minimums(leg: _Leg) -> str | None:
+    market = leg.venue.market
+    if market is None:
+        return None
+    if leg.size < market.min_size:
+        return f"{leg.venue.id} size {leg.size} below min_size {market.min_size}"
+    if market.min_notional > 0:
+        if leg.price is None:
+            return (
+                f"{leg.venue.id} has min_notional {market.min_notional} but no price is "
+                "known (no book, no mark price)"
+            )
+        notional = leg.size * leg.price
+        if notional < market.min_notional:
+            return f"{leg.venue.id} notional {notional} below min_notional {market.min_notional}"
+    return None
+
+
+def _evaluate(
+    long: _Venue, short: _Venue, config: ArbitrageConfig, fees: Decimal
+) -> _Plan | _Rejected:
+    spread = short.apr - long.apr
+
+    def rejected(why: str) -> _Rejected:
+        return _Rejected(long, short, spread, fees, why)
+
+    if spread - fees < config.build_threshold:
+        return rejected(f"net {pct(spread - fees)} below build threshold")
+    capacity = min(
+        config.max_position - long.base_position, config.max_position + short.base_position
+    )
+    if capacity <= 0:
+        return rejected(f"max_position {config.max_position} reached")
+    base_size = min(config.trade_size, capacity)
+    if long.market is not None and short.market is not None:
+        step = sizing.common_base_step([long.market, short.market])
+        base_size = sizing.floor_to_step(base_size, step)
+        if base_size <= 0:
+            return rejected(
+                f"{min(config.trade_size, capacity)} is below one common lot ({step} base)"
+            )
+        long_size = sizing.venue_size(base_size, long.market)
+        short_size = sizing.venue_size(base_size, short.market)
+    else:
+        long_size = base_size / long.multiplier
+        short_size = base_size / short.multiplier
+    legs: list[_Leg] = []
+    for venue, side, size in ((long, Side.BUY, long_size), (short, Side.SELL, short_size)):
+        leg = _priced(venue, side, size, config)
+        if isinstance(leg, str):
+            return rejected(leg)
+        if problem := _check_minimums(leg):
+            return rejected(problem)
+        legs.append(leg)
+    long_leg, short_leg = legs
+    gap = _ZERO
+    if long_leg.price is not None and short_leg.price is not None and long.book and short.book:
+        gap = costs.entry_gap_apr(
+            long_leg.price / long.multiplier,
+            short_leg.price / short.multiplier,
+            config.holding_horizon,
+        )
+    plan = _Plan(long_leg, short_leg, base_size, spread, fees, gap)
+    if plan.net < config.build_threshold:
+        return rejected(f"net {pct(plan.net)} after entry gap {pct(gap)} below build threshold")
+    return plan
+
+
+def _pair_text(long: _Venue, short: _Venue, spread: Decimal) -> str:
+    return (
+        f"long {long.id} at {pct(long.apr)} APR, short {short.id} at {pct(short.apr)} APR: "
+        f"spread {pct(spread)}"
+    )
+
+
+def _open_signal(
+    plan: _Plan, symbol: Symbol, config: ArbitrageConfig, at: datetime
+) -> TradingSignal:
+    long, short = plan.long.venue, plan.short.venue
+    base = symbol.base
+    reason = (
+        f"{_pair_text(long, short, plan.spread)}, net {pct(plan.net)} after fees "
+        f"{pct(plan.fees)} and entry gap {pct(plan.gap)} amortised over "
+        f"{duration(config.holding_horizon)} (build threshold {pct(config.build_threshold)}); "
+        f"buy {plan.base_size} {base} on {long.id}, sell {plan.base_size} {base} on {short.id}"
+    )
+    legs = tuple(
+        TradeLeg(
+            exchange=leg.venue.id,
+            symbol=symbol,
+            side=leg.side,
+            size=leg.size,
+            contract_multiplier=leg.venue.multiplier,
+            reference_price=leg.price,
+        )
+        for leg in (plan.long, plan.short)
+    )
+    return TradingSignal(
+        kind=SignalKind.OPEN,
+        symbol=symbol,
+        legs=legs,
+        reason=reason,
+        created_at=at,
+        expected_net_apr=plan.net,
+    )
+
+
+def _hedge_carry(
+    hedge: Mapping[ExchangeIdentifier, Position], rates: Mapping[ExchangeIdentifier, Decimal]
+) -> Decimal:
+    """Exposure-weighted ``short APR - long APR``: with one long and one short of equal size
+    it is exactly the spread. Funding earned per year per unit of hedged base."""
+    earned = sum((-p.base_size * rates[v] for v, p in hedge.items()), _ZERO)
+    gross = sum((abs(p.base_size) for p in hedge.values()), _ZERO)
+    return earned / (gross / 2)
+
+
+def _consider_close(
+    *,
+    symbol: Symbol,
+    rates: RateInputs,
+    positions: PositionInputs,
+    config: ArbitrageConfig,
+    as_of: datetime,
+) -> TradingSignal | str | None:
+    """A CLOSE signal, a note on why an existing hedge could not be judged, or None."""
+    hedge: dict[ExchangeIdentifier, Position] = {}
+    for venue in sorted(positions):
+        position, _ = read(positions[venue])
+        if position is not None and not position.is_flat and position.symbol == symbol:
+            hedge[venue] = position
+    if not any(p.size > 0 for p in hedge.values()) or not any(p.size < 0 for p in hedge.values()):
+        return None
+    aprs: dict[ExchangeIdentifier, Decimal] = {}
+    for venue in hedge:
+        rate, error = read(rates[venue]) if venue in rates else (None, None)
+        if rate is None:
+            why = f"failed ({error})" if error else "missing"
+            return f"existing hedge not judged: {venue} rate {why}"
+        if rate.age(as_of) > config.max_data_age:
+            return f"existing hedge not judged: {venue} rate stale"
+        aprs[venue] = rate.apr
+    carry = _hedge_carry(hedge, aprs)
+    legs_text = ", ".join(f"{v} {pct(a)}" for v, a in aprs.items())
+    if carry >= config.close_threshold and carry >= 0:
+        return None
+    why = (
+        "flipped negative" if carry < 0 else f"below close threshold {pct(config.close_threshold)}"
+    )
+    return TradingSignal(
+        kind=SignalKind.CLOSE,
+        symbol=symbol,
+        legs=tuple(closing_leg(p) for p in hedge.values()),
+        reason=(
+            f"hedge carry {pct(carry)} APR {why} (APRs: {legs_text}); close "
+            f"{describe_positions(hedge.values())} reduce-only"
+        ),
+        created_at=as_of,
+        expected_net_apr=carry,
+    )
 
 
 class FundingArbitrageDecision:
@@ -24,4 +407,76 @@ class FundingArbitrageDecision:
         books: BookInputs | None = None,
         now: datetime | None = None,
     ) -> Result[TradingSignal, NoTrade]:
-        raise NotImplementedError
+        """CLOSE an existing hedge whose carry stopped paying, else OPEN the best pair, else
+        ``Failure(NoTrade)`` with the reasons (see the module docstring for the rules)."""
+        known_rates = successful_rates(rates)
+        symbol = single_symbol(rate.symbol for rate in known_rates)
+        if isinstance(symbol, str):
+            failed = tuple(
+                f"{venue}: funding rate failed ({error})"
+                for venue in sorted(rates)
+                if (error := read(rates[venue])[1]) is not None
+            )
+            return Failure(NoTrade(f"no decision: {symbol}", failed))
+        as_of = now if now is not None else latest_observation(known_rates)
+        assert as_of is not None  # known_rates is not empty: it named a symbol
+        close = _consider_close(
+            symbol=symbol, rates=rates, positions=positions, config=config, as_of=as_of
+        )
+        if isinstance(close, TradingSignal):
+            return Success(close)
+        usable, excluded = _triage(
+            symbol=symbol,
+            rates=rates,
+            positions=positions,
+            markets=markets,
+            books=books,
+            config=config,
+            as_of=as_of,
+        )
+        notes = [close] if close else []
+        if len(usable) < 2:
+            return Failure(
+                NoTrade(
+                    "; ".join(
+                        [
+                            *notes,
+                            f"{symbol}: need two venues with fresh rates and known positions, "
+                            f"have {len(usable)}",
+                        ]
+                    ),
+                    tuple(excluded),
+                )
+            )
+        fee_cache: dict[tuple[str, str], Decimal] = {}
+        plans: list[_Plan] = []
+        rejections: list[_Rejected] = []
+        for long in usable:
+            for short in usable:
+                if long is short:
+                    continue
+                key = (long.id.name, short.id.name)
+                if key not in fee_cache:
+                    fee_cache[key] = costs.fee_apr(config, *key)
+                outcome = _evaluate(long, short, config, fee_cache[key])
+                if isinstance(outcome, _Plan):
+                    plans.append(outcome)
+                else:
+                    rejections.append(outcome)
+        if plans:
+            best = min(plans, key=lambda p: (-p.net, p.long.venue.id, p.short.venue.id))
+            return Success(_open_signal(best, symbol, config, as_of))
+        top = min(rejections, key=lambda r: (-(r.spread - r.fees), r.long.id, r.short.id))
+        return Failure(
+            NoTrade(
+                "; ".join(
+                    [
+                        *notes,
+                        f"{symbol}: no tradable pair among {len(usable)} venues; best "
+                        f"{_pair_text(top.long, top.short, top.spread)}, net before entry gap "
+                        f"{pct(top.spread - top.fees)}: {top.why}",
+                    ]
+                ),
+                tuple(excluded),
+            )
+        )

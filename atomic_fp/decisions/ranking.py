@@ -1,25 +1,250 @@
 """Ranking every ordered venue pair of every symbol (what ``scan`` shows).
-(Interface; the implementation lands with issue 2.)"""
+
+The numbers are the ones :class:`FundingArbitrageDecision` uses (same formulas in
+:mod:`atomic_fp.costs`), exact Decimals. Speed matters (``scan`` ranks hundreds of symbols on
+ten venues), so the ranking:
+
+- computes each rate's APR once (hours per interval cached), each venue pair's fee APR once;
+- sorts by a float shadow of the net APR (Python's fast float sort), then re-sorts *exactly*
+  (Decimal, then the tie order) every run of neighbours whose floats are too close to be
+  trusted. ``float(Decimal)`` is monotonic and the float arithmetic's error is bounded by a
+  few ulps of the largest magnitude, so any two items the floats could misorder end up in
+  one such run: the final order is the exact Decimal order.
+
+Ties (equal net APR) keep the order (symbol, long venue, short venue).
+
+Duplicates: when one venue quotes one symbol twice, the latest observation wins (then the
+higher APR, so the choice never depends on input order).
+
+Books: ``books`` holds at most one book per venue; it applies to the rates of the book's
+symbol. For a pair whose two venues both have a book of the symbol, the entry price gap at
+``config.trade_size`` (base units; venue units via ``markets``' contract multipliers when
+given, else 1) is added to the cost; a pair whose books cannot fill that size (or only
+beyond ``slippage_cap``) is left out of the ranking, since it cannot be opened.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import timedelta
+from decimal import Decimal
 
+import attrs
+
+from atomic_fp import costs
 from atomic_fp.decisions.types import Opportunity
-from atomic_fp.models import ArbitrageConfig, FundingRate, OrderBook
+from atomic_fp.models import (
+    HOURS_PER_YEAR,
+    ArbitrageConfig,
+    FundingRate,
+    Market,
+    OrderBook,
+    Side,
+    Symbol,
+    interval_hours,
+)
 from atomic_fp.models.identifiers import ExchangeIdentifier
+
+_OpportunityFactory = Callable[
+    [Symbol, FundingRate, FundingRate, Decimal, Decimal, Decimal], Opportunity
+]
+
+
+def _opportunity_factory() -> _OpportunityFactory:
+    """Build Opportunities by setting their slots directly: the class has no validators or
+    converters, so this equals calling ``Opportunity(...)`` at a third of the cost. Falls
+    back to the constructor if the class ever changes shape."""
+    names = ("symbol", "long_rate", "short_rate", "spread_apr", "cost_apr", "net_apr")
+    fields = attrs.fields(Opportunity)
+    slots = getattr(Opportunity, "__slots__", ())
+    if (
+        tuple(f.name for f in fields) != names
+        or any(f.validator or f.converter or f.on_setattr for f in fields)
+        or not set(names) <= set(slots)
+        or attrs.has(Opportunity) is False
+        or getattr(Opportunity, "__attrs_post_init__", None) is not None
+    ):
+        return Opportunity
+    setters = [Opportunity.__dict__[name].__set__ for name in names]
+    s0, s1, s2, s3, s4, s5 = setters
+    new = object.__new__
+
+    def make(
+        symbol: Symbol,
+        long_rate: FundingRate,
+        short_rate: FundingRate,
+        spread_apr: Decimal,
+        cost_apr: Decimal,
+        net_apr: Decimal,
+    ) -> Opportunity:
+        opportunity = new(Opportunity)
+        s0(opportunity, symbol)
+        s1(opportunity, long_rate)
+        s2(opportunity, short_rate)
+        s3(opportunity, spread_apr)
+        s4(opportunity, cost_apr)
+        s5(opportunity, net_apr)
+        return opportunity
+
+    return make
+
+
+_make_opportunity = _opportunity_factory()
+
+
+def _latest_by_symbol(rates: Iterable[FundingRate]) -> dict[Symbol, dict[str, FundingRate]]:
+    by_symbol: dict[Symbol, dict[str, FundingRate]] = {}
+    for rate in rates:
+        venues = by_symbol.setdefault(rate.symbol, {})
+        name = rate.exchange.name
+        previous = venues.get(name)
+        if previous is None or (rate.observed_at, rate.apr) > (
+            previous.observed_at,
+            previous.apr,
+        ):
+            venues[name] = rate
+    return by_symbol
+
+
+def _gap_apr(
+    long_book: OrderBook,
+    short_book: OrderBook,
+    config: ArbitrageConfig,
+    multipliers: Mapping[tuple[str, Symbol], Decimal],
+) -> Decimal | None:
+    """Entry gap APR at ``trade_size``, or None when it cannot be filled within the cap."""
+    prices = []
+    for book, side in ((long_book, Side.BUY), (short_book, Side.SELL)):
+        multiplier = multipliers.get((book.exchange.name, book.symbol), Decimal(1))
+        size = config.trade_size / multiplier
+        vwap = book.average_fill_price(side, size)
+        touch = book.best_ask if side is Side.BUY else book.best_bid
+        if vwap is None or touch is None or abs(vwap - touch) / touch > config.slippage_cap:
+            return None
+        prices.append(vwap / multiplier)
+    return costs.entry_gap_apr(prices[0], prices[1], config.holding_horizon)
 
 
 def rank_opportunities(
     rates: Iterable[FundingRate],
     config: ArbitrageConfig,
     books: Mapping[ExchangeIdentifier, OrderBook] | None = None,
+    *,
+    markets: Iterable[Market] | None = None,
+    min_net_apr: Decimal | None = None,
 ) -> tuple[Opportunity, ...]:
     """All ordered venue pairs of every symbol quoted on >= 2 venues, best net APR first;
-    ties broken deterministically (by symbol, then long venue, then short venue)."""
-    raise NotImplementedError
+    ties broken deterministically (by symbol, then long venue, then short venue).
+
+    ``markets`` (optional) only supplies contract multipliers for the book gap.
+    ``min_net_apr`` (optional) keeps only pairs whose net APR is >= it (exactly), which is
+    much cheaper than ranking everything and filtering afterwards."""
+    by_symbol = _latest_by_symbol(rates)
+    multipliers = {(m.exchange.name, m.symbol): m.contract_multiplier for m in markets or ()}
+    books_by = {(name.name, book.symbol): book for name, book in (books or {}).items()}
+    hours: dict[timedelta, Decimal] = {}
+    fee_rows: dict[str, dict[str, tuple[Decimal, float]]] = {}
+    opportunities: list[Opportunity] = []
+    shadow: list[float] = []
+    largest = 0.0
+    add, add_shadow = opportunities.append, shadow.append
+    # Pairs whose float shadow is clearly below min_net_apr are skipped before any Decimal
+    # work; the rest are checked exactly. The margin is set once the magnitudes are known.
+    floor_f: float | None = None
+    fee_bound = _fee_apr_bound(config, min_net_apr)
+    make = _make_opportunity
+    for symbol in sorted(by_symbol):
+        venues = by_symbol[symbol]
+        if len(venues) < 2:
+            continue
+        quoted = []
+        for name in sorted(venues):
+            rate = venues[name]
+            interval_h = hours.get(rate.interval)
+            if interval_h is None:
+                interval_h = hours[rate.interval] = interval_hours(rate.interval)
+            apr = rate.rate / interval_h * HOURS_PER_YEAR  # == rate.apr, computed once
+            apr_f = float(apr)
+            largest = max(largest, abs(apr_f))
+            quoted.append((name, rate, apr, apr_f))
+        if min_net_apr is not None and not books_by:
+            floor_f = float(min_net_apr) - max(largest, fee_bound) * 2.0**-40
+        for long_name, long_rate, long_apr, long_f in quoted:
+            row = fee_rows.get(long_name)
+            if row is None:
+                row = fee_rows[long_name] = {}
+            for short_name, short_rate, short_apr, short_f in quoted:
+                if long_name is short_name:
+                    continue
+                fee = row.get(short_name)
+                if fee is None:
+                    exact = costs.fee_apr(config, long_name, short_name)
+                    fee = row[short_name] = (exact, float(exact))
+                    largest = max(largest, fee[1])
+                cost, cost_f = fee
+                if books_by:
+                    long_book = books_by.get((long_name, symbol))
+                    short_book = books_by.get((short_name, symbol))
+                    if long_book is not None and short_book is not None:
+                        gap = _gap_apr(long_book, short_book, config, multipliers)
+                        if gap is None:
+                            continue
+                        cost += gap
+                        cost_f = float(cost)
+                        largest = max(largest, cost_f)
+                net_f = short_f - long_f - cost_f
+                if floor_f is not None and net_f < floor_f:
+                    continue
+                spread = short_apr - long_apr
+                net = spread - cost
+                if min_net_apr is not None and net < min_net_apr:
+                    continue
+                add(make(symbol, long_rate, short_rate, spread, cost, net))
+                add_shadow(net_f)
+    return tuple(_exact_order(opportunities, shadow, largest))
+
+
+def _fee_apr_bound(config: ArbitrageConfig, min_net_apr: Decimal | None) -> float:
+    """An upper bound of any pair's fee APR (and of ``|min_net_apr|``): with the APRs it
+    bounds the magnitudes whose few-ulp errors the float shadow can carry."""
+    takers = [fees.taker for fees in config.fees.values()] + [config.default_fees.taker]
+    bound = float(costs.amortised_apr(4 * max(takers), config.holding_horizon))
+    return max(bound, abs(float(min_net_apr or 0)))
+
+
+def _exact_order(
+    opportunities: list[Opportunity], shadow: list[float], largest: float
+) -> list[Opportunity]:
+    """Best net APR first, exact; equal nets keep their (tie) order in ``opportunities``."""
+    if largest != largest or largest == float("inf"):  # NaN/inf: floats are useless here
+        # sorted() is stable also with reverse=True: ties keep their order
+        return sorted(opportunities, key=lambda o: o.net_apr, reverse=True)
+    order = sorted(range(len(opportunities)), key=shadow.__getitem__, reverse=True)
+    values = [shadow[i] for i in order]
+    # Each shadow is within a few ulps of its exact value; 2**-46 of the largest magnitude
+    # bounds twice that error with room to spare. Neighbours closer than this may be
+    # misordered (or tied): each chain of them is re-sorted exactly.
+    tolerance = largest * 2.0**-46
+    close = [k for k in range(1, len(values)) if values[k - 1] - values[k] <= tolerance]
+    k = 0
+    while k < len(close):
+        start = close[k] - 1
+        end = close[k]
+        while k + 1 < len(close) and close[k + 1] == end + 1:
+            k += 1
+            end += 1
+        run = sorted(order[start : end + 1])  # back to tie order, then a stable exact sort
+        order[start : end + 1] = sorted(run, key=lambda i: opportunities[i].net_apr, reverse=True)
+        k += 1
+    return [opportunities[i] for i in order]
 
 
 def best_per_symbol(opportunities: Iterable[Opportunity]) -> tuple[Opportunity, ...]:
     """The first (best) opportunity of each symbol, keeping the input order."""
-    raise NotImplementedError
+    seen: set[Symbol] = set()
+    best: list[Opportunity] = []
+    for opportunity in opportunities:
+        if opportunity.symbol not in seen:
+            seen.add(opportunity.symbol)
+            best.append(opportunity)
+    return tuple(best)

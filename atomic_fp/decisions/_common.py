@@ -1,0 +1,104 @@
+"""Small helpers shared by the decisions: reading per-venue inputs, formatting, close legs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TypeVar
+
+from returns.pipeline import is_successful
+from returns.result import Result
+
+from atomic_fp.errors import VenueError
+from atomic_fp.models import FundingRate, Position, Side, Symbol, TradeLeg
+from atomic_fp.models.identifiers import ExchangeIdentifier
+
+T = TypeVar("T")
+
+
+def pct(fraction: Decimal) -> str:
+    """``Decimal("4.2705")`` -> ``"427.05%"`` (display only; decisions compare Decimals)."""
+    return f"{fraction * 100:.2f}%"
+
+
+def duration(value: timedelta) -> str:
+    """``timedelta(days=7)`` -> ``"7d"``, ``timedelta(hours=36)`` -> ``"36h"``."""
+    if value % timedelta(days=1) == timedelta(0):
+        return f"{value // timedelta(days=1)}d"
+    if value % timedelta(hours=1) == timedelta(0):
+        return f"{value // timedelta(hours=1)}h"
+    return str(value)
+
+
+def read(result: Result[T, VenueError]) -> tuple[T | None, VenueError | None]:
+    """``(value, None)`` for a Success, ``(None, error)`` for a Failure."""
+    if is_successful(result):
+        return result.unwrap(), None
+    return None, result.failure()
+
+
+def latest_observation(rates: Iterable[FundingRate]) -> datetime | None:
+    return max((rate.observed_at for rate in rates), default=None)
+
+
+def successful_rates(
+    rates: Mapping[ExchangeIdentifier, Result[FundingRate, VenueError]],
+) -> list[FundingRate]:
+    return [rate for rate, _ in map(read, rates.values()) if rate is not None]
+
+
+def open_positions(
+    positions: Mapping[ExchangeIdentifier, Result[Position | None, VenueError]],
+) -> dict[ExchangeIdentifier, Position]:
+    """Known, non-flat positions by venue (failed queries are simply absent here: callers
+    report them separately and never read their absence as flat)."""
+    found: dict[ExchangeIdentifier, Position] = {}
+    for venue in sorted(positions):
+        position, _ = read(positions[venue])
+        if position is not None and not position.is_flat:
+            found[venue] = position
+    return found
+
+
+def unknown_positions(
+    positions: Mapping[ExchangeIdentifier, Result[Position | None, VenueError]],
+) -> list[str]:
+    """``"venue: position unknown (error)"`` for each failed position query, by venue."""
+    out = []
+    for venue in sorted(positions):
+        _, error = read(positions[venue])
+        if error is not None:
+            out.append(f"{venue}: position unknown ({error})")
+    return out
+
+
+def closing_leg(position: Position) -> TradeLeg:
+    """A reduce-only leg that flattens ``position`` entirely (no rounding needed: it is
+    the venue's own size)."""
+    return TradeLeg(
+        exchange=position.exchange,
+        symbol=position.symbol,
+        side=Side.SELL if position.size > 0 else Side.BUY,
+        size=abs(position.size),
+        contract_multiplier=position.contract_multiplier,
+        reduce_only=True,
+        reference_price=position.mark_price or None,
+    )
+
+
+def describe_positions(positions: Iterable[Position]) -> str:
+    return ", ".join(
+        f"{position.exchange} {position.base_size:+} {position.symbol.base}"
+        for position in positions
+    )
+
+
+def single_symbol(symbols: Iterable[Symbol]) -> Symbol | str:
+    """The one symbol all inputs share, or a message naming the clash."""
+    distinct = sorted(set(symbols))
+    if len(distinct) == 1:
+        return distinct[0]
+    if not distinct:
+        return "no input names a symbol"
+    return "inputs mix several symbols: " + ", ".join(map(str, distinct))
