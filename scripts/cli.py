@@ -1,0 +1,120 @@
+"""The ``atomic-fp`` command line: a lazy click group.
+
+Start-up time matters (cron runs ``scan`` every few minutes), so importing this module
+imports click and nothing else of weight: each command lives in its own module, named
+here by ``"module:attribute"``, and is imported only when it is run (or asked for its own
+``--help``). ``atomic-fp --help`` lists the commands from the short help strings below
+without importing any of them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Sequence
+
+import click
+
+# name -> (import path, short help). Order is the order of ``--help``.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "scan": ("scripts.scan_command:scan", "Funding spreads across venues, best pair first."),
+    "execute": (
+        "scripts.execute_command:execute",
+        "One strategy cycle (--dry-run decides without sending).",
+    ),
+    "positions": (
+        "scripts.positions_command:positions",
+        "Positions per venue, net and unhedged exposure, funding earned.",
+    ),
+    "funding-history": (
+        "scripts.funding_history_command:funding_history",
+        "Settled funding rates of one symbol on one venue, to CSV or Parquet.",
+    ),
+    "venues": ("scripts.venues_command:venues", "Venue kinds, capabilities and config keys."),
+    "record": (
+        "scripts.record_command:record",
+        "Capture live public venue responses as a replayable snapshot.",
+    ),
+    "run": ("scripts.run_command:run", "Run strategy cycles on an interval until stopped."),
+    "backtest": (
+        "scripts.backtest_command:backtest",
+        "Backtest the decisions on recorded funding history.",
+    ),
+}
+
+
+def _available(path: str) -> bool:
+    """Whether a command's module exists, without importing it."""
+    module = path.partition(":")[0]
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def __init__(self, *args: object, lazy: dict[str, tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = [name for name, (path, _) in self._lazy.items() if _available(path)]
+        return [*names, *sorted(n for n in super().list_commands(ctx) if n not in names)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self._lazy:
+            return super().get_command(ctx, cmd_name)
+        path = self._lazy[cmd_name][0]
+        if not _available(path):
+            return None
+        module_name, _, attribute = path.partition(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{path} is not a click command")
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, self._lazy[name][1]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(package_name="atomic-fp", prog_name="atomic-fp")
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    help="TOML config (default: $ATOMIC_FP_CONFIG, then ./atomic-fp.toml, then built-ins).",
+)
+@click.option("--log-json", is_flag=True, help="Structured (JSON lines) logs on stderr.")
+@click.option("-v", "--verbose", count=True, help="More log detail on stderr (-vv: debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@click.pass_context
+def cli(
+    ctx: click.Context, config_path: str | None, log_json: bool, verbose: int, quiet: bool
+) -> None:
+    """atomic-fp: cross-exchange perpetual funding-rate arbitrage.
+
+    Exit codes: 0 ok (partial venue failures are reported), 1 nothing usable,
+    2 usage or configuration error, 3 --alert-above exceeded.
+    """
+    from scripts.context import AppContext
+
+    ctx.obj = AppContext(config_path=config_path, log_json=log_json, verbose=verbose, quiet=quiet)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point (``atomic-fp``)."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="atomic-fp")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,178 @@
+"""Turning configuration into venue clients, and running their calls concurrently.
+
+Heavy imports (httpx through ``adapters.registry``, anyio) happen here, at command run
+time, never when ``scripts.cli`` is imported.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import TypeVar
+
+import anyio
+import attrs
+from returns.future import FutureResult
+from returns.result import Failure, Result, Success
+
+from adapters.registry import VenueSettings, build_client
+from adapters.snapshot import Snapshot
+from atomic_fp.errors import NotConfigured, VenueError, VenueTimeout
+from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.venue import VenueClient
+from scripts.config import AppConfig, VenueConfig
+from scripts.context import fail
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class Venue:
+    """One configured venue: its client, or why it could not be built."""
+
+    id: ExchangeIdentifier
+    kind: str
+    client: Result[VenueClient, str]
+    timeout: float = 10.0
+
+
+def settings_for(
+    venue: VenueConfig,
+    environ: Mapping[str, str],
+    *,
+    with_credentials: bool = True,
+    transport: object = None,
+    base_url: str | None = None,
+    urls: Mapping[str, str] | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> VenueSettings:
+    extra = dict(urls or {})
+    return VenueSettings(
+        id=venue.id,
+        kind=venue.kind,
+        base_url=base_url or venue.base_url,
+        ws_url=extra.get("ws_url", venue.ws_url),
+        trading_url=extra.get("trading_url", venue.trading_url),
+        auth_url=extra.get("auth_url", venue.auth_url),
+        credentials=venue.resolve_credentials(environ) if with_credentials else {},
+        fees=venue.fees,
+        symbol_overrides=dict(venue.symbol_overrides),
+        timeout=venue.timeout,
+        options=dict(venue.options),
+        transport=transport,  # type: ignore[arg-type]
+        clock=clock,
+    )
+
+
+def select(config: AppConfig, names: Sequence[str] | None) -> tuple[VenueConfig, ...]:
+    """The enabled venues, or the ``--venues`` subset (an unknown name exits 2)."""
+    enabled = tuple(v for v in config.venues if v.enabled)
+    if not names:
+        return enabled
+    known = {str(v.id): v for v in config.venues}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        fail(f"unknown venue {unknown[0]!r} in --venues (configured: {', '.join(sorted(known))})")
+    return tuple(known[n] for n in names)
+
+
+def build_live(
+    venues: Iterable[VenueConfig], environ: Mapping[str, str], *, with_credentials: bool = True
+) -> tuple[Venue, ...]:
+    return tuple(
+        Venue(
+            venue.id,
+            venue.kind,
+            build_client(settings_for(venue, environ, with_credentials=with_credentials)),
+            venue.timeout,
+        )
+        for venue in venues
+    )
+
+
+def build_offline(
+    snapshot: Snapshot, names: Sequence[str] | None, config: AppConfig
+) -> tuple[Venue, ...]:
+    """Clients of the snapshot's venues, each answering from its recorded responses.
+
+    The venue's config section (when one with the same id exists) contributes fees and
+    symbol overrides; URLs and credentials never matter offline.
+    """
+    recordings = snapshot.venues
+    if names:
+        known = {r.venue for r in recordings}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            fail(
+                f"venue {unknown[0]!r} is not in the offline snapshot "
+                f"(it has: {', '.join(sorted(known))})"
+            )
+        recordings = tuple(r for r in recordings if r.venue in names)
+    built = []
+    for recording in recordings:
+        configured = config.venue(recording.venue)
+        base = configured or VenueConfig(
+            id=ExchangeIdentifier(recording.venue), kind=recording.kind
+        )
+        base = attrs.evolve(base, kind=recording.kind, credential_env={})
+        settings = settings_for(
+            base,
+            {},
+            with_credentials=False,
+            transport=recording.transport(),
+            base_url=recording.base_url,
+            urls=recording.urls,
+            clock=lambda: snapshot.as_of,
+        )
+        built.append(Venue(base.id, recording.kind, build_client(settings), base.timeout))
+    return tuple(built)
+
+
+async def call_all(
+    venues: Sequence[Venue],
+    call: Callable[[VenueClient], FutureResult[T, VenueError]],
+    *,
+    grace: float = 1.0,
+) -> dict[ExchangeIdentifier, Result[T, VenueError]]:
+    """Run ``call`` on every built venue concurrently, each under its own time limit.
+
+    One slow or failing venue never blocks or hides the others; each result is a value.
+    """
+    results: dict[ExchangeIdentifier, Result[T, VenueError]] = {}
+
+    async def one(venue: Venue, client: VenueClient) -> None:
+        outcome: Result[T, VenueError] = Failure(
+            VenueTimeout(str(venue.id), f"no answer within {venue.timeout + grace:g}s")
+        )
+        with anyio.move_on_after(venue.timeout + grace):
+            outcome = await _await(call(client))
+        results[venue.id] = outcome
+
+    async with anyio.create_task_group() as group:
+        for venue in venues:
+            if isinstance(venue.client, Success):
+                group.start_soon(one, venue, venue.client.unwrap())
+            else:
+                results[venue.id] = Failure(NotConfigured(str(venue.id), venue.client.failure()))
+    return {venue.id: results[venue.id] for venue in venues}
+
+
+async def _await(future: FutureResult[T, VenueError]) -> Result[T, VenueError]:
+    """The plain ``Result`` of a ``FutureResult`` (awaiting one gives an ``IOResult``)."""
+    outcome = await future
+    return outcome._inner_value  # IOResult wraps exactly this Result
+
+
+async def close_all(venues: Iterable[Venue]) -> None:
+    for venue in venues:
+        if isinstance(venue.client, Success):
+            with anyio.move_on_after(2):
+                try:
+                    await venue.client.unwrap().aclose()
+                except Exception as error:  # closing must never turn a result into a crash
+                    logging.getLogger("scripts").debug("closing %s: %r", venue.id, error)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)

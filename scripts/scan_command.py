@@ -1,0 +1,125 @@
+"""``atomic-fp scan``: funding spreads across venues, best pair per symbol first."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from scripts import exitcodes
+from scripts.output import FORMATS
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from atomic_fp.decisions.types import Opportunity
+
+
+def parse_apr(value: str, name: str) -> Decimal:
+    """``0.5``, ``50%`` -> ``Decimal("0.5")``. Bad text is a usage error (exit 2)."""
+    text = value.strip()
+    try:
+        number = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
+    except InvalidOperation:
+        raise click.BadParameter(
+            f"{value!r} is not an APR (e.g. 0.25 or 25%)", param_hint=name
+        ) from None
+    if not number.is_finite():
+        raise click.BadParameter(f"{value!r} is not a finite APR", param_hint=name)
+    return number
+
+
+def split_list(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+@click.command()
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Scan the bundled snapshot of recorded venue responses (no network).",
+)
+@click.option("--snapshot", "snapshot_dir", metavar="DIR", help="Scan a recorded snapshot dir.")
+@click.option("--venues", metavar="A,B", help="Only these configured venues.")
+@click.option("--symbols", metavar="BTC,ETH", help="Only these symbols.")
+@click.option("--min-apr", metavar="APR", help="Hide opportunities with net APR below this.")
+@click.option("--all-pairs", is_flag=True, help="Every venue pair, not only the best per symbol.")
+@click.option(
+    "--alert-above",
+    metavar="APR",
+    help="Exit 3 when an opportunity's net APR exceeds this (e.g. 0.5 or 50%).",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
+@click.pass_context
+def scan(
+    ctx: click.Context,
+    offline: bool,
+    snapshot_dir: str | None,
+    venues: str | None,
+    symbols: str | None,
+    min_apr: str | None,
+    all_pairs: bool,
+    alert_above: str | None,
+    fmt: str | None,
+    limit: int | None,
+) -> None:
+    """Funding spreads across venues for every symbol listed on at least two of them.
+
+    For each pair: long where funding is low, short where it is high. Net APR subtracts
+    round-trip taker fees amortised over the strategy's holding horizon. Without a config
+    the native venues' public mainnet endpoints are used (no keys needed); --offline
+    replays the bundled snapshot of real recorded responses through the same parsers.
+    """
+    min_value = parse_apr(min_apr, "--min-apr") if min_apr else None
+    alert_value = parse_apr(alert_above, "--alert-above") if alert_above else None
+    venue_names = split_list(venues)
+    symbol_filter = split_list(symbols)
+
+    from scripts.scan_run import run_scan
+
+    report = run_scan(
+        ctx,
+        offline=offline,
+        snapshot_dir=snapshot_dir,
+        venue_names=venue_names,
+        symbol_names=symbol_filter,
+        all_pairs=all_pairs,
+    )
+    opportunities = list(report.opportunities)
+    if min_value is not None:
+        opportunities = [o for o in opportunities if o.net_apr >= min_value]
+    if limit is not None:
+        opportunities = opportunities[:limit]
+
+    from scripts.scan_render import render
+
+    click.echo(render(fmt, report, opportunities), nl=False)
+    report.warn_failures()
+    if not report.any_ok:
+        click.echo("atomic-fp: error: no venue answered; nothing to compare", err=True)
+        ctx.exit(exitcodes.NOTHING_USABLE)
+    if alert_value is not None:
+        above = [o for o in opportunities if o.net_apr > alert_value]
+        if above:
+            click.echo(
+                f"atomic-fp: alert: {len(above)} opportunit{'y' if len(above) == 1 else 'ies'} "
+                f"above net APR {alert_value} (best: {_describe(above[0], report.now)})",
+                err=True,
+            )
+            ctx.exit(exitcodes.ALERT)
+
+
+def _describe(opportunity: Opportunity, now: datetime) -> str:
+    from scripts.output import pct
+
+    return (
+        f"{opportunity.symbol.base} long {opportunity.long_venue} / short "
+        f"{opportunity.short_venue} net {pct(opportunity.net_apr)}"
+    )
+
+
+__all__: list[Any] = ["scan"]

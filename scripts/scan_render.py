@@ -1,0 +1,193 @@
+"""How ``scan`` prints: JSON (one object), CSV, an aligned table on a terminal, and
+tab-separated plain text when piped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from returns.result import Success
+
+from atomic_fp.decisions.types import Opportunity
+from atomic_fp.models import FundingRate
+from scripts.output import (
+    age,
+    dec,
+    hours,
+    is_terminal,
+    iso,
+    pct,
+    render_csv,
+    render_json,
+    render_table,
+    use_colour,
+)
+from scripts.scan_run import ScanReport
+
+CSV_COLUMNS = (
+    "symbol",
+    "long_venue",
+    "short_venue",
+    "long_apr",
+    "short_apr",
+    "spread_apr",
+    "cost_apr",
+    "net_apr",
+    "long_rate",
+    "short_rate",
+    "long_interval_hours",
+    "short_interval_hours",
+    "long_next_funding",
+    "short_next_funding",
+    "data_age_seconds",
+)
+
+
+def _seconds(delta: timedelta) -> str | None:
+    return dec(Decimal(delta // timedelta(microseconds=1)) / 1_000_000)
+
+
+def opportunity_json(o: Opportunity, now: datetime) -> dict[str, Any]:
+    return {
+        "symbol": o.symbol.base,
+        "long_venue": str(o.long_venue),
+        "short_venue": str(o.short_venue),
+        "long_apr": dec(o.long_apr),
+        "short_apr": dec(o.short_apr),
+        "spread_apr": dec(o.spread_apr),
+        "cost_apr": dec(o.cost_apr),
+        "net_apr": dec(o.net_apr),
+        "long": _leg(o.long_rate, now),
+        "short": _leg(o.short_rate, now),
+        "data_age_seconds": _age_seconds(o, now),
+    }
+
+
+def _age_seconds(o: Opportunity, now: datetime) -> str | None:
+    oldest = min(o.long_rate.observed_at, o.short_rate.observed_at)
+    return _seconds(now - oldest)
+
+
+def _leg(rate: FundingRate, now: datetime) -> dict[str, Any]:
+    return {
+        "venue": str(rate.exchange),
+        "venue_symbol": rate.venue_symbol,
+        "rate": dec(rate.rate),
+        "interval_hours": dec(rate.interval_hours),
+        "apr": dec(rate.apr),
+        "kind": rate.kind.value,
+        "next_funding_time": iso(rate.next_funding_time),
+        "observed_at": iso(rate.observed_at),
+        "mark_price": dec(rate.mark_price),
+    }
+
+
+def report_json(report: ScanReport, opportunities: Sequence[Opportunity]) -> dict[str, Any]:
+    venues: dict[str, Any] = {}
+    for venue, result in report.venues.items():
+        if isinstance(result, Success):
+            venues[str(venue)] = {
+                "ok": True,
+                "kind": report.kinds.get(venue),
+                "rates": len(result.unwrap()),
+            }
+        else:
+            error = result.failure()
+            venues[str(venue)] = {
+                "ok": False,
+                "kind": report.kinds.get(venue),
+                "error": {"type": error.kind, "code": error.code, "message": error.message},
+            }
+    return {
+        "as_of": iso(report.now),
+        "source": report.source,
+        "opportunities": [opportunity_json(o, report.now) for o in opportunities],
+        "venues": venues,
+    }
+
+
+def _next(rate: FundingRate, now: datetime) -> str:
+    if rate.next_funding_time is None:
+        return "-"
+    return age(rate.next_funding_time - now)
+
+
+def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportunity]) -> str:
+    from scripts.context import REDACTOR
+
+    if fmt == "json":
+        return REDACTOR.scrub(render_json(report_json(report, opportunities)))
+    if fmt == "csv":
+        rows = []
+        for o in opportunities:
+            data = opportunity_json(o, report.now)
+            rows.append(
+                [
+                    data["symbol"],
+                    data["long_venue"],
+                    data["short_venue"],
+                    data["long_apr"],
+                    data["short_apr"],
+                    data["spread_apr"],
+                    data["cost_apr"],
+                    data["net_apr"],
+                    data["long"]["rate"],
+                    data["short"]["rate"],
+                    data["long"]["interval_hours"],
+                    data["short"]["interval_hours"],
+                    data["long"]["next_funding_time"],
+                    data["short"]["next_funding_time"],
+                    data["data_age_seconds"],
+                ]
+            )
+        return render_csv(CSV_COLUMNS, rows)
+    headers = (
+        "SYMBOL",
+        "LONG",
+        "SHORT",
+        "LONG APR",
+        "SHORT APR",
+        "SPREAD",
+        "NET APR",
+        "INTERVALS",
+        "NEXT FUNDING",
+        "AGE",
+    )
+    rows = [
+        [
+            o.symbol.base,
+            str(o.long_venue),
+            str(o.short_venue),
+            pct(o.long_apr),
+            pct(o.short_apr),
+            pct(o.spread_apr),
+            pct(o.net_apr),
+            f"{hours(o.long_rate.interval)}/{hours(o.short_rate.interval)}",
+            f"{_next(o.long_rate, report.now)}/{_next(o.short_rate, report.now)}",
+            age(report.now - min(o.long_rate.observed_at, o.short_rate.observed_at)),
+        ]
+        for o in opportunities
+    ]
+    if fmt is None and not is_terminal():
+        lines = ["\t".join(h.lower().replace(" ", "_") for h in headers)]
+        lines += ["\t".join(row) for row in rows]
+        return "\n".join(lines) + "\n"
+    colour = use_colour()
+    styles = [{6: "green" if o.net_apr > 0 else "red"} for o in opportunities]
+    table = render_table(
+        headers,
+        rows,
+        colour=colour,
+        right=[False, False, False, True, True, True, True, False, False, True],
+        styles=styles,
+    )
+    ok = sum(1 for r in report.venues.values() if isinstance(r, Success))
+    footer = (
+        f"{len(opportunities)} opportunit{'y' if len(opportunities) == 1 else 'ies'}; "
+        f"{ok}/{len(report.venues)} venues answered; {report.source}\n"
+    )
+    if not rows:
+        return "no opportunities\n" + footer
+    return table + footer
