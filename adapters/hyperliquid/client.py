@@ -30,7 +30,8 @@ Market orders do not exist on Hyperliquid: they are IOC limit orders at the requ
 ``limit_price`` (the slippage cap), rounded conservatively onto the venue's price grid.
 
 ``metaAndAssetCtxs`` carries no timestamp, so funding ``observed_at`` is read from the
-injectable ``clock`` (default: the wall clock) when the answer arrives.
+injectable clock (the ``clock`` argument, else ``settings.clock``, else the wall clock)
+when the answer arrives.
 """
 
 from __future__ import annotations
@@ -167,7 +168,7 @@ class HyperliquidClient:
         self._mainnet = network == "mainnet"
         ttl = settings.options.get("meta_ttl_seconds")
         self._meta_ttl = DEFAULT_META_TTL if ttl is None else timedelta(seconds=float(ttl))
-        self._clock: Clock = clock or _wall_clock
+        self._clock: Clock = clock or settings.clock or _wall_clock
         self._owns_client = http_client is None
         self._client = http_client or httpx.AsyncClient(
             transport=settings.transport, timeout=settings.timeout

@@ -68,8 +68,10 @@ def round_price(price: Decimal, sz_decimals: int, *, up: bool) -> Decimal:
         decimals = allowed_price_decimals(current, sz_decimals)
         rounded = current.quantize(Decimal(1).scaleb(-decimals), rounding=rounding)
         if rounded == current:
-            return _plain(rounded)
+            break
         current = rounded
+    if current <= 0:
+        raise ValueError(f"price {price} is below the finest tick {finest_tick(sz_decimals)}")
     return _plain(current)
 
 
