@@ -66,10 +66,13 @@ def _symbols(names: Sequence[str] | None) -> frozenset[Symbol] | None:
         fail(f"--symbols: {error}")
 
 
-def gather(venues: Sequence[Venue], symbols: frozenset[Symbol] | None) -> VenueRates:
+def gather(venues: Sequence[Venue]) -> VenueRates:
+    """Every venue's current rates for all its listed symbols. (``--symbols`` filters
+    afterwards: asking a venue for a symbol it does not list fails the whole call.)"""
+
     async def work() -> VenueRates:
         try:
-            return await call_all(venues, lambda client: client.fetch_funding_rates(symbols))
+            return await call_all(venues, lambda client: client.fetch_funding_rates(None))
         finally:
             await close_all(venues)
 
@@ -97,7 +100,7 @@ def run_scan(
         venues = build_live(select(config, venue_names), app.environ, with_credentials=False)
         source = "live"
         fixed_now = None
-    results = gather(venues, symbols)
+    results = gather(venues)
     now = fixed_now or utc_now()
     rates = [
         rate

@@ -16,17 +16,21 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from adapters.snapshot.replay import Exchange, Snapshot, VenueRecording
 
-AS_OF = datetime(2025, 12, 3, 15, 12, 10, tzinfo=timezone.utc)
+AS_OF = datetime(2025, 12, 3, 15, 12, 10, 25055, tzinfo=timezone.utc)
+"""GRVT's recorded ticker ``event_time`` (1764774730025055205 ns), to the microsecond."""
 SETTLEMENT = datetime(2025, 12, 3, 16, 0, tzinfo=timezone.utc)
 DATA_DIR = Path(__file__).resolve().parent / "data"
 HL_META_CASSETTE = "hyperliquid-python-sdk/tests/cassettes/info_test/test_get_info.yaml"
+GRVT_DOCS_BTC_HASH = "0x030501"
+"""BTC_USDT_Perp's hash in grvt-api-spec ``market_data_api.md`` (MIT; DOCS example); same
+layout as the real AAVE row's ``0x032201`` (kind 03 = perpetual, base id, quote 01 = USDT)."""
 FRD = "funding_rate_data/data/funding/venue={venue}/data.parquet"
 
 
@@ -45,9 +49,15 @@ def _fixed8(value: float) -> str:
 
 
 def _settled_rows(research: Path, venue: str) -> list[dict[str, Any]]:
-    import pyarrow.parquet as pq  # dev-only dependency of this tool
+    import pyarrow as pa  # dev-only dependency of this tool
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
 
-    rows = pq.read_table(research / FRD.format(venue=venue)).to_pylist()
+    table = pq.read_table(research / FRD.format(venue=venue))
+    lo = pa.scalar(SETTLEMENT - timedelta(minutes=1), table.schema.field("settlement_ts").type)
+    hi = pa.scalar(SETTLEMENT + timedelta(minutes=1), table.schema.field("settlement_ts").type)
+    when = table["settlement_ts"]
+    rows = table.filter(pc.and_(pc.greater_equal(when, lo), pc.less_equal(when, hi))).to_pylist()
     return [
         r
         for r in rows
@@ -132,6 +142,7 @@ def grvt(research: Path) -> VenueRecording:
     btc.update(
         {
             "instrument": ticker["result"]["instrument"],
+            "instrument_hash": GRVT_DOCS_BTC_HASH,
             "base": "BTC",
             "quote": "USDT",
             "funding_interval_hours": history["funding_interval_hours"],
@@ -139,7 +150,7 @@ def grvt(research: Path) -> VenueRecording:
             "min_size": ticker["result"]["last_size"],
         }
     )
-    for key in ("instrument_hash", "create_time", "max_position_size"):
+    for key in ("create_time", "max_position_size"):
         btc.pop(key, None)
     instruments = {"result": [btc]}
     return VenueRecording(

@@ -1,0 +1,126 @@
+"""``scan --offline`` replays the bundled snapshot through the real adapters' parsers.
+
+The expected APRs below are computed by hand from the recorded responses in
+``adapters/snapshot/data`` (APR = rate / interval_hours x 8760):
+
+- Binance ``premiumIndex`` BTCUSDT ``lastFundingRate`` "-0.00000885", 8 h (absent from
+  ``fundingInfo``): -0.00000885 x 1095 = -0.00969075.
+- Hyperliquid ``metaAndAssetCtxs`` BTC ``funding`` "0.0000120028" per hour:
+  0.0000120028 x 8760 = 0.105144528.
+- GRVT ``ticker`` BTC_USDT_Perp ``funding_rate`` "0.0037" PERCENT per 8 h (instrument
+  ``funding_interval_hours`` 8): 0.000037 x 1095 = 0.040515.
+- Binance SOLUSDT "0.00006438" / 8 h: 0.00006438 x 1095 = 0.0704961.
+  Hyperliquid SOL "0.0000057633" / h: 0.0000057633 x 8760 = 0.050486508.
+- Binance ETHUSDT "0.00005015" / 8 h: 0.00005015 x 1095 = 0.05491425.
+  Hyperliquid ETH "0.0000048299" / h: 0.0000048299 x 8760 = 0.042309924.
+- Costs with no config: default taker fee 0.0005 on 2 legs x (entry + exit) = 0.002 of
+  notional, amortised over the default 7-day horizon (168 h): 0.002 / 168 x 8760
+  = 0.104285714285714... per year.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from scripts.cli import cli
+
+COST = Decimal("0.002") / 168 * 8760
+
+
+def _scan(runner: CliRunner, *args: str) -> dict[str, Any]:
+    result = runner.invoke(cli, ["scan", "--offline", "--format", "json", *args])
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(result.stdout))
+
+
+def _pair(data: dict[str, Any], symbol: str, long: str, short: str) -> dict[str, Any]:
+    for row in data["opportunities"]:
+        if (row["symbol"], row["long_venue"], row["short_venue"]) == (symbol, long, short):
+            return dict(row)
+    raise AssertionError(f"no {symbol} {long}->{short} in {data['opportunities']}")
+
+
+def test_best_pairs_match_hand_computed_aprs(runner: CliRunner) -> None:
+    data = _scan(runner)
+    assert data["as_of"] == "2025-12-03T15:12:10.025055Z"
+    btc = _pair(data, "BTC", "binance", "hyperliquid")
+    assert (btc["long_apr"], btc["short_apr"]) == ("-0.00969075", "0.105144528")
+    assert btc["spread_apr"] == "0.114835278"
+    assert Decimal(btc["net_apr"]) == (Decimal("0.114835278") - COST).quantize(Decimal("1e-12"))
+    sol = _pair(data, "SOL", "hyperliquid", "binance")
+    assert (sol["long_apr"], sol["short_apr"], sol["spread_apr"]) == (
+        "0.050486508",
+        "0.0704961",
+        "0.020009592",
+    )
+    # best pair per symbol only, sorted by net APR (best first)
+    symbols = [row["symbol"] for row in data["opportunities"]]
+    assert len(symbols) == len(set(symbols))
+    nets = [Decimal(row["net_apr"]) for row in data["opportunities"]]
+    assert nets == sorted(nets, reverse=True)
+    assert symbols[0] == "BTC"
+
+
+def test_all_pairs_include_grvt_and_legs_carry_their_units(runner: CliRunner) -> None:
+    data = _scan(runner, "--all-pairs", "--symbols", "BTC,ETH")
+    grvt = _pair(data, "BTC", "grvt", "hyperliquid")
+    assert grvt["long_apr"] == "0.040515"
+    assert grvt["long"]["rate"] == "0.000037"  # the recorded "0.0037" is a percent
+    assert grvt["long"]["interval_hours"] == "8"
+    assert grvt["spread_apr"] == "0.064629528"
+    eth = _pair(data, "ETH", "hyperliquid", "binance")
+    assert (eth["long_apr"], eth["short_apr"]) == ("0.042309924", "0.05491425")
+    assert {row["symbol"] for row in data["opportunities"]} == {"BTC", "ETH"}
+    assert all(v["ok"] for v in data["venues"].values())
+    assert set(data["venues"]) == {"binance", "hyperliquid", "grvt", "lighter"}
+
+
+def test_every_apr_is_a_plain_decimal_string(runner: CliRunner) -> None:
+    data = _scan(runner, "--all-pairs")
+    for row in data["opportunities"]:
+        for key in ("long_apr", "short_apr", "spread_apr", "cost_apr", "net_apr"):
+            text = row[key]
+            assert isinstance(text, str) and "E" not in text.upper()
+            Decimal(text)
+
+
+def test_csv_and_min_apr_filter(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["scan", "--offline", "--format", "csv", "--min-apr", "0.5%"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("symbol,long_venue,short_venue,long_apr")
+    # only BTC (1.05%) and BNB (0.52%) net above 0.5 %
+    assert [line.split(",")[0] for line in lines[1:]] == ["BTC", "BNB"]
+
+
+def test_piped_default_is_plain_tab_separated(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["scan", "--offline"])
+    assert result.exit_code == 0
+    header = result.stdout.splitlines()[0]
+    assert header.split("\t")[:3] == ["symbol", "long", "short"]
+    assert "\x1b[" not in result.stdout
+
+
+def test_table_format_when_asked(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["scan", "--offline", "--format", "table"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].split()[:3] == ["SYMBOL", "LONG", "SHORT"]
+    assert "4/4 venues answered" in result.stdout
+
+
+def test_snapshot_values_come_from_the_research_data(research_data: Path) -> None:
+    """The bundled files are what the builder renders from shared/research-data."""
+    from adapters.snapshot import bundled_snapshot
+    from adapters.snapshot.build import build
+
+    pytest.importorskip("pyarrow")
+    rebuilt = build(research_data)
+    bundled = bundled_snapshot()
+    assert rebuilt.as_of == bundled.as_of
+    assert [v.to_json() for v in rebuilt.venues] == [v.to_json() for v in bundled.venues]
