@@ -78,7 +78,7 @@ def main() -> int:
         measure(["scan", "--offline"], cwd)
         helps = [measure(["--help"], cwd) for _ in range(RUNS)]
         scans = [measure(["scan", "--offline"], cwd) for _ in range(RUNS)]
-    result = {
+    result: dict[str, float] = {
         "help_s": statistics.median(w for w, _, _ in helps),
         "help_cpu_s": statistics.median(c for _, _, c in helps),
         "help_rss_mb": max(r for _, r, _ in helps),
@@ -87,7 +87,7 @@ def main() -> int:
         "scan_rss_mb": max(r for _, r, _ in scans),
         "runs": RUNS,
         "loadavg_1m": os.getloadavg()[0],
-        "cpus": os.cpu_count(),
+        "cpus": float(os.cpu_count() or 0),
     }
     for key, target in TARGETS.items():
         value = result[key]
