@@ -40,6 +40,9 @@ class ArbitrageConfig:
     Thresholds are APRs as fractions (``0.05`` = 5 %). ``trade_size`` and ``max_position``
     are in base-asset units (BTC, ETH...): ``max_position`` caps the absolute position on
     each venue. Round-trip taker fees on both legs are amortised over ``holding_horizon``.
+    ``max_total_exposure`` caps one symbol's *gross* base exposure (sum of ``|base size|``
+    over all venues, base-asset units like ``max_position``); ``liquidation_buffer`` is
+    the smallest allowed liquidation distance, a fraction of the mark price.
     """
 
     build_threshold: Decimal = attrs.field(validator=finite_decimal)

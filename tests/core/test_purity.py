@@ -1,0 +1,214 @@
+"""The pure core imports nothing that does I/O (issue 2, "what it must show" 5).
+
+Each core module's source is parsed (never imported for this check), its imports are
+collected -- including ``from . import x``, imports inside functions and under
+``TYPE_CHECKING`` -- and imports within ``atomic_fp`` are followed transitively, each
+package's ``__init__`` included since importing a submodule runs it. Dynamic imports
+(``importlib``/``__import__``) are refused outright: the check could not see through them.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+
+CORE = (
+    "atomic_fp.models",
+    "atomic_fp.decisions",
+    "atomic_fp.sizing",
+    "atomic_fp.costs",
+    "atomic_fp.symbols",
+    "atomic_fp.errors",
+    "atomic_fp.serialization",
+)
+
+FORBIDDEN = frozenset(
+    {
+        "httpx",
+        "websockets",
+        "anyio",
+        "sqlite3",
+        "time",
+        "random",
+        "os",
+        "socket",
+        "asyncio",
+        "trio",
+        "subprocess",
+        "pathlib",
+        "io",
+        "importlib",
+        "urllib",
+        "http",
+        "requests",
+        "aiohttp",
+        "shutil",
+        "tempfile",
+        "threading",
+        "multiprocessing",
+        "secrets",
+        "adapters",
+        "scripts",
+    }
+)
+
+
+def module_file(module: str, root: Path) -> Path | None:
+    """Source file of a module under ``root`` (package -> its ``__init__.py``)."""
+    base = root.joinpath(*module.split("."))
+    if (base / "__init__.py").is_file():
+        return base / "__init__.py"
+    if base.with_suffix(".py").is_file():
+        return base.with_suffix(".py")
+    return None
+
+
+def is_package(module: str, root: Path) -> bool:
+    return (root.joinpath(*module.split(".")) / "__init__.py").is_file()
+
+
+def imports_of(source: str, module: str, package: bool) -> set[str]:
+    """Absolute names of everything ``source`` imports (relative imports resolved)."""
+    found: set[str] = set()
+    here = module if package else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = here.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1])
+                origin = f"{base}.{node.module}" if node.module else base
+            else:
+                origin = node.module or ""
+            found.add(origin)
+            # ``from pkg import sub`` may import the submodule ``pkg.sub``
+            found.update(f"{origin}.{alias.name}" for alias in node.names)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "__import__"
+        ):
+            found.add("importlib")  # dynamic import: refused as if importlib
+    return found
+
+
+def violations(roots: Iterable[str], root: Path, own: str = "atomic_fp") -> list[str]:
+    """``"module imports name"`` for every forbidden import reachable from ``roots``."""
+    return scan(roots, root, own)[0]
+
+
+def scan(roots: Iterable[str], root: Path, own: str) -> tuple[list[str], set[str]]:
+    """(forbidden imports found, modules read)."""
+    roots = list(roots)
+    pending = list(roots)
+    for start in roots:  # a package root means all of its modules
+        if is_package(start, root):
+            directory = root.joinpath(*start.split("."))
+            pending += [
+                f"{start}.{path.stem}"
+                for path in sorted(directory.glob("*.py"))
+                if path.stem != "__init__"
+            ]
+    seen: set[str] = set()
+    read: set[str] = set()
+    problems: list[str] = []
+    while pending:
+        module = pending.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        path = module_file(module, root)
+        if path is None:
+            continue  # ``from pkg import name`` where name is not a module
+        read.add(module)
+        # importing a.b.c runs a/__init__ and a/b/__init__ first
+        parents = module.split(".")
+        pending += [".".join(parents[:i]) for i in range(1, len(parents))]
+        for name in imports_of(path.read_text(), module, path.name == "__init__.py"):
+            top = name.split(".")[0]
+            if top in FORBIDDEN:
+                problems.append(f"{module} imports {name}")
+            elif top == own:
+                pending.append(name)
+    return sorted(set(problems)), read
+
+
+def test_pure_core_imports_no_io() -> None:
+    assert violations(CORE, PACKAGE_ROOT) == []
+
+
+def test_the_walk_reaches_every_core_module() -> None:
+    # A checker that silently visits nothing would pass: make sure it really reads them.
+    _, read = scan(CORE, PACKAGE_ROOT, "atomic_fp")
+    for expected in (
+        "atomic_fp",
+        "atomic_fp.decisions",
+        "atomic_fp.decisions._common",
+        "atomic_fp.decisions.funding_arbitrage",
+        "atomic_fp.decisions.ranking",
+        "atomic_fp.decisions.rebalance",
+        "atomic_fp.decisions.safety",
+        "atomic_fp.decisions.types",
+        "atomic_fp.models",
+        "atomic_fp.models.funding",
+        "atomic_fp.models._validators",
+        "atomic_fp.costs",
+        "atomic_fp.errors",
+        "atomic_fp.serialization",
+        "atomic_fp.sizing",
+        "atomic_fp.symbols",
+    ):
+        assert expected in read
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import time\n", "fakecore.leaf imports time"),
+        ("from os import path\n", "fakecore.leaf imports os"),
+        ("import httpx.client\n", "fakecore.leaf imports httpx.client"),
+        ("def f():\n    import sqlite3\n", "fakecore.leaf imports sqlite3"),
+        ("from pathlib import Path\n", "fakecore.leaf imports pathlib"),
+        ("x = __import__('socket')\n", "fakecore.leaf imports importlib"),
+        (
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import anyio\n",
+            "fakecore.leaf imports anyio",
+        ),
+    ],
+)
+def test_checker_catches_forbidden_imports_in_a_fake_package(
+    tmp_path: Path, source: str, expected: str
+) -> None:
+    package = tmp_path / "fakecore"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "leaf.py").write_text(source)
+    found = violations(["fakecore.leaf"], tmp_path, own="fakecore")
+    assert expected in found  # (``from os import path`` also reports ``os.path``)
+    (package / "leaf.py").write_text("import decimal\nfrom datetime import datetime\n")
+    assert violations(["fakecore.leaf"], tmp_path, own="fakecore") == []
+
+
+def test_checker_follows_imports_transitively_and_relatively(tmp_path: Path) -> None:
+    package = tmp_path / "fakecore"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "top.py").write_text("from fakecore.sub import middle\n")
+    (package / "sub" / "__init__.py").write_text("")
+    (package / "sub" / "middle.py").write_text("from . import bottom\n")
+    (package / "sub" / "bottom.py").write_text("import random\n")
+    assert violations(["fakecore.top"], tmp_path, own="fakecore") == [
+        "fakecore.sub.bottom imports random"
+    ]
+    (package / "sub" / "bottom.py").write_text("import decimal\n")
+    assert violations(["fakecore.top"], tmp_path, own="fakecore") == []
+    (package / "sub" / "__init__.py").write_text("import asyncio\n")  # run on import
+    assert violations(["fakecore.top"], tmp_path, own="fakecore") == [
+        "fakecore.sub imports asyncio"
+    ]
