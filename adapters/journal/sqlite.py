@@ -1,0 +1,600 @@
+"""The embedded execution journal: stdlib ``sqlite3`` in WAL mode, off the event loop.
+
+Implements :class:`atomic_fp.orchestration.ExecutionJournal`. Every call runs in a worker
+thread (``anyio.to_thread.run_sync``) on one connection guarded by a lock, and commits
+before returning, so an intent is on disk before its order is sent. ``synchronous=FULL``
+(the default) makes each commit survive power loss; ``NORMAL`` survives a killed process
+(the WAL is in the OS cache) and is faster, which drills and tests use.
+
+Schema (append-only history; the only updates are the current-state columns of a signal
+and of an order intent, whose every change is also logged in ``order_outcomes``):
+
+- ``signals``: each signal (JSON payload), and when/how its execution finished;
+- ``order_intents``: each order, recorded before it is sent, with its latest outcome;
+- ``order_outcomes``: every outcome recorded for an order (log);
+- ``fills``: fill increments (signed base size), from which positions are summed;
+- ``residuals``: executions that left an unhedged residual or an unknown fate;
+- ``position_adjustments``: operator-accepted venue positions (venue authoritative);
+- ``reconciliations``: each reconciliation's result.
+
+Migrations are additive only (new tables, new nullable columns): nothing recorded is ever
+dropped or rewritten. A journal written by a newer schema than this code knows is refused.
+
+One process at a time: :class:`~adapters.journal.lock.JournalLock` (``flock``) is taken on
+open; a second process gets :class:`~adapters.journal.lock.JournalLocked` saying who holds it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import anyio.to_thread
+import attrs
+from returns.result import Failure, Result, Success
+
+from adapters.journal.lock import JournalLock, JournalLocked
+from atomic_fp.errors import VenueError
+from atomic_fp.models import Order, OrderRequest, Symbol, TradingSignal
+from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.orchestration.journal import JournaledOrder, OrderIntent, PositionKey
+from atomic_fp.orchestration.report import (
+    ExecutionStatus,
+    LegOutcome,
+    OrderPurpose,
+    ReconciliationReport,
+)
+from atomic_fp.serialization import converter, from_json_dict
+
+T = TypeVar("T")
+
+SCHEMA_VERSION = 1
+
+_SCHEMA_V1 = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS signals (
+    signal_id TEXT PRIMARY KEY,
+    symbol TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT,
+    residual_base TEXT,
+    message TEXT
+);
+CREATE TABLE IF NOT EXISTS order_intents (
+    client_order_id TEXT PRIMARY KEY,
+    signal_id TEXT NOT NULL REFERENCES signals(signal_id),
+    leg_index INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
+    purpose TEXT NOT NULL,
+    venue TEXT NOT NULL,
+    symbol TEXT NOT NULL,
+    side TEXT NOT NULL,
+    size TEXT NOT NULL,
+    limit_price TEXT,
+    reduce_only INTEGER NOT NULL,
+    contract_multiplier TEXT NOT NULL,
+    request TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    outcome TEXT,
+    filled_size TEXT NOT NULL DEFAULT '0',
+    average_price TEXT
+);
+CREATE INDEX IF NOT EXISTS order_intents_signal ON order_intents(signal_id);
+CREATE INDEX IF NOT EXISTS order_intents_outcome ON order_intents(outcome);
+CREATE TABLE IF NOT EXISTS order_outcomes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_order_id TEXT NOT NULL REFERENCES order_intents(client_order_id),
+    outcome TEXT NOT NULL,
+    status TEXT,
+    filled_size TEXT,
+    average_price TEXT,
+    fee TEXT,
+    venue_order_id TEXT,
+    error_kind TEXT,
+    error_message TEXT,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS fills (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_order_id TEXT NOT NULL REFERENCES order_intents(client_order_id),
+    venue TEXT NOT NULL,
+    symbol TEXT NOT NULL,
+    side TEXT NOT NULL,
+    size TEXT NOT NULL,
+    base_size TEXT NOT NULL,
+    price TEXT,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS residuals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    signal_id TEXT NOT NULL,
+    symbol TEXT NOT NULL,
+    residual_base TEXT NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS position_adjustments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    venue TEXT NOT NULL,
+    symbol TEXT NOT NULL,
+    delta_base TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reconciliations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    symbol TEXT NOT NULL,
+    at TEXT NOT NULL,
+    clean INTEGER NOT NULL,
+    problems TEXT NOT NULL,
+    report TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
+"""``MIGRATIONS[n]`` takes schema ``n`` to ``n + 1``. Additive statements only."""
+
+
+@attrs.frozen
+class JournalError:
+    """The journal file cannot be used (corrupt, newer schema, unreadable)."""
+
+    path: str
+    message: str
+
+    def describe(self) -> str:
+        return f"journal {self.path}: {self.message}"
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+def _symbol(text: str) -> Symbol:
+    return Symbol.parse(text)
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat()
+
+
+class SqliteJournal:
+    """See the module docstring. Build with :meth:`open`; call :meth:`close` when done
+    (or use ``async with``)."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection, lock: JournalLock | None):
+        self.path = path
+        self._connection = connection
+        self._lock = lock
+        self._mutex = threading.Lock()
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+        lock: bool = True,
+    ) -> Result[SqliteJournal, JournalLocked | JournalError]:
+        """Open (creating or migrating) the journal and take its process lock.
+
+        ``lock=False`` opens it for reading alongside a running trader (e.g. a
+        ``positions`` command); such a journal refuses writes.
+        """
+        database = Path(path)
+        held: JournalLock | None = None
+        if lock:
+            acquired = JournalLock.acquire(database)
+            if isinstance(acquired, Failure):
+                return Failure(acquired.failure())
+            held = acquired.unwrap()
+        try:
+            connection = sqlite3.connect(
+                database, check_same_thread=False, isolation_level=None, timeout=30.0
+            )
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(f"PRAGMA synchronous={synchronous}")
+            connection.execute("PRAGMA foreign_keys=ON")
+            if lock:
+                _migrate(connection)
+            else:
+                _check_version(connection)
+        except (sqlite3.Error, ValueError) as error:
+            if held is not None:
+                held.release()
+            return Failure(JournalError(str(database), f"{type(error).__name__}: {error}"))
+        return Success(cls(database, connection, held))
+
+    async def close(self) -> None:
+        await anyio.to_thread.run_sync(self._close)
+
+    def _close(self) -> None:
+        with self._mutex:
+            self._connection.close()
+            if self._lock is not None:
+                self._lock.release()
+
+    async def __aenter__(self) -> SqliteJournal:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+    # ------------------------------------------------------------------ plumbing
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T], write: bool) -> T:
+        if write and self._lock is None:
+            raise PermissionError(f"journal {self.path} was opened read-only")
+        return await anyio.to_thread.run_sync(partial(self._locked, work, write))
+
+    def _locked(self, work: Callable[[sqlite3.Connection], T], write: bool) -> T:
+        with self._mutex:
+            if not write:
+                return work(self._connection)
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(self._connection)
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+            return result
+
+    # ------------------------------------------------------------------ writes
+
+    async def record_signal(self, signal: TradingSignal, at: datetime) -> None:
+        payload = json.dumps(converter.unstructure(signal))
+
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT OR IGNORE INTO signals (signal_id, symbol, kind, reason, created_at,"
+                " payload, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    signal.signal_id,
+                    str(signal.symbol),
+                    signal.kind.value,
+                    signal.reason,
+                    _iso(signal.created_at),
+                    payload,
+                    _iso(at),
+                ),
+            )
+
+        await self._run(work, write=True)
+
+    async def record_intent(self, intent: OrderIntent) -> None:
+        request = intent.request
+
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO order_intents (client_order_id, signal_id, leg_index, attempt,"
+                " purpose, venue, symbol, side, size, limit_price, reduce_only,"
+                " contract_multiplier, request, recorded_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    request.client_order_id,
+                    intent.signal_id,
+                    intent.leg_index,
+                    intent.attempt,
+                    intent.purpose.value,
+                    str(request.exchange),
+                    str(request.symbol),
+                    request.side.value,
+                    str(request.size),
+                    None if request.limit_price is None else str(request.limit_price),
+                    int(request.reduce_only),
+                    str(intent.contract_multiplier),
+                    json.dumps(converter.unstructure(request)),
+                    _iso(intent.recorded_at),
+                ),
+            )
+
+        await self._run(work, write=True)
+
+    async def record_outcome(
+        self,
+        client_order_id: str,
+        outcome: LegOutcome,
+        order: Order | None,
+        error: VenueError | None,
+        at: datetime,
+    ) -> None:
+        def work(db: sqlite3.Connection) -> None:
+            row = db.execute(
+                "SELECT venue, symbol, side, filled_size, contract_multiplier, average_price"
+                " FROM order_intents WHERE client_order_id = ?",
+                (client_order_id,),
+            ).fetchone()
+            if row is None:
+                raise KeyError(f"no intent {client_order_id} in the journal")
+            venue, symbol, side, recorded, multiplier, prior_average = row
+            db.execute(
+                "INSERT INTO order_outcomes (client_order_id, outcome, status, filled_size,"
+                " average_price, fee, venue_order_id, error_kind, error_message, recorded_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    client_order_id,
+                    outcome.value,
+                    order.status.value if order else None,
+                    str(order.filled_size) if order else None,
+                    str(order.average_price) if order and order.average_price is not None else None,
+                    str(order.fee) if order and order.fee is not None else None,
+                    order.venue_order_id if order else None,
+                    error.kind if error else None,
+                    error.describe() if error else None,
+                    _iso(at),
+                ),
+            )
+            filled = Decimal(recorded)
+            average = prior_average
+            if order is not None and order.filled_size > filled:
+                increment = order.filled_size - filled
+                sign = 1 if side == "buy" else -1
+                db.execute(
+                    "INSERT INTO fills (client_order_id, venue, symbol, side, size, base_size,"
+                    " price, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        client_order_id,
+                        venue,
+                        symbol,
+                        side,
+                        str(increment),
+                        str(increment * Decimal(multiplier) * sign),
+                        str(order.average_price) if order.average_price is not None else None,
+                        _iso(at),
+                    ),
+                )
+                filled = order.filled_size
+                if order.average_price is not None:
+                    average = str(order.average_price)
+            db.execute(
+                "UPDATE order_intents SET outcome = ?, filled_size = ?, average_price = ?"
+                " WHERE client_order_id = ?",
+                (outcome.value, str(filled), average, client_order_id),
+            )
+
+        await self._run(work, write=True)
+
+    async def finish_signal(
+        self,
+        signal_id: str,
+        status: ExecutionStatus,
+        residual_base: Decimal,
+        message: str,
+        at: datetime,
+    ) -> None:
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
+                "UPDATE signals SET finished_at = ?, status = ?, residual_base = ?, message = ?"
+                " WHERE signal_id = ?",
+                (_iso(at), status.value, str(residual_base), message, signal_id),
+            )
+            if residual_base != 0 or not status.is_clean:
+                symbol = db.execute(
+                    "SELECT symbol FROM signals WHERE signal_id = ?", (signal_id,)
+                ).fetchone()[0]
+                db.execute(
+                    "INSERT INTO residuals (signal_id, symbol, residual_base, status, message,"
+                    " recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (signal_id, symbol, str(residual_base), status.value, message, _iso(at)),
+                )
+
+        await self._run(work, write=True)
+
+    async def adjust_position(
+        self,
+        exchange: ExchangeIdentifier,
+        symbol: Symbol,
+        delta_base: Decimal,
+        reason: str,
+        at: datetime,
+    ) -> None:
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO position_adjustments (venue, symbol, delta_base, reason,"
+                " recorded_at) VALUES (?, ?, ?, ?, ?)",
+                (str(exchange), str(symbol), str(delta_base), reason, _iso(at)),
+            )
+
+        await self._run(work, write=True)
+
+    async def record_reconciliation(self, report: ReconciliationReport) -> None:
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO reconciliations (symbol, at, clean, problems, report)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    str(report.symbol),
+                    _iso(report.at),
+                    int(report.clean),
+                    json.dumps(list(report.problems())),
+                    report.describe(),
+                ),
+            )
+
+        await self._run(work, write=True)
+
+    # ------------------------------------------------------------------ reads
+
+    async def open_signals(self, symbol: Symbol | None = None) -> tuple[TradingSignal, ...]:
+        def work(db: sqlite3.Connection) -> list[str]:
+            query = "SELECT payload FROM signals WHERE finished_at IS NULL"
+            args: tuple[str, ...] = ()
+            if symbol is not None:
+                query += " AND symbol = ?"
+                args = (str(symbol),)
+            return [row[0] for row in db.execute(query + " ORDER BY rowid", args)]
+
+        return tuple(_signal(payload) for payload in await self._run(work, write=False))
+
+    async def orders_for_signal(self, signal_id: str) -> tuple[JournaledOrder, ...]:
+        return await self._orders("WHERE signal_id = ?", (signal_id,))
+
+    async def unresolved_orders(self, symbol: Symbol | None = None) -> tuple[JournaledOrder, ...]:
+        where = "WHERE (outcome IS NULL OR outcome = 'ambiguous')"
+        args: tuple[str, ...] = ()
+        if symbol is not None:
+            where += " AND symbol = ?"
+            args = (str(symbol),)
+        return await self._orders(where, args)
+
+    async def _orders(self, where: str, args: tuple[Any, ...]) -> tuple[JournaledOrder, ...]:
+        query = _ORDER_COLUMNS + where + " ORDER BY rowid"  # where: fixed clauses, args bound
+
+        def work(db: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            return list(db.execute(query, args))
+
+        return tuple(_journaled(row) for row in await self._run(work, write=False))
+
+    async def positions(self) -> Mapping[PositionKey, Decimal]:
+        def work(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
+            rows = list(db.execute("SELECT venue, symbol, base_size FROM fills"))
+            rows += list(db.execute("SELECT venue, symbol, delta_base FROM position_adjustments"))
+            return rows
+
+        totals: dict[PositionKey, Decimal] = {}
+        for venue, symbol, amount in await self._run(work, write=False):
+            key = (ExchangeIdentifier(venue), _symbol(symbol))
+            totals[key] = totals.get(key, Decimal(0)) + Decimal(amount)
+        return totals
+
+    async def residuals(self) -> tuple[tuple[str, str, Decimal, str, str], ...]:
+        """``(signal_id, status, residual_base, message, recorded_at)`` of every execution
+        that left a residual or an unknown fate, oldest first."""
+
+        def work(db: sqlite3.Connection) -> list[tuple[str, str, str, str, str]]:
+            return list(
+                db.execute(
+                    "SELECT signal_id, status, residual_base, message, recorded_at"
+                    " FROM residuals ORDER BY id"
+                )
+            )
+
+        return tuple(
+            (sid, status, Decimal(amount), message, at)
+            for sid, status, amount, message, at in await self._run(work, write=False)
+        )
+
+    async def count(self, table: str) -> int:
+        if table not in _TABLES:
+            raise ValueError(f"unknown table {table}")
+
+        def work(db: sqlite3.Connection) -> int:
+            return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608
+
+        return await self._run(work, write=False)
+
+    async def signal_status(self, signal_id: str) -> ExecutionStatus | None:
+        def work(db: sqlite3.Connection) -> str | None:
+            row = db.execute("SELECT status FROM signals WHERE signal_id = ?", (signal_id,))
+            found = row.fetchone()
+            return None if found is None else found[0]
+
+        status = await self._run(work, write=False)
+        return None if status is None else ExecutionStatus(status)
+
+
+_ORDER_COLUMNS = (
+    "SELECT signal_id, leg_index, attempt, purpose, request, contract_multiplier,"
+    " recorded_at, outcome, filled_size, average_price FROM order_intents "
+)
+
+_TABLES = frozenset(
+    {
+        "signals",
+        "order_intents",
+        "order_outcomes",
+        "fills",
+        "residuals",
+        "position_adjustments",
+        "reconciliations",
+    }
+)
+
+
+def _signal(payload: str) -> TradingSignal:
+    signal = from_json_dict(json.loads(payload), TradingSignal)
+    if isinstance(signal, Failure):
+        raise ValueError(f"journaled signal cannot be read: {signal.failure()}")
+    return signal.unwrap()
+
+
+def _journaled(row: tuple[Any, ...]) -> JournaledOrder:
+    (signal_id, leg, attempt, purpose, request, multiplier, at, outcome, filled, average) = row
+    parsed = from_json_dict(json.loads(request), OrderRequest)
+    if isinstance(parsed, Failure):
+        raise ValueError(f"journaled order cannot be read: {parsed.failure()}")
+    return JournaledOrder(
+        intent=OrderIntent(
+            signal_id=signal_id,
+            leg_index=leg,
+            attempt=attempt,
+            purpose=OrderPurpose(purpose),
+            request=parsed.unwrap(),
+            contract_multiplier=Decimal(multiplier),
+            recorded_at=datetime.fromisoformat(at),
+        ),
+        outcome=None if outcome is None else LegOutcome(outcome),
+        filled_size=Decimal(filled),
+        average_price=None if average is None else Decimal(average),
+    )
+
+
+def _version(connection: sqlite3.Connection) -> int:
+    exists = connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+    ).fetchone()
+    if exists is None:
+        return 0
+    row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def _check_version(connection: sqlite3.Connection) -> int:
+    version = _version(connection)
+    if version > SCHEMA_VERSION:
+        raise ValueError(
+            f"written by a newer atomic-fp (schema {version}, this one knows {SCHEMA_VERSION})"
+        )
+    return version
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    version = _check_version(connection)
+    for step in range(version, SCHEMA_VERSION):
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[step].split(";"):
+                if statement.strip():
+                    connection.execute(statement)
+            connection.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (str(step + 1),),
+            )
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+
+def open_journal(
+    path: Path | str, *, synchronous: Literal["FULL", "NORMAL"] = "FULL"
+) -> Result[SqliteJournal, JournalLocked | JournalError]:
+    """Open the journal for trading (takes the process lock)."""
+    return SqliteJournal.open(path, synchronous=synchronous)
+
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "JournalError", "SqliteJournal", "open_journal"]
