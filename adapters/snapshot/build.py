@@ -5,7 +5,9 @@ Developer tool, not used at run time (it needs ``pyarrow`` to read the parquet s
     python -m adapters.snapshot.build ../shared/research-data
 
 Every value is copied from a REAL recorded source (see ``PROVENANCE.md``); only the wire
-wrapping around the values is derived. The instant: GRVT's recorded BTC ticker
+wrapping around the values is derived. Fields no source recorded (Binance ``indexPrice``,
+``interestRate``, fundingInfo caps; Hyperliquid ``markPx``/``oraclePx``...) are left out,
+never invented; the parsers treat them as optional. The instant: GRVT's recorded BTC ticker
 (``event_time`` 2025-12-03T15:12:10.025Z, ``next_funding_time`` 16:00Z). Binance and
 Hyperliquid show the rates that settled at that 16:00Z settlement (funding_rate_data), i.e.
 what was accruing at the snapshot instant. Lighter's row is the one ccxt recorded in
@@ -78,10 +80,7 @@ def binance(research: Path) -> VenueRecording:
         {
             "symbol": r["venue_symbol"],
             "markPrice": _fixed8(r["mark_price"]),
-            "indexPrice": _fixed8(r["mark_price"]),
-            "estimatedSettlePrice": _fixed8(r["mark_price"]),
             "lastFundingRate": _fixed8(r["rate_raw"]),
-            "interestRate": "0.00010000",
             "nextFundingTime": _ms(SETTLEMENT),
             "time": _ms(AS_OF),
         }
@@ -90,10 +89,7 @@ def binance(research: Path) -> VenueRecording:
     funding_info = [
         {
             "symbol": r["venue_symbol"],
-            "adjustedFundingRateCap": "0.02000000",
-            "adjustedFundingRateFloor": "-0.02000000",
             "fundingIntervalHours": int(r["interval_hours"]),
-            "disclaimer": False,
         }
         for r in rows
         if int(r["interval_hours"]) != 8
