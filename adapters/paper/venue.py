@@ -524,12 +524,18 @@ class PaperVenue:
         return Success(attrs.evolve(book, bids=book.bids[:depth], asks=book.asks[:depth]))
 
     def _liquidation_price(self, state: PaperMarketState, pos: PaperPosition) -> Decimal | None:
-        if pos.size == 0 or pos.entry_price == 0:
+        """Cross-margin estimate: the mark at which the settle asset's balance plus this
+        position's PnL falls to maintenance margin (other positions ignored). ``None``
+        when flat or when no price liquidates it (a long backed by more than its value)."""
+        if pos.size == 0:
             return None
-        leverage = state.market.max_leverage or self.leverage
-        move = 1 / leverage - _MAINTENANCE_MARGIN
-        factor = 1 - move if pos.size > 0 else 1 + move
-        return max(pos.entry_price * factor, Decimal(0))
+        balance = self._balances.get(state.market.settle_asset, Decimal(0))
+        size = abs(pos.size)
+        if pos.size > 0:
+            price = (pos.entry_price * size - balance) / (size * (1 - _MAINTENANCE_MARGIN))
+        else:
+            price = (balance + pos.entry_price * size) / (size * (1 + _MAINTENANCE_MARGIN))
+        return price if price > 0 else None
 
     def _positions_now(self) -> Result[tuple[Position, ...], VenueError]:
         now = self.now()

@@ -171,10 +171,17 @@ class ArbitrageOrchestrator:
 
     @property
     def open_blocked(self) -> tuple[str, ...]:
-        """Why no new position may be opened right now (empty = allowed)."""
+        """Why no new position may be opened on any venue right now (empty = allowed)."""
         if self.last_reconciliation is None:
             return ("not reconciled with the venues yet",)
-        return self.last_reconciliation.problems()
+        return self.last_reconciliation.blocking_problems()
+
+    @property
+    def blocked_venues(self) -> dict[ExchangeIdentifier, str]:
+        """Venues no opening may involve (their positions could not be verified)."""
+        if self.last_reconciliation is None:
+            return {}
+        return {u.exchange: u.reason for u in self.last_reconciliation.unverified}
 
     @property
     def trading_halted(self) -> bool:
@@ -264,7 +271,7 @@ class ArbitrageOrchestrator:
                 at=self.clock(),
                 action="none",
                 no_trade=("an order's fate is unknown; trading halted until resolved",),
-                blocked=self.open_blocked,
+                blocked=self._blocked_reasons(),
                 reconciliation=reconciliation,
             )
         inputs = await self.gather_inputs()
@@ -274,7 +281,7 @@ class ArbitrageOrchestrator:
             at=now,
             action="none",
             excluded=inputs.excluded(),
-            blocked=self.open_blocked,
+            blocked=self._blocked_reasons(),
             reconciliation=reconciliation,
         )
         no_trade: list[str] = []
@@ -293,9 +300,6 @@ class ArbitrageOrchestrator:
             return await self._act(report, "rebalance", rebalance.unwrap(), no_trade)
         no_trade.append(f"rebalance: {rebalance.failure()}")
 
-        gate: Result[None, NoTrade] = SafetyDecision.may_open(
-            rates=inputs.rates, positions=inputs.positions, config=self.config, now=now
-        )
         funding = FundingArbitrageDecision.analyze_opportunity(
             rates=inputs.rates,
             positions=inputs.positions,
@@ -309,13 +313,35 @@ class ArbitrageOrchestrator:
             return attrs.evolve(report, no_trade=tuple(no_trade))
         signal = funding.unwrap()
         if signal.kind is SignalKind.OPEN:
-            if report.blocked:
-                no_trade.append("funding: opening refused: " + "; ".join(report.blocked))
-                return attrs.evolve(report, signal=signal, no_trade=tuple(no_trade))
-            if isinstance(gate, Failure):
-                no_trade.append(f"funding: opening refused by safety: {gate.failure()}")
+            refusal = self._refuse_open(signal, inputs)
+            if refusal is not None:
+                no_trade.append(f"funding: opening refused: {refusal}")
                 return attrs.evolve(report, signal=signal, no_trade=tuple(no_trade))
         return await self._act(report, "funding", signal, no_trade)
+
+    def _blocked_reasons(self) -> tuple[str, ...]:
+        return self.open_blocked + tuple(
+            f"no opening on {venue}: {why}" for venue, why in self.blocked_venues.items()
+        )
+
+    def _refuse_open(self, signal: TradingSignal, inputs: StrategyInputs) -> str | None:
+        """Why this opening signal must not run, or ``None``: reconciliation problems, a
+        leg on an unverified venue, or the safety gate on the legs' own venues."""
+        if self.open_blocked:
+            return "; ".join(self.open_blocked)
+        venues = {leg.exchange for leg in signal.legs}
+        blocked = self.blocked_venues
+        if hit := sorted(str(v) for v in venues if v in blocked):
+            return f"positions of {', '.join(hit)} not verified since start"
+        gate: Result[None, NoTrade] = SafetyDecision.may_open(
+            rates={v: r for v, r in inputs.rates.items() if v in venues},
+            positions={v: p for v, p in inputs.positions.items() if v in venues},
+            config=self.config,
+            now=inputs.at,
+        )
+        if isinstance(gate, Failure):
+            return f"safety gate: {gate.failure()}"
+        return None
 
     async def _act(
         self, report: CycleReport, action: str, signal: TradingSignal, no_trade: list[str]

@@ -31,6 +31,7 @@ from atomic_fp.orchestration.report import (
     OrderResolution,
     PositionDifference,
     ReconciliationReport,
+    UnverifiedVenue,
 )
 
 
@@ -93,10 +94,10 @@ async def reconcile(
     aggregator = PositionAggregator((q.client for q in queryers.values()), query_timeout)
     venue_positions = await aggregator.positions_for(symbol)
     differences: list[PositionDifference] = []
-    unverified: list[str] = []
+    unverified: list[UnverifiedVenue] = []
     for venue, result in venue_positions.items():
         if isinstance(result, Failure):
-            unverified.append(result.failure().describe())
+            unverified.append(UnverifiedVenue(venue, result.failure().describe()))
             continue
         position = result.unwrap()
         venue_base = position.base_size if position is not None else Decimal(0)

@@ -214,6 +214,14 @@ class OrderResolution:
 
 
 @attrs.frozen
+class UnverifiedVenue:
+    """A venue whose positions could not be read during reconciliation."""
+
+    exchange: ExchangeIdentifier
+    reason: str
+
+
+@attrs.frozen
 class ReconciliationReport:
     """What start-up (or a later re-check) found when comparing the journal with the
     venues. ``clean`` is required before any new position is opened."""
@@ -223,8 +231,8 @@ class ReconciliationReport:
     resolved: tuple[OrderResolution, ...] = ()
     unresolved: tuple[str, ...] = ()
     differences: tuple[PositionDifference, ...] = ()
-    unverified: tuple[str, ...] = ()
-    """Venues whose positions could not be read (with why)."""
+    unverified: tuple[UnverifiedVenue, ...] = ()
+    """Venues whose positions could not be read (with why): no opening involves them."""
     recovered: tuple[ExecutionReport, ...] = ()
 
     @property
@@ -237,9 +245,14 @@ class ReconciliationReport:
         )
 
     def problems(self) -> tuple[str, ...]:
+        return self.blocking_problems() + tuple(
+            f"positions not verified: {u.reason}" for u in self.unverified
+        )
+
+    def blocking_problems(self) -> tuple[str, ...]:
+        """What refuses *every* new position (an unverified venue only blocks itself)."""
         out = [f"unresolved order {cid}" for cid in self.unresolved]
         out += [f"position mismatch: {d.describe()}" for d in self.differences]
-        out += [f"positions not verified: {why}" for why in self.unverified]
         out += [
             f"recovered signal {r.signal_id} left {r.status.value} (residual {r.residual_base})"
             for r in self.recovered
@@ -274,4 +287,5 @@ __all__ = [
     "OrderResolution",
     "PositionDifference",
     "ReconciliationReport",
+    "UnverifiedVenue",
 ]

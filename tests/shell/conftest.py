@@ -10,7 +10,9 @@ from atomic_fp.orchestration import ExecutionJournal, MemoryJournal
 
 
 @pytest.fixture(params=["memory", "sqlite"])
-async def journal(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[ExecutionJournal]:
+async def journal(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[ExecutionJournal]:
     """Each journal implementation (the in-memory reference and SQLite)."""
     if request.param == "memory":
         yield MemoryJournal()

@@ -33,6 +33,8 @@ PRICE = Decimal(50_000)
 LOT = Decimal("0.001")
 FAST = ExecutionPolicy(lookup_delay=0.0, order_timeout=5.0)
 
+TAKER_ONLY = VenueFees(maker=Decimal(0), taker=Decimal("0.0005"))
+
 CONFIG = ArbitrageConfig(
     build_threshold=Decimal("0.05"),
     close_threshold=Decimal("0.01"),
@@ -59,7 +61,7 @@ def paper(
     clock: ManualClock | None = None,
     rate: Decimal = Decimal(0),
     faults: PaperFaults | None = None,
-    fees: VenueFees = VenueFees(maker=Decimal(0), taker=Decimal("0.0005")),
+    fees: VenueFees = TAKER_ONLY,
     **kwargs: object,
 ) -> PaperVenue:
     return PaperVenue(
@@ -107,12 +109,20 @@ def hedge(
         symbol=BTC,
         legs=(
             TradeLeg(
-                ExchangeIdentifier(long_venue), BTC, Side.BUY, size,
-                reduce_only=reduce_only, reference_price=PRICE,
+                ExchangeIdentifier(long_venue),
+                BTC,
+                Side.BUY,
+                size,
+                reduce_only=reduce_only,
+                reference_price=PRICE,
             ),
             TradeLeg(
-                ExchangeIdentifier(short_venue), BTC, Side.SELL, size,
-                reduce_only=reduce_only, reference_price=PRICE,
+                ExchangeIdentifier(short_venue),
+                BTC,
+                Side.SELL,
+                size,
+                reduce_only=reduce_only,
+                reference_price=PRICE,
             ),
         ),
         reason=reason,

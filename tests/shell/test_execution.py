@@ -5,13 +5,11 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-import anyio
 import pytest
 
 from atomic_fp.errors import VenueRejected
 from atomic_fp.models import OrderStatus, Side
 from atomic_fp.orchestration import (
-    ExecutionPolicy,
     ExecutionStatus,
     LegOutcome,
     MemoryJournal,
@@ -19,8 +17,6 @@ from atomic_fp.orchestration import (
 )
 from tests.shell.helpers import (
     BTC,
-    FAST,
-    LOT,
     hedge,
     journaled_residuals,
     net_base,
@@ -175,12 +171,12 @@ async def test_partial_fill_retries_the_short_side() -> None:
 
 
 async def test_persistent_partial_fill_leaves_under_one_lot_reported(journal: object) -> None:
-    from tests.shell.helpers import market
-    from adapters.paper import PaperMarketState, PaperVenue, ManualClock
-    from tests.shell.helpers import PRICE, T0
+    from adapters.paper import ManualClock, PaperMarketState, PaperVenue
+    from tests.shell.helpers import PRICE, T0, market
 
-    coarse = PaperVenue("a", [PaperMarketState(market("a", lot=Decimal("0.01")), PRICE)],
-                        clock=ManualClock(T0))
+    coarse = PaperVenue(
+        "a", [PaperMarketState(market("a", lot=Decimal("0.01")), PRICE)], clock=ManualClock(T0)
+    )
     b = paper("b")
     b.faults.partial_fill_probability = 1.0
     b.faults.partial_fill_ratio = Decimal("0.333")
@@ -212,6 +208,3 @@ async def test_limit_prices_are_capped_and_tick_rounded_safely() -> None:
         buy, sell = sell, buy
     assert buy.limit_price == Decimal("50250.0")  # 50000 x 1.005
     assert sell.limit_price == Decimal("49750.0")
-    assert anyio  # both backends run this module
-    assert ExecutionPolicy().max_retries == 2 and FAST.lookup_delay == 0
-    assert LOT == Decimal("0.001")
