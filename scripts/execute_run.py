@@ -1,0 +1,83 @@
+"""The work behind ``execute`` (imported only when it runs)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+
+import anyio
+import click
+
+from atomic_fp.orchestration import CycleReport
+from scripts import exitcodes
+from scripts.context import REDACTOR, AppContext
+from scripts.output import render_json
+from scripts.runtime import close_all, select, utc_now
+from scripts.trading import (
+    Decision,
+    arbitrage_config,
+    build_trading_venues,
+    check_live_ready,
+    cycle_exit_code,
+    cycle_json,
+    decide,
+    describe_decision,
+    open_journal,
+    orchestrators,
+    trading_symbols,
+)
+
+
+def run_execute(
+    app: AppContext,
+    *,
+    dry_run: bool,
+    symbol_names: Sequence[str] | None,
+    venue_names: Sequence[str] | None,
+    fmt: str | None,
+) -> int:
+    config = app.config()
+    strategy = arbitrage_config(config)
+    symbols = trading_symbols(config, symbol_names)
+    journal_path = None
+    if not dry_run:
+        journal_path = check_live_ready(config, select(config, venue_names), app)
+    venues = build_trading_venues(app, venue_names)
+
+    async def work() -> list[CycleReport | Decision]:
+        results: list[CycleReport | Decision] = []
+        async with AsyncExitStack() as stack:
+            try:
+                journal = await open_journal(journal_path, stack)
+                for orchestrator in orchestrators(venues, symbols, strategy, journal):
+                    if dry_run:
+                        inputs = await orchestrator.gather_inputs()
+                        results.append(decide(inputs, orchestrator.symbol, strategy))
+                    else:
+                        results.append(await orchestrator.run_strategy_cycle())
+            finally:
+                await close_all(venues)
+        return results
+
+    cycles = anyio.run(work)
+    if fmt == "json":
+        payload = {
+            "as_of": utc_now(),
+            "dry_run": dry_run,
+            "cycles": [cycle_json(c) for c in cycles],
+        }
+        click.echo(REDACTOR.scrub(render_json(payload)), nl=False)
+    else:
+        for cycle in cycles:
+            text = describe_decision(cycle) if isinstance(cycle, Decision) else cycle.describe()
+            click.echo(REDACTOR.scrub(text))
+    for cycle in cycles:
+        for venue, why in sorted(cycle.excluded.items()):
+            click.echo(REDACTOR.scrub(f"atomic-fp: warning: {venue} excluded: {why}"), err=True)
+    venue_count = len(venues)
+    for cycle in cycles:
+        rate_failures = [v for v, why in cycle.excluded.items() if "rates:" in why]
+        if venue_count and len(rate_failures) == venue_count:
+            click.echo("atomic-fp: error: no venue gave funding rates", err=True)
+            return exitcodes.NOTHING_USABLE
+    return cycle_exit_code(cycles)

@@ -1,0 +1,44 @@
+"""``atomic-fp run``: the SimpleStrategyRunner loop."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.option("--yes", is_flag=True, help="Really trade (required: this loop sends orders).")
+@click.option("--symbols", metavar="BTC,ETH", help="Symbols (default: [strategy] symbols).")
+@click.option("--venues", metavar="A,B", help="Only these configured venues.")
+@click.option("--interval", metavar="DURATION", help="Between cycles (default: [strategy]).")
+@click.option("--max-cycles", type=click.IntRange(min=1), help="Stop after this many cycles.")
+@click.option("--json-lines", is_flag=True, help="One JSON object per cycle on stdout.")
+@click.pass_context
+def run(
+    ctx: click.Context,
+    yes: bool,
+    symbols: str | None,
+    venues: str | None,
+    interval: str | None,
+    max_cycles: int | None,
+    json_lines: bool,
+) -> None:
+    """Run strategy cycles for every symbol on an interval until SIGINT/SIGTERM (the
+    cycle in progress finishes; executions are journaled). Reconciles with the journal
+    and the venues first. Needs credentials, a [journal] path and --yes."""
+    from scripts.context import app_context, fail
+
+    if not yes:
+        fail("refusing to run the trading loop without --yes (try: execute --dry-run)")
+    from scripts.run_loop import run_loop
+    from scripts.scan_command import split_list
+
+    ctx.exit(
+        run_loop(
+            app_context(ctx),
+            symbol_names=split_list(symbols),
+            venue_names=split_list(venues),
+            interval=interval,
+            max_cycles=max_cycles,
+            json_lines=json_lines,
+        )
+    )

@@ -1,0 +1,321 @@
+"""What ``execute``, ``run`` and ``positions`` share: venues with credentials, the journal,
+one orchestrator per symbol, and JSON views of signals, cycles and executions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import AsyncExitStack
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+from returns.result import Failure, Result, Success
+
+from atomic_fp.decisions.funding_arbitrage import FundingArbitrageDecision
+from atomic_fp.decisions.rebalance import RebalanceDecision
+from atomic_fp.decisions.safety import SafetyDecision
+from atomic_fp.models import ArbitrageConfig, Market, Symbol, TradingSignal
+from atomic_fp.operations import AtomicQueryer, AtomicTrader
+from atomic_fp.orchestration import (
+    ArbitrageOrchestrator,
+    CycleReport,
+    ExecutionJournal,
+    ExecutionReport,
+    MemoryJournal,
+    capped_limit_price,
+)
+from atomic_fp.orchestration.orchestrator import StrategyInputs
+from scripts import exitcodes
+from scripts.config import AppConfig, VenueConfig
+from scripts.context import AppContext, fail
+from scripts.output import dec, iso
+from scripts.runtime import Venue, build_live, select
+
+
+def trading_symbols(config: AppConfig, names: Sequence[str] | None) -> tuple[Symbol, ...]:
+    if names:
+        try:
+            return tuple(Symbol.parse(n) for n in names)
+        except ValueError as error:
+            fail(f"--symbols: {error}")
+    if not config.strategy.symbols:
+        fail(f"no symbols to trade: give --symbols or [strategy] symbols in {config.source}")
+    return config.strategy.symbols
+
+
+def arbitrage_config(config: AppConfig) -> ArbitrageConfig:
+    if not config.strategy.has_trading_sizes():
+        fail(
+            f"{config.source}: [strategy] needs trade_size and max_position (base-asset "
+            "units) before anything can be traded"
+        )
+    return config.strategy.arbitrage_config(config.fees())
+
+
+def check_live_ready(config: AppConfig, venues: Sequence[VenueConfig], app: AppContext) -> Path:
+    """Refuse live trading unless every venue has its credentials and a journal is set."""
+    for venue in venues:
+        missing = venue.missing_credentials(app.environ)
+        if missing:
+            fail(
+                f"venue {venue.id}: credentials not set in the environment: "
+                + ", ".join(f"${name}" for name in missing)
+            )
+    if config.journal_path is None:
+        fail(
+            f"{config.source}: live trading needs [journal] path (the journal is what makes "
+            "a crash or an overlapping run recoverable)"
+        )
+    return config.journal_path
+
+
+def build_trading_venues(app: AppContext, names: Sequence[str] | None) -> tuple[Venue, ...]:
+    config = app.config()
+    chosen = select(config, names)
+    built = build_live(chosen, app.environ, with_credentials=True)
+    for venue in built:
+        if isinstance(venue.client, Failure):
+            fail(venue.client.failure())
+    return built
+
+
+async def open_journal(path: Path | None, stack: AsyncExitStack) -> ExecutionJournal:
+    """The SQLite journal at ``path`` (locked for this process), or an in-memory one."""
+    if path is None:
+        return MemoryJournal()
+    from adapters.journal import open_journal as open_sqlite
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    opened = open_sqlite(path)
+    if isinstance(opened, Failure):
+        fail(f"journal {path}: {opened.failure()}", exitcodes.NOTHING_USABLE)
+    journal = opened.unwrap()
+    stack.push_async_callback(journal.close)
+    return journal
+
+
+def orchestrators(
+    venues: Sequence[Venue],
+    symbols: Sequence[Symbol],
+    config: ArbitrageConfig,
+    journal: ExecutionJournal,
+) -> list[ArbitrageOrchestrator]:
+    clients = [v.client.unwrap() for v in venues if isinstance(v.client, Success)]
+    timeout = max((v.timeout for v in venues), default=10.0)
+    return [
+        ArbitrageOrchestrator(
+            queryers=[AtomicQueryer(c, symbol) for c in clients],
+            traders=[AtomicTrader(c, symbol) for c in clients],
+            config=config,
+            symbol=symbol,
+            journal=journal,
+            query_timeout=timeout,
+        )
+        for symbol in symbols
+    ]
+
+
+@attrs.frozen
+class Decision:
+    """What one cycle *would* do (``--dry-run``): nothing is sent or journaled."""
+
+    symbol: Symbol
+    at: datetime
+    action: str
+    signal: TradingSignal | None
+    orders: tuple[dict[str, Any], ...]
+    no_trade: tuple[str, ...]
+    excluded: Mapping[str, str]
+
+
+def decide(inputs: StrategyInputs, symbol: Symbol, config: ArbitrageConfig) -> Decision:
+    """The orchestrator's decision order (safety, rebalance, funding gated by may_open),
+    without executing: used by ``execute --dry-run``."""
+    now = inputs.at
+    no_trade: list[str] = []
+    signal: TradingSignal | None = None
+    action = "none"
+    safety = SafetyDecision.analyze(
+        positions=inputs.positions, markets=inputs.markets, config=config, now=now
+    )
+    if isinstance(safety, Success):
+        signal, action = safety.unwrap(), "safety"
+    else:
+        no_trade.append(f"safety: {safety.failure()}")
+        rebalance = RebalanceDecision.analyze(
+            positions=inputs.positions, markets=inputs.markets, config=config, now=now
+        )
+        if isinstance(rebalance, Success):
+            signal, action = rebalance.unwrap(), "rebalance"
+        else:
+            no_trade.append(f"rebalance: {rebalance.failure()}")
+            funding = FundingArbitrageDecision.analyze_opportunity(
+                rates=inputs.rates,
+                positions=inputs.positions,
+                config=config,
+                markets=inputs.markets,
+                books=inputs.books,
+                now=now,
+            )
+            if isinstance(funding, Failure):
+                no_trade.append(f"funding: {funding.failure()}")
+            else:
+                gate = SafetyDecision.may_open(
+                    rates=inputs.rates, positions=inputs.positions, config=config, now=now
+                )
+                if isinstance(gate, Failure):
+                    no_trade.append(f"funding: opening refused by safety: {gate.failure()}")
+                else:
+                    signal, action = funding.unwrap(), "funding"
+    orders = () if signal is None else would_send(signal, inputs.markets, config)
+    return Decision(
+        symbol=symbol,
+        at=now,
+        action=action,
+        signal=signal,
+        orders=orders,
+        no_trade=tuple(no_trade),
+        excluded=inputs.excluded(),
+    )
+
+
+def would_send(
+    signal: TradingSignal,
+    markets: Mapping[Any, Result[Market, Any]],
+    config: ArbitrageConfig,
+) -> tuple[dict[str, Any], ...]:
+    """The entry orders the execution would send: IOC limits capped by the slippage cap."""
+    out = []
+    for index, leg in enumerate(signal.legs):
+        market = markets.get(leg.exchange)
+        price = None
+        if isinstance(market, Success) and leg.reference_price is not None:
+            price = capped_limit_price(
+                leg.side, leg.reference_price, config.slippage_cap, market.unwrap().tick_size
+            )
+        out.append(
+            {
+                "venue": str(leg.exchange),
+                "side": leg.side.value,
+                "size": dec(leg.size),
+                "limit_price": dec(price),
+                "time_in_force": "ioc",
+                "reduce_only": leg.reduce_only,
+                "client_order_id": signal.client_order_id(index),
+            }
+        )
+    return tuple(out)
+
+
+def signal_json(signal: TradingSignal | None) -> dict[str, Any] | None:
+    if signal is None:
+        return None
+    return {
+        "signal_id": signal.signal_id,
+        "kind": signal.kind.value,
+        "symbol": signal.symbol.base,
+        "reason": signal.reason,
+        "expected_net_apr": dec(signal.expected_net_apr),
+        "created_at": iso(signal.created_at),
+        "legs": [
+            {
+                "venue": str(leg.exchange),
+                "side": leg.side.value,
+                "size": dec(leg.size),
+                "base_size": dec(leg.base_size),
+                "contract_multiplier": dec(leg.contract_multiplier),
+                "reduce_only": leg.reduce_only,
+                "reference_price": dec(leg.reference_price),
+            }
+            for leg in signal.legs
+        ],
+    }
+
+
+def execution_json(report: ExecutionReport | None) -> dict[str, Any] | None:
+    if report is None:
+        return None
+    return {
+        "status": report.status.value,
+        "hedged": report.hedged,
+        "executed_fraction": dec(report.executed_fraction),
+        "residual_base": dec(report.residual_base),
+        "orders": [
+            {
+                "leg": a.leg_index,
+                "attempt": a.attempt,
+                "purpose": a.purpose.value,
+                "venue": str(a.request.exchange),
+                "side": a.request.side.value,
+                "size": dec(a.request.size),
+                "limit_price": dec(a.request.limit_price),
+                "reduce_only": a.request.reduce_only,
+                "client_order_id": a.client_order_id,
+                "outcome": a.outcome.value,
+                "filled_size": dec(a.filled_size),
+                "average_price": dec(a.order.average_price) if a.order is not None else None,
+                "error": a.error.describe() if a.error is not None else None,
+            }
+            for a in report.attempts
+        ],
+        "legs": [
+            {
+                "venue": str(leg.exchange),
+                "target_size": dec(leg.target_size),
+                "filled_size": dec(leg.filled_size),
+                "unwound_size": dec(leg.unwound_size),
+                "net_base": dec(leg.net_base),
+                "unresolved": list(leg.unresolved),
+            }
+            for leg in report.legs
+        ],
+        "actions": list(report.actions),
+        "message": report.message,
+    }
+
+
+def cycle_json(cycle: CycleReport | Decision) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "symbol": cycle.symbol.base,
+        "at": iso(cycle.at),
+        "action": cycle.action,
+        "signal": signal_json(cycle.signal),
+        "no_trade": list(cycle.no_trade),
+        "excluded": dict(cycle.excluded),
+    }
+    if isinstance(cycle, Decision):
+        data["orders_if_sent"] = list(cycle.orders)
+    else:
+        data["blocked"] = list(cycle.blocked)
+        data["execution"] = execution_json(cycle.execution)
+        if cycle.reconciliation is not None:
+            data["reconciliation"] = cycle.reconciliation.describe()
+    return data
+
+
+def describe_decision(decision: Decision) -> str:
+    lines = [f"{decision.symbol.base}: would {decision.action} (dry run: nothing sent)"]
+    if decision.action == "none":
+        lines[0] = f"{decision.symbol.base}: no trade (dry run)"
+    lines += [f"  excluded {venue}: {why}" for venue, why in sorted(decision.excluded.items())]
+    lines += [f"  no trade: {why}" for why in decision.no_trade]
+    if decision.signal is not None:
+        lines.append(f"  signal {decision.signal.signal_id}: {decision.signal.reason}")
+        for order in decision.orders:
+            lines.append(
+                f"  would send {order['venue']} {order['side']} {order['size']} "
+                f"@ {order['limit_price'] or 'market'} IOC"
+                f"{' reduce-only' if order['reduce_only'] else ''} [{order['client_order_id']}]"
+            )
+    return "\n".join(lines)
+
+
+def cycle_exit_code(cycles: Sequence[CycleReport | Decision]) -> int:
+    """1 when no venue gave usable rates to any cycle, or an execution left a residual
+    or an unresolved order; else 0."""
+    for cycle in cycles:
+        execution = getattr(cycle, "execution", None)
+        if execution is not None and not execution.hedged and not execution.status.is_clean:
+            return exitcodes.NOTHING_USABLE
+    return exitcodes.OK
