@@ -14,7 +14,7 @@ ten venues), so the ranking:
 Ties (equal net APR) keep the order (symbol, long venue, short venue).
 
 Duplicates: when one venue quotes one symbol twice, the latest observation wins (then the
-higher APR, so the choice never depends on input order).
+higher APR, then any fixed order: the choice never depends on input order).
 
 Books: ``books`` holds at most one book per venue; it applies to the rates of the book's
 symbol. For a pair whose two venues both have a book of the symbol, the entry price gap at
@@ -26,8 +26,9 @@ beyond ``slippage_cap``) is left out of the ranking, since it cannot be opened.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import attrs
 
@@ -45,51 +46,33 @@ from atomic_fp.models import (
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
-_OpportunityFactory = Callable[
-    [Symbol, FundingRate, FundingRate, Decimal, Decimal, Decimal], Opportunity
-]
+_Setter = Callable[[Opportunity, object], None]
 
 
-def _opportunity_factory() -> _OpportunityFactory:
-    """Build Opportunities by setting their slots directly: the class has no validators or
-    converters, so this equals calling ``Opportunity(...)`` at a third of the cost. Falls
-    back to the constructor if the class ever changes shape."""
+def _slot_setters() -> tuple[_Setter, ...] | None:
+    """Setters of Opportunity's slots, to build instances without ``__init__``: the class
+    has no validators, converters or post-init, so setting its six slots equals calling
+    ``Opportunity(...)`` at a fraction of the cost. ``None`` (use the constructor) if the
+    class ever changes shape; a test checks both give equal objects."""
     names = ("symbol", "long_rate", "short_rate", "spread_apr", "cost_apr", "net_apr")
     fields = attrs.fields(Opportunity)
-    slots = getattr(Opportunity, "__slots__", ())
     if (
         tuple(f.name for f in fields) != names
         or any(f.validator or f.converter or f.on_setattr for f in fields)
-        or not set(names) <= set(slots)
-        or attrs.has(Opportunity) is False
-        or getattr(Opportunity, "__attrs_post_init__", None) is not None
+        or not set(names) <= set(getattr(Opportunity, "__slots__", ()))
+        or hasattr(Opportunity, "__attrs_post_init__")
     ):
-        return Opportunity
-    setters = [Opportunity.__dict__[name].__set__ for name in names]
-    s0, s1, s2, s3, s4, s5 = setters
-    new = object.__new__
-
-    def make(
-        symbol: Symbol,
-        long_rate: FundingRate,
-        short_rate: FundingRate,
-        spread_apr: Decimal,
-        cost_apr: Decimal,
-        net_apr: Decimal,
-    ) -> Opportunity:
-        opportunity = new(Opportunity)
-        s0(opportunity, symbol)
-        s1(opportunity, long_rate)
-        s2(opportunity, short_rate)
-        s3(opportunity, spread_apr)
-        s4(opportunity, cost_apr)
-        s5(opportunity, net_apr)
-        return opportunity
-
-    return make
+        return None
+    return tuple(Opportunity.__dict__[name].__set__ for name in names)
 
 
-_make_opportunity = _opportunity_factory()
+_SETTERS = _slot_setters()
+
+
+def _preference(rate: FundingRate) -> tuple[datetime, Decimal, str]:
+    """Which of two quotes of one venue and symbol to keep: the latest, then the higher
+    APR, then (any total order, so input order never matters) the representation."""
+    return (rate.observed_at, rate.apr, repr(rate))
 
 
 def _latest_by_symbol(rates: Iterable[FundingRate]) -> dict[Symbol, dict[str, FundingRate]]:
@@ -98,10 +81,7 @@ def _latest_by_symbol(rates: Iterable[FundingRate]) -> dict[Symbol, dict[str, Fu
         venues = by_symbol.setdefault(rate.symbol, {})
         name = rate.exchange.name
         previous = venues.get(name)
-        if previous is None or (rate.observed_at, rate.apr) > (
-            previous.observed_at,
-            previous.apr,
-        ):
+        if previous is None or _preference(rate) > _preference(previous):
             venues[name] = rate
     return by_symbol
 
@@ -148,11 +128,14 @@ def rank_opportunities(
     shadow: list[float] = []
     largest = 0.0
     add, add_shadow = opportunities.append, shadow.append
+    new = object.__new__
+    setters = _SETTERS
+    if setters is not None:
+        s0, s1, s2, s3, s4, s5 = setters
     # Pairs whose float shadow is clearly below min_net_apr are skipped before any Decimal
     # work; the rest are checked exactly. The margin is set once the magnitudes are known.
     floor_f: float | None = None
     fee_bound = _fee_apr_bound(config, min_net_apr)
-    make = _make_opportunity
     for symbol in sorted(by_symbol):
         venues = by_symbol[symbol]
         if len(venues) < 2:
@@ -199,7 +182,17 @@ def rank_opportunities(
                 net = spread - cost
                 if min_net_apr is not None and net < min_net_apr:
                     continue
-                add(make(symbol, long_rate, short_rate, spread, cost, net))
+                if setters is not None:
+                    opportunity = new(Opportunity)
+                    s0(opportunity, symbol)
+                    s1(opportunity, long_rate)
+                    s2(opportunity, short_rate)
+                    s3(opportunity, spread)
+                    s4(opportunity, cost)
+                    s5(opportunity, net)
+                else:
+                    opportunity = Opportunity(symbol, long_rate, short_rate, spread, cost, net)
+                add(opportunity)
                 add_shadow(net_f)
     return tuple(_exact_order(opportunities, shadow, largest))
 
@@ -225,7 +218,8 @@ def _exact_order(
     # bounds twice that error with room to spare. Neighbours closer than this may be
     # misordered (or tied): each chain of them is re-sorted exactly.
     tolerance = largest * 2.0**-46
-    close = [k for k in range(1, len(values)) if values[k - 1] - values[k] <= tolerance]
+    close = [k for k, (a, b) in enumerate(pairwise(values), 1) if a - b <= tolerance]
+    net = [o.net_apr for o in opportunities] if close else []
     k = 0
     while k < len(close):
         start = close[k] - 1
@@ -234,7 +228,7 @@ def _exact_order(
             k += 1
             end += 1
         run = sorted(order[start : end + 1])  # back to tie order, then a stable exact sort
-        order[start : end + 1] = sorted(run, key=lambda i: opportunities[i].net_apr, reverse=True)
+        order[start : end + 1] = sorted(run, key=net.__getitem__, reverse=True)
         k += 1
     return [opportunities[i] for i in order]
 

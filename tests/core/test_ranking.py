@@ -24,7 +24,11 @@ def naive_ranking(rates: list[FundingRate], cfg: ArbitrageConfig) -> list[Opport
     latest: dict[tuple[Symbol, str], FundingRate] = {}
     for r in rates:
         k = (r.symbol, r.exchange.name)
-        if k not in latest or (r.observed_at, r.apr) > (latest[k].observed_at, latest[k].apr):
+        if k not in latest or (r.observed_at, r.apr, repr(r)) > (
+            latest[k].observed_at,
+            latest[k].apr,
+            repr(latest[k]),
+        ):
             latest[k] = r
     out = []
     for (symbol, long_name), long_rate in latest.items():
@@ -61,11 +65,25 @@ def test_every_ordered_pair_of_symbols_on_two_or_more_venues() -> None:
     assert [key(o) for o in ranked] == sorted(key(o) for o in ranked)
 
 
-def test_spread_is_antisymmetric_in_the_pair() -> None:
-    rates = [rate("a", "0.00013", timedelta(hours=1)), rate("b", "-0.0007", timedelta(hours=4))]
+@settings(max_examples=200, deadline=None)
+@given(
+    quotes=st.lists(
+        st.tuples(
+            st.decimals(min_value=-1, max_value=1, places=10, allow_nan=False),
+            st.sampled_from([timedelta(hours=1), timedelta(minutes=240), timedelta(hours=8)]),
+        ),
+        min_size=2,
+        max_size=5,
+    )
+)
+def test_spread_is_antisymmetric_in_the_pair(quotes: list[tuple[Decimal, timedelta]]) -> None:
+    rates = [rate(f"v{i}", str(value), interval) for i, (value, interval) in enumerate(quotes)]
     by_pair = {key(o): o for o in rank_opportunities(rates, config())}
-    ab, ba = by_pair[("BTC/USD", "a", "b")], by_pair[("BTC/USD", "b", "a")]
-    assert ab.spread_apr == -ba.spread_apr
+    assert len(by_pair) == len(quotes) * (len(quotes) - 1)
+    for (symbol, long_name, short_name), opportunity in by_pair.items():
+        reverse = by_pair[(symbol, short_name, long_name)]
+        assert opportunity.spread_apr == -reverse.spread_apr
+        assert opportunity.spread_apr == opportunity.short_apr - opportunity.long_apr
 
 
 fee_levels = st.sampled_from(["0", "0.0002", "0.0005", "0.00035"])
