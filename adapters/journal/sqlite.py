@@ -428,6 +428,13 @@ class SqliteJournal:
 
     # ------------------------------------------------------------------ reads
 
+    async def knows_signal(self, signal_id: str) -> bool:
+        def work(db: sqlite3.Connection) -> bool:
+            found = db.execute("SELECT 1 FROM signals WHERE signal_id = ?", (signal_id,))
+            return found.fetchone() is not None
+
+        return await self._run(work, write=False)
+
     async def open_signals(self, symbol: Symbol | None = None) -> tuple[TradingSignal, ...]:
         def work(db: sqlite3.Connection) -> list[str]:
             query = "SELECT payload FROM signals WHERE finished_at IS NULL"

@@ -47,6 +47,8 @@ class PaperFaults:
     partial_fill_next: int = 0
     partial_fill_probability: float = 0.0
     partial_fill_ratio: Decimal = Decimal("0.5")
+    reject_reduce_only: bool = False
+    """Refuse every reduce-only order (e.g. to drill an unwind that cannot be done)."""
     read_failure_probability: float = 0.0
     """Chance that a read (positions, order lookup, book...) fails with NetworkError."""
     rng: random.Random = attrs.field(factory=lambda: random.Random(0), repr=False)  # noqa: S311

@@ -633,7 +633,7 @@ class PaperVenue:
             return Failure(InvalidRequest(venue, f"order addressed to {request.exchange}"))
         if request.client_order_id in self._orders or request.client_order_id in self._resting:
             return self._reject(f"duplicate client order id {request.client_order_id}", "duplicate")
-        if fault is OrderFault.REJECT:
+        if fault is OrderFault.REJECT or (request.reduce_only and self.faults.reject_reduce_only):
             return self._reject("injected rejection", "injected")
         problem = self._validate(request, state)
         if problem is not None:

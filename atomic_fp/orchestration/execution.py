@@ -286,7 +286,7 @@ class SignalExecution:
 
     # ------------------------------------------------------------------ orders
 
-    async def _send(
+    def _plan(
         self,
         state: LegState,
         attempt: int,
@@ -295,20 +295,37 @@ class SignalExecution:
         size: Decimal,
         price: Decimal,
         reduce_only: bool,
-    ) -> OrderAttempt:
+    ) -> OrderIntent:
         cid = self.signal.client_order_id(state.index, attempt)
         request = state.trader.request(side, size, cid, limit_price=price, reduce_only=reduce_only)
-        await self.journal.record_intent(
-            OrderIntent(
-                signal_id=self.signal.signal_id,
-                leg_index=state.index,
-                attempt=attempt,
-                purpose=purpose,
-                request=request,
-                contract_multiplier=state.market.contract_multiplier,
-                recorded_at=self.clock(),
-            )
+        return OrderIntent(
+            signal_id=self.signal.signal_id,
+            leg_index=state.index,
+            attempt=attempt,
+            purpose=purpose,
+            request=request,
+            contract_multiplier=state.market.contract_multiplier,
+            recorded_at=self.clock(),
         )
+
+    async def _round(self, intents: Sequence[OrderIntent]) -> list[OrderAttempt]:
+        """Journal every intent of the round, then send them all at once. A journal
+        failure raises before anything of the round has been sent."""
+        for intent in intents:
+            await self.journal.record_intent(intent)
+        records: dict[int, OrderAttempt] = {}
+
+        async def send(position: int, intent: OrderIntent) -> None:
+            records[position] = await self._submit(self.legs[intent.leg_index], intent)
+
+        async with anyio.create_task_group() as group:
+            for position, intent in enumerate(intents):
+                group.start_soon(send, position, intent)
+        return [records[i] for i in range(len(intents))]
+
+    async def _submit(self, state: LegState, intent: OrderIntent) -> OrderAttempt:
+        request = intent.request
+        cid = request.client_order_id
         result: Result[Order, VenueError] = Failure(
             Ambiguous(str(state.leg.exchange), f"no answer within {self.policy.order_timeout} s")
         )
@@ -325,15 +342,15 @@ class SignalExecution:
         await self.journal.record_outcome(cid, outcome, order, error, self.clock())
         record = OrderAttempt(
             leg_index=state.index,
-            attempt=attempt,
-            purpose=purpose,
+            attempt=intent.attempt,
+            purpose=intent.purpose,
             request=request,
             outcome=outcome,
             order=order,
             error=error,
             looked_up=looked_up,
         )
-        self._apply(state, purpose, record)
+        self._apply(state, intent.purpose, record)
         self.attempts.append(record)
         return record
 
@@ -393,22 +410,21 @@ class SignalExecution:
 
     async def entry(self) -> None:
         await self.journal.record_signal(self.signal, self.clock())
-
-        async def send(state: LegState) -> None:
+        intents = []
+        for state in self.legs:
             state.next_attempt = 1
-            await self._send(
-                state,
-                0,
-                OrderPurpose.ENTRY,
-                state.leg.side,
-                state.leg.size,
-                state.limit_price,
-                state.leg.reduce_only,
+            intents.append(
+                self._plan(
+                    state,
+                    0,
+                    OrderPurpose.ENTRY,
+                    state.leg.side,
+                    state.leg.size,
+                    state.limit_price,
+                    state.leg.reduce_only,
+                )
             )
-
-        async with anyio.create_task_group() as group:
-            for state in self.legs:
-                group.start_soon(send, state)
+        await self._round(intents)
 
     def _blocked(self) -> bool:
         return any(state.unresolved for state in self.legs)
@@ -434,26 +450,25 @@ class SignalExecution:
             if not wants:
                 return
 
-            async def retry(state: LegState, size: Decimal) -> None:
-                attempt = state.next_attempt
+            intents = []
+            for state, size in wants:
+                intents.append(
+                    self._plan(
+                        state,
+                        state.next_attempt,
+                        OrderPurpose.RETRY,
+                        state.leg.side,
+                        size,
+                        state.limit_price,
+                        state.leg.reduce_only,
+                    )
+                )
                 state.next_attempt += 1
-                record = await self._send(
-                    state,
-                    attempt,
-                    OrderPurpose.RETRY,
-                    state.leg.side,
-                    size,
-                    state.limit_price,
-                    state.leg.reduce_only,
-                )
+            for record in await self._round(intents):
                 self.actions.append(
-                    f"retried short leg {state.index} on {state.leg.exchange} for {size}: "
-                    f"{record.outcome.value} ({record.filled_size} filled)"
+                    f"retried short leg {record.leg_index} on {record.request.exchange} for "
+                    f"{record.request.size}: {record.outcome.value} ({record.filled_size} filled)"
                 )
-
-            async with anyio.create_task_group() as group:
-                for state, size in wants:
-                    group.start_soon(retry, state, size)
 
     async def unwind_excess(self) -> None:
         for _ in range(self.policy.max_unwind_rounds):
@@ -478,27 +493,26 @@ class SignalExecution:
             if not excess:
                 return
 
-            async def unwind(state: LegState, size: Decimal) -> None:
-                attempt = state.next_unwind
-                state.next_unwind += 1
-                record = await self._send(
-                    state,
-                    attempt,
-                    OrderPurpose.UNWIND,
-                    state.leg.side.opposite,
-                    size,
-                    state.unwind_price,
-                    True,
+            intents = []
+            for state, size in excess:
+                intents.append(
+                    self._plan(
+                        state,
+                        state.next_unwind,
+                        OrderPurpose.UNWIND,
+                        state.leg.side.opposite,
+                        size,
+                        state.unwind_price,
+                        True,
+                    )
                 )
+                state.next_unwind += 1
+            for record in await self._round(intents):
                 self.actions.append(
-                    f"unwound excess of leg {state.index} on {state.leg.exchange}: "
-                    f"reduce-only {state.leg.side.opposite.value} {size}: "
+                    f"unwound excess of leg {record.leg_index} on {record.request.exchange}: "
+                    f"reduce-only {record.request.side.value} {record.request.size}: "
                     f"{record.outcome.value} ({record.filled_size} filled)"
                 )
-
-            async with anyio.create_task_group() as group:
-                for state, size in excess:
-                    group.start_soon(unwind, state, size)
 
     # ------------------------------------------------------------------ result
 
@@ -563,7 +577,13 @@ async def execute_signal(
     policy: ExecutionPolicy,
     clock: Clock,
 ) -> ExecutionReport:
-    """Execute ``signal`` with the residual policy; see the module docstring."""
+    """Execute ``signal`` with the residual policy; see the module docstring.
+
+    A signal the journal already holds is refused: the same decision on the same data has
+    the same id, and its orders' ids are already taken (finishing an *unfinished* one is
+    reconciliation's job, :func:`resume_signal`)."""
+    if await journal.knows_signal(signal.signal_id):
+        return refused(signal, f"signal {signal.signal_id} is already in the journal")
     prepared = await prepare_legs(signal, traders, queryers, config, policy)
     if isinstance(prepared, Failure):
         report = refused(signal, prepared.failure())

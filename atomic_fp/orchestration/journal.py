@@ -102,6 +102,8 @@ class ExecutionJournal(Protocol):
         """Close a signal's execution; a non-zero residual is recorded as such."""
         ...
 
+    async def knows_signal(self, signal_id: str) -> bool: ...
+
     async def open_signals(self, symbol: Symbol | None = None) -> tuple[TradingSignal, ...]:
         """Signals recorded but never finished (a crash mid-execution), oldest first."""
         ...
@@ -192,6 +194,9 @@ class MemoryJournal:
         if residual_base != 0 or not status.is_clean:
             self.residuals.append((signal_id, residual_base, message))
         self.events.append(f"finish {signal_id} {status.value} {residual_base}")
+
+    async def knows_signal(self, signal_id: str) -> bool:
+        return signal_id in self._signals
 
     async def open_signals(self, symbol: Symbol | None = None) -> tuple[TradingSignal, ...]:
         return tuple(

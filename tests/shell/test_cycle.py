@@ -1,0 +1,183 @@
+"""Strategy cycles through the real decisions on paper venues, aggregators with a venue
+down or slow (What it must show: 1 for a whole cycle, and 6)."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+import pytest
+from returns.result import Failure, Success
+
+from adapters.paper import PaperVenue
+from atomic_fp.aggregators import (
+    FundingRateAggregator,
+    MarketAggregator,
+    OrderAggregator,
+    PositionAggregator,
+)
+from atomic_fp.errors import Ambiguous, NetworkError, VenueTimeout
+from atomic_fp.models import OrderRequest, Side, SignalKind
+from atomic_fp.operations import AtomicTrader
+from atomic_fp.orchestration import ExecutionJournal, ExecutionStatus, LegOutcome, OrderPurpose
+from tests.shell.helpers import (
+    BTC,
+    hedge,
+    journaled_residuals,
+    net_base,
+    orchestrator,
+    paper,
+)
+
+pytestmark = pytest.mark.anyio
+
+LOW, HIGH, HIGHEST = Decimal("0.0001"), Decimal("0.001"), Decimal("0.003")
+
+
+async def test_cycle_opens_the_best_hedge_and_keeps_it_balanced() -> None:
+    a, b = paper("a", rate=LOW), paper("b", rate=HIGH)
+    orch = orchestrator([a, b])
+    report = await orch.run_strategy_cycle()
+    assert report.action == "funding", report.describe()
+    assert report.reconciliation is not None and report.reconciliation.clean
+    assert report.signal is not None and report.signal.kind is SignalKind.OPEN
+    legs = {leg.exchange.name: leg.side for leg in report.signal.legs}
+    assert legs == {"a": Side.BUY, "b": Side.SELL}  # long where funding is low
+    assert report.execution is not None and report.execution.status is ExecutionStatus.COMPLETE
+    assert a.position_size(BTC) == 1 and b.position_size(BTC) == -1
+    assert net_base([a, b]) == 0
+
+
+async def test_whole_cycle_with_50ms_venues_overlaps_every_venue_call() -> None:
+    latency = 0.05
+    a, b = paper("a", rate=LOW), paper("b", rate=HIGH)
+    orch = orchestrator([a, b])
+    await orch.reconcile()
+    for q in orch.queryers.values():
+        (await q.market()).unwrap()
+    a.faults.latency = b.faults.latency = latency
+    started = time.perf_counter()
+    report = await orch.run_strategy_cycle()
+    elapsed = time.perf_counter() - started
+    assert report.execution is not None and report.execution.status is ExecutionStatus.COMPLETE
+    # A cycle is one round of reads (rates, positions, books on both venues, at once) and
+    # one round of orders (both legs at once): two latencies. Done one call at a time it
+    # would be 2 venues x (3 reads + 1 order) = 8 latencies.
+    assert elapsed < 2 * 1.6 * latency + 0.05, elapsed
+    (sub_a,) = a.submit_log
+    (sub_b,) = b.submit_log
+    assert abs(sub_a.submitted - sub_b.submitted) < 0.005
+
+
+async def test_a_venue_down_is_excluded_never_zero_and_the_others_still_trade() -> None:
+    # c has the highest rate: it would be the short leg if it were (wrongly) usable.
+    a, b, c = paper("a", rate=LOW), paper("b", rate=HIGH), paper("c", rate=HIGHEST)
+    c.faults.down = True
+    orch = orchestrator([a, b, c])
+    report = await orch.run_strategy_cycle()
+    assert "c" in report.excluded and "NetworkError" in report.excluded["c"]
+    assert set(report.excluded) == {"c"}
+    assert report.signal is not None
+    assert {leg.exchange.name for leg in report.signal.legs} == {"a", "b"}
+    assert report.execution is not None and report.execution.status is ExecutionStatus.COMPLETE
+    assert any("no opening on c" in why for why in report.blocked)
+    assert "place_order" not in c.calls
+
+
+async def test_unresolved_order_halts_trading_until_resolved() -> None:
+    a, b = paper("a", rate=LOW), paper("b", rate=HIGH)
+    orch = orchestrator([a, b])
+    await orch.reconcile()
+    for q in orch.queryers.values():
+        (await q.market()).unwrap()
+    b.faults.timeout_after_fill_next = 1
+    b.faults.read_failure_probability = 1.0
+    report = await orch.execute_signal(hedge())
+    assert report.status is ExecutionStatus.UNRESOLVED
+    halted = await orch.run_strategy_cycle()
+    assert halted.action == "none" and "halted" in halted.no_trade[0]
+    b.faults.read_failure_probability = 0.0
+    resumed = await orch.run_strategy_cycle()
+    assert resumed.reconciliation is not None and resumed.reconciliation.clean
+    assert net_base([a, b]) == 0
+
+
+async def test_position_mismatch_refuses_opening_until_accepted() -> None:
+    a, b = paper("a", rate=LOW), paper("b", rate=HIGH)
+    # Someone traded on b by hand: the journal knows nothing of it.
+    manual = await orchestrator([a, b]).execute_signal(hedge("a", "b", Decimal("0.5")))
+    assert manual.status is ExecutionStatus.COMPLETE
+    orch = orchestrator([a, b])  # fresh (empty) journal
+    report = await orch.run_strategy_cycle()
+    assert report.reconciliation is not None and not report.reconciliation.clean
+    assert len(report.reconciliation.differences) == 2
+    assert report.execution is None
+    assert any("opening refused" in why for why in report.no_trade), report.describe()
+    accepted = await orch.accept_venue_positions("operator: positions opened by hand")
+    assert accepted.clean
+    opened = await orch.run_strategy_cycle()
+    assert opened.execution is not None and opened.execution.status is ExecutionStatus.COMPLETE
+
+
+async def test_unfixable_residual_is_reported_then_rebalanced_next_cycle(
+    journal: ExecutionJournal,
+) -> None:
+    a, b = paper("a", rate=LOW), paper("b", rate=HIGH)
+    orch = orchestrator([a, b], journal=journal)
+    await orch.reconcile()
+    b.faults.reject_probability = 1.0  # b refuses every order...
+    a.faults.reject_reduce_only = True  # ...and a refuses the unwinds
+    report = await orch.execute_signal(hedge())
+    assert report.status is ExecutionStatus.RESIDUAL
+    assert report.residual_base == Decimal(1) == net_base([a, b])
+    assert "UNHEDGED RESIDUAL 1" in report.message
+    unwinds = [x for x in report.attempts if x.purpose is OrderPurpose.UNWIND]
+    assert [x.outcome for x in unwinds] == [LegOutcome.REJECTED, LegOutcome.REJECTED]
+    assert await journaled_residuals(journal) == [Decimal(1)]
+    # The venues recover: the next cycle's rebalance decision removes the residual.
+    a.faults.clear()
+    b.faults.clear()
+    cycle = await orch.run_strategy_cycle()
+    assert cycle.action == "rebalance", cycle.describe()
+    assert cycle.execution is not None and cycle.execution.status is ExecutionStatus.COMPLETE
+    assert net_base([a, b]) == 0
+
+
+async def test_aggregators_return_the_others_when_one_is_down_or_slow() -> None:
+    a, b, c, d = paper("a", rate=LOW), paper("b", rate=HIGH), paper("c"), paper("d")
+    await orchestrator([a, b]).execute_signal(hedge())
+    c.faults.down = True
+    d.faults.latency = 5.0
+    venues = [a, b, c, d]
+    started = time.perf_counter()
+    rates = await FundingRateAggregator(venues, timeout=0.2).rates_for(BTC)
+    positions = await PositionAggregator(venues, timeout=0.2).positions_for(BTC)
+    exposure = await PositionAggregator(venues, timeout=0.2).get_total_exposure()
+    markets = await MarketAggregator(venues, timeout=0.2).markets_for(BTC)
+    assert time.perf_counter() - started < 2.0  # the slow venue blocked nobody
+    assert isinstance(rates[a.exchange], Success) and rates[b.exchange].unwrap().rate == HIGH
+    assert isinstance(rates[c.exchange], Failure)
+    assert isinstance(rates[c.exchange].failure(), NetworkError)
+    assert isinstance(rates[d.exchange].failure(), VenueTimeout)
+    assert positions[a.exchange].unwrap() is not None
+    assert isinstance(positions[c.exchange], Failure)  # unknown, not flat
+    assert isinstance(markets[b.exchange], Success)
+    assert exposure.net == {BTC: Decimal(0)}
+    assert set(exposure.uncounted) == {c.exchange, d.exchange}
+    assert not exposure.complete and "NOT COUNTED" in exposure.describe()
+    assert exposure.by_venue[a.exchange] == {BTC: Decimal(1)}
+
+
+async def test_order_aggregator_timeout_on_a_write_is_ambiguous() -> None:
+    a, b = paper("a"), paper("b")
+    b.faults.latency = 5.0
+    results = await OrderAggregator(timeout=0.2).place_orders(
+        [(a, _request(a, "x1")), (b, _request(b, "x2"))]
+    )
+    assert isinstance(results[0], Success)
+    assert isinstance(results[1], Failure) and isinstance(results[1].failure(), Ambiguous)
+
+
+def _request(venue: PaperVenue, cid: str) -> OrderRequest:
+    trader = AtomicTrader(venue, BTC)
+    return trader.request(Side.BUY, Decimal("0.1"), cid, limit_price=Decimal(60_000))
