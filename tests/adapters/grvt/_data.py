@@ -8,16 +8,22 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from returns.future import FutureResult
+from returns.result import Result
+from returns.unsafe import unsafe_perform_io
 
 from adapters._http import loads
 from adapters.grvt.parsers import GrvtInstrument
+from atomic_fp.errors import VenueError
 from atomic_fp.models import Market, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from tests.conftest import research_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VENUE = ExchangeIdentifier("grvt")
+T = TypeVar("T")
 
 
 def real() -> dict[str, Any]:
@@ -99,3 +105,10 @@ def instrument_row(
 
 def dumps(payload: Any) -> bytes:
     return json.dumps(payload, default=str).encode()
+
+
+async def run(call: FutureResult[T, VenueError]) -> Result[T, VenueError]:
+    """A client call's outcome as a plain ``Result`` (it awaits to an ``IOResult``)."""
+    outcome: Any = await call
+    result: Result[T, VenueError] = unsafe_perform_io(outcome)
+    return result

@@ -1,0 +1,383 @@
+"""A local GRVT speaking its wire format on 127.0.0.1 (real sockets, port 0).
+
+Three servers share one exchange state, like GRVT's three hosts: auth ("edge": API-key
+login answering ``Set-Cookie: gravity=...`` + ``X-Grvt-Account-Id``), market data
+(instruments, ticker, book, funding) and trading (session-checked; orders verified by
+recovering the EIP-712 signer, with GRVT's error codes and HTTP statuses).
+
+It is a thread-per-request ``http.server``, so it serves asyncio and trio clients alike.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import attrs
+from eth_account import Account
+
+from adapters._http import loads
+from adapters.grvt.signing import (
+    PRICE_DECIMALS,
+    TIME_IN_FORCE_CODES,
+    OrderToSign,
+    recover_signer,
+    scale_exact,
+)
+from tests.adapters.grvt._data import instrument_row
+
+Json = dict[str, Any]
+
+
+@attrs.define
+class Exchange:
+    """What the fake GRVT knows and what it saw."""
+
+    api_key: str
+    sub_account_id: str
+    authorised_key: str
+    chain_id: int = 325
+    cookie_lifetime: timedelta = timedelta(hours=24)
+    instruments: list[Json] = attrs.Factory(
+        lambda: [
+            instrument_row(),
+            instrument_row("ETH_USDT_Perp", "0x030401", "0.01", "0.01", interval=8),
+        ]
+    )
+    sessions: dict[str, str] = attrs.Factory(dict)  # cookie -> account id
+    orders: dict[str, Json] = attrs.Factory(dict)  # client_order_id -> order
+    logins: int = 0
+    recovered_signers: list[str] = attrs.Factory(list)
+    trading_headers: list[tuple[str, str, str]] = attrs.Factory(list)  # path, cookie, account
+    # (host role, http status, code, message): answered once by that host
+    force_error: tuple[str, int, int, str] | None = None
+    lock: threading.Lock = attrs.Factory(threading.Lock)
+
+    @property
+    def authorised_address(self) -> str:
+        return str(Account.from_key(self.authorised_key).address)
+
+    def instrument(self, name: str) -> Json | None:
+        return next((i for i in self.instruments if i["instrument"] == name), None)
+
+
+def _error(status: int, code: int, message: str) -> tuple[int, Json, dict[str, str]]:
+    return status, {"request_id": 1, "code": code, "message": message, "status": status}, {}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    exchange: Exchange
+    role: str
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        return
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        try:
+            body = loads(raw) if raw else {}
+        except ValueError:
+            self._send(*_error(400, 1003, "Request could not be processed due to malformed syntax"))
+            return
+        with self.exchange.lock:
+            status, payload, headers = self._route(body)
+        self._send(status, payload, headers)
+
+    def _send(self, status: int, payload: Json, headers: dict[str, str]) -> None:
+        data = json.dumps(payload, default=str).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    # --- routing ---------------------------------------------------------------------
+
+    def _route(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+        ex = self.exchange
+        if ex.force_error is not None and ex.force_error[0] == self.role:
+            _, status, code, message = ex.force_error
+            ex.force_error = None
+            return _error(status, code, message)
+        path = self.path
+        if self.role == "auth":
+            if path == "/auth/api_key/login":
+                return self._login(body)
+        elif self.role == "market":
+            handler = {
+                "/full/v1/all_instruments": self._instruments,
+                "/full/v1/ticker": self._ticker,
+                "/full/v1/book": self._book,
+            }.get(path)
+            if handler is not None:
+                return handler(body)
+        elif self.role == "trading":
+            session = self._session()
+            if session is None:
+                return _error(
+                    401, 1000, "You need to authenticate prior to using this functionality"
+                )
+            if (
+                str(body.get("sub_account_id", (body.get("order") or {}).get("sub_account_id")))
+                != ex.sub_account_id
+            ):
+                return _error(403, 1001, "You are not authorized to access this functionality")
+            handler = {
+                "/full/v1/create_order": self._create,
+                "/full/v1/order": self._get_order,
+                "/full/v1/cancel_order": self._cancel,
+                "/full/v1/positions": self._positions,
+                "/full/v1/account_summary": self._summary,
+            }.get(path)
+            if handler is not None:
+                return handler(body)
+        return _error(404, 1004, "Data Not Found")
+
+    # --- auth ------------------------------------------------------------------------
+
+    def _login(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+        ex = self.exchange
+        if body.get("api_key") != ex.api_key:
+            return _error(401, 1000, "You need to authenticate prior to using this functionality")
+        ex.logins += 1
+        cookie = secrets.token_hex(16)
+        account_id = f"acc-{ex.logins}"
+        ex.sessions = {cookie: account_id}  # a new login replaces the old session
+        expires = datetime.now(UTC) + ex.cookie_lifetime
+        set_cookie = (
+            f"gravity={cookie}; Path=/; Expires={format_datetime(expires, usegmt=True)}; "
+            "HttpOnly; Secure; SameSite=Lax"
+        )
+        answer = {"status": "success", "funding_account_address": "0xabc", "sub_account_id": "0"}
+        return 200, answer, {"Set-Cookie": set_cookie, "X-Grvt-Account-Id": account_id}
+
+    def _session(self) -> str | None:
+        cookies = dict(
+            part.strip().split("=", 1)
+            for part in (self.headers.get("Cookie") or "").split(";")
+            if "=" in part
+        )
+        cookie = cookies.get("gravity", "")
+        account = self.headers.get("X-Grvt-Account-Id") or ""
+        self.exchange.trading_headers.append((self.path, cookie, account))
+        if self.exchange.sessions.get(cookie) != account:
+            return None
+        return account
+
+    # --- market data -----------------------------------------------------------------
+
+    def _instruments(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+        return 200, {"result": self.exchange.instruments}, {}
+
+    def _ticker(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+        name = body.get("instrument")
+        if self.exchange.instrument(str(name)) is None:
+            return _error(400, 1003, "unknown instrument")
+        now = time.time_ns()
+        return (
+            200,
+            {
+                "result": {
+                    "event_time": str(now),
+                    "instrument": name,
+                    "mark_price": "70000.0",
+                    "index_price": "70001.0",
+                    "funding_rate": "0.01",
+                    "next_funding_time": str((now // 28_800_000_000_000 + 1) * 28_800_000_000_000),
+                }
+            },
+            {},
+        )
+
+    def _book(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+        return (
+            200,
+            {
+                "result": {
+                    "event_time": str(time.time_ns()),
+                    "instrument": body.get("instrument"),
+                    "bids": [{"price": "69999.9", "size": "1.5", "num_orders": "2"}],
+                    "asks": [{"price": "70000.1", "size": "2.5", "num_orders": "3"}],
+                }
+            },
+            {},
+        )
+
+    # --- trading ---------------------------------------------------------------------
+
+    def _create(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+        ex = self.exchange
+        order = body.get("order")
+        if not isinstance(order, dict):
+            return _error(400, 1003, "malformed")
+        legs = order.get("legs") or []
+        if len(legs) != 1:
+            return _error(400, 2042, "Orderbook Orders must contain only one leg")
+        leg = legs[0]
+        instrument = ex.instrument(str(leg.get("instrument")))
+        if instrument is None:
+            return _error(400, 2061, "Unsupported Instrument Requested")
+        metadata = order.get("metadata") or {}
+        client_id = str(metadata.get("client_order_id") or "")
+        if not client_id:
+            return _error(400, 2011, "Client Order ID should be supplied when creating an order")
+        existing = ex.orders.get(client_id)
+        if existing is not None and existing["state"]["status"] in ("PENDING", "OPEN"):
+            return _error(400, 2012, "Client Order ID overlaps with existing active order")
+        signature = order.get("signature") or {}
+        expiration = int(signature.get("expiration", "0"))
+        now_ns = time.time_ns()
+        if expiration <= now_ns:
+            return _error(403, 2001, "Signature has expired")
+        if expiration > now_ns + 30 * 24 * 3600 * 10**9:
+            return _error(400, 2008, "Signature expiration too long")
+        if int(str(signature.get("chain_id", "0"))) not in (0, ex.chain_id):
+            return _error(400, 1012, "Invalid signature chain ID")
+        size = Decimal(str(leg["size"]))
+        price = Decimal(str(leg["limit_price"]))
+        if size % Decimal(instrument["min_size"]) != 0:
+            return _error(400, 2065, "Order size too granular")
+        if price % Decimal(instrument["tick_size"]) != 0:
+            return _error(400, 2064, "Invalid limit price tick")
+        try:
+            signed = OrderToSign(
+                sub_account_id=int(order["sub_account_id"]),
+                asset_id=int(instrument["instrument_hash"], 16),
+                contract_size=scale_exact(size, int(instrument["base_decimals"]), "size"),
+                limit_price=scale_exact(price, PRICE_DECIMALS, "price"),
+                is_buying=bool(leg["is_buying_asset"]),
+                time_in_force=TIME_IN_FORCE_CODES[str(order["time_in_force"])],
+                nonce=int(signature["nonce"]),
+                expiration_ns=expiration,
+                is_market=bool(order.get("is_market")),
+                post_only=bool(order.get("post_only")),
+                reduce_only=bool(order.get("reduce_only")),
+            )
+            recovered = recover_signer(
+                signed, ex.chain_id, str(signature["r"]), str(signature["s"]), int(signature["v"])
+            )
+        except (KeyError, ValueError, TypeError):
+            return _error(403, 2002, "Signature does not match payload")
+        ex.recovered_signers.append(recovered)
+        if recovered.lower() != str(signature.get("signer", "")).lower():
+            return _error(403, 2002, "Signature does not match payload")
+        if recovered != ex.authorised_address:
+            return _error(403, 2000, "Signature is from an unauthorized signer")
+        immediate = order["time_in_force"] in ("IMMEDIATE_OR_CANCEL", "FILL_OR_KILL")
+        stored = {
+            "order_id": "0x" + secrets.token_hex(16),
+            "sub_account_id": order["sub_account_id"],
+            "is_market": order.get("is_market", False),
+            "time_in_force": order["time_in_force"],
+            "post_only": order.get("post_only", False),
+            "reduce_only": order.get("reduce_only", False),
+            "legs": [leg],
+            "signature": signature,
+            "metadata": {"client_order_id": client_id, "create_time": str(now_ns)},
+            "state": {
+                "status": "FILLED" if immediate else "OPEN",
+                "reject_reason": "UNSPECIFIED",
+                "book_size": ["0" if immediate else leg["size"]],
+                "traded_size": [leg["size"] if immediate else "0"],
+                "update_time": str(now_ns),
+                "avg_fill_price": [leg["limit_price"] if immediate else "0"],
+            },
+        }
+        ex.orders[client_id] = stored
+        answer = json.loads(json.dumps(stored))
+        answer["order_id"] = "0x00"
+        answer["state"] = {**stored["state"], "status": "PENDING"}
+        return 200, {"result": answer}, {}
+
+    def _get_order(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+        found = self.exchange.orders.get(str(body.get("client_order_id")))
+        if found is None:
+            return _error(404, 1004, "Data Not Found")
+        return 200, {"result": found}, {}
+
+    def _cancel(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+        client_id = str(body.get("client_order_id") or "")
+        if not client_id and not body.get("order_id"):
+            return _error(400, 3021, "Either order ID or client order ID must be supplied")
+        found = self.exchange.orders.get(client_id)
+        if found is not None and found["state"]["status"] in ("PENDING", "OPEN"):
+            found["state"] = {
+                **found["state"],
+                "status": "CANCELLED",
+                "reject_reason": "CLIENT_CANCEL",
+                "book_size": ["0"],
+                "update_time": str(time.time_ns()),
+            }
+        return 200, {"result": {"ack": True}}, {}
+
+    def _positions(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+        row = {
+            "event_time": str(time.time_ns()),
+            "sub_account_id": self.exchange.sub_account_id,
+            "instrument": "ETH_USDT_Perp",
+            "size": "-1.25",
+            "notional": "-4375.0",
+            "entry_price": "3500.0",
+            "mark_price": "3501.0",
+            "unrealized_pnl": "-1.25",
+            "est_liquidation_price": "4100.5",
+            "leverage": "10",
+            "cumulative_realized_funding_payment": "-0.75",
+        }
+        return 200, {"result": [row]}, {}
+
+    def _summary(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+        return (
+            200,
+            {
+                "result": {
+                    "event_time": str(time.time_ns()),
+                    "sub_account_id": self.exchange.sub_account_id,
+                    "settle_currency": "USDT",
+                    "total_equity": "1000.5",
+                    "available_balance": "900.25",
+                    "spot_balances": [{"currency": "USDT", "balance": "1000.5"}],
+                    "positions": [],
+                }
+            },
+            {},
+        )
+
+
+@attrs.frozen
+class Hosts:
+    market: str
+    trading: str
+    auth: str
+
+
+@contextmanager
+def serve(exchange: Exchange) -> Iterator[Hosts]:
+    """Run the three GRVT hosts on 127.0.0.1 (ephemeral ports) for the block."""
+    servers: list[ThreadingHTTPServer] = []
+    urls: dict[str, str] = {}
+    for role in ("market", "trading", "auth"):
+        handler = type(f"{role.title()}Handler", (_Handler,), {"exchange": exchange, "role": role})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+        servers.append(server)
+        urls[role] = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield Hosts(urls["market"], urls["trading"], urls["auth"])
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
