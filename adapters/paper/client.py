@@ -12,7 +12,7 @@ Options (all strings, from the ``[venues.<id>]`` config section):
 - ``state_path``: JSON file the venue state persists to (survives restarts);
 - ``seed``: seed of the fault knobs' random generator (default 0).
 
-Fees come from ``settings.fees`` (default :data:`~atomic_fp.models.DEFAULT_FEES`).
+The clock is ``settings.clock`` (the wall clock when ``None``). Fees come from ``settings.fees`` (default :data:`~atomic_fp.models.DEFAULT_FEES`).
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ def create(settings: VenueSettings) -> PaperVenue:
             rng=random.Random(seed),  # noqa: S311 (fault draws, not crypto)
         ),
         state_path=settings.options.get("state_path"),
+        clock=settings.clock,
     )
 
 
