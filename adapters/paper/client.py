@@ -12,7 +12,8 @@ Options (all strings, from the ``[venues.<id>]`` config section):
 - ``state_path``: JSON file the venue state persists to (survives restarts);
 - ``seed``: seed of the fault knobs' random generator (default 0).
 
-The clock is ``settings.clock`` (the wall clock when ``None``). Fees come from ``settings.fees`` (default :data:`~atomic_fp.models.DEFAULT_FEES`).
+The clock is ``settings.clock`` (the wall clock when ``None``). Fees come from
+``settings.fees`` (default :data:`~atomic_fp.models.DEFAULT_FEES`).
 """
 
 from __future__ import annotations

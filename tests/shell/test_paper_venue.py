@@ -237,7 +237,7 @@ async def test_registry_builds_a_paper_venue_from_settings(tmp_path: Path) -> No
     assert isinstance(client, PaperVenue)
     sol = (await AtomicQueryer(client, Symbol("SOL")).funding_rate()).unwrap()
     assert sol.rate == Decimal("0.0002") and sol.mark_price == 150
-    with pytest.raises(ValueError, match="price.DOGE"):
+    with pytest.raises(ValueError, match=r"price\.DOGE"):
         create(attrs_evolve(settings, {"symbols": "DOGE"}))
 
 
@@ -249,5 +249,5 @@ def attrs_evolve(settings: VenueSettings, options: dict[str, str]) -> VenueSetti
 
 def test_market_state_requires_a_mark() -> None:
     with pytest.raises(TypeError):
-        PaperVenue("a", [market("a")])  # type: ignore[list-item]
+        PaperVenue("a", [market("a")])
     assert PaperMarketState(market("a"), PRICE).depth > 0
