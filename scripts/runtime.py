@@ -6,6 +6,7 @@ time, never when ``scripts.cli`` is imported.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
@@ -16,10 +17,11 @@ import attrs
 from returns.future import FutureResult
 from returns.result import Failure, Result, Success
 
-from adapters.registry import VenueSettings, build_client
+from adapters.registry import VenueSettings, build_client, load_factory
 from adapters.snapshot import Snapshot
 from atomic_fp.errors import NotConfigured, VenueError, VenueTimeout
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.operations import to_result
 from atomic_fp.venue import VenueClient
 from scripts.config import AppConfig, VenueConfig
 from scripts.context import fail
@@ -125,8 +127,27 @@ def build_offline(
             urls=recording.urls,
             clock=lambda: snapshot.as_of,
         )
-        built.append(Venue(base.id, recording.kind, build_client(settings), base.timeout))
+        built.append(Venue(base.id, recording.kind, _build_clocked(settings), base.timeout))
     return tuple(built)
+
+
+def _build_clocked(settings: VenueSettings) -> Result[VenueClient, str]:
+    """``build_client``, also handing ``settings.clock`` to a factory that takes it as a
+    ``clock`` keyword (some factories accept an injectable clock without reading
+    ``VenueSettings.clock``); offline, every client must see the snapshot's instant."""
+    factory = load_factory(settings.kind)
+    if isinstance(factory, Success) and settings.clock is not None:
+        try:
+            parameters = inspect.signature(factory.unwrap()).parameters
+        except (TypeError, ValueError):
+            parameters = {}  # type: ignore[assignment]
+        clock = parameters.get("clock")
+        if clock is not None and clock.kind is inspect.Parameter.KEYWORD_ONLY:
+            try:
+                return Success(factory.unwrap()(settings, clock=settings.clock))
+            except (ValueError, TypeError, KeyError) as error:
+                return Failure(f"venue {settings.id}: {error}")
+    return build_client(settings)
 
 
 async def call_all(
@@ -160,8 +181,7 @@ async def call_all(
 
 async def _await(future: FutureResult[T, VenueError]) -> Result[T, VenueError]:
     """The plain ``Result`` of a ``FutureResult`` (awaiting one gives an ``IOResult``)."""
-    outcome = await future
-    return outcome._inner_value  # IOResult wraps exactly this Result
+    return to_result(await future)
 
 
 async def close_all(venues: Iterable[Venue]) -> None:

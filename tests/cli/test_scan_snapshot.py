@@ -124,3 +124,19 @@ def test_snapshot_values_come_from_the_research_data(research_data: Path) -> Non
     bundled = bundled_snapshot()
     assert rebuilt.as_of == bundled.as_of
     assert [v.to_json() for v in rebuilt.venues] == [v.to_json() for v in bundled.venues]
+
+
+def test_offline_now_is_the_snapshot_instant_for_every_venue(runner: CliRunner) -> None:
+    """Every client sees the snapshot's as_of as "now": no value is stamped with the wall
+    clock, so ages are >= 0 and next fundings fall at the recorded 16:00Z settlement."""
+    from datetime import datetime
+
+    data = _scan(runner, "--all-pairs")
+    as_of = datetime.fromisoformat(data["as_of"].replace("Z", "+00:00"))
+    legs = [row[side] for row in data["opportunities"] for side in ("long", "short")]
+    assert {leg["venue"] for leg in legs} == {"binance", "hyperliquid", "grvt", "lighter"}
+    for leg in legs:
+        observed = datetime.fromisoformat(leg["observed_at"].replace("Z", "+00:00"))
+        assert observed <= as_of, leg
+        assert leg["next_funding_time"] == "2025-12-03T16:00:00Z", leg
+    assert all(Decimal(row["data_age_seconds"]) >= 0 for row in data["opportunities"])
