@@ -34,6 +34,13 @@ api_key_env = "T_GRVT_KEY"
 private_key_env = "T_GRVT_PK"
 sub_account_id_env = "T_GRVT_SUB"
 [venues.lighter]
+[venues.paper-x]
+kind = "tests.cli.external_venue:create"
+token_env = "T_GRVT_KEY"
+[strategy]
+trade_size = "0.01"
+max_position = "0.05"
+symbols = ["BTC"]
 """
 
 
@@ -58,6 +65,8 @@ def _assert_clean(text: str) -> None:
         ["-vv", "--log-json", "scan", "--offline", "--format", "json"],
         ["-vv", "scan", "--offline", "--all-pairs"],
         ["venues"],
+        ["-vv", "--log-json", "execute", "--dry-run", "--venues", "paper-x", "--format", "json"],
+        ["-vv", "positions", "--venues", "paper-x"],
         ["venues", "--format", "json"],
         ["-vv", "--config", "atomic-fp.toml", "scan", "--offline", "--alert-above", "0"],
     ],
