@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from returns.future import FutureResult
+from returns.result import Result
+from returns.unsafe import unsafe_perform_io
 
 from adapters._http import loads
+from atomic_fp.errors import VenueError
 from tests.conftest import research_file
+
+T = TypeVar("T")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NAUTILUS_HL = "nautilus_trader/crates/adapters/hyperliquid/test_data"
@@ -27,3 +34,10 @@ def research(relative: str) -> Any:
 def ccxt_bodies(section: str) -> list[Any]:
     data = json.loads(research_file(CCXT_HL).read_text())
     return [loads(json.dumps(entry["httpResponse"])) for entry in data[section]]
+
+
+async def run(call: FutureResult[T, VenueError]) -> Result[T, VenueError]:
+    """Await a client call and take the plain ``Result`` out of its ``IOResult``."""
+    outcome: Any = await call
+    result: Result[T, VenueError] = unsafe_perform_io(outcome)
+    return result
