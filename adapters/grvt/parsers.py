@@ -108,6 +108,11 @@ def funding_rate_fraction(raw: Decimal) -> Decimal:
       are plausible as 0.3 % / 0.75 % per 8 h, absurd as 3e-7;
     - independent adapters reading ``market-data.grvt.io`` divide ``funding_rate`` by 100
       ("0.01 = 0.01 %"), found with the code search over public repositories.
+
+    Sign: GRVT's docs do not say; the same data supports "positive = longs pay" (the
+    atomic-fp convention): both history rows are negative when Binance and Bybit (whose
+    positive rates are paid by longs) were negative, and the positive ticker matched
+    Bybit's positive rate.
     """
     return raw / _PERCENT
 
