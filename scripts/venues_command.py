@@ -70,7 +70,7 @@ def venues(ctx: click.Context, fmt: str | None) -> None:
         ]
         for k in kinds
     ]
-    headers = ("KIND", "CAPABILITIES", "CONFIG KEYS")
+    headers = ("KIND", "CAPABILITIES (BUILT WITHOUT KEYS)", "CONFIG KEYS")
     if fmt == "csv":
         click.echo(render_csv(headers, rows), nl=False)
         return
