@@ -10,8 +10,12 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import anyio
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from returns.result import Failure, Success
 
 from adapters._http import RetryPolicy
 from adapters.hyperliquid.client import MAINNET_URL, TESTNET_URL, HyperliquidClient
@@ -335,3 +339,69 @@ def test_secrets_stay_out_of_reprs() -> None:
     signer = client._agent().unwrap()
     assert AGENT_KEY[2:] not in repr(signer)
     assert AGENT_KEY[2:] not in repr(client._settings)
+
+
+@pytest.mark.anyio
+async def test_bundled_offline_snapshot_replays() -> None:
+    replay = pytest.importorskip("adapters.snapshot.replay")
+    snapshot = replay.bundled_snapshot()
+    recording = snapshot.venue("hyperliquid")
+    if recording is None:
+        pytest.skip("the bundled snapshot has no hyperliquid recording")
+    settings = VenueSettings(
+        id=HL, kind="hyperliquid", transport=recording.transport(), clock=lambda: snapshot.as_of
+    )
+    client = HyperliquidClient(settings)
+    rates = (await run(client.fetch_funding_rates())).unwrap()
+    markets = (await run(client.fetch_markets())).unwrap()
+    assert rates and len(rates) == len(markets)
+    assert {r.observed_at for r in rates} == {snapshot.as_of}
+    await client.aclose()
+
+
+_ANY_BODY: st.SearchStrategy[Any] = st.one_of(
+    st.none(),
+    st.integers(),
+    st.text(max_size=5),
+    st.lists(st.one_of(st.none(), st.integers(), st.text(max_size=3), st.just({})), max_size=3),
+    st.dictionaries(
+        st.sampled_from(["status", "response", "universe", "levels", "time", "type", "order"]),
+        st.one_of(st.none(), st.integers(), st.text(max_size=4), st.just([]), st.just({})),
+        max_size=3,
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(body=_ANY_BODY, status=st.sampled_from([200, 200, 200, 400, 404, 500, 503]))
+def test_no_exception_escapes_a_client_call(body: Any, status: int) -> None:
+    """Whatever the venue answers, every method returns a Result; nothing raises."""
+    fake = FakeHyperliquid()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent = json.loads(request.content)
+        if sent.get("type") == "metaAndAssetCtxs" and status == 200 and body is None:
+            return fake.mock_handler(request)  # sometimes let lookups succeed
+        return httpx.Response(status, json=body)
+
+    async def exercise() -> None:
+        client = _client(handler, TRADER)
+        calls = [
+            client.fetch_markets(),
+            client.fetch_funding_rates(),
+            client.fetch_predicted_funding_rates(),
+            client.fetch_order_book(BTC),
+            client.fetch_positions(),
+            client.fetch_balances(),
+            client.place_order(_order()),
+            client.cancel_order(BTC, "afp-1"),
+            client.fetch_order(BTC, "afp-1"),
+            client.fetch_funding_history(BTC, NOW - timedelta(hours=3), NOW),
+            client.fetch_funding_payments(NOW - timedelta(hours=3), NOW),
+        ]
+        for call in calls:
+            result = await run(call)
+            assert isinstance(result, Success | Failure)
+        await client.aclose()
+
+    anyio.run(exercise)
