@@ -487,3 +487,24 @@ def test_client_ids_map_deterministically_into_grvts_range() -> None:
     assert 2**63 <= int(mapped) < 2**64
     assert venue_client_id(str(2**63 + 5)) == str(2**63 + 5)
     assert int(venue_client_id("23042")) >= 2**63
+
+
+@pytest.mark.anyio
+async def test_the_bundled_offline_snapshot_replays_through_this_client() -> None:
+    """The CLI's offline snapshot serves exactly the requests this client sends."""
+    from adapters.snapshot.replay import bundled_snapshot
+
+    recording = bundled_snapshot().venue("grvt")
+    assert recording is not None
+    transport = recording.transport()
+    client = GrvtClient(
+        VenueSettings(id=VENUE, kind="grvt", base_url=recording.base_url, transport=transport)
+    )
+    (market,) = (await run(client.fetch_markets())).unwrap()
+    assert market.venue_symbol == "BTC_USDT_Perp"
+    (rate,) = (await run(client.fetch_funding_rates())).unwrap()
+    assert (rate.rate, rate.interval) == (Decimal("0.000037"), timedelta(hours=8))
+    assert rate.next_funding_time == datetime(2025, 12, 3, 16, tzinfo=UTC)
+    assert transport.requests == [("POST", "/full/v1/all_instruments"), ("POST", "/full/v1/ticker")]
+    assert transport.unmatched == []
+    await client.aclose()
