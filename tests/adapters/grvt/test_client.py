@@ -4,6 +4,8 @@ failure rule of ``fetch_funding_rates``, paging, error classes, and what it refu
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -507,4 +509,28 @@ async def test_the_bundled_offline_snapshot_replays_through_this_client() -> Non
     assert rate.next_funding_time == datetime(2025, 12, 3, 16, tzinfo=UTC)
     assert transport.requests == [("POST", "/full/v1/all_instruments"), ("POST", "/full/v1/ticker")]
     assert transport.unmatched == []
+    await client.aclose()
+
+
+def test_importing_the_client_does_not_import_eth_account() -> None:
+    code = (
+        "import sys; import adapters.grvt.client, adapters.registry; "
+        "assert 'eth_account' not in sys.modules, 'eth_account imported eagerly'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.anyio
+async def test_without_eth_account_orders_say_which_extra_and_data_works(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "eth_account", None)
+    venue = Venue()
+    client = make(venue, CREDENTIALS)
+    outcome = await run(client.place_order(order()))
+    assert isinstance(outcome, Failure) and isinstance(outcome.failure(), NotConfigured)
+    assert "grvt" in outcome.failure().message and "eth-account" in outcome.failure().message
+    assert all("market-data" in url for _, url, _ in venue.requests)
+    assert (await run(client.fetch_funding_rates([Symbol("BTC")]))).unwrap()
     await client.aclose()
