@@ -26,6 +26,7 @@ venues you intend to trade; each needs a fresh rate and a known, fresh position.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from decimal import Decimal
 
@@ -179,14 +180,21 @@ class SafetyDecision:
         positions: PositionInputs,
         config: ArbitrageConfig,
         now: datetime,
+        venues: Collection[ExchangeIdentifier] | None = None,
     ) -> Result[None, NoTrade]:
         """``Success(None)`` when opening is allowed; otherwise why not (stale rate,
-        unknown position, ...). Every venue in ``rates`` or ``positions`` is checked."""
+        unknown or stale position, position near liquidation, fewer than two venues).
+
+        ``venues`` limits the check to the venues to be traded -- pass the legs' venues of
+        the OPEN signal (``{leg.exchange for leg in signal.legs}``), so that a failed venue
+        the decision already left out does not block a trade elsewhere. Without it every
+        venue in ``rates`` or ``positions`` is checked. (CLOSE/REDUCE signals need no gate:
+        they only remove exposure.)"""
         problems: list[str] = []
-        venues = sorted(set(rates) | set(positions))
-        if len(venues) < 2:
-            problems.append(f"a hedge needs two venues, got {len(venues)}")
-        for venue in venues:
+        checked = sorted(set(rates) | set(positions) if venues is None else venues)
+        if len(checked) < 2:
+            problems.append(f"a hedge needs two venues, got {len(checked)}")
+        for venue in checked:
             rate, rate_error = read(rates[venue]) if venue in rates else (None, None)
             if rate is None:
                 problems.append(

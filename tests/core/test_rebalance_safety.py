@@ -199,3 +199,20 @@ def test_may_open_refuses_stale_rates_and_unknown_positions() -> None:
         rates=failed_rate, positions=flat("a", "b"), config=cfg, now=NOW
     ).failure()
     assert refusal.excluded[0].startswith("b: funding rate failed")
+
+
+def test_may_open_can_be_limited_to_the_venues_of_the_signal() -> None:
+    cfg = config()
+    rates = by_venue(rate("a", "0.0001"), rate("b", "0.0005")) | {ex("c"): down("c")}
+    positions = flat("a", "b") | {ex("c"): down("c")}
+    everything = SafetyDecision.may_open(rates=rates, positions=positions, config=cfg, now=NOW)
+    assert not is_successful(everything)
+    legs_only = SafetyDecision.may_open(
+        rates=rates, positions=positions, config=cfg, now=NOW, venues={ex("a"), ex("b")}
+    )
+    assert is_successful(legs_only)
+    near_liquidation = flat("a") | by_venue(position("b", "-1", mark="100", liquidation="105"))
+    refusal = SafetyDecision.may_open(
+        rates=rates, positions=near_liquidation, config=cfg, now=NOW, venues=[ex("a"), ex("b")]
+    ).failure()
+    assert refusal.excluded == ("b: position 5.00% from liquidation",)
