@@ -164,6 +164,9 @@ def _millis(value: datetime) -> int:
 def _refine(error: VenueError, idempotent: bool) -> VenueError:
     """Binance codes onto the typed errors (see the module docstring)."""
     code = error.code
+    if isinstance(error, MalformedResponse) and not idempotent:
+        # A 2xx we cannot read: the venue accepted the request and may have acted.
+        return Ambiguous(error.venue, error.message, code)
     if code is None or isinstance(error, Ambiguous | NotSent | NetworkError | VenueTimeout):
         if isinstance(error, NetworkError) and code == "-1007" and not idempotent:
             return Ambiguous(error.venue, error.message, code)
