@@ -72,7 +72,14 @@ from adapters.hyperliquid.parsers import (
     parse_user_funding,
 )
 from adapters.hyperliquid.rounding import is_valid_size, lot_size, round_price, round_size
-from adapters.hyperliquid.signing import AgentSigner, NonceSource, cloid_for, is_address, load_agent
+from adapters.hyperliquid.signing import (
+    AgentSigner,
+    NonceSource,
+    cloid_for,
+    is_address,
+    load_agent,
+    nonce_source_for,
+)
 from adapters.registry import VenueSettings
 from atomic_fp.errors import (
     Ambiguous,
@@ -179,7 +186,7 @@ class HyperliquidClient:
             error_extractor=info_error_message,
             retry=retry or RetryPolicy(),
         )
-        self._nonces = nonces or NonceSource()
+        self._nonces = nonces
         self._overrides = settings.symbol_overrides
         self._assets: dict[Symbol, AssetInfo] = {}
         self._assets_at: datetime | None = None
@@ -563,6 +570,8 @@ class HyperliquidClient:
         )
 
     async def _signed(self, signer: AgentSigner, action: dict[str, Any]) -> Result[Any, VenueError]:
+        if self._nonces is None:
+            self._nonces = nonce_source_for(signer.address)
         nonce = self._nonces.next()
         signature = signer.sign_l1_action(action, nonce, mainnet=self._mainnet)
         return await self._send(exchange_payload(action, nonce, signature))

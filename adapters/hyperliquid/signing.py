@@ -200,3 +200,15 @@ class NonceSource:
         with self._lock:
             self._last = max(int(self.clock_ms()), self._last + 1)
             return self._last
+
+
+_SHARED_NONCES: dict[str, NonceSource] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def nonce_source_for(signer_address: str) -> NonceSource:
+    """The process-wide nonce source of one signer: every client signing with the same
+    agent key (several configured accounts may share one) draws from the same counter, so
+    two of them can never send the same nonce within one millisecond."""
+    with _SHARED_LOCK:
+        return _SHARED_NONCES.setdefault(signer_address.lower(), NonceSource())

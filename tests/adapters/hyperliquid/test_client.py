@@ -405,3 +405,17 @@ def test_no_exception_escapes_a_client_call(body: Any, status: int) -> None:
         await client.aclose()
 
     anyio.run(exercise)
+
+
+@pytest.mark.anyio
+async def test_clients_sharing_an_agent_share_its_nonces() -> None:
+    fake = FakeHyperliquid()
+    first = _client(fake.mock_handler, TRADER)
+    second = _client(fake.mock_handler, TRADER)
+    for index in range(6):
+        client = first if index % 2 == 0 else second
+        request = _order(client_order_id=f"afp-n{index}", limit_price=Decimal("90000"))
+        (await run(client.place_order(request))).unwrap()  # rejected IOC, but accepted nonce
+    nonces = [body["nonce"] for path, body in fake.requests if path == "/exchange"]
+    assert len(nonces) == 6 and nonces == sorted(set(nonces))
+    assert first._nonces is second._nonces
