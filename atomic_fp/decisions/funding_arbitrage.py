@@ -138,12 +138,61 @@ class _Rejected:
     why: str
 
 
-def _result_symbol_check(
-    venue: ExchangeIdentifier, symbol: Symbol, what: str, found: Symbol
-) -> str | None:
-    if found != symbol:
-        return f"{venue}: {what} is for {found}, not {symbol}"
-    return None
+def _wrong_symbol(venue: ExchangeIdentifier, symbol: Symbol, what: str, found: Symbol) -> str:
+    return f"{venue}: {what} is for {found}, not {symbol}"
+
+
+def _absent(venue: ExchangeIdentifier, what: str, error: VenueError | None) -> str:
+    return f"{venue}: {what} " + (f"failed ({error})" if error else "missing")
+
+
+def _usable(
+    venue: ExchangeIdentifier,
+    *,
+    symbol: Symbol,
+    rates: RateInputs,
+    positions: PositionInputs,
+    markets: MarketInputs | None,
+    books: BookInputs | None,
+    config: ArbitrageConfig,
+    as_of: datetime,
+) -> _Venue | str:
+    """The venue's inputs if it may take part in an opening trade, else why not."""
+    rate, rate_error = read(rates[venue]) if venue in rates else (None, None)
+    if rate is None:
+        return _absent(venue, "funding rate", rate_error)
+    if rate.symbol != symbol:
+        return _wrong_symbol(venue, symbol, "rate", rate.symbol)
+    age = rate.age(as_of)
+    if age > config.max_data_age:
+        return (
+            f"{venue}: rate stale (observed {age} before {as_of.isoformat()}, "
+            f"max age {config.max_data_age})"
+        )
+    if venue not in positions:
+        return f"{venue}: position missing (unknown is not flat)"
+    position, position_error = read(positions[venue])
+    if position_error is not None:
+        return f"{venue}: position failed ({position_error})"
+    if position is not None and position.symbol != symbol:
+        return _wrong_symbol(venue, symbol, "position", position.symbol)
+    market: Market | None = None
+    if markets is not None:
+        market, market_error = read(markets[venue]) if venue in markets else (None, None)
+        if market is None:
+            return _absent(venue, "market rules", market_error)
+        if market.symbol != symbol:
+            return _wrong_symbol(venue, symbol, "market", market.symbol)
+    book: OrderBook | None = None
+    if books is not None:
+        book, book_error = read(books[venue]) if venue in books else (None, None)
+        if book is None:
+            return _absent(venue, "order book", book_error)
+        if book.symbol != symbol:
+            return _wrong_symbol(venue, symbol, "book", book.symbol)
+        if as_of - book.timestamp > config.max_data_age:
+            return f"{venue}: order book stale (at {book.timestamp.isoformat()})"
+    return _Venue(venue, rate, rate.apr, position, market, book)
 
 
 def _triage(
@@ -156,61 +205,24 @@ def _triage(
     config: ArbitrageConfig,
     as_of: datetime,
 ) -> tuple[list[_Venue], list[str]]:
+    """Usable venues (sorted by name) and ``"venue: why"`` for each one left out."""
     usable: list[_Venue] = []
     excluded: list[str] = []
     for venue in sorted(set(rates) | set(positions)):
-
-        def failed(what: str, error: VenueError | None, venue: ExchangeIdentifier = venue) -> str:
-            return f"{venue}: {what} " + (f"failed ({error})" if error else "missing")
-
-        rate, rate_error = read(rates[venue]) if venue in rates else (None, None)
-        if rate is None:
-            excluded.append(failed("funding rate", rate_error))
-            continue
-        if bad := _result_symbol_check(venue, symbol, "rate", rate.symbol):
-            excluded.append(bad)
-            continue
-        age = rate.age(as_of)
-        if age > config.max_data_age:
-            excluded.append(
-                f"{venue}: rate stale (observed {age} before {as_of.isoformat()}, "
-                f"max age {config.max_data_age})"
-            )
-            continue
-        if venue not in positions:
-            excluded.append(f"{venue}: position missing (unknown is not flat)")
-            continue
-        position, position_error = read(positions[venue])
-        if position_error is not None:
-            excluded.append(f"{venue}: position failed ({position_error})")
-            continue
-        if position is not None and (
-            bad := _result_symbol_check(venue, symbol, "position", position.symbol)
-        ):
-            excluded.append(bad)
-            continue
-        market: Market | None = None
-        if markets is not None:
-            market, market_error = read(markets[venue]) if venue in markets else (None, None)
-            if market is None:
-                excluded.append(failed("market rules", market_error))
-                continue
-            if bad := _result_symbol_check(venue, symbol, "market", market.symbol):
-                excluded.append(bad)
-                continue
-        book: OrderBook | None = None
-        if books is not None:
-            book, book_error = read(books[venue]) if venue in books else (None, None)
-            if book is None:
-                excluded.append(failed("order book", book_error))
-                continue
-            if bad := _result_symbol_check(venue, symbol, "book", book.symbol):
-                excluded.append(bad)
-                continue
-            if as_of - book.timestamp > config.max_data_age:
-                excluded.append(f"{venue}: order book stale (at {book.timestamp.isoformat()})")
-                continue
-        usable.append(_Venue(venue, rate, rate.apr, position, market, book))
+        outcome = _usable(
+            venue,
+            symbol=symbol,
+            rates=rates,
+            positions=positions,
+            markets=markets,
+            books=books,
+            config=config,
+            as_of=as_of,
+        )
+        if isinstance(outcome, str):
+            excluded.append(outcome)
+        else:
+            usable.append(outcome)
     return usable, excluded
 
 

@@ -384,3 +384,32 @@ def test_position_with_multiplier_caps_in_base_units() -> None:
     cfg = config(trade_size=Decimal(5000), max_position=Decimal(10_000))
     signal = signal_of(decide(rates=rates, positions=held, config=cfg, markets=markets))
     assert [leg.base_size for leg in signal.legs] == [Decimal(1000), Decimal(1000)]
+
+
+def test_inputs_for_another_symbol_are_refused_not_mixed() -> None:
+    rates = by_venue(rate("a", "0.0001"), rate("b", "0.0010"), rate("c", "0.0005"))
+    positions = flat("a", "c") | by_venue(position("b", "1", symbol=PEPE))
+    signal = signal_of(decide(rates=rates, positions=positions, config=config()))
+    assert venues_of(signal) == (("a", Side.BUY), ("c", Side.SELL))
+    mixed = by_venue(rate("a", "0.0001"), rate("b", "0.0010", symbol=PEPE))
+    result = no_trade(decide(rates=mixed, positions=flat("a", "b"), config=config()))
+    assert "inputs mix several symbols: BTC/USD, PEPE/USD" in result.reason
+
+
+def test_stale_book_excludes_the_venue() -> None:
+    rates = by_venue(rate("a", "0.0001"), rate("b", "0.0010"))
+    books = by_venue(
+        book("a", [("99.99", "5")], [("100", "5")]),
+        book("b", [("99.99", "5")], [("100", "5")], at=NOW - timedelta(minutes=10)),
+    )
+    result = no_trade(
+        decide(rates=rates, positions=flat("a", "b"), config=config(), books=books, now=NOW)
+    )
+    assert result.excluded == ("b: order book stale (at 2026-01-01T11:50:00+00:00)",)
+
+
+def test_same_inputs_give_the_same_signal_and_id() -> None:
+    rates = by_venue(rate("a", "0.0001"), rate("b", "0.0010"))
+    first = signal_of(decide(rates=rates, positions=flat("a", "b"), config=config(), now=NOW))
+    again = signal_of(decide(rates=rates, positions=flat("a", "b"), config=config(), now=NOW))
+    assert first == again and first.signal_id == again.signal_id
