@@ -62,7 +62,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("venue", "event", "symbol"):
+        for key in ("venue", "event", "symbol", "code"):
             if hasattr(record, key):
                 payload[key] = getattr(record, key)
         if record.exc_text:
@@ -76,9 +76,7 @@ def setup_logging(*, log_json: bool, verbose: int, quiet: bool) -> None:
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(REDACTOR)
-    handler.setFormatter(
-        JsonFormatter() if log_json else logging.Formatter("atomic-fp: %(levelname)s: %(message)s")
-    )
+    handler.setFormatter(JsonFormatter() if log_json else PlainFormatter())
     for name in LOGGER_NAMES:
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
@@ -86,10 +84,32 @@ def setup_logging(*, log_json: bool, verbose: int, quiet: bool) -> None:
         logger.propagate = False
 
 
+_LOG = logging.getLogger("scripts")
+
+
+def warn(message: str, **fields: object) -> None:
+    """A warning on stderr (a JSON line with ``--log-json``), secrets scrubbed."""
+    _LOG.warning(REDACTOR.scrub(message), extra=fields)
+
+
+def error(message: str, **fields: object) -> None:
+    _LOG.error(REDACTOR.scrub(message), extra=fields)
+
+
 def fail(message: str, code: int = exitcodes.USAGE) -> NoReturn:
-    """Print an error on stderr and exit with ``code``."""
-    click.echo(f"atomic-fp: error: {REDACTOR.scrub(message)}", err=True)
+    """Report an error on stderr and exit with ``code``."""
+    if not _LOG.handlers:  # before the group set logging up (a bare command in a test)
+        click.echo(f"atomic-fp: error: {REDACTOR.scrub(message)}", err=True)
+    else:
+        error(message)
     raise SystemExit(code)
+
+
+class PlainFormatter(logging.Formatter):
+    """``atomic-fp: warning: ...``: what a person reads on a terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return REDACTOR.scrub(f"atomic-fp: {record.levelname.lower()}: {record.getMessage()}")
 
 
 class AppContext:

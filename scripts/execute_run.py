@@ -10,7 +10,7 @@ import click
 
 from atomic_fp.orchestration import CycleReport
 from scripts import exitcodes
-from scripts.context import REDACTOR, AppContext
+from scripts.context import REDACTOR, AppContext, error, warn
 from scripts.output import render_json
 from scripts.runtime import close_all, select, utc_now
 from scripts.trading import (
@@ -73,11 +73,11 @@ def run_execute(
             click.echo(REDACTOR.scrub(text))
     for cycle in cycles:
         for venue, why in sorted(cycle.excluded.items()):
-            click.echo(REDACTOR.scrub(f"atomic-fp: warning: {venue} excluded: {why}"), err=True)
+            warn(f"{venue} excluded: {why}", venue=venue, event="venue_excluded")
     venue_count = len(venues)
     for cycle in cycles:
         rate_failures = [v for v, why in cycle.excluded.items() if "rates:" in why]
         if venue_count and len(rate_failures) == venue_count:
-            click.echo("atomic-fp: error: no venue gave funding rates", err=True)
+            error("no venue gave funding rates", event="nothing_usable")
             return exitcodes.NOTHING_USABLE
     return cycle_exit_code(cycles)

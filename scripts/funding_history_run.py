@@ -15,7 +15,7 @@ from returns.result import Failure
 from atomic_fp.errors import VenueError
 from atomic_fp.models import FundingRate, Symbol
 from atomic_fp.venue import VenueClient
-from scripts.context import REDACTOR, app_context, fail
+from scripts.context import app_context, error, fail
 from scripts.output import dec, is_terminal, iso
 from scripts.runtime import build_live, call_all, close_all, select
 
@@ -54,8 +54,8 @@ def fetch_history(
     config = app.config()
     try:
         symbol = Symbol.parse(symbol_text)
-    except ValueError as error:
-        fail(f"SYMBOL: {error}")
+    except ValueError as bad:
+        fail(f"SYMBOL: {bad}")
     (venue,) = build_live(select(config, [venue_name]), app.environ, with_credentials=False)
     if isinstance(venue.client, Failure):
         fail(venue.client.failure())
@@ -91,7 +91,7 @@ def fetch_history(
 
     problem = anyio.run(work)
     if problem is not None:
-        click.echo(REDACTOR.scrub(f"atomic-fp: error: funding history failed: {problem}"), err=True)
+        error(f"funding history failed: {problem}", venue=venue_name)
         return None
     unique = {(r.funding_time, r.rate): r for r in rates}
     ordered = sorted(unique.values(), key=lambda r: r.funding_time or r.observed_at)

@@ -18,7 +18,7 @@ from atomic_fp.models import FundingPayment, Position, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.venue import VenueClient
 from scripts import exitcodes
-from scripts.context import REDACTOR, AppContext
+from scripts.context import REDACTOR, AppContext, error, warn
 from scripts.output import dec, pct, render_csv, render_json, render_table
 from scripts.runtime import call_all, close_all, utc_now
 from scripts.trading import build_trading_venues
@@ -105,13 +105,10 @@ def run_positions(
         "journal": journal if isinstance(journal, str) else None,
     }
     _print(payload, rows, fmt)
-    for venue, error in exposure.uncounted.items():
-        click.echo(
-            REDACTOR.scrub(f"atomic-fp: warning: {venue} NOT COUNTED: {error.describe()}"),
-            err=True,
-        )
+    for venue, problem in exposure.uncounted.items():
+        warn(f"{venue} NOT COUNTED: {problem.describe()}", venue=str(venue))
     if not any(isinstance(r, Success) for r in held.values()):
-        click.echo("atomic-fp: error: no venue reported its positions", err=True)
+        error("no venue reported its positions", event="nothing_usable")
         return exitcodes.NOTHING_USABLE
     return exitcodes.OK
 

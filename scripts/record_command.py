@@ -27,7 +27,7 @@ def record(ctx: click.Context, out: str, venues: str | None) -> None:
 
     from adapters.registry import build_client
     from adapters.snapshot import RecordingTransport, Snapshot, VenueRecording
-    from scripts.context import app_context
+    from scripts.context import app_context, error, warn
     from scripts.runtime import Venue, call_all, close_all, select, settings_for, utc_now
     from scripts.scan_command import split_list
 
@@ -83,9 +83,9 @@ def record(ctx: click.Context, out: str, venues: str | None) -> None:
         if str(v.id) not in problems
     )
     for venue, problem in problems.items():
-        click.echo(f"atomic-fp: warning: venue {venue} not recorded: {problem}", err=True)
+        warn(f"venue {venue} not recorded: {problem}", venue=venue)
     if not recordings:
-        click.echo("atomic-fp: error: no venue answered; nothing recorded", err=True)
+        error("no venue answered; nothing recorded", event="nothing_usable")
         ctx.exit(exitcodes.NOTHING_USABLE)
     snapshot = Snapshot(as_of=as_of, venues=recordings, description="recorded by atomic-fp record")
     with open(out, "w") as handle:

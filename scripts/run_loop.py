@@ -12,7 +12,7 @@ import click
 from atomic_fp.orchestration import CycleReport, RunSummary, SimpleStrategyRunner
 from scripts import exitcodes
 from scripts.config import ConfigError, parse_duration
-from scripts.context import REDACTOR, AppContext, fail
+from scripts.context import REDACTOR, AppContext, fail, warn
 from scripts.output import render_json
 from scripts.runtime import close_all, select
 from scripts.trading import (
@@ -72,7 +72,7 @@ def run_loop(
                 await close_all(venues)
 
     summary = anyio.run(work)
-    click.echo(f"atomic-fp: stopped after {summary.cycles} cycles: {summary.stop_reason}", err=True)
+    warn(f"stopped after {summary.cycles} cycles: {summary.stop_reason}", event="stopped")
     if any(r.execution is not None and not r.execution.status.is_clean for r in unclean):
         return exitcodes.NOTHING_USABLE
     return exitcodes.OK

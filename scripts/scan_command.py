@@ -79,6 +79,7 @@ def scan(
     venue_names = split_list(venues)
     symbol_filter = split_list(symbols)
 
+    from scripts.context import error, warn
     from scripts.scan_run import run_scan
 
     report = run_scan(
@@ -100,15 +101,15 @@ def scan(
     click.echo(render(fmt, report, opportunities), nl=False)
     report.warn_failures()
     if not report.any_ok:
-        click.echo("atomic-fp: error: no venue answered; nothing to compare", err=True)
+        error("no venue answered; nothing to compare", event="nothing_usable")
         ctx.exit(exitcodes.NOTHING_USABLE)
     if alert_value is not None:
         above = [o for o in opportunities if o.net_apr > alert_value]
         if above:
-            click.echo(
-                f"atomic-fp: alert: {len(above)} opportunit{'y' if len(above) == 1 else 'ies'} "
+            warn(
+                f"alert: {len(above)} opportunit{'y' if len(above) == 1 else 'ies'} "
                 f"above net APR {alert_value} (best: {_describe(above[0], report.now)})",
-                err=True,
+                event="alert",
             )
             ctx.exit(exitcodes.ALERT)
 

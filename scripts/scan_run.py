@@ -17,7 +17,7 @@ from atomic_fp.decisions.types import Opportunity
 from atomic_fp.errors import VenueError
 from atomic_fp.models import FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from scripts.context import REDACTOR, app_context, fail
+from scripts.context import app_context, fail, warn
 from scripts.runtime import Venue, build_live, build_offline, call_all, close_all, select, utc_now
 
 log = logging.getLogger("scripts.scan")
@@ -42,10 +42,7 @@ class ScanReport:
 
     def warn_failures(self) -> None:
         for venue, error in self.failures():
-            click.echo(
-                REDACTOR.scrub(f"atomic-fp: warning: venue {venue} left out: {error.describe()}"),
-                err=True,
-            )
+            warn(f"venue {venue} left out: {error.describe()}", venue=str(venue))
 
 
 def _load_snapshot(snapshot_dir: str | None):  # type: ignore[no-untyped-def]
