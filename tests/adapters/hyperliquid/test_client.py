@@ -419,3 +419,13 @@ async def test_clients_sharing_an_agent_share_its_nonces() -> None:
     nonces = [body["nonce"] for path, body in fake.requests if path == "/exchange"]
     assert len(nonces) == 6 and nonces == sorted(set(nonces))
     assert first._nonces is second._nonces
+
+
+@pytest.mark.anyio
+async def test_the_internet_is_out_of_reach_in_these_tests() -> None:
+    """The autouse guard (conftest.py) refuses non-loopback hosts: a client left on the
+    mainnet URL without a transport cannot connect, and says so as a typed error."""
+    client = HyperliquidClient(VenueSettings(id=HL, kind="hyperliquid"), retry=FAST)
+    error = (await run(client.fetch_markets())).failure()
+    assert error.kind == "NotSent"
+    await client.aclose()
