@@ -45,6 +45,7 @@ class LighterState:
     ws_close_after: bool = False
     ws_connections: int = 0
     ws_subscriptions: list[str] = attrs.Factory(list)
+    ws_received: list[dict[str, Any]] = attrs.Factory(list)
 
     def paths(self) -> list[str]:
         return [path for _, path, _ in self.requests]
@@ -236,6 +237,7 @@ async def _ws_handler(
     await connection.send(json.dumps({"type": "connected", "session_id": "s"}))
     async for message in connection:
         request = json.loads(message)
+        state.ws_received.append(request)
         if request.get("type") == "ping":
             await connection.send(json.dumps({"type": "pong"}))
             continue

@@ -10,13 +10,15 @@ from decimal import Decimal
 from typing import Any
 
 import anyio
+import attrs
+import httpx
 import pytest
 from returns.result import Failure, Success
 
 from adapters.lighter.client import LighterClient, client_order_index, create
 from adapters.lighter.signer import CreateOrderTx, SignedTx, load_sdk_signer
 from adapters.registry import VenueSettings, build_client
-from atomic_fp.errors import NotConfigured, OrderNotFound, UnknownSymbol
+from atomic_fp.errors import NotConfigured, OrderNotFound, RateLimited, UnknownSymbol
 from atomic_fp.models import (
     FundingKind,
     OrderRequest,
@@ -384,3 +386,42 @@ async def test_trading_without_credentials_is_not_configured(server: LocalLighte
         assert isinstance((await res(client.fetch_positions())).failure(), NotConfigured)
     finally:
         await client.aclose()
+
+
+@pytest.mark.anyio
+async def test_the_request_budget_refuses_locally_beyond_its_rate(server: LocalLighter) -> None:
+    settings = attrs.evolve(
+        _settings(server),
+        options={"requests_per_minute": "2", "budget_max_wait_seconds": "0.1"},
+    )
+    client = create(settings)
+    try:
+        assert isinstance(await res(client.fetch_markets()), Success)
+        assert isinstance(await res(client.fetch_order_book(ETH)), Success)  # markets cached
+        refused = await res(client.fetch_order_book(ETH))
+        assert isinstance(refused.failure(), RateLimited)
+        assert refused.failure().code == "budget"
+    finally:
+        await client.aclose()
+    assert len(server.state.requests) == 2  # the third never left the process
+
+
+@pytest.mark.anyio
+async def test_settings_transport_replaces_the_network_and_23000_is_rate_limited() -> None:
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        if request.url.path == "/api/v1/orderBookDetails":
+            return httpx.Response(400, json={"code": 23000, "message": "too many requests"})
+        return httpx.Response(200, json={"code": 200, "funding_rates": []})
+
+    settings = VenueSettings(id=LIGHTER, kind="lighter", transport=httpx.MockTransport(answer))
+    client = create(settings)
+    try:
+        error = (await res(client.fetch_markets())).failure()
+        assert isinstance(error, RateLimited)
+        assert error.code == "23000"
+    finally:
+        await client.aclose()
+    assert seen[0] == "https://mainnet.zklighter.elliot.ai/api/v1/orderBookDetails?filter=perp"
