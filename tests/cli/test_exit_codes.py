@@ -140,3 +140,15 @@ def test_installed_console_script_exit_1(isolated: Path) -> None:
         check=False,
     )
     assert done.returncode == 1
+
+
+def test_log_json_makes_every_stderr_line_json(runner: CliRunner, isolated: Path) -> None:
+    snap = _snapshot_with(isolated, {"grvt"})
+    result = runner.invoke(
+        cli, ["--log-json", "-v", "scan", "--snapshot", str(snap), "--alert-above", "0"]
+    )
+    assert result.exit_code == 3
+    records = [json.loads(line) for line in result.stderr.splitlines()]
+    assert {"warning", "info"} <= {r["level"] for r in records}
+    assert any(r.get("venue") == "grvt" and "left out" in r["message"] for r in records)
+    assert any(r.get("event") == "alert" for r in records)
