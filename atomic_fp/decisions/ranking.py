@@ -13,6 +13,10 @@ ten venues), so the ranking:
 
 Ties (equal net APR) keep the order (symbol, long venue, short venue).
 
+The ranking is informational: it judges neither staleness nor positions nor lot sizes (the
+decision does, per symbol). ``min_net_apr`` returns only pairs at or above it, skipping the
+Decimal work and object construction of the rest.
+
 Duplicates: when one venue quotes one symbol twice, the latest observation wins (then the
 higher APR, then any fixed order: the choice never depends on input order).
 
