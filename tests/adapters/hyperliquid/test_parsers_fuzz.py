@@ -24,6 +24,7 @@ from adapters.hyperliquid.parsers import (
     parse_cancel_response,
     parse_funding_history,
     parse_l2_book,
+    parse_meta,
     parse_meta_and_asset_ctxs,
     parse_order_response,
     parse_order_status,
@@ -198,6 +199,7 @@ Parser = Callable[[Any], Result[Any, MalformedResponse]]
 
 PARSERS: dict[str, tuple[Parser, Any]] = {
     "metaAndAssetCtxs": (lambda p: parse_meta_and_asset_ctxs(HL, p, NOW), META_AND_CTXS),
+    "meta": (lambda p: parse_meta("hyperliquid", p), META_AND_CTXS[0]),
     "predictedFundings": (lambda p: parse_predicted_fundings(HL, p, NOW), PREDICTED),
     "l2Book": (lambda p: parse_l2_book(HL, Symbol("BTC"), p, 20), BOOK),
     "fundingHistory": (lambda p: parse_funding_history(HL, Symbol("BTC"), p), HISTORY),
@@ -241,6 +243,7 @@ def _fuzz(name: str) -> Callable[[], None]:
 
 
 test_fuzz_meta_and_asset_ctxs = _fuzz("metaAndAssetCtxs")
+test_fuzz_meta = _fuzz("meta")
 test_fuzz_predicted_fundings = _fuzz("predictedFundings")
 test_fuzz_l2_book = _fuzz("l2Book")
 test_fuzz_funding_history = _fuzz("fundingHistory")

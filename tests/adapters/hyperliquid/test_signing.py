@@ -7,9 +7,12 @@ is the literal from its test file, and the actions are built by our own code.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adapters.hyperliquid.actions import (
     cancel_action,
@@ -194,3 +197,32 @@ def test_bad_key_is_not_configured_and_not_echoed() -> None:
     assert "SECRET" not in failure.describe()
     agent = load_agent("hyperliquid", KEY).unwrap()
     assert KEY[2:] not in repr(agent)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    client_id=st.text(
+        alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=36
+    )
+)
+def test_any_client_id_maps_to_a_valid_stable_cloid(client_id: str) -> None:
+    cloid = cloid_for(client_id)
+    assert re.fullmatch(r"0x[0-9a-f]{32}", cloid)
+    assert cloid_for(client_id) == cloid
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    price=st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("99999"), places=4),
+    size=st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("1000"), places=4),
+    is_buy=st.booleans(),
+    nonce=st.integers(0, 2**63 - 1),
+    mainnet=st.booleans(),
+)
+def test_signed_orders_recover_to_the_agent(
+    price: Decimal, size: Decimal, is_buy: bool, nonce: int, mainnet: bool
+) -> None:
+    agent = load_agent("hyperliquid", KEY).unwrap()
+    action = order_action([order_wire(2, is_buy, price, size, False, "Ioc", cloid_for("c"))])
+    signature = agent.sign_l1_action(action, nonce, mainnet=mainnet)
+    assert recover_l1_signer(action, signature, nonce, mainnet=mainnet) == agent.address
