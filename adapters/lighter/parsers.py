@@ -37,7 +37,12 @@ Evidence (tests/adapters/lighter/test_units.py checks the recorded part of it):
    nautilus rows 0.02707872 / (0.0012 / 100) = 2256.6 and 0.00452778 / (0.0002 / 100) =
    2263.9, a consistent ETH price of 2026 (so ``value`` is funding paid per unit of base,
    and ``rate`` is a percent); read as a fraction the "price" would be 22.6.
-4. Third-party code agrees: docs.rs ``df-lighter-core`` ``src/markets/funding.rs``
+4. Lighter's own SDK documents no unit: ``lighter-python`` ``docs/FundingApi.md`` says only
+   "Get funding rates across venues. For real-time funding rates, use the market_stats
+   WebSocket channel", and ``docs/PerpsMarketStats.md`` types the funding fields as plain
+   strings. ccxt passes ``/funding-rates`` through unscaled with ``interval: null``
+   (``parsedResponse`` of its recorded fixture), so ccxt is no evidence either way.
+5. Third-party code agrees: docs.rs ``df-lighter-core`` ``src/markets/funding.rs``
    ("``fundings`` writes ``rate`` in percent of the notional for the hour (0.0012 is
    0.000012)"; "``funding-rates`` writes each venue's current rate as a fraction over eight
    hours"); dhaussmann/defi_api annualises ``/fundings`` as ``rate x 8760`` percent.
