@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,8 +11,6 @@ from scripts import exitcodes
 from scripts.output import FORMATS
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from atomic_fp.decisions.types import Opportunity
 
 
@@ -108,13 +106,13 @@ def scan(
         if above:
             warn(
                 f"alert: {len(above)} opportunit{'y' if len(above) == 1 else 'ies'} "
-                f"above net APR {alert_value} (best: {_describe(above[0], report.now)})",
+                f"above net APR {alert_value} (best: {_describe(above[0])})",
                 event="alert",
             )
             ctx.exit(exitcodes.ALERT)
 
 
-def _describe(opportunity: Opportunity, now: datetime) -> str:
+def _describe(opportunity: Opportunity) -> str:
     from scripts.output import pct
 
     return (
@@ -123,4 +121,4 @@ def _describe(opportunity: Opportunity, now: datetime) -> str:
     )
 
 
-__all__: list[Any] = ["scan"]
+__all__ = ["scan"]

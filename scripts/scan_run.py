@@ -12,6 +12,7 @@ import attrs
 import click
 from returns.result import Failure, Result, Success
 
+from adapters.snapshot import Snapshot, bundled_snapshot, load_snapshot
 from atomic_fp.decisions.ranking import best_per_symbol, rank_opportunities
 from atomic_fp.decisions.types import Opportunity
 from atomic_fp.errors import VenueError
@@ -45,8 +46,7 @@ class ScanReport:
             warn(f"venue {venue} left out: {error.describe()}", venue=str(venue))
 
 
-def _load_snapshot(snapshot_dir: str | None):  # type: ignore[no-untyped-def]
-    from adapters.snapshot import bundled_snapshot, load_snapshot
+def _load_snapshot(snapshot_dir: str | None) -> Snapshot:
 
     try:
         return load_snapshot(Path(snapshot_dir)) if snapshot_dir else bundled_snapshot()
