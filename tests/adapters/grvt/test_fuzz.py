@@ -26,6 +26,7 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 FUZZ = settings(
     max_examples=2000,
     deadline=None,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
