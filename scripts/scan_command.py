@@ -40,7 +40,12 @@ def split_list(value: str | None) -> list[str] | None:
     is_flag=True,
     help="Scan the bundled snapshot of recorded venue responses (no network).",
 )
-@click.option("--snapshot", "snapshot_dir", metavar="DIR", help="Scan a recorded snapshot dir.")
+@click.option(
+    "--snapshot",
+    "snapshot_dir",
+    metavar="PATH",
+    help="Scan a recorded snapshot (a file written by record, or a directory).",
+)
 @click.option("--venues", metavar="A,B", help="Only these configured venues.")
 @click.option("--symbols", metavar="BTC,ETH", help="Only these symbols.")
 @click.option("--min-apr", metavar="APR", help="Hide opportunities with net APR below this.")

@@ -180,3 +180,27 @@ def test_venues_lists_kinds_and_configured_venues(runner: CliRunner, isolated: P
     assert "api_secret_env" in kinds["binance"]["credential_keys"]
     configured = {v["id"]: v["kind"] for v in data["configured"]}
     assert configured["paper-b"] == "tests.cli.external_venue:create"
+
+
+def test_dry_run_decides_what_the_live_cycle_then_does(runner: CliRunner, isolated: Path) -> None:
+    """``execute --dry-run`` mirrors the orchestrator's decision order; on the same fresh
+    venues the live cycle sends exactly the legs and orders the dry run announced."""
+    _config(isolated)
+    dry = json.loads(runner.invoke(cli, ["execute", "--dry-run", "--format", "json"]).stdout)
+    live = json.loads(runner.invoke(cli, ["execute", "--yes", "--format", "json"]).stdout)
+    (planned,), (done,) = dry["cycles"], live["cycles"]
+    assert planned["action"] == done["action"] == "funding"
+
+    def legs(cycle: dict[str, object]) -> list[tuple[object, ...]]:
+        signal = cycle["signal"]
+        assert isinstance(signal, dict)
+        return [(leg["venue"], leg["side"], leg["size"]) for leg in signal["legs"]]
+
+    assert legs(planned) == legs(done)
+    sent = sorted(
+        (o["venue"], o["side"], o["size"], o["limit_price"]) for o in done["execution"]["orders"]
+    )
+    announced = sorted(
+        (o["venue"], o["side"], o["size"], o["limit_price"]) for o in planned["orders_if_sent"]
+    )
+    assert sent == announced
