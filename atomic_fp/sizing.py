@@ -27,7 +27,10 @@ def _scaled(value: Decimal) -> tuple[int, int]:
 
 
 def _decimal(integer: int, exponent: int) -> Decimal:
-    """``integer * 10**exponent`` as an exact Decimal (string construction never rounds)."""
+    """``integer * 10**exponent`` as an exact Decimal (string construction never rounds).
+    A positive exponent is multiplied out, so sizes never print as ``1E+3``."""
+    if exponent > 0:
+        return Decimal(integer * 10**exponent)
     return Decimal(f"{integer}E{exponent}")
 
 

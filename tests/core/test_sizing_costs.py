@@ -83,3 +83,10 @@ def test_entry_gap_is_adverse_only() -> None:
     assert costs.entry_gap_fraction(Decimal(101), Decimal(99)) == Decimal(2) / 100
     assert costs.entry_gap_fraction(Decimal(99), Decimal(101)) == 0
     assert costs.entry_gap_apr(Decimal(101), Decimal(99), timedelta(days=365)) == Decimal("0.02")
+
+
+def test_sizes_never_print_in_exponent_notation() -> None:
+    coarse = market("a", lot="1E+3")
+    assert str(sizing.common_base_step([coarse])) == "1000"
+    assert str(sizing.floor_to_step(Decimal(2500), Decimal("1E+3"))) == "2000"
+    assert str(sizing.venue_size(Decimal(2000), coarse)) == "2000"
