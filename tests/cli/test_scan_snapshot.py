@@ -140,3 +140,15 @@ def test_offline_now_is_the_snapshot_instant_for_every_venue(runner: CliRunner) 
         assert observed <= as_of, leg
         assert leg["next_funding_time"] == "2025-12-03T16:00:00Z", leg
     assert all(Decimal(row["data_age_seconds"]) >= 0 for row in data["opportunities"])
+
+
+def test_config_symbol_overrides_reach_the_adapters(runner: CliRunner, isolated: Path) -> None:
+    """``[venues.<id>.symbols]`` is handed to the venue's own mapping: renaming
+    Hyperliquid's BTC makes it a different instrument, so BTC pairs no longer use it."""
+    (isolated / "atomic-fp.toml").write_text(
+        '[venues.hyperliquid.symbols]\nBTC = { symbol = "XBT", multiplier = "1" }\n'
+    )
+    data = _scan(runner, "--all-pairs", "--symbols", "BTC,XBT")
+    pairs = {(r["symbol"], r["long_venue"], r["short_venue"]) for r in data["opportunities"]}
+    assert ("BTC", "binance", "grvt") in pairs
+    assert all("hyperliquid" not in pair for pair in pairs)
