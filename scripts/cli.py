@@ -70,7 +70,13 @@ class LazyGroup(click.Group):
         if not _available(path):
             return None
         module_name, _, attribute = path.partition(":")
-        command = getattr(importlib.import_module(module_name), attribute)
+        try:
+            command = getattr(importlib.import_module(module_name), attribute)
+        except (ImportError, AttributeError) as error:
+            # e.g. an optional extra missing: a usage error naming it, not a traceback
+            raise click.UsageError(
+                f"command {cmd_name!r} is unavailable: {type(error).__name__}: {error}"
+            ) from None
         if not isinstance(command, click.Command):
             raise TypeError(f"{path} is not a click command")
         return command

@@ -113,3 +113,17 @@ def test_backtest_shown_only_when_importable() -> None:
     assert "backtest" in COMMANDS
     shown = CliRunner().invoke(cli, ["--help"]).output
     assert ("backtest" in shown) == _available(COMMANDS["backtest"][0])
+
+
+def test_a_command_whose_module_cannot_import_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from scripts import cli as cli_module
+
+    lazy = dict(cli_module.COMMANDS)
+    lazy["broken"] = ("scripts.no_such_module_here:cmd", "A command whose module is missing.")
+    monkeypatch.setattr(cli_module.cli, "_lazy", lazy)
+    monkeypatch.setattr(cli_module, "_available", lambda path: True)
+    result = CliRunner().invoke(cli, ["broken"])
+    assert result.exit_code == 2
+    assert "unavailable" in result.stderr
