@@ -25,9 +25,9 @@ file after every change and read back on construction, so a killed process leave
 as it was (used by crash drills).
 
 Driver API (for tests and the backtester): :meth:`set_book`, :meth:`set_mark_price`,
-:meth:`set_funding_rate`, :meth:`settle_due`, :meth:`settle_funding`, :meth:`ledger`,
-:meth:`ledger_entries`, :meth:`position_size`, :meth:`balance`, :attr:`faults`,
-:attr:`submit_log`, :meth:`orders`.
+:meth:`set_funding_rate`, :meth:`advance_to`, :meth:`settle_due`, :meth:`settle_funding`,
+:meth:`ledger`, :meth:`ledger_entries`, :meth:`position_size`, :meth:`balance`,
+:attr:`faults`, :attr:`submit_log`, :meth:`orders`.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from returns.future import FutureResult
 from returns.result import Failure, Result, Success
 
 from adapters._future import guarded
+from adapters.paper.clock import ManualClock
 from adapters.paper.faults import OrderFault, PaperFaults
 from adapters.paper.ledger import LedgerEntry, LedgerKind, SymbolLedger
 from atomic_fp.errors import (
@@ -271,6 +272,13 @@ class PaperVenue:
         if count:
             self._save()
         return count
+
+    def advance_to(self, now: datetime) -> int:
+        """Driver: move the venue's :class:`ManualClock` (when it has one) to ``now`` and
+        settle every funding boundary crossed. Returns how many settlements happened."""
+        if isinstance(self._clock, ManualClock):
+            self._clock.set(now)
+        return self.settle_due(now)
 
     def settle_funding(
         self, symbol: Symbol, at: datetime, rate: Decimal | None = None

@@ -173,6 +173,16 @@ async def test_interval_change_realigns_settlements() -> None:
     assert venue.settle_due() == 3  # 04:00, 08:00, 12:00
 
 
+async def test_advance_to_moves_the_clock_and_settles() -> None:
+    clock = ManualClock(datetime(2026, 3, 1, 0, 30, tzinfo=timezone.utc))
+    venue = paper("a", clock=clock, rate=Decimal("0.0001"))
+    venue.settle_due()
+    (await place(venue, order(Side.SELL, "1", "o1"))).unwrap()  # type: ignore[attr-defined]
+    assert venue.advance_to(datetime(2026, 3, 2, 0, 30, tzinfo=timezone.utc)) == 3
+    assert clock() == datetime(2026, 3, 2, 0, 30, tzinfo=timezone.utc)
+    assert venue.ledger(BTC).funding == 3 * Decimal("0.0001") * PRICE
+
+
 async def test_explicit_settlement_for_a_driver() -> None:
     venue = paper("a", auto_funding=False)
     (await place(venue, order(Side.SELL, "1", "o1"))).unwrap()  # type: ignore[attr-defined]
