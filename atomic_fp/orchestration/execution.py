@@ -225,9 +225,17 @@ async def prepare_legs(
             return
         states[index] = LegState(index, leg, market, trader, limit, unwind)
 
+    async def bounded(index: int, leg: TradeLeg) -> None:
+        with anyio.move_on_after(policy.order_timeout):
+            await one(index, leg)
+            return
+        problems.append(
+            f"leg {index}: {leg.exchange} did not answer within {policy.order_timeout} s"
+        )
+
     async with anyio.create_task_group() as group:
         for index, leg in enumerate(signal.legs):
-            group.start_soon(one, index, leg)
+            group.start_soon(bounded, index, leg)
     if problems:
         return Failure("; ".join(sorted(problems)))
     return Success([states[i] for i in range(len(signal.legs))])

@@ -10,6 +10,7 @@ import pytest
 from atomic_fp.errors import VenueRejected
 from atomic_fp.models import OrderStatus, Side
 from atomic_fp.orchestration import (
+    ExecutionPolicy,
     ExecutionStatus,
     LegOutcome,
     MemoryJournal,
@@ -208,3 +209,34 @@ async def test_limit_prices_are_capped_and_tick_rounded_safely() -> None:
         buy, sell = sell, buy
     assert buy.limit_price == Decimal("50250.0")  # 50000 x 1.005
     assert sell.limit_price == Decimal("49750.0")
+
+
+async def test_a_hung_venue_refuses_the_signal_within_the_order_timeout() -> None:
+    a, b = paper("a"), paper("b")
+    b.faults.latency = 30.0
+    policy = ExecutionPolicy(lookup_delay=0.0, order_timeout=0.2)
+    started = time.perf_counter()
+    report = await orchestrator([a, b], policy=policy).execute_signal(hedge())
+    assert time.perf_counter() - started < 2.0
+    assert report.status is ExecutionStatus.REFUSED
+    assert "did not answer" in report.message
+    assert "place_order" not in a.calls
+
+
+async def test_a_write_with_no_answer_is_ambiguous_and_looked_up() -> None:
+    a, b = paper("a"), paper("b")
+    policy = ExecutionPolicy(lookup_delay=0.0, order_timeout=0.2)
+    orch = orchestrator([a, b], policy=policy)
+    for q in orch.queryers.values():
+        (await q.market()).unwrap()
+    b.faults.response_latency = 0.5  # b fills, but every answer comes after our deadline
+    report = await orch.execute_signal(hedge())
+    (b_attempt,) = [x for x in report.attempts if x.leg_index == 1]
+    assert b_attempt.looked_up and b_attempt.outcome is LegOutcome.AMBIGUOUS
+    assert report.status is ExecutionStatus.UNRESOLVED and b.calls["order"] == 3
+    b.faults.response_latency = 0.0
+    reconciliation = await orch.reconcile()
+    assert reconciliation.clean and [r.outcome for r in reconciliation.resolved] == [
+        LegOutcome.FILLED
+    ]
+    assert b.calls["place_order"] == 1 and net_base([a, b]) == 0
