@@ -237,6 +237,9 @@ class LighterClient:
     _signer_failure: NotConfigured | None = None
     _nonces: NonceBook | None = None
     _auth: tuple[str, datetime] | None = attrs.field(default=None, repr=False)
+    _accepted: dict[int, Order] = attrs.field(factory=dict)
+    """Orders whose sendTx the API accepted, by client order index (see _fetch_order)."""
+    acceptance_window: timedelta = timedelta(seconds=30)
 
     # ---- VenueClient ------------------------------------------------------------------
 
@@ -654,18 +657,18 @@ class LighterClient:
         )
         if isinstance(sent, Failure):
             return Failure(sent.failure())
-        return Success(
-            Order(
-                exchange=self.exchange_id,
-                symbol=request.symbol,
-                client_order_id=request.client_order_id,
-                side=request.side,
-                size=request.size,
-                status=OrderStatus.PENDING,
-                reduce_only=request.reduce_only,
-                updated_at=self.clock(),
-            )
+        accepted = Order(
+            exchange=self.exchange_id,
+            symbol=request.symbol,
+            client_order_id=request.client_order_id,
+            side=request.side,
+            size=request.size,
+            status=OrderStatus.PENDING,
+            reduce_only=request.reduce_only,
+            updated_at=self.clock(),
         )
+        self._accepted[order_tx.client_order_index] = accepted
+        return Success(accepted)
 
     async def _cancel_order(
         self, symbol: Symbol, client_order_id: str
@@ -703,6 +706,12 @@ class LighterClient:
         return Success(token)
 
     async def _fetch_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+        """The venue's view of the order with this client id (active, then inactive list).
+
+        Lighter's API accepts a transaction before the sequencer applies it, so an order
+        this client sent within ``acceptance_window`` (30 s) and not listed yet is reported
+        as PENDING rather than ``OrderNotFound``: the venue did receive it.
+        """
         signer = self._signer()
         if isinstance(signer, Failure):
             return Failure(signer.failure())
@@ -731,6 +740,14 @@ class LighterClient:
             order = parsed.unwrap()
             if order is not None:
                 return Success(order)
+        accepted = self._accepted.get(index)
+        if (
+            accepted is not None
+            and accepted.updated_at is not None
+            and self.clock() - accepted.updated_at < self.acceptance_window
+        ):
+            # sendTx accepted it moments ago; the sequencer has not listed it yet
+            return Success(accepted)
         return Failure(
             OrderNotFound(self.venue, f"no order with client index {index} ({client_order_id})")
         )

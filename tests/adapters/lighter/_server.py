@@ -41,6 +41,8 @@ class LighterState:
     sent: list[dict[str, Any]] = attrs.Factory(list)
     orders: dict[int, dict[str, Any]] = attrs.Factory(dict)
     auth_headers: list[str] = attrs.Factory(list)
+    list_orders: bool = True
+    """False simulates the sequencer not having applied accepted transactions yet."""
     ws_frames_after_subscribe: list[str | bytes] = attrs.Factory(list)
     ws_close_after: bool = False
     ws_connections: int = 0
@@ -152,7 +154,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             state.auth_headers.append(token)
             active = url.path.endswith("ActiveOrders") and "Inactive" not in url.path
-            orders = [o for o in state.orders.values() if (o["status"] == "open") == active]
+            listed = state.orders.values() if state.list_orders else []
+            orders = [o for o in listed if (o["status"] == "open") == active]
             self._reply(200, {"code": 200, "orders": orders})
         else:
             self._reply(404, {"code": 404, "message": "not found"})

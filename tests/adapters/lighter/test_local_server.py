@@ -424,3 +424,24 @@ async def test_settings_transport_replaces_the_network_and_23000_is_rate_limited
     finally:
         await client.aclose()
     assert seen[0] == "https://mainnet.zklighter.elliot.ai/api/v1/orderBookDetails?filter=perp"
+
+
+@pytest.mark.anyio
+async def test_an_accepted_order_not_yet_listed_is_pending_not_missing(
+    server: LocalLighter,
+) -> None:
+    now = [datetime(2026, 2, 1, tzinfo=timezone.utc)]
+    client = create(
+        _settings(server, account_index=str(ACCOUNT_INDEX), api_key_index=str(API_KEY_INDEX)),
+        signer=FakeSdkSigner(),
+        clock=lambda: now[0],
+    )
+    server.state.list_orders = False  # the sequencer has not applied it yet
+    try:
+        (await res(client.place_order(_order("slow")))).unwrap()
+        pending = (await res(client.fetch_order(ETH, "slow"))).unwrap()
+        assert pending.status is OrderStatus.PENDING
+        now[0] += timedelta(minutes=5)  # long after acceptance it must be listed somewhere
+        assert isinstance((await res(client.fetch_order(ETH, "slow"))).failure(), OrderNotFound)
+    finally:
+        await client.aclose()
