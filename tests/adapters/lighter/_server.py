@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -277,7 +278,9 @@ class LocalLighter:
 
 
 @contextmanager
-def local_lighter(stats: dict[str, Any] | None = None) -> Iterator[LocalLighter]:
+def local_lighter(
+    stats: dict[str, Any] | None = None, ws_ssl: ssl.SSLContext | None = None
+) -> Iterator[LocalLighter]:
     state = LighterState()
     http = _Server(("127.0.0.1", 0), _Handler)
     http.state = state
@@ -292,7 +295,11 @@ def local_lighter(stats: dict[str, Any] | None = None) -> Iterator[LocalLighter]
 
     async def main() -> None:
         async with serve(
-            lambda c: _ws_handler(c, state, stats), "127.0.0.1", 0, ping_interval=None
+            lambda c: _ws_handler(c, state, stats),
+            "127.0.0.1",
+            0,
+            ping_interval=None,
+            ssl=ws_ssl,
         ) as server:
             port.append(next(iter(server.sockets)).getsockname()[1])
             ready.set()
@@ -304,7 +311,7 @@ def local_lighter(stats: dict[str, Any] | None = None) -> Iterator[LocalLighter]
     try:
         yield LocalLighter(
             base_url=f"http://127.0.0.1:{http.server_address[1]}",
-            ws_url=f"ws://127.0.0.1:{port[0]}/stream",
+            ws_url=f"{'wss' if ws_ssl else 'ws'}://127.0.0.1:{port[0]}/stream",
             state=state,
             stats=stats,
         )

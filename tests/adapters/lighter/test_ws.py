@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 
 import anyio
 import pytest
@@ -127,3 +131,44 @@ async def test_a_server_that_is_not_a_websocket_is_a_reported_failure() -> None:
             group.cancel_scope.cancel()
     assert feed.health.connects == 0
     assert feed.health.last_error is not None
+
+
+@pytest.fixture
+def tls_files(tmp_path: Path) -> tuple[Path, Path]:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not available to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.mark.anyio
+async def test_wss_with_a_verified_certificate(tls_files: tuple[Path, Path]) -> None:
+    cert, key = tls_files
+    server_ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ssl.load_cert_chain(cert, key)
+    with local_lighter({"1": market_stats(1, "64356.3", "0.0012", NOW_MS)}, server_ssl) as server:
+        assert server.ws_url.startswith("wss://")
+        untrusted = MarketStatsFeed(url=server.ws_url, backoff_initial=0.01)
+        trusted = MarketStatsFeed(
+            url=server.ws_url, ssl_context=ssl.create_default_context(cafile=str(cert))
+        )
+        async with anyio.create_task_group() as group:
+            await group.start(untrusted.run)
+            await group.start(trusted.run)
+            await _until(lambda: trusted.latest(1) is not None and untrusted.health.drops >= 2)
+            group.cancel_scope.cancel()
+    assert trusted.health.connects == 1
+    assert untrusted.health.connects == 0  # a certificate we do not trust is refused
+    assert (
+        "SSL" in (untrusted.health.last_error or "")
+        or "CERTIFICATE" in (untrusted.health.last_error or "").upper()
+    )
