@@ -338,8 +338,10 @@ def parse_exchange_info(
             quote = str_field(row, "quoteAsset", path)
             if quote not in symbols.quotes:
                 continue
-            base = str_field(row, "baseAsset", path)
-            mapped = symbols.overrides.get(venue_symbol) or symbols.canonical_base(base)
+            str_field(row, "baseAsset", path)
+            # The same venue-symbol rule as premiumIndex (which has no baseAsset), so the
+            # funding scan and the market list always name a contract alike.
+            mapped = symbols.canonical(venue_symbol)
             if mapped is None:
                 continue
             symbol, multiplier = mapped
