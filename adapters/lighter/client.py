@@ -36,6 +36,7 @@ Two ids collide with probability about n**2 / 2**49 (1e-7 for 10,000 live ids).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import time
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta, timezone
@@ -186,6 +187,13 @@ def build_create_order(
             order_expiry=expiry,
         )
     )
+
+
+def _sdk_present() -> bool:
+    try:
+        return importlib.util.find_spec("lighter") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _is_invalid_nonce(error: VenueError) -> bool:
@@ -538,11 +546,13 @@ class LighterClient:
     # ---- trading ----------------------------------------------------------------------
 
     def _trading_configured(self) -> bool:
-        return (
-            self.account_index is not None
-            and self.api_key_index is not None
-            and (self.signer is not None or bool(self.api_private_key))
-        )
+        """Credentials present and a signer available (injected, or lighter-sdk importable;
+        whether its native library loads is only known at the first trading call)."""
+        if self.account_index is None or self.api_key_index is None:
+            return False
+        if self.signer is not None or self.signer_loader is not None:
+            return True
+        return bool(self.api_private_key) and self._signer_failure is None and _sdk_present()
 
     def _signer(self) -> Result[LighterSigner, NotConfigured]:
         if self.signer is not None:

@@ -319,6 +319,7 @@ async def test_signed_send_tx_round_trip_with_the_real_sdk_signer(server: LocalL
     client = built.unwrap()
     assert isinstance(client, LighterClient)
     assert private_key not in repr(client)
+    assert Capability.PLACE_ORDER in client.capabilities
     try:
         (await res(client.place_order(_order()))).unwrap()
         info = server.state.sent[0]["tx_info"]
@@ -359,6 +360,8 @@ async def test_without_lighter_sdk_trading_says_so_and_market_data_works(
     )
     client = create(settings)
     try:
+        assert Capability.PLACE_ORDER not in client.capabilities
+        assert Capability.POSITIONS in client.capabilities
         refused = await res(client.place_order(_order()))
         error = refused.failure()
         assert isinstance(error, NotConfigured)
