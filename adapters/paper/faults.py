@@ -36,6 +36,8 @@ class PaperFaults:
     """Every call fails: reads with NetworkError, order calls with NotSent."""
     latency: float = 0.0
     """Seconds each call spends before the venue acts on it."""
+    order_latency: float = 0.0
+    """Extra seconds an order placement spends before the venue acts on it."""
     response_latency: float = 0.0
     """Seconds each call spends after the venue acted, before the answer arrives."""
     reject_next: int = 0

@@ -460,7 +460,7 @@ class PaperVenue:
             self.submit_log.append(SubmitRecord(request.client_order_id, submitted, None))
             return Failure(NotSent(venue, "place_order: venue is down (connection refused)"))
         fault = self.faults.next_order_fault()
-        await self._delay(self.faults.latency)
+        await self._delay(self.faults.latency + self.faults.order_latency)
         if fault is OrderFault.DROP:
             self.submit_log.append(SubmitRecord(request.client_order_id, submitted, None))
             await self._delay(self.faults.response_latency)

@@ -69,6 +69,22 @@ async def test_whole_cycle_with_50ms_venues_overlaps_every_venue_call() -> None:
     assert abs(sub_a.submitted - sub_b.submitted) < 0.005
 
 
+async def test_a_cycle_with_50ms_order_latency_takes_about_one_latency() -> None:
+    latency = 0.05
+    a, b = paper("a", rate=LOW), paper("b", rate=HIGH)
+    orch = orchestrator([a, b])
+    await orch.reconcile()
+    a.faults.order_latency = b.faults.order_latency = latency
+    started = time.perf_counter()
+    report = await orch.run_strategy_cycle()
+    elapsed = time.perf_counter() - started
+    assert report.execution is not None and report.execution.status is ExecutionStatus.COMPLETE
+    assert elapsed < 1.6 * latency + 0.03, elapsed  # sequential legs: 2 x latency
+    (sub_a,) = a.submit_log
+    (sub_b,) = b.submit_log
+    assert abs(sub_a.submitted - sub_b.submitted) < 0.005
+
+
 async def test_a_venue_down_is_excluded_never_zero_and_the_others_still_trade() -> None:
     # c has the highest rate: it would be the short leg if it were (wrongly) usable.
     a, b, c = paper("a", rate=LOW), paper("b", rate=HIGH), paper("c", rate=HIGHEST)
