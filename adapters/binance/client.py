@@ -168,8 +168,6 @@ def _refine(error: VenueError, idempotent: bool) -> VenueError:
         # A 2xx we cannot read: the venue accepted the request and may have acted.
         return Ambiguous(error.venue, error.message, code)
     if code is None or isinstance(error, Ambiguous | NotSent | NetworkError | VenueTimeout):
-        if isinstance(error, NetworkError) and code == "-1007" and not idempotent:
-            return Ambiguous(error.venue, error.message, code)
         return error
     if code in _AUTH_CODES:
         return AuthenticationError(error.venue, error.message, code)

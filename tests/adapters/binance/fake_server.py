@@ -8,7 +8,8 @@ the raw query string before ``&signature=`` keyed by the secret (else ``-1022``)
 
 Trading is a toy: LIMIT IOC and MARKET orders fill completely against the best level
 when they cross it (else expire unfilled), GTC limits that do not cross rest as NEW.
-Fault injection: ``fail_next[(method, path)] = (status, body_bytes, headers)``.
+Fault injection: ``fail_next[(method, path)] = (status, body_bytes, headers)``;
+``delay_next[(method, path)] = seconds`` processes the request, then answers late.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class FakeBinance:
         self.lock = threading.Lock()
         self.requests: list[tuple[str, str, str]] = []
         self.fail_next: dict[tuple[str, str], tuple[int, bytes, dict[str, str]]] = {}
+        self.delay_next: dict[tuple[str, str], float] = {}
         self.orders: dict[str, dict[str, Any]] = {}
         self.positions: dict[str, Decimal] = {}
         self.next_order_id = 1000
@@ -351,6 +353,7 @@ class _Handler(BaseHTTPRequestHandler):
         with fake.lock:
             fake.requests.append((method, parts.path, raw_query))
             fault = fake.fail_next.pop((method, parts.path), None)
+            delay = fake.delay_next.pop((method, parts.path), 0.0)
             if fault is None:
                 query = dict(parse_qsl(raw_query, keep_blank_values=True))
                 signed = "signature=" in raw_query
@@ -365,12 +368,17 @@ class _Handler(BaseHTTPRequestHandler):
             status, data, headers = fault
         else:
             data, headers = json.dumps(body).encode(), {"Content-Type": "application/json"}
-        self.send_response(status)
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        if delay:
+            time.sleep(delay)  # the request was processed; the answer comes too late
+        try:
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:  # the client gave up waiting
+            pass
 
     def do_GET(self) -> None:
         self._handle("GET")

@@ -12,6 +12,7 @@ from returns.result import Failure, Success
 from adapters.binance.client import BinanceClient
 from adapters.registry import VenueSettings, build_client
 from atomic_fp.errors import (
+    Ambiguous,
     AuthenticationError,
     InvalidRequest,
     NotConfigured,
@@ -50,7 +51,11 @@ def base_url(fake: FakeBinance) -> Iterator[str]:
 
 
 def make(
-    base_url: str, secret: str | None = SECRET, key: str = KEY, **options: str
+    base_url: str,
+    secret: str | None = SECRET,
+    key: str = KEY,
+    timeout_seconds: float = 5.0,
+    **options: str,
 ) -> BinanceClient:
     credentials = {} if secret is None else {"api_key": key, "api_secret": secret}
     settings = VenueSettings(
@@ -58,7 +63,7 @@ def make(
         kind="binance",
         base_url=base_url,
         credentials=credentials,
-        timeout=5.0,
+        timeout=timeout_seconds,
         options=options,
     )
     built = build_client(settings)
@@ -346,3 +351,27 @@ async def test_market_order_and_reduce_only_wire_format(fake: FakeBinance, base_
         assert (await run(client.fetch_positions())).unwrap()[0].size == Decimal("-0.005")
     finally:
         await client.aclose()
+
+
+@pytest.mark.anyio
+async def test_order_timeout_over_a_socket_is_ambiguous_and_reconciles(
+    fake: FakeBinance, base_url: str
+) -> None:
+    """The venue fills the order but answers after our timeout: Ambiguous, and the
+    lookup by client id then finds the fill (the reconciliation the caller must do)."""
+    client = make(base_url)
+    quick = make(base_url, timeout_seconds=0.3)
+    try:
+        (await run(quick.fetch_markets())).unwrap()
+        fake.delay_next[("POST", "/fapi/v1/order")] = 1.0
+        placed = await run(quick.place_order(order("afp0010", Side.BUY, "0.010", "65010.0")))
+        assert isinstance(placed.failure(), Ambiguous)
+        assert sum(1 for m, _, _ in fake.requests if m == "POST") == 1
+        found = (await run(client.fetch_order(BTC, "afp0010"))).unwrap()
+        assert found.status is OrderStatus.FILLED
+        fake.fail_next[("POST", "/fapi/v1/order")] = (503, b"Service Unavailable", {})
+        unavailable = await run(client.place_order(order("afp0011", Side.BUY, "0.010", "65010.0")))
+        assert isinstance(unavailable.failure(), Ambiguous)
+    finally:
+        await client.aclose()
+        await quick.aclose()
