@@ -196,7 +196,10 @@ class SqliteJournal:
         database = Path(path)
         held: JournalLock | None = None
         if lock:
-            acquired = JournalLock.acquire(database)
+            try:
+                acquired = JournalLock.acquire(database)
+            except OSError as error:
+                return Failure(JournalError(str(database), f"cannot lock: {error}"))
             if isinstance(acquired, Failure):
                 return Failure(acquired.failure())
             held = acquired.unwrap()
@@ -209,8 +212,9 @@ class SqliteJournal:
             connection.execute("PRAGMA foreign_keys=ON")
             if lock:
                 _migrate(connection)
-            else:
-                _check_version(connection)
+            elif _check_version(connection) == 0:
+                connection.close()
+                return Failure(JournalError(str(database), "no journal has been written here yet"))
         except (sqlite3.Error, ValueError) as error:
             if held is not None:
                 held.release()

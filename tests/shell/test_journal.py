@@ -138,3 +138,12 @@ async def test_a_journal_from_a_newer_schema_is_refused_untouched(tmp_path: Path
 
 async def _close(journal: SqliteJournal) -> None:
     await journal.close()
+
+
+def test_an_unusable_path_is_a_journal_error(tmp_path: Path) -> None:
+    opened = SqliteJournal.open(tmp_path / "missing-dir" / "j.db")
+    assert isinstance(opened, Failure)
+    assert "cannot lock" in opened.failure().describe()
+    reader = SqliteJournal.open(tmp_path / "nothing-yet.db", lock=False)
+    assert isinstance(reader, Failure)
+    assert "no journal" in reader.failure().describe()
