@@ -365,7 +365,11 @@ def parse_premium_index(
 
     ``rate`` = ``lastFundingRate`` (fraction per interval, settling at
     ``nextFundingTime``); ``observed_at`` = the payload's ``time``; interval from
-    ``intervals`` (``fundingInfo``), 8 h when absent.
+    ``intervals`` (``fundingInfo``), 8 h when absent. Despite its name,
+    ``lastFundingRate`` is the live rate of the period in progress, the one Binance's
+    funding page shows for the coming settlement, not the last settled one (fact sheet
+    marked this UNCONFIRMED; ccxt/ccxt#9118 compares it with the web page), hence
+    :attr:`FundingKind.CURRENT`.
 
     Skipped rows (they must never become opportunities): delivery contracts and non-USD
     quotes, names without a canonical symbol, and rows with ``nextFundingTime == 0``:
