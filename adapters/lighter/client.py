@@ -164,6 +164,8 @@ def build_create_order(
     price = _scaled(request.limit_price, market.price_decimals, "price")
     if isinstance(price, Failure):
         return Failure(price.failure())
+    if base.unwrap() >= 2**63:
+        return Failure(InvalidRequest("lighter", f"size {request.size} out of range"))
     if price.unwrap() >= 2**32:
         return Failure(InvalidRequest("lighter", f"price {request.limit_price} out of range"))
     if request.order_type is OrderType.MARKET:
@@ -625,6 +627,11 @@ class LighterClient:
                 except SignerError as error:
                     lease.unused()
                     return Failure(NotSent(self.venue, f"{what}: signer refused: {error}"))
+                except Exception as error:  # the native library misbehaving: nothing sent
+                    lease.unused()
+                    return Failure(
+                        NotSent(self.venue, f"{what}: signer failed: {type(error).__name__}")
+                    )
                 answer = await self._request(
                     "POST",
                     "/api/v1/sendTx",
@@ -712,6 +719,8 @@ class LighterClient:
             token = signer.create_auth_token(int(deadline.timestamp()))
         except SignerError as error:
             return Failure(NotSent(self.venue, f"auth token: {error}"))
+        except Exception as error:
+            return Failure(NotSent(self.venue, f"auth token: {type(error).__name__}"))
         self._auth = (token, deadline)
         return Success(token)
 

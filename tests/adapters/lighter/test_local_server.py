@@ -19,7 +19,7 @@ from returns.result import Failure, Success
 from adapters.lighter.client import LighterClient, client_order_index, create
 from adapters.lighter.signer import CreateOrderTx, SignedTx, load_sdk_signer
 from adapters.registry import VenueSettings, build_client
-from atomic_fp.errors import NotConfigured, OrderNotFound, RateLimited, UnknownSymbol
+from atomic_fp.errors import NotConfigured, NotSent, OrderNotFound, RateLimited, UnknownSymbol
 from atomic_fp.models import (
     FundingKind,
     OrderRequest,
@@ -446,5 +446,33 @@ async def test_an_accepted_order_not_yet_listed_is_pending_not_missing(
         assert pending.status is OrderStatus.PENDING
         now[0] += timedelta(minutes=5)  # long after acceptance it must be listed somewhere
         assert isinstance((await res(client.fetch_order(ETH, "slow"))).failure(), OrderNotFound)
+    finally:
+        await client.aclose()
+
+
+class BrokenOnceSigner(FakeSdkSigner):
+    def __init__(self) -> None:
+        super().__init__()
+        self.broken = True
+
+    def sign_create_order(self, order: CreateOrderTx, nonce: int) -> SignedTx:
+        if self.broken:
+            self.broken = False
+            raise RuntimeError("native signer crashed")
+        return super().sign_create_order(order, nonce)
+
+
+@pytest.mark.anyio
+async def test_a_failing_signer_sends_nothing_and_keeps_the_nonce(server: LocalLighter) -> None:
+    client = create(
+        _settings(server, account_index=str(ACCOUNT_INDEX), api_key_index=str(API_KEY_INDEX)),
+        signer=BrokenOnceSigner(),
+    )
+    try:
+        error = (await res(client.place_order(_order("x")))).failure()
+        assert isinstance(error, NotSent)
+        assert server.state.sent == []
+        (await res(client.place_order(_order("x")))).unwrap()
+        assert server.state.sent[0]["tx_info"]["Nonce"] == 7  # the unused nonce, reused
     finally:
         await client.aclose()
