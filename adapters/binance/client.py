@@ -48,6 +48,7 @@ from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 
+import anyio
 import attrs
 import httpx
 from returns.future import FutureResult
@@ -248,6 +249,7 @@ class BinanceClient:
         self._markets_at = 0.0
         self._time_offset_ms: int | None = None
         self._time_synced_at = 0.0
+        self._locks: dict[str, anyio.Lock] = {}
 
     def __repr__(self) -> str:
         trading = "with credentials" if self._credentials else "market data only"
@@ -388,10 +390,27 @@ class BinanceClient:
     ) -> Result[Any, VenueError]:
         return await self._send("GET", path, weight, params=params, **kw)
 
-    async def _server_offset(self, force: bool) -> Result[int, VenueError]:
+    def _lock(self, name: str) -> anyio.Lock:
+        """One lock per cache, created on first use inside the event loop: concurrent
+        calls on a cold or stale cache wait for one refresh instead of each sending it."""
+        lock = self._locks.get(name)
+        if lock is None:
+            lock = self._locks[name] = anyio.Lock()
+        return lock
+
+    def _offset_fresh(self) -> bool:
         fresh = self._monotonic() - self._time_synced_at < self._time_sync_every
-        if self._time_offset_ms is not None and fresh and not force:
+        return self._time_offset_ms is not None and fresh
+
+    async def _server_offset(self, force: bool) -> Result[int, VenueError]:
+        if self._time_offset_ms is not None and self._offset_fresh() and not force:
             return Success(self._time_offset_ms)
+        async with self._lock("time"):
+            if self._time_offset_ms is not None and self._offset_fresh() and not force:
+                return Success(self._time_offset_ms)
+            return await self._sync_time()
+
+    async def _sync_time(self) -> Result[int, VenueError]:
         before = self._clock()
         body = await self._public(PATH_TIME, 1)
         after = self._clock()
@@ -441,10 +460,21 @@ class BinanceClient:
 
     # ------------------------------------------------------------------ caches
 
-    async def _funding_intervals(self) -> Result[Mapping[str, int], VenueError]:
+    def _intervals_fresh(self) -> Mapping[str, int] | None:
         fresh = self._monotonic() - self._intervals_at < self._funding_info_ttl
-        if self._intervals is not None and fresh:
-            return Success(self._intervals)
+        return self._intervals if fresh else None
+
+    async def _funding_intervals(self) -> Result[Mapping[str, int], VenueError]:
+        cached = self._intervals_fresh()
+        if cached is not None:
+            return Success(cached)
+        async with self._lock("intervals"):
+            cached = self._intervals_fresh()
+            if cached is not None:
+                return Success(cached)
+            return await self._read_funding_info()
+
+    async def _read_funding_info(self) -> Result[Mapping[str, int], VenueError]:
         body = await self._public(PATH_FUNDING_INFO, 1, funding_limit=True)
         if isinstance(body, Failure):
             return body
@@ -473,12 +503,17 @@ class BinanceClient:
         self._markets_at = self._monotonic()
         return Success(markets)
 
-    async def _market(self, symbol: Symbol) -> Result[BinanceMarket, VenueError]:
+    def _markets_fresh(self) -> bool:
         fresh = self._monotonic() - self._markets_at < self._markets_ttl
-        if self._markets is None or not fresh:
-            loaded = await self._load_markets()
-            if isinstance(loaded, Failure):
-                return loaded
+        return self._markets is not None and fresh
+
+    async def _market(self, symbol: Symbol) -> Result[BinanceMarket, VenueError]:
+        if not self._markets_fresh():
+            async with self._lock("markets"):
+                if not self._markets_fresh():
+                    loaded = await self._load_markets()
+                    if isinstance(loaded, Failure):
+                        return loaded
         market = self._markets_by_symbol.get(symbol)
         if market is None:
             return Failure(
@@ -489,7 +524,8 @@ class BinanceClient:
     # ------------------------------------------------------------------ market data
 
     async def _fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
-        loaded = await self._load_markets()
+        async with self._lock("markets"):
+            loaded = await self._load_markets()
         if isinstance(loaded, Failure):
             return loaded
         return Success(tuple(m.market for m in loaded.unwrap()))

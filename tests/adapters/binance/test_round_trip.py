@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+import anyio
 import pytest
 from returns.result import Failure, Success
 
@@ -375,3 +376,25 @@ async def test_order_timeout_over_a_socket_is_ambiguous_and_reconciles(
     finally:
         await client.aclose()
         await quick.aclose()
+
+
+@pytest.mark.anyio
+async def test_concurrent_calls_on_a_cold_client_share_one_refresh(
+    fake: FakeBinance, base_url: str
+) -> None:
+    client = make(base_url)
+    try:
+        async with anyio.create_task_group() as group:
+            for symbol in (BTC, ETH, PEPE, SOL, BTC, ETH):
+                group.start_soon(run, client.fetch_order_book(symbol, 5))
+            for _ in range(3):
+                group.start_soon(run, client.fetch_funding_rates())
+                group.start_soon(run, client.fetch_balances())
+        paths = fake.paths()
+        assert paths.count("/fapi/v1/exchangeInfo") == 1
+        assert paths.count("/fapi/v1/fundingInfo") == 1
+        assert paths.count("/fapi/v1/time") == 1
+        assert paths.count("/fapi/v1/depth") == 6
+        assert paths.count("/fapi/v1/premiumIndex") == 3
+    finally:
+        await client.aclose()
