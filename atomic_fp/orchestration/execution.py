@@ -441,12 +441,14 @@ class SignalExecution:
         for _ in range(self.policy.max_retries):
             if self._blocked():
                 return
-            best = max(state.fraction for state in self.legs)
-            if best <= 0:
+            best = max(self.legs, key=lambda state: state.fraction)
+            if best.held <= 0:
                 return
             wants: list[tuple[LegState, Decimal]] = []
             for state in self.legs:
-                want = floor_to(best * state.target, state.market.lot_size) - state.held
+                # best.held / best.target of this leg's target, without rounding the ratio.
+                matched = best.held * state.target / best.target
+                want = floor_to(matched, state.market.lot_size) - state.held
                 if want <= 0 or want < state.market.min_size:
                     continue
                 if state.last_outcome is LegOutcome.REJECTED and not self.policy.retry_rejected:
@@ -482,10 +484,11 @@ class SignalExecution:
         for _ in range(self.policy.max_unwind_rounds):
             if self._blocked():
                 return
-            level = min(state.fraction for state in self.legs)
+            least = min(self.legs, key=lambda state: state.fraction)
             excess: list[tuple[LegState, Decimal]] = []
             for state in self.legs:
-                size = floor_to(state.held - level * state.target, state.market.lot_size)
+                matched = least.held * state.target / least.target
+                size = floor_to(state.held - matched, state.market.lot_size)
                 if size <= 0 or size < state.market.min_size:
                     continue
                 if state.leg.reduce_only:
@@ -525,10 +528,20 @@ class SignalExecution:
     # ------------------------------------------------------------------ result
 
     def report(self, *, recovered: bool = False) -> ExecutionReport:
-        level = min(state.fraction for state in self.legs)
-        level = max(level, Decimal(0))
-        net = sum((state.net_base for state in self.legs), Decimal(0))
-        residual = net - level * self.signal.net_base_exposure
+        least = min(self.legs, key=lambda state: state.fraction)
+        level = max(least.fraction, Decimal(0))
+        # The exposure beyond what executing ``level`` of every leg would leave: per leg,
+        # what it holds minus its matched share (computed without rounding the ratio, so a
+        # fully matched execution is exactly zero).
+        residual = sum(
+            (
+                (state.held - least.held * state.target / least.target)
+                * state.leg.side.sign
+                * state.market.contract_multiplier
+                for state in self.legs
+            ),
+            Decimal(0),
+        )
         unresolved = [cid for state in self.legs for cid in state.unresolved]
         if unresolved:
             status = ExecutionStatus.UNRESOLVED

@@ -240,3 +240,64 @@ async def test_a_write_with_no_answer_is_ambiguous_and_looked_up() -> None:
         LegOutcome.FILLED
     ]
     assert b.calls["place_order"] == 1 and net_base([a, b]) == 0
+
+
+async def test_unequal_leg_sizes_are_matched_without_rounding_the_ratio() -> None:
+    # Leg b trades 10-BTC contracts: 0.3 contracts hedge 3 BTC on a. a partially fills 1 BTC
+    # (1/3 of its target: a ratio no decimal holds exactly); b must then sell exactly 0.1.
+    from adapters.paper import ManualClock, PaperMarketState, PaperVenue
+    from atomic_fp.models import SignalKind, TradeLeg, TradingSignal
+    from tests.shell.helpers import PRICE, T0, market
+
+    a = paper("a")
+    b = PaperVenue(
+        "b",
+        [PaperMarketState(market("b", multiplier=Decimal(10)), PRICE * 10)],
+        clock=ManualClock(T0),
+    )
+    a.faults.partial_fill_next = 1
+    a.faults.partial_fill_ratio = Decimal("0.3334")  # floor(3 x 0.3334, lot) = 1.000
+    a.faults.reject_probability = 0.0
+    b.faults.reject_next = 1  # b's entry refused: b is retried for what a filled
+    signal = TradingSignal(
+        kind=SignalKind.OPEN,
+        symbol=BTC,
+        legs=(
+            TradeLeg(a.exchange, BTC, Side.BUY, Decimal(3), reference_price=PRICE),
+            TradeLeg(
+                b.exchange,
+                BTC,
+                Side.SELL,
+                Decimal("0.3"),
+                contract_multiplier=Decimal(10),
+                reference_price=PRICE * 10,
+            ),
+        ),
+        reason="unequal units",
+        created_at=T0,
+    )
+    report = await orchestrator([a, b]).execute_signal(signal)
+    assert report.residual_base == 0 and net_base([a, b]) == 0, report.describe()
+    assert a.position_size(BTC) == 1 and b.position_size(BTC) == Decimal("-0.1")
+    assert not [x for x in report.attempts if x.purpose is OrderPurpose.UNWIND]
+    assert report.status is ExecutionStatus.PARTIAL
+
+
+async def test_a_partially_filled_single_leg_leaves_no_phantom_residual() -> None:
+    from atomic_fp.models import SignalKind, TradeLeg, TradingSignal
+    from tests.shell.helpers import PRICE, T0
+
+    a = paper("a")
+    a.faults.partial_fill_next = 1
+    a.faults.partial_fill_ratio = Decimal("0.3334")  # fills 1 of 3: a ratio of 1/3
+    signal = TradingSignal(
+        kind=SignalKind.REBALANCE,
+        symbol=BTC,
+        legs=(TradeLeg(a.exchange, BTC, Side.BUY, Decimal(3), reference_price=PRICE),),
+        reason="one leg",
+        created_at=T0,
+    )
+    report = await orchestrator([a, paper("b")]).execute_signal(signal)
+    assert report.residual_base == 0
+    assert report.status is ExecutionStatus.PARTIAL
+    assert a.position_size(BTC) == 1

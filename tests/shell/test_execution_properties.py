@@ -1,6 +1,7 @@
 """Property: whatever the faults on either leg, an execution moves the venues' net exposure
 by exactly the residual its report states, never sends a client id twice, and leaves a
-residual only when it says so (RESIDUAL/UNRESOLVED) or when it is under one lot."""
+residual only when it says so (RESIDUAL/UNRESOLVED); with transient faults the residual is
+always under one lot."""
 
 from __future__ import annotations
 
@@ -69,7 +70,9 @@ def test_exposure_moves_only_as_reported(
         assert not any(x.error is not None and x.error.code == "duplicate" for x in report.attempts)
         if report.status not in (ExecutionStatus.RESIDUAL, ExecutionStatus.UNRESOLVED):
             assert report.residual_base == 0
-        if not any(no_unwind):
+        always_failing = any(f.endswith("_always") for f in faults)
+        if not any(no_unwind) and not always_failing:
+            # Transient faults: the bounded policy always gets under one lot.
             assert abs(report.residual_base) < max(lots), report.describe()
 
     anyio.run(run, backend=backend)
