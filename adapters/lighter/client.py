@@ -776,10 +776,16 @@ def create(
     settings: VenueSettings,
     *,
     signer: LighterSigner | None = None,
-    clock: Clock = _utc_now,
+    clock: Clock | None = None,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> LighterClient:
-    """Build a :class:`LighterClient` from settings (the registry's factory)."""
+    """Build a :class:`LighterClient` from settings (the registry's factory).
+
+    ``clock`` (else ``settings.clock``, else the wall clock) stamps observations that carry
+    no venue timestamp (``/funding-rates``, books, accounts): the offline snapshot sets it
+    to the recorded instant.
+    """
+    clock = clock or settings.clock or _utc_now
     base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
     options = settings.options
     per_minute = _option_float(options, "requests_per_minute", 60.0)

@@ -31,7 +31,7 @@ from atomic_fp.models import (
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.venue import Capability, VenueClient
-from tests.adapters.lighter._data import res
+from tests.adapters.lighter._data import ccxt_plain, res
 from tests.adapters.lighter._server import (
     ACCOUNT_INDEX,
     API_KEY_INDEX,
@@ -476,3 +476,26 @@ async def test_a_failing_signer_sends_nothing_and_keeps_the_nonce(server: LocalL
         assert server.state.sent[0]["tx_info"]["Nonce"] == 7  # the unused nonce, reused
     finally:
         await client.aclose()
+
+
+@pytest.mark.anyio
+async def test_settings_clock_stamps_rest_observations() -> None:
+    """Offline replay: ``settings.clock`` is the client's now (no venue timestamp here)."""
+    recorded = {
+        "/api/v1/orderBookDetails": ccxt_plain("fetchMarkets"),
+        "/api/v1/funding-rates": ccxt_plain("fetchFundingRates"),
+    }
+    as_of = datetime(2025, 12, 3, 15, 12, 10, tzinfo=timezone.utc)
+    settings = VenueSettings(
+        id=LIGHTER,
+        kind="lighter",
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, json=recorded[r.url.path])),
+        clock=lambda: as_of,
+    )
+    client = create(settings)
+    try:
+        (rate,) = (await res(client.fetch_funding_rates())).unwrap()
+    finally:
+        await client.aclose()
+    assert rate.observed_at == as_of
+    assert rate.next_funding_time == datetime(2025, 12, 3, 16, tzinfo=timezone.utc)
