@@ -182,9 +182,12 @@ def _parse_markets(
             raise ParseError(f"{path}.market_id: invalid or duplicate {market_id}")
         seen.add(market_id)
         venue_base = str_field(row, "symbol", path)
-        symbol, multiplier = canonical_symbol(
-            venue_base, _override(overrides, venue_base, market_id)
-        )
+        try:
+            symbol, multiplier = canonical_symbol(
+                venue_base, _override(overrides, venue_base, market_id)
+            )
+        except ValueError:
+            continue  # a name that is no asset code cannot be compared across venues
         size_decimals = int_field(row, "size_decimals", path)
         price_decimals = int_field(row, "price_decimals", path)
         imf = opt_dec(row, "default_initial_margin_fraction", path)
@@ -236,8 +239,9 @@ def parse_markets(
     ``10**-size_decimals`` (the scales signing uses: ``base_amount = size * 10**size_decimals``);
     ``min_base_amount`` / ``min_quote_amount`` are the minimum size / notional (USDC).
     Margin fractions are per 1e4 (``500`` = 5 % = 20x max leverage). Spot books
-    (``spot_order_book_details``, ids >= 2048, ``market_type`` spot) and inactive markets
-    are dropped.
+    (``spot_order_book_details``, ids >= 2048, ``market_type`` spot), inactive markets and
+    markets whose name is no asset code (unless ``overrides`` maps it) are dropped; one odd
+    listing must not take every Lighter market down with it.
     """
     return parse_guard(VENUE, lambda: _parse_markets(payload, exchange, overrides or {}))
 

@@ -223,3 +223,15 @@ def test_nautilus_orders_find_ours_by_client_index() -> None:
     assert (
         parse_orders(nautilus("http_orders.json"), LIGHTER, eth_market(), 43, "x").unwrap() is None
     )
+
+
+def test_a_market_name_that_is_no_asset_code_is_skipped_not_fatal() -> None:
+    eth = ccxt("fetchMarkets")["order_book_details"][0]
+    body = {
+        "code": 200,
+        "order_book_details": [{**eth, "symbol": "odd name!", "market_id": 9}, eth],
+    }
+    (market,) = parse_markets(body, LIGHTER).unwrap()
+    assert market.market_id == 0
+    overridden = parse_markets(body, LIGHTER, {"9": (Symbol("ODD"), Decimal(1))}).unwrap()
+    assert [m.market.symbol for m in overridden] == [Symbol("ODD"), ETH]
