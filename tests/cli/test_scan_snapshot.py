@@ -152,3 +152,38 @@ def test_config_symbol_overrides_reach_the_adapters(runner: CliRunner, isolated:
     pairs = {(r["symbol"], r["long_venue"], r["short_venue"]) for r in data["opportunities"]}
     assert ("BTC", "binance", "grvt") in pairs
     assert all("hyperliquid" not in pair for pair in pairs)
+
+
+@pytest.mark.parametrize("base", ["BTC", "ETH", "SOL"])
+def test_bundled_rates_equal_the_recorded_csv_rows(base: str) -> None:
+    """Independent of the builder (and of pyarrow): the snapshot's Binance and Hyperliquid
+    values are the rows settled at 2025-12-03 16:00Z in funding_rate_data's derived CSVs."""
+    import csv
+
+    from adapters.snapshot import bundled_snapshot
+    from tests.conftest import research_file
+
+    def settled(name: str) -> dict[str, str]:
+        path = research_file(f"funding_rate_data/derived_csv/{name}")
+        rows = [
+            r
+            for r in csv.DictReader(path.open())
+            if r["settlement_ts"].startswith("2025-12-03T16:00:00")
+        ]
+        assert len(rows) == 1
+        return rows[0]
+
+    snapshot = bundled_snapshot()
+    binance = snapshot.venue("binance")
+    hyperliquid = snapshot.venue("hyperliquid")
+    assert binance is not None and hyperliquid is not None
+    premium = {r["symbol"]: r for r in binance.exchanges[0].body}
+    row = settled(f"binance_{base}_USDT_funding_2025-08_2026-08.csv")
+    assert Decimal(premium[f"{base}USDT"]["lastFundingRate"]) == Decimal(row["rate_raw"])
+    # the derived CSV rounds mark prices (the parquet the builder reads keeps 8 decimals)
+    mark = Decimal(premium[f"{base}USDT"]["markPrice"])
+    assert abs(mark - Decimal(row["mark_price"])) <= Decimal("0.00001")
+    meta, ctxs = hyperliquid.exchanges[0].body
+    index = [u["name"] for u in meta["universe"]].index(base)
+    row = settled(f"hyperliquid_{base}_USDC_funding_2025-08_2026-08.csv")
+    assert Decimal(ctxs[index]["funding"]) == Decimal(row["rate_raw"])
