@@ -6,7 +6,6 @@ time, never when ``scripts.cli`` is imported.
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
@@ -17,7 +16,7 @@ import attrs
 from returns.future import FutureResult
 from returns.result import Failure, Result, Success
 
-from adapters.registry import VenueSettings, build_client, load_factory
+from adapters.registry import VenueSettings, build_client
 from adapters.snapshot import Snapshot
 from atomic_fp.errors import NotConfigured, VenueError, VenueTimeout
 from atomic_fp.models.identifiers import ExchangeIdentifier
@@ -127,27 +126,8 @@ def build_offline(
             urls=recording.urls,
             clock=lambda: snapshot.as_of,
         )
-        built.append(Venue(base.id, recording.kind, _build_clocked(settings), base.timeout))
+        built.append(Venue(base.id, recording.kind, build_client(settings), base.timeout))
     return tuple(built)
-
-
-def _build_clocked(settings: VenueSettings) -> Result[VenueClient, str]:
-    """``build_client``, also handing ``settings.clock`` to a factory that takes it as a
-    ``clock`` keyword (some factories accept an injectable clock without reading
-    ``VenueSettings.clock``); offline, every client must see the snapshot's instant."""
-    factory = load_factory(settings.kind)
-    if isinstance(factory, Success) and settings.clock is not None:
-        try:
-            parameters = inspect.signature(factory.unwrap()).parameters
-        except (TypeError, ValueError):
-            parameters = {}  # type: ignore[assignment]
-        clock = parameters.get("clock")
-        if clock is not None and clock.kind is inspect.Parameter.KEYWORD_ONLY:
-            try:
-                return Success(factory.unwrap()(settings, clock=settings.clock))
-            except (ValueError, TypeError, KeyError) as error:
-                return Failure(f"venue {settings.id}: {error}")
-    return build_client(settings)
 
 
 async def call_all(
