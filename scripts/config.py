@@ -294,8 +294,11 @@ def _venue(name: str, section: Mapping[str, Any], source: str) -> VenueConfig:
                 expected = ", ".join(f"{c}_env" for c in known_credentials) or "no credentials"
                 raise ConfigError(source, f"{prefix}.{key}", f"one of: {expected}")
             if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+                # the value is not echoed: it may be a secret pasted in the wrong place
                 raise ConfigError(
-                    source, f"{prefix}.{key}", "the NAME of an environment variable", value
+                    source,
+                    f"{prefix}.{key}",
+                    "the NAME of an environment variable (letters, digits, _), not its value",
                 )
             credential_env[credential] = value
             continue

@@ -168,3 +168,11 @@ def test_defaults_are_the_four_native_venues_without_keys() -> None:
 def test_credential_keys_match_the_registry() -> None:
     for name, kind in BUILTIN_KINDS.items():
         assert CREDENTIAL_KEYS[name] == kind.credential_keys
+
+
+def test_a_secret_pasted_as_a_variable_name_is_not_echoed(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[venues.binance]\napi_secret_env = "sk-live/Abc+123=="\n')
+    with pytest.raises(ConfigError) as caught:
+        load(str(path), environ={})
+    assert "sk-live" not in str(caught.value)
+    assert caught.value.key == "venues.binance.api_secret_env"
