@@ -10,7 +10,12 @@ from atomic_fp.orchestration.journal import (
     MemoryJournal,
     OrderIntent,
 )
-from atomic_fp.orchestration.orchestrator import ArbitrageOrchestrator, CycleReport, StrategyInputs
+from atomic_fp.orchestration.orchestrator import (
+    ArbitrageOrchestrator,
+    CycleReport,
+    StrategyInputs,
+    utc_now,
+)
 from atomic_fp.orchestration.pricing import capped_limit_price
 from atomic_fp.orchestration.report import (
     ExecutionReport,
@@ -22,6 +27,7 @@ from atomic_fp.orchestration.report import (
     OrderResolution,
     PositionDifference,
     ReconciliationReport,
+    UnverifiedVenue,
 )
 from atomic_fp.orchestration.runner import RunSummary, SimpleStrategyRunner
 
@@ -45,6 +51,8 @@ __all__ = [
     "RunSummary",
     "SimpleStrategyRunner",
     "StrategyInputs",
+    "UnverifiedVenue",
     "capped_limit_price",
     "classify",
+    "utc_now",
 ]
