@@ -98,6 +98,7 @@ def main() -> int:
     report("all ordered pairs", walls, cpus, count)
     threshold = make_config().build_threshold
     report(f"min_net_apr={threshold}", *time_runs(min_net_apr=threshold))
+    report("per_symbol=1 (scan's default view)", *time_runs(per_symbol=1))
     rates, config = make_rates(), make_config()
     assert len(best_per_symbol(rank_opportunities(rates, config))) == SYMBOLS
     return 0

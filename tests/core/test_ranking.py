@@ -125,6 +125,29 @@ def test_fast_ranking_equals_the_naive_exact_ranking(
         o for o in expected if o.net_apr >= floor
     )
     assert rank_opportunities(rates[::-1], cfg) == ranked  # input order is irrelevant
+    assert rank_opportunities(rates, cfg, per_symbol=1) == best_per_symbol(expected)
+    for count in (2, 3):
+        per_symbol: dict[Symbol, int] = {}
+        top = []
+        for o in expected:
+            per_symbol[o.symbol] = per_symbol.get(o.symbol, 0) + 1
+            if per_symbol[o.symbol] <= count:
+                top.append(o)
+        assert rank_opportunities(rates, cfg, per_symbol=count) == tuple(top)
+        assert rank_opportunities(rates, cfg, per_symbol=count, min_net_apr=floor) == tuple(
+            o for o in top if o.net_apr >= floor
+        )
+
+
+def test_per_symbol_with_books_or_zero() -> None:
+    rates = [rate("a", "0.0001"), rate("b", "0.0010"), rate("c", "0.0005")]
+    books = {
+        ex("a"): book("a", [("99", "5")], [("101", "5")]),
+        ex("b"): book("b", [("100", "5")], [("102", "5")]),
+    }
+    full = rank_opportunities(rates, config(), books)
+    assert rank_opportunities(rates, config(), books, per_symbol=2) == full[:2]
+    assert rank_opportunities(rates, config(), per_symbol=0) == ()
 
 
 def test_nets_closer_than_float_precision_are_ordered_exactly() -> None:
@@ -135,12 +158,21 @@ def test_nets_closer_than_float_precision_are_ordered_exactly() -> None:
         rate("a", "0", symbol=Symbol("W")),
         rate("b", "0.10000000000000000002", symbol=Symbol("W")),
     ]
-    ranked = rank_opportunities(rates, config())
-    assert [str(o.symbol) for o in ranked[:2]] == ["W/USD", "X/USD"]
-    assert ranked[0].net_apr > ranked[1].net_apr
+    for per_symbol in (None, 1):
+        ranked = rank_opportunities(rates, config(), per_symbol=per_symbol)
+        assert [str(o.symbol) for o in ranked[:2]] == ["W/USD", "X/USD"]
+        assert ranked[0].net_apr > ranked[1].net_apr
     rates[3] = rate("b", "0.1", symbol=Symbol("W"))
-    ranked = rank_opportunities(rates, config())
-    assert [str(o.symbol) for o in ranked[:2]] == ["X/USD", "W/USD"]
+    for per_symbol in (None, 1):
+        ranked = rank_opportunities(rates, config(), per_symbol=per_symbol)
+        assert [str(o.symbol) for o in ranked[:2]] == ["X/USD", "W/USD"]
+    # within one symbol too: two short venues a hair apart
+    close = [
+        rate("a", "0"),
+        rate("b", "0.10000000000000000001"),
+        rate("c", "0.10000000000000000002"),
+    ]
+    assert rank_opportunities(close, config(), per_symbol=1)[0].short_venue.name == "c"
 
 
 def test_best_per_symbol_keeps_the_first_of_each_symbol() -> None:
