@@ -29,8 +29,8 @@ Inputs are per-venue ``Result`` values as fetched. What the decision does, in or
    to the alphabetically first (long venue, short venue).
 
 Prices: a leg's reference price is the book VWAP at its size when books are given, else the
-rate's mark price (per *venue* size unit, like every venue price). ``min_notional`` > 0 with
-no known price means no trade.
+rate's mark price, else the position's (per *venue* size unit, like every venue price).
+``min_notional`` > 0 with no known price means no trade.
 
 Conventions chosen where the caller gives less:
 
@@ -95,6 +95,15 @@ class _Venue:
     @property
     def base_position(self) -> Decimal:
         return _ZERO if self.position is None else self.position.base_size
+
+    @property
+    def mark_price(self) -> Decimal | None:
+        """The rate's mark price, else the position's (both per venue size unit)."""
+        if self.rate.mark_price is not None:
+            return self.rate.mark_price
+        if self.position is not None and self.position.mark_price:
+            return self.position.mark_price
+        return None
 
     @property
     def multiplier(self) -> Decimal:
@@ -229,7 +238,7 @@ def _triage(
 def _priced(venue: _Venue, side: Side, size: Decimal, config: ArbitrageConfig) -> _Leg | str:
     """The leg with its reference price, or why it cannot be priced/traded."""
     if venue.book is None:
-        return _Leg(venue, side, size, venue.rate.mark_price)
+        return _Leg(venue, side, size, venue.mark_price)
     vwap = venue.book.average_fill_price(side, size)
     if vwap is None:
         return f"{venue.id} book too thin to {side.value} {size}"

@@ -265,6 +265,11 @@ def test_min_notional_needs_a_price() -> None:
         decide(rates=priced, positions=flat("a", "b"), config=config(), markets=markets)
     )
     assert "a notional 4.000 below min_notional 5" in result.reason
+    from_position = by_venue(position("a", "0.5", mark="60000"), position("b", "-0.5"))
+    signal = signal_of(
+        decide(rates=rates, positions=from_position, config=config(), markets=markets)
+    )
+    assert signal.legs[0].reference_price == Decimal(60000)
     enough = by_venue(rate("a", "0.0001", mark="50000"), rate("b", "0.0010"))
     signal = signal_of(
         decide(rates=enough, positions=flat("a", "b"), config=config(), markets=markets)
