@@ -302,10 +302,9 @@ def _sdk_signer_available() -> bool:
 
 
 @pytest.mark.anyio
-@pytest.mark.skipif(
-    not _sdk_signer_available(), reason="lighter-sdk's native signer is not available"
-)
 async def test_signed_send_tx_round_trip_with_the_real_sdk_signer(server: LocalLighter) -> None:
+    if not _sdk_signer_available():  # imported here, not at collection: it is heavy
+        pytest.skip("lighter-sdk's native signer is not available (the `lighter` extra)")
     sdk: Any = importlib.import_module("lighter.signer_client")
     private_key, _public_key, error = sdk.create_api_key()
     assert error is None
