@@ -608,9 +608,11 @@ class LighterClient:
     ) -> Result[str, VenueError]:
         """Lease a nonce, sign, POST ``sendTx``; one re-sync and retry on "invalid nonce".
 
-        Nonce bookkeeping: accepted -> consumed; refused by the API (HTTP 4xx, or never
-        sent) -> the nonce is handed out again; "invalid nonce" or an ambiguous outcome ->
-        re-sync from ``nextNonce`` before the next transaction.
+        Nonce bookkeeping: accepted -> consumed; never sent (connect failure, local budget,
+        signer failure) -> the nonce is handed out again; anything else (refused, "invalid
+        nonce", ambiguous) -> re-sync from ``nextNonce`` before the next transaction. Lighter
+        says an API-level refusal does not consume the nonce but a sequencer refusal does;
+        asking costs one request and cannot be wrong.
         """
         signer = self._signer()
         if isinstance(signer, Failure):
@@ -649,10 +651,12 @@ class LighterClient:
                 if isinstance(last, VenueRejected) and _is_invalid_nonce(last):
                     lease.resync()
                     continue
-                if isinstance(last, VenueRejected | NotSent | RateLimited):
-                    lease.unused()
+                if isinstance(last, NotSent) or (
+                    isinstance(last, RateLimited) and last.code == "budget"
+                ):
+                    lease.unused()  # it never reached Lighter
                 else:
-                    lease.resync()
+                    lease.resync()  # refused or unknown: ask nextNonce rather than guess
                 return Failure(last)
         return Failure(last)
 

@@ -259,6 +259,9 @@ async def test_signed_send_tx_round_trip_with_an_injected_signer(server: LocalLi
         cancelled = (await res(client.cancel_order(ETH, "sig-1-leg-a"))).unwrap()
         assert cancelled.status is OrderStatus.CANCELED
         assert server.state.sent[-1]["tx_type"] == 15
+        # the refused duplicate made the client ask nextNonce again rather than guess
+        assert server.state.sent[-1]["tx_info"]["Nonce"] == 9
+        assert server.state.paths().count("/api/v1/nextNonce") == 2
         missing = await res(client.fetch_order(ETH, "never-sent"))
         assert isinstance(missing.failure(), OrderNotFound)
         # market order: MARKET type, IOC, expiry 0, price = worst acceptable
