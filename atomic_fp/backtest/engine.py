@@ -1,0 +1,926 @@
+"""The backtest engine: replay settled funding history through the live decisions and the
+paper venue.
+
+How a run goes (all times UTC; no wall clock is read anywhere):
+
+1. **Steps** are the instants at which something a live system could see changes: every
+   settlement of every (venue, symbol) series in the window, every instant a venue's rate
+   becomes unknown (a gap or the end of its history), and the window start.
+2. At each step, per series settling now, in this order:
+   a. the mark price moves: the row's own mark where the history has one, else the
+      symbol's reference price (the latest mark seen on any venue for that symbol; perps of
+      one asset trade within basis points of each other, and the reference is documented in
+      the summary as ``price_source``);
+   b. funding is settled on the paper venue for the position held through the period that
+      just ended: ``amount = -rate * size * mark`` (positive rate: longs pay);
+   c. the settled rate becomes the venue's *current* rate.
+3. **What the decisions see at time t** is what a live system would fetch at t, from the
+   same paper venue: ``fetch_funding_rates`` gives the rate last set, observed at t. Live,
+   Binance's ``premiumIndex`` at t shows the rate of the period IN PROGRESS (settling at the
+   next boundary); settled-only history cannot show that without look-ahead, so the best
+   honest proxy is used: **the last settled rate** (a rate becomes known at its settlement
+   time, never earlier). During a gap, before a series starts and after it ends, the
+   venue's rate input is a ``Failure`` (:class:`HistoryGap`): no decision that needs it
+   trades, and nothing is filled with zero.
+4. **Decisions** run for a symbol only when one of its inputs changed (a rate, an
+   interval, a mark, a rate's availability, a position): with unchanged inputs the pure
+   decisions would return the same ``NoTrade`` again. The cycle is
+   :func:`atomic_fp.backtest.decide.decide_cycle` (safety, rebalance, funding arbitrage),
+   with markets and order books from the paper venue. After a trade the symbol is decided
+   again one ``cycle_interval`` later (a live runner keeps cycling; this is how a position
+   scales in by ``trade_size`` steps up to ``max_position``).
+5. **Execution** sends each leg as an IOC market order with the signal's deterministic
+   client order id to that venue's paper venue, which fills it against its synthetic book
+   (mark +- ``half_spread``: the slippage model) and charges its taker fee.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+from returns.future import FutureResult
+from returns.pipeline import is_successful
+from returns.result import Failure, Result, Success
+from returns.unsafe import unsafe_perform_io
+
+from adapters.paper import ManualClock, PaperMarketState, PaperVenue
+from atomic_fp import costs
+from atomic_fp.backtest.decide import decide_cycle
+from atomic_fp.backtest.gaps import GAP_TOLERANCE, Coverage, coverage, expected_interval
+from atomic_fp.backtest.records import (
+    Decision,
+    EquityPoint,
+    Fill,
+    FundingEvent,
+    SymbolPoint,
+)
+from atomic_fp.backtest.series import FundingSeries
+from atomic_fp.errors import VenueError
+from atomic_fp.models import (
+    HOURS_PER_YEAR,
+    ArbitrageConfig,
+    FundingRate,
+    Market,
+    OrderBook,
+    OrderRequest,
+    OrderType,
+    Position,
+    Symbol,
+    TimeInForce,
+    TradingSignal,
+    interval_hours,
+)
+from atomic_fp.models.identifiers import ExchangeIdentifier
+
+T = TypeVar("T")
+_ZERO = Decimal(0)
+_SETTLE = 0
+_UNKNOWN = 1
+
+Progress = Callable[[int, int], None]
+
+
+@attrs.frozen
+class HistoryGap(VenueError):
+    """The history has no rate for this venue and symbol at this time (a gap, before the
+    series starts, or after it ends). Never read as zero."""
+
+
+@attrs.frozen
+class BacktestSettings:
+    """How to simulate. ``half_spread`` is the slippage model: the paper venue's synthetic
+    book quotes ``mark * (1 +- half_spread)``, so every fill pays it against the mark.
+    ``lot_size``/``tick_size`` are the simulated markets' steps in venue units.
+    ``capital`` is the collateral, split equally over the venues (the paper venues'
+    starting balances, which their liquidation estimates use) and the base of
+    ``return_on_capital``. ``None`` = fully collateralised: each venue gets enough to carry
+    ``max_position`` of every symbol at that symbol's highest price in the history.
+    ``prices``: an assumed constant price per base unit for symbols whose history has no
+    mark price on any venue (without it such a symbol cannot be priced and never trades)."""
+
+    config: ArbitrageConfig
+    start: datetime | None = None
+    end: datetime | None = None
+    half_spread: Decimal = Decimal("0.0002")
+    capital: Decimal | None = None
+    lot_size: Decimal = Decimal("0.00000001")
+    tick_size: Decimal = Decimal("0.00000001")
+    gap_tolerance: timedelta = GAP_TOLERANCE
+    cycle_interval: timedelta = timedelta(minutes=1)
+    use_books: bool = True
+    prices: Mapping[str, Decimal] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class ExecutionProblem:
+    time: datetime
+    signal_id: str
+    venue: str
+    symbol: str
+    detail: str
+
+
+@attrs.frozen
+class SymbolTotals:
+    """One symbol's totals at the end. ``price_pnl`` is the mark-to-market PnL of its
+    positions excluding slippage, so ``net_pnl = funding - fees - slippage + price_pnl``.
+    ``max_drawdown`` is the largest fall of its net PnL from a previous peak."""
+
+    funding: Decimal
+    fees: Decimal
+    slippage: Decimal
+    price_pnl: Decimal
+    max_drawdown: Decimal
+
+    @property
+    def net_pnl(self) -> Decimal:
+        return self.funding - self.fees - self.slippage + self.price_pnl
+
+
+@attrs.frozen
+class BacktestResult:
+    """Everything a run produced (metrics are computed from it, see ``metrics.py``)."""
+
+    settings: BacktestSettings
+    start: datetime
+    end: datetime
+    venues: tuple[str, ...]
+    symbols: tuple[str, ...]
+    coverage: tuple[Coverage, ...]
+    fills: tuple[Fill, ...]
+    funding: tuple[FundingEvent, ...]
+    equity: tuple[EquityPoint, ...]
+    symbol_points: tuple[SymbolPoint, ...]
+    decisions: tuple[Decision, ...]
+    problems: tuple[ExecutionProblem, ...]
+    missed_in_position: Mapping[str, int]
+    """Per ``venue symbol``: settlements the history lacks while a position was open there
+    (their funding is unknown and NOT in the totals)."""
+    time_in_market: Mapping[str, timedelta]
+    per_symbol: Mapping[str, SymbolTotals]
+    peak_gross_notional: Decimal
+    steps: int
+    decision_runs: int
+    """Times the decisions were asked (inputs changed and the symbol was not screened)."""
+    screened: int
+    """Times a flat symbol's inputs changed but its widest gross spread was below
+    ``build_threshold``, so no decision could trade and none was asked."""
+    capital: Decimal
+    assumed_prices: Mapping[str, Decimal]
+
+
+class _Series:
+    """Mutable replay state of one series."""
+
+    __slots__ = ("available", "data", "fed", "index", "known", "venue_id")
+
+    def __init__(self, index: int, data: FundingSeries) -> None:
+        self.index = index
+        self.data = data
+        self.venue_id = ExchangeIdentifier(data.venue)
+        self.known = -1
+        self.available = False
+        self.fed: tuple[Any, ...] | None = None
+
+
+def _unknown_after(series: FundingSeries, row: int, tolerance: timedelta) -> datetime | None:
+    """When the rate of settlement ``row`` stops being the venue's current rate without a
+    successor: the instant the next settlement is overdue. ``None`` when the successor
+    arrives in time."""
+    times = series.times
+    if row + 1 < len(times):
+        step = expected_interval(series, row + 1)
+        if times[row + 1] - times[row] > step + tolerance:
+            return times[row] + step + tolerance
+        return None
+    return times[row] + series.intervals[row] + tolerance
+
+
+def default_capital(series: Sequence[FundingSeries], settings: BacktestSettings) -> Decimal:
+    """Collateral per venue that carries ``max_position`` of every symbol at its highest
+    price in the history (fully collateralised, no leverage)."""
+    peaks: dict[str, Decimal] = {}
+    for data in series:
+        for mark in data.marks:
+            if mark is not None and mark > peaks.get(data.symbol.base, _ZERO):
+                peaks[data.symbol.base] = mark
+    for base, price in settings.prices.items():
+        peaks.setdefault(base, price)
+    return sum((settings.config.max_position * price for price in peaks.values()), _ZERO)
+
+
+def _call(future: FutureResult[T, VenueError]) -> Result[T, VenueError]:
+    """Run one paper-venue call to completion without an event loop. The backtest's paper
+    venues have no latency knob set, so their calls never suspend; if one did, that is a
+    bug here, not something to wait for."""
+    coroutine = future.awaitable()
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return unsafe_perform_io(done.value)
+    coroutine.close()
+    raise RuntimeError("a paper venue call suspended; backtest venues must have no latency")
+
+
+class _Run:
+    """One backtest run; :func:`run_backtest` is the entry point."""
+
+    def __init__(
+        self,
+        series: Sequence[FundingSeries],
+        settings: BacktestSettings,
+        progress: Progress | None,
+    ) -> None:
+        if not series:
+            raise ValueError("no funding series to backtest")
+        self.settings = settings
+        self.config = settings.config
+        self.progress = progress
+        self.series = [_Series(i, s) for i, s in enumerate(series)]
+        first = min(s.times[0] for s in series if s.times)
+        last = max(s.times[-1] for s in series if s.times)
+        self.start = settings.start or first
+        # Without an explicit end the window closes just after the last settlement, so
+        # that one is included; the result reports the last settlement as the end.
+        self.end = settings.end or last + timedelta(microseconds=1)
+        self.reported_end = settings.end or last
+        if self.end <= self.start:
+            raise ValueError(f"empty window: {self.start} .. {self.end}")
+        self.clock = ManualClock(self.start)
+        self.venues: dict[str, PaperVenue] = {}
+        names = sorted({s.venue for s in series})
+        self.capital = (
+            settings.capital
+            if settings.capital is not None
+            else default_capital(series, settings) * len(names)
+        )
+        for name in names:
+            self.venues[name] = PaperVenue(
+                name,
+                (),
+                fees=self.config.fees_for(name),
+                balances={"USD": self.capital / len(names)},
+                clock=self.clock,
+                auto_funding=False,
+                ledger_retention=0,
+            )
+        self.by_symbol: dict[Symbol, list[_Series]] = {}
+        for state in self.series:
+            self.by_symbol.setdefault(state.data.symbol, []).append(state)
+        self.symbols = sorted(self.by_symbol)
+        self.reference: dict[Symbol, Decimal] = {}
+        self.own_mark: dict[int, Decimal] = {}
+        self.listed: set[int] = set()
+        self.positions: dict[tuple[str, Symbol], Decimal] = {}
+        self.position_cache: dict[tuple[str, Symbol], Position | None] = {}
+        self.market_cache: dict[tuple[str, Symbol], Market] = {}
+        self.cash: dict[Symbol, Decimal] = dict.fromkeys(self.symbols, _ZERO)
+        self.fees: dict[Symbol, Decimal] = dict.fromkeys(self.symbols, _ZERO)
+        self.slippage: dict[Symbol, Decimal] = dict.fromkeys(self.symbols, _ZERO)
+        self.funding: dict[Symbol, Decimal] = dict.fromkeys(self.symbols, _ZERO)
+        self.value: dict[Symbol, Decimal] = dict.fromkeys(self.symbols, _ZERO)
+        self.in_market_since: dict[Symbol, datetime] = {}
+        self.time_in_market: dict[Symbol, timedelta] = dict.fromkeys(self.symbols, timedelta(0))
+        self.missed: dict[str, int] = {}
+        self.fills: list[Fill] = []
+        self.funding_events: list[FundingEvent] = []
+        self.equity: list[EquityPoint] = []
+        self.symbol_points: list[SymbolPoint] = []
+        self.decisions: list[Decision] = []
+        self.problems: list[ExecutionProblem] = []
+        self.peak_gross = _ZERO
+        self.decision_runs = 0
+        self.no_trade_runs = 0
+        self.screened = 0
+        self.fee_apr: dict[tuple[str, str], Decimal] = {}
+        self.peak_net: dict[Symbol, Decimal] = dict.fromkeys(self.symbols, _ZERO)
+        self.drawdown: dict[Symbol, Decimal] = dict.fromkeys(self.symbols, _ZERO)
+        self.last_point: dict[Symbol, tuple[Any, ...]] = {}
+        self.seen: dict[Symbol, tuple[Any, ...]] = {}
+        self.reference_time: dict[Symbol, datetime] = {}
+        self.assumed_prices: dict[str, Decimal] = {}
+        for symbol, states in self.by_symbol.items():
+            priced = any(m is not None for st in states for m in st.data.marks)
+            assumed = settings.prices.get(symbol.base)
+            if not priced and assumed is not None:
+                self.reference[symbol] = assumed
+                self.assumed_prices[symbol.base] = assumed
+
+    # ------------------------------------------------------------------ setup
+
+    def _events(self) -> list[tuple[datetime, int, int, int]]:
+        """``(time, kind, series, row)`` in processing order."""
+        events: list[tuple[datetime, int, int, int]] = []
+        tolerance = self.settings.gap_tolerance
+        for state in self.series:
+            data = state.data
+            times = data.times
+            prior = -1
+            for row, when in enumerate(times):
+                if when < self.start:
+                    prior = row
+                    continue
+                if when >= self.end:
+                    break
+                events.append((when, _SETTLE, state.index, row))
+            lo = max(prior, 0)
+            for row in range(lo, len(times)):
+                if times[row] >= self.end:
+                    break
+                unknown = _unknown_after(data, row, tolerance)
+                if unknown is not None and self.start < unknown < self.end:
+                    events.append((unknown, _UNKNOWN, state.index, row))
+            if prior >= 0:
+                unknown = _unknown_after(data, prior, tolerance)
+                self._warm(state, prior, unknown is None or unknown > self.start)
+        events.sort()
+        return events
+
+    def _warm(self, state: _Series, row: int, available: bool) -> None:
+        """Known at the window start: the last settlement before it (not re-settled)."""
+        data = state.data
+        mark = data.marks[row]
+        if mark is not None:
+            self.own_mark[state.index] = mark
+            seen = self.reference_time.get(data.symbol)
+            if seen is None or data.times[row] > seen:
+                self.reference[data.symbol] = mark
+                self.reference_time[data.symbol] = data.times[row]
+        state.known = row
+        state.available = available
+
+    # ------------------------------------------------------------------ venue plumbing
+
+    def _price(self, state: _Series) -> Decimal | None:
+        """Price per base unit on this venue now."""
+        own = self.own_mark.get(state.index)
+        return own if own is not None else self.reference.get(state.data.symbol)
+
+    def _ensure_listed(self, state: _Series, base_price: Decimal) -> bool:
+        """List the market on its paper venue once a price is known; keep its mark current."""
+        data = state.data
+        venue = self.venues[data.venue]
+        venue_price = base_price * data.contract_multiplier
+        if state.index not in self.listed:
+            row = max(state.known, 0)
+            venue.add_market(
+                PaperMarketState(
+                    market=Market(
+                        exchange=state.venue_id,
+                        symbol=data.symbol,
+                        venue_symbol=data.venue_symbol,
+                        tick_size=self.settings.tick_size,
+                        lot_size=self.settings.lot_size,
+                        contract_multiplier=data.contract_multiplier,
+                        funding_interval=data.intervals[row],
+                    ),
+                    mark_price=venue_price,
+                    funding_rate=data.rates[row] if state.known >= 0 else _ZERO,
+                    half_spread=self.settings.half_spread,
+                    depth=Decimal(10) ** 15,
+                )
+            )
+            self.listed.add(state.index)
+            return True
+        if venue.market_state(data.symbol).mark_price != venue_price:
+            venue.set_mark_price(data.symbol, venue_price)
+            return True
+        return False
+
+    def _settle(self, state: _Series, row: int, now: datetime) -> None:
+        data = state.data
+        key = (data.venue, data.symbol)
+        size = self.positions.get(key, _ZERO)
+        if size != 0 and state.index in self.listed:
+            venue = self.venues[data.venue]
+            payment = venue.settle_funding(data.symbol, now, data.rates[row])
+            if payment is not None:
+                mark = venue.market_state(data.symbol).mark_price
+                self.funding[data.symbol] += payment.amount
+                self.funding_events.append(
+                    FundingEvent(
+                        time=now,
+                        venue=data.venue,
+                        symbol=data.symbol.base,
+                        rate=data.rates[row],
+                        interval_hours=interval_hours(data.intervals[row]),
+                        position_base=size,
+                        price=mark / data.contract_multiplier,
+                        amount=payment.amount,
+                    )
+                )
+        state.known = row
+        state.available = True
+        if state.index in self.listed:
+            self.venues[data.venue].set_funding_rate(
+                data.symbol, data.rates[row], data.intervals[row]
+            )
+            self.market_cache.pop(key, None)
+
+    # ------------------------------------------------------------------ inputs
+
+    def _rate(self, state: _Series, now: datetime) -> Result[FundingRate, VenueError]:
+        data = state.data
+        if state.known < 0 or not state.available:
+            when = "before its history starts" if state.known < 0 else "(gap in the history)"
+            return Failure(
+                HistoryGap(data.venue, f"no funding rate for {data.symbol.base} at {now} {when}")
+            )
+        if state.index not in self.listed:
+            return Failure(
+                HistoryGap(data.venue, f"no price known yet for {data.symbol.base} at {now}")
+            )
+        venue = self.venues[data.venue]
+        fetched: Result[tuple[FundingRate, ...], VenueError] = _call(
+            venue.fetch_funding_rates([data.symbol])
+        )
+        return fetched.bind(
+            lambda rates: (
+                Success(rates[0])
+                if rates
+                else Failure(HistoryGap(data.venue, f"{data.symbol.base} not listed"))
+            )
+        )
+
+    def _position(self, state: _Series) -> Result[Position | None, VenueError]:
+        data = state.data
+        key = (data.venue, data.symbol)
+        if self.positions.get(key, _ZERO) == 0:
+            return Success(None)
+        fetched: Result[tuple[Position, ...], VenueError] = _call(
+            self.venues[data.venue].fetch_positions()
+        )
+        return fetched.map(
+            lambda positions: next((p for p in positions if p.symbol == data.symbol), None)
+        )
+
+    def _market(self, state: _Series) -> Result[Market, VenueError]:
+        data = state.data
+        if state.index not in self.listed:
+            return Failure(HistoryGap(data.venue, f"{data.symbol.base} has no price yet"))
+        return Success(self.venues[data.venue].market_state(data.symbol).market)
+
+    def _book(self, state: _Series) -> Result[OrderBook, VenueError]:
+        data = state.data
+        if state.index not in self.listed:
+            return Failure(HistoryGap(data.venue, f"{data.symbol.base} has no price yet"))
+        return Success(self.venues[data.venue].book(data.symbol))
+
+    # ------------------------------------------------------------------ decide and execute
+
+    def _fingerprint(self, symbol: Symbol) -> tuple[Any, ...]:
+        parts: list[Any] = []
+        for state in self.by_symbol[symbol]:
+            data = state.data
+            available = state.available and state.known >= 0 and state.index in self.listed
+            row = state.known
+            size = self.positions.get((data.venue, symbol), _ZERO)
+            parts.append(
+                (
+                    available,
+                    data.rates[row] if available else None,
+                    data.intervals[row] if available else None,
+                    self._price(state) if available else None,
+                    size,
+                    # collateral moves the cross-margin liquidation estimate of a position
+                    self.venues[data.venue].balance() if size != 0 else None,
+                )
+            )
+        return tuple(parts)
+
+    def _decide(self, symbol: Symbol, now: datetime) -> TradingSignal | None:
+        states = self.by_symbol[symbol]
+        rates: dict[ExchangeIdentifier, Result[FundingRate, VenueError]] = {}
+        positions: dict[ExchangeIdentifier, Result[Position | None, VenueError]] = {}
+        markets: dict[ExchangeIdentifier, Result[Market, VenueError]] = {}
+        books: dict[ExchangeIdentifier, Result[OrderBook, VenueError]] = {}
+        for state in states:
+            rates[state.venue_id] = self._rate(state, now)
+            positions[state.venue_id] = self._position(state)
+            markets[state.venue_id] = self._market(state)
+            if self.settings.use_books:
+                books[state.venue_id] = self._book(state)
+        self.decision_runs += 1
+        outcome = decide_cycle(
+            rates=rates,
+            positions=positions,
+            markets=markets,
+            books=books if self.settings.use_books else None,
+            config=self.config,
+            now=now,
+        )
+        if is_successful(outcome):
+            signal: TradingSignal = outcome.unwrap()
+            self.decisions.append(
+                Decision(now, symbol.base, signal.kind.value, signal.signal_id, signal.reason)
+            )
+            return signal
+        self.no_trade_runs += 1
+        return None
+
+    def _execute(self, signal: TradingSignal, now: datetime) -> None:
+        for index, leg in enumerate(signal.legs):
+            venue = self.venues[leg.exchange.name]
+            client_id = signal.client_order_id(index)
+            request = OrderRequest(
+                exchange=leg.exchange,
+                symbol=leg.symbol,
+                side=leg.side,
+                size=leg.size,
+                client_order_id=client_id,
+                order_type=OrderType.MARKET,
+                time_in_force=TimeInForce.IOC,
+                reduce_only=leg.reduce_only,
+            )
+            mark = venue.market_state(leg.symbol).mark_price
+            placed = _call(venue.place_order(request))
+            if not is_successful(placed):
+                self.problems.append(
+                    ExecutionProblem(
+                        now,
+                        signal.signal_id,
+                        leg.exchange.name,
+                        leg.symbol.base,
+                        str(placed.failure()),
+                    )
+                )
+                continue
+            order = placed.unwrap()
+            if order.filled_size != leg.size or order.average_price is None:
+                self.problems.append(
+                    ExecutionProblem(
+                        now,
+                        signal.signal_id,
+                        leg.exchange.name,
+                        leg.symbol.base,
+                        f"filled {order.filled_size} of {leg.size} ({order.status.value})",
+                    )
+                )
+            if order.filled_size == 0 or order.average_price is None:
+                continue
+            multiplier = leg.contract_multiplier
+            base_size = order.filled_size * multiplier
+            price = order.average_price / multiplier
+            base_mark = mark / multiplier
+            adverse = (price - base_mark) * leg.side.sign * base_size
+            fee = order.fee or _ZERO
+            key = (leg.exchange.name, leg.symbol)
+            signed = base_size * leg.side.sign
+            self.positions[key] = self.positions.get(key, _ZERO) + signed
+            self.cash[leg.symbol] -= signed * price
+            self.fees[leg.symbol] += fee
+            self.slippage[leg.symbol] += adverse
+            self.fills.append(
+                Fill(
+                    time=now,
+                    signal_id=signal.signal_id,
+                    kind=signal.kind.value,
+                    symbol=leg.symbol.base,
+                    venue=leg.exchange.name,
+                    side=leg.side,
+                    size=order.filled_size,
+                    base_size=base_size,
+                    price=price,
+                    mark=base_mark,
+                    fee=fee,
+                    slippage=adverse,
+                    client_order_id=client_id,
+                    reason=signal.reason,
+                )
+            )
+
+    # ------------------------------------------------------------------ accounting
+
+    def _revalue(self, symbol: Symbol) -> None:
+        total = _ZERO
+        for state in self.by_symbol[symbol]:
+            size = self.positions.get((state.data.venue, symbol), _ZERO)
+            if size != 0:
+                price = self._price(state)
+                assert price is not None  # a filled position had a price
+                total += size * price
+        self.value[symbol] = total
+
+    def _gross(self) -> Decimal:
+        gross = _ZERO
+        for (venue, symbol), size in self.positions.items():
+            if size != 0:
+                state = next(s for s in self.by_symbol[symbol] if s.data.venue == venue)
+                price = self._price(state)
+                assert price is not None
+                gross += abs(size) * price
+        return gross
+
+    def _track_market_time(self, symbol: Symbol, now: datetime) -> None:
+        holding = any(
+            self.positions.get((s.data.venue, symbol), _ZERO) != 0 for s in self.by_symbol[symbol]
+        )
+        since = self.in_market_since.get(symbol)
+        if holding and since is None:
+            self.in_market_since[symbol] = now
+        elif not holding and since is not None:
+            self.time_in_market[symbol] += now - since
+            del self.in_market_since[symbol]
+
+    def _spread(self, symbol: Symbol) -> tuple[Decimal, str, str] | None:
+        """The widest gross funding spread (APR) among venues whose rate is known now:
+        ``(spread, long venue, short venue)``; ``None`` with fewer than two."""
+        best: tuple[Decimal, str] | None = None
+        worst: tuple[Decimal, str] | None = None
+        for state in self.by_symbol[symbol]:
+            if not (state.available and state.known >= 0 and state.index in self.listed):
+                continue
+            data = state.data
+            row = state.known
+            apr = data.rates[row] / interval_hours(data.intervals[row]) * HOURS_PER_YEAR
+            if best is None or apr > best[0]:
+                best = (apr, data.venue)
+            if worst is None or apr < worst[0]:
+                worst = (apr, data.venue)
+        if best is None or worst is None or best[1] == worst[1]:
+            return None
+        return best[0] - worst[0], worst[1], best[1]
+
+    def _may_open(self, symbol: Symbol) -> bool:
+        """Whether any ordered pair of venues with known rates clears ``build_threshold``
+        before the entry gap (an upper bound of the decision's net APR)."""
+        aprs: list[tuple[str, Decimal]] = []
+        for state in self.by_symbol[symbol]:
+            if state.available and state.known >= 0 and state.index in self.listed:
+                data = state.data
+                row = state.known
+                aprs.append(
+                    (
+                        data.venue,
+                        data.rates[row] / interval_hours(data.intervals[row]) * HOURS_PER_YEAR,
+                    )
+                )
+        threshold = self.config.build_threshold
+        for long_venue, long_apr in aprs:
+            for short_venue, short_apr in aprs:
+                if long_venue == short_venue:
+                    continue
+                pair = (long_venue, short_venue)
+                fee = self.fee_apr.get(pair)
+                if fee is None:
+                    fee = self.fee_apr[pair] = costs.fee_apr(self.config, *pair)
+                if short_apr - long_apr - fee >= threshold:
+                    return True
+        return False
+
+    def _flat(self, symbol: Symbol) -> bool:
+        return all(
+            self.positions.get((s.data.venue, symbol), _ZERO) == 0 for s in self.by_symbol[symbol]
+        )
+
+    def _symbol_point(
+        self, symbol: Symbol, now: datetime, widest: tuple[Decimal, str, str] | None
+    ) -> None:
+        spread = widest[0] if widest is not None else None
+        long_venue = widest[1] if widest is not None else None
+        short_venue = widest[2] if widest is not None else None
+        held = sum(
+            (
+                size
+                for s in self.by_symbol[symbol]
+                if (size := self.positions.get((s.data.venue, symbol), _ZERO)) > 0
+            ),
+            _ZERO,
+        )
+        net = self.funding[symbol] - self.fees[symbol] + self.cash[symbol] + self.value[symbol]
+        key = (spread, held)
+        if self.last_point.get(symbol) == key:
+            return
+        self.last_point[symbol] = key
+        self.symbol_points.append(
+            SymbolPoint(
+                now,
+                symbol.base,
+                spread,
+                long_venue,
+                short_venue,
+                held,
+                self.reference.get(symbol),
+                self.funding[symbol],
+                net,
+            )
+        )
+
+    def _equity_point(self, now: datetime) -> None:
+        gross = self._gross()
+        self.peak_gross = max(self.peak_gross, gross)
+        slippage = sum(self.slippage.values(), _ZERO)
+        trading = sum(self.cash.values(), _ZERO) + sum(self.value.values(), _ZERO)
+        self.equity.append(
+            EquityPoint(
+                time=now,
+                funding=sum(self.funding.values(), _ZERO),
+                fees=sum(self.fees.values(), _ZERO),
+                slippage=slippage,
+                price_pnl=trading + slippage,
+                gross_notional=gross,
+            )
+        )
+
+    # ------------------------------------------------------------------ the loop
+
+    def run(self) -> BacktestResult:
+        events = self._events()
+        steps: list[datetime] = sorted({self.start, *(e[0] for e in events)})
+        by_time: dict[datetime, list[tuple[int, int, int]]] = {}
+        for when, kind, index, row in events:
+            by_time.setdefault(when, []).append((kind, index, row))
+        for symbol in self.symbols:
+            price = self.reference.get(symbol)
+            if price is not None:
+                for state in self.by_symbol[symbol]:
+                    own = self._price(state)
+                    if own is not None:
+                        self._ensure_listed(state, own)
+        dirty: set[Symbol] = set(self.symbols)
+        retry: list[tuple[datetime, Symbol]] = []
+        total = len(steps)
+        report_every = max(1, total // 200)
+        step_index = 0
+        while True:
+            upcoming = steps[step_index] if step_index < total else None
+            if retry and (upcoming is None or retry[0][0] < upcoming):
+                now = retry[0][0]
+                again: set[Symbol] = set()
+                while retry and retry[0][0] == now:
+                    again.add(heapq.heappop(retry)[1])
+                self._cycle(now, again, retry)
+                continue
+            if upcoming is None:
+                break
+            now = upcoming
+            step_index += 1
+            while retry and retry[0][0] <= now:
+                dirty.add(heapq.heappop(retry)[1])
+            self.clock.set(now)
+            dirty |= self._apply(now, by_time.get(now, ()))
+            self._cycle(now, dirty, retry)
+            dirty = set()
+            if self.progress is not None and step_index % report_every == 0:
+                self.progress(step_index, total)
+        end = self.reported_end
+        for symbol in list(self.in_market_since):
+            self.time_in_market[symbol] += end - self.in_market_since.pop(symbol)
+        if self.progress is not None:
+            self.progress(total, total)
+        return BacktestResult(
+            settings=self.settings,
+            start=self.start,
+            end=end,
+            venues=tuple(self.venues),
+            symbols=tuple(s.base for s in self.symbols),
+            coverage=tuple(coverage(s.data.window(self.start, self.end)) for s in self.series),
+            fills=tuple(self.fills),
+            funding=tuple(self.funding_events),
+            equity=tuple(self.equity),
+            symbol_points=tuple(self.symbol_points),
+            decisions=tuple(self.decisions),
+            problems=tuple(self.problems),
+            missed_in_position=dict(sorted(self.missed.items())),
+            time_in_market={s.base: t for s, t in sorted(self.time_in_market.items())},
+            per_symbol=self._totals(),
+            peak_gross_notional=self.peak_gross,
+            steps=len(steps),
+            decision_runs=self.decision_runs,
+            screened=self.screened,
+            capital=self.capital,
+            assumed_prices=dict(sorted(self.assumed_prices.items())),
+        )
+
+    def _apply(self, now: datetime, events: Sequence[tuple[int, int, int]]) -> set[Symbol]:
+        """Apply the settlements and unknowns at ``now``; the symbols they touched."""
+        touched: set[Symbol] = set()
+        settling = [(self.series[i], row) for kind, i, row in events if kind == _SETTLE]
+        for state, row in settling:
+            mark = state.data.marks[row]
+            if mark is not None:
+                self.own_mark[state.index] = mark
+                self.reference[state.data.symbol] = mark
+        repriced: set[Symbol] = {state.data.symbol for state, _ in settling}
+        for symbol in sorted(repriced):
+            for state in self.by_symbol[symbol]:
+                price = self._price(state)
+                if price is not None:
+                    self._ensure_listed(state, price)
+        for state, row in settling:
+            self._settle(state, row, now)
+            touched.add(state.data.symbol)
+        for kind, index, row in events:
+            if kind != _UNKNOWN:
+                continue
+            state = self.series[index]
+            if state.known != row:
+                continue
+            state.available = False
+            touched.add(state.data.symbol)
+            data = state.data
+            if self.positions.get((data.venue, data.symbol), _ZERO) != 0:
+                key = f"{data.venue} {data.symbol.base}"
+                if row + 1 < len(data.times):
+                    step = expected_interval(data, row + 1)
+                    missing = max(1, round((data.times[row + 1] - data.times[row]) / step) - 1)
+                else:
+                    missing = max(1, (self.end - data.times[row]) // data.intervals[row])
+                self.missed[key] = self.missed.get(key, 0) + missing
+        for symbol in repriced:
+            self._revalue(symbol)
+        return touched
+
+    def _cycle(
+        self, now: datetime, symbols: set[Symbol], retry: list[tuple[datetime, Symbol]]
+    ) -> None:
+        self.clock.set(now)
+        for symbol in sorted(symbols):
+            self._cycle_symbol(symbol, now, retry)
+            self._track_drawdown(symbol)
+        self._equity_point(now)
+
+    def _cycle_symbol(
+        self, symbol: Symbol, now: datetime, retry: list[tuple[datetime, Symbol]]
+    ) -> None:
+        fingerprint = self._fingerprint(symbol)
+        if self.seen.get(symbol) == fingerprint:
+            return
+        widest = self._spread(symbol)
+        if self._flat(symbol) and not self._may_open(symbol):
+            # Provably no trade, so the decisions are not asked: flat means nothing to
+            # close, reduce or rebalance, and opening needs, for some ordered pair,
+            # net = spread - amortised fees - entry gap >= build_threshold, with the
+            # fees from the same cost function the decision uses and the gap >= 0.
+            self.screened += 1
+            self.seen[symbol] = fingerprint
+            self._symbol_point(symbol, now, widest)
+            return
+        signal = self._decide(symbol, now)
+        filled = False
+        if signal is not None:
+            before = len(self.fills)
+            self._execute(signal, now)
+            filled = len(self.fills) > before
+        if filled:
+            # Positions changed: decide again one cycle later (a live runner keeps
+            # cycling), e.g. to scale in by trade_size up to max_position.
+            self._revalue(symbol)
+            self._track_market_time(symbol, now)
+            self.seen.pop(symbol, None)
+            following = now + self.settings.cycle_interval
+            if following < self.end:
+                heapq.heappush(retry, (following, symbol))
+        else:
+            # Same inputs give the same outcome: skip until one of them changes.
+            self.seen[symbol] = fingerprint
+        self._symbol_point(symbol, now, widest if not filled else self._spread(symbol))
+
+    def _net(self, symbol: Symbol) -> Decimal:
+        return self.funding[symbol] - self.fees[symbol] + self.cash[symbol] + self.value[symbol]
+
+    def _track_drawdown(self, symbol: Symbol) -> None:
+        net = self._net(symbol)
+        peak = max(self.peak_net[symbol], net)
+        self.peak_net[symbol] = peak
+        if peak - net > self.drawdown[symbol]:
+            self.drawdown[symbol] = peak - net
+
+    def _totals(self) -> dict[str, SymbolTotals]:
+        return {
+            symbol.base: SymbolTotals(
+                funding=self.funding[symbol],
+                fees=self.fees[symbol],
+                slippage=self.slippage[symbol],
+                price_pnl=self.cash[symbol] + self.value[symbol] + self.slippage[symbol],
+                max_drawdown=self.drawdown[symbol],
+            )
+            for symbol in self.symbols
+        }
+
+
+def run_backtest(
+    series: Sequence[FundingSeries],
+    settings: BacktestSettings,
+    progress: Progress | None = None,
+) -> BacktestResult:
+    """Replay ``series`` (one per venue and symbol) under ``settings``. Synchronous: the
+    paper venues answer at once, so no event loop is needed (call it from a worker
+    thread inside an async application)."""
+    return _Run(series, settings, progress).run()
+
+
+__all__ = [
+    "BacktestResult",
+    "BacktestSettings",
+    "ExecutionProblem",
+    "HistoryGap",
+    "Progress",
+    "SymbolTotals",
+    "run_backtest",
+]
