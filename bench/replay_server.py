@@ -123,11 +123,8 @@ class VenueServer:
                 else:
                     status, payload = found.status, found.body
                 content = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(content)))
-                self.end_headers()
-                self.wfile.write(content)
+                # Logged before the answer leaves, so a client that has its answer always
+                # finds its request in the log.
                 server._record(
                     Served(
                         self.command.upper(),
@@ -139,6 +136,11 @@ class VenueServer:
                         body,
                     )
                 )
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
 
             do_GET = _serve
             do_POST = _serve
