@@ -35,6 +35,7 @@ turns into exit code 2.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -79,6 +80,8 @@ _STRATEGY_KEYS = frozenset({*_STRATEGY_DECIMALS, *_STRATEGY_DURATIONS, "symbols"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 _PREFIX_MULTIPLIERS = {"k": 1000, "1M": 1_000_000}
+MAX_TIMEOUT_SECONDS = 3600.0
+MAX_DURATION_SECONDS = 3650 * 86400.0
 
 
 class ConfigError(Exception):
@@ -246,7 +249,7 @@ def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) ->
             raise ConfigError(source, f"journal.{key}", "only 'path'")
     if "path" in journal:
         raw = journal["path"]
-        if not isinstance(raw, str) or not raw:
+        if not isinstance(raw, str) or not raw.strip() or "\x00" in raw:
             raise ConfigError(source, "journal.path", "a file path string", raw)
         journal_path = Path(raw)
         if base_dir is not None and not journal_path.is_absolute():
@@ -323,8 +326,18 @@ def _venue(name: str, section: Mapping[str, Any], source: str) -> VenueConfig:
             raise ConfigError(source, f"{prefix}.{key}", "an http(s):// or ws(s):// URL", value)
         urls[key] = value
     timeout = section.get("timeout", 10.0)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ConfigError(source, f"{prefix}.timeout", "a positive number of seconds", timeout)
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not math.isfinite(timeout)
+        or not 0 < timeout <= MAX_TIMEOUT_SECONDS
+    ):
+        raise ConfigError(
+            source,
+            f"{prefix}.timeout",
+            f"a positive number of seconds (at most {MAX_TIMEOUT_SECONDS})",
+            timeout,
+        )
     enabled = section.get("enabled", True)
     if not isinstance(enabled, bool):
         raise ConfigError(source, f"{prefix}.enabled", "true or false", enabled)
@@ -452,8 +465,8 @@ def _prefix_multiplier(venue_name: str, base: str, source: str, key: str) -> Dec
         return Decimal(1)
     if prefix in _PREFIX_MULTIPLIERS:
         return Decimal(_PREFIX_MULTIPLIERS[prefix])
-    if prefix.isdigit():
-        return Decimal(prefix)
+    if prefix.isdigit() and int(prefix) > 0:
+        return Decimal(int(prefix))
     raise ConfigError(
         source,
         key,
@@ -472,8 +485,8 @@ def parse_duration(value: object, source: str, key: str) -> timedelta:
         seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
     else:
         raise ConfigError(source, key, 'a duration such as "5m", "8h", "7d" or seconds', value)
-    if seconds <= 0:
-        raise ConfigError(source, key, "a positive duration", value)
+    if not math.isfinite(seconds) or seconds <= 0 or seconds > MAX_DURATION_SECONDS:
+        raise ConfigError(source, key, "a positive duration of at most 3650 days", value)
     return timedelta(seconds=seconds)
 
 

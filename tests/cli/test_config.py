@@ -176,3 +176,27 @@ def test_a_secret_pasted_as_a_variable_name_is_not_echoed(tmp_path: Path) -> Non
         load(str(path), environ={})
     assert "sk-live" not in str(caught.value)
     assert caught.value.key == "venues.binance.api_secret_env"
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"strategy": {"interval": float("inf")}}, "strategy.interval"),
+        ({"strategy": {"interval": float("nan")}}, "strategy.interval"),
+        ({"strategy": {"max_data_age": "99999999999d"}}, "strategy.max_data_age"),
+        ({"strategy": {"holding_horizon": 1e300}}, "strategy.holding_horizon"),
+        ({"venues": {"binance": {"timeout": float("nan")}}}, "venues.binance.timeout"),
+        ({"venues": {"binance": {"timeout": float("inf")}}}, "venues.binance.timeout"),
+        ({"venues": {"binance": {"symbols": {"0PEPE": "PEPE"}}}}, "venues.binance.symbols.0PEPE"),
+        ({"journal": {"path": "bad\x00name.sqlite"}}, "journal.path"),
+    ],
+)
+def test_values_found_by_the_reliability_fuzzer_are_named_errors(
+    data: dict[str, object], key: str
+) -> None:
+    """Regressions from tests/reliability/test_config_fuzz.py (issue 8): NaN/inf timeouts
+    and durations, durations past timedelta's range, a zero multiplier prefix, NUL in a
+    path. Each is a ConfigError naming the key, never a stray exception or a bad value."""
+    with pytest.raises(ConfigError) as caught:
+        parse(data, "fuzz.toml")
+    assert caught.value.key == key
