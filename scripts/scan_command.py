@@ -92,10 +92,9 @@ def scan(
         venue_names=venue_names,
         symbol_names=symbol_filter,
         all_pairs=all_pairs,
+        min_apr=min_value,
     )
     opportunities = list(report.opportunities)
-    if min_value is not None:
-        opportunities = [o for o in opportunities if o.net_apr >= min_value]
     if limit is not None:
         opportunities = opportunities[:limit]
 

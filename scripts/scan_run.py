@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import anyio
@@ -13,7 +14,7 @@ import click
 from returns.result import Failure, Result, Success
 
 from adapters.snapshot import Snapshot, bundled_snapshot, load_snapshot
-from atomic_fp.decisions.ranking import best_per_symbol, rank_opportunities
+from atomic_fp.decisions.ranking import rank_opportunities
 from atomic_fp.decisions.types import Opportunity
 from atomic_fp.errors import VenueError
 from atomic_fp.models import FundingRate, Symbol
@@ -84,6 +85,7 @@ def run_scan(
     venue_names: Sequence[str] | None,
     symbol_names: Sequence[str] | None,
     all_pairs: bool,
+    min_apr: Decimal | None = None,
 ) -> ScanReport:
     app = app_context(ctx)
     config = app.config()
@@ -107,8 +109,10 @@ def run_scan(
         if symbols is None or rate.symbol in symbols
     ]
     strategy = config.strategy.arbitrage_config(config.fees())
-    ranked = rank_opportunities(rates, strategy)
-    chosen = ranked if all_pairs else best_per_symbol(ranked)
+    # per_symbol=1 builds only each symbol's winner (= best_per_symbol of the full ranking)
+    chosen = rank_opportunities(
+        rates, strategy, min_net_apr=min_apr, per_symbol=None if all_pairs else 1
+    )
     for venue, result in results.items():
         if isinstance(result, Success):
             log.info("venue %s: %d funding rates", venue, len(result.unwrap()))
