@@ -93,9 +93,21 @@ def _canonical(canonical_symbol: str, venue_symbol: str) -> tuple[Symbol, Decima
     return symbol, multiplier
 
 
-def _research_row(record: dict[str, Any], source: str) -> HistoryRow | None:
+_UNKNOWN_INTERVAL = timedelta(0)
+
+
+def _research_row(record: dict[str, Any], source: str, filters: Filters) -> HistoryRow | None:
     """One funding_rate_data row (CSV strings or Parquet values); ``None`` = not a settled
-    rate (predicted, or a NULL rate left as a gap by that dataset)."""
+    rate (predicted, or a NULL rate left as a gap by that dataset) or filtered out. A row
+    without ``interval_hours`` gets :data:`_UNKNOWN_INTERVAL`, resolved by
+    :func:`_fill_intervals`."""
+    canonical = str(record.get("canonical_symbol") or "")
+    if (
+        filters.symbols is not None
+        and canonical
+        and split_multiplier(canonical.split("-")[0])[0] not in filters.symbols
+    ):
+        return None
     predicted = record.get("is_predicted")
     if predicted is True or str(predicted).lower() == "true":
         return None
@@ -110,8 +122,11 @@ def _research_row(record: dict[str, Any], source: str) -> HistoryRow | None:
     stamp = record["settlement_ts"]
     when = stamp.astimezone(timezone.utc) if isinstance(stamp, datetime) else parse_time(stamp)
     hours_value = record.get("interval_hours")
-    if hours_value is None or (isinstance(hours_value, str) and not hours_value.strip()):
-        raise ValueError("interval_hours is missing")
+    missing_hours = (
+        hours_value is None
+        or (isinstance(hours_value, str) and not hours_value.strip())
+        or (isinstance(hours_value, float) and hours_value != hours_value)
+    )
     mark_value = record.get("mark_price")
     mark: Decimal | None = None
     if mark_value is not None and str(mark_value).strip() and str(mark_value) != "nan":
@@ -125,10 +140,48 @@ def _research_row(record: dict[str, Any], source: str) -> HistoryRow | None:
         contract_multiplier=multiplier,
         funding_time=when,
         rate=parse_decimal(str(raw_rate), "rate_raw"),
-        interval=hours_to_interval(parse_decimal(str(hours_value), "interval_hours")),
+        interval=_UNKNOWN_INTERVAL
+        if missing_hours
+        else hours_to_interval(parse_decimal(str(hours_value), "interval_hours")),
         mark_price=mark,
         source=source,
     )
+
+
+def _fill_intervals(rows: list[HistoryRow]) -> list[HistoryRow]:
+    """Give a row whose interval the dataset left empty the cadence of its instrument: the
+    gap to its previous settlement when that is a standard cadence, else the previous (or
+    next) row's interval. funding_rate_data derives intervals from the same gaps."""
+    if not any(r.interval == _UNKNOWN_INTERVAL for r in rows):
+        return rows
+    by_instrument: dict[tuple[str, str], list[int]] = {}
+    for index, row in enumerate(rows):
+        by_instrument.setdefault((row.venue, row.venue_symbol), []).append(index)
+    out = list(rows)
+    for indices in by_instrument.values():
+        ordered = sorted(indices, key=lambda i: rows[i].funding_time)
+        for position, index in enumerate(ordered):
+            row = out[index]
+            if row.interval != _UNKNOWN_INTERVAL:
+                continue
+            guess: timedelta | None = None
+            if position > 0:
+                previous = out[ordered[position - 1]]
+                guess = _snap(row.funding_time - previous.funding_time) or (
+                    previous.interval if previous.interval != _UNKNOWN_INTERVAL else None
+                )
+            if guess is None and position + 1 < len(ordered):
+                following = out[ordered[position + 1]]
+                guess = _snap(following.funding_time - row.funding_time) or (
+                    following.interval if following.interval != _UNKNOWN_INTERVAL else None
+                )
+            if guess is None:
+                raise ValueError(
+                    f"{row.venue} {row.venue_symbol} at {row.funding_time}: interval_hours is "
+                    "missing and cannot be told from neighbouring settlements"
+                )
+            out[index] = row._replace(interval=guess)
+    return out
 
 
 def _read_csv_records(path: Path) -> tuple[list[str], Iterator[dict[str, str]]]:
@@ -152,7 +205,9 @@ def load_csv(path: Path, filters: Filters = ALL) -> RowsResult:
     if all(column in header for column in COLUMNS):
         return _collect(path, records, lambda r: row_from_record(r, str(path)), filters)
     if all(column in header for column in RESEARCH_COLUMNS):
-        return _collect(path, records, lambda r: _research_row(r, str(path)), filters)
+        return _collect(
+            path, records, lambda r: _research_row(r, str(path), filters), filters
+        ).bind(_filled(path))
     if all(column in header for column in FETCHER_COLUMNS):
         return _load_fetcher(path, records, filters)
     return Failure(
@@ -270,8 +325,20 @@ def load_parquet(path: Path, filters: Filters = ALL) -> RowsResult:
             filters,
         )
     if all(column in names for column in RESEARCH_COLUMNS):
-        return _collect(path, records, lambda r: _research_row(r, str(path)), filters)
+        return _collect(
+            path, records, lambda r: _research_row(r, str(path), filters), filters
+        ).bind(_filled(path))
     return Failure(f"{path}: unrecognised Parquet columns {sorted(names)}")
+
+
+def _filled(path: Path) -> Any:
+    def fill(rows: tuple[HistoryRow, ...]) -> RowsResult:
+        try:
+            return Success(tuple(_fill_intervals(list(rows))))
+        except ValueError as error:
+            return Failure(f"{path}: {error}")
+
+    return fill
 
 
 def _pa_strings(values: Collection[str]) -> Any:

@@ -830,7 +830,9 @@ class _Run:
                     step = expected_interval(data, row + 1)
                     missing = max(1, round((data.times[row + 1] - data.times[row]) / step) - 1)
                 else:
-                    missing = max(1, (self.end - data.times[row]) // data.intervals[row])
+                    # settlements expected after the last one and before the window end
+                    overdue = self.end - data.times[row] - timedelta(microseconds=1)
+                    missing = max(1, overdue // data.intervals[row])
                 self.missed[key] = self.missed.get(key, 0) + missing
         for symbol in repriced:
             self._revalue(symbol)
