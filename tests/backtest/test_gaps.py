@@ -16,7 +16,9 @@ T0 = datetime(2026, 3, 1, tzinfo=timezone.utc)
 BTC = Symbol("BTC")
 
 
-def _row(venue: str, hours: float, rate: str, interval: float, mark: str | None = None):
+def _row(
+    venue: str, hours: float, rate: str, interval: float, mark: str | None = None
+) -> HistoryRow:
     return HistoryRow(
         venue, BTC, "BTC", Decimal(1), T0 + timedelta(hours=hours), Decimal(rate),
         timedelta(hours=interval), None if mark is None else Decimal(mark), "test",
