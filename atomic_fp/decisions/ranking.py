@@ -2,20 +2,25 @@
 
 The numbers are the ones :class:`FundingArbitrageDecision` uses (same formulas in
 :mod:`atomic_fp.costs`), exact Decimals. Speed matters (``scan`` ranks hundreds of symbols on
-ten venues), so the ranking:
+ten venues: 45,000 ordered pairs for 10 venues x 500 symbols), so the full ranking is a
+lazy, immutable sequence (:class:`RankedOpportunities`):
 
-- computes each rate's APR once (hours per interval cached), each venue pair's fee APR once;
-- sorts by a float shadow of the net APR (Python's fast float sort), then re-sorts *exactly*
-  (Decimal, then the tie order) every run of neighbours whose floats are too close to be
-  trusted. ``float(Decimal)`` is monotonic and the float arithmetic's error is bounded by a
-  few ulps of the largest magnitude, so any two items the floats could misorder end up in
-  one such run: the final order is the exact Decimal order.
+- each rate's APR and each venue's share of the fees are computed once, as floats; every
+  pair's net APR is a float *shadow* of the exact one, and the pairs are sorted by it
+  (Python's fast float sort). The error of each shadow is bounded (see
+  :func:`_tolerance`), so two pairs the floats could misorder (or tie wrongly) are
+  neighbours in a *run* of shadows no further apart than the tolerance;
+- a run is re-sorted exactly (Decimal net APR, then the tie order) the first time one of
+  its positions is read; an :class:`Opportunity` (exact Decimal spread, cost, net) is
+  built only when read, then cached. The order read is therefore exactly the order of
+  the Decimal net APRs, whatever is read first: the runs are a fixed function of the
+  float order, and resolving one never moves a pair outside it.
 
 Ties (equal net APR) keep the order (symbol, long venue, short venue).
 
 The ranking is informational: it judges neither staleness nor positions nor lot sizes (the
-decision does, per symbol). ``min_net_apr`` returns only pairs at or above it, skipping the
-Decimal work and object construction of the rest.
+decision does, per symbol). ``min_net_apr`` returns only pairs at or above it (pairs whose
+shadow is clearly on one side are decided by it, the rest exactly).
 
 Duplicates: when one venue quotes one symbol twice, the latest observation wins (then the
 higher APR, then any fixed order: the choice never depends on input order).
@@ -24,15 +29,19 @@ Books: ``books`` holds at most one book per venue; it applies to the rates of th
 symbol. For a pair whose two venues both have a book of the symbol, the entry price gap at
 ``config.trade_size`` (base units; venue units via ``markets``' contract multipliers when
 given, else 1) is added to the cost; a pair whose books cannot fill that size (or only
-beyond ``slippage_cap``) is left out of the ranking, since it cannot be opened.
+beyond ``slippage_cap``) is left out of the ranking, since it cannot be opened. With books
+the ranking is built eagerly (a tuple): the gap is per pair, so there is nothing to share.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from decimal import Decimal
-from itertools import pairwise
+from decimal import Context, Decimal, getcontext, localcontext
+from itertools import accumulate, chain, pairwise, repeat
+from operator import add, attrgetter, mul, sub
+from operator import index as as_index
+from typing import overload
 
 import attrs
 
@@ -127,17 +136,19 @@ def rank_opportunities(
     markets: Iterable[Market] | None = None,
     min_net_apr: Decimal | None = None,
     per_symbol: int | None = None,
-) -> tuple[Opportunity, ...]:
+) -> Sequence[Opportunity]:
     """All ordered venue pairs of every symbol quoted on >= 2 venues, best net APR first;
     ties broken deterministically (by symbol, then long venue, then short venue).
 
+    The result is an immutable sequence; without books it is a lazy
+    :class:`RankedOpportunities` (each :class:`Opportunity` is built when read), else a
+    tuple. It compares equal to a tuple of the same opportunities.
+
     ``markets`` (optional) only supplies contract multipliers for the book gap.
-    ``min_net_apr`` (optional) keeps only pairs whose net APR is >= it (exactly), which is
-    much cheaper than ranking everything and filtering afterwards.
+    ``min_net_apr`` (optional) keeps only pairs whose net APR is >= it (exactly).
     ``per_symbol`` (optional) keeps only each symbol's best ``per_symbol`` pairs (still
-    ordered best first overall): ``per_symbol=1`` equals
-    ``best_per_symbol(rank_opportunities(...))`` but only builds the winners, which is
-    what makes ``scan``'s default view fast."""
+    ordered best first overall), as a tuple: ``per_symbol=1`` equals
+    ``best_per_symbol(rank_opportunities(...))`` but only ranks each symbol's pairs."""
     by_symbol = _latest_by_symbol(rates)
     if per_symbol is not None:
         if per_symbol < 1:
@@ -154,6 +165,391 @@ def rank_opportunities(
             min_net_apr=min_net_apr,
         )
         return _first_per_symbol(ranked, per_symbol)
+    if not books:
+        lazy = _rank_lazily(by_symbol, config, min_net_apr)
+        if lazy is not None:
+            return lazy
+    return _rank_eagerly(by_symbol, config, books, markets, min_net_apr)
+
+
+class _Pairs:
+    """Every ordered venue pair of every ranked symbol, by *flat index*: symbol ``s``
+    (with ``n`` venues, in name order) owns indexes ``offsets[s]`` to ``offsets[s] + n*n``,
+    long venue major, short venue minor (so index order is the tie order); the diagonal
+    (a venue with itself) is never ranked. Exact values are computed on demand, in the
+    Decimal context that was current when the ranking was made."""
+
+    __slots__ = (
+        "_aprs",
+        "_hours",
+        "context",
+        "fees",
+        "offsets",
+        "rate_offsets",
+        "rates",
+        "shadow",
+        "sizes",
+        "symbol_of",
+        "symbols",
+        "venue_of",
+    )
+
+    def __init__(
+        self,
+        *,
+        context: Context,
+        symbols: list[Symbol],
+        sizes: list[int],
+        rates: list[FundingRate],
+        venue_of: list[int],
+        fees: list[list[Decimal]],
+        shadow: list[float],
+    ) -> None:
+        self.context = context
+        self.symbols = symbols
+        self.sizes = sizes
+        self.offsets = list(accumulate((n * n for n in sizes), initial=0))
+        self.rate_offsets = list(accumulate(sizes, initial=0))
+        self.symbol_of = list(
+            chain.from_iterable(map(repeat, range(len(sizes)), (n * n for n in sizes)))
+        )
+        self.rates = rates
+        self.venue_of = venue_of
+        self.fees = fees
+        self.shadow = shadow
+        self._aprs: list[Decimal | None] = [None] * len(rates)
+        self._hours: dict[timedelta, Decimal] = {}
+
+    def legs(self, flat: int) -> tuple[int, int]:
+        """(long, short) indexes into ``rates`` of a pair."""
+        symbol = self.symbol_of[flat]
+        long_i, short_i = divmod(flat - self.offsets[symbol], self.sizes[symbol])
+        first = self.rate_offsets[symbol]
+        return first + long_i, first + short_i
+
+    def apr(self, rate_index: int) -> Decimal:
+        """``rates[rate_index].apr`` (same operations), computed once."""
+        apr = self._aprs[rate_index]
+        if apr is None:
+            rate = self.rates[rate_index]
+            hours = self._hours.get(rate.interval)
+            if hours is None:
+                with localcontext(self.context):
+                    hours = self._hours[rate.interval] = interval_hours(rate.interval)
+            context = self.context
+            apr = context.multiply(context.divide(rate.rate, hours), HOURS_PER_YEAR)
+            self._aprs[rate_index] = apr
+        return apr
+
+    def values(self, flat: int) -> tuple[int, int, Decimal, Decimal, Decimal]:
+        """(long, short, spread, cost, net) of a pair, exact."""
+        long_r, short_r = self.legs(flat)
+        spread = self.context.subtract(self.apr(short_r), self.apr(long_r))
+        cost = self.fees[self.venue_of[long_r]][self.venue_of[short_r]]
+        return long_r, short_r, spread, cost, self.context.subtract(spread, cost)
+
+    def net(self, flat: int) -> Decimal:
+        return self.values(flat)[4]
+
+    def opportunity(self, flat: int) -> Opportunity:
+        long_r, short_r, spread, cost, net = self.values(flat)
+        return _opportunity(
+            self.symbols[self.symbol_of[flat]],
+            self.rates[long_r],
+            self.rates[short_r],
+            spread,
+            cost,
+            net,
+        )
+
+
+class RankedOpportunities(Sequence[Opportunity]):
+    """The full ranking, best net APR first, exact; built lazily (see the module's doc).
+
+    Immutable as a sequence: reading any position, in any order, any number of times,
+    gives the same (cached) :class:`Opportunity`. Equal to a tuple (or another ranking)
+    holding equal opportunities in the same order. Slices are tuples.
+    """
+
+    __slots__ = ("_cache", "_length", "_order", "_pairs", "_run_start", "_runs", "_tolerance")
+
+    def __init__(self, pairs: _Pairs, order: list[int], tolerance: float) -> None:
+        self._pairs = pairs
+        self._order = order  # flat indexes by descending shadow (ties: index order)
+        self._length = len(order)
+        self._tolerance = tolerance
+        # position -> first position of its run once resolved (-1: not yet); a resolved
+        # run of >= 2 positions has its exact order in _runs[first position]
+        self._run_start = [-1] * len(order)
+        self._runs: dict[int, tuple[int, ...]] = {}
+        self._cache: list[Opportunity | None] = [None] * len(order)
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, key: int) -> Opportunity: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> tuple[Opportunity, ...]: ...
+
+    def __getitem__(self, key: int | slice) -> Opportunity | tuple[Opportunity, ...]:
+        if isinstance(key, slice):
+            return tuple(self._at(i) for i in range(*key.indices(self._length)))
+        position = as_index(key)
+        if position < 0:
+            position += self._length
+        if not 0 <= position < self._length:
+            raise IndexError("ranking index out of range")
+        return self._at(position)
+
+    def __iter__(self) -> Iterator[Opportunity]:
+        for position in range(self._length):
+            yield self._at(position)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RankedOpportunities | tuple):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to tuples, but holds lazy caches
+
+    def __repr__(self) -> str:
+        return f"<RankedOpportunities: {self._length} opportunities>"
+
+    def first_per_symbol(self, count: int) -> tuple[Opportunity, ...]:
+        """Each symbol's first ``count`` opportunities, in ranking order (equals
+        filtering the whole sequence, but only builds what it keeps and only resolves
+        the runs that decide a pick)."""
+        pairs = self._pairs
+        symbol_of = pairs.symbol_of
+        taken = [0] * len(pairs.symbols)
+        wanted = sum(min(count, n * (n - 1)) for n in pairs.sizes)
+        chosen: list[int] = []
+        position = 0
+        while position < self._length and len(chosen) < wanted:
+            if self._run_start[position] < 0:
+                first, last = self._run_bounds(position)
+                if first != last and all(
+                    taken[symbol_of[flat]] >= count for flat in self._order[first : last + 1]
+                ):
+                    position = last + 1  # nothing to pick in this run: no need to order it
+                    continue
+            symbol = symbol_of[self._flat(position)]
+            if taken[symbol] < count:
+                taken[symbol] += 1
+                chosen.append(position)
+            position += 1
+        return tuple(map(self._at, chosen))
+
+    def _at(self, position: int) -> Opportunity:
+        opportunity = self._cache[position]
+        if opportunity is None:
+            opportunity = self._cache[position] = self._pairs.opportunity(self._flat(position))
+        return opportunity
+
+    def _flat(self, position: int) -> int:
+        """The flat index of the pair at ``position`` in the exact order."""
+        start = self._run_start[position]
+        if start < 0:
+            start = self._resolve(position)
+        members = self._runs.get(start)
+        return self._order[position] if members is None else members[position - start]
+
+    def _run_bounds(self, position: int) -> tuple[int, int]:
+        """First and last position of the run holding ``position`` (the maximal chain of
+        neighbours whose shadows are within the tolerance), on the float order."""
+        order, shadow, tolerance = self._order, self._pairs.shadow, self._tolerance
+        first = last = position
+        while first > 0 and shadow[order[first - 1]] - shadow[order[first]] <= tolerance:
+            first -= 1
+        end = len(order) - 1  # runs are those of the whole order (min_net_apr cuts it)
+        while last < end and shadow[order[last]] - shadow[order[last + 1]] <= tolerance:
+            last += 1
+        return first, last
+
+    def _resolve(self, position: int) -> int:
+        """Order the run holding ``position`` exactly; return its first position.
+
+        Safe to repeat or interleave: the result is a function of the float order only
+        (never of what was read before), and each cache entry is written whole."""
+        first, last = self._run_bounds(position)
+        if first != last:
+            net = self._pairs.net
+            members = sorted(self._order[first : last + 1])  # tie order
+            members.sort(key=net, reverse=True)  # stable: exact net, then tie order
+            self._runs[first] = tuple(members)
+        self._run_start[first : last + 1] = [first] * (last - first + 1)
+        return first
+
+    def _cut(self, floor: Decimal, floor_shadow: float) -> None:
+        """Keep only the positions whose exact net APR is >= ``floor`` (a prefix)."""
+        order, shadow, tolerance = self._order, self._pairs.shadow, self._tolerance
+        # shadows descend: positions before `sure` are surely >= floor, from `out` on
+        # surely below; in between, the exact order (runs resolved) decides
+        sure = _first_at_most(order, shadow, floor_shadow + tolerance)
+        out = _first_at_most(order, shadow, floor_shadow - tolerance, strict=True)
+        length = sure
+        while length < out and self._pairs.net(self._flat(length)) >= floor:
+            length += 1
+        self._length = length
+
+
+def _first_at_most(
+    order: Sequence[int], shadow: Sequence[float], bound: float, *, strict: bool = False
+) -> int:
+    """First position whose shadow is <= ``bound`` (< when ``strict``); shadows descend."""
+    low, high = 0, len(order)
+    while low < high:
+        middle = (low + high) // 2
+        value = shadow[order[middle]]
+        if value < bound or (not strict and value == bound):
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+# A shadow's error is a few units in the last place (2**-52 relative) of the largest
+# magnitude involved (APRs, fee shares, min_net_apr); 2**-44 of it bounds twice that error
+# with a wide margin. Decimal arithmetic rounds too (to the context's precision), and any
+# deviation of the fees from "a share per venue" adds to the error: see _tolerance.
+_RELATIVE = 2.0**-44
+_ABSOLUTE = 2.0**-1000  # covers float underflow of tiny rates
+_BEYOND_FLOATS = 1e300  # magnitudes from here on could overflow: rank eagerly instead
+
+
+def _tolerance(magnitude: float, fee_deviation: float, precision: int) -> float:
+    """How close two shadows must be for their exact order to be in doubt."""
+    decimal_rounding = 64 * 10.0 ** (1 - min(precision, 400))
+    return magnitude * (_RELATIVE + decimal_rounding) + 4 * fee_deviation + _ABSOLUTE
+
+
+def _rank_lazily(
+    by_symbol: Mapping[Symbol, Mapping[str, FundingRate]],
+    config: ArbitrageConfig,
+    min_net_apr: Decimal | None,
+) -> RankedOpportunities | None:
+    """The fee-only ranking as a :class:`RankedOpportunities`; ``None`` when floats
+    cannot shadow the values (a magnitude beyond float range)."""
+    symbols: list[Symbol] = []
+    sizes: list[int] = []
+    rates: list[FundingRate] = []
+    names: list[str] = []
+    for symbol, venues in by_symbol.items():  # already in symbol order
+        if len(venues) < 2:
+            continue
+        quoted = sorted(venues)
+        symbols.append(symbol)
+        sizes.append(len(quoted))
+        names += quoted
+        rates += map(venues.__getitem__, quoted)
+    if not symbols:
+        return RankedOpportunities(
+            _Pairs(
+                context=getcontext().copy(),
+                symbols=[],
+                sizes=[],
+                rates=[],
+                venue_of=[],
+                fees=[],
+                shadow=[],
+            ),
+            [],
+            0.0,
+        )
+    # fees: exact per (long, short) venue; their float shadow is a share per venue
+    # (fee(l, s) = share(l) + share(s) by costs' formula; any deviation widens the runs)
+    venue_names = sorted(set(names))
+    venue_index = {name: i for i, name in enumerate(venue_names)}
+    fees = [[costs.fee_apr(config, long, short) for short in venue_names] for long in venue_names]
+    float_fees = [[float(fee) for fee in row] for row in fees]
+    share = [float_fees[i][i] / 2 for i in range(len(venue_names))]
+    deviation = max(
+        abs(fee - share[long] - share[short])
+        for long, row in enumerate(float_fees)
+        for short, fee in enumerate(row)
+    )
+    # APRs as floats: rate x (8760 / interval hours)
+    intervals = set(map(attrgetter("interval"), rates))
+    factors = {i: float(HOURS_PER_YEAR / interval_hours(i)) for i in intervals}
+    aprs = list(
+        map(
+            mul,
+            map(float, map(attrgetter("rate"), rates)),
+            map(factors.__getitem__, map(attrgetter("interval"), rates)),
+        )
+    )
+    venue_of = list(map(venue_index.__getitem__, names))
+    shares = list(map(share.__getitem__, venue_of))
+    magnitude = max(map(abs, aprs)) + max(max(map(abs, row)) for row in float_fees)
+    floor_shadow = 0.0 if min_net_apr is None else float(min_net_apr)
+    magnitude = max(magnitude, abs(floor_shadow))
+    if not magnitude < _BEYOND_FLOATS or not deviation < _BEYOND_FLOATS:  # also NaN
+        return None
+    # net(long l, short s) = (apr_s - share_s) - (apr_l + share_l)
+    earned = list(map(sub, aprs, shares))
+    paid = list(map(add, aprs, shares))
+    shadow: list[float] = []
+    start = 0
+    for size in sizes:
+        end = start + size
+        short_side = earned[start:end]
+        shadow += [e - p for p in paid[start:end] for e in short_side]
+        start = end
+    pairs = _Pairs(
+        context=getcontext().copy(),
+        symbols=symbols,
+        sizes=sizes,
+        rates=rates,
+        venue_of=venue_of,
+        fees=fees,
+        shadow=shadow,
+    )
+    minus_infinity = float("-inf")
+    diagonal = 0
+    for offset, size in zip(pairs.offsets, sizes, strict=False):
+        for flat in range(offset, offset + size * size, size + 1):
+            shadow[flat] = minus_infinity  # sorts last (no real shadow is infinite)
+        diagonal += size
+    order = sorted(range(len(shadow)), key=shadow.__getitem__, reverse=True)  # stable
+    del order[len(order) - diagonal :]
+    ranked = RankedOpportunities(pairs, order, _tolerance(magnitude, deviation, pairs.context.prec))
+    if min_net_apr is not None:
+        ranked._cut(min_net_apr, floor_shadow)
+    return ranked
+
+
+def _opportunity(
+    symbol: Symbol,
+    long_rate: FundingRate,
+    short_rate: FundingRate,
+    spread: Decimal,
+    cost: Decimal,
+    net: Decimal,
+) -> Opportunity:
+    if _SETTERS is None:
+        return Opportunity(symbol, long_rate, short_rate, spread, cost, net)
+    s0, s1, s2, s3, s4, s5 = _SETTERS
+    opportunity: Opportunity = object.__new__(Opportunity)
+    s0(opportunity, symbol)
+    s1(opportunity, long_rate)
+    s2(opportunity, short_rate)
+    s3(opportunity, spread)
+    s4(opportunity, cost)
+    s5(opportunity, net)
+    return opportunity
+
+
+def _rank_eagerly(
+    by_symbol: Mapping[Symbol, Mapping[str, FundingRate]],
+    config: ArbitrageConfig,
+    books: Mapping[ExchangeIdentifier, OrderBook] | None,
+    markets: Iterable[Market] | None,
+    min_net_apr: Decimal | None,
+) -> tuple[Opportunity, ...]:
+    """The ranking built whole: with books (a gap per pair), or when floats cannot
+    shadow the values. Same float-shadow sort and exact re-sort of close runs."""
     multipliers = {(m.exchange.name, m.symbol): m.contract_multiplier for m in markets or ()}
     books_by = {(name.name, book.symbol): book for name, book in (books or {}).items()}
     hours: dict[timedelta, Decimal] = {}
@@ -265,6 +661,8 @@ def _exact_order(
 
 
 def _first_per_symbol(opportunities: Iterable[Opportunity], count: int) -> tuple[Opportunity, ...]:
+    if isinstance(opportunities, RankedOpportunities):
+        return opportunities.first_per_symbol(count)
     seen: dict[Symbol, int] = {}
     kept: list[Opportunity] = []
     for opportunity in opportunities:
