@@ -12,24 +12,22 @@ recorded responses for binance, hyperliquid, grvt and lighter, each answer ``del
   venues concurrently with ``asyncio.gather``, ``urls['api']`` pointed at the same servers.
 
 Both are fresh processes, run alternately (ours, ccxt, ours, ccxt...) in the same run, at
-delay 0 (= start-up plus local round trips: the "start-up" of the target) and at the
-delay. Each run is timed by the harness (spawn to exit) and split using the servers' own
-clock (``time.perf_counter`` is the system-wide monotonic clock on Linux): start-up (spawn
-to first request), network phase (first request to last answer) and tail (ranking,
-output, exit). Peak RSS comes from ``os.wait4``. Per venue the servers count the requests
-and the sequential waves of requests (round trips on that venue's path).
+delay 0 and at the delay. Each run is timed (spawn to exit) and split using the servers'
+own clock (``time.perf_counter`` is the system-wide monotonic clock on Linux): start-up
+(spawn to first request), network phase (first request to last answer) and tail
+(ranking, output, exit). Peak RSS comes from ``os.wait4`` (in a small measuring
+process). Per venue the servers count the requests and the sequential waves of requests
+(round trips on that venue's path). The target's "start-up" is wall minus network phase.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,7 @@ from bench.replay_server import Served, Servers, describe, round_trips, serving,
 
 CCXT_SCRIPT = Path(__file__).resolve().parent / "ccxt_scan.py"
 VENUES = ("binance", "hyperliquid", "grvt", "lighter")
+TIMEOUT = 60.0
 
 
 @attrs.frozen
@@ -78,19 +77,46 @@ def write_config(urls: Mapping[str, str], directory: Path) -> Path:
     return path
 
 
-def spawn(cmd: Sequence[str], cwd: Path) -> tuple[float, float, float, int, str, str]:
-    """(spawned at, exited at, peak RSS MB, exit code, stdout, stderr) of one process."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        spawned = time.perf_counter()
-        process = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd, env=ENV)
-        _, status, usage = os.wait4(process.pid, 0)
-        exited = time.perf_counter()
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout = out.read().decode(errors="replace")
-        stderr = err.read().decode(errors="replace")
-    return spawned, exited, usage.ru_maxrss / 1024, process.returncode, stdout, stderr
+_MEASURE = """
+import json, os, subprocess, sys, threading, time
+timeout, out, err, cmd = float(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+with open(out, "wb") as stdout, open(err, "wb") as stderr:
+    spawned = time.perf_counter()
+    process = subprocess.Popen(cmd, stdout=stdout, stderr=stderr)
+    killer = threading.Timer(timeout, process.kill)
+    killer.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    exited = time.perf_counter()
+    killer.cancel()
+print(json.dumps([spawned, exited, usage.ru_maxrss, os.waitstatus_to_exitcode(status)]))
+"""
+"""Runs one command and reports its times and peak RSS. A fresh, small process forks the
+command: the peak RSS of a child counts the memory image it was forked with, so forking
+from the (large) benchmark process itself would inflate the figure."""
+
+
+def spawn(
+    cmd: Sequence[str], cwd: Path, timeout: float = TIMEOUT
+) -> tuple[float, float, float, int, str, str]:
+    """(spawned at, exited at, peak RSS MB, exit code, stdout, stderr) of one process,
+    killed after ``timeout`` seconds so that a hung client cannot hang the benchmark.
+    Times are ``time.perf_counter`` values (the system-wide monotonic clock on Linux, so
+    comparable with the servers' request log)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out, err = Path(tmp) / "stdout", Path(tmp) / "stderr"
+        measured = subprocess.run(
+            [sys.executable, "-c", _MEASURE, str(timeout), str(out), str(err), *cmd],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env=ENV,
+            timeout=timeout + 30,
+            check=True,
+        )
+        spawned, exited, rss_kb, code = json.loads(measured.stdout)
+        stdout = out.read_text(errors="replace")
+        stderr = err.read_text(errors="replace")
+    return float(spawned), float(exited), rss_kb / 1024, int(code), stdout, stderr
 
 
 def _split(

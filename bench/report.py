@@ -144,7 +144,8 @@ def _latency(r: Mapping[str, Any]) -> list[str]:
         "Each run is a fresh process, timed from spawn to exit and split with the servers' "
         "clock: *start-up* = spawn to first request, *network* = first request to last "
         "answer, *tail* = last answer to exit (ranking, output, interpreter exit). Peak RSS "
-        f"from `os.wait4`. Load average before/after: {lat['load_before']:.2f} / "
+        "from `os.wait4` in a small process that forks the client. "
+        f"Load average before/after: {lat['load_before']:.2f} / "
         f"{lat['load_after']:.2f}.",
         "",
         "- **atomic-fp**: `atomic-fp --config FILE scan --format json`, the config's "
