@@ -10,9 +10,9 @@ and key names with random values; and structurally valid configs with one leaf r
 a wrong value (wrong type, NaN, infinity, negative, zero, huge) or deleted -- there the
 error must name that very key.
 
-Known bugs (reported to the config owner) are pinned by the strict-xfail tests at the end;
-the fuzzers skip exactly those inputs (``_known_bug``) so they keep hunting for new ones.
-Remove a filter when its xfail starts passing.
+The inputs this fuzzer found escaping or accepted as nonsense (NaN/infinite/overflowing
+durations and timeouts, a zero multiplier prefix, NUL in the journal path) are kept as
+explicit regression cases at the end (fixed by the config owner in 2e760cc).
 """
 
 from __future__ import annotations
@@ -124,45 +124,6 @@ toml_values = st.recursive(
 )
 
 
-def _durations_bug(value: Any) -> bool:
-    """``strategy.interval`` / durations: NaN, infinity or a duration past timedelta's
-    range raise ValueError/OverflowError instead of ConfigError."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return True
-    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > 8e13:
-        return True
-    if isinstance(value, str):
-        head = value.strip().rstrip("smhd").strip()
-        try:
-            return float(head) > 8e13 / 86400
-        except ValueError:
-            return False
-    return False
-
-
-def _known_bug(data: Any) -> bool:
-    if not isinstance(data, dict):
-        return False
-    strategy = data.get("strategy")
-    if isinstance(strategy, dict):
-        for key in ("interval", "max_data_age", "holding_horizon"):
-            if key in strategy and _durations_bug(strategy[key]):
-                return True
-    venues = data.get("venues")
-    if isinstance(venues, dict):
-        for section in venues.values():
-            if not isinstance(section, dict):
-                continue
-            timeout = section.get("timeout")
-            if isinstance(timeout, float) and not math.isfinite(timeout):
-                return True  # NaN / infinite timeouts are accepted
-            symbols = section.get("symbols")
-            if isinstance(symbols, dict) and any(str(name).startswith("0") for name in symbols):
-                return True  # "0PEPE" = "PEPE" gives multiplier 0
-    journal = data.get("journal")
-    return isinstance(journal, dict) and "\x00" in str(journal.get("path", ""))
-
-
 def assert_sane(config: AppConfig) -> None:
     for venue in config.venues:
         assert math.isfinite(venue.timeout) and venue.timeout > 0, venue
@@ -181,13 +142,25 @@ def assert_sane(config: AppConfig) -> None:
     assert config.strategy.interval > timedelta(0)
 
 
+CROSS_FIELD = {
+    # "close_threshold must not exceed build_threshold" may name either side
+    "strategy.build_threshold": {"strategy.close_threshold"},
+    "strategy.close_threshold": {"strategy.build_threshold"},
+}
+
+
 def assert_named(error: ConfigError, expected_key: str | None = None) -> None:
     message = str(error)
     assert message.startswith(f"{SOURCE}: "), message
     assert error.key and error.key in message, message
     assert error.expected and error.expected in message, message
     if expected_key is not None:
-        related = expected_key.startswith(error.key) or error.key.startswith(expected_key)
+        partners = CROSS_FIELD.get(expected_key, set())
+        related = (
+            expected_key.startswith(error.key)
+            or error.key.startswith(expected_key)
+            or error.key in partners
+        )
         assert related, f"error names {error.key!r}, the wrong value was at {expected_key!r}"
 
 
@@ -218,8 +191,6 @@ def test_the_base_config_is_valid() -> None:
 def test_one_wrong_or_missing_leaf_is_named(leaf: Path_, value: Any, delete: bool) -> None:
     data = copy.deepcopy(BASE)
     _set(data, leaf, value, delete)
-    if _known_bug(data):
-        return
     outcome(data, _display(leaf))
 
 
@@ -288,14 +259,6 @@ def test_any_file_is_a_config_or_a_config_error(tmp_path_factory: Any, text: str
     path = Path(tmp_path_factory.mktemp("cfg")) / SOURCE
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     try:
-        import tomllib
-
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, UnicodeError):
-        data = None
-    if data is not None and _known_bug(data):
-        return
-    try:
         config = load(str(path), environ={})
     except ConfigError as error:
         assert error.source == str(path)
@@ -307,8 +270,6 @@ def test_any_file_is_a_config_or_a_config_error(tmp_path_factory: Any, text: str
 @settings(max_examples=200, deadline=None, database=None)
 @given(data=st.dictionaries(st.sampled_from(["venues", "strategy", "journal"]), toml_values))
 def test_any_decoded_structure_is_a_config_or_a_config_error(data: dict[str, Any]) -> None:
-    if _known_bug(data):
-        return
     outcome(data)
 
 
@@ -320,7 +281,7 @@ def test_undecodable_bytes_are_a_config_error(tmp_path: Path) -> None:
     assert "UTF-8" in str(raised.value)
 
 
-# --------------------------------------------------------------- known bugs (strict xfail)
+# --------------------------------------------------------------- found by this fuzzer
 
 KNOWN = [
     ({"strategy": {"interval": math.inf}}, "strategy.interval"),
@@ -334,10 +295,10 @@ KNOWN = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="config loader bug reported to its owner (issue 8 note)")
 @pytest.mark.parametrize(("data", "key"), KNOWN, ids=[k for _, k in KNOWN])
-def test_known_config_bugs(data: dict[str, Any], key: str) -> None:
-    assert _known_bug(data)
+def test_once_escaping_inputs_are_named_config_errors(data: dict[str, Any], key: str) -> None:
+    """Regressions: inputs this fuzzer found escaping (ValueError/OverflowError) or
+    accepted as nonsense (NaN timeout, multiplier 0); fixed in 2e760cc."""
     with pytest.raises(ConfigError) as raised:
         parse(data, SOURCE)
     assert_named(raised.value, key)
@@ -348,3 +309,40 @@ def test_toml_datetimes_are_refused_by_name() -> None:
         with pytest.raises(ConfigError) as raised:
             parse({"strategy": {"trade_size": value}}, SOURCE)
         assert_named(raised.value, "strategy.trade_size")
+
+
+# --------------------------------------------------------------- long variants (-m long)
+
+LONG = settings(
+    max_examples=5000, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@pytest.mark.long
+@LONG
+@given(leaf=st.sampled_from(LEAVES), value=toml_values, delete=st.booleans())
+def test_long_one_wrong_or_missing_leaf_is_named(leaf: Path_, value: Any, delete: bool) -> None:
+    data = copy.deepcopy(BASE)
+    _set(data, leaf, value, delete)
+    outcome(data, _display(leaf))
+
+
+@pytest.mark.long
+@LONG
+@given(data=st.dictionaries(st.sampled_from(["venues", "strategy", "journal"]), toml_values))
+def test_long_any_decoded_structure_is_a_config_or_a_config_error(data: dict[str, Any]) -> None:
+    outcome(data)
+
+
+@pytest.mark.long
+@LONG
+@given(text=st.one_of(st.text(max_size=400), tomlish))
+def test_long_any_file_is_a_config_or_a_config_error(tmp_path_factory: Any, text: str) -> None:
+    path = Path(tmp_path_factory.mktemp("cfg")) / SOURCE
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    try:
+        config = load(str(path), environ={})
+    except ConfigError as error:
+        assert error.key and error.expected
+        return
+    assert_sane(config)
