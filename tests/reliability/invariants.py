@@ -17,13 +17,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from adapters.paper import PaperVenue
-from atomic_fp.models import Symbol
+from atomic_fp.errors import VenueError
+from atomic_fp.models import Order, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from atomic_fp.orchestration import ExecutionJournal, LegOutcome, OrderPurpose
+from atomic_fp.orchestration import ExecutionJournal, LegOutcome, OrderIntent, OrderPurpose
 
 
 class VenueView(Protocol):
@@ -156,3 +158,53 @@ async def assert_invariants(
     assert_no_duplicate_orders(views)
     await assert_no_overfilled_leg(views, journal, signal_ids)
     await assert_journal_matches(views, journal, symbol, signal_ids)
+
+
+class RecordingJournal:
+    """Wraps a journal, recording the order in which intents and outcomes were written,
+    so a test can check *when* each retry was decided (not only what the end state is)."""
+
+    def __init__(self, inner: ExecutionJournal) -> None:
+        self._inner = inner
+        self.log: list[tuple[str, str, object]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def record_intent(self, intent: OrderIntent) -> None:
+        await self._inner.record_intent(intent)
+        self.log.append(("intent", intent.client_order_id, intent))
+
+    async def record_outcome(
+        self,
+        client_order_id: str,
+        outcome: LegOutcome,
+        order: Order | None,
+        error: VenueError | None,
+        at: datetime,
+    ) -> None:
+        await self._inner.record_outcome(client_order_id, outcome, order, error, at)
+        self.log.append(("outcome", client_order_id, outcome))
+
+
+def assert_retries_only_after_known_fates(journal: RecordingJournal) -> None:
+    """A retry (new attempt id on a leg) is sent only when every earlier entry/retry of
+    that leg had a known outcome: filled, partly filled, rejected or never sent -- never
+    while one was ambiguous (it might still fill, and the retry would double it)."""
+    latest: dict[str, LegOutcome] = {}
+    earlier: dict[tuple[str, int], list[str]] = {}
+    for kind, cid, detail in journal.log:
+        if kind == "outcome":
+            assert isinstance(detail, LegOutcome)
+            latest[cid] = detail
+            continue
+        assert isinstance(detail, OrderIntent)
+        if detail.purpose is OrderPurpose.UNWIND:
+            continue
+        key = (detail.signal_id, detail.leg_index)
+        for previous in earlier.get(key, []):
+            fate = latest.get(previous)
+            assert fate is not None and fate is not LegOutcome.AMBIGUOUS, (
+                f"{cid} sent while {previous} was {fate}"
+            )
+        earlier.setdefault(key, []).append(cid)

@@ -24,7 +24,12 @@ from atomic_fp.orchestration import (
     ExecutionStatus,
     OrderPurpose,
 )
-from tests.reliability.invariants import PaperView, assert_invariants
+from tests.reliability.invariants import (
+    PaperView,
+    RecordingJournal,
+    assert_invariants,
+    assert_retries_only_after_known_fates,
+)
 from tests.reliability.paper_faults import FAULTS, FaultyPaper, faulty_paper
 from tests.shell.helpers import BTC, T0, orchestrator
 
@@ -83,7 +88,8 @@ async def test_fault_on_either_leg_keeps_the_invariants(
     a = faulty_paper("a", clock=clock, rate=LOW)
     b = faulty_paper("b", clock=clock, rate=HIGH)
     venues = [a, b]
-    orch = orchestrator(venues, journal=journal, clock=clock)
+    recorded = RecordingJournal(journal)
+    orch = orchestrator(venues, journal=recorded, clock=clock)
     assert (await orch.reconcile()).clean
     target = venues[leg]
     FAULTS[fault](target)
@@ -107,6 +113,7 @@ async def test_fault_on_either_leg_keeps_the_invariants(
         reported_residual=final.residual_base,
         signal_ids=[first.signal_id],
     )
+    assert_retries_only_after_known_fates(recorded)
     # Fault-specific evidence that the policy did what it says.
     if fault == "ambiguous_but_filled":
         assert target.calls["place_order"] == 1  # found by client id, not re-sent
@@ -135,7 +142,8 @@ async def test_fault_on_both_legs_at_once_keeps_the_invariants(
     a = faulty_paper("a", clock=clock, rate=LOW)
     b = faulty_paper("b", clock=clock, rate=HIGH)
     venues = [a, b]
-    orch = orchestrator(venues, journal=journal, clock=clock)
+    recorded = RecordingJournal(journal)
+    orch = orchestrator(venues, journal=recorded, clock=clock)
     for venue in venues:
         FAULTS[fault](venue)
     cycle = await orch.run_strategy_cycle()
@@ -150,6 +158,7 @@ async def test_fault_on_both_legs_at_once_keeps_the_invariants(
         reported_residual=final.residual_base,
         signal_ids=[final.signal_id],
     )
+    assert_retries_only_after_known_fates(recorded)
 
 
 @pytest.mark.parametrize("leg", [0, 1])

@@ -29,7 +29,11 @@ from atomic_fp.orchestration import (
     ExecutionStatus,
     OrderPurpose,
 )
-from tests.reliability.invariants import assert_invariants
+from tests.reliability.invariants import (
+    RecordingJournal,
+    assert_invariants,
+    assert_retries_only_after_known_fates,
+)
 from tests.reliability.wire import BinanceView, FaultServer, FaultyBinance
 
 pytestmark = pytest.mark.anyio
@@ -168,13 +172,14 @@ async def test_wire_fault_on_either_leg_keeps_the_invariants(
 ) -> None:
     names = [ExchangeIdentifier("binance-a"), ExchangeIdentifier("binance-b")]
     clients = [client(str(n), s) for n, s in zip(names, servers, strict=True)]
+    recorded = RecordingJournal(journal)
     try:
         orch = ArbitrageOrchestrator(
             queryers=[AtomicQueryer(c, BTC) for c in clients],
             traders=[AtomicTrader(c, BTC) for c in clients],
             config=CONFIG,
             symbol=BTC,
-            journal=journal,
+            journal=recorded,
             policy=POLICY,
             query_timeout=2.0,
         )
@@ -201,6 +206,7 @@ async def test_wire_fault_on_either_leg_keeps_the_invariants(
             reported_residual=final.residual_base,
             signal_ids=[signal.signal_id],
         )
+        assert_retries_only_after_known_fates(recorded)
         posted = target.fake.posted
         if fault in ("ambiguous_503", "late_answer", "down_after_fill"):
             # Acted on, answer lost: found by client id; no second order on that leg.
