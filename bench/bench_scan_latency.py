@@ -226,6 +226,74 @@ def measure(delay: float, runs: int, ccxt_python: str | None) -> list[Run]:
     return results
 
 
+def _warm_rounds(
+    client: str, servers: Servers, cmd: Sequence[str], cwd: Path
+) -> list[dict[str, Any]]:
+    """One process scanning several rounds with the same clients; per round its time,
+    the requests each venue saw during it, their waves, and whether all venues answered."""
+    servers.take_logs()
+    _, _, _, code, stdout, stderr = spawn(cmd, cwd)
+    logs = servers.take_logs()
+    if code != 0:
+        raise RuntimeError(f"{client} warm scan exited {code}: {stderr[-500:]}")
+    rounds = []
+    for item in json.loads(stdout.strip().splitlines()[-1])["rounds"]:
+        start, end = float(item["start"]), float(item["end"])
+        inside = {v: [s for s in logs.get(v, []) if start <= s.arrived <= end] for v in VENUES}
+        rounds.append(
+            {
+                "seconds": end - start,
+                "requests": {v: len(inside[v]) for v in VENUES},
+                "waves": {v: len(waves(inside[v])) for v in VENUES},
+                "all_answered": all(bool(item["answered"].get(v)) for v in VENUES),
+            }
+        )
+    return rounds
+
+
+def measure_warm(delay: float, rounds: int, ccxt_python: str | None) -> dict[str, Any]:
+    """Steady state: each client scans ``rounds`` + 1 times in one process (the first
+    round is cold), at ``delay`` per request. Medians are of the warm rounds."""
+    clients: dict[str, list[dict[str, Any]]] = {}
+    with serving(delay) as servers, tempfile.TemporaryDirectory() as tmp:
+        cwd = Path(tmp)
+        config = write_config(servers.urls(), cwd)
+        ours = [sys.executable, "-m", "bench.warm_scan", str(config), str(rounds + 1)]
+        root = Path(__file__).resolve().parent.parent  # so that ``-m bench...`` resolves
+        clients["atomic-fp"] = _warm_rounds("atomic-fp", servers, ours, root)
+        if ccxt_python:
+            for variant, options in CCXT_VARIANTS.items():
+                cmd = [
+                    ccxt_python,
+                    str(CCXT_SCRIPT),
+                    json.dumps(servers.urls()),
+                    json.dumps(options),
+                    str(rounds + 1),
+                ]
+                clients[variant] = _warm_rounds(variant, servers, cmd, cwd)
+    summary: dict[str, Any] = {"delay_s": delay, "warm_rounds": rounds, "clients": {}}
+    for client, measured in clients.items():
+        cold, warm = measured[0], measured[1:]
+        summary["clients"][client] = {
+            "cold_s": cold["seconds"],
+            "cold_waves": cold["waves"],
+            "warm_s": statistics.median(r["seconds"] for r in warm),
+            "warm_max_s": max(r["seconds"] for r in warm),
+            "warm_waves": {v: max(r["waves"][v] for r in warm) for v in VENUES},
+            "warm_requests": warm[-1]["requests"],
+            "rounds_all_answered": sum(r["all_answered"] for r in measured),
+            "rounds": len(measured),
+        }
+    ours_warm = summary["clients"]["atomic-fp"]["warm_s"]
+    summary["ours_pass_literal"] = ours_warm <= 1.2 * delay
+    summary["ratio"] = {
+        variant: summary["clients"][variant]["warm_s"] / ours_warm
+        for variant in CCXT_VARIANTS
+        if variant in summary["clients"]
+    }
+    return summary
+
+
 def import_cost(python: str, module: str, runs: int) -> tuple[float, float]:
     """(median wall s, max peak RSS MB) of ``python -c 'import module'`` (for scale)."""
     walls, rss = [], []

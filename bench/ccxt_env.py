@@ -49,6 +49,8 @@ def ensure(explicit: str | None = None, *, create: bool = True) -> CcxtEnv:
     and ``note`` says why, so the report can say the comparison was not run.
     """
     chosen = explicit or os.environ.get(ENV_VAR)
+    if chosen and os.sep in chosen:
+        chosen = os.path.abspath(chosen)  # the clients run in a temporary directory
     if chosen:
         version = _version(chosen)
         if version is None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import urllib.request
 from pathlib import Path
+from typing import Any
 from urllib.error import HTTPError
 
 import pytest
 
-from bench.bench_scan_latency import VENUES, Run, measure, run_ccxt, summarise
+from bench.bench_scan_latency import VENUES, Run, measure, measure_warm, run_ccxt, summarise
 from bench.replay_server import Served, serving, waves
 
 
@@ -71,6 +72,18 @@ def test_our_scan_against_the_local_servers_hears_every_venue(our_runs: list[Run
     assert summary["ours"]["critical_path_round_trips"] == max(delayed.waves.values())
 
 
+@pytest.fixture(scope="module")
+def warm() -> dict[str, Any]:
+    """Our clients scanning twice in one process (cold, then warm) at 10 ms."""
+    return measure_warm(0.01, 1, None)
+
+
+def test_warm_scans_hear_every_venue_and_need_no_more_round_trips(warm: dict[str, Any]) -> None:
+    ours = warm["clients"]["atomic-fp"]
+    assert ours["rounds_all_answered"] == ours["rounds"] == 2
+    assert all(1 <= ours["warm_waves"][v] <= ours["cold_waves"][v] for v in VENUES)
+
+
 def test_ccxt_scan_against_the_local_servers_hears_every_venue(tmp_path: Path) -> None:
     from bench.ccxt_env import ensure
 
@@ -84,10 +97,11 @@ def test_ccxt_scan_against_the_local_servers_hears_every_venue(tmp_path: Path) -
             assert run.unmatched == ()
 
 
-def test_report_renders_every_section(our_runs: list[Run]) -> None:
+def test_report_renders_every_section(our_runs: list[Run], warm: dict[str, Any]) -> None:
     from bench.report import render
 
     latency = summarise(our_runs, 0.01)
+    latency["warm"] = warm
     latency.update(runs_each=1, load_before=0.0, load_after=0.0)
     figures = {"wall_s": 0.1, "wall_min_s": 0.1, "wall_max_s": 0.1, "cpu_s": 0.1}
     results = {
@@ -134,7 +148,13 @@ def test_report_renders_every_section(our_runs: list[Run]) -> None:
         "scan_latency": latency,
     }
     text = render(results)
-    for heading in ("## Machine", "## Targets", "## Cold start", "## Scan latency"):
+    for heading in (
+        "## Machine",
+        "## Targets",
+        "## Cold start",
+        "## Scan latency",
+        "### Steady state",
+    ):
         assert heading in text
     assert (
         "| Ranking, 10 venues x 500 symbols, all, median | 30.0 ms | < 20 ms | **FAIL** |" in text

@@ -1,0 +1,57 @@
+"""Our scan, repeated with the same clients in one process (a long-running bot or ``run``).
+
+    python -m bench.warm_scan CONFIG ROUNDS
+
+Builds the configured venues' clients once (as the CLI does, without credentials) and
+gathers every venue's funding rates ``ROUNDS`` times. The first round is cold (market
+lists not yet cached); later rounds show the steady-state cost of one scan. Prints one
+JSON object: per round its ``time.perf_counter`` start and end, and which venues answered.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import anyio
+from returns.result import Success
+
+from scripts.config import load
+from scripts.runtime import build_live, call_all, close_all
+
+
+def main(argv: Sequence[str]) -> int:
+    config = load(argv[1])
+    rounds = int(argv[2])
+    venues = build_live(config.venues, {}, with_credentials=False)
+
+    async def work() -> list[dict[str, Any]]:
+        done: list[dict[str, Any]] = []
+        try:
+            for _ in range(rounds):
+                start = time.perf_counter()
+                results = await call_all(venues, lambda client: client.fetch_funding_rates(None))
+                end = time.perf_counter()
+                done.append(
+                    {
+                        "start": start,
+                        "end": end,
+                        "answered": {
+                            str(v): isinstance(r, Success) and len(r.unwrap()) > 0
+                            for v, r in results.items()
+                        },
+                    }
+                )
+        finally:
+            await close_all(venues)
+        return done
+
+    print(json.dumps({"rounds": anyio.run(work)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
