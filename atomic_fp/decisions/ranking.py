@@ -38,8 +38,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Context, Decimal, getcontext, localcontext
-from itertools import accumulate, chain, pairwise, repeat
-from operator import add, attrgetter, mul, sub
+from itertools import accumulate, chain, compress, pairwise, repeat
+from operator import add, attrgetter, le, mul, sub
 from operator import index as as_index
 from typing import overload
 
@@ -174,9 +174,9 @@ def rank_opportunities(
 
 class _Pairs:
     """Every ordered venue pair of every ranked symbol, by *flat index*: symbol ``s``
-    (with ``n`` venues, in name order) owns indexes ``offsets[s]`` to ``offsets[s] + n*n``,
-    long venue major, short venue minor (so index order is the tie order); the diagonal
-    (a venue with itself) is never ranked. Exact values are computed on demand, in the
+    (with ``n`` venues, in name order) owns the ``n * (n - 1)`` indexes from
+    ``offsets[s]``, long venue major, short venue minor, a venue never paired with itself
+    (so index order is the tie order). Exact values are computed on demand, in the
     Decimal context that was current when the ranking was made."""
 
     __slots__ = (
@@ -208,10 +208,10 @@ class _Pairs:
         self.context = context
         self.symbols = symbols
         self.sizes = sizes
-        self.offsets = list(accumulate((n * n for n in sizes), initial=0))
+        self.offsets = list(accumulate((n * (n - 1) for n in sizes), initial=0))
         self.rate_offsets = list(accumulate(sizes, initial=0))
         self.symbol_of = list(
-            chain.from_iterable(map(repeat, range(len(sizes)), (n * n for n in sizes)))
+            chain.from_iterable(map(repeat, range(len(sizes)), (n * (n - 1) for n in sizes)))
         )
         self.rates = rates
         self.venue_of = venue_of
@@ -223,9 +223,9 @@ class _Pairs:
     def legs(self, flat: int) -> tuple[int, int]:
         """(long, short) indexes into ``rates`` of a pair."""
         symbol = self.symbol_of[flat]
-        long_i, short_i = divmod(flat - self.offsets[symbol], self.sizes[symbol])
+        long_i, other = divmod(flat - self.offsets[symbol], self.sizes[symbol] - 1)
         first = self.rate_offsets[symbol]
-        return first + long_i, first + short_i
+        return first + long_i, first + other + (other >= long_i)
 
     def apr(self, rate_index: int) -> Decimal:
         """``rates[rate_index].apr`` (same operations), computed once."""
@@ -271,7 +271,16 @@ class RankedOpportunities(Sequence[Opportunity]):
     holding equal opportunities in the same order. Slices are tuples.
     """
 
-    __slots__ = ("_cache", "_length", "_order", "_pairs", "_run_start", "_runs", "_tolerance")
+    __slots__ = (
+        "_cache",
+        "_floor",
+        "_length",
+        "_order",
+        "_pairs",
+        "_run_start",
+        "_runs",
+        "_tolerance",
+    )
 
     def __init__(self, pairs: _Pairs, order: list[int], tolerance: float) -> None:
         self._pairs = pairs
@@ -283,6 +292,7 @@ class RankedOpportunities(Sequence[Opportunity]):
         self._run_start = [-1] * len(order)
         self._runs: dict[int, tuple[int, ...]] = {}
         self._cache: list[Opportunity | None] = [None] * len(order)
+        self._floor: Decimal | None = None  # min_net_apr, once cut
 
     def __len__(self) -> int:
         return self._length
@@ -318,29 +328,36 @@ class RankedOpportunities(Sequence[Opportunity]):
         return f"<RankedOpportunities: {self._length} opportunities>"
 
     def first_per_symbol(self, count: int) -> tuple[Opportunity, ...]:
-        """Each symbol's first ``count`` opportunities, in ranking order (equals
-        filtering the whole sequence, but only builds what it keeps and only resolves
-        the runs that decide a pick)."""
-        pairs = self._pairs
-        symbol_of = pairs.symbol_of
-        taken = [0] * len(pairs.symbols)
-        wanted = sum(min(count, n * (n - 1)) for n in pairs.sizes)
-        chosen: list[int] = []
-        position = 0
-        while position < self._length and len(chosen) < wanted:
-            if self._run_start[position] < 0:
-                first, last = self._run_bounds(position)
-                if first != last and all(
-                    taken[symbol_of[flat]] >= count for flat in self._order[first : last + 1]
-                ):
-                    position = last + 1  # nothing to pick in this run: no need to order it
-                    continue
-            symbol = symbol_of[self._flat(position)]
-            if taken[symbol] < count:
-                taken[symbol] += 1
-                chosen.append(position)
-            position += 1
-        return tuple(map(self._at, chosen))
+        """Each symbol's first ``count`` opportunities, in ranking order: equals filtering
+        the whole sequence, but looks at each symbol's pairs directly and builds only the
+        kept ones.
+
+        Per symbol, a pair whose shadow is more than the tolerance below the
+        ``count``-th best shadow has ``count`` pairs surely better than it; the others are
+        candidates, ranked exactly."""
+        pairs, shadow, tolerance = self._pairs, self._pairs.shadow, self._tolerance
+        nets: dict[int, Decimal] = {}
+
+        def net(flat: int) -> Decimal:
+            value = nets.get(flat)
+            if value is None:
+                value = nets[flat] = pairs.net(flat)
+            return value
+
+        picks: list[int] = []
+        for start, end in pairwise(pairs.offsets):
+            block = shadow[start:end]
+            keep = min(count, end - start)
+            best = max(block) if keep == 1 else sorted(block, reverse=True)[keep - 1]
+            candidates = list(compress(range(start, end), map(le, repeat(best - tolerance), block)))
+            if len(candidates) > keep:
+                candidates.sort(key=net, reverse=True)  # stable: exact, then tie order
+            picks += candidates[:keep]
+        picks.sort(key=net, reverse=True)  # picks ascend by flat index: ties keep it
+        if self._floor is not None:
+            floor = self._floor
+            picks = [flat for flat in picks if net(flat) >= floor]
+        return tuple(map(pairs.opportunity, picks))
 
     def _at(self, position: int) -> Opportunity:
         opportunity = self._cache[position]
@@ -393,6 +410,7 @@ class RankedOpportunities(Sequence[Opportunity]):
         while length < out and self._pairs.net(self._flat(length)) >= floor:
             length += 1
         self._length = length
+        self._floor = floor
 
 
 def _first_at_most(
@@ -495,7 +513,12 @@ def _rank_lazily(
     for size in sizes:
         end = start + size
         short_side = earned[start:end]
-        shadow += [e - p for p in paid[start:end] for e in short_side]
+        shadow += [
+            e - p
+            for long, p in enumerate(paid[start:end])
+            for short, e in enumerate(short_side)
+            if short != long
+        ]
         start = end
     pairs = _Pairs(
         context=getcontext().copy(),
@@ -506,14 +529,7 @@ def _rank_lazily(
         fees=fees,
         shadow=shadow,
     )
-    minus_infinity = float("-inf")
-    diagonal = 0
-    for offset, size in zip(pairs.offsets, sizes, strict=False):
-        for flat in range(offset, offset + size * size, size + 1):
-            shadow[flat] = minus_infinity  # sorts last (no real shadow is infinite)
-        diagonal += size
     order = sorted(range(len(shadow)), key=shadow.__getitem__, reverse=True)  # stable
-    del order[len(order) - diagonal :]
     ranked = RankedOpportunities(pairs, order, _tolerance(magnitude, deviation, pairs.context.prec))
     if min_net_apr is not None:
         ranked._cut(min_net_apr, floor_shadow)
