@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Context, Decimal, getcontext, localcontext
-from itertools import accumulate, chain, compress, pairwise, repeat
+from itertools import accumulate, chain, compress, count, pairwise, repeat
 from operator import add, attrgetter, le, mul, sub
 from operator import index as as_index
 from typing import overload
@@ -271,6 +271,48 @@ class _Pairs:
             net,
         )
 
+    def opportunities(self, flats: Iterable[int]) -> list[Opportunity]:
+        """``[self.opportunity(flat) for flat in flats]``, inlined (bulk reads)."""
+        symbol_of, offsets, sizes, firsts = (
+            self.symbol_of,
+            self.offsets,
+            self.sizes,
+            self.rate_offsets,
+        )
+        symbols, rates, venue_of, fees, aprs = (
+            self.symbols,
+            self.rates,
+            self.venue_of,
+            self.fees,
+            self._aprs,
+        )
+        subtract, apr = self.context.subtract, self.apr
+        built = []
+        for flat in flats:
+            symbol = symbol_of[flat]
+            long_i, other = divmod(flat - offsets[symbol], sizes[symbol] - 1)
+            long_r = firsts[symbol] + long_i
+            short_r = firsts[symbol] + other + (other >= long_i)
+            long_apr = aprs[long_r]
+            if long_apr is None:
+                long_apr = apr(long_r)
+            short_apr = aprs[short_r]
+            if short_apr is None:
+                short_apr = apr(short_r)
+            spread = subtract(short_apr, long_apr)
+            cost = fees[venue_of[long_r]][venue_of[short_r]]
+            built.append(
+                _opportunity(
+                    symbols[symbol],
+                    rates[long_r],
+                    rates[short_r],
+                    spread,
+                    cost,
+                    subtract(spread, cost),
+                )
+            )
+        return built
+
 
 class RankedOpportunities(Sequence[Opportunity]):
     """The full ranking, best net APR first, exact; built lazily (see the module's doc).
@@ -314,7 +356,10 @@ class RankedOpportunities(Sequence[Opportunity]):
 
     def __getitem__(self, key: int | slice) -> Opportunity | tuple[Opportunity, ...]:
         if isinstance(key, slice):
-            return tuple(self._at(i) for i in range(*key.indices(self._length)))
+            start, stop, step = key.indices(self._length)
+            if step == 1:
+                return tuple(self._fill(start, stop))
+            return tuple(self._at(i) for i in range(start, stop, step))
         position = as_index(key)
         if position < 0:
             position += self._length
@@ -323,8 +368,8 @@ class RankedOpportunities(Sequence[Opportunity]):
         return self._at(position)
 
     def __iter__(self) -> Iterator[Opportunity]:
-        for position in range(self._length):
-            yield self._at(position)
+        for start in range(0, self._length, _CHUNK):
+            yield from self._fill(start, min(start + _CHUNK, self._length))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, RankedOpportunities | tuple):
@@ -374,6 +419,62 @@ class RankedOpportunities(Sequence[Opportunity]):
             opportunity = self._cache[position] = self._pairs.opportunity(self._flat(position))
         return opportunity
 
+    def _fill(self, start: int, stop: int) -> list[Opportunity]:
+        """The opportunities at positions ``start`` to ``stop`` (cached), in bulk."""
+        if start >= stop:
+            return []
+        cache = self._cache
+        missing = [i for i in range(start, stop) if cache[i] is None]
+        if missing:
+            self._resolve_range(missing[0], missing[-1] + 1)
+            run_start, runs, order = self._run_start, self._runs, self._order
+            flats = []
+            for position in missing:
+                members = runs.get(run_start[position])
+                flats.append(
+                    order[position] if members is None else members[position - run_start[position]]
+                )
+            for position, opportunity in zip(
+                missing, self._pairs.opportunities(flats), strict=True
+            ):
+                cache[position] = opportunity
+        return cache[start:stop]  # type: ignore[return-value]  # all filled above
+
+    def _resolve_range(self, start: int, stop: int) -> None:
+        """Resolve every run holding a position from ``start`` to ``stop`` (exclusive):
+        :meth:`_resolve` for many positions at once (same runs, same results)."""
+        run_start = self._run_start
+        if min(run_start[start:stop]) >= 0:
+            return
+        first = self._run_bounds(start)[0]
+        last = self._run_bounds(stop - 1)[1]
+        order, shadow = self._order, self._pairs.shadow
+        values = list(map(shadow.__getitem__, order[first : last + 1]))
+        # positions (absolute) that are within the tolerance of the one before
+        close = compress(
+            count(first + 1), map(le, map(sub, values, values[1:]), repeat(self._tolerance))
+        )
+        starts = list(range(first, last + 1))  # each position's run start
+        run_first = run_last = -2
+        for position in chain(close, (-1,)):  # -1: flush the last run
+            if position == run_last + 1:
+                run_last = position
+                continue
+            if run_first >= 0 and run_start[run_first] < 0:
+                self._order_run(run_first, run_last)
+            if run_first >= 0:
+                starts[run_first - first : run_last - first + 1] = [run_first] * (
+                    run_last - run_first + 1
+                )
+            run_first, run_last = position - 1, position
+        run_start[first : last + 1] = starts
+
+    def _order_run(self, first: int, last: int) -> None:
+        """Store the exact order of the run at positions ``first`` to ``last``."""
+        members = sorted(self._order[first : last + 1])  # tie order
+        members.sort(key=self._pairs.net, reverse=True)  # stable: exact net, then tie order
+        self._runs[first] = tuple(members)
+
     def _flat(self, position: int) -> int:
         """The flat index of the pair at ``position`` in the exact order."""
         start = self._run_start[position]
@@ -401,10 +502,7 @@ class RankedOpportunities(Sequence[Opportunity]):
         (never of what was read before), and each cache entry is written whole."""
         first, last = self._run_bounds(position)
         if first != last:
-            net = self._pairs.net
-            members = sorted(self._order[first : last + 1])  # tie order
-            members.sort(key=net, reverse=True)  # stable: exact net, then tie order
-            self._runs[first] = tuple(members)
+            self._order_run(first, last)
         self._run_start[first : last + 1] = [first] * (last - first + 1)
         return first
 
@@ -436,6 +534,8 @@ def _first_at_most(
             low = middle + 1
     return low
 
+
+_CHUNK = 1024  # positions built at once when iterating
 
 # A shadow's error is a few units in the last place (2**-52 relative) of the largest
 # magnitude involved (APRs, fee shares, min_net_apr); 2**-44 of it bounds twice that error
