@@ -77,11 +77,16 @@ def make_config() -> ArbitrageConfig:
 Consume = Callable[[Sequence[Opportunity]], Sequence[Opportunity]]
 
 
-def time_runs(
-    runs: int = RUNS, consume: Consume | None = None, **options: object
+def time_runs(runs: int = RUNS, **options: object) -> tuple[list[float], list[float], int]:
+    """(wall-clock seconds, CPU seconds, opportunities returned) of ``runs`` rankings."""
+    return time_consumed(None, runs, **options)
+
+
+def time_consumed(
+    consume: Consume | None, runs: int = RUNS, **options: object
 ) -> tuple[list[float], list[float], int]:
-    """(wall-clock seconds, CPU seconds, opportunities returned) of ``runs`` rankings,
-    each followed by ``consume(ranking)`` when given (its result's length is returned)."""
+    """:func:`time_runs`, each ranking followed by ``consume(ranking)`` when given (the
+    length of what it returns is reported)."""
     rates = make_rates()
     config = make_config()
     walls, cpus = [], []
@@ -121,12 +126,12 @@ def main() -> int:
     walls, cpus, count = time_runs()
     assert count == pairs
     report("(a) all ordered pairs, ranked", walls, cpus, count)
-    report("(b) ranked + first 50 materialised", *time_runs(consume=first_50))
-    report("(c) ranked + all materialised (no target)", *time_runs(5, consume=everything))
+    report("(b) ranked + first 50 materialised", *time_consumed(first_50))
+    report("(c) ranked + all materialised (no target)", *time_consumed(everything, 5))
     threshold = make_config().build_threshold
     report(f"min_net_apr={threshold}", *time_runs(min_net_apr=threshold))
     report("per_symbol=1", *time_runs(per_symbol=1))
-    report("best_per_symbol(ranking) (scan's default view)", *time_runs(consume=best_per_symbol))
+    report("best_per_symbol(ranking) (scan's default view)", *time_consumed(best_per_symbol))
     rates, config = make_rates(), make_config()
     ranked = rank_opportunities(rates, config)
     assert best_per_symbol(ranked) == rank_opportunities(rates, config, per_symbol=1)
