@@ -1,5 +1,5 @@
 """Crash drill: SIGKILL a trading process at random points of its cycles, restart,
-reconcile, check the invariants; repeat (10 runs in CI, 200 with ``-m long``).
+reconcile, check the invariants; repeat (10 + 6 runs in CI, 2 x 200 with ``-m long``).
 
 The child (:mod:`tests.reliability.crash_child`) runs three strategy cycles against two
 file-persisted paper venues with random faults and the SQLite journal; the funding rates
@@ -184,9 +184,9 @@ def drill(directory: Path, repeats: int, seed: int, mode: str) -> dict[str, int]
     return dict(tally)
 
 
-@pytest.mark.parametrize("mode", ["point", "timer"])
-def test_crash_drill_quick(tmp_path: Path, mode: str) -> None:
-    tally = drill(tmp_path, repeats=6, seed=7, mode=mode)
+@pytest.mark.parametrize(("mode", "repeats"), [("point", 10), ("timer", 6)])
+def test_crash_drill_quick(tmp_path: Path, mode: str, repeats: int) -> None:
+    tally = drill(tmp_path, repeats=repeats, seed=7, mode=mode)
     assert tally.get("killed", 0) >= 2, tally
     assert tally["signals"] > 0, tally
 
