@@ -157,7 +157,8 @@ def test_report_renders_every_section(our_runs: list[Run], warm: dict[str, Any])
     ):
         assert heading in text
     assert (
-        "| Ranking, 10 venues x 500 symbols, all, median | 30.0 ms | < 20 ms | **FAIL** |" in text
+        "| Ranking, 10 venues x 500 symbols, all, median | 30.0 ms (CPU 30.0 ms) | < 20 ms | **FAIL** |"
+        in text
     )
     assert "**MISSING**" in text
     assert "The ccxt comparison was **not run**" in text
