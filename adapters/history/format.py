@@ -35,6 +35,7 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -101,22 +102,37 @@ def multiplier_of(venue_symbol: str, symbol: Symbol) -> Decimal:
     return multiplier if base == symbol.base else Decimal(1)
 
 
-def row_from_record(record: dict[str, str], source: str) -> HistoryRow:
-    """One row of the format (strings) -> a :class:`HistoryRow`; raises ``ValueError``."""
-    symbol = Symbol.parse(record["symbol"])
-    venue_symbol = record.get("venue_symbol", "").strip() or symbol.base
-    mark_text = (record.get("mark_price") or "").strip()
-    multiplier_text = (record.get("contract_multiplier") or "").strip()
+@lru_cache(maxsize=4096)
+def _instrument(
+    symbol_text: str, venue_symbol: str, multiplier_text: str
+) -> tuple[Symbol, str, Decimal]:
+    """Parsed once per distinct instrument (a year of hourly rows repeats it 8,760 times)."""
+    symbol = Symbol.parse(symbol_text)
+    name = venue_symbol.strip() or symbol.base
     multiplier = (
         parse_decimal(multiplier_text, "contract_multiplier")
-        if multiplier_text
-        else multiplier_of(venue_symbol, symbol)
+        if multiplier_text.strip()
+        else multiplier_of(name, symbol)
     )
+    if multiplier <= 0:
+        raise ValueError(f"contract_multiplier must be > 0, got {multiplier_text!r}")
+    return symbol, name, multiplier
+
+
+@lru_cache(maxsize=256)
+def _interval(text: str) -> timedelta:
+    return hours_to_interval(parse_decimal(text, "interval_hours"))
+
+
+def row_from_record(record: dict[str, str], source: str) -> HistoryRow:
+    """One row of the format (strings) -> a :class:`HistoryRow`; raises ``ValueError``."""
+    symbol, venue_symbol, multiplier = _instrument(
+        record["symbol"], record.get("venue_symbol") or "", record.get("contract_multiplier") or ""
+    )
+    mark_text = (record.get("mark_price") or "").strip()
     mark = parse_decimal(mark_text, "mark_price") if mark_text else None
     if mark is not None and mark <= 0:
         raise ValueError(f"mark_price must be > 0, got {mark_text!r}")
-    if multiplier <= 0:
-        raise ValueError(f"contract_multiplier must be > 0, got {multiplier_text!r}")
     venue = record["venue"].strip().lower()
     if not venue:
         raise ValueError("venue is empty")
@@ -127,7 +143,7 @@ def row_from_record(record: dict[str, str], source: str) -> HistoryRow:
         contract_multiplier=multiplier,
         funding_time=parse_time(record["funding_time"]),
         rate=parse_decimal(record["rate"], "rate"),
-        interval=hours_to_interval(parse_decimal(record["interval_hours"], "interval_hours")),
+        interval=_interval(record["interval_hours"]),
         mark_price=mark,
         source=source,
     )

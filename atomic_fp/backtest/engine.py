@@ -174,18 +174,84 @@ class BacktestResult:
     assumed_prices: Mapping[str, Decimal]
 
 
+class _Sym:
+    """Mutable replay state of one symbol: its series (one per venue) and its books."""
+
+    __slots__ = (
+        "base", "cash", "drawdown", "fees", "funding", "in_market_since", "index",
+        "last_point", "peak_net", "reference", "reference_time", "seen", "series",
+        "slippage", "symbol", "time_in_market", "value",
+    )  # fmt: skip
+
+    def __init__(self, index: int, symbol: Symbol) -> None:
+        self.index = index
+        self.symbol = symbol
+        self.base = symbol.base
+        self.series: list[_Series] = []
+        self.reference: Decimal | None = None
+        self.reference_time: datetime | None = None
+        self.cash = _ZERO
+        self.fees = _ZERO
+        self.slippage = _ZERO
+        self.funding = _ZERO
+        self.value = _ZERO
+        self.peak_net = _ZERO
+        self.drawdown = _ZERO
+        self.in_market_since: datetime | None = None
+        self.time_in_market = timedelta(0)
+        self.seen: tuple[Any, ...] | None = None
+        self.last_point: tuple[Any, ...] | None = None
+
+    @property
+    def net(self) -> Decimal:
+        return self.funding - self.fees + self.cash + self.value
+
+    @property
+    def flat(self) -> bool:
+        return all(s.position == 0 for s in self.series)
+
+
 class _Series:
-    """Mutable replay state of one series."""
+    """Mutable replay state of one series (one symbol on one venue)."""
 
-    __slots__ = ("available", "data", "fed", "index", "known", "venue_id")
+    __slots__ = (
+        "aprs", "available", "data", "index", "known", "listed", "own_mark", "position",
+        "sym", "venue", "venue_id", "venue_name",
+    )  # fmt: skip
 
-    def __init__(self, index: int, data: FundingSeries) -> None:
+    def __init__(self, index: int, data: FundingSeries, sym: _Sym, venue: PaperVenue) -> None:
         self.index = index
         self.data = data
+        self.sym = sym
+        self.venue = venue
+        self.venue_name = data.venue
         self.venue_id = ExchangeIdentifier(data.venue)
         self.known = -1
         self.available = False
-        self.fed: tuple[Any, ...] | None = None
+        self.listed = False
+        self.own_mark: Decimal | None = None
+        self.position = _ZERO
+        self.aprs: list[Decimal | None] = [None] * len(data.times)
+
+    @property
+    def usable(self) -> bool:
+        """Its current rate is known and it can be traded (a price is known)."""
+        return self.available and self.known >= 0 and self.listed
+
+    @property
+    def price(self) -> Decimal | None:
+        """Price per base unit on this venue now."""
+        return self.own_mark if self.own_mark is not None else self.sym.reference
+
+    def apr(self) -> Decimal:
+        """APR of the current rate, the formula of ``FundingRate.apr``."""
+        row = self.known
+        cached = self.aprs[row]
+        if cached is None:
+            data = self.data
+            cached = data.rates[row] / interval_hours(data.intervals[row]) * HOURS_PER_YEAR
+            self.aprs[row] = cached
+        return cached
 
 
 def _unknown_after(series: FundingSeries, row: int, tolerance: timedelta) -> datetime | None:
@@ -236,12 +302,11 @@ class _Run:
         settings: BacktestSettings,
         progress: Progress | None,
     ) -> None:
-        if not series:
+        if not series or not any(s.times for s in series):
             raise ValueError("no funding series to backtest")
         self.settings = settings
         self.config = settings.config
         self.progress = progress
-        self.series = [_Series(i, s) for i, s in enumerate(series)]
         first = min(s.times[0] for s in series if s.times)
         last = max(s.times[-1] for s in series if s.times)
         self.start = settings.start or first
@@ -252,15 +317,14 @@ class _Run:
         if self.end <= self.start:
             raise ValueError(f"empty window: {self.start} .. {self.end}")
         self.clock = ManualClock(self.start)
-        self.venues: dict[str, PaperVenue] = {}
         names = sorted({s.venue for s in series})
         self.capital = (
             settings.capital
             if settings.capital is not None
             else default_capital(series, settings) * len(names)
         )
-        for name in names:
-            self.venues[name] = PaperVenue(
+        self.venues: dict[str, PaperVenue] = {
+            name: PaperVenue(
                 name,
                 (),
                 fees=self.config.fees_for(name),
@@ -269,23 +333,30 @@ class _Run:
                 auto_funding=False,
                 ledger_retention=0,
             )
-        self.by_symbol: dict[Symbol, list[_Series]] = {}
-        for state in self.series:
-            self.by_symbol.setdefault(state.data.symbol, []).append(state)
-        self.symbols = sorted(self.by_symbol)
-        self.reference: dict[Symbol, Decimal] = {}
-        self.own_mark: dict[int, Decimal] = {}
-        self.listed: set[int] = set()
-        self.positions: dict[tuple[str, Symbol], Decimal] = {}
-        self.position_cache: dict[tuple[str, Symbol], Position | None] = {}
-        self.market_cache: dict[tuple[str, Symbol], Market] = {}
-        self.cash: dict[Symbol, Decimal] = dict.fromkeys(self.symbols, _ZERO)
-        self.fees: dict[Symbol, Decimal] = dict.fromkeys(self.symbols, _ZERO)
-        self.slippage: dict[Symbol, Decimal] = dict.fromkeys(self.symbols, _ZERO)
-        self.funding: dict[Symbol, Decimal] = dict.fromkeys(self.symbols, _ZERO)
-        self.value: dict[Symbol, Decimal] = dict.fromkeys(self.symbols, _ZERO)
-        self.in_market_since: dict[Symbol, datetime] = {}
-        self.time_in_market: dict[Symbol, timedelta] = dict.fromkeys(self.symbols, timedelta(0))
+            for name in names
+        }
+        by_symbol: dict[Symbol, _Sym] = {}
+        for data in sorted(series, key=lambda s: (s.symbol, s.venue)):
+            if data.symbol not in by_symbol:
+                by_symbol[data.symbol] = _Sym(len(by_symbol), data.symbol)
+        self.syms = list(by_symbol.values())
+        self.series: list[_Series] = []
+        for index, data in enumerate(series):
+            sym = by_symbol[data.symbol]
+            state = _Series(index, data, sym, self.venues[data.venue])
+            self.series.append(state)
+            sym.series.append(state)
+        for sym in self.syms:
+            sym.series.sort(key=lambda s: s.venue_name)
+        self.assumed_prices: dict[str, Decimal] = {}
+        for sym in self.syms:
+            priced = any(m is not None for st in sym.series for m in st.data.marks)
+            assumed = settings.prices.get(sym.base)
+            if not priced and assumed is not None:
+                sym.reference = assumed
+                self.assumed_prices[sym.base] = assumed
+        self.holding: set[_Series] = set()
+        self.positions_now: dict[str, dict[Symbol, Position]] = {}
         self.missed: dict[str, int] = {}
         self.fills: list[Fill] = []
         self.funding_events: list[FundingEvent] = []
@@ -295,21 +366,13 @@ class _Run:
         self.problems: list[ExecutionProblem] = []
         self.peak_gross = _ZERO
         self.decision_runs = 0
-        self.no_trade_runs = 0
         self.screened = 0
         self.fee_apr: dict[tuple[str, str], Decimal] = {}
-        self.peak_net: dict[Symbol, Decimal] = dict.fromkeys(self.symbols, _ZERO)
-        self.drawdown: dict[Symbol, Decimal] = dict.fromkeys(self.symbols, _ZERO)
-        self.last_point: dict[Symbol, tuple[Any, ...]] = {}
-        self.seen: dict[Symbol, tuple[Any, ...]] = {}
-        self.reference_time: dict[Symbol, datetime] = {}
-        self.assumed_prices: dict[str, Decimal] = {}
-        for symbol, states in self.by_symbol.items():
-            priced = any(m is not None for st in states for m in st.data.marks)
-            assumed = settings.prices.get(symbol.base)
-            if not priced and assumed is not None:
-                self.reference[symbol] = assumed
-                self.assumed_prices[symbol.base] = assumed
+        self.total_funding = _ZERO
+        self.total_fees = _ZERO
+        self.total_slippage = _ZERO
+        self.total_cash = _ZERO
+        self.total_value = _ZERO
 
     # ------------------------------------------------------------------ setup
 
@@ -328,8 +391,7 @@ class _Run:
                 if when >= self.end:
                     break
                 events.append((when, _SETTLE, state.index, row))
-            lo = max(prior, 0)
-            for row in range(lo, len(times)):
+            for row in range(max(prior, 0), len(times)):
                 if times[row] >= self.end:
                     break
                 unknown = _unknown_after(data, row, tolerance)
@@ -346,27 +408,22 @@ class _Run:
         data = state.data
         mark = data.marks[row]
         if mark is not None:
-            self.own_mark[state.index] = mark
-            seen = self.reference_time.get(data.symbol)
-            if seen is None or data.times[row] > seen:
-                self.reference[data.symbol] = mark
-                self.reference_time[data.symbol] = data.times[row]
+            state.own_mark = mark
+            sym = state.sym
+            if sym.reference_time is None or data.times[row] > sym.reference_time:
+                sym.reference = mark
+                sym.reference_time = data.times[row]
         state.known = row
         state.available = available
 
     # ------------------------------------------------------------------ venue plumbing
 
-    def _price(self, state: _Series) -> Decimal | None:
-        """Price per base unit on this venue now."""
-        own = self.own_mark.get(state.index)
-        return own if own is not None else self.reference.get(state.data.symbol)
-
-    def _ensure_listed(self, state: _Series, base_price: Decimal) -> bool:
+    def _ensure_listed(self, state: _Series, base_price: Decimal) -> None:
         """List the market on its paper venue once a price is known; keep its mark current."""
         data = state.data
-        venue = self.venues[data.venue]
+        venue = state.venue
         venue_price = base_price * data.contract_multiplier
-        if state.index not in self.listed:
+        if not state.listed:
             row = max(state.known, 0)
             venue.add_market(
                 PaperMarketState(
@@ -385,23 +442,21 @@ class _Run:
                     depth=Decimal(10) ** 15,
                 )
             )
-            self.listed.add(state.index)
-            return True
-        if venue.market_state(data.symbol).mark_price != venue_price:
+            state.listed = True
+        elif venue.market_state(data.symbol).mark_price != venue_price:
             venue.set_mark_price(data.symbol, venue_price)
-            return True
-        return False
+            self.positions_now.pop(state.venue_name, None)
 
     def _settle(self, state: _Series, row: int, now: datetime) -> None:
         data = state.data
-        key = (data.venue, data.symbol)
-        size = self.positions.get(key, _ZERO)
-        if size != 0 and state.index in self.listed:
-            venue = self.venues[data.venue]
-            payment = venue.settle_funding(data.symbol, now, data.rates[row])
+        size = state.position
+        if size != 0 and state.listed:
+            payment = state.venue.settle_funding(data.symbol, now, data.rates[row])
+            self.positions_now.pop(state.venue_name, None)
             if payment is not None:
-                mark = venue.market_state(data.symbol).mark_price
-                self.funding[data.symbol] += payment.amount
+                mark = state.venue.market_state(data.symbol).mark_price
+                state.sym.funding += payment.amount
+                self.total_funding += payment.amount
                 self.funding_events.append(
                     FundingEvent(
                         time=now,
@@ -414,13 +469,15 @@ class _Run:
                         amount=payment.amount,
                     )
                 )
+        previous = state.known
         state.known = row
         state.available = True
-        if state.index in self.listed:
-            self.venues[data.venue].set_funding_rate(
-                data.symbol, data.rates[row], data.intervals[row]
-            )
-            self.market_cache.pop(key, None)
+        if state.listed and (
+            previous < 0
+            or data.rates[previous] != data.rates[row]
+            or data.intervals[previous] != data.intervals[row]
+        ):
+            state.venue.set_funding_rate(data.symbol, data.rates[row], data.intervals[row])
 
     # ------------------------------------------------------------------ inputs
 
@@ -431,13 +488,12 @@ class _Run:
             return Failure(
                 HistoryGap(data.venue, f"no funding rate for {data.symbol.base} at {now} {when}")
             )
-        if state.index not in self.listed:
+        if not state.listed:
             return Failure(
                 HistoryGap(data.venue, f"no price known yet for {data.symbol.base} at {now}")
             )
-        venue = self.venues[data.venue]
         fetched: Result[tuple[FundingRate, ...], VenueError] = _call(
-            venue.fetch_funding_rates([data.symbol])
+            state.venue.fetch_funding_rates([data.symbol])
         )
         return fetched.bind(
             lambda rates: (
@@ -448,63 +504,62 @@ class _Run:
         )
 
     def _position(self, state: _Series) -> Result[Position | None, VenueError]:
-        data = state.data
-        key = (data.venue, data.symbol)
-        if self.positions.get(key, _ZERO) == 0:
+        """The venue's answer, fetched once per venue and instant (and again after any
+        change on that venue: a fill, a settlement, a mark move)."""
+        if state.position == 0:
             return Success(None)
-        fetched: Result[tuple[Position, ...], VenueError] = _call(
-            self.venues[data.venue].fetch_positions()
-        )
-        return fetched.map(
-            lambda positions: next((p for p in positions if p.symbol == data.symbol), None)
-        )
+        snapshot = self.positions_now.get(state.venue_name)
+        if snapshot is None:
+            fetched: Result[tuple[Position, ...], VenueError] = _call(state.venue.fetch_positions())
+            if not is_successful(fetched):
+                return Failure(fetched.failure())
+            snapshot = {p.symbol: p for p in fetched.unwrap()}
+            self.positions_now[state.venue_name] = snapshot
+        return Success(snapshot.get(state.data.symbol))
 
     def _market(self, state: _Series) -> Result[Market, VenueError]:
         data = state.data
-        if state.index not in self.listed:
+        if not state.listed:
             return Failure(HistoryGap(data.venue, f"{data.symbol.base} has no price yet"))
-        return Success(self.venues[data.venue].market_state(data.symbol).market)
+        return Success(state.venue.market_state(data.symbol).market)
 
     def _book(self, state: _Series) -> Result[OrderBook, VenueError]:
         data = state.data
-        if state.index not in self.listed:
+        if not state.listed:
             return Failure(HistoryGap(data.venue, f"{data.symbol.base} has no price yet"))
-        return Success(self.venues[data.venue].book(data.symbol))
+        return Success(state.venue.book(data.symbol))
 
     # ------------------------------------------------------------------ decide and execute
 
-    def _fingerprint(self, symbol: Symbol) -> tuple[Any, ...]:
+    def _fingerprint(self, sym: _Sym) -> tuple[Any, ...]:
+        """Everything the decisions read for this symbol, except the time."""
         parts: list[Any] = []
-        for state in self.by_symbol[symbol]:
-            data = state.data
-            available = state.available and state.known >= 0 and state.index in self.listed
-            row = state.known
-            size = self.positions.get((data.venue, symbol), _ZERO)
-            parts.append(
-                (
-                    available,
-                    data.rates[row] if available else None,
-                    data.intervals[row] if available else None,
-                    self._price(state) if available else None,
-                    size,
-                    # collateral moves the cross-margin liquidation estimate of a position
-                    self.venues[data.venue].balance() if size != 0 else None,
-                )
-            )
+        for state in sym.series:
+            if state.usable:
+                data = state.data
+                row = state.known
+                parts.append((data.rates[row], data.intervals[row], state.price))
+            else:
+                parts.append(None)
+            if state.position != 0:
+                # the position, and the collateral behind its liquidation estimate
+                parts.append((state.position, state.venue.balance()))
+            else:
+                parts.append(_ZERO)
         return tuple(parts)
 
-    def _decide(self, symbol: Symbol, now: datetime) -> TradingSignal | None:
-        states = self.by_symbol[symbol]
+    def _decide(self, sym: _Sym, now: datetime) -> TradingSignal | None:
         rates: dict[ExchangeIdentifier, Result[FundingRate, VenueError]] = {}
         positions: dict[ExchangeIdentifier, Result[Position | None, VenueError]] = {}
         markets: dict[ExchangeIdentifier, Result[Market, VenueError]] = {}
         books: dict[ExchangeIdentifier, Result[OrderBook, VenueError]] = {}
-        for state in states:
-            rates[state.venue_id] = self._rate(state, now)
-            positions[state.venue_id] = self._position(state)
-            markets[state.venue_id] = self._market(state)
+        for state in sym.series:
+            venue = state.venue_id
+            rates[venue] = self._rate(state, now)
+            positions[venue] = self._position(state)
+            markets[venue] = self._market(state)
             if self.settings.use_books:
-                books[state.venue_id] = self._book(state)
+                books[venue] = self._book(state)
         self.decision_runs += 1
         outcome = decide_cycle(
             rates=rates,
@@ -514,18 +569,29 @@ class _Run:
             config=self.config,
             now=now,
         )
-        if is_successful(outcome):
-            signal: TradingSignal = outcome.unwrap()
-            self.decisions.append(
-                Decision(now, symbol.base, signal.kind.value, signal.signal_id, signal.reason)
-            )
-            return signal
-        self.no_trade_runs += 1
-        return None
+        if not is_successful(outcome):
+            return None
+        signal: TradingSignal = outcome.unwrap()
+        self.decisions.append(
+            Decision(now, sym.base, signal.kind.value, signal.signal_id, signal.reason)
+        )
+        return signal
 
-    def _execute(self, signal: TradingSignal, now: datetime) -> None:
+    def _execute(self, sym: _Sym, signal: TradingSignal, now: datetime) -> bool:
+        """Send every leg; ``True`` when anything filled."""
+        by_venue = {state.venue_name: state for state in sym.series}
+        filled = False
         for index, leg in enumerate(signal.legs):
-            venue = self.venues[leg.exchange.name]
+            state = by_venue.get(leg.exchange.name)
+            if state is None:
+                self.problems.append(
+                    ExecutionProblem(
+                        now, signal.signal_id, leg.exchange.name, leg.symbol.base,
+                        "no such venue in the backtest",
+                    )
+                )  # fmt: skip
+                continue
+            venue = state.venue
             client_id = signal.client_order_id(index)
             request = OrderRequest(
                 exchange=leg.exchange,
@@ -539,42 +605,44 @@ class _Run:
             )
             mark = venue.market_state(leg.symbol).mark_price
             placed = _call(venue.place_order(request))
+            self.positions_now.pop(state.venue_name, None)
             if not is_successful(placed):
                 self.problems.append(
                     ExecutionProblem(
-                        now,
-                        signal.signal_id,
-                        leg.exchange.name,
-                        leg.symbol.base,
+                        now, signal.signal_id, leg.exchange.name, leg.symbol.base,
                         str(placed.failure()),
                     )
-                )
+                )  # fmt: skip
                 continue
             order = placed.unwrap()
             if order.filled_size != leg.size or order.average_price is None:
                 self.problems.append(
                     ExecutionProblem(
-                        now,
-                        signal.signal_id,
-                        leg.exchange.name,
-                        leg.symbol.base,
+                        now, signal.signal_id, leg.exchange.name, leg.symbol.base,
                         f"filled {order.filled_size} of {leg.size} ({order.status.value})",
                     )
-                )
+                )  # fmt: skip
             if order.filled_size == 0 or order.average_price is None:
                 continue
+            filled = True
             multiplier = leg.contract_multiplier
             base_size = order.filled_size * multiplier
             price = order.average_price / multiplier
             base_mark = mark / multiplier
             adverse = (price - base_mark) * leg.side.sign * base_size
             fee = order.fee or _ZERO
-            key = (leg.exchange.name, leg.symbol)
             signed = base_size * leg.side.sign
-            self.positions[key] = self.positions.get(key, _ZERO) + signed
-            self.cash[leg.symbol] -= signed * price
-            self.fees[leg.symbol] += fee
-            self.slippage[leg.symbol] += adverse
+            state.position += signed
+            if state.position != 0:
+                self.holding.add(state)
+            else:
+                self.holding.discard(state)
+            sym.cash -= signed * price
+            self.total_cash -= signed * price
+            sym.fees += fee
+            self.total_fees += fee
+            sym.slippage += adverse
+            self.total_slippage += adverse
             self.fills.append(
                 Fill(
                     time=now,
@@ -593,77 +661,35 @@ class _Run:
                     reason=signal.reason,
                 )
             )
+        return filled
 
-    # ------------------------------------------------------------------ accounting
+    # ------------------------------------------------------------------ screening
 
-    def _revalue(self, symbol: Symbol) -> None:
-        total = _ZERO
-        for state in self.by_symbol[symbol]:
-            size = self.positions.get((state.data.venue, symbol), _ZERO)
-            if size != 0:
-                price = self._price(state)
-                assert price is not None  # a filled position had a price
-                total += size * price
-        self.value[symbol] = total
-
-    def _gross(self) -> Decimal:
-        gross = _ZERO
-        for (venue, symbol), size in self.positions.items():
-            if size != 0:
-                state = next(s for s in self.by_symbol[symbol] if s.data.venue == venue)
-                price = self._price(state)
-                assert price is not None
-                gross += abs(size) * price
-        return gross
-
-    def _track_market_time(self, symbol: Symbol, now: datetime) -> None:
-        holding = any(
-            self.positions.get((s.data.venue, symbol), _ZERO) != 0 for s in self.by_symbol[symbol]
-        )
-        since = self.in_market_since.get(symbol)
-        if holding and since is None:
-            self.in_market_since[symbol] = now
-        elif not holding and since is not None:
-            self.time_in_market[symbol] += now - since
-            del self.in_market_since[symbol]
-
-    def _spread(self, symbol: Symbol) -> tuple[Decimal, str, str] | None:
+    def _spread(self, sym: _Sym) -> tuple[Decimal, str, str] | None:
         """The widest gross funding spread (APR) among venues whose rate is known now:
         ``(spread, long venue, short venue)``; ``None`` with fewer than two."""
         best: tuple[Decimal, str] | None = None
         worst: tuple[Decimal, str] | None = None
-        for state in self.by_symbol[symbol]:
-            if not (state.available and state.known >= 0 and state.index in self.listed):
+        for state in sym.series:
+            if not state.usable:
                 continue
-            data = state.data
-            row = state.known
-            apr = data.rates[row] / interval_hours(data.intervals[row]) * HOURS_PER_YEAR
+            apr = state.apr()
             if best is None or apr > best[0]:
-                best = (apr, data.venue)
+                best = (apr, state.venue_name)
             if worst is None or apr < worst[0]:
-                worst = (apr, data.venue)
+                worst = (apr, state.venue_name)
         if best is None or worst is None or best[1] == worst[1]:
             return None
         return best[0] - worst[0], worst[1], best[1]
 
-    def _may_open(self, symbol: Symbol) -> bool:
+    def _may_open(self, sym: _Sym) -> bool:
         """Whether any ordered pair of venues with known rates clears ``build_threshold``
         before the entry gap (an upper bound of the decision's net APR)."""
-        aprs: list[tuple[str, Decimal]] = []
-        for state in self.by_symbol[symbol]:
-            if state.available and state.known >= 0 and state.index in self.listed:
-                data = state.data
-                row = state.known
-                aprs.append(
-                    (
-                        data.venue,
-                        data.rates[row] / interval_hours(data.intervals[row]) * HOURS_PER_YEAR,
-                    )
-                )
+        usable = [(s.venue_name, s.apr()) for s in sym.series if s.usable]
         threshold = self.config.build_threshold
-        for long_venue, long_apr in aprs:
-            for short_venue, short_apr in aprs:
-                if long_venue == short_venue:
+        for long_venue, long_apr in usable:
+            for short_venue, short_apr in usable:
+                if long_venue == short_venue or short_apr - long_apr < threshold:
                     continue
                 pair = (long_venue, short_venue)
                 fee = self.fee_apr.get(pair)
@@ -673,77 +699,90 @@ class _Run:
                     return True
         return False
 
-    def _flat(self, symbol: Symbol) -> bool:
-        return all(
-            self.positions.get((s.data.venue, symbol), _ZERO) == 0 for s in self.by_symbol[symbol]
-        )
+    # ------------------------------------------------------------------ accounting
+
+    def _revalue(self, sym: _Sym) -> None:
+        total = _ZERO
+        for state in sym.series:
+            if state.position != 0:
+                price = state.price
+                assert price is not None  # a filled position had a price
+                total += state.position * price
+        self.total_value += total - sym.value
+        sym.value = total
+
+    def _track_market_time(self, sym: _Sym, now: datetime) -> None:
+        holding = not sym.flat
+        if holding and sym.in_market_since is None:
+            sym.in_market_since = now
+        elif not holding and sym.in_market_since is not None:
+            sym.time_in_market += now - sym.in_market_since
+            sym.in_market_since = None
 
     def _symbol_point(
-        self, symbol: Symbol, now: datetime, widest: tuple[Decimal, str, str] | None
+        self, sym: _Sym, now: datetime, widest: tuple[Decimal, str, str] | None
     ) -> None:
         spread = widest[0] if widest is not None else None
-        long_venue = widest[1] if widest is not None else None
-        short_venue = widest[2] if widest is not None else None
-        held = sum(
-            (
-                size
-                for s in self.by_symbol[symbol]
-                if (size := self.positions.get((s.data.venue, symbol), _ZERO)) > 0
-            ),
-            _ZERO,
-        )
-        net = self.funding[symbol] - self.fees[symbol] + self.cash[symbol] + self.value[symbol]
+        held = sum((s.position for s in sym.series if s.position > 0), _ZERO)
         key = (spread, held)
-        if self.last_point.get(symbol) == key:
+        if sym.last_point == key:
             return
-        self.last_point[symbol] = key
+        sym.last_point = key
         self.symbol_points.append(
             SymbolPoint(
-                now,
-                symbol.base,
-                spread,
-                long_venue,
-                short_venue,
-                held,
-                self.reference.get(symbol),
-                self.funding[symbol],
-                net,
+                time=now,
+                symbol=sym.base,
+                spread_apr=spread,
+                long_venue=widest[1] if widest is not None else None,
+                short_venue=widest[2] if widest is not None else None,
+                position_base=held,
+                price=sym.reference,
+                funding=sym.funding,
+                net_pnl=sym.net,
             )
         )
 
     def _equity_point(self, now: datetime) -> None:
-        gross = self._gross()
-        self.peak_gross = max(self.peak_gross, gross)
-        slippage = sum(self.slippage.values(), _ZERO)
-        trading = sum(self.cash.values(), _ZERO) + sum(self.value.values(), _ZERO)
+        gross = _ZERO
+        for state in self.holding:
+            price = state.price
+            assert price is not None
+            gross += abs(state.position) * price
+        if gross > self.peak_gross:
+            self.peak_gross = gross
         self.equity.append(
             EquityPoint(
                 time=now,
-                funding=sum(self.funding.values(), _ZERO),
-                fees=sum(self.fees.values(), _ZERO),
-                slippage=slippage,
-                price_pnl=trading + slippage,
+                funding=self.total_funding,
+                fees=self.total_fees,
+                slippage=self.total_slippage,
+                price_pnl=self.total_cash + self.total_value + self.total_slippage,
                 gross_notional=gross,
             )
         )
+
+    def _track_drawdown(self, sym: _Sym) -> None:
+        net = sym.net
+        if net > sym.peak_net:
+            sym.peak_net = net
+        elif sym.peak_net - net > sym.drawdown:
+            sym.drawdown = sym.peak_net - net
 
     # ------------------------------------------------------------------ the loop
 
     def run(self) -> BacktestResult:
         events = self._events()
-        steps: list[datetime] = sorted({self.start, *(e[0] for e in events)})
         by_time: dict[datetime, list[tuple[int, int, int]]] = {}
         for when, kind, index, row in events:
             by_time.setdefault(when, []).append((kind, index, row))
-        for symbol in self.symbols:
-            price = self.reference.get(symbol)
-            if price is not None:
-                for state in self.by_symbol[symbol]:
-                    own = self._price(state)
-                    if own is not None:
-                        self._ensure_listed(state, own)
-        dirty: set[Symbol] = set(self.symbols)
-        retry: list[tuple[datetime, Symbol]] = []
+        steps = sorted({self.start, *by_time})
+        for sym in self.syms:
+            for state in sym.series:
+                price = state.price
+                if price is not None:
+                    self._ensure_listed(state, price)
+        dirty: set[_Sym] = set(self.syms)
+        retry: list[tuple[datetime, int]] = []
         total = len(steps)
         report_every = max(1, total // 200)
         step_index = 0
@@ -751,9 +790,9 @@ class _Run:
             upcoming = steps[step_index] if step_index < total else None
             if retry and (upcoming is None or retry[0][0] < upcoming):
                 now = retry[0][0]
-                again: set[Symbol] = set()
+                again: set[_Sym] = set()
                 while retry and retry[0][0] == now:
-                    again.add(heapq.heappop(retry)[1])
+                    again.add(self.syms[heapq.heappop(retry)[1]])
                 self._cycle(now, again, retry)
                 continue
             if upcoming is None:
@@ -761,16 +800,19 @@ class _Run:
             now = upcoming
             step_index += 1
             while retry and retry[0][0] <= now:
-                dirty.add(heapq.heappop(retry)[1])
+                dirty.add(self.syms[heapq.heappop(retry)[1]])
             self.clock.set(now)
+            self.positions_now.clear()
             dirty |= self._apply(now, by_time.get(now, ()))
             self._cycle(now, dirty, retry)
             dirty = set()
             if self.progress is not None and step_index % report_every == 0:
                 self.progress(step_index, total)
         end = self.reported_end
-        for symbol in list(self.in_market_since):
-            self.time_in_market[symbol] += end - self.in_market_since.pop(symbol)
+        for sym in self.syms:
+            if sym.in_market_since is not None:
+                sym.time_in_market += end - sym.in_market_since
+                sym.in_market_since = None
         if self.progress is not None:
             self.progress(total, total)
         return BacktestResult(
@@ -778,7 +820,7 @@ class _Run:
             start=self.start,
             end=end,
             venues=tuple(self.venues),
-            symbols=tuple(s.base for s in self.symbols),
+            symbols=tuple(sym.base for sym in self.syms),
             coverage=tuple(coverage(s.data.window(self.start, self.end)) for s in self.series),
             fills=tuple(self.fills),
             funding=tuple(self.funding_events),
@@ -787,8 +829,17 @@ class _Run:
             decisions=tuple(self.decisions),
             problems=tuple(self.problems),
             missed_in_position=dict(sorted(self.missed.items())),
-            time_in_market={s.base: t for s, t in sorted(self.time_in_market.items())},
-            per_symbol=self._totals(),
+            time_in_market={sym.base: sym.time_in_market for sym in self.syms},
+            per_symbol={
+                sym.base: SymbolTotals(
+                    funding=sym.funding,
+                    fees=sym.fees,
+                    slippage=sym.slippage,
+                    price_pnl=sym.cash + sym.value + sym.slippage,
+                    max_drawdown=sym.drawdown,
+                )
+                for sym in self.syms
+            },
             peak_gross_notional=self.peak_gross,
             steps=len(steps),
             decision_runs=self.decision_runs,
@@ -797,24 +848,25 @@ class _Run:
             assumed_prices=dict(sorted(self.assumed_prices.items())),
         )
 
-    def _apply(self, now: datetime, events: Sequence[tuple[int, int, int]]) -> set[Symbol]:
+    def _apply(self, now: datetime, events: Sequence[tuple[int, int, int]]) -> set[_Sym]:
         """Apply the settlements and unknowns at ``now``; the symbols they touched."""
-        touched: set[Symbol] = set()
+        touched: set[_Sym] = set()
         settling = [(self.series[i], row) for kind, i, row in events if kind == _SETTLE]
         for state, row in settling:
             mark = state.data.marks[row]
             if mark is not None:
-                self.own_mark[state.index] = mark
-                self.reference[state.data.symbol] = mark
-        repriced: set[Symbol] = {state.data.symbol for state, _ in settling}
-        for symbol in sorted(repriced):
-            for state in self.by_symbol[symbol]:
-                price = self._price(state)
+                state.own_mark = mark
+                state.sym.reference = mark
+                state.sym.reference_time = now
+        repriced = {state.sym for state, _ in settling}
+        for sym in repriced:
+            for other in sym.series:
+                price = other.price
                 if price is not None:
-                    self._ensure_listed(state, price)
+                    self._ensure_listed(other, price)
         for state, row in settling:
             self._settle(state, row, now)
-            touched.add(state.data.symbol)
+            touched.add(state.sym)
         for kind, index, row in events:
             if kind != _UNKNOWN:
                 continue
@@ -822,9 +874,9 @@ class _Run:
             if state.known != row:
                 continue
             state.available = False
-            touched.add(state.data.symbol)
-            data = state.data
-            if self.positions.get((data.venue, data.symbol), _ZERO) != 0:
+            touched.add(state.sym)
+            if state.position != 0:
+                data = state.data
                 key = f"{data.venue} {data.symbol.base}"
                 if row + 1 < len(data.times):
                     step = expected_interval(data, row + 1)
@@ -834,76 +886,46 @@ class _Run:
                     overdue = self.end - data.times[row] - timedelta(microseconds=1)
                     missing = max(1, overdue // data.intervals[row])
                 self.missed[key] = self.missed.get(key, 0) + missing
-        for symbol in repriced:
-            self._revalue(symbol)
+        for sym in repriced:
+            self._revalue(sym)
         return touched
 
-    def _cycle(
-        self, now: datetime, symbols: set[Symbol], retry: list[tuple[datetime, Symbol]]
-    ) -> None:
+    def _cycle(self, now: datetime, syms: set[_Sym], retry: list[tuple[datetime, int]]) -> None:
         self.clock.set(now)
-        for symbol in sorted(symbols):
-            self._cycle_symbol(symbol, now, retry)
-            self._track_drawdown(symbol)
+        for sym in sorted(syms, key=lambda s: s.index):
+            self._cycle_symbol(sym, now, retry)
+            self._track_drawdown(sym)
         self._equity_point(now)
 
-    def _cycle_symbol(
-        self, symbol: Symbol, now: datetime, retry: list[tuple[datetime, Symbol]]
-    ) -> None:
-        fingerprint = self._fingerprint(symbol)
-        if self.seen.get(symbol) == fingerprint:
+    def _cycle_symbol(self, sym: _Sym, now: datetime, retry: list[tuple[datetime, int]]) -> None:
+        fingerprint = self._fingerprint(sym)
+        if sym.seen == fingerprint:
             return
-        widest = self._spread(symbol)
-        if self._flat(symbol) and not self._may_open(symbol):
+        widest = self._spread(sym)
+        if sym.flat and not self._may_open(sym):
             # Provably no trade, so the decisions are not asked: flat means nothing to
             # close, reduce or rebalance, and opening needs, for some ordered pair,
             # net = spread - amortised fees - entry gap >= build_threshold, with the
             # fees from the same cost function the decision uses and the gap >= 0.
             self.screened += 1
-            self.seen[symbol] = fingerprint
-            self._symbol_point(symbol, now, widest)
+            sym.seen = fingerprint
+            self._symbol_point(sym, now, widest)
             return
-        signal = self._decide(symbol, now)
-        filled = False
-        if signal is not None:
-            before = len(self.fills)
-            self._execute(signal, now)
-            filled = len(self.fills) > before
+        signal = self._decide(sym, now)
+        filled = signal is not None and self._execute(sym, signal, now)
         if filled:
             # Positions changed: decide again one cycle later (a live runner keeps
             # cycling), e.g. to scale in by trade_size up to max_position.
-            self._revalue(symbol)
-            self._track_market_time(symbol, now)
-            self.seen.pop(symbol, None)
+            self._revalue(sym)
+            self._track_market_time(sym, now)
+            sym.seen = None
             following = now + self.settings.cycle_interval
             if following < self.end:
-                heapq.heappush(retry, (following, symbol))
+                heapq.heappush(retry, (following, sym.index))
         else:
             # Same inputs give the same outcome: skip until one of them changes.
-            self.seen[symbol] = fingerprint
-        self._symbol_point(symbol, now, widest if not filled else self._spread(symbol))
-
-    def _net(self, symbol: Symbol) -> Decimal:
-        return self.funding[symbol] - self.fees[symbol] + self.cash[symbol] + self.value[symbol]
-
-    def _track_drawdown(self, symbol: Symbol) -> None:
-        net = self._net(symbol)
-        peak = max(self.peak_net[symbol], net)
-        self.peak_net[symbol] = peak
-        if peak - net > self.drawdown[symbol]:
-            self.drawdown[symbol] = peak - net
-
-    def _totals(self) -> dict[str, SymbolTotals]:
-        return {
-            symbol.base: SymbolTotals(
-                funding=self.funding[symbol],
-                fees=self.fees[symbol],
-                slippage=self.slippage[symbol],
-                price_pnl=self.cash[symbol] + self.value[symbol] + self.slippage[symbol],
-                max_drawdown=self.drawdown[symbol],
-            )
-            for symbol in self.symbols
-        }
+            sym.seen = fingerprint
+        self._symbol_point(sym, now, widest if not filled else self._spread(sym))
 
 
 def run_backtest(
