@@ -156,9 +156,7 @@ def test_report_renders_every_section(our_runs: list[Run], warm: dict[str, Any])
         "### Steady state",
     ):
         assert heading in text
-    assert (
-        "| Ranking, 10 venues x 500 symbols, all, median | 30.0 ms (CPU 30.0 ms) | < 20 ms | **FAIL** |"
-        in text
-    )
+    ranking_row = "| Ranking, 10 venues x 500 symbols, all, median | 30.0 ms (CPU 30.0 ms) |"
+    assert f"{ranking_row} < 20 ms | **FAIL** |" in text
     assert "**MISSING**" in text
     assert "The ccxt comparison was **not run**" in text
