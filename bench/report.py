@@ -322,9 +322,9 @@ def _backtest(r: Mapping[str, Any]) -> list[str]:
         f"`python -m bench.bench_backtest --runs 1`, {b['runs']} process(es) (wanted "
         f"{b['runs_wanted']}; repeats stop once the section's time budget is spent). "
         f"Median total {b['total_s']:.2f} s (min {b['total_min_s']:.2f}, max "
-        f"{b['total_max_s']:.2f}): loading {b['load_s']:.2f} s, building series "
-        f"{b['build_s']:.2f} s, engine {b['engine_s']:.2f} s. Load average before/after: "
-        f"{b['load_before']:.2f} / {b['load_after']:.2f}.",
+        f"{b['total_max_s']:.2f})"
+        + "".join(f"; {name} {value:.2f} s" for name, value in b["phases_s"].items())
+        + f". Load average before/after: {b['load_before']:.2f} / {b['load_after']:.2f}.",
         "",
         "Last run's own report:",
         "",

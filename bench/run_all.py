@@ -101,9 +101,8 @@ def ranking(runs: int) -> dict[str, Any]:
     }
 
 
-_BACKTEST_TOTAL = re.compile(
-    r"load ([\d.]+) s, build ([\d.]+) s, engine ([\d.]+) s, total ([\d.]+) s"
-)
+_BACKTEST_TOTAL = re.compile(r"total ([\d.]+) s")
+_BACKTEST_PHASE = re.compile(r"(load|build|engine) ([\d.]+) s")
 
 
 def backtest(runs: int, budget: float) -> dict[str, Any]:
@@ -112,7 +111,9 @@ def backtest(runs: int, budget: float) -> dict[str, Any]:
     if not (HERE / "bench_backtest.py").exists():
         return {"missing": "bench/bench_backtest.py does not exist"}
     load = _load()
-    totals, phases, outputs = [], [], []
+    totals: list[float] = []
+    phases: list[dict[str, float]] = []
+    outputs: list[str] = []
     started = time.perf_counter()
     for _ in range(runs):
         try:
@@ -131,9 +132,8 @@ def backtest(runs: int, budget: float) -> dict[str, Any]:
         found = _BACKTEST_TOTAL.search(done.stdout)
         if done.returncode != 0 or found is None:
             return {"failed": f"exit {done.returncode}: {outputs[-1][-800:]}"}
-        load_s, build_s, engine_s, total_s = (float(g) for g in found.groups())
-        totals.append(total_s)
-        phases.append((load_s, build_s, engine_s))
+        totals.append(float(found.group(1)))
+        phases.append({name: float(value) for name, value in _BACKTEST_PHASE.findall(done.stdout)})
         if time.perf_counter() - started > budget:
             break
     return {
@@ -142,9 +142,11 @@ def backtest(runs: int, budget: float) -> dict[str, Any]:
         "total_s": statistics.median(totals),
         "total_min_s": min(totals),
         "total_max_s": max(totals),
-        "load_s": statistics.median(p[0] for p in phases),
-        "build_s": statistics.median(p[1] for p in phases),
-        "engine_s": statistics.median(p[2] for p in phases),
+        "phases_s": {
+            name: statistics.median(p[name] for p in phases)
+            for name in ("load", "build", "engine")
+            if all(name in p for p in phases)
+        },
         "output": outputs[-1],
         "load_before": load,
         "load_after": _load(),
