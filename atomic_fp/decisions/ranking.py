@@ -389,6 +389,8 @@ class RankedOpportunities(Sequence[Opportunity]):
         Per symbol, a pair whose shadow is more than the tolerance below the
         ``count``-th best shadow has ``count`` pairs surely better than it; the others are
         candidates, ranked exactly."""
+        if count < 1:
+            return ()
         pairs, shadow, tolerance = self._pairs, self._pairs.shadow, self._tolerance
         nets: dict[int, Decimal] = {}
 
@@ -407,7 +409,8 @@ class RankedOpportunities(Sequence[Opportunity]):
             if len(candidates) > keep:
                 candidates.sort(key=net, reverse=True)  # stable: exact, then tie order
             picks += candidates[:keep]
-        picks.sort(key=net, reverse=True)  # picks ascend by flat index: ties keep it
+        # stable: picks of equal net already follow flat index (tie) order, and keep it
+        picks.sort(key=net, reverse=True)
         if self._floor is not None:
             floor = self._floor
             picks = [flat for flat in picks if net(flat) >= floor]

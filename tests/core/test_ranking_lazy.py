@@ -232,3 +232,9 @@ def test_per_symbol_picks_are_exact_when_floats_cannot_tell_pairs_apart() -> Non
     assert ranked.first_per_symbol(2) == tuple(
         o for o in expected if (o.symbol.base, o.long_venue.name, o.short_venue.name) in top_two
     )
+
+
+def test_first_per_symbol_of_nothing() -> None:
+    rates = [rate("a", "0.0001"), rate("b", "0.0005")]
+    assert lazy(rates, config()).first_per_symbol(0) == ()
+    assert len(lazy(rates, config()).first_per_symbol(5)) == 2
