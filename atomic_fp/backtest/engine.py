@@ -858,7 +858,8 @@ class _Run:
                 state.own_mark = mark
                 state.sym.reference = mark
                 state.sym.reference_time = now
-        repriced = {state.sym for state, _ in settling}
+        # only symbols whose price moved need their venues' marks and their value updated
+        repriced = {state.sym for state, row in settling if state.data.marks[row] is not None}
         for sym in repriced:
             for other in sym.series:
                 price = other.price
