@@ -395,8 +395,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if env is not None and env.python is None:
         print(f"ccxt comparison skipped: {env.note}", file=sys.stderr)
     delay = args.delay_ms / 1000
-    runs = measure(delay, args.runs, env.python if env else None)
-    print(json.dumps(summarise(runs, delay), indent=1))
+    python = env.python if env else None
+    summary = summarise(measure(delay, args.runs, python), delay)
+    summary["warm"] = measure_warm(delay, args.runs, python)
+    print(json.dumps(summary, indent=1))
     return 0
 
 
