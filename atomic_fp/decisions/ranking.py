@@ -287,7 +287,10 @@ class _Pairs:
             self._aprs,
         )
         subtract, apr = self.context.subtract, self.apr
-        built = []
+        built: list[Opportunity] = []
+        append, new, setters = built.append, object.__new__, _SETTERS
+        if setters is not None:
+            s0, s1, s2, s3, s4, s5 = setters
         for flat in flats:
             symbol = symbol_of[flat]
             long_i, other = divmod(flat - offsets[symbol], sizes[symbol] - 1)
@@ -301,16 +304,20 @@ class _Pairs:
                 short_apr = apr(short_r)
             spread = subtract(short_apr, long_apr)
             cost = fees[venue_of[long_r]][venue_of[short_r]]
-            built.append(
-                _opportunity(
-                    symbols[symbol],
-                    rates[long_r],
-                    rates[short_r],
-                    spread,
-                    cost,
-                    subtract(spread, cost),
+            net = subtract(spread, cost)
+            if setters is None:
+                opportunity = Opportunity(
+                    symbols[symbol], rates[long_r], rates[short_r], spread, cost, net
                 )
-            )
+            else:
+                opportunity = new(Opportunity)
+                s0(opportunity, symbols[symbol])
+                s1(opportunity, rates[long_r])
+                s2(opportunity, rates[short_r])
+                s3(opportunity, spread)
+                s4(opportunity, cost)
+                s5(opportunity, net)
+            append(opportunity)
         return built
 
 
