@@ -90,7 +90,9 @@ def scenarios(draw: st.DrawFn) -> dict[str, object]:
 def test_open_legs_are_equal_valid_on_both_venues_and_within_max_position() -> None:
     outcomes: list[str] = []
 
-    @settings(max_examples=200, deadline=None)
+    # derandomize: the coverage assertions below count outcomes, so the draw must be the
+    # same every run (a random draw opened 18 times in 200 about one run in four).
+    @settings(max_examples=400, deadline=None, derandomize=True)
     @given(scenarios())
     def check(scenario: dict[str, object]) -> None:
         outcomes.append(check_scenario(scenario))
