@@ -7,12 +7,10 @@ recvWindow with ``-1021``, unread; the client re-syncs and re-signs).
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -27,6 +25,7 @@ from atomic_fp.orchestration import (
     ExecutionPolicy,
     ExecutionReport,
     ExecutionStatus,
+    LegOutcome,
     OrderPurpose,
 )
 from tests.reliability.invariants import (
@@ -53,6 +52,24 @@ CONFIG = ArbitrageConfig(
     trade_size=SIZE,
 )
 
+# How the faulted leg's first order must be classified (the fault really happened):
+# (outcome, looked up by client id).
+FIRST_OUTCOME: dict[str, tuple[LegOutcome, bool]] = {
+    "reject": (LegOutcome.REJECTED, False),
+    "reject_always": (LegOutcome.REJECTED, False),
+    "rate_limited": (LegOutcome.REJECTED, False),
+    "rate_limited_always": (LegOutcome.REJECTED, False),
+    "hang": (LegOutcome.NOT_SENT, True),
+    "ambiguous_503": (LegOutcome.FILLED, True),
+    "late_answer": (LegOutcome.FILLED, True),
+    "partial": (LegOutcome.PARTIALLY_FILLED, False),
+    "down_before_order": (LegOutcome.NOT_SENT, False),
+    "down_at_order": (LegOutcome.AMBIGUOUS, True),
+    "down_after_fill": (LegOutcome.AMBIGUOUS, True),
+    "clock_skew_ahead": (LegOutcome.FILLED, False),
+    "clock_skew_behind": (LegOutcome.FILLED, False),
+}
+
 # fault -> (status of the execution that finished the signal, unresolved at first)
 CASES: dict[str, tuple[ExecutionStatus, bool]] = {
     "reject": (ExecutionStatus.COMPLETE, False),
@@ -71,19 +88,11 @@ CASES: dict[str, tuple[ExecutionStatus, bool]] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No test here may reach past 127.0.0.1."""
-    real_connect = socket.socket.connect
-
-    def connect(self: socket.socket, address: Any) -> None:
-        host = address[0] if isinstance(address, tuple) else address
-        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in ("127.0.0.1", "::1"):
-            raise ConnectionRefusedError(f"test tried to reach {host!r}")
-        real_connect(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    yield
+@pytest.fixture(params=["asyncio", pytest.param("trio", marks=pytest.mark.long)])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    """Over the wire the backends share every line but the event loop: CI runs asyncio,
+    ``-m long`` adds trio (the paper matrix runs both in CI)."""
+    return str(request.param)
 
 
 @pytest.fixture
@@ -193,6 +202,8 @@ async def test_wire_fault_on_either_leg_keeps_the_invariants(
         signal = hedge(names[0], names[1])
         first = await orch.execute_signal(signal)
 
+        entry = next(x for x in first.attempts if x.leg_index == leg and x.attempt == 0)
+        assert (entry.outcome, entry.looked_up) == FIRST_OUTCOME[fault], first.describe()
         expected, unresolved_first = CASES[fault]
         assert (first.status is ExecutionStatus.UNRESOLVED) == unresolved_first, first.describe()
         final = await finish(orch, first, servers)

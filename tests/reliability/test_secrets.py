@@ -18,7 +18,6 @@ import socket
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -70,27 +69,6 @@ def assert_clean(where: str, text: str | bytes) -> None:
     data = text if isinstance(text, bytes) else text.encode("utf-8", "replace")
     for needle in needles():
         assert needle.encode() not in data, f"secret {needle[:12]}... leaked in {where}"
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    real_connect = socket.socket.connect
-    real_getaddrinfo = socket.getaddrinfo
-
-    def connect(self: socket.socket, address: Any) -> None:
-        host = address[0] if isinstance(address, tuple) else address
-        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in ("127.0.0.1", "::1"):
-            raise ConnectionRefusedError(f"test tried to reach {host!r}")
-        real_connect(self, address)
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host not in (None, "127.0.0.1", "::1", "localhost"):
-            raise socket.gaierror(f"test tried to resolve {host!r}")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    yield
 
 
 def closed_port() -> int:
