@@ -35,7 +35,8 @@ def _by_symbol(points: Sequence[SymbolPoint]) -> dict[str, list[SymbolPoint]]:
 
 def plot_png(result: BacktestResult, path: Path, title: str | None = None) -> None:
     """Write a three-panel PNG: cumulative PnL (net, funding, costs), the widest funding
-    spread per symbol (APR %), and the hedge size per symbol as notional (USD)."""
+    spread per symbol (APR %), and each symbol's hedge size as a fraction of
+    ``max_position`` (so symbols of very different prices share one scale)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -75,9 +76,13 @@ def plot_png(result: BacktestResult, path: Path, title: str | None = None) -> No
             float(p.spread_apr) * 100 if p.spread_apr is not None else float("nan") for p in points
         ]
         spread_ax.step(spread_times, spread, where="post", lw=0.7, label=symbol)
+        cap = result.settings.config.max_position
         position_ax.step(
             [*spread_times, result.end],
-            [*(float(p.notional) for p in points), float(points[-1].notional)],
+            [
+                *(float(p.position_base / cap) for p in points),
+                float(points[-1].position_base / cap),
+            ],
             where="post",
             lw=1.0,
             label=symbol,
@@ -109,7 +114,8 @@ def plot_png(result: BacktestResult, path: Path, title: str | None = None) -> No
     spread_ax.set_ylabel("widest spread, APR %")
     spread_ax.legend(loc="upper left", fontsize=8, ncol=4)
     spread_ax.grid(alpha=0.3)
-    position_ax.set_ylabel("hedge notional, USD")
+    position_ax.set_ylabel("hedge size / max_position")
+    position_ax.set_ylim(-0.05, 1.15)
     position_ax.legend(loc="upper left", fontsize=8, ncol=4)
     position_ax.grid(alpha=0.3)
     position_ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))  # type: ignore[no-untyped-call]

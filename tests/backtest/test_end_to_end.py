@@ -115,3 +115,24 @@ def test_exit_codes(tmp_path: Path) -> None:
     assert code == 2 and "--to must be after --from" in text
     code, text = _run(["--data", str(path), "--format", "table"])
     assert code == 0 and "TOTAL" in text
+
+
+def test_text_chart_without_matplotlib(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import atomic_fp.backtest.chart as chart
+
+    monkeypatch.setattr(chart, "matplotlib_available", lambda: False)
+    path = tmp_path / "h.csv"
+    rows = ["venue,symbol,venue_symbol,funding_time,rate,interval_hours,mark_price"]
+    for hour in range(12):
+        rows.append(f"alpha,BTC,BTCUSDT,2026-01-01T{hour:02d}:00:00Z,0.00001,1,100")
+        rate = "0.0002" if hour < 6 else "0.00001"
+        rows.append(f"beta,BTC,BTC,2026-01-01T{hour:02d}:00:00Z,{rate},1,")
+    path.write_text("\n".join(rows) + "\n")
+    png = tmp_path / "chart.png"
+    result = CliRunner().invoke(
+        backtest, ["--data", str(path), "--plot", str(png), "--format", "table"]
+    )
+    assert result.exit_code == 0, result.output
+    assert not png.exists()
+    assert "needs matplotlib" in result.output
+    assert "net PnL" in result.stdout and "█" in result.stdout  # the hedge was open 00-06
