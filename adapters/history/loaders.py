@@ -273,6 +273,8 @@ def _load_fetcher(path: Path, records: Iterator[dict[str, str]], filters: Filter
             )
     except (ValueError, KeyError, ArithmeticError) as error:
         return Failure(f"{path}:{line}: {error}")
+    if not parsed:
+        return Success(())
     parsed.sort(key=lambda item: item[0])
     gaps = [later[0] - earlier[0] for earlier, later in pairwise(parsed)]
     snapped = [s for s in (_snap(g) for g in gaps) if s is not None]

@@ -180,3 +180,11 @@ def test_fetcher_csv_shift_to_utc() -> None:
     assert {r.funding_time.replace(microsecond=0) for r in binance[:30]} <= {
         r.funding_time for r in gate
     }
+
+
+def test_fetcher_file_filtered_out_is_empty_not_an_error() -> None:
+    path = research_file(
+        "historical-funding-rates-fetcher/data/ETH-USDT/"
+        "ETH-USDT_binance_2020-01-01_2024-01-01_funding_history.csv"
+    )
+    assert load_csv(path, Filters(symbols=[Symbol("BTC")])).unwrap() == ()
