@@ -52,7 +52,7 @@ def run_execute(
                 for orchestrator in orchestrators(venues, symbols, strategy, journal):
                     if dry_run:
                         inputs = await orchestrator.gather_inputs()
-                        results.append(decide(inputs, orchestrator.symbol, strategy))
+                        results.append(decide(orchestrator, inputs))
                     else:
                         results.append(await orchestrator.run_strategy_cycle())
             finally:

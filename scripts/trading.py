@@ -12,9 +12,6 @@ from typing import Any
 import attrs
 from returns.result import Failure, Result, Success
 
-from atomic_fp.decisions.funding_arbitrage import FundingArbitrageDecision
-from atomic_fp.decisions.rebalance import RebalanceDecision
-from atomic_fp.decisions.safety import SafetyDecision
 from atomic_fp.models import ArbitrageConfig, Market, Symbol, TradingSignal
 from atomic_fp.operations import AtomicQueryer, AtomicTrader
 from atomic_fp.orchestration import (
@@ -129,53 +126,20 @@ class Decision:
     excluded: Mapping[str, str]
 
 
-def decide(inputs: StrategyInputs, symbol: Symbol, config: ArbitrageConfig) -> Decision:
-    """The orchestrator's decision order (safety, rebalance, funding gated by may_open),
-    without executing: used by ``execute --dry-run``."""
-    now = inputs.at
-    no_trade: list[str] = []
-    signal: TradingSignal | None = None
-    action = "none"
-    safety = SafetyDecision.analyze(
-        positions=inputs.positions, markets=inputs.markets, config=config, now=now
-    )
-    if isinstance(safety, Success):
-        signal, action = safety.unwrap(), "safety"
-    else:
-        no_trade.append(f"safety: {safety.failure()}")
-        rebalance = RebalanceDecision.analyze(
-            positions=inputs.positions, markets=inputs.markets, config=config, now=now
-        )
-        if isinstance(rebalance, Success):
-            signal, action = rebalance.unwrap(), "rebalance"
-        else:
-            no_trade.append(f"rebalance: {rebalance.failure()}")
-            funding = FundingArbitrageDecision.analyze_opportunity(
-                rates=inputs.rates,
-                positions=inputs.positions,
-                config=config,
-                markets=inputs.markets,
-                books=inputs.books,
-                now=now,
-            )
-            if isinstance(funding, Failure):
-                no_trade.append(f"funding: {funding.failure()}")
-            else:
-                gate = SafetyDecision.may_open(
-                    rates=inputs.rates, positions=inputs.positions, config=config, now=now
-                )
-                if isinstance(gate, Failure):
-                    no_trade.append(f"funding: opening refused by safety: {gate.failure()}")
-                else:
-                    signal, action = funding.unwrap(), "funding"
-    orders = () if signal is None else would_send(signal, inputs.markets, config)
+def decide(orchestrator: ArbitrageOrchestrator, inputs: StrategyInputs) -> Decision:
+    """What one cycle of ``orchestrator`` would do on ``inputs`` (its own decision, see
+    :func:`atomic_fp.decisions.cycle.decide_cycle`), without executing: ``--dry-run``.
+    No journal is read, so reconciliation blocks are not applied."""
+    decision = orchestrator.decide(inputs, apply_reconciliation=False)
+    signal = decision.to_execute
+    orders = () if signal is None else would_send(signal, inputs.markets, orchestrator.config)
     return Decision(
-        symbol=symbol,
-        at=now,
-        action=action,
+        symbol=orchestrator.symbol,
+        at=inputs.at,
+        action=decision.action,
         signal=signal,
         orders=orders,
-        no_trade=tuple(no_trade),
+        no_trade=decision.no_trade,
         excluded=inputs.excluded(),
     )
 

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import anyio
 import attrs
-from returns.result import Failure, Result, Success
+from returns.result import Failure, Result
 
 from atomic_fp.aggregators import (
     DEFAULT_TIMEOUT,
@@ -27,18 +27,15 @@ from atomic_fp.aggregators import (
     PositionAggregator,
     gather_keyed,
 )
-from atomic_fp.decisions.funding_arbitrage import FundingArbitrageDecision
-from atomic_fp.decisions.rebalance import RebalanceDecision
-from atomic_fp.decisions.safety import SafetyDecision
+from atomic_fp.decisions.cycle import CycleDecision, decide_cycle
 from atomic_fp.decisions.types import (
     BookInputs,
     MarketInputs,
-    NoTrade,
     PositionInputs,
     RateInputs,
 )
 from atomic_fp.errors import VenueError, VenueTimeout
-from atomic_fp.models import ArbitrageConfig, Market, SignalKind, Symbol, TradingSignal
+from atomic_fp.models import ArbitrageConfig, Market, Symbol, TradingSignal
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import AtomicQueryer, AtomicTrader
 from atomic_fp.orchestration.execution import ExecutionPolicy, execute_signal
@@ -275,80 +272,44 @@ class ArbitrageOrchestrator:
                 reconciliation=reconciliation,
             )
         inputs = await self.gather_inputs()
-        now = inputs.at
+        decision = self.decide(inputs)
         report = CycleReport(
             symbol=self.symbol,
-            at=now,
+            at=inputs.at,
             action="none",
+            signal=decision.signal,
+            no_trade=decision.no_trade,
             excluded=inputs.excluded(),
             blocked=self._blocked_reasons(),
             reconciliation=reconciliation,
         )
-        no_trade: list[str] = []
+        signal = decision.to_execute
+        if signal is None:
+            return report
+        execution = await self.execute_signal(signal)
+        return attrs.evolve(report, action=decision.action, execution=execution)
 
-        safety = SafetyDecision.analyze(
-            positions=inputs.positions, markets=inputs.markets, config=self.config, now=now
-        )
-        if isinstance(safety, Success):
-            return await self._act(report, "safety", safety.unwrap(), no_trade)
-        no_trade.append(f"safety: {safety.failure()}")
+    def decide(self, inputs: StrategyInputs, *, apply_reconciliation: bool = True) -> CycleDecision:
+        """What a cycle on ``inputs`` decides; nothing is sent or journaled.
 
-        rebalance = RebalanceDecision.analyze(
-            positions=inputs.positions, markets=inputs.markets, config=self.config, now=now
-        )
-        if isinstance(rebalance, Success):
-            return await self._act(report, "rebalance", rebalance.unwrap(), no_trade)
-        no_trade.append(f"rebalance: {rebalance.failure()}")
-
-        funding = FundingArbitrageDecision.analyze_opportunity(
+        With ``apply_reconciliation`` (as every real cycle does) openings are refused while
+        reconciliation is not clean, or has not run yet. ``execute --dry-run`` passes
+        ``False``: it reads no journal, so it shows the decision the data alone yields.
+        """
+        return decide_cycle(
             rates=inputs.rates,
             positions=inputs.positions,
-            config=self.config,
             markets=inputs.markets,
             books=inputs.books,
-            now=now,
+            config=self.config,
+            now=inputs.at,
+            open_blocked=self.open_blocked if apply_reconciliation else (),
+            blocked_venues=self.blocked_venues if apply_reconciliation else {},
         )
-        if isinstance(funding, Failure):
-            no_trade.append(f"funding: {funding.failure()}")
-            return attrs.evolve(report, no_trade=tuple(no_trade))
-        signal = funding.unwrap()
-        if signal.kind is SignalKind.OPEN:
-            refusal = self._refuse_open(signal, inputs)
-            if refusal is not None:
-                no_trade.append(f"funding: opening refused: {refusal}")
-                return attrs.evolve(report, signal=signal, no_trade=tuple(no_trade))
-        return await self._act(report, "funding", signal, no_trade)
 
     def _blocked_reasons(self) -> tuple[str, ...]:
         return self.open_blocked + tuple(
             f"no opening on {venue}: {why}" for venue, why in self.blocked_venues.items()
-        )
-
-    def _refuse_open(self, signal: TradingSignal, inputs: StrategyInputs) -> str | None:
-        """Why this opening signal must not run, or ``None``: reconciliation problems, a
-        leg on an unverified venue, or the safety gate on the legs' own venues."""
-        if self.open_blocked:
-            return "; ".join(self.open_blocked)
-        venues = {leg.exchange for leg in signal.legs}
-        blocked = self.blocked_venues
-        if hit := sorted(str(v) for v in venues if v in blocked):
-            return f"positions of {', '.join(hit)} not verified since start"
-        gate: Result[None, NoTrade] = SafetyDecision.may_open(
-            rates={v: r for v, r in inputs.rates.items() if v in venues},
-            positions={v: p for v, p in inputs.positions.items() if v in venues},
-            config=self.config,
-            now=inputs.at,
-        )
-        if isinstance(gate, Failure):
-            return f"safety gate: {gate.failure()}"
-        return None
-
-    async def _act(
-        self, report: CycleReport, action: str, signal: TradingSignal, no_trade: list[str]
-    ) -> CycleReport:
-        execution = await self.execute_signal(signal)
-        return attrs.evolve(
-            report, action=action, signal=signal, execution=execution, no_trade=tuple(no_trade)
         )
 
     async def execute_signal(self, signal: TradingSignal) -> ExecutionReport:
