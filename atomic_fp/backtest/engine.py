@@ -355,7 +355,8 @@ class _Run:
             if not priced and assumed is not None:
                 sym.reference = assumed
                 self.assumed_prices[sym.base] = assumed
-        self.holding: set[_Series] = set()
+        # series holding a position, by index (a dict: iteration order is deterministic)
+        self.holding: dict[int, _Series] = {}
         self.positions_now: dict[str, dict[Symbol, Position]] = {}
         self.missed: dict[str, int] = {}
         self.fills: list[Fill] = []
@@ -634,9 +635,9 @@ class _Run:
             signed = base_size * leg.side.sign
             state.position += signed
             if state.position != 0:
-                self.holding.add(state)
+                self.holding[state.index] = state
             else:
-                self.holding.discard(state)
+                self.holding.pop(state.index, None)
             sym.cash -= signed * price
             self.total_cash -= signed * price
             sym.fees += fee
@@ -744,7 +745,7 @@ class _Run:
 
     def _equity_point(self, now: datetime) -> None:
         gross = _ZERO
-        for state in self.holding:
+        for state in self.holding.values():
             price = state.price
             assert price is not None
             gross += abs(state.position) * price
@@ -859,7 +860,10 @@ class _Run:
                 state.sym.reference = mark
                 state.sym.reference_time = now
         # only symbols whose price moved need their venues' marks and their value updated
-        repriced = {state.sym for state, row in settling if state.data.marks[row] is not None}
+        repriced = sorted(
+            {state.sym for state, row in settling if state.data.marks[row] is not None},
+            key=lambda sym: sym.index,
+        )
         for sym in repriced:
             for other in sym.series:
                 price = other.price
