@@ -91,3 +91,30 @@ def test_history_end_makes_the_rate_unknown() -> None:
     assert [f.time for f in result.fills] == [T0 + timedelta(hours=2)] * 2
     # the open hedge then misses beta's settlements until the window ends (03..07: 5)
     assert result.missed_in_position == {"beta BTC": 5}
+
+
+def test_interval_at_that_time_drives_the_apr_and_settlement() -> None:
+    # alpha settles 0.0002 every 8 h (21.9 % APR), then switches to 4 h (43.8 % APR for the
+    # same rate). beta pays nothing. Build threshold 30 %: nothing opens while alpha is on
+    # 8 h; the first 4 h settlement (12:00) makes the spread 43.8 % -> net above 30 %.
+    config = ArbitrageConfig(
+        build_threshold=Decimal("0.30"),
+        close_threshold=Decimal("0.05"),
+        max_position=Decimal(1),
+        trade_size=Decimal(1),
+    )
+    rows = [_row("alpha", h, "0.0002", 8, "100") for h in (0, 8)]
+    rows += [_row("alpha", h, "0.0002", 4, "100") for h in (12, 16, 20)]
+    rows += [_row("beta", h, "0", 1) for h in range(21)]
+    result = run_backtest(build_series(rows).series, BacktestSettings(config=config))
+    opened = [f for f in result.fills if f.kind == "open"]
+    assert {f.time for f in opened} == {T0 + timedelta(hours=12)}
+    assert {(f.venue, f.side.value) for f in opened} == {("alpha", "sell"), ("beta", "buy")}
+    alpha_paid = [
+        (e.time, e.interval_hours, e.amount) for e in result.funding if e.venue == "alpha"
+    ]
+    # short 1 BTC at mark 100: -0.0002 * -1 * 100 = +0.02 at each later 4 h settlement
+    assert alpha_paid == [
+        (T0 + timedelta(hours=16), Decimal(4), Decimal("0.02")),
+        (T0 + timedelta(hours=20), Decimal(4), Decimal("0.02")),
+    ]
