@@ -188,3 +188,21 @@ def test_fetcher_file_filtered_out_is_empty_not_an_error() -> None:
         "ETH-USDT_binance_2020-01-01_2024-01-01_funding_history.csv"
     )
     assert load_csv(path, Filters(symbols=[Symbol("BTC")])).unwrap() == ()
+
+
+def test_format_parquet_round_trip(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    from adapters.history.format import write_parquet
+
+    t = datetime(2026, 6, 24, 0, 0, 0, 5000, tzinfo=UTC)
+    rates = [
+        _settled("binance", "ORDI", t, "-0.00123456", 4, "31.5"),
+        _settled("binance", "ORDI", t + timedelta(hours=4), "0.0001", 8, None),
+    ]
+    path = tmp_path / "history.parquet"
+    assert write_parquet(path, rates) == 2
+    rows = load_parquet(path).unwrap()
+    assert [(r.funding_time, r.rate, r.interval, r.mark_price) for r in rows] == [
+        (t, Decimal("-0.00123456"), timedelta(hours=4), Decimal("31.5")),
+        (t + timedelta(hours=4), Decimal("0.0001"), timedelta(hours=8), None),
+    ]
