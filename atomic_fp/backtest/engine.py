@@ -99,7 +99,9 @@ class BacktestSettings:
     ``capital`` is the collateral, split equally over the venues (the paper venues'
     starting balances, which their liquidation estimates use) and the base of
     ``return_on_capital``. ``None`` = fully collateralised: each venue gets enough to carry
-    ``max_position`` of every symbol at that symbol's highest price in the history.
+    ``max_position`` of every symbol at that symbol's highest price in the history (a
+    deliberate look-ahead that only sizes collateral -- the liquidation estimate and the ROC
+    denominator; give ``capital`` to avoid it).
     ``prices``: an assumed constant price per base unit for symbols whose history has no
     mark price on any venue (without it such a symbol cannot be priced and never trades)."""
 

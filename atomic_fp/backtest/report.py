@@ -149,7 +149,7 @@ def summary(result: BacktestResult, warnings: Iterable[str] = ()) -> dict[str, A
             if settings.capital is not None
             else (
                 "fully collateralised: per venue, max_position of every symbol at its highest "
-                "price in the history"
+                "price in the history (sized with hindsight; pass --capital to fix it)"
             ),
         },
         "settings": {
