@@ -23,8 +23,13 @@ How a run goes (all times UTC; no wall clock is read anywhere):
    venue's rate input is a ``Failure`` (:class:`HistoryGap`): no decision that needs it
    trades, and nothing is filled with zero.
 4. **Decisions** run for a symbol only when one of its inputs changed (a rate, an
-   interval, a mark, a rate's availability, a position): with unchanged inputs the pure
-   decisions would return the same ``NoTrade`` again. The cycle is
+   interval, a mark, a rate's availability, a position, the collateral behind a position):
+   with unchanged inputs the pure decisions would return the same ``NoTrade`` again (they
+   read the time only to judge staleness, and inputs are always observed "now"). A flat
+   symbol whose best ordered pair cannot clear ``build_threshold`` even before the entry
+   gap (gross spread minus the amortised fees, from the decisions' own cost function) is
+   not asked either: nothing to close, reduce or rebalance, and no open is possible. The
+   parity test runs the orchestrator at every instant and finds the same signals. The cycle is
    :func:`atomic_fp.backtest.decide.decide_cycle` (safety, rebalance, funding arbitrage),
    with markets and order books from the paper venue. After a trade the symbol is decided
    again one ``cycle_interval`` later (a live runner keeps cycling; this is how a position
