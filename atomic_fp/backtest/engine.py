@@ -801,6 +801,7 @@ class _Run:
                 again: set[_Sym] = set()
                 while retry and retry[0][0] == now:
                     again.add(self.syms[heapq.heappop(retry)[1]])
+                self.positions_now.clear()  # a new instant: positions are read afresh
                 self._cycle(now, again, retry)
                 continue
             if upcoming is None:
