@@ -196,7 +196,9 @@ def test_crash_drill_quick(tmp_path: Path, mode: str, repeats: int) -> None:
 def test_crash_drill_200(tmp_path: Path, mode: str) -> None:
     started = time.perf_counter()
     tally = drill(tmp_path, repeats=200, seed=20261124, mode=mode)
-    assert tally.get("killed", 0) >= 100, tally
+    # Point kills are deterministic (143 of 200 with this seed); timed kills depend on how
+    # fast the machine runs a cycle, so only a floor that still means "killed often".
+    assert tally.get("killed", 0) >= (120 if mode == "point" else 60), tally
     print(f"crash drill {mode} x200: {time.perf_counter() - started:.1f} s, {tally}")
     sys.stdout.flush()
     assert json.dumps(tally)
