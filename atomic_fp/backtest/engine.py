@@ -30,7 +30,8 @@ How a run goes (all times UTC; no wall clock is read anywhere):
    gap (gross spread minus the amortised fees, from the decisions' own cost function) is
    not asked either: nothing to close, reduce or rebalance, and no open is possible. The
    parity test runs the orchestrator at every instant and finds the same signals. The cycle is
-   :func:`atomic_fp.backtest.decide.decide_cycle` (safety, rebalance, funding arbitrage),
+   :func:`atomic_fp.decisions.cycle.decide_cycle` (safety, rebalance, funding arbitrage;
+   the live orchestrator's own decision),
    with markets and order books from the paper venue. After a trade the symbol is decided
    again one ``cycle_interval`` later (a live runner keeps cycling; this is how a position
    scales in by ``trade_size`` steps up to ``max_position``).
@@ -55,7 +56,6 @@ from returns.unsafe import unsafe_perform_io
 
 from adapters.paper import ManualClock, PaperMarketState, PaperVenue
 from atomic_fp import costs
-from atomic_fp.backtest.decide import decide_cycle
 from atomic_fp.backtest.gaps import GAP_TOLERANCE, Coverage, coverage, expected_interval
 from atomic_fp.backtest.records import (
     Decision,
@@ -65,6 +65,7 @@ from atomic_fp.backtest.records import (
     SymbolPoint,
 )
 from atomic_fp.backtest.series import FundingSeries
+from atomic_fp.decisions.cycle import decide_cycle
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
     HOURS_PER_YEAR,
@@ -577,9 +578,9 @@ class _Run:
             config=self.config,
             now=now,
         )
-        if not is_successful(outcome):
+        signal = outcome.to_execute
+        if signal is None:
             return None
-        signal: TradingSignal = outcome.unwrap()
         self.decisions.append(
             Decision(now, sym.base, signal.kind.value, signal.signal_id, signal.reason)
         )
