@@ -102,3 +102,18 @@ def single_symbol(symbols: Iterable[Symbol]) -> Symbol | str:
     if not distinct:
         return "no input names a symbol"
     return "inputs mix several symbols: " + ", ".join(map(str, distinct))
+
+
+def untimely(observed_at: datetime, now: datetime, max_age: timedelta) -> str | None:
+    """Why data observed at ``observed_at`` must not be trusted at ``now``, else ``None``.
+
+    Older than ``max_age`` is stale. Stamped *ahead* of ``now`` by more than ``max_age``
+    means a clock (the venue's or ours) is off by more than the whole staleness budget, so
+    the data's age cannot be judged at all: it is refused too, never taken as fresh.
+    """
+    age = now - observed_at
+    if age > max_age:
+        return f"stale (observed {age} before {now.isoformat()}, max age {max_age})"
+    if -age > max_age:
+        return f"clock skew (stamped {-age} ahead of {now.isoformat()}, beyond max age {max_age})"
+    return None

@@ -61,6 +61,7 @@ from atomic_fp.decisions._common import (
     read,
     single_symbol,
     successful_rates,
+    untimely,
 )
 from atomic_fp.decisions.types import BookInputs, MarketInputs, NoTrade, PositionInputs, RateInputs
 from atomic_fp.errors import VenueError
@@ -172,12 +173,8 @@ def _usable(
         return _absent(venue, "funding rate", rate_error)
     if rate.symbol != symbol:
         return _wrong_symbol(venue, symbol, "rate", rate.symbol)
-    age = rate.age(as_of)
-    if age > config.max_data_age:
-        return (
-            f"{venue}: rate stale (observed {age} before {as_of.isoformat()}, "
-            f"max age {config.max_data_age})"
-        )
+    if problem := untimely(rate.observed_at, as_of, config.max_data_age):
+        return f"{venue}: rate {problem}"
     if venue not in positions:
         return f"{venue}: position missing (unknown is not flat)"
     position, position_error = read(positions[venue])
@@ -199,8 +196,8 @@ def _usable(
             return _absent(venue, "order book", book_error)
         if book.symbol != symbol:
             return _wrong_symbol(venue, symbol, "book", book.symbol)
-        if as_of - book.timestamp > config.max_data_age:
-            return f"{venue}: order book stale (at {book.timestamp.isoformat()})"
+        if problem := untimely(book.timestamp, as_of, config.max_data_age):
+            return f"{venue}: order book {problem}"
     return _Venue(venue, rate, rate.apr, position, market, book)
 
 
@@ -392,8 +389,8 @@ def _consider_close(
         if rate is None:
             why = f"failed ({error})" if error else "missing"
             return f"existing hedge not judged: {venue} rate {why}"
-        if rate.age(as_of) > config.max_data_age:
-            return f"existing hedge not judged: {venue} rate stale"
+        if problem := untimely(rate.observed_at, as_of, config.max_data_age):
+            return f"existing hedge not judged: {venue} rate {problem}"
         aprs[venue] = rate.apr
     carry = _hedge_carry(hedge, aprs)
     legs_text = ", ".join(f"{v} {pct(a)}" for v, a in aprs.items())

@@ -22,7 +22,7 @@ from decimal import Decimal
 from returns.result import Failure, Result, Success
 
 from atomic_fp import sizing
-from atomic_fp.decisions._common import describe_positions, read, single_symbol
+from atomic_fp.decisions._common import describe_positions, read, single_symbol, untimely
 from atomic_fp.decisions.types import MarketInputs, NoTrade, PositionInputs
 from atomic_fp.models import (
     ArbitrageConfig,
@@ -46,8 +46,8 @@ def _known_positions(
         if error is not None:
             problems.append(f"{venue}: position failed ({error})")
         elif position is not None and not position.is_flat:
-            if now - position.observed_at > config.max_data_age:
-                problems.append(f"{venue}: position stale (at {position.observed_at.isoformat()})")
+            if problem := untimely(position.observed_at, now, config.max_data_age):
+                problems.append(f"{venue}: position {problem}")
             else:
                 found[venue] = position
     if problems:

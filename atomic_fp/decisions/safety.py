@@ -41,6 +41,7 @@ from atomic_fp.decisions._common import (
     read,
     single_symbol,
     unknown_positions,
+    untimely,
 )
 from atomic_fp.decisions.types import MarketInputs, NoTrade, PositionInputs, RateInputs
 from atomic_fp.models import (
@@ -201,19 +202,18 @@ class SafetyDecision:
                     f"{venue}: funding rate "
                     + (f"failed ({rate_error})" if rate_error else "missing")
                 )
-            elif rate.age(now) > config.max_data_age:
-                problems.append(
-                    f"{venue}: rate stale (observed {rate.observed_at.isoformat()}, "
-                    f"max age {config.max_data_age})"
-                )
+            elif problem := untimely(rate.observed_at, now, config.max_data_age):
+                problems.append(f"{venue}: rate {problem}")
             if venue not in positions:
                 problems.append(f"{venue}: position missing (unknown is not flat)")
                 continue
             position, position_error = read(positions[venue])
             if position_error is not None:
                 problems.append(f"{venue}: position failed ({position_error})")
-            elif position is not None and now - position.observed_at > config.max_data_age:
-                problems.append(f"{venue}: position stale (at {position.observed_at.isoformat()})")
+            elif position is not None and (
+                problem := untimely(position.observed_at, now, config.max_data_age)
+            ):
+                problems.append(f"{venue}: position {problem}")
             elif (
                 position is not None
                 and (distance := position.liquidation_distance) is not None

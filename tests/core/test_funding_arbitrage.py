@@ -410,7 +410,9 @@ def test_stale_book_excludes_the_venue() -> None:
     result = no_trade(
         decide(rates=rates, positions=flat("a", "b"), config=config(), books=books, now=NOW)
     )
-    assert result.excluded == ("b: order book stale (at 2026-01-01T11:50:00+00:00)",)
+    assert result.excluded == (
+        "b: order book stale (observed 0:10:00 before 2026-01-01T12:00:00+00:00, max age 0:05:00)",
+    )
 
 
 def test_same_inputs_give_the_same_signal_and_id() -> None:
@@ -418,3 +420,24 @@ def test_same_inputs_give_the_same_signal_and_id() -> None:
     first = signal_of(decide(rates=rates, positions=flat("a", "b"), config=config(), now=NOW))
     again = signal_of(decide(rates=rates, positions=flat("a", "b"), config=config(), now=NOW))
     assert first == again and first.signal_id == again.signal_id
+
+
+def test_a_rate_stamped_beyond_max_age_in_the_future_is_clock_skew_not_fresh() -> None:
+    rates = by_venue(
+        rate("a", "0.0001"),
+        rate("b", "0.0005", timedelta(hours=1), observed_at=NOW + timedelta(minutes=6)),
+    )
+    result = no_trade(decide(rates=rates, positions=flat("a", "b"), config=config(), now=NOW))
+    assert result.excluded == (
+        "b: rate clock skew (stamped 0:06:00 ahead of 2026-01-01T12:00:00+00:00, "
+        "beyond max age 0:05:00)",
+    )
+
+
+def test_a_rate_stamped_slightly_ahead_is_still_usable() -> None:
+    rates = by_venue(
+        rate("a", "0.0001"),
+        rate("b", "0.0005", timedelta(hours=1), observed_at=NOW + timedelta(minutes=5)),
+    )
+    signal = decide(rates=rates, positions=flat("a", "b"), config=config(), now=NOW).unwrap()
+    assert {str(leg.exchange) for leg in signal.legs} == {"a", "b"}
