@@ -8,8 +8,9 @@ rate of a given age, and venues whose clocks are skewed against ours.
 The non-vacuity half of each property is asserted too: with every age within the limit a
 position *is* opened, so the property cannot pass by never trading.
 
-A rate stamped in the *future* (a venue clock running ahead) is accepted however far
-ahead it is; the strict-xfail tests at the end pin that as a bug (reported).
+Ages run both ways: data stamped *ahead* of our clock by more than the limit (a venue clock
+running ahead, or ours behind) cannot be aged at all and must not open either. (This suite
+found such data always taken as fresh; fixed in 882eb1e, kept as regression cases.)
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ VENUES = ("a", "b", "c")
 RATES = {"a": "0.0001", "b": "0.0008", "c": "0.0016"}
 
 ages = st.integers(min_value=0, max_value=4 * 3600).map(lambda s: timedelta(seconds=s))
+signed_ages = st.integers(min_value=-4 * 3600, max_value=4 * 3600).map(
+    lambda s: timedelta(seconds=s)
+)
+"""Negative: stamped ahead of our clock."""
 
 
 def decide(
@@ -58,9 +63,9 @@ def decide(
 
 @settings(max_examples=400, deadline=None, database=None)
 @given(
-    age_a=ages,
-    age_b=ages,
-    age_c=ages,
+    age_a=signed_ages,
+    age_b=signed_ages,
+    age_c=signed_ages,
     limit_s=st.integers(min_value=1, max_value=3600),
 )
 def test_decision_never_opens_on_a_rate_older_than_the_limit(
@@ -69,10 +74,10 @@ def test_decision_never_opens_on_a_rate_older_than_the_limit(
     limit = timedelta(seconds=limit_s)
     age = {"a": age_a, "b": age_b, "c": age_c}
     result = decide({v: NOW - age[v] for v in VENUES}, limit)
-    fresh = [v for v in VENUES if age[v] <= limit]
+    fresh = [v for v in VENUES if abs(age[v]) <= limit]
     if isinstance(result, Success) and result.unwrap().kind is SignalKind.OPEN:
         for leg in result.unwrap().legs:
-            assert age[leg.exchange.name] <= limit, (leg.exchange, age, limit)
+            assert abs(age[leg.exchange.name]) <= limit, (leg.exchange, age, limit)
     if len(fresh) >= 2:
         # Non-vacuity: two fresh venues with this spread always trade.
         assert isinstance(result, Success), result
@@ -83,9 +88,9 @@ def test_decision_never_opens_on_a_rate_older_than_the_limit(
 
 @settings(max_examples=300, deadline=None, database=None)
 @given(
-    rate_age_a=ages,
-    rate_age_b=ages,
-    position_age=ages,
+    rate_age_a=signed_ages,
+    rate_age_b=signed_ages,
+    position_age=signed_ages,
 )
 def test_may_open_refuses_stale_rates_and_positions(
     rate_age_a: timedelta, rate_age_b: timedelta, position_age: timedelta
@@ -99,7 +104,7 @@ def test_may_open_refuses_stale_rates_and_positions(
         position("b", "-0.5", observed_at=NOW - position_age),
     )
     gate = SafetyDecision.may_open(rates=rates, positions=positions, config=config(), now=NOW)
-    fresh = max(rate_age_a, rate_age_b, position_age) <= LIMIT
+    fresh = max(abs(rate_age_a), abs(rate_age_b), abs(position_age)) <= LIMIT
     assert isinstance(gate, Success) == fresh, gate
 
 
@@ -167,18 +172,16 @@ def test_cycle_never_opens_on_a_cached_rate_older_than_the_limit(
     assert cycle_opens([a, b], clock) == (max(age_a, age_b) <= LIMIT)
 
 
-skews = st.integers(min_value=-4 * 3600, max_value=0).map(lambda s: timedelta(seconds=s))
-
-
 @settings(max_examples=60, deadline=None, database=None)
-@given(skew_a=skews, skew_b=skews)
-def test_cycle_with_venue_clocks_behind_ours(skew_a: timedelta, skew_b: timedelta) -> None:
+@given(skew_a=signed_ages, skew_b=signed_ages)
+def test_cycle_with_venue_clocks_skewed_against_ours(skew_a: timedelta, skew_b: timedelta) -> None:
     """Each venue stamps its data with its own clock; ours is the reference. A venue whose
-    clock is behind by more than the limit serves data that looks (and may be) stale."""
+    clock is off by more than the limit, either way, serves data whose age is unknown (or
+    stale): nothing opens. Within the limit, trading goes on."""
     clock = ManualClock(T0)
     a = paper("a", "0.0001", ManualClock(T0 + skew_a))
     b = paper("b", "0.001", ManualClock(T0 + skew_b))
-    assert cycle_opens([a, b], clock) == (max(-skew_a, -skew_b) <= LIMIT)
+    assert cycle_opens([a, b], clock) == (max(abs(skew_a), abs(skew_b)) <= LIMIT)
 
 
 def test_cycle_with_one_stale_venue_of_three_trades_only_the_fresh_pair() -> None:
@@ -198,25 +201,19 @@ def test_the_age_limit_is_inclusive_to_the_second() -> None:
         assert cycle_opens([a, b], clock) is opens, age
 
 
-# ---------------------------------------------------------------- known bug (strict xfail)
+# ---------------------------------------------------------------- found by this suite
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug (decisions owner): a rate stamped in the future is never stale; a venue clock "
-        "running ahead by more than max_data_age should not be trusted to open"
-    ),
-)
 @pytest.mark.parametrize("ahead", [timedelta(minutes=6), timedelta(hours=2), timedelta(days=3)])
 def test_rate_stamped_far_in_the_future_does_not_open(ahead: timedelta) -> None:
+    """Regression: future-stamped rates used to be always fresh (fixed in 882eb1e)."""
     observed = {"a": NOW, "b": NOW + ahead, "c": NOW + ahead}
     result = decide(observed)
     opened = isinstance(result, Success) and result.unwrap().kind is SignalKind.OPEN
     assert not opened, result
+    assert "clock skew" in str(result.failure())
 
 
-@pytest.mark.xfail(strict=True, reason="same bug, through the cycle on paper venues")
 def test_venue_clock_far_ahead_does_not_open() -> None:
     clock = ManualClock(T0)
     a = paper("a", "0.0001", clock)
