@@ -10,9 +10,11 @@ exactly the places where a wrong reading would double an order or hide exposure.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from decimal import Decimal
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -82,7 +84,18 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def venues() -> Iterator[tuple[FaultServer, FaultyHyperliquid, str]]:
+def venues(
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[tuple[FaultServer, FaultyHyperliquid, str]]:
+    # A late answer to a client that gave up is the point of two faults; the server's
+    # default handle_error would print its BrokenPipe traceback. Say nothing of those.
+    default = ThreadingHTTPServer.handle_error
+
+    def quiet(self: ThreadingHTTPServer, request: object, address: object) -> None:
+        if not isinstance(sys.exc_info()[1], BrokenPipeError | ConnectionResetError):
+            default(self, request, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ThreadingHTTPServer, "handle_error", quiet)
     binance = FaultServer(FaultyBinance(KEY, SECRET))
     hyperliquid = FaultyHyperliquid()
     try:
