@@ -44,13 +44,16 @@ def _git_commit() -> str:
     if done.returncode != 0:
         return "unknown"
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/RESULTS.md"],
         capture_output=True,
         text=True,
         cwd=ROOT,
         check=False,
-    ).stdout.strip()
-    return done.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
+    ).stdout.splitlines()
+    if not dirty:
+        return done.stdout.strip()
+    changed = ", ".join(line[3:] for line in dirty[:5]) + (", ..." if len(dirty) > 5 else "")
+    return f"{done.stdout.strip()} (plus uncommitted changes to {changed})"
 
 
 def describe() -> dict[str, Any]:
