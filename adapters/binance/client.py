@@ -11,8 +11,10 @@ Requests per call (what an offline replay must serve):
 ==========================  =================================================================
 ``fetch_funding_rates``     ``GET /fapi/v1/premiumIndex`` (all symbols, weight 10) and, when
                             the cached intervals are older than ``funding_info_ttl_seconds``
-                            (default 600), ``GET /fapi/v1/fundingInfo``. No exchangeInfo.
-``fetch_markets``           ``GET /fapi/v1/exchangeInfo`` (+ ``/fapi/v1/fundingInfo`` as above)
+                            (default 600), ``GET /fapi/v1/fundingInfo``, both in flight at
+                            once (one round trip). No exchangeInfo.
+``fetch_markets``           ``GET /fapi/v1/exchangeInfo`` (+ ``/fapi/v1/fundingInfo`` as above,
+                            concurrently)
 ``fetch_order_book``        ``GET /fapi/v1/depth`` (+ markets when not cached)
 ``fetch_funding_history``   ``GET /fapi/v1/fundingRate`` pages (+ markets, fundingInfo)
 ``fetch_positions``         ``GET /fapi/v3/positionRisk`` (signed)
@@ -54,7 +56,7 @@ import httpx
 from returns.future import FutureResult
 from returns.result import Failure, Result, Success
 
-from adapters._future import guarded
+from adapters._future import both, guarded
 from adapters._http import JsonHttp
 from adapters.binance.orders import CLIENT_ORDER_ID, order_params
 from adapters.binance.parsers import (
@@ -181,6 +183,20 @@ def _refine(error: VenueError, idempotent: bool) -> VenueError:
     if code == "-1007" and not idempotent:
         return Ambiguous(error.venue, error.message, code)
     return error
+
+
+_LOCAL_REFUSALS = frozenset({"local-backoff", "weight-budget"})
+
+
+def _joined_failure(*outcomes: Result[Any, VenueError]) -> Failure[VenueError]:
+    """The failure to report for requests sent together (at least one failed): the
+    venue's own answer before a local refusal it may have caused (a 418 on one request
+    sets the back-off that refuses the other), otherwise the first in argument order."""
+    errors = [o.failure() for o in outcomes if isinstance(o, Failure)]
+    if not errors:
+        raise ValueError("_joined_failure needs a failure")
+    venue_said = [e for e in errors if e.code not in _LOCAL_REFUSALS]
+    return Failure((venue_said or errors)[0])
 
 
 class BinanceClient:
@@ -486,12 +502,10 @@ class BinanceClient:
         return Success(self._intervals)
 
     async def _load_markets(self) -> Result[tuple[BinanceMarket, ...], VenueError]:
-        intervals = await self._funding_intervals()
-        if isinstance(intervals, Failure):
-            return intervals
-        body = await self._public(PATH_EXCHANGE_INFO, 1)
-        if isinstance(body, Failure):
-            return body
+        # Independent requests, joined after both answer: one round trip, not two.
+        intervals, body = await both(self._funding_intervals(), self._public(PATH_EXCHANGE_INFO, 1))
+        if isinstance(intervals, Failure) or isinstance(body, Failure):
+            return _joined_failure(intervals, body)
         parsed = parse_exchange_info(
             self._exchange, body.unwrap(), self._symbols, intervals.unwrap()
         )
@@ -533,12 +547,12 @@ class BinanceClient:
     async def _fetch_funding_rates(
         self, symbols: Collection[Symbol] | None
     ) -> Result[tuple[FundingRate, ...], VenueError]:
-        intervals = await self._funding_intervals()
-        if isinstance(intervals, Failure):
-            return intervals
-        body = await self._public(PATH_PREMIUM_INDEX, 10)
-        if isinstance(body, Failure):
-            return body
+        # Independent requests, joined after both answer: one round trip, not two.
+        intervals, body = await both(
+            self._funding_intervals(), self._public(PATH_PREMIUM_INDEX, 10)
+        )
+        if isinstance(intervals, Failure) or isinstance(body, Failure):
+            return _joined_failure(intervals, body)
         parsed = parse_premium_index(
             self._exchange, body.unwrap(), self._symbols, intervals.unwrap()
         )
