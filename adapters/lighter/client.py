@@ -5,7 +5,9 @@ Requests it sends (base URL ``settings.base_url``, default mainnet):
 - markets: ``GET /api/v1/orderBookDetails?filter=perp`` (cached for ``market_ttl`` seconds,
   option ``market_ttl_seconds``, default 300);
 - current funding: the markets request above (when the cache is cold) and, for markets
-  without a fresh websocket value, ``GET /api/v1/funding-rates``;
+  without a fresh websocket value, ``GET /api/v1/funding-rates``; with a cold cache both
+  are sent at once and joined (one round trip; the rates request is then sent even if
+  the feed turns out to cover every market);
 - funding history: ``GET /api/v1/fundings?market_id=&resolution=1h&start_timestamp=
   &end_timestamp=&count_back=`` (windows of at most 720 hours);
 - book: ``GET /api/v1/orderBookOrders?market_id=&limit=``;
@@ -48,7 +50,7 @@ import httpx
 from returns.future import FutureResult
 from returns.result import Failure, Result, Success
 
-from adapters._future import guarded, not_supported
+from adapters._future import both, guarded, not_supported
 from adapters._http import JsonHttp
 from adapters.lighter.budget import RequestBudget
 from adapters.lighter.nonces import NonceBook
@@ -116,6 +118,7 @@ TIF_POST_ONLY = 2
 EXPIRY_28_DAYS = -1
 """``order_expiry = -1`` asks the signer for its 28-day default (lighter-sdk)."""
 EXPIRY_IOC = 0
+PATH_FUNDING_RATES = "/api/v1/funding-rates"
 RATE_LIMITED_CODES = frozenset({"23000", "23001", "23002", "23003"})
 HISTORY_WINDOW_HOURS = 720
 AUTH_TOKEN_LIFETIME = timedelta(minutes=10)
@@ -348,14 +351,20 @@ class LighterClient:
                 return Failure(VenueRejected(self.venue, text, str(code)))
         return Success(body)
 
+    def _cached_markets(self, now: datetime) -> tuple[LighterMarket, ...] | None:
+        if self._markets_cache is None:
+            return None
+        markets, fetched_at = self._markets_cache
+        return markets if now - fetched_at < self.market_ttl else None
+
     async def _load_markets(
         self, force: bool = False
     ) -> Result[tuple[LighterMarket, ...], VenueError]:
         now = self.clock()
-        if not force and self._markets_cache is not None:
-            markets, fetched_at = self._markets_cache
-            if now - fetched_at < self.market_ttl:
-                return Success(markets)
+        if not force:
+            cached = self._cached_markets(now)
+            if cached is not None:
+                return Success(cached)
         body = await self._request("GET", "/api/v1/orderBookDetails", params={"filter": "perp"})
         if isinstance(body, Failure):
             return body
@@ -385,7 +394,15 @@ class LighterClient:
     async def _fetch_funding_rates(
         self, symbols: Collection[Symbol] | None
     ) -> Result[tuple[FundingRate, ...], VenueError]:
-        loaded = await self._load_markets()
+        prefetched: Result[Any, VenueError] | None = None
+        if self._cached_markets(self.clock()) is None:
+            # Cold market list: ask for the rates at the same time (one round trip, not
+            # two) and join them to the list below. Unused when the feed covers all.
+            loaded, prefetched = await both(
+                self._load_markets(), self._request("GET", PATH_FUNDING_RATES)
+            )
+        else:
+            loaded = await self._load_markets()
         if isinstance(loaded, Failure):
             return Failure(loaded.failure())
         markets = loaded.unwrap()
@@ -406,7 +423,11 @@ class LighterClient:
             else:
                 rates.append(live)
         if missing:
-            body = await self._request("GET", "/api/v1/funding-rates")
+            body = (
+                prefetched
+                if prefetched is not None
+                else await self._request("GET", PATH_FUNDING_RATES)
+            )
             if isinstance(body, Failure):
                 return Failure(body.failure())
             parsed = parse_funding_rates(body.unwrap(), self.exchange_id, missing, self.clock())
