@@ -11,6 +11,10 @@ Hosts (each configurable; ``settings.transport`` replaces the network for all th
 - trading, ``settings.trading_url`` (default ``https://trades.grvt.io``): positions,
   account summary, orders, all with the session cookie and ``X-Grvt-Account-Id``.
 
+``options["instrument_cache"]`` (a file path, optional): keep the ``all_instruments`` answer
+on disk so that another process within ``instrument_ttl`` (default 900 s, counted from the
+fetch) skips that round trip; see :mod:`adapters.grvt.cache`. Unset, nothing touches disk.
+
 ``options["network"] = "testnet"`` switches the defaults to the testnet hosts and chain
 id 326. Credentials: ``api_key``, ``sub_account_id``, ``private_key`` (the API key's
 signing wallet); without them trading calls answer ``NotConfigured`` and market data works.
@@ -24,6 +28,7 @@ HTTP 429 but is a rejection, not a rate limit, so writes read 4xx bodies themsel
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import secrets
@@ -31,6 +36,7 @@ import time
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -41,6 +47,7 @@ from returns.result import Failure, Result, Success
 
 from adapters._future import guarded
 from adapters._http import JsonHttp
+from adapters.grvt import cache as instrument_cache
 from adapters.grvt import parsers
 from adapters.grvt.auth import GrvtAuth
 from adapters.grvt.parsers import GrvtInstrument, InstrumentList, error_extractor, error_of
@@ -203,6 +210,8 @@ class GrvtClient:
             if self._credentials is not None
             else None
         )
+        cache_path = options.get("instrument_cache", "").strip()
+        self._instrument_cache = Path(cache_path).expanduser() if cache_path else None
         self._instruments: InstrumentList | None = None
         self._instruments_at = 0.0
         self._instruments_lock = anyio.Lock()
@@ -310,26 +319,102 @@ class GrvtClient:
                 and time.monotonic() - self._instruments_at < self._instrument_ttl
             ):
                 return Success(cached)
+            stored = await self._instruments_from_disk()
+            if stored is not None:
+                listing, age = stored
+                self._instruments = listing
+                self._instruments_at = time.monotonic() - age
+                return Success(listing)
+            sent_at = self._clock().timestamp()
             raw = await self._market_call("all_instruments", {"is_active": True})
             if isinstance(raw, Failure):
                 return Failure(raw.failure())
-            parsed = parsers.parse_instruments(self._id, raw.unwrap(), self._overrides)
-            if isinstance(parsed, Failure):
-                return Failure(parsed.failure())
-            listing = parsed.unwrap()
-            if listing.skipped:
-                log.warning(
-                    "%s: perpetuals without a funding interval left out: %s",
-                    self._venue,
-                    ", ".join(listing.skipped),
-                )
-            if not listing.instruments:
-                return Failure(
-                    MalformedResponse(self._venue, "all_instruments listed no perpetual")
-                )
+            accepted = self._accept_instruments(raw.unwrap())
+            if isinstance(accepted, Failure):
+                return accepted
+            listing = accepted.unwrap()
             self._instruments = listing
             self._instruments_at = time.monotonic()
+            await self._instruments_to_disk(raw.unwrap(), listing, sent_at)
             return Success(listing)
+
+    def _accept_instruments(self, body: Any) -> Result[InstrumentList, VenueError]:
+        """An ``all_instruments`` body (live or cached) as the perpetuals we can use."""
+        parsed = parsers.parse_instruments(self._id, body, self._overrides)
+        if isinstance(parsed, Failure):
+            return Failure(parsed.failure())
+        listing = parsed.unwrap()
+        if listing.skipped:
+            log.warning(
+                "%s: perpetuals without a funding interval left out: %s",
+                self._venue,
+                ", ".join(listing.skipped),
+            )
+        if not listing.instruments:
+            return Failure(MalformedResponse(self._venue, "all_instruments listed no perpetual"))
+        return Success(listing)
+
+    @property
+    def _instruments_source(self) -> str:
+        return f"{self._market_url}/full/v1/all_instruments"
+
+    async def _instruments_from_disk(self) -> tuple[InstrumentList, float] | None:
+        """The instrument list and its age in seconds from ``instrument_cache``, if that
+        file holds this venue's list, fetched less than ``instrument_ttl`` ago, which
+        parses as a live answer would (see :mod:`adapters.grvt.cache`); else ``None``."""
+        path = self._instrument_cache
+        if path is None:
+            return None
+        now = self._clock().timestamp()
+        found = await anyio.to_thread.run_sync(
+            functools.partial(
+                instrument_cache.read,
+                path,
+                venue=self._venue,
+                source=self._instruments_source,
+                now=now,
+                ttl=self._instrument_ttl,
+            )
+        )
+        if found is None:
+            return None
+        accepted = self._accept_instruments(found.body)
+        if isinstance(accepted, Failure):
+            log.debug(
+                "%s: instrument cache %s not used: %s",
+                self._venue,
+                path,
+                accepted.failure().message,
+            )
+            return None
+        return accepted.unwrap(), now - found.fetched_at
+
+    async def _instruments_to_disk(self, body: Any, listing: InstrumentList, at: float) -> None:
+        """Store a fetched list for the next process; only if the stored text reads back
+        as the same list. Failures are logged at debug: the cache is an optimisation."""
+        path = self._instrument_cache
+        if path is None:
+            return
+        source = self._instruments_source
+        try:
+            text = instrument_cache.encode(
+                venue=self._venue, source=source, fetched_at=at, body=body
+            )
+        except (TypeError, ValueError) as error:
+            log.debug("%s: instrument cache not written: %r", self._venue, error)
+            return
+        stored = instrument_cache.decode(
+            text, venue=self._venue, source=source, now=at, ttl=float("inf")
+        )
+        again = (
+            parsers.parse_instruments(self._id, stored.body, self._overrides)
+            if isinstance(stored, instrument_cache.CachedBody)
+            else None
+        )
+        if again is None or isinstance(again, Failure) or again.unwrap() != listing:
+            log.debug("%s: instrument cache not written: it would not read back", self._venue)
+            return
+        await anyio.to_thread.run_sync(instrument_cache.write, path, text)
 
     def _by_symbol(self, listing: InstrumentList) -> dict[Symbol, GrvtInstrument]:
         """One instrument per canonical symbol; a USDT perp wins over other quotes."""
