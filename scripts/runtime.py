@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import TypeVar
 
 import anyio
@@ -78,6 +79,34 @@ def select(config: AppConfig, names: Sequence[str] | None) -> tuple[VenueConfig,
     return tuple(known[n] for n in names)
 
 
+CACHE_DIR_ENV = "ATOMIC_FP_CACHE_DIR"
+
+
+def cache_dir(environ: Mapping[str, str]) -> Path:
+    """Where live venue clients may keep files between runs: ``$ATOMIC_FP_CACHE_DIR``,
+    else ``$XDG_CACHE_HOME/atomic-fp`` (an absolute one, as the XDG spec requires), else
+    ``~/.cache/atomic-fp``."""
+    explicit = environ.get(CACHE_DIR_ENV, "").strip()
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = environ.get("XDG_CACHE_HOME", "").strip()
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "atomic-fp"
+    home = environ.get("HOME", "").strip()
+    return (Path(home) if home else Path.home()) / ".cache" / "atomic-fp"
+
+
+def with_disk_caches(settings: VenueSettings, environ: Mapping[str, str]) -> VenueSettings:
+    """GRVT's instrument list kept on disk between runs (``instrument_cache``), so a
+    fresh process's scan needs one round trip there instead of two. A venue's own
+    ``options.instrument_cache`` wins (``""`` turns it off). Live clients only: offline
+    and snapshot scans never read or write it."""
+    if settings.kind != "grvt" or "instrument_cache" in settings.options:
+        return settings
+    path = cache_dir(environ) / f"grvt-{settings.id}-instruments.json"
+    return attrs.evolve(settings, options={**settings.options, "instrument_cache": str(path)})
+
+
 def build_live(
     venues: Iterable[VenueConfig], environ: Mapping[str, str], *, with_credentials: bool = True
 ) -> tuple[Venue, ...]:
@@ -85,7 +114,11 @@ def build_live(
         Venue(
             venue.id,
             venue.kind,
-            build_client(settings_for(venue, environ, with_credentials=with_credentials)),
+            build_client(
+                with_disk_caches(
+                    settings_for(venue, environ, with_credentials=with_credentials), environ
+                )
+            ),
             venue.timeout,
         )
         for venue in venues

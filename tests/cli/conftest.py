@@ -21,3 +21,12 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 @pytest.fixture
 def runner(isolated: Path) -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Live venue clients keep caches under ``$ATOMIC_FP_CACHE_DIR``: a per-test
+    directory here, so no CLI test writes into the real home (child processes inherit it)."""
+    directory = tmp_path / "atomic-fp-cache"
+    monkeypatch.setenv("ATOMIC_FP_CACHE_DIR", str(directory))
+    return directory
