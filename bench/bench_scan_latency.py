@@ -96,7 +96,10 @@ from the (large) benchmark process itself would inflate the figure."""
 
 
 def spawn(
-    cmd: Sequence[str], cwd: Path, timeout: float = TIMEOUT
+    cmd: Sequence[str],
+    cwd: Path,
+    timeout: float = TIMEOUT,
+    env: Mapping[str, str] | None = None,
 ) -> tuple[float, float, float, int, str, str]:
     """(spawned at, exited at, peak RSS MB, exit code, stdout, stderr) of one process,
     killed after ``timeout`` seconds so that a hung client cannot hang the benchmark.
@@ -109,7 +112,7 @@ def spawn(
             capture_output=True,
             text=True,
             cwd=cwd,
-            env=ENV,
+            env=dict(ENV if env is None else env),
             timeout=timeout + 30,
             check=True,
         )
@@ -137,9 +140,10 @@ def _measured(
     cmd: Sequence[str],
     cwd: Path,
     answered: Any,
+    env: Mapping[str, str] | None = None,
 ) -> Run:
     servers.take_logs()  # forget anything left from before
-    spawned, exited, rss, code, stdout, stderr = spawn(cmd, cwd)
+    spawned, exited, rss, code, stdout, stderr = spawn(cmd, cwd, env=env)
     logs = servers.take_logs()
     startup, network, tail = _split(logs, spawned, exited)
     try:
@@ -188,9 +192,26 @@ def _ccxt_answered(stdout: str) -> tuple[dict[str, bool], str]:
     return ok, detail
 
 
-def run_ours(servers: Servers, config: Path, delay: float, cwd: Path) -> Run:
+CACHE_DIR_ENV = "ATOMIC_FP_CACHE_DIR"
+
+
+def cache_env(directory: Path) -> dict[str, str]:
+    """The child processes' environment with their cache directory (GRVT's instrument
+    list, see ``scripts.runtime.cache_dir``) in ``directory``: a temporary directory of
+    this benchmark run, never the user's own cache."""
+    return {**ENV, CACHE_DIR_ENV: str(directory)}
+
+
+def run_ours(
+    servers: Servers,
+    config: Path,
+    delay: float,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    client: str = "atomic-fp",
+) -> Run:
     cmd = [console_script(), "--config", str(config), "scan", "--format", "json"]
-    return _measured("atomic-fp", delay, servers, cmd, cwd, _ours_answered)
+    return _measured(client, delay, servers, cmd, cwd, _ours_answered, env)
 
 
 CCXT_VARIANTS: dict[str, dict[str, Any]] = {
@@ -213,26 +234,60 @@ def measure(delay: float, runs: int, ccxt_python: str | None) -> list[Run]:
     with serving(0.0) as servers, tempfile.TemporaryDirectory() as tmp:
         cwd = Path(tmp)
         config = write_config(servers.urls(), cwd)
-        run_ours(servers, config, 0.0, cwd)  # warm-up: bytecode and file caches
+        # The warm-up also stores GRVT's instrument list in this run's own cache
+        # directory, as any earlier scan on the machine would (fetched < 15 min ago).
+        env = cache_env(cwd / "atomic-fp-cache")
+        run_ours(servers, config, 0.0, cwd, env)  # warm-up: bytecode and file caches
         if ccxt_python:
             run_ccxt(servers, ccxt_python, 0.0, cwd)
         for current in (0.0, delay):
             servers.set_delay(current)
             for _ in range(runs):
-                results.append(run_ours(servers, config, current, cwd))
+                results.append(run_ours(servers, config, current, cwd, env))
                 if ccxt_python:
                     for variant in CCXT_VARIANTS:
                         results.append(run_ccxt(servers, ccxt_python, current, cwd, variant))
     return results
 
 
+def measure_first(delay: float, runs: int) -> dict[str, Any]:
+    """Our scan with an empty cache directory (a machine's very first scan, or the first
+    after ``instrument_ttl``): ``runs`` fresh processes at ``delay``, each with a new
+    cache directory, after a warm-up run for the bytecode. Medians, as JSON values."""
+    chosen: list[Run] = []
+    with serving(0.0) as servers, tempfile.TemporaryDirectory() as tmp:
+        cwd = Path(tmp)
+        config = write_config(servers.urls(), cwd)
+        run_ours(servers, config, 0.0, cwd, cache_env(cwd / "warm-up-cache"))
+        servers.set_delay(delay)
+        for index in range(runs):
+            env = cache_env(cwd / f"empty-cache-{index}")
+            chosen.append(run_ours(servers, config, delay, cwd, env, "atomic-fp, empty cache"))
+    networks = [r.network for r in chosen if r.network is not None]
+    network = statistics.median(networks) if networks else None
+    return {
+        "delay_s": delay,
+        "runs": len(chosen),
+        "runs_all_venues_answered": sum(r.all_answered for r in chosen),
+        "wall_s": statistics.median(r.wall for r in chosen),
+        "network_s": network,
+        "network_in_delays": network / delay if network is not None and delay else None,
+        "waves": {v: max(r.waves[v] for r in chosen) for v in VENUES},
+        "critical_path_round_trips": max(max(r.waves.values()) for r in chosen),
+    }
+
+
 def _warm_rounds(
-    client: str, servers: Servers, cmd: Sequence[str], cwd: Path
+    client: str,
+    servers: Servers,
+    cmd: Sequence[str],
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """One process scanning several rounds with the same clients; per round its time,
     the requests each venue saw during it, their waves, and whether all venues answered."""
     servers.take_logs()
-    _, _, _, code, stdout, stderr = spawn(cmd, cwd)
+    _, _, _, code, stdout, stderr = spawn(cmd, cwd, env=env)
     logs = servers.take_logs()
     if code != 0:
         raise RuntimeError(f"{client} warm scan exited {code}: {stderr[-500:]}")
@@ -260,7 +315,9 @@ def measure_warm(delay: float, rounds: int, ccxt_python: str | None) -> dict[str
         config = write_config(servers.urls(), cwd)
         ours = [sys.executable, "-m", "bench.warm_scan", str(config), str(rounds + 1)]
         root = Path(__file__).resolve().parent.parent  # so that ``-m bench...`` resolves
-        clients["atomic-fp"] = _warm_rounds("atomic-fp", servers, ours, root)
+        # a cache directory of its own, empty: the first round is a truly cold one
+        env = cache_env(cwd / "atomic-fp-cache")
+        clients["atomic-fp"] = _warm_rounds("atomic-fp", servers, ours, root, env)
         if ccxt_python:
             for variant, options in CCXT_VARIANTS.items():
                 cmd = [
@@ -398,6 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     python = env.python if env else None
     summary = summarise(measure(delay, args.runs, python), delay)
     summary["warm"] = measure_warm(delay, args.runs, python)
+    summary["first_scan"] = measure_first(delay, args.runs)
     print(json.dumps(summary, indent=1))
     return 0
 

@@ -154,7 +154,13 @@ def backtest(runs: int, budget: float) -> dict[str, Any]:
 
 
 def scan_latency(delay_ms: float, runs: int, ccxt_python: str | None) -> dict[str, Any]:
-    from bench.bench_scan_latency import import_cost, measure, measure_warm, summarise
+    from bench.bench_scan_latency import (
+        import_cost,
+        measure,
+        measure_first,
+        measure_warm,
+        summarise,
+    )
 
     load = _load()
     delay = delay_ms / 1000
@@ -162,6 +168,7 @@ def scan_latency(delay_ms: float, runs: int, ccxt_python: str | None) -> dict[st
     summary = summarise(measured, delay)
     summary["runs_each"] = runs
     summary["warm"] = measure_warm(delay, runs, ccxt_python)
+    summary["first_scan"] = measure_first(delay, runs)
     if ccxt_python:
         wall, rss = import_cost(ccxt_python, "ccxt.async_support", min(runs, 5))
         summary["ccxt_import"] = {"wall_s": wall, "rss_mb_max": rss}

@@ -11,6 +11,7 @@ JSON object: per round its ``time.perf_counter`` start and end, and which venues
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -26,7 +27,8 @@ from scripts.runtime import build_live, call_all, close_all
 def main(argv: Sequence[str]) -> int:
     config = load(argv[1])
     rounds = int(argv[2])
-    venues = build_live(config.venues, {}, with_credentials=False)
+    # the environment only places the cache directory (no credentials are read)
+    venues = build_live(config.venues, os.environ, with_credentials=False)
 
     async def work() -> list[dict[str, Any]]:
         done: list[dict[str, Any]] = []
