@@ -134,6 +134,16 @@ def _summary(r: Mapping[str, Any]) -> list[str]:
                 f"| {variant} / atomic-fp, CLI scan wall time at {_ms(delay)} (same run) | "
                 f"{ratio['delayed']:.2f}x | (informational) | |"
             )
+    first_scan = lat.get("first_scan")
+    if first_scan and first_scan.get("wall_s"):
+        for variant in ("ccxt", "ccxt-no-throttle"):
+            peer = lat["clients"].get(variant, {}).get("delayed")
+            if peer:
+                rows.append(
+                    f"| {variant} / atomic-fp first scan (no instrument cache on our side "
+                    f"either), wall at {_ms(delay)} | {peer['wall_s'] / first_scan['wall_s']:.2f}x "
+                    "| (informational) | |"
+                )
     for variant, ratio in (warm or {}).get("ratio", {}).items():
         rows.append(
             f"| {variant} / atomic-fp, warm scan at {_ms(delay)} (same run) | "
