@@ -33,3 +33,13 @@ def research_data() -> Path:
 @pytest.fixture(params=["asyncio", "trio"])
 def anyio_backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Live CLI scans keep GRVT's instrument list under ``$ATOMIC_FP_CACHE_DIR``
+    (``scripts.runtime.cache_dir``): every test gets its own, so none writes into the real
+    home and none sees another's (child processes inherit the variable)."""
+    monkeypatch.setenv("ATOMIC_FP_CACHE_DIR", str(tmp_path_factory.mktemp("atomic-fp-cache")))
