@@ -779,6 +779,12 @@ class GrvtClient:
             self._overrides,
         )
 
+    def _order_not_found(self, error: VenueError, client_order_id: str) -> VenueError:
+        """GRVT answers 1004 for an unknown client order id: that is ``OrderNotFound``."""
+        if error.code == "1004":
+            return OrderNotFound(self._venue, f"no order with client id {client_order_id}", "1004")
+        return error
+
     def fetch_order(self, symbol: Symbol, client_order_id: str) -> FutureResult[Order, VenueError]:
         return guarded(self._venue, self._order(symbol, client_order_id))
 
@@ -791,12 +797,7 @@ class GrvtClient:
             write=False,
         )
         if isinstance(raw, Failure):
-            error = raw.failure()
-            if error.code == "1004":
-                return Failure(
-                    OrderNotFound(self._venue, f"no order with client id {client_order_id}", "1004")
-                )
-            return raw
+            return Failure(self._order_not_found(raw.failure(), client_order_id))
         parsed = parsers.parse_order(
             self._id, raw.unwrap(), self._lookup(), client_order_id, self._overrides
         )
@@ -822,12 +823,7 @@ class GrvtClient:
             write=True,
         )
         if isinstance(raw, Failure):
-            error = raw.failure()
-            if error.code == "1004":
-                return Failure(
-                    OrderNotFound(self._venue, f"no order with client id {client_order_id}", "1004")
-                )
-            return raw
+            return Failure(self._order_not_found(raw.failure(), client_order_id))
         ack = parsers.parse_ack(self._id, raw.unwrap())
         if isinstance(ack, Failure):
             return Failure(ack.failure())
