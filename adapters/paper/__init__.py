@@ -4,9 +4,10 @@ matching, fees, positions, balances, funding accrual and fault knobs."""
 from adapters.paper.clock import ManualClock
 from adapters.paper.faults import OrderFault, PaperFaults
 from adapters.paper.ledger import LedgerEntry, LedgerKind, SymbolLedger
-from adapters.paper.venue import PaperMarketState, PaperVenue, SubmitRecord
+from adapters.paper.venue import CallEvent, PaperMarketState, PaperVenue, SubmitRecord
 
 __all__ = [
+    "CallEvent",
     "LedgerEntry",
     "LedgerKind",
     "ManualClock",

@@ -32,6 +32,7 @@ Driver API (for tests and the backtester): :meth:`set_book`, :meth:`set_mark_pri
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import time
@@ -137,6 +138,23 @@ class SubmitRecord:
     arrived: float | None
 
 
+_SEQUENCE = itertools.count()
+"""One counter for every paper venue of the process: call events are totally ordered."""
+
+
+@attrs.frozen
+class CallEvent:
+    """A venue call starting (``start``), an order reaching the matching engine
+    (``arrived``) or a call answering (``end``). ``seq`` orders the events of all paper
+    venues of a process, so a test can assert that two calls overlapped by the order of
+    their events, without reading any clock (which a loaded machine makes unreliable)."""
+
+    seq: int
+    venue: str
+    call: str
+    phase: str
+
+
 class PaperVenue:
     """A full in-process venue. See the module docstring."""
 
@@ -179,6 +197,7 @@ class PaperVenue:
         self._counter = 0
         self.submit_log: deque[SubmitRecord] = deque(maxlen=submit_log_size)
         self.calls: dict[str, int] = {}
+        self.call_log: deque[CallEvent] = deque(maxlen=submit_log_size)
         self._state_path = Path(state_path) if state_path is not None else None
         for state in markets:
             if isinstance(state, Market):
@@ -415,6 +434,10 @@ class PaperVenue:
 
     def _count(self, name: str) -> None:
         self.calls[name] = self.calls.get(name, 0) + 1
+        self._event(name, "start")
+
+    def _event(self, name: str, phase: str) -> None:
+        self.call_log.append(CallEvent(next(_SEQUENCE), str(self._exchange), name, phase))
 
     async def _delay(self, seconds: float) -> None:
         if seconds > 0:
@@ -424,29 +447,35 @@ class PaperVenue:
         self, name: str, work: Callable[[], Result[Any, VenueError]]
     ) -> Result[Any, VenueError]:
         self._count(name)
-        venue = str(self._exchange)
-        if self.faults.down:
-            return Failure(NetworkError(venue, f"{name}: venue is down (connection refused)"))
-        await self._delay(self.faults.latency)
-        if self.faults.read_fails():
-            return Failure(NetworkError(venue, f"{name}: injected read failure"))
-        self._tick()
-        result = work()
-        await self._delay(self.faults.response_latency)
-        return result
+        try:
+            venue = str(self._exchange)
+            if self.faults.down:
+                return Failure(NetworkError(venue, f"{name}: venue is down (connection refused)"))
+            await self._delay(self.faults.latency)
+            if self.faults.read_fails():
+                return Failure(NetworkError(venue, f"{name}: injected read failure"))
+            self._tick()
+            result = work()
+            await self._delay(self.faults.response_latency)
+            return result
+        finally:
+            self._event(name, "end")
 
     async def _write(
         self, name: str, work: Callable[[], Result[Any, VenueError]]
     ) -> Result[Any, VenueError]:
         self._count(name)
-        if self.faults.down:
-            return Failure(NotSent(str(self._exchange), f"{name}: venue is down"))
-        await self._delay(self.faults.latency)
-        self._tick()
-        result = work()
-        self._save()
-        await self._delay(self.faults.response_latency)
-        return result
+        try:
+            if self.faults.down:
+                return Failure(NotSent(str(self._exchange), f"{name}: venue is down"))
+            await self._delay(self.faults.latency)
+            self._tick()
+            result = work()
+            self._save()
+            await self._delay(self.faults.response_latency)
+            return result
+        finally:
+            self._event(name, "end")
 
     def _tick(self) -> None:
         if self.auto_funding:
@@ -454,6 +483,12 @@ class PaperVenue:
 
     async def _place(self, request: OrderRequest) -> Result[Order, VenueError]:
         self._count("place_order")
+        try:
+            return await self._place_order(request)
+        finally:
+            self._event("place_order", "end")
+
+    async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
         venue = str(self._exchange)
         submitted = time.perf_counter()
         if self.faults.down:
@@ -468,6 +503,7 @@ class PaperVenue:
         self.submit_log.append(
             SubmitRecord(request.client_order_id, submitted, time.perf_counter())
         )
+        self._event("place_order", "arrived")
         self._tick()
         result = self._accept(request, fault)
         self._save()

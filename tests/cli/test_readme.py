@@ -14,7 +14,8 @@ INSTALL_AND_RUN = (
     "python3 -m venv .venv && .venv/bin/pip install -q -e . && .venv/bin/atomic-fp scan --offline"
 )
 TESTS = (
-    'python3 -m venv .venv && .venv/bin/pip install -q -e ".[dev]" && .venv/bin/python -m pytest'
+    'python3 -m venv .venv && .venv/bin/pip install -q -e ".[dev]" '
+    "&& .venv/bin/python -m pytest -n auto"
 )
 
 
@@ -22,7 +23,11 @@ def test_the_two_setup_commands_are_verbatim_and_ci_runs_the_test_one() -> None:
     text = README.read_text()
     assert INSTALL_AND_RUN in text
     assert TESTS in text
-    assert TESTS in (REPO_ROOT / ".ci" / "run").read_text()
+    ci = (REPO_ROOT / ".ci" / "run").read_text()
+    assert TESTS in ci
+    # exactly that command: one line of .ci/run, nothing appended (no other pytest flags)
+    assert TESTS in ci.splitlines()
+    assert "set -euo pipefail" in ci  # any failing step fails CI
 
 
 def test_the_embedding_example_runs(tmp_path: Path) -> None:

@@ -8,8 +8,9 @@ Runs strategy cycles for BTC on two paper venues whose state persists in ``DIR/a
 ``KILL_AT`` >= 0: the process SIGKILLs itself at that numbered *effect boundary*: before
 or after each journal write and before or after each order is acted on by a venue (and
 before its answer comes back). Numbering is deterministic for a given state and seed, so
-a failing drill replays exactly. ``KILL_AT`` < 0: no self-kill (the parent may kill it at
-a random time instead; it prints ``READY`` once set up).
+a failing drill replays exactly. ``KILL_AT`` < 0: no self-kill (the parent kills it at
+a random time instead; it prints ``READY`` once set up, ``DONE`` when its cycles are over,
+and then waits for its stdin to close, so the parent's kill never races its exit).
 
 Every order a venue acts on is first appended (fsync'd) to ``DIR/<venue>.submits``, so the
 parent can count acceptances per client order id across restarts.
@@ -156,6 +157,12 @@ async def main(directory: Path, run: int, kill_at: int, seed: int) -> None:
         clock.advance(timedelta(seconds=10))
     await journal.close()
     print(json.dumps({"actions": actions, "points": killer.count}), flush=True)
+    if kill_at < 0:
+        # A timed kill must always find this process alive, however slow the machine is
+        # (a loaded machine once let all but one child finish before its timer fired):
+        # say so, then stay until the parent closes stdin.
+        print("DONE", flush=True)
+        await anyio.to_thread.run_sync(sys.stdin.readline)
 
 
 def run_child(argv: list[str]) -> None:

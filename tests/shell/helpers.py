@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from adapters.journal import SqliteJournal
-from adapters.paper import ManualClock, PaperFaults, PaperMarketState, PaperVenue
+from adapters.paper import CallEvent, ManualClock, PaperFaults, PaperMarketState, PaperVenue
 from atomic_fp.models import (
     ArbitrageConfig,
     Market,
@@ -140,3 +140,25 @@ async def journaled_residuals(journal: ExecutionJournal) -> list[Decimal]:
         return [amount for _, amount, _ in journal.residuals]
     assert isinstance(journal, SqliteJournal)
     return [amount for _, _, amount, _, _ in await journal.residuals()]
+
+
+def call_events(venues: Sequence[PaperVenue]) -> list[CallEvent]:
+    """Every call event of ``venues``, in the order they happened (one process-wide
+    sequence, no clock)."""
+    return sorted((e for v in venues for e in v.call_log), key=lambda e: e.seq)
+
+
+def call_rounds(events: Sequence[CallEvent]) -> int:
+    """How many rounds of calls ``events`` show: a new round begins whenever a call
+    starts after another one has answered. Calls made all at once are one round; the
+    same calls made one after another are as many rounds as calls."""
+    rounds = 0
+    answered_since_start = True
+    for event in events:
+        if event.phase == "start":
+            if answered_since_start:
+                rounds += 1
+            answered_since_start = False
+        elif event.phase == "end":
+            answered_since_start = True
+    return rounds

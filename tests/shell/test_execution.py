@@ -18,6 +18,8 @@ from atomic_fp.orchestration import (
 )
 from tests.shell.helpers import (
     BTC,
+    call_events,
+    call_rounds,
     hedge,
     journaled_residuals,
     net_base,
@@ -44,24 +46,25 @@ async def test_clean_hedge_fills_both_legs_and_journals_intents_first() -> None:
     assert events[-1] == f"finish {signal_id} complete 0"
 
 
-async def test_two_legs_are_sent_concurrently_within_5ms() -> None:
-    latency = 0.05
+async def test_two_legs_are_sent_concurrently() -> None:
     a, b = paper("a"), paper("b")
     orch = orchestrator([a, b])
-    for q in orch.queryers.values():  # warm the market cache: measure the legs alone
+    for q in orch.queryers.values():  # warm the market cache: look at the legs alone
         (await q.market()).unwrap()
-    a.faults.latency = b.faults.latency = latency
-    started = time.perf_counter()
+    for venue in (a, b):
+        venue.call_log.clear()
+    # A latency makes each order call yield while in flight; only the ORDER of the calls'
+    # events is asserted, so a slow or loaded machine cannot change the outcome.
+    a.faults.latency = b.faults.latency = 0.05
     report = await orch.execute_signal(hedge())
-    elapsed = time.perf_counter() - started
     assert report.status is ExecutionStatus.COMPLETE
-    # Sequential legs would take 2 x latency; concurrent ones about one.
-    assert elapsed < 1.6 * latency + 0.03, elapsed
-    (sub_a,) = a.submit_log
-    (sub_b,) = b.submit_log
-    assert abs(sub_a.submitted - sub_b.submitted) < 0.005
-    assert sub_a.arrived is not None and sub_b.arrived is not None
-    assert abs(sub_a.arrived - sub_b.arrived) < 0.005
+    events = [(e.venue, e.phase) for e in call_events([a, b]) if e.call == "place_order"]
+    # Both legs were sent before either reached its venue: one round, not two.
+    assert events[:2] in ([("a", "start"), ("b", "start")], [("b", "start"), ("a", "start")])
+    assert call_rounds(call_events([a, b])) == 1
+    assert sorted(events) == sorted(
+        [(v, p) for v in ("a", "b") for p in ("start", "arrived", "end")]
+    )
 
 
 async def test_leg_b_rejected_once_is_retried_with_a_new_id(journal: object) -> None:

@@ -18,7 +18,12 @@ import pytest
 from adapters.lighter.ws import MarketStatsFeed
 from tests.adapters.lighter._server import local_lighter, market_stats
 
-NOW_MS = int(datetime.now(timezone.utc).timestamp() * 1000)
+
+def now_ms() -> int:
+    """The wall clock at the moment a frame is built (the feed stamps what it receives
+    with its own clock, and a stats timestamp fixed at import would age while the suite
+    runs: a run that reached this file more than 5 minutes after collection failed)."""
+    return int(datetime.now(timezone.utc).timestamp() * 1000)
 
 
 def _update(market_id: int, mark: str) -> str:
@@ -26,8 +31,8 @@ def _update(market_id: int, mark: str) -> str:
         {
             "type": "update/market_stats",
             "channel": f"market_stats:{market_id}",
-            "market_stats": market_stats(market_id, mark, "0.0005", NOW_MS),
-            "timestamp": NOW_MS,
+            "market_stats": market_stats(market_id, mark, "0.0005", now_ms()),
+            "timestamp": now_ms(),
         }
     )
 
@@ -54,7 +59,7 @@ async def _until(condition: Callable[[], bool]) -> None:
 
 @pytest.mark.anyio
 async def test_garbage_and_mid_stream_drops_are_survived_and_reported() -> None:
-    stats = {"0": market_stats(0, "3013.91", "0.0012", NOW_MS)}
+    stats = {"0": market_stats(0, "3013.91", "0.0012", now_ms())}
     with local_lighter(stats) as server:
         server.state.ws_frames_after_subscribe = [*GARBAGE, _update(1, "64356.3")]
         server.state.ws_close_after = True  # abort the TCP connection, no close frame
@@ -83,7 +88,7 @@ async def test_garbage_and_mid_stream_drops_are_survived_and_reported() -> None:
 
 @pytest.mark.anyio
 async def test_pings_are_answered_and_sent_when_quiet() -> None:
-    with local_lighter({"0": market_stats(0, "3013.91", "0.0012", NOW_MS)}) as server:
+    with local_lighter({"0": market_stats(0, "3013.91", "0.0012", now_ms())}) as server:
         server.state.ws_frames_after_subscribe = [json.dumps({"type": "ping"})]
         feed = MarketStatsFeed(url=server.ws_url, market_ids=None, ping_interval=0.1)
         async with anyio.create_task_group() as group:
@@ -155,7 +160,7 @@ async def test_wss_with_a_verified_certificate(tls_files: tuple[Path, Path]) -> 
     cert, key = tls_files
     server_ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_ssl.load_cert_chain(cert, key)
-    with local_lighter({"1": market_stats(1, "64356.3", "0.0012", NOW_MS)}, server_ssl) as server:
+    with local_lighter({"1": market_stats(1, "64356.3", "0.0012", now_ms())}, server_ssl) as server:
         assert server.ws_url.startswith("wss://")
         untrusted = MarketStatsFeed(url=server.ws_url, backoff_initial=0.01)
         trusted = MarketStatsFeed(
