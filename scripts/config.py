@@ -87,12 +87,17 @@ MAX_DURATION_SECONDS = 3650 * 86400.0
 class ConfigError(Exception):
     """An invalid configuration: which file, which key, what was expected."""
 
-    def __init__(self, source: str, key: str, expected: str, got: object = None) -> None:
+    def __init__(
+        self, source: str, key: str, expected: str, got: object = None, *, reason: str = ""
+    ) -> None:
         self.source = source
         self.key = key
         self.expected = expected
         shown = "" if got is None else f", got {_show(got)}"
-        super().__init__(f"{source}: {key}: expected {expected}{shown}")
+        # ``reason`` is a parser's or a model's own explanation (a TOML line and column, a
+        # rule between two thresholds): shown whole, never cut like a quoted value
+        because = f": {reason}" if reason else ""
+        super().__init__(f"{source}: {key}: expected {expected}{shown}{because}")
 
 
 def _show(value: object) -> str:
@@ -162,12 +167,22 @@ class StrategySettings:
         for name in ("holding_horizon", "max_data_age"):
             if name in self.durations:
                 kwargs[name] = self.durations[name]
+        if kwargs["trade_size"] > kwargs["max_position"]:
+            # the decisions would quietly cap every trade at max_position: say so instead
+            raise ConfigError(
+                self.source,
+                "strategy.trade_size",
+                f"at most strategy.max_position ({kwargs['max_position']})",
+                str(kwargs["trade_size"]),
+            )
         try:
             return ArbitrageConfig(**kwargs)
         except (ValueError, TypeError) as error:
             field = next((n for n in _STRATEGY_DECIMALS if str(error).startswith(n)), None)
             key = f"strategy.{field}" if field else "strategy"
-            raise ConfigError(self.source, key, "a consistent strategy", str(error)) from None
+            raise ConfigError(
+                self.source, key, "a consistent strategy", reason=str(error)
+            ) from None
 
 
 @attrs.frozen
@@ -224,7 +239,7 @@ def load(
     except UnicodeDecodeError:
         raise ConfigError(source, "(file)", "UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(source, "(syntax)", "valid TOML", str(error)) from None
+        raise ConfigError(source, "(syntax)", "valid TOML", reason=str(error)) from None
     return parse(data, source, base_dir=path.parent)
 
 

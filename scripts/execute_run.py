@@ -11,6 +11,7 @@ import click
 from atomic_fp.orchestration import CycleReport
 from scripts import exitcodes
 from scripts.context import REDACTOR, AppContext, error, warn
+from scripts.json_contract import versioned
 from scripts.output import render_json
 from scripts.runtime import close_all, select, utc_now
 from scripts.trading import (
@@ -61,11 +62,10 @@ def run_execute(
 
     cycles = anyio.run(work)
     if fmt == "json":
-        payload = {
-            "as_of": utc_now(),
-            "dry_run": dry_run,
-            "cycles": [cycle_json(c) for c in cycles],
-        }
+        payload = versioned(
+            "execute",
+            {"as_of": utc_now(), "dry_run": dry_run, "cycles": [cycle_json(c) for c in cycles]},
+        )
         click.echo(REDACTOR.scrub(render_json(payload)), nl=False)
     else:
         for cycle in cycles:

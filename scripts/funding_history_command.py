@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import click
 
@@ -43,7 +44,7 @@ def parse_when(value: str, name: str) -> datetime:
     "--out",
     "out",
     required=True,
-    type=click.Path(dir_okay=False, writable=True),
+    type=click.Path(dir_okay=False),
     help="Output file: .csv, or .parquet (needs pyarrow: pip install 'atomic-fp[parquet]').",
 )
 @click.pass_context
@@ -58,20 +59,56 @@ def funding_history(
     start = parse_when(since, "--since")
     end = parse_when(until, "--until") if until else datetime.now(timezone.utc)
     if end <= start:
+        if until is None:  # the user gave no --until: the problem is --since
+            raise click.BadParameter(
+                f"{since!r} is in the future (now is {end:%Y-%m-%d %H:%M} UTC)",
+                param_hint="--since",
+            )
         raise click.BadParameter("--until must be after --since", param_hint="--until")
-    parquet = out.lower().endswith(".parquet")
+    parquet = _output_kind(out) == "parquet"
+
+    from scripts.atomic_write import OutputError, check_output_file
+    from scripts.context import error, fail
+
     if parquet:
         try:
             import pyarrow  # noqa: F401
         except ImportError:
-            from scripts.context import fail
-
             fail("writing Parquet needs pyarrow: pip install 'atomic-fp[parquet]' (or use .csv)")
+    try:  # before the download, so a bad path never costs the data
+        check_output_file(Path(out), "--out")
+    except OutputError as bad:
+        fail(str(bad))
 
     from scripts.funding_history_run import fetch_history, write_rows
 
     rows = fetch_history(ctx, venue, symbol, start, end, CHUNK)
     if rows is None:
         ctx.exit(exitcodes.NOTHING_USABLE)
-    write_rows(out, COLUMNS, rows, parquet=parquet)
+    if not rows:
+        error(
+            f"no settled funding rates for {symbol} on {venue} between "
+            f"{start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} UTC; nothing written to {out}",
+            venue=venue,
+            symbol=symbol,
+            event="nothing_usable",
+        )
+        ctx.exit(exitcodes.NOTHING_USABLE)
+    try:
+        write_rows(out, COLUMNS, rows, parquet=parquet)
+    except OSError as bad:  # e.g. the disk filled up between the check and the write
+        fail(f"--out: cannot write {out}: {bad.strerror or bad}", exitcodes.NOTHING_USABLE)
     click.echo(f"wrote {len(rows)} funding rates to {out}", err=True)
+
+
+def _output_kind(out: str) -> str:
+    """``csv`` or ``parquet`` from the file name; anything else is a usage error (a
+    ``.txt`` that silently held CSV would surprise whoever opens it)."""
+    suffix = Path(out).suffix.lower()
+    if suffix in (".csv", ".parquet"):
+        return suffix[1:]
+    raise click.BadParameter(
+        f"{out!r}: expected a file name ending in .csv or .parquet"
+        + (f", not {suffix}" if suffix else ""),
+        param_hint="--out",
+    )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import io
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import anyio
 import click
@@ -15,6 +17,7 @@ from returns.result import Failure
 from atomic_fp.errors import VenueError
 from atomic_fp.models import FundingRate, Symbol
 from atomic_fp.venue import VenueClient
+from scripts.atomic_write import write_text, write_with
 from scripts.context import app_context, error, fail
 from scripts.output import dec, is_terminal, iso
 from scripts.runtime import build_live, call_all, close_all, select
@@ -101,14 +104,16 @@ def fetch_history(
 def write_rows(
     path: str, columns: Sequence[str], rows: list[list[str | None]], *, parquet: bool
 ) -> None:
+    """Write the rows to a temporary file beside ``path`` and move it into place."""
     if parquet:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         table = pa.table({name: [row[i] for row in rows] for i, name in enumerate(columns)})
-        pq.write_table(table, path)
+        write_with(Path(path), lambda temporary: pq.write_table(table, temporary))
         return
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([["" if c is None else c for c in row] for row in rows])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([["" if c is None else c for c in row] for row in rows])
+    write_text(Path(path), buffer.getvalue())

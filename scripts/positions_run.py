@@ -19,6 +19,7 @@ from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.venue import VenueClient
 from scripts import exitcodes
 from scripts.context import REDACTOR, AppContext, error, warn
+from scripts.json_contract import versioned
 from scripts.output import dec, pct, render_csv, render_json, render_table
 from scripts.runtime import call_all, close_all, utc_now
 from scripts.trading import build_trading_venues
@@ -76,8 +77,10 @@ def run_positions(
             continue
         for position in result.unwrap():
             rows.append(_row(venue, position, earned, journal))
+    answered = sum(1 for r in held.values() if isinstance(r, Success))
     payload = {
         "as_of": now,
+        "venues_answered": answered,
         "positions": rows,
         "net_exposure": {
             s.base: dec(amount) for s, amount in sorted(exposure.net.items(), key=_by_symbol)
@@ -104,10 +107,10 @@ def run_positions(
         "funding_days": funding_days,
         "journal": journal if isinstance(journal, str) else None,
     }
-    _print(payload, rows, fmt)
+    _print(versioned("positions", payload), rows, fmt)
     for venue, problem in exposure.uncounted.items():
         warn(f"{venue} NOT COUNTED: {problem.describe()}", venue=str(venue))
-    if not any(isinstance(r, Success) for r in held.values()):
+    if not answered:
         error("no venue reported its positions", event="nothing_usable")
         return exitcodes.NOTHING_USABLE
     return exitcodes.OK
@@ -171,10 +174,15 @@ def _print(payload: dict[str, Any], rows: list[dict[str, Any]], fmt: str | None)
     if fmt == "csv":
         click.echo(render_csv([h.lower().replace(" ", "_") for h in headers], table), nl=False)
         return
-    click.echo(render_table(headers, table) if table else "no open positions")
-    net = ", ".join(f"{s} {a}" for s, a in payload["net_exposure"].items()) or "none"
-    click.echo(f"net exposure: {net}")
-    unhedged = ", ".join(f"{s} {a}" for s, a in payload["unhedged"].items())
-    click.echo(f"unhedged: {unhedged or 'none'}")
+    if not payload["venues_answered"]:
+        # nothing was read: "no open positions" or "net exposure: none" would be a lie
+        click.echo("positions unknown: no venue reported its positions")
+    else:
+        click.echo(render_table(headers, table) if table else "no open positions")
+        partial = "" if payload["complete"] else " (of the venues counted only)"
+        net = ", ".join(f"{s} {a}" for s, a in payload["net_exposure"].items()) or "none"
+        click.echo(f"net exposure{partial}: {net}")
+        unhedged = ", ".join(f"{s} {a}" for s, a in payload["unhedged"].items())
+        click.echo(f"unhedged{partial}: {unhedged or 'none'}")
     if payload["not_counted"]:
         click.echo("NOT COUNTED (exposure unknown): " + "; ".join(payload["not_counted"]))

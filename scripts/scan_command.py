@@ -49,7 +49,16 @@ def split_list(value: str | None) -> list[str] | None:
 @click.option("--venues", metavar="A,B", help="Only these configured venues.")
 @click.option("--symbols", metavar="BTC,ETH", help="Only these symbols.")
 @click.option("--min-apr", metavar="APR", help="Hide opportunities with net APR below this.")
-@click.option("--all-pairs", is_flag=True, help="Every venue pair, not only the best per symbol.")
+@click.option(
+    "--all-pairs",
+    is_flag=True,
+    help="Every venue pair (in its profitable direction), not only the best per symbol.",
+)
+@click.option(
+    "--both-directions",
+    is_flag=True,
+    help="With --all-pairs: each pair in both directions (the losing one too).",
+)
 @click.option(
     "--alert-above",
     metavar="APR",
@@ -66,6 +75,7 @@ def scan(
     symbols: str | None,
     min_apr: str | None,
     all_pairs: bool,
+    both_directions: bool,
     alert_above: str | None,
     fmt: str | None,
     limit: int | None,
@@ -77,6 +87,11 @@ def scan(
     the native venues' public mainnet endpoints are used (no keys needed); --offline
     replays the bundled snapshot of real recorded responses through the same parsers.
     """
+    if offline and snapshot_dir:
+        raise click.UsageError(
+            "--offline and --snapshot both choose the data to scan: give one "
+            "(--offline is the bundled snapshot, --snapshot PATH a recorded one)"
+        )
     min_value = parse_apr(min_apr, "--min-apr") if min_apr else None
     alert_value = parse_apr(alert_above, "--alert-above") if alert_above else None
     venue_names = split_list(venues)
@@ -93,7 +108,17 @@ def scan(
         symbol_names=symbol_filter,
         all_pairs=all_pairs,
         min_apr=min_value,
+        both_directions=both_directions,
     )
+    if symbol_filter and report.unlisted_symbols:
+        unlisted = ", ".join(report.unlisted_symbols)
+        answered = report.answered
+        message = f"--symbols: {unlisted} listed on none of the {answered} venues that answered"
+        if report.any_ok and len(report.unlisted_symbols) == len(report.requested_symbols):
+            report.warn_failures()
+            error(message, event="usage")  # every symbol asked for is unknown: a typo
+            ctx.exit(exitcodes.USAGE)
+        warn(message, event="unlisted_symbols")
     opportunities = list(report.opportunities)
     if limit is not None:
         opportunities = opportunities[:limit]

@@ -12,6 +12,7 @@ from returns.result import Success
 
 from atomic_fp.decisions.types import Opportunity
 from atomic_fp.models import FundingRate
+from scripts.json_contract import versioned
 from scripts.output import (
     age,
     dec,
@@ -100,12 +101,15 @@ def report_json(report: ScanReport, opportunities: Sequence[Opportunity]) -> dic
                 "kind": report.kinds.get(venue),
                 "error": {"type": error.kind, "code": error.code, "message": error.message},
             }
-    return {
-        "as_of": iso(report.now),
-        "source": report.source,
-        "opportunities": [opportunity_json(o, report.now) for o in opportunities],
-        "venues": venues,
-    }
+    return versioned(
+        "scan",
+        {
+            "as_of": iso(report.now),
+            "source": report.source,
+            "opportunities": [opportunity_json(o, report.now) for o in opportunities],
+            "venues": venues,
+        },
+    )
 
 
 def _next(rate: FundingRate, now: datetime) -> str:

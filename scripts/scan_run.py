@@ -13,7 +13,7 @@ import attrs
 import click
 from returns.result import Failure, Result, Success
 
-from adapters.snapshot import Snapshot, bundled_snapshot, load_snapshot
+from adapters.snapshot import Snapshot, bundled_snapshot
 from atomic_fp.decisions.ranking import rank_opportunities
 from atomic_fp.decisions.types import Opportunity
 from atomic_fp.errors import VenueError
@@ -34,6 +34,13 @@ class ScanReport:
     venues: VenueRates
     kinds: Mapping[ExchangeIdentifier, str]
     opportunities: tuple[Opportunity, ...]
+    unlisted_symbols: tuple[str, ...] = ()
+    """``--symbols`` that no venue which answered lists."""
+    requested_symbols: tuple[str, ...] = ()
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for r in self.venues.values() if isinstance(r, Success))
 
     @property
     def any_ok(self) -> bool:
@@ -48,11 +55,14 @@ class ScanReport:
 
 
 def _load_snapshot(snapshot_dir: str | None) -> Snapshot:
+    from scripts.snapshot_input import SnapshotInputError, read_snapshot
 
+    if not snapshot_dir:
+        return bundled_snapshot()
     try:
-        return load_snapshot(Path(snapshot_dir)) if snapshot_dir else bundled_snapshot()
-    except (OSError, ValueError, KeyError) as error:
-        fail(f"cannot read snapshot {snapshot_dir or '(bundled)'}: {error}")
+        return read_snapshot(Path(snapshot_dir))
+    except SnapshotInputError as error:
+        fail(f"--snapshot: {error}")
 
 
 def _symbols(names: Sequence[str] | None) -> frozenset[Symbol] | None:
@@ -86,6 +96,7 @@ def run_scan(
     symbol_names: Sequence[str] | None,
     all_pairs: bool,
     min_apr: Decimal | None = None,
+    both_directions: bool = False,
 ) -> ScanReport:
     app = app_context(ctx)
     config = app.config()
@@ -97,6 +108,13 @@ def run_scan(
         fixed_now: datetime | None = snapshot.as_of
     else:
         venues = build_live(select(config, venue_names), app.environ, with_credentials=False)
+        for built in venues:
+            if isinstance(built.client, Failure):
+                # a venue the config cannot build is a configuration error, not an outage
+                fail(
+                    f"invalid configuration: {config.source}: venues.{built.id}: "
+                    f"{built.client.failure()}"
+                )
         source = "live"
         fixed_now = None
     results = gather(venues)
@@ -113,6 +131,15 @@ def run_scan(
     chosen = rank_opportunities(
         rates, strategy, min_net_apr=min_apr, per_symbol=None if all_pairs else 1
     )
+    if all_pairs and not both_directions:
+        chosen = profitable_direction(chosen)
+    listed = {
+        rate.symbol.base
+        for result in results.values()
+        if isinstance(result, Success)
+        for rate in result.unwrap()
+    }
+    unlisted = tuple(sorted(s.base for s in symbols or () if s.base not in listed))
     for venue, result in results.items():
         if isinstance(result, Success):
             log.info("venue %s: %d funding rates", venue, len(result.unwrap()))
@@ -122,4 +149,23 @@ def run_scan(
         venues=results,
         kinds={v.id: v.kind for v in venues},
         opportunities=tuple(chosen),
+        unlisted_symbols=unlisted,
+        requested_symbols=tuple(sorted(s.base for s in symbols or ())),
     )
+
+
+def profitable_direction(ranked: Sequence[Opportunity]) -> list[Opportunity]:
+    """Each venue pair of a symbol once, in its better direction (long the lower rate,
+    short the higher), keeping the ranking's order. The other direction of a pair is the
+    same spread with the sign flipped: listing it too only adds losing rows."""
+    seen: set[tuple[str, frozenset[str]]] = set()
+    kept = []
+    for opportunity in ranked:  # best first: the first of a pair is its better direction
+        key = (
+            opportunity.symbol.base,
+            frozenset((str(opportunity.long_venue), str(opportunity.short_venue))),
+        )
+        if key not in seen:
+            seen.add(key)
+            kept.append(opportunity)
+    return kept

@@ -21,6 +21,7 @@ def venues(ctx: click.Context, fmt: str | None) -> None:
     from adapters.registry import BUILTIN_KINDS, VenueSettings, build_client
     from atomic_fp.models.identifiers import ExchangeIdentifier
     from scripts.context import app_context
+    from scripts.json_contract import versioned
     from scripts.output import render_csv, render_json, render_table
 
     app = app_context(ctx)
@@ -60,7 +61,8 @@ def venues(ctx: click.Context, fmt: str | None) -> None:
         for v in config.venues
     ]
     if fmt == "json":
-        click.echo(render_json({"kinds": kinds, "configured": configured}), nl=False)
+        payload = {"source": config.source, "kinds": kinds, "configured": configured}
+        click.echo(render_json(versioned("venues", payload)), nl=False)
         return
     rows = [
         [
