@@ -36,6 +36,20 @@ def check_output_file(path: Path, what: str) -> None:
         raise OutputError(f"{what}: directory {parent} is not writable")
     if path.exists() and not os.access(path, os.W_OK):
         raise OutputError(f"{what}: {path} exists and is not writable")
+    _probe(parent, what)
+
+
+def _probe(directory: Path, what: str) -> None:
+    """Create and remove a file in ``directory``: permission bits do not tell the whole
+    story (root ignores them; /proc, read-only mounts and full disks refuse anyway)."""
+    try:
+        handle, name = tempfile.mkstemp(prefix=".atomic-fp-probe.", dir=directory)
+    except OSError as error:
+        raise OutputError(
+            f"{what}: cannot create files in {directory}: {error.strerror or error}"
+        ) from None
+    os.close(handle)
+    Path(name).unlink(missing_ok=True)
 
 
 def check_output_dir(path: Path, what: str) -> None:
@@ -46,6 +60,7 @@ def check_output_dir(path: Path, what: str) -> None:
             raise OutputError(f"{what}: {path} exists and is not a directory")
         if not os.access(path, os.W_OK | os.X_OK):
             raise OutputError(f"{what}: directory {path} is not writable")
+        _probe(path, what)
         return
     ancestor = path.parent
     while not ancestor.exists() and ancestor != ancestor.parent:
@@ -54,6 +69,7 @@ def check_output_dir(path: Path, what: str) -> None:
         raise OutputError(f"{what}: cannot create {path}: {ancestor} is not a directory")
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise OutputError(f"{what}: cannot create {path}: {ancestor} is not writable")
+    _probe(ancestor, what)
 
 
 @contextmanager

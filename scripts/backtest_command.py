@@ -3,12 +3,13 @@ the paper venue, and say what it would have earned."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import attrs
 import click
@@ -18,7 +19,7 @@ from scripts import exitcodes
 if TYPE_CHECKING:
     from atomic_fp.backtest.engine import BacktestResult, BacktestSettings
     from atomic_fp.backtest.series import FundingSeries
-    from atomic_fp.models import ArbitrageConfig
+    from atomic_fp.models import ArbitrageConfig, Symbol
 
 
 def _when(value: str | None, name: str) -> datetime | None:
@@ -168,9 +169,69 @@ def backtest(
     )
     if request.start and request.end and request.end <= request.start:
         raise click.BadParameter("--to must be after --from", param_hint="--to")
+    _check_ranges(request)
+    _check_outputs(request)
     code = run(ctx, request, sys.stdout, sys.stderr)
     if code != exitcodes.OK:
         ctx.exit(code)
+
+
+def _check_ranges(request: Request) -> None:
+    """Numbers that parse but mean nothing: a usage error now, not a quiet backtest."""
+    if request.half_spread < 0 or request.half_spread >= 1:
+        raise click.BadParameter(
+            f"{request.half_spread} is not a half-spread: expected a fraction >= 0 and < 1 "
+            "(0.0002 = 2 bps each side of the mark)",
+            param_hint="--half-spread",
+        )
+    if request.capital is not None and request.capital <= 0:
+        raise click.BadParameter(
+            f"{request.capital}: expected a positive amount of USD collateral "
+            "(leave it out for fully collateralised)",
+            param_hint="--capital",
+        )
+    for name in ("trade_size", "max_position"):
+        value = request.overrides.get(name)
+        if value is not None and value <= 0:
+            raise click.BadParameter(
+                f"{value}: expected a positive size in base units",
+                param_hint=f"--{name.replace('_', '-')}",
+            )
+
+
+def _check_outputs(request: Request) -> None:
+    """Output paths are checked before any data is read or any step is run, so a typo in
+    ``--plot`` or ``--out-dir`` never costs a finished backtest."""
+    from scripts.atomic_write import OutputError, check_output_dir, check_output_file
+    from scripts.context import fail
+
+    try:
+        if request.out_dir is not None:
+            check_output_dir(request.out_dir, "--out-dir")
+        if request.plot is not None:
+            _check_plot_format(request.plot)
+            if request.out_dir is not None and request.plot.parent == request.out_dir:
+                return  # created with --out-dir
+            check_output_file(request.plot, "--plot")
+    except OutputError as bad:
+        fail(str(bad))
+
+
+def _check_plot_format(path: Path) -> None:
+    from atomic_fp.backtest.chart import matplotlib_available
+
+    if not matplotlib_available():
+        return  # a text chart is shown instead (with a warning)
+    from matplotlib.figure import Figure
+
+    supported = sorted(Figure().canvas.get_supported_filetypes())
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in supported:
+        raise click.BadParameter(
+            f"{str(path)!r}: expected a chart file ending in one of "
+            f"{', '.join('.' + s for s in supported)}" + (f", not .{suffix}" if suffix else ""),
+            param_hint="--plot",
+        )
 
 
 @attrs.frozen
@@ -208,6 +269,18 @@ def _strategy(ctx: click.Context, request: Request) -> ArbitrageConfig:
     values = {**strategy.values, **request.overrides}
     if "close_threshold" not in values and "build_threshold" in values:
         values["close_threshold"] = min(Decimal("0.01"), values["build_threshold"])
+    trade, limit = values.get("trade_size", Decimal(1)), values.get("max_position", Decimal(1))
+    if trade > limit:  # the decisions would cap every trade at max_position, silently
+        given = [
+            f"--{n.replace('_', '-')}"
+            for n in ("trade_size", "max_position")
+            if n in request.overrides
+        ]
+        where = " and ".join(given) or f"[strategy] in {config.source}"
+        fail(
+            f"trade size {trade} is above max position {limit} ({where}): "
+            "expected trade_size <= max_position"
+        )
     try:
         return attrs.evolve(strategy, values=values).arbitrage_config(config.fees())
     except ConfigError as error:
@@ -218,12 +291,13 @@ def run(ctx: click.Context, request: Request, out: TextIO, err: TextIO) -> int:
     from returns.result import Failure
 
     from adapters.history.loaders import Filters, load_path
-    from atomic_fp.backtest.chart import matplotlib_available, plot_png, text_chart
+    from atomic_fp.backtest.chart import matplotlib_available, text_chart
     from atomic_fp.backtest.engine import BacktestSettings
-    from atomic_fp.backtest.report import equity_csv, summary, summary_json, trades_csv
+    from atomic_fp.backtest.report import summary
     from atomic_fp.backtest.series import HistoryRow, build_series
     from atomic_fp.models import Symbol
     from scripts.context import fail, warn
+    from scripts.json_contract import versioned
     from scripts.output import is_terminal
 
     config = _strategy(ctx, request)
@@ -231,20 +305,28 @@ def run(ctx: click.Context, request: Request, out: TextIO, err: TextIO) -> int:
         symbols = [Symbol.parse(s) for s in request.symbols]
     except ValueError as bad:
         fail(f"--symbols: {bad}")
-    filters = Filters(venues=request.venues or None, symbols=symbols or None)
-    rows: list[HistoryRow] = []
-    for path in request.data:
-        loaded = load_path(path, filters)
-        if isinstance(loaded, Failure):
-            fail(f"cannot read funding history: {loaded.failure()}")
-        rows.extend(loaded.unwrap())
+
+    def load(filters: Filters) -> list[HistoryRow]:
+        rows: list[HistoryRow] = []
+        for path in request.data:
+            loaded = load_path(path, filters)
+            if isinstance(loaded, Failure):
+                fail(f"cannot read funding history: {loaded.failure()}")
+            rows.extend(loaded.unwrap())
+        return rows
+
+    rows = load(Filters(venues=request.venues or None, symbols=symbols or None))
     built = build_series(
         rows,
         venues=request.venues or None,
         symbols=symbols or None,
     )
-    if not built.series:
-        fail("no funding history matches the given venues and symbols", exitcodes.NOTHING_USABLE)
+    found_venues = {s.venue for s in built.series}
+    missing_venues = [v for v in request.venues if v not in found_venues]
+    if missing_venues or not built.series:
+        everything = build_series(load(Filters(venues=None, symbols=None))).series
+        _explain_no_match(request, symbols, missing_venues, everything)
+    _check_prices(built.series, request.prices)
     notes = list(built.warnings)
     notes.extend(
         f"no data for {base}"
@@ -269,28 +351,97 @@ def run(ctx: click.Context, request: Request, out: TextIO, err: TextIO) -> int:
         result = _run_with_progress(built.series, settings, err)
     except ValueError as bad:
         fail(f"backtest: {bad}")
-    if request.out_dir is not None:
-        request.out_dir.mkdir(parents=True, exist_ok=True)
-        (request.out_dir / "summary.json").write_text(summary_json(result, notes), "utf-8")
-        (request.out_dir / "trades.csv").write_text(trades_csv(result.fills), "utf-8")
-        (request.out_dir / "equity.csv").write_text(equity_csv(result.equity), "utf-8")
-    text_wanted = False
-    if request.plot is not None:
-        if matplotlib_available():
-            plot_png(result, request.plot)
-        else:
-            warn("--plot needs matplotlib (pip install 'atomic-fp[plot]'); showing a text chart")
-            text_wanted = True
+    data = versioned("backtest", summary(result, notes))
+    summary_text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text_wanted = request.plot is not None and not matplotlib_available()
+    if text_wanted:
+        warn("--plot needs matplotlib (pip install 'atomic-fp[plot]'); showing a text chart")
+    # The summary goes out first: whatever happens to the files below, it is not lost.
     output_format = request.output_format or ("table" if is_terminal(out) else "json")
     if output_format == "json":
-        out.write(summary_json(result, notes))
+        out.write(summary_text)
         if text_wanted and is_terminal(err):
             err.write(text_chart(result))
     else:
-        out.write(_table(summary(result, notes)))
+        out.write(_table(data))
         if text_wanted or (is_terminal(out) and not matplotlib_available()):
             out.write(text_chart(result))
-    return exitcodes.OK
+    out.flush()
+    return _write_files(request, result, summary_text)
+
+
+def _write_files(request: Request, result: BacktestResult, summary_text: str) -> int:
+    """summary.json, trades.csv, equity.csv and the chart, each written atomically. A
+    failure (the disk filled, the directory vanished) is reported and exits 1; the
+    summary is already on stdout."""
+    from atomic_fp.backtest.chart import matplotlib_available, plot_png
+    from atomic_fp.backtest.report import equity_csv, trades_csv
+    from scripts.atomic_write import write_text, write_with
+    from scripts.context import error
+
+    problems = []
+    if request.out_dir is not None:
+        try:
+            request.out_dir.mkdir(parents=True, exist_ok=True)
+            write_text(request.out_dir / "summary.json", summary_text)
+            write_text(request.out_dir / "trades.csv", trades_csv(result.fills))
+            write_text(request.out_dir / "equity.csv", equity_csv(result.equity))
+        except OSError as bad:
+            problems.append(f"--out-dir: cannot write to {request.out_dir}: {bad.strerror or bad}")
+    plot = request.plot
+    if plot is not None and matplotlib_available():
+        try:
+            write_with(plot, lambda temporary: plot_png(result, temporary))
+        except (OSError, ValueError) as bad:
+            problems.append(f"--plot: cannot write {plot}: {bad}")
+    for problem in problems:
+        error(problem, event="output_failed")
+    return exitcodes.NOTHING_USABLE if problems else exitcodes.OK
+
+
+def _explain_no_match(
+    request: Request,
+    symbols: Sequence[Symbol],
+    missing_venues: Sequence[str],
+    everything: Sequence[FundingSeries],
+) -> NoReturn:
+    """Exit 2 naming what the data does have: the venues (and symbols) asked for are not
+    in it. (Exit 1 when the files hold no usable history at all.)"""
+    from scripts.context import fail
+
+    venues = sorted({s.venue for s in everything})
+    bases = sorted({s.symbol.base for s in everything})
+    if not everything:
+        fail("no funding history in " + ", ".join(map(str, request.data)), exitcodes.NOTHING_USABLE)
+    if missing_venues:
+        fail(f"--venues: {', '.join(missing_venues)} not in the data (it has: {', '.join(venues)})")
+    # (kept at exit 1 as before: the data was read, none of it is usable)
+    fail(
+        f"no funding history for {', '.join(s.base for s in symbols)} on the chosen venues "
+        f"(the data has: {', '.join(bases)} on {', '.join(venues)})",
+        exitcodes.NOTHING_USABLE,
+    )
+
+
+def _check_prices(series: Sequence[FundingSeries], prices: Mapping[str, Decimal]) -> None:
+    """A symbol whose history has no mark price on any venue cannot be sized, paid
+    funding or given a capital: without ``--price`` it would run 0 trades with capital 0
+    and say nothing. Exit 2 when no symbol can trade, else warn about the ones that
+    cannot."""
+    from scripts.context import fail, warn
+
+    priced = {s.symbol.base for s in series if any(m is not None for m in s.marks)}
+    unpriced = sorted({s.symbol.base for s in series} - priced - set(prices))
+    if not unpriced:
+        return
+    hint = " ".join(f"--price {base}=PRICE" for base in unpriced)
+    message = (
+        f"no mark prices in the data for {', '.join(unpriced)}: give an assumed constant "
+        f"price ({hint}) or data with a mark_price column"
+    )
+    if not priced and not set(prices):
+        fail(message)
+    warn(message + "; they will not trade", event="unpriced")
 
 
 def _venues_per_symbol(series: Sequence[FundingSeries]) -> dict[str, list[str]]:
@@ -323,36 +474,69 @@ def _run_with_progress(
 
 
 def _table(data: Mapping[str, Any]) -> str:
-    """A short human summary: totals and one line per symbol."""
+    """A short human summary: totals and one line per symbol, fitted to the terminal
+    (price PnL, time in market, drawdown, slippage, fees and funding go first; the net
+    PnL, return and trades always stay)."""
+    import textwrap
+
+    from scripts.output import render_table
+    from scripts.table_fit import terminal_width
+
+    width = terminal_width()
     total = data["total"]
     window = data["window"]
     lines = [
-        f"backtest {window['from']} .. {window['to']} ({window['days']} days), "
-        f"venues {', '.join(data['venues'])}",
-        f"capital {data['capital']['amount']} ({data['capital']['basis']})",
+        *textwrap.wrap(
+            f"backtest {window['from']} .. {window['to']} ({window['days']} days), "
+            f"venues {', '.join(data['venues'])}",
+            width,
+        ),
+        *textwrap.wrap(f"capital {data['capital']['amount']} ({data['capital']['basis']})", width),
         "",
-        f"{'':10} {'funding':>14} {'fees':>12} {'slippage':>12} {'price pnl':>12} "
-        f"{'net pnl':>14} {'return':>9} {'max dd':>12} {'trades':>6} {'in mkt':>7}",
     ]
+    headers = (
+        "",
+        "funding",
+        "fees",
+        "slippage",
+        "price pnl",
+        "net pnl",
+        "return",
+        "max dd",
+        "trades",
+        "in mkt",
+    )
 
-    def row(name: str, block: Mapping[str, Any]) -> str:
+    def row(name: str, block: Mapping[str, Any]) -> list[str]:
         def num(key: str, places: int = 2) -> str:
             value = block.get(key)
             return "-" if value is None else f"{Decimal(value):.{places}f}"
 
         roc = block.get("return_on_capital")
         share = block.get("time_in_market")
-        return (
-            f"{name:10.10} {num('funding'):>14} {num('fees'):>12} {num('slippage'):>12} "
-            f"{num('price_pnl'):>12} {num('net_pnl'):>14} "
-            f"{'-' if roc is None else f'{Decimal(roc) * 100:.2f}%':>9} "
-            f"{num('max_drawdown'):>12} {block.get('trades', 0):>6} "
-            f"{'-' if share is None else f'{Decimal(share) * 100:.1f}%':>7}"
-        )
+        return [
+            name[:10],
+            num("funding"),
+            num("fees"),
+            num("slippage"),
+            num("price_pnl"),
+            num("net_pnl"),
+            "-" if roc is None else f"{Decimal(roc) * 100:.2f}%",
+            num("max_drawdown"),
+            str(block.get("trades", 0)),
+            "-" if share is None else f"{Decimal(share) * 100:.1f}%",
+        ]
 
-    for symbol, block in data["per_symbol"].items():
-        lines.append(row(symbol, block))
-    lines.append(row("TOTAL", total))
+    rows = [row(symbol, block) for symbol, block in data["per_symbol"].items()]
+    rows.append(row("TOTAL", total))
+    table = render_table(
+        headers,
+        rows,
+        right=[False] + [True] * 9,
+        priority=[0, 1, 2, 3, 6, 0, 0, 4, 0, 5],
+        width=width,
+    )
+    lines.extend(table.rstrip("\n").splitlines())
     gaps = [s for s in data["data"]["series"] if s["gaps"]]
     lines.append("")
     if gaps:

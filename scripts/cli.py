@@ -81,6 +81,25 @@ class LazyGroup(click.Group):
             raise TypeError(f"{path} is not a click command")
         return command
 
+    def invoke(self, ctx: click.Context) -> object:
+        """Runs the subcommand; with ``--log-json`` a usage error (a bad option value, a
+        missing argument) is a JSON record on stderr like every other error, with its
+        type and exit code, instead of click's plain text."""
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as problem:
+            if not getattr(ctx.obj, "log_json", False):
+                raise
+            from scripts.context import error
+
+            error(
+                problem.format_message(),
+                event="usage",
+                error_type=type(problem).__name__,
+                exit_code=problem.exit_code,
+            )
+            raise SystemExit(problem.exit_code) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, self._lazy[name][1]) for name in self.list_commands(ctx)]
         if rows:
@@ -114,7 +133,13 @@ def cli(
     """
     from scripts.context import AppContext
 
-    ctx.obj = AppContext(config_path=config_path, log_json=log_json, verbose=verbose, quiet=quiet)
+    ctx.obj = AppContext(
+        config_path=config_path,
+        log_json=log_json,
+        verbose=verbose,
+        quiet=quiet,
+        command=ctx.invoked_subcommand,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

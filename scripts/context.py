@@ -54,6 +54,28 @@ class Redactor(logging.Filter):
 REDACTOR = Redactor()
 
 
+STRUCTURED_FIELDS = ("command", "venue", "symbol", "event", "error_type", "code", "exit_code")
+"""Fields a ``--log-json`` record carries when they apply (``extra=`` of the log call):
+the command that ran, the venue and symbol concerned, what happened (``event``), the
+error's type (a :class:`~atomic_fp.errors.VenueError` kind such as ``NetworkError``, or
+``UsageError`` / ``ConfigurationError`` / ``NothingUsable``), the venue's own error
+``code`` and the process ``exit_code`` when the record ends the command."""
+
+
+class CommandField(logging.Filter):
+    """Stamps every record with the command being run (``scan``, ``execute``...)."""
+
+    command: str | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.command is not None and not hasattr(record, "command"):
+            record.command = self.command
+        return True
+
+
+COMMAND_FIELD = CommandField()
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         payload: dict[str, object] = {
@@ -62,8 +84,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("venue", "event", "symbol", "code"):
-            if hasattr(record, key):
+        for key in STRUCTURED_FIELDS:
+            if getattr(record, key, None) is not None:
                 payload[key] = getattr(record, key)
         if record.exc_text:
             payload["exception"] = record.exc_text
@@ -75,6 +97,7 @@ def setup_logging(*, log_json: bool, verbose: int, quiet: bool) -> None:
         logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     )
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(COMMAND_FIELD)
     handler.addFilter(REDACTOR)
     handler.setFormatter(JsonFormatter() if log_json else PlainFormatter())
     for name in LOGGER_NAMES:
@@ -96,12 +119,19 @@ def error(message: str, **fields: object) -> None:
     _LOG.error(REDACTOR.scrub(message), extra=fields)
 
 
-def fail(message: str, code: int = exitcodes.USAGE) -> NoReturn:
-    """Report an error on stderr and exit with ``code``."""
+ERROR_TYPES = {exitcodes.USAGE: "UsageError", exitcodes.NOTHING_USABLE: "NothingUsable"}
+
+
+def fail(message: str, code: int = exitcodes.USAGE, **fields: object) -> NoReturn:
+    """Report an error on stderr and exit with ``code``. ``fields`` are structured log
+    fields (``venue``, ``symbol``, ``error_type``...); ``error_type`` defaults from the
+    code (``ConfigurationError`` for an invalid configuration)."""
     if not _LOG.handlers:  # before the group set logging up (a bare command in a test)
         click.echo(f"atomic-fp: error: {REDACTOR.scrub(message)}", err=True)
     else:
-        error(message)
+        kind = "ConfigurationError" if message.startswith("invalid configuration") else None
+        fields.setdefault("error_type", kind or ERROR_TYPES.get(code, "Error"))
+        error(message, exit_code=code, **fields)
     raise SystemExit(code)
 
 
@@ -123,8 +153,11 @@ class AppContext:
         verbose: int,
         quiet: bool,
         environ: Mapping[str, str] | None = None,
+        command: str | None = None,
     ) -> None:
         self.config_path = config_path
+        self.command = command
+        COMMAND_FIELD.command = command
         self.log_json = log_json
         self.environ: Mapping[str, str] = os.environ if environ is None else environ
         self._config: AppConfig | None = None

@@ -73,7 +73,12 @@ def run_execute(
             click.echo(REDACTOR.scrub(text))
     for cycle in cycles:
         for venue, why in sorted(cycle.excluded.items()):
-            warn(f"{venue} excluded: {why}", venue=venue, event="venue_excluded")
+            warn(
+                f"{venue} excluded: {why}",
+                venue=venue,
+                symbol=cycle.symbol.base,
+                event="venue_excluded",
+            )
     venue_count = len(venues)
     for cycle in cycles:
         rate_failures = [v for v, why in cycle.excluded.items() if "rates:" in why]

@@ -94,7 +94,13 @@ def fetch_history(
 
     problem = anyio.run(work)
     if problem is not None:
-        error(f"funding history failed: {problem}", venue=venue_name)
+        error(
+            f"funding history failed: {problem}",
+            venue=venue_name,
+            symbol=symbol.base,
+            event="fetch_failed",
+            exit_code=1,
+        )
         return None
     unique = {(r.funding_time, r.rate): r for r in rates}
     ordered = sorted(unique.values(), key=lambda r: r.funding_time or r.observed_at)

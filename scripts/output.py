@@ -114,11 +114,24 @@ def render_table(
     colour: bool = False,
     right: Sequence[bool] | None = None,
     styles: Sequence[Mapping[int, str]] | None = None,
+    priority: Sequence[int] | None = None,
+    width: int | None = None,
 ) -> str:
     """Aligned columns. ``right[i]``: right-align column ``i``. ``styles[row][col]``: a
-    click colour name applied (only when ``colour``) after padding, so widths stay right."""
+    click colour name applied (only when ``colour``) after padding, so widths stay right.
+    With ``priority`` the table is fitted to ``width`` (default: the terminal's) by
+    dropping the columns of highest priority number first (see :mod:`scripts.table_fit`)."""
     if not rows:
         return ""
+    if priority is not None:
+        from scripts.table_fit import fit_table
+
+        headers, fitted, kept = fit_table(headers, rows, priority, width)
+        rows = fitted
+        right = [right[i] for i in kept] if right else None
+        if styles:
+            position = {old: new for new, old in enumerate(kept)}
+            styles = [{position[c]: s for c, s in row.items() if c in position} for row in styles]
     widths = [len(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):

@@ -109,7 +109,13 @@ def run_positions(
     }
     _print(versioned("positions", payload), rows, fmt)
     for venue, problem in exposure.uncounted.items():
-        warn(f"{venue} NOT COUNTED: {problem.describe()}", venue=str(venue))
+        warn(
+            f"{venue} NOT COUNTED: {problem.describe()}",
+            venue=str(venue),
+            event="not_counted",
+            error_type=problem.kind,
+            code=problem.code,
+        )
     if not answered:
         error("no venue reported its positions", event="nothing_usable")
         return exitcodes.NOTHING_USABLE
@@ -178,7 +184,9 @@ def _print(payload: dict[str, Any], rows: list[dict[str, Any]], fmt: str | None)
         # nothing was read: "no open positions" or "net exposure: none" would be a lie
         click.echo("positions unknown: no venue reported its positions")
     else:
-        click.echo(render_table(headers, table) if table else "no open positions")
+        # narrow terminals lose the journal's view, entry, mark and funding first
+        fitted = render_table(headers, table, priority=[0, 0, 0, 4, 3, 1, 2, 5])
+        click.echo(fitted if table else "no open positions")
         partial = "" if payload["complete"] else " (of the venues counted only)"
         net = ", ".join(f"{s} {a}" for s, a in payload["net_exposure"].items()) or "none"
         click.echo(f"net exposure{partial}: {net}")

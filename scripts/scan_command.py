@@ -116,7 +116,8 @@ def scan(
         message = f"--symbols: {unlisted} listed on none of the {answered} venues that answered"
         if report.any_ok and len(report.unlisted_symbols) == len(report.requested_symbols):
             report.warn_failures()
-            error(message, event="usage")  # every symbol asked for is unknown: a typo
+            # every symbol asked for is unknown: a typo
+            error(message, event="usage", error_type="UsageError", exit_code=exitcodes.USAGE)
             ctx.exit(exitcodes.USAGE)
         warn(message, event="unlisted_symbols")
     opportunities = list(report.opportunities)

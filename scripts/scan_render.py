@@ -186,6 +186,9 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
         colour=colour,
         right=[False, False, False, True, True, True, True, False, False, True],
         styles=styles,
+        # what goes first when the terminal is narrow: age, intervals, next funding, the
+        # legs' APRs (together), the gross spread; symbol, venues and net APR always stay
+        priority=[0, 0, 0, 3, 3, 1, 0, 5, 4, 6],
     )
     ok = sum(1 for r in report.venues.values() if isinstance(r, Success))
     footer = (

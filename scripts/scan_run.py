@@ -51,7 +51,13 @@ class ScanReport:
 
     def warn_failures(self) -> None:
         for venue, error in self.failures():
-            warn(f"venue {venue} left out: {error.describe()}", venue=str(venue))
+            warn(
+                f"venue {venue} left out: {error.describe()}",
+                venue=str(venue),
+                event="venue_failed",
+                error_type=error.kind,
+                code=error.code,
+            )
 
 
 def _load_snapshot(snapshot_dir: str | None) -> Snapshot:

@@ -258,9 +258,25 @@ def cycle_json(cycle: CycleReport | Decision) -> dict[str, Any]:
     return data
 
 
+DRY_RUN_VERBS = {
+    "open": "would open a hedge",
+    "close": "would close the hedge",
+    "rebalance": "would rebalance the hedge",
+    "reduce": "would reduce the hedge",
+}
+"""Plain words for what a dry run would do, by signal kind (the decision's ``action``
+names which decision acted: ``funding``, ``rebalance``, ``safety``)."""
+
+
 def describe_decision(decision: Decision) -> str:
-    lines = [f"{decision.symbol.base}: would {decision.action} (dry run: nothing sent)"]
-    if decision.action == "none":
+    """A dry run's decision in plain words: "BTC: would open a hedge (funding
+    decision; dry run, nothing sent)"."""
+    signal = decision.signal
+    verb = DRY_RUN_VERBS.get(signal.kind.value, "would trade") if signal else "would trade"
+    lines = [
+        f"{decision.symbol.base}: {verb} ({decision.action} decision; dry run, nothing sent)"
+    ]
+    if decision.action == "none" or signal is None:
         lines[0] = f"{decision.symbol.base}: no trade (dry run)"
     lines += [f"  excluded {venue}: {why}" for venue, why in sorted(decision.excluded.items())]
     lines += [f"  no trade: {why}" for why in decision.no_trade]

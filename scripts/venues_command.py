@@ -76,11 +76,16 @@ def venues(ctx: click.Context, fmt: str | None) -> None:
     if fmt == "csv":
         click.echo(render_csv(headers, rows), nl=False)
         return
-    click.echo(render_table(headers, rows), nl=False)
-    click.echo(
-        '\nAny other exchange: kind = "package.module:factory" (a callable taking '
+    click.echo(render_table(headers, rows, priority=[0, 0, 1]), nl=False)
+    import textwrap
+
+    from scripts.table_fit import terminal_width
+
+    note = (
+        'Any other exchange: kind = "package.module:factory" (a callable taking '
         "adapters.registry.VenueSettings and returning a VenueClient)."
     )
+    click.echo("\n" + textwrap.fill(note, width=terminal_width()))
     click.echo(f"\nConfigured venues ({config.source}):")
     for venue in configured:
         creds = ", ".join(f"{k}: {s}" for k, s in venue["credentials"].items()) or "no credentials"
