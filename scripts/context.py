@@ -116,6 +116,11 @@ def warn(message: str, **fields: object) -> None:
 
 
 def error(message: str, **fields: object) -> None:
+    """An error on stderr; with an ``exit_code`` field the ``error_type`` defaults to
+    what the code means (``UsageError``, ``NothingUsable``)."""
+    code = fields.get("exit_code")
+    if isinstance(code, int) and "error_type" not in fields:
+        fields["error_type"] = ERROR_TYPES.get(code, "Error")
     _LOG.error(REDACTOR.scrub(message), extra=fields)
 
 

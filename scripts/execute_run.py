@@ -83,6 +83,10 @@ def run_execute(
     for cycle in cycles:
         rate_failures = [v for v, why in cycle.excluded.items() if "rates:" in why]
         if venue_count and len(rate_failures) == venue_count:
-            error("no venue gave funding rates", event="nothing_usable")
+            error(
+                "no venue gave funding rates",
+                event="nothing_usable",
+                exit_code=exitcodes.NOTHING_USABLE,
+            )
             return exitcodes.NOTHING_USABLE
     return cycle_exit_code(cycles)

@@ -92,6 +92,7 @@ def funding_history(
             venue=venue,
             symbol=symbol,
             event="nothing_usable",
+            exit_code=exitcodes.NOTHING_USABLE,
         )
         ctx.exit(exitcodes.NOTHING_USABLE)
     try:

@@ -117,7 +117,11 @@ def run_positions(
             code=problem.code,
         )
     if not answered:
-        error("no venue reported its positions", event="nothing_usable")
+        error(
+            "no venue reported its positions",
+            event="nothing_usable",
+            exit_code=exitcodes.NOTHING_USABLE,
+        )
         return exitcodes.NOTHING_USABLE
     return exitcodes.OK
 

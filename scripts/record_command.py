@@ -85,7 +85,11 @@ def record(ctx: click.Context, out: str, venues: str | None) -> None:
     for venue, problem in problems.items():
         warn(f"venue {venue} not recorded: {problem}", venue=venue)
     if not recordings:
-        error("no venue answered; nothing recorded", event="nothing_usable")
+        error(
+            "no venue answered; nothing recorded",
+            event="nothing_usable",
+            exit_code=exitcodes.NOTHING_USABLE,
+        )
         ctx.exit(exitcodes.NOTHING_USABLE)
     snapshot = Snapshot(as_of=as_of, venues=recordings, description="recorded by atomic-fp record")
     with open(out, "w") as handle:

@@ -129,7 +129,11 @@ def scan(
     click.echo(render(fmt, report, opportunities), nl=False)
     report.warn_failures()
     if not report.any_ok:
-        error("no venue answered; nothing to compare", event="nothing_usable")
+        error(
+            "no venue answered; nothing to compare",
+            event="nothing_usable",
+            exit_code=exitcodes.NOTHING_USABLE,
+        )
         ctx.exit(exitcodes.NOTHING_USABLE)
     if alert_value is not None:
         above = [o for o in opportunities if o.net_apr > alert_value]

@@ -65,14 +65,12 @@ def _json(path: Path) -> Any:
 
 def _check_shape(data: Any, path: Path, *, venues_are_names: bool) -> None:
     if not isinstance(data, dict):
-        raise SnapshotInputError(
-            f"{path}: a JSON {_json_type(data)}, expected {EXPECTED}"
-        )
+        raise SnapshotInputError(f"{path}: a JSON {_json_type(data)}, expected {EXPECTED}")
     for key in ("as_of", "venues"):
         if key not in data:
             raise SnapshotInputError(f"{path}: missing key {key!r} (expected {EXPECTED})")
     if not isinstance(data["as_of"], str):
-        raise SnapshotInputError(f"{path}: \"as_of\" must be an ISO time string")
+        raise SnapshotInputError(f'{path}: "as_of" must be an ISO time string')
     venues = data["venues"]
     if not isinstance(venues, list):
         raise SnapshotInputError(

@@ -273,9 +273,7 @@ def describe_decision(decision: Decision) -> str:
     decision; dry run, nothing sent)"."""
     signal = decision.signal
     verb = DRY_RUN_VERBS.get(signal.kind.value, "would trade") if signal else "would trade"
-    lines = [
-        f"{decision.symbol.base}: {verb} ({decision.action} decision; dry run, nothing sent)"
-    ]
+    lines = [f"{decision.symbol.base}: {verb} ({decision.action} decision; dry run, nothing sent)"]
     if decision.action == "none" or signal is None:
         lines[0] = f"{decision.symbol.base}: no trade (dry run)"
     lines += [f"  excluded {venue}: {why}" for venue, why in sorted(decision.excluded.items())]

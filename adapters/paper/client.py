@@ -12,6 +12,10 @@ Options (all strings, from the ``[venues.<id>]`` config section):
 - ``state_path``: JSON file the venue state persists to (survives restarts);
 - ``seed``: seed of the fault knobs' random generator (default 0).
 
+Any other option, or a per-symbol option naming a base not in ``symbols``, is refused
+(``ValueError`` naming it): a misspelt ``prce.BTC`` silently falling back to a default
+price would trade on the wrong number.
+
 The clock is ``settings.clock`` (the wall clock when ``None``). Fees come from
 ``settings.fees`` (default :data:`~atomic_fp.models.DEFAULT_FEES`).
 """
@@ -19,6 +23,7 @@ The clock is ``settings.clock`` (the wall clock when ``None``). Fees come from
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -28,6 +33,27 @@ from adapters.registry import VenueSettings
 from atomic_fp.models import DEFAULT_FEES, Market, Symbol
 
 _DEFAULT_PRICES = {"BTC": Decimal(50_000), "ETH": Decimal(3_000)}
+GLOBAL_OPTIONS = ("symbols", "balance", "latency", "state_path", "seed")
+SYMBOL_OPTIONS = ("price", "tick", "lot", "min_size", "funding_rate", "funding_hours")
+
+
+def check_options(options: Mapping[str, str], bases: Sequence[str]) -> None:
+    """Refuse unknown option names and per-symbol options of unlisted symbols."""
+    for key in options:
+        name, dot, base = str(key).partition(".")
+        if not dot and name in GLOBAL_OPTIONS:
+            continue
+        if dot and name in SYMBOL_OPTIONS:
+            if base.upper() not in bases:
+                raise ValueError(
+                    f"paper venue option {key!r}: {base} is not in symbols "
+                    f"({', '.join(bases) or 'none'})"
+                )
+            continue
+        raise ValueError(
+            f"unknown paper venue option {key!r} (expected one of "
+            f"{', '.join(GLOBAL_OPTIONS)}, or {', '.join(o + '.<BASE>' for o in SYMBOL_OPTIONS)})"
+        )
 
 
 def _decimal(settings: VenueSettings, key: str, default: Decimal | None) -> Decimal:
@@ -48,10 +74,13 @@ def _decimal(settings: VenueSettings, key: str, default: Decimal | None) -> Deci
 def create(settings: VenueSettings) -> PaperVenue:
     """Build a paper venue from its settings (``ValueError`` names a bad option)."""
     bases = [b.strip().upper() for b in settings.options.get("symbols", "BTC,ETH").split(",")]
+    check_options(settings.options, [b for b in bases if b])
     markets = []
     for base in filter(None, bases):
         symbol = Symbol(base)
         hours = _decimal(settings, f"funding_hours.{base}", Decimal(8))
+        if hours <= 0:
+            raise ValueError(f"paper venue option 'funding_hours.{base}' must be positive")
         markets.append(
             PaperMarketState(
                 market=Market(

@@ -14,6 +14,7 @@ import httpx
 from returns.future import FutureResult
 
 from adapters._future import failed
+from adapters.paper import PaperVenue
 from adapters.paper.client import create as create_paper
 from adapters.registry import VenueSettings
 from atomic_fp.errors import NetworkError, VenueError
@@ -135,3 +136,14 @@ def hyperliquid_history(settings: VenueSettings) -> VenueClient:
         return httpx.Response(400, json={"error": "not served"})
 
     return create_hl(attrs.evolve(settings, transport=httpx.MockTransport(handle)))
+
+
+BUILT: list[PaperVenue] = []
+"""Every venue :func:`recording_paper` built in this process (tests read their calls)."""
+
+
+def recording_paper(settings: VenueSettings) -> VenueClient:
+    """A paper venue the test can inspect afterwards: did a command call it at all?"""
+    venue = create_paper(settings)
+    BUILT.append(venue)
+    return venue
