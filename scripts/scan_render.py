@@ -191,9 +191,17 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
         priority=[0, 0, 0, 3, 3, 1, 0, 5, 4, 6],
     )
     ok = sum(1 for r in report.venues.values() if isinstance(r, Success))
+    import textwrap
+
+    from scripts.table_fit import terminal_width
+
     footer = (
-        f"{len(opportunities)} opportunit{'y' if len(opportunities) == 1 else 'ies'}; "
-        f"{ok}/{len(report.venues)} venues answered; {report.source}\n"
+        textwrap.fill(
+            f"{len(opportunities)} opportunit{'y' if len(opportunities) == 1 else 'ies'}; "
+            f"{ok}/{len(report.venues)} venues answered; {report.source}",
+            terminal_width(),
+        )
+        + "\n"
     )
     if not rows:
         return "no opportunities\n" + footer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -110,7 +110,7 @@ def run_scan(
     if offline or snapshot_dir:
         snapshot = _load_snapshot(snapshot_dir)
         venues = build_offline(snapshot, venue_names, config)
-        source = f"snapshot as of {snapshot.as_of.isoformat()}"
+        source = f"snapshot as of {snapshot.as_of.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC"
         fixed_now: datetime | None = snapshot.as_of
     else:
         venues = build_live(select(config, venue_names), app.environ, with_credentials=False)
