@@ -37,11 +37,11 @@ import json
 import os
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import attrs
@@ -138,6 +138,8 @@ class SubmitRecord:
     arrived: float | None
 
 
+T = TypeVar("T")
+
 _SEQUENCE = itertools.count()
 """One counter for every paper venue of the process: call events are totally ordered."""
 
@@ -145,7 +147,8 @@ _SEQUENCE = itertools.count()
 @attrs.frozen
 class CallEvent:
     """A venue call starting (``start``), an order reaching the matching engine
-    (``arrived``) or a call answering (``end``). ``seq`` orders the events of all paper
+    (``arrived``), a call answering (``end``) or never answering (``unanswered``: its
+    caller gave up on it, or it raised). ``seq`` orders the events of all paper
     venues of a process, so a test can assert that two calls overlapped by the order of
     their events, without reading any clock (which a loaded machine makes unreliable)."""
 
@@ -443,39 +446,54 @@ class PaperVenue:
         if seconds > 0:
             await anyio.sleep(seconds)
 
+    async def _answer(self, name: str, call: Awaitable[T]) -> T:
+        """Await ``call``, logging its ``end``, or ``unanswered`` when it never returned
+        (cancelled by a caller's timeout, or raised)."""
+        answered = False
+        try:
+            result = await call
+            answered = True
+            return result
+        finally:
+            self._event(name, "end" if answered else "unanswered")
+
     async def _read(
         self, name: str, work: Callable[[], Result[Any, VenueError]]
     ) -> Result[Any, VenueError]:
         self._count(name)
-        try:
-            venue = str(self._exchange)
-            if self.faults.down:
-                return Failure(NetworkError(venue, f"{name}: venue is down (connection refused)"))
-            await self._delay(self.faults.latency)
-            if self.faults.read_fails():
-                return Failure(NetworkError(venue, f"{name}: injected read failure"))
-            self._tick()
-            result = work()
-            await self._delay(self.faults.response_latency)
-            return result
-        finally:
-            self._event(name, "end")
+        return await self._answer(name, self._read_now(name, work))
+
+    async def _read_now(
+        self, name: str, work: Callable[[], Result[Any, VenueError]]
+    ) -> Result[Any, VenueError]:
+        venue = str(self._exchange)
+        if self.faults.down:
+            return Failure(NetworkError(venue, f"{name}: venue is down (connection refused)"))
+        await self._delay(self.faults.latency)
+        if self.faults.read_fails():
+            return Failure(NetworkError(venue, f"{name}: injected read failure"))
+        self._tick()
+        result = work()
+        await self._delay(self.faults.response_latency)
+        return result
 
     async def _write(
         self, name: str, work: Callable[[], Result[Any, VenueError]]
     ) -> Result[Any, VenueError]:
         self._count(name)
-        try:
-            if self.faults.down:
-                return Failure(NotSent(str(self._exchange), f"{name}: venue is down"))
-            await self._delay(self.faults.latency)
-            self._tick()
-            result = work()
-            self._save()
-            await self._delay(self.faults.response_latency)
-            return result
-        finally:
-            self._event(name, "end")
+        return await self._answer(name, self._write_now(name, work))
+
+    async def _write_now(
+        self, name: str, work: Callable[[], Result[Any, VenueError]]
+    ) -> Result[Any, VenueError]:
+        if self.faults.down:
+            return Failure(NotSent(str(self._exchange), f"{name}: venue is down"))
+        await self._delay(self.faults.latency)
+        self._tick()
+        result = work()
+        self._save()
+        await self._delay(self.faults.response_latency)
+        return result
 
     def _tick(self) -> None:
         if self.auto_funding:
@@ -483,10 +501,7 @@ class PaperVenue:
 
     async def _place(self, request: OrderRequest) -> Result[Order, VenueError]:
         self._count("place_order")
-        try:
-            return await self._place_order(request)
-        finally:
-            self._event("place_order", "end")
+        return await self._answer("place_order", self._place_order(request))
 
     async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
         venue = str(self._exchange)

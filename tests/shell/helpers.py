@@ -159,6 +159,6 @@ def call_rounds(events: Sequence[CallEvent]) -> int:
             if answered_since_start:
                 rounds += 1
             answered_since_start = False
-        elif event.phase == "end":
+        elif event.phase in ("end", "unanswered"):
             answered_since_start = True
     return rounds

@@ -11,13 +11,14 @@ import anyio
 import pytest
 import sniffio
 
+from adapters.paper import PaperVenue
 from atomic_fp.orchestration import (
     CycleReport,
     ExecutionStatus,
     MemoryJournal,
     SimpleStrategyRunner,
 )
-from tests.shell.helpers import BTC, hedge, net_base, orchestrator, paper
+from tests.shell.helpers import BTC, call_events, hedge, net_base, orchestrator, paper
 
 pytestmark = pytest.mark.anyio
 
@@ -70,6 +71,10 @@ async def test_max_cycles_and_stop() -> None:
     assert (await stopped.run()).cycles == 0
 
 
+def _legs(a: PaperVenue, b: PaperVenue, phase: str) -> int:
+    return sum(e.call == "place_order" and e.phase == phase for e in call_events([a, b]))
+
+
 async def test_stop_mid_execution_finishes_and_journals_the_legs() -> None:
     a, b = paper("a"), paper("b")
     journal = MemoryJournal()
@@ -85,7 +90,10 @@ async def test_stop_mid_execution_finishes_and_journals_the_legs() -> None:
     with anyio.CancelScope() as scope:
         async with anyio.create_task_group() as group:
             group.start_soon(execute)
-            await anyio.sleep(0.05)  # both legs are in flight
+            # cancel once both legs are in flight (seen in the venues' call logs, not
+            # guessed from a sleep that a loaded machine could outlast or undercut)
+            while _legs(a, b, "start") < 2:  # noqa: ASYNC110 - polling plain call logs
+                await anyio.sleep(0.001)
             scope.cancel()
     # The cancellation did not cut the execution in half: it completed and was journaled.
     assert "report" in result
