@@ -18,12 +18,13 @@ from typing import Any
 SCHEMA_VERSION = 1
 """The version of every command's JSON output (an integer; readers compare it)."""
 
-COMMANDS = ("scan", "execute", "positions", "venues", "backtest")
+COMMANDS = ("scan", "execute", "run", "positions", "venues", "backtest")
 """The commands whose JSON output has a schema file."""
 
 
 def versioned(command: str, payload: Mapping[str, Any]) -> dict[str, Any]:
-    """``payload`` with ``schema_version`` and ``command`` first."""
+    """``payload`` with ``schema_version`` and ``command`` first. (``run --json-lines``
+    prints one such object per cycle.)"""
     return {"schema_version": SCHEMA_VERSION, "command": command, **payload}
 
 

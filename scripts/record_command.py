@@ -11,7 +11,7 @@ from scripts import exitcodes
 @click.option(
     "--out",
     required=True,
-    type=click.Path(dir_okay=False, writable=True),
+    type=click.Path(dir_okay=False),
     help="Snapshot file to write (JSON); replay it with: atomic-fp scan --snapshot FILE.",
 )
 @click.option("--venues", metavar="A,B", help="Only these configured venues.")
@@ -21,16 +21,22 @@ def record(ctx: click.Context, out: str, venues: str | None) -> None:
     rates) through its own client and store every JSON response. No credentials are
     used or stored; request headers are never recorded."""
     import json
+    from pathlib import Path
 
     import anyio
     from returns.result import Success
 
     from adapters.registry import build_client
     from adapters.snapshot import RecordingTransport, Snapshot, VenueRecording
-    from scripts.context import app_context, error, warn
+    from scripts.atomic_write import OutputError, check_output_file, write_text
+    from scripts.context import app_context, error, fail, warn
     from scripts.runtime import Venue, call_all, close_all, select, settings_for, utc_now
     from scripts.scan_command import split_list
 
+    try:  # before anything is recorded, so a bad path costs nothing
+        check_output_file(Path(out), "--out")
+    except OutputError as bad:
+        fail(str(bad))
     app = app_context(ctx)
     config = app.config()
     chosen = select(config, split_list(venues))
@@ -92,9 +98,10 @@ def record(ctx: click.Context, out: str, venues: str | None) -> None:
         )
         ctx.exit(exitcodes.NOTHING_USABLE)
     snapshot = Snapshot(as_of=as_of, venues=recordings, description="recorded by atomic-fp record")
-    with open(out, "w") as handle:
-        json.dump(snapshot.to_json(), handle, indent=1)
-        handle.write("\n")
+    try:
+        write_text(Path(out), json.dumps(snapshot.to_json(), indent=1) + "\n")
+    except OSError as bad:
+        fail(f"--out: cannot write {out}: {bad.strerror or bad}", exitcodes.NOTHING_USABLE)
     click.echo(
         f"recorded {sum(len(r.exchanges) for r in recordings)} responses from "
         f"{len(recordings)} venues to {out}",

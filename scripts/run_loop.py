@@ -13,6 +13,7 @@ from atomic_fp.orchestration import CycleReport, RunSummary, SimpleStrategyRunne
 from scripts import exitcodes
 from scripts.config import ConfigError, parse_duration
 from scripts.context import REDACTOR, AppContext, fail, warn
+from scripts.json_contract import versioned
 from scripts.output import render_json
 from scripts.runtime import close_all, select
 from scripts.trading import (
@@ -52,7 +53,7 @@ def run_loop(
         if report.execution is not None and not report.execution.hedged:
             unclean.append(report)
         if json_lines:
-            line = json.dumps(json.loads(render_json(cycle_json(report))))
+            line = json.dumps(json.loads(render_json(versioned("run", cycle_json(report)))))
             click.echo(REDACTOR.scrub(line))
         else:
             click.echo(REDACTOR.scrub(report.describe()))

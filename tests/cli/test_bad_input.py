@@ -314,6 +314,16 @@ def test_funding_history_write_failure_keeps_the_previous_file(
     assert rows and rows[0]["venue"] == "hl"
 
 
+def test_record_checks_its_output_before_recording(
+    runner: CliRunner, recording_config: Path
+) -> None:
+    result = runner.invoke(cli, ["record", "--out", "/missing/dir/snap.json"])
+    _no_traceback(result)
+    assert result.exit_code == 2
+    assert "--out: directory /missing/dir does not exist (create it first)" in result.stderr
+    assert external_venue.BUILT == []  # no venue was even built, let alone called
+
+
 # --------------------------------------------------------------------- backtest
 
 

@@ -78,6 +78,18 @@ def test_execute_live_and_positions_json_validate(runner: CliRunner, isolated: P
     assert len(data["positions"]) == 2 and data["venues_answered"] == 2
 
 
+def test_run_json_lines_validate(runner: CliRunner, isolated: Path) -> None:
+    _config(isolated)
+    result = runner.invoke(
+        cli, ["run", "--yes", "--max-cycles", "2", "--interval", "0.01s", "--json-lines"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    for line in lines:
+        assert _valid("run", line)["execution"] is not None
+
+
 def test_positions_json_with_a_venue_not_counted_validates(
     runner: CliRunner, isolated: Path
 ) -> None:
