@@ -9,17 +9,19 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 import click
 
 from scripts import exitcodes
+from scripts.backtest_checks import check_outputs, check_prices, check_ranges, explain_no_match
+from scripts.backtest_outputs import write_files
 
 if TYPE_CHECKING:
     from atomic_fp.backtest.engine import BacktestResult, BacktestSettings
     from atomic_fp.backtest.series import FundingSeries
-    from atomic_fp.models import ArbitrageConfig, Symbol
+    from atomic_fp.models import ArbitrageConfig
 
 
 def _when(value: str | None, name: str) -> datetime | None:
@@ -169,69 +171,11 @@ def backtest(
     )
     if request.start and request.end and request.end <= request.start:
         raise click.BadParameter("--to must be after --from", param_hint="--to")
-    _check_ranges(request)
-    _check_outputs(request)
+    check_ranges(request)
+    check_outputs(request)
     code = run(ctx, request, sys.stdout, sys.stderr)
     if code != exitcodes.OK:
         ctx.exit(code)
-
-
-def _check_ranges(request: Request) -> None:
-    """Numbers that parse but mean nothing: a usage error now, not a quiet backtest."""
-    if request.half_spread < 0 or request.half_spread >= 1:
-        raise click.BadParameter(
-            f"{request.half_spread} is not a half-spread: expected a fraction >= 0 and < 1 "
-            "(0.0002 = 2 bps each side of the mark)",
-            param_hint="--half-spread",
-        )
-    if request.capital is not None and request.capital <= 0:
-        raise click.BadParameter(
-            f"{request.capital}: expected a positive amount of USD collateral "
-            "(leave it out for fully collateralised)",
-            param_hint="--capital",
-        )
-    for name in ("trade_size", "max_position"):
-        value = request.overrides.get(name)
-        if value is not None and value <= 0:
-            raise click.BadParameter(
-                f"{value}: expected a positive size in base units",
-                param_hint=f"--{name.replace('_', '-')}",
-            )
-
-
-def _check_outputs(request: Request) -> None:
-    """Output paths are checked before any data is read or any step is run, so a typo in
-    ``--plot`` or ``--out-dir`` never costs a finished backtest."""
-    from scripts.atomic_write import OutputError, check_output_dir, check_output_file
-    from scripts.context import fail
-
-    try:
-        if request.out_dir is not None:
-            check_output_dir(request.out_dir, "--out-dir")
-        if request.plot is not None:
-            _check_plot_format(request.plot)
-            if request.out_dir is not None and request.plot.parent == request.out_dir:
-                return  # created with --out-dir
-            check_output_file(request.plot, "--plot")
-    except OutputError as bad:
-        fail(str(bad))
-
-
-def _check_plot_format(path: Path) -> None:
-    from atomic_fp.backtest.chart import matplotlib_available
-
-    if not matplotlib_available():
-        return  # a text chart is shown instead (with a warning)
-    from matplotlib.figure import Figure
-
-    supported = sorted(Figure().canvas.get_supported_filetypes())
-    suffix = path.suffix.lower().lstrip(".")
-    if suffix not in supported:
-        raise click.BadParameter(
-            f"{str(path)!r}: expected a chart file ending in one of "
-            f"{', '.join('.' + s for s in supported)}" + (f", not .{suffix}" if suffix else ""),
-            param_hint="--plot",
-        )
 
 
 @attrs.frozen
@@ -325,8 +269,8 @@ def run(ctx: click.Context, request: Request, out: TextIO, err: TextIO) -> int:
     missing_venues = [v for v in request.venues if v not in found_venues]
     if missing_venues or not built.series:
         everything = build_series(load(Filters(venues=None, symbols=None))).series
-        _explain_no_match(request, symbols, missing_venues, everything)
-    _check_prices(built.series, request.prices)
+        explain_no_match(request, symbols, missing_venues, everything)
+    check_prices(built.series, request.prices)
     notes = list(built.warnings)
     notes.extend(
         f"no data for {base}"
@@ -367,81 +311,7 @@ def run(ctx: click.Context, request: Request, out: TextIO, err: TextIO) -> int:
         if text_wanted or (is_terminal(out) and not matplotlib_available()):
             out.write(text_chart(result))
     out.flush()
-    return _write_files(request, result, summary_text)
-
-
-def _write_files(request: Request, result: BacktestResult, summary_text: str) -> int:
-    """summary.json, trades.csv, equity.csv and the chart, each written atomically. A
-    failure (the disk filled, the directory vanished) is reported and exits 1; the
-    summary is already on stdout."""
-    from atomic_fp.backtest.chart import matplotlib_available, plot_png
-    from atomic_fp.backtest.report import equity_csv, trades_csv
-    from scripts.atomic_write import write_text, write_with
-    from scripts.context import error
-
-    problems = []
-    if request.out_dir is not None:
-        try:
-            request.out_dir.mkdir(parents=True, exist_ok=True)
-            write_text(request.out_dir / "summary.json", summary_text)
-            write_text(request.out_dir / "trades.csv", trades_csv(result.fills))
-            write_text(request.out_dir / "equity.csv", equity_csv(result.equity))
-        except OSError as bad:
-            problems.append(f"--out-dir: cannot write to {request.out_dir}: {bad.strerror or bad}")
-    plot = request.plot
-    if plot is not None and matplotlib_available():
-        try:
-            write_with(plot, lambda temporary: plot_png(result, temporary))
-        except (OSError, ValueError) as bad:
-            problems.append(f"--plot: cannot write {plot}: {bad}")
-    for problem in problems:
-        error(problem, event="output_failed")
-    return exitcodes.NOTHING_USABLE if problems else exitcodes.OK
-
-
-def _explain_no_match(
-    request: Request,
-    symbols: Sequence[Symbol],
-    missing_venues: Sequence[str],
-    everything: Sequence[FundingSeries],
-) -> NoReturn:
-    """Exit 2 naming what the data does have: the venues (and symbols) asked for are not
-    in it. (Exit 1 when the files hold no usable history at all.)"""
-    from scripts.context import fail
-
-    venues = sorted({s.venue for s in everything})
-    bases = sorted({s.symbol.base for s in everything})
-    if not everything:
-        fail("no funding history in " + ", ".join(map(str, request.data)), exitcodes.NOTHING_USABLE)
-    if missing_venues:
-        fail(f"--venues: {', '.join(missing_venues)} not in the data (it has: {', '.join(venues)})")
-    # (kept at exit 1 as before: the data was read, none of it is usable)
-    fail(
-        f"no funding history for {', '.join(s.base for s in symbols)} on the chosen venues "
-        f"(the data has: {', '.join(bases)} on {', '.join(venues)})",
-        exitcodes.NOTHING_USABLE,
-    )
-
-
-def _check_prices(series: Sequence[FundingSeries], prices: Mapping[str, Decimal]) -> None:
-    """A symbol whose history has no mark price on any venue cannot be sized, paid
-    funding or given a capital: without ``--price`` it would run 0 trades with capital 0
-    and say nothing. Exit 2 when no symbol can trade, else warn about the ones that
-    cannot."""
-    from scripts.context import fail, warn
-
-    priced = {s.symbol.base for s in series if any(m is not None for m in s.marks)}
-    unpriced = sorted({s.symbol.base for s in series} - priced - set(prices))
-    if not unpriced:
-        return
-    hint = " ".join(f"--price {base}=PRICE" for base in unpriced)
-    message = (
-        f"no mark prices in the data for {', '.join(unpriced)}: give an assumed constant "
-        f"price ({hint}) or data with a mark_price column"
-    )
-    if not priced and not set(prices):
-        fail(message)
-    warn(message + "; they will not trade", event="unpriced")
+    return write_files(request, result, summary_text)
 
 
 def _venues_per_symbol(series: Sequence[FundingSeries]) -> dict[str, list[str]]:
