@@ -146,11 +146,11 @@ _SEQUENCE = itertools.count()
 
 @attrs.frozen
 class CallEvent:
-    """A venue call starting (``start``), an order reaching the matching engine
-    (``arrived``), a call answering (``end``) or never answering (``unanswered``: its
-    caller gave up on it, or it raised). ``seq`` orders the events of all paper
-    venues of a process, so a test can assert that two calls overlapped by the order of
-    their events, without reading any clock (which a loaded machine makes unreliable)."""
+    """A venue call starting (``start``), answering (``end``) or never answering
+    (``unanswered``: its caller gave up on it, or it raised). ``seq`` orders the events of
+    all paper venues of a process, so a test can assert that two calls overlapped by the
+    order of their events, without reading any clock (a loaded machine makes clocks
+    unreliable witnesses)."""
 
     seq: int
     venue: str
@@ -401,7 +401,7 @@ class PaperVenue:
         return guarded(str(self._exchange), self._read("balances", self._balances_now))
 
     def place_order(self, request: OrderRequest) -> FutureResult[Order, VenueError]:
-        return guarded(str(self._exchange), self._place(request))
+        return guarded(str(self._exchange), self._answer("place_order", self._place(request)))
 
     def cancel_order(self, symbol: Symbol, client_order_id: str) -> FutureResult[Order, VenueError]:
         return guarded(
@@ -501,9 +501,6 @@ class PaperVenue:
 
     async def _place(self, request: OrderRequest) -> Result[Order, VenueError]:
         self._count("place_order")
-        return await self._answer("place_order", self._place_order(request))
-
-    async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
         venue = str(self._exchange)
         submitted = time.perf_counter()
         if self.faults.down:
@@ -518,7 +515,6 @@ class PaperVenue:
         self.submit_log.append(
             SubmitRecord(request.client_order_id, submitted, time.perf_counter())
         )
-        self._event("place_order", "arrived")
         self._tick()
         result = self._accept(request, fault)
         self._save()
