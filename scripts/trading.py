@@ -178,7 +178,7 @@ def signal_json(signal: TradingSignal | None) -> dict[str, Any] | None:
     return {
         "signal_id": signal.signal_id,
         "kind": signal.kind.value,
-        "symbol": signal.symbol.base,
+        "symbol": signal.bound_symbol.base,
         "reason": signal.reason,
         "expected_net_apr": dec(signal.expected_net_apr),
         "created_at": iso(signal.created_at),

@@ -595,7 +595,7 @@ class _Run:
             if state is None:
                 self.problems.append(
                     ExecutionProblem(
-                        now, signal.signal_id, leg.exchange.name, leg.symbol.base,
+                        now, signal.signal_id, leg.exchange.name, leg.bound_symbol.base,
                         "no such venue in the backtest",
                     )
                 )  # fmt: skip
@@ -604,7 +604,7 @@ class _Run:
             client_id = signal.client_order_id(index)
             request = OrderRequest(
                 exchange=leg.exchange,
-                symbol=leg.symbol,
+                symbol=leg.bound_symbol,
                 side=leg.side,
                 size=leg.size,
                 client_order_id=client_id,
@@ -612,13 +612,13 @@ class _Run:
                 time_in_force=TimeInForce.IOC,
                 reduce_only=leg.reduce_only,
             )
-            mark = venue.market_state(leg.symbol).mark_price
+            mark = venue.market_state(leg.bound_symbol).mark_price
             placed = _call(venue.place_order(request))
             self.positions_now.pop(state.venue_name, None)
             if not is_successful(placed):
                 self.problems.append(
                     ExecutionProblem(
-                        now, signal.signal_id, leg.exchange.name, leg.symbol.base,
+                        now, signal.signal_id, leg.exchange.name, leg.bound_symbol.base,
                         str(placed.failure()),
                     )
                 )  # fmt: skip
@@ -627,7 +627,7 @@ class _Run:
             if order.filled_size != leg.size or order.average_price is None:
                 self.problems.append(
                     ExecutionProblem(
-                        now, signal.signal_id, leg.exchange.name, leg.symbol.base,
+                        now, signal.signal_id, leg.exchange.name, leg.bound_symbol.base,
                         f"filled {order.filled_size} of {leg.size} ({order.status.value})",
                     )
                 )  # fmt: skip
@@ -657,7 +657,7 @@ class _Run:
                     time=now,
                     signal_id=signal.signal_id,
                     kind=signal.kind.value,
-                    symbol=leg.symbol.base,
+                    symbol=leg.bound_symbol.base,
                     venue=leg.exchange.name,
                     side=leg.side,
                     size=order.filled_size,

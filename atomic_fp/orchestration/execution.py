@@ -553,7 +553,7 @@ class SignalExecution:
             status = ExecutionStatus.RESIDUAL
             lots = ", ".join(f"{s.leg.exchange} lot {s.market.base_lot}" for s in self.legs)
             message = (
-                f"UNHEDGED RESIDUAL {residual} {self.signal.symbol.base} remains after the "
+                f"UNHEDGED RESIDUAL {residual} {self.signal.bound_symbol.base} remains after the "
                 f"residual policy ({lots}); recorded in the journal"
             )
         elif all(state.held == state.target for state in self.legs):
