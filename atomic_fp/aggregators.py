@@ -6,6 +6,15 @@ timeout, and returns one ``Result`` per venue: a slow or broken venue shows up a
 blocks, hides or zeroes the others. Reads only, except :class:`OrderAggregator`, where a
 write that runs out of time is :class:`~atomic_fp.errors.Ambiguous` (it may have reached
 the venue), never a plain timeout.
+
+The seed design's names: ``get_all_rates()``, ``get_all_positions()`` and
+``get_all_markets()`` return one ``Result`` per venue for one symbol, as a
+:class:`~atomic_fp.per_venue.ByVenue` mapping readable by venue name (``positions["grvt"]``)
+that the decisions take as it comes; ``get_total_exposure()`` the symbol's net exposure.
+An aggregator is built from the seed's queryers (``PositionAggregator(queryers)``, a
+mapping by venue name or a sequence; the symbol is theirs) or from venue clients (then the
+symbol is an argument). ``get_rates``/``get_positions``/``get_markets`` are the every-symbol
+reads.
 """
 
 from __future__ import annotations
@@ -18,18 +27,19 @@ import anyio
 import attrs
 from returns.result import Failure, Result, Success
 
-from atomic_fp.decisions.types import BookInputs, MarketInputs, PositionInputs, RateInputs
 from atomic_fp.errors import Ambiguous, UnknownSymbol, VenueError, VenueTimeout
 from atomic_fp.models import (
     FundingRate,
     Market,
     Order,
+    OrderBook,
     OrderRequest,
     Position,
     Symbol,
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from atomic_fp.operations import outcome
+from atomic_fp.operations import AtomicQueryer, outcome
+from atomic_fp.per_venue import ByVenue
 from atomic_fp.venue import VenueClient
 
 T = TypeVar("T")
@@ -67,23 +77,64 @@ def _read_timeout(timeout: float | None) -> Callable[[ExchangeIdentifier], Venue
     return make
 
 
-def _by_venue(clients: Iterable[VenueClient]) -> dict[ExchangeIdentifier, VenueClient]:
+Source: TypeAlias = VenueClient | AtomicQueryer
+"""What an aggregator reads: a venue client, or a seed-style queryer (client + symbol)."""
+
+
+def check_key(key: ExchangeIdentifier | str, venue: ExchangeIdentifier, what: str) -> None:
+    """A mapping key names its venue: ``{"grvt": AtomicQueryer(lighter_client, ...)}`` is a
+    mistake that would trade on the wrong venue, so it is refused (``ValueError``)."""
+    name = key.name if isinstance(key, ExchangeIdentifier) else key
+    if name != venue.name:
+        raise ValueError(
+            f"{what} key {name!r} does not match its client's venue id {venue.name!r} "
+            f"(build the client with id {name!r}, or use the key {venue.name!r})"
+        )
+
+
+def _by_venue(
+    sources: Iterable[Source] | Mapping[ExchangeIdentifier, Source] | Mapping[str, Source],
+) -> tuple[dict[ExchangeIdentifier, VenueClient], Symbol | None]:
     keyed: dict[ExchangeIdentifier, VenueClient] = {}
-    for client in clients:
+    symbols: set[Symbol] = set()
+    items: Iterable[tuple[ExchangeIdentifier | str | None, Source]] = (
+        sources.items() if isinstance(sources, Mapping) else ((None, s) for s in sources)
+    )
+    for key, source in items:
+        client = source.client if isinstance(source, AtomicQueryer) else source
+        if isinstance(source, AtomicQueryer):
+            symbols.add(source.symbol)
+        if key is not None:
+            check_key(key, client.exchange, "aggregator")
         if client.exchange in keyed:
             raise ValueError(f"venue {client.exchange} given twice")
         keyed[client.exchange] = client
-    return keyed
+    if len(symbols) > 1:
+        raise ValueError(f"queryers for different symbols: {sorted(str(s) for s in symbols)}")
+    return keyed, next(iter(symbols), None)
 
 
 class _Aggregator:
-    def __init__(self, clients: Iterable[VenueClient], timeout: float | None = DEFAULT_TIMEOUT):
-        self.clients = _by_venue(clients)
+    def __init__(
+        self,
+        sources: Iterable[Source] | Mapping[ExchangeIdentifier, Source] | Mapping[str, Source],
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ):
+        self.clients, self.symbol = _by_venue(sources)
         self.timeout = timeout
 
     @property
     def venues(self) -> tuple[ExchangeIdentifier, ...]:
         return tuple(self.clients)
+
+    def _symbol(self, symbol: Symbol | None) -> Symbol:
+        chosen = symbol if symbol is not None else self.symbol
+        if chosen is None:
+            raise TypeError(
+                f"{type(self).__name__} was built from clients: name the symbol, "
+                "or build it from AtomicQueryers"
+            )
+        return chosen
 
     async def _each(
         self, call: Callable[[VenueClient], Awaitable[Result[T, VenueError]]]
@@ -104,11 +155,12 @@ def _pick(
     symbol: Symbol,
     symbol_of: Callable[[T], Symbol],
     what: str,
+    accepts: Callable[[T], bool] = lambda _: True,
 ) -> Result[T, VenueError]:
     if isinstance(items, Failure):
         return Failure(items.failure())
     for item in items.unwrap():
-        if symbol_of(item) == symbol:
+        if symbol_of(item) == symbol and accepts(item):
             return Success(item)
     return Failure(UnknownSymbol(str(venue), f"{symbol} not in the venue's {what}"))
 
@@ -120,12 +172,14 @@ class FundingRateAggregator(_Aggregator):
         """Every venue's current rates for ``symbols`` (all listed when ``None``)."""
         return await self._each(lambda client: outcome(client.fetch_funding_rates(symbols)))
 
-    async def rates_for(self, symbol: Symbol) -> RateInputs:
-        """One rate per venue for ``symbol``; a venue not listing it is ``UnknownSymbol``."""
-        rates = await self.get_rates([symbol])
-        return {
-            v: _pick(v, r, symbol, lambda x: x.symbol, "funding rates") for v, r in rates.items()
-        }
+    async def get_all_rates(self, symbol: Symbol | None = None) -> ByVenue[FundingRate]:
+        """One rate per venue for the symbol (the queryers', or ``symbol``); a venue not
+        listing it is ``UnknownSymbol``."""
+        wanted = self._symbol(symbol)
+        rates = await self.get_rates([wanted])
+        return ByVenue(
+            (v, _pick(v, r, wanted, lambda x: x.symbol, "funding rates")) for v, r in rates.items()
+        )
 
 
 @attrs.frozen
@@ -154,19 +208,52 @@ class ExposureReport:
         return text
 
 
+@attrs.frozen
+class IncompleteExposure:
+    """Why a total exposure is not known: the venues whose positions could not be read
+    (``counted`` is the net over the others, never to be taken for the total)."""
+
+    symbol: Symbol
+    counted: Decimal
+    uncounted: Mapping[ExchangeIdentifier, VenueError]
+
+    def describe(self) -> str:
+        missing = "; ".join(error.describe() for error in self.uncounted.values())
+        return f"{self.symbol} exposure unknown: NOT COUNTED {missing} (counted {self.counted})"
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
 class PositionAggregator(_Aggregator):
     async def get_positions(self) -> PerVenue[tuple[Position, ...]]:
+        """Every venue's every open position."""
         return await self._each(lambda client: outcome(client.fetch_positions()))
 
-    async def positions_for(self, symbol: Symbol) -> PositionInputs:
+    async def get_all_positions(self, symbol: Symbol | None = None) -> ByVenue[Position | None]:
         """Per venue: the symbol's position, ``Success(None)`` when flat, or the failure."""
-        return positions_for(await self.get_positions(), symbol)
+        return positions_for(await self.get_positions(), self._symbol(symbol))
 
-    async def get_total_exposure(self) -> ExposureReport:
+    async def get_total_exposure(
+        self, symbol: Symbol | None = None
+    ) -> Result[Decimal, IncompleteExposure]:
+        """The symbol's net signed base-asset exposure over all venues; a ``Failure`` naming
+        every venue whose positions are unknown (a partial sum is not the total)."""
+        wanted = self._symbol(symbol)
+        report = total_exposure(await self.get_positions())
+        counted = report.net.get(wanted, Decimal(0))
+        if report.uncounted:
+            return Failure(IncompleteExposure(wanted, counted, report.uncounted))
+        return Success(counted)
+
+    async def exposure_report(self) -> ExposureReport:
+        """Net exposure of every symbol, per venue, with the venues not counted."""
         return total_exposure(await self.get_positions())
 
 
-def positions_for(positions: PerVenue[tuple[Position, ...]], symbol: Symbol) -> PositionInputs:
+def positions_for(
+    positions: PerVenue[tuple[Position, ...]], symbol: Symbol
+) -> ByVenue[Position | None]:
     selected: dict[ExchangeIdentifier, Result[Position | None, VenueError]] = {}
     for venue, result in positions.items():
         if isinstance(result, Failure):
@@ -174,7 +261,7 @@ def positions_for(positions: PerVenue[tuple[Position, ...]], symbol: Symbol) -> 
             continue
         held = [p for p in result.unwrap() if p.symbol == symbol and p.size != 0]
         selected[venue] = Success(held[0] if held else None)
-    return selected
+    return ByVenue(selected)
 
 
 def total_exposure(positions: PerVenue[tuple[Position, ...]]) -> ExposureReport:
@@ -195,16 +282,37 @@ def total_exposure(positions: PerVenue[tuple[Position, ...]]) -> ExposureReport:
 
 class MarketAggregator(_Aggregator):
     async def get_markets(self) -> PerVenue[tuple[Market, ...]]:
+        """Every venue's every market."""
         return await self._each(lambda client: outcome(client.fetch_markets()))
 
-    async def markets_for(self, symbol: Symbol) -> MarketInputs:
+    async def get_all_markets(self, symbol: Symbol | None = None) -> ByVenue[Market]:
+        """Per venue: its market for the symbol (with ``strict_quote``, only one settling in
+        the symbol's quote), or ``UnknownSymbol``."""
+        wanted = self._symbol(symbol)
         markets = await self.get_markets()
-        return {
-            v: _pick(v, m, symbol, lambda x: x.symbol, "market list") for v, m in markets.items()
-        }
+        return ByVenue(
+            (
+                v,
+                _pick(
+                    v,
+                    m,
+                    wanted,
+                    lambda x: x.symbol,
+                    "market list",
+                    lambda x: wanted.accepts_settlement(x.settle_asset),
+                ),
+            )
+            for v, m in markets.items()
+        )
 
-    async def books_for(self, symbol: Symbol, depth: int = 20) -> BookInputs:
-        return await self._each(lambda client: outcome(client.fetch_order_book(symbol, depth)))
+    async def get_all_books(
+        self, symbol: Symbol | None = None, depth: int = 20
+    ) -> ByVenue[OrderBook]:
+        """Per venue: the symbol's order book, ``depth`` levels a side."""
+        wanted = self._symbol(symbol)
+        return ByVenue(
+            await self._each(lambda client: outcome(client.fetch_order_book(wanted, depth)))
+        )
 
 
 class OrderAggregator:
@@ -259,10 +367,13 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "ExposureReport",
     "FundingRateAggregator",
+    "IncompleteExposure",
     "MarketAggregator",
     "OrderAggregator",
     "PerVenue",
     "PositionAggregator",
+    "Source",
+    "check_key",
     "gather_keyed",
     "positions_for",
     "total_exposure",
