@@ -10,6 +10,8 @@ package's ``__init__`` included since importing a submodule runs it. Dynamic imp
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -72,11 +74,24 @@ def is_package(module: str, root: Path) -> bool:
     return (root.joinpath(*module.split(".")) / "__init__.py").is_file()
 
 
+def _nodes(tree: ast.Module, package: bool) -> Iterable[ast.AST]:
+    """Every node of ``tree``, except the body of a package's module-level ``__getattr__``
+    (PEP 562 lazy exports: it runs on first access of a missing attribute, never on import;
+    ``test_importing_the_core_loads_no_io_library`` checks that claim at runtime)."""
+    lazy = [
+        node
+        for node in tree.body
+        if package and isinstance(node, ast.FunctionDef) and node.name == "__getattr__"
+    ]
+    skipped = {id(n) for lazy_def in lazy for n in ast.walk(lazy_def)}
+    return (node for node in ast.walk(tree) if id(node) not in skipped)
+
+
 def imports_of(source: str, module: str, package: bool) -> set[str]:
     """Absolute names of everything ``source`` imports (relative imports resolved)."""
     found: set[str] = set()
     here = module if package else module.rpartition(".")[0]
-    for node in ast.walk(ast.parse(source)):
+    for node in _nodes(ast.parse(source), package):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -141,6 +156,35 @@ def scan(roots: Iterable[str], root: Path, own: str) -> tuple[list[str], set[str
 
 def test_pure_core_imports_no_io() -> None:
     assert violations(CORE, PACKAGE_ROOT) == []
+
+
+def test_importing_the_core_loads_no_io_library() -> None:
+    """At runtime too: a fresh interpreter importing the pure core (and the ``atomic_fp``
+    package, whose lazy exports must stay lazy) has loaded none of the I/O modules."""
+    probe = (
+        "import sys\n"
+        f"import {', '.join(CORE)}\n"
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    third_party_io = {"httpx", "websockets", "anyio", "sqlite3", "trio", "aiohttp", "requests"}
+    assert set(loaded.split(",")) & (third_party_io | {"adapters", "scripts"}) == set()
+    assert "atomic_fp" in loaded.split(",")  # the probe really imported something
+
+
+def test_a_lazy_getattr_is_not_an_import_but_a_top_level_one_is(tmp_path: Path) -> None:
+    package = tmp_path / "fakecore"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "def __getattr__(name):\n    import anyio\n    return anyio\n"
+    )
+    assert violations(["fakecore"], tmp_path, own="fakecore") == []
+    (package / "__init__.py").write_text(
+        "def helper():\n    import anyio\n\ndef __getattr__(name):\n    return name\n"
+    )
+    assert violations(["fakecore"], tmp_path, own="fakecore") == ["fakecore imports anyio"]
 
 
 def test_the_walk_reaches_every_core_module() -> None:
