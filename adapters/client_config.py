@@ -32,7 +32,7 @@ from adapters.registry import VenueSettings
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Market, Symbol, VenueFees
 from atomic_fp.models.identifiers import ExchangeIdentifier, venue_id
-from atomic_fp.venue import Capability, VenueClient
+from atomic_fp.venue import VenueClient
 
 T = TypeVar("T")
 
@@ -122,14 +122,16 @@ C = TypeVar("C", bound="Connectable")
 class Connectable:
     """``connect()`` and ``async with`` for a :class:`~atomic_fp.venue.VenueClient`.
 
-    ``connect()`` loads the venue's markets and, when the client holds credentials (it
-    offers balances), checks them with one balance read; it returns the markets, or the
+    ``connect()`` loads the venue's markets and, when the client was given credentials,
+    checks them with one balance read (a signed/authenticated call); it returns the markets, or the
     failure saying which step failed. It is idempotent: once it succeeded it returns the
     same markets without calling the venue again; after a failure the next call retries.
     ``async with client:`` connects (the outcome is :attr:`connection`) and closes on exit.
     """
 
     _connection: Result[tuple[Market, ...], VenueError] | None = None
+    _credentials_given: bool = False
+    """Set by the client's constructor from its settings."""
 
     async def connect(self: VenueClient) -> Result[tuple[Market, ...], VenueError]:
         done: Result[tuple[Market, ...], VenueError] | None = getattr(self, "_connection", None)
@@ -137,7 +139,7 @@ class Connectable:
             return done
         markets = await _outcome(self.fetch_markets())
         result: Result[tuple[Market, ...], VenueError] = markets
-        if isinstance(markets, Success) and Capability.BALANCES in self.capabilities:
+        if isinstance(markets, Success) and getattr(self, "_credentials_given", False):
             checked = await _outcome(self.fetch_balances())
             if isinstance(checked, Failure):
                 result = Failure(checked.failure())

@@ -220,6 +220,7 @@ class BinanceClient(Connectable):
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         settings = as_settings(settings, "binance")
+        self._credentials_given = bool(settings.credentials)
         options = settings.options
         self._exchange = settings.id
         self._venue = str(settings.id)

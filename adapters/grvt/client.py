@@ -180,6 +180,7 @@ class GrvtClient(Connectable):
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         settings = as_settings(settings, "grvt")
+        self._credentials_given = bool(settings.credentials)
         options = settings.options
         network = options.get("network", "mainnet")
         if network not in HOSTS:

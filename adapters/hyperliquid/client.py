@@ -166,6 +166,7 @@ class HyperliquidClient(Connectable):
         retry: RetryPolicy | None = None,
     ) -> None:
         settings = as_settings(settings, "hyperliquid")
+        self._credentials_given = bool(settings.credentials)
         self._settings = settings
         self._exchange = settings.id
         self._venue = str(settings.id)

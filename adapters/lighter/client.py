@@ -298,6 +298,7 @@ class LighterClient(Connectable):
             clock=clock,
             signer=signer,
         )
+        self._credentials_given = bool(settings.credentials)
 
     # ---- VenueClient ------------------------------------------------------------------
 
