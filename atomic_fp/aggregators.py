@@ -20,6 +20,7 @@ reads.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import TypeAlias, TypeVar
 
@@ -29,6 +30,7 @@ from returns.result import Failure, Result, Success
 
 from atomic_fp.errors import Ambiguous, UnknownSymbol, VenueError, VenueTimeout
 from atomic_fp.models import (
+    FundingPayment,
     FundingRate,
     Market,
     Order,
@@ -48,18 +50,28 @@ K = TypeVar("K")
 PerVenue: TypeAlias = dict[ExchangeIdentifier, Result[T, VenueError]]
 DEFAULT_TIMEOUT = 10.0
 
+Timeouts: TypeAlias = float | Mapping[ExchangeIdentifier, float | None] | None
+"""One deadline per call, in seconds: the same for every venue, or per venue (a venue not
+in the mapping gets :data:`DEFAULT_TIMEOUT`); ``None`` = no deadline."""
+
+
+def timeout_of(timeouts: Timeouts, venue: ExchangeIdentifier) -> float | None:
+    if isinstance(timeouts, Mapping):
+        return timeouts.get(venue, DEFAULT_TIMEOUT)
+    return timeouts
+
 
 async def gather_keyed(
     calls: Mapping[K, Callable[[], Awaitable[Result[T, VenueError]]]],
-    timeout: float | None,  # noqa: ASYNC109 (a per-call deadline, not one for the whole gather)
+    timeout: float | Callable[[K], float | None] | None,  # noqa: ASYNC109 (per call)
     on_timeout: Callable[[K], VenueError],
 ) -> dict[K, Result[T, VenueError]]:
-    """Run every call concurrently, each under its own deadline; keep each result by key
-    (in the order of ``calls``)."""
+    """Run every call concurrently, each under its own deadline (one for all, or a function
+    of the key); keep each result by key (in the order of ``calls``)."""
     results: dict[K, Result[T, VenueError]] = {}
 
     async def one(key: K, call: Callable[[], Awaitable[Result[T, VenueError]]]) -> None:
-        with anyio.move_on_after(timeout):
+        with anyio.move_on_after(timeout(key) if callable(timeout) else timeout):
             results[key] = await call()
             return
         results[key] = Failure(on_timeout(key))
@@ -70,9 +82,9 @@ async def gather_keyed(
     return {key: results[key] for key in calls}
 
 
-def _read_timeout(timeout: float | None) -> Callable[[ExchangeIdentifier], VenueError]:
+def _read_timeout(timeouts: Timeouts) -> Callable[[ExchangeIdentifier], VenueError]:
     def make(venue: ExchangeIdentifier) -> VenueError:
-        return VenueTimeout(str(venue), f"no answer within {timeout} s")
+        return VenueTimeout(str(venue), f"no answer within {timeout_of(timeouts, venue):g}s")
 
     return make
 
@@ -118,10 +130,10 @@ class _Aggregator:
     def __init__(
         self,
         sources: Iterable[Source] | Mapping[ExchangeIdentifier, Source] | Mapping[str, Source],
-        timeout: float | None = DEFAULT_TIMEOUT,
+        timeout: Timeouts = DEFAULT_TIMEOUT,
     ):
         self.clients, self.symbol = _by_venue(sources)
-        self.timeout = timeout
+        self.timeout: Timeouts = timeout
 
     @property
     def venues(self) -> tuple[ExchangeIdentifier, ...]:
@@ -144,7 +156,7 @@ class _Aggregator:
 
         return await gather_keyed(
             {venue: bind(client) for venue, client in self.clients.items()},
-            self.timeout,
+            lambda venue: timeout_of(self.timeout, venue),
             _read_timeout(self.timeout),
         )
 
@@ -171,6 +183,14 @@ class FundingRateAggregator(_Aggregator):
     ) -> PerVenue[tuple[FundingRate, ...]]:
         """Every venue's current rates for ``symbols`` (all listed when ``None``)."""
         return await self._each(lambda client: outcome(client.fetch_funding_rates(symbols)))
+
+    async def get_funding_history(
+        self, symbol: Symbol, start: datetime, end: datetime
+    ) -> PerVenue[tuple[FundingRate, ...]]:
+        """Every venue's settled rates of ``symbol`` with ``start <= time < end``."""
+        return await self._each(
+            lambda client: outcome(client.fetch_funding_history(symbol, start, end))
+        )
 
     async def get_all_rates(self, symbol: Symbol | None = None) -> ByVenue[FundingRate]:
         """One rate per venue for the symbol (the queryers', or ``symbol``); a venue not
@@ -229,6 +249,12 @@ class PositionAggregator(_Aggregator):
     async def get_positions(self) -> PerVenue[tuple[Position, ...]]:
         """Every venue's every open position."""
         return await self._each(lambda client: outcome(client.fetch_positions()))
+
+    async def get_funding_payments(
+        self, start: datetime, end: datetime
+    ) -> PerVenue[tuple[FundingPayment, ...]]:
+        """Every venue's funding paid or received by the account between ``start`` and ``end``."""
+        return await self._each(lambda client: outcome(client.fetch_funding_payments(start, end)))
 
     async def get_all_positions(self, symbol: Symbol | None = None) -> ByVenue[Position | None]:
         """Per venue: the symbol's position, ``Success(None)`` when flat, or the failure."""
@@ -373,8 +399,10 @@ __all__ = [
     "PerVenue",
     "PositionAggregator",
     "Source",
+    "Timeouts",
     "check_key",
     "gather_keyed",
     "positions_for",
+    "timeout_of",
     "total_exposure",
 ]
