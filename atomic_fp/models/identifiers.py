@@ -105,6 +105,13 @@ class Symbol:
     def __str__(self) -> str:
         return f"{self.base}/{self.quote}"
 
+    @property
+    def key(self) -> str:
+        """The identity as text (``BTC/USD`` for ``Symbol("BTC", "USDT", "PERP")`` too):
+        what a journal row or any other store keys by, so that equal symbols share rows
+        whatever quote the user wrote (``str()`` shows the quote asked for)."""
+        return str(Symbol(self.base, contract_type=self.contract_type))
+
     def accepts_settlement(self, settle_asset: str) -> bool:
         """Whether a venue market settling in ``settle_asset`` trades this symbol: always,
         unless ``strict_quote`` asks for ``quote`` itself."""
