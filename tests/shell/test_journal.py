@@ -160,7 +160,7 @@ async def test_sqlite_rows_are_keyed_by_symbol_identity_whatever_the_quote(
     try:
         venue = paper("a").exchange
         await journal.adjust_position(venue, seed_btc, Decimal(2), "operator", T0)
-        await journal.adjust_position(venue, BTC, Decimal(-0.5), "operator", T0)
+        await journal.adjust_position(venue, BTC, Decimal("-0.5"), "operator", T0)
         assert dict(await journal.positions()) == {(venue, BTC): Decimal("1.5")}
         signal = attrs.evolve(hedge(), symbol=seed_btc)
         await journal.record_signal(signal, T0)
