@@ -40,6 +40,7 @@ from atomic_fp.errors import (
     VenueRejected,
     VenueTimeout,
 )
+from atomic_fp.exposure import ExposureReport, IncompleteExposure
 from atomic_fp.models import (
     ArbitrageConfig,
     Balance,
@@ -74,9 +75,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "AtomicQueryer": "atomic_fp.operations",
     "AtomicTrader": "atomic_fp.operations",
-    "ExposureReport": "atomic_fp.aggregators",
     "FundingRateAggregator": "atomic_fp.aggregators",
-    "IncompleteExposure": "atomic_fp.aggregators",
     "MarketAggregator": "atomic_fp.aggregators",
     "OrderAggregator": "atomic_fp.aggregators",
     "PositionAggregator": "atomic_fp.aggregators",

@@ -233,7 +233,7 @@ class TradingSignal:
             "|".join(
                 [
                     self.kind.value,
-                    str(self.symbol),
+                    "-" if self.symbol is None else self.symbol.key,
                     self.created_at.isoformat(),
                     *(
                         f"{leg.exchange}:{leg.side.value}:{leg.size.normalize()}:{leg.reduce_only}"

@@ -271,6 +271,7 @@ LAYERS: dict[str, int] = {
     "atomic_fp.costs": 1,
     "atomic_fp.per_venue": 1,
     "atomic_fp.clock": 1,
+    "atomic_fp.exposure": 1,
     "atomic_fp.venue": 2,
     "atomic_fp.operations": 2,
     "atomic_fp.aggregators": 3,
