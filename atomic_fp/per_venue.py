@@ -12,7 +12,7 @@ use them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Generic, TypeAlias, TypeVar
+from typing import Generic, TypeAlias, TypeVar, overload
 
 from returns.result import Result
 
@@ -21,6 +21,7 @@ from atomic_fp.models import FundingRate, Market, OrderBook, Position
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
 T = TypeVar("T")
+D = TypeVar("D")
 
 VenueInputs: TypeAlias = Mapping[ExchangeIdentifier, Result[T, VenueError]]
 """Per-venue inputs *as fetched*: a venue whose query failed carries its ``Failure``,
@@ -63,6 +64,21 @@ class ByVenue(Mapping[ExchangeIdentifier, Result[T, VenueError]], Generic[T]):
 
     def __getitem__(self, key: ExchangeIdentifier | str) -> Result[T, VenueError]:
         return self._items[self._key(key)]  # type: ignore[index]
+
+    @overload
+    def get(self, key: ExchangeIdentifier | str, /) -> Result[T, VenueError] | None: ...
+
+    @overload
+    def get(
+        self, key: ExchangeIdentifier | str, default: Result[T, VenueError] | D, /
+    ) -> Result[T, VenueError] | D: ...
+
+    def get(self, key: ExchangeIdentifier | str, default: object = None, /) -> object:
+        """``results.get("grvt")``: by name or identifier, ``default`` when absent."""
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
     def __contains__(self, key: object) -> bool:
         return self._key(key) in self._items

@@ -42,6 +42,8 @@ def test_by_venue_reads_by_name_or_identifier_in_the_given_order() -> None:
     assert list(results) == [LIGHTER, GRVT] and results.names() == ("lighter", "grvt")
     with pytest.raises(KeyError):
         results["binance"]
+    assert results.get("lighter") == Success(2) and results.get("binance") is None
+    assert results.get("binance", Success(0)) == Success(0)
     assert "'lighter': <Success: 2>" in repr(results)
 
 

@@ -81,11 +81,12 @@ async def main() -> None:
     positions = await position_agg.get_all_positions()
     rates = await funding_agg.get_all_rates()
     grvt_position = positions["grvt"]
+    maybe_binance = positions.get("binance")
     total_exposure = await position_agg.get_total_exposure()
     signal = FundingArbitrageDecision.analyze_opportunity(
         rates=rates, positions=positions, config=config
     )
-    print(grvt_position, total_exposure, signal)
+    print(grvt_position, maybe_binance, total_exposure, signal)
 
     one = await queryers["grvt"].get_position()
     rate = await queryers["lighter"].get_funding_rate()
