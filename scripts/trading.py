@@ -252,6 +252,7 @@ def cycle_json(cycle: CycleReport | Decision) -> dict[str, Any]:
         data["orders_if_sent"] = list(cycle.orders)
     else:
         data["blocked"] = list(cycle.blocked)
+        data["quotes"] = dict(cycle.quotes)
         data["execution"] = execution_json(cycle.execution)
         if cycle.reconciliation is not None:
             data["reconciliation"] = cycle.reconciliation.describe()

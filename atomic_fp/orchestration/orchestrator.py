@@ -134,6 +134,9 @@ class CycleReport(Sequence[Order]):
 
     def describe(self) -> str:
         lines = [f"cycle {self.symbol} at {self.at.isoformat()}: {self.action}"]
+        if self.quotes:
+            used = ", ".join(f"{venue} {quote}" for venue, quote in sorted(self.quotes.items()))
+            lines.append(f"  quotes: {used}")
         lines += [f"  excluded {venue}: {why}" for venue, why in sorted(self.excluded.items())]
         lines += [f"  opening blocked: {why}" for why in self.blocked]
         lines += [f"  no trade: {why}" for why in self.no_trade]

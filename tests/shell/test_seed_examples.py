@@ -163,6 +163,7 @@ async def test_every_seed_example_runs_as_written(paper_network: None) -> None:
     assert orders.execution is not None and orders.execution.hedged
     assert orders.execution.residual_base == 0
     assert orders.quotes == {"grvt": "USD", "lighter": "USD"}  # Symbol(quote="USDT") matched
+    assert "quotes: grvt USD, lighter USD" in orders.describe()
     assert isinstance(ns["grvt_client"].connection, Success)
     signal = orders.signal
     assert signal is not None and signal.expected_net_apr is not None
