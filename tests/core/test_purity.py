@@ -31,6 +31,9 @@ CORE = (
     "atomic_fp.symbols",
     "atomic_fp.errors",
     "atomic_fp.serialization",
+    "atomic_fp.per_venue",
+    "atomic_fp.exposure",
+    "atomic_fp.clock",
 )
 
 FORBIDDEN = frozenset(
@@ -352,3 +355,7 @@ def test_the_layering_check_catches_an_upward_or_adapter_import(tmp_path: Path) 
         "atomic_fp.venue (layer 2) imports atomic_fp.backtest (layer 5)",
         "atomic_fp.venue (layer 2) imports atomic_fp.backtest.run (layer 5)",
     ]
+
+
+def test_the_pure_layers_are_exactly_the_core_checked_for_io() -> None:
+    assert {module for module, layer in LAYERS.items() if layer in PURE_LAYERS} == set(CORE)
