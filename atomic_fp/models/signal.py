@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
 import attrs
 
@@ -24,6 +25,8 @@ from atomic_fp.models._validators import (
 from atomic_fp.models.book import Side
 from atomic_fp.models.identifiers import ExchangeIdentifier, Symbol, venue_id
 
+V = TypeVar("V")
+
 
 class SignalKind(enum.Enum):
     OPEN = "open"
@@ -32,13 +35,11 @@ class SignalKind(enum.Enum):
     REDUCE = "reduce"
 
 
-def _one_of(
-    name: str, value: object, seed_name: str, seed_value: object, required: bool = True
-) -> object:
+def _one_of(name: str, value: V | None, seed_name: str, seed_value: V | None) -> V:
     """The seed's spelling (``exchange_id``, ``quantity``) or ours (``exchange``, ``size``):
     either one, or both when they agree."""
     if value is None:
-        if seed_value is None and required:
+        if seed_value is None:
             raise TypeError(f"TradeLeg needs {name} (or {seed_name})")
         return seed_value
     if seed_value is not None and seed_value != value:
@@ -94,7 +95,6 @@ class TradeLeg:
             "quantity",
             None if quantity is None else exact_decimal(quantity, "quantity"),
         )
-        assert isinstance(venue, ExchangeIdentifier) and isinstance(amount, Decimal)
         if not isinstance(reduce_only, bool):
             raise TypeError(f"reduce_only must be a bool, got {reduce_only!r}")
         self.__attrs_init__(
