@@ -188,3 +188,25 @@ def test_signal_without_legs_or_reason_is_refused() -> None:
         TradingSignal(legs=[], reason="r")
     with pytest.raises(ValueError, match="reason must be a non-empty string"):
         TradingSignal(legs=[TradeLeg(GRVT, BTC, "buy", 1)], reason=" ")
+
+
+@given(
+    st.decimals(min_value=0, max_value=10**9, allow_nan=False, places=8),
+    st.sampled_from(["long", "short", "LONG", "Short"]),
+)
+def test_quantity_and_side_round_trip_through_the_signed_size(quantity: Decimal, side: str) -> None:
+    position = Position(exchange="grvt", symbol=BTC, quantity=quantity, side=side, observed_at=NOW)
+    assert position.quantity == quantity
+    assert position.size == (quantity if side.lower() == "long" else -quantity)
+    if quantity:
+        assert position.side is PositionSide(side.lower())
+        again = Position(
+            exchange="grvt",
+            symbol=BTC,
+            quantity=position.quantity,
+            side=position.side.value,
+            observed_at=NOW,
+        )
+        assert again == position
+    else:
+        assert position.side is None and position.is_flat
