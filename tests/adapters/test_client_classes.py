@@ -122,3 +122,32 @@ async def test_paper_client_from_its_typed_config_is_a_paper_venue() -> None:
         assert rates.unwrap()[0].rate == Decimal("0.0001")
     with pytest.raises(ValueError, match=r"funding_rate\.BTC must be finite"):
         PaperConfig(funding_rates={"BTC": float("nan")}).settings()
+
+
+def test_the_toml_config_builds_the_same_classes() -> None:
+    import tomllib
+
+    from scripts.config import parse
+    from scripts.runtime import build_live
+
+    text = """
+    [venues.grvt]
+    kind = "grvt"
+    [venues.lighter]
+    kind = "lighter"
+    [venues.binance]
+    kind = "binance"
+    [venues.hyperliquid]
+    kind = "hyperliquid"
+    [venues.paper-a]
+    kind = "paper"
+    """
+    config = parse(tomllib.loads(text), "atomic-fp.toml")
+    built = {str(v.id): type(v.client.unwrap()) for v in build_live(config.venues, {})}
+    assert built == {
+        "grvt": GrvtClient,
+        "lighter": LighterClient,
+        "binance": BinanceClient,
+        "hyperliquid": HyperliquidClient,
+        "paper-a": PaperClient,
+    }
