@@ -120,7 +120,17 @@ class AtomicQueryer:
     def forget_market(self) -> None:
         self._market = None
 
+    async def _wrong_quote(self) -> VenueError | None:
+        """With ``strict_quote``, why this venue's market does not qualify (read once, then
+        cached); ``None`` when it does, or when the symbol is not strict (no extra call)."""
+        if not self.symbol.strict_quote:
+            return None
+        market = await self.get_market()
+        return market.failure() if isinstance(market, Failure) else None
+
     async def get_funding_rate(self) -> Result[FundingRate, VenueError]:
+        if (wrong := await self._wrong_quote()) is not None:
+            return Failure(wrong)
         rates = await outcome(self.client.fetch_funding_rates([self.symbol]))
         if isinstance(rates, Failure):
             return Failure(rates.failure())
@@ -130,10 +140,14 @@ class AtomicQueryer:
         return Failure(self._unknown("funding rates"))
 
     async def get_order_book(self, depth: int = 20) -> Result[OrderBook, VenueError]:
+        if (wrong := await self._wrong_quote()) is not None:
+            return Failure(wrong)
         return await outcome(self.client.fetch_order_book(self.symbol, depth))
 
     async def get_position(self) -> Result[Position | None, VenueError]:
         """This symbol's position; ``Success(None)`` when the venue reports none."""
+        if (wrong := await self._wrong_quote()) is not None:
+            return Failure(wrong)
         positions = await outcome(self.client.fetch_positions())
         if isinstance(positions, Failure):
             return Failure(positions.failure())

@@ -99,6 +99,17 @@ async def test_a_strict_quote_refuses_another_stablecoin_naming_it() -> None:
         "strict quote USDT" in usd.failure().message and "settles in USD" in usd.failure().message
     )
     assert await AtomicQueryer(usdt_venue(), strict).quote_used() == Success("USDT")
+    # every read of a strict symbol on the wrong-quote venue says so (never a USD answer)
+    wrong = AtomicQueryer(paper("usd-venue"), strict)
+    for result in (
+        await wrong.get_funding_rate(),
+        await wrong.get_position(),
+        await wrong.get_order_book(),
+    ):
+        assert isinstance(result, Failure) and "strict quote USDT" in result.failure().message
+    right = AtomicQueryer(usdt_venue(), strict)
+    assert (await right.get_position()) == Success(None)
+    assert isinstance(await right.get_funding_rate(), Success)
 
 
 async def test_execute_trade_in_the_seeds_spelling_sends_one_exact_order() -> None:
