@@ -14,13 +14,23 @@ import click
 from returns.result import Failure, Result, Success
 
 from adapters.snapshot import Snapshot, bundled_snapshot, load_snapshot
+from atomic_fp.aggregators import FundingRateAggregator
 from atomic_fp.decisions.ranking import rank_opportunities
 from atomic_fp.decisions.types import Opportunity
 from atomic_fp.errors import VenueError
 from atomic_fp.models import FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from scripts.context import app_context, fail, warn
-from scripts.runtime import Venue, build_live, build_offline, call_all, close_all, select, utc_now
+from scripts.runtime import (
+    Venue,
+    aggregator,
+    build_live,
+    build_offline,
+    close_all,
+    in_venue_order,
+    select,
+    utc_now,
+)
 
 log = logging.getLogger("scripts.scan")
 
@@ -70,7 +80,8 @@ def gather(venues: Sequence[Venue]) -> VenueRates:
 
     async def work() -> VenueRates:
         try:
-            return await call_all(venues, lambda client: client.fetch_funding_rates(None))
+            rates = await aggregator(venues, FundingRateAggregator).get_rates(None)
+            return in_venue_order(venues, rates)
         finally:
             await close_all(venues)
 

@@ -178,7 +178,7 @@ def signal_json(signal: TradingSignal | None) -> dict[str, Any] | None:
     return {
         "signal_id": signal.signal_id,
         "kind": signal.kind.value,
-        "symbol": signal.symbol.base,
+        "symbol": signal.bound_symbol.base,
         "reason": signal.reason,
         "expected_net_apr": dec(signal.expected_net_apr),
         "created_at": iso(signal.created_at),
@@ -252,6 +252,7 @@ def cycle_json(cycle: CycleReport | Decision) -> dict[str, Any]:
         data["orders_if_sent"] = list(cycle.orders)
     else:
         data["blocked"] = list(cycle.blocked)
+        data["quotes"] = dict(cycle.quotes)
         data["execution"] = execution_json(cycle.execution)
         if cycle.reconciliation is not None:
             data["reconciliation"] = cycle.reconciliation.describe()

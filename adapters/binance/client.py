@@ -58,6 +58,7 @@ from returns.result import Failure, Result, Success
 
 from adapters._future import both, guarded
 from adapters._http import JsonHttp
+from adapters.binance.config import BinanceConfig
 from adapters.binance.orders import CLIENT_ORDER_ID, order_params
 from adapters.binance.parsers import (
     DEFAULT_INTERVAL_HOURS,
@@ -82,6 +83,7 @@ from adapters.binance.parsers import (
 )
 from adapters.binance.signing import DEFAULT_RECV_WINDOW_MS, Credentials, redact, signed_query
 from adapters.binance.weights import WeightBudget, depth_limit_and_weight
+from adapters.client_config import Connectable, as_settings
 from adapters.registry import VenueSettings
 from atomic_fp.errors import (
     Ambiguous,
@@ -199,7 +201,7 @@ def _joined_failure(*outcomes: Result[Any, VenueError]) -> Failure[VenueError]:
     return Failure((venue_said or errors)[0])
 
 
-class BinanceClient:
+class BinanceClient(Connectable):
     """:class:`~atomic_fp.venue.VenueClient` for one Binance USDⓈ-M account.
 
     ``settings.options`` (all optional, numbers as strings): ``recv_window_ms`` (5000),
@@ -212,11 +214,13 @@ class BinanceClient:
 
     def __init__(
         self,
-        settings: VenueSettings,
+        settings: BinanceConfig | VenueSettings,
         *,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        settings = as_settings(settings, "binance")
+        self._credentials_given = bool(settings.credentials)
         options = settings.options
         self._exchange = settings.id
         self._venue = str(settings.id)

@@ -47,9 +47,11 @@ from returns.result import Failure, Result, Success
 
 from adapters._future import guarded
 from adapters._http import JsonHttp
+from adapters.client_config import Connectable, as_settings
 from adapters.grvt import cache as instrument_cache
 from adapters.grvt import parsers
 from adapters.grvt.auth import GrvtAuth
+from adapters.grvt.config import GrvtConfig
 from adapters.grvt.parsers import GrvtInstrument, InstrumentList, error_extractor, error_of
 from adapters.grvt.signing import (
     CHAIN_IDS,
@@ -168,15 +170,17 @@ class _Credentials:
     private_key: str = attrs.field(repr=False)
 
 
-class GrvtClient:
+class GrvtClient(Connectable):
     """GRVT perpetuals over REST (see the module docstring for hosts and errors)."""
 
     def __init__(
         self,
-        settings: VenueSettings,
+        settings: GrvtConfig | VenueSettings,
         *,
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
+        settings = as_settings(settings, "grvt")
+        self._credentials_given = bool(settings.credentials)
         options = settings.options
         network = options.get("network", "mainnet")
         if network not in HOSTS:

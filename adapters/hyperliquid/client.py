@@ -48,6 +48,7 @@ from returns.result import Failure, Result, Success
 from adapters._future import guarded
 from adapters._http import JsonHttp, RetryPolicy
 from adapters._parse import ParseError, integer
+from adapters.client_config import Connectable, as_settings
 from adapters.hyperliquid.actions import (
     Tif,
     cancel_by_cloid_action,
@@ -55,6 +56,7 @@ from adapters.hyperliquid.actions import (
     order_action,
     order_wire,
 )
+from adapters.hyperliquid.config import HyperliquidConfig
 from adapters.hyperliquid.parsers import (
     AssetInfo,
     ExchangeError,
@@ -151,18 +153,20 @@ def _row_millis(row: Any) -> int | None:
         return None
 
 
-class HyperliquidClient:
+class HyperliquidClient(Connectable):
     """A :class:`~atomic_fp.venue.VenueClient` for one Hyperliquid account."""
 
     def __init__(
         self,
-        settings: VenueSettings,
+        settings: HyperliquidConfig | VenueSettings,
         *,
         clock: Clock | None = None,
         http_client: httpx.AsyncClient | None = None,
         nonces: NonceSource | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
+        settings = as_settings(settings, "hyperliquid")
+        self._credentials_given = bool(settings.credentials)
         self._settings = settings
         self._exchange = settings.id
         self._venue = str(settings.id)

@@ -1,31 +1,6 @@
-"""A settable clock for drivers (tests, the backtester): no wall-clock reads at all."""
+"""The settable clock of tests and the backtester (defined in :mod:`atomic_fp.clock`, where
+the backtest engine, which imports no adapter, uses it too)."""
 
-from __future__ import annotations
-
-from datetime import datetime, timedelta
-
-from atomic_fp.models._validators import to_utc
-
-
-class ManualClock:
-    """Callable returning the time it was last set to; share one among paper venues."""
-
-    def __init__(self, start: datetime) -> None:
-        if start.tzinfo is None:
-            raise ValueError("ManualClock needs a timezone-aware datetime")
-        self._now = to_utc(start)
-
-    def __call__(self) -> datetime:
-        return self._now
-
-    def set(self, now: datetime) -> None:
-        if now.tzinfo is None:
-            raise ValueError("ManualClock needs a timezone-aware datetime")
-        self._now = to_utc(now)
-
-    def advance(self, delta: timedelta) -> datetime:
-        self._now += delta
-        return self._now
-
+from atomic_fp.clock import ManualClock
 
 __all__ = ["ManualClock"]

@@ -206,6 +206,26 @@ class PaperVenue:
         self._markets[state.market.symbol] = state
         self._ledger.setdefault(state.market.symbol, SymbolLedger())
 
+    def list_market(
+        self,
+        market: Market,
+        *,
+        mark_price: Decimal,
+        funding_rate: Decimal,
+        half_spread: Decimal,
+        depth: Decimal,
+    ) -> None:
+        """:meth:`add_market` in the backtest's terms (``SimulatedVenue``)."""
+        self.add_market(
+            PaperMarketState(
+                market=market,
+                mark_price=mark_price,
+                funding_rate=funding_rate,
+                half_spread=half_spread,
+                depth=depth,
+            )
+        )
+
     def market_state(self, symbol: Symbol) -> PaperMarketState:
         return self._markets[symbol]
 

@@ -190,7 +190,7 @@ async def prepare_legs(
         if leg.symbol != trader.symbol:
             problems.append(f"leg {index}: symbol {leg.symbol} but trader trades {trader.symbol}")
             return
-        market_result = await queryer.market()
+        market_result = await queryer.get_market()
         if isinstance(market_result, Failure):
             problems.append(f"leg {index}: market unknown: {market_result.failure()}")
             return
@@ -209,7 +209,7 @@ async def prepare_legs(
             return
         reference = leg.reference_price
         if reference is None:
-            book = await queryer.order_book(depth=1)
+            book = await queryer.get_order_book(depth=1)
             if isinstance(book, Failure):
                 problems.append(f"leg {index}: no reference price: {book.failure()}")
                 return
@@ -553,7 +553,7 @@ class SignalExecution:
             status = ExecutionStatus.RESIDUAL
             lots = ", ".join(f"{s.leg.exchange} lot {s.market.base_lot}" for s in self.legs)
             message = (
-                f"UNHEDGED RESIDUAL {residual} {self.signal.symbol.base} remains after the "
+                f"UNHEDGED RESIDUAL {residual} {self.signal.bound_symbol.base} remains after the "
                 f"residual policy ({lots}); recorded in the journal"
             )
         elif all(state.held == state.target for state in self.legs):

@@ -92,7 +92,7 @@ async def reconcile(
 
     journaled_positions = await journal.positions()
     aggregator = PositionAggregator((q.client for q in queryers.values()), query_timeout)
-    venue_positions = await aggregator.positions_for(symbol)
+    venue_positions = await aggregator.get_all_positions(symbol)
     differences: list[PositionDifference] = []
     unverified: list[UnverifiedVenue] = []
     for venue, result in venue_positions.items():

@@ -195,7 +195,7 @@ async def test_wire_fault_on_either_leg_keeps_the_invariants(
         # Warm up: markets cached, server clocks synced (reconcile reads signed positions).
         assert (await orch.reconcile()).clean
         for queryer in orch.queryers.values():
-            (await queryer.market()).unwrap()
+            (await queryer.get_market()).unwrap()
         target = servers[leg]
         arm(fault, target)
 
