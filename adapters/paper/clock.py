@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import anyio
+
 from atomic_fp.models._validators import to_utc
 
 
@@ -26,6 +28,12 @@ class ManualClock:
     def advance(self, delta: timedelta) -> datetime:
         self._now += delta
         return self._now
+
+    async def sleep(self, seconds: float) -> None:
+        """A fake ``anyio.sleep``: advances this clock, yields once, never waits (give it
+        as ``ExecutionPolicy(sleep=clock.sleep)``)."""
+        self._now += timedelta(seconds=seconds)
+        await anyio.sleep(0)
 
 
 __all__ = ["ManualClock"]

@@ -1,7 +1,9 @@
 """Start-up reconciliation: journal against venues, the venues being authoritative.
 
 1. Every order the journal holds without a final outcome is looked up on its venue by
-   client id (found: its real fill is journaled; not found: it never arrived).
+   client id under the validity-window rule (:mod:`~atomic_fp.orchestration.validity`):
+   found = its real fill is journaled; not found *after* its deadline + margin = it never
+   arrived; not found before = still in flight, watched until then.
 2. Every signal left unfinished (the process died mid-execution) is resumed with the same
    residual policy as a live execution (:func:`~atomic_fp.orchestration.execution.
    resume_signal`): nothing is re-sent under an id the venue may hold.
@@ -23,7 +25,7 @@ from atomic_fp.aggregators import PositionAggregator
 from atomic_fp.models import ArbitrageConfig, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import AtomicQueryer, AtomicTrader
-from atomic_fp.orchestration.execution import ExecutionPolicy, resolve_order, resume_signal
+from atomic_fp.orchestration.execution import ExecutionPolicy, resume_signal
 from atomic_fp.orchestration.journal import ExecutionJournal
 from atomic_fp.orchestration.report import (
     ExecutionReport,
@@ -33,6 +35,7 @@ from atomic_fp.orchestration.report import (
     ReconciliationReport,
     UnverifiedVenue,
 )
+from atomic_fp.orchestration.validity import resolve_order, with_deadline
 
 
 async def reconcile(
@@ -56,7 +59,8 @@ async def reconcile(
         if trader is None:
             unresolved.append(f"{cid} on {request.exchange} (no trader configured for it)")
             continue
-        outcome, order, error = await resolve_order(trader, cid, None, policy)
+        request = with_deadline(request, journaled.intent.recorded_at)
+        outcome, order, error = await resolve_order(trader, request, None, policy, clock)
         if outcome is LegOutcome.AMBIGUOUS:
             why = error.describe() if error is not None else "still live"
             unresolved.append(f"{cid} on {request.exchange} ({why})")
