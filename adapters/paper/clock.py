@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import anyio
+import anyio.lowlevel
 
 from atomic_fp.models._validators import to_utc
 
@@ -33,7 +34,7 @@ class ManualClock:
         """A fake ``anyio.sleep``: advances this clock, yields once, never waits (give it
         as ``ExecutionPolicy(sleep=clock.sleep)``)."""
         self._now += timedelta(seconds=seconds)
-        await anyio.sleep(0)
+        await anyio.lowlevel.checkpoint()
 
 
 __all__ = ["ManualClock"]
