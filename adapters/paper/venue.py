@@ -172,6 +172,8 @@ class PaperVenue:
         self._orders: OrderedDict[str, Order] = OrderedDict()
         self._order_retention = order_retention
         self._resting: dict[str, OrderRequest] = {}
+        self._late: dict[str, tuple[OrderRequest, datetime]] = {}
+        """Orders answered "status unknown" that execute at the given venue time."""
         self._ledger_entries: deque[LedgerEntry] = deque(maxlen=ledger_retention)
         self._ledger: dict[Symbol, SymbolLedger] = {}
         self._funding_history: dict[Symbol, list[FundingRate]] = {}
@@ -451,6 +453,19 @@ class PaperVenue:
     def _tick(self) -> None:
         if self.auto_funding:
             self.settle_due()
+        self._execute_late()
+
+    def _execute_late(self) -> None:
+        """Execute late orders that are due (in arrival order), inside their validity
+        window; one whose execution time falls past its ``expires_at`` expires unseen."""
+        now = self.now()
+        due = [cid for cid, (_, at) in self._late.items() if at <= now]
+        for cid in due:
+            request, at = self._late.pop(cid)
+            if request.expires_at is None or at <= request.expires_at:
+                self._accept(request, OrderFault.NONE)
+        if due:
+            self._save()
 
     async def _place(self, request: OrderRequest) -> Result[Order, VenueError]:
         self._count("place_order")
@@ -465,6 +480,22 @@ class PaperVenue:
             self.submit_log.append(SubmitRecord(request.client_order_id, submitted, None))
             await self._delay(self.faults.response_latency)
             return Failure(Ambiguous(venue, "place_order: timed out (injected drop)"))
+        self._tick()
+        if request.expires_at is not None and self.now() > request.expires_at:
+            # Binance -1021: the request arrived outside its recvWindow; never acted on.
+            self.submit_log.append(SubmitRecord(request.client_order_id, submitted, None))
+            return self._reject(
+                f"order arrived after its deadline {request.expires_at.isoformat()}", "expired"
+            )
+        if fault is OrderFault.LATE_EXECUTION and request.client_order_id not in self._late:
+            self.submit_log.append(SubmitRecord(request.client_order_id, submitted, None))
+            at = self.now() + timedelta(seconds=self.faults.late_delay())
+            self._late[request.client_order_id] = (request, at)
+            self._save()
+            await self._delay(self.faults.response_latency)
+            return Failure(
+                Ambiguous(venue, "place_order: HTTP 503, execution status unknown", "-1007")
+            )
         self.submit_log.append(
             SubmitRecord(request.client_order_id, submitted, time.perf_counter())
         )
@@ -639,7 +670,8 @@ class PaperVenue:
             return Failure(UnknownSymbol(venue, f"{request.symbol} is not listed"))
         if request.exchange != self._exchange:
             return Failure(InvalidRequest(venue, f"order addressed to {request.exchange}"))
-        if request.client_order_id in self._orders or request.client_order_id in self._resting:
+        cid = request.client_order_id
+        if cid in self._orders or cid in self._resting or cid in self._late:
             return self._reject(f"duplicate client order id {request.client_order_id}", "duplicate")
         if fault is OrderFault.REJECT or (request.reduce_only and self.faults.reject_reduce_only):
             return self._reject("injected rejection", "injected")
@@ -911,6 +943,9 @@ class PaperVenue:
             },
             "orders": [converter.unstructure(o) for o in self._orders.values()],
             "resting": [converter.unstructure(r) for r in self._resting.values()],
+            "late": [
+                [converter.unstructure(r), at.isoformat()] for r, at in self._late.values()
+            ],
             "ledger": {str(s): converter.unstructure(v) for s, v in self._ledger.items()},
             "ledger_entries": [converter.unstructure(e) for e in self._ledger_entries],
             "history": [
@@ -958,6 +993,10 @@ class PaperVenue:
             r.client_order_id: r
             for r in (converter.structure(x, OrderRequest) for x in data["resting"])
         }
+        self._late = {}
+        for raw, at in data.get("late", []):
+            late = converter.structure(raw, OrderRequest)
+            self._late[late.client_order_id] = (late, datetime.fromisoformat(at))
         self._ledger = {
             by_name[name]: converter.structure(v, SymbolLedger)
             for name, v in data["ledger"].items()
