@@ -35,8 +35,14 @@ class VenueProcess:
         port_file = directory / f"{name}.port"
         port_file.unlink(missing_ok=True)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.reliability.late_binance", str(port_file)]
-            + ["--seed", str(seed)],
+            [
+                sys.executable,
+                "-m",
+                "tests.reliability.late_binance",
+                str(port_file),
+                "--seed",
+                str(seed),
+            ],
             cwd=REPO_ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
