@@ -943,9 +943,7 @@ class PaperVenue:
             },
             "orders": [converter.unstructure(o) for o in self._orders.values()],
             "resting": [converter.unstructure(r) for r in self._resting.values()],
-            "late": [
-                [converter.unstructure(r), at.isoformat()] for r, at in self._late.values()
-            ],
+            "late": [[converter.unstructure(r), at.isoformat()] for r, at in self._late.values()],
             "ledger": {str(s): converter.unstructure(v) for s, v in self._ledger.items()},
             "ledger_entries": [converter.unstructure(e) for e in self._ledger_entries],
             "history": [
