@@ -277,9 +277,14 @@ def describe_decision(decision: Decision) -> str:
 
 def cycle_exit_code(cycles: Sequence[CycleReport | Decision]) -> int:
     """1 when no venue gave usable rates to any cycle, or an execution left a residual
-    or an unresolved order; else 0."""
+    or an unresolved order, or the cycle's reconciliation found a blocking problem (an
+    order still unresolved, a journal/venue mismatch, a recovered signal left with a
+    residual); else 0."""
     for cycle in cycles:
         execution = getattr(cycle, "execution", None)
         if execution is not None and not execution.hedged and not execution.status.is_clean:
+            return exitcodes.NOTHING_USABLE
+        reconciliation = getattr(cycle, "reconciliation", None)
+        if reconciliation is not None and reconciliation.blocking_problems():
             return exitcodes.NOTHING_USABLE
     return exitcodes.OK
