@@ -364,8 +364,10 @@ class SignalExecution:
                 return
             wants: list[tuple[LegState, Decimal]] = []
             for state in self.legs:
-                # best.held / best.target of this leg's target, without rounding the ratio.
-                matched = best.held * state.target / best.target
+                # best.held / best.target of this leg's target, without rounding the ratio;
+                # never beyond the target (a leg over-filled, e.g. by a late fill under an
+                # id called never sent, is unwound, not matched).
+                matched = min(best.held * state.target / best.target, state.target)
                 want = floor_to(matched, state.market.lot_size) - state.held
                 if want <= 0 or want < state.market.min_size:
                     continue

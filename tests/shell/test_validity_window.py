@@ -21,6 +21,7 @@ from returns.result import Success
 
 from adapters.journal import SqliteJournal
 from adapters.paper import ManualClock, PaperVenue
+from adapters.paper.faults import OrderFault
 from atomic_fp.errors import OrderNotFound, VenueRejected
 from atomic_fp.models import Side
 from atomic_fp.operations import AtomicTrader
@@ -202,3 +203,42 @@ def test_policy_refuses_a_non_positive_validity_window() -> None:
         ExecutionPolicy(validity_window=0)
     with pytest.raises(ValueError, match="watch_interval"):
         ExecutionPolicy(watch_interval=float("nan"))
+
+
+async def test_an_order_appearing_after_it_was_called_never_sent_is_attributed_and_unwound(
+    tmp_path: Path,
+) -> None:
+    """A venue that breaks its own deadline: the entry expired unseen (never sent), the
+    leg was retried under a new id, then the entry executes after all. Reconciliation
+    finds it under the never-sent id, journals the fill, resumes the signal and unwinds
+    the excess: no unreported exposure, the journal matches the venue."""
+    clock = ManualClock(T0)
+    a = paper("a", clock=clock)
+    b = late(clock, "b", 60.0)
+    journal = SqliteJournal.open(tmp_path / "j.db").unwrap()
+    try:
+        orch = orchestrator([a, b], journal=journal, clock=clock)
+        report = await orch.execute_signal(hedge())
+        entry = next(x for x in report.attempts if x.leg_index == 1 and x.attempt == 0)
+        assert entry.outcome is LegOutcome.NOT_SENT
+        assert b.position_size(BTC) == -1
+        # The venue executes the "never sent" entry anyway (past its deadline).
+        request, _ = b._late.pop(entry.client_order_id)
+        b._accept(request, OrderFault.NONE)
+        assert b.position_size(BTC) == -2
+        clock.advance(timedelta(minutes=1))
+        reconciliation = await orch.reconcile()
+        late_fill = next(
+            r for r in reconciliation.resolved if r.client_order_id == entry.client_order_id
+        )
+        assert "LATE FILL" in late_fill.detail and report.signal_id in late_fill.detail
+        (recovered,) = reconciliation.recovered
+        assert recovered.signal_id == report.signal_id
+        assert recovered.residual_base == 0, recovered.describe()
+        assert b.position_size(BTC) == -1 and a.position_size(BTC) == 1, recovered.describe()
+        positions = await journal.positions()
+        assert positions[(b.exchange, BTC)] == b.position_base(BTC)
+        assert positions[(a.exchange, BTC)] == a.position_base(BTC)
+        assert reconciliation.clean, reconciliation.describe()
+    finally:
+        await journal.close()
