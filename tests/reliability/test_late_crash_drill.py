@@ -84,7 +84,9 @@ def drill(directory: Path, kills: int, seed: int) -> dict[str, int]:
             venues[name] = VenueProcess(directory, name, seed * 10 + index)
             venues[name].configure(probability=0.6, modes="unknown,hold", delay="0.5:3", hold=4)
         config = write_config(directory, venues)
-        for _ in range(kills):
+        for run in range(kills):
+            if run and run % 10 == 0:
+                print(f"late crash drill: {run} runs: {dict(tally)}", flush=True)
             # Rates flip now and then: cycles open, add, close and reverse hedges.
             if rng.random() < 0.3:
                 a, b = RATES["bin-a"], RATES["bin-b"]
