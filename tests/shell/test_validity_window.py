@@ -223,7 +223,7 @@ async def test_an_order_appearing_after_it_was_called_never_sent_is_attributed_a
         assert entry.outcome is LegOutcome.NOT_SENT
         assert b.position_size(BTC) == -1
         # The venue executes the "never sent" entry anyway (past its deadline).
-        request, _ = b._late.pop(entry.client_order_id)
+        request, _, _ = b._late.pop(entry.client_order_id)
         b._accept(request, OrderFault.NONE)
         assert b.position_size(BTC) == -2
         clock.advance(timedelta(minutes=1))
@@ -242,3 +242,20 @@ async def test_an_order_appearing_after_it_was_called_never_sent_is_attributed_a
         assert reconciliation.clean, reconciliation.describe()
     finally:
         await journal.close()
+
+
+async def test_paper_deadline_is_counted_on_the_clients_clock_when_the_venue_is_skewed() -> None:
+    """As an offset-synced Binance client does: the venue counts the time left until the
+    deadline (on the client's clock) from its own now. Without that knowledge, an absolute
+    deadline against a venue clock 2 min ahead is already past (Hyperliquid/GRVT-like)."""
+    ours = ManualClock(T0)
+    for client_clock, accepted in ((ours, True), (None, False)):
+        venue = paper("a", clock=ManualClock(T0 + timedelta(minutes=2)))
+        venue.client_clock = client_clock
+        trader = AtomicTrader(venue, BTC)
+        request = attrs.evolve(
+            trader.request(Side.BUY, Decimal(1), "skewed", limit_price=Decimal(50_100)),
+            expires_at=ours() + timedelta(seconds=WINDOW),
+        )
+        result = await trader.place_order(request)
+        assert isinstance(result, Success) is accepted, result
