@@ -20,6 +20,7 @@ from scripts.trading import (
     build_trading_venues,
     check_live_ready,
     cycle_json,
+    execution_policy,
     open_journal,
     orchestrators,
     trading_symbols,
@@ -62,7 +63,7 @@ def run_loop(
             try:
                 journal = await open_journal(journal_path, stack)
                 runner = SimpleStrategyRunner(
-                    orchestrators(venues, symbols, strategy, journal),
+                    orchestrators(venues, symbols, strategy, journal, execution_policy(config)),
                     every,
                     max_cycles=max_cycles,
                     on_cycle=on_cycle,

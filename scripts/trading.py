@@ -18,6 +18,7 @@ from atomic_fp.orchestration import (
     ArbitrageOrchestrator,
     CycleReport,
     ExecutionJournal,
+    ExecutionPolicy,
     ExecutionReport,
     MemoryJournal,
     capped_limit_price,
@@ -92,11 +93,21 @@ async def open_journal(path: Path | None, stack: AsyncExitStack) -> ExecutionJou
     return journal
 
 
+def execution_policy(config: AppConfig) -> ExecutionPolicy:
+    """The execution policy: defaults, with ``[strategy] order_validity`` (each order's
+    venue-enforced deadline, see atomic_fp.orchestration.validity) when given."""
+    validity = config.strategy.durations.get("order_validity")
+    if validity is None:
+        return ExecutionPolicy()
+    return ExecutionPolicy(validity_window=validity.total_seconds())
+
+
 def orchestrators(
     venues: Sequence[Venue],
     symbols: Sequence[Symbol],
     config: ArbitrageConfig,
     journal: ExecutionJournal,
+    policy: ExecutionPolicy | None = None,
 ) -> list[ArbitrageOrchestrator]:
     clients = [v.client.unwrap() for v in venues if isinstance(v.client, Success)]
     timeout = max((v.timeout for v in venues), default=10.0)
@@ -107,6 +118,7 @@ def orchestrators(
             config=config,
             symbol=symbol,
             journal=journal,
+            policy=policy,
             query_timeout=timeout,
         )
         for symbol in symbols
@@ -278,9 +290,14 @@ def describe_decision(decision: Decision) -> str:
 
 def cycle_exit_code(cycles: Sequence[CycleReport | Decision]) -> int:
     """1 when no venue gave usable rates to any cycle, or an execution left a residual
-    or an unresolved order; else 0."""
+    or an unresolved order, or the cycle's reconciliation found a blocking problem (an
+    order still unresolved, a journal/venue mismatch, a recovered signal left with a
+    residual); else 0."""
     for cycle in cycles:
         execution = getattr(cycle, "execution", None)
         if execution is not None and not execution.hedged and not execution.status.is_clean:
+            return exitcodes.NOTHING_USABLE
+        reconciliation = getattr(cycle, "reconciliation", None)
+        if reconciliation is not None and reconciliation.blocking_problems():
             return exitcodes.NOTHING_USABLE
     return exitcodes.OK

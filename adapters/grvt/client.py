@@ -71,6 +71,7 @@ from atomic_fp.errors import (
     MalformedResponse,
     NetworkError,
     NotConfigured,
+    NotSent,
     OrderNotFound,
     RateLimited,
     UnknownSymbol,
@@ -710,6 +711,12 @@ class GrvtClient(Connectable):
         }[tif]
         lifetime = self._gtc_expiry if tif_name == "GOOD_TILL_TIME" else self._ioc_expiry
         expiration = _ns(self._clock() + lifetime)
+        if request.expires_at is not None and tif_name != "GOOD_TILL_TIME":
+            # The order's deadline is the signature's expiration: GRVT refuses an order
+            # whose signature has expired (error 2001), so it cannot arrive later.
+            if request.expires_at <= self._clock():
+                return Failure(NotSent(self._venue, "place_order: the order's deadline passed"))
+            expiration = min(expiration, _ns(request.expires_at))
         sub_account = self._credentials.sub_account_id
         if not sub_account.isdigit():
             return Failure(NotConfigured(self._venue, "GRVT sub_account_id must be a number"))

@@ -88,6 +88,7 @@ from atomic_fp.errors import (
     InvalidRequest,
     MalformedResponse,
     NotConfigured,
+    NotSent,
     OrderNotFound,
     UnknownSymbol,
     VenueError,
@@ -539,7 +540,14 @@ class HyperliquidClient(Connectable):
         if isinstance(built, Failure):
             return Failure(built.failure())
         action, tif = built.unwrap()
-        answer = await self._signed(signer.unwrap(), action)
+        expires_after = None
+        if request.expires_at is not None:
+            # The order's deadline as ``expiresAfter``: Hyperliquid refuses the action
+            # if it arrives later (nautilus HyperliquidExchangeActionRequest.expires_after).
+            if request.expires_at <= self._clock():
+                return Failure(NotSent(self._venue, "place_order: the order's deadline passed"))
+            expires_after = int(request.expires_at.timestamp() * 1000)
+        answer = await self._signed(signer.unwrap(), action, expires_after)
         if isinstance(answer, Failure):
             return Failure(answer.failure())
         parsed = parse_order_response(
@@ -573,12 +581,16 @@ class HyperliquidClient(Connectable):
             )
         )
 
-    async def _signed(self, signer: AgentSigner, action: dict[str, Any]) -> Result[Any, VenueError]:
+    async def _signed(
+        self, signer: AgentSigner, action: dict[str, Any], expires_after: int | None = None
+    ) -> Result[Any, VenueError]:
         if self._nonces is None:
             self._nonces = nonce_source_for(signer.address)
         nonce = self._nonces.next()
-        signature = signer.sign_l1_action(action, nonce, mainnet=self._mainnet)
-        return await self._send(exchange_payload(action, nonce, signature))
+        signature = signer.sign_l1_action(
+            action, nonce, mainnet=self._mainnet, expires_after=expires_after
+        )
+        return await self._send(exchange_payload(action, nonce, signature, expires_after))
 
     async def _cancel(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
         signer = self._trading()

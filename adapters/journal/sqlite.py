@@ -461,6 +461,29 @@ class SqliteJournal:
             args = (symbol.key,)
         return await self._orders(where, args)
 
+    async def never_sent_orders(
+        self, symbol: Symbol | None = None, since: datetime | None = None
+    ) -> tuple[JournaledOrder, ...]:
+        where = "WHERE outcome = 'not_sent'"
+        args: tuple[str, ...] = ()
+        if symbol is not None:
+            where += " AND symbol = ?"
+            args += (str(symbol),)
+        if since is not None:
+            where += " AND recorded_at >= ?"
+            args += (_iso(since),)
+        return await self._orders(where, args)
+
+    async def signal(self, signal_id: str) -> TradingSignal | None:
+        def work(db: sqlite3.Connection) -> str | None:
+            row = db.execute(
+                "SELECT payload FROM signals WHERE signal_id = ?", (signal_id,)
+            ).fetchone()
+            return None if row is None else str(row[0])
+
+        payload = await self._run(work, write=False)
+        return None if payload is None else _signal(payload)
+
     async def _orders(self, where: str, args: tuple[Any, ...]) -> tuple[JournaledOrder, ...]:
         query = _ORDER_COLUMNS + where + " ORDER BY rowid"  # where: fixed clauses, args bound
 
