@@ -20,7 +20,8 @@ and of an order intent, whose every change is also logged in ``order_outcomes``)
 Migrations are additive only (new tables, new nullable columns): nothing recorded is ever
 dropped or rewritten. A journal written by a newer schema than this code knows is refused.
 
-One process at a time: :class:`~adapters.journal.lock.JournalLock` (``flock``) is taken on
+One process at a time: :class:`~adapters.journal.lock.JournalLock` (``flock`` on the database
+file itself, so keyed on its identity, not its path) is taken on
 open; a second process gets :class:`~adapters.journal.lock.JournalLocked` saying who holds it.
 """
 
@@ -187,6 +188,7 @@ class SqliteJournal:
         *,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
         lock: bool = True,
+        busy_timeout: float = 30.0,
     ) -> Result[SqliteJournal, JournalLocked | JournalError]:
         """Open (creating or migrating) the journal and take its process lock.
 
@@ -203,9 +205,10 @@ class SqliteJournal:
             if isinstance(acquired, Failure):
                 return Failure(acquired.failure())
             held = acquired.unwrap()
+        connection: sqlite3.Connection | None = None
         try:
             connection = sqlite3.connect(
-                database, check_same_thread=False, isolation_level=None, timeout=30.0
+                database, check_same_thread=False, isolation_level=None, timeout=busy_timeout
             )
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute(f"PRAGMA synchronous={synchronous}")
@@ -216,6 +219,8 @@ class SqliteJournal:
                 connection.close()
                 return Failure(JournalError(str(database), "no journal has been written here yet"))
         except (sqlite3.Error, ValueError) as error:
+            if connection is not None:
+                connection.close()  # before the lock: closing its fd drops SQLite's locks
             if held is not None:
                 held.release()
             return Failure(JournalError(str(database), f"{type(error).__name__}: {error}"))
