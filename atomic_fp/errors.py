@@ -107,6 +107,16 @@ class InvalidRequest(VenueError):
 
 
 @attrs.frozen
+class ContradictsJournal(VenueError):
+    """The venue's reading contradicts the journal and reconciliation flagged it this run.
+
+    A decision never acts on such a reading (fail closed): a venue that says "flat" (or
+    "-0") while the journal holds a position may be wrong, and trading the *other* leg on
+    it would create the exposure it seems to remove. It is treated as unknown until an
+    operator looks (``atomic-fp reconcile``) or a later reconciliation agrees."""
+
+
+@attrs.frozen
 class DecisionError:
     """Why a decision could not produce a signal from its inputs (a value, not a raise)."""
 
