@@ -27,6 +27,7 @@ open; a second process gets :class:`~adapters.journal.lock.JournalLocked` saying
 
 from __future__ import annotations
 
+import errno
 import json
 import sqlite3
 import threading
@@ -45,7 +46,12 @@ from adapters.journal.lock import JournalLock, JournalLocked
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Order, OrderRequest, Symbol, TradingSignal
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from atomic_fp.orchestration.journal import JournaledOrder, OrderIntent, PositionKey
+from atomic_fp.orchestration.journal import (
+    JournaledOrder,
+    JournalUnavailable,
+    OrderIntent,
+    PositionKey,
+)
 from atomic_fp.orchestration.report import (
     ExecutionStatus,
     LegOutcome,
@@ -163,6 +169,35 @@ class JournalError:
         return self.describe()
 
 
+_KINDS = {
+    "SQLITE_BUSY": "busy",
+    "SQLITE_LOCKED": "busy",
+    "SQLITE_FULL": "disk full",
+    "SQLITE_READONLY": "read-only",
+    "SQLITE_IOERR": "I/O error",
+    "SQLITE_CANTOPEN": "I/O error",
+}
+
+
+def unavailable(path: Path, operation: str, error: BaseException) -> JournalUnavailable:
+    """``error`` (from ``sqlite3`` or the OS) as a :class:`JournalUnavailable`. The kind
+    comes from SQLite's primary result code (``SQLITE_BUSY`` after ``busy_timeout``,
+    ``SQLITE_FULL``, ``SQLITE_READONLY``, ``SQLITE_IOERR_*``; sqlite.org/rescode.html)."""
+    name = getattr(error, "sqlite_errorname", "") or ""
+    kind = next((k for prefix, k in _KINDS.items() if name.startswith(prefix)), None)
+    if kind is None and isinstance(error, OSError):
+        kind = "disk full" if error.errno == errno.ENOSPC else "I/O error"
+    return JournalUnavailable(
+        str(path), operation, kind or "other", f"{type(error).__name__}: {error}"
+    )
+
+
+def _operation(work: Callable[..., object]) -> str:
+    """``record_outcome`` for the ``work`` closure defined inside ``record_outcome``."""
+    qualname = getattr(work, "__qualname__", "")
+    return qualname.split(".<locals>")[0].rsplit(".", 1)[-1] or "journal call"
+
+
 def _symbol(text: str) -> Symbol:
     return Symbol.parse(text)
 
@@ -244,9 +279,15 @@ class SqliteJournal:
     # ------------------------------------------------------------------ plumbing
 
     async def _run(self, work: Callable[[sqlite3.Connection], T], write: bool) -> T:
+        """Run ``work`` in a worker thread; a SQLite or OS failure (busy past the timeout,
+        disk full, read-only file...) becomes :class:`JournalUnavailable` naming the
+        operation, so no ``sqlite3`` exception ever reaches the orchestrator."""
         if write and self._lock is None:
             raise PermissionError(f"journal {self.path} was opened read-only")
-        return await anyio.to_thread.run_sync(partial(self._locked, work, write))
+        try:
+            return await anyio.to_thread.run_sync(partial(self._locked, work, write))
+        except (sqlite3.Error, OSError) as error:
+            raise unavailable(self.path, _operation(work), error) from error
 
     def _locked(self, work: Callable[[sqlite3.Connection], T], write: bool) -> T:
         with self._mutex:

@@ -28,7 +28,7 @@ id the venue may already hold.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -60,7 +60,12 @@ from atomic_fp.models import (
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import AtomicQueryer, AtomicTrader
-from atomic_fp.orchestration.journal import ExecutionJournal, JournaledOrder, OrderIntent
+from atomic_fp.orchestration.journal import (
+    ExecutionJournal,
+    JournaledOrder,
+    JournalUnavailable,
+    OrderIntent,
+)
 from atomic_fp.orchestration.pricing import capped_limit_price, floor_to
 from atomic_fp.orchestration.report import (
     RETRY_ATTEMPTS,
@@ -291,6 +296,19 @@ class SignalExecution:
         self.clock = clock
         self.attempts: list[OrderAttempt] = []
         self.actions: list[str] = []
+        self.journal_failure: JournalUnavailable | None = None
+        self.unjournaled: list[OrderAttempt] = []
+        """Orders whose outcome is known here but could not be journaled."""
+
+    async def _journaled(self, call: Awaitable[None]) -> bool:
+        """Await one journal write; a failure stops everything after it (nothing more is
+        sent) and is reported, never raised: see :class:`JournalUnavailable`."""
+        try:
+            await call
+        except JournalUnavailable as error:
+            self.journal_failure = self.journal_failure or error
+            return False
+        return True
 
     # ------------------------------------------------------------------ orders
 
@@ -318,9 +336,11 @@ class SignalExecution:
 
     async def _round(self, intents: Sequence[OrderIntent]) -> list[OrderAttempt]:
         """Journal every intent of the round, then send them all at once. A journal
-        failure raises before anything of the round has been sent."""
+        failure sends nothing of the round (an intent journaled but not sent is found
+        "not sent" by the next start's lookup)."""
         for intent in intents:
-            await self.journal.record_intent(intent)
+            if not await self._journaled(self.journal.record_intent(intent)):
+                return []
         records: dict[int, OrderAttempt] = {}
 
         async def send(position: int, intent: OrderIntent) -> None:
@@ -347,7 +367,9 @@ class SignalExecution:
             )
             looked_up = True
             error = lookup_error or error
-        await self.journal.record_outcome(cid, outcome, order, error, self.clock())
+        journaled = await self._journaled(
+            self.journal.record_outcome(cid, outcome, order, error, self.clock())
+        )
         record = OrderAttempt(
             leg_index=state.index,
             attempt=intent.attempt,
@@ -360,7 +382,14 @@ class SignalExecution:
         )
         self._apply(state, intent.purpose, record)
         self.attempts.append(record)
+        if not journaled:
+            self._unjournaled(state, record)
         return record
+
+    def _unjournaled(self, state: LegState, record: OrderAttempt) -> None:
+        self.unjournaled.append(record)
+        if record.client_order_id not in state.unresolved:
+            state.unresolved.append(record.client_order_id)
 
     def _apply(self, state: LegState, purpose: OrderPurpose, record: OrderAttempt) -> None:
         if purpose is OrderPurpose.UNWIND:
@@ -388,8 +417,10 @@ class SignalExecution:
             outcome, order, error = await resolve_order(
                 state.trader, intent.client_order_id, None, self.policy
             )
-            await self.journal.record_outcome(
-                intent.client_order_id, outcome, order, error, self.clock()
+            recorded = await self._journaled(
+                self.journal.record_outcome(
+                    intent.client_order_id, outcome, order, error, self.clock()
+                )
             )
             record = OrderAttempt(
                 leg_index=intent.leg_index,
@@ -404,6 +435,8 @@ class SignalExecution:
             self.attempts.append(record)
             self._apply(state, intent.purpose, record)
             self.actions.append(f"resolved journaled order {record.describe()}")
+            if not recorded:
+                self._unjournaled(state, record)
 
     def _fold(
         self, state: LegState, purpose: OrderPurpose, outcome: LegOutcome, filled: Decimal
@@ -417,7 +450,8 @@ class SignalExecution:
     # ------------------------------------------------------------------ phases
 
     async def entry(self) -> None:
-        await self.journal.record_signal(self.signal, self.clock())
+        if not await self._journaled(self.journal.record_signal(self.signal, self.clock())):
+            return
         intents = []
         for state in self.legs:
             state.next_attempt = 1
@@ -435,7 +469,7 @@ class SignalExecution:
         await self._round(intents)
 
     def _blocked(self) -> bool:
-        return any(state.unresolved for state in self.legs)
+        return self.journal_failure is not None or any(state.unresolved for state in self.legs)
 
     async def retry_short_side(self) -> None:
         for _ in range(self.policy.max_retries):
@@ -543,7 +577,9 @@ class SignalExecution:
             Decimal(0),
         )
         unresolved = [cid for state in self.legs for cid in state.unresolved]
-        if unresolved:
+        if self.journal_failure is not None:
+            status, message = self._journal_failed(self.journal_failure)
+        elif unresolved:
             status = ExecutionStatus.UNRESOLVED
             message = (
                 f"order(s) {', '.join(unresolved)} could not be resolved by client id; "
@@ -573,6 +609,26 @@ class SignalExecution:
             actions=tuple(self.actions),
             message=message,
             recovered=recovered,
+            journal_error=None if self.journal_failure is None else self.journal_failure.describe(),
+        )
+
+    def _journal_failed(self, failure: JournalUnavailable) -> tuple[ExecutionStatus, str]:
+        if not self.attempts:
+            return ExecutionStatus.REFUSED, f"refused before sending anything: {failure}"
+        in_flight = [
+            f"{a.client_order_id} ({a.request.exchange} {a.request.side.value} "
+            f"{a.request.size}: {a.outcome.value}, filled {a.filled_size})"
+            for a in self.unjournaled
+        ] + [
+            f"{cid} ({state.leg.exchange}: ambiguous)"
+            for state in self.legs
+            for cid in state.unresolved
+            if cid not in {a.client_order_id for a in self.unjournaled}
+        ]
+        return ExecutionStatus.UNRESOLVED, (
+            f"JOURNAL WRITE FAILED: {failure}; nothing more was sent. Orders in flight "
+            f"(outcome not journaled): {', '.join(in_flight) or 'none'}. The next start "
+            "looks each one up by client id and resumes the signal."
         )
 
 
@@ -603,23 +659,24 @@ async def execute_signal(
     A signal the journal already holds is refused: the same decision on the same data has
     the same id, and its orders' ids are already taken (finishing an *unfinished* one is
     reconciliation's job, :func:`resume_signal`)."""
-    if await journal.knows_signal(signal.signal_id):
-        return refused(signal, f"signal {signal.signal_id} is already in the journal")
-    prepared = await prepare_legs(signal, traders, queryers, config, policy)
-    if isinstance(prepared, Failure):
-        report = refused(signal, prepared.failure())
-        await journal.record_signal(signal, clock())
-        await journal.finish_signal(
-            signal.signal_id, report.status, Decimal(0), report.message, clock()
-        )
-        return report
+    try:
+        if await journal.knows_signal(signal.signal_id):
+            return refused(signal, f"signal {signal.signal_id} is already in the journal")
+        prepared = await prepare_legs(signal, traders, queryers, config, policy)
+        if isinstance(prepared, Failure):
+            report = refused(signal, prepared.failure())
+            await journal.record_signal(signal, clock())
+            await journal.finish_signal(
+                signal.signal_id, report.status, Decimal(0), report.message, clock()
+            )
+            return report
+    except JournalUnavailable as error:  # nothing was sent
+        return attrs.evolve(refused(signal, str(error)), journal_error=error.describe())
     run = SignalExecution(signal, prepared.unwrap(), journal, policy, clock)
     await run.entry()
     await run.retry_short_side()
     await run.unwind_excess()
-    report = run.report()
-    await _finish(journal, report, clock)
-    return report
+    return await _finish(journal, run.report(), clock)
 
 
 async def resume_signal(
@@ -648,18 +705,28 @@ async def resume_signal(
     await run.resolve_journaled(orders)
     await run.retry_short_side()
     await run.unwind_excess()
-    report = run.report(recovered=True)
-    await _finish(journal, report, clock)
-    return report
+    return await _finish(journal, run.report(recovered=True), clock)
 
 
-async def _finish(journal: ExecutionJournal, report: ExecutionReport, clock: Clock) -> None:
+async def _finish(
+    journal: ExecutionJournal, report: ExecutionReport, clock: Clock
+) -> ExecutionReport:
     if report.status is ExecutionStatus.UNRESOLVED:
         # Left open on purpose: reconciliation resumes it once the orders are resolved.
-        return
-    await journal.finish_signal(
-        report.signal_id, report.status, report.residual_base, report.message, clock()
-    )
+        return report
+    try:
+        await journal.finish_signal(
+            report.signal_id, report.status, report.residual_base, report.message, clock()
+        )
+    except JournalUnavailable as error:
+        # Every order's outcome is journaled; only the end is not: the next start finds
+        # the signal open and finishes it (resume_signal sends nothing more if balanced).
+        return attrs.evolve(
+            report,
+            journal_error=error.describe(),
+            message=f"{report.message}; JOURNAL WRITE FAILED recording the end: {error}",
+        )
+    return report
 
 
 __all__ = [
