@@ -176,6 +176,9 @@ class AppConfig:
     venues: tuple[VenueConfig, ...]
     strategy: StrategySettings = attrs.Factory(StrategySettings)
     journal_path: Path | None = None
+    journal_busy_timeout: timedelta = timedelta(seconds=30)
+    """How long a journal write waits for another writer before it fails (SQLite's
+    busy timeout); the failure is reported, never a traceback."""
 
     def fees(self) -> dict[str, VenueFees]:
         return {str(v.id): v.fees for v in self.venues if v.fees is not None}
@@ -244,9 +247,12 @@ def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) ->
     strategy = _strategy(_table(data.get("strategy", {}), source, "strategy"), source)
     journal = _table(data.get("journal", {}), source, "journal")
     journal_path: Path | None = None
+    busy_timeout = timedelta(seconds=30)
     for key in journal:
-        if key != "path":
-            raise ConfigError(source, f"journal.{key}", "only 'path'")
+        if key not in ("path", "busy_timeout"):
+            raise ConfigError(source, f"journal.{key}", "only 'path' and 'busy_timeout'")
+    if "busy_timeout" in journal:
+        busy_timeout = parse_duration(journal["busy_timeout"], source, "journal.busy_timeout")
     if "path" in journal:
         raw = journal["path"]
         if not isinstance(raw, str) or not raw.strip() or "\x00" in raw:
@@ -254,7 +260,13 @@ def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) ->
         journal_path = Path(raw)
         if base_dir is not None and not journal_path.is_absolute():
             journal_path = base_dir / journal_path
-    return AppConfig(source=source, venues=venues, strategy=strategy, journal_path=journal_path)
+    return AppConfig(
+        source=source,
+        venues=venues,
+        strategy=strategy,
+        journal_path=journal_path,
+        journal_busy_timeout=busy_timeout,
+    )
 
 
 def _table(value: object, source: str, key: str) -> Mapping[str, Any]:

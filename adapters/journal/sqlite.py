@@ -648,10 +648,13 @@ def _migrate(connection: sqlite3.Connection) -> None:
 
 
 def open_journal(
-    path: Path | str, *, synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    path: Path | str,
+    *,
+    synchronous: Literal["FULL", "NORMAL"] = "FULL",
+    busy_timeout: float = 30.0,
 ) -> Result[SqliteJournal, JournalLocked | JournalError]:
     """Open the journal for trading (takes the process lock)."""
-    return SqliteJournal.open(path, synchronous=synchronous)
+    return SqliteJournal.open(path, synchronous=synchronous, busy_timeout=busy_timeout)
 
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "JournalError", "SqliteJournal", "open_journal"]
