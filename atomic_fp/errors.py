@@ -25,6 +25,9 @@ class VenueError:
     venue: str
     message: str
     code: str | None = None
+    retry_after: timedelta | None = None
+    """The venue's ``Retry-After`` (HTTP 429/418/503): no request to it, orders included,
+    may be sent again before this has passed."""
 
     @property
     def kind(self) -> str:
@@ -66,8 +69,6 @@ class VenueTimeout(VenueError):
 @attrs.frozen
 class RateLimited(VenueError):
     """HTTP 429/418 or the venue's own rate-limit code; ``retry_after`` when it said."""
-
-    retry_after: timedelta | None = None
 
 
 @attrs.frozen

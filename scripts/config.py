@@ -65,7 +65,11 @@ CREDENTIAL_KEYS: Mapping[str, tuple[str, ...]] = {
     "paper": (),
 }
 URL_KEYS = ("base_url", "ws_url", "trading_url", "auth_url")
-_VENUE_KEYS = frozenset({"kind", *URL_KEYS, "timeout", "fees", "symbols", "options", "enabled"})
+DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+"""``adapters._http.DEFAULT_MAX_BODY_BYTES`` (not imported: it would load httpx at start-up)."""
+_VENUE_KEYS = frozenset(
+    {"kind", *URL_KEYS, "timeout", "max_response_bytes", "fees", "symbols", "options", "enabled"}
+)
 _STRATEGY_DECIMALS = (
     "build_threshold",
     "close_threshold",
@@ -111,6 +115,7 @@ class VenueConfig:
     trading_url: str | None = None
     auth_url: str | None = None
     timeout: float = 10.0
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     fees: VenueFees | None = None
     credential_env: Mapping[str, str] = attrs.field(factory=dict)
     symbol_overrides: Mapping[str, tuple[Symbol, Decimal]] = attrs.field(factory=dict)
@@ -326,8 +331,8 @@ def _venue(name: str, section: Mapping[str, Any], source: str) -> VenueConfig:
         raise ConfigError(
             source,
             f"{prefix}.{key}",
-            "one of kind, base_url, ws_url, trading_url, auth_url, timeout, fees, symbols, "
-            "options, enabled, <credential>_env",
+            "one of kind, base_url, ws_url, trading_url, auth_url, timeout, "
+            "max_response_bytes, fees, symbols, options, enabled, <credential>_env",
         )
     urls: dict[str, str | None] = {}
     for key in URL_KEYS:
@@ -350,6 +355,11 @@ def _venue(name: str, section: Mapping[str, Any], source: str) -> VenueConfig:
             f"a positive number of seconds (at most {MAX_TIMEOUT_SECONDS})",
             timeout,
         )
+    cap = section.get("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES)
+    if isinstance(cap, bool) or not isinstance(cap, int) or not 1024 <= cap <= 1 << 30:
+        raise ConfigError(
+            source, f"{prefix}.max_response_bytes", "a whole number of bytes, 1024 to 2^30", cap
+        )
     enabled = section.get("enabled", True)
     if not isinstance(enabled, bool):
         raise ConfigError(source, f"{prefix}.enabled", "true or false", enabled)
@@ -363,6 +373,7 @@ def _venue(name: str, section: Mapping[str, Any], source: str) -> VenueConfig:
         trading_url=urls["trading_url"],
         auth_url=urls["auth_url"],
         timeout=float(timeout),
+        max_response_bytes=cap,
         fees=_fees(section.get("fees"), source, f"{prefix}.fees"),
         credential_env=credential_env,
         symbol_overrides=_symbols(section.get("symbols", {}), source, f"{prefix}.symbols"),

@@ -185,6 +185,7 @@ class HyperliquidClient:
             self._client,
             error_extractor=info_error_message,
             retry=retry or RetryPolicy(),
+            max_body_bytes=settings.max_response_bytes,
         )
         self._nonces = nonces
         self._overrides = settings.symbol_overrides

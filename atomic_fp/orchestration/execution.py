@@ -101,6 +101,11 @@ class ExecutionPolicy:
     unwind_slippage_factor: Decimal = Decimal(2)
     """Unwinds accept this multiple of the configured slippage cap: closing exposure
     matters more than its price."""
+    max_retry_after: float = 30.0
+    """Longest ``Retry-After`` (HTTP 429/418/503) an execution waits for before it retries
+    or unwinds on that venue. A venue asking for longer gets nothing more from this
+    execution (re-sending early invites a 418 IP ban on Binance): the leg is left as it
+    is and reported."""
 
 
 _NOT_SENT = (NotSent, InvalidRequest, NotConfigured, NotSupported)
@@ -145,6 +150,8 @@ class LegState:
     next_unwind: int = UNWIND_ATTEMPTS.start
     last_outcome: LegOutcome | None = None
     unresolved: list[str] = attrs.field(factory=list)
+    not_before: float = 0.0
+    """``anyio.current_time()`` before which the venue asked not to be sent anything."""
 
     @property
     def target(self) -> Decimal:
@@ -360,6 +367,9 @@ class SignalExecution:
         with anyio.move_on_after(self.policy.order_timeout):
             result = await state.trader.place_order(request)
         outcome, order, error = classify(result)
+        if error is not None and error.retry_after is not None:
+            until = anyio.current_time() + error.retry_after.total_seconds()
+            state.not_before = max(state.not_before, until)
         looked_up = False
         if outcome is LegOutcome.AMBIGUOUS:
             outcome, order, lookup_error = await resolve_order(
@@ -491,6 +501,7 @@ class SignalExecution:
                     self.actions.append(f"leg {state.index}: retry ids exhausted")
                     continue
                 wants.append((state, want))
+            wants = await self._after_retry_after(wants, "retry")
             if not wants:
                 return
 
@@ -535,6 +546,7 @@ class SignalExecution:
                     self.actions.append(f"leg {state.index}: unwind ids exhausted")
                     continue
                 excess.append((state, size))
+            excess = await self._after_retry_after(excess, "unwind")
             if not excess:
                 return
 
@@ -558,6 +570,29 @@ class SignalExecution:
                     f"reduce-only {record.request.side.value} {record.request.size}: "
                     f"{record.outcome.value} ({record.filled_size} filled)"
                 )
+
+    async def _after_retry_after(
+        self, wants: list[tuple[LegState, Decimal]], what: str
+    ) -> list[tuple[LegState, Decimal]]:
+        """Honour each venue's ``Retry-After``: wait for it (up to ``max_retry_after``),
+        or leave out the legs whose venue asked for longer."""
+        now = anyio.current_time()
+        kept: list[tuple[LegState, Decimal]] = []
+        longest = 0.0
+        for state, size in wants:
+            wait = state.not_before - now
+            if wait > self.policy.max_retry_after:
+                self.actions.append(
+                    f"leg {state.index} on {state.leg.exchange}: the venue asked to wait "
+                    f"{wait:.0f} s (Retry-After): no {what} from this execution"
+                )
+                continue
+            longest = max(longest, wait)
+            kept.append((state, size))
+        if kept and longest > 0:
+            self.actions.append(f"waited {longest:.1f} s (Retry-After) before the {what}")
+            await anyio.sleep(longest)
+        return kept
 
     # ------------------------------------------------------------------ result
 
