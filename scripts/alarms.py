@@ -17,6 +17,7 @@ and excluded (exit 0), as every command treats one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,6 +26,9 @@ import attrs
 from atomic_fp.orchestration import CycleReport, ExecutionReport
 from scripts.context import error
 from scripts.output import dec
+
+_ORDER_TEXT = re.compile(r"^(?P<cid>\S+) on (?P<venue>\S+)")
+"""How reconciliation names an unresolved order: ``"<client id> on <venue> (<why>)"``."""
 
 RECONCILE_HINT = (
     "check the venue, then run `atomic-fp reconcile` to compare and "
@@ -95,6 +99,10 @@ def cycle_alarms(cycle: CycleReport) -> list[Alarm]:
     recon = cycle.reconciliation
     if recon is not None:
         for text in recon.unresolved:
+            named = _ORDER_TEXT.match(text)
+            details: dict[str, Any] = {"order": text}
+            if named is not None:
+                details["client_order_id"] = named["cid"]
             alarms.append(
                 Alarm(
                     "unresolved_order",
@@ -102,7 +110,8 @@ def cycle_alarms(cycle: CycleReport) -> list[Alarm]:
                     f"{symbol}: unresolved order {text}; trading halted until resolved",
                     "the next run looks it up again; if it persists, find the client order "
                     "id in the venue's order history",
-                    details={"order": text},
+                    venue=named["venue"] if named is not None else None,
+                    details=details,
                 )
             )
         for difference in recon.differences:

@@ -12,6 +12,7 @@ import click
 from atomic_fp.orchestration import (
     CycleReport,
     JournalUnavailable,
+    ReconciliationReport,
     RunSummary,
     SimpleStrategyRunner,
 )
@@ -67,6 +68,17 @@ def run_loop(
         else:
             click.echo(REDACTOR.scrub(report.describe()))
 
+    def on_reconciliation(reconciliation: ReconciliationReport) -> None:
+        """The start-up reconciliation is loud too (a recovered signal's residual is only
+        seen here), at once rather than after the loop."""
+        start = CycleReport(
+            symbol=reconciliation.symbol,
+            at=reconciliation.at,
+            action="none",
+            reconciliation=reconciliation,
+        )
+        alarms.emit(cycle_alarms(start))
+
     async def work() -> RunSummary | None:
         async with AsyncExitStack() as stack:
             try:
@@ -78,6 +90,7 @@ def run_loop(
                     every,
                     max_cycles=max_cycles,
                     on_cycle=on_cycle,
+                    on_reconciliation=on_reconciliation,
                 )
                 return await runner.run()
             except* JournalUnavailable as group:
@@ -91,18 +104,6 @@ def run_loop(
         journal_failed(failure)
     if summary is not None:
         warn(f"stopped after {summary.cycles} cycles: {summary.stop_reason}", event="stopped")
-    # The start-up reconciliation (before the first cycle) is loud too.
-    for reconciliation in summary.reconciliations if summary is not None else ():
-        alarms.emit(
-            cycle_alarms(
-                CycleReport(
-                    symbol=reconciliation.symbol,
-                    at=reconciliation.at,
-                    action="none",
-                    reconciliation=reconciliation,
-                )
-            )
-        )
     if failures or alarms.raised:
         return exitcodes.NOTHING_USABLE
     if any(r.execution is not None and not r.execution.status.is_clean for r in unclean):

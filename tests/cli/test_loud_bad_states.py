@@ -119,6 +119,9 @@ def test_an_order_of_unknown_fate_exits_1_now_and_on_every_restart_until_resolve
     assert again.exit_code == 1, again.output
     (record,) = [r for r in records(again.stderr) if r.get("event") == "unresolved_order"]
     assert "paper-b" in record["message"] and "trading halted" in record["message"]
+    assert record["venue"] == "paper-b" and record["symbol"] == "BTC"
+    assert record["details"]["client_order_id"].startswith("afp")
+    assert "order history" in record["todo"]
 
 
 def seed_interrupted_signal(directory: Path) -> TradingSignal:
@@ -228,3 +231,20 @@ def test_a_clean_run_stays_quiet_and_exits_0(
     result = runner.invoke(cli, [*command])
     assert result.exit_code == 0, result.output
     assert "error" not in result.stderr
+
+
+def test_run_says_a_recovered_residual_at_start_up_and_exits_1(
+    runner: CliRunner, isolated: Path
+) -> None:
+    signal = seed_interrupted_signal(isolated)
+    refusing = "tests.cli.external_venue:refusing"
+    configure(isolated, kind_a=refusing, kind_b=refusing)
+    result = runner.invoke(
+        cli, ["run", "--yes", "--max-cycles", "2", "--interval", "0.01s", "--json-lines"]
+    )
+    no_traceback(result)
+    assert result.exit_code == 1, result.output
+    lines = [x for x in result.stderr.splitlines() if f"recovered signal {signal.signal_id}" in x]
+    assert len(lines) == 1  # said once, not once per cycle
+    # Said before the loop's own output ends: the start-up reconciliation is reported first.
+    assert result.stderr.index(lines[0]) < result.stderr.index("stopped after 2 cycles")
