@@ -239,6 +239,7 @@ def execution_json(report: ExecutionReport | None) -> dict[str, Any] | None:
         ],
         "actions": list(report.actions),
         "message": report.message,
+        "journal_error": report.journal_error,
     }
 
 
