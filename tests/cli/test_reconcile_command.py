@@ -100,3 +100,20 @@ def test_reconcile_needs_a_journal(runner: CliRunner, isolated: Path) -> None:
     configure(isolated)
     missing = runner.invoke(cli, ["reconcile"])
     assert missing.exit_code == 2 and "does not exist yet" in missing.stderr
+
+
+def test_accept_venue_refuses_while_a_trader_holds_the_journal(
+    runner: CliRunner, isolated: Path
+) -> None:
+    from adapters.journal.lock import JournalLock
+
+    mismatched(runner, isolated)
+    held = JournalLock.acquire(isolated / "journal.sqlite").unwrap()  # a running trader
+    try:
+        shown = runner.invoke(cli, ["reconcile"])  # looking reads beside it
+        adopted = runner.invoke(cli, ["reconcile", "--accept-venue", "--yes"])
+    finally:
+        held.release()
+    assert shown.exit_code == 1 and "MISMATCH" in shown.stdout
+    no_traceback(adopted)
+    assert adopted.exit_code == 1 and "in use by another atomic-fp process" in adopted.stderr
