@@ -12,6 +12,10 @@ device and inode), which is information only: deleting it changes nothing but th
 When the sidecar does not describe this file (e.g. it was deleted), the holder's pid is
 read from ``/proc/locks`` on Linux.
 
+Older atomic-fp versions locked only a sidecar ``<path>.lock``; that sidecar is still
+``flock``-ed too (when it can be opened), so an old and a new version never trade one
+journal together during an upgrade.
+
 SQLite itself uses POSIX ``fcntl`` byte-range locks on the same file. On Linux ``flock``
 and POSIX locks are independent, so the two do not interfere; but closing *any*
 descriptor of the file drops the process's POSIX locks, so the descriptor held here is
@@ -69,11 +73,19 @@ class FileIdentity:
 class JournalLock:
     """An exclusive ``flock`` on the journal database file (see the module docstring)."""
 
-    def __init__(self, database: Path, fd: int, identity: FileIdentity, sidecar: Path) -> None:
+    def __init__(
+        self,
+        database: Path,
+        fd: int,
+        identity: FileIdentity,
+        sidecar: Path,
+        legacy_fd: int | None = None,
+    ) -> None:
         self.database = database
         self.identity = identity
         self.path = sidecar
         self._fd: int | None = fd
+        self._legacy_fd = legacy_fd
 
     @classmethod
     def acquire(cls, database: Path) -> Result[JournalLock, JournalLocked]:
@@ -90,8 +102,17 @@ class JournalLock:
         except BaseException:
             os.close(fd)
             raise
+        legacy = database.with_name(database.name + ".lock")
+        legacy_fd = _legacy_lock(legacy)
+        if legacy_fd is _BLOCKED:  # an older atomic-fp holds the path's sidecar lock
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+            holder = _describe_holder(legacy, None)
+            return Failure(JournalLocked(str(database), f"{holder}, an older atomic-fp?"))
         _write_sidecar(sidecar, identity)
-        return Success(cls(database, fd, identity, sidecar))
+        if legacy != sidecar:
+            _write_sidecar(legacy, identity)
+        return Success(cls(database, fd, identity, sidecar, legacy_fd))
 
     @property
     def held(self) -> bool:
@@ -102,10 +123,34 @@ class JournalLock:
         if self._fd is None:
             return
         fd, self._fd = self._fd, None
+        if self._legacy_fd is not None:
+            os.close(self._legacy_fd)  # closing drops its flock
+            self._legacy_fd = None
         try:
             fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
+
+
+_BLOCKED = -1
+
+
+def _legacy_lock(path: Path) -> int | None:
+    """``flock`` the path's sidecar as older versions did: its fd, ``None`` when it cannot
+    be opened (the database lock alone then decides), ``_BLOCKED`` when held."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return _BLOCKED
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def _write_sidecar(sidecar: Path, identity: FileIdentity) -> None:
@@ -120,13 +165,20 @@ def _write_sidecar(sidecar: Path, identity: FileIdentity) -> None:
         sidecar.write_text(json.dumps(info))
 
 
-def _describe_holder(sidecar: Path, identity: FileIdentity) -> str:
+def _describe_holder(sidecar: Path, identity: FileIdentity | None) -> str:
+    """Who holds the lock: the sidecar's description when it is about this file (any
+    sidecar, for an older version's lock: ``identity`` None), else ``/proc/locks``."""
     try:
         data = json.loads(sidecar.read_text())
-        if data.get("device") == identity.device and data.get("inode") == identity.inode:
+        same = identity is None or (
+            data.get("device") == identity.device and data.get("inode") == identity.inode
+        )
+        if same:
             return f"pid {data['pid']} on {data['host']} since {data['since']}"
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
+    if identity is None:
+        return "holder unknown"
     pid = flock_holder(identity)
     return f"pid {pid} on this host" if pid is not None else "holder unknown"
 

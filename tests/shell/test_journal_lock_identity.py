@@ -118,3 +118,32 @@ def test_proc_locks_lines_are_read_by_device_and_inode(tmp_path: Path) -> None:
     assert flock_holder(identity, table) == 33
     assert flock_holder(FileIdentity(os.makedev(8, 2), 1234), table) is None
     assert flock_holder(identity, tmp_path / "missing") is None
+
+
+def test_an_older_version_holding_only_the_sidecar_lock_still_keeps_us_out(
+    tmp_path: Path,
+) -> None:
+    """Before issue 13 the lock was a ``flock`` on ``<path>.lock`` alone: during an upgrade
+    an old trader holding it must still keep a new one out (and vice versa)."""
+    import fcntl
+    import json
+
+    old = (tmp_path / "journal.db.lock").open("a+")
+    fcntl.flock(old.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    old.write(json.dumps({"pid": 4242, "host": "old-box", "since": "2026-01-01T00:00:00"}))
+    old.flush()
+    try:
+        refusal = refused(tmp_path / "journal.db")
+        assert "pid 4242 on old-box" in refusal.describe()
+        assert "older atomic-fp" in refusal.describe()
+    finally:
+        old.close()
+    # The old one gone, the new one locks both; an old-style attempt is then refused.
+    journal = SqliteJournal.open(tmp_path / "journal.db", synchronous="NORMAL").unwrap()
+    try:
+        again = (tmp_path / "journal.db.lock").open("a+")
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(again.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        again.close()
+    finally:
+        anyio.run(journal.close)
