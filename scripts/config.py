@@ -65,7 +65,11 @@ CREDENTIAL_KEYS: Mapping[str, tuple[str, ...]] = {
     "paper": (),
 }
 URL_KEYS = ("base_url", "ws_url", "trading_url", "auth_url")
-_VENUE_KEYS = frozenset({"kind", *URL_KEYS, "timeout", "fees", "symbols", "options", "enabled"})
+DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+"""``adapters._http.DEFAULT_MAX_BODY_BYTES`` (not imported: it would load httpx at start-up)."""
+_VENUE_KEYS = frozenset(
+    {"kind", *URL_KEYS, "timeout", "max_response_bytes", "fees", "symbols", "options", "enabled"}
+)
 _STRATEGY_DECIMALS = (
     "build_threshold",
     "close_threshold",
@@ -113,6 +117,7 @@ class VenueConfig:
     trading_url: str | None = None
     auth_url: str | None = None
     timeout: float = 10.0
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     fees: VenueFees | None = None
     credential_env: Mapping[str, str] = attrs.field(factory=dict)
     symbol_overrides: Mapping[str, tuple[Symbol, Decimal]] = attrs.field(factory=dict)
@@ -178,6 +183,9 @@ class AppConfig:
     venues: tuple[VenueConfig, ...]
     strategy: StrategySettings = attrs.Factory(StrategySettings)
     journal_path: Path | None = None
+    journal_busy_timeout: timedelta = timedelta(seconds=30)
+    """How long a journal write waits for another writer before it fails (SQLite's
+    busy timeout); the failure is reported, never a traceback."""
 
     def fees(self) -> dict[str, VenueFees]:
         return {str(v.id): v.fees for v in self.venues if v.fees is not None}
@@ -246,9 +254,12 @@ def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) ->
     strategy = _strategy(_table(data.get("strategy", {}), source, "strategy"), source)
     journal = _table(data.get("journal", {}), source, "journal")
     journal_path: Path | None = None
+    busy_timeout = timedelta(seconds=30)
     for key in journal:
-        if key != "path":
-            raise ConfigError(source, f"journal.{key}", "only 'path'")
+        if key not in ("path", "busy_timeout"):
+            raise ConfigError(source, f"journal.{key}", "only 'path' and 'busy_timeout'")
+    if "busy_timeout" in journal:
+        busy_timeout = parse_duration(journal["busy_timeout"], source, "journal.busy_timeout")
     if "path" in journal:
         raw = journal["path"]
         if not isinstance(raw, str) or not raw.strip() or "\x00" in raw:
@@ -256,7 +267,13 @@ def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) ->
         journal_path = Path(raw)
         if base_dir is not None and not journal_path.is_absolute():
             journal_path = base_dir / journal_path
-    return AppConfig(source=source, venues=venues, strategy=strategy, journal_path=journal_path)
+    return AppConfig(
+        source=source,
+        venues=venues,
+        strategy=strategy,
+        journal_path=journal_path,
+        journal_busy_timeout=busy_timeout,
+    )
 
 
 def _table(value: object, source: str, key: str) -> Mapping[str, Any]:
@@ -316,8 +333,8 @@ def _venue(name: str, section: Mapping[str, Any], source: str) -> VenueConfig:
         raise ConfigError(
             source,
             f"{prefix}.{key}",
-            "one of kind, base_url, ws_url, trading_url, auth_url, timeout, fees, symbols, "
-            "options, enabled, <credential>_env",
+            "one of kind, base_url, ws_url, trading_url, auth_url, timeout, "
+            "max_response_bytes, fees, symbols, options, enabled, <credential>_env",
         )
     urls: dict[str, str | None] = {}
     for key in URL_KEYS:
@@ -340,6 +357,11 @@ def _venue(name: str, section: Mapping[str, Any], source: str) -> VenueConfig:
             f"a positive number of seconds (at most {MAX_TIMEOUT_SECONDS})",
             timeout,
         )
+    cap = section.get("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES)
+    if isinstance(cap, bool) or not isinstance(cap, int) or not 1024 <= cap <= 1 << 30:
+        raise ConfigError(
+            source, f"{prefix}.max_response_bytes", "a whole number of bytes, 1024 to 2^30", cap
+        )
     enabled = section.get("enabled", True)
     if not isinstance(enabled, bool):
         raise ConfigError(source, f"{prefix}.enabled", "true or false", enabled)
@@ -353,6 +375,7 @@ def _venue(name: str, section: Mapping[str, Any], source: str) -> VenueConfig:
         trading_url=urls["trading_url"],
         auth_url=urls["auth_url"],
         timeout=float(timeout),
+        max_response_bytes=cap,
         fees=_fees(section.get("fees"), source, f"{prefix}.fees"),
         credential_env=credential_env,
         symbol_overrides=_symbols(section.get("symbols", {}), source, f"{prefix}.symbols"),

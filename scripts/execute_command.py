@@ -29,7 +29,9 @@ def execute(
     --dry-run decides and prints without sending anything. Live sending needs the venues'
     credentials (environment variables named in the config), a [journal] path, AND --yes,
     so a cron line can never trade by accident. Exit 1 when no venue gave usable data or
-    an execution left a residual or an unresolved order.
+    a bad state needs a person (an unresolved order, a journal/venue mismatch, a residual,
+    also after recovering an interrupted signal, a journal write failure), each said in
+    one line on stderr; see `atomic-fp reconcile`.
     """
     from scripts.context import app_context, fail
 

@@ -8,8 +8,9 @@ from contextlib import AsyncExitStack
 import anyio
 import click
 
-from atomic_fp.orchestration import CycleReport
+from atomic_fp.orchestration import CycleReport, JournalUnavailable
 from scripts import exitcodes
+from scripts.alarms import AlarmLog, cycle_alarms
 from scripts.context import REDACTOR, AppContext, error, warn
 from scripts.output import render_json
 from scripts.runtime import close_all, select, utc_now
@@ -23,6 +24,7 @@ from scripts.trading import (
     decide,
     describe_decision,
     execution_policy,
+    journal_failed,
     open_journal,
     orchestrators,
     trading_symbols,
@@ -45,11 +47,14 @@ def run_execute(
         journal_path = check_live_ready(config, select(config, venue_names), app)
     venues = build_trading_venues(app, venue_names)
 
+    failures: list[JournalUnavailable] = []
+    busy = config.journal_busy_timeout.total_seconds()
+
     async def work() -> list[CycleReport | Decision]:
         results: list[CycleReport | Decision] = []
         async with AsyncExitStack() as stack:
             try:
-                journal = await open_journal(journal_path, stack)
+                journal = await open_journal(journal_path, stack, busy)
                 for orchestrator in orchestrators(
                     venues, symbols, strategy, journal, execution_policy(config)
                 ):
@@ -58,6 +63,8 @@ def run_execute(
                         results.append(decide(orchestrator, inputs))
                     else:
                         results.append(await orchestrator.run_strategy_cycle())
+            except* JournalUnavailable as group:  # what was done so far is still reported
+                failures.extend(e for e in group.exceptions if isinstance(e, JournalUnavailable))
             finally:
                 await close_all(venues)
         return results
@@ -77,10 +84,18 @@ def run_execute(
     for cycle in cycles:
         for venue, why in sorted(cycle.excluded.items()):
             warn(f"{venue} excluded: {why}", venue=venue, event="venue_excluded")
+    alarms = AlarmLog()
+    for cycle in cycles:
+        if isinstance(cycle, CycleReport):
+            alarms.emit(cycle_alarms(cycle))
+    for failure in failures:
+        journal_failed(failure)
     venue_count = len(venues)
     for cycle in cycles:
         rate_failures = [v for v, why in cycle.excluded.items() if "rates:" in why]
         if venue_count and len(rate_failures) == venue_count:
             error("no venue gave funding rates", event="nothing_usable")
             return exitcodes.NOTHING_USABLE
+    if failures or alarms.raised:
+        return exitcodes.NOTHING_USABLE
     return cycle_exit_code(cycles)

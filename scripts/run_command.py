@@ -24,7 +24,8 @@ def run(
 ) -> None:
     """Run strategy cycles for every symbol on an interval until SIGINT/SIGTERM (the
     cycle in progress finishes; executions are journaled). Reconciles with the journal
-    and the venues first. Needs credentials, a [journal] path and --yes."""
+    and the venues first. Needs credentials, a [journal] path and --yes. Exits 1 when
+    any cycle met a bad state (as `execute`: one stderr line per distinct state)."""
     from scripts.context import app_context, fail
 
     if not yes:

@@ -60,6 +60,7 @@ def settings_for(
         fees=venue.fees,
         symbol_overrides=dict(venue.symbol_overrides),
         timeout=venue.timeout,
+        max_response_bytes=venue.max_response_bytes,
         options=dict(venue.options),
         transport=transport,  # type: ignore[arg-type]
         clock=clock,

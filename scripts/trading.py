@@ -20,13 +20,14 @@ from atomic_fp.orchestration import (
     ExecutionJournal,
     ExecutionPolicy,
     ExecutionReport,
+    JournalUnavailable,
     MemoryJournal,
     capped_limit_price,
 )
 from atomic_fp.orchestration.orchestrator import StrategyInputs
 from scripts import exitcodes
 from scripts.config import AppConfig, VenueConfig
-from scripts.context import AppContext, fail
+from scripts.context import AppContext, error, fail
 from scripts.output import dec, iso
 from scripts.runtime import Venue, build_live, select
 
@@ -78,14 +79,16 @@ def build_trading_venues(app: AppContext, names: Sequence[str] | None) -> tuple[
     return built
 
 
-async def open_journal(path: Path | None, stack: AsyncExitStack) -> ExecutionJournal:
+async def open_journal(
+    path: Path | None, stack: AsyncExitStack, busy_timeout: float = 30.0
+) -> ExecutionJournal:
     """The SQLite journal at ``path`` (locked for this process), or an in-memory one."""
     if path is None:
         return MemoryJournal()
     from adapters.journal import open_journal as open_sqlite
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    opened = open_sqlite(path)
+    opened = open_sqlite(path, busy_timeout=busy_timeout)
     if isinstance(opened, Failure):
         fail(f"journal {path}: {opened.failure()}", exitcodes.NOTHING_USABLE)
     journal = opened.unwrap()
@@ -248,6 +251,7 @@ def execution_json(report: ExecutionReport | None) -> dict[str, Any] | None:
         ],
         "actions": list(report.actions),
         "message": report.message,
+        "journal_error": report.journal_error,
     }
 
 
@@ -289,15 +293,27 @@ def describe_decision(decision: Decision) -> str:
 
 
 def cycle_exit_code(cycles: Sequence[CycleReport | Decision]) -> int:
-    """1 when no venue gave usable rates to any cycle, or an execution left a residual
-    or an unresolved order, or the cycle's reconciliation found a blocking problem (an
-    order still unresolved, a journal/venue mismatch, a recovered signal left with a
-    residual); else 0."""
+    """1 when any cycle met a bad state (:mod:`scripts.alarms`: an unresolved order, a
+    journal/venue mismatch, a residual, also after recovering an interrupted signal, a
+    journal failure); else 0. (No usable rates at all is checked by the caller.)"""
+    from scripts.alarms import cycle_alarms
+
     for cycle in cycles:
-        execution = getattr(cycle, "execution", None)
-        if execution is not None and not execution.hedged and not execution.status.is_clean:
+        if isinstance(cycle, CycleReport) and cycle_alarms(cycle):
             return exitcodes.NOTHING_USABLE
         reconciliation = getattr(cycle, "reconciliation", None)
         if reconciliation is not None and reconciliation.blocking_problems():
             return exitcodes.NOTHING_USABLE
     return exitcodes.OK
+
+
+def journal_failed(failure: JournalUnavailable) -> None:
+    """One line on stderr for a journal that failed outside an execution (reconciliation,
+    a read): nothing was sent after it; the next start resolves what it left."""
+    error(
+        f"{failure.describe()}; nothing was sent after it; the next start resolves "
+        "whatever it did not record",
+        event="journal_failed",
+        todo="free the journal (disk space, permissions, the other writer), then start again",
+        details={"operation": failure.operation, "kind": failure.kind},
+    )

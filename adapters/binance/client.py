@@ -187,7 +187,7 @@ def _refine(error: VenueError, idempotent: bool) -> VenueError:
     if code == "-1121":
         return UnknownSymbol(error.venue, error.message, code)
     if code in _RATE_CODES and not isinstance(error, RateLimited):
-        return RateLimited(error.venue, error.message, code)
+        return RateLimited(error.venue, error.message, code, error.retry_after)
     if code == "-1007" and not idempotent:
         return Ambiguous(error.venue, error.message, code)
     return error
@@ -267,7 +267,12 @@ class BinanceClient(Connectable):
             timeout=httpx.Timeout(settings.timeout),
             headers={"Accept": "application/json"},
         )
-        self._http = JsonHttp(self._venue, self._client, error_extractor=error_extractor)
+        self._http = JsonHttp(
+            self._venue,
+            self._client,
+            error_extractor=error_extractor,
+            max_body_bytes=settings.max_response_bytes,
+        )
         self._intervals: Mapping[str, int] | None = None
         self._intervals_at = 0.0
         self._markets: tuple[BinanceMarket, ...] | None = None

@@ -206,7 +206,12 @@ class GrvtClient(Connectable):
         self._overrides = settings.symbol_overrides
         self._clock = clock
         self._http = httpx.AsyncClient(transport=settings.transport, timeout=settings.timeout)
-        self._json = JsonHttp(self._venue, self._http, error_extractor=error_extractor)
+        self._json = JsonHttp(
+            self._venue,
+            self._http,
+            error_extractor=error_extractor,
+            max_body_bytes=settings.max_response_bytes,
+        )
         self._credentials = self._read_credentials(settings.credentials)
         self._auth: GrvtAuth | None = (
             GrvtAuth(

@@ -190,6 +190,7 @@ class HyperliquidClient(Connectable):
             self._client,
             error_extractor=info_error_message,
             retry=retry or RetryPolicy(),
+            max_body_bytes=settings.max_response_bytes,
         )
         self._nonces = nonces
         self._overrides = settings.symbol_overrides

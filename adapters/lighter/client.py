@@ -280,7 +280,12 @@ class LighterClient(Connectable):
         credentials = settings.credentials
         self.__attrs_init__(
             exchange_id=settings.id,
-            http=JsonHttp(venue=str(settings.id), client=http_client, error_extractor=error_fields),
+            http=JsonHttp(
+                venue=str(settings.id),
+                client=http_client,
+                error_extractor=error_fields,
+                max_body_bytes=settings.max_response_bytes,
+            ),
             feed=MarketStatsFeed(url=settings.ws_url or DEFAULT_WS_URL, clock=clock),
             budget=RequestBudget(
                 capacity=per_minute,
@@ -382,7 +387,9 @@ class LighterClient(Connectable):
         if isinstance(answer, Failure):
             error = answer.failure()
             if isinstance(error, VenueRejected) and error.code in RATE_LIMITED_CODES:
-                return Failure(RateLimited(error.venue, error.message, error.code))
+                return Failure(
+                    RateLimited(error.venue, error.message, error.code, error.retry_after)
+                )
             return answer
         body = answer.unwrap()
         if isinstance(body, Mapping):

@@ -31,7 +31,7 @@ id the venue may already hold.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
 
@@ -50,7 +50,12 @@ from atomic_fp.models import (
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import AtomicQueryer, AtomicTrader
-from atomic_fp.orchestration.journal import ExecutionJournal, JournaledOrder, OrderIntent
+from atomic_fp.orchestration.journal import (
+    ExecutionJournal,
+    JournaledOrder,
+    JournalUnavailable,
+    OrderIntent,
+)
 from atomic_fp.orchestration.policy import ExecutionPolicy
 from atomic_fp.orchestration.pricing import capped_limit_price, floor_to
 from atomic_fp.orchestration.report import (
@@ -82,6 +87,8 @@ class LegState:
     next_unwind: int = UNWIND_ATTEMPTS.start
     last_outcome: LegOutcome | None = None
     unresolved: list[str] = attrs.field(factory=list)
+    not_before: float = 0.0
+    """``anyio.current_time()`` before which the venue asked not to be sent anything."""
 
     @property
     def target(self) -> Decimal:
@@ -201,6 +208,19 @@ class SignalExecution:
         self.clock = clock
         self.attempts: list[OrderAttempt] = []
         self.actions: list[str] = []
+        self.journal_failure: JournalUnavailable | None = None
+        self.unjournaled: list[OrderAttempt] = []
+        """Orders whose outcome is known here but could not be journaled."""
+
+    async def _journaled(self, call: Awaitable[None]) -> bool:
+        """Await one journal write; a failure stops everything after it (nothing more is
+        sent) and is reported, never raised: see :class:`JournalUnavailable`."""
+        try:
+            await call
+        except JournalUnavailable as error:
+            self.journal_failure = self.journal_failure or error
+            return False
+        return True
 
     # ------------------------------------------------------------------ orders
 
@@ -232,9 +252,11 @@ class SignalExecution:
 
     async def _round(self, intents: Sequence[OrderIntent]) -> list[OrderAttempt]:
         """Journal every intent of the round, then send them all at once. A journal
-        failure raises before anything of the round has been sent."""
+        failure sends nothing of the round (an intent journaled but not sent is found
+        "not sent" by the next start's lookup)."""
         for intent in intents:
-            await self.journal.record_intent(intent)
+            if not await self._journaled(self.journal.record_intent(intent)):
+                return []
         records: dict[int, OrderAttempt] = {}
 
         async def send(position: int, intent: OrderIntent) -> None:
@@ -254,6 +276,9 @@ class SignalExecution:
         with anyio.move_on_after(self.policy.order_timeout):
             result = await state.trader.place_order(request)
         outcome, order, error = classify(result)
+        if error is not None and error.retry_after is not None:
+            until = anyio.current_time() + error.retry_after.total_seconds()
+            state.not_before = max(state.not_before, until)
         looked_up = False
         if outcome is LegOutcome.AMBIGUOUS:
             outcome, order, lookup_error = await resolve_order(
@@ -261,7 +286,9 @@ class SignalExecution:
             )
             looked_up = True
             error = lookup_error or error
-        await self.journal.record_outcome(cid, outcome, order, error, self.clock())
+        journaled = await self._journaled(
+            self.journal.record_outcome(cid, outcome, order, error, self.clock())
+        )
         record = OrderAttempt(
             leg_index=state.index,
             attempt=intent.attempt,
@@ -274,7 +301,14 @@ class SignalExecution:
         )
         self._apply(state, intent.purpose, record)
         self.attempts.append(record)
+        if not journaled:
+            self._unjournaled(state, record)
         return record
+
+    def _unjournaled(self, state: LegState, record: OrderAttempt) -> None:
+        self.unjournaled.append(record)
+        if record.client_order_id not in state.unresolved:
+            state.unresolved.append(record.client_order_id)
 
     def _apply(self, state: LegState, purpose: OrderPurpose, record: OrderAttempt) -> None:
         if purpose is OrderPurpose.UNWIND:
@@ -306,8 +340,10 @@ class SignalExecution:
                 self.policy,
                 self.clock,
             )
-            await self.journal.record_outcome(
-                intent.client_order_id, outcome, order, error, self.clock()
+            recorded = await self._journaled(
+                self.journal.record_outcome(
+                    intent.client_order_id, outcome, order, error, self.clock()
+                )
             )
             record = OrderAttempt(
                 leg_index=intent.leg_index,
@@ -322,6 +358,8 @@ class SignalExecution:
             self.attempts.append(record)
             self._apply(state, intent.purpose, record)
             self.actions.append(f"resolved journaled order {record.describe()}")
+            if not recorded:
+                self._unjournaled(state, record)
 
     def _fold(
         self, state: LegState, purpose: OrderPurpose, outcome: LegOutcome, filled: Decimal
@@ -335,7 +373,8 @@ class SignalExecution:
     # ------------------------------------------------------------------ phases
 
     async def entry(self) -> None:
-        await self.journal.record_signal(self.signal, self.clock())
+        if not await self._journaled(self.journal.record_signal(self.signal, self.clock())):
+            return
         intents = []
         for state in self.legs:
             state.next_attempt = 1
@@ -353,7 +392,7 @@ class SignalExecution:
         await self._round(intents)
 
     def _blocked(self) -> bool:
-        return any(state.unresolved for state in self.legs)
+        return self.journal_failure is not None or any(state.unresolved for state in self.legs)
 
     async def retry_short_side(self) -> None:
         for _ in range(self.policy.max_retries):
@@ -377,6 +416,7 @@ class SignalExecution:
                     self.actions.append(f"leg {state.index}: retry ids exhausted")
                     continue
                 wants.append((state, want))
+            wants = await self._after_retry_after(wants, "retry")
             if not wants:
                 return
 
@@ -421,6 +461,7 @@ class SignalExecution:
                     self.actions.append(f"leg {state.index}: unwind ids exhausted")
                     continue
                 excess.append((state, size))
+            excess = await self._after_retry_after(excess, "unwind")
             if not excess:
                 return
 
@@ -445,6 +486,29 @@ class SignalExecution:
                     f"{record.outcome.value} ({record.filled_size} filled)"
                 )
 
+    async def _after_retry_after(
+        self, wants: list[tuple[LegState, Decimal]], what: str
+    ) -> list[tuple[LegState, Decimal]]:
+        """Honour each venue's ``Retry-After``: wait for it (up to ``max_retry_after``),
+        or leave out the legs whose venue asked for longer."""
+        now = anyio.current_time()
+        kept: list[tuple[LegState, Decimal]] = []
+        longest = 0.0
+        for state, size in wants:
+            wait = state.not_before - now
+            if wait > self.policy.max_retry_after:
+                self.actions.append(
+                    f"leg {state.index} on {state.leg.exchange}: the venue asked to wait "
+                    f"{wait:.0f} s (Retry-After): no {what} from this execution"
+                )
+                continue
+            longest = max(longest, wait)
+            kept.append((state, size))
+        if kept and longest > 0:
+            self.actions.append(f"waited {longest:.1f} s (Retry-After) before the {what}")
+            await self.policy.sleep(longest)
+        return kept
+
     # ------------------------------------------------------------------ result
 
     def report(self, *, recovered: bool = False) -> ExecutionReport:
@@ -463,7 +527,9 @@ class SignalExecution:
             Decimal(0),
         )
         unresolved = [cid for state in self.legs for cid in state.unresolved]
-        if unresolved:
+        if self.journal_failure is not None:
+            status, message = self._journal_failed(self.journal_failure)
+        elif unresolved:
             status = ExecutionStatus.UNRESOLVED
             message = (
                 f"order(s) {', '.join(unresolved)} could not be resolved by client id; "
@@ -493,6 +559,26 @@ class SignalExecution:
             actions=tuple(self.actions),
             message=message,
             recovered=recovered,
+            journal_error=None if self.journal_failure is None else self.journal_failure.describe(),
+        )
+
+    def _journal_failed(self, failure: JournalUnavailable) -> tuple[ExecutionStatus, str]:
+        if not self.attempts:
+            return ExecutionStatus.REFUSED, f"refused before sending anything: {failure}"
+        in_flight = [
+            f"{a.client_order_id} ({a.request.exchange} {a.request.side.value} "
+            f"{a.request.size}: {a.outcome.value}, filled {a.filled_size})"
+            for a in self.unjournaled
+        ] + [
+            f"{cid} ({state.leg.exchange}: ambiguous)"
+            for state in self.legs
+            for cid in state.unresolved
+            if cid not in {a.client_order_id for a in self.unjournaled}
+        ]
+        return ExecutionStatus.UNRESOLVED, (
+            f"JOURNAL WRITE FAILED: {failure}; nothing more was sent. Orders in flight "
+            f"(outcome not journaled): {', '.join(in_flight) or 'none'}. The next start "
+            "looks each one up by client id and resumes the signal."
         )
 
 
@@ -523,23 +609,24 @@ async def execute_signal(
     A signal the journal already holds is refused: the same decision on the same data has
     the same id, and its orders' ids are already taken (finishing an *unfinished* one is
     reconciliation's job, :func:`resume_signal`)."""
-    if await journal.knows_signal(signal.signal_id):
-        return refused(signal, f"signal {signal.signal_id} is already in the journal")
-    prepared = await prepare_legs(signal, traders, queryers, config, policy)
-    if isinstance(prepared, Failure):
-        report = refused(signal, prepared.failure())
-        await journal.record_signal(signal, clock())
-        await journal.finish_signal(
-            signal.signal_id, report.status, Decimal(0), report.message, clock()
-        )
-        return report
+    try:
+        if await journal.knows_signal(signal.signal_id):
+            return refused(signal, f"signal {signal.signal_id} is already in the journal")
+        prepared = await prepare_legs(signal, traders, queryers, config, policy)
+        if isinstance(prepared, Failure):
+            report = refused(signal, prepared.failure())
+            await journal.record_signal(signal, clock())
+            await journal.finish_signal(
+                signal.signal_id, report.status, Decimal(0), report.message, clock()
+            )
+            return report
+    except JournalUnavailable as error:  # nothing was sent
+        return attrs.evolve(refused(signal, str(error)), journal_error=error.describe())
     run = SignalExecution(signal, prepared.unwrap(), journal, policy, clock)
     await run.entry()
     await run.retry_short_side()
     await run.unwind_excess()
-    report = run.report()
-    await _finish(journal, report, clock)
-    return report
+    return await _finish(journal, run.report(), clock)
 
 
 async def resume_signal(
@@ -568,18 +655,28 @@ async def resume_signal(
     await run.resolve_journaled(orders)
     await run.retry_short_side()
     await run.unwind_excess()
-    report = run.report(recovered=True)
-    await _finish(journal, report, clock)
-    return report
+    return await _finish(journal, run.report(recovered=True), clock)
 
 
-async def _finish(journal: ExecutionJournal, report: ExecutionReport, clock: Clock) -> None:
+async def _finish(
+    journal: ExecutionJournal, report: ExecutionReport, clock: Clock
+) -> ExecutionReport:
     if report.status is ExecutionStatus.UNRESOLVED:
         # Left open on purpose: reconciliation resumes it once the orders are resolved.
-        return
-    await journal.finish_signal(
-        report.signal_id, report.status, report.residual_base, report.message, clock()
-    )
+        return report
+    try:
+        await journal.finish_signal(
+            report.signal_id, report.status, report.residual_base, report.message, clock()
+        )
+    except JournalUnavailable as error:
+        # Every order's outcome is journaled; only the end is not: the next start finds
+        # the signal open and finishes it (resume_signal sends nothing more if balanced).
+        return attrs.evolve(
+            report,
+            journal_error=error.describe(),
+            message=f"{report.message}; JOURNAL WRITE FAILED recording the end: {error}",
+        )
+    return report
 
 
 __all__ = [

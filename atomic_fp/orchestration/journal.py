@@ -70,6 +70,30 @@ class JournaledOrder:
 PositionKey = tuple[ExchangeIdentifier, Symbol]
 
 
+class JournalUnavailable(Exception):
+    """A journal read or write failed: busy past its timeout (another writer holds it),
+    disk full, a read-only file, an I/O error.
+
+    The one exception a journal implementation raises (the protocol's methods return
+    ``None``): execution catches it around every journal call and turns it into a report
+    naming each order in flight and its client id (nothing more is sent); the CLI turns
+    what remains into exit 1 and one line on stderr, never a traceback. Whatever was not
+    recorded is resolved by the next start's reconciliation: an intent is always
+    journaled before its order is sent, so the order is looked up by client id.
+    """
+
+    def __init__(self, path: str, operation: str, kind: str, detail: str) -> None:
+        super().__init__(f"journal {path}: {operation} failed ({kind}): {detail}")
+        self.path = path
+        self.operation = operation
+        self.kind = kind
+        """``busy``, ``disk full``, ``read-only``, ``I/O error`` or ``other``."""
+        self.detail = detail
+
+    def describe(self) -> str:
+        return str(self)
+
+
 @runtime_checkable
 class ExecutionJournal(Protocol):
     async def record_signal(self, signal: TradingSignal, at: datetime) -> None: ...
@@ -268,4 +292,11 @@ class MemoryJournal:
         return row.status if row is not None else None
 
 
-__all__ = ["ExecutionJournal", "JournaledOrder", "MemoryJournal", "OrderIntent", "PositionKey"]
+__all__ = [
+    "ExecutionJournal",
+    "JournalUnavailable",
+    "JournaledOrder",
+    "MemoryJournal",
+    "OrderIntent",
+    "PositionKey",
+]

@@ -7,7 +7,9 @@ passed to the decisions as its ``Failure`` (never as zero) and named in the cycl
 
 Opening is refused while reconciliation is not clean (unresolved orders, a position
 mismatch, a venue whose positions cannot be read); reducing signals still run, except
-while an order's fate is unknown, when nothing trades at all.
+while an order's fate is unknown, when nothing trades at all. A venue whose reading
+contradicts the journal is not acted on at all (its position counts as unknown), so no
+rebalance or close is computed from a reading reconciliation flagged.
 """
 
 from __future__ import annotations
@@ -258,6 +260,19 @@ class ArbitrageOrchestrator:
         return {u.exchange: u.reason for u in self.last_reconciliation.unverified}
 
     @property
+    def contradicted_venues(self) -> dict[ExchangeIdentifier, str]:
+        """Venues whose reading of this symbol the last reconciliation found contradicting
+        the journal: no decision acts on their readings (fail closed) until a clean
+        reconciliation or an operator's ``accept_venue_positions``."""
+        if self.last_reconciliation is None:
+            return {}
+        return {
+            d.exchange: f"journal/venue mismatch: {d.describe()}"
+            for d in self.last_reconciliation.differences
+            if d.symbol == self.symbol
+        }
+
+    @property
     def trading_halted(self) -> bool:
         """An order's fate is unknown: nothing trades until it is resolved."""
         return self.last_reconciliation is not None and bool(self.last_reconciliation.unresolved)
@@ -392,11 +407,17 @@ class ArbitrageOrchestrator:
             now=inputs.at,
             open_blocked=self.open_blocked if apply_reconciliation else (),
             blocked_venues=self.blocked_venues if apply_reconciliation else {},
+            contradicted=self.contradicted_venues if apply_reconciliation else {},
         )
 
     def _blocked_reasons(self) -> tuple[str, ...]:
-        return self.open_blocked + tuple(
-            f"no opening on {venue}: {why}" for venue, why in self.blocked_venues.items()
+        return (
+            self.open_blocked
+            + tuple(f"no opening on {venue}: {why}" for venue, why in self.blocked_venues.items())
+            + tuple(
+                f"{venue} {self.symbol} reading not acted on ({why})"
+                for venue, why in self.contradicted_venues.items()
+            )
         )
 
     async def execute_signal(self, signal: TradingSignal) -> ExecutionReport:

@@ -59,6 +59,11 @@ class ExecutionPolicy:
     unwind_slippage_factor: Decimal = Decimal(2)
     """Unwinds accept this multiple of the configured slippage cap: closing exposure
     matters more than its price."""
+    max_retry_after: float = 30.0
+    """Longest ``Retry-After`` (HTTP 429/418/503) an execution waits for before it retries
+    or unwinds on that venue. A venue asking for longer gets nothing more from this
+    execution (re-sending early invites a 418 IP ban on Binance): the leg is left as it
+    is and reported."""
 
     @property
     def watch_after_deadline(self) -> float:
