@@ -32,7 +32,7 @@ id the venue may already hold.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import anyio
@@ -87,8 +87,8 @@ class LegState:
     next_unwind: int = UNWIND_ATTEMPTS.start
     last_outcome: LegOutcome | None = None
     unresolved: list[str] = attrs.field(factory=list)
-    not_before: float = 0.0
-    """``anyio.current_time()`` before which the venue asked not to be sent anything."""
+    not_before: datetime | None = None
+    """The execution clock's time before which the venue asked not to be sent anything."""
 
     @property
     def target(self) -> Decimal:
@@ -277,8 +277,8 @@ class SignalExecution:
             result = await state.trader.place_order(request)
         outcome, order, error = classify(result)
         if error is not None and error.retry_after is not None:
-            until = anyio.current_time() + error.retry_after.total_seconds()
-            state.not_before = max(state.not_before, until)
+            until = self.clock() + error.retry_after
+            state.not_before = until if state.not_before is None else max(state.not_before, until)
         looked_up = False
         if outcome is LegOutcome.AMBIGUOUS:
             outcome, order, lookup_error = await resolve_order(
@@ -491,11 +491,11 @@ class SignalExecution:
     ) -> list[tuple[LegState, Decimal]]:
         """Honour each venue's ``Retry-After``: wait for it (up to ``max_retry_after``),
         or leave out the legs whose venue asked for longer."""
-        now = anyio.current_time()
+        now = self.clock()
         kept: list[tuple[LegState, Decimal]] = []
         longest = 0.0
         for state, size in wants:
-            wait = state.not_before - now
+            wait = 0.0 if state.not_before is None else (state.not_before - now).total_seconds()
             if wait > self.policy.max_retry_after:
                 self.actions.append(
                     f"leg {state.index} on {state.leg.exchange}: the venue asked to wait "
