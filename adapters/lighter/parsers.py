@@ -51,9 +51,11 @@ Tolerance for cross-endpoint agreement: ``market_stats`` and ``/fundings`` print
 decimals of a percent, so one hourly fraction is known to +-0.5e-6 (half of 0.0001 %).
 ``/funding-rates`` carries the float behind it, so it must agree within that quantum.
 
-``/funding-rates`` is reported with ``interval = 8 h`` (its unit) although settlement is
-hourly; ``FundingRate.hourly`` is what callers compare, and ``next_funding_time`` is the
-next full UTC hour.
+Every ``FundingRate`` this module returns is the payment **per settlement** with the settlement
+interval (1 h): the ``/funding-rates`` fraction-per-8 h is divided by 8 here (the unit a wire
+field is quoted in is the parser's business), so a caller that settles "rate every interval"
+(a paper venue mirroring Lighter, the backtest) pays 24 times a day, and ``scan`` prints
+``1h``. ``next_funding_time`` is the next full UTC hour.
 """
 
 from __future__ import annotations
@@ -101,8 +103,10 @@ from atomic_fp.symbols import canonical_symbol
 VENUE = "lighter"
 HOUR = timedelta(hours=1)
 FUNDING_RATES_INTERVAL = timedelta(hours=8)
-"""The unit of ``/funding-rates`` ``rate`` (a fraction per 8 h); settlement is hourly."""
+"""The unit of ``/funding-rates`` ``rate`` (a fraction per 8 h); settlement is hourly, so the
+parser divides by :data:`FUNDING_RATES_PER_SETTLEMENT`."""
 SETTLEMENT_INTERVAL = HOUR
+FUNDING_RATES_PER_SETTLEMENT = Decimal(FUNDING_RATES_INTERVAL // SETTLEMENT_INTERVAL)
 _PERCENT = Decimal(100)
 _MARGIN_FRACTION_SCALE = Decimal(10_000)
 SPOT_MARKET_ID_START = 2048
@@ -274,8 +278,8 @@ def _parse_funding_rates(
             FundingRate(
                 exchange=exchange,
                 symbol=market.market.symbol,
-                rate=dec_field(row, "rate", path),
-                interval=FUNDING_RATES_INTERVAL,
+                rate=dec_field(row, "rate", path) / FUNDING_RATES_PER_SETTLEMENT,
+                interval=SETTLEMENT_INTERVAL,
                 kind=FundingKind.CURRENT,
                 observed_at=observed_at,
                 next_funding_time=next_hour(observed_at),
@@ -295,7 +299,8 @@ def parse_funding_rates(
 
     The endpoint also lists Lighter's reference rows for binance/bybit/hyperliquid: only
     ``exchange == "lighter"`` rows are kept. ``rate`` is a fraction per 8 hours (see the
-    module docstring for the evidence), reported with ``interval = 8 h``; the response has no
+    module docstring for the evidence): it is divided by 8 and reported per hourly settlement
+(``interval = 1 h``), the interval Lighter pays on; the response has no
     time, so ``observed_at`` is the caller's receipt time and ``next_funding_time`` the next
     full hour. Rows for markets not in ``markets`` (inactive, spot) are dropped.
     """
@@ -751,6 +756,7 @@ def error_fields(body: Any) -> tuple[str | None, str | None]:
 
 __all__ = [
     "FUNDING_RATES_INTERVAL",
+    "FUNDING_RATES_PER_SETTLEMENT",
     "HOUR",
     "LighterMarket",
     "MarketStats",
