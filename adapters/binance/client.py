@@ -58,6 +58,12 @@ from returns.result import Failure, Result, Success
 
 from adapters._future import both, guarded
 from adapters._http import JsonHttp
+from adapters.binance.fees import (
+    COMMISSION_RATE_WEIGHT,
+    PATH_COMMISSION_RATE,
+    REFERENCE_SYMBOL,
+    parse_commission_rate,
+)
 from adapters.binance.orders import CLIENT_ORDER_ID, order_params
 from adapters.binance.parsers import (
     DEFAULT_INTERVAL_HOURS,
@@ -82,6 +88,7 @@ from adapters.binance.parsers import (
 )
 from adapters.binance.signing import DEFAULT_RECV_WINDOW_MS, Credentials, redact, signed_query
 from adapters.binance.weights import WeightBudget, depth_limit_and_weight
+from adapters.published_fees import account_or_published
 from adapters.registry import VenueSettings
 from atomic_fp.errors import (
     Ambiguous,
@@ -100,6 +107,7 @@ from atomic_fp.errors import (
 )
 from atomic_fp.models import (
     Balance,
+    FeeQuote,
     FundingPayment,
     FundingRate,
     Market,
@@ -298,6 +306,11 @@ class BinanceClient:
         self, symbol: Symbol, depth: int = 20
     ) -> FutureResult[OrderBook, VenueError]:
         return self._run(self._fetch_order_book(symbol, depth))
+
+    def fetch_fees(self) -> FutureResult[FeeQuote, VenueError]:
+        """The account's rates (``GET /fapi/v1/commissionRate``) with credentials, else
+        (or when that fails) the published VIP 0 tier (see :mod:`adapters.published_fees`)."""
+        return self._run(self._fetch_fees())
 
     def fetch_funding_history(
         self, symbol: Symbol, start: datetime, end: datetime
@@ -640,6 +653,24 @@ class BinanceClient:
         )
 
     # ------------------------------------------------------------------ account
+
+    async def _fetch_fees(self) -> Result[FeeQuote, VenueError]:
+        if self._credentials is None:
+            return Success(account_or_published("binance", None))
+        body = await self._signed(
+            "GET",
+            PATH_COMMISSION_RATE,
+            [("symbol", REFERENCE_SYMBOL)],
+            COMMISSION_RATE_WEIGHT,
+            idempotent=True,
+        )
+        account: Result[FeeQuote, VenueError] = body
+        if isinstance(body, Success):
+            parsed = parse_commission_rate(self._venue, body.unwrap())
+            account = (
+                Failure(parsed.failure()) if isinstance(parsed, Failure) else parsed
+            )
+        return Success(account_or_published("binance", account))
 
     async def _fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
         if self._credentials is None:

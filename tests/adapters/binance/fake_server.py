@@ -323,6 +323,15 @@ class FakeBinance:
                     "updateTime": 0,
                 },
             ]
+        if path == "/fapi/v1/commissionRate":
+            # Binance docs "User Commission Rate (USER_DATA)" response example
+            if q.get("symbol") not in ("BTCUSDT", "ETHUSDT"):
+                return self._error(400, -1121, "Invalid symbol.")
+            return 200, {
+                "symbol": q["symbol"],
+                "makerCommissionRate": "0.0002",
+                "takerCommissionRate": "0.0004",
+            }
         if path == "/fapi/v1/income":
             start = int(q.get("startTime", "0"))
             end = int(q.get("endTime", str(2**62)))
