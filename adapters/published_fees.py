@@ -74,8 +74,6 @@ def with_note(quote: FeeQuote, note: str) -> FeeQuote:
     return FeeQuote(quote.fees, quote.source, detail)
 
 
-
-
 def account_or_published(kind: str, account: Result[FeeQuote, VenueError] | None) -> FeeQuote:
     """The account's quote when it was read, else the published tier of ``kind`` with
     why the account's rates are not used (``None``: the client has no credentials)."""
@@ -86,7 +84,7 @@ def account_or_published(kind: str, account: Result[FeeQuote, VenueError] | None
     if account is None:
         return with_note(published, "no credentials: account rates not read")
     error = account.failure()
-    return with_note(published, f"account rates unavailable ({error.kind}: {error.message})")
+    return with_note(published, f"fee query failed ({error.kind}: {error.message})")
 
 
 __all__ = ["PUBLISHED_FEES", "account_or_published", "published_fees", "with_note"]

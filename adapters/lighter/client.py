@@ -53,6 +53,7 @@ from returns.result import Failure, Result, Success
 from adapters._future import both, guarded, not_supported
 from adapters._http import JsonHttp
 from adapters.lighter.budget import RequestBudget
+from adapters.lighter.fees import market_fees
 from adapters.lighter.nonces import NonceBook
 from adapters.lighter.parsers import (
     HOUR,
@@ -77,6 +78,7 @@ from adapters.lighter.signer import (
     load_sdk_signer,
 )
 from adapters.lighter.ws import DEFAULT_WS_URL, MarketStatsFeed
+from adapters.published_fees import PUBLISHED_FEES, account_or_published, with_note
 from adapters.registry import VenueSettings
 from atomic_fp.errors import (
     Ambiguous,
@@ -91,6 +93,7 @@ from atomic_fp.errors import (
 )
 from atomic_fp.models import (
     Balance,
+    FeeQuote,
     FundingKind,
     FundingPayment,
     FundingRate,
@@ -286,6 +289,11 @@ class LighterClient:
     ) -> FutureResult[OrderBook, VenueError]:
         return guarded(self.venue, self._fetch_order_book(symbol, depth))
 
+    def fetch_fees(self) -> FutureResult[FeeQuote, VenueError]:
+        """The fees Lighter's markets publish (``orderBookDetails``, cached with the market
+        list), else (or when that fails) the published standard-account 0 %."""
+        return guarded(self.venue, self._fetch_fees())
+
     def fetch_positions(self) -> FutureResult[tuple[Position, ...], VenueError]:
         return guarded(self.venue, self._fetch_positions())
 
@@ -384,6 +392,15 @@ class LighterClient:
         return Failure(UnknownSymbol(self.venue, f"{symbol} is not listed on Lighter"))
 
     # ---- market data ------------------------------------------------------------------
+
+    async def _fetch_fees(self) -> Result[FeeQuote, VenueError]:
+        markets = await self._load_markets()
+        if isinstance(markets, Failure):
+            return Success(account_or_published("lighter", Failure(markets.failure())))
+        quote = market_fees(markets.unwrap())
+        if quote is None:
+            return Success(with_note(PUBLISHED_FEES["lighter"], "markets publish no fee"))
+        return Success(quote)
 
     async def _fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
         markets = await self._load_markets(force=True)

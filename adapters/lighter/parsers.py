@@ -126,6 +126,10 @@ class LighterMarket:
     price_decimals: int
     maintenance_margin_fraction: Decimal | None = None
     initial_margin_fraction: Decimal | None = None
+    taker_fee: Decimal | None = None
+    """``orderBookDetails`` ``taker_fee`` as a fraction (the wire is a percent, see
+    :func:`parse_markets`); ``None`` when the row has none."""
+    maker_fee: Decimal | None = None
 
 
 @attrs.frozen
@@ -194,6 +198,8 @@ def _parse_markets(
             continue  # a name that is no asset code cannot be compared across venues
         size_decimals = int_field(row, "size_decimals", path)
         price_decimals = int_field(row, "price_decimals", path)
+        taker_fee = opt_dec(row, "taker_fee", path)
+        maker_fee = opt_dec(row, "maker_fee", path)
         imf = opt_dec(row, "default_initial_margin_fraction", path)
         mmf = opt_dec(row, "maintenance_margin_fraction", path)
         max_leverage = _MARGIN_FRACTION_SCALE / imf if imf is not None and imf > 0 else None
@@ -221,6 +227,8 @@ def _parse_markets(
                     mmf / _MARGIN_FRACTION_SCALE if mmf is not None else None
                 ),
                 initial_margin_fraction=(imf / _MARGIN_FRACTION_SCALE if imf is not None else None),
+                taker_fee=taker_fee / _PERCENT if taker_fee is not None else None,
+                maker_fee=maker_fee / _PERCENT if maker_fee is not None else None,
             )
         )
     return tuple(markets)
@@ -242,7 +250,11 @@ def parse_markets(
     ``market_id`` (an integer) is the venue symbol; tick = ``10**-price_decimals``, lot =
     ``10**-size_decimals`` (the scales signing uses: ``base_amount = size * 10**size_decimals``);
     ``min_base_amount`` / ``min_quote_amount`` are the minimum size / notional (USDC).
-    Margin fractions are per 1e4 (``500`` = 5 % = 20x max leverage). Spot books
+    Margin fractions are per 1e4 (``500`` = 5 % = 20x max leverage). ``taker_fee`` /
+    ``maker_fee`` are read as **percent** strings like every four-decimal Lighter figure
+    (``/fundings``, ``market_stats``): standard accounts pay 0 % (``"0.0000"`` in every
+    recorded row), premium accounts 0.028 % taker (apidocs.lighter.xyz account-types), which
+    as a fraction would be an absurd 2.8 %. Spot books
     (``spot_order_book_details``, ids >= 2048, ``market_type`` spot), inactive markets and
     markets whose name is no asset code (unless ``overrides`` maps it) are dropped; one odd
     listing must not take every Lighter market down with it.

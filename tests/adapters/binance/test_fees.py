@@ -92,7 +92,7 @@ async def test_a_rejected_account_query_falls_back_to_published_and_says_why(
         await client.aclose()
     assert quote.source is FeeSource.PUBLISHED
     assert quote.fees.taker == Decimal("0.0005")  # the higher base tier, never a guess
-    assert "account rates unavailable" in quote.detail
+    assert "fee query failed" in quote.detail
     assert "wrong-" not in quote.detail  # the secret never leaks into the detail
 
 
