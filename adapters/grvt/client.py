@@ -50,6 +50,7 @@ from adapters._http import JsonHttp
 from adapters.grvt import cache as instrument_cache
 from adapters.grvt import parsers
 from adapters.grvt.auth import GrvtAuth
+from adapters.grvt.fees import ACCOUNT_SUMMARY, parse_account_tier
 from adapters.grvt.parsers import GrvtInstrument, InstrumentList, error_extractor, error_of
 from adapters.grvt.signing import (
     CHAIN_IDS,
@@ -61,6 +62,7 @@ from adapters.grvt.signing import (
     sign_order,
     signer_address,
 )
+from adapters.published_fees import account_or_published
 from adapters.registry import VenueSettings
 from atomic_fp.errors import (
     Ambiguous,
@@ -77,6 +79,7 @@ from atomic_fp.errors import (
 )
 from atomic_fp.models import (
     Balance,
+    FeeQuote,
     FundingPayment,
     FundingRate,
     Market,
@@ -606,6 +609,21 @@ class GrvtClient:
 
     def fetch_balances(self) -> FutureResult[tuple[Balance, ...], VenueError]:
         return guarded(self._venue, self._balances())
+
+    def fetch_fees(self) -> FutureResult[FeeQuote, VenueError]:
+        """The account's fee level (``full/v1/funding_account_summary``) with credentials,
+        else (or when that fails) the published level 1 (:mod:`adapters.grvt.fees`)."""
+        return guarded(self._venue, self._fees())
+
+    async def _fees(self) -> Result[FeeQuote, VenueError]:
+        if self._credentials is None:
+            return Success(account_or_published("grvt", None))
+        raw = await self._trading_call(ACCOUNT_SUMMARY, {}, write=False)
+        account: Result[FeeQuote, VenueError] = raw
+        if isinstance(raw, Success):
+            parsed = parse_account_tier(self._venue, raw.unwrap())
+            account = Failure(parsed.failure()) if isinstance(parsed, Failure) else parsed
+        return Success(account_or_published("grvt", account))
 
     async def _balances(self) -> Result[tuple[Balance, ...], VenueError]:
         if self._credentials is None:

@@ -62,9 +62,12 @@ from atomic_fp.errors import (
     VenueRejected,
 )
 from atomic_fp.models import (
+    ASSUMED_FEES,
     DEFAULT_FEES,
     Balance,
     BookLevel,
+    FeeQuote,
+    FeeSource,
     FundingKind,
     FundingPayment,
     FundingRate,
@@ -357,6 +360,13 @@ class PaperVenue:
 
     def fetch_markets(self) -> FutureResult[tuple[Market, ...], VenueError]:
         return guarded(str(self._exchange), self._read("markets", self._markets_now))
+
+    def fetch_fees(self) -> FutureResult[FeeQuote, VenueError]:
+        """What this paper venue charges: its configured fees (source ``config``), or the
+        assumed default when none were given."""
+        if self.fees == DEFAULT_FEES:
+            return FutureResult.from_value(ASSUMED_FEES)
+        return FutureResult.from_value(FeeQuote(self.fees, FeeSource.CONFIG, "paper venue fees"))
 
     def fetch_funding_rates(
         self, symbols: Collection[Symbol] | None = None
