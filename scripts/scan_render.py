@@ -3,7 +3,7 @@ tab-separated plain text when piped."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 from returns.result import Success
 
 from atomic_fp.decisions.types import Opportunity
-from atomic_fp.models import FundingRate
+from atomic_fp.models import FeeQuote, FundingRate
 from scripts.output import (
     age,
     dec,
@@ -42,6 +42,10 @@ CSV_COLUMNS = (
     "long_next_funding",
     "short_next_funding",
     "data_age_seconds",
+    "long_taker_fee",
+    "short_taker_fee",
+    "long_fee_source",
+    "short_fee_source",
 )
 
 
@@ -49,7 +53,25 @@ def _seconds(delta: timedelta) -> str | None:
     return dec(Decimal(delta // timedelta(microseconds=1)) / 1_000_000)
 
 
-def opportunity_json(o: Opportunity, now: datetime) -> dict[str, Any]:
+def fee_json(quote: FeeQuote | None) -> dict[str, Any] | None:
+    if quote is None:
+        return None
+    return {
+        "maker": dec(quote.fees.maker),
+        "taker": dec(quote.fees.taker),
+        "source": quote.source.value,
+        "detail": quote.detail,
+    }
+
+
+def opportunity_json(
+    o: Opportunity, now: datetime, fees: Mapping[str, FeeQuote] | None = None
+) -> dict[str, Any]:
+    fees = fees or {}
+    long_leg = _leg(o.long_rate, now)
+    short_leg = _leg(o.short_rate, now)
+    long_leg["fees"] = fee_json(fees.get(str(o.long_venue)))
+    short_leg["fees"] = fee_json(fees.get(str(o.short_venue)))
     return {
         "symbol": o.symbol.base,
         "long_venue": str(o.long_venue),
@@ -59,8 +81,8 @@ def opportunity_json(o: Opportunity, now: datetime) -> dict[str, Any]:
         "spread_apr": dec(o.spread_apr),
         "cost_apr": dec(o.cost_apr),
         "net_apr": dec(o.net_apr),
-        "long": _leg(o.long_rate, now),
-        "short": _leg(o.short_rate, now),
+        "long": long_leg,
+        "short": short_leg,
         "data_age_seconds": _age_seconds(o, now),
     }
 
@@ -92,6 +114,7 @@ def report_json(report: ScanReport, opportunities: Sequence[Opportunity]) -> dic
                 "ok": True,
                 "kind": report.kinds.get(venue),
                 "rates": len(result.unwrap()),
+                "fees": fee_json(report.fees.get(str(venue))),
             }
         else:
             error = result.failure()
@@ -103,7 +126,7 @@ def report_json(report: ScanReport, opportunities: Sequence[Opportunity]) -> dic
     return {
         "as_of": iso(report.now),
         "source": report.source,
-        "opportunities": [opportunity_json(o, report.now) for o in opportunities],
+        "opportunities": [opportunity_json(o, report.now, report.fees) for o in opportunities],
         "venues": venues,
     }
 
@@ -114,6 +137,16 @@ def _next(rate: FundingRate, now: datetime) -> str:
     return age(rate.next_funding_time - now)
 
 
+def _fee_pair(
+    fees: Mapping[str, FeeQuote], o: Opportunity, show: Callable[[FeeQuote], str]
+) -> str:
+    def one(venue: object) -> str:
+        quote = fees.get(str(venue))
+        return "-" if quote is None else show(quote)
+
+    return f"{one(o.long_venue)}/{one(o.short_venue)}"
+
+
 def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportunity]) -> str:
     from scripts.context import REDACTOR
 
@@ -122,7 +155,8 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
     if fmt == "csv":
         rows = []
         for o in opportunities:
-            data = opportunity_json(o, report.now)
+            data = opportunity_json(o, report.now, report.fees)
+            long_fees, short_fees = data["long"]["fees"] or {}, data["short"]["fees"] or {}
             rows.append(
                 [
                     data["symbol"],
@@ -140,6 +174,10 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
                     data["long"]["next_funding_time"],
                     data["short"]["next_funding_time"],
                     data["data_age_seconds"],
+                    long_fees.get("taker"),
+                    short_fees.get("taker"),
+                    long_fees.get("source"),
+                    short_fees.get("source"),
                 ]
             )
         return render_csv(CSV_COLUMNS, rows)
@@ -154,6 +192,8 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
         "INTERVALS",
         "NEXT FUNDING",
         "AGE",
+        "TAKER FEES",
+        "FEE SOURCES",
     )
     rows = [
         [
@@ -167,6 +207,8 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
             f"{hours(o.long_rate.interval)}/{hours(o.short_rate.interval)}",
             f"{_next(o.long_rate, report.now)}/{_next(o.short_rate, report.now)}",
             age(report.now - min(o.long_rate.observed_at, o.short_rate.observed_at)),
+            _fee_pair(report.fees, o, lambda q: pct(q.fees.taker, 3)),
+            _fee_pair(report.fees, o, lambda q: q.source.value),
         ]
         for o in opportunities
     ]
@@ -180,7 +222,7 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
         headers,
         rows,
         colour=colour,
-        right=[False, False, False, True, True, True, True, False, False, True],
+        right=[False, False, False, True, True, True, True, False, False, True, False, False],
         styles=styles,
     )
     ok = sum(1 for r in report.venues.values() if isinstance(r, Success))

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import anyio
 import attrs
@@ -17,9 +18,11 @@ from adapters.snapshot import Snapshot, bundled_snapshot, load_snapshot
 from atomic_fp.decisions.ranking import rank_opportunities
 from atomic_fp.decisions.types import Opportunity
 from atomic_fp.errors import VenueError
-from atomic_fp.models import FundingRate, Symbol
+from atomic_fp.models import FeeQuote, FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from scripts.config import AppConfig
 from scripts.context import app_context, fail, warn
+from scripts.fees import FeeResults, quote_all, resolve_all
 from scripts.runtime import Venue, build_live, build_offline, call_all, close_all, select, utc_now
 
 log = logging.getLogger("scripts.scan")
@@ -34,6 +37,8 @@ class ScanReport:
     venues: VenueRates
     kinds: Mapping[ExchangeIdentifier, str]
     opportunities: tuple[Opportunity, ...]
+    fees: Mapping[str, FeeQuote] = attrs.field(factory=dict)
+    """Each venue's fee (by venue id) with its source: what the net APRs were computed with."""
 
     @property
     def any_ok(self) -> bool:
@@ -64,17 +69,49 @@ def _symbols(names: Sequence[str] | None) -> frozenset[Symbol] | None:
         fail(f"--symbols: {error}")
 
 
-def gather(venues: Sequence[Venue]) -> VenueRates:
-    """Every venue's current rates for all its listed symbols. (``--symbols`` filters
-    afterwards: asking a venue for a symbol it does not list fails the whole call.)"""
+def gather(
+    venues: Sequence[Venue], account_venues: Sequence[Venue] = ()
+) -> tuple[VenueRates, FeeResults]:
+    """Every venue's current rates for all its listed symbols (``--symbols`` filters
+    afterwards: asking a venue for a symbol it does not list fails the whole call), and
+    each venue's fee quote. ``account_venues`` are credentialed clients of venues whose
+    credentials are all set, used only to read the account's fee rates (concurrently with
+    the rates); the others quote after their rates (Lighter's fees come with the market
+    list its rates already loaded, the rest answer without a request)."""
 
-    async def work() -> VenueRates:
+    async def work() -> tuple[VenueRates, FeeResults]:
+        account_fees: dict[ExchangeIdentifier, Any] = {}
+
+        async def read_account_fees() -> None:
+            account_fees.update(await quote_all(account_venues))
+
         try:
-            return await call_all(venues, lambda client: client.fetch_funding_rates(None))
+            async with anyio.create_task_group() as group:
+                if account_venues:
+                    group.start_soon(read_account_fees)
+                rates = await call_all(venues, lambda client: client.fetch_funding_rates(None))
+            credentialed = {v.id for v in account_venues}
+            fees = dict(await quote_all([v for v in venues if v.id not in credentialed]))
+            fees.update(account_fees)
+            return rates, fees
         finally:
             await close_all(venues)
+            await close_all(account_venues)
 
     return anyio.run(work)
+
+
+def _account_fee_venues(
+    config: AppConfig, names: Sequence[str] | None, environ: Mapping[str, str]
+) -> tuple[Venue, ...]:
+    """Credentialed clients (fee queries only) of the venues whose credentials are all set
+    in the environment and whose fees the config does not fix."""
+    chosen = [
+        v
+        for v in select(config, names)
+        if v.credential_env and not v.missing_credentials(environ) and v.fees is None
+    ]
+    return build_live(chosen, environ, with_credentials=True) if chosen else ()
 
 
 def run_scan(
@@ -90,6 +127,7 @@ def run_scan(
     app = app_context(ctx)
     config = app.config()
     symbols = _symbols(symbol_names)
+    account_venues: tuple[Venue, ...] = ()
     if offline or snapshot_dir:
         snapshot = _load_snapshot(snapshot_dir)
         venues = build_offline(snapshot, venue_names, config)
@@ -97,9 +135,11 @@ def run_scan(
         fixed_now: datetime | None = snapshot.as_of
     else:
         venues = build_live(select(config, venue_names), app.environ, with_credentials=False)
+        account_venues = _account_fee_venues(config, venue_names, app.environ)
         source = "live"
         fixed_now = None
-    results = gather(venues)
+    results, quoted = gather(venues, account_venues)
+    fees = resolve_all(config, venues, quoted)
     now = fixed_now or utc_now()
     rates = [
         rate
@@ -108,7 +148,7 @@ def run_scan(
         for rate in result.unwrap()
         if symbols is None or rate.symbol in symbols
     ]
-    strategy = config.strategy.arbitrage_config(config.fees())
+    strategy = config.strategy.arbitrage_config({name: q.fees for name, q in fees.items()})
     # per_symbol=1 builds only each symbol's winner (= best_per_symbol of the full ranking)
     chosen = rank_opportunities(
         rates, strategy, min_net_apr=min_apr, per_symbol=None if all_pairs else 1
@@ -122,4 +162,5 @@ def run_scan(
         venues=results,
         kinds={v.id: v.kind for v in venues},
         opportunities=tuple(chosen),
+        fees=fees,
     )
