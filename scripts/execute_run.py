@@ -25,6 +25,7 @@ from scripts.trading import (
     open_journal,
     orchestrators,
     trading_symbols,
+    with_venue_fees,
 )
 
 
@@ -49,7 +50,8 @@ def run_execute(
         async with AsyncExitStack() as stack:
             try:
                 journal = await open_journal(journal_path, stack)
-                for orchestrator in orchestrators(venues, symbols, strategy, journal):
+                costed = await with_venue_fees(strategy, config, venues)
+                for orchestrator in orchestrators(venues, symbols, costed, journal):
                     if dry_run:
                         inputs = await orchestrator.gather_inputs()
                         results.append(decide(orchestrator, inputs))

@@ -23,6 +23,7 @@ from scripts.trading import (
     open_journal,
     orchestrators,
     trading_symbols,
+    with_venue_fees,
 )
 
 
@@ -61,8 +62,9 @@ def run_loop(
         async with AsyncExitStack() as stack:
             try:
                 journal = await open_journal(journal_path, stack)
+                costed = await with_venue_fees(strategy, config, venues)
                 runner = SimpleStrategyRunner(
-                    orchestrators(venues, symbols, strategy, journal),
+                    orchestrators(venues, symbols, costed, journal),
                     every,
                     max_cycles=max_cycles,
                     on_cycle=on_cycle,
