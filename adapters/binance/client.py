@@ -48,6 +48,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import anyio
@@ -77,6 +78,7 @@ from adapters.binance.parsers import (
     parse_balances,
     parse_depth,
     parse_exchange_info,
+    parse_funding_caps,
     parse_funding_info,
     parse_funding_rate_rows,
     parse_income,
@@ -164,6 +166,14 @@ def _option(options: Mapping[str, str], key: str, default: float) -> float:
     if not value > 0:
         raise ValueError(f"binance option {key}={raw!r} must be > 0")
     return value
+
+
+def _with_cap(rate: FundingRate, caps: Mapping[str, tuple[Decimal, Decimal]]) -> FundingRate:
+    """``rate`` with its symbol's ``fundingInfo`` cap and floor, when Binance adjusted them."""
+    bounds = caps.get(rate.venue_symbol or "")
+    if bounds is None:
+        return rate
+    return attrs.evolve(rate, cap=bounds[0], floor=bounds[1])
 
 
 def _millis(value: datetime) -> int:
@@ -267,6 +277,7 @@ class BinanceClient:
         )
         self._http = JsonHttp(self._venue, self._client, error_extractor=error_extractor)
         self._intervals: Mapping[str, int] | None = None
+        self._caps: Mapping[str, tuple[Decimal, Decimal]] = {}
         self._intervals_at = 0.0
         self._markets: tuple[BinanceMarket, ...] | None = None
         self._markets_by_symbol: dict[Symbol, BinanceMarket] = {}
@@ -510,6 +521,10 @@ class BinanceClient:
         parsed = parse_funding_info(self._venue, body.unwrap())
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
+        caps = parse_funding_caps(self._venue, body.unwrap())
+        if isinstance(caps, Failure):
+            return Failure(caps.failure())
+        self._caps = caps.unwrap()
         self._intervals = parsed.unwrap()
         self._intervals_at = self._monotonic()
         return Success(self._intervals)
@@ -571,7 +586,7 @@ class BinanceClient:
         )
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
-        rates = parsed.unwrap()
+        rates = tuple(_with_cap(rate, self._caps) for rate in parsed.unwrap())
         if symbols is not None:
             wanted = set(symbols)
             rates = tuple(rate for rate in rates if rate.symbol in wanted)

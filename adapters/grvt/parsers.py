@@ -78,6 +78,10 @@ class GrvtInstrument:
     quote: str
     base_decimals: int
     market: Market
+    funding_cap: Decimal | None = None
+    """``adjusted_funding_rate_cap`` as a fraction per interval (the wire is a percent, like
+    ``funding_rate``: BTC ``"0.3"`` = 0.3 % per 8 h)."""
+    funding_floor: Decimal | None = None
 
     @property
     def symbol(self) -> Symbol:
@@ -190,6 +194,10 @@ def _instrument(
         funding_interval=_interval(hours, f"{path}.funding_interval_hours"),
         settle_asset=quote,
     )
+    cap = opt_dec(row, "adjusted_funding_rate_cap", path)
+    floor = opt_dec(row, "adjusted_funding_rate_floor", path)
+    if cap is not None and floor is not None and floor > cap:
+        raise ParseError(f"{path}: adjusted_funding_rate_floor {floor} above its cap {cap}")
     return GrvtInstrument(
         name=name,
         instrument_hash=instrument_hash,
@@ -197,6 +205,8 @@ def _instrument(
         quote=quote,
         base_decimals=base_decimals,
         market=market,
+        funding_cap=funding_rate_fraction(cap) if cap is not None else None,
+        funding_floor=funding_rate_fraction(floor) if floor is not None else None,
     )
 
 
@@ -265,6 +275,8 @@ def _ticker(
         mark_price=_nonnegative_or_none(opt_dec(row, "mark_price", "$.result")),
         index_price=_nonnegative_or_none(opt_dec(row, "index_price", "$.result")),
         venue_symbol=instrument.name,
+        cap=instrument.funding_cap,
+        floor=instrument.funding_floor,
     )
 
 

@@ -474,6 +474,8 @@ class LighterClient:
             mark_price=stats.mark_price,
             index_price=stats.index_price,
             venue_symbol=str(market.market_id),
+            cap=stats.funding_cap_hourly,
+            floor=None if stats.funding_cap_hourly is None else -stats.funding_cap_hourly,
         )
 
     def _with_ws_prices(self, rate: FundingRate, now: datetime) -> FundingRate:

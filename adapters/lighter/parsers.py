@@ -143,6 +143,10 @@ class MarketStats:
     last_funding_hourly: Decimal | None
     funding_timestamp: datetime | None
     observed_at: datetime
+    funding_cap_hourly: Decimal | None = None
+    """``funding_clamp_big`` (percent per hour, ``"4.0000"`` = 4 %/h) as a fraction: the
+    bound of the hourly rate either way (Lighter docs, trading/funding: the rate is clamped to
+    [-4 %, 4 %] per hour). ``funding_clamp_small`` (0.05 %) only bounds the interest term."""
 
 
 @attrs.frozen
@@ -583,11 +587,17 @@ def _stats_one(row: Mapping[str, Any], path: str, observed_at: datetime) -> Mark
         index_price=_positive(opt_dec(row, "index_price", path), f"{path}.index_price"),
         current_funding_hourly=_hourly_percent(row, "current_funding_rate", path),
         last_funding_hourly=_hourly_percent(row, "funding_rate", path),
+        funding_cap_hourly=_cap(_hourly_percent(row, "funding_clamp_big", path)),
         funding_timestamp=(
             ts_millis(stamp, f"{path}.funding_timestamp") if stamp not in (None, 0) else None
         ),
         observed_at=observed_at,
     )
+
+
+def _cap(value: Decimal | None) -> Decimal | None:
+    """A clamp is a magnitude: a zero or negative one is no usable bound."""
+    return value if value is not None and value > 0 else None
 
 
 def _positive(value: Decimal | None, path: str) -> Decimal | None:

@@ -351,7 +351,7 @@ class PaperVenue:
             )
             rate = by_symbol.get(symbol)
             if rate is not None:
-                self.set_funding_rate(symbol, rate.rate, rate.interval)
+                self.set_funding_rate(symbol, rate.payable, rate.interval)
                 if rate.mark_price is not None:
                     self.set_mark_price(symbol, rate.mark_price)
         return Success(None)

@@ -1,7 +1,8 @@
 """Funding rates, carried with their interval and their meaning.
 
 Sign convention everywhere in atomic-fp: a positive rate means longs pay shorts.
-A rate is a fraction (``0.0001`` = 0.01 %) of notional per ``interval``.
+A rate is a fraction (``0.0001`` = 0.01 %) of notional paid per *settlement*; ``interval``
+is the time between settlements (Lighter: 1 h, whatever unit a wire field is quoted in).
 """
 
 from __future__ import annotations
@@ -71,6 +72,25 @@ class FundingRate:
     mark_price: Decimal | None = attrs.field(default=None, validator=optional_positive)
     index_price: Decimal | None = attrs.field(default=None, validator=optional_positive)
     venue_symbol: str | None = attrs.field(default=None)
+    cap: Decimal | None = attrs.field(default=None)
+    """The highest rate per settlement the venue will pay (Binance ``adjustedFundingRateCap``,
+    GRVT ``adjusted_funding_rate_cap``, Lighter ``funding_clamp_big``), if it publishes one."""
+    floor: Decimal | None = attrs.field(default=None)
+    """The lowest rate per settlement (Binance ``adjustedFundingRateFloor``...)."""
+
+    @cap.validator
+    def _check_cap(self, attribute: attrs.Attribute[Decimal | None], value: Decimal | None) -> None:
+        if value is not None:
+            finite_decimal(self, attribute, value)
+
+    @floor.validator
+    def _check_floor(
+        self, attribute: attrs.Attribute[Decimal | None], value: Decimal | None
+    ) -> None:
+        if value is not None:
+            finite_decimal(self, attribute, value)
+            if self.cap is not None and value > self.cap:
+                raise ValueError(f"funding floor {value} is above its cap {self.cap}")
 
     @venue_symbol.validator
     def _check_venue_symbol(
@@ -84,13 +104,29 @@ class FundingRate:
         return interval_hours(self.interval)
 
     @property
+    def payable(self) -> Decimal:
+        """``rate`` clamped to ``[floor, cap]``: what one settlement can actually pay. Every
+        APR is computed from this, so a rate beyond its cap is never annualised past it."""
+        rate = self.rate
+        if self.cap is not None and rate > self.cap:
+            return self.cap
+        if self.floor is not None and rate < self.floor:
+            return self.floor
+        return rate
+
+    @property
+    def capped(self) -> bool:
+        """Whether ``rate`` lies beyond its cap or floor (``payable`` differs from it)."""
+        return self.payable != self.rate
+
+    @property
     def hourly(self) -> Decimal:
-        """The rate per hour (fraction)."""
-        return self.rate / self.interval_hours
+        """The payable rate per hour (fraction)."""
+        return self.payable / self.interval_hours
 
     @property
     def apr(self) -> Decimal:
-        """Simple annualised rate: ``rate / interval_hours * 8760`` (a fraction)."""
+        """Simple annualised rate: ``payable / interval_hours * 8760`` (a fraction)."""
         return self.hourly * HOURS_PER_YEAR
 
     def age(self, now: datetime) -> timedelta:

@@ -65,6 +65,8 @@ class FakeBinance:
         self.requests: list[tuple[str, str, str]] = []
         self.fail_next: dict[tuple[str, str], tuple[int, bytes, dict[str, str]]] = {}
         self.delay_next: dict[tuple[str, str], float] = {}
+        self.extra_funding_info: list[dict[str, Any]] = []  # more fundingInfo rows
+        self.rate_overrides: dict[str, str] = {}  # symbol -> premiumIndex lastFundingRate
         self.orders: dict[str, dict[str, Any]] = {}
         self.positions: dict[str, Decimal] = {}
         self.next_order_id = 1000
@@ -140,7 +142,8 @@ class FakeBinance:
                     "adjustedFundingRateFloor": "-0.03000000",
                     "fundingIntervalHours": 4,
                     "disclaimer": False,
-                }
+                },
+                *self.extra_funding_info,
             ]
         if path == "/fapi/v1/premiumIndex":
             now = self.now_ms()
@@ -158,7 +161,7 @@ class FakeBinance:
                     "markPrice": mark,
                     "indexPrice": mark,
                     "estimatedSettlePrice": mark,
-                    "lastFundingRate": rate,
+                    "lastFundingRate": self.rate_overrides.get(s, rate),
                     "interestRate": "0.00010000",
                     "nextFundingTime": nxt,
                     "time": now,

@@ -58,6 +58,7 @@ class Exchange:
     logins: int = 0
     recovered_signers: list[str] = attrs.Factory(list)
     trading_headers: list[tuple[str, str, str]] = attrs.Factory(list)  # path, cookie, account
+    funding_rates: dict[str, str] = attrs.Factory(dict)  # instrument -> ticker funding_rate
     fee_tier: int | None = None  # funding_account_summary tier.tier (the docs' example: null)
     # (host role, http status, code, message): answered once by that host
     force_error: tuple[str, int, int, str] | None = None
@@ -197,7 +198,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "instrument": name,
                     "mark_price": "70000.0",
                     "index_price": "70001.0",
-                    "funding_rate": "0.01",
+                    "funding_rate": self.exchange.funding_rates.get(str(name), "0.01"),
                     "next_funding_time": str((now // 28_800_000_000_000 + 1) * 28_800_000_000_000),
                 }
             },
