@@ -10,6 +10,7 @@ from typing import Any
 
 from returns.result import Success
 
+from atomic_fp import costs
 from atomic_fp.decisions.types import Opportunity
 from atomic_fp.models import FeeQuote, FundingRate
 from scripts.output import (
@@ -46,6 +47,7 @@ CSV_COLUMNS = (
     "short_taker_fee",
     "long_fee_source",
     "short_fee_source",
+    "mark_gap",
 )
 
 
@@ -83,8 +85,14 @@ def opportunity_json(
         "net_apr": dec(o.net_apr),
         "long": long_leg,
         "short": short_leg,
+        "mark_gap": dec(_mark_gap(o)),
         "data_age_seconds": _age_seconds(o, now),
     }
+
+
+def _mark_gap(o: Opportunity) -> Decimal | None:
+    """Signed mark-price gap long vs short, per base unit (an entry cost when positive)."""
+    return costs.mark_gap(o.long_rate.mark_price, o.short_rate.mark_price)
 
 
 def _age_seconds(o: Opportunity, now: datetime) -> str | None:
@@ -103,6 +111,10 @@ def _leg(rate: FundingRate, now: datetime) -> dict[str, Any]:
         "next_funding_time": iso(rate.next_funding_time),
         "observed_at": iso(rate.observed_at),
         "mark_price": dec(rate.mark_price),
+        "open_interest": dec(rate.open_interest),
+        "volume_24h": dec(rate.volume_24h),
+        "cap": dec(rate.cap),
+        "floor": dec(rate.floor),
     }
 
 
@@ -128,6 +140,7 @@ def report_json(report: ScanReport, opportunities: Sequence[Opportunity]) -> dic
         "source": report.source,
         "opportunities": [opportunity_json(o, report.now, report.fees) for o in opportunities],
         "venues": venues,
+        "left_out": list(report.thin),
     }
 
 
@@ -178,6 +191,7 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
                     short_fees.get("taker"),
                     long_fees.get("source"),
                     short_fees.get("source"),
+                    data["mark_gap"],
                 ]
             )
         return render_csv(CSV_COLUMNS, rows)
@@ -194,6 +208,7 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
         "AGE",
         "TAKER FEES",
         "FEE SOURCES",
+        "MARK GAP",
     )
     rows = [
         [
@@ -209,6 +224,7 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
             age(report.now - min(o.long_rate.observed_at, o.short_rate.observed_at)),
             _fee_pair(report.fees, o, lambda q: pct(q.fees.taker, 3)),
             _fee_pair(report.fees, o, lambda q: q.source.value),
+            pct(_mark_gap(o), 3),
         ]
         for o in opportunities
     ]
@@ -222,7 +238,7 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
         headers,
         rows,
         colour=colour,
-        right=[False, False, False, True, True, True, True, False, False, True, False, False],
+        right=[False, False, False, True, True, True, True, False, False, True, False, False, True],
         styles=styles,
     )
     ok = sum(1 for r in report.venues.values() if isinstance(r, Success))

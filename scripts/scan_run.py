@@ -15,10 +15,11 @@ import click
 from returns.result import Failure, Result, Success
 
 from adapters.snapshot import Snapshot, bundled_snapshot, load_snapshot
+from atomic_fp.decisions.liquidity import liquidity_problem
 from atomic_fp.decisions.ranking import rank_opportunities
 from atomic_fp.decisions.types import Opportunity
 from atomic_fp.errors import VenueError
-from atomic_fp.models import FeeQuote, FundingRate, Symbol
+from atomic_fp.models import ArbitrageConfig, FeeQuote, FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from scripts.config import AppConfig
 from scripts.context import app_context, fail, warn
@@ -39,6 +40,8 @@ class ScanReport:
     opportunities: tuple[Opportunity, ...]
     fees: Mapping[str, FeeQuote] = attrs.field(factory=dict)
     """Each venue's fee (by venue id) with its source: what the net APRs were computed with."""
+    thin: tuple[str, ...] = ()
+    """Markets left out by a liquidity floor, ``"venue SYMBOL: why"``."""
 
     @property
     def any_ok(self) -> bool:
@@ -123,6 +126,8 @@ def run_scan(
     symbol_names: Sequence[str] | None,
     all_pairs: bool,
     min_apr: Decimal | None = None,
+    min_open_interest: Decimal | None = None,
+    min_volume_24h: Decimal | None = None,
 ) -> ScanReport:
     app = app_context(ctx)
     config = app.config()
@@ -149,6 +154,7 @@ def run_scan(
         if symbols is None or rate.symbol in symbols
     ]
     strategy = config.strategy.arbitrage_config({name: q.fees for name, q in fees.items()})
+    rates, thin = _liquid(rates, strategy, min_open_interest, min_volume_24h)
     # per_symbol=1 builds only each symbol's winner (= best_per_symbol of the full ranking)
     chosen = rank_opportunities(
         rates, strategy, min_net_apr=min_apr, per_symbol=None if all_pairs else 1
@@ -163,4 +169,29 @@ def run_scan(
         kinds={v.id: v.kind for v in venues},
         opportunities=tuple(chosen),
         fees=fees,
+        thin=thin,
     )
+
+
+def _liquid(
+    rates: list[FundingRate],
+    strategy: ArbitrageConfig,
+    min_open_interest: Decimal | None,
+    min_volume_24h: Decimal | None,
+) -> tuple[list[FundingRate], tuple[str, ...]]:
+    """The rates whose market passes the liquidity floors, and ``"venue SYMBOL: why"`` for
+    each one left out (a venue that publishes no figure passes; see
+    :mod:`atomic_fp.decisions.liquidity`)."""
+    kept: list[FundingRate] = []
+    thin: list[str] = []
+    for rate in rates:
+        problem = liquidity_problem(
+            rate, strategy, min_open_interest=min_open_interest, min_volume_24h=min_volume_24h
+        )
+        if problem is None:
+            kept.append(rate)
+        else:
+            thin.append(f"{rate.exchange} {rate.symbol.base}: {problem}")
+    for line in thin:
+        log.info("left out: %s", line)
+    return kept, tuple(thin)

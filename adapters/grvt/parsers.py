@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 from returns.result import Result
 
+from adapters._liquidity import non_negative, quote_value
 from adapters._parse import (
     ParseError,
     arr,
@@ -262,6 +263,11 @@ def _ticker(
         raise ParseError(f"$.result.instrument: asked for {instrument.name}, got {name}")
     event = row.get("event_time")
     next_time = row.get("next_funding_time")
+    mark = _nonnegative_or_none(opt_dec(row, "mark_price", "$.result"))
+    # ``open_interest`` in base units; 24 h volume = taker-buy + taker-sell quote volume
+    buys = opt_dec(row, "buy_volume_24h_q", "$.result")
+    sells = opt_dec(row, "sell_volume_24h_q", "$.result")
+    volume = non_negative(buys + sells) if buys is not None and sells is not None else None
     return FundingRate(
         exchange=venue,
         symbol=instrument.symbol,
@@ -272,9 +278,11 @@ def _ticker(
         next_funding_time=(
             ts_nanos(next_time, "$.result.next_funding_time") if next_time else None
         ),
-        mark_price=_nonnegative_or_none(opt_dec(row, "mark_price", "$.result")),
+        mark_price=mark,
         index_price=_nonnegative_or_none(opt_dec(row, "index_price", "$.result")),
         venue_symbol=instrument.name,
+        open_interest=quote_value(opt_dec(row, "open_interest", "$.result"), mark),
+        volume_24h=volume,
         cap=instrument.funding_cap,
         floor=instrument.funding_floor,
     )

@@ -476,6 +476,8 @@ class LighterClient:
             venue_symbol=str(market.market_id),
             cap=stats.funding_cap_hourly,
             floor=None if stats.funding_cap_hourly is None else -stats.funding_cap_hourly,
+            open_interest=market.market.open_interest,
+            volume_24h=market.market.volume_24h,
         )
 
     def _with_ws_prices(self, rate: FundingRate, now: datetime) -> FundingRate:

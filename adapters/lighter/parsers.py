@@ -68,6 +68,7 @@ from typing import Any
 import attrs
 from returns.result import Result
 
+from adapters._liquidity import non_negative, quote_value
 from adapters._parse import (
     ParseError,
     arr,
@@ -207,6 +208,10 @@ def _parse_markets(
         imf = opt_dec(row, "default_initial_margin_fraction", path)
         mmf = opt_dec(row, "maintenance_margin_fraction", path)
         max_leverage = _MARGIN_FRACTION_SCALE / imf if imf is not None and imf > 0 else None
+        # ``open_interest`` is in base units (ETH 39559.33 in ccxt's real row); volume in USDC
+        last_price = opt_dec(row, "last_trade_price", path)
+        open_interest = quote_value(opt_dec(row, "open_interest", path), last_price)
+        volume = non_negative(opt_dec(row, "daily_quote_token_volume", path))
         market = Market(
             exchange=exchange,
             symbol=symbol,
@@ -219,6 +224,8 @@ def _parse_markets(
             funding_interval=SETTLEMENT_INTERVAL,
             settle_asset="USDC",
             max_leverage=max_leverage,
+            open_interest=open_interest,
+            volume_24h=volume,
         )
         markets.append(
             LighterMarket(
@@ -300,6 +307,8 @@ def _parse_funding_rates(
                 observed_at=observed_at,
                 next_funding_time=next_hour(observed_at),
                 venue_symbol=str(market_id),
+                open_interest=market.market.open_interest,
+                volume_24h=market.market.volume_24h,
             )
         )
     return tuple(rates)

@@ -16,6 +16,7 @@ import attrs
 from atomic_fp.models._validators import (
     finite_decimal,
     non_empty_str,
+    optional_non_negative,
     optional_positive,
     optional_to_utc,
     optional_utc_datetime,
@@ -77,6 +78,11 @@ class FundingRate:
     GRVT ``adjusted_funding_rate_cap``, Lighter ``funding_clamp_big``), if it publishes one."""
     floor: Decimal | None = attrs.field(default=None)
     """The lowest rate per settlement (Binance ``adjustedFundingRateFloor``...)."""
+    open_interest: Decimal | None = attrs.field(default=None, validator=optional_non_negative)
+    """The market's open interest in the quote currency, when the response that carried the
+    rate also carried it (Hyperliquid ctx, GRVT ticker, Lighter ``orderBookDetails``)."""
+    volume_24h: Decimal | None = attrs.field(default=None, validator=optional_non_negative)
+    """The market's 24 h traded notional in the quote currency, when published alongside."""
 
     @cap.validator
     def _check_cap(self, attribute: attrs.Attribute[Decimal | None], value: Decimal | None) -> None:

@@ -89,9 +89,10 @@ def test_offline_lighter_is_hourly_and_ranks_first(runner: CliRunner) -> None:
     assert top["short"]["interval_hours"] == "1"
     assert top["short"]["rate"] == "0.000012"
     result = runner.invoke(cli, ["scan", "--offline", "--symbols", "ETH"])
-    eth = result.stdout.splitlines()[1].split("\t")
-    assert eth[7] == "1h/1h"  # intervals column: Lighter settles hourly
-    assert eth[-2:] == ["0.045%/0.000%", "published/published"]
+    header, row = result.stdout.splitlines()[:2]
+    eth = dict(zip(header.split("\t"), row.split("\t"), strict=True))
+    assert eth["intervals"] == "1h/1h"  # Lighter settles hourly
+    assert (eth["taker_fees"], eth["fee_sources"]) == ("0.045%/0.000%", "published/published")
     venues = data["venues"]
     assert {name: v["fees"]["source"] for name, v in venues.items()} == {
         "binance": "published",
