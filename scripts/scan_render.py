@@ -140,7 +140,7 @@ def report_json(report: ScanReport, opportunities: Sequence[Opportunity]) -> dic
         "source": report.source,
         "opportunities": [opportunity_json(o, report.now, report.fees) for o in opportunities],
         "venues": venues,
-        "left_out": list(report.thin),
+        "left_out": list(report.left_out),
     }
 
 

@@ -40,8 +40,9 @@ class ScanReport:
     opportunities: tuple[Opportunity, ...]
     fees: Mapping[str, FeeQuote] = attrs.field(factory=dict)
     """Each venue's fee (by venue id) with its source: what the net APRs were computed with."""
-    thin: tuple[str, ...] = ()
-    """Markets left out by a liquidity floor, ``"venue SYMBOL: why"``."""
+    left_out: tuple[str, ...] = ()
+    """Rates left out before ranking (interval in doubt, below a liquidity floor),
+    ``"venue SYMBOL: why"``."""
 
     @property
     def any_ok(self) -> bool:
@@ -154,7 +155,7 @@ def run_scan(
         if symbols is None or rate.symbol in symbols
     ]
     strategy = config.strategy.arbitrage_config({name: q.fees for name, q in fees.items()})
-    rates, thin = _liquid(rates, strategy, min_open_interest, min_volume_24h)
+    rates, left_out = _usable_rates(rates, strategy, min_open_interest, min_volume_24h)
     # per_symbol=1 builds only each symbol's winner (= best_per_symbol of the full ranking)
     chosen = rank_opportunities(
         rates, strategy, min_net_apr=min_apr, per_symbol=None if all_pairs else 1
@@ -169,29 +170,33 @@ def run_scan(
         kinds={v.id: v.kind for v in venues},
         opportunities=tuple(chosen),
         fees=fees,
-        thin=thin,
+        left_out=left_out,
     )
 
 
-def _liquid(
+def _usable_rates(
     rates: list[FundingRate],
     strategy: ArbitrageConfig,
     min_open_interest: Decimal | None,
     min_volume_24h: Decimal | None,
 ) -> tuple[list[FundingRate], tuple[str, ...]]:
-    """The rates whose market passes the liquidity floors, and ``"venue SYMBOL: why"`` for
-    each one left out (a venue that publishes no figure passes; see
-    :mod:`atomic_fp.decisions.liquidity`)."""
+    """The rates that may be ranked, and ``"venue SYMBOL: why"`` for each one left out: an
+    interval in doubt (:mod:`atomic_fp.intervals`), or a market below a liquidity floor (a
+    venue that publishes no figure passes; :mod:`atomic_fp.decisions.liquidity`)."""
     kept: list[FundingRate] = []
-    thin: list[str] = []
+    left_out: list[str] = []
     for rate in rates:
+        where = f"{rate.exchange} {rate.symbol.base}"
+        if rate.interval_doubt is not None:
+            left_out.append(f"{where}: interval uncertain ({rate.interval_doubt})")
+            warn(f"left out: {left_out[-1]}", venue=str(rate.exchange), event="interval_doubt")
+            continue
         problem = liquidity_problem(
             rate, strategy, min_open_interest=min_open_interest, min_volume_24h=min_volume_24h
         )
         if problem is None:
             kept.append(rate)
         else:
-            thin.append(f"{rate.exchange} {rate.symbol.base}: {problem}")
-    for line in thin:
-        log.info("left out: %s", line)
-    return kept, tuple(thin)
+            left_out.append(f"{where}: {problem}")
+            log.info("left out: %s", left_out[-1])
+    return kept, tuple(left_out)

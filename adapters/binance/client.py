@@ -12,7 +12,10 @@ Requests per call (what an offline replay must serve):
 ``fetch_funding_rates``     ``GET /fapi/v1/premiumIndex`` (all symbols, weight 10) and, when
                             the cached intervals are older than ``funding_info_ttl_seconds``
                             (default 600), ``GET /fapi/v1/fundingInfo``, both in flight at
-                            once (one round trip). No exchangeInfo.
+                            once (one round trip). No exchangeInfo. A cached interval that
+                            contradicts ``nextFundingTime`` (:mod:`atomic_fp.intervals`)
+                            re-reads fundingInfo at once; a rate still in doubt carries
+                            ``interval_doubt`` and is left out downstream.
 ``fetch_markets``           ``GET /fapi/v1/exchangeInfo`` (+ ``/fapi/v1/fundingInfo`` as above,
                             concurrently)
 ``fetch_order_book``        ``GET /fapi/v1/depth`` (+ markets when not cached)
@@ -107,6 +110,7 @@ from atomic_fp.errors import (
     VenueRejected,
     VenueTimeout,
 )
+from atomic_fp.intervals import interval_doubt
 from atomic_fp.models import (
     Balance,
     FeeQuote,
@@ -166,6 +170,12 @@ def _option(options: Mapping[str, str], key: str, default: float) -> float:
     if not value > 0:
         raise ValueError(f"binance option {key}={raw!r} must be > 0")
     return value
+
+
+def _checked(rate: FundingRate) -> FundingRate:
+    """``rate`` marked with why its interval is in doubt, if it still is after a refresh."""
+    doubt = interval_doubt(rate)
+    return rate if doubt is None else attrs.evolve(rate, interval_doubt=doubt)
 
 
 def _with_cap(rate: FundingRate, caps: Mapping[str, tuple[Decimal, Decimal]]) -> FundingRate:
@@ -576,6 +586,7 @@ class BinanceClient:
         self, symbols: Collection[Symbol] | None
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         # Independent requests, joined after both answer: one round trip, not two.
+        read_before = self._intervals_at
         intervals, body = await both(
             self._funding_intervals(), self._public(PATH_PREMIUM_INDEX, 10)
         )
@@ -586,11 +597,26 @@ class BinanceClient:
         )
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
-        rates = tuple(_with_cap(rate, self._caps) for rate in parsed.unwrap())
+        rates = parsed.unwrap()
         if symbols is not None:
             wanted = set(symbols)
             rates = tuple(rate for rate in rates if rate.symbol in wanted)
-        return Success(rates)
+        cached = self._intervals_at == read_before  # fundingInfo not read in this call
+        if cached and any(interval_doubt(rate) for rate in rates):
+            # A cached fundingInfo interval contradicts premiumIndex's nextFundingTime (the
+            # venue changed it): read fundingInfo again now, whatever its TTL says.
+            async with self._lock("intervals"):
+                fresh = await self._read_funding_info()
+            if isinstance(fresh, Failure):
+                return Failure(fresh.failure())
+            reparsed = parse_premium_index(
+                self._exchange, body.unwrap(), self._symbols, fresh.unwrap()
+            )
+            if isinstance(reparsed, Failure):
+                return Failure(reparsed.failure())
+            wanted_symbols = {rate.symbol for rate in rates}
+            rates = tuple(rate for rate in reparsed.unwrap() if rate.symbol in wanted_symbols)
+        return Success(tuple(_checked(_with_cap(rate, self._caps)) for rate in rates))
 
     async def _fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
         if depth < 1:

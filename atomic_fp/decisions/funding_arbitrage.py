@@ -176,6 +176,8 @@ def _usable(
         return _wrong_symbol(venue, symbol, "rate", rate.symbol)
     if problem := untimely(rate.observed_at, as_of, config.max_data_age):
         return f"{venue}: rate {problem}"
+    if rate.interval_doubt is not None:
+        return f"{venue}: interval uncertain ({rate.interval_doubt})"
     if venue not in positions:
         return f"{venue}: position missing (unknown is not flat)"
     position, position_error = read(positions[venue])

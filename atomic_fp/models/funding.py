@@ -83,6 +83,10 @@ class FundingRate:
     rate also carried it (Hyperliquid ctx, GRVT ticker, Lighter ``orderBookDetails``)."""
     volume_24h: Decimal | None = attrs.field(default=None, validator=optional_non_negative)
     """The market's 24 h traded notional in the quote currency, when published alongside."""
+    interval_doubt: str | None = attrs.field(default=None)
+    """Why ``interval`` may be wrong (it contradicts the venue's next funding time even after
+    the client refreshed it); such a rate is left out of rankings and decisions with this
+    reason (:mod:`atomic_fp.intervals`)."""
 
     @cap.validator
     def _check_cap(self, attribute: attrs.Attribute[Decimal | None], value: Decimal | None) -> None:

@@ -67,6 +67,7 @@ class FakeBinance:
         self.delay_next: dict[tuple[str, str], float] = {}
         self.extra_funding_info: list[dict[str, Any]] = []  # more fundingInfo rows
         self.rate_overrides: dict[str, str] = {}  # symbol -> premiumIndex lastFundingRate
+        self.next_funding_overrides: dict[str, int] = {}  # symbol -> nextFundingTime (ms)
         self.orders: dict[str, dict[str, Any]] = {}
         self.positions: dict[str, Decimal] = {}
         self.next_order_id = 1000
@@ -163,7 +164,7 @@ class FakeBinance:
                     "estimatedSettlePrice": mark,
                     "lastFundingRate": self.rate_overrides.get(s, rate),
                     "interestRate": "0.00010000",
-                    "nextFundingTime": nxt,
+                    "nextFundingTime": self.next_funding_overrides.get(s, nxt),
                     "time": now,
                 }
                 for s, mark, rate, nxt in rows

@@ -59,6 +59,8 @@ class Exchange:
     recovered_signers: list[str] = attrs.Factory(list)
     trading_headers: list[tuple[str, str, str]] = attrs.Factory(list)  # path, cookie, account
     funding_rates: dict[str, str] = attrs.Factory(dict)  # instrument -> ticker funding_rate
+    instrument_requests: int = 0
+    ticker_times: tuple[int, int] | None = None  # (event_time, next_funding_time) ns, fixed
     fee_tier: int | None = None  # funding_account_summary tier.tier (the docs' example: null)
     # (host role, http status, code, message): answered once by that host
     force_error: tuple[str, int, int, str] | None = None
@@ -183,6 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
     # --- market data -----------------------------------------------------------------
 
     def _instruments(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+        self.exchange.instrument_requests += 1
         return 200, {"result": self.exchange.instruments}, {}
 
     def _ticker(self, body: Json) -> tuple[int, Json, dict[str, str]]:
@@ -190,6 +193,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self.exchange.instrument(str(name)) is None:
             return _error(400, 1003, "unknown instrument")
         now = time.time_ns()
+        next_ns = (now // 28_800_000_000_000 + 1) * 28_800_000_000_000
+        if self.exchange.ticker_times is not None:
+            now, next_ns = self.exchange.ticker_times
         return (
             200,
             {
@@ -199,7 +205,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "mark_price": "70000.0",
                     "index_price": "70001.0",
                     "funding_rate": self.exchange.funding_rates.get(str(name), "0.01"),
-                    "next_funding_time": str((now // 28_800_000_000_000 + 1) * 28_800_000_000_000),
+                    "next_funding_time": str(next_ns),
                 }
             },
             {},
