@@ -37,8 +37,9 @@ def test_real_inj_switches_are_caught_within_one_settlement() -> None:
     cached = 8.0
     caught: list[tuple[datetime, str]] = []
     for i in range(len(times) - 1):
-        if hours[i] is not None:
-            cached = hours[i]
+        known = hours[i]
+        if known is not None:
+            cached = known
         rate = FundingRate(
             exchange=ExchangeIdentifier("bybit"),
             symbol=Symbol("INJ"),
