@@ -156,3 +156,12 @@ def test_without_credentials_a_live_scan_sends_no_account_query(
     data = _scan(runner)
     assert data["venues"]["hl"]["fees"]["source"] == "published"
     assert all(body.get("type") != "userFees" for _, body in fake.requests)
+
+
+def test_readme_example_rows_are_what_the_offline_scan_prints(runner: CliRunner) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("```text\nSYMBOL", 1)[1].split("```", 1)[0]
+    shown = [line.split() for line in block.splitlines()[1:] if line and line != "..."]
+    result = runner.invoke(cli, ["scan", "--offline", "--format", "table"])
+    printed = [line.split() for line in result.stdout.splitlines()[1:]]
+    assert len(shown) == 3 and printed[:3] == shown
