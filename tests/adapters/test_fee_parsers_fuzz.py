@@ -3,16 +3,18 @@ MalformedResponse (Binance commissionRate, Hyperliquid userFees, GRVT account ti
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from returns.result import Failure, Success
+from returns.result import Failure, Result, Success
 
 from adapters.binance.fees import parse_commission_rate
 from adapters.grvt.fees import parse_account_tier
 from adapters.hyperliquid.fees import parse_user_fees
 from atomic_fp.errors import MalformedResponse
+from atomic_fp.models import FeeQuote
 
 scalars = st.one_of(
     st.none(),
@@ -38,7 +40,7 @@ junk = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=5),
     max_leaves=12,
 )
-PARSERS = (
+PARSERS: tuple[Callable[[Any], Result[FeeQuote, MalformedResponse]], ...] = (
     lambda p: parse_commission_rate("binance", p),
     lambda p: parse_user_fees("hyperliquid", p),
     lambda p: parse_account_tier("grvt", p),
