@@ -61,6 +61,10 @@ PUBLISHED_FEES: Mapping[str, FeeQuote] = MappingProxyType(
 )
 """Published base tier by venue *kind* (also the research data's venue names)."""
 
+ACCOUNT_FEE_KINDS = frozenset({"binance", "hyperliquid", "grvt"})
+"""Venue kinds whose clients read the account's own rates when given credentials (Lighter
+publishes per-market fees without an account; the paper venue charges what it is told)."""
+
 
 def published_fees(kind: str) -> FeeQuote | None:
     """The published base tier of venue kind ``kind``, or ``None`` if we know none."""
@@ -87,4 +91,10 @@ def account_or_published(kind: str, account: Result[FeeQuote, VenueError] | None
     return with_note(published, f"fee query failed ({error.kind}: {error.message})")
 
 
-__all__ = ["PUBLISHED_FEES", "account_or_published", "published_fees", "with_note"]
+__all__ = [
+    "ACCOUNT_FEE_KINDS",
+    "PUBLISHED_FEES",
+    "account_or_published",
+    "published_fees",
+    "with_note",
+]

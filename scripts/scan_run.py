@@ -14,12 +14,13 @@ import attrs
 import click
 from returns.result import Failure, Result, Success
 
+from adapters.published_fees import ACCOUNT_FEE_KINDS, with_note
 from adapters.snapshot import Snapshot, bundled_snapshot, load_snapshot
 from atomic_fp.decisions.liquidity import liquidity_problem
 from atomic_fp.decisions.ranking import rank_opportunities
 from atomic_fp.decisions.types import Opportunity
 from atomic_fp.errors import VenueError
-from atomic_fp.models import ArbitrageConfig, FeeQuote, FundingRate, Symbol
+from atomic_fp.models import ArbitrageConfig, FeeQuote, FeeSource, FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from scripts.config import AppConfig
 from scripts.context import app_context, fail, warn
@@ -94,15 +95,28 @@ def gather(
                 if account_venues:
                     group.start_soon(read_account_fees)
                 rates = await call_all(venues, lambda client: client.fetch_funding_rates(None))
-            credentialed = {v.id for v in account_venues}
-            fees = dict(await quote_all([v for v in venues if v.id not in credentialed]))
-            fees.update(account_fees)
+            fees = dict(await quote_all(venues))
+            for venue_id, account in account_fees.items():
+                fees[venue_id] = _prefer_account(fees.get(venue_id), account)
             return rates, fees
         finally:
             await close_all(venues)
             await close_all(account_venues)
 
     return anyio.run(work)
+
+
+def _prefer_account(
+    public: Result[FeeQuote, VenueError] | None, account: Result[FeeQuote, VenueError]
+) -> Result[FeeQuote, VenueError]:
+    """The credentialed client's quote when it read the account's rates, else the public
+    client's quote, noting why the account's rates are not used."""
+    if isinstance(account, Success) and account.unwrap().source is FeeSource.ACCOUNT:
+        return account
+    if not isinstance(public, Success):
+        return account
+    why = account.unwrap().detail if isinstance(account, Success) else account.failure().describe()
+    return Success(with_note(public.unwrap(), f"account rates not read: {why}"))
 
 
 def _account_fee_venues(
@@ -113,7 +127,10 @@ def _account_fee_venues(
     chosen = [
         v
         for v in select(config, names)
-        if v.credential_env and not v.missing_credentials(environ) and v.fees is None
+        if v.kind in ACCOUNT_FEE_KINDS
+        and v.credential_env
+        and not v.missing_credentials(environ)
+        and v.fees is None
     ]
     return build_live(chosen, environ, with_credentials=True) if chosen else ()
 

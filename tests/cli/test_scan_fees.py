@@ -165,3 +165,21 @@ def test_readme_example_rows_are_what_the_offline_scan_prints(runner: CliRunner)
     result = runner.invoke(cli, ["scan", "--offline", "--format", "table"])
     printed = [line.split() for line in result.stdout.splitlines()[1:]]
     assert len(shown) == 3 and printed[:3] == shown
+
+
+def test_when_the_account_query_fails_the_public_quote_stays_and_says_why(
+    runner: CliRunner, isolated: Path, hyperliquid: tuple[FakeHyperliquid, str]
+) -> None:
+    _, url = hyperliquid
+    (isolated / "atomic-fp.toml").write_text(
+        f'[venues.hl]\nkind = "hyperliquid"\nbase_url = "{url}"\n'
+        'account_address_env = "TEST_HL_ADDRESS"\n'
+    )
+    result = runner.invoke(
+        cli, ["scan", "--format", "json"], env={"TEST_HL_ADDRESS": "not-an-address"}
+    )
+    assert result.exit_code == 0, result.output
+    fees = json.loads(result.stdout)["venues"]["hl"]["fees"]
+    assert (fees["source"], fees["taker"]) == ("published", "0.00045")
+    assert "account rates not read" in fees["detail"] and "0x address" in fees["detail"]
+    assert "not-an-address" not in result.stdout
