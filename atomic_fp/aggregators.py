@@ -25,11 +25,13 @@ from decimal import Decimal
 from typing import TypeAlias, TypeVar
 
 import anyio
+from returns.future import FutureResult
 from returns.result import Failure, Result, Success
 
-from atomic_fp.errors import Ambiguous, UnknownSymbol, VenueError, VenueTimeout
+from atomic_fp.errors import Ambiguous, NotSupported, UnknownSymbol, VenueError, VenueTimeout
 from atomic_fp.exposure import ExposureReport, IncompleteExposure, total_exposure
 from atomic_fp.models import (
+    FeeQuote,
     FundingPayment,
     FundingRate,
     Market,
@@ -42,7 +44,7 @@ from atomic_fp.models import (
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import AtomicQueryer, outcome
 from atomic_fp.per_venue import ByVenue
-from atomic_fp.venue import VenueClient
+from atomic_fp.venue import FeeQuoting, VenueClient
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -251,6 +253,19 @@ class MarketAggregator(_Aggregator):
     async def get_markets(self) -> PerVenue[tuple[Market, ...]]:
         """Every venue's every market."""
         return await self._each(lambda client: outcome(client.fetch_markets()))
+
+    async def get_fees(self) -> PerVenue[FeeQuote]:
+        """Every venue's fee quote with its source (the account's rates, or the venue's
+        published tier); ``NotSupported`` from a client that quotes none."""
+
+        def quote(client: VenueClient) -> Awaitable[Result[FeeQuote, VenueError]]:
+            if isinstance(client, FeeQuoting):
+                return outcome(client.fetch_fees())
+            return outcome(
+                FutureResult.from_failure(NotSupported(str(client.exchange), "fetch_fees"))
+            )
+
+        return await self._each(quote)
 
     async def get_all_markets(self, symbol: Symbol | None = None) -> ByVenue[Market]:
         """Per venue: its market for the symbol (with ``strict_quote``, only one settling in

@@ -190,6 +190,19 @@ class Request:
     output_format: str | None
 
 
+def _backtest_fees(config: Any) -> dict[str, Any]:
+    """Each data venue's published base tier by its name (``binance``, ``bybit``,
+    ``hyperliquid``...: the research data's venues need no config section), then the
+    config's venues (config fees, else their kind's published tier)."""
+    from adapters.published_fees import PUBLISHED_FEES
+    from scripts.fees import published_or_configured
+
+    return {
+        **{name: quote.fees for name, quote in PUBLISHED_FEES.items()},
+        **published_or_configured(config),
+    }
+
+
 def _strategy(ctx: click.Context, request: Request) -> ArbitrageConfig:
     """[strategy] and venue fees from the config (``--config``, else the group's), with the
     command-line overrides applied. Sizes default to 1 base unit."""
@@ -209,7 +222,7 @@ def _strategy(ctx: click.Context, request: Request) -> ArbitrageConfig:
     if "close_threshold" not in values and "build_threshold" in values:
         values["close_threshold"] = min(Decimal("0.01"), values["build_threshold"])
     try:
-        return attrs.evolve(strategy, values=values).arbitrage_config(config.fees())
+        return attrs.evolve(strategy, values=values).arbitrage_config(_backtest_fees(config))
     except ConfigError as error:
         fail(f"invalid strategy: {error}")
 

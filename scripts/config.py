@@ -78,6 +78,8 @@ _STRATEGY_DECIMALS = (
     "slippage_cap",
     "liquidation_buffer",
     "max_total_exposure",
+    "min_open_interest",
+    "min_volume_24h",
 )
 _STRATEGY_DURATIONS = ("holding_horizon", "max_data_age", "interval", "order_validity")
 MAX_ORDER_VALIDITY_SECONDS = 60.0
@@ -163,7 +165,13 @@ class StrategySettings:
             "trade_size": v.get("trade_size", Decimal(1)),
             "fees": dict(fees),
         }
-        for name in ("slippage_cap", "liquidation_buffer", "max_total_exposure"):
+        for name in (
+            "slippage_cap",
+            "liquidation_buffer",
+            "max_total_exposure",
+            "min_open_interest",
+            "min_volume_24h",
+        ):
             if name in v:
                 kwargs[name] = v[name]
         for name in ("holding_horizon", "max_data_age"):
@@ -527,6 +535,8 @@ def _strategy(table: Mapping[str, Any], source: str) -> StrategySettings:
             number = decimal_value(value, source, where)
             if key in ("max_position", "trade_size", "max_total_exposure") and number <= 0:
                 raise ConfigError(source, where, "a positive size in base-asset units", value)
+            if key in ("min_open_interest", "min_volume_24h") and number <= 0:
+                raise ConfigError(source, where, "a positive amount in the quote currency", value)
             if key in ("slippage_cap", "liquidation_buffer") and number < 0:
                 raise ConfigError(source, where, "a fraction >= 0", value)
             values[key] = number

@@ -28,6 +28,7 @@ from scripts.trading import (
     open_journal,
     orchestrators,
     trading_symbols,
+    with_venue_fees,
 )
 
 
@@ -55,8 +56,9 @@ def run_execute(
         async with AsyncExitStack() as stack:
             try:
                 journal = await open_journal(journal_path, stack, busy)
+                costed = await with_venue_fees(strategy, config, venues)
                 for orchestrator in orchestrators(
-                    venues, symbols, strategy, journal, execution_policy(config)
+                    venues, symbols, costed, journal, execution_policy(config)
                 ):
                     if dry_run:
                         inputs = await orchestrator.gather_inputs()

@@ -32,6 +32,7 @@ from scripts.trading import (
     open_journal,
     orchestrators,
     trading_symbols,
+    with_venue_fees,
 )
 
 
@@ -86,8 +87,9 @@ def run_loop(
                 journal = await open_journal(
                     journal_path, stack, config.journal_busy_timeout.total_seconds()
                 )
+                costed = await with_venue_fees(strategy, config, venues)
                 runner = SimpleStrategyRunner(
-                    orchestrators(venues, symbols, strategy, journal, execution_policy(config)),
+                    orchestrators(venues, symbols, costed, journal, execution_policy(config)),
                     every,
                     max_cycles=max_cycles,
                     on_cycle=on_cycle,

@@ -157,10 +157,15 @@ def build_offline(
             transport=recording.transport(),
             base_url=recording.base_url,
             urls=recording.urls,
-            clock=lambda: snapshot.as_of,
+            clock=_fixed_clock(recording.recorded_at or snapshot.as_of),
         )
         built.append(Venue(base.id, recording.kind, build_client(settings), base.timeout))
     return tuple(built)
+
+
+def _fixed_clock(at: datetime) -> Callable[[], datetime]:
+    """A clock stopped at ``at``: a replayed venue's "now" is when it was recorded."""
+    return lambda: at
 
 
 GRACE = 1.0

@@ -7,20 +7,25 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import anyio
 import attrs
 import click
 from returns.result import Failure, Result, Success
 
+from adapters.published_fees import ACCOUNT_FEE_KINDS, with_note
 from adapters.snapshot import Snapshot, bundled_snapshot, load_snapshot
 from atomic_fp.aggregators import FundingRateAggregator
+from atomic_fp.decisions.liquidity import liquidity_problem
 from atomic_fp.decisions.ranking import rank_opportunities
 from atomic_fp.decisions.types import Opportunity
 from atomic_fp.errors import VenueError
-from atomic_fp.models import FundingRate, Symbol
+from atomic_fp.models import ArbitrageConfig, FeeQuote, FeeSource, FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from scripts.config import AppConfig
 from scripts.context import app_context, fail, warn
+from scripts.fees import FeeResults, quote_all, resolve_all
 from scripts.runtime import (
     Venue,
     aggregator,
@@ -44,6 +49,11 @@ class ScanReport:
     venues: VenueRates
     kinds: Mapping[ExchangeIdentifier, str]
     opportunities: tuple[Opportunity, ...]
+    fees: Mapping[str, FeeQuote] = attrs.field(factory=dict)
+    """Each venue's fee (by venue id) with its source: what the net APRs were computed with."""
+    left_out: tuple[str, ...] = ()
+    """Rates left out before ranking (interval in doubt, below a liquidity floor),
+    ``"venue SYMBOL: why"``."""
 
     @property
     def any_ok(self) -> bool:
@@ -74,18 +84,67 @@ def _symbols(names: Sequence[str] | None) -> frozenset[Symbol] | None:
         fail(f"--symbols: {error}")
 
 
-def gather(venues: Sequence[Venue]) -> VenueRates:
-    """Every venue's current rates for all its listed symbols. (``--symbols`` filters
-    afterwards: asking a venue for a symbol it does not list fails the whole call.)"""
+def gather(
+    venues: Sequence[Venue], account_venues: Sequence[Venue] = ()
+) -> tuple[VenueRates, FeeResults]:
+    """Every venue's current rates for all its listed symbols (``--symbols`` filters
+    afterwards: asking a venue for a symbol it does not list fails the whole call), and
+    each venue's fee quote. ``account_venues`` are credentialed clients of venues whose
+    credentials are all set, used only to read the account's fee rates (concurrently with
+    the rates); the others quote after their rates (Lighter's fees come with the market
+    list its rates already loaded, the rest answer without a request)."""
 
-    async def work() -> VenueRates:
+    async def work() -> tuple[VenueRates, FeeResults]:
+        account_fees: dict[ExchangeIdentifier, Any] = {}
+
+        async def read_account_fees() -> None:
+            account_fees.update(await quote_all(account_venues))
+
         try:
-            rates = await aggregator(venues, FundingRateAggregator).get_rates(None)
-            return in_venue_order(venues, rates)
+            async with anyio.create_task_group() as group:
+                if account_venues:
+                    group.start_soon(read_account_fees)
+                rates = in_venue_order(
+                    venues, await aggregator(venues, FundingRateAggregator).get_rates(None)
+                )
+            fees = dict(await quote_all(venues))
+            for venue_id, account in account_fees.items():
+                fees[venue_id] = _prefer_account(fees.get(venue_id), account)
+            return rates, fees
         finally:
             await close_all(venues)
+            await close_all(account_venues)
 
     return anyio.run(work)
+
+
+def _prefer_account(
+    public: Result[FeeQuote, VenueError] | None, account: Result[FeeQuote, VenueError]
+) -> Result[FeeQuote, VenueError]:
+    """The credentialed client's quote when it read the account's rates, else the public
+    client's quote, noting why the account's rates are not used."""
+    if isinstance(account, Success) and account.unwrap().source is FeeSource.ACCOUNT:
+        return account
+    if not isinstance(public, Success):
+        return account
+    why = account.unwrap().detail if isinstance(account, Success) else account.failure().describe()
+    return Success(with_note(public.unwrap(), f"account rates not read: {why}"))
+
+
+def _account_fee_venues(
+    config: AppConfig, names: Sequence[str] | None, environ: Mapping[str, str]
+) -> tuple[Venue, ...]:
+    """Credentialed clients (fee queries only) of the venues whose credentials are all set
+    in the environment and whose fees the config does not fix."""
+    chosen = [
+        v
+        for v in select(config, names)
+        if v.kind in ACCOUNT_FEE_KINDS
+        and v.credential_env
+        and not v.missing_credentials(environ)
+        and v.fees is None
+    ]
+    return build_live(chosen, environ, with_credentials=True) if chosen else ()
 
 
 def run_scan(
@@ -97,10 +156,13 @@ def run_scan(
     symbol_names: Sequence[str] | None,
     all_pairs: bool,
     min_apr: Decimal | None = None,
+    min_open_interest: Decimal | None = None,
+    min_volume_24h: Decimal | None = None,
 ) -> ScanReport:
     app = app_context(ctx)
     config = app.config()
     symbols = _symbols(symbol_names)
+    account_venues: tuple[Venue, ...] = ()
     if offline or snapshot_dir:
         snapshot = _load_snapshot(snapshot_dir)
         venues = build_offline(snapshot, venue_names, config)
@@ -108,9 +170,11 @@ def run_scan(
         fixed_now: datetime | None = snapshot.as_of
     else:
         venues = build_live(select(config, venue_names), app.environ, with_credentials=False)
+        account_venues = _account_fee_venues(config, venue_names, app.environ)
         source = "live"
         fixed_now = None
-    results = gather(venues)
+    results, quoted = gather(venues, account_venues)
+    fees = resolve_all(config, venues, quoted)
     now = fixed_now or utc_now()
     rates = [
         rate
@@ -119,7 +183,8 @@ def run_scan(
         for rate in result.unwrap()
         if symbols is None or rate.symbol in symbols
     ]
-    strategy = config.strategy.arbitrage_config(config.fees())
+    strategy = config.strategy.arbitrage_config({name: q.fees for name, q in fees.items()})
+    rates, left_out = _usable_rates(rates, strategy, min_open_interest, min_volume_24h)
     # per_symbol=1 builds only each symbol's winner (= best_per_symbol of the full ranking)
     chosen = rank_opportunities(
         rates, strategy, min_net_apr=min_apr, per_symbol=None if all_pairs else 1
@@ -133,4 +198,34 @@ def run_scan(
         venues=results,
         kinds={v.id: v.kind for v in venues},
         opportunities=tuple(chosen),
+        fees=fees,
+        left_out=left_out,
     )
+
+
+def _usable_rates(
+    rates: list[FundingRate],
+    strategy: ArbitrageConfig,
+    min_open_interest: Decimal | None,
+    min_volume_24h: Decimal | None,
+) -> tuple[list[FundingRate], tuple[str, ...]]:
+    """The rates that may be ranked, and ``"venue SYMBOL: why"`` for each one left out: an
+    interval in doubt (:mod:`atomic_fp.intervals`), or a market below a liquidity floor (a
+    venue that publishes no figure passes; :mod:`atomic_fp.decisions.liquidity`)."""
+    kept: list[FundingRate] = []
+    left_out: list[str] = []
+    for rate in rates:
+        where = f"{rate.exchange} {rate.symbol.base}"
+        if rate.interval_doubt is not None:
+            left_out.append(f"{where}: interval uncertain ({rate.interval_doubt})")
+            warn(f"left out: {left_out[-1]}", venue=str(rate.exchange), event="interval_doubt")
+            continue
+        problem = liquidity_problem(
+            rate, strategy, min_open_interest=min_open_interest, min_volume_24h=min_volume_24h
+        )
+        if problem is None:
+            kept.append(rate)
+        else:
+            left_out.append(f"{where}: {problem}")
+            log.info("left out: %s", left_out[-1])
+    return kept, tuple(left_out)

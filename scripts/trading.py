@@ -3,6 +3,7 @@ one orchestrator per symbol, and JSON views of signals, cycles and executions.""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
 from datetime import datetime
@@ -28,8 +29,11 @@ from atomic_fp.orchestration.orchestrator import StrategyInputs
 from scripts import exitcodes
 from scripts.config import AppConfig, VenueConfig
 from scripts.context import AppContext, error, fail
+from scripts.fees import published_or_configured, quote_all, resolve_all
 from scripts.output import dec, iso
 from scripts.runtime import Venue, build_live, select
+
+log = logging.getLogger("scripts.trading")
 
 
 def trading_symbols(config: AppConfig, names: Sequence[str] | None) -> tuple[Symbol, ...]:
@@ -49,7 +53,25 @@ def arbitrage_config(config: AppConfig) -> ArbitrageConfig:
             f"{config.source}: [strategy] needs trade_size and max_position (base-asset "
             "units) before anything can be traded"
         )
-    return config.strategy.arbitrage_config(config.fees())
+    return config.strategy.arbitrage_config(published_or_configured(config))
+
+
+async def with_venue_fees(
+    strategy: ArbitrageConfig, config: AppConfig, venues: Sequence[Venue]
+) -> ArbitrageConfig:
+    """``strategy`` with each venue's fee as its client quotes it (the account's rates
+    where the venue has an endpoint), config fees first (:mod:`scripts.fees`)."""
+    quoted = await quote_all(venues)
+    fees = resolve_all(config, venues, quoted)
+    for name, quote in sorted(fees.items()):
+        log.info(
+            "venue %s fees: taker %s maker %s (%s)",
+            name,
+            quote.fees.taker,
+            quote.fees.maker,
+            quote.source.value,
+        )
+    return attrs.evolve(strategy, fees={name: quote.fees for name, quote in fees.items()})
 
 
 def check_live_ready(config: AppConfig, venues: Sequence[VenueConfig], app: AppContext) -> Path:

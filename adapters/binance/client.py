@@ -12,7 +12,10 @@ Requests per call (what an offline replay must serve):
 ``fetch_funding_rates``     ``GET /fapi/v1/premiumIndex`` (all symbols, weight 10) and, when
                             the cached intervals are older than ``funding_info_ttl_seconds``
                             (default 600), ``GET /fapi/v1/fundingInfo``, both in flight at
-                            once (one round trip). No exchangeInfo.
+                            once (one round trip). No exchangeInfo. A cached interval that
+                            contradicts ``nextFundingTime`` (:mod:`atomic_fp.intervals`)
+                            re-reads fundingInfo at once; a rate still in doubt carries
+                            ``interval_doubt`` and is left out downstream.
 ``fetch_markets``           ``GET /fapi/v1/exchangeInfo`` (+ ``/fapi/v1/fundingInfo`` as above,
                             concurrently)
 ``fetch_order_book``        ``GET /fapi/v1/depth`` (+ markets when not cached)
@@ -48,6 +51,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import anyio
@@ -59,6 +63,12 @@ from returns.result import Failure, Result, Success
 from adapters._future import both, guarded
 from adapters._http import JsonHttp
 from adapters.binance.config import BinanceConfig
+from adapters.binance.fees import (
+    COMMISSION_RATE_WEIGHT,
+    PATH_COMMISSION_RATE,
+    REFERENCE_SYMBOL,
+    parse_commission_rate,
+)
 from adapters.binance.orders import CLIENT_ORDER_ID, order_params
 from adapters.binance.parsers import (
     DEFAULT_INTERVAL_HOURS,
@@ -72,6 +82,7 @@ from adapters.binance.parsers import (
     parse_balances,
     parse_depth,
     parse_exchange_info,
+    parse_funding_caps,
     parse_funding_info,
     parse_funding_rate_rows,
     parse_income,
@@ -90,6 +101,7 @@ from adapters.binance.signing import (
 )
 from adapters.binance.weights import WeightBudget, depth_limit_and_weight
 from adapters.client_config import Connectable, as_settings
+from adapters.published_fees import account_or_published
 from adapters.registry import VenueSettings
 from atomic_fp.errors import (
     Ambiguous,
@@ -106,8 +118,10 @@ from atomic_fp.errors import (
     VenueRejected,
     VenueTimeout,
 )
+from atomic_fp.intervals import interval_doubt
 from atomic_fp.models import (
     Balance,
+    FeeQuote,
     FundingPayment,
     FundingRate,
     Market,
@@ -164,6 +178,20 @@ def _option(options: Mapping[str, str], key: str, default: float) -> float:
     if not value > 0:
         raise ValueError(f"binance option {key}={raw!r} must be > 0")
     return value
+
+
+def _checked(rate: FundingRate) -> FundingRate:
+    """``rate`` marked with why its interval is in doubt, if it still is after a refresh."""
+    doubt = interval_doubt(rate)
+    return rate if doubt is None else attrs.evolve(rate, interval_doubt=doubt)
+
+
+def _with_cap(rate: FundingRate, caps: Mapping[str, tuple[Decimal, Decimal]]) -> FundingRate:
+    """``rate`` with its symbol's ``fundingInfo`` cap and floor, when Binance adjusted them."""
+    bounds = caps.get(rate.venue_symbol or "")
+    if bounds is None:
+        return rate
+    return attrs.evolve(rate, cap=bounds[0], floor=bounds[1])
 
 
 def _millis(value: datetime) -> int:
@@ -274,6 +302,7 @@ class BinanceClient(Connectable):
             max_body_bytes=settings.max_response_bytes,
         )
         self._intervals: Mapping[str, int] | None = None
+        self._caps: Mapping[str, tuple[Decimal, Decimal]] = {}
         self._intervals_at = 0.0
         self._markets: tuple[BinanceMarket, ...] | None = None
         self._markets_by_symbol: dict[Symbol, BinanceMarket] = {}
@@ -313,6 +342,11 @@ class BinanceClient(Connectable):
         self, symbol: Symbol, depth: int = 20
     ) -> FutureResult[OrderBook, VenueError]:
         return self._run(self._fetch_order_book(symbol, depth))
+
+    def fetch_fees(self) -> FutureResult[FeeQuote, VenueError]:
+        """The account's rates (``GET /fapi/v1/commissionRate``) with credentials, else
+        (or when that fails) the published VIP 0 tier (see :mod:`adapters.published_fees`)."""
+        return self._run(self._fetch_fees())
 
     def fetch_funding_history(
         self, symbol: Symbol, start: datetime, end: datetime
@@ -524,6 +558,10 @@ class BinanceClient(Connectable):
         parsed = parse_funding_info(self._venue, body.unwrap())
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
+        caps = parse_funding_caps(self._venue, body.unwrap())
+        if isinstance(caps, Failure):
+            return Failure(caps.failure())
+        self._caps = caps.unwrap()
         self._intervals = parsed.unwrap()
         self._intervals_at = self._monotonic()
         return Success(self._intervals)
@@ -575,6 +613,7 @@ class BinanceClient(Connectable):
         self, symbols: Collection[Symbol] | None
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         # Independent requests, joined after both answer: one round trip, not two.
+        read_before = self._intervals_at
         intervals, body = await both(
             self._funding_intervals(), self._public(PATH_PREMIUM_INDEX, 10)
         )
@@ -589,7 +628,22 @@ class BinanceClient(Connectable):
         if symbols is not None:
             wanted = set(symbols)
             rates = tuple(rate for rate in rates if rate.symbol in wanted)
-        return Success(rates)
+        cached = self._intervals_at == read_before  # fundingInfo not read in this call
+        if cached and any(interval_doubt(rate) for rate in rates):
+            # A cached fundingInfo interval contradicts premiumIndex's nextFundingTime (the
+            # venue changed it): read fundingInfo again now, whatever its TTL says.
+            async with self._lock("intervals"):
+                fresh = await self._read_funding_info()
+            if isinstance(fresh, Failure):
+                return Failure(fresh.failure())
+            reparsed = parse_premium_index(
+                self._exchange, body.unwrap(), self._symbols, fresh.unwrap()
+            )
+            if isinstance(reparsed, Failure):
+                return Failure(reparsed.failure())
+            wanted_symbols = {rate.symbol for rate in rates}
+            rates = tuple(rate for rate in reparsed.unwrap() if rate.symbol in wanted_symbols)
+        return Success(tuple(_checked(_with_cap(rate, self._caps)) for rate in rates))
 
     async def _fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
         if depth < 1:
@@ -667,6 +721,24 @@ class BinanceClient(Connectable):
         )
 
     # ------------------------------------------------------------------ account
+
+    async def _fetch_fees(self) -> Result[FeeQuote, VenueError]:
+        if self._credentials is None:
+            return Success(account_or_published("binance", None))
+        body = await self._signed(
+            "GET",
+            PATH_COMMISSION_RATE,
+            [("symbol", REFERENCE_SYMBOL)],
+            COMMISSION_RATE_WEIGHT,
+            idempotent=True,
+        )
+        account: Result[FeeQuote, VenueError] = body
+        if isinstance(body, Success):
+            parsed = parse_commission_rate(self._venue, body.unwrap())
+            account = (
+                Failure(parsed.failure()) if isinstance(parsed, Failure) else parsed
+            )
+        return Success(account_or_published("binance", account))
 
     async def _fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
         if self._credentials is None:

@@ -52,6 +52,7 @@ from adapters.grvt import cache as instrument_cache
 from adapters.grvt import parsers
 from adapters.grvt.auth import GrvtAuth
 from adapters.grvt.config import GrvtConfig
+from adapters.grvt.fees import ACCOUNT_SUMMARY, parse_account_tier
 from adapters.grvt.parsers import GrvtInstrument, InstrumentList, error_extractor, error_of
 from adapters.grvt.signing import (
     CHAIN_IDS,
@@ -63,6 +64,7 @@ from adapters.grvt.signing import (
     sign_order,
     signer_address,
 )
+from adapters.published_fees import account_or_published
 from adapters.registry import VenueSettings
 from atomic_fp.errors import (
     Ambiguous,
@@ -78,8 +80,10 @@ from atomic_fp.errors import (
     VenueError,
     VenueRejected,
 )
+from atomic_fp.intervals import interval_doubt
 from atomic_fp.models import (
     Balance,
+    FeeQuote,
     FundingPayment,
     FundingRate,
     Market,
@@ -321,15 +325,18 @@ class GrvtClient(Connectable):
 
     # --- instruments ---------------------------------------------------------------
 
-    async def _instrument_list(self) -> Result[InstrumentList, VenueError]:
+    async def _instrument_list(self, *, fresh: bool = False) -> Result[InstrumentList, VenueError]:
+        """The perpetuals: from memory or disk while younger than the TTL, else (or when
+        ``fresh``: a cached interval was contradicted) from the venue."""
         async with self._instruments_lock:
             cached = self._instruments
             if (
-                cached is not None
+                not fresh
+                and cached is not None
                 and time.monotonic() - self._instruments_at < self._instrument_ttl
             ):
                 return Success(cached)
-            stored = await self._instruments_from_disk()
+            stored = None if fresh else await self._instruments_from_disk()
             if stored is not None:
                 listing, age = stored
                 self._instruments = listing
@@ -523,7 +530,33 @@ class GrvtClient(Connectable):
                 log.warning("%s: no funding rate for %s: %s", self._venue, name, error)
         if failures and (symbols is not None or not rates):
             return Failure(_summarise(failures, len(targets)))
-        return Success(tuple(rates))
+        return await self._checked_intervals(rates)
+
+    async def _checked_intervals(
+        self, rates: list[FundingRate]
+    ) -> Result[tuple[FundingRate, ...], VenueError]:
+        """Rates whose (cached) instrument interval contradicts the ticker's next funding
+        time get the instrument list re-read from the venue and their interval and caps
+        from it; a rate still in doubt carries ``interval_doubt`` (:mod:`atomic_fp.intervals`)."""
+        if not any(interval_doubt(rate) for rate in rates):
+            return Success(tuple(rates))
+        listing = await self._instrument_list(fresh=True)
+        if isinstance(listing, Failure):
+            return Failure(listing.failure())
+        by_name = {i.name: i for i in listing.unwrap().instruments}
+        checked: list[FundingRate] = []
+        for rate in rates:
+            instrument = by_name.get(rate.venue_symbol or "")
+            if instrument is not None and interval_doubt(rate):
+                rate = attrs.evolve(
+                    rate,
+                    interval=instrument.funding_interval,
+                    cap=instrument.funding_cap,
+                    floor=instrument.funding_floor,
+                )
+            doubt = interval_doubt(rate)
+            checked.append(rate if doubt is None else attrs.evolve(rate, interval_doubt=doubt))
+        return Success(tuple(checked))
 
     def fetch_funding_history(
         self, symbol: Symbol, start: datetime, end: datetime
@@ -616,6 +649,21 @@ class GrvtClient(Connectable):
 
     def fetch_balances(self) -> FutureResult[tuple[Balance, ...], VenueError]:
         return guarded(self._venue, self._balances())
+
+    def fetch_fees(self) -> FutureResult[FeeQuote, VenueError]:
+        """The account's fee level (``full/v1/funding_account_summary``) with credentials,
+        else (or when that fails) the published level 1 (:mod:`adapters.grvt.fees`)."""
+        return guarded(self._venue, self._fees())
+
+    async def _fees(self) -> Result[FeeQuote, VenueError]:
+        if self._credentials is None:
+            return Success(account_or_published("grvt", None))
+        raw = await self._trading_call(ACCOUNT_SUMMARY, {}, write=False)
+        account: Result[FeeQuote, VenueError] = raw
+        if isinstance(raw, Success):
+            parsed = parse_account_tier(self._venue, raw.unwrap())
+            account = Failure(parsed.failure()) if isinstance(parsed, Failure) else parsed
+        return Success(account_or_published("grvt", account))
 
     async def _balances(self) -> Result[tuple[Balance, ...], VenueError]:
         if self._credentials is None:

@@ -57,6 +57,7 @@ from adapters.hyperliquid.actions import (
     order_wire,
 )
 from adapters.hyperliquid.config import HyperliquidConfig
+from adapters.hyperliquid.fees import parse_user_fees
 from adapters.hyperliquid.parsers import (
     AssetInfo,
     ExchangeError,
@@ -82,6 +83,7 @@ from adapters.hyperliquid.signing import (
     load_agent,
     nonce_source_for,
 )
+from adapters.published_fees import account_or_published
 from adapters.registry import VenueSettings
 from atomic_fp.errors import (
     Ambiguous,
@@ -96,6 +98,7 @@ from atomic_fp.errors import (
 )
 from atomic_fp.models import (
     Balance,
+    FeeQuote,
     FundingPayment,
     FundingRate,
     Market,
@@ -230,6 +233,11 @@ class HyperliquidClient(Connectable):
         self, symbol: Symbol, depth: int = 20
     ) -> FutureResult[OrderBook, VenueError]:
         return guarded(self._venue, self._book(symbol, depth))
+
+    def fetch_fees(self) -> FutureResult[FeeQuote, VenueError]:
+        """The account's rates (``userFees``) when the master address is configured, else
+        (or when that fails) the published tier 0 (:mod:`adapters.published_fees`)."""
+        return guarded(self._venue, self._fees())
 
     def fetch_positions(self) -> FutureResult[tuple[Position, ...], VenueError]:
         return guarded(self._venue, self._positions())
@@ -440,6 +448,21 @@ class HyperliquidClient(Connectable):
         return Success(tuple(unique[moment] for moment in sorted(unique)))
 
     # -- account ----------------------------------------------------------------------
+
+    async def _fees(self) -> Result[FeeQuote, VenueError]:
+        if not self._settings.credentials.get("account_address"):
+            return Success(account_or_published("hyperliquid", None))
+        address = self._account()
+        account: Result[FeeQuote, VenueError] = Failure(NotConfigured(self._venue, "no address"))
+        if isinstance(address, Failure):
+            account = Failure(address.failure())
+        else:
+            answer = await self._info({"type": "userFees", "user": address.unwrap()})
+            account = answer
+            if isinstance(answer, Success):
+                parsed = parse_user_fees(self._venue, answer.unwrap())
+                account = Failure(parsed.failure()) if isinstance(parsed, Failure) else parsed
+        return Success(account_or_published("hyperliquid", account))
 
     async def _state(self) -> Result[Any, VenueError]:
         account = self._account()

@@ -55,6 +55,7 @@ from adapters._http import JsonHttp
 from adapters.client_config import Connectable, as_settings
 from adapters.lighter.budget import RequestBudget
 from adapters.lighter.config import LighterConfig
+from adapters.lighter.fees import market_fees
 from adapters.lighter.nonces import NonceBook
 from adapters.lighter.parsers import (
     HOUR,
@@ -79,6 +80,7 @@ from adapters.lighter.signer import (
     load_sdk_signer,
 )
 from adapters.lighter.ws import DEFAULT_WS_URL, MarketStatsFeed
+from adapters.published_fees import PUBLISHED_FEES, account_or_published, with_note
 from adapters.registry import VenueSettings
 from atomic_fp.errors import (
     Ambiguous,
@@ -93,6 +95,7 @@ from atomic_fp.errors import (
 )
 from atomic_fp.models import (
     Balance,
+    FeeQuote,
     FundingKind,
     FundingPayment,
     FundingRate,
@@ -337,6 +340,11 @@ class LighterClient(Connectable):
     ) -> FutureResult[OrderBook, VenueError]:
         return guarded(self.venue, self._fetch_order_book(symbol, depth))
 
+    def fetch_fees(self) -> FutureResult[FeeQuote, VenueError]:
+        """The fees Lighter's markets publish (``orderBookDetails``, cached with the market
+        list), else (or when that fails) the published standard-account 0 %."""
+        return guarded(self.venue, self._fetch_fees())
+
     def fetch_positions(self) -> FutureResult[tuple[Position, ...], VenueError]:
         return guarded(self.venue, self._fetch_positions())
 
@@ -438,6 +446,15 @@ class LighterClient(Connectable):
 
     # ---- market data ------------------------------------------------------------------
 
+    async def _fetch_fees(self) -> Result[FeeQuote, VenueError]:
+        markets = await self._load_markets()
+        if isinstance(markets, Failure):
+            return Success(account_or_published("lighter", Failure(markets.failure())))
+        quote = market_fees(markets.unwrap())
+        if quote is None:
+            return Success(with_note(PUBLISHED_FEES["lighter"], "markets publish no fee"))
+        return Success(quote)
+
     async def _fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
         markets = await self._load_markets(force=True)
         if isinstance(markets, Failure):
@@ -510,6 +527,10 @@ class LighterClient(Connectable):
             mark_price=stats.mark_price,
             index_price=stats.index_price,
             venue_symbol=str(market.market_id),
+            cap=stats.funding_cap_hourly,
+            floor=None if stats.funding_cap_hourly is None else -stats.funding_cap_hourly,
+            open_interest=market.market.open_interest,
+            volume_24h=market.market.volume_24h,
         )
 
     def _with_ws_prices(self, rate: FundingRate, now: datetime) -> FundingRate:

@@ -62,9 +62,12 @@ from atomic_fp.errors import (
     VenueRejected,
 )
 from atomic_fp.models import (
+    ASSUMED_FEES,
     DEFAULT_FEES,
     Balance,
     BookLevel,
+    FeeQuote,
+    FeeSource,
     FundingKind,
     FundingPayment,
     FundingRate,
@@ -375,7 +378,7 @@ class PaperVenue:
             )
             rate = by_symbol.get(symbol)
             if rate is not None:
-                self.set_funding_rate(symbol, rate.rate, rate.interval)
+                self.set_funding_rate(symbol, rate.payable, rate.interval)
                 if rate.mark_price is not None:
                     self.set_mark_price(symbol, rate.mark_price)
         return Success(None)
@@ -384,6 +387,13 @@ class PaperVenue:
 
     def fetch_markets(self) -> FutureResult[tuple[Market, ...], VenueError]:
         return guarded(str(self._exchange), self._read("markets", self._markets_now))
+
+    def fetch_fees(self) -> FutureResult[FeeQuote, VenueError]:
+        """What this paper venue charges: its configured fees (source ``config``), or the
+        assumed default when none were given."""
+        if self.fees == DEFAULT_FEES:
+            return FutureResult.from_value(ASSUMED_FEES)
+        return FutureResult.from_value(FeeQuote(self.fees, FeeSource.CONFIG, "paper venue fees"))
 
     def fetch_funding_rates(
         self, symbols: Collection[Symbol] | None = None

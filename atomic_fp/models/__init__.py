@@ -3,6 +3,7 @@
 from atomic_fp.models.account import Balance, FundingPayment, Position, PositionSide
 from atomic_fp.models.book import BookLevel, OrderBook, Side
 from atomic_fp.models.config import DEFAULT_FEES, ArbitrageConfig, VenueFees
+from atomic_fp.models.fees import ASSUMED_FEES, FeeQuote, FeeSource
 from atomic_fp.models.funding import HOURS_PER_YEAR, FundingKind, FundingRate, interval_hours
 from atomic_fp.models.identifiers import ContractType, ExchangeIdentifier, Symbol
 from atomic_fp.models.market import Market
@@ -10,6 +11,7 @@ from atomic_fp.models.order import Order, OrderRequest, OrderStatus, OrderType, 
 from atomic_fp.models.signal import SignalKind, TradeLeg, TradingSignal
 
 __all__ = [
+    "ASSUMED_FEES",
     "DEFAULT_FEES",
     "HOURS_PER_YEAR",
     "ArbitrageConfig",
@@ -17,6 +19,8 @@ __all__ = [
     "BookLevel",
     "ContractType",
     "ExchangeIdentifier",
+    "FeeQuote",
+    "FeeSource",
     "FundingKind",
     "FundingPayment",
     "FundingRate",
