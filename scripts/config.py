@@ -76,7 +76,7 @@ _STRATEGY_DECIMALS = (
     "max_total_exposure",
 )
 _STRATEGY_DURATIONS = ("holding_horizon", "max_data_age", "interval")
-_STRATEGY_KEYS = frozenset({*_STRATEGY_DECIMALS, *_STRATEGY_DURATIONS, "symbols"})
+_STRATEGY_KEYS = frozenset({*_STRATEGY_DECIMALS, *_STRATEGY_DURATIONS, "symbols", "basis"})
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 _PREFIX_MULTIPLIERS = {"k": 1000, "1M": 1_000_000}
@@ -140,6 +140,8 @@ class StrategySettings:
     symbols: tuple[Symbol, ...] = ()
     interval: timedelta = timedelta(minutes=1)
     source: str = "<defaults>"
+    basis: str = "current"
+    """The estimator decisions rank by (:class:`atomic_fp.decisions.estimators.Basis`)."""
 
     def has_trading_sizes(self) -> bool:
         return "trade_size" in self.values and "max_position" in self.values
@@ -176,6 +178,8 @@ class AppConfig:
     venues: tuple[VenueConfig, ...]
     strategy: StrategySettings = attrs.Factory(StrategySettings)
     journal_path: Path | None = None
+    store_path: Path | None = None
+    """``[store] path``: the local funding store (``None``: ``./atomic-fp-funding.sqlite``)."""
 
     def fees(self) -> dict[str, VenueFees]:
         return {str(v.id): v.fees for v in self.venues if v.fees is not None}
@@ -230,10 +234,12 @@ def load(
 
 def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) -> AppConfig:
     """Turn decoded TOML into an :class:`AppConfig` (pure; used by :func:`load`)."""
-    unknown = set(data) - {"venues", "strategy", "journal"}
+    unknown = set(data) - {"venues", "strategy", "journal", "store"}
     if unknown:
         key = sorted(unknown)[0]
-        raise ConfigError(source, key, "one of the sections [venues.<id>], [strategy], [journal]")
+        raise ConfigError(
+            source, key, "one of the sections [venues.<id>], [strategy], [journal], [store]"
+        )
     venues_table = _table(data.get("venues", {}), source, "venues")
     venues = tuple(
         _venue(name, _table(section, source, f"venues.{name}"), source)
@@ -242,19 +248,34 @@ def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) ->
     if "venues" not in data:
         venues = default_config().venues
     strategy = _strategy(_table(data.get("strategy", {}), source, "strategy"), source)
-    journal = _table(data.get("journal", {}), source, "journal")
-    journal_path: Path | None = None
-    for key in journal:
+    journal_path = _path_section(data, "journal", source, base_dir)
+    store_path = _path_section(data, "store", source, base_dir)
+    return AppConfig(
+        source=source,
+        venues=venues,
+        strategy=strategy,
+        journal_path=journal_path,
+        store_path=store_path,
+    )
+
+
+def _path_section(
+    data: Mapping[str, Any], section: str, source: str, base_dir: Path | None
+) -> Path | None:
+    """``[journal]`` / ``[store]``: a table holding only ``path`` (relative to the file)."""
+    table = _table(data.get(section, {}), source, section)
+    for key in table:
         if key != "path":
-            raise ConfigError(source, f"journal.{key}", "only 'path'")
-    if "path" in journal:
-        raw = journal["path"]
-        if not isinstance(raw, str) or not raw.strip() or "\x00" in raw:
-            raise ConfigError(source, "journal.path", "a file path string", raw)
-        journal_path = Path(raw)
-        if base_dir is not None and not journal_path.is_absolute():
-            journal_path = base_dir / journal_path
-    return AppConfig(source=source, venues=venues, strategy=strategy, journal_path=journal_path)
+            raise ConfigError(source, f"{section}.{key}", "only 'path'")
+    if "path" not in table:
+        return None
+    raw = table["path"]
+    if not isinstance(raw, str) or not raw.strip() or "\x00" in raw:
+        raise ConfigError(source, f"{section}.path", "a file path string", raw)
+    path = Path(raw)
+    if base_dir is not None and not path.is_absolute():
+        path = base_dir / path
+    return path
 
 
 def _table(value: object, source: str, key: str) -> Mapping[str, Any]:
@@ -490,10 +511,23 @@ def parse_duration(value: object, source: str, key: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+def _basis(value: object, source: str, key: str) -> str:
+    from atomic_fp.decisions.estimators import Basis
+
+    choices = ", ".join(repr(b.value) for b in Basis)
+    if not isinstance(value, str):
+        raise ConfigError(source, key, f"one of {choices}", value)
+    try:
+        return Basis.parse(value).value
+    except ValueError:
+        raise ConfigError(source, key, f"one of {choices}", value) from None
+
+
 def _strategy(table: Mapping[str, Any], source: str) -> StrategySettings:
     values: dict[str, Decimal] = {}
     durations: dict[str, timedelta] = {}
     symbols: tuple[Symbol, ...] = ()
+    basis = "current"
     for key, value in table.items():
         where = f"strategy.{key}"
         if key not in _STRATEGY_KEYS:
@@ -507,6 +541,8 @@ def _strategy(table: Mapping[str, Any], source: str) -> StrategySettings:
             values[key] = number
         elif key in _STRATEGY_DURATIONS:
             durations[key] = parse_duration(value, source, where)
+        elif key == "basis":
+            basis = _basis(value, source, where)
         else:
             if not isinstance(value, list):
                 raise ConfigError(source, where, 'a list of symbols, e.g. ["BTC", "ETH"]', value)
@@ -517,6 +553,7 @@ def _strategy(table: Mapping[str, Any], source: str) -> StrategySettings:
         symbols=symbols,
         interval=durations.get("interval", timedelta(minutes=1)),
         source=source,
+        basis=basis,
     )
     settings.arbitrage_config({})  # validate cross-field rules now, naming the file
     return settings

@@ -42,6 +42,12 @@ CSV_COLUMNS = (
     "long_next_funding",
     "short_next_funding",
     "data_age_seconds",
+    "basis",
+    "persistence",
+    "persistence_samples",
+    "break_even_days",
+    "long_current_apr",
+    "short_current_apr",
 )
 
 
@@ -49,7 +55,56 @@ def _seconds(delta: timedelta) -> str | None:
     return dec(Decimal(delta // timedelta(microseconds=1)) / 1_000_000)
 
 
-def opportunity_json(o: Opportunity, now: datetime) -> dict[str, Any]:
+def opportunity_json(
+    o: Opportunity, now: datetime, report: ScanReport | None = None
+) -> dict[str, Any]:
+    data = _opportunity_json(o, now)
+    if report is None:
+        return data
+    basis = report.basis.value
+    data["estimator"] = basis
+    for side, rate in (("long", o.long_rate), ("short", o.short_rate)):
+        found = report.estimates.get((rate.exchange.name, rate.symbol))
+        data[side]["estimator"] = basis
+        if found is not None:
+            data[side]["current_rate"] = dec(found.current.rate)
+            data[side]["current_apr"] = dec(found.current.apr)
+            data[side]["settlements"] = found.settlements
+    carry = report.carry(o)
+    if carry is not None:
+        held = carry.persistence
+        data["persistence"] = (
+            None
+            if held is None
+            else {
+                "share": dec(held.share),
+                "held": held.held,
+                "samples": held.samples,
+                "window_hours": dec(Decimal(carry.window // timedelta(hours=1))),
+                "estimator": basis,
+            }
+        )
+        data["break_even_days"] = dec(carry.break_even_days)
+        data["break_even_estimator"] = basis
+    return data
+
+
+def _persist_text(report: ScanReport, o: Opportunity) -> str:
+    carry = report.carry(o)
+    if carry is None or carry.persistence is None:
+        return "-"
+    return f"{carry.persistence.share * 100:.0f}%/{carry.persistence.samples}"
+
+
+def _break_even_text(report: ScanReport, o: Opportunity) -> str:
+    carry = report.carry(o)
+    if carry is None:
+        return "-"
+    days = carry.break_even_days
+    return "never" if days is None else f"{days:.1f}d"
+
+
+def _opportunity_json(o: Opportunity, now: datetime) -> dict[str, Any]:
     return {
         "symbol": o.symbol.base,
         "long_venue": str(o.long_venue),
@@ -103,8 +158,14 @@ def report_json(report: ScanReport, opportunities: Sequence[Opportunity]) -> dic
     return {
         "as_of": iso(report.now),
         "source": report.source,
-        "opportunities": [opportunity_json(o, report.now) for o in opportunities],
+        "basis": report.basis.value,
+        "history": report.history_source,
+        "opportunities": [opportunity_json(o, report.now, report) for o in opportunities],
         "venues": venues,
+        "estimates_unavailable": [
+            {"venue": e.venue, "estimator": report.basis.value, "message": e.message}
+            for e in report.unavailable
+        ],
     }
 
 
@@ -122,7 +183,8 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
     if fmt == "csv":
         rows = []
         for o in opportunities:
-            data = opportunity_json(o, report.now)
+            data = opportunity_json(o, report.now, report)
+            persist = data.get("persistence") or {}
             rows.append(
                 [
                     data["symbol"],
@@ -140,6 +202,12 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
                     data["long"]["next_funding_time"],
                     data["short"]["next_funding_time"],
                     data["data_age_seconds"],
+                    data["estimator"],
+                    persist.get("share"),
+                    persist.get("samples"),
+                    data.get("break_even_days"),
+                    data["long"].get("current_apr"),
+                    data["short"].get("current_apr"),
                 ]
             )
         return render_csv(CSV_COLUMNS, rows)
@@ -154,6 +222,8 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
         "INTERVALS",
         "NEXT FUNDING",
         "AGE",
+        "PERSIST",
+        "BREAK-EVEN",
     )
     rows = [
         [
@@ -167,6 +237,8 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
             f"{hours(o.long_rate.interval)}/{hours(o.short_rate.interval)}",
             f"{_next(o.long_rate, report.now)}/{_next(o.short_rate, report.now)}",
             age(report.now - min(o.long_rate.observed_at, o.short_rate.observed_at)),
+            _persist_text(report, o),
+            _break_even_text(report, o),
         ]
         for o in opportunities
     ]
@@ -180,13 +252,15 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
         headers,
         rows,
         colour=colour,
-        right=[False, False, False, True, True, True, True, False, False, True],
+        right=[False, False, False, True, True, True, True, False, False, True, True, True],
         styles=styles,
     )
     ok = sum(1 for r in report.venues.values() if isinstance(r, Success))
     footer = (
         f"{len(opportunities)} opportunit{'y' if len(opportunities) == 1 else 'ies'}; "
         f"{ok}/{len(report.venues)} venues answered; {report.source}\n"
+        f"rates: {report.basis.value}; persistence: share of the last 7 d of settlements "
+        f"with the spread's sign / samples; {report.history_source or 'no history'}\n"
     )
     if not rows:
         return "no opportunities\n" + footer

@@ -14,13 +14,24 @@ import click
 from returns.result import Failure, Result, Success
 
 from adapters.snapshot import Snapshot, bundled_snapshot, load_snapshot
+from atomic_fp.decisions.estimators import Basis, Estimate, EstimateUnavailable
 from atomic_fp.decisions.ranking import rank_opportunities
 from atomic_fp.decisions.types import Opportunity
 from atomic_fp.errors import VenueError
-from atomic_fp.models import FundingRate, Symbol
+from atomic_fp.models import ArbitrageConfig, FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from scripts.context import app_context, fail, warn
 from scripts.runtime import Venue, build_live, build_offline, call_all, close_all, select, utc_now
+from scripts.scan_carry import (
+    Carry,
+    PairKey,
+    Settled,
+    apply_basis,
+    carry_of,
+    load_history,
+    lookback,
+    pair_key,
+)
 
 log = logging.getLogger("scripts.scan")
 
@@ -34,6 +45,27 @@ class ScanReport:
     venues: VenueRates
     kinds: Mapping[ExchangeIdentifier, str]
     opportunities: tuple[Opportunity, ...]
+    basis: Basis = Basis.CURRENT
+    estimates: Mapping[tuple[str, Symbol], Estimate] = attrs.field(factory=dict)
+    unavailable: tuple[EstimateUnavailable, ...] = ()
+    settled: Settled = attrs.field(factory=dict)
+    strategy: ArbitrageConfig | None = None
+    history_source: str | None = None
+    _carry: dict[PairKey, Carry] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+
+    def carry(self, opportunity: Opportunity) -> Carry | None:
+        """Persistence and break-even days of a ranked pair (computed when first shown:
+        a full ``--all-pairs`` ranking may hold tens of thousands of pairs)."""
+        if self.strategy is None:
+            return None
+        key = pair_key(opportunity)
+        found = self._carry.get(key)
+        if found is None:
+            found = carry_of(
+                [opportunity], settled=self.settled, config=self.strategy, now=self.now
+            )[key]
+            self._carry[key] = found
+        return found
 
     @property
     def any_ok(self) -> bool:
@@ -45,6 +77,14 @@ class ScanReport:
     def warn_failures(self) -> None:
         for venue, error in self.failures():
             warn(f"venue {venue} left out: {error.describe()}", venue=str(venue))
+        if self.unavailable:
+            shown = "; ".join(e.describe() for e in self.unavailable[:3])
+            more = len(self.unavailable) - 3
+            warn(
+                f"--basis {self.basis.value}: {len(self.unavailable)} rate(s) left out "
+                f"({shown}{f'; and {more} more' if more > 0 else ''})",
+                event="estimate_unavailable",
+            )
 
 
 def _load_snapshot(snapshot_dir: str | None) -> Snapshot:
@@ -64,17 +104,42 @@ def _symbols(names: Sequence[str] | None) -> frozenset[Symbol] | None:
         fail(f"--symbols: {error}")
 
 
-def gather(venues: Sequence[Venue]) -> VenueRates:
-    """Every venue's current rates for all its listed symbols. (``--symbols`` filters
+def gather(venues: Sequence[Venue], *, predicted: bool = False) -> tuple[VenueRates, VenueRates]:
+    """Every venue's current rates for all its listed symbols, and (``predicted``) the
+    predicted rates of the venues whose client publishes them. (``--symbols`` filters
     afterwards: asking a venue for a symbol it does not list fails the whole call.)"""
 
-    async def work() -> VenueRates:
+    async def work() -> tuple[VenueRates, VenueRates]:
         try:
-            return await call_all(venues, lambda client: client.fetch_funding_rates(None))
+            current = await call_all(venues, lambda client: client.fetch_funding_rates(None))
+            publishing = [
+                v
+                for v in venues
+                if isinstance(v.client, Success)
+                and hasattr(v.client.unwrap(), "fetch_predicted_funding_rates")
+            ]
+            estimates: VenueRates = {}
+            if predicted and publishing:
+                estimates = await call_all(
+                    publishing,
+                    lambda client: client.fetch_predicted_funding_rates(None),  # type: ignore[attr-defined]
+                )
+            return current, estimates
         finally:
             await close_all(venues)
 
     return anyio.run(work)
+
+
+def _predicted(results: VenueRates) -> dict[tuple[str, Symbol], FundingRate]:
+    out: dict[tuple[str, Symbol], FundingRate] = {}
+    for venue, result in results.items():
+        if isinstance(result, Success):
+            for rate in result.unwrap():
+                out[(venue.name, rate.symbol)] = rate
+        else:
+            log.info("venue %s: no predicted rates: %s", venue, result.failure().describe())
+    return out
 
 
 def run_scan(
@@ -86,10 +151,16 @@ def run_scan(
     symbol_names: Sequence[str] | None,
     all_pairs: bool,
     min_apr: Decimal | None = None,
+    basis: Basis | None = None,
+    store_path: str | None = None,
 ) -> ScanReport:
+    from adapters.store import DEFAULT_STORE, StoreError
+
     app = app_context(ctx)
     config = app.config()
     symbols = _symbols(symbol_names)
+    if basis is None:
+        basis = Basis.parse(config.strategy.basis)
     if offline or snapshot_dir:
         snapshot = _load_snapshot(snapshot_dir)
         venues = build_offline(snapshot, venue_names, config)
@@ -99,19 +170,34 @@ def run_scan(
         venues = build_live(select(config, venue_names), app.environ, with_credentials=False)
         source = "live"
         fixed_now = None
-    results = gather(venues)
+    results, predicted = gather(venues, predicted=basis is Basis.PREDICTED)
     now = fixed_now or utc_now()
-    rates = [
+    bundled = (offline or snapshot_dir is not None) and snapshot_dir is None and not store_path
+    try:
+        history = load_history(
+            bundled=bundled,
+            store_path=Path(store_path or config.store_path or DEFAULT_STORE),
+            now=now,
+            window=lookback(basis),
+        )
+    except StoreError as problem:
+        fail(f"funding store: {problem}")
+    current = [
         rate
         for result in results.values()
         if isinstance(result, Success)
         for rate in result.unwrap()
         if symbols is None or rate.symbol in symbols
     ]
+    rates, estimates, unavailable = apply_basis(
+        basis, current, now=now, settled=history.settled, predicted=_predicted(predicted)
+    )
     strategy = config.strategy.arbitrage_config(config.fees())
     # per_symbol=1 builds only each symbol's winner (= best_per_symbol of the full ranking)
-    chosen = rank_opportunities(
-        rates, strategy, min_net_apr=min_apr, per_symbol=None if all_pairs else 1
+    chosen = tuple(
+        rank_opportunities(
+            rates, strategy, min_net_apr=min_apr, per_symbol=None if all_pairs else 1
+        )
     )
     for venue, result in results.items():
         if isinstance(result, Success):
@@ -121,5 +207,11 @@ def run_scan(
         source=source,
         venues=results,
         kinds={v.id: v.kind for v in venues},
-        opportunities=tuple(chosen),
+        opportunities=chosen,
+        basis=basis,
+        estimates=estimates,
+        unavailable=tuple(unavailable),
+        settled=history.settled,
+        strategy=strategy,
+        history_source=history.source,
     )

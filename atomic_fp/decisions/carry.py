@@ -2,10 +2,10 @@
 
 - **Persistence**: the share of recent settlements in which the spread (short venue's
   hourly rate minus the long venue's) had the sign of the spread being ranked. Each
-  settlement instant of either leg in the window is one sample; at that instant each leg
-  contributes the rate of *its* settlement whose accrual period ``(t - interval, t]``
-  contains the instant (so an 8-hourly leg is compared with each of the eight hourly
-  settlements of the other, and nothing not yet settled is read).
+  settlement instant of either leg in the window (to the minute) is one sample; at that
+  instant each leg contributes the rate of *its* settlement whose accrual period
+  ``(t - interval, t]`` contains the instant (so an 8-hourly leg is compared with each
+  of the eight hourly settlements of the other, and nothing not yet settled is read).
 - **Break-even days**: days of carry at the ranked spread needed to pay the round-trip
   fees: ``round_trip_fee_fraction / (spread_apr / 365)``. ``None`` when the spread does
   not earn (it never breaks even).
@@ -66,6 +66,10 @@ def _in_force(
     return rate if when - rate.interval < instant else None
 
 
+def _minute(when: datetime) -> datetime:
+    return (when + timedelta(seconds=30)).replace(second=0, microsecond=0)
+
+
 def persistence(
     long_settled: Sequence[FundingRate],
     short_settled: Sequence[FundingRate],
@@ -81,7 +85,9 @@ def persistence(
     long_times = [t for t, _ in long_history]
     short_times = [t for t, _ in short_history]
     start = now - window
-    instants = sorted({t for t in (*long_times, *short_times) if start < t <= now})
+    # one sample per settlement instant; venues stamp one instant milliseconds apart
+    # (Hyperliquid 16:00:00.055, Binance 16:00:00.000): instants are taken to the minute
+    instants = sorted({_minute(t) for t in (*long_times, *short_times) if start < t <= now})
     held = samples = 0
     for instant in instants:
         long_rate = _in_force(long_history, long_times, instant)
