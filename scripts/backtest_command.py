@@ -14,6 +14,7 @@ import attrs
 import click
 
 from scripts import exitcodes
+from scripts.basis import BASES
 
 if TYPE_CHECKING:
     from atomic_fp.backtest.engine import BacktestResult, BacktestSettings
@@ -114,6 +115,41 @@ def _prices(values: tuple[str, ...]) -> dict[str, Decimal]:
     type=click.Choice(["table", "json"]),
     help="Output: table (default on a terminal) or json.",
 )
+@click.option(
+    "--basis",
+    type=click.Choice(BASES[:1] + BASES[2:], case_sensitive=False),
+    help="Rates the decisions see: the last settled (current) or the trailing 24 h / 7 d "
+    "average of settlements (default: [strategy] basis, else current).",
+)
+@click.option(
+    "--sweep",
+    is_flag=True,
+    help="Run a grid of build x close thresholds x estimators; writes sweep.csv and "
+    "sweep.png (heat map of net PnL) to --out-dir and prints the table.",
+)
+@click.option(
+    "--build-thresholds",
+    default="0.05,0.1,0.2,0.3,0.5",
+    show_default=True,
+    help="Sweep: build thresholds (net APR fractions).",
+)
+@click.option(
+    "--close-thresholds",
+    default="-0.1,-0.05,0,0.02,0.05",
+    show_default=True,
+    help="Sweep: close thresholds (net APR fractions).",
+)
+@click.option(
+    "--bases",
+    default="current,avg24h,avg7d",
+    show_default=True,
+    help="Sweep: estimators.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Sweep: processes running grid points at once (default: CPU count).",
+)
 @click.pass_context
 def backtest(
     ctx: click.Context,
@@ -133,6 +169,12 @@ def backtest(
     out_dir: Path | None,
     plot: Path | None,
     output_format: str | None,
+    basis: str | None,
+    sweep: bool,
+    build_thresholds: str,
+    close_thresholds: str,
+    bases: str,
+    jobs: int | None,
 ) -> None:
     """Backtest the funding-arbitrage decisions on recorded funding history.
 
@@ -165,6 +207,8 @@ def backtest(
         out_dir=out_dir,
         plot=plot,
         output_format=output_format,
+        basis=basis,
+        sweep=_sweep_request(sweep, build_thresholds, close_thresholds, bases, jobs),
     )
     if request.start and request.end and request.end <= request.start:
         raise click.BadParameter("--to must be after --from", param_hint="--to")
@@ -188,6 +232,60 @@ class Request:
     out_dir: Path | None
     plot: Path | None
     output_format: str | None
+    basis: str | None = None
+    sweep: SweepRequest | None = None
+
+
+@attrs.frozen
+class SweepRequest:
+    builds: tuple[Decimal, ...]
+    closes: tuple[Decimal, ...]
+    bases: tuple[str, ...]
+    jobs: int | None
+
+
+def _thresholds(text: str, name: str) -> tuple[Decimal, ...]:
+    values = tuple(_decimal(part, name) for part in _split((text,)))
+    if not values:
+        raise click.BadParameter("give at least one threshold", param_hint=name)
+    return tuple(v for v in values if v is not None)
+
+
+def _sweep_request(
+    sweep: bool, builds: str, closes: str, bases: str, jobs: int | None
+) -> SweepRequest | None:
+    if not sweep:
+        return None
+    names = tuple(b.lower() for b in _split((bases,)))
+    for name in names:
+        if name not in BASES or name == "predicted":
+            raise click.BadParameter(
+                f"{name!r}: the sweep takes current, avg24h, avg7d", param_hint="--bases"
+            )
+    if not names:
+        raise click.BadParameter("give at least one estimator", param_hint="--bases")
+    return SweepRequest(
+        builds=_thresholds(builds, "--build-thresholds"),
+        closes=_thresholds(closes, "--close-thresholds"),
+        bases=names,
+        jobs=jobs,
+    )
+
+
+def _basis_of(ctx: click.Context, request: Request) -> str:
+    """``--basis``, else the config's ``[strategy] basis``."""
+    from scripts.config import ConfigError, load
+    from scripts.context import app_context, fail
+
+    if request.basis is not None:
+        return request.basis.lower()
+    app = app_context(ctx)
+    if request.config_path is not None:
+        try:
+            return load(request.config_path, app.environ).strategy.basis
+        except ConfigError as error:
+            fail(f"invalid configuration: {error}")
+    return app.config().strategy.basis
 
 
 def _strategy(ctx: click.Context, request: Request) -> ArbitrageConfig:
@@ -265,8 +363,17 @@ def run(ctx: click.Context, request: Request, out: TextIO, err: TextIO) -> int:
         capital=request.capital,
         prices=dict(request.prices),
     )
+    if request.sweep is not None:
+        from scripts.backtest_sweep import run_sweep_command
+
+        return run_sweep_command(request, request.sweep, built.series, settings, out, err)
+    from atomic_fp.backtest.estimated import with_basis
+    from atomic_fp.decisions.estimators import Basis
+
+    basis = Basis.parse(_basis_of(ctx, request))
     try:
-        result = _run_with_progress(built.series, settings, err)
+        series = [with_basis(s, basis) for s in built.series]
+        result = _run_with_progress(series, settings, err)
     except ValueError as bad:
         fail(f"backtest: {bad}")
     if request.out_dir is not None:

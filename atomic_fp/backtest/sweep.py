@@ -1,0 +1,263 @@
+"""``backtest --sweep``: the backtest over a grid of build/close thresholds x estimators.
+
+Each grid point is one ordinary :func:`~atomic_fp.backtest.engine.run_backtest` on the same
+data (the same decisions, paper venues, fees and slippage); only ``build_threshold``,
+``close_threshold`` and the estimator change. A point whose close threshold is above its
+build threshold is not a strategy (it would close what it just opened) and is skipped.
+
+The points are independent, so :func:`run_sweep` can spread them over processes
+(``jobs``); results come back in grid order whatever finishes first. The table is CSV
+(``sweep.csv``) and printed; the heat map (matplotlib, the ``plot`` extra) has one panel
+per estimator, net PnL after fees per (build, close) cell, red below zero.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from atomic_fp.backtest.engine import BacktestSettings, run_backtest
+from atomic_fp.backtest.estimated import with_basis
+from atomic_fp.backtest.report import summary
+from atomic_fp.backtest.series import FundingSeries
+from atomic_fp.decisions.estimators import Basis
+
+
+@attrs.frozen
+class GridPoint:
+    basis: Basis
+    build: Decimal
+    close: Decimal
+
+
+@attrs.frozen
+class PointResult:
+    """The totals of one grid point (money in the data's quote currency)."""
+
+    point: GridPoint
+    net_pnl: Decimal
+    funding: Decimal
+    fees: Decimal
+    slippage: Decimal
+    return_on_capital: Decimal | None
+    max_drawdown: Decimal
+    trades: int
+    time_in_market: Decimal | None
+
+
+COLUMNS = (
+    "basis",
+    "build_threshold",
+    "close_threshold",
+    "net_pnl",
+    "funding",
+    "fees",
+    "slippage",
+    "return_on_capital",
+    "max_drawdown",
+    "trades",
+    "time_in_market",
+)
+
+
+def grid(
+    bases: Sequence[Basis], builds: Sequence[Decimal], closes: Sequence[Decimal]
+) -> list[GridPoint]:
+    """Every (estimator, build, close) with ``close <= build``, in that nesting order."""
+    return [
+        GridPoint(basis, build, close)
+        for basis in bases
+        for build in builds
+        for close in closes
+        if close <= build
+    ]
+
+
+def _optional(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def run_point(
+    series: Sequence[FundingSeries], settings: BacktestSettings, point: GridPoint
+) -> PointResult:
+    """One backtest at ``point`` (pure: data and settings in, totals out)."""
+    config = attrs.evolve(settings.config, build_threshold=point.build, close_threshold=point.close)
+    estimated = [with_basis(s, point.basis) for s in series]
+    result = run_backtest(estimated, attrs.evolve(settings, config=config))
+    total = summary(result)["total"]
+    return PointResult(
+        point=point,
+        net_pnl=Decimal(total["net_pnl"]),
+        funding=Decimal(total["funding"]),
+        fees=Decimal(total["fees"]),
+        slippage=Decimal(total["slippage"]),
+        return_on_capital=_optional(total.get("return_on_capital")),
+        max_drawdown=Decimal(total["max_drawdown"]),
+        trades=int(total.get("trades", 0)),
+        time_in_market=_optional(total.get("time_in_market")),
+    )
+
+
+_WORKER: tuple[Sequence[FundingSeries], BacktestSettings] | None = None
+
+
+def _init_worker(series: Sequence[FundingSeries], settings: BacktestSettings) -> None:
+    global _WORKER
+    _WORKER = (series, settings)
+
+
+def _run_in_worker(point: GridPoint) -> PointResult:
+    if _WORKER is None:  # pragma: no cover - the initializer always runs first
+        raise RuntimeError("sweep worker not initialised")
+    return run_point(_WORKER[0], _WORKER[1], point)
+
+
+def run_sweep(
+    series: Sequence[FundingSeries],
+    settings: BacktestSettings,
+    points: Sequence[GridPoint],
+    *,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[PointResult]:
+    """Every point's result, in the order of ``points``. ``jobs > 1`` runs points in that
+    many processes (each gets the data once); the results are the same as ``jobs=1``."""
+    done: list[PointResult] = []
+    if jobs <= 1 or len(points) <= 1:
+        for point in points:
+            done.append(run_point(series, settings, point))
+            if progress is not None:
+                progress(len(done), len(points))
+        return done
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_init_worker, initargs=(tuple(series), settings)
+    ) as pool:
+        for result in pool.map(_run_in_worker, points):
+            done.append(result)
+            if progress is not None:
+                progress(len(done), len(points))
+    return done
+
+
+def _cells(result: PointResult) -> list[str]:
+    def text(value: Decimal | None) -> str:
+        return "" if value is None else str(value)
+
+    return [
+        result.point.basis.value,
+        str(result.point.build),
+        str(result.point.close),
+        str(result.net_pnl),
+        str(result.funding),
+        str(result.fees),
+        str(result.slippage),
+        text(result.return_on_capital),
+        str(result.max_drawdown),
+        str(result.trades),
+        text(result.time_in_market),
+    ]
+
+
+def sweep_csv(results: Iterable[PointResult]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(_cells(r) for r in results)
+    return buffer.getvalue()
+
+
+def best(results: Sequence[PointResult]) -> PointResult | None:
+    """The highest net PnL (ties: fewer trades, then grid order); ``None`` when empty."""
+    if not results:
+        return None
+    return max(enumerate(results), key=lambda item: (item[1].net_pnl, -item[1].trades, -item[0]))[1]
+
+
+def sweep_table(results: Sequence[PointResult]) -> str:
+    """The printed table, one row per point, and the best point (or that none earns)."""
+    lines = [
+        f"{'basis':8} {'build':>7} {'close':>7} {'net pnl':>12} {'funding':>12} "
+        f"{'fees':>10} {'slippage':>10} {'return':>8} {'trades':>6} {'in mkt':>7}"
+    ]
+    for r in results:
+        roc = "-" if r.return_on_capital is None else f"{r.return_on_capital * 100:.2f}%"
+        share = "-" if r.time_in_market is None else f"{r.time_in_market * 100:.1f}%"
+        lines.append(
+            f"{r.point.basis.value:8} {r.point.build * 100:>6.1f}% {r.point.close * 100:>6.1f}% "
+            f"{r.net_pnl:>12.2f} {r.funding:>12.2f} {r.fees:>10.2f} {r.slippage:>10.2f} "
+            f"{roc:>8} {r.trades:>6} {share:>7}"
+        )
+    top = best(results)
+    if top is not None:
+        verdict = (
+            "best"
+            if top.net_pnl > 0
+            else "nothing beats fees; least bad"
+            if top.trades
+            else "nothing beats fees"
+        )
+        lines.append(
+            f"{verdict}: basis {top.point.basis.value}, build {top.point.build}, close "
+            f"{top.point.close}: net {top.net_pnl:.2f} ({top.trades} trades)"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def heatmap_png(results: Sequence[PointResult], path: Path, title: str) -> None:
+    """One panel per estimator: net PnL per (build, close) cell, annotated; diverging
+    colours centred on zero (red loses after fees, green earns). Needs matplotlib."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import TwoSlopeNorm
+
+    bases = list(dict.fromkeys(r.point.basis for r in results))
+    builds = sorted({r.point.build for r in results})
+    closes = sorted({r.point.close for r in results})
+    values = {(r.point.basis, r.point.build, r.point.close): float(r.net_pnl) for r in results}
+    extreme = max((abs(v) for v in values.values()), default=1.0) or 1.0
+    norm = TwoSlopeNorm(vmin=-extreme, vcenter=0.0, vmax=extreme)
+    figure, axes = plt.subplots(1, len(bases), figsize=(4.6 * len(bases) + 1.2, 4.8), squeeze=False)
+    image = None
+    for ax, basis in zip(axes[0], bases, strict=True):
+        matrix = [
+            [values.get((basis, build, close), float("nan")) for close in closes]
+            for build in builds
+        ]
+        image = ax.imshow(matrix, cmap="RdYlGn", norm=norm, origin="lower", aspect="auto")
+        ax.set_xticks(range(len(closes)), [f"{c * 100:g}%" for c in closes])
+        ax.set_yticks(range(len(builds)), [f"{b * 100:g}%" for b in builds])
+        ax.set_xlabel("close threshold (net APR)")
+        ax.set_ylabel("build threshold (net APR)")
+        ax.set_title(f"rates: {basis.value}")
+        for y, row in enumerate(matrix):
+            for x, value in enumerate(row):
+                label = "n/a" if value != value else f"{value:,.0f}"
+                ax.text(x, y, label, ha="center", va="center", fontsize=8)
+    if image is not None:
+        figure.colorbar(image, ax=axes[0].tolist(), label="net PnL after fees")
+    figure.suptitle(title)
+    figure.savefig(path, dpi=110, metadata={"Software": None})
+    plt.close(figure)
+
+
+__all__ = [
+    "COLUMNS",
+    "GridPoint",
+    "PointResult",
+    "best",
+    "grid",
+    "heatmap_png",
+    "run_point",
+    "run_sweep",
+    "sweep_csv",
+    "sweep_table",
+]
