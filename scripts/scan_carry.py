@@ -12,7 +12,7 @@ Where the settled history comes from (no request at scan time):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -65,20 +65,82 @@ def load_history(
 ) -> History:
     """The settlements of ``(now - window, now]`` (see the module's doc). A store that
     cannot be read raises :class:`adapters.store.StoreError`."""
-    from adapters.store import FundingStore, load_history_file
-
     if bundled:
-        from adapters.snapshot.history import bundled_history_path
+        return History(_BundledHistory(now - window, now), _BUNDLED)
+    from adapters.store import FundingStore
 
-        with FundingStore(":memory:") as store:
-            load_history_file(store, bundled_history_path())
-            settled = store.settled(since=now - window, until=now)
-        return History(settled, "bundled history (funding_rate_data, MIT)")
     if not store_path.is_file():
         return History({}, f"no funding store at {store_path} (run: atomic-fp collect)")
     with FundingStore(store_path) as store:
         settled = store.settled(since=now - window, until=now)
     return History(settled, f"funding store {store_path}")
+
+
+_BUNDLED = "bundled history (funding_rate_data, MIT; adapters/snapshot/history.csv)"
+
+
+class _BundledHistory(Mapping[tuple[str, Symbol], Sequence[FundingRate]]):
+    """The bundled ``history.csv`` rows of ``(since, until]``, read as text once and
+    turned into :class:`FundingRate` models per (venue, symbol) only when asked for (a
+    ``scan --offline`` shows a handful of pairs; start-up time matters)."""
+
+    def __init__(self, since: datetime, until: datetime) -> None:
+        import csv
+        from importlib import resources
+
+        text = (resources.files("adapters.snapshot") / "history.csv").read_text("utf-8")
+        reader = csv.reader(text.splitlines())
+        header = next(reader)
+        self._index = {name: i for i, name in enumerate(header)}
+        self._since, self._until = since, until
+        self._raw: dict[tuple[str, str], list[list[str]]] = {}
+        venue, symbol = self._index["venue"], self._index["symbol"]
+        for row in reader:
+            self._raw.setdefault((row[venue], row[symbol].partition("/")[0]), []).append(row)
+        self._built: dict[tuple[str, str], tuple[FundingRate, ...]] = {}
+
+    def _build(self, key: tuple[str, str], symbol: Symbol) -> tuple[FundingRate, ...]:
+        from adapters.history.format import hours_to_interval, parse_time
+        from atomic_fp.models import FundingKind
+        from atomic_fp.models.identifiers import ExchangeIdentifier
+
+        at = self._index
+        venue = ExchangeIdentifier(key[0])
+        out = []
+        for row in self._raw.get(key, ()):
+            when = parse_time(row[at["funding_time"]])
+            if not self._since < when <= self._until:
+                continue
+            mark = row[at["mark_price"]]
+            out.append(
+                FundingRate(
+                    exchange=venue,
+                    symbol=symbol,
+                    rate=Decimal(row[at["rate"]]),
+                    interval=hours_to_interval(Decimal(row[at["interval_hours"]])),
+                    kind=FundingKind.SETTLED,
+                    observed_at=when,
+                    funding_time=when,
+                    mark_price=Decimal(mark) if mark else None,
+                    venue_symbol=row[at["venue_symbol"]],
+                )
+            )
+        return tuple(out)
+
+    def __getitem__(self, key: tuple[str, Symbol]) -> tuple[FundingRate, ...]:
+        raw_key = (key[0], key[1].base)
+        if raw_key not in self._raw:
+            raise KeyError(key)
+        built = self._built.get(raw_key)
+        if built is None:
+            built = self._built[raw_key] = self._build(raw_key, key[1])
+        return built
+
+    def __iter__(self) -> Iterator[tuple[str, Symbol]]:
+        return iter((venue, Symbol(base)) for venue, base in self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 def apply_basis(
