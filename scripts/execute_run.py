@@ -24,6 +24,7 @@ from scripts.trading import (
     describe_decision,
     open_journal,
     orchestrators,
+    rate_estimator,
     trading_symbols,
 )
 
@@ -35,10 +36,13 @@ def run_execute(
     symbol_names: Sequence[str] | None,
     venue_names: Sequence[str] | None,
     fmt: str | None,
+    basis: str | None = None,
+    store_path: str | None = None,
 ) -> int:
     config = app.config()
     strategy = arbitrage_config(config)
     symbols = trading_symbols(config, symbol_names)
+    estimator = rate_estimator(config, basis, store_path, record=False)
     journal_path = None
     if not dry_run:
         journal_path = check_live_ready(config, select(config, venue_names), app)
@@ -49,7 +53,7 @@ def run_execute(
         async with AsyncExitStack() as stack:
             try:
                 journal = await open_journal(journal_path, stack)
-                for orchestrator in orchestrators(venues, symbols, strategy, journal):
+                for orchestrator in orchestrators(venues, symbols, strategy, journal, estimator):
                     if dry_run:
                         inputs = await orchestrator.gather_inputs()
                         results.append(decide(orchestrator, inputs))

@@ -22,6 +22,7 @@ from scripts.trading import (
     cycle_json,
     open_journal,
     orchestrators,
+    rate_estimator,
     trading_symbols,
 )
 
@@ -34,10 +35,13 @@ def run_loop(
     interval: str | None,
     max_cycles: int | None,
     json_lines: bool,
+    basis: str | None = None,
+    store_path: str | None = None,
 ) -> int:
     config = app.config()
     strategy = arbitrage_config(config)
     symbols = trading_symbols(config, symbol_names)
+    estimator = rate_estimator(config, basis, store_path, record=True)
     every = config.strategy.interval
     if interval:
         try:
@@ -62,7 +66,7 @@ def run_loop(
             try:
                 journal = await open_journal(journal_path, stack)
                 runner = SimpleStrategyRunner(
-                    orchestrators(venues, symbols, strategy, journal),
+                    orchestrators(venues, symbols, strategy, journal, estimator),
                     every,
                     max_cycles=max_cycles,
                     on_cycle=on_cycle,

@@ -118,6 +118,12 @@ def _keyed(items: Iterable[T], what: str) -> dict[ExchangeIdentifier, T]:
     return keyed
 
 
+RateEstimator = Callable[[RateInputs, datetime], RateInputs]
+"""Turns the fetched rates into the rates to decide on, at a time (the estimator of
+``[strategy] basis``: :func:`atomic_fp.decisions.estimators.estimate_inputs`); a venue
+without an estimate carries that ``Failure``."""
+
+
 class ArbitrageOrchestrator:
     """Runs the strategy for one symbol over the given venues.
 
@@ -125,6 +131,8 @@ class ArbitrageOrchestrator:
     :class:`~atomic_fp.operations.AtomicTrader` for ``symbol`` (a sequence, or a mapping by
     venue). ``journal`` defaults to an in-memory one (nothing survives a restart: give a
     ``SqliteJournal`` for live trading). ``clock`` is the only source of "now".
+    ``rate_estimator`` (optional) replaces the fetched rates by the configured estimator's
+    before the decisions see them (see :data:`RateEstimator`).
     """
 
     def __init__(
@@ -139,6 +147,7 @@ class ArbitrageOrchestrator:
         clock: Clock | None = None,
         query_timeout: float | None = DEFAULT_TIMEOUT,
         book_depth: int = 20,
+        rate_estimator: RateEstimator | None = None,
     ) -> None:
         self.queryers = _keyed(
             queryers.values() if isinstance(queryers, Mapping) else queryers, "queryers"
@@ -156,6 +165,7 @@ class ArbitrageOrchestrator:
         self.clock: Clock = clock if clock is not None else utc_now
         self.query_timeout = query_timeout
         self.book_depth = book_depth
+        self.rate_estimator = rate_estimator
         self.last_reconciliation: ReconciliationReport | None = None
         self._needs_reconcile = True
         self._execution_lock = anyio.Lock()
@@ -247,9 +257,12 @@ class ArbitrageOrchestrator:
             group.start_soon(
                 fetch, "books", lambda: self._books.books_for(self.symbol, self.book_depth)
             )
+        rates: RateInputs = found["rates"]
+        if self.rate_estimator is not None:
+            rates = self.rate_estimator(rates, at)
         return StrategyInputs(
             at=at,
-            rates=found["rates"],
+            rates=rates,
             positions=found["positions"],
             markets=found["markets"],
             books=found["books"],
