@@ -18,7 +18,7 @@ Rebuild (developer tool, needs ``pyarrow``)::
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -52,7 +52,7 @@ def build_history(research: Path) -> list[FundingRate]:
     start = AS_OF - timedelta(days=HISTORY_DAYS)
     by_venue: dict[str, list[HistoryRow]] = {}
     for venue in ("binance", "hyperliquid"):
-        rows = load_parquet(research / FRD.format(venue=venue), Filters(venues=[venue])).unwrap()
+        rows = _rows_since(research / FRD.format(venue=venue), venue, start)
         by_venue[venue] = [
             r
             for r in rows
@@ -61,6 +61,20 @@ def build_history(research: Path) -> list[FundingRate]:
         ]
     shared = {r.symbol for r in by_venue["binance"]} & {r.symbol for r in by_venue["hyperliquid"]}
     return [rate_of(r) for rows in by_venue.values() for r in rows if r.symbol in shared]
+
+
+def _rows_since(path: Path, venue: str, start: datetime) -> list[HistoryRow]:
+    """The dataset's rows from a day before ``start`` on (pyarrow filters the year first;
+    the loaders then read them exactly as ``backtest`` does)."""
+    import tempfile
+
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path, filters=[("settlement_ts", ">=", start - timedelta(days=1))])
+    with tempfile.TemporaryDirectory() as directory:
+        part = Path(directory) / "part.parquet"
+        pq.write_table(table, part)
+        return load_parquet(part, Filters(venues=[venue])).unwrap()
 
 
 def bundled_history_path() -> Path:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -129,21 +129,26 @@ def run_sweep(
 ) -> list[PointResult]:
     """Every point's result, in the order of ``points``. ``jobs > 1`` runs points in that
     many processes (each gets the data once); the results are the same as ``jobs=1``."""
-    done: list[PointResult] = []
     if jobs <= 1 or len(points) <= 1:
+        done: list[PointResult] = []
         for point in points:
             done.append(run_point(series, settings, point))
             if progress is not None:
                 progress(len(done), len(points))
         return done
+    # lower build thresholds trade more and take longest: submitted first, so no long
+    # point is left running alone at the end
+    order = sorted(range(len(points)), key=lambda i: (points[i].build, i))
+    slots: list[PointResult | None] = [None] * len(points)
     with ProcessPoolExecutor(
         max_workers=jobs, initializer=_init_worker, initargs=(tuple(series), settings)
     ) as pool:
-        for result in pool.map(_run_in_worker, points):
-            done.append(result)
+        futures = {pool.submit(_run_in_worker, points[i]): i for i in order}
+        for future in as_completed(futures):
+            slots[futures[future]] = future.result()
             if progress is not None:
-                progress(len(done), len(points))
-    return done
+                progress(sum(1 for slot in slots if slot is not None), len(points))
+    return [slot for slot in slots if slot is not None]
 
 
 def _cells(result: PointResult) -> list[str]:

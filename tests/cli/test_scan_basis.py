@@ -214,3 +214,16 @@ def test_collect_then_scan_reads_the_store(
     with FundingStore(isolated / "s.sqlite") as store:
         counts = store.counts()
     assert counts[("binance", "observed")][0] == 21
+
+
+@pytest.mark.skipif(not RESEARCH.is_file(), reason="research data not present")
+def test_bundled_history_is_a_copy_of_the_research_data() -> None:
+    """``history.csv`` equals a fresh rebuild from the MIT parquet files: nothing later
+    than the snapshot instant, nothing altered."""
+    pytest.importorskip("pyarrow")
+    from adapters.history.format import to_csv_text
+    from adapters.snapshot.history import build_history
+
+    rebuilt = build_history(RESEARCH.parents[2])
+    assert to_csv_text(rebuilt) == bundled_history_path().read_text("utf-8")
+    assert max(r.funding_time for r in rebuilt if r.funding_time) <= AS_OF
