@@ -74,7 +74,7 @@ def _rows_since(path: Path, venue: str, start: datetime) -> list[HistoryRow]:
     with tempfile.TemporaryDirectory() as directory:
         part = Path(directory) / "part.parquet"
         pq.write_table(table, part)
-        return load_parquet(part, Filters(venues=[venue])).unwrap()
+        return list(load_parquet(part, Filters(venues=[venue])).unwrap())
 
 
 def bundled_history_path() -> Path:

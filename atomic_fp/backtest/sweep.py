@@ -185,6 +185,33 @@ def best(results: Sequence[PointResult]) -> PointResult | None:
     return max(enumerate(results), key=lambda item: (item[1].net_pnl, -item[1].trades, -item[0]))[1]
 
 
+def verdict(results: Sequence[PointResult]) -> list[str]:
+    """What the sweep found: the best point, or (when none earns after fees) that nothing
+    beats fees, and the least-losing point that still traded."""
+    top = best(results)
+    if top is None:
+        return []
+    if top.net_pnl > 0:
+        return [f"best: {_describe(top)}"]
+    lines = ["nothing beats fees: no grid point earned after fees and slippage"]
+    trading = best([r for r in results if r.trades > 0])
+    if trading is not None:
+        lines.append(f"least loss while trading: {_describe(trading)}")
+    idle = [r for r in results if r.trades == 0]
+    if idle:
+        lines.append(f"{len(idle)} point(s) never opened a hedge (net 0)")
+    return lines
+
+
+def _describe(result: PointResult) -> str:
+    point = result.point
+    return (
+        f"basis {point.basis.value}, build {point.build}, close {point.close}: net "
+        f"{result.net_pnl:.2f} (funding {result.funding:.2f}, fees {result.fees:.2f}, "
+        f"slippage {result.slippage:.2f}; {result.trades} trades)"
+    )
+
+
 def sweep_table(results: Sequence[PointResult]) -> str:
     """The printed table, one row per point, and the best point (or that none earns)."""
     lines = [
@@ -199,19 +226,7 @@ def sweep_table(results: Sequence[PointResult]) -> str:
             f"{r.net_pnl:>12.2f} {r.funding:>12.2f} {r.fees:>10.2f} {r.slippage:>10.2f} "
             f"{roc:>8} {r.trades:>6} {share:>7}"
         )
-    top = best(results)
-    if top is not None:
-        verdict = (
-            "best"
-            if top.net_pnl > 0
-            else "nothing beats fees; least bad"
-            if top.trades
-            else "nothing beats fees"
-        )
-        lines.append(
-            f"{verdict}: basis {top.point.basis.value}, build {top.point.build}, close "
-            f"{top.point.close}: net {top.net_pnl:.2f} ({top.trades} trades)"
-        )
+    lines.extend(verdict(results))
     return "\n".join(lines) + "\n"
 
 
@@ -265,4 +280,5 @@ __all__ = [
     "run_sweep",
     "sweep_csv",
     "sweep_table",
+    "verdict",
 ]
