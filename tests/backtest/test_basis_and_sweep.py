@@ -270,7 +270,9 @@ def test_the_verdict_says_when_nothing_beats_fees() -> None:
     ]
     lines = verdict(losing)
     assert lines[0] == "nothing beats fees: no grid point earned after fees and slippage"
-    assert lines[1].startswith("least loss while trading: basis avg7d, build 0.1, close 0: net -0.45")
+    assert lines[1].startswith(
+        "least loss while trading: basis avg7d, build 0.1, close 0: net -0.45"
+    )
     assert lines[2] == "1 point(s) never opened a hedge (net 0)"
     earning = [*losing, _result(Basis.AVG24H, "0.3", "12.5", 3)]
     assert verdict(earning) == [
