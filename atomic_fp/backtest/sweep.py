@@ -231,8 +231,9 @@ def sweep_table(results: Sequence[PointResult]) -> str:
 
 
 def heatmap_png(results: Sequence[PointResult], path: Path, title: str) -> None:
-    """One panel per estimator: net PnL per (build, close) cell, annotated; diverging
-    colours centred on zero (red loses after fees, green earns). Needs matplotlib."""
+    """One panel per estimator: net PnL per (build, close) cell, annotated with the value
+    and the number of trades; one diverging colour scale for all panels, centred on zero
+    (red loses after fees, green earns). Needs matplotlib."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -242,31 +243,41 @@ def heatmap_png(results: Sequence[PointResult], path: Path, title: str) -> None:
     bases = list(dict.fromkeys(r.point.basis for r in results))
     builds = sorted({r.point.build for r in results})
     closes = sorted({r.point.close for r in results})
-    values = {(r.point.basis, r.point.build, r.point.close): float(r.net_pnl) for r in results}
-    extreme = max((abs(v) for v in values.values()), default=1.0) or 1.0
+    by_cell = {(r.point.basis, r.point.build, r.point.close): r for r in results}
+    extreme = max((abs(float(r.net_pnl)) for r in results), default=1.0) or 1.0
     norm = TwoSlopeNorm(vmin=-extreme, vcenter=0.0, vmax=extreme)
-    figure, axes = plt.subplots(1, len(bases), figsize=(4.6 * len(bases) + 1.2, 4.8), squeeze=False)
+    figure, axes = plt.subplots(
+        1,
+        len(bases),
+        figsize=(4.4 * len(bases) + 1.6, 5.0),
+        squeeze=False,
+        sharey=True,
+        layout="constrained",
+    )
     image = None
-    for ax, basis in zip(axes[0], bases, strict=True):
-        matrix = [
-            [values.get((basis, build, close), float("nan")) for close in closes]
-            for build in builds
-        ]
+    for column, (ax, basis) in enumerate(zip(axes[0], bases, strict=True)):
+        cells = [[by_cell.get((basis, build, close)) for close in closes] for build in builds]
+        matrix = [[float("nan") if c is None else float(c.net_pnl) for c in row] for row in cells]
         image = ax.imshow(matrix, cmap="RdYlGn", norm=norm, origin="lower", aspect="auto")
-        ax.set_xticks(range(len(closes)), [f"{c * 100:g}%" for c in closes])
-        ax.set_yticks(range(len(builds)), [f"{b * 100:g}%" for b in builds])
+        ax.set_xticks(range(len(closes)), [f"{float(c) * 100:g}%" for c in closes])
+        ax.set_yticks(range(len(builds)), [f"{float(b) * 100:g}%" for b in builds])
         ax.set_xlabel("close threshold (net APR)")
-        ax.set_ylabel("build threshold (net APR)")
+        if column == 0:
+            ax.set_ylabel("build threshold (net APR)")
         ax.set_title(f"rates: {basis.value}")
-        for y, row in enumerate(matrix):
-            for x, value in enumerate(row):
-                label = "n/a" if value != value else f"{value:,.0f}"
-                ax.text(x, y, label, ha="center", va="center", fontsize=8)
+        for y, row in enumerate(cells):
+            for x, cell in enumerate(row):
+                label = "n/a" if cell is None else f"{_money(cell.net_pnl)}\n{cell.trades} tr"
+                ax.text(x, y, label, ha="center", va="center", fontsize=7.5)
     if image is not None:
-        figure.colorbar(image, ax=axes[0].tolist(), label="net PnL after fees")
+        figure.colorbar(image, ax=axes[0].tolist(), label="net PnL after fees and slippage")
     figure.suptitle(title)
     figure.savefig(path, dpi=110, metadata={"Software": None})
     plt.close(figure)
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
 
 
 __all__ = [
