@@ -3,6 +3,7 @@ the paper venue, and say what it would have earned."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
@@ -318,7 +319,7 @@ def run(ctx: click.Context, request: Request, out: TextIO, err: TextIO) -> int:
     from adapters.history.loaders import Filters, load_path
     from atomic_fp.backtest.chart import matplotlib_available, plot_png, text_chart
     from atomic_fp.backtest.engine import BacktestSettings
-    from atomic_fp.backtest.report import equity_csv, summary, summary_json, trades_csv
+    from atomic_fp.backtest.report import equity_csv, summary, trades_csv
     from atomic_fp.backtest.series import HistoryRow, build_series
     from atomic_fp.models import Symbol
     from scripts.context import fail, warn
@@ -376,9 +377,11 @@ def run(ctx: click.Context, request: Request, out: TextIO, err: TextIO) -> int:
         result = _run_with_progress(series, settings, err)
     except ValueError as bad:
         fail(f"backtest: {bad}")
+    data = {**summary(result, notes), "basis": basis.value}
+    summary_text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if request.out_dir is not None:
         request.out_dir.mkdir(parents=True, exist_ok=True)
-        (request.out_dir / "summary.json").write_text(summary_json(result, notes), "utf-8")
+        (request.out_dir / "summary.json").write_text(summary_text, "utf-8")
         (request.out_dir / "trades.csv").write_text(trades_csv(result.fills), "utf-8")
         (request.out_dir / "equity.csv").write_text(equity_csv(result.equity), "utf-8")
     text_wanted = False
@@ -390,11 +393,11 @@ def run(ctx: click.Context, request: Request, out: TextIO, err: TextIO) -> int:
             text_wanted = True
     output_format = request.output_format or ("table" if is_terminal(out) else "json")
     if output_format == "json":
-        out.write(summary_json(result, notes))
+        out.write(summary_text)
         if text_wanted and is_terminal(err):
             err.write(text_chart(result))
     else:
-        out.write(_table(summary(result, notes)))
+        out.write(_table(data))
         if text_wanted or (is_terminal(out) and not matplotlib_available()):
             out.write(text_chart(result))
     return exitcodes.OK
@@ -436,7 +439,8 @@ def _table(data: Mapping[str, Any]) -> str:
     lines = [
         f"backtest {window['from']} .. {window['to']} ({window['days']} days), "
         f"venues {', '.join(data['venues'])}",
-        f"capital {data['capital']['amount']} ({data['capital']['basis']})",
+        f"capital {data['capital']['amount']} ({data['capital']['basis']}); decisions on "
+        f"{data.get('basis', 'current')} rates",
         "",
         f"{'':10} {'funding':>14} {'fees':>12} {'slippage':>12} {'price pnl':>12} "
         f"{'net pnl':>14} {'return':>9} {'max dd':>12} {'trades':>6} {'in mkt':>7}",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -279,3 +280,19 @@ def test_the_verdict_says_when_nothing_beats_fees() -> None:
         "best: basis avg24h, build 0.3, close 0: net 12.50 (funding 0.00, fees 0.00, "
         "slippage 0.00; 3 trades)"
     ]
+
+
+@needs_research
+def test_backtest_basis_from_the_command_line_and_the_config(tmp_path: Path) -> None:
+    args = ["backtest", "--data", str(RESEARCH), "--symbols", "BTC", "--format", "json"]
+    args += ["--from", "2025-09-01", "--to", "2025-09-08"]
+    runner = CliRunner()
+    averaged = runner.invoke(cli, [*args, "--basis", "avg24h"])
+    assert averaged.exit_code == 0, averaged.output
+    assert json.loads(averaged.stdout)["basis"] == "avg24h"
+    config = tmp_path / "c.toml"
+    config.write_text('[strategy]\nbasis = "avg7d"\n', "utf-8")
+    configured = runner.invoke(cli, [*args, "--config", str(config)])
+    assert configured.exit_code == 0, configured.output
+    assert json.loads(configured.stdout)["basis"] == "avg7d"
+    assert json.loads(runner.invoke(cli, args).stdout)["basis"] == "current"
