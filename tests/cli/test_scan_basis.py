@@ -227,3 +227,20 @@ def test_bundled_history_is_a_copy_of_the_research_data() -> None:
     rebuilt = build_history(RESEARCH.parents[2])
     assert to_csv_text(rebuilt) == bundled_history_path().read_text("utf-8")
     assert max(r.funding_time for r in rebuilt if r.funding_time) <= AS_OF
+
+
+def test_the_readme_configuration_block_is_valid() -> None:
+    """The README's example config (with the sweep's basis and thresholds) parses."""
+    import re
+    import tomllib
+
+    from scripts.config import parse
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    match = re.search(r"## Configuration.*?```toml\n(.*?)```", readme, re.S)
+    assert match is not None
+    config = parse(tomllib.loads(match.group(1)), "README.md")
+    assert config.strategy.basis == "avg7d"
+    assert config.strategy.values["build_threshold"] == Decimal("0.10")
+    assert config.strategy.values["close_threshold"] == Decimal("0.00")
+    assert config.store_path == Path("atomic-fp-funding.sqlite")
