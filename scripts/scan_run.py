@@ -20,6 +20,7 @@ from atomic_fp.decisions.types import Opportunity
 from atomic_fp.errors import VenueError
 from atomic_fp.models import ArbitrageConfig, FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.operations import to_result
 from scripts.context import app_context, fail, warn
 from scripts.runtime import Venue, build_live, build_offline, call_all, close_all, select, utc_now
 from scripts.scan_carry import (
@@ -105,30 +106,53 @@ def _symbols(names: Sequence[str] | None) -> frozenset[Symbol] | None:
 
 
 def gather(venues: Sequence[Venue], *, predicted: bool = False) -> tuple[VenueRates, VenueRates]:
-    """Every venue's current rates for all its listed symbols, and (``predicted``) the
-    predicted rates of the venues whose client publishes them. (``--symbols`` filters
-    afterwards: asking a venue for a symbol it does not list fails the whole call.)"""
+    """Every venue's current rates for all its listed symbols, and (``predicted``) each
+    venue's predicted next rates where published (see :func:`_predictions`). (``--symbols``
+    filters afterwards: asking a venue for a symbol it does not list fails the whole call.)"""
 
     async def work() -> tuple[VenueRates, VenueRates]:
         try:
             current = await call_all(venues, lambda client: client.fetch_funding_rates(None))
-            publishing = [
-                v
-                for v in venues
-                if isinstance(v.client, Success)
-                and hasattr(v.client.unwrap(), "fetch_predicted_funding_rates")
-            ]
-            estimates: VenueRates = {}
-            if predicted and publishing:
-                estimates = await call_all(
-                    publishing,
-                    lambda client: client.fetch_predicted_funding_rates(None),  # type: ignore[attr-defined]
-                )
+            estimates = await _predictions(venues) if predicted else {}
             return current, estimates
         finally:
             await close_all(venues)
 
     return anyio.run(work)
+
+
+PREDICTED_SOURCES = {"hyperliquid": "HlPerp", "binance": "BinPerp", "bybit": "BybitPerp"}
+"""Venue kinds whose next funding Hyperliquid's ``predictedFundings`` predicts, by its tag
+(docs.chainstack.com hyperliquid-info-predicted-fundings; fact sheet B9)."""
+
+
+async def _predictions(venues: Sequence[Venue]) -> VenueRates:
+    """Predicted rates per venue: a venue of a kind in :data:`PREDICTED_SOURCES` gets
+    Hyperliquid's prediction for it, from the first configured Hyperliquid venue (one
+    request each); other venues publish none and are left out by the estimator."""
+    source = next(
+        (
+            v.client.unwrap()
+            for v in venues
+            if v.kind == "hyperliquid" and isinstance(v.client, Success)
+        ),
+        None,
+    )
+    fetch = getattr(source, "fetch_predicted_funding_rates", None)
+    out: dict[ExchangeIdentifier, Result[tuple[FundingRate, ...], VenueError]] = {}
+    if fetch is None:
+        return out
+
+    async def one(venue: Venue) -> None:
+        future = fetch(None, source=PREDICTED_SOURCES[venue.kind], exchange=venue.id)
+        with anyio.move_on_after(venue.timeout + 1):
+            out[venue.id] = to_result(await future)
+
+    async with anyio.create_task_group() as group:
+        for venue in venues:
+            if venue.kind in PREDICTED_SOURCES:
+                group.start_soon(one, venue)
+    return out
 
 
 def _predicted(results: VenueRates) -> dict[tuple[str, Symbol], FundingRate]:

@@ -244,3 +244,71 @@ def test_the_readme_configuration_block_is_valid() -> None:
     assert config.strategy.values["build_threshold"] == Decimal("0.10")
     assert config.strategy.values["close_threshold"] == Decimal("0.00")
     assert config.store_path == Path("atomic-fp-funding.sqlite")
+
+
+# ``predictedFundings`` as documented (docs.chainstack.com hyperliquid-info-predicted-
+# fundings, quoted in the Hyperliquid fact sheet B9; DOCS values): Hyperliquid predicts its
+# own, Binance's and Bybit's next BTC settlement.
+PREDICTED_FUNDINGS = [
+    [
+        "BTC",
+        [
+            [
+                "BinPerp",
+                {
+                    "fundingRate": "0.00008786",
+                    "nextFundingTime": 1754496000000,
+                    "fundingIntervalHours": 8,
+                },
+            ],
+            [
+                "HlPerp",
+                {
+                    "fundingRate": "0.0000125",
+                    "nextFundingTime": 1754470800000,
+                    "fundingIntervalHours": 1,
+                },
+            ],
+            [
+                "BybitPerp",
+                {
+                    "fundingRate": "0.0001",
+                    "nextFundingTime": 1754496000000,
+                    "fundingIntervalHours": 8,
+                },
+            ],
+        ],
+    ]
+]
+
+
+def test_predicted_uses_hyperliquids_predictions_for_itself_and_binance(
+    runner: CliRunner, isolated: Path
+) -> None:
+    snapshot = isolated / "snap"
+    snapshot.mkdir()
+    for item in SNAPSHOT_DATA.iterdir():
+        (snapshot / item.name).write_bytes(item.read_bytes())
+    hyperliquid = json.loads((snapshot / "hyperliquid.json").read_text("utf-8"))
+    hyperliquid["exchanges"].append(
+        {
+            "method": "POST",
+            "path": "/info",
+            "query": {},
+            "json": {"type": "predictedFundings"},
+            "status": 200,
+            "body": PREDICTED_FUNDINGS,
+        }
+    )
+    (snapshot / "hyperliquid.json").write_text(json.dumps(hyperliquid), "utf-8")
+    report = _json(runner, "--snapshot", str(snapshot), "--basis", "predicted")
+    (btc,) = report["opportunities"]
+    legs = {btc["long"]["venue"]: btc["long"], btc["short"]["venue"]: btc["short"]}
+    # Binance: 0.00008786 per 8 h -> x 1095 = 0.0962067; Hyperliquid 0.0000125 / h x 8760
+    assert Decimal(legs["binance"]["apr"]) == Decimal("0.00008786") * 1095
+    assert Decimal(legs["hyperliquid"]["apr"]) == Decimal("0.0000125") * 8760
+    assert legs["binance"]["estimator"] == "predicted"
+    assert Decimal(legs["binance"]["current_rate"]) == Decimal("-0.00000885")
+    # GRVT and Lighter publish no prediction (and Hyperliquid predicts none for them)
+    missing = {e["venue"] for e in report["estimates_unavailable"]}
+    assert {"grvt", "lighter"} <= missing
