@@ -312,3 +312,39 @@ def test_predicted_uses_hyperliquids_predictions_for_itself_and_binance(
     # GRVT and Lighter publish no prediction (and Hyperliquid predicts none for them)
     missing = {e["venue"] for e in report["estimates_unavailable"]}
     assert {"grvt", "lighter"} <= missing
+
+
+def test_funding_history_backfills_the_store_and_the_average_reads_it(
+    runner: CliRunner, isolated: Path
+) -> None:
+    """Real Hyperliquid BTC settlements (the SDK cassette, MIT) through the real client
+    into the store; the 24 h average at 2023-06-08 12:00 is that of the stored rows."""
+    from atomic_fp.decisions.estimators import hourly_average
+    from atomic_fp.models import Symbol
+    from tests.cli.test_funding_history import CASSETTE
+    from tests.conftest import research_file
+
+    research_file(CASSETTE)
+    (isolated / "atomic-fp.toml").write_text(
+        '[venues.hl]\nkind = "tests.cli.external_venue:hyperliquid_history"\n'
+    )
+    args = ["funding-history", "hl", "BTC", "--since", "2023-06-07", "--until", "2023-06-09"]
+    done = runner.invoke(cli, [*args, "--store", "f.sqlite"])
+    assert done.exit_code == 0, done.output
+    assert "stored" in done.stderr and not list(isolated.glob("*.csv"))
+    again = runner.invoke(cli, [*args, "--store", "f.sqlite"])  # idempotent
+    assert again.exit_code == 0
+    at = datetime(2023, 6, 8, 12, tzinfo=timezone.utc)
+    with FundingStore(isolated / "f.sqlite") as store:
+        rows = store.settled(since=at - timedelta(days=2), until=at)[("hl", Symbol("BTC"))]
+    intervals = {r.interval for r in rows}
+    assert intervals == {timedelta(hours=8), timedelta(hours=1)}  # the 8 h -> 1 h switch
+    hourly, count = hourly_average(rows, at, timedelta(hours=24)).unwrap()
+    in_window = [r for r in rows if at - timedelta(hours=24) < r.funding_time <= at]  # type: ignore[operator]
+    assert count == len(in_window)
+    paid = sum((r.rate for r in in_window), Decimal(0))
+    hours = sum((r.interval / timedelta(hours=1) for r in in_window), 0.0)
+    assert hourly == paid / Decimal(str(hours))
+    assert (
+        runner.invoke(cli, ["funding-history", "hl", "BTC", "--since", "2023-06-07"]).exit_code == 2
+    )
