@@ -196,7 +196,8 @@ def run_scan(
         fixed_now = None
     results, predicted = gather(venues, predicted=basis is Basis.PREDICTED)
     now = fixed_now or utc_now()
-    bundled = (offline or snapshot_dir is not None) and snapshot_dir is None and not store_path
+    # the bundled snapshot comes with its history; any other source reads the store
+    bundled = offline and snapshot_dir is None and not store_path
     try:
         history = load_history(
             bundled=bundled,
