@@ -145,7 +145,8 @@ def estimate(
     window = basis.window
     if window is None:  # pragma: no cover - every other basis has a window
         raise AssertionError(basis)
-    mine = [r for r in settled if r.exchange == current.exchange and r.symbol == current.symbol]
+    symbol = current.symbol
+    mine = [r for r in settled if r.exchange.name == venue and r.symbol == symbol]
     average = hourly_average(mine, now, window)
     if isinstance(average, Failure):
         return Failure(
