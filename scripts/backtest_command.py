@@ -15,6 +15,7 @@ import attrs
 import click
 
 from scripts import exitcodes
+from scripts.backtest_sweep import SweepRequest, sweep_request
 from scripts.basis import BASES
 
 if TYPE_CHECKING:
@@ -209,7 +210,7 @@ def backtest(
         plot=plot,
         output_format=output_format,
         basis=basis,
-        sweep=_sweep_request(sweep, build_thresholds, close_thresholds, bases, jobs),
+        sweep=sweep_request(sweep, build_thresholds, close_thresholds, bases, jobs),
     )
     if request.start and request.end and request.end <= request.start:
         raise click.BadParameter("--to must be after --from", param_hint="--to")
@@ -235,42 +236,6 @@ class Request:
     output_format: str | None
     basis: str | None = None
     sweep: SweepRequest | None = None
-
-
-@attrs.frozen
-class SweepRequest:
-    builds: tuple[Decimal, ...]
-    closes: tuple[Decimal, ...]
-    bases: tuple[str, ...]
-    jobs: int | None
-
-
-def _thresholds(text: str, name: str) -> tuple[Decimal, ...]:
-    values = tuple(_decimal(part, name) for part in _split((text,)))
-    if not values:
-        raise click.BadParameter("give at least one threshold", param_hint=name)
-    return tuple(v for v in values if v is not None)
-
-
-def _sweep_request(
-    sweep: bool, builds: str, closes: str, bases: str, jobs: int | None
-) -> SweepRequest | None:
-    if not sweep:
-        return None
-    names = tuple(b.lower() for b in _split((bases,)))
-    for name in names:
-        if name not in BASES or name == "predicted":
-            raise click.BadParameter(
-                f"{name!r}: the sweep takes current, avg24h, avg7d", param_hint="--bases"
-            )
-    if not names:
-        raise click.BadParameter("give at least one estimator", param_hint="--bases")
-    return SweepRequest(
-        builds=_thresholds(builds, "--build-thresholds"),
-        closes=_thresholds(closes, "--close-thresholds"),
-        bases=names,
-        jobs=jobs,
-    )
 
 
 def _basis_of(ctx: click.Context, request: Request) -> str:

@@ -6,16 +6,55 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, TextIO
 
+import attrs
 import click
 
 from scripts import exitcodes
+from scripts.basis import BASES
 
 if TYPE_CHECKING:
     from atomic_fp.backtest.engine import BacktestSettings
     from atomic_fp.backtest.series import FundingSeries
-    from scripts.backtest_command import Request, SweepRequest
+    from scripts.backtest_command import Request
+
+
+@attrs.frozen
+class SweepRequest:
+    builds: tuple[Decimal, ...]
+    closes: tuple[Decimal, ...]
+    bases: tuple[str, ...]
+    jobs: int | None
+
+
+def _thresholds(text: str, name: str) -> tuple[Decimal, ...]:
+    values = tuple(decimal_option(part, name) for part in _split(text))
+    if not values:
+        raise click.BadParameter("give at least one threshold", param_hint=name)
+    return values
+
+
+def sweep_request(
+    sweep: bool, builds: str, closes: str, bases: str, jobs: int | None
+) -> SweepRequest | None:
+    if not sweep:
+        return None
+    names = tuple(b.lower() for b in _split(bases))
+    for name in names:
+        if name not in BASES or name == "predicted":
+            raise click.BadParameter(
+                f"{name!r}: the sweep takes current, avg24h, avg7d", param_hint="--bases"
+            )
+    if not names:
+        raise click.BadParameter("give at least one estimator", param_hint="--bases")
+    return SweepRequest(
+        builds=_thresholds(builds, "--build-thresholds"),
+        closes=_thresholds(closes, "--close-thresholds"),
+        bases=names,
+        jobs=jobs,
+    )
 
 
 def default_jobs() -> int:
@@ -73,4 +112,18 @@ def run_sweep_command(
     return exitcodes.OK
 
 
-__all__ = ["default_jobs", "run_sweep_command"]
+def decimal_option(text: str, name: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise click.BadParameter(f"{text!r} is not a number", param_hint=name) from None
+    if not value.is_finite():
+        raise click.BadParameter(f"{text!r} is not finite", param_hint=name)
+    return value
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+__all__ = ["SweepRequest", "default_jobs", "run_sweep_command", "sweep_request"]
