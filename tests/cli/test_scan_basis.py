@@ -348,3 +348,29 @@ def test_funding_history_backfills_the_store_and_the_average_reads_it(
     assert (
         runner.invoke(cli, ["funding-history", "hl", "BTC", "--since", "2023-06-07"]).exit_code == 2
     )
+
+
+def test_collect_exit_codes_are_those_of_scan(runner: CliRunner, isolated: Path) -> None:
+    """0 with a failed venue reported (and the others stored), 1 when no venue answered,
+    2 on a usage error; the store is never the reason a venue's data is lost."""
+    from tests.cli.test_exit_codes import _snapshot_with
+
+    partial = _snapshot_with(isolated, {"grvt"})
+    done = runner.invoke(cli, ["collect", "--snapshot", str(partial), "--store", "a.sqlite"])
+    assert done.exit_code == 0, done.output
+    assert "venue grvt left out" in done.stderr and "grvt: failed" in done.stdout
+    with FundingStore(isolated / "a.sqlite") as store:
+        assert ("binance", "observed") in store.counts()
+    dead = _snapshot_with(isolated, {"binance", "hyperliquid", "grvt", "lighter"})
+    nothing = runner.invoke(cli, ["collect", "--snapshot", str(dead), "--store", "b.sqlite"])
+    assert nothing.exit_code == 1 and "no venue answered" in nothing.stderr
+    unknown = runner.invoke(
+        cli,
+        ["collect", "--snapshot", str(SNAPSHOT_DATA), "--venues", "nope", "--store", "c.sqlite"],
+    )
+    assert unknown.exit_code == 2 and "'nope'" in unknown.stderr
+    (isolated / "junk.sqlite").write_text("junk " * 300, "utf-8")
+    junk = runner.invoke(
+        cli, ["collect", "--snapshot", str(SNAPSHOT_DATA), "--store", "junk.sqlite"]
+    )
+    assert junk.exit_code == 2 and "not a usable funding store" in junk.stderr
