@@ -171,13 +171,14 @@ def estimate_all(
     Returns the estimates and, separately, why the others were left out."""
     estimates: list[Estimate] = []
     missing: list[EstimateUnavailable] = []
+    history = (settled or {}) if basis.window is not None else {}  # read only if needed
     for rate in current:
         key = (rate.exchange.name, rate.symbol)
         result = estimate(
             basis,
             rate,
             now=now,
-            settled=(settled or {}).get(key, ()),
+            settled=history.get(key, ()),
             predicted=(predicted or {}).get(key),
         )
         if isinstance(result, Success):
