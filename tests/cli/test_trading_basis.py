@@ -61,6 +61,8 @@ def test_execute_decides_on_the_store_average(runner: CliRunner, isolated: Path)
     assert _dry(runner)["action"] == "funding"  # current: 427 % spread
     averaged = _dry(runner, "--basis", "avg24h")
     assert averaged["action"] == "none" and averaged["signal"] is None
+    assert averaged["excluded"] == {}  # both averages were there: the spread is too small
+    assert any("paper-b" in why or "spread" in why for why in averaged["no_trade"])
 
 
 def test_no_history_leaves_every_venue_out_with_the_reason(
