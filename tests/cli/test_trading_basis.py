@@ -62,7 +62,8 @@ def test_execute_decides_on_the_store_average(runner: CliRunner, isolated: Path)
     averaged = _dry(runner, "--basis", "avg24h")
     assert averaged["action"] == "none" and averaged["signal"] is None
     assert averaged["excluded"] == {}  # both averages were there: the spread is too small
-    assert any("paper-b" in why or "spread" in why for why in averaged["no_trade"])
+    # paper-b's 24 h average (0.00001 / h = 8.76 % APR) is what the decision saw
+    assert any("paper-b at 8.76% APR" in why for why in averaged["no_trade"])
 
 
 def test_no_history_leaves_every_venue_out_with_the_reason(
