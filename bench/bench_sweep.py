@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from adapters.history.loaders import load_path
+from adapters.paper.backtest import backtest_venue
 from atomic_fp.backtest.chart import matplotlib_available
 from atomic_fp.backtest.engine import BacktestSettings
 from atomic_fp.backtest.series import FundingSeries, HistoryRow, build_series
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         load_before = os.getloadavg()
         cpu_before = _cpu_seconds()
         started = time.perf_counter()
-        done = run_sweep(series, settings, points, jobs=args.jobs)
+        done = run_sweep(series, settings, points, venues=backtest_venue, jobs=args.jobs)
         wall = time.perf_counter() - started
         cpu = _cpu_seconds() - cpu_before
         load_after = os.getloadavg()

@@ -379,11 +379,12 @@ def _run_with_progress(
     series: Sequence[FundingSeries], settings: BacktestSettings, err: TextIO
 ) -> BacktestResult:
     """Run the engine; a progress bar on stderr when it is a terminal."""
+    from adapters.paper.backtest import backtest_venue
     from atomic_fp.backtest.engine import run_backtest
     from scripts.output import is_terminal
 
     if not is_terminal(err):
-        return run_backtest(series, settings)
+        return run_backtest(series, settings, venues=backtest_venue)
     with click.progressbar(length=1000, label="backtest", file=err) as bar:
         shown = 0
 
@@ -394,7 +395,7 @@ def _run_with_progress(
                 bar.update(target - shown)
                 shown = target
 
-        return run_backtest(series, settings, progress)
+        return run_backtest(series, settings, progress, venues=backtest_venue)
 
 
 def _table(data: Mapping[str, Any]) -> str:

@@ -69,6 +69,7 @@ def run_sweep_command(
     out: TextIO,
     err: TextIO,
 ) -> int:
+    from adapters.paper.backtest import backtest_venue
     from atomic_fp.backtest.chart import matplotlib_available
     from atomic_fp.backtest.sweep import grid, heatmap_png, run_sweep, sweep_csv, sweep_table
     from atomic_fp.decisions.estimators import Basis
@@ -84,10 +85,15 @@ def run_sweep_command(
         if is_terminal(err):
             with click.progressbar(length=len(points), label="sweep", file=err) as bar:
                 results = run_sweep(
-                    series, settings, points, jobs=jobs, progress=lambda done, _: bar.update(1)
+                    series,
+                    settings,
+                    points,
+                    venues=backtest_venue,
+                    jobs=jobs,
+                    progress=lambda done, _: bar.update(1),
                 )
         else:
-            results = run_sweep(series, settings, points, jobs=jobs)
+            results = run_sweep(series, settings, points, venues=backtest_venue, jobs=jobs)
     except ValueError as bad:
         fail(f"backtest --sweep: {bad}")
     elapsed = time.perf_counter() - started

@@ -75,7 +75,9 @@ _STRATEGY_DECIMALS = (
     "liquidation_buffer",
     "max_total_exposure",
 )
-_STRATEGY_DURATIONS = ("holding_horizon", "max_data_age", "interval")
+_STRATEGY_DURATIONS = ("holding_horizon", "max_data_age", "interval", "order_validity")
+MAX_ORDER_VALIDITY_SECONDS = 60.0
+"""Binance's largest ``recvWindow``; a longer validity would not be enforced by it."""
 _STRATEGY_KEYS = frozenset({*_STRATEGY_DECIMALS, *_STRATEGY_DURATIONS, "symbols", "basis"})
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
@@ -541,6 +543,10 @@ def _strategy(table: Mapping[str, Any], source: str) -> StrategySettings:
             values[key] = number
         elif key in _STRATEGY_DURATIONS:
             durations[key] = parse_duration(value, source, where)
+            if key == "order_validity" and durations[key].total_seconds() > 60:
+                raise ConfigError(
+                    source, where, "at most 60 seconds (Binance's largest recvWindow)", value
+                )
         elif key == "basis":
             basis = _basis(value, source, where)
         else:

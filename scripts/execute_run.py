@@ -22,6 +22,7 @@ from scripts.trading import (
     cycle_json,
     decide,
     describe_decision,
+    execution_policy,
     open_journal,
     orchestrators,
     rate_estimator,
@@ -53,7 +54,14 @@ def run_execute(
         async with AsyncExitStack() as stack:
             try:
                 journal = await open_journal(journal_path, stack)
-                for orchestrator in orchestrators(venues, symbols, strategy, journal, estimator):
+                for orchestrator in orchestrators(
+                    venues,
+                    symbols,
+                    strategy,
+                    journal,
+                    execution_policy(config),
+                    rate_estimator=estimator,
+                ):
                     if dry_run:
                         inputs = await orchestrator.gather_inputs()
                         results.append(decide(orchestrator, inputs))

@@ -9,15 +9,13 @@ from datetime import datetime, timedelta
 
 import anyio
 import click
-from returns.future import FutureResult
 from returns.result import Failure
 
-from atomic_fp.errors import VenueError
+from atomic_fp.aggregators import FundingRateAggregator
 from atomic_fp.models import FundingRate, Symbol
-from atomic_fp.venue import VenueClient
 from scripts.context import app_context, error, fail
 from scripts.output import dec, is_terminal, iso
-from scripts.runtime import build_live, call_all, close_all, select
+from scripts.runtime import aggregator, build_live, close_all, select
 
 
 def _row(rate: FundingRate) -> list[str | None]:
@@ -68,10 +66,8 @@ def fetch_history(
     rates: list[FundingRate] = []
 
     async def one_window(lo: datetime, hi: datetime) -> str | None:
-        def call(client: VenueClient) -> FutureResult[tuple[FundingRate, ...], VenueError]:
-            return client.fetch_funding_history(symbol, lo, hi)
-
-        result = (await call_all([venue], call))[venue.id]
+        history = aggregator([venue], FundingRateAggregator)
+        result = (await history.get_funding_history(symbol, lo, hi))[venue.id]
         if isinstance(result, Failure):
             return f"{lo:%Y-%m-%d}..{hi:%Y-%m-%d}: {result.failure().describe()}"
         rates.extend(result.unwrap())

@@ -20,6 +20,7 @@ from scripts.trading import (
     build_trading_venues,
     check_live_ready,
     cycle_json,
+    execution_policy,
     open_journal,
     orchestrators,
     rate_estimator,
@@ -66,7 +67,14 @@ def run_loop(
             try:
                 journal = await open_journal(journal_path, stack)
                 runner = SimpleStrategyRunner(
-                    orchestrators(venues, symbols, strategy, journal, estimator),
+                    orchestrators(
+                        venues,
+                        symbols,
+                        strategy,
+                        journal,
+                        execution_policy(config),
+                        rate_estimator=estimator,
+                    ),
                     every,
                     max_cycles=max_cycles,
                     on_cycle=on_cycle,

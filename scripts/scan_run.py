@@ -14,6 +14,7 @@ import click
 from returns.result import Failure, Result, Success
 
 from adapters.snapshot import Snapshot, bundled_snapshot, load_snapshot
+from atomic_fp.aggregators import FundingRateAggregator
 from atomic_fp.decisions.estimators import Basis, Estimate, EstimateUnavailable
 from atomic_fp.decisions.ranking import rank_opportunities
 from atomic_fp.decisions.types import Opportunity
@@ -22,7 +23,17 @@ from atomic_fp.models import ArbitrageConfig, FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import to_result
 from scripts.context import app_context, fail, warn
-from scripts.runtime import Venue, build_live, build_offline, call_all, close_all, select, utc_now
+from scripts.runtime import (
+    GRACE,
+    Venue,
+    aggregator,
+    build_live,
+    build_offline,
+    close_all,
+    in_venue_order,
+    select,
+    utc_now,
+)
 from scripts.scan_carry import (
     Carry,
     PairKey,
@@ -112,7 +123,8 @@ def gather(venues: Sequence[Venue], *, predicted: bool = False) -> tuple[VenueRa
 
     async def work() -> tuple[VenueRates, VenueRates]:
         try:
-            current = await call_all(venues, lambda client: client.fetch_funding_rates(None))
+            rates = await aggregator(venues, FundingRateAggregator).get_rates(None)
+            current = in_venue_order(venues, rates)
             estimates = await _predictions(venues) if predicted else {}
             return current, estimates
         finally:
@@ -145,7 +157,7 @@ async def _predictions(venues: Sequence[Venue]) -> VenueRates:
 
     async def one(venue: Venue) -> None:
         future = fetch(None, source=PREDICTED_SOURCES[venue.kind], exchange=venue.id)
-        with anyio.move_on_after(venue.timeout + 1):
+        with anyio.move_on_after(venue.timeout + GRACE):
             out[venue.id] = to_result(await future)
 
     async with anyio.create_task_group() as group:

@@ -18,6 +18,7 @@ from atomic_fp.orchestration import (
     ArbitrageOrchestrator,
     CycleReport,
     ExecutionJournal,
+    ExecutionPolicy,
     ExecutionReport,
     MemoryJournal,
     capped_limit_price,
@@ -105,11 +106,21 @@ async def open_journal(path: Path | None, stack: AsyncExitStack) -> ExecutionJou
     return journal
 
 
+def execution_policy(config: AppConfig) -> ExecutionPolicy:
+    """The execution policy: defaults, with ``[strategy] order_validity`` (each order's
+    venue-enforced deadline, see atomic_fp.orchestration.validity) when given."""
+    validity = config.strategy.durations.get("order_validity")
+    if validity is None:
+        return ExecutionPolicy()
+    return ExecutionPolicy(validity_window=validity.total_seconds())
+
+
 def orchestrators(
     venues: Sequence[Venue],
     symbols: Sequence[Symbol],
     config: ArbitrageConfig,
     journal: ExecutionJournal,
+    policy: ExecutionPolicy | None = None,
     rate_estimator: RateEstimator | None = None,
 ) -> list[ArbitrageOrchestrator]:
     clients = [v.client.unwrap() for v in venues if isinstance(v.client, Success)]
@@ -121,6 +132,7 @@ def orchestrators(
             config=config,
             symbol=symbol,
             journal=journal,
+            policy=policy,
             query_timeout=timeout,
             rate_estimator=rate_estimator,
         )
@@ -193,7 +205,7 @@ def signal_json(signal: TradingSignal | None) -> dict[str, Any] | None:
     return {
         "signal_id": signal.signal_id,
         "kind": signal.kind.value,
-        "symbol": signal.symbol.base,
+        "symbol": signal.bound_symbol.base,
         "reason": signal.reason,
         "expected_net_apr": dec(signal.expected_net_apr),
         "created_at": iso(signal.created_at),
@@ -267,6 +279,7 @@ def cycle_json(cycle: CycleReport | Decision) -> dict[str, Any]:
         data["orders_if_sent"] = list(cycle.orders)
     else:
         data["blocked"] = list(cycle.blocked)
+        data["quotes"] = dict(cycle.quotes)
         data["execution"] = execution_json(cycle.execution)
         if cycle.reconciliation is not None:
             data["reconciliation"] = cycle.reconciliation.describe()
@@ -292,9 +305,14 @@ def describe_decision(decision: Decision) -> str:
 
 def cycle_exit_code(cycles: Sequence[CycleReport | Decision]) -> int:
     """1 when no venue gave usable rates to any cycle, or an execution left a residual
-    or an unresolved order; else 0."""
+    or an unresolved order, or the cycle's reconciliation found a blocking problem (an
+    order still unresolved, a journal/venue mismatch, a recovered signal left with a
+    residual); else 0."""
     for cycle in cycles:
         execution = getattr(cycle, "execution", None)
         if execution is not None and not execution.hedged and not execution.status.is_clean:
+            return exitcodes.NOTHING_USABLE
+        reconciliation = getattr(cycle, "reconciliation", None)
+        if reconciliation is not None and reconciliation.blocking_problems():
             return exitcodes.NOTHING_USABLE
     return exitcodes.OK

@@ -58,6 +58,7 @@ from returns.result import Failure, Result, Success
 
 from adapters._future import both, guarded
 from adapters._http import JsonHttp
+from adapters.binance.config import BinanceConfig
 from adapters.binance.orders import CLIENT_ORDER_ID, order_params
 from adapters.binance.parsers import (
     DEFAULT_INTERVAL_HOURS,
@@ -80,8 +81,15 @@ from adapters.binance.parsers import (
     parse_premium_index,
     parse_server_time,
 )
-from adapters.binance.signing import DEFAULT_RECV_WINDOW_MS, Credentials, redact, signed_query
+from adapters.binance.signing import (
+    DEFAULT_RECV_WINDOW_MS,
+    MAX_RECV_WINDOW_MS,
+    Credentials,
+    redact,
+    signed_query,
+)
 from adapters.binance.weights import WeightBudget, depth_limit_and_weight
+from adapters.client_config import Connectable, as_settings
 from adapters.registry import VenueSettings
 from atomic_fp.errors import (
     Ambiguous,
@@ -199,7 +207,7 @@ def _joined_failure(*outcomes: Result[Any, VenueError]) -> Failure[VenueError]:
     return Failure((venue_said or errors)[0])
 
 
-class BinanceClient:
+class BinanceClient(Connectable):
     """:class:`~atomic_fp.venue.VenueClient` for one Binance USDⓈ-M account.
 
     ``settings.options`` (all optional, numbers as strings): ``recv_window_ms`` (5000),
@@ -212,11 +220,13 @@ class BinanceClient:
 
     def __init__(
         self,
-        settings: VenueSettings,
+        settings: BinanceConfig | VenueSettings,
         *,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        settings = as_settings(settings, "binance")
+        self._credentials_given = bool(settings.credentials)
         options = settings.options
         self._exchange = settings.id
         self._venue = str(settings.id)
@@ -231,7 +241,7 @@ class BinanceClient:
             raise ValueError("binance option quotes must name at least one quote asset")
         self._symbols = SymbolMap(overrides=dict(settings.symbol_overrides), quotes=quotes)
         self._recv_window = int(_option(options, "recv_window_ms", DEFAULT_RECV_WINDOW_MS))
-        if self._recv_window > 60_000:
+        if self._recv_window > MAX_RECV_WINDOW_MS:
             raise ValueError("binance option recv_window_ms must be at most 60000")
         max_wait = _option(options, "max_budget_wait_seconds", 5.0)
         self._ip_budget = WeightBudget(
@@ -448,7 +458,11 @@ class BinanceClient:
         weight: int,
         *,
         idempotent: bool,
+        deadline: datetime | None = None,
     ) -> Result[Any, VenueError]:
+        """``deadline`` (an order's ``expires_at``) sets ``recvWindow`` to the time left
+        until it, so Binance itself refuses the request (``-1021``) if it arrives later;
+        at most 60000 ms (Binance's cap: the venue's deadline is then the earlier one)."""
         credentials = self._credentials
         if credentials is None:
             return self._not_configured(f"{method} {path}")
@@ -457,8 +471,16 @@ class BinanceClient:
             offset = await self._server_offset(force=attempt > 0)
             if isinstance(offset, Failure):
                 return offset
-            stamp = int(self._clock() * 1000) + offset.unwrap()
-            query = signed_query(params, credentials.api_secret, stamp, self._recv_window)
+            local_ms = int(self._clock() * 1000)
+            window = self._recv_window
+            if deadline is not None:
+                window = min(int(deadline.timestamp() * 1000) - local_ms, MAX_RECV_WINDOW_MS)
+                if window < 1:
+                    return Failure(
+                        NotSent(self._venue, f"{method} {path}: the order's deadline passed")
+                    )
+            stamp = local_ms + offset.unwrap()
+            query = signed_query(params, credentials.api_secret, stamp, window)
             result = await self._send(
                 method,
                 f"{path}?{query}",
@@ -682,9 +704,16 @@ class BinanceClient:
         )
 
     async def _order_call(
-        self, method: str, market: BinanceMarket, params: list[tuple[str, str]], weight: int
+        self,
+        method: str,
+        market: BinanceMarket,
+        params: list[tuple[str, str]],
+        weight: int,
+        deadline: datetime | None = None,
     ) -> Result[Order, VenueError]:
-        body = await self._signed(method, PATH_ORDER, params, weight, idempotent=method == "GET")
+        body = await self._signed(
+            method, PATH_ORDER, params, weight, idempotent=method == "GET", deadline=deadline
+        )
         if isinstance(body, Failure):
             return body
         parsed = parse_order(self._exchange, body.unwrap(), self._symbols)
@@ -713,7 +742,9 @@ class BinanceClient:
         params = order_params(self._venue, request, market.unwrap())
         if isinstance(params, Failure):
             return Failure(params.failure())
-        return await self._order_call("POST", market.unwrap(), params.unwrap(), 0)
+        return await self._order_call(
+            "POST", market.unwrap(), params.unwrap(), 0, request.expires_at
+        )
 
     def _by_client_id(self, market: BinanceMarket, client_order_id: str) -> list[tuple[str, str]]:
         return [("symbol", market.venue_symbol), ("origClientOrderId", client_order_id)]

@@ -47,9 +47,11 @@ from returns.result import Failure, Result, Success
 
 from adapters._future import guarded
 from adapters._http import JsonHttp
+from adapters.client_config import Connectable, as_settings
 from adapters.grvt import cache as instrument_cache
 from adapters.grvt import parsers
 from adapters.grvt.auth import GrvtAuth
+from adapters.grvt.config import GrvtConfig
 from adapters.grvt.parsers import GrvtInstrument, InstrumentList, error_extractor, error_of
 from adapters.grvt.signing import (
     CHAIN_IDS,
@@ -69,6 +71,7 @@ from atomic_fp.errors import (
     MalformedResponse,
     NetworkError,
     NotConfigured,
+    NotSent,
     OrderNotFound,
     RateLimited,
     UnknownSymbol,
@@ -168,15 +171,17 @@ class _Credentials:
     private_key: str = attrs.field(repr=False)
 
 
-class GrvtClient:
+class GrvtClient(Connectable):
     """GRVT perpetuals over REST (see the module docstring for hosts and errors)."""
 
     def __init__(
         self,
-        settings: VenueSettings,
+        settings: GrvtConfig | VenueSettings,
         *,
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
+        settings = as_settings(settings, "grvt")
+        self._credentials_given = bool(settings.credentials)
         options = settings.options
         network = options.get("network", "mainnet")
         if network not in HOSTS:
@@ -706,6 +711,12 @@ class GrvtClient:
         }[tif]
         lifetime = self._gtc_expiry if tif_name == "GOOD_TILL_TIME" else self._ioc_expiry
         expiration = _ns(self._clock() + lifetime)
+        if request.expires_at is not None and tif_name != "GOOD_TILL_TIME":
+            # The order's deadline is the signature's expiration: GRVT refuses an order
+            # whose signature has expired (error 2001), so it cannot arrive later.
+            if request.expires_at <= self._clock():
+                return Failure(NotSent(self._venue, "place_order: the order's deadline passed"))
+            expiration = min(expiration, _ns(request.expires_at))
         sub_account = self._credentials.sub_account_id
         if not sub_account.isdigit():
             return Failure(NotConfigured(self._venue, "GRVT sub_account_id must be a number"))

@@ -48,6 +48,7 @@ from returns.result import Failure, Result, Success
 from adapters._future import guarded
 from adapters._http import JsonHttp, RetryPolicy
 from adapters._parse import ParseError, integer
+from adapters.client_config import Connectable, as_settings
 from adapters.hyperliquid.actions import (
     Tif,
     cancel_by_cloid_action,
@@ -55,6 +56,7 @@ from adapters.hyperliquid.actions import (
     order_action,
     order_wire,
 )
+from adapters.hyperliquid.config import HyperliquidConfig
 from adapters.hyperliquid.parsers import (
     AssetInfo,
     ExchangeError,
@@ -86,6 +88,7 @@ from atomic_fp.errors import (
     InvalidRequest,
     MalformedResponse,
     NotConfigured,
+    NotSent,
     OrderNotFound,
     UnknownSymbol,
     VenueError,
@@ -151,18 +154,20 @@ def _row_millis(row: Any) -> int | None:
         return None
 
 
-class HyperliquidClient:
+class HyperliquidClient(Connectable):
     """A :class:`~atomic_fp.venue.VenueClient` for one Hyperliquid account."""
 
     def __init__(
         self,
-        settings: VenueSettings,
+        settings: HyperliquidConfig | VenueSettings,
         *,
         clock: Clock | None = None,
         http_client: httpx.AsyncClient | None = None,
         nonces: NonceSource | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
+        settings = as_settings(settings, "hyperliquid")
+        self._credentials_given = bool(settings.credentials)
         self._settings = settings
         self._exchange = settings.id
         self._venue = str(settings.id)
@@ -548,7 +553,14 @@ class HyperliquidClient:
         if isinstance(built, Failure):
             return Failure(built.failure())
         action, tif = built.unwrap()
-        answer = await self._signed(signer.unwrap(), action)
+        expires_after = None
+        if request.expires_at is not None:
+            # The order's deadline as ``expiresAfter``: Hyperliquid refuses the action
+            # if it arrives later (nautilus HyperliquidExchangeActionRequest.expires_after).
+            if request.expires_at <= self._clock():
+                return Failure(NotSent(self._venue, "place_order: the order's deadline passed"))
+            expires_after = int(request.expires_at.timestamp() * 1000)
+        answer = await self._signed(signer.unwrap(), action, expires_after)
         if isinstance(answer, Failure):
             return Failure(answer.failure())
         parsed = parse_order_response(
@@ -582,12 +594,16 @@ class HyperliquidClient:
             )
         )
 
-    async def _signed(self, signer: AgentSigner, action: dict[str, Any]) -> Result[Any, VenueError]:
+    async def _signed(
+        self, signer: AgentSigner, action: dict[str, Any], expires_after: int | None = None
+    ) -> Result[Any, VenueError]:
         if self._nonces is None:
             self._nonces = nonce_source_for(signer.address)
         nonce = self._nonces.next()
-        signature = signer.sign_l1_action(action, nonce, mainnet=self._mainnet)
-        return await self._send(exchange_payload(action, nonce, signature))
+        signature = signer.sign_l1_action(
+            action, nonce, mainnet=self._mainnet, expires_after=expires_after
+        )
+        return await self._send(exchange_payload(action, nonce, signature, expires_after))
 
     async def _cancel(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
         signer = self._trading()

@@ -267,7 +267,7 @@ class SqliteJournal:
                 " payload, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     signal.signal_id,
-                    str(signal.symbol),
+                    signal.bound_symbol.key,
                     signal.kind.value,
                     signal.reason,
                     _iso(signal.created_at),
@@ -294,7 +294,7 @@ class SqliteJournal:
                     intent.attempt,
                     intent.purpose.value,
                     str(request.exchange),
-                    str(request.symbol),
+                    request.symbol.key,
                     request.side.value,
                     str(request.size),
                     None if request.limit_price is None else str(request.limit_price),
@@ -409,7 +409,7 @@ class SqliteJournal:
             db.execute(
                 "INSERT INTO position_adjustments (venue, symbol, delta_base, reason,"
                 " recorded_at) VALUES (?, ?, ?, ?, ?)",
-                (str(exchange), str(symbol), str(delta_base), reason, _iso(at)),
+                (str(exchange), symbol.key, str(delta_base), reason, _iso(at)),
             )
 
         await self._run(work, write=True)
@@ -420,7 +420,7 @@ class SqliteJournal:
                 "INSERT INTO reconciliations (symbol, at, clean, problems, report)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (
-                    str(report.symbol),
+                    report.symbol.key,
                     _iso(report.at),
                     int(report.clean),
                     json.dumps(list(report.problems())),
@@ -445,7 +445,7 @@ class SqliteJournal:
             args: tuple[str, ...] = ()
             if symbol is not None:
                 query += " AND symbol = ?"
-                args = (str(symbol),)
+                args = (symbol.key,)
             return [row[0] for row in db.execute(query + " ORDER BY rowid", args)]
 
         return tuple(_signal(payload) for payload in await self._run(work, write=False))
@@ -458,8 +458,31 @@ class SqliteJournal:
         args: tuple[str, ...] = ()
         if symbol is not None:
             where += " AND symbol = ?"
-            args = (str(symbol),)
+            args = (symbol.key,)
         return await self._orders(where, args)
+
+    async def never_sent_orders(
+        self, symbol: Symbol | None = None, since: datetime | None = None
+    ) -> tuple[JournaledOrder, ...]:
+        where = "WHERE outcome = 'not_sent'"
+        args: tuple[str, ...] = ()
+        if symbol is not None:
+            where += " AND symbol = ?"
+            args += (str(symbol),)
+        if since is not None:
+            where += " AND recorded_at >= ?"
+            args += (_iso(since),)
+        return await self._orders(where, args)
+
+    async def signal(self, signal_id: str) -> TradingSignal | None:
+        def work(db: sqlite3.Connection) -> str | None:
+            row = db.execute(
+                "SELECT payload FROM signals WHERE signal_id = ?", (signal_id,)
+            ).fetchone()
+            return None if row is None else str(row[0])
+
+        payload = await self._run(work, write=False)
+        return None if payload is None else _signal(payload)
 
     async def _orders(self, where: str, args: tuple[Any, ...]) -> tuple[JournaledOrder, ...]:
         query = _ORDER_COLUMNS + where + " ORDER BY rowid"  # where: fixed clauses, args bound

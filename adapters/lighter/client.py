@@ -52,7 +52,9 @@ from returns.result import Failure, Result, Success
 
 from adapters._future import both, guarded, not_supported
 from adapters._http import JsonHttp
+from adapters.client_config import Connectable, as_settings
 from adapters.lighter.budget import RequestBudget
+from adapters.lighter.config import LighterConfig
 from adapters.lighter.nonces import NonceBook
 from adapters.lighter.parsers import (
     HOUR,
@@ -225,9 +227,14 @@ def _credential_int(credentials: Mapping[str, str], key: str) -> int | None:
         raise ValueError(f"credential {key} must be an integer") from None
 
 
-@attrs.define
-class LighterClient:
-    """A Lighter account, implementing :class:`atomic_fp.venue.VenueClient`."""
+@attrs.define(init=False)
+class LighterClient(Connectable):
+    """A Lighter account, implementing :class:`atomic_fp.venue.VenueClient`.
+
+    Built from a :class:`~adapters.lighter.config.LighterConfig` (or the registry's
+    ``VenueSettings``): ``LighterClient(LighterConfig(account_index=...))``. ``signer``,
+    ``clock`` and ``monotonic`` replace the SDK signer and the clocks (tests).
+    """
 
     exchange_id: ExchangeIdentifier
     http: JsonHttp
@@ -253,6 +260,45 @@ class LighterClient:
     _accepted: dict[int, Order] = attrs.field(factory=dict)
     """Orders whose sendTx the API accepted, by client order index (see _fetch_order)."""
     acceptance_window: timedelta = timedelta(seconds=30)
+
+    def __init__(
+        self,
+        config: LighterConfig | VenueSettings,
+        *,
+        signer: LighterSigner | None = None,
+        clock: Clock | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        settings = as_settings(config, "lighter")
+        clock = clock or settings.clock or _utc_now
+        base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
+        options = settings.options
+        per_minute = _option_float(options, "requests_per_minute", 60.0)
+        http_client = httpx.AsyncClient(
+            base_url=base_url, transport=settings.transport, timeout=settings.timeout
+        )
+        credentials = settings.credentials
+        self.__attrs_init__(
+            exchange_id=settings.id,
+            http=JsonHttp(venue=str(settings.id), client=http_client, error_extractor=error_fields),
+            feed=MarketStatsFeed(url=settings.ws_url or DEFAULT_WS_URL, clock=clock),
+            budget=RequestBudget(
+                capacity=per_minute,
+                period=60.0,
+                max_wait=_option_float(options, "budget_max_wait_seconds", 10.0),
+                clock=monotonic,
+            ),
+            account_index=_credential_int(credentials, "account_index"),
+            api_key_index=_credential_int(credentials, "api_key_index"),
+            api_private_key=credentials.get("api_private_key") or None,
+            base_url=base_url,
+            overrides=settings.symbol_overrides,
+            ws_max_age=timedelta(seconds=_option_float(options, "ws_max_age_seconds", 30.0)),
+            market_ttl=timedelta(seconds=_option_float(options, "market_ttl_seconds", 300.0)),
+            clock=clock,
+            signer=signer,
+        )
+        self._credentials_given = bool(settings.credentials)
 
     # ---- VenueClient ------------------------------------------------------------------
 
@@ -810,31 +856,4 @@ def create(
     no venue timestamp (``/funding-rates``, books, accounts): the offline snapshot sets it
     to the recorded instant.
     """
-    clock = clock or settings.clock or _utc_now
-    base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
-    options = settings.options
-    per_minute = _option_float(options, "requests_per_minute", 60.0)
-    http_client = httpx.AsyncClient(
-        base_url=base_url, transport=settings.transport, timeout=settings.timeout
-    )
-    credentials = settings.credentials
-    return LighterClient(
-        exchange_id=settings.id,
-        http=JsonHttp(venue=str(settings.id), client=http_client, error_extractor=error_fields),
-        feed=MarketStatsFeed(url=settings.ws_url or DEFAULT_WS_URL, clock=clock),
-        budget=RequestBudget(
-            capacity=per_minute,
-            period=60.0,
-            max_wait=_option_float(options, "budget_max_wait_seconds", 10.0),
-            clock=monotonic,
-        ),
-        account_index=_credential_int(credentials, "account_index"),
-        api_key_index=_credential_int(credentials, "api_key_index"),
-        api_private_key=credentials.get("api_private_key") or None,
-        base_url=base_url,
-        overrides=settings.symbol_overrides,
-        ws_max_age=timedelta(seconds=_option_float(options, "ws_max_age_seconds", 30.0)),
-        market_ttl=timedelta(seconds=_option_float(options, "market_ttl_seconds", 300.0)),
-        clock=clock,
-        signer=signer,
-    )
+    return LighterClient(settings, signer=signer, clock=clock, monotonic=monotonic)

@@ -54,7 +54,6 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 from returns.unsafe import unsafe_perform_io
 
-from adapters.paper import ManualClock, PaperMarketState, PaperVenue
 from atomic_fp import costs
 from atomic_fp.backtest.gaps import GAP_TOLERANCE, Coverage, coverage, expected_interval
 from atomic_fp.backtest.records import (
@@ -65,6 +64,8 @@ from atomic_fp.backtest.records import (
     SymbolPoint,
 )
 from atomic_fp.backtest.series import FundingSeries
+from atomic_fp.backtest.venue import SimulatedVenue, SimulatedVenueFactory
+from atomic_fp.clock import ManualClock
 from atomic_fp.decisions.cycle import decide_cycle
 from atomic_fp.decisions.estimators import EstimateUnavailable
 from atomic_fp.errors import VenueError
@@ -228,7 +229,7 @@ class _Series:
         "sym", "venue", "venue_id", "venue_name",
     )  # fmt: skip
 
-    def __init__(self, index: int, data: FundingSeries, sym: _Sym, venue: PaperVenue) -> None:
+    def __init__(self, index: int, data: FundingSeries, sym: _Sym, venue: SimulatedVenue) -> None:
         self.index = index
         self.data = data
         self.sym = sym
@@ -319,6 +320,7 @@ class _Run:
         series: Sequence[FundingSeries],
         settings: BacktestSettings,
         progress: Progress | None,
+        venues: SimulatedVenueFactory,
     ) -> None:
         if not series or not any(s.times for s in series):
             raise ValueError("no funding series to backtest")
@@ -341,15 +343,12 @@ class _Run:
             if settings.capital is not None
             else default_capital(series, settings) * len(names)
         )
-        self.venues: dict[str, PaperVenue] = {
-            name: PaperVenue(
+        self.venues: dict[str, SimulatedVenue] = {
+            name: venues(
                 name,
-                (),
                 fees=self.config.fees_for(name),
-                balances={"USD": self.capital / len(names)},
+                balance=self.capital / len(names),
                 clock=self.clock,
-                auto_funding=False,
-                ledger_retention=0,
             )
             for name in names
         }
@@ -444,22 +443,20 @@ class _Run:
         venue_price = base_price * data.contract_multiplier
         if not state.listed:
             row = max(state.known, 0)
-            venue.add_market(
-                PaperMarketState(
-                    market=Market(
-                        exchange=state.venue_id,
-                        symbol=data.symbol,
-                        venue_symbol=data.venue_symbol,
-                        tick_size=self.settings.tick_size,
-                        lot_size=self.settings.lot_size,
-                        contract_multiplier=data.contract_multiplier,
-                        funding_interval=data.intervals[row],
-                    ),
-                    mark_price=venue_price,
-                    funding_rate=(data.signal(row) or _ZERO) if state.known >= 0 else _ZERO,
-                    half_spread=self.settings.half_spread,
-                    depth=Decimal(10) ** 15,
-                )
+            venue.list_market(
+                Market(
+                    exchange=state.venue_id,
+                    symbol=data.symbol,
+                    venue_symbol=data.venue_symbol,
+                    tick_size=self.settings.tick_size,
+                    lot_size=self.settings.lot_size,
+                    contract_multiplier=data.contract_multiplier,
+                    funding_interval=data.intervals[row],
+                ),
+                mark_price=venue_price,
+                funding_rate=(data.signal(row) or _ZERO) if state.known >= 0 else _ZERO,
+                half_spread=self.settings.half_spread,
+                depth=Decimal(10) ** 15,
             )
             state.listed = True
         elif venue.market_state(data.symbol).mark_price != venue_price:
@@ -615,7 +612,7 @@ class _Run:
             if state is None:
                 self.problems.append(
                     ExecutionProblem(
-                        now, signal.signal_id, leg.exchange.name, leg.symbol.base,
+                        now, signal.signal_id, leg.exchange.name, leg.bound_symbol.base,
                         "no such venue in the backtest",
                     )
                 )  # fmt: skip
@@ -624,7 +621,7 @@ class _Run:
             client_id = signal.client_order_id(index)
             request = OrderRequest(
                 exchange=leg.exchange,
-                symbol=leg.symbol,
+                symbol=leg.bound_symbol,
                 side=leg.side,
                 size=leg.size,
                 client_order_id=client_id,
@@ -632,13 +629,13 @@ class _Run:
                 time_in_force=TimeInForce.IOC,
                 reduce_only=leg.reduce_only,
             )
-            mark = venue.market_state(leg.symbol).mark_price
+            mark = venue.market_state(leg.bound_symbol).mark_price
             placed = _call(venue.place_order(request))
             self.positions_now.pop(state.venue_name, None)
             if not is_successful(placed):
                 self.problems.append(
                     ExecutionProblem(
-                        now, signal.signal_id, leg.exchange.name, leg.symbol.base,
+                        now, signal.signal_id, leg.exchange.name, leg.bound_symbol.base,
                         str(placed.failure()),
                     )
                 )  # fmt: skip
@@ -647,7 +644,7 @@ class _Run:
             if order.filled_size != leg.size or order.average_price is None:
                 self.problems.append(
                     ExecutionProblem(
-                        now, signal.signal_id, leg.exchange.name, leg.symbol.base,
+                        now, signal.signal_id, leg.exchange.name, leg.bound_symbol.base,
                         f"filled {order.filled_size} of {leg.size} ({order.status.value})",
                     )
                 )  # fmt: skip
@@ -677,7 +674,7 @@ class _Run:
                     time=now,
                     signal_id=signal.signal_id,
                     kind=signal.kind.value,
-                    symbol=leg.symbol.base,
+                    symbol=leg.bound_symbol.base,
                     venue=leg.exchange.name,
                     side=leg.side,
                     size=order.filled_size,
@@ -966,11 +963,14 @@ def run_backtest(
     series: Sequence[FundingSeries],
     settings: BacktestSettings,
     progress: Progress | None = None,
+    *,
+    venues: SimulatedVenueFactory,
 ) -> BacktestResult:
-    """Replay ``series`` (one per venue and symbol) under ``settings``. Synchronous: the
-    paper venues answer at once, so no event loop is needed (call it from a worker
-    thread inside an async application)."""
-    return _Run(series, settings, progress).run()
+    """Replay ``series`` (one per venue and symbol) under ``settings`` on the venues
+    ``venues`` builds (``adapters.paper.backtest.backtest_venue``: the paper venue).
+    Synchronous: the paper venues answer at once, so no event loop is needed (call it from
+    a worker thread inside an async application)."""
+    return _Run(series, settings, progress, venues).run()
 
 
 __all__ = [

@@ -27,6 +27,7 @@ from atomic_fp.backtest.engine import BacktestSettings, run_backtest
 from atomic_fp.backtest.estimated import with_basis
 from atomic_fp.backtest.report import summary
 from atomic_fp.backtest.series import FundingSeries
+from atomic_fp.backtest.venue import SimulatedVenueFactory
 from atomic_fp.decisions.estimators import Basis
 
 
@@ -85,12 +86,16 @@ def _optional(value: Any) -> Decimal | None:
 
 
 def run_point(
-    series: Sequence[FundingSeries], settings: BacktestSettings, point: GridPoint
+    series: Sequence[FundingSeries],
+    settings: BacktestSettings,
+    point: GridPoint,
+    venues: SimulatedVenueFactory,
 ) -> PointResult:
-    """One backtest at ``point`` (pure: data and settings in, totals out)."""
+    """One backtest at ``point`` on the venues ``venues`` builds (the paper venue:
+    ``adapters.paper.backtest.backtest_venue``)."""
     config = attrs.evolve(settings.config, build_threshold=point.build, close_threshold=point.close)
     estimated = [with_basis(s, point.basis) for s in series]
-    result = run_backtest(estimated, attrs.evolve(settings, config=config))
+    result = run_backtest(estimated, attrs.evolve(settings, config=config), venues=venues)
     total = summary(result)["total"]
     return PointResult(
         point=point,
@@ -105,18 +110,21 @@ def run_point(
     )
 
 
-_WORKER: tuple[Sequence[FundingSeries], BacktestSettings] | None = None
+_WORKER: tuple[Sequence[FundingSeries], BacktestSettings, SimulatedVenueFactory] | None = None
 
 
-def _init_worker(series: Sequence[FundingSeries], settings: BacktestSettings) -> None:
+def _init_worker(
+    series: Sequence[FundingSeries], settings: BacktestSettings, venues: SimulatedVenueFactory
+) -> None:
+    """One copy of the data per worker process."""
     global _WORKER
-    _WORKER = (series, settings)
+    _WORKER = (series, settings, venues)
 
 
 def _run_in_worker(point: GridPoint) -> PointResult:
     if _WORKER is None:  # pragma: no cover - the initializer always runs first
         raise RuntimeError("sweep worker not initialised")
-    return run_point(_WORKER[0], _WORKER[1], point)
+    return run_point(_WORKER[0], _WORKER[1], point, _WORKER[2])
 
 
 def run_sweep(
@@ -124,15 +132,17 @@ def run_sweep(
     settings: BacktestSettings,
     points: Sequence[GridPoint],
     *,
+    venues: SimulatedVenueFactory,
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[PointResult]:
     """Every point's result, in the order of ``points``. ``jobs > 1`` runs points in that
-    many processes (each gets the data once); the results are the same as ``jobs=1``."""
+    many processes (each gets the data once; ``venues`` must then be picklable, e.g. a
+    module-level function); the results are the same as ``jobs=1``."""
     if jobs <= 1 or len(points) <= 1:
         done: list[PointResult] = []
         for point in points:
-            done.append(run_point(series, settings, point))
+            done.append(run_point(series, settings, point, venues))
             if progress is not None:
                 progress(len(done), len(points))
         return done
@@ -141,7 +151,7 @@ def run_sweep(
     order = sorted(range(len(points)), key=lambda i: (points[i].build, i))
     slots: list[PointResult | None] = [None] * len(points)
     with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_init_worker, initargs=(tuple(series), settings)
+        max_workers=jobs, initializer=_init_worker, initargs=(tuple(series), settings, venues)
     ) as pool:
         futures = {pool.submit(_run_in_worker, points[i]): i for i in order}
         for future in as_completed(futures):

@@ -1,6 +1,6 @@
 """Layer 1: immutable models. One model describes one entity on one venue."""
 
-from atomic_fp.models.account import Balance, FundingPayment, Position
+from atomic_fp.models.account import Balance, FundingPayment, Position, PositionSide
 from atomic_fp.models.book import BookLevel, OrderBook, Side
 from atomic_fp.models.config import DEFAULT_FEES, ArbitrageConfig, VenueFees
 from atomic_fp.models.funding import HOURS_PER_YEAR, FundingKind, FundingRate, interval_hours
@@ -27,6 +27,7 @@ __all__ = [
     "OrderStatus",
     "OrderType",
     "Position",
+    "PositionSide",
     "Side",
     "SignalKind",
     "Symbol",

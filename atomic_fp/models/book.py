@@ -18,6 +18,18 @@ class Side(enum.Enum):
     BUY = "buy"
     SELL = "sell"
 
+    @classmethod
+    def parse(cls, value: Side | str, name: str = "side") -> Side:
+        """``Side.BUY``, ``"buy"``/``"BUY"`` or ``"sell"`` (the seed's spelling); anything
+        else is a ``ValueError`` naming the field."""
+        if isinstance(value, Side):
+            return value
+        if isinstance(value, str):
+            for side in cls:
+                if value.strip().lower() == side.value:
+                    return side
+        raise ValueError(f"{name} must be 'buy' or 'sell', got {value!r}")
+
     @property
     def sign(self) -> int:
         return 1 if self is Side.BUY else -1

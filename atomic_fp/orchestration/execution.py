@@ -8,11 +8,14 @@ The sequence, for a fresh signal:
 2. *Entry*: the signal, then each order's intent, are journaled; all legs are sent
    concurrently (one task group), each with the deterministic client order id
    ``signal.client_order_id(leg, attempt)``.
-3. Each answer is classified (:class:`~atomic_fp.orchestration.report.LegOutcome`). An
-   ambiguous one (timeout, 5xx, an unreadable answer to a write) is resolved right away by
-   looking the order up by its client id: found = its real fill; ``OrderNotFound`` = it
-   never arrived (so a retry with the *next* attempt id cannot double it). A live (non-IOC
-   or stuck) order is cancelled and read back.
+3. Each answer is classified (:class:`~atomic_fp.orchestration.report.LegOutcome`). Every
+   order carries a venue-enforced deadline (``expires_at``, ``policy.validity_window``
+   after it is planned). An ambiguous answer (timeout, 5xx, ``-1007``, an unreadable
+   answer to a write) stays in flight: the order is looked up by its client id until the
+   venue shows it (its real fill) or its deadline plus the skew margin and grace has
+   passed with the order still unknown (only then ``NOT_SENT``, so a retry with the
+   *next* attempt id cannot double it); see :mod:`~atomic_fp.orchestration.validity`.
+   A live (non-IOC or stuck) order is cancelled and read back.
 4. *Retry the short side*: while some leg filled a smaller fraction of its target than the
    best-filled leg, that leg is retried for the difference, up to ``max_retries`` rounds.
 5. *Unwind the excess*: whatever is still unbalanced is reduced with reduce-only IOC orders
@@ -28,32 +31,19 @@ id the venue may already hold.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from decimal import Decimal
 
 import anyio
 import attrs
 from returns.result import Failure, Result, Success
 
-from atomic_fp.errors import (
-    Ambiguous,
-    AuthenticationError,
-    InvalidRequest,
-    NotConfigured,
-    NotSent,
-    NotSupported,
-    OrderNotFound,
-    RateLimited,
-    UnknownSymbol,
-    VenueError,
-    VenueRejected,
-)
+from atomic_fp.errors import Ambiguous, VenueError
 from atomic_fp.models import (
     ArbitrageConfig,
     Market,
     Order,
-    OrderStatus,
     Side,
     TradeLeg,
     TradingSignal,
@@ -61,6 +51,7 @@ from atomic_fp.models import (
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import AtomicQueryer, AtomicTrader
 from atomic_fp.orchestration.journal import ExecutionJournal, JournaledOrder, OrderIntent
+from atomic_fp.orchestration.policy import ExecutionPolicy
 from atomic_fp.orchestration.pricing import capped_limit_price, floor_to
 from atomic_fp.orchestration.report import (
     RETRY_ATTEMPTS,
@@ -72,56 +63,7 @@ from atomic_fp.orchestration.report import (
     OrderAttempt,
     OrderPurpose,
 )
-
-Clock = Callable[[], datetime]
-
-
-@attrs.frozen
-class ExecutionPolicy:
-    """Bounds of the residual policy and of the waits around orders."""
-
-    max_retries: int = 2
-    """Rounds of retrying the short side."""
-    max_unwind_rounds: int = 2
-    """Rounds of reduce-only unwinds of the excess."""
-    retry_rejected: bool = True
-    """Retry a leg the venue rejected (a rejection can be transient: margin, rate limit)."""
-    order_timeout: float = 10.0
-    """Seconds an order call may take; past that the order is ambiguous."""
-    lookup_attempts: int = 3
-    """Lookups by client id to resolve one ambiguous order."""
-    lookup_delay: float = 0.5
-    """Seconds before each lookup (gives a late order time to reach the venue's book, so
-    'not found' means it never arrived)."""
-    unwind_slippage_factor: Decimal = Decimal(2)
-    """Unwinds accept this multiple of the configured slippage cap: closing exposure
-    matters more than its price."""
-
-
-_NOT_SENT = (NotSent, InvalidRequest, NotConfigured, NotSupported)
-_REJECTED = (VenueRejected, UnknownSymbol, AuthenticationError, RateLimited)
-
-
-def classify(
-    result: Result[Order, VenueError],
-) -> tuple[LegOutcome, Order | None, VenueError | None]:
-    """One order call's answer as a leg outcome. An answer that is not understood is
-    ambiguous: the venue may have acted."""
-    if isinstance(result, Failure):
-        error = result.failure()
-        if isinstance(error, _NOT_SENT):
-            return LegOutcome.NOT_SENT, None, error
-        if isinstance(error, _REJECTED):
-            return LegOutcome.REJECTED, None, error
-        return LegOutcome.AMBIGUOUS, None, error
-    order = result.unwrap()
-    if not order.status.is_terminal:
-        return LegOutcome.AMBIGUOUS, order, None
-    if order.filled_size > 0 and (order.status is OrderStatus.FILLED or order.remaining == 0):
-        return LegOutcome.FILLED, order, None
-    if order.filled_size > 0:
-        return LegOutcome.PARTIALLY_FILLED, order, None
-    return LegOutcome.REJECTED, order, None
+from atomic_fp.orchestration.validity import Clock, classify, resolve_order, with_deadline
 
 
 @attrs.define
@@ -190,7 +132,7 @@ async def prepare_legs(
         if leg.symbol != trader.symbol:
             problems.append(f"leg {index}: symbol {leg.symbol} but trader trades {trader.symbol}")
             return
-        market_result = await queryer.market()
+        market_result = await queryer.get_market()
         if isinstance(market_result, Failure):
             problems.append(f"leg {index}: market unknown: {market_result.failure()}")
             return
@@ -209,7 +151,7 @@ async def prepare_legs(
             return
         reference = leg.reference_price
         if reference is None:
-            book = await queryer.order_book(depth=1)
+            book = await queryer.get_order_book(depth=1)
             if isinstance(book, Failure):
                 problems.append(f"leg {index}: no reference price: {book.failure()}")
                 return
@@ -239,38 +181,6 @@ async def prepare_legs(
     if problems:
         return Failure("; ".join(sorted(problems)))
     return Success([states[i] for i in range(len(signal.legs))])
-
-
-async def resolve_order(
-    trader: AtomicTrader, cid: str, order: Order | None, policy: ExecutionPolicy
-) -> tuple[LegOutcome, Order | None, VenueError | None]:
-    """Settle an ambiguous order by its client id (cancelling it first if it is live).
-
-    ``OrderNotFound`` means the venue never received it (``NOT_SENT``): after
-    ``lookup_delay`` a real venue has either booked the order or never will.
-    """
-    last_error: VenueError | None = None
-    for attempt in range(max(1, policy.lookup_attempts)):
-        if order is not None and not order.status.is_terminal:
-            with anyio.move_on_after(policy.order_timeout):
-                await trader.cancel_order(cid)
-            order = None
-        if attempt > 0 or policy.lookup_delay > 0:
-            await anyio.sleep(policy.lookup_delay)
-        found: Result[Order, VenueError] = Failure(
-            Ambiguous(str(trader.exchange), f"lookup of {cid} timed out")
-        )
-        with anyio.move_on_after(policy.order_timeout):
-            found = await trader.fetch_order(cid)
-        if isinstance(found, Failure):
-            last_error = found.failure()
-            if isinstance(last_error, OrderNotFound):
-                return LegOutcome.NOT_SENT, None, last_error
-            continue
-        outcome, order, _ = classify(found)
-        if outcome is not LegOutcome.AMBIGUOUS:
-            return outcome, order, None
-    return LegOutcome.AMBIGUOUS, order, last_error
 
 
 class SignalExecution:
@@ -305,7 +215,11 @@ class SignalExecution:
         reduce_only: bool,
     ) -> OrderIntent:
         cid = self.signal.client_order_id(state.index, attempt)
-        request = state.trader.request(side, size, cid, limit_price=price, reduce_only=reduce_only)
+        now = self.clock()
+        request = attrs.evolve(
+            state.trader.request(side, size, cid, limit_price=price, reduce_only=reduce_only),
+            expires_at=now + timedelta(seconds=self.policy.validity_window),
+        )
         return OrderIntent(
             signal_id=self.signal.signal_id,
             leg_index=state.index,
@@ -313,7 +227,7 @@ class SignalExecution:
             purpose=purpose,
             request=request,
             contract_multiplier=state.market.contract_multiplier,
-            recorded_at=self.clock(),
+            recorded_at=now,
         )
 
     async def _round(self, intents: Sequence[OrderIntent]) -> list[OrderAttempt]:
@@ -343,7 +257,7 @@ class SignalExecution:
         looked_up = False
         if outcome is LegOutcome.AMBIGUOUS:
             outcome, order, lookup_error = await resolve_order(
-                state.trader, cid, order, self.policy
+                state.trader, request, order, self.policy, self.clock
             )
             looked_up = True
             error = lookup_error or error
@@ -386,7 +300,11 @@ class SignalExecution:
                 self._fold(state, intent.purpose, journaled.outcome, journaled.filled_size)
                 continue
             outcome, order, error = await resolve_order(
-                state.trader, intent.client_order_id, None, self.policy
+                state.trader,
+                with_deadline(intent.request, intent.recorded_at),
+                None,
+                self.policy,
+                self.clock,
             )
             await self.journal.record_outcome(
                 intent.client_order_id, outcome, order, error, self.clock()
@@ -446,8 +364,10 @@ class SignalExecution:
                 return
             wants: list[tuple[LegState, Decimal]] = []
             for state in self.legs:
-                # best.held / best.target of this leg's target, without rounding the ratio.
-                matched = best.held * state.target / best.target
+                # best.held / best.target of this leg's target, without rounding the ratio;
+                # never beyond the target (a leg over-filled, e.g. by a late fill under an
+                # id called never sent, is unwound, not matched).
+                matched = min(best.held * state.target / best.target, state.target)
                 want = floor_to(matched, state.market.lot_size) - state.held
                 if want <= 0 or want < state.market.min_size:
                     continue
@@ -553,7 +473,7 @@ class SignalExecution:
             status = ExecutionStatus.RESIDUAL
             lots = ", ".join(f"{s.leg.exchange} lot {s.market.base_lot}" for s in self.legs)
             message = (
-                f"UNHEDGED RESIDUAL {residual} {self.signal.symbol.base} remains after the "
+                f"UNHEDGED RESIDUAL {residual} {self.signal.bound_symbol.base} remains after the "
                 f"residual policy ({lots}); recorded in the journal"
             )
         elif all(state.held == state.target for state in self.legs):

@@ -114,6 +114,17 @@ class ExecutionJournal(Protocol):
         """Orders with no outcome or an ambiguous one."""
         ...
 
+    async def never_sent_orders(
+        self, symbol: Symbol | None = None, since: datetime | None = None
+    ) -> tuple[JournaledOrder, ...]:
+        """Orders journaled as ``not_sent`` (intent recorded at or after ``since``): the
+        ones reconciliation re-checks for a late appearance."""
+        ...
+
+    async def signal(self, signal_id: str) -> TradingSignal | None:
+        """A journaled signal, finished or not."""
+        ...
+
     async def positions(self) -> Mapping[PositionKey, Decimal]:
         """Journaled signed base-asset position per venue and symbol."""
         ...
@@ -214,6 +225,21 @@ class MemoryJournal:
             for o in self._orders.values()
             if not o.is_resolved and (symbol is None or o.intent.request.symbol == symbol)
         )
+
+    async def never_sent_orders(
+        self, symbol: Symbol | None = None, since: datetime | None = None
+    ) -> tuple[JournaledOrder, ...]:
+        return tuple(
+            o
+            for o in self._orders.values()
+            if o.outcome is LegOutcome.NOT_SENT
+            and (symbol is None or o.intent.request.symbol == symbol)
+            and (since is None or o.intent.recorded_at >= since)
+        )
+
+    async def signal(self, signal_id: str) -> TradingSignal | None:
+        row = self._signals.get(signal_id)
+        return row.signal if row is not None else None
 
     async def positions(self) -> Mapping[PositionKey, Decimal]:
         totals: dict[PositionKey, Decimal] = {}

@@ -174,7 +174,7 @@ class ExecutionReport:
         lines = [
             f"signal {self.signal_id} ({self.signal.kind.value} {self.signal.symbol}): "
             f"{self.status.value}; executed {self.executed_fraction:.4f} of the signal; "
-            f"residual {self.residual_base} {self.signal.symbol.base}"
+            f"residual {self.residual_base} {self.signal.bound_symbol.base}"
             + (" (recovered after restart)" if self.recovered else "")
         ]
         lines += [f"  {attempt.describe()}" for attempt in self.attempts]

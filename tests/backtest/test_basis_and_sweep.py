@@ -23,6 +23,7 @@ from click.testing import CliRunner
 from returns.result import Failure
 
 from adapters.history.loaders import load_path
+from adapters.paper.backtest import backtest_venue
 from atomic_fp.backtest.engine import BacktestSettings, run_backtest
 from atomic_fp.backtest.estimated import trailing_signals, with_basis
 from atomic_fp.backtest.series import HistoryRow, build_series
@@ -121,11 +122,13 @@ def _settings(build: str = "0.5", close: str = "0.1") -> BacktestSettings:
 
 def test_a_one_hour_spike_trades_on_current_not_on_its_average() -> None:
     series = build_series(_spike_series()).series
-    current = run_backtest(series, _settings())
+    current = run_backtest(series, _settings(), venues=backtest_venue)
     assert any(d.outcome == "open" for d in current.decisions)
     # the 24 h average at hour 48 is (23 x 0.00003 + 0.001) / 24 = 7.04e-5 / h: a 52.9 %
     # APR spread minus 10.4 % fees = 42.5 %: below the 50 % build threshold
-    averaged = run_backtest([with_basis(s, Basis.AVG24H) for s in series], _settings())
+    averaged = run_backtest(
+        [with_basis(s, Basis.AVG24H) for s in series], _settings(), venues=backtest_venue
+    )
     assert not averaged.decisions and not averaged.fills
     # before the 24 h window is covered (up to one interval: 23 hourly settlements, the
     # first at hour 22) the decisions see no rate at all, never a zero
@@ -133,7 +136,9 @@ def test_a_one_hour_spike_trades_on_current_not_on_its_average() -> None:
         [r for r in _spike_series() if r.funding_time < T0 + timedelta(hours=24)]
     ).series
     early = run_backtest(
-        [with_basis(s, Basis.AVG24H) for s in first_day], _settings(build="0.05", close="0")
+        [with_basis(s, Basis.AVG24H) for s in first_day],
+        _settings(build="0.05", close="0"),
+        venues=backtest_venue,
     )
     assert min(f.time for f in early.fills) == T0 + timedelta(hours=22)
 
@@ -143,6 +148,7 @@ def test_funding_is_settled_with_the_real_rates() -> None:
     averaged = run_backtest(
         [with_basis(s, Basis.AVG24H) for s in series],
         attrs.evolve(_settings(build="0.05", close="0"), end=T0 + timedelta(hours=50)),
+        venues=backtest_venue,
     )
     beta_48 = [
         e for e in averaged.funding if e.venue == "beta" and e.time == T0 + timedelta(hours=48)
@@ -174,8 +180,8 @@ def test_sweep_results_do_not_depend_on_the_process_count() -> None:
         [Decimal("0.05"), Decimal("0.5")],
         [Decimal("-0.05"), Decimal("0")],
     )
-    alone = run_sweep(series, _settings(), points, jobs=1)
-    pooled = run_sweep(series, _settings(), points, jobs=2)
+    alone = run_sweep(series, _settings(), points, venues=backtest_venue, jobs=1)
+    pooled = run_sweep(series, _settings(), points, venues=backtest_venue, jobs=2)
     assert alone == pooled
     assert [r.point for r in alone] == points
     table = sweep_table(alone)
