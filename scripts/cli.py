@@ -30,6 +30,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "scripts.funding_history_command:funding_history",
         "Settled funding rates of one symbol on one venue, to CSV or Parquet.",
     ),
+    "collect": (
+        "scripts.collect_command:collect",
+        "Record every venue's current funding rates in the local funding store.",
+    ),
     "venues": ("scripts.venues_command:venues", "Venue kinds, capabilities and config keys."),
     "record": (
         "scripts.record_command:record",

@@ -84,7 +84,7 @@ _STRATEGY_DECIMALS = (
 _STRATEGY_DURATIONS = ("holding_horizon", "max_data_age", "interval", "order_validity")
 MAX_ORDER_VALIDITY_SECONDS = 60.0
 """Binance's largest ``recvWindow``; a longer validity would not be enforced by it."""
-_STRATEGY_KEYS = frozenset({*_STRATEGY_DECIMALS, *_STRATEGY_DURATIONS, "symbols"})
+_STRATEGY_KEYS = frozenset({*_STRATEGY_DECIMALS, *_STRATEGY_DURATIONS, "symbols", "basis"})
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 _PREFIX_MULTIPLIERS = {"k": 1000, "1M": 1_000_000}
@@ -149,6 +149,8 @@ class StrategySettings:
     symbols: tuple[Symbol, ...] = ()
     interval: timedelta = timedelta(minutes=1)
     source: str = "<defaults>"
+    basis: str = "current"
+    """The estimator decisions rank by (:class:`atomic_fp.decisions.estimators.Basis`)."""
 
     def has_trading_sizes(self) -> bool:
         return "trade_size" in self.values and "max_position" in self.values
@@ -194,6 +196,8 @@ class AppConfig:
     journal_busy_timeout: timedelta = timedelta(seconds=30)
     """How long a journal write waits for another writer before it fails (SQLite's
     busy timeout); the failure is reported, never a traceback."""
+    store_path: Path | None = None
+    """``[store] path``: the local funding store (``None``: ``./atomic-fp-funding.sqlite``)."""
 
     def fees(self) -> dict[str, VenueFees]:
         return {str(v.id): v.fees for v in self.venues if v.fees is not None}
@@ -248,10 +252,12 @@ def load(
 
 def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) -> AppConfig:
     """Turn decoded TOML into an :class:`AppConfig` (pure; used by :func:`load`)."""
-    unknown = set(data) - {"venues", "strategy", "journal"}
+    unknown = set(data) - {"venues", "strategy", "journal", "store"}
     if unknown:
         key = sorted(unknown)[0]
-        raise ConfigError(source, key, "one of the sections [venues.<id>], [strategy], [journal]")
+        raise ConfigError(
+            source, key, "one of the sections [venues.<id>], [strategy], [journal], [store]"
+        )
     venues_table = _table(data.get("venues", {}), source, "venues")
     venues = tuple(
         _venue(name, _table(section, source, f"venues.{name}"), source)
@@ -261,27 +267,45 @@ def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) ->
         venues = default_config().venues
     strategy = _strategy(_table(data.get("strategy", {}), source, "strategy"), source)
     journal = _table(data.get("journal", {}), source, "journal")
-    journal_path: Path | None = None
     busy_timeout = timedelta(seconds=30)
-    for key in journal:
-        if key not in ("path", "busy_timeout"):
-            raise ConfigError(source, f"journal.{key}", "only 'path' and 'busy_timeout'")
     if "busy_timeout" in journal:
         busy_timeout = parse_duration(journal["busy_timeout"], source, "journal.busy_timeout")
-    if "path" in journal:
-        raw = journal["path"]
-        if not isinstance(raw, str) or not raw.strip() or "\x00" in raw:
-            raise ConfigError(source, "journal.path", "a file path string", raw)
-        journal_path = Path(raw)
-        if base_dir is not None and not journal_path.is_absolute():
-            journal_path = base_dir / journal_path
+    journal_path = _path_section(data, "journal", source, base_dir, ("busy_timeout",))
+    store_path = _path_section(data, "store", source, base_dir)
     return AppConfig(
         source=source,
         venues=venues,
         strategy=strategy,
         journal_path=journal_path,
         journal_busy_timeout=busy_timeout,
+        store_path=store_path,
     )
+
+
+def _path_section(
+    data: Mapping[str, Any],
+    section: str,
+    source: str,
+    base_dir: Path | None,
+    others: tuple[str, ...] = (),
+) -> Path | None:
+    """``[journal]`` / ``[store]``: a table's ``path`` (relative to the file); ``others``
+    are the section's other keys (read by the caller), any further key is an error."""
+    table = _table(data.get(section, {}), source, section)
+    allowed = ("path", *others)
+    for key in table:
+        if key not in allowed:
+            expected = "only " + " and ".join(repr(name) for name in allowed)
+            raise ConfigError(source, f"{section}.{key}", expected)
+    if "path" not in table:
+        return None
+    raw = table["path"]
+    if not isinstance(raw, str) or not raw.strip() or "\x00" in raw:
+        raise ConfigError(source, f"{section}.path", "a file path string", raw)
+    path = Path(raw)
+    if base_dir is not None and not path.is_absolute():
+        path = base_dir / path
+    return path
 
 
 def _table(value: object, source: str, key: str) -> Mapping[str, Any]:
@@ -523,10 +547,23 @@ def parse_duration(value: object, source: str, key: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+def _basis(value: object, source: str, key: str) -> str:
+    from atomic_fp.decisions.estimators import Basis
+
+    choices = ", ".join(repr(b.value) for b in Basis)
+    if not isinstance(value, str):
+        raise ConfigError(source, key, f"one of {choices}", value)
+    try:
+        return Basis.parse(value).value
+    except ValueError:
+        raise ConfigError(source, key, f"one of {choices}", value) from None
+
+
 def _strategy(table: Mapping[str, Any], source: str) -> StrategySettings:
     values: dict[str, Decimal] = {}
     durations: dict[str, timedelta] = {}
     symbols: tuple[Symbol, ...] = ()
+    basis = "current"
     for key, value in table.items():
         where = f"strategy.{key}"
         if key not in _STRATEGY_KEYS:
@@ -546,6 +583,8 @@ def _strategy(table: Mapping[str, Any], source: str) -> StrategySettings:
                 raise ConfigError(
                     source, where, "at most 60 seconds (Binance's largest recvWindow)", value
                 )
+        elif key == "basis":
+            basis = _basis(value, source, where)
         else:
             if not isinstance(value, list):
                 raise ConfigError(source, where, 'a list of symbols, e.g. ["BTC", "ETH"]', value)
@@ -556,6 +595,7 @@ def _strategy(table: Mapping[str, Any], source: str) -> StrategySettings:
         symbols=symbols,
         interval=durations.get("interval", timedelta(minutes=1)),
         source=source,
+        basis=basis,
     )
     settings.arbitrage_config({})  # validate cross-field rules now, naming the file
     return settings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from scripts.basis import BASES
 from scripts.output import FORMATS
 
 
@@ -13,6 +14,18 @@ from scripts.output import FORMATS
 @click.option("--symbols", metavar="BTC,ETH", help="Symbols (default: [strategy] symbols).")
 @click.option("--venues", metavar="A,B", help="Only these configured venues.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS[:2]), help="Output format.")
+@click.option(
+    "--basis",
+    type=click.Choice(BASES, case_sensitive=False),
+    help="Rates the decisions use (default: [strategy] basis, else current); the averages "
+    "come from the local funding store.",
+)
+@click.option(
+    "--store",
+    "store_path",
+    metavar="PATH",
+    help="Local funding store (default: [store] path, else ./atomic-fp-funding.sqlite).",
+)
 @click.pass_context
 def execute(
     ctx: click.Context,
@@ -21,6 +34,8 @@ def execute(
     symbols: str | None,
     venues: str | None,
     fmt: str | None,
+    basis: str | None,
+    store_path: str | None,
 ) -> None:
     """One strategy cycle for each symbol: gather rates, positions, markets and books from
     every venue; run the safety, rebalance and funding decisions; print the signal, its
@@ -48,5 +63,7 @@ def execute(
         symbol_names=split_list(symbols),
         venue_names=split_list(venues),
         fmt=fmt,
+        basis=basis,
+        store_path=store_path,
     )
     ctx.exit(code)

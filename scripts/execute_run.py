@@ -27,6 +27,7 @@ from scripts.trading import (
     journal_failed,
     open_journal,
     orchestrators,
+    rate_estimator,
     trading_symbols,
     with_venue_fees,
 )
@@ -39,10 +40,13 @@ def run_execute(
     symbol_names: Sequence[str] | None,
     venue_names: Sequence[str] | None,
     fmt: str | None,
+    basis: str | None = None,
+    store_path: str | None = None,
 ) -> int:
     config = app.config()
     strategy = arbitrage_config(config)
     symbols = trading_symbols(config, symbol_names)
+    estimator = rate_estimator(config, basis, store_path, record=False)
     journal_path = None
     if not dry_run:
         journal_path = check_live_ready(config, select(config, venue_names), app)
@@ -58,7 +62,12 @@ def run_execute(
                 journal = await open_journal(journal_path, stack, busy)
                 costed = await with_venue_fees(strategy, config, venues)
                 for orchestrator in orchestrators(
-                    venues, symbols, costed, journal, execution_policy(config)
+                    venues,
+                    symbols,
+                    costed,
+                    journal,
+                    execution_policy(config),
+                    rate_estimator=estimator,
                 ):
                     if dry_run:
                         inputs = await orchestrator.gather_inputs()

@@ -47,7 +47,12 @@ def fetch_history(
     start: datetime,
     end: datetime,
     chunk: timedelta,
+    fetched: list[FundingRate] | None = None,
 ) -> list[list[str | None]] | None:
+    """The settled rates as output rows (``None``: a chunk failed, already reported);
+    ``fetched`` (optional) receives the rates themselves."""
+    if fetched is None:
+        fetched = []
     app = app_context(ctx)
     config = app.config()
     try:
@@ -91,6 +96,7 @@ def fetch_history(
         return None
     unique = {(r.funding_time, r.rate): r for r in rates}
     ordered = sorted(unique.values(), key=lambda r: r.funding_time or r.observed_at)
+    fetched.extend(ordered)
     return [_row(r) for r in ordered]
 
 

@@ -31,6 +31,7 @@ from scripts.trading import (
     journal_failed,
     open_journal,
     orchestrators,
+    rate_estimator,
     trading_symbols,
     with_venue_fees,
 )
@@ -44,10 +45,13 @@ def run_loop(
     interval: str | None,
     max_cycles: int | None,
     json_lines: bool,
+    basis: str | None = None,
+    store_path: str | None = None,
 ) -> int:
     config = app.config()
     strategy = arbitrage_config(config)
     symbols = trading_symbols(config, symbol_names)
+    estimator = rate_estimator(config, basis, store_path, record=True)
     every = config.strategy.interval
     if interval:
         try:
@@ -89,7 +93,14 @@ def run_loop(
                 )
                 costed = await with_venue_fees(strategy, config, venues)
                 runner = SimpleStrategyRunner(
-                    orchestrators(venues, symbols, costed, journal, execution_policy(config)),
+                    orchestrators(
+                        venues,
+                        symbols,
+                        costed,
+                        journal,
+                        execution_policy(config),
+                        rate_estimator=estimator,
+                    ),
                     every,
                     max_cycles=max_cycles,
                     on_cycle=on_cycle,

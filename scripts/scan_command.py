@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from scripts import exitcodes
+from scripts.basis import BASES, Basis
 from scripts.output import FORMATS
 
 if TYPE_CHECKING:
@@ -88,6 +89,18 @@ def split_list(value: str | None) -> list[str] | None:
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
+@click.option(
+    "--basis",
+    type=click.Choice(BASES, case_sensitive=False),
+    help="Rank by: current rate, the venue's predicted next rate, or the realised average "
+    "of the last 24 h / 7 d of settlements (default: [strategy] basis, else current).",
+)
+@click.option(
+    "--store",
+    "store_path",
+    metavar="PATH",
+    help="Local funding store (default: [store] path, else ./atomic-fp-funding.sqlite).",
+)
 @click.pass_context
 def scan(
     ctx: click.Context,
@@ -102,6 +115,8 @@ def scan(
     alert_above: str | None,
     fmt: str | None,
     limit: int | None,
+    basis: str | None,
+    store_path: str | None,
 ) -> None:
     """Funding spreads across venues for every symbol listed on at least two of them.
 
@@ -109,6 +124,8 @@ def scan(
     round-trip taker fees amortised over the strategy's holding horizon. Without a config
     the native venues' public mainnet endpoints are used (no keys needed); --offline
     replays the bundled snapshot of real recorded responses through the same parsers.
+    PERSIST is the share of the last 7 days of settlements in which the spread had the
+    same sign (and how many there were); BREAK-EVEN the days of carry that pay the fees.
     """
     min_value = parse_apr(min_apr, "--min-apr") if min_apr else None
     oi_floor = parse_amount(min_oi, "--min-oi") if min_oi else None
@@ -130,6 +147,8 @@ def scan(
         min_apr=min_value,
         min_open_interest=oi_floor,
         min_volume_24h=volume_floor,
+        basis=None if basis is None else Basis.parse(basis),
+        store_path=store_path,
     )
     opportunities = list(report.opportunities)
     if limit is not None:

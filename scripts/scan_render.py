@@ -48,6 +48,12 @@ CSV_COLUMNS = (
     "long_fee_source",
     "short_fee_source",
     "mark_gap",
+    "basis",
+    "persistence",
+    "persistence_samples",
+    "break_even_days",
+    "long_current_apr",
+    "short_current_apr",
 )
 
 
@@ -67,13 +73,60 @@ def fee_json(quote: FeeQuote | None) -> dict[str, Any] | None:
 
 
 def opportunity_json(
-    o: Opportunity, now: datetime, fees: Mapping[str, FeeQuote] | None = None
+    o: Opportunity, now: datetime, report: ScanReport | None = None
 ) -> dict[str, Any]:
-    fees = fees or {}
+    data = _opportunity_json(o, now)
+    if report is None:
+        return data
+    data["long"]["fees"] = fee_json(report.fees.get(str(o.long_venue)))
+    data["short"]["fees"] = fee_json(report.fees.get(str(o.short_venue)))
+    basis = report.basis.value
+    data["estimator"] = basis
+    for side, rate in (("long", o.long_rate), ("short", o.short_rate)):
+        found = report.estimates.get((rate.exchange.name, rate.symbol))
+        data[side]["estimator"] = basis
+        if found is not None:
+            data[side]["current_rate"] = dec(found.current.rate)
+            data[side]["current_apr"] = dec(found.current.apr)
+            data[side]["settlements"] = found.settlements
+    carry = report.carry(o)
+    if carry is not None:
+        held = carry.persistence
+        data["persistence"] = (
+            None
+            if held is None
+            else {
+                "share": dec(held.share),
+                "held": held.held,
+                "samples": held.samples,
+                "window_hours": dec(Decimal(carry.window // timedelta(hours=1))),
+                "estimator": basis,
+            }
+        )
+        data["break_even_days"] = dec(carry.break_even_days)
+        data["break_even_estimator"] = basis
+    return data
+
+
+def _persist_text(report: ScanReport, o: Opportunity) -> str:
+    carry = report.carry(o)
+    if carry is None or carry.persistence is None:
+        return "-"
+    return f"{carry.persistence.share * 100:.0f}%/{carry.persistence.samples}"
+
+
+def _break_even_text(report: ScanReport, o: Opportunity) -> str:
+    carry = report.carry(o)
+    if carry is None:
+        return "-"
+    days = carry.break_even_days
+    return "never" if days is None else f"{days:.1f}d"
+
+
+def _opportunity_json(o: Opportunity, now: datetime) -> dict[str, Any]:
     long_leg = _leg(o.long_rate, now)
     short_leg = _leg(o.short_rate, now)
-    long_leg["fees"] = fee_json(fees.get(str(o.long_venue)))
-    short_leg["fees"] = fee_json(fees.get(str(o.short_venue)))
+    long_leg["fees"] = short_leg["fees"] = None
     return {
         "symbol": o.symbol.base,
         "long_venue": str(o.long_venue),
@@ -138,9 +191,15 @@ def report_json(report: ScanReport, opportunities: Sequence[Opportunity]) -> dic
     return {
         "as_of": iso(report.now),
         "source": report.source,
-        "opportunities": [opportunity_json(o, report.now, report.fees) for o in opportunities],
+        "basis": report.basis.value,
+        "history": report.history_source,
+        "opportunities": [opportunity_json(o, report.now, report) for o in opportunities],
         "venues": venues,
         "left_out": list(report.left_out),
+        "estimates_unavailable": [
+            {"venue": e.venue, "estimator": report.basis.value, "message": e.message}
+            for e in report.unavailable
+        ],
     }
 
 
@@ -150,9 +209,7 @@ def _next(rate: FundingRate, now: datetime) -> str:
     return age(rate.next_funding_time - now)
 
 
-def _fee_pair(
-    fees: Mapping[str, FeeQuote], o: Opportunity, show: Callable[[FeeQuote], str]
-) -> str:
+def _fee_pair(fees: Mapping[str, FeeQuote], o: Opportunity, show: Callable[[FeeQuote], str]) -> str:
     def one(venue: object) -> str:
         quote = fees.get(str(venue))
         return "-" if quote is None else show(quote)
@@ -168,8 +225,9 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
     if fmt == "csv":
         rows = []
         for o in opportunities:
-            data = opportunity_json(o, report.now, report.fees)
+            data = opportunity_json(o, report.now, report)
             long_fees, short_fees = data["long"]["fees"] or {}, data["short"]["fees"] or {}
+            persist = data.get("persistence") or {}
             rows.append(
                 [
                     data["symbol"],
@@ -192,6 +250,12 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
                     long_fees.get("source"),
                     short_fees.get("source"),
                     data["mark_gap"],
+                    data["estimator"],
+                    persist.get("share"),
+                    persist.get("samples"),
+                    data.get("break_even_days"),
+                    data["long"].get("current_apr"),
+                    data["short"].get("current_apr"),
                 ]
             )
         return render_csv(CSV_COLUMNS, rows)
@@ -209,6 +273,8 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
         "TAKER FEES",
         "FEE SOURCES",
         "MARK GAP",
+        "PERSIST",
+        "BREAK-EVEN",
     )
     rows = [
         [
@@ -225,6 +291,8 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
             _fee_pair(report.fees, o, lambda q: pct(q.fees.taker, 3)),
             _fee_pair(report.fees, o, lambda q: q.source.value),
             pct(_mark_gap(o), 3),
+            _persist_text(report, o),
+            _break_even_text(report, o),
         ]
         for o in opportunities
     ]
@@ -238,13 +306,31 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
         headers,
         rows,
         colour=colour,
-        right=[False, False, False, True, True, True, True, False, False, True, False, False, True],
+        right=[
+            False,
+            False,
+            False,
+            True,
+            True,
+            True,
+            True,
+            False,
+            False,
+            True,
+            False,
+            False,
+            True,
+            True,
+            True,
+        ],
         styles=styles,
     )
     ok = sum(1 for r in report.venues.values() if isinstance(r, Success))
     footer = (
         f"{len(opportunities)} opportunit{'y' if len(opportunities) == 1 else 'ies'}; "
         f"{ok}/{len(report.venues)} venues answered; {report.source}\n"
+        f"rates: {report.basis.value}; persistence: share of the last 7 d of settlements "
+        f"with the spread's sign / samples; {report.history_source or 'no history'}\n"
     )
     if not rows:
         return "no opportunities\n" + footer

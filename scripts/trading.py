@@ -25,7 +25,7 @@ from atomic_fp.orchestration import (
     MemoryJournal,
     capped_limit_price,
 )
-from atomic_fp.orchestration.orchestrator import StrategyInputs
+from atomic_fp.orchestration.orchestrator import RateEstimator, StrategyInputs
 from scripts import exitcodes
 from scripts.config import AppConfig, VenueConfig
 from scripts.context import AppContext, error, fail
@@ -45,6 +45,19 @@ def trading_symbols(config: AppConfig, names: Sequence[str] | None) -> tuple[Sym
     if not config.strategy.symbols:
         fail(f"no symbols to trade: give --symbols or [strategy] symbols in {config.source}")
     return config.strategy.symbols
+
+
+def rate_estimator(
+    config: AppConfig, basis: str | None, store_path: str | None, *, record: bool
+) -> RateEstimator | None:
+    """The estimator of ``--basis`` (else ``[strategy] basis``), backed by the store."""
+    from adapters.store import DEFAULT_STORE
+    from atomic_fp.decisions.estimators import Basis
+    from scripts.store_rates import store_estimator
+
+    chosen = Basis.parse(basis or config.strategy.basis)
+    path = Path(store_path) if store_path else (config.store_path or Path(DEFAULT_STORE))
+    return store_estimator(chosen, path, record=record)
 
 
 def arbitrage_config(config: AppConfig) -> ArbitrageConfig:
@@ -133,6 +146,7 @@ def orchestrators(
     config: ArbitrageConfig,
     journal: ExecutionJournal,
     policy: ExecutionPolicy | None = None,
+    rate_estimator: RateEstimator | None = None,
 ) -> list[ArbitrageOrchestrator]:
     clients = [v.client.unwrap() for v in venues if isinstance(v.client, Success)]
     timeout = max((v.timeout for v in venues), default=10.0)
@@ -145,6 +159,7 @@ def orchestrators(
             journal=journal,
             policy=policy,
             query_timeout=timeout,
+            rate_estimator=rate_estimator,
         )
         for symbol in symbols
     ]

@@ -224,10 +224,16 @@ class HyperliquidClient(Connectable):
         return guarded(self._venue, self._funding_rates(symbols))
 
     def fetch_predicted_funding_rates(
-        self, symbols: Collection[Symbol] | None = None
+        self,
+        symbols: Collection[Symbol] | None = None,
+        *,
+        source: str = "HlPerp",
+        exchange: ExchangeIdentifier | None = None,
     ) -> FutureResult[tuple[FundingRate, ...], VenueError]:
-        """Hyperliquid's own predicted next funding (``predictedFundings``, ``HlPerp``)."""
-        return guarded(self._venue, self._predicted(symbols))
+        """Predicted next funding from ``predictedFundings``: Hyperliquid's own (``HlPerp``),
+        or with ``source="BinPerp"``/``"BybitPerp"`` Hyperliquid's prediction for Binance's
+        or Bybit's next settlement, as rates of ``exchange`` (that venue's id)."""
+        return guarded(self._venue, self._predicted(symbols, source, exchange))
 
     def fetch_order_book(
         self, symbol: Symbol, depth: int = 20
@@ -368,13 +374,20 @@ class HyperliquidClient(Connectable):
         )
 
     async def _predicted(
-        self, symbols: Collection[Symbol] | None
+        self,
+        symbols: Collection[Symbol] | None,
+        source: str = "HlPerp",
+        exchange: ExchangeIdentifier | None = None,
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         answer = await self._info({"type": "predictedFundings"})
         if isinstance(answer, Failure):
             return answer
         parsed = parse_predicted_fundings(
-            self._exchange, answer.unwrap(), self._clock(), self._overrides
+            exchange or self._exchange,
+            answer.unwrap(),
+            self._clock(),
+            self._overrides,
+            source=source,
         )
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())

@@ -268,6 +268,7 @@ def _predicted(
     payload: Any,
     observed_at: datetime,
     overrides: Overrides,
+    source: str = "HlPerp",
 ) -> tuple[FundingRate, ...]:
     rates: list[FundingRate] = []
     for index, raw_row in enumerate(arr(payload)):
@@ -282,7 +283,7 @@ def _predicted(
             if len(pair) != 2:
                 raise ParseError(f"{venue_path}: expected [venue, prediction]")
             venue_name = string(pair[0], f"{venue_path}[0]")
-            if venue_name != "HlPerp" or pair[1] is None:
+            if venue_name != source or pair[1] is None:
                 continue
             mapped = _symbol(coin, overrides)
             if mapped is None:
@@ -318,10 +319,15 @@ def parse_predicted_fundings(
     payload: Any,
     observed_at: datetime,
     overrides: Overrides | None = None,
+    *,
+    source: str = "HlPerp",
 ) -> Result[tuple[FundingRate, ...], MalformedResponse]:
-    """``predictedFundings`` -> PREDICTED rates of Hyperliquid's own (``HlPerp``) entries."""
+    """``predictedFundings`` -> PREDICTED rates of one source's entries: Hyperliquid's own
+    (``HlPerp``, the default), or the other venues it predicts (``BinPerp``, ``BybitPerp``;
+    docs.chainstack.com hyperliquid-info-predicted-fundings), as rates of ``exchange``."""
     return parse_guard(
-        str(exchange), lambda: _predicted(exchange, payload, observed_at, overrides or {})
+        str(exchange),
+        lambda: _predicted(exchange, payload, observed_at, overrides or {}, source),
     )
 
 

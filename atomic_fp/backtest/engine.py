@@ -67,6 +67,7 @@ from atomic_fp.backtest.series import FundingSeries
 from atomic_fp.backtest.venue import SimulatedVenue, SimulatedVenueFactory
 from atomic_fp.clock import ManualClock
 from atomic_fp.decisions.cycle import decide_cycle
+from atomic_fp.decisions.estimators import EstimateUnavailable
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
     HOURS_PER_YEAR,
@@ -244,8 +245,14 @@ class _Series:
 
     @property
     def usable(self) -> bool:
-        """Its current rate is known and it can be traded (a price is known)."""
-        return self.available and self.known >= 0 and self.listed
+        """Its current rate (and the estimator's value of it) is known and it can be
+        traded (a price is known)."""
+        return (
+            self.available
+            and self.known >= 0
+            and self.listed
+            and self.data.signal(self.known) is not None
+        )
 
     @property
     def price(self) -> Decimal | None:
@@ -258,7 +265,10 @@ class _Series:
         cached = self.aprs[row]
         if cached is None:
             data = self.data
-            cached = data.rates[row] / interval_hours(data.intervals[row]) * HOURS_PER_YEAR
+            signal = data.signal(row)
+            if signal is None:  # pragma: no cover - apr() is read only when usable
+                raise AssertionError("no estimate")
+            cached = signal / interval_hours(data.intervals[row]) * HOURS_PER_YEAR
             self.aprs[row] = cached
         return cached
 
@@ -444,7 +454,7 @@ class _Run:
                     funding_interval=data.intervals[row],
                 ),
                 mark_price=venue_price,
-                funding_rate=data.rates[row] if state.known >= 0 else _ZERO,
+                funding_rate=(data.signal(row) or _ZERO) if state.known >= 0 else _ZERO,
                 half_spread=self.settings.half_spread,
                 depth=Decimal(10) ** 15,
             )
@@ -480,10 +490,13 @@ class _Run:
         state.available = True
         if state.listed and (
             previous < 0
-            or data.rates[previous] != data.rates[row]
+            or data.signal(previous) != data.signal(row)
             or data.intervals[previous] != data.intervals[row]
         ):
-            state.venue.set_funding_rate(data.symbol, data.rates[row], data.intervals[row])
+            signal = data.signal(row)
+            state.venue.set_funding_rate(
+                data.symbol, _ZERO if signal is None else signal, data.intervals[row]
+            )
 
     # ------------------------------------------------------------------ inputs
 
@@ -497,6 +510,13 @@ class _Run:
         if not state.listed:
             return Failure(
                 HistoryGap(data.venue, f"no price known yet for {data.symbol.base} at {now}")
+            )
+        if data.signal(state.known) is None:
+            return Failure(
+                EstimateUnavailable(
+                    data.venue,
+                    f"{data.basis} of {data.symbol.base} at {now}: too little settled history",
+                )
             )
         fetched: Result[tuple[FundingRate, ...], VenueError] = _call(
             state.venue.fetch_funding_rates([data.symbol])
@@ -544,7 +564,7 @@ class _Run:
             if state.usable:
                 data = state.data
                 row = state.known
-                parts.append((data.rates[row], data.intervals[row], state.price))
+                parts.append((data.signal(row), data.intervals[row], state.price))
             else:
                 parts.append(None)
             if state.position != 0:

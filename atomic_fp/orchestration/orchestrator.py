@@ -174,6 +174,12 @@ def _keyed(
     return keyed
 
 
+RateEstimator = Callable[[RateInputs, datetime], RateInputs]
+"""Turns the fetched rates into the rates to decide on, at a time (the estimator of
+``[strategy] basis``: :func:`atomic_fp.decisions.estimators.estimate_inputs`); a venue
+without an estimate carries that ``Failure``."""
+
+
 class ArbitrageOrchestrator:
     """Runs the strategy for one symbol over the given venues.
 
@@ -186,6 +192,8 @@ class ArbitrageOrchestrator:
     cycle sees Binance; a changed venue set is reconciled before anything trades.
     ``journal`` defaults to an in-memory one (nothing survives a restart: give a
     ``SqliteJournal`` for live trading). ``clock`` is the only source of "now".
+    ``rate_estimator`` (optional) replaces the fetched rates by the configured estimator's
+    before the decisions see them (see :data:`RateEstimator`).
     """
 
     def __init__(
@@ -204,6 +212,7 @@ class ArbitrageOrchestrator:
         clock: Clock | None = None,
         query_timeout: float | None = DEFAULT_TIMEOUT,
         book_depth: int = 20,
+        rate_estimator: RateEstimator | None = None,
     ) -> None:
         self._queryer_source = queryers if isinstance(queryers, Mapping) else tuple(queryers)
         self._trader_source = traders if isinstance(traders, Mapping) else tuple(traders)
@@ -216,6 +225,7 @@ class ArbitrageOrchestrator:
         self.clock: Clock = clock if clock is not None else utc_now
         self.query_timeout = query_timeout
         self.book_depth = book_depth
+        self.rate_estimator = rate_estimator
         self.last_reconciliation: ReconciliationReport | None = None
         self._needs_reconcile = True
         self._reconciled_venues: frozenset[ExchangeIdentifier] = frozenset()
@@ -344,9 +354,12 @@ class ArbitrageOrchestrator:
             group.start_soon(
                 fetch, "books", lambda: books.get_all_books(self.symbol, self.book_depth)
             )
+        fetched: RateInputs = found["rates"]
+        if self.rate_estimator is not None:
+            fetched = self.rate_estimator(fetched, at)
         return StrategyInputs(
             at=at,
-            rates=found["rates"],
+            rates=fetched,
             positions=found["positions"],
             markets=found["markets"],
             books=found["books"],
