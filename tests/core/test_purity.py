@@ -34,6 +34,7 @@ CORE = (
     "atomic_fp.per_venue",
     "atomic_fp.exposure",
     "atomic_fp.clock",
+    "atomic_fp.intervals",
 )
 
 FORBIDDEN = frozenset(
@@ -275,6 +276,7 @@ LAYERS: dict[str, int] = {
     "atomic_fp.per_venue": 1,
     "atomic_fp.clock": 1,
     "atomic_fp.exposure": 1,
+    "atomic_fp.intervals": 1,
     "atomic_fp.venue": 2,
     "atomic_fp.operations": 2,
     "atomic_fp.aggregators": 3,
