@@ -54,12 +54,23 @@ class Redactor(logging.Filter):
 REDACTOR = Redactor()
 
 
-STRUCTURED_FIELDS = ("command", "venue", "symbol", "event", "error_type", "code", "exit_code")
+STRUCTURED_FIELDS = (
+    "command",
+    "venue",
+    "symbol",
+    "event",
+    "error_type",
+    "code",
+    "exit_code",
+    "todo",
+    "details",
+)
 """Fields a ``--log-json`` record carries when they apply (``extra=`` of the log call):
 the command that ran, the venue and symbol concerned, what happened (``event``), the
 error's type (a :class:`~atomic_fp.errors.VenueError` kind such as ``NetworkError``, or
 ``UsageError`` / ``ConfigurationError`` / ``NothingUsable``), the venue's own error
-``code`` and the process ``exit_code`` when the record ends the command."""
+``code``, the process ``exit_code`` when the record ends the command, and an alarm's
+``todo`` and ``details`` (:mod:`scripts.alarms`)."""
 
 
 class CommandField(logging.Filter):

@@ -55,7 +55,7 @@ async def test_whole_cycle_overlaps_every_venue_call() -> None:
     orch = orchestrator([a, b])
     await orch.reconcile()
     for q in orch.queryers.values():
-        (await q.market()).unwrap()
+        (await q.get_market()).unwrap()
     for venue in (a, b):
         venue.call_log.clear()
     # Calls yield while "in flight"; the order of their events is asserted, never time.
@@ -109,7 +109,7 @@ async def test_unresolved_order_halts_trading_until_resolved() -> None:
     orch = orchestrator([a, b])
     await orch.reconcile()
     for q in orch.queryers.values():
-        (await q.market()).unwrap()
+        (await q.get_market()).unwrap()
     b.faults.timeout_after_fill_next = 1
     b.faults.read_failure_probability = 1.0
     report = await orch.execute_signal(hedge())
@@ -172,10 +172,10 @@ async def test_aggregators_return_the_others_when_one_is_down_or_slow() -> None:
     d.call_log.clear()
     # A guard against hanging, not a speed test: d would answer after 300 s per call.
     with anyio.fail_after(120):
-        rates = await FundingRateAggregator(venues, timeout=0.2).rates_for(BTC)
-        positions = await PositionAggregator(venues, timeout=0.2).positions_for(BTC)
-        exposure = await PositionAggregator(venues, timeout=0.2).get_total_exposure()
-        markets = await MarketAggregator(venues, timeout=0.2).markets_for(BTC)
+        rates = await FundingRateAggregator(venues, timeout=0.2).get_all_rates(BTC)
+        positions = await PositionAggregator(venues, timeout=0.2).get_all_positions(BTC)
+        exposure = await PositionAggregator(venues, timeout=0.2).exposure_report()
+        markets = await MarketAggregator(venues, timeout=0.2).get_all_markets(BTC)
     # the slow venue blocked nobody: every call to it was given up on, none answered
     d_phases = [e.phase for e in call_events([d])]
     assert d_phases.count("start") == d_phases.count("unanswered") == 4, d_phases
