@@ -3,13 +3,14 @@ the last column's cells (with ``…``), never wrap a row.
 
 ``priority[i]`` ranks column ``i``: 0 is essential (never dropped); the highest number
 goes first, and columns of equal priority go together (a long leg's APR without the short
-leg's would mislead). The width is the terminal's (``$COLUMNS`` wins, as for most Unix tools), 80
-when there is no terminal.
+leg's would mislead). The width is ``$COLUMNS`` when set (as for most Unix tools), else
+the terminal's; output to a file or a pipe is not fitted.
 """
 
 from __future__ import annotations
 
-import shutil
+import os
+import sys
 from collections.abc import Sequence
 
 GAP = 2
@@ -17,8 +18,20 @@ GAP = 2
 MIN_CELL = 8
 
 
+NOT_A_TERMINAL = 10_000
+"""The width when output goes to a file or a pipe and ``$COLUMNS`` is unset: there is no
+terminal to fit, so nothing is dropped or wrapped (a script reads every column)."""
+
+
 def terminal_width() -> int:
-    return max(20, shutil.get_terminal_size((80, 24)).columns)
+    """``$COLUMNS`` when set, else the terminal's width, else :data:`NOT_A_TERMINAL`."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return max(20, int(columns))
+    try:
+        return max(20, os.get_terminal_size(sys.__stdout__.fileno()).columns)
+    except (AttributeError, OSError, ValueError):
+        return NOT_A_TERMINAL
 
 
 def table_width(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> int:

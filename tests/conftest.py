@@ -43,3 +43,12 @@ def _private_cache_dir(
     (``scripts.runtime.cache_dir``): every test gets its own, so none writes into the real
     home and none sees another's (child processes inherit the variable)."""
     monkeypatch.setenv("ATOMIC_FP_CACHE_DIR", str(tmp_path_factory.mktemp("atomic-fp-cache")))
+
+
+@pytest.fixture(autouse=True)
+def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables are fitted to ``$COLUMNS`` (:mod:`scripts.table_fit`), and pytest-xdist
+    workers inherit ``COLUMNS`` from the terminal that started them: without this, a
+    test's output would depend on where the suite was run. Tests that want a width set
+    it themselves."""
+    monkeypatch.delenv("COLUMNS", raising=False)
