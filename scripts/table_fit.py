@@ -28,8 +28,11 @@ def terminal_width() -> int:
     columns = os.environ.get("COLUMNS", "").strip()
     if columns.isdigit() and int(columns) > 0:
         return max(20, int(columns))
+    stream = sys.__stdout__
+    if stream is None:
+        return NOT_A_TERMINAL
     try:
-        return max(20, os.get_terminal_size(sys.__stdout__.fileno()).columns)
+        return max(20, os.get_terminal_size(stream.fileno()).columns)
     except (AttributeError, OSError, ValueError):
         return NOT_A_TERMINAL
 
