@@ -62,6 +62,7 @@ def collect(
 
     from adapters.store import DEFAULT_STORE, FundingStore, StoreError
     from scripts.context import app_context, error, fail, warn
+    from scripts.json_contract import versioned
     from scripts.output import render_json
     from scripts.runtime import build_live, build_offline, select, utc_now
     from scripts.scan_command import split_list
@@ -101,7 +102,7 @@ def collect(
         fail(f"funding store: {problem}")
     report["venues"] = per_venue
     if fmt == "json":
-        click.echo(render_json(report), nl=False)
+        click.echo(render_json(versioned("collect", report)), nl=False)
     else:
         for name, item in per_venue.items():
             assert isinstance(item, dict)

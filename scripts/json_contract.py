@@ -18,7 +18,7 @@ from typing import Any
 SCHEMA_VERSION = 1
 """The version of every command's JSON output (an integer; readers compare it)."""
 
-COMMANDS = ("scan", "execute", "run", "positions", "venues", "backtest")
+COMMANDS = ("scan", "execute", "run", "positions", "venues", "backtest", "reconcile", "collect")
 """The commands whose JSON output has a schema file."""
 
 

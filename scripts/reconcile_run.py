@@ -20,6 +20,7 @@ from atomic_fp.orchestration.position_check import (
 from scripts import exitcodes
 from scripts.alarms import RECONCILE_HINT
 from scripts.context import REDACTOR, AppContext, error, fail
+from scripts.json_contract import versioned
 from scripts.output import dec, render_json
 from scripts.runtime import close_all, select, utc_now
 from scripts.trading import build_trading_venues, check_live_ready, trading_symbols
@@ -202,7 +203,7 @@ def run_reconcile(
             "journal": str(journal_path),
             "symbols": [_comparison_json(c, a) for c, a in results],
         }
-        click.echo(REDACTOR.scrub(render_json(payload)), nl=False)
+        click.echo(REDACTOR.scrub(render_json(versioned("reconcile", payload))), nl=False)
     else:
         for comparison, adopted in results:
             click.echo(REDACTOR.scrub(_describe(comparison, adopted)))

@@ -119,6 +119,25 @@ def test_backtest_json_and_summary_file_validate(runner: CliRunner, isolated: Pa
     assert printed == written and printed["total"]["trades"] > 0
 
 
+def test_reconcile_json_validates(runner: CliRunner, isolated: Path) -> None:
+    from tests.cli.test_reconcile_command import mismatched
+
+    mismatched(runner, isolated)
+    result = runner.invoke(cli, ["reconcile", "--format", "json"])
+    data = _valid("reconcile", result.stdout)
+    assert data["symbols"][0]["clean"] is False
+
+
+def test_collect_json_validates(runner: CliRunner, isolated: Path) -> None:
+    (isolated / "atomic-fp.toml").write_text(
+        '[venues.down]\nkind = "tests.cli.external_venue:down"\n'
+        '[venues.p]\nkind = "paper"\noptions = { symbols = "BTC" }\n'
+    )
+    result = runner.invoke(cli, ["collect", "--store", "s.sqlite", "--format", "json"])
+    data = _valid("collect", result.stdout)
+    assert data["venues"]["p"]["ok"] is True and data["venues"]["down"]["ok"] is False
+
+
 def test_the_schemas_can_fail() -> None:
     """The contract is not vacuous: a float for a decimal, a missing version, an unknown
     side, a positions report that says complete while a venue is not counted all fail."""
