@@ -222,7 +222,7 @@ def _print(payload: dict[str, Any], rows: list[dict[str, Any]], fmt: str | None)
 def _liquidation(row: dict[str, Any]) -> str:
     if not row["liquidation_price"]:
         return "-"
-    price = str(row["liquidation_price"])
+    price = f"{Decimal(row['liquidation_price']):.2f}"
     return price + ("*" if row["liquidation_source"] == "estimated" else "")
 
 

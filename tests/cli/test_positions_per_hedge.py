@@ -48,6 +48,6 @@ def test_positions_table_marks_estimates_and_summarises_the_hedge(
     header = result.stdout.splitlines()[0]
     for column in ("HEDGE", "LIQ PRICE", "LIQ DIST", "MARGIN RATIO", "FUNDING", "UPNL"):
         assert column in header
-    assert "109452.7" in result.stdout and "*" in result.stdout
+    assert "109452.74*" in result.stdout and "70351.76*" in result.stdout
     assert "BTC hedge: net 0" in result.stdout
     assert "closest liquidation 9.45% on short-venue" in result.stdout
