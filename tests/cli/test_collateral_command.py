@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import anyio
+import pytest
 from click.testing import CliRunner
 
 from adapters.paper import PaperMarketState, PaperVenue
@@ -107,3 +108,16 @@ def test_collateral_is_urgent_inside_the_buffer_and_exits_3(
     assert "long-venue" in result.stdout and "10097.50" in result.stdout
     assert "URGENT" in result.stdout
     assert "suggestions only" in result.stdout
+
+
+def test_collateral_json_follows_its_schema(runner: CliRunner, isolated: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")  # a dev dependency once the JSON contract lands
+    _setup(isolated)
+    result = runner.invoke(cli, ["collateral", "--format", "json"])
+    schema_path = Path(__file__).parents[2] / "scripts" / "schemas" / "collateral.json"
+    schema = json.loads(schema_path.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(json.loads(result.stdout), schema)
+    broken = json.loads(result.stdout)
+    broken["suggestions"][0]["amount"] = 10097.5  # a number, not a decimal string
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(broken))
