@@ -299,8 +299,8 @@ class FakeBinance:
                 if amount != 0
             ]
         if path == "/fapi/v2/account":  # the documented shape, trimmed to what margin reads
-            rows = [(s, a) for s, a in self.positions.items() if a != 0]
-            maint = {s: abs(a) * Decimal("65000.1") * Decimal("0.004") for s, a in rows}
+            held = [(s, a) for s, a in self.positions.items() if a != 0]
+            maint = {s: abs(a) * Decimal("65000.1") * Decimal("0.004") for s, a in held}
             return 200, {
                 "multiAssetsMargin": False,
                 "totalMaintMargin": str(sum(maint.values(), Decimal(0))),
@@ -310,7 +310,7 @@ class FakeBinance:
                 "positions": [
                     {"symbol": s, "positionSide": "BOTH", "positionAmt": str(a),
                      "maintMargin": str(maint[s]), "updateTime": self.now_ms()}
-                    for s, a in rows
+                    for s, a in held
                 ],
             }  # fmt: skip
         if path == "/fapi/v2/balance":
