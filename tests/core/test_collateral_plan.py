@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from returns.result import Failure
 
 from atomic_fp.decisions.collateral import plan_collateral
@@ -123,3 +125,47 @@ def test_no_plan_without_two_opposite_legs_or_a_known_distance() -> None:
         {A: account(A, "1", "30000", "0"), B: blind}, BTC, min_liquidation_distance=Decimal(0)
     )
     assert "liquidation distance unknown" in result.failure()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    size=st.integers(min_value=1, max_value=50).map(lambda n: Decimal(n) / 10),
+    equity_long=st.integers(min_value=1_000, max_value=80_000),
+    equity_short=st.integers(min_value=1_000, max_value=80_000),
+    rate_bp=st.integers(min_value=0, max_value=100),
+)
+def test_property_after_the_move_both_legs_are_equally_far(
+    size: Decimal, equity_long: int, equity_short: int, rate_bp: int
+) -> None:
+    """Whatever the sizes, equities and maintenance rate: re-deriving both liquidation
+    prices from the moved equity gives equal distances (to the cent the amount is rounded
+    to), and the thinner leg never ends farther than the donor started."""
+    mm = size * MARK * rate_bp / 10_000
+    long_eq, short_eq = Decimal(equity_long), Decimal(equity_short)
+    assume(long_eq > mm and short_eq > mm)  # an account under maintenance is liquidated now
+    margins = {
+        A: account(A, str(size), str(long_eq), str(mm)),
+        B: account(B, str(-size), str(short_eq), str(mm)),
+    }
+    planned = plan_collateral(margins, BTC, min_liquidation_distance=Decimal(0))
+    if isinstance(planned, Failure):  # a leg the estimate cannot price (over-collateralised)
+        return
+    plan = planned.unwrap()
+    if plan.capped:
+        return
+    moved = {
+        A: long_eq - plan.amount if plan.source == A else long_eq + plan.amount,
+        B: short_eq - plan.amount if plan.source == B else short_eq + plan.amount,
+    }
+    distances = []
+    for venue, signed in ((A, size), (B, -size)):
+        price = estimate_liquidation_price(
+            size=signed, mark=MARK, equity=moved[venue], maintenance_margin=mm,
+            leg_maintenance_margin=mm,
+        )  # fmt: skip
+        assume(price is not None)  # a long moved >= 100 % away: no price liquidates it
+        assert price is not None
+        distances.append(abs(MARK - price) / MARK)
+    one_cent = Decimal("0.01") / (size * MARK * Decimal("0.9"))
+    assert abs(distances[0] - distances[1]) <= 2 * one_cent
+    assert max(distances) <= max(plan.distances_before.values())
