@@ -1,41 +1,32 @@
 """What ``positions`` and ``collateral`` share: each venue's margin report, fetched
-concurrently, and its JSON view. A venue whose client reports no margin is a
-``NotSupported`` failure, never an empty account."""
+concurrently (one result per configured venue, in the configured order), and its JSON view.
+A venue whose client reports no margin is a ``NotSupported`` failure, never an empty
+account."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from returns.future import FutureResult
 from returns.result import Result, Success
 
-from atomic_fp.errors import NotSupported, VenueError
+from atomic_fp.aggregators import PositionAggregator
+from atomic_fp.errors import VenueError
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin
-from atomic_fp.venue import MarginReporter, VenueClient
 from scripts.output import dec
-from scripts.runtime import Venue, call_all
+from scripts.runtime import Venue, aggregator, in_venue_order
 
 Margins = dict[ExchangeIdentifier, Result[AccountMargin, VenueError]]
 
 
-def _margin_of(client: VenueClient) -> FutureResult[AccountMargin, VenueError]:
-    if isinstance(client, MarginReporter):
-        return client.fetch_margin()
-    return FutureResult.from_failure(
-        NotSupported(str(client.exchange), "this venue client reports no account margin")
-    )
-
-
 async def fetch_margins(venues: Sequence[Venue]) -> Margins:
-    return await call_all(venues, _margin_of)
+    return in_venue_order(venues, await aggregator(venues, PositionAggregator).get_margins())
 
 
 def margin_view(result: Result[AccountMargin, VenueError]) -> dict[str, Any]:
     if not isinstance(result, Success):
-        error = result.failure()
-        return {"ok": False, "error": error.describe()}
+        return {"ok": False, "error": result.failure().describe()}
     margin = result.unwrap()
     return {
         "ok": True,

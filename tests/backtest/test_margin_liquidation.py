@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from adapters.paper.backtest import backtest_venue
 from atomic_fp.backtest.engine import BacktestResult, BacktestSettings, run_backtest
 from atomic_fp.backtest.report import summary
 from atomic_fp.backtest.series import HistoryRow, build_series
@@ -64,7 +65,7 @@ def _run(buffer: str) -> tuple[BacktestResult, dict[str, Any]]:
         half_spread=Decimal("0.001"),
         capital=Decimal(26),
     )
-    result = run_backtest(build_series(_rows()).series, settings)
+    result = run_backtest(build_series(_rows()).series, settings, venues=backtest_venue)
     return result, summary(result)["margin"]
 
 

@@ -59,7 +59,12 @@ def _hold(path: Path, venue: str, side: Side, wallet: int) -> None:
         balances={"USD": Decimal(wallet)},
         state_path=path,
     )
-    paper.set_book(BTC, [(Decimal(100_000), Decimal(5))], [(Decimal(100_000), Decimal(5))])
+    # the side we take quotes exactly the mark, the other one tick away (no locked book)
+    at, away = Decimal(100_000), Decimal(100_000) - side.sign * Decimal("0.1")
+    bids, asks = ([(away, Decimal(5))], [(at, Decimal(5))])
+    if side is Side.SELL:
+        bids, asks = [(at, Decimal(5))], [(away, Decimal(5))]
+    paper.set_book(BTC, bids, asks)
     request = OrderRequest(
         exchange=ExchangeIdentifier(venue),
         symbol=BTC,
