@@ -18,7 +18,17 @@ from typing import Any
 SCHEMA_VERSION = 1
 """The version of every command's JSON output (an integer; readers compare it)."""
 
-COMMANDS = ("scan", "execute", "run", "positions", "venues", "backtest", "reconcile", "collect")
+COMMANDS = (
+    "scan",
+    "execute",
+    "run",
+    "positions",
+    "venues",
+    "backtest",
+    "reconcile",
+    "collect",
+    "collateral",
+)
 """The commands whose JSON output has a schema file."""
 
 
