@@ -1,0 +1,35 @@
+"""GRVT with 80 instruments at 100 ms latency: the stream's first full set of rates comes
+one round trip after connecting; REST needs 11 (instrument list + 80 tickers, 8 at a time).
+
+The figures come from :mod:`bench.bench_grvt_stream` (``python -m bench.bench_grvt_stream``
+prints them). The assertions count round trips (what the design changes), and compare the
+two durations only loosely: a loaded machine slows both."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.bench_grvt_stream import measure_rest, measure_stream, ticker_feed
+from tests.streams.venues import grvt_server
+
+LATENCY = 0.1
+INSTRUMENTS = 80
+
+
+@pytest.mark.anyio
+async def test_grvt_first_full_set_in_one_round_trip_instead_of_eleven(
+    anyio_backend: str,
+) -> None:
+    rest = await measure_rest(INSTRUMENTS, LATENCY)
+    with grvt_server(lambda name: ticker_feed(name), delay=LATENCY) as server:
+        stream, feed = await measure_stream(server.url, INSTRUMENTS)
+
+    assert rest.rates == stream.rates == INSTRUMENTS
+    assert rest.round_trips == 1 + INSTRUMENTS // 8  # the REST fan-out: 11 waves
+    assert rest.seconds >= 11 * LATENCY  # each wave waits the latency: a lower bound
+    # the stream: ONE subscribe naming all 80 selectors, answered by one delayed batch
+    (subscribe,) = server.received
+    assert len(subscribe["params"]["selectors"]) == INSTRUMENTS
+    assert server.replies_sent == 1 + INSTRUMENTS  # the answer, then 80 snapshots
+    assert feed.health.connects == 1
+    assert stream.seconds < rest.seconds / 3  # about 1 round trip vs 11
