@@ -1,0 +1,255 @@
+"""``watch``'s engine: market streams + REST fallback -> a live ranking of spreads.
+
+One :class:`StreamFeed` per venue with a market stream, subscribed to the instruments its
+``fetch_markets`` lists; a venue without a stream, or whose stream is ``DOWN``, is polled
+over REST every ``rest_interval`` seconds instead (and says so). Every push re-ranks with
+the same estimator as ``scan`` (:func:`rank_opportunities`); rates older than the
+strategy's ``max_data_age`` are left out of the ranking, exactly as the decisions refuse
+them. What changed goes to ``emit`` as a :data:`WatchChange`.
+
+The session runs until cancelled (SIGINT/SIGTERM in the command; a cancel scope in tests).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import anyio
+import attrs
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from returns.result import Failure, Result, Success
+
+from adapters.streams.board import RateBoard
+from adapters.streams.feed import StreamFeed
+from adapters.streams.registry import wire_for
+from adapters.streams.types import (
+    Gap,
+    GapDetected,
+    RatesPushed,
+    StateChanged,
+    StreamEvent,
+    StreamState,
+)
+from atomic_fp.decisions.ranking import rank_opportunities
+from atomic_fp.decisions.types import Opportunity
+from atomic_fp.errors import VenueError
+from atomic_fp.models import ArbitrageConfig, FundingRate, Market, Symbol
+from atomic_fp.models.identifiers import ExchangeIdentifier
+from scripts.runtime import Venue, call_all
+
+log = logging.getLogger("scripts.watch")
+
+Clock = Callable[[], datetime]
+
+
+@attrs.define
+class VenueStatus:
+    """What ``watch`` shows per venue. ``state``: a :class:`StreamState` value, or
+    ``rest-only`` (no stream for this kind) or ``failed`` (not even the market list)."""
+
+    venue: ExchangeIdentifier
+    kind: str
+    state: str
+    rest_fallback: bool = False
+    detail: str | None = None
+    gaps: int = 0
+    last_gap: str | None = None
+    rates: int = 0
+
+    def describe(self) -> str:
+        text = self.state
+        if self.rest_fallback:
+            text += ", REST fallback"
+        return text
+
+
+@attrs.frozen
+class SpreadsChanged:
+    at: datetime
+    opportunities: tuple[Opportunity, ...]
+    trigger: str
+
+
+@attrs.frozen
+class VenueChanged:
+    at: datetime
+    status: VenueStatus
+
+
+@attrs.frozen
+class GapReported:
+    at: datetime
+    gap: Gap
+
+
+WatchChange = SpreadsChanged | VenueChanged | GapReported
+
+
+@attrs.frozen
+class _RestAnswer:
+    venue: ExchangeIdentifier
+    result: Result[tuple[FundingRate, ...], VenueError]
+
+
+_Event = StreamEvent | _RestAnswer
+
+
+@attrs.define
+class FeedOptions:
+    """Timing knobs of every feed (tests shorten them; the defaults suit real venues)."""
+
+    ping_interval: float = 20.0
+    idle_timeout: float = 60.0
+    connect_timeout: float = 10.0
+    backoff_initial: float = 0.5
+    backoff_max: float = 30.0
+    down_after_failures: int = 2
+
+
+@attrs.define
+class WatchSession:
+    venues: Sequence[Venue]
+    strategy: ArbitrageConfig
+    emit: Callable[[WatchChange], None]
+    clock: Clock
+    symbols: frozenset[Symbol] | None = None
+    all_pairs: bool = False
+    min_apr: Decimal | None = None
+    rest_interval: float = 30.0
+    feed_options: FeedOptions = attrs.field(factory=FeedOptions)
+    ws_urls: dict[str, str | None] = attrs.field(factory=dict)
+    board: RateBoard = attrs.field(factory=RateBoard)
+    statuses: dict[ExchangeIdentifier, VenueStatus] = attrs.field(factory=dict)
+    feeds: dict[ExchangeIdentifier, StreamFeed] = attrs.field(factory=dict)
+    _last: tuple[Opportunity, ...] | None = None
+
+    async def run(self) -> None:
+        send, receive = anyio.create_memory_object_stream[_Event](math.inf)
+        markets = await call_all(self.venues, lambda client: client.fetch_markets())
+        async with send, receive, anyio.create_task_group() as group:
+            group.start_soon(self._consume, receive)
+            for venue in self.venues:
+                self._start_venue(group, venue, markets[venue.id], send)
+
+    def _start_venue(
+        self,
+        group: anyio.abc.TaskGroup,
+        venue: Venue,
+        markets: Result[tuple[Market, ...], VenueError],
+        send: MemoryObjectSendStream[_Event],
+    ) -> None:
+        if isinstance(markets, Failure) or not isinstance(venue.client, Success):
+            error = markets.failure() if isinstance(markets, Failure) else None
+            detail = error.describe() if error else "not built"
+            self._set_status(VenueStatus(venue.id, venue.kind, "failed", detail=detail))
+            return
+        self.board.set_markets(venue.id, markets.unwrap())
+        wire = wire_for(venue.kind, str(venue.id), self.ws_urls.get(str(venue.id)))
+        if wire is None:
+            self._set_status(VenueStatus(venue.id, venue.kind, "rest-only", rest_fallback=True))
+        else:
+            options = self.feed_options
+            feed = StreamFeed(
+                wire=wire,
+                venue_symbols=self.board.venue_symbols(venue.id),
+                listener=send.send_nowait,
+                ping_interval=options.ping_interval,
+                idle_timeout=options.idle_timeout,
+                connect_timeout=options.connect_timeout,
+                backoff_initial=options.backoff_initial,
+                backoff_max=options.backoff_max,
+                down_after_failures=options.down_after_failures,
+                clock=self.clock,
+            )
+            self.feeds[venue.id] = feed
+            self._set_status(VenueStatus(venue.id, venue.kind, StreamState.CONNECTING.value))
+            group.start_soon(feed.run)
+        group.start_soon(self._rest_fallback, venue, send)
+
+    async def _rest_fallback(self, venue: Venue, send: MemoryObjectSendStream[_Event]) -> None:
+        """Poll REST while the venue has no live stream (no stream, or ``DOWN``)."""
+        while True:
+            feed = self.feeds.get(venue.id)
+            if feed is None or feed.state is StreamState.DOWN:
+                results = await call_all([venue], lambda client: client.fetch_funding_rates(None))
+                send.send_nowait(_RestAnswer(venue.id, results[venue.id]))
+            await anyio.sleep(self.rest_interval)
+
+    async def _consume(self, receive: MemoryObjectReceiveStream[_Event]) -> None:
+        async for event in receive:
+            self._on_event(event)
+
+    def _on_event(self, event: _Event) -> None:
+        if isinstance(event, RatesPushed):
+            venue = ExchangeIdentifier(event.venue)
+            if self.board.apply_stream(venue, event.updates):
+                self._rerank(f"{venue} pushed")
+            self._count(venue)
+        elif isinstance(event, StateChanged):
+            venue = ExchangeIdentifier(event.venue)
+            status = self.statuses[venue]
+            status.state = event.state.value
+            status.rest_fallback = event.state is StreamState.DOWN
+            status.detail = event.detail
+            self._set_status(status)
+        elif isinstance(event, GapDetected):
+            venue = ExchangeIdentifier(event.gap.venue)
+            status = self.statuses[venue]
+            status.gaps += 1
+            status.last_gap = event.gap.describe()
+            log.warning("stream gap: %s", event.gap.describe())
+            self.emit(GapReported(self.clock(), event.gap))
+            self._set_status(status)
+        else:
+            self._on_rest(event)
+
+    def _on_rest(self, answer: _RestAnswer) -> None:
+        status = self.statuses[answer.venue]
+        feed = self.feeds.get(answer.venue)
+        if feed is not None and feed.state is not StreamState.DOWN:
+            return  # the stream came back while REST was answering: the stream wins
+        if isinstance(answer.result, Failure):
+            status.detail = f"REST fallback failed: {answer.result.failure().describe()}"
+            self._set_status(status)
+            return
+        if self.board.apply_rest(answer.result.unwrap()):
+            self._rerank(f"{answer.venue} REST fallback")
+        self._count(answer.venue)
+        status.rest_fallback = True
+        self._set_status(status)
+
+    def _count(self, venue: ExchangeIdentifier) -> None:
+        self.statuses[venue].rates = self.board.count(venue)
+
+    def _set_status(self, status: VenueStatus) -> None:
+        self.statuses[status.venue] = status
+        self.emit(VenueChanged(self.clock(), attrs.evolve(status)))
+
+    def current(self, now: datetime) -> tuple[Opportunity, ...]:
+        """The ranking ``scan`` would print from the rates held now (stale ones left out)."""
+        max_age: timedelta = self.strategy.max_data_age
+        rates = [
+            rate
+            for rate in self.board.rates()
+            if (self.symbols is None or rate.symbol in self.symbols) and rate.age(now) <= max_age
+        ]
+        return tuple(
+            rank_opportunities(
+                rates,
+                self.strategy,
+                min_net_apr=self.min_apr,
+                per_symbol=None if self.all_pairs else 1,
+            )
+        )
+
+    def _rerank(self, trigger: str) -> None:
+        now = self.clock()
+        ranked = self.current(now)
+        if ranked == self._last:
+            return
+        self._last = ranked
+        self.emit(SpreadsChanged(now, ranked, trigger))
