@@ -125,7 +125,8 @@ class WatchSession:
     board: RateBoard = attrs.field(factory=RateBoard)
     statuses: dict[ExchangeIdentifier, VenueStatus] = attrs.field(factory=dict)
     feeds: dict[ExchangeIdentifier, StreamFeed] = attrs.field(factory=dict)
-    _last: tuple[Opportunity, ...] | None = None
+    _last: tuple[object, ...] | None = None
+    _emitted: dict[ExchangeIdentifier, VenueStatus] = attrs.field(factory=dict)
 
     async def run(self) -> None:
         send, receive = anyio.create_memory_object_stream[_Event](math.inf)
@@ -227,6 +228,9 @@ class WatchSession:
 
     def _set_status(self, status: VenueStatus) -> None:
         self.statuses[status.venue] = status
+        if self._emitted.get(status.venue) == status:
+            return  # nothing new to say
+        self._emitted[status.venue] = attrs.evolve(status)
         self.emit(VenueChanged(self.clock(), attrs.evolve(status)))
 
     def current(self, now: datetime) -> tuple[Opportunity, ...]:
@@ -249,7 +253,12 @@ class WatchSession:
     def _rerank(self, trigger: str) -> None:
         now = self.clock()
         ranked = self.current(now)
-        if ranked == self._last:
+        # a change is a different pair or figure, not a newer timestamp on the same values
+        figures = tuple(
+            (o.symbol, o.long_venue, o.short_venue, o.long_rate.rate, o.short_rate.rate)
+            for o in ranked
+        )
+        if figures == self._last:
             return
-        self._last = ranked
+        self._last = figures
         self.emit(SpreadsChanged(now, ranked, trigger))
