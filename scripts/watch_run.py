@@ -69,14 +69,26 @@ class _LiveTable:
                 shown, list(session.statuses.values()), self.gaps, utc_now(), self.updated
             )
 
-        # piped or captured: wide enough for every column (a terminal uses its own width)
-        console = Console() if sys.stdout.isatty() else Console(width=160)
-        with Live(view(), console=console, auto_refresh=False, transient=False) as live:  # type: ignore[arg-type]
-            while True:
-                with anyio.move_on_after(1):
-                    await self.changed.wait()
-                self.changed = anyio.Event()
-                live.update(view(), refresh=True)  # type: ignore[arg-type]
+        terminal = sys.stdout.isatty()
+        # a terminal: a full-screen view redrawn in place (like top), the last state printed
+        # on exit; piped or captured: wide enough for every column, redrawn below
+        console = Console() if terminal else Console(width=160)
+        try:
+            with Live(
+                view(),  # type: ignore[arg-type]
+                console=console,
+                auto_refresh=False,
+                screen=terminal,
+                transient=terminal,
+            ) as live:
+                while True:
+                    with anyio.move_on_after(1):
+                        await self.changed.wait()
+                    self.changed = anyio.Event()
+                    live.update(view(), refresh=True)  # type: ignore[arg-type]
+        finally:
+            if terminal:
+                console.print(view())
 
 
 async def _stop_on_signal(scope: anyio.CancelScope, stopped: list[str]) -> None:

@@ -29,6 +29,7 @@ from adapters.streams.registry import wire_for
 from adapters.streams.types import (
     Gap,
     GapDetected,
+    Listing,
     RatesPushed,
     StateChanged,
     StreamEvent,
@@ -131,24 +132,48 @@ class WatchSession:
     async def run(self) -> None:
         send, receive = anyio.create_memory_object_stream[_Event](math.inf)
         markets = await call_all(self.venues, lambda client: client.fetch_markets())
+        # no market list (e.g. a venue that only answers funding calls): the instruments a
+        # REST funding answer names serve instead, and its rates are the first values
+        unlisted = [v for v in self.venues if isinstance(markets[v.id], Failure)]
+        funding = (
+            await call_all(unlisted, lambda client: client.fetch_funding_rates(None))
+            if unlisted
+            else {}
+        )
         async with send, receive, anyio.create_task_group() as group:
             group.start_soon(self._consume, receive)
             for venue in self.venues:
-                self._start_venue(group, venue, markets[venue.id], send)
+                listings = self._listings(markets[venue.id], funding.get(venue.id))
+                self._start_venue(group, venue, listings, send)
+            if self.board.rates():
+                self._rerank("REST (market list unavailable)")
+
+    def _listings(
+        self,
+        markets: Result[tuple[Market, ...], VenueError],
+        funding: Result[tuple[FundingRate, ...], VenueError] | None,
+    ) -> Result[tuple[Listing, ...], VenueError]:
+        if isinstance(markets, Success):
+            return Success(tuple(Listing.of_market(m) for m in markets.unwrap()))
+        if funding is None or isinstance(funding, Failure):
+            return Failure(markets.failure())
+        rates = funding.unwrap()
+        self.board.apply_rest(rates)
+        return Success(tuple(x for x in map(Listing.of_rate, rates) if x is not None))
 
     def _start_venue(
         self,
         group: anyio.abc.TaskGroup,
         venue: Venue,
-        markets: Result[tuple[Market, ...], VenueError],
+        listings: Result[tuple[Listing, ...], VenueError],
         send: MemoryObjectSendStream[_Event],
     ) -> None:
-        if isinstance(markets, Failure) or not isinstance(venue.client, Success):
-            error = markets.failure() if isinstance(markets, Failure) else None
+        if isinstance(listings, Failure) or not isinstance(venue.client, Success):
+            error = listings.failure() if isinstance(listings, Failure) else None
             detail = error.describe() if error else "not built"
             self._set_status(VenueStatus(venue.id, venue.kind, "failed", detail=detail))
             return
-        self.board.set_markets(venue.id, markets.unwrap())
+        self.board.set_listings(venue.id, listings.unwrap())
         wire = wire_for(venue.kind, str(venue.id), self.ws_urls.get(str(venue.id)))
         if wire is None:
             self._set_status(VenueStatus(venue.id, venue.kind, "rest-only", rest_fallback=True))
@@ -169,6 +194,7 @@ class WatchSession:
             self.feeds[venue.id] = feed
             self._set_status(VenueStatus(venue.id, venue.kind, StreamState.CONNECTING.value))
             group.start_soon(feed.run)
+        self._count(venue.id)
         group.start_soon(self._rest_fallback, venue, send)
 
     async def _rest_fallback(self, venue: Venue, send: MemoryObjectSendStream[_Event]) -> None:

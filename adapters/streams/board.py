@@ -2,7 +2,8 @@
 
 Pure bookkeeping (no I/O, no clock): callers pass what arrived. A stream update is mapped
 to its instrument through the venue's :class:`~atomic_fp.models.Market` list (updates for
-instruments not listed, e.g. a second quote of the same base, are ignored). An update older
+instruments not listed, e.g. a second quote of the same base, are ignored). When the market
+list is unavailable the instruments named by a REST funding answer serve instead. An update older
 than the value held is ignored too (a REST answer that lands after a fresher push must not
 roll the value back).
 """
@@ -14,7 +15,7 @@ from typing import Literal
 
 import attrs
 
-from adapters.streams.types import RateUpdate
+from adapters.streams.types import Listing, RateUpdate
 from atomic_fp.models import FundingRate, Market, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
@@ -29,11 +30,14 @@ class HeldRate:
 
 @attrs.define
 class RateBoard:
-    _markets: dict[ExchangeIdentifier, dict[str, Market]] = attrs.field(factory=dict)
+    _markets: dict[ExchangeIdentifier, dict[str, Listing]] = attrs.field(factory=dict)
     _rates: dict[tuple[ExchangeIdentifier, Symbol], HeldRate] = attrs.field(factory=dict)
 
     def set_markets(self, venue: ExchangeIdentifier, markets: Iterable[Market]) -> None:
-        self._markets[venue] = {m.venue_symbol: m for m in markets}
+        self.set_listings(venue, (Listing.of_market(m) for m in markets))
+
+    def set_listings(self, venue: ExchangeIdentifier, listings: Iterable[Listing]) -> None:
+        self._markets[venue] = {item.venue_symbol: item for item in listings}
 
     def venue_symbols(self, venue: ExchangeIdentifier) -> list[str]:
         return sorted(self._markets.get(venue, {}))

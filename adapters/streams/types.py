@@ -10,7 +10,30 @@ from typing import Protocol
 
 import attrs
 
-from atomic_fp.models import FundingKind, FundingRate, Market
+from atomic_fp.models import FundingKind, FundingRate, Market, Symbol
+from atomic_fp.models.identifiers import ExchangeIdentifier
+
+
+@attrs.frozen
+class Listing:
+    """What a stream update needs to become a :class:`FundingRate`: which canonical symbol
+    a venue symbol is, and its funding interval. From the venue's market list, or (when
+    that fails) from a REST funding answer, which names the same instruments."""
+
+    exchange: ExchangeIdentifier
+    symbol: Symbol
+    venue_symbol: str
+    funding_interval: timedelta
+
+    @classmethod
+    def of_market(cls, market: Market) -> Listing:
+        return cls(market.exchange, market.symbol, market.venue_symbol, market.funding_interval)
+
+    @classmethod
+    def of_rate(cls, rate: FundingRate) -> Listing | None:
+        if rate.venue_symbol is None:
+            return None
+        return cls(rate.exchange, rate.symbol, rate.venue_symbol, rate.interval)
 
 
 @attrs.frozen
@@ -32,7 +55,7 @@ class RateUpdate:
     mark_price: Decimal | None = None
     index_price: Decimal | None = None
 
-    def to_funding_rate(self, market: Market) -> FundingRate:
+    def to_funding_rate(self, market: Market | Listing) -> FundingRate:
         return FundingRate(
             exchange=market.exchange,
             symbol=market.symbol,
