@@ -49,6 +49,7 @@ import attrs
 
 from atomic_fp.models import ArbitrageConfig, Symbol, VenueFees
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from scripts.alerts_config import AlertSettings, parse_alerts
 
 ENV_CONFIG = "ATOMIC_FP_CONFIG"
 DEFAULT_FILE = "atomic-fp.toml"
@@ -176,6 +177,7 @@ class AppConfig:
     venues: tuple[VenueConfig, ...]
     strategy: StrategySettings = attrs.Factory(StrategySettings)
     journal_path: Path | None = None
+    alerts: AlertSettings | None = None
 
     def fees(self) -> dict[str, VenueFees]:
         return {str(v.id): v.fees for v in self.venues if v.fees is not None}
@@ -230,10 +232,12 @@ def load(
 
 def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) -> AppConfig:
     """Turn decoded TOML into an :class:`AppConfig` (pure; used by :func:`load`)."""
-    unknown = set(data) - {"venues", "strategy", "journal"}
+    unknown = set(data) - {"venues", "strategy", "journal", "alerts"}
     if unknown:
         key = sorted(unknown)[0]
-        raise ConfigError(source, key, "one of the sections [venues.<id>], [strategy], [journal]")
+        raise ConfigError(
+            source, key, "one of the sections [venues.<id>], [strategy], [journal], [alerts]"
+        )
     venues_table = _table(data.get("venues", {}), source, "venues")
     venues = tuple(
         _venue(name, _table(section, source, f"venues.{name}"), source)
@@ -254,7 +258,14 @@ def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) ->
         journal_path = Path(raw)
         if base_dir is not None and not journal_path.is_absolute():
             journal_path = base_dir / journal_path
-    return AppConfig(source=source, venues=venues, strategy=strategy, journal_path=journal_path)
+    alerts = (
+        parse_alerts(_table(data["alerts"], source, "alerts"), source)
+        if "alerts" in data
+        else None
+    )
+    return AppConfig(
+        source=source, venues=venues, strategy=strategy, journal_path=journal_path, alerts=alerts
+    )
 
 
 def _table(value: object, source: str, key: str) -> Mapping[str, Any]:

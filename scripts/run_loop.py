@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 
 import anyio
 import click
 
+from atomic_fp.decisions.alerts import Alert
 from atomic_fp.orchestration import CycleReport, RunSummary, SimpleStrategyRunner
 from scripts import exitcodes
+from scripts.alerting import CycleAlerts, build_alerter
 from scripts.config import ConfigError, parse_duration
 from scripts.context import REDACTOR, AppContext, fail, warn
 from scripts.output import render_json
@@ -45,8 +48,11 @@ def run_loop(
         except ConfigError as error:
             fail(str(error))
     journal_path = check_live_ready(config, select(config, venue_names), app)
+    alerter = build_alerter(app)  # None without [alerts]; a broken section exits 2 here
+    cycle_alerts = CycleAlerts(alerter.settings) if alerter is not None else None
     venues = build_trading_venues(app, venue_names)
     unclean: list[CycleReport] = []
+    outbox, inbox = anyio.create_memory_object_stream[list[Alert]](math.inf)
 
     def on_cycle(report: CycleReport) -> None:
         if report.execution is not None and not report.execution.hedged:
@@ -56,6 +62,17 @@ def run_loop(
             click.echo(REDACTOR.scrub(line))
         else:
             click.echo(REDACTOR.scrub(report.describe()))
+        if cycle_alerts is not None:
+            alerts = cycle_alerts.on_cycle(report)
+            if alerts:
+                outbox.send_nowait(alerts)
+
+    async def send_alerts() -> None:
+        # a channel that fails is logged by the alerter and never reaches the cycles
+        async with inbox:
+            async for alerts in inbox:
+                if alerter is not None:
+                    await alerter.deliver(alerts)
 
     async def work() -> RunSummary:
         async with AsyncExitStack() as stack:
@@ -67,7 +84,15 @@ def run_loop(
                     max_cycles=max_cycles,
                     on_cycle=on_cycle,
                 )
-                return await runner.run()
+                summary: RunSummary | None = None
+                async with anyio.create_task_group() as group:
+                    group.start_soon(send_alerts)
+                    try:
+                        summary = await runner.run()
+                    finally:
+                        outbox.close()  # the sender drains what is queued, then ends
+                assert summary is not None
+                return summary
             finally:
                 await close_all(venues)
 
