@@ -28,6 +28,7 @@ from adapters.streams.types import (
     Decoded,
     Gap,
     GapDetected,
+    OrdersPushed,
     RatesPushed,
     SequenceMark,
     StateChanged,
@@ -188,8 +189,20 @@ class StreamFeed:
         if decoded.error is not None:
             self.health.venue_errors += 1
             self.health.last_error = f"venue error: {decoded.error}"[:300]
+        if decoded.subscribed and self.state is not StreamState.LIVE:
+            # an account stream can be quiet for hours: the venue's acknowledgement of the
+            # subscription is what says it is listening
+            self._close_connection_gap()
+            self._set_state(StreamState.LIVE)
         for mark in decoded.sequences:
             self._check_sequence(mark)
+        if decoded.orders:
+            self.health.updates += len(decoded.orders)
+            self.health.consecutive_failures = 0
+            self._close_connection_gap()
+            if self.state is not StreamState.LIVE:
+                self._set_state(StreamState.LIVE)
+            self.listener(OrdersPushed(self.venue, decoded.orders))
         if decoded.updates:
             self.health.updates += len(decoded.updates)
             self.health.consecutive_failures = 0

@@ -12,6 +12,7 @@ import attrs
 
 from atomic_fp.models import FundingKind, FundingRate, Market, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.order_update import OrderUpdate
 
 
 @attrs.frozen
@@ -91,6 +92,8 @@ class Decoded:
     """
 
     updates: tuple[RateUpdate, ...] = ()
+    orders: tuple[OrderUpdate, ...] = ()
+    """Order updates of an account stream (fills, cancels), by client order id."""
     reply: object | None = None
     error: str | None = None
     subscribed: bool = False
@@ -162,6 +165,12 @@ class RatesPushed:
 
 
 @attrs.frozen
+class OrdersPushed:
+    venue: str
+    orders: tuple[OrderUpdate, ...]
+
+
+@attrs.frozen
 class StateChanged:
     venue: str
     state: StreamState
@@ -173,4 +182,4 @@ class GapDetected:
     gap: Gap
 
 
-StreamEvent = RatesPushed | StateChanged | GapDetected
+StreamEvent = RatesPushed | OrdersPushed | StateChanged | GapDetected

@@ -53,6 +53,7 @@ from atomic_fp.models import (
     ArbitrageConfig,
     Market,
     Order,
+    OrderRequest,
     OrderStatus,
     Side,
     TradeLeg,
@@ -61,6 +62,7 @@ from atomic_fp.models import (
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import AtomicQueryer, AtomicTrader
 from atomic_fp.orchestration.journal import ExecutionJournal, JournaledOrder, OrderIntent
+from atomic_fp.orchestration.order_updates import OrderUpdateBook
 from atomic_fp.orchestration.pricing import capped_limit_price, floor_to
 from atomic_fp.orchestration.report import (
     RETRY_ATTEMPTS,
@@ -242,12 +244,20 @@ async def prepare_legs(
 
 
 async def resolve_order(
-    trader: AtomicTrader, cid: str, order: Order | None, policy: ExecutionPolicy
+    trader: AtomicTrader,
+    cid: str,
+    order: Order | None,
+    policy: ExecutionPolicy,
+    *,
+    updates: OrderUpdateBook | None = None,
+    request: OrderRequest | None = None,
 ) -> tuple[LegOutcome, Order | None, VenueError | None]:
     """Settle an ambiguous order by its client id (cancelling it first if it is live).
 
     ``OrderNotFound`` means the venue never received it (``NOT_SENT``): after
-    ``lookup_delay`` a real venue has either booked the order or never will.
+    ``lookup_delay`` a real venue has either booked the order or never will. With an
+    account stream (``updates``), each wait before a lookup listens to it: a terminal
+    update pushed for ``cid`` settles the order without (or before) the lookup.
     """
     last_error: VenueError | None = None
     for attempt in range(max(1, policy.lookup_attempts)):
@@ -256,7 +266,12 @@ async def resolve_order(
                 await trader.cancel_order(cid)
             order = None
         if attempt > 0 or policy.lookup_delay > 0:
-            await anyio.sleep(policy.lookup_delay)
+            if updates is not None and request is not None:
+                with anyio.move_on_after(policy.lookup_delay):
+                    pushed = await updates.wait_terminal(trader.exchange, cid)
+                    return classify(Success(pushed.as_order(request)))
+            else:
+                await anyio.sleep(policy.lookup_delay)
         found: Result[Order, VenueError] = Failure(
             Ambiguous(str(trader.exchange), f"lookup of {cid} timed out")
         )
@@ -283,7 +298,9 @@ class SignalExecution:
         journal: ExecutionJournal,
         policy: ExecutionPolicy,
         clock: Clock,
+        order_updates: OrderUpdateBook | None = None,
     ) -> None:
+        self.order_updates = order_updates
         self.signal = signal
         self.legs = list(legs)
         self.journal = journal
@@ -343,7 +360,7 @@ class SignalExecution:
         looked_up = False
         if outcome is LegOutcome.AMBIGUOUS:
             outcome, order, lookup_error = await resolve_order(
-                state.trader, cid, order, self.policy
+                state.trader, cid, order, self.policy, updates=self.order_updates, request=request
             )
             looked_up = True
             error = lookup_error or error
@@ -597,6 +614,7 @@ async def execute_signal(
     config: ArbitrageConfig,
     policy: ExecutionPolicy,
     clock: Clock,
+    order_updates: OrderUpdateBook | None = None,
 ) -> ExecutionReport:
     """Execute ``signal`` with the residual policy; see the module docstring.
 
@@ -613,7 +631,7 @@ async def execute_signal(
             signal.signal_id, report.status, Decimal(0), report.message, clock()
         )
         return report
-    run = SignalExecution(signal, prepared.unwrap(), journal, policy, clock)
+    run = SignalExecution(signal, prepared.unwrap(), journal, policy, clock, order_updates)
     await run.entry()
     await run.retry_short_side()
     await run.unwind_excess()

@@ -40,6 +40,7 @@ from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import AtomicQueryer, AtomicTrader
 from atomic_fp.orchestration.execution import ExecutionPolicy, execute_signal
 from atomic_fp.orchestration.journal import ExecutionJournal, MemoryJournal
+from atomic_fp.orchestration.order_updates import OrderUpdateBook
 from atomic_fp.orchestration.reconcile import reconcile
 from atomic_fp.orchestration.report import (
     ExecutionReport,
@@ -139,6 +140,7 @@ class ArbitrageOrchestrator:
         clock: Clock | None = None,
         query_timeout: float | None = DEFAULT_TIMEOUT,
         book_depth: int = 20,
+        order_updates: OrderUpdateBook | None = None,
     ) -> None:
         self.queryers = _keyed(
             queryers.values() if isinstance(queryers, Mapping) else queryers, "queryers"
@@ -156,6 +158,8 @@ class ArbitrageOrchestrator:
         self.clock: Clock = clock if clock is not None else utc_now
         self.query_timeout = query_timeout
         self.book_depth = book_depth
+        self.order_updates = order_updates
+        """Fed by account streams: ambiguous orders settle as soon as a fill is pushed."""
         self.last_reconciliation: ReconciliationReport | None = None
         self._needs_reconcile = True
         self._execution_lock = anyio.Lock()
@@ -331,6 +335,7 @@ class ArbitrageOrchestrator:
                     config=self.config,
                     policy=self.policy,
                     clock=self.clock,
+                    order_updates=self.order_updates,
                 )
         if report.status is ExecutionStatus.UNRESOLVED:
             self._needs_reconcile = True

@@ -155,3 +155,9 @@ def lighter_server(snapshot: Callable[[], Frame]) -> Iterator[LocalWs]:
         reply, on_connect=lambda: [{"type": "connected", "session_id": "t"}], path="/stream"
     ) as server:
         yield server
+
+
+def now_ms_value() -> int:
+    import time
+
+    return int(time.time() * 1000)
