@@ -231,7 +231,7 @@ class WatchSession:
             log.warning("stream gap: %s", event.gap.describe())
             self.emit(GapReported(self.clock(), event.gap))
             self._set_status(status)
-        else:
+        elif isinstance(event, _RestAnswer):
             self._on_rest(event)
 
     def _on_rest(self, answer: _RestAnswer) -> None:
