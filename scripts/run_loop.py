@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
@@ -12,7 +13,9 @@ import click
 
 from atomic_fp.decisions.alerts import Alert
 from atomic_fp.orchestration import CycleReport, RunSummary, SimpleStrategyRunner
+from atomic_fp.orchestration.order_updates import OrderUpdateBook
 from scripts import exitcodes
+from scripts.account_streams import account_stream_tasks
 from scripts.alerting import CycleAlerts, build_alerter
 from scripts.config import ConfigError, parse_duration
 from scripts.context import REDACTOR, AppContext, fail, warn
@@ -27,6 +30,8 @@ from scripts.trading import (
     orchestrators,
     trading_symbols,
 )
+
+log = logging.getLogger("scripts.run")
 
 
 def run_loop(
@@ -47,7 +52,8 @@ def run_loop(
             every = parse_duration(interval, "--interval", "value")
         except ConfigError as error:
             fail(str(error))
-    journal_path = check_live_ready(config, select(config, venue_names), app)
+    chosen = select(config, venue_names)
+    journal_path = check_live_ready(config, chosen, app)
     alerter = build_alerter(app)  # None without [alerts]; a broken section exits 2 here
     cycle_alerts = CycleAlerts(alerter.settings) if alerter is not None else None
     venues = build_trading_venues(app, venue_names)
@@ -78,20 +84,26 @@ def run_loop(
         async with AsyncExitStack() as stack:
             try:
                 journal = await open_journal(journal_path, stack)
+                book = OrderUpdateBook()
+                built = orchestrators(venues, symbols, strategy, journal)
+                for orchestrator in built:
+                    orchestrator.order_updates = book  # fills pushed settle ambiguous legs
                 runner = SimpleStrategyRunner(
-                    orchestrators(venues, symbols, strategy, journal),
-                    every,
-                    max_cycles=max_cycles,
-                    on_cycle=on_cycle,
+                    built, every, max_cycles=max_cycles, on_cycle=on_cycle
                 )
                 summary: RunSummary | None = None
-                async with anyio.create_task_group() as group:
-                    group.start_soon(send_alerts)
-                    try:
-                        summary = await runner.run()
-                    finally:
-                        outbox.close()  # the sender drains what is queued, then ends
-                assert summary is not None
+                async with anyio.create_task_group() as streams:
+                    for what, task in account_stream_tasks(chosen, app.environ, book):
+                        log.info("account stream: %s", what)
+                        streams.start_soon(task)
+                    async with anyio.create_task_group() as group:
+                        group.start_soon(send_alerts)
+                        try:
+                            summary = await runner.run()
+                        finally:
+                            outbox.close()  # the sender drains what is queued, then ends
+                    streams.cancel_scope.cancel()
+                assert summary is not None  # run() returned, or raised past this line
                 return summary
             finally:
                 await close_all(venues)

@@ -6,8 +6,10 @@ Wire format (Hyperliquid websocket docs "Subscriptions", type ``WsOrder``; offic
 [{"order":{"coin","side","limitPx","sz","oid","timestamp","origSz","cloid"?},
 "status":"open|filled|canceled|...","statusTimestamp":ms}]}``. ``sz`` is the size still
 open, so the filled size is ``origSz - sz``. Orders carry our client id as a 128-bit
-``cloid`` (:func:`adapters.hyperliquid.signing.cloid_for`); ``client_id_of`` maps it back
-(the orders in flight are known to the caller), an order it does not know is ignored.
+``cloid`` (:func:`adapters.hyperliquid.signing.cloid_for`, a hash); ``client_id_of`` maps
+it back when the caller knows the order, else the update keeps the cloid as its id and
+the :class:`~atomic_fp.orchestration.order_updates.OrderUpdateBook` finds it through its
+alias (``book.alias(venue, cloid_for)``).
 """
 
 from __future__ import annotations
@@ -35,9 +37,7 @@ def _update(
     cloid = order.get("cloid")
     if not isinstance(cloid, str):
         return None
-    client_id = client_id_of(cloid)
-    if client_id is None:
-        return None
+    client_id = client_id_of(cloid) or cloid
     original = dec_field(order, "origSz", f"{path}.order")
     remaining = dec_field(order, "sz", f"{path}.order")
     return OrderUpdate(
@@ -71,10 +71,14 @@ def decode_order_updates_frame(venue: str, message: object, client_id_of: Client
         return Decoded(garbage=str(error)[:200])
 
 
+def _unknown(cloid: str) -> str | None:
+    return None
+
+
 @attrs.frozen
 class HyperliquidOrderUpdatesWire:
     user: str
-    client_id_of: ClientIdOf
+    client_id_of: ClientIdOf = _unknown
     venue: str = "hyperliquid"
     url: str = "wss://api.hyperliquid.xyz/ws"
 

@@ -13,6 +13,8 @@ ones settle anything: an ``OPEN`` push says nothing about the final fill.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import anyio
 import attrs
 
@@ -25,6 +27,7 @@ class OrderUpdateBook:
     """The latest pushed update per (venue, client order id), with waiters."""
 
     _latest: dict[tuple[ExchangeIdentifier, str], OrderUpdate] = attrs.field(factory=dict)
+    _aliases: dict[ExchangeIdentifier, Callable[[str], str]] = attrs.field(factory=dict)
     _changed: anyio.Event = attrs.field(factory=anyio.Event)
     pushes: int = 0
 
@@ -38,15 +41,25 @@ class OrderUpdateBook:
         self._changed.set()
         self._changed = anyio.Event()
 
+    def alias(self, exchange: ExchangeIdentifier, venue_id_of: Callable[[str], str]) -> None:
+        """Also find an order under the id the venue derives from our client id (e.g.
+        Hyperliquid's 128-bit ``cloid``, a hash): a stream that cannot map it back pushes
+        updates under the venue's id."""
+        self._aliases[exchange] = venue_id_of
+
     def latest(self, exchange: ExchangeIdentifier, client_order_id: str) -> OrderUpdate | None:
-        return self._latest.get((exchange, client_order_id))
+        found = self._latest.get((exchange, client_order_id))
+        alias = self._aliases.get(exchange)
+        if found is None and alias is not None:
+            found = self._latest.get((exchange, alias(client_order_id)))
+        return found
 
     async def wait_terminal(
         self, exchange: ExchangeIdentifier, client_order_id: str
     ) -> OrderUpdate:
         """The first terminal update of this order (at once if it already came)."""
         while True:
-            update = self._latest.get((exchange, client_order_id))
+            update = self.latest(exchange, client_order_id)
             if update is not None and update.status.is_terminal:
                 return update
             await self._changed.wait()

@@ -16,6 +16,7 @@ from adapters.hyperliquid.signing import cloid_for
 from adapters.streams.feed import StreamFeed
 from adapters.streams.types import OrdersPushed, StreamEvent
 from atomic_fp.models import OrderStatus
+from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.orchestration import ExecutionPolicy, ExecutionStatus
 from atomic_fp.orchestration.order_updates import OrderUpdateBook
 from atomic_fp.orchestration.report import LegOutcome
@@ -165,6 +166,96 @@ def test_hyperliquid_order_updates_map_cloids_back_to_client_ids() -> None:
         ],
     }
     known = {cloid_for(cid): cid}
-    (update,) = decode_order_updates_frame("hyperliquid", frame, known.get).orders
-    assert update.client_order_id == cid and update.status is OrderStatus.FILLED
-    assert update.filled_size == Decimal("0.01")
+    mapped, other = decode_order_updates_frame("hyperliquid", frame, known.get).orders
+    assert mapped.client_order_id == cid and mapped.status is OrderStatus.FILLED
+    assert mapped.filled_size == Decimal("0.01")
+    assert other.client_order_id == "0x" + "f" * 32 and other.status is OrderStatus.OPEN
+
+
+def test_an_update_under_the_venues_cloid_is_found_by_our_client_id() -> None:
+    cid = "afp-abc-1-0"
+    frame = {
+        "channel": "orderUpdates",
+        "data": [
+            {
+                "order": {
+                    "coin": "BTC",
+                    "side": "A",
+                    "limitPx": "1",
+                    "sz": "0",
+                    "oid": 1,
+                    "timestamp": 1764774730000,
+                    "origSz": "2",
+                    "cloid": cloid_for(cid),
+                },
+                "status": "filled",
+                "statusTimestamp": 1764774730100,
+            }
+        ],
+    }
+    (update,) = decode_order_updates_frame("hyperliquid", frame, lambda c: None).orders
+    book = OrderUpdateBook()
+    book.alias(update.exchange, cloid_for)
+    book.push(update)
+    found = book.latest(update.exchange, cid)
+    assert found is not None and found.filled_size == Decimal(2)
+
+
+async def test_run_starts_hyperliquid_order_updates_and_binance_user_data_where_configured() -> (
+    None
+):
+    from scripts.account_streams import account_stream_tasks
+    from scripts.config import VenueConfig
+    from tests.streams.venues import hyperliquid_server
+
+    address = "0x" + "ab" * 20
+    cid = "afp-run-0-0"
+    with hyperliquid_server(lambda coin: None) as server:
+        venues = [
+            VenueConfig(
+                id=ExchangeIdentifier("hl"),
+                kind="hyperliquid",
+                ws_url=server.url,
+                credential_env={"account_address": "T_HL_ADDRESS"},
+            ),
+            VenueConfig(  # no key in the environment: no user-data stream, lookups only
+                id=ExchangeIdentifier("bn"),
+                kind="binance",
+                credential_env={"api_key": "T_BN_KEY"},
+            ),
+            VenueConfig(id=ExchangeIdentifier("p"), kind="paper"),
+        ]
+        book = OrderUpdateBook()
+        tasks = account_stream_tasks(venues, {"T_HL_ADDRESS": address}, book)
+        assert [what for what, _ in tasks] == ["hl: orderUpdates stream"]
+        async with anyio.create_task_group() as group:
+            group.start_soon(tasks[0][1])
+            await until(lambda: len(server.received) == 1)
+            server.push(
+                {
+                    "channel": "orderUpdates",
+                    "data": [
+                        {
+                            "order": {
+                                "coin": "BTC",
+                                "side": "B",
+                                "limitPx": "1",
+                                "sz": "0",
+                                "oid": 5,
+                                "timestamp": 1764774730000,
+                                "origSz": "0.5",
+                                "cloid": cloid_for(cid),
+                            },
+                            "status": "filled",
+                            "statusTimestamp": 1764774730100,
+                        }
+                    ],
+                }
+            )
+            await until(lambda: book.latest(ExchangeIdentifier("hl"), cid) is not None)
+            group.cancel_scope.cancel()
+    assert server.received == [
+        {"method": "subscribe", "subscription": {"type": "orderUpdates", "user": address}}
+    ]
+    found = book.latest(ExchangeIdentifier("hl"), cid)
+    assert found is not None and found.status is OrderStatus.FILLED

@@ -109,7 +109,7 @@ def hyperliquid_server(ctxs: Callable[[str], Frame | None]) -> Iterator[LocalWs]
             return []
         subscription = message["subscription"]
         frames: list[Frame] = [{"channel": "subscriptionResponse", "data": message}]
-        ctx = ctxs(subscription["coin"])
+        ctx = ctxs(subscription["coin"]) if "coin" in subscription else None
         if ctx is not None:
             frames.append(ctx)
         return frames
