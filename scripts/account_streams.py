@@ -33,7 +33,7 @@ from adapters.streams.types import OrdersPushed, StreamEvent
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.orchestration.order_updates import OrderUpdateBook
 from scripts.config import VenueConfig
-from scripts.context import warn
+from scripts.context import REDACTOR, warn
 
 log = logging.getLogger("scripts.account_streams")
 
@@ -67,6 +67,7 @@ async def _binance(
                 )
                 await anyio.sleep(RETRY_SECONDS)
                 continue
+            REDACTOR.add([key])  # the listen key reads the account's orders: keep it out of logs
             wire = BinanceUserDataWire(listen_key=key, venue=str(venue.id), base_url=stream_base)
             feed = StreamFeed(wire=wire, listener=_listener(book))
             async with anyio.create_task_group() as group:

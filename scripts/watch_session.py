@@ -173,7 +173,12 @@ class WatchSession:
             detail = error.describe() if error else "not built"
             self._set_status(VenueStatus(venue.id, venue.kind, "failed", detail=detail))
             return
-        self.board.set_listings(venue.id, listings.unwrap())
+        wanted = tuple(
+            item
+            for item in listings.unwrap()
+            if self.symbols is None or item.symbol in self.symbols
+        )  # --symbols: subscribe to those only (Hyperliquid and GRVT subscribe per instrument)
+        self.board.set_listings(venue.id, wanted)
         wire = wire_for(venue.kind, str(venue.id), self.ws_urls.get(str(venue.id)))
         if wire is None:
             self._set_status(VenueStatus(venue.id, venue.kind, "rest-only", rest_fallback=True))

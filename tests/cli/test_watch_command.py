@@ -108,3 +108,29 @@ def test_signal_ends_watch_cleanly(isolated: Path, signum: signal.Signals) -> No
     assert process.returncode == 0, stderr
     assert f"watch stopped ({signum.name})" in stderr
     assert "Traceback" not in stderr
+
+
+def test_rich_is_imported_only_inside_watchs_table_functions() -> None:
+    """Our code imports rich only in the functions that draw watch's table (httpx itself
+    imports rich for its own command line when rich is installed: not ours to avoid)."""
+    import ast
+
+    root = Path(__file__).resolve().parents[2]
+    users = set()
+    for path in [
+        *root.glob("scripts/*.py"),
+        *root.glob("adapters/**/*.py"),
+        *root.glob("atomic_fp/**/*.py"),
+    ]:
+        tree = ast.parse(path.read_text())
+        for node in tree.body:  # module level
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            assert not any(n.split(".")[0] == "rich" for n in names), path
+        for inner in ast.walk(tree):
+            if isinstance(inner, ast.ImportFrom) and (inner.module or "").startswith("rich"):
+                users.add(path.name)
+    assert users == {"watch_render.py", "watch_run.py"}
