@@ -84,14 +84,18 @@ def ticker_feed(name: str, sequence: int = 1) -> dict[str, Any]:
 class Measured:
     seconds: float
     round_trips: int
+    """Sequential waves of requests (by the gaps between request starts: indicative)."""
     rates: int
+    requests: int = 0
 
 
 async def measure_rest(count: int, latency: float) -> Measured:
     names = instrument_names(count)
     waves: list[float] = []
+    requests: list[str] = []
 
     async def answer(request: httpx.Request) -> httpx.Response:
+        requests.append(request.url.path)
         started = anyio.current_time()
         if not waves or started - waves[-1] > latency / 2:
             waves.append(started)  # a new sequential wave of requests = one round trip
@@ -114,7 +118,7 @@ async def measure_rest(count: int, latency: float) -> Measured:
     result = to_result(await client.fetch_funding_rates(None))
     elapsed = anyio.current_time() - started
     await client.aclose()
-    return Measured(elapsed, len(waves), len(result.unwrap()))
+    return Measured(elapsed, len(waves), len(result.unwrap()), len(requests))
 
 
 async def measure_stream(url: str, count: int) -> tuple[Measured, StreamFeed]:
@@ -145,7 +149,7 @@ async def measure_stream(url: str, count: int) -> tuple[Measured, StreamFeed]:
             await done.wait()
         group.cancel_scope.cancel()
     assert feed.state is StreamState.LIVE
-    return Measured(finished[0] - connected[0], 1, len(seen)), feed
+    return Measured(finished[0] - connected[0], 1, len(seen), 1), feed
 
 
 def main() -> None:
