@@ -9,7 +9,16 @@ Shared by every httpx-based adapter. What it guarantees:
   timeouts and 5xx; writes never are;
 - a write that may have reached the venue (read timeout, 5xx) is :class:`Ambiguous`;
   one that provably did not (connect error) is :class:`NotSent`;
-- 429/418 become :class:`RateLimited` carrying ``Retry-After``;
+- 429/418 become :class:`RateLimited` carrying ``Retry-After``; a 503's ``Retry-After`` is
+  carried too (on the :class:`NetworkError` of a read, the :class:`Ambiguous` of a write).
+  Every retry here waits at least that long, and gives up instead when the venue asks for
+  more than ``max_retry_after`` seconds; execution honours it for orders (Binance: "HTTP
+  429 ... back off", 418 = IP auto-banned for not doing so, 2 min to 3 days;
+  developers.binance.com/docs/derivatives/usds-margined-futures/general-info);
+- a response body is capped at ``max_body_bytes`` (default 4 MiB), checked against
+  ``Content-Length`` and again while streaming, so a huge or endless body never grows
+  the process: it is refused after at most the cap has been read (a read's answer is
+  :class:`MalformedResponse`; a write's is :class:`Ambiguous`: the venue may have acted);
 - JSON floats are read as ``Decimal`` so no value is ever rounded through binary floats;
 - messages carry the request *path* and the venue's own error text, never headers,
   query strings or bodies we sent (they hold keys and signatures).
@@ -22,8 +31,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import anyio
@@ -70,14 +80,47 @@ class RetryPolicy:
         return float(min(self.max_delay, self.base_delay * (2**attempt)))
 
 
+DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+"""The largest response body read (the biggest real answers, full exchange-info and
+instrument lists, are a few hundred KiB)."""
+
+
+class BodyTooLarge(Exception):
+    """The response body exceeds the cap (raised while reading, caught in ``_once``)."""
+
+
 def _retry_after(response: httpx.Response) -> timedelta | None:
+    """``Retry-After`` as seconds or as an HTTP date (RFC 9110 section 10.2.3)."""
     value = response.headers.get("Retry-After")
     if value is None:
         return None
     try:
         return timedelta(seconds=max(0.0, float(value)))
     except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(timedelta(0), when - datetime.now(timezone.utc))
+
+
+async def read_capped(response: httpx.Response, limit: int) -> bytes:
+    """The (decoded) body, refusing (``BodyTooLarge``) as soon as more than ``limit``
+    bytes are announced or have arrived; never holds more than ``limit`` plus one chunk."""
+    announced = response.headers.get("Content-Length")
+    if announced is not None and announced.isdigit() and int(announced) > limit:
+        raise BodyTooLarge(f"Content-Length {announced} exceeds the {limit}-byte cap")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(f"body exceeds the {limit}-byte cap")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 @attrs.define
@@ -89,6 +132,7 @@ class JsonHttp:
     error_extractor: ErrorExtractor = _no_extractor
     retry: RetryPolicy = attrs.Factory(RetryPolicy)
     max_retry_after: float = 5.0
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     async def request(
         self,
@@ -120,7 +164,7 @@ class JsonHttp:
             if not idempotent or not _retryable(last) or attempt == attempts - 1:
                 return Failure(last)
             delay = self.retry.delay(attempt)
-            if isinstance(last, RateLimited) and last.retry_after is not None:
+            if last.retry_after is not None:
                 wait = last.retry_after.total_seconds()
                 if wait > self.max_retry_after:
                     return Failure(last)
@@ -142,7 +186,7 @@ class JsonHttp:
     ) -> Result[Any, VenueError]:
         where = f"{method} {_path(url)}"
         try:
-            response = await self.client.request(
+            request = self.client.build_request(
                 method,
                 url,
                 params=params,
@@ -151,6 +195,16 @@ class JsonHttp:
                 data=data,
                 headers=headers,
             )
+            response = await self.client.send(request, stream=True)
+            try:
+                raw = await read_capped(response, self.max_body_bytes)
+            finally:
+                await response.aclose()
+        except BodyTooLarge as error:
+            message = f"{where}: response refused: {error}"
+            if idempotent:
+                return Failure(MalformedResponse(self.venue, message))
+            return Failure(Ambiguous(self.venue, message))
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
             return Failure(
                 NotSent(self.venue, f"{where}: could not connect ({type(error).__name__})")
@@ -170,11 +224,12 @@ class JsonHttp:
             return Failure(
                 NetworkError(self.venue, message) if idempotent else Ambiguous(self.venue, message)
             )
-        return self._classify(response, where, idempotent, accept_status)
+        return self._classify(response, raw, where, idempotent, accept_status)
 
     def _classify(
         self,
         response: httpx.Response,
+        raw: bytes,
         where: str,
         idempotent: bool,
         accept_status: Callable[[int], bool] | None,
@@ -183,13 +238,13 @@ class JsonHttp:
         body: Any = None
         decoded = True
         try:
-            body = loads(response.content) if response.content else None
+            body = loads(raw) if raw else None
         except (ValueError, RecursionError):
             decoded = False
         ok = 200 <= status < 300 or (accept_status is not None and accept_status(status))
         if ok:
             if not decoded:
-                snippet = response.text[:80].replace("\n", " ")
+                snippet = raw[:80].decode("utf-8", "replace").replace("\n", " ")
                 return Failure(
                     MalformedResponse(
                         self.venue, f"{where}: HTTP {status} body is not JSON: {snippet!r}"
@@ -204,14 +259,17 @@ class JsonHttp:
                 code, message = None, None
         detail = f"{where}: HTTP {status}" + (f": {message}" if message else "")
         code = code or str(status)
+        wait = _retry_after(response) if status in (418, 429, 503) else None
+        if wait is not None:
+            detail += f" (Retry-After {wait.total_seconds():g} s)"
         if status in (418, 429):
-            return Failure(RateLimited(self.venue, detail, code, _retry_after(response)))
+            return Failure(RateLimited(self.venue, detail, code, wait))
         if status in (401, 403):
             return Failure(AuthenticationError(self.venue, detail, code))
         if status >= 500:
             if idempotent:
-                return Failure(NetworkError(self.venue, detail, code))
-            return Failure(Ambiguous(self.venue, detail, code))
+                return Failure(NetworkError(self.venue, detail, code, wait))
+            return Failure(Ambiguous(self.venue, detail, code, wait))
         return Failure(VenueRejected(self.venue, detail, code))
 
 

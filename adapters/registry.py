@@ -17,6 +17,7 @@ import attrs
 import httpx
 from returns.result import Failure, Result, Success
 
+from adapters._http import DEFAULT_MAX_BODY_BYTES
 from atomic_fp.models import Symbol, VenueFees
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.venue import VenueClient
@@ -44,6 +45,8 @@ class VenueSettings:
     fees: VenueFees | None = None
     symbol_overrides: Mapping[str, tuple[Symbol, Decimal]] = attrs.field(factory=dict)
     timeout: float = 10.0
+    max_response_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """Response bodies larger than this are refused while streaming (see ``adapters._http``)."""
     options: Mapping[str, str] = attrs.field(factory=dict)
     transport: httpx.AsyncBaseTransport | None = attrs.field(default=None, repr=False, eq=False)
     clock: Callable[[], datetime] | None = attrs.field(default=None, repr=False, eq=False)

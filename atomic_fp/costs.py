@@ -45,6 +45,16 @@ def entry_gap_fraction(long_buy_price: Decimal, short_sell_price: Decimal) -> De
     return gap / ((long_buy_price + short_sell_price) / 2)
 
 
+def mark_gap(long_mark: Decimal | None, short_mark: Decimal | None) -> Decimal | None:
+    """Signed gap between the legs' mark prices (per base unit), relative to their mean:
+    ``(long - short) / mean``. Positive = the long leg is dearer than the short leg sells
+    for, i.e. entering at the marks costs this fraction (``scan`` shows it as an entry
+    cost); ``None`` when a mark is unknown."""
+    if long_mark is None or short_mark is None:
+        return None
+    return (long_mark - short_mark) / ((long_mark + short_mark) / 2)
+
+
 def entry_gap_apr(
     long_buy_price: Decimal, short_sell_price: Decimal, horizon: timedelta
 ) -> Decimal:
@@ -56,5 +66,6 @@ __all__ = [
     "entry_gap_apr",
     "entry_gap_fraction",
     "fee_apr",
+    "mark_gap",
     "round_trip_fee_fraction",
 ]

@@ -25,6 +25,9 @@ class VenueError:
     venue: str
     message: str
     code: str | None = None
+    retry_after: timedelta | None = None
+    """The venue's ``Retry-After`` (HTTP 429/418/503): no request to it, orders included,
+    may be sent again before this has passed."""
 
     @property
     def kind(self) -> str:
@@ -67,8 +70,6 @@ class VenueTimeout(VenueError):
 class RateLimited(VenueError):
     """HTTP 429/418 or the venue's own rate-limit code; ``retry_after`` when it said."""
 
-    retry_after: timedelta | None = None
-
 
 @attrs.frozen
 class AuthenticationError(VenueError):
@@ -104,6 +105,16 @@ class UnknownSymbol(VenueError):
 @attrs.frozen
 class InvalidRequest(VenueError):
     """We refused to send it: the request itself is invalid (size below lot, NaN...)."""
+
+
+@attrs.frozen
+class ContradictsJournal(VenueError):
+    """The venue's reading contradicts the journal and reconciliation flagged it this run.
+
+    A decision never acts on such a reading (fail closed): a venue that says "flat" (or
+    "-0") while the journal holds a position may be wrong, and trading the *other* leg on
+    it would create the exposure it seems to remove. It is treated as unknown until an
+    operator looks (``atomic-fp reconcile``) or a later reconciliation agrees."""
 
 
 @attrs.frozen

@@ -20,6 +20,7 @@ from returns.future import FutureResult
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
     Balance,
+    FeeQuote,
     FundingPayment,
     FundingRate,
     Market,
@@ -115,3 +116,17 @@ class VenueClient(Protocol):
     ) -> FutureResult[tuple[FundingPayment, ...], VenueError]: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class FeeQuoting(Protocol):
+    """A client that can say what its venue charges (optional: ``scan`` and the trading
+    commands fall back to the published tier of the venue's kind, else an assumed fee).
+
+    ``fetch_fees`` gives the account's own rates when the client has credentials and the
+    venue an endpoint for them (source ``account``), else the venue's published base tier
+    (``published``). A failed account query is reported in the quote's ``detail`` and
+    answered with the published tier: the base tier is the most expensive regular tier, so
+    the fallback can only overstate the cost."""
+
+    def fetch_fees(self) -> FutureResult[FeeQuote, VenueError]: ...

@@ -43,6 +43,7 @@ from pathlib import Path
 
 from adapters.history.format import format_time
 from adapters.history.loaders import load_path
+from adapters.paper.backtest import backtest_venue
 from atomic_fp.backtest.engine import BacktestSettings, run_backtest
 from atomic_fp.backtest.series import build_series
 from atomic_fp.models import ArbitrageConfig, VenueFees
@@ -163,7 +164,9 @@ def main() -> None:
             t1 = time.perf_counter()
             series = build_series(loaded)
             t2 = time.perf_counter()
-            result = run_backtest(series.series, BacktestSettings(config=config(args.churn)))
+            result = run_backtest(
+                series.series, BacktestSettings(config=config(args.churn)), venues=backtest_venue
+            )
             t3 = time.perf_counter()
             loads.append(t1 - t0)
             builds.append(t2 - t1)

@@ -20,8 +20,9 @@ from typing import Any
 import anyio
 from returns.result import Success
 
+from atomic_fp.aggregators import FundingRateAggregator
 from scripts.config import load
-from scripts.runtime import build_live, call_all, close_all
+from scripts.runtime import aggregator, build_live, close_all, in_venue_order
 
 
 def main(argv: Sequence[str]) -> int:
@@ -35,7 +36,8 @@ def main(argv: Sequence[str]) -> int:
         try:
             for _ in range(rounds):
                 start = time.perf_counter()
-                results = await call_all(venues, lambda client: client.fetch_funding_rates(None))
+                rates = aggregator(venues, FundingRateAggregator)
+                results = in_venue_order(venues, await rates.get_rates(None))
                 end = time.perf_counter()
                 done.append(
                     {

@@ -3,6 +3,7 @@ the paper venue, and say what it would have earned."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
@@ -14,6 +15,8 @@ import attrs
 import click
 
 from scripts import exitcodes
+from scripts.backtest_sweep import SweepRequest, sweep_request
+from scripts.basis import BASES
 
 if TYPE_CHECKING:
     from atomic_fp.backtest.engine import BacktestResult, BacktestSettings
@@ -114,6 +117,41 @@ def _prices(values: tuple[str, ...]) -> dict[str, Decimal]:
     type=click.Choice(["table", "json"]),
     help="Output: table (default on a terminal) or json.",
 )
+@click.option(
+    "--basis",
+    type=click.Choice(BASES[:1] + BASES[2:], case_sensitive=False),
+    help="Rates the decisions see: the last settled (current) or the trailing 24 h / 7 d "
+    "average of settlements (default: [strategy] basis, else current).",
+)
+@click.option(
+    "--sweep",
+    is_flag=True,
+    help="Run a grid of build x close thresholds x estimators; writes sweep.csv and "
+    "sweep.png (heat map of net PnL) to --out-dir and prints the table.",
+)
+@click.option(
+    "--build-thresholds",
+    default="0.05,0.1,0.2,0.3,0.5",
+    show_default=True,
+    help="Sweep: build thresholds (net APR fractions).",
+)
+@click.option(
+    "--close-thresholds",
+    default="-0.1,-0.05,0,0.02,0.05",
+    show_default=True,
+    help="Sweep: close thresholds (net APR fractions).",
+)
+@click.option(
+    "--bases",
+    default="current,avg24h,avg7d",
+    show_default=True,
+    help="Sweep: estimators.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Sweep: processes running grid points at once (default: CPU count).",
+)
 @click.pass_context
 def backtest(
     ctx: click.Context,
@@ -133,6 +171,12 @@ def backtest(
     out_dir: Path | None,
     plot: Path | None,
     output_format: str | None,
+    basis: str | None,
+    sweep: bool,
+    build_thresholds: str,
+    close_thresholds: str,
+    bases: str,
+    jobs: int | None,
 ) -> None:
     """Backtest the funding-arbitrage decisions on recorded funding history.
 
@@ -165,6 +209,8 @@ def backtest(
         out_dir=out_dir,
         plot=plot,
         output_format=output_format,
+        basis=basis,
+        sweep=sweep_request(sweep, build_thresholds, close_thresholds, bases, jobs),
     )
     if request.start and request.end and request.end <= request.start:
         raise click.BadParameter("--to must be after --from", param_hint="--to")
@@ -188,6 +234,37 @@ class Request:
     out_dir: Path | None
     plot: Path | None
     output_format: str | None
+    basis: str | None = None
+    sweep: SweepRequest | None = None
+
+
+def _basis_of(ctx: click.Context, request: Request) -> str:
+    """``--basis``, else the config's ``[strategy] basis``."""
+    from scripts.config import ConfigError, load
+    from scripts.context import app_context, fail
+
+    if request.basis is not None:
+        return request.basis.lower()
+    app = app_context(ctx)
+    if request.config_path is not None:
+        try:
+            return load(request.config_path, app.environ).strategy.basis
+        except ConfigError as error:
+            fail(f"invalid configuration: {error}")
+    return app.config().strategy.basis
+
+
+def _backtest_fees(config: Any) -> dict[str, Any]:
+    """Each data venue's published base tier by its name (``binance``, ``bybit``,
+    ``hyperliquid``...: the research data's venues need no config section), then the
+    config's venues (config fees, else their kind's published tier)."""
+    from adapters.published_fees import PUBLISHED_FEES
+    from scripts.fees import published_or_configured
+
+    return {
+        **{name: quote.fees for name, quote in PUBLISHED_FEES.items()},
+        **published_or_configured(config),
+    }
 
 
 def _strategy(ctx: click.Context, request: Request) -> ArbitrageConfig:
@@ -209,7 +286,7 @@ def _strategy(ctx: click.Context, request: Request) -> ArbitrageConfig:
     if "close_threshold" not in values and "build_threshold" in values:
         values["close_threshold"] = min(Decimal("0.01"), values["build_threshold"])
     try:
-        return attrs.evolve(strategy, values=values).arbitrage_config(config.fees())
+        return attrs.evolve(strategy, values=values).arbitrage_config(_backtest_fees(config))
     except ConfigError as error:
         fail(f"invalid strategy: {error}")
 
@@ -220,7 +297,7 @@ def run(ctx: click.Context, request: Request, out: TextIO, err: TextIO) -> int:
     from adapters.history.loaders import Filters, load_path
     from atomic_fp.backtest.chart import matplotlib_available, plot_png, text_chart
     from atomic_fp.backtest.engine import BacktestSettings
-    from atomic_fp.backtest.report import equity_csv, summary, summary_json, trades_csv
+    from atomic_fp.backtest.report import equity_csv, summary, trades_csv
     from atomic_fp.backtest.series import HistoryRow, build_series
     from atomic_fp.models import Symbol
     from scripts.context import fail, warn
@@ -265,13 +342,24 @@ def run(ctx: click.Context, request: Request, out: TextIO, err: TextIO) -> int:
         capital=request.capital,
         prices=dict(request.prices),
     )
+    if request.sweep is not None:
+        from scripts.backtest_sweep import run_sweep_command
+
+        return run_sweep_command(request, request.sweep, built.series, settings, out, err)
+    from atomic_fp.backtest.estimated import with_basis
+    from atomic_fp.decisions.estimators import Basis
+
+    basis = Basis.parse(_basis_of(ctx, request))
     try:
-        result = _run_with_progress(built.series, settings, err)
+        series = [with_basis(s, basis) for s in built.series]
+        result = _run_with_progress(series, settings, err)
     except ValueError as bad:
         fail(f"backtest: {bad}")
+    data = {**summary(result, notes), "basis": basis.value}
+    summary_text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if request.out_dir is not None:
         request.out_dir.mkdir(parents=True, exist_ok=True)
-        (request.out_dir / "summary.json").write_text(summary_json(result, notes), "utf-8")
+        (request.out_dir / "summary.json").write_text(summary_text, "utf-8")
         (request.out_dir / "trades.csv").write_text(trades_csv(result.fills), "utf-8")
         (request.out_dir / "equity.csv").write_text(equity_csv(result.equity), "utf-8")
     text_wanted = False
@@ -283,11 +371,11 @@ def run(ctx: click.Context, request: Request, out: TextIO, err: TextIO) -> int:
             text_wanted = True
     output_format = request.output_format or ("table" if is_terminal(out) else "json")
     if output_format == "json":
-        out.write(summary_json(result, notes))
+        out.write(summary_text)
         if text_wanted and is_terminal(err):
             err.write(text_chart(result))
     else:
-        out.write(_table(summary(result, notes)))
+        out.write(_table(data))
         if text_wanted or (is_terminal(out) and not matplotlib_available()):
             out.write(text_chart(result))
     return exitcodes.OK
@@ -304,11 +392,12 @@ def _run_with_progress(
     series: Sequence[FundingSeries], settings: BacktestSettings, err: TextIO
 ) -> BacktestResult:
     """Run the engine; a progress bar on stderr when it is a terminal."""
+    from adapters.paper.backtest import backtest_venue
     from atomic_fp.backtest.engine import run_backtest
     from scripts.output import is_terminal
 
     if not is_terminal(err):
-        return run_backtest(series, settings)
+        return run_backtest(series, settings, venues=backtest_venue)
     with click.progressbar(length=1000, label="backtest", file=err) as bar:
         shown = 0
 
@@ -319,7 +408,7 @@ def _run_with_progress(
                 bar.update(target - shown)
                 shown = target
 
-        return run_backtest(series, settings, progress)
+        return run_backtest(series, settings, progress, venues=backtest_venue)
 
 
 def _table(data: Mapping[str, Any]) -> str:
@@ -329,7 +418,8 @@ def _table(data: Mapping[str, Any]) -> str:
     lines = [
         f"backtest {window['from']} .. {window['to']} ({window['days']} days), "
         f"venues {', '.join(data['venues'])}",
-        f"capital {data['capital']['amount']} ({data['capital']['basis']})",
+        f"capital {data['capital']['amount']} ({data['capital']['basis']}); decisions on "
+        f"{data.get('basis', 'current')} rates",
         "",
         f"{'':10} {'funding':>14} {'fees':>12} {'slippage':>12} {'price pnl':>12} "
         f"{'net pnl':>14} {'return':>9} {'max dd':>12} {'trades':>6} {'in mkt':>7}",

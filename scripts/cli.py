@@ -34,12 +34,20 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "scripts.funding_history_command:funding_history",
         "Settled funding rates of one symbol on one venue, to CSV or Parquet.",
     ),
+    "collect": (
+        "scripts.collect_command:collect",
+        "Record every venue's current funding rates in the local funding store.",
+    ),
     "venues": ("scripts.venues_command:venues", "Venue kinds, capabilities and config keys."),
     "record": (
         "scripts.record_command:record",
         "Capture live public venue responses as a replayable snapshot.",
     ),
     "run": ("scripts.run_command:run", "Run strategy cycles on an interval until stopped."),
+    "reconcile": (
+        "scripts.reconcile_command:reconcile",
+        "Journal against venues per venue/symbol; --accept-venue --yes adopts the venues'.",
+    ),
     "backtest": (
         "scripts.backtest_command:backtest",
         "Backtest the decisions on recorded funding history.",
@@ -113,8 +121,10 @@ def cli(
 ) -> None:
     """atomic-fp: cross-exchange perpetual funding-rate arbitrage.
 
-    Exit codes: 0 ok (partial venue failures are reported), 1 nothing usable,
-    2 usage or configuration error, 3 --alert-above exceeded.
+    Exit codes: 0 ok (partial venue failures are reported), 1 nothing usable or a bad
+    state a person must look at (unresolved order, journal/venue mismatch, residual,
+    journal failure: one line on stderr each), 2 usage or configuration error,
+    3 --alert-above exceeded.
     """
     from scripts.context import AppContext
 

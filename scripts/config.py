@@ -66,7 +66,11 @@ CREDENTIAL_KEYS: Mapping[str, tuple[str, ...]] = {
     "paper": (),
 }
 URL_KEYS = ("base_url", "ws_url", "trading_url", "auth_url")
-_VENUE_KEYS = frozenset({"kind", *URL_KEYS, "timeout", "fees", "symbols", "options", "enabled"})
+DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+"""``adapters._http.DEFAULT_MAX_BODY_BYTES`` (not imported: it would load httpx at start-up)."""
+_VENUE_KEYS = frozenset(
+    {"kind", *URL_KEYS, "timeout", "max_response_bytes", "fees", "symbols", "options", "enabled"}
+)
 _STRATEGY_DECIMALS = (
     "build_threshold",
     "close_threshold",
@@ -75,9 +79,13 @@ _STRATEGY_DECIMALS = (
     "slippage_cap",
     "liquidation_buffer",
     "max_total_exposure",
+    "min_open_interest",
+    "min_volume_24h",
 )
-_STRATEGY_DURATIONS = ("holding_horizon", "max_data_age", "interval")
-_STRATEGY_KEYS = frozenset({*_STRATEGY_DECIMALS, *_STRATEGY_DURATIONS, "symbols"})
+_STRATEGY_DURATIONS = ("holding_horizon", "max_data_age", "interval", "order_validity")
+MAX_ORDER_VALIDITY_SECONDS = 60.0
+"""Binance's largest ``recvWindow``; a longer validity would not be enforced by it."""
+_STRATEGY_KEYS = frozenset({*_STRATEGY_DECIMALS, *_STRATEGY_DURATIONS, "symbols", "basis"})
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 _PREFIX_MULTIPLIERS = {"k": 1000, "1M": 1_000_000}
@@ -112,6 +120,7 @@ class VenueConfig:
     trading_url: str | None = None
     auth_url: str | None = None
     timeout: float = 10.0
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     fees: VenueFees | None = None
     credential_env: Mapping[str, str] = attrs.field(factory=dict)
     symbol_overrides: Mapping[str, tuple[Symbol, Decimal]] = attrs.field(factory=dict)
@@ -141,6 +150,8 @@ class StrategySettings:
     symbols: tuple[Symbol, ...] = ()
     interval: timedelta = timedelta(minutes=1)
     source: str = "<defaults>"
+    basis: str = "current"
+    """The estimator decisions rank by (:class:`atomic_fp.decisions.estimators.Basis`)."""
 
     def has_trading_sizes(self) -> bool:
         return "trade_size" in self.values and "max_position" in self.values
@@ -157,7 +168,13 @@ class StrategySettings:
             "trade_size": v.get("trade_size", Decimal(1)),
             "fees": dict(fees),
         }
-        for name in ("slippage_cap", "liquidation_buffer", "max_total_exposure"):
+        for name in (
+            "slippage_cap",
+            "liquidation_buffer",
+            "max_total_exposure",
+            "min_open_interest",
+            "min_volume_24h",
+        ):
             if name in v:
                 kwargs[name] = v[name]
         for name in ("holding_horizon", "max_data_age"):
@@ -177,7 +194,13 @@ class AppConfig:
     venues: tuple[VenueConfig, ...]
     strategy: StrategySettings = attrs.Factory(StrategySettings)
     journal_path: Path | None = None
+    journal_busy_timeout: timedelta = timedelta(seconds=30)
+    """How long a journal write waits for another writer before it fails (SQLite's
+    busy timeout); the failure is reported, never a traceback."""
+    store_path: Path | None = None
+    """``[store] path``: the local funding store (``None``: ``./atomic-fp-funding.sqlite``)."""
     alerts: AlertSettings | None = None
+    """``[alerts]``: where alerts go and when (``None``: no alerts)."""
 
     def fees(self) -> dict[str, VenueFees]:
         return {str(v.id): v.fees for v in self.venues if v.fees is not None}
@@ -232,11 +255,13 @@ def load(
 
 def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) -> AppConfig:
     """Turn decoded TOML into an :class:`AppConfig` (pure; used by :func:`load`)."""
-    unknown = set(data) - {"venues", "strategy", "journal", "alerts"}
+    unknown = set(data) - {"venues", "strategy", "journal", "store", "alerts"}
     if unknown:
         key = sorted(unknown)[0]
         raise ConfigError(
-            source, key, "one of the sections [venues.<id>], [strategy], [journal], [alerts]"
+            source,
+            key,
+            "one of the sections [venues.<id>], [strategy], [journal], [store], [alerts]",
         )
     venues_table = _table(data.get("venues", {}), source, "venues")
     venues = tuple(
@@ -247,25 +272,49 @@ def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) ->
         venues = default_config().venues
     strategy = _strategy(_table(data.get("strategy", {}), source, "strategy"), source)
     journal = _table(data.get("journal", {}), source, "journal")
-    journal_path: Path | None = None
-    for key in journal:
-        if key != "path":
-            raise ConfigError(source, f"journal.{key}", "only 'path'")
-    if "path" in journal:
-        raw = journal["path"]
-        if not isinstance(raw, str) or not raw.strip() or "\x00" in raw:
-            raise ConfigError(source, "journal.path", "a file path string", raw)
-        journal_path = Path(raw)
-        if base_dir is not None and not journal_path.is_absolute():
-            journal_path = base_dir / journal_path
+    busy_timeout = timedelta(seconds=30)
+    if "busy_timeout" in journal:
+        busy_timeout = parse_duration(journal["busy_timeout"], source, "journal.busy_timeout")
+    journal_path = _path_section(data, "journal", source, base_dir, ("busy_timeout",))
+    store_path = _path_section(data, "store", source, base_dir)
     alerts = (
-        parse_alerts(_table(data["alerts"], source, "alerts"), source)
-        if "alerts" in data
-        else None
+        parse_alerts(_table(data["alerts"], source, "alerts"), source) if "alerts" in data else None
     )
     return AppConfig(
-        source=source, venues=venues, strategy=strategy, journal_path=journal_path, alerts=alerts
+        source=source,
+        venues=venues,
+        strategy=strategy,
+        journal_path=journal_path,
+        journal_busy_timeout=busy_timeout,
+        store_path=store_path,
+        alerts=alerts,
     )
+
+
+def _path_section(
+    data: Mapping[str, Any],
+    section: str,
+    source: str,
+    base_dir: Path | None,
+    others: tuple[str, ...] = (),
+) -> Path | None:
+    """``[journal]`` / ``[store]``: a table's ``path`` (relative to the file); ``others``
+    are the section's other keys (read by the caller), any further key is an error."""
+    table = _table(data.get(section, {}), source, section)
+    allowed = ("path", *others)
+    for key in table:
+        if key not in allowed:
+            expected = "only " + " and ".join(repr(name) for name in allowed)
+            raise ConfigError(source, f"{section}.{key}", expected)
+    if "path" not in table:
+        return None
+    raw = table["path"]
+    if not isinstance(raw, str) or not raw.strip() or "\x00" in raw:
+        raise ConfigError(source, f"{section}.path", "a file path string", raw)
+    path = Path(raw)
+    if base_dir is not None and not path.is_absolute():
+        path = base_dir / path
+    return path
 
 
 def _table(value: object, source: str, key: str) -> Mapping[str, Any]:
@@ -325,8 +374,8 @@ def _venue(name: str, section: Mapping[str, Any], source: str) -> VenueConfig:
         raise ConfigError(
             source,
             f"{prefix}.{key}",
-            "one of kind, base_url, ws_url, trading_url, auth_url, timeout, fees, symbols, "
-            "options, enabled, <credential>_env",
+            "one of kind, base_url, ws_url, trading_url, auth_url, timeout, "
+            "max_response_bytes, fees, symbols, options, enabled, <credential>_env",
         )
     urls: dict[str, str | None] = {}
     for key in URL_KEYS:
@@ -349,6 +398,11 @@ def _venue(name: str, section: Mapping[str, Any], source: str) -> VenueConfig:
             f"a positive number of seconds (at most {MAX_TIMEOUT_SECONDS})",
             timeout,
         )
+    cap = section.get("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES)
+    if isinstance(cap, bool) or not isinstance(cap, int) or not 1024 <= cap <= 1 << 30:
+        raise ConfigError(
+            source, f"{prefix}.max_response_bytes", "a whole number of bytes, 1024 to 2^30", cap
+        )
     enabled = section.get("enabled", True)
     if not isinstance(enabled, bool):
         raise ConfigError(source, f"{prefix}.enabled", "true or false", enabled)
@@ -362,6 +416,7 @@ def _venue(name: str, section: Mapping[str, Any], source: str) -> VenueConfig:
         trading_url=urls["trading_url"],
         auth_url=urls["auth_url"],
         timeout=float(timeout),
+        max_response_bytes=cap,
         fees=_fees(section.get("fees"), source, f"{prefix}.fees"),
         credential_env=credential_env,
         symbol_overrides=_symbols(section.get("symbols", {}), source, f"{prefix}.symbols"),
@@ -501,10 +556,23 @@ def parse_duration(value: object, source: str, key: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+def _basis(value: object, source: str, key: str) -> str:
+    from atomic_fp.decisions.estimators import Basis
+
+    choices = ", ".join(repr(b.value) for b in Basis)
+    if not isinstance(value, str):
+        raise ConfigError(source, key, f"one of {choices}", value)
+    try:
+        return Basis.parse(value).value
+    except ValueError:
+        raise ConfigError(source, key, f"one of {choices}", value) from None
+
+
 def _strategy(table: Mapping[str, Any], source: str) -> StrategySettings:
     values: dict[str, Decimal] = {}
     durations: dict[str, timedelta] = {}
     symbols: tuple[Symbol, ...] = ()
+    basis = "current"
     for key, value in table.items():
         where = f"strategy.{key}"
         if key not in _STRATEGY_KEYS:
@@ -513,11 +581,19 @@ def _strategy(table: Mapping[str, Any], source: str) -> StrategySettings:
             number = decimal_value(value, source, where)
             if key in ("max_position", "trade_size", "max_total_exposure") and number <= 0:
                 raise ConfigError(source, where, "a positive size in base-asset units", value)
+            if key in ("min_open_interest", "min_volume_24h") and number <= 0:
+                raise ConfigError(source, where, "a positive amount in the quote currency", value)
             if key in ("slippage_cap", "liquidation_buffer") and number < 0:
                 raise ConfigError(source, where, "a fraction >= 0", value)
             values[key] = number
         elif key in _STRATEGY_DURATIONS:
             durations[key] = parse_duration(value, source, where)
+            if key == "order_validity" and durations[key].total_seconds() > 60:
+                raise ConfigError(
+                    source, where, "at most 60 seconds (Binance's largest recvWindow)", value
+                )
+        elif key == "basis":
+            basis = _basis(value, source, where)
         else:
             if not isinstance(value, list):
                 raise ConfigError(source, where, 'a list of symbols, e.g. ["BTC", "ETH"]', value)
@@ -528,6 +604,7 @@ def _strategy(table: Mapping[str, Any], source: str) -> StrategySettings:
         symbols=symbols,
         interval=durations.get("interval", timedelta(minutes=1)),
         source=source,
+        basis=basis,
     )
     settings.arbitrage_config({})  # validate cross-field rules now, naming the file
     return settings

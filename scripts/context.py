@@ -62,7 +62,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("venue", "event", "symbol", "code"):
+        for key in ("venue", "event", "symbol", "code", "todo", "details"):
             if hasattr(record, key):
                 payload[key] = getattr(record, key)
         if record.exc_text:

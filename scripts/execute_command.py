@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from scripts.basis import BASES
 from scripts.output import FORMATS
 
 
@@ -13,6 +14,18 @@ from scripts.output import FORMATS
 @click.option("--symbols", metavar="BTC,ETH", help="Symbols (default: [strategy] symbols).")
 @click.option("--venues", metavar="A,B", help="Only these configured venues.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS[:2]), help="Output format.")
+@click.option(
+    "--basis",
+    type=click.Choice(BASES, case_sensitive=False),
+    help="Rates the decisions use (default: [strategy] basis, else current); the averages "
+    "come from the local funding store.",
+)
+@click.option(
+    "--store",
+    "store_path",
+    metavar="PATH",
+    help="Local funding store (default: [store] path, else ./atomic-fp-funding.sqlite).",
+)
 @click.pass_context
 def execute(
     ctx: click.Context,
@@ -21,6 +34,8 @@ def execute(
     symbols: str | None,
     venues: str | None,
     fmt: str | None,
+    basis: str | None,
+    store_path: str | None,
 ) -> None:
     """One strategy cycle for each symbol: gather rates, positions, markets and books from
     every venue; run the safety, rebalance and funding decisions; print the signal, its
@@ -29,7 +44,9 @@ def execute(
     --dry-run decides and prints without sending anything. Live sending needs the venues'
     credentials (environment variables named in the config), a [journal] path, AND --yes,
     so a cron line can never trade by accident. Exit 1 when no venue gave usable data or
-    an execution left a residual or an unresolved order.
+    a bad state needs a person (an unresolved order, a journal/venue mismatch, a residual,
+    also after recovering an interrupted signal, a journal write failure), each said in
+    one line on stderr; see `atomic-fp reconcile`.
     """
     from scripts.context import app_context, fail
 
@@ -46,5 +63,7 @@ def execute(
         symbol_names=split_list(symbols),
         venue_names=split_list(venues),
         fmt=fmt,
+        basis=basis,
+        store_path=store_path,
     )
     ctx.exit(code)

@@ -9,15 +9,13 @@ from datetime import datetime, timedelta
 
 import anyio
 import click
-from returns.future import FutureResult
 from returns.result import Failure
 
-from atomic_fp.errors import VenueError
+from atomic_fp.aggregators import FundingRateAggregator
 from atomic_fp.models import FundingRate, Symbol
-from atomic_fp.venue import VenueClient
 from scripts.context import app_context, error, fail
 from scripts.output import dec, is_terminal, iso
-from scripts.runtime import build_live, call_all, close_all, select
+from scripts.runtime import aggregator, build_live, close_all, select
 
 
 def _row(rate: FundingRate) -> list[str | None]:
@@ -49,7 +47,12 @@ def fetch_history(
     start: datetime,
     end: datetime,
     chunk: timedelta,
+    fetched: list[FundingRate] | None = None,
 ) -> list[list[str | None]] | None:
+    """The settled rates as output rows (``None``: a chunk failed, already reported);
+    ``fetched`` (optional) receives the rates themselves."""
+    if fetched is None:
+        fetched = []
     app = app_context(ctx)
     config = app.config()
     try:
@@ -63,10 +66,8 @@ def fetch_history(
     rates: list[FundingRate] = []
 
     async def one_window(lo: datetime, hi: datetime) -> str | None:
-        def call(client: VenueClient) -> FutureResult[tuple[FundingRate, ...], VenueError]:
-            return client.fetch_funding_history(symbol, lo, hi)
-
-        result = (await call_all([venue], call))[venue.id]
+        history = aggregator([venue], FundingRateAggregator)
+        result = (await history.get_funding_history(symbol, lo, hi))[venue.id]
         if isinstance(result, Failure):
             return f"{lo:%Y-%m-%d}..{hi:%Y-%m-%d}: {result.failure().describe()}"
         rates.extend(result.unwrap())
@@ -95,6 +96,7 @@ def fetch_history(
         return None
     unique = {(r.funding_time, r.rate): r for r in rates}
     ordered = sorted(unique.values(), key=lambda r: r.funding_time or r.observed_at)
+    fetched.extend(ordered)
     return [_row(r) for r in ordered]
 
 

@@ -9,18 +9,16 @@ from typing import Any
 
 import anyio
 import click
-from returns.future import FutureResult
 from returns.result import Failure, Result, Success
 
-from atomic_fp.aggregators import total_exposure
+from atomic_fp.aggregators import PositionAggregator, total_exposure
 from atomic_fp.errors import NotSupported, VenueError
-from atomic_fp.models import FundingPayment, Position, Symbol
+from atomic_fp.models import Position, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from atomic_fp.venue import VenueClient
 from scripts import exitcodes
 from scripts.context import REDACTOR, AppContext, error, warn
 from scripts.output import dec, pct, render_csv, render_json, render_table
-from scripts.runtime import call_all, close_all, utc_now
+from scripts.runtime import aggregator, close_all, in_venue_order, utc_now
 from scripts.trading import build_trading_venues
 
 PerVenue = dict[ExchangeIdentifier, Result[Any, VenueError]]
@@ -50,13 +48,15 @@ def run_positions(
     now = utc_now()
     since = now - timedelta(days=funding_days)
 
-    def payments(client: VenueClient) -> FutureResult[tuple[FundingPayment, ...], VenueError]:
-        return client.fetch_funding_payments(since, now)
-
     async def work() -> tuple[PerVenue, PerVenue, Any]:
+        accounts = aggregator(venues, PositionAggregator)
         try:
-            held = await call_all(venues, lambda c: c.fetch_positions())
-            paid: PerVenue = await call_all(venues, payments) if funding_days else {}
+            held = in_venue_order(venues, await accounts.get_positions())
+            paid: PerVenue = (
+                in_venue_order(venues, await accounts.get_funding_payments(since, now))
+                if funding_days
+                else {}
+            )
             journal = await _journal_positions(app)
         finally:
             await close_all(venues)

@@ -27,8 +27,17 @@ def record(ctx: click.Context, out: str, venues: str | None) -> None:
 
     from adapters.registry import build_client
     from adapters.snapshot import RecordingTransport, Snapshot, VenueRecording
+    from atomic_fp.aggregators import FundingRateAggregator, MarketAggregator
     from scripts.context import app_context, error, warn
-    from scripts.runtime import Venue, call_all, close_all, select, settings_for, utc_now
+    from scripts.runtime import (
+        Venue,
+        aggregator,
+        close_all,
+        in_venue_order,
+        select,
+        settings_for,
+        utc_now,
+    )
     from scripts.scan_command import split_list
 
     app = app_context(ctx)
@@ -51,8 +60,10 @@ def record(ctx: click.Context, out: str, venues: str | None) -> None:
     async def work() -> dict[str, str]:
         problems: dict[str, str] = {}
         try:
-            markets = await call_all(built, lambda c: c.fetch_markets())
-            rates = await call_all(built, lambda c: c.fetch_funding_rates(None))
+            markets = in_venue_order(built, await aggregator(built, MarketAggregator).get_markets())
+            rates = in_venue_order(
+                built, await aggregator(built, FundingRateAggregator).get_rates(None)
+            )
             for venue in built:
                 for what, results in (("markets", markets), ("funding", rates)):
                     result = results[venue.id]

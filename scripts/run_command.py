@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from scripts.basis import BASES
+
 
 @click.command()
 @click.option("--yes", is_flag=True, help="Really trade (required: this loop sends orders).")
@@ -12,6 +14,18 @@ import click
 @click.option("--interval", metavar="DURATION", help="Between cycles (default: [strategy]).")
 @click.option("--max-cycles", type=click.IntRange(min=1), help="Stop after this many cycles.")
 @click.option("--json-lines", is_flag=True, help="One JSON object per cycle on stdout.")
+@click.option(
+    "--basis",
+    type=click.Choice(BASES, case_sensitive=False),
+    help="Rates the decisions use (default: [strategy] basis, else current); the averages "
+    "come from the local funding store.",
+)
+@click.option(
+    "--store",
+    "store_path",
+    metavar="PATH",
+    help="Local funding store (default: [store] path, else ./atomic-fp-funding.sqlite).",
+)
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -21,10 +35,13 @@ def run(
     interval: str | None,
     max_cycles: int | None,
     json_lines: bool,
+    basis: str | None,
+    store_path: str | None,
 ) -> None:
     """Run strategy cycles for every symbol on an interval until SIGINT/SIGTERM (the
     cycle in progress finishes; executions are journaled). Reconciles with the journal
-    and the venues first. Needs credentials, a [journal] path and --yes."""
+    and the venues first. Needs credentials, a [journal] path and --yes. Exits 1 when
+    any cycle met a bad state (as `execute`: one stderr line per distinct state)."""
     from scripts.context import app_context, fail
 
     if not yes:
@@ -40,5 +57,7 @@ def run(
             interval=interval,
             max_cycles=max_cycles,
             json_lines=json_lines,
+            basis=basis,
+            store_path=store_path,
         )
     )

@@ -12,10 +12,17 @@ import anyio
 import click
 
 from atomic_fp.decisions.alerts import Alert
-from atomic_fp.orchestration import CycleReport, RunSummary, SimpleStrategyRunner
+from atomic_fp.orchestration import (
+    CycleReport,
+    JournalUnavailable,
+    ReconciliationReport,
+    RunSummary,
+    SimpleStrategyRunner,
+)
 from atomic_fp.orchestration.order_updates import OrderUpdateBook
 from scripts import exitcodes
 from scripts.account_streams import account_stream_tasks
+from scripts.alarms import AlarmLog, cycle_alarms
 from scripts.alerting import CycleAlerts, build_alerter
 from scripts.config import ConfigError, parse_duration
 from scripts.context import REDACTOR, AppContext, fail, warn
@@ -26,9 +33,13 @@ from scripts.trading import (
     build_trading_venues,
     check_live_ready,
     cycle_json,
+    execution_policy,
+    journal_failed,
     open_journal,
     orchestrators,
+    rate_estimator,
     trading_symbols,
+    with_venue_fees,
 )
 
 log = logging.getLogger("scripts.run")
@@ -42,10 +53,13 @@ def run_loop(
     interval: str | None,
     max_cycles: int | None,
     json_lines: bool,
+    basis: str | None = None,
+    store_path: str | None = None,
 ) -> int:
     config = app.config()
     strategy = arbitrage_config(config)
     symbols = trading_symbols(config, symbol_names)
+    estimator = rate_estimator(config, basis, store_path, record=True)
     every = config.strategy.interval
     if interval:
         try:
@@ -58,11 +72,14 @@ def run_loop(
     cycle_alerts = CycleAlerts(alerter.settings) if alerter is not None else None
     venues = build_trading_venues(app, venue_names)
     unclean: list[CycleReport] = []
+    alarms = AlarmLog()
+    failures: list[JournalUnavailable] = []
     outbox, inbox = anyio.create_memory_object_stream[list[Alert]](math.inf)
 
     def on_cycle(report: CycleReport) -> None:
         if report.execution is not None and not report.execution.hedged:
             unclean.append(report)
+        alarms.emit(cycle_alarms(report))
         if json_lines:
             line = json.dumps(json.loads(render_json(cycle_json(report))))
             click.echo(REDACTOR.scrub(line))
@@ -80,16 +97,41 @@ def run_loop(
                 if alerter is not None:
                     await alerter.deliver(alerts)
 
-    async def work() -> RunSummary:
+    def on_reconciliation(reconciliation: ReconciliationReport) -> None:
+        """The start-up reconciliation is loud too (a recovered signal's residual is only
+        seen here), at once rather than after the loop."""
+        start = CycleReport(
+            symbol=reconciliation.symbol,
+            at=reconciliation.at,
+            action="none",
+            reconciliation=reconciliation,
+        )
+        alarms.emit(cycle_alarms(start))
+
+    async def work() -> RunSummary | None:
         async with AsyncExitStack() as stack:
             try:
-                journal = await open_journal(journal_path, stack)
+                journal = await open_journal(
+                    journal_path, stack, config.journal_busy_timeout.total_seconds()
+                )
+                costed = await with_venue_fees(strategy, config, venues)
+                built = orchestrators(
+                    venues,
+                    symbols,
+                    costed,
+                    journal,
+                    execution_policy(config),
+                    rate_estimator=estimator,
+                )
                 book = OrderUpdateBook()
-                built = orchestrators(venues, symbols, strategy, journal)
                 for orchestrator in built:
                     orchestrator.order_updates = book  # fills pushed settle ambiguous legs
                 runner = SimpleStrategyRunner(
-                    built, every, max_cycles=max_cycles, on_cycle=on_cycle
+                    built,
+                    every,
+                    max_cycles=max_cycles,
+                    on_cycle=on_cycle,
+                    on_reconciliation=on_reconciliation,
                 )
                 summary: RunSummary | None = None
                 async with anyio.create_task_group() as streams:
@@ -103,13 +145,20 @@ def run_loop(
                         finally:
                             outbox.close()  # the sender drains what is queued, then ends
                     streams.cancel_scope.cancel()
-                assert summary is not None  # run() returned, or raised past this line
                 return summary
+            except* JournalUnavailable as group:
+                failures.extend(e for e in group.exceptions if isinstance(e, JournalUnavailable))
             finally:
                 await close_all(venues)
+        return None
 
     summary = anyio.run(work)
-    warn(f"stopped after {summary.cycles} cycles: {summary.stop_reason}", event="stopped")
+    for failure in failures:
+        journal_failed(failure)
+    if summary is not None:
+        warn(f"stopped after {summary.cycles} cycles: {summary.stop_reason}", event="stopped")
+    if failures or alarms.raised:
+        return exitcodes.NOTHING_USABLE
     if any(r.execution is not None and not r.execution.status.is_clean for r in unclean):
         return exitcodes.NOTHING_USABLE
     return exitcodes.OK

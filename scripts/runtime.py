@@ -1,4 +1,4 @@
-"""Turning configuration into venue clients, and running their calls concurrently.
+"""Turning configuration into venue clients, and asking them through the aggregators.
 
 Heavy imports (httpx through ``adapters.registry``, anyio) happen here, at command run
 time, never when ``scripts.cli`` is imported.
@@ -14,14 +14,13 @@ from typing import TypeVar
 
 import anyio
 import attrs
-from returns.future import FutureResult
 from returns.result import Failure, Result, Success
 
 from adapters.registry import VenueSettings, build_client
 from adapters.snapshot import Snapshot
-from atomic_fp.errors import NotConfigured, VenueError, VenueTimeout
+from atomic_fp.aggregators import FundingRateAggregator, MarketAggregator, PositionAggregator
+from atomic_fp.errors import NotConfigured, VenueError
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from atomic_fp.operations import to_result
 from atomic_fp.venue import VenueClient
 from scripts.config import AppConfig, VenueConfig
 from scripts.context import fail
@@ -61,6 +60,7 @@ def settings_for(
         fees=venue.fees,
         symbol_overrides=dict(venue.symbol_overrides),
         timeout=venue.timeout,
+        max_response_bytes=venue.max_response_bytes,
         options=dict(venue.options),
         transport=transport,  # type: ignore[arg-type]
         clock=clock,
@@ -157,44 +157,42 @@ def build_offline(
             transport=recording.transport(),
             base_url=recording.base_url,
             urls=recording.urls,
-            clock=lambda: snapshot.as_of,
+            clock=_fixed_clock(recording.recorded_at or snapshot.as_of),
         )
         built.append(Venue(base.id, recording.kind, build_client(settings), base.timeout))
     return tuple(built)
 
 
-async def call_all(
-    venues: Sequence[Venue],
-    call: Callable[[VenueClient], FutureResult[T, VenueError]],
-    *,
-    grace: float = 1.0,
+def _fixed_clock(at: datetime) -> Callable[[], datetime]:
+    """A clock stopped at ``at``: a replayed venue's "now" is when it was recorded."""
+    return lambda: at
+
+
+GRACE = 1.0
+"""Seconds a venue gets beyond its configured timeout before its call counts as timed out
+(its client's own HTTP timeout should answer first, with a more precise error)."""
+
+A = TypeVar("A", FundingRateAggregator, PositionAggregator, MarketAggregator)
+
+
+def aggregator(venues: Sequence[Venue], kind: type[A]) -> A:
+    """An aggregator of ``kind`` over the venues whose client was built, each venue under
+    its own time limit (its configured timeout plus :data:`GRACE`)."""
+    built = [v.client.unwrap() for v in venues if isinstance(v.client, Success)]
+    return kind(built, {v.id: v.timeout + GRACE for v in venues})
+
+
+def in_venue_order(
+    venues: Sequence[Venue], results: Mapping[ExchangeIdentifier, Result[T, VenueError]]
 ) -> dict[ExchangeIdentifier, Result[T, VenueError]]:
-    """Run ``call`` on every built venue concurrently, each under its own time limit.
-
-    One slow or failing venue never blocks or hides the others; each result is a value.
-    """
-    results: dict[ExchangeIdentifier, Result[T, VenueError]] = {}
-
-    async def one(venue: Venue, client: VenueClient) -> None:
-        outcome: Result[T, VenueError] = Failure(
-            VenueTimeout(str(venue.id), f"no answer within {venue.timeout + grace:g}s")
-        )
-        with anyio.move_on_after(venue.timeout + grace):
-            outcome = await _await(call(client))
-        results[venue.id] = outcome
-
-    async with anyio.create_task_group() as group:
-        for venue in venues:
-            if isinstance(venue.client, Success):
-                group.start_soon(one, venue, venue.client.unwrap())
-            else:
-                results[venue.id] = Failure(NotConfigured(str(venue.id), venue.client.failure()))
-    return {venue.id: results[venue.id] for venue in venues}
-
-
-async def _await(future: FutureResult[T, VenueError]) -> Result[T, VenueError]:
-    """The plain ``Result`` of a ``FutureResult`` (awaiting one gives an ``IOResult``)."""
-    return to_result(await future)
+    """Every configured venue's result, in the configured order: an aggregator's for the
+    venues that were built, ``NotConfigured`` saying why for the others."""
+    return {
+        venue.id: results[venue.id]
+        if isinstance(venue.client, Success)
+        else Failure(NotConfigured(str(venue.id), venue.client.failure()))
+        for venue in venues
+    }
 
 
 async def close_all(venues: Iterable[Venue]) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from scripts import exitcodes
+from scripts.basis import BASES, Basis
 from scripts.output import FORMATS
 
 if TYPE_CHECKING:
@@ -25,6 +26,25 @@ def parse_apr(value: str, name: str) -> Decimal:
         ) from None
     if not number.is_finite():
         raise click.BadParameter(f"{value!r} is not a finite APR", param_hint=name)
+    return number
+
+
+_SUFFIXES = {"k": Decimal(10) ** 3, "m": Decimal(10) ** 6, "b": Decimal(10) ** 9}
+
+
+def parse_amount(value: str, name: str) -> Decimal:
+    """``5000000``, ``5M``, ``250k`` -> a positive quote-currency amount (exit 2 if not)."""
+    text = value.strip().replace("_", "").replace(",", "")
+    factor = _SUFFIXES.get(text[-1:].lower(), Decimal(1)) if text else Decimal(1)
+    digits = text[:-1] if factor != 1 else text
+    try:
+        number = Decimal(digits) * factor
+    except InvalidOperation:
+        raise click.BadParameter(
+            f"{value!r} is not an amount (e.g. 5000000, 5M or 250k)", param_hint=name
+        ) from None
+    if not number.is_finite() or number <= 0:
+        raise click.BadParameter(f"{value!r} must be a positive amount", param_hint=name)
     return number
 
 
@@ -51,12 +71,36 @@ def split_list(value: str | None) -> list[str] | None:
 @click.option("--min-apr", metavar="APR", help="Hide opportunities with net APR below this.")
 @click.option("--all-pairs", is_flag=True, help="Every venue pair, not only the best per symbol.")
 @click.option(
+    "--min-oi",
+    metavar="USD",
+    help="Leave out markets whose published open interest (quote currency) is below this "
+    "(e.g. 5M); default [strategy] min_open_interest.",
+)
+@click.option(
+    "--min-volume",
+    metavar="USD",
+    help="Leave out markets whose published 24 h volume (quote currency) is below this; "
+    "default [strategy] min_volume_24h.",
+)
+@click.option(
     "--alert-above",
     metavar="APR",
     help="Exit 3 when an opportunity's net APR exceeds this (e.g. 0.5 or 50%).",
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
+@click.option(
+    "--basis",
+    type=click.Choice(BASES, case_sensitive=False),
+    help="Rank by: current rate, the venue's predicted next rate, or the realised average "
+    "of the last 24 h / 7 d of settlements (default: [strategy] basis, else current).",
+)
+@click.option(
+    "--store",
+    "store_path",
+    metavar="PATH",
+    help="Local funding store (default: [store] path, else ./atomic-fp-funding.sqlite).",
+)
 @click.pass_context
 def scan(
     ctx: click.Context,
@@ -66,9 +110,13 @@ def scan(
     symbols: str | None,
     min_apr: str | None,
     all_pairs: bool,
+    min_oi: str | None,
+    min_volume: str | None,
     alert_above: str | None,
     fmt: str | None,
     limit: int | None,
+    basis: str | None,
+    store_path: str | None,
 ) -> None:
     """Funding spreads across venues for every symbol listed on at least two of them.
 
@@ -76,8 +124,12 @@ def scan(
     round-trip taker fees amortised over the strategy's holding horizon. Without a config
     the native venues' public mainnet endpoints are used (no keys needed); --offline
     replays the bundled snapshot of real recorded responses through the same parsers.
+    PERSIST is the share of the last 7 days of settlements in which the spread had the
+    same sign (and how many there were); BREAK-EVEN the days of carry that pay the fees.
     """
     min_value = parse_apr(min_apr, "--min-apr") if min_apr else None
+    oi_floor = parse_amount(min_oi, "--min-oi") if min_oi else None
+    volume_floor = parse_amount(min_volume, "--min-volume") if min_volume else None
     alert_value = parse_apr(alert_above, "--alert-above") if alert_above else None
     venue_names = split_list(venues)
     symbol_filter = split_list(symbols)
@@ -98,6 +150,10 @@ def scan(
         symbol_names=symbol_filter,
         all_pairs=all_pairs,
         min_apr=min_value,
+        min_open_interest=oi_floor,
+        min_volume_24h=volume_floor,
+        basis=None if basis is None else Basis.parse(basis),
+        store_path=store_path,
     )
     opportunities = list(report.opportunities)
     if limit is not None:

@@ -3,15 +3,16 @@ tab-separated plain text when piped."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from returns.result import Success
 
+from atomic_fp import costs
 from atomic_fp.decisions.types import Opportunity
-from atomic_fp.models import FundingRate
+from atomic_fp.models import FeeQuote, FundingRate
 from scripts.output import (
     age,
     dec,
@@ -42,6 +43,17 @@ CSV_COLUMNS = (
     "long_next_funding",
     "short_next_funding",
     "data_age_seconds",
+    "long_taker_fee",
+    "short_taker_fee",
+    "long_fee_source",
+    "short_fee_source",
+    "mark_gap",
+    "basis",
+    "persistence",
+    "persistence_samples",
+    "break_even_days",
+    "long_current_apr",
+    "short_current_apr",
 )
 
 
@@ -49,7 +61,72 @@ def _seconds(delta: timedelta) -> str | None:
     return dec(Decimal(delta // timedelta(microseconds=1)) / 1_000_000)
 
 
-def opportunity_json(o: Opportunity, now: datetime) -> dict[str, Any]:
+def fee_json(quote: FeeQuote | None) -> dict[str, Any] | None:
+    if quote is None:
+        return None
+    return {
+        "maker": dec(quote.fees.maker),
+        "taker": dec(quote.fees.taker),
+        "source": quote.source.value,
+        "detail": quote.detail,
+    }
+
+
+def opportunity_json(
+    o: Opportunity, now: datetime, report: ScanReport | None = None
+) -> dict[str, Any]:
+    data = _opportunity_json(o, now)
+    if report is None:
+        return data
+    data["long"]["fees"] = fee_json(report.fees.get(str(o.long_venue)))
+    data["short"]["fees"] = fee_json(report.fees.get(str(o.short_venue)))
+    basis = report.basis.value
+    data["estimator"] = basis
+    for side, rate in (("long", o.long_rate), ("short", o.short_rate)):
+        found = report.estimates.get((rate.exchange.name, rate.symbol))
+        data[side]["estimator"] = basis
+        if found is not None:
+            data[side]["current_rate"] = dec(found.current.rate)
+            data[side]["current_apr"] = dec(found.current.apr)
+            data[side]["settlements"] = found.settlements
+    carry = report.carry(o)
+    if carry is not None:
+        held = carry.persistence
+        data["persistence"] = (
+            None
+            if held is None
+            else {
+                "share": dec(held.share),
+                "held": held.held,
+                "samples": held.samples,
+                "window_hours": dec(Decimal(carry.window // timedelta(hours=1))),
+                "estimator": basis,
+            }
+        )
+        data["break_even_days"] = dec(carry.break_even_days)
+        data["break_even_estimator"] = basis
+    return data
+
+
+def _persist_text(report: ScanReport, o: Opportunity) -> str:
+    carry = report.carry(o)
+    if carry is None or carry.persistence is None:
+        return "-"
+    return f"{carry.persistence.share * 100:.0f}%/{carry.persistence.samples}"
+
+
+def _break_even_text(report: ScanReport, o: Opportunity) -> str:
+    carry = report.carry(o)
+    if carry is None:
+        return "-"
+    days = carry.break_even_days
+    return "never" if days is None else f"{days:.1f}d"
+
+
+def _opportunity_json(o: Opportunity, now: datetime) -> dict[str, Any]:
+    long_leg = _leg(o.long_rate, now)
+    short_leg = _leg(o.short_rate, now)
+    long_leg["fees"] = short_leg["fees"] = None
     return {
         "symbol": o.symbol.base,
         "long_venue": str(o.long_venue),
@@ -59,10 +136,16 @@ def opportunity_json(o: Opportunity, now: datetime) -> dict[str, Any]:
         "spread_apr": dec(o.spread_apr),
         "cost_apr": dec(o.cost_apr),
         "net_apr": dec(o.net_apr),
-        "long": _leg(o.long_rate, now),
-        "short": _leg(o.short_rate, now),
+        "long": long_leg,
+        "short": short_leg,
+        "mark_gap": dec(_mark_gap(o)),
         "data_age_seconds": _age_seconds(o, now),
     }
+
+
+def _mark_gap(o: Opportunity) -> Decimal | None:
+    """Signed mark-price gap long vs short, per base unit (an entry cost when positive)."""
+    return costs.mark_gap(o.long_rate.mark_price, o.short_rate.mark_price)
 
 
 def _age_seconds(o: Opportunity, now: datetime) -> str | None:
@@ -81,6 +164,10 @@ def _leg(rate: FundingRate, now: datetime) -> dict[str, Any]:
         "next_funding_time": iso(rate.next_funding_time),
         "observed_at": iso(rate.observed_at),
         "mark_price": dec(rate.mark_price),
+        "open_interest": dec(rate.open_interest),
+        "volume_24h": dec(rate.volume_24h),
+        "cap": dec(rate.cap),
+        "floor": dec(rate.floor),
     }
 
 
@@ -92,6 +179,7 @@ def report_json(report: ScanReport, opportunities: Sequence[Opportunity]) -> dic
                 "ok": True,
                 "kind": report.kinds.get(venue),
                 "rates": len(result.unwrap()),
+                "fees": fee_json(report.fees.get(str(venue))),
             }
         else:
             error = result.failure()
@@ -103,8 +191,15 @@ def report_json(report: ScanReport, opportunities: Sequence[Opportunity]) -> dic
     return {
         "as_of": iso(report.now),
         "source": report.source,
-        "opportunities": [opportunity_json(o, report.now) for o in opportunities],
+        "basis": report.basis.value,
+        "history": report.history_source,
+        "opportunities": [opportunity_json(o, report.now, report) for o in opportunities],
         "venues": venues,
+        "left_out": list(report.left_out),
+        "estimates_unavailable": [
+            {"venue": e.venue, "estimator": report.basis.value, "message": e.message}
+            for e in report.unavailable
+        ],
     }
 
 
@@ -112,6 +207,14 @@ def _next(rate: FundingRate, now: datetime) -> str:
     if rate.next_funding_time is None:
         return "-"
     return age(rate.next_funding_time - now)
+
+
+def _fee_pair(fees: Mapping[str, FeeQuote], o: Opportunity, show: Callable[[FeeQuote], str]) -> str:
+    def one(venue: object) -> str:
+        quote = fees.get(str(venue))
+        return "-" if quote is None else show(quote)
+
+    return f"{one(o.long_venue)}/{one(o.short_venue)}"
 
 
 def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportunity]) -> str:
@@ -122,7 +225,9 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
     if fmt == "csv":
         rows = []
         for o in opportunities:
-            data = opportunity_json(o, report.now)
+            data = opportunity_json(o, report.now, report)
+            long_fees, short_fees = data["long"]["fees"] or {}, data["short"]["fees"] or {}
+            persist = data.get("persistence") or {}
             rows.append(
                 [
                     data["symbol"],
@@ -140,6 +245,17 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
                     data["long"]["next_funding_time"],
                     data["short"]["next_funding_time"],
                     data["data_age_seconds"],
+                    long_fees.get("taker"),
+                    short_fees.get("taker"),
+                    long_fees.get("source"),
+                    short_fees.get("source"),
+                    data["mark_gap"],
+                    data["estimator"],
+                    persist.get("share"),
+                    persist.get("samples"),
+                    data.get("break_even_days"),
+                    data["long"].get("current_apr"),
+                    data["short"].get("current_apr"),
                 ]
             )
         return render_csv(CSV_COLUMNS, rows)
@@ -154,6 +270,11 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
         "INTERVALS",
         "NEXT FUNDING",
         "AGE",
+        "TAKER FEES",
+        "FEE SOURCES",
+        "MARK GAP",
+        "PERSIST",
+        "BREAK-EVEN",
     )
     rows = [
         [
@@ -167,6 +288,11 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
             f"{hours(o.long_rate.interval)}/{hours(o.short_rate.interval)}",
             f"{_next(o.long_rate, report.now)}/{_next(o.short_rate, report.now)}",
             age(report.now - min(o.long_rate.observed_at, o.short_rate.observed_at)),
+            _fee_pair(report.fees, o, lambda q: pct(q.fees.taker, 3)),
+            _fee_pair(report.fees, o, lambda q: q.source.value),
+            pct(_mark_gap(o), 3),
+            _persist_text(report, o),
+            _break_even_text(report, o),
         ]
         for o in opportunities
     ]
@@ -180,13 +306,31 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
         headers,
         rows,
         colour=colour,
-        right=[False, False, False, True, True, True, True, False, False, True],
+        right=[
+            False,
+            False,
+            False,
+            True,
+            True,
+            True,
+            True,
+            False,
+            False,
+            True,
+            False,
+            False,
+            True,
+            True,
+            True,
+        ],
         styles=styles,
     )
     ok = sum(1 for r in report.venues.values() if isinstance(r, Success))
     footer = (
         f"{len(opportunities)} opportunit{'y' if len(opportunities) == 1 else 'ies'}; "
         f"{ok}/{len(report.venues)} venues answered; {report.source}\n"
+        f"rates: {report.basis.value}; persistence: share of the last 7 d of settlements "
+        f"with the spread's sign / samples; {report.history_source or 'no history'}\n"
     )
     if not rows:
         return "no opportunities\n" + footer

@@ -3,6 +3,7 @@ one orchestrator per symbol, and JSON views of signals, cycles and executions.""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
 from datetime import datetime
@@ -18,16 +19,21 @@ from atomic_fp.orchestration import (
     ArbitrageOrchestrator,
     CycleReport,
     ExecutionJournal,
+    ExecutionPolicy,
     ExecutionReport,
+    JournalUnavailable,
     MemoryJournal,
     capped_limit_price,
 )
-from atomic_fp.orchestration.orchestrator import StrategyInputs
+from atomic_fp.orchestration.orchestrator import RateEstimator, StrategyInputs
 from scripts import exitcodes
 from scripts.config import AppConfig, VenueConfig
-from scripts.context import AppContext, fail
+from scripts.context import AppContext, error, fail
+from scripts.fees import published_or_configured, quote_all, resolve_all
 from scripts.output import dec, iso
 from scripts.runtime import Venue, build_live, select
+
+log = logging.getLogger("scripts.trading")
 
 
 def trading_symbols(config: AppConfig, names: Sequence[str] | None) -> tuple[Symbol, ...]:
@@ -41,13 +47,44 @@ def trading_symbols(config: AppConfig, names: Sequence[str] | None) -> tuple[Sym
     return config.strategy.symbols
 
 
+def rate_estimator(
+    config: AppConfig, basis: str | None, store_path: str | None, *, record: bool
+) -> RateEstimator | None:
+    """The estimator of ``--basis`` (else ``[strategy] basis``), backed by the store."""
+    from adapters.store import DEFAULT_STORE
+    from atomic_fp.decisions.estimators import Basis
+    from scripts.store_rates import store_estimator
+
+    chosen = Basis.parse(basis or config.strategy.basis)
+    path = Path(store_path) if store_path else (config.store_path or Path(DEFAULT_STORE))
+    return store_estimator(chosen, path, record=record)
+
+
 def arbitrage_config(config: AppConfig) -> ArbitrageConfig:
     if not config.strategy.has_trading_sizes():
         fail(
             f"{config.source}: [strategy] needs trade_size and max_position (base-asset "
             "units) before anything can be traded"
         )
-    return config.strategy.arbitrage_config(config.fees())
+    return config.strategy.arbitrage_config(published_or_configured(config))
+
+
+async def with_venue_fees(
+    strategy: ArbitrageConfig, config: AppConfig, venues: Sequence[Venue]
+) -> ArbitrageConfig:
+    """``strategy`` with each venue's fee as its client quotes it (the account's rates
+    where the venue has an endpoint), config fees first (:mod:`scripts.fees`)."""
+    quoted = await quote_all(venues)
+    fees = resolve_all(config, venues, quoted)
+    for name, quote in sorted(fees.items()):
+        log.info(
+            "venue %s fees: taker %s maker %s (%s)",
+            name,
+            quote.fees.taker,
+            quote.fees.maker,
+            quote.source.value,
+        )
+    return attrs.evolve(strategy, fees={name: quote.fees for name, quote in fees.items()})
 
 
 def check_live_ready(config: AppConfig, venues: Sequence[VenueConfig], app: AppContext) -> Path:
@@ -77,14 +114,16 @@ def build_trading_venues(app: AppContext, names: Sequence[str] | None) -> tuple[
     return built
 
 
-async def open_journal(path: Path | None, stack: AsyncExitStack) -> ExecutionJournal:
+async def open_journal(
+    path: Path | None, stack: AsyncExitStack, busy_timeout: float = 30.0
+) -> ExecutionJournal:
     """The SQLite journal at ``path`` (locked for this process), or an in-memory one."""
     if path is None:
         return MemoryJournal()
     from adapters.journal import open_journal as open_sqlite
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    opened = open_sqlite(path)
+    opened = open_sqlite(path, busy_timeout=busy_timeout)
     if isinstance(opened, Failure):
         fail(f"journal {path}: {opened.failure()}", exitcodes.NOTHING_USABLE)
     journal = opened.unwrap()
@@ -92,11 +131,22 @@ async def open_journal(path: Path | None, stack: AsyncExitStack) -> ExecutionJou
     return journal
 
 
+def execution_policy(config: AppConfig) -> ExecutionPolicy:
+    """The execution policy: defaults, with ``[strategy] order_validity`` (each order's
+    venue-enforced deadline, see atomic_fp.orchestration.validity) when given."""
+    validity = config.strategy.durations.get("order_validity")
+    if validity is None:
+        return ExecutionPolicy()
+    return ExecutionPolicy(validity_window=validity.total_seconds())
+
+
 def orchestrators(
     venues: Sequence[Venue],
     symbols: Sequence[Symbol],
     config: ArbitrageConfig,
     journal: ExecutionJournal,
+    policy: ExecutionPolicy | None = None,
+    rate_estimator: RateEstimator | None = None,
 ) -> list[ArbitrageOrchestrator]:
     clients = [v.client.unwrap() for v in venues if isinstance(v.client, Success)]
     timeout = max((v.timeout for v in venues), default=10.0)
@@ -107,7 +157,9 @@ def orchestrators(
             config=config,
             symbol=symbol,
             journal=journal,
+            policy=policy,
             query_timeout=timeout,
+            rate_estimator=rate_estimator,
         )
         for symbol in symbols
     ]
@@ -178,7 +230,7 @@ def signal_json(signal: TradingSignal | None) -> dict[str, Any] | None:
     return {
         "signal_id": signal.signal_id,
         "kind": signal.kind.value,
-        "symbol": signal.symbol.base,
+        "symbol": signal.bound_symbol.base,
         "reason": signal.reason,
         "expected_net_apr": dec(signal.expected_net_apr),
         "created_at": iso(signal.created_at),
@@ -236,6 +288,7 @@ def execution_json(report: ExecutionReport | None) -> dict[str, Any] | None:
         ],
         "actions": list(report.actions),
         "message": report.message,
+        "journal_error": report.journal_error,
     }
 
 
@@ -252,6 +305,7 @@ def cycle_json(cycle: CycleReport | Decision) -> dict[str, Any]:
         data["orders_if_sent"] = list(cycle.orders)
     else:
         data["blocked"] = list(cycle.blocked)
+        data["quotes"] = dict(cycle.quotes)
         data["execution"] = execution_json(cycle.execution)
         if cycle.reconciliation is not None:
             data["reconciliation"] = cycle.reconciliation.describe()
@@ -276,10 +330,27 @@ def describe_decision(decision: Decision) -> str:
 
 
 def cycle_exit_code(cycles: Sequence[CycleReport | Decision]) -> int:
-    """1 when no venue gave usable rates to any cycle, or an execution left a residual
-    or an unresolved order; else 0."""
+    """1 when any cycle met a bad state (:mod:`scripts.alarms`: an unresolved order, a
+    journal/venue mismatch, a residual, also after recovering an interrupted signal, a
+    journal failure); else 0. (No usable rates at all is checked by the caller.)"""
+    from scripts.alarms import cycle_alarms
+
     for cycle in cycles:
-        execution = getattr(cycle, "execution", None)
-        if execution is not None and not execution.hedged and not execution.status.is_clean:
+        if isinstance(cycle, CycleReport) and cycle_alarms(cycle):
+            return exitcodes.NOTHING_USABLE
+        reconciliation = getattr(cycle, "reconciliation", None)
+        if reconciliation is not None and reconciliation.blocking_problems():
             return exitcodes.NOTHING_USABLE
     return exitcodes.OK
+
+
+def journal_failed(failure: JournalUnavailable) -> None:
+    """One line on stderr for a journal that failed outside an execution (reconciliation,
+    a read): nothing was sent after it; the next start resolves what it left."""
+    error(
+        f"{failure.describe()}; nothing was sent after it; the next start resolves "
+        "whatever it did not record",
+        event="journal_failed",
+        todo="free the journal (disk space, permissions, the other writer), then start again",
+        details={"operation": failure.operation, "kind": failure.kind},
+    )

@@ -35,16 +35,31 @@ from adapters.streams.types import (
     StreamEvent,
     StreamState,
 )
+from atomic_fp.aggregators import FundingRateAggregator, MarketAggregator
 from atomic_fp.decisions.ranking import rank_opportunities
 from atomic_fp.decisions.types import Opportunity
 from atomic_fp.errors import VenueError
 from atomic_fp.models import ArbitrageConfig, FundingRate, Market, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from scripts.runtime import Venue, call_all
+from scripts.runtime import Venue, aggregator, in_venue_order
 
 log = logging.getLogger("scripts.watch")
 
 Clock = Callable[[], datetime]
+
+
+async def _markets(
+    venues: Sequence[Venue],
+) -> dict[ExchangeIdentifier, Result[tuple[Market, ...], VenueError]]:
+    """Every venue's market list, each under its own time limit (a value per venue)."""
+    return in_venue_order(venues, await aggregator(venues, MarketAggregator).get_markets())
+
+
+async def _rates(
+    venues: Sequence[Venue],
+) -> dict[ExchangeIdentifier, Result[tuple[FundingRate, ...], VenueError]]:
+    """Every venue's current rates over REST (a value per venue)."""
+    return in_venue_order(venues, await aggregator(venues, FundingRateAggregator).get_rates(None))
 
 
 @attrs.define
@@ -131,15 +146,11 @@ class WatchSession:
 
     async def run(self) -> None:
         send, receive = anyio.create_memory_object_stream[_Event](math.inf)
-        markets = await call_all(self.venues, lambda client: client.fetch_markets())
+        markets = await _markets(self.venues)
         # no market list (e.g. a venue that only answers funding calls): the instruments a
         # REST funding answer names serve instead, and its rates are the first values
         unlisted = [v for v in self.venues if isinstance(markets[v.id], Failure)]
-        funding = (
-            await call_all(unlisted, lambda client: client.fetch_funding_rates(None))
-            if unlisted
-            else {}
-        )
+        funding = await _rates(unlisted) if unlisted else {}
         async with send, receive, anyio.create_task_group() as group:
             group.start_soon(self._consume, receive)
             for venue in self.venues:
@@ -207,7 +218,7 @@ class WatchSession:
         while True:
             feed = self.feeds.get(venue.id)
             if feed is None or feed.state is StreamState.DOWN:
-                results = await call_all([venue], lambda client: client.fetch_funding_rates(None))
+                results = await _rates([venue])
                 send.send_nowait(_RestAnswer(venue.id, results[venue.id]))
             await anyio.sleep(self.rest_interval)
 

@@ -6,3 +6,8 @@
 - :mod:`adapters.binance.client`: :class:`~adapters.binance.client.BinanceClient`, the
   :class:`~atomic_fp.venue.VenueClient` implementation, built by ``create(settings)``.
 """
+
+from adapters.binance.client import BinanceClient
+from adapters.binance.config import BinanceConfig
+
+__all__ = ["BinanceClient", "BinanceConfig"]

@@ -12,7 +12,10 @@ Requests per call (what an offline replay must serve):
 ``fetch_funding_rates``     ``GET /fapi/v1/premiumIndex`` (all symbols, weight 10) and, when
                             the cached intervals are older than ``funding_info_ttl_seconds``
                             (default 600), ``GET /fapi/v1/fundingInfo``, both in flight at
-                            once (one round trip). No exchangeInfo.
+                            once (one round trip). No exchangeInfo. A cached interval that
+                            contradicts ``nextFundingTime`` (:mod:`atomic_fp.intervals`)
+                            re-reads fundingInfo at once; a rate still in doubt carries
+                            ``interval_doubt`` and is left out downstream.
 ``fetch_markets``           ``GET /fapi/v1/exchangeInfo`` (+ ``/fapi/v1/fundingInfo`` as above,
                             concurrently)
 ``fetch_order_book``        ``GET /fapi/v1/depth`` (+ markets when not cached)
@@ -48,6 +51,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import anyio
@@ -58,6 +62,13 @@ from returns.result import Failure, Result, Success
 
 from adapters._future import both, guarded
 from adapters._http import JsonHttp
+from adapters.binance.config import BinanceConfig
+from adapters.binance.fees import (
+    COMMISSION_RATE_WEIGHT,
+    PATH_COMMISSION_RATE,
+    REFERENCE_SYMBOL,
+    parse_commission_rate,
+)
 from adapters.binance.orders import CLIENT_ORDER_ID, order_params
 from adapters.binance.parsers import (
     DEFAULT_INTERVAL_HOURS,
@@ -71,6 +82,7 @@ from adapters.binance.parsers import (
     parse_balances,
     parse_depth,
     parse_exchange_info,
+    parse_funding_caps,
     parse_funding_info,
     parse_funding_rate_rows,
     parse_income,
@@ -80,8 +92,16 @@ from adapters.binance.parsers import (
     parse_premium_index,
     parse_server_time,
 )
-from adapters.binance.signing import DEFAULT_RECV_WINDOW_MS, Credentials, redact, signed_query
+from adapters.binance.signing import (
+    DEFAULT_RECV_WINDOW_MS,
+    MAX_RECV_WINDOW_MS,
+    Credentials,
+    redact,
+    signed_query,
+)
 from adapters.binance.weights import WeightBudget, depth_limit_and_weight
+from adapters.client_config import Connectable, as_settings
+from adapters.published_fees import account_or_published
 from adapters.registry import VenueSettings
 from atomic_fp.errors import (
     Ambiguous,
@@ -98,8 +118,10 @@ from atomic_fp.errors import (
     VenueRejected,
     VenueTimeout,
 )
+from atomic_fp.intervals import interval_doubt
 from atomic_fp.models import (
     Balance,
+    FeeQuote,
     FundingPayment,
     FundingRate,
     Market,
@@ -158,6 +180,20 @@ def _option(options: Mapping[str, str], key: str, default: float) -> float:
     return value
 
 
+def _checked(rate: FundingRate) -> FundingRate:
+    """``rate`` marked with why its interval is in doubt, if it still is after a refresh."""
+    doubt = interval_doubt(rate)
+    return rate if doubt is None else attrs.evolve(rate, interval_doubt=doubt)
+
+
+def _with_cap(rate: FundingRate, caps: Mapping[str, tuple[Decimal, Decimal]]) -> FundingRate:
+    """``rate`` with its symbol's ``fundingInfo`` cap and floor, when Binance adjusted them."""
+    bounds = caps.get(rate.venue_symbol or "")
+    if bounds is None:
+        return rate
+    return attrs.evolve(rate, cap=bounds[0], floor=bounds[1])
+
+
 def _millis(value: datetime) -> int:
     if value.tzinfo is None:
         raise ValueError("datetimes must be timezone-aware")
@@ -179,7 +215,7 @@ def _refine(error: VenueError, idempotent: bool) -> VenueError:
     if code == "-1121":
         return UnknownSymbol(error.venue, error.message, code)
     if code in _RATE_CODES and not isinstance(error, RateLimited):
-        return RateLimited(error.venue, error.message, code)
+        return RateLimited(error.venue, error.message, code, error.retry_after)
     if code == "-1007" and not idempotent:
         return Ambiguous(error.venue, error.message, code)
     return error
@@ -199,7 +235,7 @@ def _joined_failure(*outcomes: Result[Any, VenueError]) -> Failure[VenueError]:
     return Failure((venue_said or errors)[0])
 
 
-class BinanceClient:
+class BinanceClient(Connectable):
     """:class:`~atomic_fp.venue.VenueClient` for one Binance USDⓈ-M account.
 
     ``settings.options`` (all optional, numbers as strings): ``recv_window_ms`` (5000),
@@ -212,11 +248,13 @@ class BinanceClient:
 
     def __init__(
         self,
-        settings: VenueSettings,
+        settings: BinanceConfig | VenueSettings,
         *,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        settings = as_settings(settings, "binance")
+        self._credentials_given = bool(settings.credentials)
         options = settings.options
         self._exchange = settings.id
         self._venue = str(settings.id)
@@ -231,7 +269,7 @@ class BinanceClient:
             raise ValueError("binance option quotes must name at least one quote asset")
         self._symbols = SymbolMap(overrides=dict(settings.symbol_overrides), quotes=quotes)
         self._recv_window = int(_option(options, "recv_window_ms", DEFAULT_RECV_WINDOW_MS))
-        if self._recv_window > 60_000:
+        if self._recv_window > MAX_RECV_WINDOW_MS:
             raise ValueError("binance option recv_window_ms must be at most 60000")
         max_wait = _option(options, "max_budget_wait_seconds", 5.0)
         self._ip_budget = WeightBudget(
@@ -257,8 +295,14 @@ class BinanceClient:
             timeout=httpx.Timeout(settings.timeout),
             headers={"Accept": "application/json"},
         )
-        self._http = JsonHttp(self._venue, self._client, error_extractor=error_extractor)
+        self._http = JsonHttp(
+            self._venue,
+            self._client,
+            error_extractor=error_extractor,
+            max_body_bytes=settings.max_response_bytes,
+        )
         self._intervals: Mapping[str, int] | None = None
+        self._caps: Mapping[str, tuple[Decimal, Decimal]] = {}
         self._intervals_at = 0.0
         self._markets: tuple[BinanceMarket, ...] | None = None
         self._markets_by_symbol: dict[Symbol, BinanceMarket] = {}
@@ -298,6 +342,11 @@ class BinanceClient:
         self, symbol: Symbol, depth: int = 20
     ) -> FutureResult[OrderBook, VenueError]:
         return self._run(self._fetch_order_book(symbol, depth))
+
+    def fetch_fees(self) -> FutureResult[FeeQuote, VenueError]:
+        """The account's rates (``GET /fapi/v1/commissionRate``) with credentials, else
+        (or when that fails) the published VIP 0 tier (see :mod:`adapters.published_fees`)."""
+        return self._run(self._fetch_fees())
 
     def fetch_funding_history(
         self, symbol: Symbol, start: datetime, end: datetime
@@ -448,7 +497,11 @@ class BinanceClient:
         weight: int,
         *,
         idempotent: bool,
+        deadline: datetime | None = None,
     ) -> Result[Any, VenueError]:
+        """``deadline`` (an order's ``expires_at``) sets ``recvWindow`` to the time left
+        until it, so Binance itself refuses the request (``-1021``) if it arrives later;
+        at most 60000 ms (Binance's cap: the venue's deadline is then the earlier one)."""
         credentials = self._credentials
         if credentials is None:
             return self._not_configured(f"{method} {path}")
@@ -457,8 +510,16 @@ class BinanceClient:
             offset = await self._server_offset(force=attempt > 0)
             if isinstance(offset, Failure):
                 return offset
-            stamp = int(self._clock() * 1000) + offset.unwrap()
-            query = signed_query(params, credentials.api_secret, stamp, self._recv_window)
+            local_ms = int(self._clock() * 1000)
+            window = self._recv_window
+            if deadline is not None:
+                window = min(int(deadline.timestamp() * 1000) - local_ms, MAX_RECV_WINDOW_MS)
+                if window < 1:
+                    return Failure(
+                        NotSent(self._venue, f"{method} {path}: the order's deadline passed")
+                    )
+            stamp = local_ms + offset.unwrap()
+            query = signed_query(params, credentials.api_secret, stamp, window)
             result = await self._send(
                 method,
                 f"{path}?{query}",
@@ -497,6 +558,10 @@ class BinanceClient:
         parsed = parse_funding_info(self._venue, body.unwrap())
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
+        caps = parse_funding_caps(self._venue, body.unwrap())
+        if isinstance(caps, Failure):
+            return Failure(caps.failure())
+        self._caps = caps.unwrap()
         self._intervals = parsed.unwrap()
         self._intervals_at = self._monotonic()
         return Success(self._intervals)
@@ -548,6 +613,7 @@ class BinanceClient:
         self, symbols: Collection[Symbol] | None
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         # Independent requests, joined after both answer: one round trip, not two.
+        read_before = self._intervals_at
         intervals, body = await both(
             self._funding_intervals(), self._public(PATH_PREMIUM_INDEX, 10)
         )
@@ -562,7 +628,22 @@ class BinanceClient:
         if symbols is not None:
             wanted = set(symbols)
             rates = tuple(rate for rate in rates if rate.symbol in wanted)
-        return Success(rates)
+        cached = self._intervals_at == read_before  # fundingInfo not read in this call
+        if cached and any(interval_doubt(rate) for rate in rates):
+            # A cached fundingInfo interval contradicts premiumIndex's nextFundingTime (the
+            # venue changed it): read fundingInfo again now, whatever its TTL says.
+            async with self._lock("intervals"):
+                fresh = await self._read_funding_info()
+            if isinstance(fresh, Failure):
+                return Failure(fresh.failure())
+            reparsed = parse_premium_index(
+                self._exchange, body.unwrap(), self._symbols, fresh.unwrap()
+            )
+            if isinstance(reparsed, Failure):
+                return Failure(reparsed.failure())
+            wanted_symbols = {rate.symbol for rate in rates}
+            rates = tuple(rate for rate in reparsed.unwrap() if rate.symbol in wanted_symbols)
+        return Success(tuple(_checked(_with_cap(rate, self._caps)) for rate in rates))
 
     async def _fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
         if depth < 1:
@@ -641,6 +722,24 @@ class BinanceClient:
 
     # ------------------------------------------------------------------ account
 
+    async def _fetch_fees(self) -> Result[FeeQuote, VenueError]:
+        if self._credentials is None:
+            return Success(account_or_published("binance", None))
+        body = await self._signed(
+            "GET",
+            PATH_COMMISSION_RATE,
+            [("symbol", REFERENCE_SYMBOL)],
+            COMMISSION_RATE_WEIGHT,
+            idempotent=True,
+        )
+        account: Result[FeeQuote, VenueError] = body
+        if isinstance(body, Success):
+            parsed = parse_commission_rate(self._venue, body.unwrap())
+            account = (
+                Failure(parsed.failure()) if isinstance(parsed, Failure) else parsed
+            )
+        return Success(account_or_published("binance", account))
+
     async def _fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
         if self._credentials is None:
             return self._not_configured("positions")
@@ -682,9 +781,16 @@ class BinanceClient:
         )
 
     async def _order_call(
-        self, method: str, market: BinanceMarket, params: list[tuple[str, str]], weight: int
+        self,
+        method: str,
+        market: BinanceMarket,
+        params: list[tuple[str, str]],
+        weight: int,
+        deadline: datetime | None = None,
     ) -> Result[Order, VenueError]:
-        body = await self._signed(method, PATH_ORDER, params, weight, idempotent=method == "GET")
+        body = await self._signed(
+            method, PATH_ORDER, params, weight, idempotent=method == "GET", deadline=deadline
+        )
         if isinstance(body, Failure):
             return body
         parsed = parse_order(self._exchange, body.unwrap(), self._symbols)
@@ -713,7 +819,9 @@ class BinanceClient:
         params = order_params(self._venue, request, market.unwrap())
         if isinstance(params, Failure):
             return Failure(params.failure())
-        return await self._order_call("POST", market.unwrap(), params.unwrap(), 0)
+        return await self._order_call(
+            "POST", market.unwrap(), params.unwrap(), 0, request.expires_at
+        )
 
     def _by_client_id(self, market: BinanceMarket, client_order_id: str) -> list[tuple[str, str]]:
         return [("symbol", market.venue_symbol), ("origClientOrderId", client_order_id)]

@@ -226,6 +226,33 @@ def parse_funding_info(venue: str, payload: object) -> Result[Mapping[str, int],
     return parse_guard(venue, parse)
 
 
+def parse_funding_caps(
+    venue: str, payload: object
+) -> Result[Mapping[str, tuple[Decimal, Decimal]], MalformedResponse]:
+    """``GET /fapi/v1/fundingInfo`` -> {venue symbol: (cap, floor)} per settlement.
+
+    ``adjustedFundingRateCap`` / ``adjustedFundingRateFloor`` are fractions per settlement
+    (real rows: ``"0.03000000"`` / ``"-0.03000000"``, asterdex/api-docs#1). Only adjusted
+    symbols are listed; a row missing either is left out (no bound is guessed).
+    """
+
+    def parse() -> Mapping[str, tuple[Decimal, Decimal]]:
+        caps: dict[str, tuple[Decimal, Decimal]] = {}
+        for i, raw in enumerate(arr(payload)):
+            path = f"$[{i}]"
+            row = obj(raw, path)
+            cap = opt_dec(row, "adjustedFundingRateCap", path)
+            floor = opt_dec(row, "adjustedFundingRateFloor", path)
+            if cap is None or floor is None:
+                continue
+            if floor > cap:
+                raise ParseError(f"{path}: floor {floor} above cap {cap}")
+            caps[str_field(row, "symbol", path)] = (cap, floor)
+        return caps
+
+    return parse_guard(venue, parse)
+
+
 # ---------------------------------------------------------------------------- markets
 
 

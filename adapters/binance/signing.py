@@ -27,6 +27,8 @@ from urllib.parse import urlencode
 import attrs
 
 DEFAULT_RECV_WINDOW_MS = 5_000
+MAX_RECV_WINDOW_MS = 60_000
+"""Binance refuses a larger recvWindow (research notes A7)."""
 """Binance's default; the venue accepts at most 60 000 ms."""
 
 _HEX_SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")

@@ -5,3 +5,8 @@ trading (cookie + ``X-Grvt-Account-Id``). Modules: :mod:`.parsers` (pure JSON ->
 :mod:`.signing` (EIP-712 order typed data; ``eth-account`` imported lazily, it is the
 ``grvt`` extra), :mod:`.auth` (login session), :mod:`.client` (the ``VenueClient``).
 """
+
+from adapters.grvt.client import GrvtClient
+from adapters.grvt.config import GrvtConfig
+
+__all__ = ["GrvtClient", "GrvtConfig"]

@@ -47,9 +47,12 @@ from returns.result import Failure, Result, Success
 
 from adapters._future import guarded
 from adapters._http import JsonHttp
+from adapters.client_config import Connectable, as_settings
 from adapters.grvt import cache as instrument_cache
 from adapters.grvt import parsers
 from adapters.grvt.auth import GrvtAuth
+from adapters.grvt.config import GrvtConfig
+from adapters.grvt.fees import ACCOUNT_SUMMARY, parse_account_tier
 from adapters.grvt.parsers import GrvtInstrument, InstrumentList, error_extractor, error_of
 from adapters.grvt.signing import (
     CHAIN_IDS,
@@ -61,6 +64,7 @@ from adapters.grvt.signing import (
     sign_order,
     signer_address,
 )
+from adapters.published_fees import account_or_published
 from adapters.registry import VenueSettings
 from atomic_fp.errors import (
     Ambiguous,
@@ -69,14 +73,17 @@ from atomic_fp.errors import (
     MalformedResponse,
     NetworkError,
     NotConfigured,
+    NotSent,
     OrderNotFound,
     RateLimited,
     UnknownSymbol,
     VenueError,
     VenueRejected,
 )
+from atomic_fp.intervals import interval_doubt
 from atomic_fp.models import (
     Balance,
+    FeeQuote,
     FundingPayment,
     FundingRate,
     Market,
@@ -168,15 +175,17 @@ class _Credentials:
     private_key: str = attrs.field(repr=False)
 
 
-class GrvtClient:
+class GrvtClient(Connectable):
     """GRVT perpetuals over REST (see the module docstring for hosts and errors)."""
 
     def __init__(
         self,
-        settings: VenueSettings,
+        settings: GrvtConfig | VenueSettings,
         *,
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
+        settings = as_settings(settings, "grvt")
+        self._credentials_given = bool(settings.credentials)
         options = settings.options
         network = options.get("network", "mainnet")
         if network not in HOSTS:
@@ -201,7 +210,12 @@ class GrvtClient:
         self._overrides = settings.symbol_overrides
         self._clock = clock
         self._http = httpx.AsyncClient(transport=settings.transport, timeout=settings.timeout)
-        self._json = JsonHttp(self._venue, self._http, error_extractor=error_extractor)
+        self._json = JsonHttp(
+            self._venue,
+            self._http,
+            error_extractor=error_extractor,
+            max_body_bytes=settings.max_response_bytes,
+        )
         self._credentials = self._read_credentials(settings.credentials)
         self._auth: GrvtAuth | None = (
             GrvtAuth(
@@ -311,15 +325,18 @@ class GrvtClient:
 
     # --- instruments ---------------------------------------------------------------
 
-    async def _instrument_list(self) -> Result[InstrumentList, VenueError]:
+    async def _instrument_list(self, *, fresh: bool = False) -> Result[InstrumentList, VenueError]:
+        """The perpetuals: from memory or disk while younger than the TTL, else (or when
+        ``fresh``: a cached interval was contradicted) from the venue."""
         async with self._instruments_lock:
             cached = self._instruments
             if (
-                cached is not None
+                not fresh
+                and cached is not None
                 and time.monotonic() - self._instruments_at < self._instrument_ttl
             ):
                 return Success(cached)
-            stored = await self._instruments_from_disk()
+            stored = None if fresh else await self._instruments_from_disk()
             if stored is not None:
                 listing, age = stored
                 self._instruments = listing
@@ -513,7 +530,33 @@ class GrvtClient:
                 log.warning("%s: no funding rate for %s: %s", self._venue, name, error)
         if failures and (symbols is not None or not rates):
             return Failure(_summarise(failures, len(targets)))
-        return Success(tuple(rates))
+        return await self._checked_intervals(rates)
+
+    async def _checked_intervals(
+        self, rates: list[FundingRate]
+    ) -> Result[tuple[FundingRate, ...], VenueError]:
+        """Rates whose (cached) instrument interval contradicts the ticker's next funding
+        time get the instrument list re-read from the venue and their interval and caps
+        from it; a rate still in doubt carries ``interval_doubt`` (:mod:`atomic_fp.intervals`)."""
+        if not any(interval_doubt(rate) for rate in rates):
+            return Success(tuple(rates))
+        listing = await self._instrument_list(fresh=True)
+        if isinstance(listing, Failure):
+            return Failure(listing.failure())
+        by_name = {i.name: i for i in listing.unwrap().instruments}
+        checked: list[FundingRate] = []
+        for rate in rates:
+            instrument = by_name.get(rate.venue_symbol or "")
+            if instrument is not None and interval_doubt(rate):
+                rate = attrs.evolve(
+                    rate,
+                    interval=instrument.funding_interval,
+                    cap=instrument.funding_cap,
+                    floor=instrument.funding_floor,
+                )
+            doubt = interval_doubt(rate)
+            checked.append(rate if doubt is None else attrs.evolve(rate, interval_doubt=doubt))
+        return Success(tuple(checked))
 
     def fetch_funding_history(
         self, symbol: Symbol, start: datetime, end: datetime
@@ -606,6 +649,21 @@ class GrvtClient:
 
     def fetch_balances(self) -> FutureResult[tuple[Balance, ...], VenueError]:
         return guarded(self._venue, self._balances())
+
+    def fetch_fees(self) -> FutureResult[FeeQuote, VenueError]:
+        """The account's fee level (``full/v1/funding_account_summary``) with credentials,
+        else (or when that fails) the published level 1 (:mod:`adapters.grvt.fees`)."""
+        return guarded(self._venue, self._fees())
+
+    async def _fees(self) -> Result[FeeQuote, VenueError]:
+        if self._credentials is None:
+            return Success(account_or_published("grvt", None))
+        raw = await self._trading_call(ACCOUNT_SUMMARY, {}, write=False)
+        account: Result[FeeQuote, VenueError] = raw
+        if isinstance(raw, Success):
+            parsed = parse_account_tier(self._venue, raw.unwrap())
+            account = Failure(parsed.failure()) if isinstance(parsed, Failure) else parsed
+        return Success(account_or_published("grvt", account))
 
     async def _balances(self) -> Result[tuple[Balance, ...], VenueError]:
         if self._credentials is None:
@@ -706,6 +764,12 @@ class GrvtClient:
         }[tif]
         lifetime = self._gtc_expiry if tif_name == "GOOD_TILL_TIME" else self._ioc_expiry
         expiration = _ns(self._clock() + lifetime)
+        if request.expires_at is not None and tif_name != "GOOD_TILL_TIME":
+            # The order's deadline is the signature's expiration: GRVT refuses an order
+            # whose signature has expired (error 2001), so it cannot arrive later.
+            if request.expires_at <= self._clock():
+                return Failure(NotSent(self._venue, "place_order: the order's deadline passed"))
+            expiration = min(expiration, _ns(request.expires_at))
         sub_account = self._credentials.sub_account_id
         if not sub_account.isdigit():
             return Failure(NotConfigured(self._venue, "GRVT sub_account_id must be a number"))

@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 from returns.result import Result
 
+from adapters._liquidity import non_negative, quote_value
 from adapters._parse import (
     ParseError,
     arr,
@@ -78,6 +79,10 @@ class GrvtInstrument:
     quote: str
     base_decimals: int
     market: Market
+    funding_cap: Decimal | None = None
+    """``adjusted_funding_rate_cap`` as a fraction per interval (the wire is a percent, like
+    ``funding_rate``: BTC ``"0.3"`` = 0.3 % per 8 h)."""
+    funding_floor: Decimal | None = None
 
     @property
     def symbol(self) -> Symbol:
@@ -190,6 +195,10 @@ def _instrument(
         funding_interval=_interval(hours, f"{path}.funding_interval_hours"),
         settle_asset=quote,
     )
+    cap = opt_dec(row, "adjusted_funding_rate_cap", path)
+    floor = opt_dec(row, "adjusted_funding_rate_floor", path)
+    if cap is not None and floor is not None and floor > cap:
+        raise ParseError(f"{path}: adjusted_funding_rate_floor {floor} above its cap {cap}")
     return GrvtInstrument(
         name=name,
         instrument_hash=instrument_hash,
@@ -197,6 +206,8 @@ def _instrument(
         quote=quote,
         base_decimals=base_decimals,
         market=market,
+        funding_cap=funding_rate_fraction(cap) if cap is not None else None,
+        funding_floor=funding_rate_fraction(floor) if floor is not None else None,
     )
 
 
@@ -252,6 +263,11 @@ def _ticker(
         raise ParseError(f"$.result.instrument: asked for {instrument.name}, got {name}")
     event = row.get("event_time")
     next_time = row.get("next_funding_time")
+    mark = _nonnegative_or_none(opt_dec(row, "mark_price", "$.result"))
+    # ``open_interest`` in base units; 24 h volume = taker-buy + taker-sell quote volume
+    buys = opt_dec(row, "buy_volume_24h_q", "$.result")
+    sells = opt_dec(row, "sell_volume_24h_q", "$.result")
+    volume = non_negative(buys + sells) if buys is not None and sells is not None else None
     return FundingRate(
         exchange=venue,
         symbol=instrument.symbol,
@@ -262,9 +278,13 @@ def _ticker(
         next_funding_time=(
             ts_nanos(next_time, "$.result.next_funding_time") if next_time else None
         ),
-        mark_price=_nonnegative_or_none(opt_dec(row, "mark_price", "$.result")),
+        mark_price=mark,
         index_price=_nonnegative_or_none(opt_dec(row, "index_price", "$.result")),
         venue_symbol=instrument.name,
+        open_interest=quote_value(opt_dec(row, "open_interest", "$.result"), mark),
+        volume_24h=volume,
+        cap=instrument.funding_cap,
+        floor=instrument.funding_floor,
     )
 
 

@@ -56,13 +56,18 @@ def cancel_by_cloid_action(asset: int, cloid: str) -> dict[str, Any]:
 
 
 def exchange_payload(
-    action: dict[str, Any], nonce: int, signature: dict[str, Any]
+    action: dict[str, Any],
+    nonce: int,
+    signature: dict[str, Any],
+    expires_after: int | None = None,
 ) -> dict[str, Any]:
-    """The ``/exchange`` body; ``vaultAddress``/``expiresAfter`` null as the SDK sends them."""
+    """The ``/exchange`` body; ``vaultAddress`` null as the SDK sends it. ``expiresAfter``
+    (ms; null when not given) is the order's deadline: the venue refuses the action if it
+    arrives later (it must also be in the signed hash)."""
     return {
         "action": action,
         "nonce": nonce,
         "signature": signature,
         "vaultAddress": None,
-        "expiresAfter": None,
+        "expiresAfter": expires_after,
     }

@@ -48,6 +48,7 @@ from returns.result import Failure, Result, Success
 from adapters._future import guarded
 from adapters._http import JsonHttp, RetryPolicy
 from adapters._parse import ParseError, integer
+from adapters.client_config import Connectable, as_settings
 from adapters.hyperliquid.actions import (
     Tif,
     cancel_by_cloid_action,
@@ -55,6 +56,8 @@ from adapters.hyperliquid.actions import (
     order_action,
     order_wire,
 )
+from adapters.hyperliquid.config import HyperliquidConfig
+from adapters.hyperliquid.fees import parse_user_fees
 from adapters.hyperliquid.parsers import (
     AssetInfo,
     ExchangeError,
@@ -80,12 +83,14 @@ from adapters.hyperliquid.signing import (
     load_agent,
     nonce_source_for,
 )
+from adapters.published_fees import account_or_published
 from adapters.registry import VenueSettings
 from atomic_fp.errors import (
     Ambiguous,
     InvalidRequest,
     MalformedResponse,
     NotConfigured,
+    NotSent,
     OrderNotFound,
     UnknownSymbol,
     VenueError,
@@ -93,6 +98,7 @@ from atomic_fp.errors import (
 )
 from atomic_fp.models import (
     Balance,
+    FeeQuote,
     FundingPayment,
     FundingRate,
     Market,
@@ -151,18 +157,20 @@ def _row_millis(row: Any) -> int | None:
         return None
 
 
-class HyperliquidClient:
+class HyperliquidClient(Connectable):
     """A :class:`~atomic_fp.venue.VenueClient` for one Hyperliquid account."""
 
     def __init__(
         self,
-        settings: VenueSettings,
+        settings: HyperliquidConfig | VenueSettings,
         *,
         clock: Clock | None = None,
         http_client: httpx.AsyncClient | None = None,
         nonces: NonceSource | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
+        settings = as_settings(settings, "hyperliquid")
+        self._credentials_given = bool(settings.credentials)
         self._settings = settings
         self._exchange = settings.id
         self._venue = str(settings.id)
@@ -185,6 +193,7 @@ class HyperliquidClient:
             self._client,
             error_extractor=info_error_message,
             retry=retry or RetryPolicy(),
+            max_body_bytes=settings.max_response_bytes,
         )
         self._nonces = nonces
         self._overrides = settings.symbol_overrides
@@ -215,15 +224,26 @@ class HyperliquidClient:
         return guarded(self._venue, self._funding_rates(symbols))
 
     def fetch_predicted_funding_rates(
-        self, symbols: Collection[Symbol] | None = None
+        self,
+        symbols: Collection[Symbol] | None = None,
+        *,
+        source: str = "HlPerp",
+        exchange: ExchangeIdentifier | None = None,
     ) -> FutureResult[tuple[FundingRate, ...], VenueError]:
-        """Hyperliquid's own predicted next funding (``predictedFundings``, ``HlPerp``)."""
-        return guarded(self._venue, self._predicted(symbols))
+        """Predicted next funding from ``predictedFundings``: Hyperliquid's own (``HlPerp``),
+        or with ``source="BinPerp"``/``"BybitPerp"`` Hyperliquid's prediction for Binance's
+        or Bybit's next settlement, as rates of ``exchange`` (that venue's id)."""
+        return guarded(self._venue, self._predicted(symbols, source, exchange))
 
     def fetch_order_book(
         self, symbol: Symbol, depth: int = 20
     ) -> FutureResult[OrderBook, VenueError]:
         return guarded(self._venue, self._book(symbol, depth))
+
+    def fetch_fees(self) -> FutureResult[FeeQuote, VenueError]:
+        """The account's rates (``userFees``) when the master address is configured, else
+        (or when that fails) the published tier 0 (:mod:`adapters.published_fees`)."""
+        return guarded(self._venue, self._fees())
 
     def fetch_positions(self) -> FutureResult[tuple[Position, ...], VenueError]:
         return guarded(self._venue, self._positions())
@@ -354,13 +374,20 @@ class HyperliquidClient:
         )
 
     async def _predicted(
-        self, symbols: Collection[Symbol] | None
+        self,
+        symbols: Collection[Symbol] | None,
+        source: str = "HlPerp",
+        exchange: ExchangeIdentifier | None = None,
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         answer = await self._info({"type": "predictedFundings"})
         if isinstance(answer, Failure):
             return answer
         parsed = parse_predicted_fundings(
-            self._exchange, answer.unwrap(), self._clock(), self._overrides
+            exchange or self._exchange,
+            answer.unwrap(),
+            self._clock(),
+            self._overrides,
+            source=source,
         )
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
@@ -434,6 +461,21 @@ class HyperliquidClient:
         return Success(tuple(unique[moment] for moment in sorted(unique)))
 
     # -- account ----------------------------------------------------------------------
+
+    async def _fees(self) -> Result[FeeQuote, VenueError]:
+        if not self._settings.credentials.get("account_address"):
+            return Success(account_or_published("hyperliquid", None))
+        address = self._account()
+        account: Result[FeeQuote, VenueError] = Failure(NotConfigured(self._venue, "no address"))
+        if isinstance(address, Failure):
+            account = Failure(address.failure())
+        else:
+            answer = await self._info({"type": "userFees", "user": address.unwrap()})
+            account = answer
+            if isinstance(answer, Success):
+                parsed = parse_user_fees(self._venue, answer.unwrap())
+                account = Failure(parsed.failure()) if isinstance(parsed, Failure) else parsed
+        return Success(account_or_published("hyperliquid", account))
 
     async def _state(self) -> Result[Any, VenueError]:
         account = self._account()
@@ -535,7 +577,14 @@ class HyperliquidClient:
         if isinstance(built, Failure):
             return Failure(built.failure())
         action, tif = built.unwrap()
-        answer = await self._signed(signer.unwrap(), action)
+        expires_after = None
+        if request.expires_at is not None:
+            # The order's deadline as ``expiresAfter``: Hyperliquid refuses the action
+            # if it arrives later (nautilus HyperliquidExchangeActionRequest.expires_after).
+            if request.expires_at <= self._clock():
+                return Failure(NotSent(self._venue, "place_order: the order's deadline passed"))
+            expires_after = int(request.expires_at.timestamp() * 1000)
+        answer = await self._signed(signer.unwrap(), action, expires_after)
         if isinstance(answer, Failure):
             return Failure(answer.failure())
         parsed = parse_order_response(
@@ -569,12 +618,16 @@ class HyperliquidClient:
             )
         )
 
-    async def _signed(self, signer: AgentSigner, action: dict[str, Any]) -> Result[Any, VenueError]:
+    async def _signed(
+        self, signer: AgentSigner, action: dict[str, Any], expires_after: int | None = None
+    ) -> Result[Any, VenueError]:
         if self._nonces is None:
             self._nonces = nonce_source_for(signer.address)
         nonce = self._nonces.next()
-        signature = signer.sign_l1_action(action, nonce, mainnet=self._mainnet)
-        return await self._send(exchange_payload(action, nonce, signature))
+        signature = signer.sign_l1_action(
+            action, nonce, mainnet=self._mainnet, expires_after=expires_after
+        )
+        return await self._send(exchange_payload(action, nonce, signature, expires_after))
 
     async def _cancel(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
         signer = self._trading()

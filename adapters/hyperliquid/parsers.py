@@ -44,6 +44,7 @@ from typing import Any
 import attrs
 from returns.result import Result
 
+from adapters._liquidity import non_negative, quote_value
 from adapters._parse import (
     ParseError,
     arr,
@@ -162,7 +163,12 @@ def parse_universe(meta: Any, overrides: Overrides) -> tuple[AssetInfo, ...]:
     return tuple(assets)
 
 
-def _market(exchange: ExchangeIdentifier, asset: AssetInfo) -> Market:
+def _market(
+    exchange: ExchangeIdentifier,
+    asset: AssetInfo,
+    open_interest: Decimal | None = None,
+    volume_24h: Decimal | None = None,
+) -> Market:
     lot = lot_size(asset.sz_decimals)
     return Market(
         exchange=exchange,
@@ -176,6 +182,8 @@ def _market(exchange: ExchangeIdentifier, asset: AssetInfo) -> Market:
         funding_interval=HOUR,
         settle_asset=SETTLE_ASSET,
         max_leverage=asset.max_leverage,
+        open_interest=open_interest,
+        volume_24h=volume_24h,
     )
 
 
@@ -208,7 +216,11 @@ def _meta_and_ctxs(
         ctx = obj(ctxs[asset.index], path)
         if asset.delisted:
             continue
-        markets.append(_market(exchange, asset))
+        mark = _positive_or_none(opt_dec(ctx, "markPx", path))
+        # ``openInterest`` is in coins, ``dayNtlVlm`` in USDC (notional)
+        open_interest = quote_value(opt_dec(ctx, "openInterest", path), mark)
+        volume = non_negative(opt_dec(ctx, "dayNtlVlm", path))
+        markets.append(_market(exchange, asset, open_interest, volume))
         rates.append(
             FundingRate(
                 exchange=exchange,
@@ -218,9 +230,11 @@ def _meta_and_ctxs(
                 kind=FundingKind.CURRENT,
                 observed_at=observed_at,
                 next_funding_time=next_funding,
-                mark_price=_positive_or_none(opt_dec(ctx, "markPx", path)),
+                mark_price=mark,
                 index_price=_positive_or_none(opt_dec(ctx, "oraclePx", path)),
                 venue_symbol=asset.name,
+                open_interest=open_interest,
+                volume_24h=volume,
             )
         )
     return MetaSnapshot(assets=assets, markets=tuple(markets), rates=tuple(rates))
@@ -254,6 +268,7 @@ def _predicted(
     payload: Any,
     observed_at: datetime,
     overrides: Overrides,
+    source: str = "HlPerp",
 ) -> tuple[FundingRate, ...]:
     rates: list[FundingRate] = []
     for index, raw_row in enumerate(arr(payload)):
@@ -268,7 +283,7 @@ def _predicted(
             if len(pair) != 2:
                 raise ParseError(f"{venue_path}: expected [venue, prediction]")
             venue_name = string(pair[0], f"{venue_path}[0]")
-            if venue_name != "HlPerp" or pair[1] is None:
+            if venue_name != source or pair[1] is None:
                 continue
             mapped = _symbol(coin, overrides)
             if mapped is None:
@@ -304,10 +319,15 @@ def parse_predicted_fundings(
     payload: Any,
     observed_at: datetime,
     overrides: Overrides | None = None,
+    *,
+    source: str = "HlPerp",
 ) -> Result[tuple[FundingRate, ...], MalformedResponse]:
-    """``predictedFundings`` -> PREDICTED rates of Hyperliquid's own (``HlPerp``) entries."""
+    """``predictedFundings`` -> PREDICTED rates of one source's entries: Hyperliquid's own
+    (``HlPerp``, the default), or the other venues it predicts (``BinPerp``, ``BybitPerp``;
+    docs.chainstack.com hyperliquid-info-predicted-fundings), as rates of ``exchange``."""
     return parse_guard(
-        str(exchange), lambda: _predicted(exchange, payload, observed_at, overrides or {})
+        str(exchange),
+        lambda: _predicted(exchange, payload, observed_at, overrides or {}, source),
     )
 
 

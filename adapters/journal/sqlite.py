@@ -20,12 +20,14 @@ and of an order intent, whose every change is also logged in ``order_outcomes``)
 Migrations are additive only (new tables, new nullable columns): nothing recorded is ever
 dropped or rewritten. A journal written by a newer schema than this code knows is refused.
 
-One process at a time: :class:`~adapters.journal.lock.JournalLock` (``flock``) is taken on
+One process at a time: :class:`~adapters.journal.lock.JournalLock` (``flock`` on the database
+file itself, so keyed on its identity, not its path) is taken on
 open; a second process gets :class:`~adapters.journal.lock.JournalLocked` saying who holds it.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import sqlite3
 import threading
@@ -44,7 +46,12 @@ from adapters.journal.lock import JournalLock, JournalLocked
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Order, OrderRequest, Symbol, TradingSignal
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from atomic_fp.orchestration.journal import JournaledOrder, OrderIntent, PositionKey
+from atomic_fp.orchestration.journal import (
+    JournaledOrder,
+    JournalUnavailable,
+    OrderIntent,
+    PositionKey,
+)
 from atomic_fp.orchestration.report import (
     ExecutionStatus,
     LegOutcome,
@@ -162,6 +169,35 @@ class JournalError:
         return self.describe()
 
 
+_KINDS = {
+    "SQLITE_BUSY": "busy",
+    "SQLITE_LOCKED": "busy",
+    "SQLITE_FULL": "disk full",
+    "SQLITE_READONLY": "read-only",
+    "SQLITE_IOERR": "I/O error",
+    "SQLITE_CANTOPEN": "I/O error",
+}
+
+
+def unavailable(path: Path, operation: str, error: BaseException) -> JournalUnavailable:
+    """``error`` (from ``sqlite3`` or the OS) as a :class:`JournalUnavailable`. The kind
+    comes from SQLite's primary result code (``SQLITE_BUSY`` after ``busy_timeout``,
+    ``SQLITE_FULL``, ``SQLITE_READONLY``, ``SQLITE_IOERR_*``; sqlite.org/rescode.html)."""
+    name = getattr(error, "sqlite_errorname", "") or ""
+    kind = next((k for prefix, k in _KINDS.items() if name.startswith(prefix)), None)
+    if kind is None and isinstance(error, OSError):
+        kind = "disk full" if error.errno == errno.ENOSPC else "I/O error"
+    return JournalUnavailable(
+        str(path), operation, kind or "other", f"{type(error).__name__}: {error}"
+    )
+
+
+def _operation(work: Callable[..., object]) -> str:
+    """``record_outcome`` for the ``work`` closure defined inside ``record_outcome``."""
+    qualname = getattr(work, "__qualname__", "")
+    return qualname.split(".<locals>")[0].rsplit(".", 1)[-1] or "journal call"
+
+
 def _symbol(text: str) -> Symbol:
     return Symbol.parse(text)
 
@@ -187,6 +223,7 @@ class SqliteJournal:
         *,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
         lock: bool = True,
+        busy_timeout: float = 30.0,
     ) -> Result[SqliteJournal, JournalLocked | JournalError]:
         """Open (creating or migrating) the journal and take its process lock.
 
@@ -203,9 +240,10 @@ class SqliteJournal:
             if isinstance(acquired, Failure):
                 return Failure(acquired.failure())
             held = acquired.unwrap()
+        connection: sqlite3.Connection | None = None
         try:
             connection = sqlite3.connect(
-                database, check_same_thread=False, isolation_level=None, timeout=30.0
+                database, check_same_thread=False, isolation_level=None, timeout=busy_timeout
             )
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute(f"PRAGMA synchronous={synchronous}")
@@ -216,6 +254,8 @@ class SqliteJournal:
                 connection.close()
                 return Failure(JournalError(str(database), "no journal has been written here yet"))
         except (sqlite3.Error, ValueError) as error:
+            if connection is not None:
+                connection.close()  # before the lock: closing its fd drops SQLite's locks
             if held is not None:
                 held.release()
             return Failure(JournalError(str(database), f"{type(error).__name__}: {error}"))
@@ -239,9 +279,15 @@ class SqliteJournal:
     # ------------------------------------------------------------------ plumbing
 
     async def _run(self, work: Callable[[sqlite3.Connection], T], write: bool) -> T:
+        """Run ``work`` in a worker thread; a SQLite or OS failure (busy past the timeout,
+        disk full, read-only file...) becomes :class:`JournalUnavailable` naming the
+        operation, so no ``sqlite3`` exception ever reaches the orchestrator."""
         if write and self._lock is None:
             raise PermissionError(f"journal {self.path} was opened read-only")
-        return await anyio.to_thread.run_sync(partial(self._locked, work, write))
+        try:
+            return await anyio.to_thread.run_sync(partial(self._locked, work, write))
+        except (sqlite3.Error, OSError) as error:
+            raise unavailable(self.path, _operation(work), error) from error
 
     def _locked(self, work: Callable[[sqlite3.Connection], T], write: bool) -> T:
         with self._mutex:
@@ -267,7 +313,7 @@ class SqliteJournal:
                 " payload, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     signal.signal_id,
-                    str(signal.symbol),
+                    signal.bound_symbol.key,
                     signal.kind.value,
                     signal.reason,
                     _iso(signal.created_at),
@@ -294,7 +340,7 @@ class SqliteJournal:
                     intent.attempt,
                     intent.purpose.value,
                     str(request.exchange),
-                    str(request.symbol),
+                    request.symbol.key,
                     request.side.value,
                     str(request.size),
                     None if request.limit_price is None else str(request.limit_price),
@@ -409,7 +455,7 @@ class SqliteJournal:
             db.execute(
                 "INSERT INTO position_adjustments (venue, symbol, delta_base, reason,"
                 " recorded_at) VALUES (?, ?, ?, ?, ?)",
-                (str(exchange), str(symbol), str(delta_base), reason, _iso(at)),
+                (str(exchange), symbol.key, str(delta_base), reason, _iso(at)),
             )
 
         await self._run(work, write=True)
@@ -420,7 +466,7 @@ class SqliteJournal:
                 "INSERT INTO reconciliations (symbol, at, clean, problems, report)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (
-                    str(report.symbol),
+                    report.symbol.key,
                     _iso(report.at),
                     int(report.clean),
                     json.dumps(list(report.problems())),
@@ -445,7 +491,7 @@ class SqliteJournal:
             args: tuple[str, ...] = ()
             if symbol is not None:
                 query += " AND symbol = ?"
-                args = (str(symbol),)
+                args = (symbol.key,)
             return [row[0] for row in db.execute(query + " ORDER BY rowid", args)]
 
         return tuple(_signal(payload) for payload in await self._run(work, write=False))
@@ -458,8 +504,31 @@ class SqliteJournal:
         args: tuple[str, ...] = ()
         if symbol is not None:
             where += " AND symbol = ?"
-            args = (str(symbol),)
+            args = (symbol.key,)
         return await self._orders(where, args)
+
+    async def never_sent_orders(
+        self, symbol: Symbol | None = None, since: datetime | None = None
+    ) -> tuple[JournaledOrder, ...]:
+        where = "WHERE outcome = 'not_sent'"
+        args: tuple[str, ...] = ()
+        if symbol is not None:
+            where += " AND symbol = ?"
+            args += (str(symbol),)
+        if since is not None:
+            where += " AND recorded_at >= ?"
+            args += (_iso(since),)
+        return await self._orders(where, args)
+
+    async def signal(self, signal_id: str) -> TradingSignal | None:
+        def work(db: sqlite3.Connection) -> str | None:
+            row = db.execute(
+                "SELECT payload FROM signals WHERE signal_id = ?", (signal_id,)
+            ).fetchone()
+            return None if row is None else str(row[0])
+
+        payload = await self._run(work, write=False)
+        return None if payload is None else _signal(payload)
 
     async def _orders(self, where: str, args: tuple[Any, ...]) -> tuple[JournaledOrder, ...]:
         query = _ORDER_COLUMNS + where + " ORDER BY rowid"  # where: fixed clauses, args bound
@@ -602,10 +671,13 @@ def _migrate(connection: sqlite3.Connection) -> None:
 
 
 def open_journal(
-    path: Path | str, *, synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    path: Path | str,
+    *,
+    synchronous: Literal["FULL", "NORMAL"] = "FULL",
+    busy_timeout: float = 30.0,
 ) -> Result[SqliteJournal, JournalLocked | JournalError]:
     """Open the journal for trading (takes the process lock)."""
-    return SqliteJournal.open(path, synchronous=synchronous)
+    return SqliteJournal.open(path, synchronous=synchronous, busy_timeout=busy_timeout)
 
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "JournalError", "SqliteJournal", "open_journal"]

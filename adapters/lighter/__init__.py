@@ -3,3 +3,8 @@ transactions signed by lighter-sdk's native signer (optional extra ``lighter``).
 
 Entry point: :func:`adapters.lighter.client.create` (registered as venue kind ``lighter``).
 """
+
+from adapters.lighter.client import LighterClient
+from adapters.lighter.config import LighterConfig
+
+__all__ = ["LighterClient", "LighterConfig"]

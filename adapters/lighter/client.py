@@ -52,7 +52,10 @@ from returns.result import Failure, Result, Success
 
 from adapters._future import both, guarded, not_supported
 from adapters._http import JsonHttp
+from adapters.client_config import Connectable, as_settings
 from adapters.lighter.budget import RequestBudget
+from adapters.lighter.config import LighterConfig
+from adapters.lighter.fees import market_fees
 from adapters.lighter.nonces import NonceBook
 from adapters.lighter.parsers import (
     HOUR,
@@ -77,6 +80,7 @@ from adapters.lighter.signer import (
     load_sdk_signer,
 )
 from adapters.lighter.ws import DEFAULT_WS_URL, MarketStatsFeed
+from adapters.published_fees import PUBLISHED_FEES, account_or_published, with_note
 from adapters.registry import VenueSettings
 from atomic_fp.errors import (
     Ambiguous,
@@ -91,6 +95,7 @@ from atomic_fp.errors import (
 )
 from atomic_fp.models import (
     Balance,
+    FeeQuote,
     FundingKind,
     FundingPayment,
     FundingRate,
@@ -225,9 +230,14 @@ def _credential_int(credentials: Mapping[str, str], key: str) -> int | None:
         raise ValueError(f"credential {key} must be an integer") from None
 
 
-@attrs.define
-class LighterClient:
-    """A Lighter account, implementing :class:`atomic_fp.venue.VenueClient`."""
+@attrs.define(init=False)
+class LighterClient(Connectable):
+    """A Lighter account, implementing :class:`atomic_fp.venue.VenueClient`.
+
+    Built from a :class:`~adapters.lighter.config.LighterConfig` (or the registry's
+    ``VenueSettings``): ``LighterClient(LighterConfig(account_index=...))``. ``signer``,
+    ``clock`` and ``monotonic`` replace the SDK signer and the clocks (tests).
+    """
 
     exchange_id: ExchangeIdentifier
     http: JsonHttp
@@ -253,6 +263,50 @@ class LighterClient:
     _accepted: dict[int, Order] = attrs.field(factory=dict)
     """Orders whose sendTx the API accepted, by client order index (see _fetch_order)."""
     acceptance_window: timedelta = timedelta(seconds=30)
+
+    def __init__(
+        self,
+        config: LighterConfig | VenueSettings,
+        *,
+        signer: LighterSigner | None = None,
+        clock: Clock | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        settings = as_settings(config, "lighter")
+        clock = clock or settings.clock or _utc_now
+        base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
+        options = settings.options
+        per_minute = _option_float(options, "requests_per_minute", 60.0)
+        http_client = httpx.AsyncClient(
+            base_url=base_url, transport=settings.transport, timeout=settings.timeout
+        )
+        credentials = settings.credentials
+        self.__attrs_init__(
+            exchange_id=settings.id,
+            http=JsonHttp(
+                venue=str(settings.id),
+                client=http_client,
+                error_extractor=error_fields,
+                max_body_bytes=settings.max_response_bytes,
+            ),
+            feed=MarketStatsFeed(url=settings.ws_url or DEFAULT_WS_URL, clock=clock),
+            budget=RequestBudget(
+                capacity=per_minute,
+                period=60.0,
+                max_wait=_option_float(options, "budget_max_wait_seconds", 10.0),
+                clock=monotonic,
+            ),
+            account_index=_credential_int(credentials, "account_index"),
+            api_key_index=_credential_int(credentials, "api_key_index"),
+            api_private_key=credentials.get("api_private_key") or None,
+            base_url=base_url,
+            overrides=settings.symbol_overrides,
+            ws_max_age=timedelta(seconds=_option_float(options, "ws_max_age_seconds", 30.0)),
+            market_ttl=timedelta(seconds=_option_float(options, "market_ttl_seconds", 300.0)),
+            clock=clock,
+            signer=signer,
+        )
+        self._credentials_given = bool(settings.credentials)
 
     # ---- VenueClient ------------------------------------------------------------------
 
@@ -285,6 +339,11 @@ class LighterClient:
         self, symbol: Symbol, depth: int = 20
     ) -> FutureResult[OrderBook, VenueError]:
         return guarded(self.venue, self._fetch_order_book(symbol, depth))
+
+    def fetch_fees(self) -> FutureResult[FeeQuote, VenueError]:
+        """The fees Lighter's markets publish (``orderBookDetails``, cached with the market
+        list), else (or when that fails) the published standard-account 0 %."""
+        return guarded(self.venue, self._fetch_fees())
 
     def fetch_positions(self) -> FutureResult[tuple[Position, ...], VenueError]:
         return guarded(self.venue, self._fetch_positions())
@@ -336,7 +395,9 @@ class LighterClient:
         if isinstance(answer, Failure):
             error = answer.failure()
             if isinstance(error, VenueRejected) and error.code in RATE_LIMITED_CODES:
-                return Failure(RateLimited(error.venue, error.message, error.code))
+                return Failure(
+                    RateLimited(error.venue, error.message, error.code, error.retry_after)
+                )
             return answer
         body = answer.unwrap()
         if isinstance(body, Mapping):
@@ -384,6 +445,15 @@ class LighterClient:
         return Failure(UnknownSymbol(self.venue, f"{symbol} is not listed on Lighter"))
 
     # ---- market data ------------------------------------------------------------------
+
+    async def _fetch_fees(self) -> Result[FeeQuote, VenueError]:
+        markets = await self._load_markets()
+        if isinstance(markets, Failure):
+            return Success(account_or_published("lighter", Failure(markets.failure())))
+        quote = market_fees(markets.unwrap())
+        if quote is None:
+            return Success(with_note(PUBLISHED_FEES["lighter"], "markets publish no fee"))
+        return Success(quote)
 
     async def _fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
         markets = await self._load_markets(force=True)
@@ -457,6 +527,10 @@ class LighterClient:
             mark_price=stats.mark_price,
             index_price=stats.index_price,
             venue_symbol=str(market.market_id),
+            cap=stats.funding_cap_hourly,
+            floor=None if stats.funding_cap_hourly is None else -stats.funding_cap_hourly,
+            open_interest=market.market.open_interest,
+            volume_24h=market.market.volume_24h,
         )
 
     def _with_ws_prices(self, rate: FundingRate, now: datetime) -> FundingRate:
@@ -810,31 +884,4 @@ def create(
     no venue timestamp (``/funding-rates``, books, accounts): the offline snapshot sets it
     to the recorded instant.
     """
-    clock = clock or settings.clock or _utc_now
-    base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
-    options = settings.options
-    per_minute = _option_float(options, "requests_per_minute", 60.0)
-    http_client = httpx.AsyncClient(
-        base_url=base_url, transport=settings.transport, timeout=settings.timeout
-    )
-    credentials = settings.credentials
-    return LighterClient(
-        exchange_id=settings.id,
-        http=JsonHttp(venue=str(settings.id), client=http_client, error_extractor=error_fields),
-        feed=MarketStatsFeed(url=settings.ws_url or DEFAULT_WS_URL, clock=clock),
-        budget=RequestBudget(
-            capacity=per_minute,
-            period=60.0,
-            max_wait=_option_float(options, "budget_max_wait_seconds", 10.0),
-            clock=monotonic,
-        ),
-        account_index=_credential_int(credentials, "account_index"),
-        api_key_index=_credential_int(credentials, "api_key_index"),
-        api_private_key=credentials.get("api_private_key") or None,
-        base_url=base_url,
-        overrides=settings.symbol_overrides,
-        ws_max_age=timedelta(seconds=_option_float(options, "ws_max_age_seconds", 30.0)),
-        market_ttl=timedelta(seconds=_option_float(options, "market_ttl_seconds", 300.0)),
-        clock=clock,
-        signer=signer,
-    )
+    return LighterClient(settings, signer=signer, clock=clock, monotonic=monotonic)

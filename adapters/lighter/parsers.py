@@ -51,9 +51,11 @@ Tolerance for cross-endpoint agreement: ``market_stats`` and ``/fundings`` print
 decimals of a percent, so one hourly fraction is known to +-0.5e-6 (half of 0.0001 %).
 ``/funding-rates`` carries the float behind it, so it must agree within that quantum.
 
-``/funding-rates`` is reported with ``interval = 8 h`` (its unit) although settlement is
-hourly; ``FundingRate.hourly`` is what callers compare, and ``next_funding_time`` is the
-next full UTC hour.
+Every ``FundingRate`` this module returns is the payment **per settlement** with the settlement
+interval (1 h): the ``/funding-rates`` fraction-per-8 h is divided by 8 here (the unit a wire
+field is quoted in is the parser's business), so a caller that settles "rate every interval"
+(a paper venue mirroring Lighter, the backtest) pays 24 times a day, and ``scan`` prints
+``1h``. ``next_funding_time`` is the next full UTC hour.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ from typing import Any
 import attrs
 from returns.result import Result
 
+from adapters._liquidity import non_negative, quote_value
 from adapters._parse import (
     ParseError,
     arr,
@@ -101,8 +104,10 @@ from atomic_fp.symbols import canonical_symbol
 VENUE = "lighter"
 HOUR = timedelta(hours=1)
 FUNDING_RATES_INTERVAL = timedelta(hours=8)
-"""The unit of ``/funding-rates`` ``rate`` (a fraction per 8 h); settlement is hourly."""
+"""The unit of ``/funding-rates`` ``rate`` (a fraction per 8 h); settlement is hourly, so the
+parser divides by :data:`FUNDING_RATES_PER_SETTLEMENT`."""
 SETTLEMENT_INTERVAL = HOUR
+FUNDING_RATES_PER_SETTLEMENT = Decimal(FUNDING_RATES_INTERVAL // SETTLEMENT_INTERVAL)
 _PERCENT = Decimal(100)
 _MARGIN_FRACTION_SCALE = Decimal(10_000)
 SPOT_MARKET_ID_START = 2048
@@ -122,6 +127,10 @@ class LighterMarket:
     price_decimals: int
     maintenance_margin_fraction: Decimal | None = None
     initial_margin_fraction: Decimal | None = None
+    taker_fee: Decimal | None = None
+    """``orderBookDetails`` ``taker_fee`` as a fraction (the wire is a percent, see
+    :func:`parse_markets`); ``None`` when the row has none."""
+    maker_fee: Decimal | None = None
 
 
 @attrs.frozen
@@ -135,6 +144,10 @@ class MarketStats:
     last_funding_hourly: Decimal | None
     funding_timestamp: datetime | None
     observed_at: datetime
+    funding_cap_hourly: Decimal | None = None
+    """``funding_clamp_big`` (percent per hour, ``"4.0000"`` = 4 %/h) as a fraction: the
+    bound of the hourly rate either way (Lighter docs, trading/funding: the rate is clamped to
+    [-4 %, 4 %] per hour). ``funding_clamp_small`` (0.05 %) only bounds the interest term."""
 
 
 @attrs.frozen
@@ -190,9 +203,15 @@ def _parse_markets(
             continue  # a name that is no asset code cannot be compared across venues
         size_decimals = int_field(row, "size_decimals", path)
         price_decimals = int_field(row, "price_decimals", path)
+        taker_fee = opt_dec(row, "taker_fee", path)
+        maker_fee = opt_dec(row, "maker_fee", path)
         imf = opt_dec(row, "default_initial_margin_fraction", path)
         mmf = opt_dec(row, "maintenance_margin_fraction", path)
         max_leverage = _MARGIN_FRACTION_SCALE / imf if imf is not None and imf > 0 else None
+        # ``open_interest`` is in base units (ETH 39559.33 in ccxt's real row); volume in USDC
+        last_price = opt_dec(row, "last_trade_price", path)
+        open_interest = quote_value(opt_dec(row, "open_interest", path), last_price)
+        volume = non_negative(opt_dec(row, "daily_quote_token_volume", path))
         market = Market(
             exchange=exchange,
             symbol=symbol,
@@ -205,6 +224,8 @@ def _parse_markets(
             funding_interval=SETTLEMENT_INTERVAL,
             settle_asset="USDC",
             max_leverage=max_leverage,
+            open_interest=open_interest,
+            volume_24h=volume,
         )
         markets.append(
             LighterMarket(
@@ -217,6 +238,8 @@ def _parse_markets(
                     mmf / _MARGIN_FRACTION_SCALE if mmf is not None else None
                 ),
                 initial_margin_fraction=(imf / _MARGIN_FRACTION_SCALE if imf is not None else None),
+                taker_fee=taker_fee / _PERCENT if taker_fee is not None else None,
+                maker_fee=maker_fee / _PERCENT if maker_fee is not None else None,
             )
         )
     return tuple(markets)
@@ -238,7 +261,11 @@ def parse_markets(
     ``market_id`` (an integer) is the venue symbol; tick = ``10**-price_decimals``, lot =
     ``10**-size_decimals`` (the scales signing uses: ``base_amount = size * 10**size_decimals``);
     ``min_base_amount`` / ``min_quote_amount`` are the minimum size / notional (USDC).
-    Margin fractions are per 1e4 (``500`` = 5 % = 20x max leverage). Spot books
+    Margin fractions are per 1e4 (``500`` = 5 % = 20x max leverage). ``taker_fee`` /
+    ``maker_fee`` are read as **percent** strings like every four-decimal Lighter figure
+    (``/fundings``, ``market_stats``): standard accounts pay 0 % (``"0.0000"`` in every
+    recorded row), premium accounts 0.028 % taker (apidocs.lighter.xyz account-types), which
+    as a fraction would be an absurd 2.8 %. Spot books
     (``spot_order_book_details``, ids >= 2048, ``market_type`` spot), inactive markets and
     markets whose name is no asset code (unless ``overrides`` maps it) are dropped; one odd
     listing must not take every Lighter market down with it.
@@ -274,12 +301,14 @@ def _parse_funding_rates(
             FundingRate(
                 exchange=exchange,
                 symbol=market.market.symbol,
-                rate=dec_field(row, "rate", path),
-                interval=FUNDING_RATES_INTERVAL,
+                rate=dec_field(row, "rate", path) / FUNDING_RATES_PER_SETTLEMENT,
+                interval=SETTLEMENT_INTERVAL,
                 kind=FundingKind.CURRENT,
                 observed_at=observed_at,
                 next_funding_time=next_hour(observed_at),
                 venue_symbol=str(market_id),
+                open_interest=market.market.open_interest,
+                volume_24h=market.market.volume_24h,
             )
         )
     return tuple(rates)
@@ -295,7 +324,8 @@ def parse_funding_rates(
 
     The endpoint also lists Lighter's reference rows for binance/bybit/hyperliquid: only
     ``exchange == "lighter"`` rows are kept. ``rate`` is a fraction per 8 hours (see the
-    module docstring for the evidence), reported with ``interval = 8 h``; the response has no
+    module docstring for the evidence): it is divided by 8 and reported per hourly settlement
+(``interval = 1 h``), the interval Lighter pays on; the response has no
     time, so ``observed_at`` is the caller's receipt time and ``next_funding_time`` the next
     full hour. Rows for markets not in ``markets`` (inactive, spot) are dropped.
     """
@@ -566,11 +596,17 @@ def _stats_one(row: Mapping[str, Any], path: str, observed_at: datetime) -> Mark
         index_price=_positive(opt_dec(row, "index_price", path), f"{path}.index_price"),
         current_funding_hourly=_hourly_percent(row, "current_funding_rate", path),
         last_funding_hourly=_hourly_percent(row, "funding_rate", path),
+        funding_cap_hourly=_cap(_hourly_percent(row, "funding_clamp_big", path)),
         funding_timestamp=(
             ts_millis(stamp, f"{path}.funding_timestamp") if stamp not in (None, 0) else None
         ),
         observed_at=observed_at,
     )
+
+
+def _cap(value: Decimal | None) -> Decimal | None:
+    """A clamp is a magnitude: a zero or negative one is no usable bound."""
+    return value if value is not None and value > 0 else None
 
 
 def _positive(value: Decimal | None, path: str) -> Decimal | None:
@@ -751,6 +787,7 @@ def error_fields(body: Any) -> tuple[str | None, str | None]:
 
 __all__ = [
     "FUNDING_RATES_INTERVAL",
+    "FUNDING_RATES_PER_SETTLEMENT",
     "HOUR",
     "LighterMarket",
     "MarketStats",

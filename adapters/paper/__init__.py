@@ -1,7 +1,9 @@
 """The paper venue: an in-process :class:`~atomic_fp.venue.VenueClient` with order
 matching, fees, positions, balances, funding accrual and fault knobs."""
 
+from adapters.paper.client import PaperClient
 from adapters.paper.clock import ManualClock
+from adapters.paper.config import PaperConfig
 from adapters.paper.faults import OrderFault, PaperFaults
 from adapters.paper.ledger import LedgerEntry, LedgerKind, SymbolLedger
 from adapters.paper.venue import PaperMarketState, PaperVenue, SubmitRecord
@@ -11,6 +13,8 @@ __all__ = [
     "LedgerKind",
     "ManualClock",
     "OrderFault",
+    "PaperClient",
+    "PaperConfig",
     "PaperFaults",
     "PaperMarketState",
     "PaperVenue",

@@ -22,6 +22,8 @@ import random
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
+from adapters.client_config import Connectable, as_settings
+from adapters.paper.config import PaperConfig
 from adapters.paper.faults import PaperFaults
 from adapters.paper.venue import PaperMarketState, PaperVenue
 from adapters.registry import VenueSettings
@@ -45,8 +47,35 @@ def _decimal(settings: VenueSettings, key: str, default: Decimal | None) -> Deci
     return value
 
 
-def create(settings: VenueSettings) -> PaperVenue:
+class PaperClient(PaperVenue, Connectable):
+    """The paper venue as a client class like the others:
+    ``PaperClient(PaperConfig(id="grvt", funding_rates={"BTC": "0.0001"}))``, with
+    ``connect()`` and ``async with``. It *is* a :class:`PaperVenue` (fault knobs, ledger,
+    clock control); the registry's ``paper`` kind builds this class."""
+
+    def __init__(self, config: PaperConfig | VenueSettings) -> None:
+        settings = as_settings(config, "paper")
+        markets, seed = _markets(settings), int(_decimal(settings, "seed", Decimal(0)))
+        super().__init__(
+            settings.id,
+            markets,
+            fees=settings.fees or DEFAULT_FEES,
+            balances={"USD": _decimal(settings, "balance", Decimal(100_000))},
+            faults=PaperFaults(
+                latency=float(_decimal(settings, "latency", Decimal(0))),
+                rng=random.Random(seed),  # noqa: S311 (fault draws, not crypto)
+            ),
+            state_path=settings.options.get("state_path"),
+            clock=settings.clock,
+        )
+
+
+def create(settings: VenueSettings) -> PaperClient:
     """Build a paper venue from its settings (``ValueError`` names a bad option)."""
+    return PaperClient(settings)
+
+
+def _markets(settings: VenueSettings) -> list[PaperMarketState]:
     bases = [b.strip().upper() for b in settings.options.get("symbols", "BTC,ETH").split(",")]
     markets = []
     for base in filter(None, bases):
@@ -67,19 +96,7 @@ def create(settings: VenueSettings) -> PaperVenue:
                 funding_rate=_decimal(settings, f"funding_rate.{base}", Decimal(0)),
             )
         )
-    seed = int(_decimal(settings, "seed", Decimal(0)))
-    return PaperVenue(
-        settings.id,
-        markets,
-        fees=settings.fees or DEFAULT_FEES,
-        balances={"USD": _decimal(settings, "balance", Decimal(100_000))},
-        faults=PaperFaults(
-            latency=float(_decimal(settings, "latency", Decimal(0))),
-            rng=random.Random(seed),  # noqa: S311 (fault draws, not crypto)
-        ),
-        state_path=settings.options.get("state_path"),
-        clock=settings.clock,
-    )
+    return markets
 
 
-__all__ = ["create"]
+__all__ = ["PaperClient", "create"]

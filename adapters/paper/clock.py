@@ -1,31 +1,27 @@
-"""A settable clock for drivers (tests, the backtester): no wall-clock reads at all."""
+"""The settable clock of tests and the backtester.
+
+The pure clock lives in :mod:`atomic_fp.clock` (the backtest engine, which imports no
+adapter, uses it too); this one adds a fake ``anyio.sleep`` for drivers that give execution
+a sleep (``ExecutionPolicy(sleep=clock.sleep)``), so the validity-window watch advances
+simulated time instead of waiting.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from atomic_fp.models._validators import to_utc
+import anyio.lowlevel
+
+from atomic_fp.clock import ManualClock as PureManualClock
 
 
-class ManualClock:
-    """Callable returning the time it was last set to; share one among paper venues."""
+class ManualClock(PureManualClock):
+    """A :class:`atomic_fp.clock.ManualClock` whose ``sleep`` advances it and yields once."""
 
-    def __init__(self, start: datetime) -> None:
-        if start.tzinfo is None:
-            raise ValueError("ManualClock needs a timezone-aware datetime")
-        self._now = to_utc(start)
-
-    def __call__(self) -> datetime:
-        return self._now
-
-    def set(self, now: datetime) -> None:
-        if now.tzinfo is None:
-            raise ValueError("ManualClock needs a timezone-aware datetime")
-        self._now = to_utc(now)
-
-    def advance(self, delta: timedelta) -> datetime:
-        self._now += delta
-        return self._now
+    async def sleep(self, seconds: float) -> None:
+        """A fake ``anyio.sleep``: advances this clock, yields once, never waits."""
+        self.advance(timedelta(seconds=seconds))
+        await anyio.lowlevel.checkpoint()
 
 
 __all__ = ["ManualClock"]

@@ -28,6 +28,12 @@ class OrderFault(enum.Enum):
     and the venue has no such order."""
     PARTIAL_FILL = "partial_fill"
     """Only ``partial_fill_ratio`` of the size fills (rounded down to the lot)."""
+    LATE_EXECUTION = "late_execution"
+    """The call answers :class:`~atomic_fp.errors.Ambiguous` now ("execution status
+    unknown", as Binance's HTTP 503 / ``-1007``) and the venue executes the order
+    ``late_execution_delay`` seconds later (venue clock), if that is still inside the
+    order's validity window (``expires_at``); else the order expires unseen. Until it
+    executes, a lookup by client id answers ``OrderNotFound``."""
 
 
 @attrs.define
@@ -49,6 +55,11 @@ class PaperFaults:
     partial_fill_next: int = 0
     partial_fill_probability: float = 0.0
     partial_fill_ratio: Decimal = Decimal("0.5")
+    late_execution_next: int = 0
+    late_execution_probability: float = 0.0
+    late_execution_delay: tuple[float, float] = (0.0, 3.0)
+    """Seconds (drawn uniformly from the range with ``rng``) after arrival at which a
+    late-executed order executes."""
     reject_reduce_only: bool = False
     """Refuse every reduce-only order (e.g. to drill an unwind that cannot be done)."""
     read_failure_probability: float = 0.0
@@ -69,15 +80,23 @@ class PaperFaults:
         if self.partial_fill_next > 0:
             self.partial_fill_next -= 1
             return OrderFault.PARTIAL_FILL
+        if self.late_execution_next > 0:
+            self.late_execution_next -= 1
+            return OrderFault.LATE_EXECUTION
         for probability, fault in (
             (self.reject_probability, OrderFault.REJECT),
             (self.timeout_after_fill_probability, OrderFault.TIMEOUT_AFTER_FILL),
             (self.drop_probability, OrderFault.DROP),
             (self.partial_fill_probability, OrderFault.PARTIAL_FILL),
+            (self.late_execution_probability, OrderFault.LATE_EXECUTION),
         ):
             if probability > 0 and self.rng.random() < probability:
                 return fault
         return OrderFault.NONE
+
+    def late_delay(self) -> float:
+        low, high = self.late_execution_delay
+        return low if high <= low else self.rng.uniform(low, high)
 
     def read_fails(self) -> bool:
         return self.read_failure_probability > 0 and (

@@ -62,9 +62,12 @@ from atomic_fp.errors import (
     VenueRejected,
 )
 from atomic_fp.models import (
+    ASSUMED_FEES,
     DEFAULT_FEES,
     Balance,
     BookLevel,
+    FeeQuote,
+    FeeSource,
     FundingKind,
     FundingPayment,
     FundingRate,
@@ -156,6 +159,7 @@ class PaperVenue:
         order_retention: int | None = None,
         ledger_retention: int | None = None,
         submit_log_size: int = 10_000,
+        client_clock: Clock | None = None,
     ) -> None:
         self._exchange = (
             exchange if isinstance(exchange, ExchangeIdentifier) else ExchangeIdentifier(exchange)
@@ -172,6 +176,12 @@ class PaperVenue:
         self._orders: OrderedDict[str, Order] = OrderedDict()
         self._order_retention = order_retention
         self._resting: dict[str, OrderRequest] = {}
+        self._late: dict[str, tuple[OrderRequest, datetime, datetime | None]] = {}
+        """Orders answered "status unknown": (request, execution time, valid until), all
+        in venue time."""
+        self.client_clock = client_clock
+        """The clock of the process sending orders (default: the venue's own): used only to
+        turn an order's ``expires_at`` into a deadline in venue time."""
         self._ledger_entries: deque[LedgerEntry] = deque(maxlen=ledger_retention)
         self._ledger: dict[Symbol, SymbolLedger] = {}
         self._funding_history: dict[Symbol, list[FundingRate]] = {}
@@ -205,6 +215,26 @@ class PaperVenue:
             state = attrs.evolve(state, market=attrs.evolve(state.market, exchange=self._exchange))
         self._markets[state.market.symbol] = state
         self._ledger.setdefault(state.market.symbol, SymbolLedger())
+
+    def list_market(
+        self,
+        market: Market,
+        *,
+        mark_price: Decimal,
+        funding_rate: Decimal,
+        half_spread: Decimal,
+        depth: Decimal,
+    ) -> None:
+        """:meth:`add_market` in the backtest's terms (``SimulatedVenue``)."""
+        self.add_market(
+            PaperMarketState(
+                market=market,
+                mark_price=mark_price,
+                funding_rate=funding_rate,
+                half_spread=half_spread,
+                depth=depth,
+            )
+        )
 
     def market_state(self, symbol: Symbol) -> PaperMarketState:
         return self._markets[symbol]
@@ -348,7 +378,7 @@ class PaperVenue:
             )
             rate = by_symbol.get(symbol)
             if rate is not None:
-                self.set_funding_rate(symbol, rate.rate, rate.interval)
+                self.set_funding_rate(symbol, rate.payable, rate.interval)
                 if rate.mark_price is not None:
                     self.set_mark_price(symbol, rate.mark_price)
         return Success(None)
@@ -357,6 +387,13 @@ class PaperVenue:
 
     def fetch_markets(self) -> FutureResult[tuple[Market, ...], VenueError]:
         return guarded(str(self._exchange), self._read("markets", self._markets_now))
+
+    def fetch_fees(self) -> FutureResult[FeeQuote, VenueError]:
+        """What this paper venue charges: its configured fees (source ``config``), or the
+        assumed default when none were given."""
+        if self.fees == DEFAULT_FEES:
+            return FutureResult.from_value(ASSUMED_FEES)
+        return FutureResult.from_value(FeeQuote(self.fees, FeeSource.CONFIG, "paper venue fees"))
 
     def fetch_funding_rates(
         self, symbols: Collection[Symbol] | None = None
@@ -451,6 +488,31 @@ class PaperVenue:
     def _tick(self) -> None:
         if self.auto_funding:
             self.settle_due()
+        self._execute_late()
+
+    def _valid_until(self, request: OrderRequest) -> datetime | None:
+        """The order's deadline in venue time, as Binance sees ``timestamp`` +
+        ``recvWindow`` from an offset-synced client: the time left until ``expires_at``
+        on the client's clock (``client_clock``, default the venue's), counted from now
+        on the venue's clock. A venue clock skewed from ours thus neither refuses every
+        order nor accepts stale ones."""
+        if request.expires_at is None:
+            return None
+        now = self.now()
+        client_now = self.client_clock() if self.client_clock is not None else now
+        return now + (request.expires_at - client_now)
+
+    def _execute_late(self) -> None:
+        """Execute late orders that are due (in arrival order), inside their validity
+        window; one whose execution time falls past its ``expires_at`` expires unseen."""
+        now = self.now()
+        due = [cid for cid, (_, at, _) in self._late.items() if at <= now]
+        for cid in due:
+            request, at, valid_until = self._late.pop(cid)
+            if valid_until is None or at <= valid_until:
+                self._accept(request, OrderFault.NONE)
+        if due:
+            self._save()
 
     async def _place(self, request: OrderRequest) -> Result[Order, VenueError]:
         self._count("place_order")
@@ -460,11 +522,29 @@ class PaperVenue:
             self.submit_log.append(SubmitRecord(request.client_order_id, submitted, None))
             return Failure(NotSent(venue, "place_order: venue is down (connection refused)"))
         fault = self.faults.next_order_fault()
+        valid_until = self._valid_until(request)
         await self._delay(self.faults.latency + self.faults.order_latency)
         if fault is OrderFault.DROP:
             self.submit_log.append(SubmitRecord(request.client_order_id, submitted, None))
             await self._delay(self.faults.response_latency)
             return Failure(Ambiguous(venue, "place_order: timed out (injected drop)"))
+        self._tick()
+        if valid_until is not None and self.now() > valid_until:
+            # Binance -1021: the request arrived outside its recvWindow; never acted on.
+            self.submit_log.append(SubmitRecord(request.client_order_id, submitted, None))
+            return self._reject(
+                f"order arrived after its deadline {valid_until.isoformat()} (venue time)",
+                "expired",
+            )
+        if fault is OrderFault.LATE_EXECUTION and request.client_order_id not in self._late:
+            self.submit_log.append(SubmitRecord(request.client_order_id, submitted, None))
+            at = self.now() + timedelta(seconds=self.faults.late_delay())
+            self._late[request.client_order_id] = (request, at, valid_until)
+            self._save()
+            await self._delay(self.faults.response_latency)
+            return Failure(
+                Ambiguous(venue, "place_order: HTTP 503, execution status unknown", "-1007")
+            )
         self.submit_log.append(
             SubmitRecord(request.client_order_id, submitted, time.perf_counter())
         )
@@ -639,7 +719,8 @@ class PaperVenue:
             return Failure(UnknownSymbol(venue, f"{request.symbol} is not listed"))
         if request.exchange != self._exchange:
             return Failure(InvalidRequest(venue, f"order addressed to {request.exchange}"))
-        if request.client_order_id in self._orders or request.client_order_id in self._resting:
+        cid = request.client_order_id
+        if cid in self._orders or cid in self._resting or cid in self._late:
             return self._reject(f"duplicate client order id {request.client_order_id}", "duplicate")
         if fault is OrderFault.REJECT or (request.reduce_only and self.faults.reject_reduce_only):
             return self._reject("injected rejection", "injected")
@@ -911,6 +992,10 @@ class PaperVenue:
             },
             "orders": [converter.unstructure(o) for o in self._orders.values()],
             "resting": [converter.unstructure(r) for r in self._resting.values()],
+            "late": [
+                [converter.unstructure(r), at.isoformat(), None if v is None else v.isoformat()]
+                for r, at, v in self._late.values()
+            ],
             "ledger": {str(s): converter.unstructure(v) for s, v in self._ledger.items()},
             "ledger_entries": [converter.unstructure(e) for e in self._ledger_entries],
             "history": [
@@ -958,6 +1043,11 @@ class PaperVenue:
             r.client_order_id: r
             for r in (converter.structure(x, OrderRequest) for x in data["resting"])
         }
+        self._late = {}
+        for raw, at, until in data.get("late", []):
+            late = converter.structure(raw, OrderRequest)
+            valid = datetime.fromisoformat(until) if until else None
+            self._late[late.client_order_id] = (late, datetime.fromisoformat(at), valid)
         self._ledger = {
             by_name[name]: converter.structure(v, SymbolLedger)
             for name, v in data["ledger"].items()

@@ -11,7 +11,9 @@ never invented; the parsers treat them as optional. The instant: GRVT's recorded
 (``event_time`` 2025-12-03T15:12:10.025Z, ``next_funding_time`` 16:00Z). Binance and
 Hyperliquid show the rates that settled at that 16:00Z settlement (funding_rate_data), i.e.
 what was accruing at the snapshot instant. Lighter's row is the one ccxt recorded in
-November 2025 (the only real Lighter ``/funding-rates`` row with a licence we may copy).
+November 2025 (the only real Lighter ``/funding-rates`` row with a licence we may copy;
+the same-day Lighter history in the research data has no licence): it is served with its
+own recording time, so the scan shows its true age.
 """
 
 from __future__ import annotations
@@ -34,6 +36,33 @@ GRVT_DOCS_BTC_HASH = "0x030501"
 """BTC_USDT_Perp's hash in grvt-api-spec ``market_data_api.md`` (MIT; DOCS example); same
 layout as the real AAVE row's ``0x032201`` (kind 03 = perpetual, base id, quote 01 = USDT)."""
 FRD = "funding_rate_data/data/funding/venue={venue}/data.parquet"
+GRVT_BTC_INSTRUMENT: dict[str, Any] = {
+    "instrument": "BTC_USDT_Perp",
+    "instrument_hash": "0x030501",
+    "base": "BTC",
+    "quote": "USDT",
+    "kind": "PERPETUAL",
+    "venues": ["ORDERBOOK", "RFQ"],
+    "settlement_period": "PERPETUAL",
+    "base_decimals": 9,
+    "quote_decimals": 6,
+    "tick_size": "0.1",
+    "min_size": "0.001",
+    "create_time": "1768040726362828205",
+    "max_position_size": "1000.0",
+    "funding_interval_hours": 8,
+    "adjusted_funding_rate_cap": "0.3",
+    "adjusted_funding_rate_floor": "-0.3",
+    "min_notional": "100.0",
+}
+"""GRVT's REAL BTC_USDT_Perp instrument row, verbatim from the response pasted in ccxt's
+``ts/src/grvt.ts`` ``parseMarket`` comment (ccxt/ccxt, MIT; the same source as the ticker
+this snapshot replays): BTC's own limits (tick 0.1, min size 0.001, min notional 100, cap
++-0.3 % per 8 h), not AAVE's."""
+LIGHTER_RECORDED_AT = datetime.fromtimestamp(1763005601, tz=timezone.utc)
+"""2025-11-13T03:46:41Z: the ``timestamp`` of the root status response in the same ccxt
+Lighter fixture. ``/funding-rates`` carries no time; this is the best recorded bound of when
+ccxt captured it, so the offline scan shows the Lighter row about 20 days old."""
 
 
 def _plain(value: float) -> str:
@@ -133,21 +162,11 @@ def grvt(research: Path) -> VenueRecording:
     fixtures = json.loads((research / "ccxt-static/grvt/grvt_http_responses.json").read_text())
     ticker = fixtures["fetchTicker_from_ccxt_source_comment"][0]["httpResponse"]
     history = fixtures["fetchFundingRateHistory"][0]["httpResponse"]["result"][0]
-    template = fixtures["fetchMarkets"][0]["httpResponse"]["result"][0]
-    btc = dict(template)
-    btc.update(
-        {
-            "instrument": ticker["result"]["instrument"],
-            "instrument_hash": GRVT_DOCS_BTC_HASH,
-            "base": "BTC",
-            "quote": "USDT",
-            "funding_interval_hours": history["funding_interval_hours"],
-            "tick_size": "0.1",
-            "min_size": ticker["result"]["last_size"],
-        }
-    )
-    for key in ("create_time", "max_position_size"):
-        btc.pop(key, None)
+    btc = dict(GRVT_BTC_INSTRUMENT)
+    # cross-checks against the recorded fixture: same instrument, same interval
+    assert btc["instrument"] == ticker["result"]["instrument"] == history["instrument"]
+    assert btc["funding_interval_hours"] == history["funding_interval_hours"]
+    assert btc["instrument_hash"] == GRVT_DOCS_BTC_HASH
     instruments = {"result": [btc]}
     return VenueRecording(
         venue="grvt",
@@ -167,10 +186,13 @@ def lighter(research: Path) -> VenueRecording:
     )
     details = fixtures["fetchMarkets"][0]["httpResponse"]
     rates = fixtures["fetchFundingRates"][0]["httpResponse"]
+    status = fixtures["fetchStatus"][0]["httpResponse"]
+    assert datetime.fromtimestamp(status["timestamp"], tz=timezone.utc) == LIGHTER_RECORDED_AT
     return VenueRecording(
         venue="lighter",
         kind="lighter",
         base_url="https://mainnet.zklighter.elliot.ai",
+        recorded_at=LIGHTER_RECORDED_AT,
         exchanges=(
             Exchange("GET", "/api/v1/orderBookDetails", 200, details),
             Exchange("GET", "/api/v1/funding-rates", 200, rates),

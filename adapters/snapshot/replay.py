@@ -86,15 +86,21 @@ class VenueRecording:
     base_url: str | None
     exchanges: tuple[Exchange, ...]
     urls: Mapping[str, str] = attrs.field(factory=dict)
+    recorded_at: datetime | None = None
+    """When this venue's answers were recorded, if not at the snapshot's ``as_of`` (the
+    venue's client then sees this time as "now", so its rates show their true age)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "venue": self.venue,
             "kind": self.kind,
             "base_url": self.base_url,
             "urls": dict(self.urls),
-            "exchanges": [e.to_json() for e in self.exchanges],
         }
+        if self.recorded_at is not None:
+            data["recorded_at"] = self.recorded_at.isoformat().replace("+00:00", "Z")
+        data["exchanges"] = [e.to_json() for e in self.exchanges]
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> VenueRecording:
@@ -104,6 +110,9 @@ class VenueRecording:
             base_url=data.get("base_url"),
             exchanges=tuple(Exchange.from_json(e) for e in data.get("exchanges", [])),
             urls={str(k): str(v) for k, v in (data.get("urls") or {}).items()},
+            recorded_at=(
+                _parse_time(str(data["recorded_at"])) if data.get("recorded_at") else None
+            ),
         )
 
     def transport(self) -> ReplayTransport:

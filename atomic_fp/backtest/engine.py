@@ -54,7 +54,6 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 from returns.unsafe import unsafe_perform_io
 
-from adapters.paper import ManualClock, PaperMarketState, PaperVenue
 from atomic_fp import costs
 from atomic_fp.backtest.gaps import GAP_TOLERANCE, Coverage, coverage, expected_interval
 from atomic_fp.backtest.records import (
@@ -65,7 +64,10 @@ from atomic_fp.backtest.records import (
     SymbolPoint,
 )
 from atomic_fp.backtest.series import FundingSeries
+from atomic_fp.backtest.venue import SimulatedVenue, SimulatedVenueFactory
+from atomic_fp.clock import ManualClock
 from atomic_fp.decisions.cycle import decide_cycle
+from atomic_fp.decisions.estimators import EstimateUnavailable
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
     HOURS_PER_YEAR,
@@ -227,7 +229,7 @@ class _Series:
         "sym", "venue", "venue_id", "venue_name",
     )  # fmt: skip
 
-    def __init__(self, index: int, data: FundingSeries, sym: _Sym, venue: PaperVenue) -> None:
+    def __init__(self, index: int, data: FundingSeries, sym: _Sym, venue: SimulatedVenue) -> None:
         self.index = index
         self.data = data
         self.sym = sym
@@ -243,8 +245,14 @@ class _Series:
 
     @property
     def usable(self) -> bool:
-        """Its current rate is known and it can be traded (a price is known)."""
-        return self.available and self.known >= 0 and self.listed
+        """Its current rate (and the estimator's value of it) is known and it can be
+        traded (a price is known)."""
+        return (
+            self.available
+            and self.known >= 0
+            and self.listed
+            and self.data.signal(self.known) is not None
+        )
 
     @property
     def price(self) -> Decimal | None:
@@ -257,7 +265,10 @@ class _Series:
         cached = self.aprs[row]
         if cached is None:
             data = self.data
-            cached = data.rates[row] / interval_hours(data.intervals[row]) * HOURS_PER_YEAR
+            signal = data.signal(row)
+            if signal is None:  # pragma: no cover - apr() is read only when usable
+                raise AssertionError("no estimate")
+            cached = signal / interval_hours(data.intervals[row]) * HOURS_PER_YEAR
             self.aprs[row] = cached
         return cached
 
@@ -309,6 +320,7 @@ class _Run:
         series: Sequence[FundingSeries],
         settings: BacktestSettings,
         progress: Progress | None,
+        venues: SimulatedVenueFactory,
     ) -> None:
         if not series or not any(s.times for s in series):
             raise ValueError("no funding series to backtest")
@@ -331,15 +343,12 @@ class _Run:
             if settings.capital is not None
             else default_capital(series, settings) * len(names)
         )
-        self.venues: dict[str, PaperVenue] = {
-            name: PaperVenue(
+        self.venues: dict[str, SimulatedVenue] = {
+            name: venues(
                 name,
-                (),
                 fees=self.config.fees_for(name),
-                balances={"USD": self.capital / len(names)},
+                balance=self.capital / len(names),
                 clock=self.clock,
-                auto_funding=False,
-                ledger_retention=0,
             )
             for name in names
         }
@@ -434,22 +443,20 @@ class _Run:
         venue_price = base_price * data.contract_multiplier
         if not state.listed:
             row = max(state.known, 0)
-            venue.add_market(
-                PaperMarketState(
-                    market=Market(
-                        exchange=state.venue_id,
-                        symbol=data.symbol,
-                        venue_symbol=data.venue_symbol,
-                        tick_size=self.settings.tick_size,
-                        lot_size=self.settings.lot_size,
-                        contract_multiplier=data.contract_multiplier,
-                        funding_interval=data.intervals[row],
-                    ),
-                    mark_price=venue_price,
-                    funding_rate=data.rates[row] if state.known >= 0 else _ZERO,
-                    half_spread=self.settings.half_spread,
-                    depth=Decimal(10) ** 15,
-                )
+            venue.list_market(
+                Market(
+                    exchange=state.venue_id,
+                    symbol=data.symbol,
+                    venue_symbol=data.venue_symbol,
+                    tick_size=self.settings.tick_size,
+                    lot_size=self.settings.lot_size,
+                    contract_multiplier=data.contract_multiplier,
+                    funding_interval=data.intervals[row],
+                ),
+                mark_price=venue_price,
+                funding_rate=(data.signal(row) or _ZERO) if state.known >= 0 else _ZERO,
+                half_spread=self.settings.half_spread,
+                depth=Decimal(10) ** 15,
             )
             state.listed = True
         elif venue.market_state(data.symbol).mark_price != venue_price:
@@ -483,10 +490,13 @@ class _Run:
         state.available = True
         if state.listed and (
             previous < 0
-            or data.rates[previous] != data.rates[row]
+            or data.signal(previous) != data.signal(row)
             or data.intervals[previous] != data.intervals[row]
         ):
-            state.venue.set_funding_rate(data.symbol, data.rates[row], data.intervals[row])
+            signal = data.signal(row)
+            state.venue.set_funding_rate(
+                data.symbol, _ZERO if signal is None else signal, data.intervals[row]
+            )
 
     # ------------------------------------------------------------------ inputs
 
@@ -500,6 +510,13 @@ class _Run:
         if not state.listed:
             return Failure(
                 HistoryGap(data.venue, f"no price known yet for {data.symbol.base} at {now}")
+            )
+        if data.signal(state.known) is None:
+            return Failure(
+                EstimateUnavailable(
+                    data.venue,
+                    f"{data.basis} of {data.symbol.base} at {now}: too little settled history",
+                )
             )
         fetched: Result[tuple[FundingRate, ...], VenueError] = _call(
             state.venue.fetch_funding_rates([data.symbol])
@@ -547,7 +564,7 @@ class _Run:
             if state.usable:
                 data = state.data
                 row = state.known
-                parts.append((data.rates[row], data.intervals[row], state.price))
+                parts.append((data.signal(row), data.intervals[row], state.price))
             else:
                 parts.append(None)
             if state.position != 0:
@@ -595,7 +612,7 @@ class _Run:
             if state is None:
                 self.problems.append(
                     ExecutionProblem(
-                        now, signal.signal_id, leg.exchange.name, leg.symbol.base,
+                        now, signal.signal_id, leg.exchange.name, leg.bound_symbol.base,
                         "no such venue in the backtest",
                     )
                 )  # fmt: skip
@@ -604,7 +621,7 @@ class _Run:
             client_id = signal.client_order_id(index)
             request = OrderRequest(
                 exchange=leg.exchange,
-                symbol=leg.symbol,
+                symbol=leg.bound_symbol,
                 side=leg.side,
                 size=leg.size,
                 client_order_id=client_id,
@@ -612,13 +629,13 @@ class _Run:
                 time_in_force=TimeInForce.IOC,
                 reduce_only=leg.reduce_only,
             )
-            mark = venue.market_state(leg.symbol).mark_price
+            mark = venue.market_state(leg.bound_symbol).mark_price
             placed = _call(venue.place_order(request))
             self.positions_now.pop(state.venue_name, None)
             if not is_successful(placed):
                 self.problems.append(
                     ExecutionProblem(
-                        now, signal.signal_id, leg.exchange.name, leg.symbol.base,
+                        now, signal.signal_id, leg.exchange.name, leg.bound_symbol.base,
                         str(placed.failure()),
                     )
                 )  # fmt: skip
@@ -627,7 +644,7 @@ class _Run:
             if order.filled_size != leg.size or order.average_price is None:
                 self.problems.append(
                     ExecutionProblem(
-                        now, signal.signal_id, leg.exchange.name, leg.symbol.base,
+                        now, signal.signal_id, leg.exchange.name, leg.bound_symbol.base,
                         f"filled {order.filled_size} of {leg.size} ({order.status.value})",
                     )
                 )  # fmt: skip
@@ -657,7 +674,7 @@ class _Run:
                     time=now,
                     signal_id=signal.signal_id,
                     kind=signal.kind.value,
-                    symbol=leg.symbol.base,
+                    symbol=leg.bound_symbol.base,
                     venue=leg.exchange.name,
                     side=leg.side,
                     size=order.filled_size,
@@ -946,11 +963,14 @@ def run_backtest(
     series: Sequence[FundingSeries],
     settings: BacktestSettings,
     progress: Progress | None = None,
+    *,
+    venues: SimulatedVenueFactory,
 ) -> BacktestResult:
-    """Replay ``series`` (one per venue and symbol) under ``settings``. Synchronous: the
-    paper venues answer at once, so no event loop is needed (call it from a worker
-    thread inside an async application)."""
-    return _Run(series, settings, progress).run()
+    """Replay ``series`` (one per venue and symbol) under ``settings`` on the venues
+    ``venues`` builds (``adapters.paper.backtest.backtest_venue``: the paper venue).
+    Synchronous: the paper venues answer at once, so no event loop is needed (call it from
+    a worker thread inside an async application)."""
+    return _Run(series, settings, progress, venues).run()
 
 
 __all__ = [

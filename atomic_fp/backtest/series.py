@@ -53,6 +53,15 @@ class FundingSeries:
     rates: tuple[Decimal, ...]
     intervals: tuple[timedelta, ...]
     marks: tuple[Decimal | None, ...]
+    signals: tuple[Decimal | None, ...] | None = None
+    """What the decisions see at each row instead of the settled rate (an estimator's
+    value per that row's interval: :mod:`atomic_fp.backtest.estimated`); ``None`` in an
+    entry = no estimate then (the venue is left out); ``None`` = the settled rates."""
+    basis: str = "current"
+
+    def signal(self, row: int) -> Decimal | None:
+        """The rate the decisions see after settlement ``row``."""
+        return self.rates[row] if self.signals is None else self.signals[row]
 
     def __len__(self) -> int:
         return len(self.times)
@@ -76,6 +85,7 @@ class FundingSeries:
             rates=tuple(self.rates[i] for i in keep),
             intervals=tuple(self.intervals[i] for i in keep),
             marks=tuple(self.marks[i] for i in keep),
+            signals=None if self.signals is None else tuple(self.signals[i] for i in keep),
         )
 
 

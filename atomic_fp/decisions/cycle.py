@@ -7,6 +7,13 @@ venue whose positions are unverified (``blocked_venues``), and
 :meth:`SafetyDecision.may_open` over the legs' own venues (a venue the decision already
 left out must not block trading elsewhere). Reducing signals are never gated.
 
+``contradicted`` names venues whose reading of the symbol reconciliation flagged in the
+same run (journal and venue disagree): their positions are treated as unknown
+(:class:`~atomic_fp.errors.ContradictsJournal`), never as what the venue said. So
+rebalance and close, which need every position, do nothing, and no signal has a leg
+there (fail closed: a venue reporting "-0" while the journal holds a short must not make
+the decision close the good leg).
+
 The live orchestrator, ``execute --dry-run`` and the backtester all call this, so they
 cannot disagree about what a cycle decides.
 """
@@ -23,6 +30,7 @@ from atomic_fp.decisions.funding_arbitrage import FundingArbitrageDecision
 from atomic_fp.decisions.rebalance import RebalanceDecision
 from atomic_fp.decisions.safety import SafetyDecision
 from atomic_fp.decisions.types import BookInputs, MarketInputs, PositionInputs, RateInputs
+from atomic_fp.errors import ContradictsJournal
 from atomic_fp.models import ArbitrageConfig, SignalKind, TradingSignal
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
@@ -52,8 +60,11 @@ def decide_cycle(
     books: BookInputs | None = None,
     open_blocked: tuple[str, ...] = (),
     blocked_venues: Mapping[ExchangeIdentifier, str] | None = None,
+    contradicted: Mapping[ExchangeIdentifier, str] | None = None,
 ) -> CycleDecision:
     no_trade: list[str] = []
+    if contradicted:
+        positions = distrust(positions, contradicted)
     safety = SafetyDecision.analyze(positions=positions, markets=markets, config=config, now=now)
     if isinstance(safety, Success):
         return CycleDecision("safety", safety.unwrap(), ())
@@ -71,6 +82,8 @@ def decide_cycle(
     )
     if isinstance(funding, Failure):
         no_trade.append(f"funding: {funding.failure()}")
+        if open_blocked:  # say so even when no opening was found to refuse
+            no_trade.append(f"funding: opening refused: {'; '.join(open_blocked)}")
         return CycleDecision("none", None, tuple(no_trade))
     signal = funding.unwrap()
     if signal.kind is SignalKind.OPEN:
@@ -81,6 +94,21 @@ def decide_cycle(
             no_trade.append(f"funding: opening refused: {refusal}")
             return CycleDecision("none", signal, tuple(no_trade), refused=refusal)
     return CycleDecision("funding", signal, tuple(no_trade))
+
+
+def distrust(
+    positions: PositionInputs, contradicted: Mapping[ExchangeIdentifier, str]
+) -> PositionInputs:
+    """``positions`` with each contradicted venue's reading replaced by why it is not
+    believed (a venue missing from ``positions`` stays missing: unknown either way)."""
+    return {
+        venue: Failure(
+            ContradictsJournal(str(venue), f"reading not acted on: {contradicted[venue]}")
+        )
+        if venue in contradicted
+        else result
+        for venue, result in positions.items()
+    }
 
 
 def _refuse_open(

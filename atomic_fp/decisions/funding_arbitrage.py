@@ -63,6 +63,7 @@ from atomic_fp.decisions._common import (
     successful_rates,
     untimely,
 )
+from atomic_fp.decisions.liquidity import liquidity_problem
 from atomic_fp.decisions.types import BookInputs, MarketInputs, NoTrade, PositionInputs, RateInputs
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
@@ -175,6 +176,8 @@ def _usable(
         return _wrong_symbol(venue, symbol, "rate", rate.symbol)
     if problem := untimely(rate.observed_at, as_of, config.max_data_age):
         return f"{venue}: rate {problem}"
+    if rate.interval_doubt is not None:
+        return f"{venue}: interval uncertain ({rate.interval_doubt})"
     if venue not in positions:
         return f"{venue}: position missing (unknown is not flat)"
     position, position_error = read(positions[venue])
@@ -189,6 +192,8 @@ def _usable(
             return _absent(venue, "market rules", market_error)
         if market.symbol != symbol:
             return _wrong_symbol(venue, symbol, "market", market.symbol)
+    if problem := liquidity_problem(rate, config, market):
+        return f"{venue}: {problem}"
     book: OrderBook | None = None
     if books is not None:
         book, book_error = read(books[venue]) if venue in books else (None, None)

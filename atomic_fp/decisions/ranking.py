@@ -246,7 +246,7 @@ class _Pairs:
                 with localcontext(self.context):
                     hours = self._hours[rate.interval] = interval_hours(rate.interval)
             context = self.context
-            apr = context.multiply(context.divide(rate.rate, hours), HOURS_PER_YEAR)
+            apr = context.multiply(context.divide(rate.payable, hours), HOURS_PER_YEAR)
             self._aprs[rate_index] = apr
         return apr
 
@@ -607,13 +607,13 @@ def _rank_lazily(
         for long, row in enumerate(float_fees)
         for short, fee in enumerate(row)
     )
-    # APRs as floats: rate x (8760 / interval hours)
+    # APRs as floats: payable rate (clamped to a published cap/floor) x (8760 / hours)
     intervals = set(map(attrgetter("interval"), rates))
     factors = {i: float(HOURS_PER_YEAR / interval_hours(i)) for i in intervals}
     aprs = list(
         map(
             mul,
-            map(float, map(attrgetter("rate"), rates)),
+            map(float, map(attrgetter("payable"), rates)),
             map(factors.__getitem__, map(attrgetter("interval"), rates)),
         )
     )
@@ -882,7 +882,7 @@ def _apr(rate: FundingRate, hours: dict[timedelta, Decimal]) -> Decimal:
     interval_h = hours.get(rate.interval)
     if interval_h is None:
         interval_h = hours[rate.interval] = interval_hours(rate.interval)
-    return rate.rate / interval_h * HOURS_PER_YEAR
+    return rate.payable / interval_h * HOURS_PER_YEAR
 
 
 def _fee_matrix(

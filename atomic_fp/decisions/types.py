@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
-from typing import TypeAlias, TypeVar
+from typing import TypeAlias
 
 import attrs
 from returns.result import Result
 
-from atomic_fp.errors import VenueError
-from atomic_fp.models import FundingRate, Market, OrderBook, Position, Symbol, TradingSignal
+from atomic_fp.models import FundingRate, Symbol, TradingSignal
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
-T = TypeVar("T")
-
-VenueInputs: TypeAlias = Mapping[ExchangeIdentifier, Result[T, VenueError]]
-"""Per-venue inputs *as fetched*: a venue whose query failed carries its ``Failure``,
-so a decision can exclude it with a reason instead of mistaking it for zero."""
-
-PositionInputs: TypeAlias = Mapping[ExchangeIdentifier, Result[Position | None, VenueError]]
-"""``Success(None)`` = the venue answered and holds no position in the symbol (flat).
-``Failure`` = unknown: no opening trade may involve that venue."""
-
-RateInputs: TypeAlias = Mapping[ExchangeIdentifier, Result[FundingRate, VenueError]]
-MarketInputs: TypeAlias = Mapping[ExchangeIdentifier, Result[Market, VenueError]]
-BookInputs: TypeAlias = Mapping[ExchangeIdentifier, Result[OrderBook, VenueError]]
+# The per-venue input types live below the aggregators and the decisions (both use them).
+from atomic_fp.per_venue import (
+    BookInputs,
+    ByVenue,
+    MarketInputs,
+    PositionInputs,
+    RateInputs,
+    VenueInputs,
+)
 
 
 @attrs.frozen
@@ -78,6 +72,7 @@ DecisionResult: TypeAlias = Result[TradingSignal, NoTrade]
 
 __all__ = [
     "BookInputs",
+    "ByVenue",
     "DecisionResult",
     "MarketInputs",
     "NoTrade",

@@ -1,8 +1,9 @@
 """Layer 1: immutable models. One model describes one entity on one venue."""
 
-from atomic_fp.models.account import Balance, FundingPayment, Position
+from atomic_fp.models.account import Balance, FundingPayment, Position, PositionSide
 from atomic_fp.models.book import BookLevel, OrderBook, Side
 from atomic_fp.models.config import DEFAULT_FEES, ArbitrageConfig, VenueFees
+from atomic_fp.models.fees import ASSUMED_FEES, FeeQuote, FeeSource
 from atomic_fp.models.funding import HOURS_PER_YEAR, FundingKind, FundingRate, interval_hours
 from atomic_fp.models.identifiers import ContractType, ExchangeIdentifier, Symbol
 from atomic_fp.models.market import Market
@@ -10,6 +11,7 @@ from atomic_fp.models.order import Order, OrderRequest, OrderStatus, OrderType, 
 from atomic_fp.models.signal import SignalKind, TradeLeg, TradingSignal
 
 __all__ = [
+    "ASSUMED_FEES",
     "DEFAULT_FEES",
     "HOURS_PER_YEAR",
     "ArbitrageConfig",
@@ -17,6 +19,8 @@ __all__ = [
     "BookLevel",
     "ContractType",
     "ExchangeIdentifier",
+    "FeeQuote",
+    "FeeSource",
     "FundingKind",
     "FundingPayment",
     "FundingRate",
@@ -27,6 +31,7 @@ __all__ = [
     "OrderStatus",
     "OrderType",
     "Position",
+    "PositionSide",
     "Side",
     "SignalKind",
     "Symbol",

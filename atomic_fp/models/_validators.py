@@ -7,7 +7,7 @@ travel further than the parser that read it. The messages name the field and the
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import attrs
@@ -88,3 +88,38 @@ def to_utc(value: datetime) -> datetime:
 
 def optional_to_utc(value: datetime | None) -> datetime | None:
     return None if value is None else to_utc(value)
+
+
+Number = Decimal | int | float | str
+"""What the seed's spellings pass for a quantity: converted exactly by :func:`exact_decimal`."""
+
+
+def exact_decimal(value: object, name: str) -> Decimal:
+    """``value`` as the ``Decimal`` its decimal text says: ``0.1`` (a float) is
+    ``Decimal("0.1")``, not the binary double's 55 digits; ``5``, ``"5.0"`` and
+    ``Decimal("5.0")`` are themselves. A bool, an unreadable string, NaN or an infinity is a
+    ``ValueError``/``TypeError`` naming the field ``name``.
+    """
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int, float, str)):
+        raise TypeError(
+            f"{name} must be a Decimal, int, float or numeric string, got {type(value).__name__}"
+        )
+    if isinstance(value, Decimal):
+        number = value
+    else:
+        # repr() of a float is the shortest text that round-trips to the same double, so
+        # Decimal(repr(0.1)) is Decimal("0.1"): what the user typed, not 0.1000000000000000055...
+        text = repr(value) if isinstance(value, float) else str(value).strip()
+        try:
+            number = Decimal(text)
+        except InvalidOperation as error:
+            raise ValueError(f"{name} must be a number, got {value!r}") from error
+    if not number.is_finite():
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return number
+
+
+def utc_now() -> datetime:
+    """The wall clock in UTC: the default stamp of a model a user builds by hand (decisions
+    and clients always pass their own time)."""
+    return datetime.now(timezone.utc)

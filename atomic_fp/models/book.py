@@ -18,6 +18,18 @@ class Side(enum.Enum):
     BUY = "buy"
     SELL = "sell"
 
+    @classmethod
+    def parse(cls, value: Side | str, name: str = "side") -> Side:
+        """``Side.BUY``, ``"buy"``/``"BUY"`` or ``"sell"`` (the seed's spelling); anything
+        else is a ``ValueError`` naming the field."""
+        if isinstance(value, Side):
+            return value
+        if isinstance(value, str):
+            for side in cls:
+                if value.strip().lower() == side.value:
+                    return side
+        raise ValueError(f"{name} must be 'buy' or 'sell', got {value!r}")
+
     @property
     def sign(self) -> int:
         return 1 if self is Side.BUY else -1
@@ -60,6 +72,17 @@ class OrderBook:
     ) -> None:
         if any(a.price >= b.price for a, b in pairwise(value)):
             raise ValueError("asks must be strictly ascending by price")
+
+    def __attrs_post_init__(self) -> None:
+        """A crossed (best bid above best ask) or locked (equal) book is bad data: on a
+        real venue's own book a bid at or above the best ask would have matched it, so such
+        a snapshot is stale, torn between updates, or mis-parsed. It is refused here, so
+        no parser can hand it on and nothing is priced or traded on it."""
+        if self.bids and self.asks and self.bids[0].price >= self.asks[0].price:
+            state = "locked" if self.bids[0].price == self.asks[0].price else "crossed"
+            raise ValueError(
+                f"{state} book: best bid {self.bids[0].price} >= best ask {self.asks[0].price}"
+            )
 
     @property
     def best_bid(self) -> Decimal | None:

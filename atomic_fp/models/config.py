@@ -43,6 +43,8 @@ class ArbitrageConfig:
     ``max_total_exposure`` caps one symbol's *gross* base exposure (sum of ``|base size|``
     over all venues, base-asset units like ``max_position``); ``liquidation_buffer`` is
     the smallest allowed liquidation distance, a fraction of the mark price.
+    ``min_open_interest`` / ``min_volume_24h`` (quote currency) leave out markets thinner
+    than that where the venue publishes the figure (:mod:`atomic_fp.decisions.liquidity`).
     """
 
     build_threshold: Decimal = attrs.field(validator=finite_decimal)
@@ -60,6 +62,8 @@ class ArbitrageConfig:
     slippage_cap: Decimal = attrs.field(default=Decimal("0.005"), validator=non_negative)
     liquidation_buffer: Decimal = attrs.field(default=Decimal("0.10"), validator=non_negative)
     max_total_exposure: Decimal | None = attrs.field(default=None, validator=optional_positive)
+    min_open_interest: Decimal | None = attrs.field(default=None, validator=optional_positive)
+    min_volume_24h: Decimal | None = attrs.field(default=None, validator=optional_positive)
 
     @close_threshold.validator
     def _close_below_build(self, _: attrs.Attribute[Decimal], value: Decimal) -> None:

@@ -1,7 +1,8 @@
 """Funding rates, carried with their interval and their meaning.
 
 Sign convention everywhere in atomic-fp: a positive rate means longs pay shorts.
-A rate is a fraction (``0.0001`` = 0.01 %) of notional per ``interval``.
+A rate is a fraction (``0.0001`` = 0.01 %) of notional paid per *settlement*; ``interval``
+is the time between settlements (Lighter: 1 h, whatever unit a wire field is quoted in).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import attrs
 from atomic_fp.models._validators import (
     finite_decimal,
     non_empty_str,
+    optional_non_negative,
     optional_positive,
     optional_to_utc,
     optional_utc_datetime,
@@ -71,6 +73,34 @@ class FundingRate:
     mark_price: Decimal | None = attrs.field(default=None, validator=optional_positive)
     index_price: Decimal | None = attrs.field(default=None, validator=optional_positive)
     venue_symbol: str | None = attrs.field(default=None)
+    cap: Decimal | None = attrs.field(default=None)
+    """The highest rate per settlement the venue will pay (Binance ``adjustedFundingRateCap``,
+    GRVT ``adjusted_funding_rate_cap``, Lighter ``funding_clamp_big``), if it publishes one."""
+    floor: Decimal | None = attrs.field(default=None)
+    """The lowest rate per settlement (Binance ``adjustedFundingRateFloor``...)."""
+    open_interest: Decimal | None = attrs.field(default=None, validator=optional_non_negative)
+    """The market's open interest in the quote currency, when the response that carried the
+    rate also carried it (Hyperliquid ctx, GRVT ticker, Lighter ``orderBookDetails``)."""
+    volume_24h: Decimal | None = attrs.field(default=None, validator=optional_non_negative)
+    """The market's 24 h traded notional in the quote currency, when published alongside."""
+    interval_doubt: str | None = attrs.field(default=None)
+    """Why ``interval`` may be wrong (it contradicts the venue's next funding time even after
+    the client refreshed it); such a rate is left out of rankings and decisions with this
+    reason (:mod:`atomic_fp.intervals`)."""
+
+    @cap.validator
+    def _check_cap(self, attribute: attrs.Attribute[Decimal | None], value: Decimal | None) -> None:
+        if value is not None:
+            finite_decimal(self, attribute, value)
+
+    @floor.validator
+    def _check_floor(
+        self, attribute: attrs.Attribute[Decimal | None], value: Decimal | None
+    ) -> None:
+        if value is not None:
+            finite_decimal(self, attribute, value)
+            if self.cap is not None and value > self.cap:
+                raise ValueError(f"funding floor {value} is above its cap {self.cap}")
 
     @venue_symbol.validator
     def _check_venue_symbol(
@@ -84,13 +114,29 @@ class FundingRate:
         return interval_hours(self.interval)
 
     @property
+    def payable(self) -> Decimal:
+        """``rate`` clamped to ``[floor, cap]``: what one settlement can actually pay. Every
+        APR is computed from this, so a rate beyond its cap is never annualised past it."""
+        rate = self.rate
+        if self.cap is not None and rate > self.cap:
+            return self.cap
+        if self.floor is not None and rate < self.floor:
+            return self.floor
+        return rate
+
+    @property
+    def capped(self) -> bool:
+        """Whether ``rate`` lies beyond its cap or floor (``payable`` differs from it)."""
+        return self.payable != self.rate
+
+    @property
     def hourly(self) -> Decimal:
-        """The rate per hour (fraction)."""
-        return self.rate / self.interval_hours
+        """The payable rate per hour (fraction)."""
+        return self.payable / self.interval_hours
 
     @property
     def apr(self) -> Decimal:
-        """Simple annualised rate: ``rate / interval_hours * 8760`` (a fraction)."""
+        """Simple annualised rate: ``payable / interval_hours * 8760`` (a fraction)."""
         return self.hourly * HOURS_PER_YEAR
 
     def age(self, now: datetime) -> timedelta:

@@ -24,7 +24,8 @@ class Market:
     Sizes (``lot_size``, ``min_size``) are in the venue's own size unit; one unit of that
     is ``contract_multiplier`` units of ``symbol.base`` (e.g. Binance ``1000PEPEUSDT`` and
     Hyperliquid ``kPEPE`` both have multiplier 1000). Prices are per venue size unit.
-    ``min_notional`` is in the settlement asset.
+    ``min_notional`` is in the settlement asset. ``open_interest`` and ``volume_24h`` are
+    liquidity in the quote currency (``None``: the venue does not publish it where we read).
     """
 
     exchange: ExchangeIdentifier
@@ -40,6 +41,10 @@ class Market:
     )
     settle_asset: str = "USD"
     max_leverage: Decimal | None = attrs.field(validator=optional_positive, default=None)
+    open_interest: Decimal | None = attrs.field(validator=optional_non_negative, default=None)
+    """Open interest in the quote currency (base OI x price), where the venue publishes it."""
+    volume_24h: Decimal | None = attrs.field(validator=optional_non_negative, default=None)
+    """Traded notional over the last 24 h in the quote currency, where published."""
 
     @property
     def base_lot(self) -> Decimal:

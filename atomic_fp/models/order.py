@@ -78,6 +78,15 @@ class OrderRequest:
     limit_price: Decimal | None = attrs.field(default=None, validator=optional_positive)
     time_in_force: TimeInForce = TimeInForce.IOC
     reduce_only: bool = False
+    expires_at: datetime | None = attrs.field(
+        default=None, converter=optional_to_utc, validator=optional_utc_datetime
+    )
+    """The order's validity deadline, enforced by the venue itself (Binance ``timestamp`` +
+    ``recvWindow``, Hyperliquid ``expiresAfter``, GRVT the signature's ``expiration``; the
+    paper venue refuses an order arriving later). An order the venue has not seen by then
+    never will be, which is what lets an ambiguous answer be settled as "never sent" (see
+    :func:`atomic_fp.orchestration.execution.resolve_order`). ``None``: no deadline
+    (the adapter's own default applies; such an order is never presumed unsent)."""
 
     @limit_price.validator
     def _limit_needs_price(self, _: attrs.Attribute[Decimal | None], value: Decimal | None) -> None:

@@ -7,6 +7,7 @@ from atomic_fp.orchestration.execution import ExecutionPolicy, classify
 from atomic_fp.orchestration.journal import (
     ExecutionJournal,
     JournaledOrder,
+    JournalUnavailable,
     MemoryJournal,
     OrderIntent,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "ExecutionPolicy",
     "ExecutionReport",
     "ExecutionStatus",
+    "JournalUnavailable",
     "JournaledOrder",
     "LegOutcome",
     "LegSummary",

@@ -8,11 +8,14 @@ The sequence, for a fresh signal:
 2. *Entry*: the signal, then each order's intent, are journaled; all legs are sent
    concurrently (one task group), each with the deterministic client order id
    ``signal.client_order_id(leg, attempt)``.
-3. Each answer is classified (:class:`~atomic_fp.orchestration.report.LegOutcome`). An
-   ambiguous one (timeout, 5xx, an unreadable answer to a write) is resolved right away by
-   looking the order up by its client id: found = its real fill; ``OrderNotFound`` = it
-   never arrived (so a retry with the *next* attempt id cannot double it). A live (non-IOC
-   or stuck) order is cancelled and read back.
+3. Each answer is classified (:class:`~atomic_fp.orchestration.report.LegOutcome`). Every
+   order carries a venue-enforced deadline (``expires_at``, ``policy.validity_window``
+   after it is planned). An ambiguous answer (timeout, 5xx, ``-1007``, an unreadable
+   answer to a write) stays in flight: the order is looked up by its client id until the
+   venue shows it (its real fill) or its deadline plus the skew margin and grace has
+   passed with the order still unknown (only then ``NOT_SENT``, so a retry with the
+   *next* attempt id cannot double it); see :mod:`~atomic_fp.orchestration.validity`.
+   A live (non-IOC or stuck) order is cancelled and read back.
 4. *Retry the short side*: while some leg filled a smaller fraction of its target than the
    best-filled leg, that leg is retried for the difference, up to ``max_retries`` rounds.
 5. *Unwind the excess*: whatever is still unbalanced is reduced with reduce-only IOC orders
@@ -28,41 +31,33 @@ id the venue may already hold.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Awaitable, Mapping, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import anyio
 import attrs
 from returns.result import Failure, Result, Success
 
-from atomic_fp.errors import (
-    Ambiguous,
-    AuthenticationError,
-    InvalidRequest,
-    NotConfigured,
-    NotSent,
-    NotSupported,
-    OrderNotFound,
-    RateLimited,
-    UnknownSymbol,
-    VenueError,
-    VenueRejected,
-)
+from atomic_fp.errors import Ambiguous, VenueError
 from atomic_fp.models import (
     ArbitrageConfig,
     Market,
     Order,
-    OrderRequest,
-    OrderStatus,
     Side,
     TradeLeg,
     TradingSignal,
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import AtomicQueryer, AtomicTrader
-from atomic_fp.orchestration.journal import ExecutionJournal, JournaledOrder, OrderIntent
+from atomic_fp.orchestration.journal import (
+    ExecutionJournal,
+    JournaledOrder,
+    JournalUnavailable,
+    OrderIntent,
+)
 from atomic_fp.orchestration.order_updates import OrderUpdateBook
+from atomic_fp.orchestration.policy import ExecutionPolicy
 from atomic_fp.orchestration.pricing import capped_limit_price, floor_to
 from atomic_fp.orchestration.report import (
     RETRY_ATTEMPTS,
@@ -74,56 +69,7 @@ from atomic_fp.orchestration.report import (
     OrderAttempt,
     OrderPurpose,
 )
-
-Clock = Callable[[], datetime]
-
-
-@attrs.frozen
-class ExecutionPolicy:
-    """Bounds of the residual policy and of the waits around orders."""
-
-    max_retries: int = 2
-    """Rounds of retrying the short side."""
-    max_unwind_rounds: int = 2
-    """Rounds of reduce-only unwinds of the excess."""
-    retry_rejected: bool = True
-    """Retry a leg the venue rejected (a rejection can be transient: margin, rate limit)."""
-    order_timeout: float = 10.0
-    """Seconds an order call may take; past that the order is ambiguous."""
-    lookup_attempts: int = 3
-    """Lookups by client id to resolve one ambiguous order."""
-    lookup_delay: float = 0.5
-    """Seconds before each lookup (gives a late order time to reach the venue's book, so
-    'not found' means it never arrived)."""
-    unwind_slippage_factor: Decimal = Decimal(2)
-    """Unwinds accept this multiple of the configured slippage cap: closing exposure
-    matters more than its price."""
-
-
-_NOT_SENT = (NotSent, InvalidRequest, NotConfigured, NotSupported)
-_REJECTED = (VenueRejected, UnknownSymbol, AuthenticationError, RateLimited)
-
-
-def classify(
-    result: Result[Order, VenueError],
-) -> tuple[LegOutcome, Order | None, VenueError | None]:
-    """One order call's answer as a leg outcome. An answer that is not understood is
-    ambiguous: the venue may have acted."""
-    if isinstance(result, Failure):
-        error = result.failure()
-        if isinstance(error, _NOT_SENT):
-            return LegOutcome.NOT_SENT, None, error
-        if isinstance(error, _REJECTED):
-            return LegOutcome.REJECTED, None, error
-        return LegOutcome.AMBIGUOUS, None, error
-    order = result.unwrap()
-    if not order.status.is_terminal:
-        return LegOutcome.AMBIGUOUS, order, None
-    if order.filled_size > 0 and (order.status is OrderStatus.FILLED or order.remaining == 0):
-        return LegOutcome.FILLED, order, None
-    if order.filled_size > 0:
-        return LegOutcome.PARTIALLY_FILLED, order, None
-    return LegOutcome.REJECTED, order, None
+from atomic_fp.orchestration.validity import Clock, classify, resolve_order, with_deadline
 
 
 @attrs.define
@@ -142,6 +88,8 @@ class LegState:
     next_unwind: int = UNWIND_ATTEMPTS.start
     last_outcome: LegOutcome | None = None
     unresolved: list[str] = attrs.field(factory=list)
+    not_before: datetime | None = None
+    """The execution clock's time before which the venue asked not to be sent anything."""
 
     @property
     def target(self) -> Decimal:
@@ -192,7 +140,7 @@ async def prepare_legs(
         if leg.symbol != trader.symbol:
             problems.append(f"leg {index}: symbol {leg.symbol} but trader trades {trader.symbol}")
             return
-        market_result = await queryer.market()
+        market_result = await queryer.get_market()
         if isinstance(market_result, Failure):
             problems.append(f"leg {index}: market unknown: {market_result.failure()}")
             return
@@ -211,7 +159,7 @@ async def prepare_legs(
             return
         reference = leg.reference_price
         if reference is None:
-            book = await queryer.order_book(depth=1)
+            book = await queryer.get_order_book(depth=1)
             if isinstance(book, Failure):
                 problems.append(f"leg {index}: no reference price: {book.failure()}")
                 return
@@ -243,51 +191,6 @@ async def prepare_legs(
     return Success([states[i] for i in range(len(signal.legs))])
 
 
-async def resolve_order(
-    trader: AtomicTrader,
-    cid: str,
-    order: Order | None,
-    policy: ExecutionPolicy,
-    *,
-    updates: OrderUpdateBook | None = None,
-    request: OrderRequest | None = None,
-) -> tuple[LegOutcome, Order | None, VenueError | None]:
-    """Settle an ambiguous order by its client id (cancelling it first if it is live).
-
-    ``OrderNotFound`` means the venue never received it (``NOT_SENT``): after
-    ``lookup_delay`` a real venue has either booked the order or never will. With an
-    account stream (``updates``), each wait before a lookup listens to it: a terminal
-    update pushed for ``cid`` settles the order without (or before) the lookup.
-    """
-    last_error: VenueError | None = None
-    for attempt in range(max(1, policy.lookup_attempts)):
-        if order is not None and not order.status.is_terminal:
-            with anyio.move_on_after(policy.order_timeout):
-                await trader.cancel_order(cid)
-            order = None
-        if attempt > 0 or policy.lookup_delay > 0:
-            if updates is not None and request is not None:
-                with anyio.move_on_after(policy.lookup_delay):
-                    pushed = await updates.wait_terminal(trader.exchange, cid)
-                    return classify(Success(pushed.as_order(request)))
-            else:
-                await anyio.sleep(policy.lookup_delay)
-        found: Result[Order, VenueError] = Failure(
-            Ambiguous(str(trader.exchange), f"lookup of {cid} timed out")
-        )
-        with anyio.move_on_after(policy.order_timeout):
-            found = await trader.fetch_order(cid)
-        if isinstance(found, Failure):
-            last_error = found.failure()
-            if isinstance(last_error, OrderNotFound):
-                return LegOutcome.NOT_SENT, None, last_error
-            continue
-        outcome, order, _ = classify(found)
-        if outcome is not LegOutcome.AMBIGUOUS:
-            return outcome, order, None
-    return LegOutcome.AMBIGUOUS, order, last_error
-
-
 class SignalExecution:
     """One execution (or resumption) of one signal. Not reusable."""
 
@@ -301,6 +204,7 @@ class SignalExecution:
         order_updates: OrderUpdateBook | None = None,
     ) -> None:
         self.order_updates = order_updates
+        """Account streams' pushes: an ambiguous order settles on a pushed fill."""
         self.signal = signal
         self.legs = list(legs)
         self.journal = journal
@@ -308,6 +212,19 @@ class SignalExecution:
         self.clock = clock
         self.attempts: list[OrderAttempt] = []
         self.actions: list[str] = []
+        self.journal_failure: JournalUnavailable | None = None
+        self.unjournaled: list[OrderAttempt] = []
+        """Orders whose outcome is known here but could not be journaled."""
+
+    async def _journaled(self, call: Awaitable[None]) -> bool:
+        """Await one journal write; a failure stops everything after it (nothing more is
+        sent) and is reported, never raised: see :class:`JournalUnavailable`."""
+        try:
+            await call
+        except JournalUnavailable as error:
+            self.journal_failure = self.journal_failure or error
+            return False
+        return True
 
     # ------------------------------------------------------------------ orders
 
@@ -322,7 +239,11 @@ class SignalExecution:
         reduce_only: bool,
     ) -> OrderIntent:
         cid = self.signal.client_order_id(state.index, attempt)
-        request = state.trader.request(side, size, cid, limit_price=price, reduce_only=reduce_only)
+        now = self.clock()
+        request = attrs.evolve(
+            state.trader.request(side, size, cid, limit_price=price, reduce_only=reduce_only),
+            expires_at=now + timedelta(seconds=self.policy.validity_window),
+        )
         return OrderIntent(
             signal_id=self.signal.signal_id,
             leg_index=state.index,
@@ -330,14 +251,16 @@ class SignalExecution:
             purpose=purpose,
             request=request,
             contract_multiplier=state.market.contract_multiplier,
-            recorded_at=self.clock(),
+            recorded_at=now,
         )
 
     async def _round(self, intents: Sequence[OrderIntent]) -> list[OrderAttempt]:
         """Journal every intent of the round, then send them all at once. A journal
-        failure raises before anything of the round has been sent."""
+        failure sends nothing of the round (an intent journaled but not sent is found
+        "not sent" by the next start's lookup)."""
         for intent in intents:
-            await self.journal.record_intent(intent)
+            if not await self._journaled(self.journal.record_intent(intent)):
+                return []
         records: dict[int, OrderAttempt] = {}
 
         async def send(position: int, intent: OrderIntent) -> None:
@@ -357,14 +280,19 @@ class SignalExecution:
         with anyio.move_on_after(self.policy.order_timeout):
             result = await state.trader.place_order(request)
         outcome, order, error = classify(result)
+        if error is not None and error.retry_after is not None:
+            until = self.clock() + error.retry_after
+            state.not_before = until if state.not_before is None else max(state.not_before, until)
         looked_up = False
         if outcome is LegOutcome.AMBIGUOUS:
             outcome, order, lookup_error = await resolve_order(
-                state.trader, cid, order, self.policy, updates=self.order_updates, request=request
+                state.trader, request, order, self.policy, self.clock, updates=self.order_updates
             )
             looked_up = True
             error = lookup_error or error
-        await self.journal.record_outcome(cid, outcome, order, error, self.clock())
+        journaled = await self._journaled(
+            self.journal.record_outcome(cid, outcome, order, error, self.clock())
+        )
         record = OrderAttempt(
             leg_index=state.index,
             attempt=intent.attempt,
@@ -377,7 +305,14 @@ class SignalExecution:
         )
         self._apply(state, intent.purpose, record)
         self.attempts.append(record)
+        if not journaled:
+            self._unjournaled(state, record)
         return record
+
+    def _unjournaled(self, state: LegState, record: OrderAttempt) -> None:
+        self.unjournaled.append(record)
+        if record.client_order_id not in state.unresolved:
+            state.unresolved.append(record.client_order_id)
 
     def _apply(self, state: LegState, purpose: OrderPurpose, record: OrderAttempt) -> None:
         if purpose is OrderPurpose.UNWIND:
@@ -403,10 +338,16 @@ class SignalExecution:
                 self._fold(state, intent.purpose, journaled.outcome, journaled.filled_size)
                 continue
             outcome, order, error = await resolve_order(
-                state.trader, intent.client_order_id, None, self.policy
+                state.trader,
+                with_deadline(intent.request, intent.recorded_at),
+                None,
+                self.policy,
+                self.clock,
             )
-            await self.journal.record_outcome(
-                intent.client_order_id, outcome, order, error, self.clock()
+            recorded = await self._journaled(
+                self.journal.record_outcome(
+                    intent.client_order_id, outcome, order, error, self.clock()
+                )
             )
             record = OrderAttempt(
                 leg_index=intent.leg_index,
@@ -421,6 +362,8 @@ class SignalExecution:
             self.attempts.append(record)
             self._apply(state, intent.purpose, record)
             self.actions.append(f"resolved journaled order {record.describe()}")
+            if not recorded:
+                self._unjournaled(state, record)
 
     def _fold(
         self, state: LegState, purpose: OrderPurpose, outcome: LegOutcome, filled: Decimal
@@ -434,7 +377,8 @@ class SignalExecution:
     # ------------------------------------------------------------------ phases
 
     async def entry(self) -> None:
-        await self.journal.record_signal(self.signal, self.clock())
+        if not await self._journaled(self.journal.record_signal(self.signal, self.clock())):
+            return
         intents = []
         for state in self.legs:
             state.next_attempt = 1
@@ -452,7 +396,7 @@ class SignalExecution:
         await self._round(intents)
 
     def _blocked(self) -> bool:
-        return any(state.unresolved for state in self.legs)
+        return self.journal_failure is not None or any(state.unresolved for state in self.legs)
 
     async def retry_short_side(self) -> None:
         for _ in range(self.policy.max_retries):
@@ -463,8 +407,10 @@ class SignalExecution:
                 return
             wants: list[tuple[LegState, Decimal]] = []
             for state in self.legs:
-                # best.held / best.target of this leg's target, without rounding the ratio.
-                matched = best.held * state.target / best.target
+                # best.held / best.target of this leg's target, without rounding the ratio;
+                # never beyond the target (a leg over-filled, e.g. by a late fill under an
+                # id called never sent, is unwound, not matched).
+                matched = min(best.held * state.target / best.target, state.target)
                 want = floor_to(matched, state.market.lot_size) - state.held
                 if want <= 0 or want < state.market.min_size:
                     continue
@@ -474,6 +420,7 @@ class SignalExecution:
                     self.actions.append(f"leg {state.index}: retry ids exhausted")
                     continue
                 wants.append((state, want))
+            wants = await self._after_retry_after(wants, "retry")
             if not wants:
                 return
 
@@ -518,6 +465,7 @@ class SignalExecution:
                     self.actions.append(f"leg {state.index}: unwind ids exhausted")
                     continue
                 excess.append((state, size))
+            excess = await self._after_retry_after(excess, "unwind")
             if not excess:
                 return
 
@@ -542,6 +490,29 @@ class SignalExecution:
                     f"{record.outcome.value} ({record.filled_size} filled)"
                 )
 
+    async def _after_retry_after(
+        self, wants: list[tuple[LegState, Decimal]], what: str
+    ) -> list[tuple[LegState, Decimal]]:
+        """Honour each venue's ``Retry-After``: wait for it (up to ``max_retry_after``),
+        or leave out the legs whose venue asked for longer."""
+        now = self.clock()
+        kept: list[tuple[LegState, Decimal]] = []
+        longest = 0.0
+        for state, size in wants:
+            wait = 0.0 if state.not_before is None else (state.not_before - now).total_seconds()
+            if wait > self.policy.max_retry_after:
+                self.actions.append(
+                    f"leg {state.index} on {state.leg.exchange}: the venue asked to wait "
+                    f"{wait:.0f} s (Retry-After): no {what} from this execution"
+                )
+                continue
+            longest = max(longest, wait)
+            kept.append((state, size))
+        if kept and longest > 0:
+            self.actions.append(f"waited {longest:.1f} s (Retry-After) before the {what}")
+            await self.policy.sleep(longest)
+        return kept
+
     # ------------------------------------------------------------------ result
 
     def report(self, *, recovered: bool = False) -> ExecutionReport:
@@ -560,7 +531,9 @@ class SignalExecution:
             Decimal(0),
         )
         unresolved = [cid for state in self.legs for cid in state.unresolved]
-        if unresolved:
+        if self.journal_failure is not None:
+            status, message = self._journal_failed(self.journal_failure)
+        elif unresolved:
             status = ExecutionStatus.UNRESOLVED
             message = (
                 f"order(s) {', '.join(unresolved)} could not be resolved by client id; "
@@ -570,7 +543,7 @@ class SignalExecution:
             status = ExecutionStatus.RESIDUAL
             lots = ", ".join(f"{s.leg.exchange} lot {s.market.base_lot}" for s in self.legs)
             message = (
-                f"UNHEDGED RESIDUAL {residual} {self.signal.symbol.base} remains after the "
+                f"UNHEDGED RESIDUAL {residual} {self.signal.bound_symbol.base} remains after the "
                 f"residual policy ({lots}); recorded in the journal"
             )
         elif all(state.held == state.target for state in self.legs):
@@ -590,6 +563,26 @@ class SignalExecution:
             actions=tuple(self.actions),
             message=message,
             recovered=recovered,
+            journal_error=None if self.journal_failure is None else self.journal_failure.describe(),
+        )
+
+    def _journal_failed(self, failure: JournalUnavailable) -> tuple[ExecutionStatus, str]:
+        if not self.attempts:
+            return ExecutionStatus.REFUSED, f"refused before sending anything: {failure}"
+        in_flight = [
+            f"{a.client_order_id} ({a.request.exchange} {a.request.side.value} "
+            f"{a.request.size}: {a.outcome.value}, filled {a.filled_size})"
+            for a in self.unjournaled
+        ] + [
+            f"{cid} ({state.leg.exchange}: ambiguous)"
+            for state in self.legs
+            for cid in state.unresolved
+            if cid not in {a.client_order_id for a in self.unjournaled}
+        ]
+        return ExecutionStatus.UNRESOLVED, (
+            f"JOURNAL WRITE FAILED: {failure}; nothing more was sent. Orders in flight "
+            f"(outcome not journaled): {', '.join(in_flight) or 'none'}. The next start "
+            "looks each one up by client id and resumes the signal."
         )
 
 
@@ -621,23 +614,24 @@ async def execute_signal(
     A signal the journal already holds is refused: the same decision on the same data has
     the same id, and its orders' ids are already taken (finishing an *unfinished* one is
     reconciliation's job, :func:`resume_signal`)."""
-    if await journal.knows_signal(signal.signal_id):
-        return refused(signal, f"signal {signal.signal_id} is already in the journal")
-    prepared = await prepare_legs(signal, traders, queryers, config, policy)
-    if isinstance(prepared, Failure):
-        report = refused(signal, prepared.failure())
-        await journal.record_signal(signal, clock())
-        await journal.finish_signal(
-            signal.signal_id, report.status, Decimal(0), report.message, clock()
-        )
-        return report
+    try:
+        if await journal.knows_signal(signal.signal_id):
+            return refused(signal, f"signal {signal.signal_id} is already in the journal")
+        prepared = await prepare_legs(signal, traders, queryers, config, policy)
+        if isinstance(prepared, Failure):
+            report = refused(signal, prepared.failure())
+            await journal.record_signal(signal, clock())
+            await journal.finish_signal(
+                signal.signal_id, report.status, Decimal(0), report.message, clock()
+            )
+            return report
+    except JournalUnavailable as error:  # nothing was sent
+        return attrs.evolve(refused(signal, str(error)), journal_error=error.describe())
     run = SignalExecution(signal, prepared.unwrap(), journal, policy, clock, order_updates)
     await run.entry()
     await run.retry_short_side()
     await run.unwind_excess()
-    report = run.report()
-    await _finish(journal, report, clock)
-    return report
+    return await _finish(journal, run.report(), clock)
 
 
 async def resume_signal(
@@ -666,18 +660,28 @@ async def resume_signal(
     await run.resolve_journaled(orders)
     await run.retry_short_side()
     await run.unwind_excess()
-    report = run.report(recovered=True)
-    await _finish(journal, report, clock)
-    return report
+    return await _finish(journal, run.report(recovered=True), clock)
 
 
-async def _finish(journal: ExecutionJournal, report: ExecutionReport, clock: Clock) -> None:
+async def _finish(
+    journal: ExecutionJournal, report: ExecutionReport, clock: Clock
+) -> ExecutionReport:
     if report.status is ExecutionStatus.UNRESOLVED:
         # Left open on purpose: reconciliation resumes it once the orders are resolved.
-        return
-    await journal.finish_signal(
-        report.signal_id, report.status, report.residual_base, report.message, clock()
-    )
+        return report
+    try:
+        await journal.finish_signal(
+            report.signal_id, report.status, report.residual_base, report.message, clock()
+        )
+    except JournalUnavailable as error:
+        # Every order's outcome is journaled; only the end is not: the next start finds
+        # the signal open and finishes it (resume_signal sends nothing more if balanced).
+        return attrs.evolve(
+            report,
+            journal_error=error.describe(),
+            message=f"{report.message}; JOURNAL WRITE FAILED recording the end: {error}",
+        )
+    return report
 
 
 __all__ = [

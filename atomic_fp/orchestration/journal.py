@@ -70,6 +70,30 @@ class JournaledOrder:
 PositionKey = tuple[ExchangeIdentifier, Symbol]
 
 
+class JournalUnavailable(Exception):
+    """A journal read or write failed: busy past its timeout (another writer holds it),
+    disk full, a read-only file, an I/O error.
+
+    The one exception a journal implementation raises (the protocol's methods return
+    ``None``): execution catches it around every journal call and turns it into a report
+    naming each order in flight and its client id (nothing more is sent); the CLI turns
+    what remains into exit 1 and one line on stderr, never a traceback. Whatever was not
+    recorded is resolved by the next start's reconciliation: an intent is always
+    journaled before its order is sent, so the order is looked up by client id.
+    """
+
+    def __init__(self, path: str, operation: str, kind: str, detail: str) -> None:
+        super().__init__(f"journal {path}: {operation} failed ({kind}): {detail}")
+        self.path = path
+        self.operation = operation
+        self.kind = kind
+        """``busy``, ``disk full``, ``read-only``, ``I/O error`` or ``other``."""
+        self.detail = detail
+
+    def describe(self) -> str:
+        return str(self)
+
+
 @runtime_checkable
 class ExecutionJournal(Protocol):
     async def record_signal(self, signal: TradingSignal, at: datetime) -> None: ...
@@ -112,6 +136,17 @@ class ExecutionJournal(Protocol):
 
     async def unresolved_orders(self, symbol: Symbol | None = None) -> tuple[JournaledOrder, ...]:
         """Orders with no outcome or an ambiguous one."""
+        ...
+
+    async def never_sent_orders(
+        self, symbol: Symbol | None = None, since: datetime | None = None
+    ) -> tuple[JournaledOrder, ...]:
+        """Orders journaled as ``not_sent`` (intent recorded at or after ``since``): the
+        ones reconciliation re-checks for a late appearance."""
+        ...
+
+    async def signal(self, signal_id: str) -> TradingSignal | None:
+        """A journaled signal, finished or not."""
         ...
 
     async def positions(self) -> Mapping[PositionKey, Decimal]:
@@ -215,6 +250,21 @@ class MemoryJournal:
             if not o.is_resolved and (symbol is None or o.intent.request.symbol == symbol)
         )
 
+    async def never_sent_orders(
+        self, symbol: Symbol | None = None, since: datetime | None = None
+    ) -> tuple[JournaledOrder, ...]:
+        return tuple(
+            o
+            for o in self._orders.values()
+            if o.outcome is LegOutcome.NOT_SENT
+            and (symbol is None or o.intent.request.symbol == symbol)
+            and (since is None or o.intent.recorded_at >= since)
+        )
+
+    async def signal(self, signal_id: str) -> TradingSignal | None:
+        row = self._signals.get(signal_id)
+        return row.signal if row is not None else None
+
     async def positions(self) -> Mapping[PositionKey, Decimal]:
         totals: dict[PositionKey, Decimal] = {}
         for order in self._orders.values():
@@ -242,4 +292,11 @@ class MemoryJournal:
         return row.status if row is not None else None
 
 
-__all__ = ["ExecutionJournal", "JournaledOrder", "MemoryJournal", "OrderIntent", "PositionKey"]
+__all__ = [
+    "ExecutionJournal",
+    "JournalUnavailable",
+    "JournaledOrder",
+    "MemoryJournal",
+    "OrderIntent",
+    "PositionKey",
+]

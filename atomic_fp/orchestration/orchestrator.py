@@ -7,14 +7,16 @@ passed to the decisions as its ``Failure`` (never as zero) and named in the cycl
 
 Opening is refused while reconciliation is not clean (unresolved orders, a position
 mismatch, a venue whose positions cannot be read); reducing signals still run, except
-while an order's fate is unknown, when nothing trades at all.
+while an order's fate is unknown, when nothing trades at all. A venue whose reading
+contradicts the journal is not acted on at all (its position counts as unknown), so no
+rebalance or close is computed from a reading reconciliation flagged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import anyio
 import attrs
@@ -25,6 +27,7 @@ from atomic_fp.aggregators import (
     FundingRateAggregator,
     MarketAggregator,
     PositionAggregator,
+    check_key,
     gather_keyed,
 )
 from atomic_fp.decisions.cycle import CycleDecision, decide_cycle
@@ -35,7 +38,7 @@ from atomic_fp.decisions.types import (
     RateInputs,
 )
 from atomic_fp.errors import VenueError, VenueTimeout
-from atomic_fp.models import ArbitrageConfig, Market, Symbol, TradingSignal
+from atomic_fp.models import ArbitrageConfig, Market, Order, Symbol, TradingSignal
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import AtomicQueryer, AtomicTrader
 from atomic_fp.orchestration.execution import ExecutionPolicy, execute_signal
@@ -83,8 +86,15 @@ class StrategyInputs:
 
 
 @attrs.frozen
-class CycleReport:
-    """What one strategy cycle saw, decided and did."""
+class CycleReport(Sequence[Order]):
+    """What one strategy cycle saw, decided and did.
+
+    It *is* the list of orders the cycle sent, as the seed design's
+    ``orders = await orchestrator.run_strategy_cycle()`` expects (``len(orders)``,
+    ``orders[0]``, ``for order in orders``): every order a venue acknowledged, in the order
+    they were sent (both legs first, then any retry or unwind); empty when nothing traded.
+    The rest of the report (signal, execution with legs and residual, reasons) is on it.
+    """
 
     symbol: Symbol
     at: datetime
@@ -96,9 +106,40 @@ class CycleReport:
     excluded: Mapping[str, str] = attrs.field(factory=dict)
     blocked: tuple[str, ...] = ()
     reconciliation: ReconciliationReport | None = None
+    quotes: Mapping[str, str] = attrs.field(factory=dict)
+    """Venue -> the quote (settlement asset) it trades the symbol in, for venues whose
+    market was read."""
+
+    @property
+    def orders(self) -> tuple[Order, ...]:
+        if self.execution is None:
+            return ()
+        return tuple(a.order for a in self.execution.attempts if a.order is not None)
+
+    @overload
+    def __getitem__(self, index: int) -> Order: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Order]: ...
+
+    def __getitem__(self, index: int | slice) -> Order | Sequence[Order]:
+        return self.orders[index]
+
+    def __len__(self) -> int:
+        return len(self.orders)
+
+    def __iter__(self) -> Iterator[Order]:
+        return iter(self.orders)
+
+    def __bool__(self) -> bool:
+        """A report is always something (even with no order): ``if report`` stays true."""
+        return True
 
     def describe(self) -> str:
         lines = [f"cycle {self.symbol} at {self.at.isoformat()}: {self.action}"]
+        if self.quotes:
+            used = ", ".join(f"{venue} {quote}" for venue, quote in sorted(self.quotes.items()))
+            lines.append(f"  quotes: {used}")
         lines += [f"  excluded {venue}: {why}" for venue, why in sorted(self.excluded.items())]
         lines += [f"  opening blocked: {why}" for why in self.blocked]
         lines += [f"  no trade: {why}" for why in self.no_trade]
@@ -109,30 +150,62 @@ class CycleReport:
         return "\n".join(lines)
 
 
-def _keyed(items: Iterable[T], what: str) -> dict[ExchangeIdentifier, T]:
-    keyed: dict[ExchangeIdentifier, T] = {}
-    for item in items:
-        venue: ExchangeIdentifier = item.exchange  # type: ignore[attr-defined]
-        if venue in keyed:
-            raise ValueError(f"two {what} for venue {venue}")
-        keyed[venue] = item
+Operations = TypeVar("Operations", AtomicQueryer, AtomicTrader)
+
+
+def _keyed(
+    items: Iterable[Operations]
+    | Mapping[str, Operations]
+    | Mapping[ExchangeIdentifier, Operations],
+    what: str,
+) -> dict[ExchangeIdentifier, Operations]:
+    """By venue; a mapping's keys must name their items' venues (``check_key``)."""
+    pairs: Iterable[tuple[ExchangeIdentifier | str | None, Operations]] = (
+        items.items() if isinstance(items, Mapping) else ((None, item) for item in items)
+    )
+    keyed: dict[ExchangeIdentifier, Operations] = {}
+    for key, item in pairs:
+        if not isinstance(item, (AtomicQueryer, AtomicTrader)):
+            raise TypeError(f"{what} must be AtomicQueryer/AtomicTrader, got {item!r}")
+        if key is not None:
+            check_key(key, item.exchange, what)
+        if item.exchange in keyed:
+            raise ValueError(f"two {what} for venue {item.exchange}")
+        keyed[item.exchange] = item
     return keyed
+
+
+RateEstimator = Callable[[RateInputs, datetime], RateInputs]
+"""Turns the fetched rates into the rates to decide on, at a time (the estimator of
+``[strategy] basis``: :func:`atomic_fp.decisions.estimators.estimate_inputs`); a venue
+without an estimate carries that ``Failure``."""
 
 
 class ArbitrageOrchestrator:
     """Runs the strategy for one symbol over the given venues.
 
     ``queryers``/``traders`` are :class:`~atomic_fp.operations.AtomicQueryer`/
-    :class:`~atomic_fp.operations.AtomicTrader` for ``symbol`` (a sequence, or a mapping by
-    venue). ``journal`` defaults to an in-memory one (nothing survives a restart: give a
+    :class:`~atomic_fp.operations.AtomicTrader` for ``symbol``: a sequence, or a mapping by
+    venue name as the seed writes it (``{"grvt": AtomicQueryer(grvt_client, symbol)}``; a
+    key contradicting its client's venue id is a ``ValueError``). A mapping is read afresh
+    each cycle, so the seed's "adding an exchange" works as written: after
+    ``queryers["binance"] = AtomicQueryer(binance_client, symbol)`` (and the trader) the next
+    cycle sees Binance; a changed venue set is reconciled before anything trades.
+    ``journal`` defaults to an in-memory one (nothing survives a restart: give a
     ``SqliteJournal`` for live trading). ``clock`` is the only source of "now".
+    ``rate_estimator`` (optional) replaces the fetched rates by the configured estimator's
+    before the decisions see them (see :data:`RateEstimator`).
     """
 
     def __init__(
         self,
         *,
-        queryers: Iterable[AtomicQueryer] | Mapping[ExchangeIdentifier, AtomicQueryer],
-        traders: Iterable[AtomicTrader] | Mapping[ExchangeIdentifier, AtomicTrader],
+        queryers: Iterable[AtomicQueryer]
+        | Mapping[str, AtomicQueryer]
+        | Mapping[ExchangeIdentifier, AtomicQueryer],
+        traders: Iterable[AtomicTrader]
+        | Mapping[str, AtomicTrader]
+        | Mapping[ExchangeIdentifier, AtomicTrader],
         config: ArbitrageConfig,
         symbol: Symbol,
         journal: ExecutionJournal | None = None,
@@ -140,33 +213,49 @@ class ArbitrageOrchestrator:
         clock: Clock | None = None,
         query_timeout: float | None = DEFAULT_TIMEOUT,
         book_depth: int = 20,
+        rate_estimator: RateEstimator | None = None,
         order_updates: OrderUpdateBook | None = None,
     ) -> None:
-        self.queryers = _keyed(
-            queryers.values() if isinstance(queryers, Mapping) else queryers, "queryers"
-        )
-        self.traders = _keyed(
-            traders.values() if isinstance(traders, Mapping) else traders, "traders"
-        )
-        for item in (*self.queryers.values(), *self.traders.values()):
-            if item.symbol != symbol:
-                raise ValueError(f"{item!r} is for {item.symbol}, not {symbol}")
+        self._queryer_source = queryers if isinstance(queryers, Mapping) else tuple(queryers)
+        self._trader_source = traders if isinstance(traders, Mapping) else tuple(traders)
         self.config = config
         self.symbol = symbol
+        self.queryers  # noqa: B018 (validates now: a bad key or symbol fails at construction)
+        self.traders  # noqa: B018
         self.journal: ExecutionJournal = journal if journal is not None else MemoryJournal()
         self.policy = policy if policy is not None else ExecutionPolicy()
         self.clock: Clock = clock if clock is not None else utc_now
         self.query_timeout = query_timeout
         self.book_depth = book_depth
+        self.rate_estimator = rate_estimator
         self.order_updates = order_updates
         """Fed by account streams: ambiguous orders settle as soon as a fill is pushed."""
         self.last_reconciliation: ReconciliationReport | None = None
         self._needs_reconcile = True
+        self._reconciled_venues: frozenset[ExchangeIdentifier] = frozenset()
         self._execution_lock = anyio.Lock()
-        clients = [q.client for q in self.queryers.values()]
-        self._rates = FundingRateAggregator(clients, query_timeout)
-        self._positions = PositionAggregator(clients, query_timeout)
-        self._books = MarketAggregator(clients, query_timeout)
+
+    @property
+    def queryers(self) -> dict[ExchangeIdentifier, AtomicQueryer]:
+        """The queryers by venue, as given now (a mapping given is read afresh)."""
+        return self._checked(_keyed(self._queryer_source, "queryers"))
+
+    @property
+    def traders(self) -> dict[ExchangeIdentifier, AtomicTrader]:
+        """The traders by venue, as given now (a mapping given is read afresh)."""
+        return self._checked(_keyed(self._trader_source, "traders"))
+
+    def _checked(
+        self, keyed: dict[ExchangeIdentifier, Operations]
+    ) -> dict[ExchangeIdentifier, Operations]:
+        for item in keyed.values():
+            if item.symbol != self.symbol:
+                raise ValueError(f"{item!r} is for {item.symbol}, not {self.symbol}")
+        return keyed
+
+    @property
+    def venues(self) -> frozenset[ExchangeIdentifier]:
+        return frozenset(self.queryers) | frozenset(self.traders)
 
     # ------------------------------------------------------------------ state
 
@@ -183,6 +272,19 @@ class ArbitrageOrchestrator:
         if self.last_reconciliation is None:
             return {}
         return {u.exchange: u.reason for u in self.last_reconciliation.unverified}
+
+    @property
+    def contradicted_venues(self) -> dict[ExchangeIdentifier, str]:
+        """Venues whose reading of this symbol the last reconciliation found contradicting
+        the journal: no decision acts on their readings (fail closed) until a clean
+        reconciliation or an operator's ``accept_venue_positions``."""
+        if self.last_reconciliation is None:
+            return {}
+        return {
+            d.exchange: f"journal/venue mismatch: {d.describe()}"
+            for d in self.last_reconciliation.differences
+            if d.symbol == self.symbol
+        }
 
     @property
     def trading_halted(self) -> bool:
@@ -205,6 +307,7 @@ class ArbitrageOrchestrator:
                     query_timeout=self.query_timeout,
                 )
         self.last_reconciliation = report
+        self._reconciled_venues = self.venues
         self._needs_reconcile = not report.clean
         return report
 
@@ -226,7 +329,7 @@ class ArbitrageOrchestrator:
 
     async def _markets(self) -> MarketInputs:
         def bind(queryer: AtomicQueryer) -> Callable[[], Any]:
-            return queryer.market
+            return queryer.get_market
 
         def timed_out(venue: ExchangeIdentifier) -> VenueError:
             return VenueTimeout(str(venue), f"no answer within {self.query_timeout} s")
@@ -240,20 +343,27 @@ class ArbitrageOrchestrator:
         """Rates, positions, markets and books of every venue, all at once."""
         at = self.clock()
         found: dict[str, Any] = {}
+        clients = [q.client for q in self.queryers.values()]
+        rates = FundingRateAggregator(clients, self.query_timeout)
+        positions = PositionAggregator(clients, self.query_timeout)
+        books = MarketAggregator(clients, self.query_timeout)
 
         async def fetch(name: str, call: Callable[[], Any]) -> None:
             found[name] = await call()
 
         async with anyio.create_task_group() as group:
-            group.start_soon(fetch, "rates", lambda: self._rates.rates_for(self.symbol))
-            group.start_soon(fetch, "positions", lambda: self._positions.positions_for(self.symbol))
+            group.start_soon(fetch, "rates", lambda: rates.get_all_rates(self.symbol))
+            group.start_soon(fetch, "positions", lambda: positions.get_all_positions(self.symbol))
             group.start_soon(fetch, "markets", self._markets)
             group.start_soon(
-                fetch, "books", lambda: self._books.books_for(self.symbol, self.book_depth)
+                fetch, "books", lambda: books.get_all_books(self.symbol, self.book_depth)
             )
+        fetched: RateInputs = found["rates"]
+        if self.rate_estimator is not None:
+            fetched = self.rate_estimator(fetched, at)
         return StrategyInputs(
             at=at,
-            rates=found["rates"],
+            rates=fetched,
             positions=found["positions"],
             markets=found["markets"],
             books=found["books"],
@@ -264,7 +374,7 @@ class ArbitrageOrchestrator:
     async def run_strategy_cycle(self) -> CycleReport:
         """One cycle: reconcile if needed, gather, decide, execute at most one signal."""
         reconciliation = None
-        if self._needs_reconcile:
+        if self._needs_reconcile or self.venues != self._reconciled_venues:
             reconciliation = await self.reconcile()
         if self.trading_halted:
             return CycleReport(
@@ -286,6 +396,11 @@ class ArbitrageOrchestrator:
             excluded=inputs.excluded(),
             blocked=self._blocked_reasons(),
             reconciliation=reconciliation,
+            quotes={
+                str(venue): market.unwrap().settle_asset
+                for venue, market in inputs.markets.items()
+                if not isinstance(market, Failure)
+            },
         )
         signal = decision.to_execute
         if signal is None:
@@ -309,22 +424,31 @@ class ArbitrageOrchestrator:
             now=inputs.at,
             open_blocked=self.open_blocked if apply_reconciliation else (),
             blocked_venues=self.blocked_venues if apply_reconciliation else {},
+            contradicted=self.contradicted_venues if apply_reconciliation else {},
         )
 
     def _blocked_reasons(self) -> tuple[str, ...]:
-        return self.open_blocked + tuple(
-            f"no opening on {venue}: {why}" for venue, why in self.blocked_venues.items()
+        return (
+            self.open_blocked
+            + tuple(f"no opening on {venue}: {why}" for venue, why in self.blocked_venues.items())
+            + tuple(
+                f"{venue} {self.symbol} reading not acted on ({why})"
+                for venue, why in self.contradicted_venues.items()
+            )
         )
 
     async def execute_signal(self, signal: TradingSignal) -> ExecutionReport:
-        """Execute one signal, legs concurrently, with the bounded residual policy.
+        """Execute one signal, legs concurrently, with the bounded residual policy. A signal
+        naming no symbol (the seed's ``TradingSignal(legs=[...], reason=...)``) is executed
+        for this orchestrator's symbol.
 
         Shielded from cancellation: once the first intent is journaled the execution runs
         to its report (each venue call is bounded by ``policy.order_timeout``), so a
         stopping runner never leaves a leg half-done and unjournaled.
         """
-        if signal.symbol != self.symbol:
+        if signal.symbol is not None and signal.symbol != self.symbol:
             raise ValueError(f"signal for {signal.symbol} given to the {self.symbol} orchestrator")
+        signal = signal.for_symbol(self.symbol)  # an unbound (seed-style) signal is ours
         async with self._execution_lock:
             with anyio.CancelScope(shield=True):
                 report = await execute_signal(

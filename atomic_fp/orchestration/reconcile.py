@@ -1,7 +1,11 @@
 """Start-up reconciliation: journal against venues, the venues being authoritative.
 
 1. Every order the journal holds without a final outcome is looked up on its venue by
-   client id (found: its real fill is journaled; not found: it never arrived).
+   client id under the validity-window rule (:mod:`~atomic_fp.orchestration.validity`):
+   found = its real fill is journaled; not found *after* its deadline + margin = it never
+   arrived; not found before = still in flight, watched until then.
+   Recent orders journaled as never sent are looked up again; one that appeared is
+   journaled and its signal resumed (:mod:`~atomic_fp.orchestration.late_fills`).
 2. Every signal left unfinished (the process died mid-execution) is resumed with the same
    residual policy as a live execution (:func:`~atomic_fp.orchestration.execution.
    resume_signal`): nothing is re-sent under an id the venue may hold.
@@ -23,16 +27,17 @@ from atomic_fp.aggregators import PositionAggregator
 from atomic_fp.models import ArbitrageConfig, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import AtomicQueryer, AtomicTrader
-from atomic_fp.orchestration.execution import ExecutionPolicy, resolve_order, resume_signal
+from atomic_fp.orchestration.execution import ExecutionPolicy, resume_signal
 from atomic_fp.orchestration.journal import ExecutionJournal
+from atomic_fp.orchestration.late_fills import recheck_never_sent
 from atomic_fp.orchestration.report import (
-    ExecutionReport,
     LegOutcome,
     OrderResolution,
     PositionDifference,
     ReconciliationReport,
     UnverifiedVenue,
 )
+from atomic_fp.orchestration.validity import resolve_order, with_deadline
 
 
 async def reconcile(
@@ -56,7 +61,8 @@ async def reconcile(
         if trader is None:
             unresolved.append(f"{cid} on {request.exchange} (no trader configured for it)")
             continue
-        outcome, order, error = await resolve_order(trader, cid, None, policy)
+        request = with_deadline(request, journaled.intent.recorded_at)
+        outcome, order, error = await resolve_order(trader, request, None, policy, clock)
         if outcome is LegOutcome.AMBIGUOUS:
             why = error.describe() if error is not None else "still live"
             unresolved.append(f"{cid} on {request.exchange} ({why})")
@@ -72,7 +78,16 @@ async def reconcile(
             )
         )
 
-    recovered: list[ExecutionReport] = []
+    late, recovered = await recheck_never_sent(
+        symbol=symbol,
+        traders=traders,
+        queryers=queryers,
+        journal=journal,
+        config=config,
+        policy=policy,
+        clock=clock,
+    )
+    resolved += late
     for signal in await journal.open_signals(symbol):
         orders = await journal.orders_for_signal(signal.signal_id)
         if any(not order.is_resolved for order in orders):
@@ -92,7 +107,7 @@ async def reconcile(
 
     journaled_positions = await journal.positions()
     aggregator = PositionAggregator((q.client for q in queryers.values()), query_timeout)
-    venue_positions = await aggregator.positions_for(symbol)
+    venue_positions = await aggregator.get_all_positions(symbol)
     differences: list[PositionDifference] = []
     unverified: list[UnverifiedVenue] = []
     for venue, result in venue_positions.items():

@@ -151,6 +151,9 @@ class ExecutionReport:
     message: str = ""
     recovered: bool = False
     """This report finishes a signal found unfinished in the journal (after a restart)."""
+    journal_error: str | None = None
+    """The journal could not record part of this execution (busy, disk full, read-only):
+    what it could not record is in ``message``; the next start resolves it."""
 
     @property
     def signal_id(self) -> str:
@@ -162,7 +165,7 @@ class ExecutionReport:
 
     @property
     def hedged(self) -> bool:
-        return self.status.is_clean and self.residual_base == 0
+        return self.status.is_clean and self.residual_base == 0 and self.journal_error is None
 
     def net_base_by_venue(self) -> Mapping[ExchangeIdentifier, Decimal]:
         net: dict[ExchangeIdentifier, Decimal] = {}
@@ -174,7 +177,7 @@ class ExecutionReport:
         lines = [
             f"signal {self.signal_id} ({self.signal.kind.value} {self.signal.symbol}): "
             f"{self.status.value}; executed {self.executed_fraction:.4f} of the signal; "
-            f"residual {self.residual_base} {self.signal.symbol.base}"
+            f"residual {self.residual_base} {self.signal.bound_symbol.base}"
             + (" (recovered after restart)" if self.recovered else "")
         ]
         lines += [f"  {attempt.describe()}" for attempt in self.attempts]

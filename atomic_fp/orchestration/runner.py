@@ -34,6 +34,7 @@ class SimpleStrategyRunner:
         max_cycles: int | None = None,
         on_cycle: Callable[[CycleReport], None] | None = None,
         handle_signals: bool = True,
+        on_reconciliation: Callable[[ReconciliationReport], None] | None = None,
     ) -> None:
         self.orchestrators = (
             [orchestrators]
@@ -43,6 +44,7 @@ class SimpleStrategyRunner:
         self.interval = interval.total_seconds() if isinstance(interval, timedelta) else interval
         self.max_cycles = max_cycles
         self.on_cycle = on_cycle
+        self.on_reconciliation = on_reconciliation
         self.handle_signals = handle_signals
         self._stop_reason: str | None = None
         self._stopped: anyio.Event | None = None
@@ -72,7 +74,10 @@ class SimpleStrategyRunner:
             if self.handle_signals:
                 await group.start(self._watch_signals)
             for orchestrator in self.orchestrators:
-                reconciliations.append(await orchestrator.reconcile())
+                reconciliation = await orchestrator.reconcile()
+                reconciliations.append(reconciliation)
+                if self.on_reconciliation is not None:
+                    self.on_reconciliation(reconciliation)
             while self._stop_reason is None:
                 for orchestrator in self.orchestrators:
                     report = await orchestrator.run_strategy_cycle()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+from adapters.paper.backtest import backtest_venue
 from atomic_fp.backtest.engine import BacktestSettings, run_backtest
 from atomic_fp.backtest.gaps import find_gaps
 from atomic_fp.backtest.report import summary
@@ -53,7 +54,9 @@ def test_missing_rates_block_trades_and_are_never_zero() -> None:
     # beta: starts at 02:00, high rate (175 % APR), and misses its 04:00 settlement.
     rows = [_row("alpha", h, "0.00001", 1, "100") for h in range(7)]
     rows += [_row("beta", h, "0.0002", 1) for h in (2, 3, 5, 6)]
-    result = run_backtest(build_series(rows).series, BacktestSettings(config=CONFIG))
+    result = run_backtest(
+        build_series(rows).series, BacktestSettings(config=CONFIG), venues=backtest_venue
+    )
 
     # before 02:00 beta's rate is unknown (a Failure, not zero): no trade; it opens at 02:00
     assert {f.time for f in result.fills} == {T0 + timedelta(hours=2)}
@@ -87,7 +90,7 @@ def test_history_end_makes_the_rate_unknown() -> None:
     rows += [_row("beta", h, "0.00001", 1) for h in (0, 1)]
     rows += [_row("beta", 2, "0.0002", 1)]
     window = BacktestSettings(config=CONFIG, end=T0 + timedelta(hours=8))
-    result = run_backtest(build_series(rows).series, window)
+    result = run_backtest(build_series(rows).series, window, venues=backtest_venue)
     assert [f.time for f in result.fills] == [T0 + timedelta(hours=2)] * 2
     # the open hedge then misses beta's settlements until the window ends (03..07: 5)
     assert result.missed_in_position == {"beta BTC": 5}
@@ -106,7 +109,9 @@ def test_interval_at_that_time_drives_the_apr_and_settlement() -> None:
     rows = [_row("alpha", h, "0.0002", 8, "100") for h in (0, 8)]
     rows += [_row("alpha", h, "0.0002", 4, "100") for h in (12, 16, 20)]
     rows += [_row("beta", h, "0", 1) for h in range(21)]
-    result = run_backtest(build_series(rows).series, BacktestSettings(config=config))
+    result = run_backtest(
+        build_series(rows).series, BacktestSettings(config=config), venues=backtest_venue
+    )
     opened = [f for f in result.fills if f.kind == "open"]
     assert {f.time for f in opened} == {T0 + timedelta(hours=12)}
     assert {(f.venue, f.side.value) for f in opened} == {("alpha", "sell"), ("beta", "buy")}

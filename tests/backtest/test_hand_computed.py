@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+from adapters.paper.backtest import backtest_venue
 from atomic_fp.backtest.engine import BacktestSettings, run_backtest
 from atomic_fp.backtest.report import summary
 from atomic_fp.backtest.series import HistoryRow, build_series
@@ -68,7 +69,7 @@ SETTINGS = BacktestSettings(config=CONFIG, half_spread=Decimal("0.001"), capital
 
 
 def test_hand_computed_open_funding_close() -> None:
-    result = run_backtest(build_series(ROWS).series, SETTINGS)
+    result = run_backtest(build_series(ROWS).series, SETTINGS, venues=backtest_venue)
 
     # 00:00 -- both venues' first rates become known.
     #   alpha APR = 0.0001 / 8 h * 8760 = 10.95 %;  beta APR = 0.0004 / 4 h * 8760 = 87.6 %

@@ -18,6 +18,7 @@ import anyio
 import pytest
 
 from adapters.paper import ManualClock, PaperMarketState, PaperVenue
+from adapters.paper.backtest import backtest_venue
 from atomic_fp.backtest.engine import BacktestSettings, run_backtest
 from atomic_fp.backtest.series import HistoryRow, build_series
 from atomic_fp.models import ArbitrageConfig, Market, Symbol, VenueFees
@@ -108,7 +109,7 @@ def _paper(name: str, clock: ManualClock, mark: Decimal, interval: timedelta) ->
 def test_orchestrator_and_backtester_give_the_same_signals() -> None:
     rows = _rows()
     settings = BacktestSettings(config=CONFIG, half_spread=HALF_SPREAD, capital=CAPITAL)
-    result = run_backtest(build_series(rows).series, settings)
+    result = run_backtest(build_series(rows).series, settings, venues=backtest_venue)
     expected = [(d.time, d.outcome, d.signal_id) for d in result.decisions]
     kinds = {kind for _, kind, _ in expected}
     assert {"open", "close"} <= kinds, expected  # the scenario exercises both
@@ -166,6 +167,7 @@ def test_scenario_is_not_trivial(name: str) -> None:
     result = run_backtest(
         build_series(_rows()).series,
         BacktestSettings(config=CONFIG, half_spread=HALF_SPREAD, capital=CAPITAL),
+        venues=backtest_venue,
     )
     assert any(f.venue == name for f in result.fills)
     assert len(result.decisions) >= 4

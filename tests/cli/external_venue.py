@@ -135,3 +135,25 @@ def hyperliquid_history(settings: VenueSettings) -> VenueClient:
         return httpx.Response(400, json={"error": "not served"})
 
     return create_hl(attrs.evolve(settings, transport=httpx.MockTransport(handle)))
+
+
+def refusing(settings: VenueSettings) -> VenueClient:
+    """A paper venue that refuses every order (margin, maintenance...): answers, never acts."""
+    venue = create_paper(settings)
+    venue.faults.reject_probability = 1.0
+    venue.faults.reject_reduce_only = True
+    return venue
+
+
+def lost_answers(settings: VenueSettings) -> VenueClient:
+    """A paper venue that executes orders but whose answers are lost (the order call
+    times out after the fill) and whose order lookups keep failing: every order it
+    takes stays of unknown fate."""
+    venue = create_paper(settings)
+    venue.faults.timeout_after_fill_probability = 1.0
+
+    def lookup_fails(symbol: Symbol, client_order_id: str) -> FutureResult[Order, VenueError]:
+        return failed(NetworkError(str(settings.id), f"lookup of {client_order_id}: 503"))
+
+    venue.fetch_order = lookup_fails  # type: ignore[method-assign]
+    return venue

@@ -79,8 +79,14 @@ def test_scan_spread_alert_is_delivered_once_per_cooldown(
         second = runner.invoke(cli, args)
     assert first.exit_code == second.exit_code == 3  # the cron exit code is unchanged
     titles = [r["title"] for r in received]
-    # bundled snapshot: BTC long binance / short hyperliquid nets 1.05 % (README)
-    assert any(t.startswith("BTC funding spread 1.05% net") for t in titles)
+    # one alert per pair above 0.5 %, with scan's own net APR (the bundled snapshot's BTC
+    # row: long binance, short hyperliquid)
+    scanned = json.loads(runner.invoke(cli, ["scan", "--offline", "--format", "json"]).stdout)
+    btc = next(o for o in scanned["opportunities"] if o["symbol"] == "BTC")
+    net = (Decimal(btc["net_apr"]) * 100).quantize(Decimal("0.01"))
+    assert f"BTC funding spread {net}% net" in titles
+    above = [o for o in scanned["opportunities"] if Decimal(o["net_apr"]) > Decimal("0.005")]
+    assert len(titles) == len(above)
     assert len(received) == len(set(titles))  # the second run: all held back (cool-down)
     assert len(received) >= 1
     for result in (first, second):

@@ -13,9 +13,10 @@ The expected APRs below are computed by hand from the recorded responses in
   Hyperliquid SOL "0.0000057633" / h: 0.0000057633 x 8760 = 0.050486508.
 - Binance ETHUSDT "0.00005015" / 8 h: 0.00005015 x 1095 = 0.05491425.
   Hyperliquid ETH "0.0000048299" / h: 0.0000048299 x 8760 = 0.042309924.
-- Costs with no config: default taker fee 0.0005 on 2 legs x (entry + exit) = 0.002 of
-  notional, amortised over the default 7-day horizon (168 h): 0.002 / 168 x 8760
-  = 0.104285714285714... per year.
+- Costs with no config: each venue's own published taker fee (issue 15; Binance 0.05 %,
+  Hyperliquid 0.045 %) on 2 legs x (entry + exit) = 2 x (0.0005 + 0.00045) = 0.0019 of
+  notional, amortised over the default 7-day horizon (168 h): 0.0019 / 168 x 8760
+  = 0.099071428571... per year. (tests/cli/test_scan_fees.py has every venue's rows.)
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from click.testing import CliRunner
 
 from scripts.cli import cli
 
-COST = Decimal("0.002") / 168 * 8760
+COST = 2 * (Decimal("0.0005") + Decimal("0.00045")) / 168 * 8760  # binance + hyperliquid
 
 
 def _scan(runner: CliRunner, *args: str) -> dict[str, Any]:
@@ -64,7 +65,8 @@ def test_best_pairs_match_hand_computed_aprs(runner: CliRunner) -> None:
     assert len(symbols) == len(set(symbols))
     nets = [Decimal(row["net_apr"]) for row in data["opportunities"]]
     assert nets == sorted(nets, reverse=True)
-    assert symbols[0] == "BTC"
+    # ETH long hyperliquid / short lighter (1.59 %: Lighter charges 0 %) edges out BTC
+    assert symbols[:2] == ["ETH", "BTC"]
 
 
 def test_all_pairs_include_grvt_and_legs_carry_their_units(runner: CliRunner) -> None:
@@ -95,8 +97,8 @@ def test_csv_and_min_apr_filter(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
     assert lines[0].startswith("symbol,long_venue,short_venue,long_apr")
-    # only BTC (1.05%) and BNB (0.52%) net above 0.5 %
-    assert [line.split(",")[0] for line in lines[1:]] == ["BTC", "BNB"]
+    # only ETH (1.59 %), BTC (1.58 %) and BNB (1.04 %) net above 0.5 %
+    assert [line.split(",")[0] for line in lines[1:]] == ["ETH", "BTC", "BNB"]
 
 
 def test_piped_default_is_plain_tab_separated(runner: CliRunner) -> None:
@@ -126,9 +128,11 @@ def test_snapshot_values_come_from_the_research_data(research_data: Path) -> Non
     assert [v.to_json() for v in rebuilt.venues] == [v.to_json() for v in bundled.venues]
 
 
-def test_offline_now_is_the_snapshot_instant_for_every_venue(runner: CliRunner) -> None:
-    """Every client sees the snapshot's as_of as "now": no value is stamped with the wall
-    clock, so ages are >= 0 and next fundings fall at the recorded 16:00Z settlement."""
+def test_offline_now_is_each_venues_recording_instant(runner: CliRunner) -> None:
+    """Every client sees the instant its answers were recorded as "now" (the snapshot's
+    as_of, or the venue's own ``recorded_at``): no value is stamped with the wall clock, ages
+    are >= 0, Binance/Hyperliquid/GRVT's next fundings fall at the recorded 16:00Z settlement
+    and Lighter's row (recorded by ccxt on 2025-11-13) shows its true age of ~20 days."""
     from datetime import datetime
 
     data = _scan(runner, "--all-pairs")
@@ -138,8 +142,20 @@ def test_offline_now_is_the_snapshot_instant_for_every_venue(runner: CliRunner) 
     for leg in legs:
         observed = datetime.fromisoformat(leg["observed_at"].replace("Z", "+00:00"))
         assert observed <= as_of, leg
-        assert leg["next_funding_time"] == "2025-12-03T16:00:00Z", leg
+        if leg["venue"] == "lighter":
+            assert leg["observed_at"] == "2025-11-13T03:46:41Z", leg
+            assert leg["next_funding_time"] == "2025-11-13T04:00:00Z", leg
+        else:
+            assert leg["next_funding_time"] == "2025-12-03T16:00:00Z", leg
     assert all(Decimal(row["data_age_seconds"]) >= 0 for row in data["opportunities"])
+    ages = {
+        (row["long_venue"], row["short_venue"]): Decimal(row["data_age_seconds"])
+        for row in data["opportunities"]
+        if row["symbol"] == "ETH"
+    }
+    lighter_age = (as_of - datetime(2025, 11, 13, 3, 46, 41, tzinfo=as_of.tzinfo)).total_seconds()
+    assert ages[("hyperliquid", "lighter")] == Decimal(str(lighter_age))
+    assert ages[("hyperliquid", "binance")] < 1  # Binance stamps its own time (ms)
 
 
 def test_config_symbol_overrides_reach_the_adapters(runner: CliRunner, isolated: Path) -> None:
@@ -187,3 +203,20 @@ def test_bundled_rates_equal_the_recorded_csv_rows(base: str) -> None:
     index = [u["name"] for u in meta["universe"]].index(base)
     row = settled(f"hyperliquid_{base}_USDC_funding_2025-08_2026-08.csv")
     assert Decimal(ctxs[index]["funding"]) == Decimal(row["rate_raw"])
+
+
+def test_grvt_btc_in_the_snapshot_has_btcs_own_limits() -> None:
+    """GRVT's BTC_USDT_Perp row is GRVT's real BTC instrument (ccxt grvt.ts parseMarket
+    comment), not AAVE's row with BTC's name on it: min notional 100 USDT (AAVE: 5), cap
+    +-0.3 % per 8 h (AAVE: 0.75 %)."""
+    from adapters.grvt.parsers import parse_instruments
+    from adapters.snapshot import bundled_snapshot
+    from atomic_fp.models.identifiers import ExchangeIdentifier
+
+    recording = bundled_snapshot().venue("grvt")
+    assert recording is not None
+    body = next(e.body for e in recording.exchanges if e.path == "/full/v1/all_instruments")
+    (btc,) = parse_instruments(ExchangeIdentifier("grvt"), body).unwrap().instruments
+    assert btc.market.min_notional == Decimal(100)
+    assert (btc.market.tick_size, btc.market.min_size) == (Decimal("0.1"), Decimal("0.001"))
+    assert (btc.funding_cap, btc.funding_floor) == (Decimal("0.003"), Decimal("-0.003"))

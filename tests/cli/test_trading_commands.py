@@ -119,6 +119,7 @@ def test_live_execute_fills_both_legs_and_journals(runner: CliRunner, isolated: 
     execution = cycle["execution"]
     assert execution["status"] == "complete" and execution["hedged"] is True
     assert execution["residual_base"] == "0"
+    assert set(cycle["quotes"].values()) == {"USD"}  # the quote each paper venue settles in
     assert {o["outcome"] for o in execution["orders"]} == {"filled"}
     assert (isolated / "journal.sqlite").exists()
     positions = runner.invoke(cli, ["positions", "--format", "json", "--funding-days", "0"])

@@ -86,6 +86,11 @@ def venue(directory: Path, name: str, clock: ManualClock, killer: Killer, seed: 
             drop_probability=0.03,
             partial_fill_probability=0.1,
             partial_fill_ratio=Decimal("0.4"),
+            # Issue 13: "status unknown" now, executed 0.5-3 s later (venue clock) inside
+            # the order's validity window; pending orders persist in the state file, so a
+            # late fill can land after the kill, before or during the restart.
+            late_execution_probability=0.05,
+            late_execution_delay=(0.5, 3.0),
             latency=0.002,
             rng=rng,
         ),

@@ -174,7 +174,7 @@ async def test_hyperliquid_leg_fault_keeps_the_invariants(
         )
         assert (await orch.reconcile()).clean
         for queryer in orch.queryers.values():
-            (await queryer.market()).unwrap()
+            (await queryer.get_market()).unwrap()
         hyperliquid.hang_seconds = CLIENT_TIMEOUT + 0.2
         if fault.endswith("_always"):
             hyperliquid.repeat_fault = fault.removesuffix("_always")

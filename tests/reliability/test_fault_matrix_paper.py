@@ -201,8 +201,9 @@ async def test_venue_clock_slightly_off_still_trades_and_keeps_the_invariants(
     clocks = [clock, clock]
     clocks[leg] = ManualClock(T0 + timedelta(minutes=minutes))
     venues = [
-        faulty_paper("a", clock=clocks[0], rate=LOW),
-        faulty_paper("b", clock=clocks[1], rate=HIGH),
+        # Orders' deadlines are on our clock (issue 13): the client side runs on it.
+        faulty_paper("a", clock=clocks[0], rate=LOW, client_clock=clock),
+        faulty_paper("b", clock=clocks[1], rate=HIGH, client_clock=clock),
     ]
     orch = orchestrator(venues, journal=journal, clock=clock)
     cycle = await orch.run_strategy_cycle()

@@ -44,7 +44,17 @@ SIZE = Decimal("0.01")
 CLIENT_TIMEOUT = 0.3
 # One lookup per ambiguous order: a venue that is down fails it after the client's own
 # connect retries (about 0.6 s); more lookups would only make the down cases slower.
-POLICY = ExecutionPolicy(lookup_delay=0.0, order_timeout=3.0, lookup_attempts=1)
+# A short validity window (the venue enforces it as recvWindow = 1500 ms) keeps the watch
+# of a lost request (deadline + margin + grace, real time) to about 2.5 s.
+POLICY = ExecutionPolicy(
+    lookup_delay=0.0,
+    order_timeout=3.0,
+    lookup_attempts=1,
+    validity_window=1.5,
+    clock_skew_margin=0.5,
+    unknown_status_grace=0.5,
+    watch_interval=0.25,
+)
 CONFIG = ArbitrageConfig(
     build_threshold=Decimal("0.05"),
     close_threshold=Decimal("0.01"),
@@ -195,7 +205,7 @@ async def test_wire_fault_on_either_leg_keeps_the_invariants(
         # Warm up: markets cached, server clocks synced (reconcile reads signed positions).
         assert (await orch.reconcile()).clean
         for queryer in orch.queryers.values():
-            (await queryer.market()).unwrap()
+            (await queryer.get_market()).unwrap()
         target = servers[leg]
         arm(fault, target)
 

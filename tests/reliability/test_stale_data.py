@@ -151,6 +151,8 @@ def cycle_opens(venues: list[CachedRatePaper], clock: ManualClock) -> bool:
     """Run one strategy cycle; whether it opened a position (checked on the venues)."""
 
     async def run() -> bool:
+        for venue in venues:
+            venue.client_clock = clock  # orders' deadlines are on our clock (issue 13)
         orch = orchestrator(venues, clock=clock)
         report = await orch.run_strategy_cycle()
         opened = any(v.position_base(BTC) != 0 for v in venues)

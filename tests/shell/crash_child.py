@@ -23,7 +23,7 @@ async def trade(directory: Path) -> None:
     journal = SqliteJournal.open(directory / "journal.db", synchronous="NORMAL").unwrap()
     orch = orchestrator([a, b], journal=journal)
     for queryer in orch.queryers.values():
-        (await queryer.market()).unwrap()
+        (await queryer.get_market()).unwrap()
     b.faults.latency = 60.0
     print("READY", flush=True)
     await orch.execute_signal(hedge())

@@ -6,6 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+import anyio
+import attrs
+
 from adapters.journal import SqliteJournal
 from adapters.paper import ManualClock, PaperFaults, PaperMarketState, PaperVenue
 from atomic_fp.models import (
@@ -82,6 +85,10 @@ def orchestrator(
     clock: ManualClock | None = None,
     config: ArbitrageConfig = CONFIG,
 ) -> ArbitrageOrchestrator:
+    clock = clock or ManualClock(T0)
+    if policy.sleep is anyio.sleep:
+        # Watches of ambiguous orders run on the fake clock: no wall-clock waiting.
+        policy = attrs.evolve(policy, sleep=clock.sleep)
     return ArbitrageOrchestrator(
         queryers=[AtomicQueryer(v, BTC) for v in venues],
         traders=[AtomicTrader(v, BTC) for v in venues],
@@ -89,7 +96,7 @@ def orchestrator(
         symbol=BTC,
         journal=journal,
         policy=policy,
-        clock=clock or ManualClock(T0),
+        clock=clock,
         query_timeout=2.0,
     )
 

@@ -54,7 +54,7 @@ async def test_whole_cycle_with_50ms_venues_overlaps_every_venue_call() -> None:
     orch = orchestrator([a, b])
     await orch.reconcile()
     for q in orch.queryers.values():
-        (await q.market()).unwrap()
+        (await q.get_market()).unwrap()
     a.faults.latency = b.faults.latency = latency
     started = time.perf_counter()
     report = await orch.run_strategy_cycle()
@@ -105,7 +105,7 @@ async def test_unresolved_order_halts_trading_until_resolved() -> None:
     orch = orchestrator([a, b])
     await orch.reconcile()
     for q in orch.queryers.values():
-        (await q.market()).unwrap()
+        (await q.get_market()).unwrap()
     b.faults.timeout_after_fill_next = 1
     b.faults.read_failure_probability = 1.0
     report = await orch.execute_signal(hedge())
@@ -166,10 +166,10 @@ async def test_aggregators_return_the_others_when_one_is_down_or_slow() -> None:
     d.faults.latency = 5.0
     venues = [a, b, c, d]
     started = time.perf_counter()
-    rates = await FundingRateAggregator(venues, timeout=0.2).rates_for(BTC)
-    positions = await PositionAggregator(venues, timeout=0.2).positions_for(BTC)
-    exposure = await PositionAggregator(venues, timeout=0.2).get_total_exposure()
-    markets = await MarketAggregator(venues, timeout=0.2).markets_for(BTC)
+    rates = await FundingRateAggregator(venues, timeout=0.2).get_all_rates(BTC)
+    positions = await PositionAggregator(venues, timeout=0.2).get_all_positions(BTC)
+    exposure = await PositionAggregator(venues, timeout=0.2).exposure_report()
+    markets = await MarketAggregator(venues, timeout=0.2).get_all_markets(BTC)
     assert time.perf_counter() - started < 2.0  # the slow venue blocked nobody
     assert isinstance(rates[a.exchange], Success) and rates[b.exchange].unwrap().rate == HIGH
     assert isinstance(rates[c.exchange], Failure)

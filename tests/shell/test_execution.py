@@ -49,7 +49,7 @@ async def test_two_legs_are_sent_concurrently_within_5ms() -> None:
     a, b = paper("a"), paper("b")
     orch = orchestrator([a, b])
     for q in orch.queryers.values():  # warm the market cache: measure the legs alone
-        (await q.market()).unwrap()
+        (await q.get_market()).unwrap()
     a.faults.latency = b.faults.latency = latency
     started = time.perf_counter()
     report = await orch.execute_signal(hedge())
@@ -144,7 +144,7 @@ async def test_ambiguous_order_that_cannot_be_looked_up_is_unresolved_not_guesse
     a, b = paper("a"), paper("b")
     orch = orchestrator([a, b])
     for q in orch.queryers.values():
-        (await q.market()).unwrap()
+        (await q.get_market()).unwrap()
     b.faults.timeout_after_fill_next = 1
     b.faults.read_failure_probability = 1.0
     report = await orch.execute_signal(hedge())
@@ -228,7 +228,7 @@ async def test_a_write_with_no_answer_is_ambiguous_and_looked_up() -> None:
     policy = ExecutionPolicy(lookup_delay=0.0, order_timeout=0.2)
     orch = orchestrator([a, b], policy=policy)
     for q in orch.queryers.values():
-        (await q.market()).unwrap()
+        (await q.get_market()).unwrap()
     b.faults.response_latency = 0.5  # b fills, but every answer comes after our deadline
     report = await orch.execute_signal(hedge())
     (b_attempt,) = [x for x in report.attempts if x.leg_index == 1]

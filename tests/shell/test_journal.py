@@ -7,11 +7,12 @@ import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 from returns.result import Failure
 
 from adapters.journal import JournalError, SqliteJournal
-from atomic_fp.models import Order, OrderStatus, Side
+from atomic_fp.models import Order, OrderStatus, Side, Symbol
 from atomic_fp.operations import AtomicTrader
 from atomic_fp.orchestration import (
     ExecutionJournal,
@@ -147,3 +148,23 @@ def test_an_unusable_path_is_a_journal_error(tmp_path: Path) -> None:
     reader = SqliteJournal.open(tmp_path / "nothing-yet.db", lock=False)
     assert isinstance(reader, Failure)
     assert "no journal" in reader.failure().describe()
+
+
+async def test_sqlite_rows_are_keyed_by_symbol_identity_whatever_the_quote(
+    tmp_path: Path,
+) -> None:
+    # The seed writes Symbol("BTC", "USDT", "PERP"): it equals Symbol("BTC") (a BTC perp),
+    # so a journal written by one spelling must be read by the other (issue 14).
+    seed_btc = Symbol("BTC", "USDT", "PERP")
+    journal = SqliteJournal.open(tmp_path / "j.db").unwrap()
+    try:
+        venue = paper("a").exchange
+        await journal.adjust_position(venue, seed_btc, Decimal(2), "operator", T0)
+        await journal.adjust_position(venue, BTC, Decimal("-0.5"), "operator", T0)
+        assert dict(await journal.positions()) == {(venue, BTC): Decimal("1.5")}
+        signal = attrs.evolve(hedge(), symbol=seed_btc)
+        await journal.record_signal(signal, T0)
+        assert [s.signal_id for s in await journal.open_signals(BTC)] == [signal.signal_id]
+        assert await journal.open_signals(Symbol("ETH")) == ()
+    finally:
+        await journal.close()

@@ -245,7 +245,7 @@ async def test_registry_builds_a_paper_venue_from_settings(tmp_path: Path) -> No
     )
     client = build_client(settings).unwrap()
     assert isinstance(client, PaperVenue)
-    sol = (await AtomicQueryer(client, Symbol("SOL")).funding_rate()).unwrap()
+    sol = (await AtomicQueryer(client, Symbol("SOL")).get_funding_rate()).unwrap()
     assert sol.rate == Decimal("0.0002") and sol.mark_price == 150
     with pytest.raises(ValueError, match=r"price\.DOGE"):
         create(attrs_evolve(settings, {"symbols": "DOGE"}))

@@ -75,7 +75,7 @@ async def test_stop_mid_execution_finishes_and_journals_the_legs() -> None:
     journal = MemoryJournal()
     orch = orchestrator([a, b], journal=journal)
     for queryer in orch.queryers.values():
-        (await queryer.market()).unwrap()
+        (await queryer.get_market()).unwrap()
     a.faults.latency = b.faults.latency = 0.2
     result = {}
 

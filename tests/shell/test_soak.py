@@ -126,7 +126,10 @@ async def soak(tmp_path: Path, cycles: int, seed: int) -> dict[str, object]:
 
 async def run_and_check(tmp_path: Path, cycles: int) -> None:
     started = time.perf_counter()
-    result = await soak(tmp_path, cycles, seed=20260301)
+    # Seed chosen so that 300 cycles exercise every path of the policy (the validity-window
+    # watch of issue 13 changed how many random draws a cycle makes; 20260301 no longer
+    # produced a residual in 300).
+    result = await soak(tmp_path, cycles, seed=4)
     elapsed = time.perf_counter() - started
     statuses = result["statuses"]
     assert isinstance(statuses, dict)

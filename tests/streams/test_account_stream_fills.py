@@ -61,8 +61,9 @@ async def test_a_pushed_fill_settles_the_ambiguous_leg_before_any_lookup() -> No
     a, b = paper("a"), paper("b")
     policy = ExecutionPolicy(lookup_delay=5.0, order_timeout=2.0, lookup_attempts=3)
     orch = orchestrator([a, b], policy=policy)
+    orch.policy = policy  # real waits: the push must race a real 5 s wait, not a fake clock
     for q in orch.queryers.values():
-        (await q.market()).unwrap()
+        (await q.get_market()).unwrap()
     book = OrderUpdateBook()
     orch.order_updates = book
     signal = hedge()
@@ -108,7 +109,7 @@ async def test_without_a_push_the_lookup_still_settles_it() -> None:
     a, b = paper("a"), paper("b")
     orch = orchestrator([a, b], policy=ExecutionPolicy(lookup_delay=0.05, order_timeout=2.0))
     for q in orch.queryers.values():
-        (await q.market()).unwrap()
+        (await q.get_market()).unwrap()
     orch.order_updates = OrderUpdateBook()  # a stream that never speaks
     b.faults.timeout_after_fill_next = 1
     report = await orch.execute_signal(hedge())

@@ -21,6 +21,7 @@ from adapters.streams.types import RateUpdate
 from atomic_fp.decisions.funding_arbitrage import FundingArbitrageDecision
 from atomic_fp.errors import VenueError
 from atomic_fp.models import FundingRate, Market
+from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.venue import VenueClient
 from scripts.runtime import Venue
 from scripts.watch_session import (
@@ -54,6 +55,10 @@ class RestVenue:
     markets: tuple[Market, ...]
     rates: Callable[[], tuple[FundingRate, ...]]
     rate_calls: int = 0
+
+    @property
+    def exchange(self) -> ExchangeIdentifier:
+        return ex(self.name)
 
     def fetch_markets(self) -> FutureResult[tuple[Market, ...], VenueError]:
         async def work() -> Result[tuple[Market, ...], VenueError]:

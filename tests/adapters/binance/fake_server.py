@@ -65,6 +65,9 @@ class FakeBinance:
         self.requests: list[tuple[str, str, str]] = []
         self.fail_next: dict[tuple[str, str], tuple[int, bytes, dict[str, str]]] = {}
         self.delay_next: dict[tuple[str, str], float] = {}
+        self.extra_funding_info: list[dict[str, Any]] = []  # more fundingInfo rows
+        self.rate_overrides: dict[str, str] = {}  # symbol -> premiumIndex lastFundingRate
+        self.next_funding_overrides: dict[str, int] = {}  # symbol -> nextFundingTime (ms)
         self.orders: dict[str, dict[str, Any]] = {}
         self.positions: dict[str, Decimal] = {}
         self.next_order_id = 1000
@@ -140,7 +143,8 @@ class FakeBinance:
                     "adjustedFundingRateFloor": "-0.03000000",
                     "fundingIntervalHours": 4,
                     "disclaimer": False,
-                }
+                },
+                *self.extra_funding_info,
             ]
         if path == "/fapi/v1/premiumIndex":
             now = self.now_ms()
@@ -158,9 +162,9 @@ class FakeBinance:
                     "markPrice": mark,
                     "indexPrice": mark,
                     "estimatedSettlePrice": mark,
-                    "lastFundingRate": rate,
+                    "lastFundingRate": self.rate_overrides.get(s, rate),
                     "interestRate": "0.00010000",
-                    "nextFundingTime": nxt,
+                    "nextFundingTime": self.next_funding_overrides.get(s, nxt),
                     "time": now,
                 }
                 for s, mark, rate, nxt in rows
@@ -323,6 +327,15 @@ class FakeBinance:
                     "updateTime": 0,
                 },
             ]
+        if path == "/fapi/v1/commissionRate":
+            # Binance docs "User Commission Rate (USER_DATA)" response example
+            if q.get("symbol") not in ("BTCUSDT", "ETHUSDT"):
+                return self._error(400, -1121, "Invalid symbol.")
+            return 200, {
+                "symbol": q["symbol"],
+                "makerCommissionRate": "0.0002",
+                "takerCommissionRate": "0.0004",
+            }
         if path == "/fapi/v1/income":
             start = int(q.get("startTime", "0"))
             end = int(q.get("endTime", str(2**62)))

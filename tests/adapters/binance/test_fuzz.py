@@ -29,6 +29,7 @@ from adapters.binance.parsers import (
     parse_balances,
     parse_depth,
     parse_exchange_info,
+    parse_funding_caps,
     parse_funding_history,
     parse_funding_info,
     parse_income,
@@ -287,10 +288,21 @@ VALID: dict[str, Any] = {
     ],
 }
 VALID["orders"] = [VALID["order"]]
+# the real fundingInfo row shape (asterdex/api-docs#1): cap and floor beside the interval
+VALID["funding_caps"] = [
+    _row(
+        symbol="BLZUSDT",
+        adjustedFundingRateCap="0.03000000",
+        adjustedFundingRateFloor="-0.03000000",
+        fundingIntervalHours=4,
+        disclaimer=False,
+    )
+]
 
 PARSERS: dict[str, Callable[[Any], Result[Any, VenueError]]] = {
     "server_time": lambda p: parse_server_time("binance", p),
     "funding_info": lambda p: parse_funding_info("binance", p),
+    "funding_caps": lambda p: parse_funding_caps("binance", p),
     "exchange_info": lambda p: parse_exchange_info(VENUE, p, SYMBOLS, {"BTCUSDT": 4}),
     "premium_index": lambda p: parse_premium_index(VENUE, p, SYMBOLS, {"BTCUSDT": 4}),
     "funding_history": lambda p: parse_funding_history(VENUE, p, BTC, "BTCUSDT"),

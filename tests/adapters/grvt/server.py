@@ -58,6 +58,10 @@ class Exchange:
     logins: int = 0
     recovered_signers: list[str] = attrs.Factory(list)
     trading_headers: list[tuple[str, str, str]] = attrs.Factory(list)  # path, cookie, account
+    funding_rates: dict[str, str] = attrs.Factory(dict)  # instrument -> ticker funding_rate
+    instrument_requests: int = 0
+    ticker_times: tuple[int, int] | None = None  # (event_time, next_funding_time) ns, fixed
+    fee_tier: int | None = None  # funding_account_summary tier.tier (the docs' example: null)
     # (host role, http status, code, message): answered once by that host
     force_error: tuple[str, int, int, str] | None = None
     lock: threading.Lock = attrs.Factory(threading.Lock)
@@ -129,6 +133,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return _error(
                     401, 1000, "You need to authenticate prior to using this functionality"
                 )
+            if path == "/full/v1/funding_account_summary":  # main account: no sub account
+                return self._funding_summary(body)
             if (
                 str(body.get("sub_account_id", (body.get("order") or {}).get("sub_account_id")))
                 != ex.sub_account_id
@@ -179,6 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
     # --- market data -----------------------------------------------------------------
 
     def _instruments(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+        self.exchange.instrument_requests += 1
         return 200, {"result": self.exchange.instruments}, {}
 
     def _ticker(self, body: Json) -> tuple[int, Json, dict[str, str]]:
@@ -186,6 +193,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self.exchange.instrument(str(name)) is None:
             return _error(400, 1003, "unknown instrument")
         now = time.time_ns()
+        next_ns = (now // 28_800_000_000_000 + 1) * 28_800_000_000_000
+        if self.exchange.ticker_times is not None:
+            now, next_ns = self.exchange.ticker_times
         return (
             200,
             {
@@ -194,8 +204,8 @@ class _Handler(BaseHTTPRequestHandler):
                     "instrument": name,
                     "mark_price": "70000.0",
                     "index_price": "70001.0",
-                    "funding_rate": "0.01",
-                    "next_funding_time": str((now // 28_800_000_000_000 + 1) * 28_800_000_000_000),
+                    "funding_rate": self.exchange.funding_rates.get(str(name), "0.01"),
+                    "next_funding_time": str(next_ns),
                 }
             },
             {},
@@ -337,6 +347,32 @@ class _Handler(BaseHTTPRequestHandler):
             "cumulative_realized_funding_payment": "-0.75",
         }
         return 200, {"result": [row]}, {}
+
+    def _funding_summary(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+        # the api-spec's "Funding Account Summary" full response example (MIT,
+        # gravity-technologies/api-spec trading_api.md), with tier.tier set by the test
+        tier = self.exchange.fee_tier
+        return (
+            200,
+            {
+                "result": {
+                    "main_account_id": "0xc73c0c2538fd9b833d20933ccc88fdaa74fcb0d0",
+                    "total_equity": "3945034.23",
+                    "spot_balances": [],
+                    "vault_investments": [],
+                    "total_cash_balance": "1000000.00",
+                    "total_spot_asset_balance": "500000.00",
+                },
+                "tier": {
+                    "tier": tier,
+                    "futures_taker_fee": None,
+                    "futures_maker_fee": None,
+                    "options_taker_fee": None,
+                    "options_maker_fee": None,
+                },
+            },
+            {},
+        )
 
     def _summary(self, body: Json) -> tuple[int, Json, dict[str, str]]:
         return (

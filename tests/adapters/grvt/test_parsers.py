@@ -6,6 +6,7 @@ pages in shared/research-data (skipped where absent).
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -201,7 +202,14 @@ def test_docs_ticker_number_rate(market_docs: dict[str, dict[str, Any]]) -> None
 
 
 def test_docs_book_with_integer_order_counts(market_docs: dict[str, dict[str, Any]]) -> None:
-    book = parsers.parse_book(VENUE, btc_instrument(), market_docs["full/v1/book"]["response"])
+    # The docs example is a placeholder whose bid and ask are the same price: a *locked*
+    # book, refused as bad data since issue 13. Its ask is moved one tick up so the test
+    # still reads what it is about (integer ``num_orders``); the locked one is refused.
+    example = market_docs["full/v1/book"]["response"]
+    assert "locked book" in str(parsers.parse_book(VENUE, btc_instrument(), example).failure())
+    unlocked = copy.deepcopy(example)
+    unlocked["result"]["asks"][0]["price"] = "65038.02"
+    book = parsers.parse_book(VENUE, btc_instrument(), unlocked)
     assert book.unwrap().bids[0].size == Decimal("3456.78")
 
 

@@ -54,6 +54,32 @@ CTXS = [
 ]  # fmt: skip
 
 
+# A real ``userFees`` answer (Hyperliquid mainnet, 2024-07), recorded by ccxt (MIT):
+# ccxt/ccxt ts/src/test/static/response/hyperliquid.json @ 0117dcb9 ``fetchTradingFee``.
+USER_FEES = {
+    "dailyUserVlm": [
+        {
+            "date": "2024-07-08",
+            "userCross": "0.0",
+            "userAdd": "0.0",
+            "exchange": "90597185.23639999",
+        }
+    ],
+    "feeSchedule": {
+        "cross": "0.00035",
+        "add": "0.0001",
+        "tiers": {
+            "vip": [{"ntlCutoff": "5000000.0", "cross": "0.0003", "add": "0.00005"}],
+            "mm": [{"makerFractionCutoff": "0.005", "add": "-0.00001"}],
+        },
+        "referralDiscount": "0.04",
+    },
+    "userCrossRate": "0.00035",
+    "userAddRate": "0.0001",
+    "activeReferralDiscount": "0.0",
+}
+
+
 def _book(bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> list[list[dict[str, Any]]]:
     return [
         [{"px": px, "sz": sz, "n": 1} for px, sz in bids],
@@ -151,6 +177,8 @@ class FakeHyperliquid:
             }
         if kind == "clearinghouseState":
             return self._state(body["user"])
+        if kind == "userFees":
+            return USER_FEES
         if kind == "orderStatus":
             order = self.orders.get(body["oid"]) if body["user"] == MASTER else None
             if order is None:

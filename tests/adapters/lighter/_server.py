@@ -49,6 +49,8 @@ class LighterState:
     ws_connections: int = 0
     ws_subscriptions: list[str] = attrs.Factory(list)
     ws_received: list[dict[str, Any]] = attrs.Factory(list)
+    market_fees: dict[int, tuple[str, str]] = attrs.Factory(dict)
+    """market id -> (taker_fee, maker_fee) served instead of the recorded "0.0000"."""
 
     def paths(self) -> list[str]:
         return [path for _, path, _ in self.requests]
@@ -106,7 +108,12 @@ class _Handler(BaseHTTPRequestHandler):
         state.requests.append(("GET", url.path, query))
         one = {key: values[0] for key, values in query.items()}
         if url.path == "/api/v1/orderBookDetails":
-            self._reply(200, market_details())
+            details = market_details()
+            for row in details["order_book_details"]:
+                fees = state.market_fees.get(row["market_id"])
+                if fees is not None:
+                    row["taker_fee"], row["maker_fee"] = fees
+            self._reply(200, details)
         elif url.path == "/api/v1/funding-rates":
             self._reply(200, FUNDING_RATES)
         elif url.path == "/api/v1/fundings":

@@ -137,9 +137,10 @@ async def test_market_data_over_rest(server: LocalLighter) -> None:
         ]  # the spot book (id 2048) is not a perp
         rates = (await res(client.fetch_funding_rates())).unwrap()
         assert [(r.symbol, r.rate, r.interval) for r in rates] == [
-            (BTC, Decimal("-0.00004"), timedelta(hours=8)),  # lighter's row, not binance's
-            (ETH, Decimal("0.000096"), timedelta(hours=8)),
-            (PEPE, Decimal("0.0008"), timedelta(hours=8)),
+            # per hourly settlement: the wire's fraction-per-8h / 8 (issue 15)
+            (BTC, Decimal("-0.000005"), timedelta(hours=1)),  # lighter's row, not binance's
+            (ETH, Decimal("0.000012"), timedelta(hours=1)),
+            (PEPE, Decimal("0.0001"), timedelta(hours=1)),
         ]
         assert rates[1].hourly == Decimal("0.000012")
         book = (await res(client.fetch_order_book(ETH, depth=1))).unwrap()
@@ -193,7 +194,8 @@ async def test_websocket_prices_and_funding_are_preferred(server: LocalLighter) 
             # the websocket and REST agree for ETH: 0.0012 %/h == 9.6e-05 / 8 h
             assert rates[ETH].hourly == Decimal("0.000096") / 8
             # PEPE has no websocket value: REST fills it in
-            assert rates[PEPE].interval == timedelta(hours=8)
+            assert rates[PEPE].interval == timedelta(hours=1)
+            assert rates[PEPE].rate == Decimal("0.0008") / 8
             paths = server.state.paths()
             assert paths.count("/api/v1/funding-rates") == 1
             positions = (await res(client.fetch_positions())).unwrap()

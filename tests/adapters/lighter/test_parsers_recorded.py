@@ -46,12 +46,12 @@ def test_nautilus_order_book_details_real_capture() -> None:
     assert market.market.tick_size == Decimal("0.01")
 
 
-def test_ccxt_funding_rates_row_is_an_eight_hour_fraction() -> None:
+def test_ccxt_funding_rates_row_is_an_eight_hour_fraction_carried_per_hourly_settlement() -> None:
     (rate,) = parse_funding_rates(ccxt("fetchFundingRates"), LIGHTER, [eth_market()], NOW).unwrap()
     assert rate.symbol == ETH
     assert rate.kind is FundingKind.CURRENT
-    assert rate.interval == timedelta(hours=8)
-    assert rate.rate == Decimal("0.00009599999999999999")
+    assert rate.interval == timedelta(hours=1)  # Lighter settles hourly
+    assert rate.rate == Decimal("0.00009599999999999999") / 8
     assert abs(rate.hourly - Decimal("0.000012")) < Decimal("1e-15")
     assert rate.next_funding_time == datetime(2025, 11, 13, 13, tzinfo=timezone.utc)
 
@@ -66,7 +66,7 @@ def test_funding_rates_keeps_only_lighter_rows() -> None:
         ],
     }
     (rate,) = parse_funding_rates(body, LIGHTER, [eth_market()], NOW).unwrap()
-    assert rate.rate == Decimal("0.00002")
+    assert rate.rate == Decimal("0.00002") / 8  # lighter's row, per hourly settlement
 
 
 def test_nautilus_fundings_signed_by_direction() -> None:

@@ -1,0 +1,78 @@
+"""What the backtest needs of a simulated venue, given to it by injection.
+
+The engine (:func:`atomic_fp.backtest.engine.run_backtest`) imports no adapter: the caller
+passes a :class:`SimulatedVenueFactory` (the shell passes
+:func:`adapters.paper.backtest.backtest_venue`, the same paper venue live paper trading
+uses, so a backtest and a paper run can only differ by the data). A simulated venue is a
+:class:`~atomic_fp.venue.VenueClient` (the decisions read it through the same calls as a
+live venue) plus the controls a replay drives: list a market, move its mark, set and settle
+its funding rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Protocol
+
+from atomic_fp.models import FundingPayment, Market, OrderBook, Symbol, VenueFees
+from atomic_fp.venue import VenueClient
+
+
+class SimulatedMarket(Protocol):
+    """One listed market's simulated state."""
+
+    @property
+    def market(self) -> Market: ...
+
+    @property
+    def mark_price(self) -> Decimal: ...
+
+
+class SimulatedVenue(VenueClient, Protocol):
+    def list_market(
+        self,
+        market: Market,
+        *,
+        mark_price: Decimal,
+        funding_rate: Decimal,
+        half_spread: Decimal,
+        depth: Decimal,
+    ) -> None:
+        """List ``market`` with a synthetic book of ``depth`` a side at
+        ``mark * (1 +- half_spread)``."""
+        ...
+
+    def market_state(self, symbol: Symbol) -> SimulatedMarket: ...
+
+    def set_mark_price(self, symbol: Symbol, price: Decimal) -> None: ...
+
+    def set_funding_rate(
+        self, symbol: Symbol, rate: Decimal, interval: timedelta | None = None
+    ) -> None: ...
+
+    def settle_funding(
+        self, symbol: Symbol, at: datetime, rate: Decimal | None = None
+    ) -> FundingPayment | None: ...
+
+    def book(self, symbol: Symbol) -> OrderBook: ...
+
+    def balance(self, asset: str = "USD") -> Decimal: ...
+
+
+class SimulatedVenueFactory(Protocol):
+    """Builds one venue of a run: ``name``, its ``fees``, a starting USD ``balance``, and
+    the run's ``clock`` (the only "now" it may read); funding is settled by the engine."""
+
+    def __call__(
+        self,
+        name: str,
+        *,
+        fees: VenueFees,
+        balance: Decimal,
+        clock: Callable[[], datetime],
+    ) -> SimulatedVenue: ...
+
+
+__all__ = ["SimulatedMarket", "SimulatedVenue", "SimulatedVenueFactory"]

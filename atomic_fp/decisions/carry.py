@@ -1,0 +1,108 @@
+"""How long a spread has held, and how long it must hold to pay for itself.
+
+- **Persistence**: the share of recent settlements in which the spread (short venue's
+  hourly rate minus the long venue's) had the sign of the spread being ranked. Each
+  settlement instant of either leg in the window (to the minute) is one sample; at that
+  instant each leg contributes the rate of *its* settlement whose accrual period
+  ``(t - interval, t]`` contains the instant (so an 8-hourly leg is compared with each
+  of the eight hourly settlements of the other, and nothing not yet settled is read).
+- **Break-even days**: days of carry at the ranked spread needed to pay the round-trip
+  fees: ``round_trip_fee_fraction / (spread_apr / 365)``. ``None`` when the spread does
+  not earn (it never breaks even).
+
+Pure functions; the time is an argument.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import attrs
+
+from atomic_fp.models import FundingRate
+
+DAYS_PER_YEAR = Decimal(365)
+
+
+@attrs.frozen
+class Persistence:
+    """``held`` of ``samples`` settlements had the ranked spread's sign; ``share`` their
+    ratio (a fraction in [0, 1])."""
+
+    held: int
+    samples: int
+
+    @property
+    def share(self) -> Decimal:
+        return Decimal(self.held) / Decimal(self.samples)
+
+
+def break_even_days(round_trip_fee_fraction: Decimal, spread_apr: Decimal) -> Decimal | None:
+    """Days of carry at ``spread_apr`` that pay ``round_trip_fee_fraction`` (of notional);
+    ``None`` when the spread is not positive (it never pays the fees back)."""
+    if spread_apr <= 0:
+        return None
+    return round_trip_fee_fraction * DAYS_PER_YEAR / spread_apr
+
+
+def _settled(rates: Sequence[FundingRate]) -> list[tuple[datetime, FundingRate]]:
+    return sorted(
+        ((r.funding_time, r) for r in rates if r.funding_time is not None),
+        key=lambda pair: pair[0],
+    )
+
+
+def _in_force(
+    history: list[tuple[datetime, FundingRate]], times: list[datetime], instant: datetime
+) -> FundingRate | None:
+    """The settlement whose period ``(t - interval, t]`` contains ``instant``."""
+    index = bisect_left(times, instant)
+    if index == len(history):
+        return None
+    when, rate = history[index]
+    return rate if when - rate.interval < instant else None
+
+
+def _minute(when: datetime) -> datetime:
+    return (when + timedelta(seconds=30)).replace(second=0, microsecond=0)
+
+
+def persistence(
+    long_settled: Sequence[FundingRate],
+    short_settled: Sequence[FundingRate],
+    *,
+    spread_apr: Decimal,
+    now: datetime,
+    window: timedelta,
+) -> Persistence | None:
+    """The persistence of a long/short pair over ``(now - window, now]`` (see the module's
+    doc); ``None`` when no instant has a settled rate of both legs."""
+    long_history = _settled(long_settled)
+    short_history = _settled(short_settled)
+    long_times = [t for t, _ in long_history]
+    short_times = [t for t, _ in short_history]
+    start = now - window
+    # one sample per settlement instant; venues stamp one instant milliseconds apart
+    # (Hyperliquid 16:00:00.055, Binance 16:00:00.000): instants are taken to the minute
+    instants = sorted({_minute(t) for t in (*long_times, *short_times) if start < t <= now})
+    held = samples = 0
+    for instant in instants:
+        long_rate = _in_force(long_history, long_times, instant)
+        short_rate = _in_force(short_history, short_times, instant)
+        if long_rate is None or short_rate is None:
+            continue
+        if max(long_rate.funding_time or now, short_rate.funding_time or now) > now:
+            continue  # a period not settled yet
+        spread = short_rate.hourly - long_rate.hourly
+        samples += 1
+        if (spread > 0) == (spread_apr > 0) and (spread < 0) == (spread_apr < 0):
+            held += 1
+    if samples == 0:
+        return None
+    return Persistence(held, samples)
+
+
+__all__ = ["DAYS_PER_YEAR", "Persistence", "break_even_days", "persistence"]

@@ -1,0 +1,60 @@
+"""Is a funding interval still true? Checks against what the venue says next (pure).
+
+Venues change a market's settlement interval (Binance 8 h -> 4 h; Bybit INJ went 8 h -> 1 h
+after hitting its -1 % floor, see shared/research-data funding_rate_data), and clients
+cache intervals (Binance ``fundingInfo`` for 10 minutes, GRVT's instrument list on disk).
+A stale interval mis-scales an APR by up to 8x, so every CURRENT rate's interval is checked
+against the venue's own ``next_funding_time``:
+
+- settlements fall on the interval's UTC grid (Binance 8 h: 00:00/08:00/16:00; 4 h: every
+  4th hour; 1 h: every hour; GRVT likewise), so a next funding off that grid contradicts
+  the interval (an 8 h market that switched to 1 h announces 13:00, which is off the 8 h
+  grid, at the first read after the switch, i.e. within one settlement);
+- the next settlement is never more than one interval ahead.
+
+:func:`settlement_cadence` reads the interval off recent settlement times (history), for
+callers that have them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from atomic_fp.models import FundingRate
+
+GRID_TOLERANCE = timedelta(seconds=60)
+"""Settlement stamps may carry a few milliseconds (Hyperliquid ``.116``); a minute is far
+below the smallest interval (1 h) and far above any stamp jitter."""
+
+
+def _off_grid(moment: datetime, interval: timedelta) -> timedelta:
+    since_epoch = moment - datetime.fromtimestamp(0, moment.tzinfo)
+    offset = since_epoch % interval
+    return min(offset, interval - offset)
+
+
+def interval_doubt(rate: FundingRate) -> str | None:
+    """Why ``rate.next_funding_time`` contradicts ``rate.interval``, or ``None`` (also when
+    the venue gave no next funding time: nothing to check against)."""
+    nxt = rate.next_funding_time
+    if nxt is None:
+        return None
+    hours = f"{rate.interval_hours.normalize():f}h"
+    if _off_grid(nxt, rate.interval) > GRID_TOLERANCE:
+        return f"next funding {nxt:%Y-%m-%d %H:%M}Z is off the {hours} settlement grid"
+    if nxt - rate.observed_at > rate.interval + GRID_TOLERANCE:
+        return f"next funding {nxt:%Y-%m-%d %H:%M}Z is more than one {hours} interval ahead"
+    return None
+
+
+def settlement_cadence(times: Sequence[datetime]) -> timedelta | None:
+    """The interval the last settlements were paid on: the most recent gap between
+    consecutive settlement times (sorted here), or ``None`` with fewer than two."""
+    ordered = sorted(times)
+    if len(ordered) < 2:
+        return None
+    return ordered[-1] - ordered[-2]
+
+
+__all__ = ["GRID_TOLERANCE", "interval_doubt", "settlement_cadence"]

@@ -1,0 +1,199 @@
+"""``scan --basis``: estimated rates, persistence and break-even days for the ranking.
+
+Where the settled history comes from (no request at scan time):
+
+- ``--offline`` (the bundled snapshot): the settlements bundled beside it
+  (``adapters/snapshot/history.csv``, MIT research data up to the snapshot instant), in an
+  in-memory store;
+- otherwise the local funding store (``--store PATH``, else ``[store] path``, else
+  ``./atomic-fp-funding.sqlite``), read-only; a store that does not exist yet gives no
+  history (each estimate that needs it is left out with that reason, never zero).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+
+from atomic_fp import costs
+from atomic_fp.decisions.carry import Persistence, break_even_days, persistence
+from atomic_fp.decisions.estimators import (
+    PERSISTENCE_WINDOW,
+    Basis,
+    Estimate,
+    EstimateUnavailable,
+    estimate_all,
+)
+from atomic_fp.decisions.types import Opportunity
+from atomic_fp.models import ArbitrageConfig, FundingRate, Symbol
+
+Settled = Mapping[tuple[str, Symbol], Sequence[FundingRate]]
+PairKey = tuple[Symbol, str, str]
+
+
+@attrs.frozen
+class Carry:
+    """What ``scan`` shows beside a pair's net APR."""
+
+    persistence: Persistence | None
+    break_even_days: Decimal | None
+    window: timedelta
+
+
+@attrs.frozen
+class History:
+    """Settled rates for the scan, and a sentence saying where they came from."""
+
+    settled: Settled
+    source: str
+
+
+def lookback(basis: Basis) -> timedelta:
+    return max(basis.window or timedelta(0), PERSISTENCE_WINDOW)
+
+
+def load_history(
+    *,
+    bundled: bool,
+    store_path: Path,
+    now: datetime,
+    window: timedelta,
+) -> History:
+    """The settlements of ``(now - window, now]`` (see the module's doc). A store that
+    cannot be read raises :class:`adapters.store.StoreError`."""
+    if bundled:
+        return History(_BundledHistory(now - window, now), _BUNDLED)
+    from adapters.store import FundingStore
+
+    if not store_path.is_file():
+        return History({}, f"no funding store at {store_path} (run: atomic-fp collect)")
+    with FundingStore(store_path) as store:
+        settled = store.settled(since=now - window, until=now)
+    return History(settled, f"funding store {store_path}")
+
+
+_BUNDLED = "bundled history (funding_rate_data, MIT; adapters/snapshot/history.csv)"
+
+
+class _BundledHistory(Mapping[tuple[str, Symbol], Sequence[FundingRate]]):
+    """The bundled ``history.csv`` rows of ``(since, until]``, read as text once and
+    turned into :class:`FundingRate` models per (venue, symbol) only when asked for (a
+    ``scan --offline`` shows a handful of pairs; start-up time matters)."""
+
+    def __init__(self, since: datetime, until: datetime) -> None:
+        import csv
+        from importlib import resources
+
+        text = (resources.files("adapters.snapshot") / "history.csv").read_text("utf-8")
+        reader = csv.reader(text.splitlines())
+        header = next(reader)
+        self._index = {name: i for i, name in enumerate(header)}
+        self._since, self._until = since, until
+        self._raw: dict[tuple[str, str], list[list[str]]] = {}
+        venue, symbol = self._index["venue"], self._index["symbol"]
+        for row in reader:
+            self._raw.setdefault((row[venue], row[symbol].partition("/")[0]), []).append(row)
+        self._built: dict[tuple[str, str], tuple[FundingRate, ...]] = {}
+
+    def _build(self, key: tuple[str, str], symbol: Symbol) -> tuple[FundingRate, ...]:
+        from adapters.history.format import hours_to_interval, parse_time
+        from atomic_fp.models import FundingKind
+        from atomic_fp.models.identifiers import ExchangeIdentifier
+
+        at = self._index
+        venue = ExchangeIdentifier(key[0])
+        out = []
+        for row in self._raw.get(key, ()):
+            when = parse_time(row[at["funding_time"]])
+            if not self._since < when <= self._until:
+                continue
+            mark = row[at["mark_price"]]
+            out.append(
+                FundingRate(
+                    exchange=venue,
+                    symbol=symbol,
+                    rate=Decimal(row[at["rate"]]),
+                    interval=hours_to_interval(Decimal(row[at["interval_hours"]])),
+                    kind=FundingKind.SETTLED,
+                    observed_at=when,
+                    funding_time=when,
+                    mark_price=Decimal(mark) if mark else None,
+                    venue_symbol=row[at["venue_symbol"]],
+                )
+            )
+        return tuple(out)
+
+    def __getitem__(self, key: tuple[str, Symbol]) -> tuple[FundingRate, ...]:
+        raw_key = (key[0], key[1].base)
+        if raw_key not in self._raw:
+            raise KeyError(key)
+        built = self._built.get(raw_key)
+        if built is None:
+            built = self._built[raw_key] = self._build(raw_key, key[1])
+        return built
+
+    def __iter__(self) -> Iterator[tuple[str, Symbol]]:
+        return iter((venue, Symbol(base)) for venue, base in self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+def apply_basis(
+    basis: Basis,
+    rates: Iterable[FundingRate],
+    *,
+    now: datetime,
+    settled: Settled,
+    predicted: Mapping[tuple[str, Symbol], FundingRate] | None = None,
+) -> tuple[list[FundingRate], dict[tuple[str, Symbol], Estimate], list[EstimateUnavailable]]:
+    """The rates to rank (estimated), each estimate by (venue, symbol), and the venues
+    and symbols left out with their reason."""
+    estimates, missing = estimate_all(basis, rates, now=now, settled=settled, predicted=predicted)
+    by_key = {(e.rate.exchange.name, e.rate.symbol): e for e in estimates}
+    return [e.rate for e in estimates], by_key, missing
+
+
+def carry_of(
+    opportunities: Iterable[Opportunity],
+    *,
+    settled: Settled,
+    config: ArbitrageConfig,
+    now: datetime,
+    window: timedelta = PERSISTENCE_WINDOW,
+) -> dict[PairKey, Carry]:
+    out: dict[PairKey, Carry] = {}
+    for o in opportunities:
+        long_name, short_name = o.long_venue.name, o.short_venue.name
+        fee = costs.round_trip_fee_fraction(config, long_name, short_name)
+        out[(o.symbol, long_name, short_name)] = Carry(
+            persistence=persistence(
+                settled.get((long_name, o.symbol), ()),
+                settled.get((short_name, o.symbol), ()),
+                spread_apr=o.spread_apr,
+                now=now,
+                window=window,
+            ),
+            break_even_days=break_even_days(fee, o.spread_apr),
+            window=window,
+        )
+    return out
+
+
+def pair_key(o: Opportunity) -> PairKey:
+    return (o.symbol, o.long_venue.name, o.short_venue.name)
+
+
+__all__ = [
+    "Carry",
+    "History",
+    "apply_basis",
+    "carry_of",
+    "load_history",
+    "lookback",
+    "pair_key",
+]
