@@ -18,6 +18,7 @@ import click
 
 from atomic_fp.decisions.types import Opportunity
 from scripts.context import app_context, fail, warn
+from scripts.fees import quote_all, resolve_all
 from scripts.runtime import build_live, close_all, select, utc_now
 from scripts.watch_render import change_json, live_view
 from scripts.watch_session import (
@@ -137,6 +138,11 @@ def run_watch(
 
     async def main() -> None:
         try:
+            # the fees scan uses: config, else the venue's quote, else its published tier
+            fees = resolve_all(config, venues, await quote_all(venues))
+            session.strategy = config.strategy.arbitrage_config(
+                {name: quote.fees for name, quote in fees.items()}
+            )
             async with anyio.create_task_group() as group:
                 group.start_soon(_stop_on_signal, group.cancel_scope, stopped)
                 group.start_soon(session.run)
