@@ -42,9 +42,10 @@ from atomic_fp.models import (
     Symbol,
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.margin import AccountMargin
 from atomic_fp.operations import AtomicQueryer, outcome
 from atomic_fp.per_venue import ByVenue
-from atomic_fp.venue import FeeQuoting, VenueClient
+from atomic_fp.venue import FeeQuoting, MarginReporter, VenueClient
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -214,6 +215,21 @@ class PositionAggregator(_Aggregator):
     ) -> PerVenue[tuple[FundingPayment, ...]]:
         """Every venue's funding paid or received by the account between ``start`` and ``end``."""
         return await self._each(lambda client: outcome(client.fetch_funding_payments(start, end)))
+
+    async def get_margins(self) -> PerVenue[AccountMargin]:
+        """Every venue's account margin (equity, maintenance margin, per-leg liquidation
+        price); ``NotSupported`` from a client that reports none (never an empty account)."""
+
+        def margin(client: VenueClient) -> Awaitable[Result[AccountMargin, VenueError]]:
+            if isinstance(client, MarginReporter):
+                return outcome(client.fetch_margin())
+            return outcome(
+                FutureResult.from_failure(
+                    NotSupported(str(client.exchange), "this client reports no account margin")
+                )
+            )
+
+        return await self._each(margin)
 
     async def get_all_positions(self, symbol: Symbol | None = None) -> ByVenue[Position | None]:
         """Per venue: the symbol's position, ``Success(None)`` when flat, or the failure."""

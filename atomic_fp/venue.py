@@ -31,6 +31,7 @@ from atomic_fp.models import (
     Symbol,
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.margin import AccountMargin
 
 
 class Capability(enum.Enum):
@@ -116,6 +117,15 @@ class VenueClient(Protocol):
     ) -> FutureResult[tuple[FundingPayment, ...], VenueError]: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class MarginReporter(Protocol):
+    """Optional: a client that reports its account's margin (equity, maintenance margin,
+    per-position liquidation price and its source). Binance, Hyperliquid, GRVT, Lighter
+    and the paper venue implement it; a client without it is still a ``VenueClient``."""
+
+    def fetch_margin(self) -> FutureResult[AccountMargin, VenueError]: ...
 
 
 @runtime_checkable

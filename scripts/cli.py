@@ -30,6 +30,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "scripts.positions_command:positions",
         "Positions per venue, net and unhedged exposure, funding earned.",
     ),
+    "collateral": (
+        "scripts.collateral_command:collateral",
+        "Where to move collateral so both legs stay equally far from liquidation.",
+    ),
     "funding-history": (
         "scripts.funding_history_command:funding_history",
         "Settled funding rates of one symbol on one venue, to CSV or Parquet.",

@@ -78,6 +78,7 @@ _STRATEGY_DECIMALS = (
     "trade_size",
     "slippage_cap",
     "liquidation_buffer",
+    "min_liquidation_distance",
     "max_total_exposure",
     "min_open_interest",
     "min_volume_24h",
@@ -177,6 +178,8 @@ class StrategySettings:
         ):
             if name in v:
                 kwargs[name] = v[name]
+        if "min_liquidation_distance" in v:  # the documented name of liquidation_buffer
+            kwargs["liquidation_buffer"] = v["min_liquidation_distance"]
         for name in ("holding_horizon", "max_data_age"):
             if name in self.durations:
                 kwargs[name] = self.durations[name]
@@ -585,6 +588,14 @@ def _strategy(table: Mapping[str, Any], source: str) -> StrategySettings:
                 raise ConfigError(source, where, "a positive amount in the quote currency", value)
             if key in ("slippage_cap", "liquidation_buffer") and number < 0:
                 raise ConfigError(source, where, "a fraction >= 0", value)
+            if key in ("liquidation_buffer", "min_liquidation_distance") and not 0 <= number < 1:
+                raise ConfigError(
+                    source, where, "a fraction of the mark price in [0, 1), e.g. 0.15", value
+                )
+            if key == "min_liquidation_distance" and "liquidation_buffer" in table:
+                raise ConfigError(
+                    source, where, "only one of min_liquidation_distance and liquidation_buffer"
+                )
             values[key] = number
         elif key in _STRATEGY_DURATIONS:
             durations[key] = parse_duration(value, source, where)

@@ -19,9 +19,11 @@ from scripts.output import FORMATS
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format.")
 @click.pass_context
 def positions(ctx: click.Context, venues: str | None, funding_days: int, fmt: str | None) -> None:
-    """Per-venue positions (signed, base units), net exposure per symbol and the unhedged
-    residual, liquidation distance, funding earned (venue payments and the positions'
-    cumulative funding) and, when a journal is configured, what it expects.
+    """Per hedge: both legs (signed, base units), their liquidation price (* = estimated)
+    and distance in % of mark, the margin ratio of each venue account, funding earned
+    (venue payments, else the positions' cumulative funding), unrealised and net PnL; net
+    exposure per symbol and the unhedged residual; and, when a journal is configured,
+    what it expects.
 
     A venue whose positions could not be read is reported as NOT COUNTED: its exposure
     is unknown, never zero. Exit 1 when no venue answered."""

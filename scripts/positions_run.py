@@ -15,8 +15,10 @@ from atomic_fp.aggregators import PositionAggregator, total_exposure
 from atomic_fp.errors import NotSupported, VenueError
 from atomic_fp.models import Position, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.margin import AccountMargin
 from scripts import exitcodes
 from scripts.context import REDACTOR, AppContext, error, warn
+from scripts.margin_views import Margins, fetch_margins, margin_view
 from scripts.output import dec, pct, render_csv, render_json, render_table
 from scripts.runtime import aggregator, close_all, in_venue_order, utc_now
 from scripts.trading import build_trading_venues
@@ -48,10 +50,11 @@ def run_positions(
     now = utc_now()
     since = now - timedelta(days=funding_days)
 
-    async def work() -> tuple[PerVenue, PerVenue, Any]:
+    async def work() -> tuple[PerVenue, PerVenue, Any, Margins]:
         accounts = aggregator(venues, PositionAggregator)
         try:
             held = in_venue_order(venues, await accounts.get_positions())
+            margins = await fetch_margins(venues)
             paid: PerVenue = (
                 in_venue_order(venues, await accounts.get_funding_payments(since, now))
                 if funding_days
@@ -60,9 +63,9 @@ def run_positions(
             journal = await _journal_positions(app)
         finally:
             await close_all(venues)
-        return held, paid, journal
+        return held, paid, journal, margins
 
-    held, paid, journal = anyio.run(work)
+    held, paid, journal, margins = anyio.run(work)
     exposure = total_exposure(held)
     earned: dict[tuple[str, str], Decimal] = {}
     for venue, result in paid.items():
@@ -70,12 +73,16 @@ def run_positions(
             for payment in result.unwrap():
                 key = (str(venue), payment.symbol.base)
                 earned[key] = earned.get(key, Decimal(0)) + payment.amount
+    for venue, result in held.items():  # payments answered and none for a position: 0
+        if isinstance(result, Success) and isinstance(paid.get(venue), Success):
+            for position in result.unwrap():
+                earned.setdefault((str(venue), position.symbol.base), Decimal(0))
     rows: list[dict[str, Any]] = []
     for venue, result in held.items():
         if not isinstance(result, Success):
             continue
         for position in result.unwrap():
-            rows.append(_row(venue, position, earned, journal))
+            rows.append(_row(venue, position, earned, journal, margins.get(venue)))
     payload = {
         "as_of": now,
         "positions": rows,
@@ -103,6 +110,8 @@ def run_positions(
         },
         "funding_days": funding_days,
         "journal": journal if isinstance(journal, str) else None,
+        "margins": {str(v): margin_view(r) for v, r in margins.items()},
+        "hedges": hedge_views(rows),
     }
     _print(payload, rows, fmt)
     for venue, problem in exposure.uncounted.items():
@@ -122,9 +131,20 @@ def _row(
     position: Position,
     earned: dict[tuple[str, str], Decimal],
     journal: Any,
+    margin: Result[AccountMargin, VenueError] | None,
 ) -> dict[str, Any]:
     key = (str(venue), position.symbol.base)
     expected = journal.get(key) if isinstance(journal, dict) else None
+    account = margin.unwrap() if isinstance(margin, Success) else None
+    leg = account.leg(position.symbol) if account is not None else None
+    liquidation = leg.liquidation_price if leg is not None else position.liquidation_price
+    distance = leg.liquidation_distance if leg is not None else position.liquidation_distance
+    source = leg.source.value if leg is not None and leg.source is not None else None
+    if leg is None and position.liquidation_price is not None:
+        source = "venue"
+    funding = earned.get(key)
+    if funding is None:
+        funding = position.cumulative_funding
     return {
         "venue": str(venue),
         "symbol": position.symbol.base,
@@ -132,8 +152,11 @@ def _row(
         "base_size": dec(position.base_size),
         "entry_price": dec(position.entry_price),
         "mark_price": dec(position.mark_price),
-        "liquidation_price": dec(position.liquidation_price),
-        "liquidation_distance": dec(position.liquidation_distance),
+        "liquidation_price": dec(liquidation),
+        "liquidation_distance": dec(distance),
+        "liquidation_source": source,
+        "margin_ratio": dec(account.margin_ratio) if account is not None else None,
+        "funding_earned": dec(funding),
         "unrealized_pnl": dec(position.unrealized_pnl),
         "cumulative_funding": dec(position.cumulative_funding),
         "funding_payments": dec(earned.get(key)),
@@ -146,35 +169,98 @@ def _print(payload: dict[str, Any], rows: list[dict[str, Any]], fmt: str | None)
         click.echo(REDACTOR.scrub(render_json(payload)), nl=False)
         return
     headers = (
+        "HEDGE",
         "VENUE",
-        "SYMBOL",
         "BASE SIZE",
         "ENTRY",
         "MARK",
+        "LIQ PRICE",
         "LIQ DIST",
+        "MARGIN RATIO",
         "FUNDING",
+        "UPNL",
         "JOURNAL",
     )
     table = [
         [
-            r["venue"],
             r["symbol"],
+            r["venue"],
             r["base_size"] or "-",
             r["entry_price"] or "-",
             r["mark_price"] or "-",
+            _liquidation(r),
             pct(Decimal(r["liquidation_distance"])) if r["liquidation_distance"] else "-",
-            r["funding_payments"] or r["cumulative_funding"] or "-",
+            pct(Decimal(r["margin_ratio"])) if r["margin_ratio"] else "-",
+            r["funding_earned"] or "-",
+            r["unrealized_pnl"] or "-",
             r["journal_base_size"] or "-",
         ]
-        for r in rows
+        for r in sorted(rows, key=lambda r: (r["symbol"], r["venue"]))
     ]
     if fmt == "csv":
         click.echo(render_csv([h.lower().replace(" ", "_") for h in headers], table), nl=False)
         return
     click.echo(render_table(headers, table) if table else "no open positions")
+    for hedge in payload["hedges"]:
+        closest = hedge["closest_liquidation"]
+        near = (
+            f"{pct(Decimal(closest['distance']))} on {closest['venue']}" if closest else "unknown"
+        )
+        click.echo(
+            f"{hedge['symbol']} hedge: net {hedge['net_base_size']}, "
+            f"funding {hedge['funding_earned'] or 'unknown'}, "
+            f"net PnL {hedge['net_pnl'] or 'unknown'}, closest liquidation {near}"
+        )
     net = ", ".join(f"{s} {a}" for s, a in payload["net_exposure"].items()) or "none"
     click.echo(f"net exposure: {net}")
     unhedged = ", ".join(f"{s} {a}" for s, a in payload["unhedged"].items())
     click.echo(f"unhedged: {unhedged or 'none'}")
     if payload["not_counted"]:
         click.echo("NOT COUNTED (exposure unknown): " + "; ".join(payload["not_counted"]))
+
+
+def _liquidation(row: dict[str, Any]) -> str:
+    if not row["liquidation_price"]:
+        return "-"
+    price = f"{Decimal(row['liquidation_price']):.2f}"
+    return price + ("*" if row["liquidation_source"] == "estimated" else "")
+
+
+def hedge_views(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per symbol held on two or more venues: its legs, net size, funding
+    earned, unrealised PnL and net PnL (unrealised + funding; ``None`` when a leg's
+    figure is unknown), and the leg closest to liquidation."""
+    by_symbol: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_symbol.setdefault(row["symbol"], []).append(row)
+    hedges = []
+    for symbol, legs in sorted(by_symbol.items()):
+        if len(legs) < 2:
+            continue
+        funding = _total(legs, "funding_earned")
+        upnl = _total(legs, "unrealized_pnl")
+        known = [r for r in legs if r["liquidation_distance"] is not None]
+        closest = min(known, key=lambda r: Decimal(r["liquidation_distance"]), default=None)
+        hedges.append(
+            {
+                "symbol": symbol,
+                "legs": [r["venue"] for r in sorted(legs, key=lambda r: r["venue"])],
+                "net_base_size": dec(sum((Decimal(r["base_size"]) for r in legs), Decimal(0))),
+                "funding_earned": dec(funding),
+                "unrealized_pnl": dec(upnl),
+                "net_pnl": None if funding is None or upnl is None else dec(funding + upnl),
+                "closest_liquidation": (
+                    {"venue": closest["venue"], "distance": closest["liquidation_distance"]}
+                    if closest is not None
+                    else None
+                ),
+            }
+        )
+    return hedges
+
+
+def _total(rows: list[dict[str, Any]], key: str) -> Decimal | None:
+    values = [r[key] for r in rows]
+    if any(v is None for v in values):
+        return None
+    return sum((Decimal(v) for v in values), Decimal(0))

@@ -69,6 +69,7 @@ from adapters.binance.fees import (
     REFERENCE_SYMBOL,
     parse_commission_rate,
 )
+from adapters.binance.margin import parse_account_margin
 from adapters.binance.orders import CLIENT_ORDER_ID, order_params
 from adapters.binance.parsers import (
     DEFAULT_INTERVAL_HOURS,
@@ -132,6 +133,7 @@ from atomic_fp.models import (
     Symbol,
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.margin import AccountMargin
 from atomic_fp.venue import PUBLIC_CAPABILITIES, TRADING_CAPABILITIES, Capability
 
 T = TypeVar("T")
@@ -149,6 +151,7 @@ PATH_ORDER = "/fapi/v1/order"
 PATH_OPEN_ORDERS = "/fapi/v1/openOrders"
 PATH_POSITION_RISK = "/fapi/v3/positionRisk"
 PATH_BALANCE = "/fapi/v2/balance"
+PATH_ACCOUNT = "/fapi/v2/account"
 PATH_INCOME = "/fapi/v1/income"
 
 FUNDING_RATES_PATHS = (PATH_PREMIUM_INDEX, PATH_FUNDING_INFO)
@@ -358,6 +361,24 @@ class BinanceClient(Connectable):
 
     def fetch_balances(self) -> FutureResult[tuple[Balance, ...], VenueError]:
         return self._run(self._fetch_balances())
+
+    def fetch_margin(self) -> FutureResult[AccountMargin, VenueError]:
+        """``GET /fapi/v2/account`` totals + ``positionRisk`` (see ``binance/margin.py``)."""
+        return self._run(self._fetch_margin())
+
+    async def _fetch_margin(self) -> Result[AccountMargin, VenueError]:
+        positions = await self._fetch_positions()
+        if isinstance(positions, Failure):
+            return positions
+        body = await self._signed("GET", PATH_ACCOUNT, [], 5, idempotent=True)
+        if isinstance(body, Failure):
+            return body
+        parsed = parse_account_margin(
+            self._exchange, body.unwrap(), positions.unwrap(), self._symbols, self._now()
+        )
+        if isinstance(parsed, Failure):
+            return Failure(parsed.failure())
+        return Success(parsed.unwrap())
 
     def fetch_open_orders(
         self, symbol: Symbol | None = None

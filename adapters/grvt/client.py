@@ -53,6 +53,7 @@ from adapters.grvt import parsers
 from adapters.grvt.auth import GrvtAuth
 from adapters.grvt.config import GrvtConfig
 from adapters.grvt.fees import ACCOUNT_SUMMARY, parse_account_tier
+from adapters.grvt.margin import parse_account_margin
 from adapters.grvt.parsers import GrvtInstrument, InstrumentList, error_extractor, error_of
 from adapters.grvt.signing import (
     CHAIN_IDS,
@@ -96,6 +97,7 @@ from atomic_fp.models import (
     TimeInForce,
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.margin import AccountMargin
 from atomic_fp.venue import PUBLIC_CAPABILITIES, TRADING_CAPABILITIES, Capability
 
 log = logging.getLogger("adapters.grvt")
@@ -672,6 +674,20 @@ class GrvtClient(Connectable):
         if isinstance(raw, Failure):
             return raw
         return parsers.parse_balances(self._id, raw.unwrap(), self._clock())
+
+    def fetch_margin(self) -> FutureResult[AccountMargin, VenueError]:
+        """``full/v1/account_summary`` (see ``grvt/margin.py``)."""
+        return guarded(self._venue, self._margin())
+
+    async def _margin(self) -> Result[AccountMargin, VenueError]:
+        if self._credentials is None:
+            return Failure(self._not_configured())
+        raw = await self._trading_call("account_summary", self._account_body(), write=False)
+        if isinstance(raw, Failure):
+            return raw
+        return parse_account_margin(
+            self._id, raw.unwrap(), self._lookup(), self._clock(), self._overrides
+        )
 
     def fetch_open_orders(self) -> FutureResult[tuple[Order, ...], VenueError]:
         """Open perpetual orders (carrying GRVT's numeric client order ids)."""

@@ -58,6 +58,7 @@ from adapters.hyperliquid.actions import (
 )
 from adapters.hyperliquid.config import HyperliquidConfig
 from adapters.hyperliquid.fees import parse_user_fees
+from adapters.hyperliquid.margin import parse_account_margin
 from adapters.hyperliquid.parsers import (
     AssetInfo,
     ExchangeError,
@@ -112,6 +113,7 @@ from atomic_fp.models import (
     TimeInForce,
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.margin import AccountMargin
 from atomic_fp.venue import PUBLIC_CAPABILITIES, TRADING_CAPABILITIES, Capability
 
 MAINNET_URL = "https://api.hyperliquid.xyz"
@@ -250,6 +252,19 @@ class HyperliquidClient(Connectable):
 
     def fetch_balances(self) -> FutureResult[tuple[Balance, ...], VenueError]:
         return guarded(self._venue, self._balances())
+
+    def fetch_margin(self) -> FutureResult[AccountMargin, VenueError]:
+        """The same ``clearinghouseState`` (see ``hyperliquid/margin.py``)."""
+        return guarded(self._venue, self._margin())
+
+    async def _margin(self) -> Result[AccountMargin, VenueError]:
+        state = await self._state()
+        if isinstance(state, Failure):
+            return state
+        parsed = parse_account_margin(
+            self._exchange, state.unwrap(), self._clock(), self._overrides
+        )
+        return parsed if isinstance(parsed, Success) else Failure(parsed.failure())
 
     def place_order(self, request: OrderRequest) -> FutureResult[Order, VenueError]:
         return guarded(self._venue, self._place(request))

@@ -56,6 +56,7 @@ from adapters.client_config import Connectable, as_settings
 from adapters.lighter.budget import RequestBudget
 from adapters.lighter.config import LighterConfig
 from adapters.lighter.fees import market_fees
+from adapters.lighter.margin import parse_account_margin
 from adapters.lighter.nonces import NonceBook
 from adapters.lighter.parsers import (
     HOUR,
@@ -111,6 +112,7 @@ from atomic_fp.models import (
     TimeInForce,
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.margin import AccountMargin
 from atomic_fp.venue import PUBLIC_CAPABILITIES, Capability
 
 DEFAULT_BASE_URL = "https://mainnet.zklighter.elliot.ai"
@@ -631,6 +633,21 @@ class LighterClient(Connectable):
                 position = attrs.evolve(position, mark_price=observed.stats.mark_price)
             positions.append(position)
         return Success(tuple(positions))
+
+    def fetch_margin(self) -> FutureResult[AccountMargin, VenueError]:
+        """``/api/v1/account`` + the markets' maintenance fractions (``lighter/margin.py``)."""
+        return guarded(self.venue, self._fetch_margin())
+
+    async def _fetch_margin(self) -> Result[AccountMargin, VenueError]:
+        markets = await self._load_markets()
+        if isinstance(markets, Failure):
+            return Failure(markets.failure())
+        account = await self._account()
+        if isinstance(account, Failure):
+            return Failure(account.failure())
+        index, body = account.unwrap()
+        parsed = parse_account_margin(body, self.exchange_id, index, markets.unwrap(), self.clock())
+        return parsed if isinstance(parsed, Success) else Failure(parsed.failure())
 
     async def _fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
         account = await self._account()

@@ -15,6 +15,7 @@ class LedgerKind(enum.Enum):
     FEE = "fee"
     FUNDING = "funding"
     REALIZED_PNL = "realized_pnl"
+    LIQUIDATION_FEE = "liquidation_fee"
 
 
 @attrs.frozen
@@ -40,14 +41,23 @@ class SymbolLedger:
     fees: Decimal = Decimal(0)
     realized_pnl: Decimal = Decimal(0)
     trades: int = 0
+    liquidation_fees: Decimal = Decimal(0)
+    """What liquidations charged beyond the price move (positive = cost)."""
+    liquidations: int = 0
 
     @property
     def net(self) -> Decimal:
-        return self.funding + self.realized_pnl - self.fees
+        return self.funding + self.realized_pnl - self.fees - self.liquidation_fees
 
     def book(self, entry: LedgerEntry) -> SymbolLedger:
         if entry.kind is LedgerKind.FEE:
             return attrs.evolve(self, fees=self.fees - entry.amount, trades=self.trades + 1)
+        if entry.kind is LedgerKind.LIQUIDATION_FEE:
+            return attrs.evolve(
+                self,
+                liquidation_fees=self.liquidation_fees - entry.amount,
+                liquidations=self.liquidations + 1,
+            )
         if entry.kind is LedgerKind.FUNDING:
             return attrs.evolve(self, funding=self.funding + entry.amount)
         return attrs.evolve(self, realized_pnl=self.realized_pnl + entry.amount)

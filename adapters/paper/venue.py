@@ -51,6 +51,12 @@ from adapters._future import guarded
 from adapters.paper.clock import ManualClock
 from adapters.paper.faults import OrderFault, PaperFaults
 from adapters.paper.ledger import LedgerEntry, LedgerKind, SymbolLedger
+from adapters.paper.margin import (
+    PaperLiquidation,
+    PaperMarginRules,
+    account_margin,
+    liquidation_due,
+)
 from atomic_fp.errors import (
     Ambiguous,
     InvalidRequest,
@@ -84,6 +90,7 @@ from atomic_fp.models import (
     VenueFees,
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.margin import AccountMargin
 from atomic_fp.operations import outcome
 from atomic_fp.serialization import converter
 from atomic_fp.venue import Capability, VenueClient
@@ -91,7 +98,6 @@ from atomic_fp.venue import Capability, VenueClient
 Clock = Callable[[], datetime]
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _DEFAULT_DEPTH = Decimal(1_000_000)
-_MAINTENANCE_MARGIN = Decimal("0.005")
 
 
 def floor_to(value: Decimal, step: Decimal) -> Decimal:
@@ -159,6 +165,7 @@ class PaperVenue:
         order_retention: int | None = None,
         ledger_retention: int | None = None,
         submit_log_size: int = 10_000,
+        margin_rules: PaperMarginRules | None = None,
         client_clock: Clock | None = None,
     ) -> None:
         self._exchange = (
@@ -170,6 +177,8 @@ class PaperVenue:
         self.auto_funding = auto_funding
         self.consume_liquidity = consume_liquidity
         self.leverage = leverage
+        self.margin_rules = margin_rules if margin_rules is not None else PaperMarginRules()
+        self.liquidations: list[PaperLiquidation] = []
         self._markets: dict[Symbol, PaperMarketState] = {}
         self._positions: dict[Symbol, PaperPosition] = {}
         self._balances: dict[str, Decimal] = dict(balances or {"USD": Decimal(100_000)})
@@ -272,6 +281,7 @@ class PaperVenue:
         """Move the mark (and the synthetic book, when no explicit book is set)."""
         self._markets[symbol].mark_price = price
         self._match_resting(symbol)
+        self._liquidate_if_due(self._markets[symbol].market.settle_asset)
         self._save()
 
     def set_funding_rate(
@@ -331,6 +341,8 @@ class PaperVenue:
                 fees=total.fees + entry.fees,
                 realized_pnl=total.realized_pnl + entry.realized_pnl,
                 trades=total.trades + entry.trades,
+                liquidation_fees=total.liquidation_fees + entry.liquidation_fees,
+                liquidations=total.liquidations + entry.liquidations,
             )
         return total
 
@@ -411,6 +423,9 @@ class PaperVenue:
 
     def fetch_positions(self) -> FutureResult[tuple[Position, ...], VenueError]:
         return guarded(str(self._exchange), self._read("positions", self._positions_now))
+
+    def fetch_margin(self) -> FutureResult[AccountMargin, VenueError]:
+        return guarded(str(self._exchange), self._read("margin", lambda: Success(self.margin())))
 
     def fetch_balances(self) -> FutureResult[tuple[Balance, ...], VenueError]:
         return guarded(str(self._exchange), self._read("balances", self._balances_now))
@@ -611,27 +626,14 @@ class PaperVenue:
         book = self._book(symbol)
         return Success(attrs.evolve(book, bids=book.bids[:depth], asks=book.asks[:depth]))
 
-    def _liquidation_price(self, state: PaperMarketState, pos: PaperPosition) -> Decimal | None:
-        """Cross-margin estimate: the mark at which the settle asset's balance plus this
-        position's PnL falls to maintenance margin (other positions ignored). ``None``
-        when flat or when no price liquidates it (a long backed by more than its value)."""
-        if pos.size == 0:
-            return None
-        balance = self._balances.get(state.market.settle_asset, Decimal(0))
-        size = abs(pos.size)
-        if pos.size > 0:
-            price = (pos.entry_price * size - balance) / (size * (1 - _MAINTENANCE_MARGIN))
-        else:
-            price = (balance + pos.entry_price * size) / (size * (1 + _MAINTENANCE_MARGIN))
-        return price if price > 0 else None
-
-    def _positions_now(self) -> Result[tuple[Position, ...], VenueError]:
+    def _raw_positions(self, asset: str | None = None) -> list[Position]:
+        """Open positions (of one settle asset), without liquidation prices."""
         now = self.now()
         positions = []
         for symbol, pos in self._positions.items():
-            if pos.size == 0:
-                continue
             state = self._markets[symbol]
+            if pos.size == 0 or (asset is not None and state.market.settle_asset != asset):
+                continue
             positions.append(
                 Position(
                     exchange=self._exchange,
@@ -641,12 +643,74 @@ class PaperVenue:
                     contract_multiplier=state.market.contract_multiplier,
                     entry_price=pos.entry_price,
                     mark_price=state.mark_price,
-                    liquidation_price=self._liquidation_price(state, pos),
                     unrealized_pnl=(state.mark_price - pos.entry_price) * pos.size,
                     leverage=state.market.max_leverage or self.leverage,
                 )
             )
+        return positions
+
+    def margin(self, asset: str | None = None) -> AccountMargin:
+        """The cross-margin account of ``asset`` (default: the first market's settle
+        asset), by :mod:`adapters.paper.margin`."""
+        if asset is None:
+            first = next(iter(self._markets.values()), None)
+            asset = first.market.settle_asset if first is not None else "USD"
+        return account_margin(
+            exchange=self._exchange,
+            asset=asset,
+            wallet=self._balances.get(asset, Decimal(0)),
+            positions=self._raw_positions(asset),
+            rules=self.margin_rules,
+            now=self.now(),
+        )
+
+    def _positions_now(self) -> Result[tuple[Position, ...], VenueError]:
+        positions = []
+        for asset in sorted({self._markets[s].market.settle_asset for s in self._positions}):
+            for leg in self.margin(asset).legs:
+                positions.append(
+                    attrs.evolve(leg.position, liquidation_price=leg.liquidation_price)
+                )
         return Success(tuple(positions))
+
+    def _liquidate_if_due(self, asset: str) -> None:
+        """Close every position of ``asset`` at its mark when equity <= maintenance."""
+        margin = self.margin(asset)
+        if not liquidation_due(margin, self.margin_rules):
+            return
+        assert margin.maintenance_margin is not None
+        now = self.now()
+        for leg in margin.legs:
+            position = leg.position
+            pos = self._positions[position.symbol]
+            price = self._markets[position.symbol].mark_price
+            realized = (price - pos.entry_price) * pos.size
+            fee = abs(pos.size) * price * self.margin_rules.liquidation_fee
+            reference = f"liquidation-{now.isoformat()}"
+            pos.size, pos.entry_price = Decimal(0), Decimal(0)
+            if realized != 0:
+                self._book_entry(
+                    LedgerEntry(
+                        now, position.symbol, LedgerKind.REALIZED_PNL, realized, asset, reference
+                    )
+                )
+            self._book_entry(
+                LedgerEntry(
+                    now, position.symbol, LedgerKind.LIQUIDATION_FEE, -fee, asset, reference
+                )
+            )
+            self.liquidations.append(
+                PaperLiquidation(
+                    time=now,
+                    exchange=self._exchange,
+                    position=position,
+                    price=price,
+                    realized_pnl=realized,
+                    fee=fee,
+                    equity=margin.equity,
+                    maintenance_margin=margin.maintenance_margin,
+                )
+            )
 
     def _margin_used(self, asset: str) -> Decimal:
         used = Decimal(0)
@@ -970,6 +1034,7 @@ class PaperVenue:
             position_size=size,
         )
         self._payments.append(payment)
+        self._liquidate_if_due(asset)
         return payment
 
     # ------------------------------------------------------------------ persistence

@@ -78,6 +78,7 @@ from atomic_fp.models import (
     OrderRequest,
     OrderType,
     Position,
+    Side,
     Symbol,
     TimeInForce,
     TradingSignal,
@@ -182,6 +183,11 @@ class BacktestResult:
     ``build_threshold``, so no decision could trade and none was asked."""
     capital: Decimal
     assumed_prices: Mapping[str, Decimal]
+    safety_actions: int = 0
+    """Times the safety decision (liquidation buffer or exposure cap) acted."""
+    liquidations: tuple[Fill, ...] = ()
+    """Positions the paper venues liquidated (its margin model, ``adapters/paper/margin``):
+    each closed at the mark, its ``fee`` the liquidation fee; also in ``fills``."""
 
 
 class _Sym:
@@ -385,6 +391,9 @@ class _Run:
         self.peak_gross = _ZERO
         self.decision_runs = 0
         self.screened = 0
+        self.safety_actions = 0
+        self.liquidations: list[Fill] = []
+        self.liquidations_seen: dict[str, int] = {name: 0 for name in names}
         self.fee_apr: dict[tuple[str, str], Decimal] = {}
         self.total_funding = _ZERO
         self.total_fees = _ZERO
@@ -598,6 +607,8 @@ class _Run:
         signal = outcome.to_execute
         if signal is None:
             return None
+        if outcome.action == "safety":
+            self.safety_actions += 1
         self.decisions.append(
             Decision(now, sym.base, signal.kind.value, signal.signal_id, signal.reason)
         )
@@ -873,6 +884,8 @@ class _Run:
             screened=self.screened,
             capital=self.capital,
             assumed_prices=dict(sorted(self.assumed_prices.items())),
+            safety_actions=self.safety_actions,
+            liquidations=tuple(self.liquidations),
         )
 
     def _apply(self, now: datetime, events: Sequence[tuple[int, int, int]]) -> set[_Sym]:
@@ -917,8 +930,59 @@ class _Run:
                     overdue = self.end - data.times[row] - timedelta(microseconds=1)
                     missing = max(1, overdue // data.intervals[row])
                 self.missed[key] = self.missed.get(key, 0) + missing
-        for sym in repriced:
+        liquidated = self._absorb_liquidations(now)
+        touched |= liquidated
+        for sym in sorted(set(repriced) | liquidated, key=lambda sym: sym.index):
             self._revalue(sym)
+        return touched
+
+    def _absorb_liquidations(self, now: datetime) -> set[_Sym]:
+        """Book what the paper venues liquidated since the last look (a mark move or a
+        settlement can liquidate): the position closes at the liquidation price, the fee
+        is a cost, and it is recorded as a ``liquidation`` fill."""
+        by_key = {(s.venue_name, s.data.symbol): s for s in self.series}
+        touched: set[_Sym] = set()
+        for name, venue in self.venues.items():
+            seen = self.liquidations_seen[name]
+            for event in venue.liquidations[seen:]:
+                state = by_key[(name, event.position.symbol)]
+                sym = state.sym
+                multiplier = state.data.contract_multiplier
+                base = event.position.size * multiplier
+                price = event.price / multiplier
+                state.position -= base
+                if state.position == 0:
+                    self.holding.pop(state.index, None)
+                sym.cash += base * price
+                self.total_cash += base * price
+                sym.fees += event.fee
+                self.total_fees += event.fee
+                fill = Fill(
+                    time=now,
+                    signal_id="liquidation",
+                    kind="liquidation",
+                    symbol=sym.base,
+                    venue=name,
+                    side=Side.SELL if base > 0 else Side.BUY,
+                    size=abs(event.position.size),
+                    base_size=abs(base),
+                    price=price,
+                    mark=price,
+                    fee=event.fee,
+                    slippage=_ZERO,
+                    client_order_id="liquidation",
+                    reason=(
+                        f"{name} liquidated: equity {event.equity:.2f} <= maintenance "
+                        f"margin {event.maintenance_margin:.2f}"
+                    ),
+                )
+                self.fills.append(fill)
+                self.liquidations.append(fill)
+                self.positions_now.pop(name, None)
+                sym.seen = None
+                self._track_market_time(sym, now)
+                touched.add(sym)
+            self.liquidations_seen[name] = len(venue.liquidations)
         return touched
 
     def _cycle(self, now: datetime, syms: set[_Sym], retry: list[tuple[datetime, int]]) -> None:

@@ -218,6 +218,28 @@ def summary(result: BacktestResult, warnings: Iterable[str] = ()) -> dict[str, A
             }
             for p in result.problems
         ],
+        "margin": {
+            "model": (
+                "the paper venue's: cross margin per venue, maintenance 0.5 % of notional, "
+                "liquidated (closed at the mark, 1 % fee) when equity <= maintenance margin"
+            ),
+            "min_liquidation_distance": str(config.liquidation_buffer),
+            "safety_actions": result.safety_actions,
+            "liquidations": len(result.liquidations),
+            "liquidation_fees": money(sum((f.fee for f in result.liquidations), _ZERO)),
+            "liquidated": [
+                {
+                    "time": iso(f.time),
+                    "venue": f.venue,
+                    "symbol": f.symbol,
+                    "base_size": str(f.base_size),
+                    "price": money(f.price),
+                    "fee": money(f.fee),
+                    "reason": f.reason,
+                }
+                for f in result.liquidations
+            ],
+        },
         "run": {
             "steps": result.steps,
             "decision_runs": result.decision_runs,

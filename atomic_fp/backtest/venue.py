@@ -11,12 +11,12 @@ its funding rate.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from atomic_fp.models import FundingPayment, Market, OrderBook, Symbol, VenueFees
+from atomic_fp.models import FundingPayment, Market, OrderBook, Position, Symbol, VenueFees
 from atomic_fp.venue import VenueClient
 
 
@@ -30,7 +30,31 @@ class SimulatedMarket(Protocol):
     def mark_price(self) -> Decimal: ...
 
 
+class SimulatedLiquidation(Protocol):
+    """A position the venue liquidated (its margin model: ``adapters/paper/margin.py``)."""
+
+    @property
+    def position(self) -> Position: ...
+
+    @property
+    def price(self) -> Decimal: ...
+
+    @property
+    def fee(self) -> Decimal: ...
+
+    @property
+    def equity(self) -> Decimal: ...
+
+    @property
+    def maintenance_margin(self) -> Decimal: ...
+
+
 class SimulatedVenue(VenueClient, Protocol):
+    @property
+    def liquidations(self) -> Sequence[SimulatedLiquidation]:
+        """Every liquidation so far, oldest first (the engine books the new ones)."""
+        ...
+
     def list_market(
         self,
         market: Market,
@@ -75,4 +99,4 @@ class SimulatedVenueFactory(Protocol):
     ) -> SimulatedVenue: ...
 
 
-__all__ = ["SimulatedMarket", "SimulatedVenue", "SimulatedVenueFactory"]
+__all__ = ["SimulatedLiquidation", "SimulatedMarket", "SimulatedVenue", "SimulatedVenueFactory"]

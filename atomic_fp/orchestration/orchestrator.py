@@ -143,6 +143,8 @@ class CycleReport(Sequence[Order]):
         lines += [f"  excluded {venue}: {why}" for venue, why in sorted(self.excluded.items())]
         lines += [f"  opening blocked: {why}" for why in self.blocked]
         lines += [f"  no trade: {why}" for why in self.no_trade]
+        if self.signal is not None:
+            lines.append(f"  why: {self.signal.reason}")
         if self.reconciliation is not None:
             lines.append("  " + self.reconciliation.describe().replace("\n", "\n  "))
         if self.execution is not None:

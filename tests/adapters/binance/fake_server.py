@@ -302,6 +302,21 @@ class FakeBinance:
                 for symbol, amount in self.positions.items()
                 if amount != 0
             ]
+        if path == "/fapi/v2/account":  # the documented shape, trimmed to what margin reads
+            held = [(s, a) for s, a in self.positions.items() if a != 0]
+            maint = {s: abs(a) * Decimal("65000.1") * Decimal("0.004") for s, a in held}
+            return 200, {
+                "multiAssetsMargin": False,
+                "totalMaintMargin": str(sum(maint.values(), Decimal(0))),
+                "totalMarginBalance": "1000.00000000",
+                "totalWalletBalance": "1000.50000000",
+                "availableBalance": "900.25000000",
+                "positions": [
+                    {"symbol": s, "positionSide": "BOTH", "positionAmt": str(a),
+                     "maintMargin": str(maint[s]), "updateTime": self.now_ms()}
+                    for s, a in held
+                ],
+            }  # fmt: skip
         if path == "/fapi/v2/balance":
             return 200, [
                 {

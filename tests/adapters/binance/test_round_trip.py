@@ -399,3 +399,22 @@ async def test_concurrent_calls_on_a_cold_client_share_one_refresh(
         assert paths.count("/fapi/v1/premiumIndex") == 3
     finally:
         await client.aclose()
+
+
+@pytest.mark.anyio
+async def test_margin_reads_account_totals_and_the_position_risk_liquidation_price(
+    fake: FakeBinance, base_url: str
+) -> None:
+    fake.positions["BTCUSDT"] = Decimal("-0.010")
+    client = make(base_url)
+    try:
+        margin = (await run(client.fetch_margin())).unwrap()
+        assert (margin.asset, margin.equity) == ("USDT", Decimal("1000.00000000"))
+        assert margin.maintenance_margin == Decimal("2.6000040")  # 0.4 % of 650.001
+        (leg,) = margin.legs
+        assert leg.source is not None and leg.source.value == "venue"
+        assert leg.liquidation_price == Decimal("78000.5")
+        assert leg.maintenance_margin == Decimal("2.6000040")
+        assert fake.paths().count("/fapi/v2/account") == 1
+    finally:
+        await client.aclose()

@@ -284,7 +284,7 @@ async def test_without_credentials_trading_is_not_configured_and_data_works() ->
             Capability.FUNDING_HISTORY,
         }
     )
-    for call in (client.fetch_positions(), client.fetch_balances()):
+    for call in (client.fetch_positions(), client.fetch_balances(), client.fetch_margin()):
         outcome = await run(call)
         assert isinstance(outcome, Failure) and isinstance(outcome.failure(), NotConfigured)
     request = OrderRequest(

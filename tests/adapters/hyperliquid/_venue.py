@@ -218,6 +218,7 @@ class FakeHyperliquid:
                               "totalMarginUsed": "0"},
             "crossMarginSummary": {"accountValue": "1000.0", "totalNtlPos": "0",
                                    "totalRawUsd": "1000", "totalMarginUsed": "0"},
+            "crossMaintenanceMarginUsed": "5.0",
             "withdrawable": "900.0",
             "assetPositions": positions,
             "time": 1_700_000_002_000,

@@ -111,6 +111,12 @@ async def test_full_trading_round_trip(venue: tuple[FakeHyperliquid, str]) -> No
         assert position.cumulative_funding == Decimal("-0.25")
         (balance,) = (await run(client.fetch_balances())).unwrap()
         assert (balance.total, balance.available) == (Decimal("1000.0"), Decimal("900.0"))
+        margin = (await run(client.fetch_margin())).unwrap()
+        assert (margin.equity, margin.maintenance_margin) == (Decimal("1000.0"), Decimal("5.0"))
+        (leg,) = margin.legs
+        assert (leg.liquidation_price, leg.source.value if leg.source else None) == (
+            Decimal("50002"), "venue",  # the fake publishes entry / 2
+        )  # fmt: skip
 
         # A resting GTC sell far above the book, then cancelled by client id.
         resting = _request(

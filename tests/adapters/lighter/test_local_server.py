@@ -220,6 +220,10 @@ async def test_account_positions_and_balances(server: LocalLighter) -> None:
         assert position.liquidation_price == Decimal("2191.1107231380406")
         (usdc,) = (await res(client.fetch_balances())).unwrap()
         assert (usdc.asset, usdc.available) == ("USDC", Decimal("12582.743947"))
+        margin = (await res(client.fetch_margin())).unwrap()  # 1.2 % of 54306.566340
+        assert margin.maintenance_margin == Decimal("54306.566340") * Decimal("0.012")
+        (leg,) = margin.legs
+        assert leg.liquidation_price == Decimal("2191.1107231380406")
     finally:
         await client.aclose()
     assert ("GET", "/api/v1/account", {"by": ["index"], "value": [str(ACCOUNT_INDEX)]}) in (

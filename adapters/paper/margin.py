@@ -1,0 +1,97 @@
+"""The paper venue's margin and liquidation rules (pure), shared with the backtest.
+
+One cross-margin account per settle asset, as Binance, Hyperliquid, GRVT and Lighter run
+theirs: equity = wallet balance + unrealised PnL of every position in that asset;
+maintenance margin = ``maintenance_rate`` x notional, per position. When equity falls to
+the maintenance margin the account is liquidated: every position in that asset is closed
+at the mark and a ``liquidation_fee`` (fraction of notional) is charged. Real venues
+liquidate in steps and fees differ (Binance's clearance fee, Lighter's ``liquidation_fee``
+of 1 % in its market list, Hyperliquid's liquidator keeps the remaining margin); closing
+everything is the conservative simplification -- the backtest's "what a liquidation would
+have cost" is then an upper bound for one event.
+
+The liquidation price each position reports is :func:`estimate_liquidation_price` of the
+shared margin model, so the price the venue shows is the price at which it liquidates
+(other marks held fixed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+import attrs
+
+from atomic_fp.models import Position
+from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.margin import AccountMargin, build_account_margin
+
+
+@attrs.frozen
+class PaperMarginRules:
+    maintenance_rate: Decimal = Decimal("0.005")
+    """Maintenance margin as a fraction of notional (0.5 %: Binance's lowest BTCUSDT tier;
+    Hyperliquid's BTC at 40x is 1.25 %, Lighter's ETH 1.2 %)."""
+    liquidation_fee: Decimal = Decimal("0.01")
+    """Charged on the liquidated notional (Lighter lists 1 %)."""
+    liquidate: bool = True
+    """``False``: report margin but never liquidate (an unrealistic venue, for tests that
+    need to move prices without consequence)."""
+
+
+@attrs.frozen
+class PaperLiquidation:
+    """One liquidated position: what it cost beyond the price move (``fee``) and the
+    account's state that triggered it."""
+
+    time: datetime
+    exchange: ExchangeIdentifier
+    position: Position
+    price: Decimal
+    realized_pnl: Decimal
+    fee: Decimal
+    equity: Decimal
+    maintenance_margin: Decimal
+
+
+def account_margin(
+    *,
+    exchange: ExchangeIdentifier,
+    asset: str,
+    wallet: Decimal,
+    positions: Iterable[Position],
+    rules: PaperMarginRules,
+    now: datetime,
+) -> AccountMargin:
+    """The cross-margin account of one settle asset (``positions`` in that asset, with
+    marks; their own liquidation prices are ignored and estimated here)."""
+    held = [attrs.evolve(p, liquidation_price=None) for p in positions if not p.is_flat]
+    unrealized = sum(
+        ((p.mark_price - p.entry_price) * p.size for p in held if p.mark_price and p.entry_price),
+        Decimal(0),
+    )
+    per_leg = {p.symbol: abs(p.size) * (p.mark_price or 0) * rules.maintenance_rate for p in held}
+    return build_account_margin(
+        exchange=exchange,
+        asset=asset,
+        equity=wallet + unrealized,
+        maintenance_margin=sum(per_leg.values(), Decimal(0)),
+        observed_at=now,
+        positions=held,
+        leg_maintenance=per_leg,
+    )
+
+
+def liquidation_due(margin: AccountMargin, rules: PaperMarginRules) -> bool:
+    """Equity at or below maintenance margin, with something to liquidate."""
+    return (
+        rules.liquidate
+        and bool(margin.legs)
+        and margin.maintenance_margin is not None
+        and margin.maintenance_margin > 0
+        and margin.equity <= margin.maintenance_margin
+    )
+
+
+__all__ = ["PaperLiquidation", "PaperMarginRules", "account_margin", "liquidation_due"]
