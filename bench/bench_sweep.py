@@ -10,7 +10,8 @@ funding_rate_data``, MIT): Binance, Bybit and Hyperliquid, BTC, ETH and SOL, Aug
 Aug 2026 (26,346 settlements); ``--data`` also takes the dataset's Parquet files (more
 symbols). Each estimator's 5 x 5 grid is timed on its own (the figure the target is about),
 then the three grids' results go to ``sweep.csv`` / ``sweep.png`` in ``--out-dir`` and the
-table is printed: the same output as ``atomic-fp backtest --sweep``.
+table is printed: the same output as ``atomic-fp backtest --sweep`` (each venue's published
+taker fee, trade size 1 unit per leg, fills at mark +- 0.02 %).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from adapters.history.loaders import load_path
 from adapters.paper.backtest import backtest_venue
+from adapters.published_fees import PUBLISHED_FEES
 from atomic_fp.backtest.chart import matplotlib_available
 from atomic_fp.backtest.engine import BacktestSettings
 from atomic_fp.backtest.series import FundingSeries, HistoryRow, build_series
@@ -66,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         close_threshold=CLOSES[0],
         max_position=Decimal(1),
         trade_size=Decimal(1),
+        # each venue's published base tier, as `atomic-fp backtest` uses without a config
+        fees={name: quote.fees for name, quote in PUBLISHED_FEES.items()},
     )
     settings = BacktestSettings(config=config)
     print(

@@ -18,6 +18,10 @@ import click
 # name -> (import path, short help). Order is the order of ``--help``.
 COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("scripts.scan_command:scan", "Funding spreads across venues, best pair first."),
+    "watch": (
+        "scripts.watch_command:watch",
+        "Live funding spreads as venues push them (streams, REST fallback).",
+    ),
     "execute": (
         "scripts.execute_command:execute",
         "One strategy cycle (--dry-run decides without sending).",

@@ -49,6 +49,7 @@ import attrs
 
 from atomic_fp.models import ArbitrageConfig, Symbol, VenueFees
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from scripts.alerts_config import AlertSettings, parse_alerts
 
 ENV_CONFIG = "ATOMIC_FP_CONFIG"
 DEFAULT_FILE = "atomic-fp.toml"
@@ -216,6 +217,8 @@ class AppConfig:
     busy timeout); the failure is reported, never a traceback."""
     store_path: Path | None = None
     """``[store] path``: the local funding store (``None``: ``./atomic-fp-funding.sqlite``)."""
+    alerts: AlertSettings | None = None
+    """``[alerts]``: where alerts go and when (``None``: no alerts)."""
 
     def fees(self) -> dict[str, VenueFees]:
         return {str(v.id): v.fees for v in self.venues if v.fees is not None}
@@ -270,11 +273,13 @@ def load(
 
 def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) -> AppConfig:
     """Turn decoded TOML into an :class:`AppConfig` (pure; used by :func:`load`)."""
-    unknown = set(data) - {"venues", "strategy", "journal", "store"}
+    unknown = set(data) - {"venues", "strategy", "journal", "store", "alerts"}
     if unknown:
         key = sorted(unknown)[0]
         raise ConfigError(
-            source, key, "one of the sections [venues.<id>], [strategy], [journal], [store]"
+            source,
+            key,
+            "one of the sections [venues.<id>], [strategy], [journal], [store], [alerts]",
         )
     venues_table = _table(data.get("venues", {}), source, "venues")
     venues = tuple(
@@ -290,6 +295,9 @@ def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) ->
         busy_timeout = parse_duration(journal["busy_timeout"], source, "journal.busy_timeout")
     journal_path = _path_section(data, "journal", source, base_dir, ("busy_timeout",))
     store_path = _path_section(data, "store", source, base_dir)
+    alerts = (
+        parse_alerts(_table(data["alerts"], source, "alerts"), source) if "alerts" in data else None
+    )
     return AppConfig(
         source=source,
         venues=venues,
@@ -297,6 +305,7 @@ def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) ->
         journal_path=journal_path,
         journal_busy_timeout=busy_timeout,
         store_path=store_path,
+        alerts=alerts,
     )
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
+import math
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 
 import anyio
 import click
 
+from atomic_fp.decisions.alerts import Alert
 from atomic_fp.orchestration import (
     CycleReport,
     JournalUnavailable,
@@ -16,8 +19,11 @@ from atomic_fp.orchestration import (
     RunSummary,
     SimpleStrategyRunner,
 )
+from atomic_fp.orchestration.order_updates import OrderUpdateBook
 from scripts import exitcodes
+from scripts.account_streams import account_stream_tasks
 from scripts.alarms import AlarmLog, cycle_alarms
+from scripts.alerting import CycleAlerts, build_alerter
 from scripts.config import ConfigError, parse_duration
 from scripts.context import REDACTOR, AppContext, fail, warn
 from scripts.json_contract import versioned
@@ -36,6 +42,8 @@ from scripts.trading import (
     trading_symbols,
     with_venue_fees,
 )
+
+log = logging.getLogger("scripts.run")
 
 
 def run_loop(
@@ -59,11 +67,15 @@ def run_loop(
             every = parse_duration(interval, "--interval", "value")
         except ConfigError as error:
             fail(str(error))
-    journal_path = check_live_ready(config, select(config, venue_names), app)
+    chosen = select(config, venue_names)
+    journal_path = check_live_ready(config, chosen, app)
+    alerter = build_alerter(app)  # None without [alerts]; a broken section exits 2 here
+    cycle_alerts = CycleAlerts(alerter.settings) if alerter is not None else None
     venues = build_trading_venues(app, venue_names)
     unclean: list[CycleReport] = []
     alarms = AlarmLog()
     failures: list[JournalUnavailable] = []
+    outbox, inbox = anyio.create_memory_object_stream[list[Alert]](math.inf)
 
     def on_cycle(report: CycleReport) -> None:
         if report.execution is not None and not report.execution.hedged:
@@ -74,6 +86,17 @@ def run_loop(
             click.echo(REDACTOR.scrub(line))
         else:
             click.echo(REDACTOR.scrub(report.describe()))
+        if cycle_alerts is not None:
+            alerts = cycle_alerts.on_cycle(report)
+            if alerts:
+                outbox.send_nowait(alerts)
+
+    async def send_alerts() -> None:
+        # a channel that fails is logged by the alerter and never reaches the cycles
+        async with inbox:
+            async for alerts in inbox:
+                if alerter is not None:
+                    await alerter.deliver(alerts)
 
     def on_reconciliation(reconciliation: ReconciliationReport) -> None:
         """The start-up reconciliation is loud too (a recovered signal's residual is only
@@ -93,21 +116,37 @@ def run_loop(
                     journal_path, stack, config.journal_busy_timeout.total_seconds()
                 )
                 costed = await with_venue_fees(strategy, config, venues)
+                built = orchestrators(
+                    venues,
+                    symbols,
+                    costed,
+                    journal,
+                    execution_policy(config),
+                    rate_estimator=estimator,
+                )
+                book = OrderUpdateBook()
+                for orchestrator in built:
+                    orchestrator.order_updates = book  # fills pushed settle ambiguous legs
                 runner = SimpleStrategyRunner(
-                    orchestrators(
-                        venues,
-                        symbols,
-                        costed,
-                        journal,
-                        execution_policy(config),
-                        rate_estimator=estimator,
-                    ),
+                    built,
                     every,
                     max_cycles=max_cycles,
                     on_cycle=on_cycle,
                     on_reconciliation=on_reconciliation,
                 )
-                return await runner.run()
+                summary: RunSummary | None = None
+                async with anyio.create_task_group() as streams:
+                    for what, task in account_stream_tasks(chosen, app.environ, book):
+                        log.info("account stream: %s", what)
+                        streams.start_soon(task)
+                    async with anyio.create_task_group() as group:
+                        group.start_soon(send_alerts)
+                        try:
+                            summary = await runner.run()
+                        finally:
+                            outbox.close()  # the sender drains what is queued, then ends
+                    streams.cancel_scope.cancel()
+                return summary
             except* JournalUnavailable as group:
                 failures.extend(e for e in group.exceptions if isinstance(e, JournalUnavailable))
             finally:

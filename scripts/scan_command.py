@@ -149,9 +149,14 @@ def scan(
     venue_names = split_list(venues)
     symbol_filter = split_list(symbols)
 
-    from scripts.context import error, warn
+    from scripts.context import app_context, error, warn
     from scripts.scan_run import run_scan
 
+    alerter = None
+    if app_context(ctx).config().alerts is not None:
+        from scripts.alerting import build_alerter
+
+        alerter = build_alerter(app_context(ctx))  # a broken [alerts] exits 2 before scanning
     report = run_scan(
         ctx,
         offline=offline,
@@ -184,6 +189,14 @@ def scan(
 
     click.echo(render(fmt, report, opportunities), nl=False)
     report.warn_failures()
+    if alerter is not None:
+        threshold = alert_value if alert_value is not None else alerter.settings.spread_above
+        if threshold is not None:
+            import anyio
+
+            from atomic_fp.decisions.alerts import spread_alerts
+
+            anyio.run(alerter.deliver, spread_alerts(opportunities, threshold))
     if not report.any_ok:
         error(
             "no venue answered; nothing to compare",

@@ -56,6 +56,7 @@ from atomic_fp.orchestration.journal import (
     JournalUnavailable,
     OrderIntent,
 )
+from atomic_fp.orchestration.order_updates import OrderUpdateBook
 from atomic_fp.orchestration.policy import ExecutionPolicy
 from atomic_fp.orchestration.pricing import capped_limit_price, floor_to
 from atomic_fp.orchestration.report import (
@@ -200,7 +201,10 @@ class SignalExecution:
         journal: ExecutionJournal,
         policy: ExecutionPolicy,
         clock: Clock,
+        order_updates: OrderUpdateBook | None = None,
     ) -> None:
+        self.order_updates = order_updates
+        """Account streams' pushes: an ambiguous order settles on a pushed fill."""
         self.signal = signal
         self.legs = list(legs)
         self.journal = journal
@@ -282,7 +286,7 @@ class SignalExecution:
         looked_up = False
         if outcome is LegOutcome.AMBIGUOUS:
             outcome, order, lookup_error = await resolve_order(
-                state.trader, request, order, self.policy, self.clock
+                state.trader, request, order, self.policy, self.clock, updates=self.order_updates
             )
             looked_up = True
             error = lookup_error or error
@@ -603,6 +607,7 @@ async def execute_signal(
     config: ArbitrageConfig,
     policy: ExecutionPolicy,
     clock: Clock,
+    order_updates: OrderUpdateBook | None = None,
 ) -> ExecutionReport:
     """Execute ``signal`` with the residual policy; see the module docstring.
 
@@ -622,7 +627,7 @@ async def execute_signal(
             return report
     except JournalUnavailable as error:  # nothing was sent
         return attrs.evolve(refused(signal, str(error)), journal_error=error.describe())
-    run = SignalExecution(signal, prepared.unwrap(), journal, policy, clock)
+    run = SignalExecution(signal, prepared.unwrap(), journal, policy, clock, order_updates)
     await run.entry()
     await run.retry_short_side()
     await run.unwind_excess()

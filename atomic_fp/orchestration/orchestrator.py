@@ -43,6 +43,7 @@ from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import AtomicQueryer, AtomicTrader
 from atomic_fp.orchestration.execution import ExecutionPolicy, execute_signal
 from atomic_fp.orchestration.journal import ExecutionJournal, MemoryJournal
+from atomic_fp.orchestration.order_updates import OrderUpdateBook
 from atomic_fp.orchestration.reconcile import reconcile
 from atomic_fp.orchestration.report import (
     ExecutionReport,
@@ -215,6 +216,7 @@ class ArbitrageOrchestrator:
         query_timeout: float | None = DEFAULT_TIMEOUT,
         book_depth: int = 20,
         rate_estimator: RateEstimator | None = None,
+        order_updates: OrderUpdateBook | None = None,
     ) -> None:
         self._queryer_source = queryers if isinstance(queryers, Mapping) else tuple(queryers)
         self._trader_source = traders if isinstance(traders, Mapping) else tuple(traders)
@@ -228,6 +230,8 @@ class ArbitrageOrchestrator:
         self.query_timeout = query_timeout
         self.book_depth = book_depth
         self.rate_estimator = rate_estimator
+        self.order_updates = order_updates
+        """Fed by account streams: ambiguous orders settle as soon as a fill is pushed."""
         self.last_reconciliation: ReconciliationReport | None = None
         self._needs_reconcile = True
         self._reconciled_venues: frozenset[ExchangeIdentifier] = frozenset()
@@ -457,6 +461,7 @@ class ArbitrageOrchestrator:
                     config=self.config,
                     policy=self.policy,
                     clock=self.clock,
+                    order_updates=self.order_updates,
                 )
         if report.status is ExecutionStatus.UNRESOLVED:
             self._needs_reconcile = True

@@ -44,7 +44,7 @@ from datetime import datetime, timedelta
 
 import anyio
 import attrs
-from returns.result import Failure, Result
+from returns.result import Failure, Result, Success
 
 from atomic_fp.errors import (
     Ambiguous,
@@ -60,7 +60,9 @@ from atomic_fp.errors import (
     VenueRejected,
 )
 from atomic_fp.models import Order, OrderRequest, OrderStatus
+from atomic_fp.models.order_update import OrderUpdate
 from atomic_fp.operations import AtomicTrader
+from atomic_fp.orchestration.order_updates import OrderUpdateBook
 from atomic_fp.orchestration.policy import ExecutionPolicy
 from atomic_fp.orchestration.report import LegOutcome
 
@@ -100,12 +102,35 @@ def deadline_of(request: OrderRequest, policy: ExecutionPolicy) -> datetime | No
     return request.expires_at + timedelta(seconds=policy.watch_after_deadline)
 
 
+async def _sleep_or_push(
+    updates: OrderUpdateBook, request: OrderRequest, delay: float, policy: ExecutionPolicy
+) -> OrderUpdate | None:
+    """Wait ``delay`` (the policy's own sleep), or less if the account stream pushes a
+    terminal update of this order first."""
+    pushed: list[OrderUpdate] = []
+    async with anyio.create_task_group() as group:
+
+        async def listen() -> None:
+            pushed.append(await updates.wait_terminal(request.exchange, request.client_order_id))
+            group.cancel_scope.cancel()
+
+        async def nap() -> None:
+            await policy.sleep(delay)
+            group.cancel_scope.cancel()
+
+        group.start_soon(listen)
+        group.start_soon(nap)
+    return pushed[0] if pushed else None
+
+
 async def resolve_order(
     trader: AtomicTrader,
     request: OrderRequest,
     order: Order | None,
     policy: ExecutionPolicy,
     clock: Clock,
+    *,
+    updates: OrderUpdateBook | None = None,
 ) -> tuple[LegOutcome, Order | None, VenueError | None]:
     """Settle an ambiguous order by its client id (cancelling it first if it is live).
 
@@ -114,6 +139,10 @@ async def resolve_order(
     ``NOT_SENT``. Any other lookup failure, ``lookup_attempts`` times, or an order that
     stays live: ``AMBIGUOUS`` (left to reconciliation). The watch is bounded by the
     injected clock *and* by the seconds slept, so it ends even under a frozen test clock.
+
+    With an account stream (``updates``), every wait before a lookup listens to it: a
+    terminal update pushed for this client id settles the order at once, before (and
+    instead of) the lookup; the lookups stay the safety net when nothing is pushed.
     """
     cid = request.client_order_id
     until = deadline_of(request, policy)
@@ -128,7 +157,14 @@ async def resolve_order(
                 await trader.cancel_order(cid)
             order = None
         delay = policy.lookup_delay if first else policy.watch_interval
-        if delay > 0:
+        if updates is not None:
+            pushed = updates.latest(request.exchange, cid)
+            if (pushed is None or not pushed.status.is_terminal) and delay > 0:
+                pushed = await _sleep_or_push(updates, request, delay, policy)
+                waited += delay
+            if pushed is not None and pushed.status.is_terminal:
+                return classify(Success(pushed.as_order(request)))
+        elif delay > 0:
             await policy.sleep(delay)
             waited += delay
         first = False

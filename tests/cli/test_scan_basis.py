@@ -374,3 +374,28 @@ def test_collect_exit_codes_are_those_of_scan(runner: CliRunner, isolated: Path)
         cli, ["collect", "--snapshot", str(SNAPSHOT_DATA), "--store", "junk.sqlite"]
     )
     assert junk.exit_code == 2 and "not a usable funding store" in junk.stderr
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_collect_export_is_funding_history_the_backtest_reads(
+    runner: CliRunner, isolated: Path, suffix: str
+) -> None:
+    if suffix == "parquet":
+        pytest.importorskip("pyarrow")
+    from adapters.history.loaders import load_path
+
+    with FundingStore(isolated / "s.sqlite") as store:
+        load_history_file(store, bundled_history_path())
+    out = isolated / f"export.{suffix}"
+    args = ["collect", "--snapshot", str(SNAPSHOT_DATA), "--store", "s.sqlite"]
+    done = runner.invoke(cli, [*args, "--export", str(out)])
+    assert done.exit_code == 0, done.output
+    rows = load_path(out).unwrap()
+    # every backfilled settlement (up to the snapshot instant), then the observations
+    # collect made of the snapshot's rates for the 16:00 settlement (past for the real
+    # clock, so exported too)
+    bundled = [r for r in rows if r.venue in ("binance", "hyperliquid")]
+    assert sum(1 for r in bundled if r.funding_time <= AS_OF) == 3936
+    btc = [r for r in rows if r.venue == "binance" and r.symbol.base == "BTC"]
+    assert [str(r.rate) for r in btc[-2:]] == ["0.00004206", "-0.00000885"]
+    assert btc[-1].funding_time == datetime(2025, 12, 3, 16, tzinfo=timezone.utc)

@@ -1,0 +1,29 @@
+"""Which market stream each venue kind has (``None``: REST only, e.g. ``paper``)."""
+
+from __future__ import annotations
+
+from adapters.binance.stream import DEFAULT_STREAM_URL as BINANCE_URL
+from adapters.binance.stream import BinanceMarkPriceWire
+from adapters.grvt.stream import DEFAULT_STREAM_URL as GRVT_URL
+from adapters.grvt.stream import GrvtTickerWire
+from adapters.hyperliquid.stream import DEFAULT_STREAM_URL as HYPERLIQUID_URL
+from adapters.hyperliquid.stream import HyperliquidAssetCtxWire
+from adapters.lighter.stream import LighterMarketStatsWire
+from adapters.lighter.ws import DEFAULT_WS_URL as LIGHTER_URL
+from adapters.streams.types import WireFormat
+
+STREAM_KINDS = ("binance", "hyperliquid", "grvt", "lighter")
+
+
+def wire_for(kind: str, venue: str, ws_url: str | None) -> WireFormat | None:
+    """The market-stream wire format of a venue of ``kind`` named ``venue``; ``ws_url``
+    (the venue's ``ws_url`` config key) replaces the public mainnet URL."""
+    if kind == "binance":
+        return BinanceMarkPriceWire(venue=venue, url=ws_url or BINANCE_URL)
+    if kind == "hyperliquid":
+        return HyperliquidAssetCtxWire(venue=venue, url=ws_url or HYPERLIQUID_URL)
+    if kind == "grvt":
+        return GrvtTickerWire(venue=venue, url=ws_url or GRVT_URL)
+    if kind == "lighter":
+        return LighterMarketStatsWire(venue=venue, url=ws_url or LIGHTER_URL)
+    return None

@@ -1,0 +1,109 @@
+"""Account streams for ``run``: order updates pushed into the executions' book.
+
+Binance (user-data stream on the ``/private`` route, a listen key kept alive) and
+Hyperliquid (``orderUpdates`` of the account address) where the venue's credentials are
+configured; every other venue, or one whose stream cannot start, keeps the lookups by
+client id alone (they are the safety net in every case). A stream's problems are
+warnings, never a stop: trading does not depend on it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+import anyio
+import httpx
+
+from adapters.binance.account_stream import (
+    KEEPALIVE_SECONDS,
+    PRIVATE_STREAM_URL,
+    BinanceUserDataWire,
+    keep_alive,
+    listen_key,
+)
+from adapters.binance.client import DEFAULT_BASE_URL as BINANCE_REST
+from adapters.hyperliquid.account_stream import HyperliquidOrderUpdatesWire
+from adapters.hyperliquid.signing import cloid_for
+from adapters.hyperliquid.stream import DEFAULT_STREAM_URL as HYPERLIQUID_WS
+from adapters.streams.feed import StreamFeed
+from adapters.streams.types import OrdersPushed, StreamEvent
+from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.orchestration.order_updates import OrderUpdateBook
+from scripts.config import VenueConfig
+from scripts.context import REDACTOR, warn
+
+log = logging.getLogger("scripts.account_streams")
+
+RETRY_SECONDS = 60.0
+
+
+def _listener(book: OrderUpdateBook) -> Callable[[StreamEvent], None]:
+    def listen(event: StreamEvent) -> None:
+        if isinstance(event, OrdersPushed):
+            for update in event.orders:
+                book.push(update)
+
+    return listen
+
+
+async def _binance(
+    venue: VenueConfig, credentials: Mapping[str, str], book: OrderUpdateBook
+) -> None:
+    api_key = credentials["api_key"]
+    rest = (venue.base_url or BINANCE_REST).rstrip("/")
+    stream_base = venue.options.get("account_stream_url", PRIVATE_STREAM_URL)
+    async with httpx.AsyncClient(timeout=venue.timeout) as http:
+        while True:
+            try:
+                key = await listen_key(http, rest, api_key)
+            except Exception as error:  # no stream now: lookups carry on; retry later
+                warn(
+                    f"{venue.id}: account stream not started ({type(error).__name__}); "
+                    "orders are settled by lookups",
+                    venue=str(venue.id),
+                )
+                await anyio.sleep(RETRY_SECONDS)
+                continue
+            REDACTOR.add([key])  # the listen key reads the account's orders: keep it out of logs
+            wire = BinanceUserDataWire(listen_key=key, venue=str(venue.id), base_url=stream_base)
+            feed = StreamFeed(wire=wire, listener=_listener(book))
+            async with anyio.create_task_group() as group:
+                await group.start(feed.run)
+                while True:
+                    await anyio.sleep(KEEPALIVE_SECONDS)
+                    try:
+                        await keep_alive(http, rest, api_key)
+                    except Exception as error:
+                        log.warning(
+                            "%s: listen key keep-alive failed: %s", venue.id, type(error).__name__
+                        )
+                        group.cancel_scope.cancel()  # a new key, a new connection
+
+
+Work = Callable[[], Coroutine[Any, Any, None]]
+
+
+def account_stream_tasks(
+    venues: Sequence[VenueConfig], environ: Mapping[str, str], book: OrderUpdateBook
+) -> list[tuple[str, Work]]:
+    """(description, work) of each account stream to run in the caller's task group."""
+    tasks: list[tuple[str, Work]] = []
+    for venue in venues:
+        credentials = venue.resolve_credentials(environ)
+        if venue.kind == "binance" and credentials.get("api_key"):
+            tasks.append(
+                (f"{venue.id}: user-data stream", partial(_binance, venue, credentials, book))
+            )
+        elif venue.kind == "hyperliquid" and credentials.get("account_address"):
+            book.alias(ExchangeIdentifier(str(venue.id)), cloid_for)
+            wire = HyperliquidOrderUpdatesWire(
+                user=credentials["account_address"],
+                venue=str(venue.id),
+                url=venue.ws_url or HYPERLIQUID_WS,
+            )
+            feed = StreamFeed(wire=wire, listener=_listener(book))
+            tasks.append((f"{venue.id}: orderUpdates stream", feed.run))
+    return tasks
