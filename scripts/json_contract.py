@@ -28,13 +28,14 @@ COMMANDS = (
     "reconcile",
     "collect",
     "collateral",
+    "watch",
 )
 """The commands whose JSON output has a schema file."""
 
 
 def versioned(command: str, payload: Mapping[str, Any]) -> dict[str, Any]:
     """``payload`` with ``schema_version`` and ``command`` first. (``run --json-lines``
-    prints one such object per cycle.)"""
+    prints one such object per cycle, ``watch --format jsonl`` one per change.)"""
     return {"schema_version": SCHEMA_VERSION, "command": command, **payload}
 
 

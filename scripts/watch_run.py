@@ -35,8 +35,10 @@ class _JsonLines:
 
     def on_change(self, change: WatchChange) -> None:
         from scripts.context import REDACTOR
+        from scripts.json_contract import versioned
 
-        line = json.dumps(change_json(change, self._limit), separators=(",", ":"))
+        payload = versioned("watch", change_json(change, self._limit))
+        line = json.dumps(payload, separators=(",", ":"))
         sys.stdout.write(REDACTOR.scrub(line) + "\n")
         sys.stdout.flush()
 

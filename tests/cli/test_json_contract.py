@@ -138,6 +138,31 @@ def test_collect_json_validates(runner: CliRunner, isolated: Path) -> None:
     assert data["venues"]["p"]["ok"] is True and data["venues"]["down"]["ok"] is False
 
 
+def test_watch_json_lines_validate(runner: CliRunner, isolated: Path) -> None:
+    from tests.cli.test_watch_command import CONFIG
+
+    (isolated / "watch.toml").write_text(CONFIG)
+    result = runner.invoke(
+        cli,
+        [
+            "--config",
+            str(isolated / "watch.toml"),
+            "watch",
+            "--format",
+            "jsonl",
+            "--duration",
+            "0.5",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    lines = [_valid("watch", line) for line in result.stdout.splitlines()]
+    assert {line["type"] for line in lines} == {"venue", "spreads"}
+    spreads = [line for line in lines if line["type"] == "spreads"][-1]
+    bad = {**spreads, "opportunities": [{"symbol": "BTC"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema("watch"), cls=jsonschema.Draft202012Validator)
+
+
 def test_the_schemas_can_fail() -> None:
     """The contract is not vacuous: a float for a decimal, a missing version, an unknown
     side, a positions report that says complete while a venue is not counted all fail."""
