@@ -213,6 +213,37 @@ def _next(rate: FundingRate, now: datetime) -> str:
     return age(rate.next_funding_time - now)
 
 
+SPREAD_HEADERS = (
+    "SYMBOL",
+    "LONG",
+    "SHORT",
+    "LONG APR",
+    "SHORT APR",
+    "SPREAD",
+    "NET APR",
+    "INTERVALS",
+    "NEXT FUNDING",
+    "AGE",
+)
+"""The columns every spread table starts with (``scan``'s, and ``watch``'s live view)."""
+
+
+def spread_cells(o: Opportunity, now: datetime) -> list[str]:
+    """One opportunity's cells under :data:`SPREAD_HEADERS`."""
+    return [
+        o.symbol.base,
+        str(o.long_venue),
+        str(o.short_venue),
+        pct(o.long_apr),
+        pct(o.short_apr),
+        pct(o.spread_apr),
+        pct(o.net_apr),
+        f"{hours(o.long_rate.interval)}/{hours(o.short_rate.interval)}",
+        f"{_next(o.long_rate, now)}/{_next(o.short_rate, now)}",
+        age(now - min(o.long_rate.observed_at, o.short_rate.observed_at)),
+    ]
+
+
 def _fee_pair(fees: Mapping[str, FeeQuote], o: Opportunity, show: Callable[[FeeQuote], str]) -> str:
     def one(venue: object) -> str:
         quote = fees.get(str(venue))
@@ -264,16 +295,7 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
             )
         return render_csv(CSV_COLUMNS, rows)
     headers = (
-        "SYMBOL",
-        "LONG",
-        "SHORT",
-        "LONG APR",
-        "SHORT APR",
-        "SPREAD",
-        "NET APR",
-        "INTERVALS",
-        "NEXT FUNDING",
-        "AGE",
+        *SPREAD_HEADERS,
         "TAKER FEES",
         "FEE SOURCES",
         "MARK GAP",
@@ -282,16 +304,7 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
     )
     rows = [
         [
-            o.symbol.base,
-            str(o.long_venue),
-            str(o.short_venue),
-            pct(o.long_apr),
-            pct(o.short_apr),
-            pct(o.spread_apr),
-            pct(o.net_apr),
-            f"{hours(o.long_rate.interval)}/{hours(o.short_rate.interval)}",
-            f"{_next(o.long_rate, report.now)}/{_next(o.short_rate, report.now)}",
-            age(report.now - min(o.long_rate.observed_at, o.short_rate.observed_at)),
+            *spread_cells(o, report.now),
             _fee_pair(report.fees, o, lambda q: pct(q.fees.taker, 3)),
             _fee_pair(report.fees, o, lambda q: q.source.value),
             pct(_mark_gap(o), 3),

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from atomic_fp.decisions.types import Opportunity
-from scripts.output import age, hours, iso, pct
-from scripts.scan_render import opportunity_json
+from scripts.output import iso
+from scripts.scan_render import SPREAD_HEADERS, opportunity_json, spread_cells
 from scripts.watch_session import (
     SpreadsChanged,
     VenueChanged,
@@ -20,18 +20,7 @@ from scripts.watch_session import (
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-HEADERS = (
-    "SYMBOL",
-    "LONG",
-    "SHORT",
-    "LONG APR",
-    "SHORT APR",
-    "SPREAD",
-    "NET APR",
-    "INTERVALS",
-    "NEXT FUNDING",
-    "AGE",
-)
+HEADERS = SPREAD_HEADERS
 
 
 def status_json(status: VenueStatus) -> dict[str, Any]:
@@ -72,30 +61,9 @@ def change_json(change: WatchChange, limit: int | None = None) -> dict[str, Any]
     }
 
 
-def _next(o: Opportunity, now: datetime) -> str:
-    def one(moment: datetime | None) -> str:
-        return "-" if moment is None else age(moment - now)
-
-    return f"{one(o.long_rate.next_funding_time)}/{one(o.short_rate.next_funding_time)}"
-
-
 def spread_rows(opportunities: Sequence[Opportunity], now: datetime) -> list[list[str]]:
     """The same cells as ``scan``'s table."""
-    return [
-        [
-            o.symbol.base,
-            str(o.long_venue),
-            str(o.short_venue),
-            pct(o.long_apr),
-            pct(o.short_apr),
-            pct(o.spread_apr),
-            pct(o.net_apr),
-            f"{hours(o.long_rate.interval)}/{hours(o.short_rate.interval)}",
-            _next(o, now),
-            age(now - min(o.long_rate.observed_at, o.short_rate.observed_at)),
-        ]
-        for o in opportunities
-    ]
+    return [spread_cells(o, now) for o in opportunities]
 
 
 _STATE_STYLE = {
