@@ -36,6 +36,18 @@ TX_CREATE_ORDER = 14
 TX_CANCEL_ORDER = 15
 MAINNET_CHAIN_ID = 304
 TESTNET_CHAIN_ID = 300
+RH_CHAIN_ID = 466324
+
+# The host -> chain id table of lighter-sdk 1.1.8 (``SignerClient.__init__`` in
+# ``lighter/signer_client.py``), in the SDK's order: the first fragment found in the base URL
+# wins, and a URL matching none signs for mainnet, as the SDK does. ``api.rh.lighter`` is the
+# SDK's other deployment, with a chain of its own; its testnet signs for 300 like Lighter's.
+SDK_CHAIN_IDS: tuple[tuple[str, int], ...] = (
+    ("mainnet.zklighter", MAINNET_CHAIN_ID),
+    ("testnet.zklighter", TESTNET_CHAIN_ID),
+    ("api.rh.lighter", RH_CHAIN_ID),
+    ("api.rh-testnet.lighter", TESTNET_CHAIN_ID),
+)
 
 EXTRA_HINT = (
     "Lighter trading needs the official lighter-sdk signer: install the `lighter` extra "
@@ -81,8 +93,17 @@ class LighterSigner(Protocol):
 
 
 def chain_id_for(url: str) -> int:
-    """The signing chain id the SDK derives from the base URL (mainnet 304, testnet 300)."""
-    return TESTNET_CHAIN_ID if "testnet" in url else MAINNET_CHAIN_ID
+    """The signing chain id lighter-sdk derives from the base URL (:data:`SDK_CHAIN_IDS`).
+
+    Not "testnet anywhere in the URL": the SDK maps its other deployment's host
+    (``api.rh.lighter``) to chain 466324, and any host it does not know to mainnet's 304;
+    a signature for the wrong chain is refused by the venue, so we follow the SDK exactly
+    (``tests/adapters/lighter/test_chain_id.py`` checks it against the SDK itself).
+    """
+    for fragment, chain_id in SDK_CHAIN_IDS:
+        if fragment in url:
+            return chain_id
+    return MAINNET_CHAIN_ID
 
 
 @attrs.define
