@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 import attrs
 from returns.result import Failure
 
-from adapters.lighter.parsers import next_hour, parse_ws_frame
-from adapters.lighter.ws import DEFAULT_WS_URL
+from adapters.lighter.parsers import WsFrame, next_hour, parse_ws_frame
 from adapters.streams.types import Decoded, RateUpdate
 
+DEFAULT_WS_URL = "wss://mainnet.zklighter.elliot.ai/stream"
 HOUR = timedelta(hours=1)
 
 
@@ -26,7 +26,12 @@ def decode_market_stats_frame(message: object, received_at: datetime) -> Decoded
     parsed = parse_ws_frame(message, received_at)
     if isinstance(parsed, Failure):
         return Decoded(garbage=parsed.failure().message[:200])
-    frame = parsed.unwrap()
+    return decoded_from_frame(parsed.unwrap())
+
+
+def decoded_from_frame(frame: WsFrame) -> Decoded:
+    """A parsed frame in the stream engine's terms: a pong for a ping, the venue's error,
+    one :class:`RateUpdate` per market with a live rate."""
     if frame.kind == "ping":
         return Decoded(reply={"type": "pong"})
     if frame.kind == "error":

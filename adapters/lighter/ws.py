@@ -11,8 +11,10 @@ application ``{"type":"ping"}`` is answered with ``{"type":"pong"}``; we send
 ``{"type":"ping"}`` when quiet for ``ping_interval`` (Lighter closes a connection silent for
 two minutes), and websocket-level pings are answered by the protocol layer.
 
-Runs on asyncio and trio: the websocket protocol is ``websockets``' sans-I/O
-``ClientProtocol`` driven over an anyio TCP/TLS stream.
+The connection, heartbeat, reconnect with back-off and the counters are the shared stream
+engine's (:class:`adapters.streams.feed.StreamFeed`, which runs on asyncio and trio); this
+module adds only what the client reads: each market's full :class:`MarketStats` (mark and
+index prices, not just the rate the engine pushes) with when it arrived.
 
 Structured concurrency: :meth:`MarketStatsFeed.run` is a task the caller starts in its own
 task group (``await tg.start(feed.run)``); it reconnects with exponential backoff forever
@@ -22,25 +24,20 @@ and ends only when cancelled. Garbage frames, drops and errors are counted in
 
 from __future__ import annotations
 
-import json
 import ssl
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta, timezone
 
 import anyio
 import attrs
-from anyio.abc import ByteStream, TaskStatus
+from anyio.abc import TaskStatus
 from returns.result import Failure
-from websockets.client import ClientProtocol
-from websockets.frames import Frame, Opcode
-from websockets.http11 import Response
-from websockets.protocol import State
-from websockets.uri import parse_uri
 
-from adapters._http import loads
 from adapters.lighter.parsers import MarketStats, parse_ws_frame
+from adapters.lighter.stream import DEFAULT_WS_URL, decoded_from_frame
+from adapters.streams import feed as streams_feed
+from adapters.streams.types import Decoded, StateChanged, StreamEvent, StreamState
 
-DEFAULT_WS_URL = "wss://mainnet.zklighter.elliot.ai/stream"
 Clock = Callable[[], datetime]
 
 
@@ -49,20 +46,20 @@ def _utc_now() -> datetime:
 
 
 @attrs.define
-class FeedHealth:
-    """Counters of the feed's life; ``last_error`` is the latest problem, as text."""
+class FeedHealth(streams_feed.FeedHealth):
+    """The shared counters under the names Lighter's feed has always had: a ``ping`` we
+    send is the engine's heartbeat, a ``pong`` we answer its reply; ``connected`` is true
+    while the stream is live (from the first stats after a connect until it drops)."""
 
-    connects: int = 0
-    drops: int = 0
-    frames: int = 0
-    updates: int = 0
-    garbage_frames: int = 0
-    venue_errors: int = 0
-    pings_sent: int = 0
-    pongs_sent: int = 0
     connected: bool = False
-    last_error: str | None = None
-    last_message_at: datetime | None = None
+
+    @property
+    def pings_sent(self) -> int:
+        return self.heartbeats_sent
+
+    @property
+    def pongs_sent(self) -> int:
+        return self.replies_sent
 
 
 @attrs.frozen
@@ -76,8 +73,36 @@ class Observed:
         return now - min(self.received_at, self.stats.observed_at)
 
 
-class _Closed(Exception):
-    """The connection ended (closed, dropped, or went silent)."""
+@attrs.define
+class _StatsWire:
+    """The ``market_stats`` wire for chosen markets, keeping every stats it decodes."""
+
+    url: str
+    market_ids: Collection[int] | None
+    keep: Callable[[MarketStats, datetime], None]
+    venue: str = "lighter"
+
+    def subscriptions(self, venue_symbols: Sequence[str]) -> list[object]:
+        channels = (
+            ["market_stats/all"]
+            if self.market_ids is None
+            else [f"market_stats/{market_id}" for market_id in sorted(self.market_ids)]
+        )
+        return [{"type": "subscribe", "channel": channel} for channel in channels]
+
+    def heartbeat(self) -> object | None:
+        return {"type": "ping"}
+
+    def decode(self, message: object, received_at: datetime) -> Decoded:
+        parsed = parse_ws_frame(message, received_at)
+        if isinstance(parsed, Failure):
+            return Decoded(garbage=parsed.failure().message[:200])
+        frame = parsed.unwrap()
+        for stats in frame.stats:
+            self.keep(stats, received_at)
+        decoded = decoded_from_frame(frame)
+        # stats without a live rate carry no rate update, yet they are the stream talking
+        return attrs.evolve(decoded, subscribed=bool(frame.stats))
 
 
 @attrs.define
@@ -125,154 +150,29 @@ class MarketStatsFeed:
     async def run(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
         """Keep the feed connected until cancelled. Signals ``started`` at once: a venue
         that is down must not block the caller's start-up."""
-        task_status.started()
-        delay = self.backoff_initial
-        while True:
-            received_before = self.health.frames
-            try:
-                await self._session()
-            except Exception as error:  # anything: counted, reported, reconnected
-                self.health.last_error = f"{type(error).__name__}: {error}"[:300]
-            self.health.connected = False
-            self.health.drops += 1
-            if self.health.frames > received_before:
-                delay = self.backoff_initial  # the session worked: start backoff afresh
-            await anyio.sleep(delay)
-            delay = min(self.backoff_max, delay * 2)
-
-    async def _connect(self) -> tuple[ByteStream, ClientProtocol]:
-        uri = parse_uri(self.url)
-        with anyio.fail_after(self.connect_timeout):
-            stream: ByteStream
-            if uri.secure:
-                stream = await anyio.connect_tcp(
-                    uri.host,
-                    uri.port,
-                    tls=True,
-                    ssl_context=self.ssl_context or ssl.create_default_context(),
-                    tls_hostname=uri.host,
-                )
-            else:
-                stream = await anyio.connect_tcp(uri.host, uri.port)
-        protocol = ClientProtocol(uri, max_size=self.max_frame)
-        protocol.send_request(protocol.connect())
-        return stream, protocol
-
-    async def _session(self) -> None:
-        stream, protocol = await self._connect()
-        async with stream:
-            await self._flush(stream, protocol)
-            text_parts: list[bytes] = []
-            last_heard = anyio.current_time()
-            while True:
-                data: bytes | None = None
-                with anyio.move_on_after(self.ping_interval):
-                    try:
-                        data = await stream.receive()
-                    except (
-                        anyio.EndOfStream,
-                        anyio.BrokenResourceError,
-                        anyio.ClosedResourceError,
-                    ):
-                        protocol.receive_eof()
-                        raise _Closed(self._close_text(protocol, "connection dropped")) from None
-                if data is None:
-                    if anyio.current_time() - last_heard > self.idle_timeout:
-                        raise _Closed(f"silent for more than {self.idle_timeout:g}s")
-                    if protocol.state is State.OPEN:
-                        await self._send_json(stream, protocol, {"type": "ping"})
-                        self.health.pings_sent += 1
-                    continue
-                last_heard = anyio.current_time()
-                protocol.receive_data(data)
-                for event in protocol.events_received():
-                    if isinstance(event, Response):
-                        await self._on_handshake(stream, protocol)
-                    elif isinstance(event, Frame):
-                        await self._on_frame(stream, protocol, event, text_parts)
-                await self._flush(stream, protocol)
-                if protocol.state is State.CLOSED or protocol.close_expected():
-                    raise _Closed(self._close_text(protocol, "closed by the server"))
-
-    @staticmethod
-    def _close_text(protocol: ClientProtocol, fallback: str) -> str:
-        code = protocol.close_code
-        reason = protocol.close_reason
-        if code is None:
-            return fallback
-        return f"{fallback} (code {code}{': ' + reason if reason else ''})"
-
-    async def _on_handshake(self, stream: ByteStream, protocol: ClientProtocol) -> None:
-        if protocol.handshake_exc is not None:
-            raise _Closed(f"handshake failed: {protocol.handshake_exc}")
-        self.health.connects += 1
-        self.health.connected = True
-        channels = (
-            ["market_stats/all"]
-            if self.market_ids is None
-            else [f"market_stats/{market_id}" for market_id in sorted(self.market_ids)]
+        engine = streams_feed.StreamFeed(
+            wire=_StatsWire(url=self.url, market_ids=self.market_ids, keep=self._keep),
+            listener=self._on_event,
+            ping_interval=self.ping_interval,
+            idle_timeout=self.idle_timeout,
+            connect_timeout=self.connect_timeout,
+            backoff_initial=self.backoff_initial,
+            backoff_max=self.backoff_max,
+            max_frame=self.max_frame,
+            clock=self.clock,
+            ssl_context=self.ssl_context,
+            health=self.health,
         )
-        for channel in channels:
-            await self._send_json(stream, protocol, {"type": "subscribe", "channel": channel})
+        await engine.run(task_status=task_status)
 
-    async def _on_frame(
-        self, stream: ByteStream, protocol: ClientProtocol, frame: Frame, parts: list[bytes]
-    ) -> None:
-        if frame.opcode is Opcode.TEXT:
-            parts.clear()
-            parts.append(bytes(frame.data))
-        elif frame.opcode is Opcode.CONT and parts:
-            parts.append(bytes(frame.data))
-        elif frame.opcode is Opcode.BINARY:
-            self._garbage("binary frame")
-            return
-        else:
-            return  # ping/pong/close are handled by the protocol layer
-        if not frame.fin:
-            return
-        text = b"".join(parts)
-        parts.clear()
-        await self._on_text(stream, protocol, text)
+    def _keep(self, stats: MarketStats, received_at: datetime) -> None:
+        self._latest[stats.market_id] = Observed(stats=stats, received_at=received_at)
+        self._update_event.set()
+        self._update_event = anyio.Event()
 
-    async def _on_text(self, stream: ByteStream, protocol: ClientProtocol, text: bytes) -> None:
-        now = self.clock()
-        self.health.frames += 1
-        self.health.last_message_at = now
-        try:
-            decoded = loads(text)
-        except (ValueError, RecursionError) as error:
-            self._garbage(f"not JSON: {type(error).__name__}")
-            return
-        parsed = parse_ws_frame(decoded, now)
-        if isinstance(parsed, Failure):
-            self._garbage(parsed.failure().message)
-            return
-        frame = parsed.unwrap()
-        if frame.kind == "ping":
-            await self._send_json(stream, protocol, {"type": "pong"})
-            self.health.pongs_sent += 1
-        elif frame.kind == "error":
-            self.health.venue_errors += 1
-            self.health.last_error = f"venue error: {frame.error}"
-        for stats in frame.stats:
-            self._latest[stats.market_id] = Observed(stats=stats, received_at=now)
-            self.health.updates += 1
-        if frame.stats:
-            self._update_event.set()
-            self._update_event = anyio.Event()
+    def _on_event(self, event: StreamEvent) -> None:
+        if isinstance(event, StateChanged):
+            self.health.connected = event.state is StreamState.LIVE
 
-    def _garbage(self, why: str) -> None:
-        self.health.garbage_frames += 1
-        self.health.last_error = f"garbage frame: {why}"[:300]
 
-    async def _send_json(
-        self, stream: ByteStream, protocol: ClientProtocol, message: object
-    ) -> None:
-        protocol.send_text(json.dumps(message).encode())
-        await self._flush(stream, protocol)
-
-    @staticmethod
-    async def _flush(stream: ByteStream, protocol: ClientProtocol) -> None:
-        for chunk in protocol.data_to_send():
-            if chunk:
-                await stream.send(chunk)
+__all__ = ["DEFAULT_WS_URL", "FeedHealth", "MarketStatsFeed", "Observed"]

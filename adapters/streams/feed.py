@@ -148,8 +148,13 @@ class StreamFeed:
 
     async def _receive_loop(self, connection: WebSocketConnection) -> None:
         last_heard = anyio.current_time()
+        binary_seen = 0
         while True:
             text = await connection.receive(self.ping_interval)
+            if connection.binary_frames > binary_seen:
+                # every venue here speaks JSON text: a binary frame is garbage, and says so
+                self._apply(Decoded(garbage="binary frame"))
+                binary_seen = connection.binary_frames
             if text is None:
                 if anyio.current_time() - last_heard > self.idle_timeout:
                     raise ConnectionClosed(f"silent for more than {self.idle_timeout:g}s")
