@@ -91,7 +91,7 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
     ),
     "lighter": VenueKind(
         "lighter",
-        "adapters.lighter.client:create",
+        "adapters.lighter.factory:create",
         "Lighter perps (REST + websocket; transactions signed by lighter-sdk's signer)",
         ("base_url", "ws_url"),
         ("account_index", "api_key_index", "api_private_key"),

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from returns.result import Failure, Result, Success
 
-from adapters.lighter.budget import RequestBudget
+from adapters.kit import RequestBudget
 from adapters.lighter.client import CLIENT_ORDER_INDEX_MAX, build_create_order, client_order_index
 from adapters.lighter.nonces import NonceBook
 from atomic_fp.errors import InvalidRequest, NetworkError, RateLimited, VenueError
@@ -123,7 +123,9 @@ async def test_nonce_fetch_failure_is_a_value() -> None:
 @pytest.mark.anyio
 async def test_budget_allows_the_rate_and_refuses_beyond_it() -> None:
     now = [0.0]
-    budget = RequestBudget(capacity=3, period=60, max_wait=0.5, clock=lambda: now[0])
+    budget = RequestBudget(
+        "Lighter REST", capacity=3, period=60, max_wait=0.5, monotonic=lambda: now[0]
+    )
     for _ in range(3):
         assert isinstance(await budget.acquire("lighter"), Success)
     refused = await budget.acquire("lighter")
@@ -138,6 +140,6 @@ async def test_budget_allows_the_rate_and_refuses_beyond_it() -> None:
 
 @pytest.mark.anyio
 async def test_budget_waits_for_a_token_within_max_wait() -> None:
-    budget = RequestBudget(capacity=1, period=0.1, max_wait=1.0)
+    budget = RequestBudget("Lighter REST", capacity=1, period=0.1, max_wait=1.0)
     assert isinstance(await budget.acquire("lighter"), Success)
     assert isinstance(await budget.acquire("lighter"), Success)  # waited ~0.1 s

@@ -1,0 +1,275 @@
+"""Lighter trading: the signer, nonces, ``sendTx`` and order look-ups.
+
+Requests: ``GET /api/v1/nextNonce?account_index=&api_key_index=``, ``POST /api/v1/sendTx``
+(form fields ``tx_type``, ``tx_info``), and with an ``authorization`` auth token
+``GET /api/v1/accountActiveOrders`` / ``accountInactiveOrders``. Orders are encoded by
+:mod:`adapters.lighter.orders` and signed by lighter-sdk's native signer
+(:mod:`adapters.lighter.signer`, the ``lighter`` extra) or an injected one.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from datetime import timedelta
+
+from returns.result import Failure, Result, Success
+
+from adapters.lighter.account import LighterAccount
+from adapters.lighter.http import AuthTokens
+from adapters.lighter.nonces import NonceBook
+from adapters.lighter.orders import build_create_order, client_order_index
+from adapters.lighter.parsers import parse_next_nonce, parse_orders, parse_send_tx
+from adapters.lighter.signer import LighterSigner, SignedTx, SignerError, load_sdk_signer
+from atomic_fp.errors import (
+    Ambiguous,
+    InvalidRequest,
+    NotConfigured,
+    NotSent,
+    OrderNotFound,
+    VenueError,
+    VenueRejected,
+)
+from atomic_fp.models import Order, OrderRequest, OrderStatus, Symbol
+
+
+def sdk_present() -> bool:
+    try:
+        return importlib.util.find_spec("lighter") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _is_invalid_nonce(error: VenueError) -> bool:
+    return "nonce" in error.message.lower() and "invalid" in error.message.lower()
+
+
+class LighterExecution(LighterAccount):
+    """The trading half of :class:`~adapters.lighter.factory.LighterClient`."""
+
+    api_key_index: int | None
+    api_private_key: str | None
+    base_url: str
+    signer: LighterSigner | None
+    signer_loader: Callable[[], Result[LighterSigner, NotConfigured]] | None
+    acceptance_window: timedelta
+    _signer_failure: NotConfigured | None
+    _nonces: NonceBook | None
+    _auth: AuthTokens
+    _accepted: dict[int, Order]
+    """Orders whose sendTx the API accepted, by client order index (see _fetch_order)."""
+
+    def _trading_configured(self) -> bool:
+        """Credentials present and a signer available (injected, or lighter-sdk importable;
+        whether its native library loads is only known at the first trading call)."""
+        if self.account_index is None or self.api_key_index is None:
+            return False
+        if self.signer is not None or self.signer_loader is not None:
+            return True
+        return bool(self.api_private_key) and self._signer_failure is None and sdk_present()
+
+    def _signer(self) -> Result[LighterSigner, NotConfigured]:
+        if self.signer is not None:
+            return Success(self.signer)
+        if self._signer_failure is not None:
+            return Failure(self._signer_failure)
+        if self.account_index is None or self.api_key_index is None or not self.api_private_key:
+            return Failure(
+                NotConfigured(
+                    self._venue,
+                    "Lighter trading needs credentials account_index, api_key_index and "
+                    "api_private_key",
+                )
+            )
+        if self.signer_loader is not None:
+            loaded = self.signer_loader()
+        else:
+            sdk = load_sdk_signer(
+                base_url=self.base_url,
+                account_index=self.account_index,
+                api_key_index=self.api_key_index,
+                api_private_key=self.api_private_key,
+            )
+            loaded = Success(sdk.unwrap()) if isinstance(sdk, Success) else Failure(sdk.failure())
+        if isinstance(loaded, Failure):
+            self._signer_failure = loaded.failure()
+            return Failure(loaded.failure())
+        self.signer = loaded.unwrap()
+        return Success(self.signer)
+
+    def _nonce_book(self) -> NonceBook:
+        if self._nonces is None:
+            self._nonces = NonceBook(fetch=self._fetch_next_nonce)
+        return self._nonces
+
+    async def _fetch_next_nonce(self) -> Result[int, VenueError]:
+        body = await self._request(
+            "GET",
+            "/api/v1/nextNonce",
+            params={"account_index": self.account_index, "api_key_index": self.api_key_index},
+        )
+        if isinstance(body, Failure):
+            return Failure(body.failure())
+        parsed = parse_next_nonce(body.unwrap())
+        return (
+            Success(parsed.unwrap()) if isinstance(parsed, Success) else Failure(parsed.failure())
+        )
+
+    async def _send_signed(
+        self, sign: Callable[[LighterSigner, int], SignedTx], what: str
+    ) -> Result[str, VenueError]:
+        """Lease a nonce, sign, POST ``sendTx``; one re-sync and retry on "invalid nonce".
+
+        Nonce bookkeeping: accepted -> consumed; never sent (connect failure, local budget,
+        signer failure) -> the nonce is handed out again; anything else (refused, "invalid
+        nonce", ambiguous) -> re-sync from ``nextNonce`` before the next transaction. Lighter
+        says an API-level refusal does not consume the nonce but a sequencer refusal does;
+        asking costs one request and cannot be wrong.
+        """
+        signer = self._signer()
+        if isinstance(signer, Failure):
+            return Failure(signer.failure())
+        book = self._nonce_book()
+        last: VenueError = NotSent(self._venue, f"{what}: not attempted")
+        for _attempt in range(2):
+            async with book.lease() as leased:
+                if isinstance(leased, Failure):
+                    return Failure(leased.failure())
+                lease = leased.unwrap()
+                try:
+                    signed = sign(signer.unwrap(), lease.nonce)
+                except SignerError as error:
+                    lease.unused()
+                    return Failure(NotSent(self._venue, f"{what}: signer refused: {error}"))
+                except Exception as error:  # the native library misbehaving: nothing sent
+                    lease.unused()
+                    return Failure(
+                        NotSent(self._venue, f"{what}: signer failed: {type(error).__name__}")
+                    )
+                answer = await self._request(
+                    "POST",
+                    "/api/v1/sendTx",
+                    data={"tx_type": str(signed.tx_type), "tx_info": signed.tx_info},
+                    idempotent=False,
+                )
+                if isinstance(answer, Success):
+                    parsed = parse_send_tx(answer.unwrap())
+                    if isinstance(parsed, Failure):
+                        lease.resync()
+                        return Failure(Ambiguous(self._venue, f"{what}: unreadable sendTx answer"))
+                    lease.consumed()
+                    return Success(parsed.unwrap().tx_hash)
+                last = answer.failure()
+                if isinstance(last, VenueRejected) and _is_invalid_nonce(last):
+                    lease.resync()
+                    continue
+                if isinstance(last, NotSent):
+                    lease.unused()  # it never reached Lighter (incl. our own budget's refusal)
+                else:
+                    lease.resync()  # refused or unknown: ask nextNonce rather than guess
+                return Failure(last)
+        return Failure(last)
+
+    async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
+        if request.exchange != self._exchange:
+            return Failure(InvalidRequest(self._venue, f"order is for {request.exchange}"))
+        signer = self._signer()
+        if isinstance(signer, Failure):
+            return Failure(signer.failure())
+        market = await self._market(request.symbol)
+        if isinstance(market, Failure):
+            return Failure(market.failure())
+        tx = build_create_order(request, market.unwrap())
+        if isinstance(tx, Failure):
+            return Failure(tx.failure())
+        order_tx = tx.unwrap()
+        sent = await self._send_signed(
+            lambda s, nonce: s.sign_create_order(order_tx, nonce), "create order"
+        )
+        if isinstance(sent, Failure):
+            return Failure(sent.failure())
+        accepted = Order(
+            exchange=self._exchange,
+            symbol=request.symbol,
+            client_order_id=request.client_order_id,
+            side=request.side,
+            size=request.size,
+            status=OrderStatus.PENDING,
+            reduce_only=request.reduce_only,
+            updated_at=self.clock(),
+        )
+        self._accepted[order_tx.client_order_index] = accepted
+        return Success(accepted)
+
+    async def _cancel_order(
+        self, symbol: Symbol, client_order_id: str
+    ) -> Result[Order, VenueError]:
+        """Cancel by client order index, then report the venue's view of the order.
+
+        ``sendTx`` accepting the cancel means the API took it; the sequencer applies it
+        shortly after, so the returned order may still show ``open``.
+        """
+        signer = self._signer()
+        if isinstance(signer, Failure):
+            return Failure(signer.failure())
+        market = await self._market(symbol)
+        if isinstance(market, Failure):
+            return Failure(market.failure())
+        market_id = market.unwrap().market_id
+        index = client_order_index(client_order_id)
+        sent = await self._send_signed(
+            lambda s, nonce: s.sign_cancel_order(market_id, index, nonce), "cancel order"
+        )
+        if isinstance(sent, Failure):
+            return Failure(sent.failure())
+        return await self._fetch_order(symbol, client_order_id)
+
+    async def _fetch_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+        """The venue's view of the order with this client id (active, then inactive list).
+
+        Lighter's API accepts a transaction before the sequencer applies it, so an order
+        this client sent within ``acceptance_window`` (30 s) and not listed yet is reported
+        as PENDING rather than ``OrderNotFound``: the venue did receive it.
+        """
+        signer = self._signer()
+        if isinstance(signer, Failure):
+            return Failure(signer.failure())
+        market = await self._market(symbol)
+        if isinstance(market, Failure):
+            return Failure(market.failure())
+        token = self._auth.token(signer.unwrap(), self.clock())
+        if isinstance(token, Failure):
+            return Failure(token.failure())
+        headers = {"authorization": token.unwrap()}
+        index = client_order_index(client_order_id)
+        lighter_market = market.unwrap()
+        for path, extra in (
+            ("/api/v1/accountActiveOrders", {}),
+            ("/api/v1/accountInactiveOrders", {"limit": 100}),
+        ):
+            params = {"account_index": self.account_index, "market_id": lighter_market.market_id}
+            body = await self._request("GET", path, params={**params, **extra}, headers=headers)
+            if isinstance(body, Failure):
+                return Failure(body.failure())
+            parsed = parse_orders(
+                body.unwrap(), self._exchange, lighter_market, index, client_order_id
+            )
+            if isinstance(parsed, Failure):
+                return Failure(parsed.failure())
+            order = parsed.unwrap()
+            if order is not None:
+                return Success(order)
+        accepted = self._accepted.get(index)
+        if (
+            accepted is not None
+            and accepted.updated_at is not None
+            and self.clock() - accepted.updated_at < self.acceptance_window
+        ):
+            # sendTx accepted it moments ago; the sequencer has not listed it yet
+            return Success(accepted)
+        return Failure(
+            OrderNotFound(self._venue, f"no order with client index {index} ({client_order_id})")
+        )
+
+
+__all__ = ["LighterExecution", "sdk_present"]

@@ -1,0 +1,181 @@
+"""The Lighter venue client (zkLighter perps) and its factory: the kit's guarded facade
+over Lighter's market data, account reads and trading.
+
+:class:`LighterClient` is :class:`~adapters.kit.facade.GuardedVenue` (the never-raising
+public methods) combined with :class:`~adapters.lighter.execution.LighterExecution`, which
+builds on :class:`~adapters.lighter.account.LighterAccount` and
+:class:`~adapters.lighter.market_data.LighterMarketData`; transport and auth are
+:mod:`adapters.lighter.http`, parsing :mod:`adapters.lighter.parsers` (pure; the name
+predates the kit), order encoding :mod:`adapters.lighter.orders`.
+
+Credentials (``settings.credentials``): ``account_index`` (positions, balances), plus
+``api_key_index`` and ``api_private_key`` for trading, which also needs the ``lighter``
+extra (lighter-sdk's native signer, see :mod:`adapters.lighter.signer`). Options:
+``requests_per_minute`` (60), ``budget_max_wait_seconds`` (10), ``ws_max_age_seconds``
+(30), ``market_ttl_seconds`` (300). Mark prices and live funding come from
+:attr:`LighterClient.feed`, which the *caller* runs in its own task group:
+``await tg.start(client.feed.run)``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+import httpx
+from returns.result import Failure, Result
+
+from adapters.client_config import Connectable, as_settings
+from adapters.kit import FeesFacade, GuardedVenue, JsonHttp, MarginFacade, RequestBudget, TtlCache
+from adapters.lighter.config import (
+    DEFAULT_BASE_URL,
+    LighterConfig,
+    credential_int,
+    option_float,
+)
+from adapters.lighter.execution import LighterExecution
+from adapters.lighter.http import AuthTokens, LighterHttp
+from adapters.lighter.nonces import NonceBook
+from adapters.lighter.parsers import LighterMarket, error_fields
+from adapters.lighter.signer import LighterSigner
+from adapters.lighter.ws import DEFAULT_WS_URL, MarketStatsFeed
+from adapters.registry import VenueSettings
+from atomic_fp.errors import NotConfigured, NotSupported, VenueError
+from atomic_fp.models import FundingPayment, Order
+from atomic_fp.venue import Capability
+
+Clock = Callable[[], datetime]
+
+ACCOUNT_CAPABILITIES = frozenset({Capability.POSITIONS, Capability.BALANCES})
+"""With ``account_index``: Lighter's account reads are public."""
+ORDER_CAPABILITIES = frozenset(
+    {Capability.PLACE_ORDER, Capability.CANCEL_ORDER, Capability.ORDER_STATUS}
+)
+"""With an API key and a signer."""
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class LighterClient(LighterExecution, GuardedVenue, MarginFacade, FeesFacade, Connectable):
+    """A Lighter account, implementing :class:`atomic_fp.venue.VenueClient`.
+
+    Built from a :class:`~adapters.lighter.config.LighterConfig` (or the registry's
+    ``VenueSettings``): ``LighterClient(LighterConfig(account_index=...))``. ``signer``,
+    ``clock`` and ``monotonic`` replace the SDK signer and the clocks (tests).
+    """
+
+    WITH_CREDENTIALS = ACCOUNT_CAPABILITIES | ORDER_CAPABILITIES
+
+    def __init__(
+        self,
+        config: LighterConfig | VenueSettings,
+        *,
+        signer: LighterSigner | None = None,
+        clock: Clock | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        settings = as_settings(config, "lighter")
+        super().__init__(settings.id)
+        self.clock = clock or settings.clock or _utc_now
+        self.base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
+        options = settings.options
+        self._http = LighterHttp(
+            json=JsonHttp(
+                venue=self._venue,
+                client=httpx.AsyncClient(
+                    base_url=self.base_url, transport=settings.transport, timeout=settings.timeout
+                ),
+                error_extractor=error_fields,
+                max_body_bytes=settings.max_response_bytes,
+            ),
+            budget=RequestBudget(
+                "Lighter REST",
+                capacity=option_float(options, "requests_per_minute", 60.0),
+                period=60.0,
+                max_wait=option_float(options, "budget_max_wait_seconds", 10.0),
+                monotonic=monotonic,
+            ),
+        )
+        self.feed = MarketStatsFeed(url=settings.ws_url or DEFAULT_WS_URL, clock=self.clock)
+        self.overrides = settings.symbol_overrides
+        self.ws_max_age = timedelta(seconds=option_float(options, "ws_max_age_seconds", 30.0))
+        self.market_ttl = timedelta(seconds=option_float(options, "market_ttl_seconds", 300.0))
+        # the market list ages on the client's clock (tests and the snapshot move it)
+        self._markets: TtlCache[tuple[LighterMarket, ...]] = TtlCache(
+            self.market_ttl.total_seconds(), monotonic=lambda: self.clock().timestamp()
+        )
+        credentials = settings.credentials
+        self.account_index = credential_int(credentials, "account_index")
+        self.api_key_index = credential_int(credentials, "api_key_index")
+        self.api_private_key = credentials.get("api_private_key") or None
+        self.signer = signer
+        self.signer_loader: Callable[[], Result[LighterSigner, NotConfigured]] | None = None
+        self.acceptance_window = timedelta(seconds=30)
+        self._signer_failure = None
+        self._nonces: NonceBook | None = None
+        self._auth = AuthTokens(self._venue)
+        self._accepted: dict[int, Order] = {}
+        self._credentials_given = bool(settings.credentials)
+
+    def __repr__(self) -> str:  # never the key
+        return f"LighterClient(exchange={self._venue!r}, base_url={self.base_url!r})"
+
+    @property
+    def budget(self) -> RequestBudget:
+        return self._http.budget
+
+    @property
+    def http(self) -> JsonHttp:
+        return self._http.json
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        """Public data always; account reads with ``account_index``; orders with a signer."""
+        caps = set(self.PUBLIC)
+        if self.account_index is not None:
+            caps |= ACCOUNT_CAPABILITIES
+        if self._trading_configured():
+            caps |= ORDER_CAPABILITIES
+        return frozenset(caps)
+
+    def _has_credentials(self) -> bool:
+        return self.account_index is not None
+
+    def _secrets(self) -> tuple[str, ...]:
+        return (self.api_private_key,) if self.api_private_key else ()
+
+    async def _fetch_funding_payments(
+        self, start: datetime, end: datetime
+    ) -> Result[tuple[FundingPayment, ...], VenueError]:
+        return Failure(
+            NotSupported(
+                self._venue,
+                "funding payments (positionFunding needs auth) is not supported by this "
+                "venue client",
+            )
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+
+def create(
+    settings: VenueSettings,
+    *,
+    signer: LighterSigner | None = None,
+    clock: Clock | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> LighterClient:
+    """Build a :class:`LighterClient` from settings (the registry's factory).
+
+    ``clock`` (else ``settings.clock``, else the wall clock) stamps observations that carry
+    no venue timestamp (``/funding-rates``, books, accounts): the offline snapshot sets it
+    to the recorded instant.
+    """
+    return LighterClient(settings, signer=signer, clock=clock, monotonic=monotonic)
+
+
+__all__ = ["LighterClient", "create"]
