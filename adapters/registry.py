@@ -84,7 +84,7 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
     ),
     "grvt": VenueKind(
         "grvt",
-        "adapters.grvt.client:create",
+        "adapters.grvt.factory:create",
         "GRVT perps (market-data, trading and auth hosts; EIP-712 order signing)",
         ("base_url", "trading_url", "auth_url", "ws_url"),
         ("api_key", "sub_account_id", "private_key"),

@@ -6,7 +6,7 @@ trading (cookie + ``X-Grvt-Account-Id``). Modules: :mod:`.parsers` (pure JSON ->
 ``grvt`` extra), :mod:`.auth` (login session), :mod:`.client` (the ``VenueClient``).
 """
 
-from adapters.grvt.client import GrvtClient
 from adapters.grvt.config import GrvtConfig
+from adapters.grvt.factory import GrvtClient
 
 __all__ = ["GrvtClient", "GrvtConfig"]

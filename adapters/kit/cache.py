@@ -71,11 +71,12 @@ class TtlCache(Generic[T]):
         """The last value loaded, however old (``None`` before the first load)."""
         return self._value
 
-    def put(self, value: T) -> None:
-        """Store ``value`` as loaded now."""
+    def put(self, value: T, *, age: float = 0.0) -> None:
+        """Store ``value`` as loaded now, or ``age`` seconds ago (a copy read from disk
+        is as old as the fetch that made it: its TTL counts from then)."""
         self._value = value
         self._loaded = True
-        self._at = self._monotonic()
+        self._at = self._monotonic() - age
         self.generation += 1
 
     def invalidate(self) -> None:

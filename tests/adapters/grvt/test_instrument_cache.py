@@ -47,6 +47,7 @@ def make(
     venue: Callable[[httpx.Request], httpx.Response],
     path: Path | None,
     clock: Clock | None = None,
+    monotonic: Callable[[], float] | None = None,
     **options: str,
 ) -> GrvtClient:
     if path is not None:
@@ -54,6 +55,7 @@ def make(
     return GrvtClient(
         VenueSettings(id=VENUE, kind="grvt", options=options, transport=httpx.MockTransport(venue)),
         clock=clock or Clock(),
+        **({} if monotonic is None else {"monotonic": monotonic}),
     )
 
 
@@ -90,16 +92,23 @@ async def test_the_in_memory_ttl_counts_from_the_original_fetch(tmp_path: Path) 
     path = tmp_path / "instruments.json"
     await scan(make(Venue(), path))
     venue = Venue()
-    client = make(venue, path, Clock(T0 + timedelta(seconds=600)), instrument_ttl="900")
+    process = [1000.0]  # the process's monotonic clock
+    client = make(
+        venue,
+        path,
+        Clock(T0 + timedelta(seconds=600)),
+        monotonic=lambda: process[0],
+        instrument_ttl="900",
+    )
     try:
         (await run(client.fetch_markets())).unwrap()
         assert fetches(venue) == 0
         path.unlink()  # from here on only the in-memory copy counts
         # loaded with an age of 600 s, so it is stale 300 s later, not 900 s later
-        client._instruments_at -= 299  # what 299 s of process time would do
+        process[0] += 299  # 299 s of process time
         (await run(client.fetch_markets())).unwrap()
         assert fetches(venue) == 0
-        client._instruments_at -= 2
+        process[0] += 2
         (await run(client.fetch_markets())).unwrap()
         assert fetches(venue) == 1
     finally:

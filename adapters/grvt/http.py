@@ -1,0 +1,126 @@
+"""GRVT's HTTP transport and auth: the market-data and trading hosts through the kit's
+:class:`~adapters.kit.http.JsonHttp`, the login session, and GRVT's error codes.
+
+Error codes (api-spec trading_api.md error tables): 1006 -> ``RateLimited``; 1000/1001/
+1008/1012/1400 and the signature codes 2000-2009 -> ``AuthenticationError``; 1002/1005/1009
+(server-side) -> ``NetworkError`` on a read, ``Ambiguous`` on a write; every other code
+(order validation 2010+, margin, ...) -> ``VenueRejected`` with GRVT's code and message.
+2090 "max open orders" arrives with HTTP 429 but is a rejection, not a rate limit, so
+writes read 4xx bodies themselves. GRVT sends its code in a 4xx body, so the classifier
+reads that body (``accept_status``) before the kit's status rules would apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+from returns.result import Failure, Result
+
+from adapters.grvt.auth import GrvtAuth
+from adapters.grvt.parsers import error_of
+from adapters.kit import JsonHttp
+from atomic_fp.errors import (
+    Ambiguous,
+    AuthenticationError,
+    NetworkError,
+    NotConfigured,
+    RateLimited,
+    VenueError,
+    VenueRejected,
+)
+
+_AUTH_CODES = frozenset({1000, 1001, 1008, 1012, 1400})
+_SERVER_CODES = frozenset({1002, 1005, 1009})
+
+
+def classify(venue: str, code: str, message: str, where: str, *, write: bool) -> VenueError:
+    """A GRVT error code (from a 4xx/5xx body) as a typed error."""
+    number = int(code) if code.lstrip("-").isdigit() else None
+    text = f"{where}: {message}" if message else where
+    if number == 1006:
+        return RateLimited(venue, text, code)
+    if number is not None and (number in _AUTH_CODES or 2000 <= number <= 2009):
+        return AuthenticationError(venue, text, code)
+    if number in _SERVER_CODES:
+        return Ambiguous(venue, text, code) if write else NetworkError(venue, text, code)
+    return VenueRejected(venue, text, code)
+
+
+def not_configured(venue: str) -> NotConfigured:
+    return NotConfigured(
+        venue, "GRVT trading needs credentials api_key, sub_account_id and private_key"
+    )
+
+
+@attrs.define
+class GrvtHttp:
+    """The two GRVT hosts we call (market data, trading) and the session for the latter."""
+
+    json: JsonHttp
+    market_url: str
+    trading_url: str
+    auth: GrvtAuth | None
+
+    @property
+    def venue(self) -> str:
+        return self.json.venue
+
+    async def market_call(self, name: str, body: Mapping[str, Any]) -> Result[Any, VenueError]:
+        where = f"POST full/v1/{name}"
+        raw = await self.json.request(
+            "POST",
+            f"{self.market_url}/full/v1/{name}",
+            json_body=body,
+            idempotent=True,
+            accept_status=lambda status: 400 <= status < 500 and status != 429,
+        )
+        if isinstance(raw, Failure):
+            return raw
+        error = error_of(raw.unwrap())
+        if error is not None:
+            return Failure(classify(self.venue, error[0], error[1], where, write=False))
+        return raw
+
+    async def trading_call(
+        self, name: str, body: Mapping[str, Any], *, write: bool
+    ) -> Result[Any, VenueError]:
+        """One trading-host call with the session; re-logs in once on code 1000 (the
+        venue refused before acting, so even a write is safe to resend)."""
+        auth = self.auth
+        if auth is None:
+            return Failure(not_configured(self.venue))
+        where = f"POST full/v1/{name}"
+        for attempt in range(2):
+            headers = await auth.headers()
+            if isinstance(headers, Failure):
+                return Failure(headers.failure())
+            raw = await self.json.request(
+                "POST",
+                f"{self.trading_url}/full/v1/{name}",
+                json_body=body,
+                headers=headers.unwrap(),
+                idempotent=not write,
+                accept_status=(
+                    (lambda status: 400 <= status < 500)
+                    if write
+                    else (lambda status: 400 <= status < 500 and status != 429)
+                ),
+            )
+            if isinstance(raw, Failure):
+                return raw
+            error = error_of(raw.unwrap())
+            if error is None:
+                return raw
+            if error[0] == "1000" and attempt == 0:
+                auth.invalidate()
+                continue
+            return Failure(classify(self.venue, error[0], error[1], where, write=write))
+        return Failure(AuthenticationError(self.venue, f"{where}: session refused", "1000"))
+
+    async def aclose(self) -> None:
+        await self.json.client.aclose()
+
+
+__all__ = ["GrvtHttp", "classify", "not_configured"]

@@ -1,0 +1,351 @@
+"""GRVT's market data: the perpetuals (the kit's TTL cache, optionally shared on disk),
+current funding, funding history and order books, all on the public market-data host.
+
+Requests: ``POST full/v1/all_instruments`` ``{"is_active": true}`` (cached
+``instrument_ttl`` seconds; with ``options["instrument_cache"]`` also kept on disk so
+another process within the TTL, counted from the fetch, skips that round trip: see
+:mod:`adapters.grvt.cache`), ``full/v1/ticker`` ``{"instrument": name}`` one per
+instrument (GRVT has no bulk ticker), ``full/v1/book``, ``full/v1/funding``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import anyio
+import attrs
+from returns.result import Failure, Result, Success
+
+from adapters.grvt import cache as instrument_cache
+from adapters.grvt import parsers
+from adapters.grvt.config import GrvtOptions
+from adapters.grvt.http import GrvtHttp
+from adapters.grvt.parsers import GrvtInstrument, InstrumentList
+from adapters.kit import TtlCache
+from atomic_fp.errors import InvalidRequest, MalformedResponse, UnknownSymbol, VenueError
+from atomic_fp.intervals import interval_doubt
+from atomic_fp.models import FundingRate, Market, OrderBook, Symbol
+from atomic_fp.models.identifiers import ExchangeIdentifier
+
+log = logging.getLogger("adapters.grvt")
+
+BOOK_DEPTHS = (10, 50, 100, 500)
+HISTORY_PAGE_LIMIT = 1000
+MAX_PAGES = 500
+
+
+def ns(moment: datetime) -> int:
+    """Unix nanoseconds (GRVT's time unit)."""
+    delta = moment - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return delta // timedelta(microseconds=1) * 1000
+
+
+def _summarise(failures: Mapping[str, VenueError], total: int) -> VenueError:
+    names = sorted(failures)
+    first = failures[names[0]]
+    detail = "; ".join(f"{name} ({failures[name].describe()})" for name in names[:10])
+    more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+    message = f"ticker failed for {len(names)} of {total} instruments: {detail}{more}"[:1500]
+    return attrs.evolve(first, message=message)
+
+
+class GrvtMarketData:
+    """The market-data half of :class:`~adapters.grvt.factory.GrvtClient`."""
+
+    _exchange: ExchangeIdentifier
+    _venue: str
+    _http: GrvtHttp
+    _options: GrvtOptions
+    _overrides: Mapping[str, tuple[Symbol, Decimal]]
+    _clock: Callable[[], datetime]
+    _instruments: TtlCache[InstrumentList]
+    last_funding_failures: Mapping[str, VenueError]
+
+    # --- instruments ---------------------------------------------------------------
+
+    async def _instrument_list(self, *, fresh: bool = False) -> Result[InstrumentList, VenueError]:
+        """The perpetuals: from memory or disk while younger than the TTL, else (or when
+        ``fresh``: a cached interval was contradicted) from the venue."""
+        cache = self._instruments
+        async with cache.lock:
+            cached = None if fresh else cache.fresh()
+            if cached is not None:
+                return Success(cached)
+            stored = None if fresh else await self._instruments_from_disk()
+            if stored is not None:
+                listing, age = stored
+                cache.put(listing, age=age)
+                return Success(listing)
+            sent_at = self._clock().timestamp()
+            raw = await self._http.market_call("all_instruments", {"is_active": True})
+            if isinstance(raw, Failure):
+                return Failure(raw.failure())
+            accepted = self._accept_instruments(raw.unwrap())
+            if isinstance(accepted, Failure):
+                return accepted
+            listing = accepted.unwrap()
+            cache.put(listing)
+            await self._instruments_to_disk(raw.unwrap(), listing, sent_at)
+            return Success(listing)
+
+    def _accept_instruments(self, body: Any) -> Result[InstrumentList, VenueError]:
+        """An ``all_instruments`` body (live or cached) as the perpetuals we can use."""
+        parsed = parsers.parse_instruments(self._exchange, body, self._overrides)
+        if isinstance(parsed, Failure):
+            return Failure(parsed.failure())
+        listing = parsed.unwrap()
+        if listing.skipped:
+            log.warning(
+                "%s: perpetuals without a funding interval left out: %s",
+                self._venue,
+                ", ".join(listing.skipped),
+            )
+        if not listing.instruments:
+            return Failure(MalformedResponse(self._venue, "all_instruments listed no perpetual"))
+        return Success(listing)
+
+    @property
+    def _instruments_source(self) -> str:
+        return f"{self._options.market_url}/full/v1/all_instruments"
+
+    async def _instruments_from_disk(self) -> tuple[InstrumentList, float] | None:
+        """The instrument list and its age in seconds from ``instrument_cache``, if that
+        file holds this venue's list, fetched less than ``instrument_ttl`` ago, which
+        parses as a live answer would (see :mod:`adapters.grvt.cache`); else ``None``."""
+        path = self._options.instrument_cache
+        if path is None:
+            return None
+        now = self._clock().timestamp()
+        found = await anyio.to_thread.run_sync(
+            functools.partial(
+                instrument_cache.read,
+                path,
+                venue=self._venue,
+                source=self._instruments_source,
+                now=now,
+                ttl=self._options.instrument_ttl,
+            )
+        )
+        if found is None:
+            return None
+        accepted = self._accept_instruments(found.body)
+        if isinstance(accepted, Failure):
+            log.debug(
+                "%s: instrument cache %s not used: %s",
+                self._venue,
+                path,
+                accepted.failure().message,
+            )
+            return None
+        return accepted.unwrap(), now - found.fetched_at
+
+    async def _instruments_to_disk(self, body: Any, listing: InstrumentList, at: float) -> None:
+        """Store a fetched list for the next process; only if the stored text reads back
+        as the same list. Failures are logged at debug: the cache is an optimisation."""
+        path = self._options.instrument_cache
+        if path is None:
+            return
+        source = self._instruments_source
+        try:
+            text = instrument_cache.encode(
+                venue=self._venue, source=source, fetched_at=at, body=body
+            )
+        except (TypeError, ValueError) as error:
+            log.debug("%s: instrument cache not written: %r", self._venue, error)
+            return
+        stored = instrument_cache.decode(
+            text, venue=self._venue, source=source, now=at, ttl=float("inf")
+        )
+        again = (
+            parsers.parse_instruments(self._exchange, stored.body, self._overrides)
+            if isinstance(stored, instrument_cache.CachedBody)
+            else None
+        )
+        if again is None or isinstance(again, Failure) or again.unwrap() != listing:
+            log.debug("%s: instrument cache not written: it would not read back", self._venue)
+            return
+        await anyio.to_thread.run_sync(instrument_cache.write, path, text)
+
+    @staticmethod
+    def _by_symbol(listing: InstrumentList) -> dict[Symbol, GrvtInstrument]:
+        """One instrument per canonical symbol; a USDT perp wins over other quotes."""
+        ordered = sorted(listing.instruments, key=lambda i: (i.quote != "USDT", i.name))
+        index: dict[Symbol, GrvtInstrument] = {}
+        for instrument in ordered:
+            index.setdefault(instrument.symbol, instrument)
+        return index
+
+    def _lookup(self) -> dict[str, GrvtInstrument]:
+        listing = self._instruments.last
+        return {i.name: i for i in listing.instruments} if listing else {}
+
+    async def _instrument_for(self, symbol: Symbol) -> Result[GrvtInstrument, VenueError]:
+        listing = await self._instrument_list()
+        if isinstance(listing, Failure):
+            return Failure(listing.failure())
+        found = self._by_symbol(listing.unwrap()).get(symbol)
+        if found is None:
+            return Failure(UnknownSymbol(self._venue, f"{symbol} is not a GRVT perpetual"))
+        return Success(found)
+
+    async def _fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
+        listing = await self._instrument_list()
+        if isinstance(listing, Failure):
+            return Failure(listing.failure())
+        return Success(tuple(i.market for i in self._by_symbol(listing.unwrap()).values()))
+
+    # --- funding -------------------------------------------------------------------
+
+    async def _ticker(self, instrument: GrvtInstrument) -> Result[FundingRate, VenueError]:
+        try:
+            raw = await self._http.market_call("ticker", {"instrument": instrument.name})
+            if isinstance(raw, Failure):
+                return Failure(raw.failure())
+            return parsers.parse_ticker(self._exchange, instrument, raw.unwrap(), self._clock())
+        except Exception as error:  # a task must not raise into the task group
+            return Failure(MalformedResponse(self._venue, f"ticker: {type(error).__name__}"))
+
+    async def _fetch_funding_rates(
+        self, symbols: Collection[Symbol] | None
+    ) -> Result[tuple[FundingRate, ...], VenueError]:
+        """CURRENT rates from one ticker call per instrument (bounded concurrency).
+
+        Failure rule (a missing rate must never look like a zero or like "not listed"):
+
+        - explicit ``symbols``: all or nothing. An unlisted symbol is ``UnknownSymbol``;
+          if any ticker fails the call fails, its message naming every failed instrument
+          (the error type is that of the first failure by name).
+        - ``symbols=None`` ("every listed perp"): the rates that were read are returned;
+          each instrument whose ticker failed is logged (warning) and exposed in
+          :attr:`last_funding_failures`. If every ticker failed, the call fails.
+        """
+        listing = await self._instrument_list()
+        if isinstance(listing, Failure):
+            return Failure(listing.failure())
+        index = self._by_symbol(listing.unwrap())
+        if symbols is None:
+            targets = list(index.values())
+        else:
+            unknown = sorted(str(s) for s in symbols if s not in index)
+            if unknown:
+                return Failure(
+                    UnknownSymbol(self._venue, f"not GRVT perpetuals: {', '.join(unknown)}")
+                )
+            targets = [index[s] for s in dict.fromkeys(symbols)]
+        limiter = anyio.CapacityLimiter(self._options.concurrency)
+        results: dict[str, Result[FundingRate, VenueError]] = {}
+
+        async def one(instrument: GrvtInstrument) -> None:
+            async with limiter:
+                results[instrument.name] = await self._ticker(instrument)
+
+        async with anyio.create_task_group() as group:
+            for instrument in targets:
+                group.start_soon(one, instrument)
+        rates: list[FundingRate] = []
+        failures: dict[str, VenueError] = {}
+        for instrument in targets:
+            outcome = results[instrument.name]
+            if isinstance(outcome, Failure):
+                failures[instrument.name] = outcome.failure()
+            else:
+                rates.append(outcome.unwrap())
+        if symbols is None:
+            self.last_funding_failures = failures
+            for name, error in sorted(failures.items()):
+                log.warning("%s: no funding rate for %s: %s", self._venue, name, error)
+        if failures and (symbols is not None or not rates):
+            return Failure(_summarise(failures, len(targets)))
+        return await self._checked_intervals(rates)
+
+    async def _checked_intervals(
+        self, rates: list[FundingRate]
+    ) -> Result[tuple[FundingRate, ...], VenueError]:
+        """Rates whose (cached) instrument interval contradicts the ticker's next funding
+        time get the instrument list re-read from the venue and their interval and caps
+        from it; a rate still in doubt carries ``interval_doubt`` (:mod:`atomic_fp.intervals`)."""
+        if not any(interval_doubt(rate) for rate in rates):
+            return Success(tuple(rates))
+        listing = await self._instrument_list(fresh=True)
+        if isinstance(listing, Failure):
+            return Failure(listing.failure())
+        by_name = {i.name: i for i in listing.unwrap().instruments}
+        checked: list[FundingRate] = []
+        for rate in rates:
+            instrument = by_name.get(rate.venue_symbol or "")
+            if instrument is not None and interval_doubt(rate):
+                rate = attrs.evolve(
+                    rate,
+                    interval=instrument.funding_interval,
+                    cap=instrument.funding_cap,
+                    floor=instrument.funding_floor,
+                )
+            doubt = interval_doubt(rate)
+            checked.append(rate if doubt is None else attrs.evolve(rate, interval_doubt=doubt))
+        return Success(tuple(checked))
+
+    async def _fetch_funding_history(
+        self, symbol: Symbol, start: datetime, end: datetime
+    ) -> Result[tuple[FundingRate, ...], VenueError]:
+        if start > end:
+            return Failure(InvalidRequest(self._venue, "funding history: start is after end"))
+        found = await self._instrument_for(symbol)
+        if isinstance(found, Failure):
+            return Failure(found.failure())
+        instrument = found.unwrap()
+        body: dict[str, Any] = {
+            "instrument": instrument.name,
+            "start_time": str(ns(start)),
+            "end_time": str(ns(end)),
+            "limit": HISTORY_PAGE_LIMIT,
+            "agg_type": "FUNDING_INTERVAL",
+        }
+        by_time: dict[datetime, FundingRate] = {}
+        seen: set[str] = set()
+        for _ in range(MAX_PAGES):
+            raw = await self._http.market_call("funding", body)
+            if isinstance(raw, Failure):
+                return Failure(raw.failure())
+            page = parsers.parse_funding_page(self._exchange, instrument, raw.unwrap())
+            if isinstance(page, Failure):
+                return Failure(page.failure())
+            content = page.unwrap()
+            for rate in content.rates:
+                assert rate.funding_time is not None
+                if start <= rate.funding_time < end:
+                    by_time.setdefault(rate.funding_time, rate)
+            cursor = content.next_cursor
+            if not content.rates or cursor is None:
+                return Success(tuple(by_time[t] for t in sorted(by_time)))
+            if cursor in seen:
+                return Failure(MalformedResponse(self._venue, "funding: cursor repeats"))
+            seen.add(cursor)
+            body["cursor"] = cursor
+        return Failure(MalformedResponse(self._venue, f"funding: more than {MAX_PAGES} pages"))
+
+    # --- order book ----------------------------------------------------------------
+
+    async def _fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
+        if depth < 1:
+            return Failure(InvalidRequest(self._venue, f"book depth must be >= 1, got {depth}"))
+        found = await self._instrument_for(symbol)
+        if isinstance(found, Failure):
+            return Failure(found.failure())
+        instrument = found.unwrap()
+        asked = next((d for d in BOOK_DEPTHS if d >= depth), BOOK_DEPTHS[-1])
+        raw = await self._http.market_call("book", {"instrument": instrument.name, "depth": asked})
+        if isinstance(raw, Failure):
+            return Failure(raw.failure())
+        book = parsers.parse_book(self._exchange, instrument, raw.unwrap())
+        if isinstance(book, Failure):
+            return Failure(book.failure())
+        full = book.unwrap()
+        return Success(attrs.evolve(full, bids=full.bids[:depth], asks=full.asks[:depth]))
+
+
+__all__ = ["BOOK_DEPTHS", "HISTORY_PAGE_LIMIT", "MAX_PAGES", "GrvtMarketData", "ns"]
