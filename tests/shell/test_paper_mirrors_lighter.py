@@ -16,7 +16,7 @@ from adapters.registry import VenueSettings
 from atomic_fp.models import Market, OrderRequest, OrderType, Side, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import outcome
-from tests.adapters.lighter._server import local_lighter
+from tests.adapters.lighter.fake_venue import local_lighter
 
 pytestmark = pytest.mark.anyio
 ETH = Symbol("ETH")

@@ -17,7 +17,7 @@ from atomic_fp.models import FeeSource, VenueFees
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.venue import FeeQuoting
 from tests.adapters.lighter._data import ccxt, res
-from tests.adapters.lighter._server import LocalLighter, local_lighter
+from tests.adapters.lighter.fake_venue import LocalLighter, local_lighter
 
 LIGHTER = ExchangeIdentifier("lighter")
 

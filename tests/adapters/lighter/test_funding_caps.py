@@ -17,7 +17,7 @@ from adapters.registry import VenueSettings
 from atomic_fp.models import Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from tests.adapters.lighter._data import nautilus, res
-from tests.adapters.lighter._server import LocalLighter, local_lighter, market_stats
+from tests.adapters.lighter.fake_venue import LocalLighter, local_lighter, market_stats
 
 ETH, BTC = Symbol("ETH"), Symbol("BTC")
 NOW = datetime(2026, 6, 4, 4, tzinfo=timezone.utc)

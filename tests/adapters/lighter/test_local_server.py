@@ -32,7 +32,7 @@ from atomic_fp.models import (
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.venue import Capability, VenueClient
 from tests.adapters.lighter._data import ccxt_plain, res
-from tests.adapters.lighter._server import (
+from tests.adapters.lighter.fake_venue import (
     ACCOUNT_INDEX,
     API_KEY_INDEX,
     LocalLighter,

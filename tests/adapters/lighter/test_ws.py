@@ -16,7 +16,7 @@ import anyio
 import pytest
 
 from adapters.lighter.ws import MarketStatsFeed
-from tests.adapters.lighter._server import local_lighter, market_stats
+from tests.adapters.lighter.fake_venue import local_lighter, market_stats
 
 
 def now_ms() -> int:
