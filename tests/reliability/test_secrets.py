@@ -25,8 +25,8 @@ from eth_account import Account
 
 from scripts.cli import COMMANDS, _available, cli
 from scripts.context import Redactor
-from tests.adapters.grvt.server import Exchange
-from tests.adapters.grvt.server import serve as serve_grvt
+from tests.adapters.grvt.fake_venue import Exchange
+from tests.adapters.grvt.fake_venue import serve as serve_grvt
 from tests.adapters.hyperliquid._venue import MASTER, FakeHyperliquid
 from tests.adapters.hyperliquid._venue import serve as serve_hyperliquid
 from tests.reliability.wire import FaultServer, FaultyBinance

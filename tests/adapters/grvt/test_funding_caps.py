@@ -14,7 +14,7 @@ from adapters.grvt.parsers import parse_instruments
 from adapters.registry import VenueSettings, build_client
 from atomic_fp.models import Symbol
 from tests.adapters.grvt._data import VENUE, instrument_row, real_response, run
-from tests.adapters.grvt.server import Exchange, Hosts, serve
+from tests.adapters.grvt.fake_venue import Exchange, Hosts, serve
 
 BTC = Symbol("BTC")
 

@@ -17,7 +17,7 @@ from adapters.grvt.client import GrvtClient
 from adapters.registry import VenueSettings, build_client
 from atomic_fp.models import FundingRate, Symbol
 from tests.adapters.grvt._data import VENUE, instrument_row, run
-from tests.adapters.grvt.server import Exchange, Hosts, serve
+from tests.adapters.grvt.fake_venue import Exchange, Hosts, serve
 
 BTC = Symbol("BTC")
 NS = 1_000_000_000

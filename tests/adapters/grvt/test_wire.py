@@ -17,7 +17,7 @@ from atomic_fp.models import OrderRequest, OrderStatus, OrderType, Side, Symbol,
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.venue import VenueClient
 from tests.adapters.grvt._data import run
-from tests.adapters.grvt.server import Exchange, Hosts, serve
+from tests.adapters.grvt.fake_venue import Exchange, Hosts, serve
 
 KEY = "0x" + "22" * 32
 OTHER_KEY = "0x" + "33" * 32

@@ -1,11 +1,12 @@
-"""A local GRVT speaking its wire format on 127.0.0.1 (real sockets, port 0).
+"""A fake GRVT on the fake-venue harness (:mod:`tests.harness`), speaking its wire format
+on 127.0.0.1 (real sockets, so asyncio and trio clients alike).
 
-Three servers share one exchange state, like GRVT's three hosts: auth ("edge": API-key
+Three hosts share one exchange state, like GRVT's three hosts: auth ("edge": API-key
 login answering ``Set-Cookie: gravity=...`` + ``X-Grvt-Account-Id``), market data
-(instruments, ticker, book, funding) and trading (session-checked; orders verified by
-recovering the EIP-712 signer, with GRVT's error codes and HTTP statuses).
-
-It is a thread-per-request ``http.server``, so it serves asyncio and trio clients alike.
+(instruments, ticker, book) and trading (session-checked; orders verified by recovering
+the EIP-712 signer, with GRVT's error codes and HTTP statuses). Each host is one
+:class:`GrvtHost` (a :class:`~tests.harness.FakeVenue`) on its own port; :func:`serve`
+runs the three.
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import attrs
@@ -34,8 +34,10 @@ from adapters.grvt.signing import (
     scale_exact,
 )
 from tests.adapters.grvt._data import instrument_row
+from tests.harness import FakeVenue, Reply, Request, running
 
 Json = dict[str, Any]
+Answer = tuple[int, Json, dict[str, str]]
 
 
 @attrs.define
@@ -64,7 +66,8 @@ class Exchange:
     fee_tier: int | None = None  # funding_account_summary tier.tier (the docs' example: null)
     # (host role, http status, code, message): answered once by that host
     force_error: tuple[str, int, int, str] | None = None
-    lock: threading.Lock = attrs.Factory(threading.Lock)
+    lock: threading.RLock = attrs.Factory(threading.RLock)
+    """One lock for the three hosts' state (each host's requests run under it)."""
 
     @property
     def authorised_address(self) -> str:
@@ -74,86 +77,69 @@ class Exchange:
         return next((i for i in self.instruments if i["instrument"] == name), None)
 
 
-def _error(status: int, code: int, message: str) -> tuple[int, Json, dict[str, str]]:
+def _error(status: int, code: int, message: str) -> Answer:
     return status, {"request_id": 1, "code": code, "message": message, "status": status}, {}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    exchange: Exchange
-    role: str
+class GrvtHost(FakeVenue):
+    """One of GRVT's hosts (``role``: ``auth``, ``market`` or ``trading``) over the shared
+    :class:`Exchange`. Bodies are JSON read with Decimals, as GRVT reads them."""
 
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        return
+    def __init__(self, exchange: Exchange, role: str) -> None:
+        super().__init__()
+        self.exchange = exchange
+        self.role = role
+        self.lock = exchange.lock
 
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length)
+    def handle(self, request: Request) -> Reply:
         try:
-            body = loads(raw) if raw else {}
+            body = loads(request.body) if request.body else {}
         except ValueError:
-            self._send(*_error(400, 1003, "Request could not be processed due to malformed syntax"))
-            return
-        with self.exchange.lock:
-            status, payload, headers = self._route(body)
-        self._send(status, payload, headers)
+            return _reply(
+                _error(400, 1003, "Request could not be processed due to malformed syntax")
+            )
+        return _reply(self._route(request, body))
 
-    def _send(self, status: int, payload: Json, headers: dict[str, str]) -> None:
-        data = json.dumps(payload, default=str).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    # --- routing ---------------------------------------------------------------------
-
-    def _route(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+    def _route(self, request: Request, body: Json) -> Answer:
         ex = self.exchange
         if ex.force_error is not None and ex.force_error[0] == self.role:
             _, status, code, message = ex.force_error
             ex.force_error = None
             return _error(status, code, message)
-        path = self.path
+        handlers: dict[str, Callable[[Json], Answer]] = {}
         if self.role == "auth":
-            if path == "/auth/api_key/login":
-                return self._login(body)
+            handlers = {"/auth/api_key/login": self._login}
         elif self.role == "market":
-            handler = {
+            handlers = {
                 "/full/v1/all_instruments": self._instruments,
                 "/full/v1/ticker": self._ticker,
                 "/full/v1/book": self._book,
-            }.get(path)
-            if handler is not None:
-                return handler(body)
+            }
         elif self.role == "trading":
-            session = self._session()
-            if session is None:
+            if self._session(request) is None:
                 return _error(
                     401, 1000, "You need to authenticate prior to using this functionality"
                 )
-            if path == "/full/v1/funding_account_summary":  # main account: no sub account
+            if request.path == "/full/v1/funding_account_summary":  # main account only
                 return self._funding_summary(body)
-            if (
-                str(body.get("sub_account_id", (body.get("order") or {}).get("sub_account_id")))
-                != ex.sub_account_id
-            ):
+            order = body.get("order") or {}
+            if str(body.get("sub_account_id", order.get("sub_account_id"))) != ex.sub_account_id:
                 return _error(403, 1001, "You are not authorized to access this functionality")
-            handler = {
+            handlers = {
                 "/full/v1/create_order": self._create,
                 "/full/v1/order": self._get_order,
                 "/full/v1/cancel_order": self._cancel,
                 "/full/v1/positions": self._positions,
                 "/full/v1/account_summary": self._summary,
-            }.get(path)
-            if handler is not None:
-                return handler(body)
-        return _error(404, 1004, "Data Not Found")
+            }
+        handler = handlers.get(request.path) if request.method == "POST" else None
+        if handler is None:
+            return _error(404, 1004, "Data Not Found")
+        return handler(body)
 
     # --- auth ------------------------------------------------------------------------
 
-    def _login(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+    def _login(self, body: Json) -> Answer:
         ex = self.exchange
         if body.get("api_key") != ex.api_key:
             return _error(401, 1000, "You need to authenticate prior to using this functionality")
@@ -169,26 +155,26 @@ class _Handler(BaseHTTPRequestHandler):
         answer = {"status": "success", "funding_account_address": "0xabc", "sub_account_id": "0"}
         return 200, answer, {"Set-Cookie": set_cookie, "X-Grvt-Account-Id": account_id}
 
-    def _session(self) -> str | None:
+    def _session(self, request: Request) -> str | None:
         cookies = dict(
             part.strip().split("=", 1)
-            for part in (self.headers.get("Cookie") or "").split(";")
+            for part in (request.headers.get("Cookie") or "").split(";")
             if "=" in part
         )
         cookie = cookies.get("gravity", "")
-        account = self.headers.get("X-Grvt-Account-Id") or ""
-        self.exchange.trading_headers.append((self.path, cookie, account))
+        account = request.headers.get("X-Grvt-Account-Id") or ""
+        self.exchange.trading_headers.append((request.path, cookie, account))
         if self.exchange.sessions.get(cookie) != account:
             return None
         return account
 
     # --- market data -----------------------------------------------------------------
 
-    def _instruments(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+    def _instruments(self, body: Json) -> Answer:
         self.exchange.instrument_requests += 1
         return 200, {"result": self.exchange.instruments}, {}
 
-    def _ticker(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+    def _ticker(self, body: Json) -> Answer:
         name = body.get("instrument")
         if self.exchange.instrument(str(name)) is None:
             return _error(400, 1003, "unknown instrument")
@@ -211,7 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
             {},
         )
 
-    def _book(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+    def _book(self, body: Json) -> Answer:
         return (
             200,
             {
@@ -227,7 +213,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- trading ---------------------------------------------------------------------
 
-    def _create(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+    def _create(self, body: Json) -> Answer:
         ex = self.exchange
         order = body.get("order")
         if not isinstance(order, dict):
@@ -311,13 +297,13 @@ class _Handler(BaseHTTPRequestHandler):
         answer["state"] = {**stored["state"], "status": "PENDING"}
         return 200, {"result": answer}, {}
 
-    def _get_order(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+    def _get_order(self, body: Json) -> Answer:
         found = self.exchange.orders.get(str(body.get("client_order_id")))
         if found is None:
             return _error(404, 1004, "Data Not Found")
         return 200, {"result": found}, {}
 
-    def _cancel(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+    def _cancel(self, body: Json) -> Answer:
         client_id = str(body.get("client_order_id") or "")
         if not client_id and not body.get("order_id"):
             return _error(400, 3021, "Either order ID or client order ID must be supplied")
@@ -332,7 +318,7 @@ class _Handler(BaseHTTPRequestHandler):
             }
         return 200, {"result": {"ack": True}}, {}
 
-    def _positions(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+    def _positions(self, body: Json) -> Answer:
         row = {
             "event_time": str(time.time_ns()),
             "sub_account_id": self.exchange.sub_account_id,
@@ -348,7 +334,7 @@ class _Handler(BaseHTTPRequestHandler):
         }
         return 200, {"result": [row]}, {}
 
-    def _funding_summary(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+    def _funding_summary(self, body: Json) -> Answer:
         # the api-spec's "Funding Account Summary" full response example (MIT,
         # gravity-technologies/api-spec trading_api.md), with tier.tier set by the test
         tier = self.exchange.fee_tier
@@ -374,7 +360,7 @@ class _Handler(BaseHTTPRequestHandler):
             {},
         )
 
-    def _summary(self, body: Json) -> tuple[int, Json, dict[str, str]]:
+    def _summary(self, body: Json) -> Answer:
         return (
             200,
             {
@@ -392,6 +378,11 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
 
+def _reply(answer: Answer) -> Reply:
+    status, payload, headers = answer
+    return Reply(status, json.loads(json.dumps(payload, default=str)), headers)
+
+
 @attrs.frozen
 class Hosts:
     market: str
@@ -402,18 +393,12 @@ class Hosts:
 @contextmanager
 def serve(exchange: Exchange) -> Iterator[Hosts]:
     """Run the three GRVT hosts on 127.0.0.1 (ephemeral ports) for the block."""
-    servers: list[ThreadingHTTPServer] = []
-    urls: dict[str, str] = {}
-    for role in ("market", "trading", "auth"):
-        handler = type(f"{role.title()}Handler", (_Handler,), {"exchange": exchange, "role": role})
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
-        servers.append(server)
-        urls[role] = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with ExitStack() as stack:
+        urls = {
+            role: stack.enter_context(running(GrvtHost(exchange, role))).url
+            for role in ("market", "trading", "auth")
+        }
         yield Hosts(urls["market"], urls["trading"], urls["auth"])
-    finally:
-        for server in servers:
-            server.shutdown()
-            server.server_close()
+
+
+__all__ = ["Exchange", "GrvtHost", "Hosts", "serve"]
