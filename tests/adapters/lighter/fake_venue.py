@@ -90,6 +90,11 @@ class FakeLighter(FakeVenue):
         self.market_fees: dict[int, tuple[str, str]] = {}
         """market id -> (taker_fee, maker_fee) served instead of the recorded "0.0000"."""
 
+    def log_entry(self, request: Request) -> tuple[str, str, dict[str, list[str]]]:
+        """``requests`` as ``(method, path, parameters)``: a GET's query, a POST's form."""
+        raw = request.raw_query if request.method == "GET" else request.body.decode()
+        return request.method, request.path, parse_qs(raw)
+
     def unrouted(self, request: Request) -> Reply:
         return _error(404, "not found", 404)
 
@@ -261,39 +266,11 @@ class FakeLighter(FakeVenue):
                 return
 
 
-class LighterState:
-    """What the tests read and set on the fake (its attributes), with ``requests`` as
-    ``(method, path, parameters)`` tuples: a GET's query or a POST's form, as lists."""
-
-    def __init__(self, fake: FakeLighter) -> None:
-        object.__setattr__(self, "_fake", fake)
-
-    @property
-    def requests(self) -> list[tuple[str, str, dict[str, list[str]]]]:
-        fake: FakeLighter = object.__getattribute__(self, "_fake")
-        with fake.lock:
-            seen = list(fake.requests)
-        return [
-            (r.method, r.path, parse_qs(r.raw_query if r.method == "GET" else r.body.decode()))
-            for r in seen
-        ]
-
-    def paths(self) -> list[str]:
-        fake: FakeLighter = object.__getattribute__(self, "_fake")
-        return fake.paths()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(object.__getattribute__(self, "_fake"), name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(object.__getattribute__(self, "_fake"), name, value)
-
-
 @attrs.define
 class LocalLighter:
     base_url: str
     ws_url: str
-    state: LighterState
+    state: FakeLighter
     stats: dict[str, Any]
 
 
@@ -307,7 +284,7 @@ def local_lighter(
         yield LocalLighter(
             base_url=server.url,
             ws_url=f"{server.ws_url}/stream",
-            state=LighterState(fake),
+            state=fake,
             stats=fake.stats,
         )
 
