@@ -16,7 +16,8 @@ from decimal import Decimal
 from returns.result import Result
 
 from adapters._parse import arr, dec_field, int_field, obj, opt_dec, parse_guard
-from adapters.lighter.parsers import VENUE, LighterMarket, _select_account, parse_positions
+from adapters.lighter.parsing import VENUE, LighterMarket
+from adapters.lighter.parsing_account import _select_account, parse_positions
 from atomic_fp.errors import MalformedResponse
 from atomic_fp.models import Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
