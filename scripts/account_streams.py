@@ -1,9 +1,11 @@
 """Account streams for ``run``: order updates pushed into the executions' book.
 
-Binance (user-data stream on the ``/private`` route, a listen key kept alive) and
-Hyperliquid (``orderUpdates`` of the account address) where the venue's credentials are
-configured; every other venue, or one whose stream cannot start, keeps the lookups by
-client id alone (they are the safety net in every case). A stream's problems are
+Binance (user-data stream on the ``/private`` route, a listen key kept alive),
+Hyperliquid (``orderUpdates`` of the account address) and GRVT (``v1.order`` of the
+sub-account on the trading host, the handshake authenticated by the API-key session)
+where the venue's credentials are configured; every other venue, or one whose stream
+cannot start, keeps the lookups by client id alone (they are the safety net in every
+case). A stream's problems are
 warnings, never a stop: trading does not depend on it.
 """
 
@@ -16,6 +18,7 @@ from typing import Any
 
 import anyio
 import httpx
+from returns.result import Failure
 
 from adapters.binance.account_stream import (
     KEEPALIVE_SECONDS,
@@ -25,6 +28,10 @@ from adapters.binance.account_stream import (
     listen_key,
 )
 from adapters.binance.client import DEFAULT_BASE_URL as BINANCE_REST
+from adapters.grvt.account_stream import GrvtOrderWire
+from adapters.grvt.auth import GrvtAuth
+from adapters.grvt.client import HOSTS as GRVT_HOSTS
+from adapters.grvt.client import venue_client_id as grvt_client_id
 from adapters.hyperliquid.account_stream import HyperliquidOrderUpdatesWire
 from adapters.hyperliquid.signing import cloid_for
 from adapters.hyperliquid.stream import DEFAULT_STREAM_URL as HYPERLIQUID_WS
@@ -34,6 +41,7 @@ from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.orchestration.order_updates import OrderUpdateBook
 from scripts.config import VenueConfig
 from scripts.context import REDACTOR, warn
+from scripts.runtime import utc_now
 
 log = logging.getLogger("scripts.account_streams")
 
@@ -83,6 +91,47 @@ async def _binance(
                         group.cancel_scope.cancel()  # a new key, a new connection
 
 
+def grvt_stream_url(venue: VenueConfig) -> str:
+    """``account_stream_url`` option, else the trading host's ``/ws/full`` (``wss://``)."""
+    if "account_stream_url" in venue.options:
+        return venue.options["account_stream_url"]
+    trading = venue.trading_url or GRVT_HOSTS[venue.options.get("network", "mainnet")][1]
+    return (
+        trading.rstrip("/").replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+        + "/ws/full"
+    )
+
+
+async def _grvt(venue: VenueConfig, credentials: Mapping[str, str], book: OrderUpdateBook) -> None:
+    network = venue.options.get("network", "mainnet")
+    auth_url = venue.auth_url or GRVT_HOSTS[network][2]
+    async with httpx.AsyncClient(timeout=venue.timeout) as http:
+        auth = GrvtAuth(
+            venue=str(venue.id),
+            client=http,
+            auth_url=auth_url,
+            api_key=credentials["api_key"],
+            clock=utc_now,
+        )
+
+        async def session_headers() -> Mapping[str, str]:
+            headers = await auth.headers()
+            if isinstance(headers, Failure):
+                # a failed connect attempt: the feed backs off and tries again
+                raise ConnectionError(f"login failed: {headers.failure().describe()}")
+            found = headers.unwrap()
+            REDACTOR.add([found["Cookie"].partition("=")[2]])  # the session reads orders
+            return found
+
+        wire = GrvtOrderWire(
+            sub_account_id=str(credentials["sub_account_id"]),
+            headers=session_headers,
+            venue=str(venue.id),
+            url=grvt_stream_url(venue),
+        )
+        await StreamFeed(wire=wire, listener=_listener(book)).run()
+
+
 Work = Callable[[], Coroutine[Any, Any, None]]
 
 
@@ -106,4 +155,11 @@ def account_stream_tasks(
             )
             feed = StreamFeed(wire=wire, listener=_listener(book))
             tasks.append((f"{venue.id}: orderUpdates stream", feed.run))
+        elif (
+            venue.kind == "grvt"
+            and credentials.get("api_key")
+            and credentials.get("sub_account_id")
+        ):
+            book.alias(ExchangeIdentifier(str(venue.id)), grvt_client_id)
+            tasks.append((f"{venue.id}: v1.order stream", partial(_grvt, venue, credentials, book)))
     return tasks
