@@ -1,11 +1,12 @@
 """Account streams for ``run``: order updates pushed into the executions' book.
 
 Binance (user-data stream on the ``/private`` route, a listen key kept alive),
-Hyperliquid (``orderUpdates`` of the account address) and GRVT (``v1.order`` of the
-sub-account on the trading host, the handshake authenticated by the API-key session)
-where the venue's credentials are configured; every other venue, or one whose stream
-cannot start, keeps the lookups by client id alone (they are the safety net in every
-case). A stream's problems are
+Hyperliquid (``orderUpdates`` of the account address), GRVT (``v1.order`` of the
+sub-account on the trading host, the handshake authenticated by the API-key session) and
+Lighter (``account_all_orders`` of the account, subscribed with an auth token from the
+API key's signer) where the venue's credentials are configured; every other venue, or
+one whose stream cannot start, keeps the lookups by client id alone (they are the
+safety net in every case). A stream's problems are
 warnings, never a stop: trading does not depend on it.
 """
 
@@ -35,6 +36,11 @@ from adapters.grvt.client import venue_client_id as grvt_client_id
 from adapters.hyperliquid.account_stream import HyperliquidOrderUpdatesWire
 from adapters.hyperliquid.signing import cloid_for
 from adapters.hyperliquid.stream import DEFAULT_STREAM_URL as HYPERLIQUID_WS
+from adapters.lighter.account_stream import LighterAccountOrdersWire
+from adapters.lighter.client import DEFAULT_BASE_URL as LIGHTER_REST
+from adapters.lighter.client import client_order_index
+from adapters.lighter.signer import LighterSigner, load_sdk_signer
+from adapters.lighter.ws import DEFAULT_WS_URL as LIGHTER_WS
 from adapters.streams.feed import StreamFeed
 from adapters.streams.types import OrdersPushed, StreamEvent
 from atomic_fp.models.identifiers import ExchangeIdentifier
@@ -132,11 +138,64 @@ async def _grvt(venue: VenueConfig, credentials: Mapping[str, str], book: OrderU
         await StreamFeed(wire=wire, listener=_listener(book)).run()
 
 
+LIGHTER_TOKEN_LIFETIME = 8 * 3600 - 600
+"""Seconds an auth token is asked to live: Lighter's maximum is 8 h (fact sheet 7)."""
+
+SignerLoader = Callable[[VenueConfig, Mapping[str, str]], LighterSigner | str]
+
+
+def _sdk_signer(venue: VenueConfig, credentials: Mapping[str, str]) -> LighterSigner | str:
+    """lighter-sdk's native signer for the venue's API key, or why there is none."""
+    try:
+        account, key_index = int(credentials["account_index"]), int(credentials["api_key_index"])
+    except ValueError:
+        return "account_index and api_key_index must be integers"
+    loaded = load_sdk_signer(
+        base_url=(venue.base_url or LIGHTER_REST).rstrip("/"),
+        account_index=account,
+        api_key_index=key_index,
+        api_private_key=credentials["api_private_key"],
+    )
+    return loaded.failure().describe() if isinstance(loaded, Failure) else loaded.unwrap()
+
+
+def _lighter_task(
+    venue: VenueConfig,
+    credentials: Mapping[str, str],
+    book: OrderUpdateBook,
+    load_signer: SignerLoader,
+) -> Work | None:
+    signer = load_signer(venue, credentials)
+    if isinstance(signer, str):
+        warn(
+            f"{venue.id}: account stream not started ({signer}); orders are settled by lookups",
+            venue=str(venue.id),
+        )
+        return None
+
+    def token() -> str:
+        made = signer.create_auth_token(int(utc_now().timestamp()) + LIGHTER_TOKEN_LIFETIME)
+        REDACTOR.add([made])  # the token reads the account's orders: keep it out of logs
+        return made
+
+    wire = LighterAccountOrdersWire(
+        account_index=int(credentials["account_index"]),
+        auth_token=token,
+        venue=str(venue.id),
+        url=venue.ws_url or LIGHTER_WS,
+    )
+    book.alias(ExchangeIdentifier(str(venue.id)), lambda cid: str(client_order_index(cid)))
+    return StreamFeed(wire=wire, listener=_listener(book)).run
+
+
 Work = Callable[[], Coroutine[Any, Any, None]]
 
 
 def account_stream_tasks(
-    venues: Sequence[VenueConfig], environ: Mapping[str, str], book: OrderUpdateBook
+    venues: Sequence[VenueConfig],
+    environ: Mapping[str, str],
+    book: OrderUpdateBook,
+    load_lighter_signer: SignerLoader = _sdk_signer,
 ) -> list[tuple[str, Work]]:
     """(description, work) of each account stream to run in the caller's task group."""
     tasks: list[tuple[str, Work]] = []
@@ -162,4 +221,10 @@ def account_stream_tasks(
         ):
             book.alias(ExchangeIdentifier(str(venue.id)), grvt_client_id)
             tasks.append((f"{venue.id}: v1.order stream", partial(_grvt, venue, credentials, book)))
+        elif venue.kind == "lighter" and all(
+            credentials.get(name) for name in ("account_index", "api_key_index", "api_private_key")
+        ):
+            work = _lighter_task(venue, credentials, book, load_lighter_signer)
+            if work is not None:
+                tasks.append((f"{venue.id}: account_all_orders stream", work))
     return tasks
