@@ -17,18 +17,12 @@ from collections.abc import Callable, Coroutine, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-import anyio
 import httpx
 from returns.result import Failure
 
-from adapters.binance.account_stream import (
-    KEEPALIVE_SECONDS,
-    PRIVATE_STREAM_URL,
-    BinanceUserDataWire,
-    keep_alive,
-    listen_key,
-)
+from adapters.binance.account_stream import PRIVATE_STREAM_URL
 from adapters.binance.client import DEFAULT_BASE_URL as BINANCE_REST
+from adapters.binance.user_data_session import UserDataSession
 from adapters.grvt.account_stream import GrvtOrderWire
 from adapters.grvt.auth import GrvtAuth
 from adapters.grvt.client import HOSTS as GRVT_HOSTS
@@ -66,35 +60,22 @@ def _listener(book: OrderUpdateBook) -> Callable[[StreamEvent], None]:
 async def _binance(
     venue: VenueConfig, credentials: Mapping[str, str], book: OrderUpdateBook
 ) -> None:
-    api_key = credentials["api_key"]
-    rest = (venue.base_url or BINANCE_REST).rstrip("/")
-    stream_base = venue.options.get("account_stream_url", PRIVATE_STREAM_URL)
+    """The user-data stream on a listen key kept alive (renewed when it expires or a
+    keep-alive fails): :class:`adapters.binance.user_data_session.UserDataSession`."""
     async with httpx.AsyncClient(timeout=venue.timeout) as http:
-        while True:
-            try:
-                key = await listen_key(http, rest, api_key)
-            except Exception as error:  # no stream now: lookups carry on; retry later
-                warn(
-                    f"{venue.id}: account stream not started ({type(error).__name__}); "
-                    "orders are settled by lookups",
-                    venue=str(venue.id),
-                )
-                await anyio.sleep(RETRY_SECONDS)
-                continue
-            REDACTOR.add([key])  # the listen key reads the account's orders: keep it out of logs
-            wire = BinanceUserDataWire(listen_key=key, venue=str(venue.id), base_url=stream_base)
-            feed = StreamFeed(wire=wire, listener=_listener(book))
-            async with anyio.create_task_group() as group:
-                await group.start(feed.run)
-                while True:
-                    await anyio.sleep(KEEPALIVE_SECONDS)
-                    try:
-                        await keep_alive(http, rest, api_key)
-                    except Exception as error:
-                        log.warning(
-                            "%s: listen key keep-alive failed: %s", venue.id, type(error).__name__
-                        )
-                        group.cancel_scope.cancel()  # a new key, a new connection
+        session = UserDataSession(
+            http=http,
+            rest_url=(venue.base_url or BINANCE_REST).rstrip("/"),
+            api_key=credentials["api_key"],
+            listener=_listener(book),
+            venue=str(venue.id),
+            stream_base=venue.options.get("account_stream_url", PRIVATE_STREAM_URL),
+            retry_after=RETRY_SECONDS,
+            # the listen key reads the account's orders: keep it out of logs
+            on_key=lambda key: REDACTOR.add([key]),
+            on_no_key=lambda message: warn(message, venue=str(venue.id)),
+        )
+        await session.run()
 
 
 def grvt_stream_url(venue: VenueConfig) -> str:

@@ -41,6 +41,8 @@ class LocalWs:
     handshakes: int = 0
     refuse: bool = False
     replies_sent: int = 0
+    request_paths: list[str] = attrs.field(factory=list)
+    """Each handshake's request path with its query (e.g. a listen key), in order."""
     request_headers: list[dict[str, str]] = attrs.field(factory=list)
     """Each accepted or refused handshake's request headers, in order."""
     required_header: tuple[str, str] | None = None
@@ -103,6 +105,7 @@ def local_ws(
 
     def process_request(connection: ServerConnection, request: Request) -> Response | None:
         server = box[0]
+        server.request_paths.append(request.path)
         server.request_headers.append({k.lower(): v for k, v in request.headers.raw_items()})
         if server.refuse:
             return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "down for a test\n")
