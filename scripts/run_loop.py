@@ -46,6 +46,9 @@ from scripts.trading import (
 
 log = logging.getLogger("scripts.run")
 
+STREAM_START_LIMIT = 10.0
+"""Seconds the first cycle waits for the market streams' first pushes (REST after that)."""
+
 
 def run_loop(
     app: AppContext,
@@ -152,6 +155,7 @@ def run_loop(
                 async with anyio.create_task_group() as background:
                     if live is not None:
                         await background.start(live.run)  # pushed rates; REST meanwhile
+                        await live.wait_settled(STREAM_START_LIMIT)
                     for what, task in account_stream_tasks(chosen, app.environ, book):
                         log.info("account stream: %s", what)
                         background.start_soon(task)

@@ -85,6 +85,25 @@ class LiveRates:
                 group.start_soon(feed.run)
             task_status.started()
 
+    def settled(self) -> bool:
+        """Every feed has either pushed a rate (live) or given up for now (down)."""
+        venues_with_rates = {venue for venue, _ in self.board.held()}
+        return all(
+            feed.state is StreamState.DOWN
+            or (feed.state is StreamState.LIVE and venue in venues_with_rates)
+            for venue, feed in self.feeds.items()
+        )
+
+    async def wait_settled(self, limit: float) -> bool:
+        """Wait (at most ``limit`` seconds) until :meth:`settled`, so a first cycle right
+        after start-up decides on pushed rates rather than falling back for all; whether
+        it did. Venues not settled by then are simply asked over REST."""
+        with anyio.move_on_after(limit):
+            while not self.settled():  # noqa: ASYNC110 - feeds update plain attributes
+                await anyio.sleep(0.02)
+            return True
+        return False
+
     def rates_for(
         self, symbol: Symbol, venues: Collection[ExchangeIdentifier], now: datetime
     ) -> dict[ExchangeIdentifier, FundingRate | str]:
