@@ -14,6 +14,7 @@ from typing import Any
 
 import anyio
 import pytest
+from returns.result import Failure
 
 from adapters.lighter.account_stream import (
     LighterAccountOrdersWire,
@@ -271,3 +272,43 @@ async def test_run_starts_the_lighter_order_stream_with_a_fresh_token() -> None:
         [venue], environ, OrderUpdateBook(), load_lighter_signer=lambda v, c: "no signer"
     )
     assert without == []
+
+
+async def test_the_subscription_carries_the_native_signers_auth_token() -> None:
+    """With lighter-sdk's own signer (a throwaway key; nothing leaves 127.0.0.1): the
+    token has the documented ``{deadline}:{account_index}:{api_key_index}:{sig}`` form."""
+    import re
+
+    from adapters.lighter.signer import load_sdk_signer
+    from scripts.account_streams import account_stream_tasks
+    from scripts.config import VenueConfig
+
+    throwaway = "0x" + "11" * 40
+    probe = load_sdk_signer(
+        base_url="https://mainnet.zklighter.elliot.ai",
+        account_index=ACCOUNT,
+        api_key_index=3,
+        api_private_key=throwaway,
+    )
+    if isinstance(probe, Failure):
+        pytest.skip("lighter-sdk's native signer is not available on this platform")
+    names = ("account_index", "api_key_index", "api_private_key")
+    with lighter_account_server() as server:
+        venue = VenueConfig(
+            id=ExchangeIdentifier("lt"),
+            kind="lighter",
+            ws_url=server.url,
+            credential_env=dict(zip(names, ("A", "K", "P"), strict=True)),
+        )
+        environ = {"A": str(ACCOUNT), "K": "3", "P": throwaway}
+        tasks = account_stream_tasks([venue], environ, OrderUpdateBook())
+        assert [what for what, _ in tasks] == ["lt: account_all_orders stream"]
+        async with anyio.create_task_group() as group:
+            group.start_soon(tasks[0][1])
+            await until(lambda: len(server.received) >= 1)
+            group.cancel_scope.cancel()
+    token = server.received[0]["auth"]
+    match = re.fullmatch(rf"(\d+):{ACCOUNT}:3:[0-9a-f]+", token)
+    assert match is not None, token
+    now = int(datetime.now(timezone.utc).timestamp())
+    assert now < int(match.group(1)) <= now + 8 * 3600
