@@ -18,8 +18,10 @@ from atomic_fp.models import Position, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin
 from scripts import exitcodes
+from scripts.alerting import build_alerter
 from scripts.context import REDACTOR, AppContext, error, warn
 from scripts.json_contract import versioned
+from scripts.margin_alerts import account_alerts, deliver_now
 from scripts.margin_views import Margins, fetch_margins, margin_view
 from scripts.output import dec, pct, render_csv, render_json, render_table
 from scripts.runtime import aggregator, close_all, in_venue_order, utc_now
@@ -49,6 +51,7 @@ async def _journal_positions(app: AppContext) -> dict[tuple[str, str], Decimal] 
 def run_positions(
     app: AppContext, venue_names: Sequence[str] | None, funding_days: int, fmt: str | None
 ) -> int:
+    alerter = build_alerter(app)  # None without [alerts]; a broken section exits 2 here
     venues = build_trading_venues(app, venue_names)
     now = utc_now()
     since = now - timedelta(days=funding_days)
@@ -119,6 +122,9 @@ def run_positions(
         "hedges": hedge_views(rows),
     }
     _print(versioned("positions", payload), rows, fmt)
+    if alerter is not None:  # legs near liquidation ([alerts] liquidation_buffer)
+        known = {v: r.unwrap() for v, r in margins.items() if isinstance(r, Success)}
+        deliver_now(alerter, account_alerts(known, alerter.settings))
     for venue, problem in exposure.uncounted.items():
         warn(
             f"{venue} NOT COUNTED: {problem.describe()}",

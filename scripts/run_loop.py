@@ -27,6 +27,7 @@ from scripts.alerting import CycleAlerts, build_alerter
 from scripts.config import ConfigError, parse_duration
 from scripts.context import REDACTOR, AppContext, fail, warn
 from scripts.json_contract import versioned
+from scripts.margin_alerts import cycle_margin_alerts
 from scripts.output import render_json
 from scripts.runtime import close_all, select
 from scripts.trading import (
@@ -72,6 +73,7 @@ def run_loop(
     alerter = build_alerter(app)  # None without [alerts]; a broken section exits 2 here
     cycle_alerts = CycleAlerts(alerter.settings) if alerter is not None else None
     venues = build_trading_venues(app, venue_names)
+    kinds = {v.id: v.kind for v in venues}
     unclean: list[CycleReport] = []
     alarms = AlarmLog()
     failures: list[JournalUnavailable] = []
@@ -86,8 +88,10 @@ def run_loop(
             click.echo(REDACTOR.scrub(line))
         else:
             click.echo(REDACTOR.scrub(report.describe()))
-        if cycle_alerts is not None:
-            alerts = cycle_alerts.on_cycle(report)
+        if cycle_alerts is not None and alerter is not None:
+            alerts = cycle_alerts.on_cycle(report) + cycle_margin_alerts(
+                report, alerter.settings, strategy.liquidation_buffer, kinds
+            )
             if alerts:
                 outbox.send_nowait(alerts)
 
