@@ -11,6 +11,7 @@ from contextlib import AsyncExitStack
 import anyio
 import click
 
+from adapters.journal import SqliteJournal
 from atomic_fp.decisions.alerts import Alert
 from atomic_fp.orchestration import (
     CycleReport,
@@ -26,10 +27,11 @@ from scripts.alarms import AlarmLog, cycle_alarms
 from scripts.alerting import CycleAlerts, build_alerter
 from scripts.config import ConfigError, parse_duration
 from scripts.context import REDACTOR, AppContext, fail, warn
+from scripts.funding_journal import funding_recorder, record_logged
 from scripts.json_contract import versioned
 from scripts.margin_alerts import cycle_margin_alerts
 from scripts.output import render_json
-from scripts.runtime import close_all, select
+from scripts.runtime import close_all, select, utc_now
 from scripts.trading import (
     arbitrage_config,
     build_trading_venues,
@@ -143,6 +145,11 @@ def run_loop(
                     for what, task in account_stream_tasks(chosen, app.environ, book):
                         log.info("account stream: %s", what)
                         streams.start_soon(task)
+                    if isinstance(journal, SqliteJournal):  # the legs' funding payments
+                        await record_logged(journal, venues, symbols, utc_now())
+                        streams.start_soon(
+                            funding_recorder, journal, venues, symbols, every, utc_now
+                        )
                     async with anyio.create_task_group() as group:
                         group.start_soon(send_alerts)
                         try:
