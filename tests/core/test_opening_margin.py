@@ -214,3 +214,17 @@ def test_property_an_accepted_leg_opens_at_least_twice_the_buffer_away(
     assert (accepted == Success(None)) == safe
     if accepted == Success(None) and distance is not None:
         assert distance >= OPEN_HEADROOM * cfg.liquidation_buffer
+
+
+def test_binance_documented_account_bounds_a_new_btc_leg_by_its_leverage() -> None:
+    """Binance's documented ``/fapi/v2/account`` lists BTCUSDT with ``leverage "100"``:
+    a new BTC leg is sized at 1 / 100 (the initial rate, which maintenance never exceeds)."""
+    from adapters.binance.margin import parse_account_margin
+    from adapters.binance.parsers import SymbolMap
+    from tests.adapters.margin.test_margin_parsers import _binance
+
+    margin = parse_account_margin(
+        ex("binance"), _binance("account_info_v2.json"), (), SymbolMap(), NOW
+    ).unwrap()
+    assert margin.maintenance_rates == {BTC: Decimal("0.01")}
+    assert margin.maintenance_rate(BTC) == Decimal("0.01")
