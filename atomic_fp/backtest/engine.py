@@ -64,7 +64,7 @@ from atomic_fp.backtest.records import (
     SymbolPoint,
 )
 from atomic_fp.backtest.series import FundingSeries
-from atomic_fp.backtest.venue import SimulatedVenue, SimulatedVenueFactory
+from atomic_fp.backtest.venue import DirectVenue, SimulatedVenue, SimulatedVenueFactory
 from atomic_fp.clock import ManualClock
 from atomic_fp.decisions.cycle import decide_cycle
 from atomic_fp.decisions.estimators import EstimateUnavailable
@@ -231,8 +231,8 @@ class _Series:
     """Mutable replay state of one series (one symbol on one venue)."""
 
     __slots__ = (
-        "aprs", "available", "data", "index", "known", "listed", "own_mark", "position",
-        "sym", "venue", "venue_id", "venue_name",
+        "aprs", "available", "data", "direct", "index", "known", "listed", "own_mark",
+        "position", "signals", "sym", "usable", "venue", "venue_id", "venue_name",
     )  # fmt: skip
 
     def __init__(self, index: int, data: FundingSeries, sym: _Sym, venue: SimulatedVenue) -> None:
@@ -248,16 +248,19 @@ class _Series:
         self.own_mark: Decimal | None = None
         self.position = _ZERO
         self.aprs: list[Decimal | None] = [None] * len(data.times)
-
-    @property
-    def usable(self) -> bool:
+        self.signals = data.rates if data.signals is None else data.signals
+        self.direct = venue if isinstance(venue, DirectVenue) else None
+        self.usable = False
         """Its current rate (and the estimator's value of it) is known and it can be
-        traded (a price is known)."""
-        return (
+        traded (a price is known); kept by :meth:`refresh` whenever one of those changes
+        (read for every symbol at every step, so not recomputed on each read)."""
+
+    def refresh(self) -> None:
+        self.usable = (
             self.available
             and self.known >= 0
             and self.listed
-            and self.data.signal(self.known) is not None
+            and self.signals[self.known] is not None
         )
 
     @property
@@ -442,6 +445,7 @@ class _Run:
                 sym.reference_time = data.times[row]
         state.known = row
         state.available = available
+        state.refresh()
 
     # ------------------------------------------------------------------ venue plumbing
 
@@ -468,6 +472,7 @@ class _Run:
                 depth=Decimal(10) ** 15,
             )
             state.listed = True
+            state.refresh()
         elif venue.market_state(data.symbol).mark_price != venue_price:
             venue.set_mark_price(data.symbol, venue_price)
             self.positions_now.pop(state.venue_name, None)
@@ -497,6 +502,7 @@ class _Run:
         previous = state.known
         state.known = row
         state.available = True
+        state.refresh()
         if state.listed and (
             previous < 0
             or data.signal(previous) != data.signal(row)
@@ -527,8 +533,10 @@ class _Run:
                     f"{data.basis} of {data.symbol.base} at {now}: too little settled history",
                 )
             )
-        fetched: Result[tuple[FundingRate, ...], VenueError] = _call(
-            state.venue.fetch_funding_rates([data.symbol])
+        fetched: Result[tuple[FundingRate, ...], VenueError] = (
+            state.direct.funding_rates_now([data.symbol])
+            if state.direct is not None
+            else _call(state.venue.fetch_funding_rates([data.symbol]))
         )
         return fetched.bind(
             lambda rates: (
@@ -545,7 +553,11 @@ class _Run:
             return Success(None)
         snapshot = self.positions_now.get(state.venue_name)
         if snapshot is None:
-            fetched: Result[tuple[Position, ...], VenueError] = _call(state.venue.fetch_positions())
+            fetched: Result[tuple[Position, ...], VenueError] = (
+                state.direct.positions_now()
+                if state.direct is not None
+                else _call(state.venue.fetch_positions())
+            )
             if not is_successful(fetched):
                 return Failure(fetched.failure())
             snapshot = {p.symbol: p for p in fetched.unwrap()}
@@ -641,7 +653,11 @@ class _Run:
                 reduce_only=leg.reduce_only,
             )
             mark = venue.market_state(leg.bound_symbol).mark_price
-            placed = _call(venue.place_order(request))
+            placed = (
+                state.direct.place_now(request)
+                if state.direct is not None
+                else _call(venue.place_order(request))
+            )
             self.positions_now.pop(state.venue_name, None)
             if not is_successful(placed):
                 self.problems.append(
@@ -918,6 +934,7 @@ class _Run:
             if state.known != row:
                 continue
             state.available = False
+            state.refresh()
             touched.add(state.sym)
             if state.position != 0:
                 data = state.data
@@ -940,10 +957,12 @@ class _Run:
         """Book what the paper venues liquidated since the last look (a mark move or a
         settlement can liquidate): the position closes at the liquidation price, the fee
         is a cost, and it is recorded as a ``liquidation`` fill."""
-        by_key = {(s.venue_name, s.data.symbol): s for s in self.series}
         touched: set[_Sym] = set()
         for name, venue in self.venues.items():
             seen = self.liquidations_seen[name]
+            if len(venue.liquidations) == seen:
+                continue
+            by_key = {(s.venue_name, s.data.symbol): s for s in self.series}
             for event in venue.liquidations[seen:]:
                 state = by_key[(name, event.position.symbol)]
                 sym = state.sym
