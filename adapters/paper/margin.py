@@ -66,7 +66,11 @@ def account_margin(
 ) -> AccountMargin:
     """The cross-margin account of one settle asset (``positions`` in that asset, with
     marks; their own liquidation prices are ignored and estimated here)."""
-    held = [attrs.evolve(p, liquidation_price=None) for p in positions if not p.is_flat]
+    held = [
+        p if p.liquidation_price is None else attrs.evolve(p, liquidation_price=None)
+        for p in positions
+        if not p.is_flat
+    ]
     unrealized = sum(
         ((p.mark_price - p.entry_price) * p.size for p in held if p.mark_price and p.entry_price),
         Decimal(0),

@@ -217,8 +217,9 @@ class _Run(DecidingRun, AccountingRun):
         fingerprint = self._fingerprint(sym)
         if sym.seen == fingerprint:
             return
-        widest = self._spread(sym)
-        if sym.flat and not self._may_open(sym):
+        aprs = self._aprs(sym)
+        widest = self._spread(sym, aprs)
+        if sym.flat and not self._may_open(sym, aprs):
             # Provably no trade, so the decisions are not asked: flat means nothing to
             # close, reduce or rebalance, and opening needs, for some ordered pair,
             # net = spread - amortised fees - entry gap >= build_threshold, with the

@@ -26,6 +26,8 @@ SETTLE = 0
 """Event kind: a settlement of a series."""
 UNKNOWN = 1
 """Event kind: a series' rate becomes unknown (its next settlement is overdue)."""
+_HOURS: dict[timedelta, Decimal] = {}
+"""``interval_hours`` of each interval seen (a handful of values, read per settlement)."""
 
 
 class SymbolState:
@@ -113,11 +115,14 @@ class SeriesState:
         row = self.known
         cached = self.aprs[row]
         if cached is None:
-            data = self.data
-            signal = data.signal(row)
+            signal = self.signals[row]
             if signal is None:  # pragma: no cover - apr() is read only when usable
                 raise AssertionError("no estimate")
-            cached = signal / interval_hours(data.intervals[row]) * HOURS_PER_YEAR
+            interval = self.data.intervals[row]
+            hours = _HOURS.get(interval)
+            if hours is None:
+                hours = _HOURS[interval] = interval_hours(interval)
+            cached = signal / hours * HOURS_PER_YEAR
             self.aprs[row] = cached
         return cached
 

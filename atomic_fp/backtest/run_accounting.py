@@ -21,27 +21,31 @@ from atomic_fp.models import (
 class AccountingRun(RunBase):
     # ------------------------------------------------------------------ screening
 
-    def _spread(self, sym: SymbolState) -> tuple[Decimal, str, str] | None:
+    @staticmethod
+    def _aprs(sym: SymbolState) -> list[tuple[str, Decimal]]:
+        """``(venue, APR)`` of every venue whose rate is known now, in venue order."""
+        return [(s.venue_name, s.apr()) for s in sym.series if s.usable]
+
+    def _spread(
+        self, sym: SymbolState, aprs: list[tuple[str, Decimal]] | None = None
+    ) -> tuple[Decimal, str, str] | None:
         """The widest gross funding spread (APR) among venues whose rate is known now:
         ``(spread, long venue, short venue)``; ``None`` with fewer than two."""
         best: tuple[Decimal, str] | None = None
         worst: tuple[Decimal, str] | None = None
-        for state in sym.series:
-            if not state.usable:
-                continue
-            apr = state.apr()
+        for venue_name, apr in self._aprs(sym) if aprs is None else aprs:
             if best is None or apr > best[0]:
-                best = (apr, state.venue_name)
+                best = (apr, venue_name)
             if worst is None or apr < worst[0]:
-                worst = (apr, state.venue_name)
+                worst = (apr, venue_name)
         if best is None or worst is None or best[1] == worst[1]:
             return None
         return best[0] - worst[0], worst[1], best[1]
 
-    def _may_open(self, sym: SymbolState) -> bool:
+    def _may_open(self, sym: SymbolState, aprs: list[tuple[str, Decimal]] | None = None) -> bool:
         """Whether any ordered pair of venues with known rates clears ``build_threshold``
         before the entry gap (an upper bound of the decision's net APR)."""
-        usable = [(s.venue_name, s.apr()) for s in sym.series if s.usable]
+        usable = self._aprs(sym) if aprs is None else aprs
         threshold = self.config.build_threshold
         for long_venue, long_apr in usable:
             for short_venue, short_apr in usable:

@@ -109,9 +109,8 @@ class DecidingRun(RunBase):
         parts: list[Any] = []
         for state in sym.series:
             if state.usable:
-                data = state.data
                 row = state.known
-                parts.append((data.signal(row), data.intervals[row], state.price))
+                parts.append((state.signals[row], state.data.intervals[row], state.price))
             else:
                 parts.append(None)
             if state.position != 0:
