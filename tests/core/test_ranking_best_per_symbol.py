@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from atomic_fp.decisions.ranking import best_per_symbol, rank_opportunities
 from atomic_fp.models import Symbol, VenueFees
-from tests.core.test_ranking import config, naive_ranking, rate
+from tests.core.builders import config, rate
+from tests.core.test_ranking import naive_ranking
 
 VENUES = [f"v{i:02d}" for i in range(12)]
 # few distinct values so that many pairs tie exactly or differ by one unit in the last place
