@@ -756,9 +756,7 @@ class BinanceClient(Connectable):
         account: Result[FeeQuote, VenueError] = body
         if isinstance(body, Success):
             parsed = parse_commission_rate(self._venue, body.unwrap())
-            account = (
-                Failure(parsed.failure()) if isinstance(parsed, Failure) else parsed
-            )
+            account = Failure(parsed.failure()) if isinstance(parsed, Failure) else parsed
         return Success(account_or_published("binance", account))
 
     async def _fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
