@@ -127,14 +127,20 @@ def main() -> None:
     report = "\n".join(lines)
     print(report)
     if args.write:
-        path = ROOT / "bench" / "RESULTS.md"
-        text = path.read_text()
-        if BEGIN in text:
-            head, rest = text.split(BEGIN, 1)
-            text = head + report + rest.split(END, 1)[1]
-        else:
-            text = text.rstrip("\n") + "\n\n" + report + "\n"
-        path.write_text(text)
+        write_section(BEGIN, END, report)
+
+
+def write_section(begin: str, end: str, report: str) -> None:
+    """Replace the part of ``bench/RESULTS.md`` between ``begin`` and ``end`` (both in
+    ``report``), or append it."""
+    path = ROOT / "bench" / "RESULTS.md"
+    text = path.read_text()
+    if begin in text:
+        head, rest = text.split(begin, 1)
+        text = head + report + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + report + "\n"
+    path.write_text(text)
 
 
 if __name__ == "__main__":
