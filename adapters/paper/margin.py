@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import attrs
 
-from atomic_fp.models import Position
+from atomic_fp.models import Position, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin, build_account_margin
 
@@ -63,9 +63,12 @@ def account_margin(
     positions: Iterable[Position],
     rules: PaperMarginRules,
     now: datetime,
+    listed: Iterable[Symbol] = (),
 ) -> AccountMargin:
     """The cross-margin account of one settle asset (``positions`` in that asset, with
-    marks; their own liquidation prices are ignored and estimated here)."""
+    marks; their own liquidation prices are ignored and estimated here). ``listed``: the
+    symbols it trades in that asset, each reported at ``rules.maintenance_rate`` for a
+    new position (the opening check sizes legs with it)."""
     held = [
         p if p.liquidation_price is None else attrs.evolve(p, liquidation_price=None)
         for p in positions
@@ -84,6 +87,7 @@ def account_margin(
         observed_at=now,
         positions=held,
         leg_maintenance=per_leg,
+        maintenance_rates={symbol: rules.maintenance_rate for symbol in listed},
     )
 
 

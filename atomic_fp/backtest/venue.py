@@ -30,6 +30,7 @@ from atomic_fp.models import (
     Symbol,
     VenueFees,
 )
+from atomic_fp.models.margin import AccountMargin
 from atomic_fp.venue import VenueClient
 
 
@@ -96,6 +97,10 @@ class SimulatedVenue(VenueClient, Protocol):
     def book(self, symbol: Symbol) -> OrderBook: ...
 
     def balance(self, asset: str = "USD") -> Decimal: ...
+
+    def margin(self, asset: str | None = None) -> AccountMargin:
+        """The cross-margin account of ``asset`` (the opening check reads it)."""
+        ...
 
 
 @runtime_checkable

@@ -1,7 +1,8 @@
 """The backtest's fast paths book exactly what the plain path books.
 
 Two references: (1) figures recorded from the engine before the fast paths existed
-(commit af4fca0: async ``FutureResult`` calls into the paper venue, a ``Position`` model
+(commit af4fca0, and main at f846562 with its margin opening check: async ``FutureResult``
+calls into the paper venue, a ``Position`` model
 built per leg for every liquidation check), on the deterministic market of
 ``fast_path_fixture``; (2) in the same run, the same market through a paper venue that
 offers only the ``VenueClient`` calls (no ``DirectVenue``), so the engine takes its
