@@ -96,6 +96,13 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
         ("base_url", "ws_url"),
         ("account_index", "api_key_index", "api_private_key"),
     ),
+    "bybit": VenueKind(
+        "bybit",
+        "adapters.bybit.client:create",
+        "Bybit v5 linear USDT perpetuals (REST, HMAC-SHA256 signed; unified account)",
+        ("base_url",),
+        ("api_key", "api_secret"),
+    ),
     "paper": VenueKind(
         "paper",
         "adapters.paper.client:create",

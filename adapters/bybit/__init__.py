@@ -1,0 +1,18 @@
+"""Bybit v5 linear (USDT) perpetuals adapter (REST; HMAC-SHA256 signed private calls).
+
+Split the way nautilus_trader splits adapters:
+
+- :mod:`adapters.bybit.config`: :class:`BybitConfig`, the typed config.
+- :mod:`adapters.bybit.signing` and :mod:`adapters.bybit.http`: authentication, transport,
+  server clock and error typing.
+- :mod:`adapters.bybit.parsers`, :mod:`adapters.bybit.account_parsers`,
+  :mod:`adapters.bybit.orders`: pure functions, venue JSON <-> models.
+- :mod:`adapters.bybit.market_data` and :mod:`adapters.bybit.execution`: the public and
+  the signed calls.
+- :mod:`adapters.bybit.client`: :class:`BybitClient`, the facade, and ``create(settings)``.
+"""
+
+from adapters.bybit.client import BybitClient
+from adapters.bybit.config import BybitConfig
+
+__all__ = ["BybitClient", "BybitConfig"]
