@@ -28,7 +28,7 @@ import hmac
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -95,6 +95,7 @@ class FakeBybit:
         self.requests: list[tuple[str, str, str]] = []
         self.seen_headers: list[tuple[str, dict[str, str]]] = []  # (path, X-BAPI-*)
         self.fail_next: dict[tuple[str, str], tuple[int, bytes]] = {}
+        self.on_arrival: Callable[[str], None] | None = None  # called outside the lock
         self.instruments = [
             instrument(s, s.removesuffix("USDT"), m) for s, m in INTERVAL_MINUTES.items()
         ]
@@ -423,6 +424,8 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw_body = self.rfile.read(length).decode() if length else ""
+        if fake.on_arrival is not None:
+            fake.on_arrival(parts.path)
         with fake.lock:
             fake.requests.append((method, parts.path, parts.query))
             fault = fake.fail_next.pop((method, parts.path), None)
