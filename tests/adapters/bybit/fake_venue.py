@@ -15,7 +15,8 @@ of a POST; else 10004), and ``server_time - recv_window <= timestamp < server_ti
 
 Trading is a toy: IOC/Market orders fill fully at the best level when they cross it, else
 cancel; GTC limits that do not cross rest as ``New``.
-Faults: ``fail_next[(method, path)] = (status, body_bytes)``.
+Faults: ``fail_next[(method, path)] = (status, body_bytes)``, repeated
+``fail_repeats[(method, path)]`` more times.
 
 Until the shared fake-venue harness lands (issue 17 part A), this file has its own
 ``serve()``; its name is the one the harness gives every venue's test folder.
@@ -95,6 +96,7 @@ class FakeBybit:
         self.requests: list[tuple[str, str, str]] = []
         self.seen_headers: list[tuple[str, dict[str, str]]] = []  # (path, X-BAPI-*)
         self.fail_next: dict[tuple[str, str], tuple[int, bytes]] = {}
+        self.fail_repeats: dict[tuple[str, str], int] = {}  # extra times fail_next repeats
         self.on_arrival: Callable[[str], None] | None = None  # called outside the lock
         self.instruments = [
             instrument(s, s.removesuffix("USDT"), m) for s, m in INTERVAL_MINUTES.items()
@@ -428,7 +430,11 @@ class _Handler(BaseHTTPRequestHandler):
             fake.on_arrival(parts.path)
         with fake.lock:
             fake.requests.append((method, parts.path, parts.query))
-            fault = fake.fail_next.pop((method, parts.path), None)
+            key = (method, parts.path)
+            fault = fake.fail_next.pop(key, None)
+            if fault is not None and fake.fail_repeats.get(key, 0) > 0:
+                fake.fail_repeats[key] -= 1
+                fake.fail_next[key] = fault
             if fault is None:
                 query = dict(parse_qsl(parts.query, keep_blank_values=True))
                 if "X-BAPI-SIGN" in self.headers or "X-BAPI-API-KEY" in self.headers:
