@@ -14,15 +14,13 @@ websocket streams.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import ClassVar
 
 import httpx
-from returns.future import FutureResult
-from returns.result import Failure, Result
+from returns.result import Result
 
-from adapters._future import guarded
 from adapters.bybit.account_parsers import SymbolLookup
 from adapters.bybit.config import BybitConfig
 from adapters.bybit.execution import BybitExecution
@@ -30,8 +28,9 @@ from adapters.bybit.http import DEFAULT_BASE_URL, BybitHttp
 from adapters.bybit.market_data import BybitMarketData
 from adapters.bybit.signing import DEFAULT_RECV_WINDOW_MS, MAX_RECV_WINDOW_MS, Credentials
 from adapters.client_config import Connectable, as_settings
+from adapters.kit import FeesFacade, GuardedVenue, MarginFacade, RequestBudget
 from adapters.registry import VenueSettings
-from atomic_fp.errors import MalformedResponse, VenueError
+from atomic_fp.errors import VenueError
 from atomic_fp.models import (
     Balance,
     FeeQuote,
@@ -44,13 +43,16 @@ from atomic_fp.models import (
     Position,
     Symbol,
 )
-from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin
-from atomic_fp.venue import PUBLIC_CAPABILITIES, TRADING_CAPABILITIES, Capability
+from atomic_fp.venue import TRADING_CAPABILITIES, Capability
 
-T = TypeVar("T")
-
-OPTIONS = ("recv_window_ms", "markets_ttl_seconds", "time_sync_seconds")
+OPTIONS = (
+    "recv_window_ms",
+    "markets_ttl_seconds",
+    "time_sync_seconds",
+    "requests_per_5s",
+    "max_budget_wait_seconds",
+)
 
 
 def _option(options: Mapping[str, str], key: str, default: float) -> float:
@@ -66,13 +68,21 @@ def _option(options: Mapping[str, str], key: str, default: float) -> float:
     return value
 
 
-class BybitClient(Connectable):
-    """:class:`~atomic_fp.venue.VenueClient` for one Bybit unified trading account.
+class BybitClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
+    """:class:`~atomic_fp.venue.VenueClient` for one Bybit unified trading account, on the
+    venue kit (:class:`~adapters.kit.facade.GuardedVenue`: the guarded public methods and
+    the capability map).
 
     ``settings.options`` (all optional, numbers as strings): ``recv_window_ms`` (5000, at
-    most 60000), ``markets_ttl_seconds`` (600), ``time_sync_seconds`` (600). Any other
-    option is a configuration error.
+    most 60000), ``markets_ttl_seconds`` (600), ``time_sync_seconds`` (600),
+    ``requests_per_5s`` (500 of Bybit's 600 per IP), ``max_budget_wait_seconds`` (5). Any
+    other option is a configuration error.
     """
+
+    WITH_CREDENTIALS: ClassVar[frozenset[Capability]] = TRADING_CAPABILITIES | {
+        Capability.FUNDING_PAYMENTS
+    }
+    CREDENTIALS_HINT: ClassVar[str] = "credentials api_key and api_secret"
 
     def __init__(
         self,
@@ -82,6 +92,7 @@ class BybitClient(Connectable):
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         settings = as_settings(settings, "bybit")
+        super().__init__(settings.id)
         options = settings.options
         unknown = sorted(set(options) - set(OPTIONS))
         if unknown:
@@ -90,11 +101,16 @@ class BybitClient(Connectable):
         if recv_window > MAX_RECV_WINDOW_MS:
             raise ValueError(f"bybit option recv_window_ms must be at most {MAX_RECV_WINDOW_MS}")
         self._credentials_given = bool(settings.credentials)
-        self._exchange = settings.id
-        self._venue = str(settings.id)
         self._base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
         self._credentials = Credentials.from_settings(settings.credentials)
         self._overrides = dict(settings.symbol_overrides)
+        budget = RequestBudget(
+            "ip-requests",
+            _option(options, "requests_per_5s", 500),
+            5.0,
+            _option(options, "max_budget_wait_seconds", 5.0),
+            monotonic,
+        )
         client = httpx.AsyncClient(
             base_url=self._base_url,
             transport=settings.transport,
@@ -108,6 +124,7 @@ class BybitClient(Connectable):
             recv_window_ms=recv_window,
             time_sync_seconds=_option(options, "time_sync_seconds", 600),
             max_body_bytes=settings.max_response_bytes,
+            budget=budget,
             clock=clock,
             monotonic=monotonic,
         )
@@ -129,100 +146,82 @@ class BybitClient(Connectable):
     def _lookup(self) -> SymbolLookup:
         return SymbolLookup(self._data.by_venue_symbol, self._overrides)
 
-    # ------------------------------------------------------------------ protocol members
+    # ------------------------------------------------------------------ kit hooks
 
-    @property
-    def exchange(self) -> ExchangeIdentifier:
-        return self._exchange
+    def _has_credentials(self) -> bool:
+        return self._credentials is not None
 
-    @property
-    def capabilities(self) -> frozenset[Capability]:
+    def _secrets(self) -> Sequence[str]:
         if self._credentials is None:
-            return PUBLIC_CAPABILITIES
-        return PUBLIC_CAPABILITIES | TRADING_CAPABILITIES | {Capability.FUNDING_PAYMENTS}
+            return ()
+        return (self._credentials.api_secret, self._credentials.api_key)
 
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    def fetch_markets(self) -> FutureResult[tuple[Market, ...], VenueError]:
-        return self._run(self._data.markets())
+    # ------------------------------------------------------------------ market data
 
-    def fetch_funding_rates(
-        self, symbols: Collection[Symbol] | None = None
-    ) -> FutureResult[tuple[FundingRate, ...], VenueError]:
-        return self._run(self._data.funding_rates(symbols))
+    async def _fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
+        return await self._data.markets()
 
-    def fetch_order_book(
-        self, symbol: Symbol, depth: int = 20
-    ) -> FutureResult[OrderBook, VenueError]:
-        return self._run(self._data.order_book(symbol, depth))
+    async def _fetch_funding_rates(
+        self, symbols: Collection[Symbol] | None
+    ) -> Result[tuple[FundingRate, ...], VenueError]:
+        return await self._data.funding_rates(symbols)
 
-    def fetch_funding_history(
+    async def _fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
+        return await self._data.order_book(symbol, depth)
+
+    async def _fetch_funding_history(
         self, symbol: Symbol, start: datetime, end: datetime
-    ) -> FutureResult[tuple[FundingRate, ...], VenueError]:
-        return self._run(self._data.funding_history(symbol, start, end))
+    ) -> Result[tuple[FundingRate, ...], VenueError]:
+        return await self._data.funding_history(symbol, start, end)
 
-    def fetch_fees(self) -> FutureResult[FeeQuote, VenueError]:
+    async def _fetch_fees(self) -> Result[FeeQuote, VenueError]:
         """The account's rates (``GET /v5/account/fee-rate``) with credentials, else (or
         when that fails) the published non-VIP tier (:mod:`adapters.published_fees`)."""
-        return self._run(self._execution.fees())
+        return await self._execution.fees()
 
-    def fetch_positions(self) -> FutureResult[tuple[Position, ...], VenueError]:
-        return self._signed("positions", self._execution.positions)
+    # ------------------------------------------------------------------ signed
 
-    def fetch_balances(self) -> FutureResult[tuple[Balance, ...], VenueError]:
-        return self._signed("balances", self._execution.balances)
-
-    def fetch_margin(self) -> FutureResult[AccountMargin, VenueError]:
-        return self._signed("margin", self._execution.margin)
-
-    def place_order(self, request: OrderRequest) -> FutureResult[Order, VenueError]:
-        return self._signed("place_order", lambda: self._execution.place_order(request))
-
-    def cancel_order(self, symbol: Symbol, client_order_id: str) -> FutureResult[Order, VenueError]:
-        return self._signed(
-            "cancel_order", lambda: self._execution.cancel_order(symbol, client_order_id)
-        )
-
-    def fetch_order(self, symbol: Symbol, client_order_id: str) -> FutureResult[Order, VenueError]:
-        return self._signed(
-            "fetch_order", lambda: self._execution.fetch_order(symbol, client_order_id)
-        )
-
-    def fetch_funding_payments(
-        self, start: datetime, end: datetime
-    ) -> FutureResult[tuple[FundingPayment, ...], VenueError]:
-        return self._signed(
-            "funding payments", lambda: self._execution.funding_payments(start, end)
-        )
-
-    # ------------------------------------------------------------------ plumbing
-
-    def _signed(
-        self, what: str, work: Callable[[], Awaitable[Result[T, VenueError]]]
-    ) -> FutureResult[T, VenueError]:
+    async def _fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
         if self._credentials is None:
-            return self._run(self._refuse(what))
-        return self._run(work())
+            return self._not_configured("positions")
+        return await self._execution.positions()
 
-    async def _refuse(self, what: str) -> Result[T, VenueError]:
-        return self._http.not_configured(what)
+    async def _fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
+        if self._credentials is None:
+            return self._not_configured("balances")
+        return await self._execution.balances()
 
-    def _run(self, work: Awaitable[Result[T, VenueError]]) -> FutureResult[T, VenueError]:
-        return guarded(self._venue, self._contained(work))
+    async def _fetch_margin(self) -> Result[AccountMargin, VenueError]:
+        if self._credentials is None:
+            return self._not_configured("margin")
+        return await self._execution.margin()
 
-    async def _contained(self, work: Awaitable[Result[T, VenueError]]) -> Result[T, VenueError]:
-        """Await ``work``; scrub secrets from a failure; a stray exception becomes an error
-        carrying only its type (its text might hold a URL or a header)."""
-        try:
-            result = await work
-        except Exception as error:
-            return Failure(
-                MalformedResponse(self._venue, f"internal error: {type(error).__name__}")
-            )
-        if isinstance(result, Failure):
-            return Failure(self._http.scrub(result.failure()))
-        return result
+    async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
+        if self._credentials is None:
+            return self._not_configured("place_order")
+        return await self._execution.place_order(request)
+
+    async def _cancel_order(
+        self, symbol: Symbol, client_order_id: str
+    ) -> Result[Order, VenueError]:
+        if self._credentials is None:
+            return self._not_configured("cancel_order")
+        return await self._execution.cancel_order(symbol, client_order_id)
+
+    async def _fetch_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+        if self._credentials is None:
+            return self._not_configured("fetch_order")
+        return await self._execution.fetch_order(symbol, client_order_id)
+
+    async def _fetch_funding_payments(
+        self, start: datetime, end: datetime
+    ) -> Result[tuple[FundingPayment, ...], VenueError]:
+        if self._credentials is None:
+            return self._not_configured("funding payments")
+        return await self._execution.funding_payments(start, end)
 
 
 def create(settings: VenueSettings) -> BybitClient:

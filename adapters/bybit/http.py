@@ -12,6 +12,14 @@ timed against the server clock and their errors typed.
   ``X-BAPI-RECV-WINDOW`` = the ms left until it (at most 60000), so Bybit itself refuses
   the order if it arrives later; a deadline already passed is not sent (``NotSent``).
 
+Rate limit: one :class:`~adapters.kit.budget.RequestBudget` of ``requests_per_5s`` (500
+of Bybit's 600 requests per 5 s per IP, bybit-exchange.github.io/docs/v5/rate-limit); a
+request it cannot admit within ``max_budget_wait_seconds`` is refused unsent
+(:class:`~atomic_fp.errors.RefusedLocally`). Bybit answers an IP over that limit with
+HTTP 403 "access too frequent" and asks for at least 10 minutes' pause (same page): a 403
+is :class:`RateLimited` with ``retry_after`` 600 s and the budget refuses everything until
+then, instead of hammering a venue that banned us.
+
 Errors: Bybit answers most refusals with HTTP 200 and ``retCode != 0`` (kept as the error
 code with ``retMsg``). ``10003``/``10004``/``10005``/``10007``/``10009``/``10010``/``33004``
 (bad key, bad signature, permission, IP) are :class:`AuthenticationError`;
@@ -25,15 +33,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-import anyio
 import attrs
 import httpx
 from returns.result import Failure, Result, Success
 
-from adapters._http import JsonHttp
 from adapters.bybit.parsers import error_extractor, parse_server_time, ret_error
 from adapters.bybit.signing import (
     MAX_RECV_WINDOW_MS,
@@ -43,47 +49,38 @@ from adapters.bybit.signing import (
     query_string,
     redact,
 )
+from adapters.kit import CodeMap, JsonHttp, RequestBudget, TtlCache
 from atomic_fp.errors import (
-    Ambiguous,
     AuthenticationError,
-    MalformedResponse,
-    NetworkError,
     NotConfigured,
     NotSent,
-    OrderNotFound,
     RateLimited,
     VenueError,
     VenueRejected,
-    VenueTimeout,
 )
 
 DEFAULT_BASE_URL = "https://api.bybit.com"
 TESTNET_BASE_URL = "https://api-testnet.bybit.com"
 PATH_TIME = "/v5/market/time"
 
-AUTH_CODES = frozenset({"10003", "10004", "10005", "10007", "10009", "10010", "33004"})
-RATE_CODES = frozenset({"10006", "10018"})
 TIMESTAMP_CODE = "10002"
 ORDER_NOT_FOUND = "110001"
-SERVER_ERROR = "10016"
+IP_BAN_PAUSE = timedelta(minutes=10)
+CODES = CodeMap(
+    auth=frozenset({"10003", "10004", "10005", "10007", "10009", "10010", "33004"}),
+    order_not_found=frozenset({ORDER_NOT_FOUND}),
+    rate_limited=frozenset({"10006", "10018"}),
+    ambiguous_on_write=frozenset({"10016"}),
+)
+"""Bybit v5 retCodes (bybit-exchange.github.io/docs/v5/error) onto the typed errors."""
 
 
 def refine(error: VenueError, idempotent: bool) -> VenueError:
-    """Bybit retCodes onto the typed errors (see the module docstring)."""
-    code = error.code
-    if isinstance(error, MalformedResponse) and not idempotent:
-        return Ambiguous(error.venue, error.message, code)
-    if code is None or isinstance(error, Ambiguous | NotSent | NetworkError | VenueTimeout):
-        return error
-    if code in AUTH_CODES:
-        return AuthenticationError(error.venue, error.message, code)
-    if code in RATE_CODES and not isinstance(error, RateLimited):
-        return RateLimited(error.venue, error.message, code, error.retry_after)
-    if code == ORDER_NOT_FOUND:
-        return OrderNotFound(error.venue, error.message, code)
-    if code == SERVER_ERROR and not idempotent:
-        return Ambiguous(error.venue, error.message, code)
-    return error
+    """A venue error typed by its retCode; an HTTP 403 (IP over the limit) is rate
+    limiting with Bybit's 10-minute pause."""
+    if error.code == "403" and isinstance(error, AuthenticationError):
+        return RateLimited(error.venue, error.message, error.code, IP_BAN_PAUSE)
+    return CODES.refine(error, idempotent)
 
 
 class BybitHttp:
@@ -98,6 +95,7 @@ class BybitHttp:
         recv_window_ms: int,
         time_sync_seconds: float,
         max_body_bytes: int,
+        budget: RequestBudget,
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -108,12 +106,9 @@ class BybitHttp:
             venue, client, error_extractor=error_extractor, max_body_bytes=max_body_bytes
         )
         self._recv_window = recv_window_ms
-        self._sync_every = time_sync_seconds
+        self.budget = budget
         self._clock = clock
-        self._monotonic = monotonic
-        self._offset_ms: int | None = None
-        self._synced_at = 0.0
-        self._lock: anyio.Lock | None = None
+        self._offsets: TtlCache[int] = TtlCache(time_sync_seconds, monotonic=monotonic)
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -141,11 +136,17 @@ class BybitHttp:
         idempotent: bool,
     ) -> Result[Any, VenueError]:
         url = f"{path}?{query}" if query else path
+        allowed = await self.budget.acquire(self.venue, 1, f"{method} {path}")
+        if isinstance(allowed, Failure):
+            return Failure(allowed.failure())
         result = await self._http.request(
             method, url, content=content, headers=headers, idempotent=idempotent
         )
         if isinstance(result, Failure):
-            return Failure(refine(result.failure(), idempotent))
+            error = refine(result.failure(), idempotent)
+            if isinstance(error, RateLimited) and error.retry_after is not None:
+                self.budget.back_off(error.retry_after.total_seconds())
+            return Failure(error)
         refused = ret_error(result.unwrap())
         if refused is not None:
             code, message = refused
@@ -160,29 +161,22 @@ class BybitHttp:
 
     # ------------------------------------------------------------------ clock
 
-    def _fresh(self) -> bool:
-        age = self._monotonic() - self._synced_at
-        return self._offset_ms is not None and age < self._sync_every
+    async def _read_offset(self) -> Result[int, VenueError]:
+        before = self._clock()
+        body = await self.public(PATH_TIME)
+        after = self._clock()
+        if isinstance(body, Failure):
+            return body
+        server = parse_server_time(self.venue, body.unwrap())
+        if isinstance(server, Failure):
+            return Failure(server.failure())
+        return Success(server.unwrap() - int((before + after) / 2 * 1000))
 
     async def _offset(self, force: bool) -> Result[int, VenueError]:
-        if self._offset_ms is not None and self._fresh() and not force:
-            return Success(self._offset_ms)
-        if self._lock is None:
-            self._lock = anyio.Lock()
-        async with self._lock:
-            if self._offset_ms is not None and self._fresh() and not force:
-                return Success(self._offset_ms)
-            before = self._clock()
-            body = await self.public(PATH_TIME)
-            after = self._clock()
-            if isinstance(body, Failure):
-                return body
-            server = parse_server_time(self.venue, body.unwrap())
-            if isinstance(server, Failure):
-                return Failure(server.failure())
-            self._offset_ms = server.unwrap() - int((before + after) / 2 * 1000)
-            self._synced_at = self._monotonic()
-            return Success(self._offset_ms)
+        """Server clock minus ours (ms), cached ``time_sync_seconds``; ``force`` re-reads."""
+        if force:
+            return await self._offsets.refresh(self._read_offset)
+        return await self._offsets.get(self._read_offset)
 
     # ------------------------------------------------------------------ signed
 
@@ -236,4 +230,4 @@ class BybitHttp:
         return result
 
 
-__all__ = ["DEFAULT_BASE_URL", "TESTNET_BASE_URL", "BybitHttp", "refine"]
+__all__ = ["CODES", "DEFAULT_BASE_URL", "TESTNET_BASE_URL", "BybitHttp", "refine"]

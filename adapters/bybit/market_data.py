@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import anyio
 import attrs
 from returns.result import Failure, Result, Success
 
@@ -42,6 +41,7 @@ from adapters.bybit.parsers import (
     parse_orderbook,
     parse_tickers,
 )
+from adapters.kit import TtlCache, joined_failure
 from atomic_fp.errors import InvalidRequest, MalformedResponse, UnknownSymbol, VenueError
 from atomic_fp.intervals import interval_doubt
 from atomic_fp.models import FundingRate, Market, OrderBook, Symbol
@@ -88,23 +88,17 @@ class BybitMarketData:
         self._venue = str(exchange)
         self._http = http
         self._overrides = overrides
-        self._ttl = markets_ttl_seconds
-        self._monotonic = monotonic
-        self._markets: tuple[BybitMarket, ...] | None = None
+        self._cache: TtlCache[tuple[BybitMarket, ...]] = TtlCache(
+            markets_ttl_seconds, monotonic=monotonic
+        )
         self._by_symbol: dict[Symbol, BybitMarket] = {}
-        self._loaded_at = 0.0
-        self._lock: anyio.Lock | None = None
 
     # ------------------------------------------------------------------ instruments
 
     @property
     def by_venue_symbol(self) -> Mapping[str, BybitMarket]:
-        return {m.venue_symbol: m for m in self._markets or ()}
-
-    def _fresh(self) -> tuple[BybitMarket, ...] | None:
-        if self._markets is None or self._monotonic() - self._loaded_at >= self._ttl:
-            return None
-        return self._markets
+        """The last instruments read, however old (account rows are named from them)."""
+        return {m.venue_symbol: m for m in self._cache.last or ()}
 
     async def _read_instruments(self) -> Result[tuple[BybitMarket, ...], VenueError]:
         pages: list[tuple[BybitMarket, ...]] = []
@@ -129,24 +123,15 @@ class BybitMarketData:
         else:
             return Failure(MalformedResponse(self._venue, f"instruments: over {MAX_PAGES} pages"))
         markets = merge_pages(pages)
-        self._markets = markets
         self._by_symbol = {m.market.symbol: m for m in markets}
-        self._loaded_at = self._monotonic()
         return Success(markets)
 
     async def instruments(self, force: bool = False) -> Result[tuple[BybitMarket, ...], VenueError]:
-        """The cached instruments, read once by concurrent callers when cold or stale."""
-        cached = None if force else self._fresh()
-        if cached is not None:
-            return Success(cached)
-        if self._lock is None:
-            self._lock = anyio.Lock()
-        loaded_before = self._loaded_at
-        async with self._lock:
-            cached = self._fresh()
-            if cached is not None and (not force or self._loaded_at != loaded_before):
-                return Success(cached)
-            return await self._read_instruments()
+        """The cached instruments, read once by concurrent callers when cold or stale;
+        ``force`` reads them now (a venue answer proved the cache wrong)."""
+        if force:
+            return await self._cache.refresh(self._read_instruments)
+        return await self._cache.get(self._read_instruments)
 
     async def market(self, symbol: Symbol) -> Result[BybitMarket, VenueError]:
         loaded = await self.instruments()
@@ -170,12 +155,10 @@ class BybitMarketData:
     async def funding_rates(
         self, symbols: Collection[Symbol] | None
     ) -> Result[tuple[FundingRate, ...], VenueError]:
-        was_cached = self._fresh() is not None
+        was_cached = self._cache.fresh() is not None
         markets, body = await both(self.instruments(), self._http.public(PATH_TICKERS, [LINEAR]))
-        if isinstance(markets, Failure):
-            return markets
-        if isinstance(body, Failure):
-            return body
+        if isinstance(markets, Failure) or isinstance(body, Failure):
+            return joined_failure(markets, body)
         parsed = parse_tickers(self._exchange, body.unwrap(), markets.unwrap())
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())

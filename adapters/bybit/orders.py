@@ -25,6 +25,7 @@ from returns.result import Failure, Result, Success
 from adapters.bybit.parsers import BybitMarket
 from atomic_fp.errors import InvalidRequest
 from atomic_fp.models import OrderRequest, OrderType, Side, TimeInForce
+from atomic_fp.rounding import is_multiple
 
 ORDER_LINK_ID = re.compile(r"^[A-Za-z0-9_-]{1,36}$")
 
@@ -41,10 +42,6 @@ def decimal_text(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _on_step(value: Decimal, step: Decimal) -> bool:
-    return step > 0 and value % step == 0
-
-
 def order_body(
     venue: str, request: OrderRequest, market: BybitMarket
 ) -> Result[dict[str, Any], InvalidRequest]:
@@ -58,7 +55,7 @@ def order_body(
     rules = market.market
     is_market = request.order_type is OrderType.MARKET
     size = request.size
-    if not _on_step(size, rules.lot_size):
+    if not is_multiple(size, rules.lot_size):
         return refuse(f"size {size} is not a multiple of the lot step {rules.lot_size}")
     if size < rules.min_size:
         return refuse(f"size {size} is below the minimum {rules.min_size}")
@@ -76,7 +73,7 @@ def order_body(
         price = request.limit_price
         if price is None:
             return refuse("a limit order needs a limit price")
-        if not _on_step(price, rules.tick_size):
+        if not is_multiple(price, rules.tick_size):
             return refuse(f"price {price} is not a multiple of the tick {rules.tick_size}")
         notional = size * price
         if not request.reduce_only and notional < rules.min_notional:

@@ -14,6 +14,7 @@ from atomic_fp.errors import (
     Ambiguous,
     NetworkError,
     RateLimited,
+    RefusedLocally,
     VenueRejected,
 )
 from atomic_fp.models import OrderRequest, OrderStatus, Side, Symbol
@@ -116,5 +117,27 @@ async def test_an_accepted_order_whose_state_cannot_be_read_is_pending(
         assert placed.venue_order_id == "ord-1"
         later = (await run(client.fetch_order(BTC, "afppend01"))).unwrap()
         assert later.status is OrderStatus.FILLED
+    finally:
+        await client.aclose()
+
+
+async def test_an_ip_ban_pauses_every_request_for_ten_minutes(
+    fake: FakeBybit, base_url: str
+) -> None:
+    """Bybit answers an IP over 600 requests per 5 s with HTTP 403 "access too frequent"
+    and asks for at least 10 minutes' pause (bybit-exchange.github.io/docs/v5/rate-limit):
+    nothing more is sent until then (refused locally, never sent)."""
+    client = make(base_url)
+    try:
+        fake.fail_next[("GET", "/v5/market/orderbook")] = (403, b"access too frequent")
+        await run(client.fetch_markets())
+        banned = await run(client.fetch_order_book(BTC, 5))
+        assert isinstance(banned.failure(), RateLimited)
+        assert banned.failure().retry_after is not None
+        assert banned.failure().retry_after.total_seconds() == 600
+        sent = len(fake.requests)
+        later = await run(client.fetch_positions())
+        assert isinstance(later.failure(), RefusedLocally)
+        assert len(fake.requests) == sent  # not sent
     finally:
         await client.aclose()
