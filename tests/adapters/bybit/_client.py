@@ -8,7 +8,7 @@ from typing import Any
 from adapters.bybit.client import BybitClient
 from adapters.registry import VenueSettings
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from tests.adapters.binance._util import run
+from tests.harness import run
 
 KEY = "bybit-key-0123456789"
 SECRET = "bybit-secret-" + "z" * 27

@@ -1,7 +1,13 @@
-"""Bybit adapter tests: no test touches the internet. The Binance folder's autouse guard
-(every socket connection and name lookup outside the loopback interface fails) applies
-here too, so a test that tried to reach api.bybit.com could not pass."""
+"""Bybit adapter tests: no test touches the internet (the harness's guard, autouse), so a
+test that tried to reach api.bybit.com could not pass."""
 
-from tests.adapters.binance.conftest import no_internet
+from __future__ import annotations
 
-__all__ = ["no_internet"]
+import pytest
+
+from tests.harness import block_internet
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    block_internet(monkeypatch)

@@ -15,26 +15,22 @@ of a POST; else 10004), and ``server_time - recv_window <= timestamp < server_ti
 
 Trading is a toy: IOC/Market orders fill fully at the best level when they cross it, else
 cancel; GTC limits that do not cross rest as ``New``.
-Faults: ``fail_next[(method, path)] = (status, body_bytes)``, repeated
-``fail_repeats[(method, path)]`` more times.
 
-Until the shared fake-venue harness lands (issue 17 part A), this file has its own
-``serve()``; its name is the one the harness gives every venue's test folder.
+Built on the fake-venue harness (:mod:`tests.harness`): routes by :func:`route`, served by
+:func:`tests.harness.serve`. Faults: the harness's ``fail_next[(method, path)] = Reply``,
+repeated ``fail_repeats[(method, path)]`` more times; ``on_arrival(path)`` runs before a
+request is processed, outside the lock (to assert the order of events).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+
+from tests.harness import FakeVenue, Reply, Request, route, serve
 
 H = 3_600_000
 INTERVAL_MINUTES = {
@@ -86,16 +82,25 @@ def instrument(
     }
 
 
-class FakeBybit:
+def _routed(method: str, path: str, *, private: bool) -> Callable[[FakeBybit, Request], Reply]:
+    """A route of its own (one function object per path) into the venue's dispatcher."""
+
+    def handler(fake: FakeBybit, request: Request) -> Reply:
+        if private:
+            body = request.json() if request.body else {}
+            return Reply(200, fake.signed(request.method, request.path, request.query, body))
+        return Reply(200, fake.public(request.path, request.query))
+
+    return route(method, path)(handler)
+
+
+class FakeBybit(FakeVenue):
     def __init__(self, api_key: str, api_secret: str) -> None:
+        super().__init__()
         self.api_key = api_key
         self.api_secret = api_secret
-        self.clock_offset_ms = 0
         self.page_size = 3
-        self.lock = threading.Lock()
-        self.requests: list[tuple[str, str, str]] = []
         self.seen_headers: list[tuple[str, dict[str, str]]] = []  # (path, X-BAPI-*)
-        self.fail_next: dict[tuple[str, str], tuple[int, bytes]] = {}
         self.fail_repeats: dict[tuple[str, str], int] = {}  # extra times fail_next repeats
         self.on_arrival: Callable[[str], None] | None = None  # called outside the lock
         self.instruments = [
@@ -149,12 +154,6 @@ class FakeBybit:
             }
             for i in range(200)
         ]
-
-    def now_ms(self) -> int:
-        return int(time.time() * 1000) + self.clock_offset_ms
-
-    def paths(self) -> list[str]:
-        return [path for _, path, _ in self.requests]
 
     def envelope(self, result: Any, code: int = 0, msg: str = "OK") -> dict[str, Any]:
         return {
@@ -249,9 +248,8 @@ class FakeBybit:
         stamp = headers.get("X-BAPI-TIMESTAMP", "")
         window = headers.get("X-BAPI-RECV-WINDOW", "5000")
         sign = headers.get("X-BAPI-SIGN", "")
-        self.seen_headers.append(
-            (path, {k: v for k, v in headers.items() if k.startswith("X-BAPI")})
-        )
+        names = ("X-BAPI-API-KEY", "X-BAPI-TIMESTAMP", "X-BAPI-RECV-WINDOW", "X-BAPI-SIGN")
+        self.seen_headers.append((path, {n: headers[n] for n in names if n in headers}))
         if key != self.api_key:
             return self.refuse(10003, "API key is invalid.")
         text = f"{stamp}{key}{window}{payload}"
@@ -414,69 +412,59 @@ class FakeBybit:
             return self.envelope({"list": page, "nextPageCursor": cursor})
         return self.refuse(10001, f"unknown path {path}")
 
+    # ------------------------------------------------------------------ harness
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    def respond(self, request: Request) -> Reply:
+        if self.on_arrival is not None:
+            self.on_arrival(request.path)
+        key = (request.method, request.path)
+        with self.lock:
+            again = self.fail_next.get(key) if self.fail_repeats.get(key, 0) > 0 else None
+            if again is not None:
+                self.fail_repeats[key] -= 1
+        reply = super().respond(request)
+        if again is not None:
+            with self.lock:
+                self.fail_next[key] = again
+        return reply
 
-    def log_message(self, format: str, *args: Any) -> None:
-        return
+    def handle(self, request: Request) -> Reply:
+        if request.path in PUBLIC_PATHS:
+            return super().handle(request)
+        payload = request.raw_query if request.method == "GET" else request.body.decode()
+        refused = self.verify(request.path, request.headers, payload)
+        return Reply(200, refused) if refused is not None else super().handle(request)
 
-    def _handle(self, method: str) -> None:
-        fake = self.server.fake
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw_body = self.rfile.read(length).decode() if length else ""
-        if fake.on_arrival is not None:
-            fake.on_arrival(parts.path)
-        with fake.lock:
-            fake.requests.append((method, parts.path, parts.query))
-            key = (method, parts.path)
-            fault = fake.fail_next.pop(key, None)
-            if fault is not None and fake.fail_repeats.get(key, 0) > 0:
-                fake.fail_repeats[key] -= 1
-                fake.fail_next[key] = fault
-            if fault is None:
-                query = dict(parse_qsl(parts.query, keep_blank_values=True))
-                if "X-BAPI-SIGN" in self.headers or "X-BAPI-API-KEY" in self.headers:
-                    payload = parts.query if method == "GET" else raw_body
-                    body = fake.verify(parts.path, self.headers, payload) or fake.signed(
-                        method, parts.path, query, json.loads(raw_body) if raw_body else {}
-                    )
-                else:
-                    body = fake.public(parts.path, query)
-        status, data = fault if fault is not None else (200, json.dumps(body).encode())
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            pass
+    def answer(self, method: str, path: str, query: dict[str, str], body: Any = None) -> Any:
+        """The envelope a route answers, in-process and unsigned (valid payloads for the
+        parser tests)."""
+        if path in PUBLIC_PATHS:
+            return self.public(path, query)
+        return self.signed(method, path, query, body or {})
 
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
+    market_time = _routed("GET", "/v5/market/time", private=False)
+    instruments_info = _routed("GET", "/v5/market/instruments-info", private=False)
+    tickers = _routed("GET", "/v5/market/tickers", private=False)
+    orderbook = _routed("GET", "/v5/market/orderbook", private=False)
+    funding_history = _routed("GET", "/v5/market/funding/history", private=False)
+    order_create = _routed("POST", "/v5/order/create", private=True)
+    order_cancel = _routed("POST", "/v5/order/cancel", private=True)
+    order_realtime = _routed("GET", "/v5/order/realtime", private=True)
+    order_history = _routed("GET", "/v5/order/history", private=True)
+    position_list = _routed("GET", "/v5/position/list", private=True)
+    wallet_balance = _routed("GET", "/v5/account/wallet-balance", private=True)
+    fee_rate = _routed("GET", "/v5/account/fee-rate", private=True)
+    transaction_log = _routed("GET", "/v5/account/transaction-log", private=True)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    fake: FakeBybit
+PUBLIC_PATHS = frozenset(
+    {
+        "/v5/market/time",
+        "/v5/market/instruments-info",
+        "/v5/market/tickers",
+        "/v5/market/orderbook",
+        "/v5/market/funding/history",
+    }
+)
 
-
-@contextmanager
-def serve(fake: FakeBybit) -> Iterator[str]:
-    """Run ``fake`` on 127.0.0.1 (a free port); yield its base URL."""
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.fake = fake
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield f"http://{host!s}:{port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+__all__ = ["FakeBybit", "serve"]

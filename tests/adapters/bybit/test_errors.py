@@ -20,6 +20,7 @@ from atomic_fp.errors import (
 from atomic_fp.models import OrderRequest, OrderStatus, Side, Symbol
 from tests.adapters.bybit._client import KEY, SECRET, VENUE, make, run
 from tests.adapters.bybit.fake_venue import FakeBybit, serve
+from tests.harness import Reply
 
 pytestmark = pytest.mark.anyio
 BTC = Symbol("BTC")
@@ -55,7 +56,9 @@ def envelope(code: int, msg: str) -> bytes:
 async def test_too_many_visits_is_rate_limited(fake: FakeBybit, base_url: str) -> None:
     client = make(base_url, secret=None)
     try:
-        fake.fail_next[("GET", "/v5/market/tickers")] = (200, envelope(10006, "Too many visits!"))
+        fake.fail_next[("GET", "/v5/market/tickers")] = Reply(
+            200, raw=envelope(10006, "Too many visits!")
+        )
         result = await run(client.fetch_funding_rates())
         assert isinstance(result.failure(), RateLimited) and result.failure().code == "10006"
     finally:
@@ -67,15 +70,17 @@ async def test_a_server_error_on_an_order_is_ambiguous(fake: FakeBybit, base_url
     try:
         await run(client.fetch_markets())
         for fault in [
-            (200, envelope(10016, "Server error")),
-            (502, b"<html><h1>502 Bad Gateway</h1></html>"),
-            (200, b"<html>maintenance</html>"),
-            (200, json.dumps({"retCode": 0, "retMsg": "OK", "result": {}}).encode()),
+            Reply(200, raw=envelope(10016, "Server error")),
+            Reply(502, raw=b"<html><h1>502 Bad Gateway</h1></html>"),
+            Reply(200, raw=b"<html>maintenance</html>"),
+            Reply(200, {"retCode": 0, "retMsg": "OK", "result": {}}),
         ]:
             fake.fail_next[CREATE] = fault
-            result = await run(client.place_order(buy(f"afpamb{fault[0]}{len(fault[1])}")))
+            result = await run(
+                client.place_order(buy(f"afpamb{fault.status}{len(fault.encoded())}"))
+            )
             assert isinstance(result.failure(), Ambiguous), fault
-        sends = [p for m, p, _ in fake.requests if (m, p) == CREATE]
+        sends = [r for r in fake.requests if (r.method, r.path) == CREATE]
         assert len(sends) == 4  # a write is never retried
     finally:
         await client.aclose()
@@ -84,7 +89,7 @@ async def test_a_server_error_on_an_order_is_ambiguous(fake: FakeBybit, base_url
 async def test_a_read_that_keeps_failing_is_a_network_error(fake: FakeBybit, base_url: str) -> None:
     client = make(base_url)
     try:
-        fake.fail_next[("GET", "/v5/position/list")] = (503, b"")
+        fake.fail_next[("GET", "/v5/position/list")] = Reply(503, raw=b"")
         fake.fail_repeats[("GET", "/v5/position/list")] = 2  # every retry fails too
         result = await run(client.fetch_positions())
         assert isinstance(result.failure(), NetworkError)
@@ -110,7 +115,7 @@ async def test_an_accepted_order_whose_state_cannot_be_read_is_pending(
     client = make(base_url)
     try:
         await run(client.fetch_markets())
-        fake.fail_next[("GET", "/v5/order/realtime")] = (503, b"")
+        fake.fail_next[("GET", "/v5/order/realtime")] = Reply(503, raw=b"")
         fake.fail_repeats[("GET", "/v5/order/realtime")] = 2  # the lookup's retries too
         placed = (await run(client.place_order(buy("afppend01")))).unwrap()
         assert placed.status is OrderStatus.PENDING  # accepted, state unknown: not a failure
@@ -129,7 +134,7 @@ async def test_an_ip_ban_pauses_every_request_for_ten_minutes(
     nothing more is sent until then (refused locally, never sent)."""
     client = make(base_url)
     try:
-        fake.fail_next[("GET", "/v5/market/orderbook")] = (403, b"access too frequent")
+        fake.fail_next[("GET", "/v5/market/orderbook")] = Reply(403, raw=b"access too frequent")
         await run(client.fetch_markets())
         banned = await run(client.fetch_order_book(BTC, 5))
         assert isinstance(banned.failure(), RateLimited)

@@ -72,20 +72,23 @@ def _valid() -> dict[str, Any]:
     week = 1_704_067_200_000
     window = {"startTime": str(week), "endTime": str(week + 86_400_000), "type": "SETTLEMENT"}
     return {
-        "time": fake.public("/v5/market/time", {}),
-        "instruments": fake.public("/v5/market/instruments-info", {}),
-        "tickers": fake.public("/v5/market/tickers", {}),
-        "history": fake.public(
+        "time": fake.answer("GET", "/v5/market/time", {}),
+        "instruments": fake.answer("GET", "/v5/market/instruments-info", {}),
+        "tickers": fake.answer("GET", "/v5/market/tickers", {}),
+        "history": fake.answer(
+            "GET",
             "/v5/market/funding/history",
             {"symbol": "BTCUSDT", "startTime": "0", "endTime": str(2**50), "limit": "5"},
         ),
-        "orderbook": fake.public("/v5/market/orderbook", {"symbol": "BTCUSDT", "limit": "2"}),
-        "positions": fake.signed("GET", "/v5/position/list", {}, {}),
-        "wallet": fake.signed("GET", "/v5/account/wallet-balance", {}, {}),
-        "fee_rate": fake.signed("GET", "/v5/account/fee-rate", {"symbol": "BTCUSDT"}, {}),
-        "orders": fake.signed("GET", "/v5/order/realtime", {"orderLinkId": "a1"}, {}),
+        "orderbook": fake.answer(
+            "GET", "/v5/market/orderbook", {"symbol": "BTCUSDT", "limit": "2"}
+        ),
+        "positions": fake.answer("GET", "/v5/position/list", {}),
+        "wallet": fake.answer("GET", "/v5/account/wallet-balance", {}),
+        "fee_rate": fake.answer("GET", "/v5/account/fee-rate", {"symbol": "BTCUSDT"}),
+        "orders": fake.answer("GET", "/v5/order/realtime", {"orderLinkId": "a1"}),
         "ack": fake.envelope({"orderId": "1", "orderLinkId": "a1"}),
-        "log": fake.signed("GET", "/v5/account/transaction-log", window, {}),
+        "log": fake.answer("GET", "/v5/account/transaction-log", window),
     }
 
 

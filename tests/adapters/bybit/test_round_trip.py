@@ -212,7 +212,7 @@ async def test_funding_payments_span_seven_day_windows_and_pages(
         assert [p.time for p in payments] == sorted(p.time for p in payments)
         assert payments[0].amount == Decimal("-1") and payments[1].symbol == PEPE
         assert payments[0].asset == "USDT"
-        logs = [q for _, p, q in fake.requests if p == "/v5/account/transaction-log"]
+        logs = [r for r in fake.requests if r.path == "/v5/account/transaction-log"]
         assert len(logs) >= 3  # three 7-day windows, some with two pages
     finally:
         await client.aclose()
