@@ -16,7 +16,6 @@ from atomic_fp.errors import (
     AuthenticationError,
     InvalidRequest,
     NotConfigured,
-    NotSent,
     OrderNotFound,
     UnknownSymbol,
 )
@@ -174,28 +173,6 @@ async def test_a_skewed_clock_is_resynced_and_the_request_signed_again(
         result = await run(client.fetch_positions())
         assert isinstance(result, Success)
         assert [p for p in fake.paths() if p == "/v5/market/time"] == ["/v5/market/time"] * 2
-    finally:
-        await client.aclose()
-
-
-async def test_the_order_deadline_is_the_recv_window(fake: FakeBybit, base_url: str) -> None:
-    client = make(base_url)
-    try:
-        await run(client.fetch_markets())
-        deadline = datetime.now(timezone.utc) + timedelta(seconds=3)
-        placed = await run(
-            client.place_order(order("afpdl01", Side.BUY, "0.010", expires_at=deadline))
-        )
-        assert placed.unwrap().status is OrderStatus.FILLED
-        create = [h for path, h in fake.seen_headers if path == "/v5/order/create"]
-        assert create, "the create request was signed"
-        window = int(create[0]["X-BAPI-RECV-WINDOW"])
-        assert 0 < window <= 3000  # measured from X-BAPI-TIMESTAMP to the deadline
-        before = len(fake.requests)
-        past = datetime.now(timezone.utc) - timedelta(milliseconds=1)
-        late = await run(client.place_order(order("afpdl02", Side.BUY, "0.010", expires_at=past)))
-        assert isinstance(late.failure(), NotSent)
-        assert len(fake.requests) == before  # never sent
     finally:
         await client.aclose()
 
