@@ -29,13 +29,11 @@ import attrs
 from returns.result import Failure, Result, Success
 
 from adapters._future import both
+from adapters.bybit.history_parsers import SettledRow, build_history, parse_history_rows
 from adapters.bybit.http import BybitHttp
 from adapters.bybit.parsers import (
     BybitMarket,
-    SettledRow,
-    build_history,
     merge_pages,
-    parse_history_rows,
     parse_instruments,
     parse_next_cursor,
     parse_orderbook,

@@ -26,8 +26,7 @@ Facts (Bybit v5 docs, research notes D, unless stated):
   ``indexPrice``, ``openInterestValue`` (USD), ``turnover24h`` (USD); the envelope's
   ``time`` is when Bybit answered. Rows with no next funding (``""``/``"0"``: pre-listing)
   are skipped.
-- History: ``GET /v5/market/funding/history`` rows ``fundingRate``,
-  ``fundingRateTimestamp`` (ms), newest first, at most 200 per page.
+- History: :mod:`adapters.bybit.history_parsers`.
 """
 
 from __future__ import annotations
@@ -157,7 +156,8 @@ def interval_from_minutes(value: object, path: str) -> timedelta:
     return timedelta(minutes=int(minutes))
 
 
-def _bounded(value: Decimal, path: str) -> Decimal:
+def bounded_rate(value: Decimal, path: str) -> Decimal:
+    """``value`` if within ±``MAX_ABS_RATE`` (else ``ParseError``)."""
     if abs(value) > MAX_ABS_RATE:
         raise ParseError(f"{path}: funding rate {value} is outside ±{MAX_ABS_RATE}")
     return value
@@ -212,8 +212,8 @@ def _instrument(
         market=market,
         max_order_qty=opt_dec(lots, "maxOrderQty", f"{path}.lotSizeFilter"),
         max_market_qty=opt_dec(lots, "maxMktOrderQty", f"{path}.lotSizeFilter"),
-        cap=None if upper is None else _bounded(upper, f"{path}.upperFundingRate"),
-        floor=None if lower is None else _bounded(lower, f"{path}.lowerFundingRate"),
+        cap=None if upper is None else bounded_rate(upper, f"{path}.upperFundingRate"),
+        floor=None if lower is None else bounded_rate(lower, f"{path}.lowerFundingRate"),
     )
 
 
@@ -283,7 +283,7 @@ def parse_tickers(
                 FundingRate(
                     exchange=exchange,
                     symbol=market.market.symbol,
-                    rate=_bounded(dec(rate_raw, f"{path}.fundingRate"), f"{path}.fundingRate"),
+                    rate=bounded_rate(dec(rate_raw, f"{path}.fundingRate"), f"{path}.fundingRate"),
                     interval=market.market.funding_interval,
                     kind=FundingKind.CURRENT,
                     observed_at=observed,
@@ -300,80 +300,6 @@ def parse_tickers(
         return tuple(rates)
 
     return parse_guard(str(exchange), parse)
-
-
-# ---------------------------------------------------------------------------- history
-
-
-@attrs.frozen
-class SettledRow:
-    rate: Decimal
-    funding_time_ms: int
-
-
-def parse_history_rows(
-    venue: str, payload: object, venue_symbol: str
-) -> Result[tuple[SettledRow, ...], MalformedResponse]:
-    """One page of ``/v5/market/funding/history`` (any order) -> rows of that symbol."""
-
-    def parse() -> tuple[SettledRow, ...]:
-        rows = arr(field(result_of(payload), "list", "$.result"), "$.result.list")
-        out: list[SettledRow] = []
-        for i, raw in enumerate(rows):
-            path = f"$.result.list[{i}]"
-            row = obj(raw, path)
-            if str_field(row, "symbol", path) != venue_symbol:
-                raise ParseError(f"{path}.symbol: a row of another symbol")
-            millis = int_field(row, "fundingRateTimestamp", path)
-            ts_millis(millis, f"{path}.fundingRateTimestamp")
-            rate = _bounded(dec_field(row, "fundingRate", path), f"{path}.fundingRate")
-            out.append(SettledRow(rate=rate, funding_time_ms=millis))
-        return tuple(out)
-
-    return parse_guard(venue, parse)
-
-
-_HOUR_MS = 3_600_000
-_JITTER_MS = 5 * 60_000
-
-
-def build_history(
-    exchange: ExchangeIdentifier,
-    rows: Iterable[SettledRow],
-    symbol: Symbol,
-    venue_symbol: str,
-    fallback: timedelta,
-) -> tuple[FundingRate, ...]:
-    """SETTLED rates, oldest first, duplicates dropped; each row's interval is the gap to
-    the settlement before it when that gap is a whole number of hours (a symbol that moved
-    8 h -> 1 h keeps each period's own interval), else ``fallback`` (the current one)."""
-    unique = sorted(
-        {row.funding_time_ms: row for row in rows}.values(), key=lambda r: r.funding_time_ms
-    )
-    out: list[FundingRate] = []
-    previous: int | None = None
-    for row in unique:
-        interval = fallback
-        if previous is not None:
-            gap = row.funding_time_ms - previous
-            hours, rest = divmod(gap + _JITTER_MS, _HOUR_MS)
-            if 1 <= hours <= 24 and rest <= 2 * _JITTER_MS:
-                interval = timedelta(hours=hours)
-        stamp = ts_millis(row.funding_time_ms)
-        out.append(
-            FundingRate(
-                exchange=exchange,
-                symbol=symbol,
-                rate=row.rate,
-                interval=interval,
-                kind=FundingKind.SETTLED,
-                observed_at=stamp,
-                funding_time=stamp,
-                venue_symbol=venue_symbol,
-            )
-        )
-        previous = row.funding_time_ms
-    return tuple(out)
 
 
 # ---------------------------------------------------------------------------- order book
@@ -414,14 +340,11 @@ def parse_orderbook(
 
 __all__ = [
     "BybitMarket",
-    "SettledRow",
-    "build_history",
     "envelope_time",
     "error_extractor",
     "interval_from_minutes",
     "merge_pages",
     "next_cursor",
-    "parse_history_rows",
     "parse_instruments",
     "parse_next_cursor",
     "parse_orderbook",

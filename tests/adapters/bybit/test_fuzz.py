@@ -29,11 +29,10 @@ from adapters.bybit.account_parsers import (
     parse_transaction_log,
     parse_wallet_balance,
 )
+from adapters.bybit.history_parsers import build_history, parse_history_rows
 from adapters.bybit.parsers import (
     MAX_ABS_RATE,
-    build_history,
     error_extractor,
-    parse_history_rows,
     parse_instruments,
     parse_next_cursor,
     parse_orderbook,

@@ -27,10 +27,9 @@ from adapters.bybit.account_parsers import (
     parse_position_rows,
     parse_wallet_balance,
 )
+from adapters.bybit.history_parsers import build_history, parse_history_rows
 from adapters.bybit.parsers import (
-    build_history,
     next_cursor,
-    parse_history_rows,
     parse_instruments,
     parse_orderbook,
 )
