@@ -99,8 +99,9 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
     "bybit": VenueKind(
         "bybit",
         "adapters.bybit.client:create",
-        "Bybit v5 linear USDT perpetuals (REST, HMAC-SHA256 signed; unified account)",
-        ("base_url",),
+        "Bybit v5 linear USDT perpetuals (REST, HMAC-SHA256 signed; unified account; "
+        "ticker stream)",
+        ("base_url", "ws_url"),
         ("api_key", "api_secret"),
     ),
     "paper": VenueKind(

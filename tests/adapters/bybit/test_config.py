@@ -38,7 +38,7 @@ def test_venues_lists_bybit_with_its_keys(isolated: Path) -> None:
     assert result.exit_code == 0, result.output
     kinds = {k["kind"]: k for k in json.loads(result.stdout)["kinds"]}
     assert "bybit" in kinds
-    assert kinds["bybit"]["config_keys"] == ["base_url"]
+    assert kinds["bybit"]["config_keys"] == ["base_url", "ws_url"]
     assert kinds["bybit"]["credential_keys"] == ["api_key_env", "api_secret_env"]
     assert "funding_rates" in kinds["bybit"]["capabilities"]
     assert CREDENTIAL_KEYS["bybit"] == ("api_key", "api_secret")
