@@ -26,9 +26,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+
+import attrs
 
 from tests.harness import FakeVenue, Reply, Request, route, serve
 
@@ -103,6 +106,8 @@ class FakeBybit(FakeVenue):
         self.seen_headers: list[tuple[str, dict[str, str]]] = []  # (path, X-BAPI-*)
         self.fail_repeats: dict[tuple[str, str], int] = {}  # extra times fail_next repeats
         self.on_arrival: Callable[[str], None] | None = None  # called outside the lock
+        self.latency = 0.0  # every answer this late (a distant venue)
+        self.served: list[tuple[str, float, float]] = []  # (path, arrived, answered)
         self.instruments = [
             instrument(s, s.removesuffix("USDT"), m) for s, m in INTERVAL_MINUTES.items()
         ]
@@ -427,6 +432,12 @@ class FakeBybit(FakeVenue):
             with self.lock:
                 self.fail_next[key] = again
         return reply
+
+    def after(self, request: Request, reply: Reply) -> Reply:
+        now = time.perf_counter()
+        with self.lock:
+            self.served.append((request.path, now, now + self.latency))
+        return attrs.evolve(reply, delay=reply.delay + self.latency) if self.latency else reply
 
     def handle(self, request: Request) -> Reply:
         if request.path in PUBLIC_PATHS:
