@@ -7,8 +7,8 @@ Base URL: ``settings.base_url``, default ``https://api.bybit.com`` (alt
 ``settings.transport`` replaces the network (tests, offline replay).
 
 Not covered: hedge mode (positions fail with NotSupported), classic (non-unified)
-accounts, USDC perpetuals and dated futures, conditional orders, leverage changes,
-websocket streams.
+accounts, USDC perpetuals and dated futures, conditional orders, leverage changes, the
+private (account) websocket; the public ticker stream is :mod:`adapters.bybit.stream`.
 """
 
 from __future__ import annotations
