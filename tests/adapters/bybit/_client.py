@@ -20,6 +20,7 @@ def make(
     secret: str | None = SECRET,
     key: str = KEY,
     clock: Callable[[], float] | None = None,
+    monotonic: Callable[[], float] | None = None,
     **options: str,
 ) -> BybitClient:
     credentials = {"api_key": key, "api_secret": secret} if secret else {}
@@ -32,6 +33,8 @@ def make(
         options=options,
     )
     extra: dict[str, Any] = {} if clock is None else {"clock": clock}
+    if monotonic is not None:
+        extra["monotonic"] = monotonic
     return BybitClient(settings, **extra)
 
 
