@@ -98,7 +98,7 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
     ),
     "bybit": VenueKind(
         "bybit",
-        "adapters.bybit.client:create",
+        "adapters.bybit.factory:create",
         "Bybit v5 linear USDT perpetuals (REST, HMAC-SHA256 signed; unified account; "
         "ticker stream)",
         ("base_url", "ws_url"),

@@ -2,20 +2,21 @@
 
 Split the way nautilus_trader splits adapters:
 
-- :mod:`adapters.bybit.config`: :class:`BybitConfig`, the typed config.
+- :mod:`adapters.bybit.config`: :class:`BybitConfig`, the typed config, and
+  :class:`BybitOptions`, its checked options.
 - :mod:`adapters.bybit.signing` and :mod:`adapters.bybit.http`: authentication, transport,
   server clock and error typing.
-- :mod:`adapters.bybit.parsers`, :mod:`adapters.bybit.history_parsers`,
-  :mod:`adapters.bybit.account_parsers`, :mod:`adapters.bybit.orders`: pure functions,
+- :mod:`adapters.bybit.parsing`, :mod:`adapters.bybit.parsing_funding`,
+  :mod:`adapters.bybit.parsing_account`, :mod:`adapters.bybit.orders`: pure functions,
   venue JSON <-> models.
 - :mod:`adapters.bybit.market_data` and :mod:`adapters.bybit.execution`: the public and
   the signed calls.
-- :mod:`adapters.bybit.client`: :class:`BybitClient`, the facade on the venue kit
+- :mod:`adapters.bybit.factory`: :class:`BybitClient`, the facade on the venue kit
   (:mod:`adapters.kit`), and the registry factory ``create(settings)``.
 - :mod:`adapters.bybit.stream`: the ``tickers.<SYMBOL>`` market stream (``atomic-fp watch``).
 """
 
-from adapters.bybit.client import BybitClient
 from adapters.bybit.config import BybitConfig
+from adapters.bybit.factory import BybitClient
 
 __all__ = ["BybitClient", "BybitConfig"]

@@ -31,7 +31,11 @@ from typing import Any
 from returns.result import Failure, Result, Success
 
 from adapters._future import both
-from adapters.bybit.account_parsers import (
+from adapters.bybit.http import ORDER_NOT_FOUND, BybitHttp
+from adapters.bybit.market_data import LINEAR, MAX_PAGES, BybitMarketData
+from adapters.bybit.orders import ORDER_LINK_ID, order_body
+from adapters.bybit.parsing import BybitMarket, parse_next_cursor
+from adapters.bybit.parsing_account import (
     PaymentRow,
     PositionRow,
     SymbolLookup,
@@ -43,10 +47,6 @@ from adapters.bybit.account_parsers import (
     parse_transaction_log,
     parse_wallet_balance,
 )
-from adapters.bybit.http import ORDER_NOT_FOUND, BybitHttp
-from adapters.bybit.market_data import LINEAR, MAX_PAGES, BybitMarketData
-from adapters.bybit.orders import ORDER_LINK_ID, order_body
-from adapters.bybit.parsers import BybitMarket, parse_next_cursor
 from adapters.published_fees import account_or_published
 from atomic_fp.errors import Ambiguous, InvalidRequest, MalformedResponse, OrderNotFound, VenueError
 from atomic_fp.models import (

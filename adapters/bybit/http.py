@@ -40,7 +40,7 @@ import attrs
 import httpx
 from returns.result import Failure, Result, Success
 
-from adapters.bybit.parsers import error_extractor, parse_server_time, ret_error
+from adapters.bybit.parsing import error_extractor, parse_server_time, ret_error
 from adapters.bybit.signing import (
     MAX_RECV_WINDOW_MS,
     Credentials,
@@ -59,8 +59,6 @@ from atomic_fp.errors import (
     VenueRejected,
 )
 
-DEFAULT_BASE_URL = "https://api.bybit.com"
-TESTNET_BASE_URL = "https://api-testnet.bybit.com"
 PATH_TIME = "/v5/market/time"
 
 TIMESTAMP_CODE = "10002"
@@ -230,4 +228,4 @@ class BybitHttp:
         return result
 
 
-__all__ = ["CODES", "DEFAULT_BASE_URL", "TESTNET_BASE_URL", "BybitHttp", "refine"]
+__all__ = ["CODES", "BybitHttp", "refine"]

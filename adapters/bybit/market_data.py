@@ -29,9 +29,8 @@ import attrs
 from returns.result import Failure, Result, Success
 
 from adapters._future import both
-from adapters.bybit.history_parsers import SettledRow, build_history, parse_history_rows
 from adapters.bybit.http import BybitHttp
-from adapters.bybit.parsers import (
+from adapters.bybit.parsing import (
     BybitMarket,
     merge_pages,
     parse_instruments,
@@ -39,6 +38,7 @@ from adapters.bybit.parsers import (
     parse_orderbook,
     parse_tickers,
 )
+from adapters.bybit.parsing_funding import SettledRow, build_history, parse_history_rows
 from adapters.kit import TtlCache, joined_failure
 from atomic_fp.errors import InvalidRequest, MalformedResponse, UnknownSymbol, VenueError
 from atomic_fp.intervals import interval_doubt

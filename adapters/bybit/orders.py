@@ -22,7 +22,7 @@ from typing import Any
 
 from returns.result import Failure, Result, Success
 
-from adapters.bybit.parsers import BybitMarket
+from adapters.bybit.parsing import BybitMarket
 from atomic_fp.errors import InvalidRequest
 from atomic_fp.models import OrderRequest, OrderType, Side, TimeInForce
 from atomic_fp.rounding import is_multiple

@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 
 from adapters._parse import ParseError, dec, field, integer, obj, opt_dec, str_field, ts_millis
-from adapters.bybit.parsers import bounded_rate
+from adapters.bybit.parsing import bounded_rate
 from adapters.streams.types import Decoded, RateUpdate
 
 DEFAULT_STREAM_URL = "wss://stream.bybit.com/v5/public/linear"

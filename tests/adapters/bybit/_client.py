@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from adapters.bybit.client import BybitClient
+from adapters.bybit.factory import BybitClient
 from adapters.registry import VenueSettings
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from tests.harness import run

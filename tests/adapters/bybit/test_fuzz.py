@@ -19,18 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from returns.result import Failure, Result, Success
 
-from adapters.bybit.account_parsers import (
-    SymbolLookup,
-    parse_account_margin,
-    parse_fee_rate,
-    parse_order_ack,
-    parse_orders,
-    parse_position_rows,
-    parse_transaction_log,
-    parse_wallet_balance,
-)
-from adapters.bybit.history_parsers import build_history, parse_history_rows
-from adapters.bybit.parsers import (
+from adapters.bybit.parsing import (
     MAX_ABS_RATE,
     error_extractor,
     parse_instruments,
@@ -40,6 +29,17 @@ from adapters.bybit.parsers import (
     parse_tickers,
     ret_error,
 )
+from adapters.bybit.parsing_account import (
+    SymbolLookup,
+    parse_account_margin,
+    parse_fee_rate,
+    parse_order_ack,
+    parse_orders,
+    parse_position_rows,
+    parse_transaction_log,
+    parse_wallet_balance,
+)
+from adapters.bybit.parsing_funding import build_history, parse_history_rows
 from atomic_fp.errors import VenueError
 from atomic_fp.models import FundingRate, Market, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier

@@ -19,7 +19,12 @@ from typing import Any
 import pytest
 from returns.result import Failure, Success
 
-from adapters.bybit.account_parsers import (
+from adapters.bybit.parsing import (
+    next_cursor,
+    parse_instruments,
+    parse_orderbook,
+)
+from adapters.bybit.parsing_account import (
     SymbolLookup,
     parse_fee_rate,
     parse_order_ack,
@@ -27,12 +32,7 @@ from adapters.bybit.account_parsers import (
     parse_position_rows,
     parse_wallet_balance,
 )
-from adapters.bybit.history_parsers import build_history, parse_history_rows
-from adapters.bybit.parsers import (
-    next_cursor,
-    parse_instruments,
-    parse_orderbook,
-)
+from adapters.bybit.parsing_funding import build_history, parse_history_rows
 from atomic_fp.errors import MalformedResponse
 from atomic_fp.models import FeeSource, FundingKind, OrderStatus, Side, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier

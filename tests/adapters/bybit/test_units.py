@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from returns.result import Failure, Success
 
-from adapters.bybit.history_parsers import SettledRow, build_history
 from adapters.bybit.orders import order_body
-from adapters.bybit.parsers import parse_instruments
+from adapters.bybit.parsing import parse_instruments
+from adapters.bybit.parsing_funding import SettledRow, build_history
 from atomic_fp.errors import InvalidRequest, RefusedLocally
 from atomic_fp.models import OrderRequest, OrderType, Side, Symbol, TimeInForce
 from atomic_fp.models.identifiers import ExchangeIdentifier

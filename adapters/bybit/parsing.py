@@ -26,7 +26,7 @@ Facts (Bybit v5 docs, research notes D, unless stated):
   ``indexPrice``, ``openInterestValue`` (USD), ``turnover24h`` (USD); the envelope's
   ``time`` is when Bybit answered. Rows with no next funding (``""``/``"0"``: pre-listing)
   are skipped.
-- History: :mod:`adapters.bybit.history_parsers`.
+- History: :mod:`adapters.bybit.parsing_funding`.
 """
 
 from __future__ import annotations

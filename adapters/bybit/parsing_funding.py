@@ -26,7 +26,7 @@ from adapters._parse import (
     str_field,
     ts_millis,
 )
-from adapters.bybit.parsers import bounded_rate, result_of
+from adapters.bybit.parsing import bounded_rate, result_of
 from atomic_fp.errors import MalformedResponse
 from atomic_fp.models import FundingKind, FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier

@@ -14,19 +14,19 @@ private (account) websocket; the public ticker stream is :mod:`adapters.bybit.st
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import ClassVar
 
 import httpx
 from returns.result import Result
 
-from adapters.bybit.account_parsers import SymbolLookup
-from adapters.bybit.config import BybitConfig
+from adapters.bybit.config import DEFAULT_BASE_URL, BybitConfig, BybitOptions
 from adapters.bybit.execution import BybitExecution
-from adapters.bybit.http import DEFAULT_BASE_URL, BybitHttp
+from adapters.bybit.http import BybitHttp
 from adapters.bybit.market_data import BybitMarketData
-from adapters.bybit.signing import DEFAULT_RECV_WINDOW_MS, MAX_RECV_WINDOW_MS, Credentials
+from adapters.bybit.parsing_account import SymbolLookup
+from adapters.bybit.signing import Credentials
 from adapters.client_config import Connectable, as_settings
 from adapters.kit import FeesFacade, GuardedVenue, MarginFacade, RequestBudget
 from adapters.registry import VenueSettings
@@ -46,37 +46,14 @@ from atomic_fp.models import (
 from atomic_fp.models.margin import AccountMargin
 from atomic_fp.venue import TRADING_CAPABILITIES, Capability
 
-OPTIONS = (
-    "recv_window_ms",
-    "markets_ttl_seconds",
-    "time_sync_seconds",
-    "requests_per_5s",
-    "max_budget_wait_seconds",
-)
-
-
-def _option(options: Mapping[str, str], key: str, default: float) -> float:
-    raw = options.get(key)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"bybit option {key}={raw!r} is not a number") from None
-    if not value > 0:
-        raise ValueError(f"bybit option {key}={raw!r} must be > 0")
-    return value
-
 
 class BybitClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
     """:class:`~atomic_fp.venue.VenueClient` for one Bybit unified trading account, on the
     venue kit (:class:`~adapters.kit.facade.GuardedVenue`: the guarded public methods and
     the capability map).
 
-    ``settings.options`` (all optional, numbers as strings): ``recv_window_ms`` (5000, at
-    most 60000), ``markets_ttl_seconds`` (600), ``time_sync_seconds`` (600),
-    ``requests_per_5s`` (500 of Bybit's 600 per IP), ``max_budget_wait_seconds`` (5). Any
-    other option is a configuration error.
+    ``settings.options``: :class:`~adapters.bybit.config.BybitOptions` (any other option
+    is a configuration error).
     """
 
     WITH_CREDENTIALS: ClassVar[frozenset[Capability]] = TRADING_CAPABILITIES | {
@@ -93,22 +70,16 @@ class BybitClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
     ) -> None:
         settings = as_settings(settings, "bybit")
         super().__init__(settings.id)
-        options = settings.options
-        unknown = sorted(set(options) - set(OPTIONS))
-        if unknown:
-            raise ValueError(f"unknown bybit option {unknown[0]!r} (known: {', '.join(OPTIONS)})")
-        recv_window = int(_option(options, "recv_window_ms", DEFAULT_RECV_WINDOW_MS))
-        if recv_window > MAX_RECV_WINDOW_MS:
-            raise ValueError(f"bybit option recv_window_ms must be at most {MAX_RECV_WINDOW_MS}")
+        options = BybitOptions.read(settings.options)
         self._credentials_given = bool(settings.credentials)
         self._base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
         self._credentials = Credentials.from_settings(settings.credentials)
         self._overrides = dict(settings.symbol_overrides)
         budget = RequestBudget(
             "ip-requests",
-            _option(options, "requests_per_5s", 500),
+            options.requests_per_5s,
             5.0,
-            _option(options, "max_budget_wait_seconds", 5.0),
+            options.max_budget_wait_seconds,
             monotonic,
         )
         client = httpx.AsyncClient(
@@ -121,8 +92,8 @@ class BybitClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
             self._venue,
             client,
             self._credentials,
-            recv_window_ms=recv_window,
-            time_sync_seconds=_option(options, "time_sync_seconds", 600),
+            recv_window_ms=options.recv_window_ms,
+            time_sync_seconds=options.time_sync_seconds,
             max_body_bytes=settings.max_response_bytes,
             budget=budget,
             clock=clock,
@@ -132,7 +103,7 @@ class BybitClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
             self._exchange,
             self._http,
             self._overrides,
-            markets_ttl_seconds=_option(options, "markets_ttl_seconds", 600),
+            markets_ttl_seconds=options.markets_ttl_seconds,
             monotonic=monotonic,
         )
         self._execution = BybitExecution(
@@ -225,7 +196,7 @@ class BybitClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
 
 
 def create(settings: VenueSettings) -> BybitClient:
-    """Venue factory registered as ``adapters.bybit.client:create``."""
+    """Venue factory registered as ``adapters.bybit.factory:create``."""
     return BybitClient(settings)
 
 

@@ -47,7 +47,7 @@ from adapters._parse import (
     string,
     ts_millis,
 )
-from adapters.bybit.parsers import SETTLE_COIN, BybitMarket, result_of
+from adapters.bybit.parsing import SETTLE_COIN, BybitMarket, result_of
 from atomic_fp.errors import MalformedResponse, NotSupported, VenueError
 from atomic_fp.models import (
     Balance,
