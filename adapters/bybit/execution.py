@@ -14,6 +14,11 @@ mode). Every call here is signed (:mod:`adapters.bybit.http`).
                             at most 7 days (Bybit's limit), cursor pages of 50
 ==========================  ==============================================================
 
+Lookup by client id: ``/v5/order/realtime`` answers open orders and the most recent 500
+closed ones by ``orderLinkId``, but after a Bybit server release or restart closed orders
+of a unified account are only in ``/v5/order/history`` (Bybit v5 "Get Open & Closed
+Orders"), hence the second request; absent from both is :class:`OrderNotFound`.
+
 Bybit acknowledges a new order with its ids only (``orderId``, ``orderLinkId``), so the
 state is read right after; if that read fails the order is reported ``PENDING`` (accepted,
 state unknown) rather than failing a call whose order the venue took. A cancel answered
