@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from returns.result import Failure, Success
 
 from adapters.bybit import BybitClient, BybitConfig
+from atomic_fp.errors import AuthenticationError
+from atomic_fp.models import Symbol
 from scripts.cli import cli
 from scripts.config import CREDENTIAL_KEYS
 from tests.adapters.bybit._client import KEY, SECRET
@@ -98,3 +101,24 @@ def test_the_config_class_builds_the_seed_style_client() -> None:
     assert "s" not in repr(BybitConfig(api_key="k", api_secret="s")).split("id=")[0]
     with pytest.raises(TypeError):
         BybitClient(object())  # type: ignore[arg-type]
+
+
+@pytest.mark.anyio
+async def test_connect_loads_markets_once_and_checks_the_keys(fake_url: str) -> None:
+    """The seed's client shape: ``BybitClient(BybitConfig(...))``, ``await connect()``
+    (markets, then one signed balance read when keys are given), ``async with``."""
+    async with BybitClient(BybitConfig(base_url=fake_url)) as public:
+        first = public.connection
+        assert first is not None
+        assert Symbol("BTC") in {m.symbol for m in first.unwrap()}
+        again = await public.connect()  # idempotent
+        assert again.unwrap() == first.unwrap()
+    keyed = BybitClient(BybitConfig(base_url=fake_url, api_key=KEY, api_secret=SECRET))
+    assert isinstance(await keyed.connect(), Success)
+    await keyed.aclose()
+    wrong = BybitClient(BybitConfig(base_url=fake_url, api_key=KEY, api_secret="x" * 40))
+    refused = await wrong.connect()  # markets load (public); the signed balance read fails
+    assert isinstance(refused, Failure) and isinstance(refused.failure(), AuthenticationError)
+    assert "x" * 40 not in refused.failure().describe()
+    assert isinstance(await wrong.connect(), Failure)  # retried, not cached
+    await wrong.aclose()
