@@ -4,7 +4,8 @@ Awkward like the real one: every answer is an envelope ``{"retCode", "retMsg", "
 "retExtInfo", "time"}`` delivered with HTTP 200 even when refused; decimals are strings,
 times ms strings; instruments come in cursor pages (``page_size``); funding history is
 newest first in pages of at most 200; the transaction log refuses windows over 7 days;
-an order ack carries ids only. Linear category also lists a USDC perpetual, a dated future
+an order ack carries ids only; after a "server restart" (``restarted``) closed orders
+are only in ``/v5/order/history``. Linear category also lists a USDC perpetual, a dated future
 and a pre-launch symbol, which a client must skip.
 
 Private requests are checked as Bybit documents (research notes D): ``X-BAPI-API-KEY``
@@ -107,6 +108,7 @@ class FakeBybit(FakeVenue):
         self.fail_repeats: dict[tuple[str, str], int] = {}  # extra times fail_next repeats
         self.on_arrival: Callable[[str], None] | None = None  # called outside the lock
         self.latency = 0.0  # every answer this late (a distant venue)
+        self.restarted = False  # closed orders only in /v5/order/history
         self.served: list[tuple[str, float, float]] = []  # (path, arrived, answered)
         self.instruments = [
             instrument(s, s.removesuffix("USDT"), m) for s, m in INTERVAL_MINUTES.items()
@@ -341,12 +343,15 @@ class FakeBybit(FakeVenue):
             order.update(orderStatus="Cancelled", updatedTime=str(self.now_ms()))
             return self.envelope({"orderId": order["orderId"], "orderLinkId": order["orderLinkId"]})
         if path in ("/v5/order/realtime", "/v5/order/history"):
+            # realtime: open orders, and closed ones asked for by id, except after a
+            # server restart (then closed orders are only in history; Bybit v5 docs)
             live = ("New", "PartiallyFilled")
+            by_id = "orderLinkId" in q and not self.restarted
             rows = [
                 self._order_view(o)
                 for o in self.orders.values()
                 if o["orderLinkId"] == q.get("orderLinkId", o["orderLinkId"])
-                and (o["orderStatus"] in live) == (path == "/v5/order/realtime")
+                and (path == "/v5/order/history" or o["orderStatus"] in live or by_id)
             ]
             return self.envelope({"category": "linear", "list": rows, "nextPageCursor": ""})
         if path == "/v5/position/list":

@@ -229,3 +229,20 @@ async def test_the_registry_builds_the_same_client(base_url: str) -> None:
         assert type(client).__name__ == "BybitClient"
     finally:
         await client.aclose()
+
+
+async def test_after_a_bybit_restart_closed_orders_are_found_in_history(
+    fake: FakeBybit, base_url: str
+) -> None:
+    client = make(base_url)
+    try:
+        placed = (await run(client.place_order(order("afprst01", Side.BUY, "0.010")))).unwrap()
+        assert placed.status is OrderStatus.FILLED
+        looked_up = [r.path for r in fake.requests if r.path.startswith("/v5/order/")]
+        assert looked_up == ["/v5/order/create", "/v5/order/realtime"]  # found at once
+        fake.restarted = True
+        found = (await run(client.fetch_order(BTC, "afprst01"))).unwrap()
+        assert found.status is OrderStatus.FILLED
+        assert [r.path for r in fake.requests][-2:] == ["/v5/order/realtime", "/v5/order/history"]
+    finally:
+        await client.aclose()
