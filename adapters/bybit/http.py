@@ -22,7 +22,8 @@ then, instead of hammering a venue that banned us.
 
 Errors: Bybit answers most refusals with HTTP 200 and ``retCode != 0`` (kept as the error
 code with ``retMsg``). ``10003``/``10004``/``10005``/``10007``/``10009``/``10010``/``33004``
-(bad key, bad signature, permission, IP) are :class:`AuthenticationError`;
+(bad key, bad signature, permission, IP, expired key) are :class:`AuthenticationError`
+(10007 on a write is :class:`Ambiguous`, see ``AMBIGUOUS_AUTH_CODE``);
 ``10006``/``10018`` (too many visits) :class:`RateLimited`; ``110001`` (order does not
 exist) :class:`OrderNotFound`; ``10016`` (server error) on an order, a timeout, a 5xx or an
 unreadable 2xx after a write are :class:`Ambiguous` (look the order up by client id).
@@ -51,6 +52,7 @@ from adapters.bybit.signing import (
 )
 from adapters.kit import CodeMap, JsonHttp, RequestBudget, TtlCache
 from atomic_fp.errors import (
+    Ambiguous,
     AuthenticationError,
     NotConfigured,
     NotSent,
@@ -70,14 +72,23 @@ CODES = CodeMap(
     rate_limited=frozenset({"10006", "10018"}),
     ambiguous_on_write=frozenset({"10016"}),
 )
-"""Bybit v5 retCodes (bybit-exchange.github.io/docs/v5/error) onto the typed errors."""
+"""Bybit v5 retCodes (bybit-exchange.github.io/docs/v5/error; patisson-bybit-sdk
+``ret_code.rs``) onto the typed errors."""
+
+
+AMBIGUOUS_AUTH_CODE = "10007"
+"""v5 reads 10007 as "user authentication failed" (patisson-bybit-sdk ``ret_code.rs``),
+but Bybit's older API docs as "response timeout from backend server; delivery and request
+status unknown" (doc-v3 error table): on a write it is ambiguous, never a rejection."""
 
 
 def refine(error: VenueError, idempotent: bool) -> VenueError:
-    """A venue error typed by its retCode; an HTTP 403 (IP over the limit) is rate
-    limiting with Bybit's 10-minute pause."""
+    """A venue error typed by its retCode; an HTTP 403 (IP over the limit, the v5 error
+    page's first cause) is rate limiting with Bybit's 10-minute pause."""
     if error.code == "403" and isinstance(error, AuthenticationError):
         return RateLimited(error.venue, error.message, error.code, IP_BAN_PAUSE)
+    if error.code == AMBIGUOUS_AUTH_CODE and not idempotent:
+        return Ambiguous(error.venue, error.message, error.code)
     return CODES.refine(error, idempotent)
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from atomic_fp.errors import (
     Ambiguous,
+    AuthenticationError,
     NetworkError,
     RateLimited,
     RefusedLocally,
@@ -144,5 +145,23 @@ async def test_an_ip_ban_pauses_every_request_for_ten_minutes(
         later = await run(client.fetch_positions())
         assert isinstance(later.failure(), RefusedLocally)
         assert len(fake.requests) == sent  # not sent
+    finally:
+        await client.aclose()
+
+
+async def test_10007_on_an_order_is_ambiguous_on_a_read_an_auth_error(
+    fake: FakeBybit, base_url: str
+) -> None:
+    """Bybit's v3 docs read 10007 as "delivery and request status unknown", v5 as an
+    authentication failure: an order answered 10007 may exist, so it is looked up."""
+    client = make(base_url)
+    try:
+        await run(client.fetch_markets())
+        fake.fail_next[CREATE] = Reply(200, raw=envelope(10007, "User authentication failed"))
+        order = await run(client.place_order(buy("afp10007")))
+        assert isinstance(order.failure(), Ambiguous)
+        fake.fail_next[("GET", "/v5/position/list")] = Reply(200, raw=envelope(10007, "x"))
+        read = await run(client.fetch_positions())
+        assert isinstance(read.failure(), AuthenticationError)
     finally:
         await client.aclose()
