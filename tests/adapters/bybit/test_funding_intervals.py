@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -57,6 +57,10 @@ async def test_a_4h_and_a_1h_symbol_among_8h_ones(base_url: str) -> None:
 
 
 async def test_a_changed_interval_is_reread_at_once(fake: FakeBybit, base_url: str) -> None:
+    # The venue's clock reads 10:30 UTC whenever the test runs: 11:00 is then off the 8 h
+    # settlement grid, so a cached 8 h interval is contradicted by a 1 h next funding.
+    venue_now = int(datetime(2026, 1, 1, 10, 30, tzinfo=timezone.utc).timestamp() * 1000)
+    fake.clock_offset_ms = venue_now - fake.now_ms()
     client = make(base_url, secret=None)
     try:
         first = (await run(client.fetch_funding_rates([Symbol("XRP")]))).unwrap()
@@ -66,12 +70,7 @@ async def test_a_changed_interval_is_reread_at_once(fake: FakeBybit, base_url: s
         for row in fake.instruments:
             if row["symbol"] == "XRPUSDT":
                 row["fundingInterval"] = 60
-        step = 8 * H
-        now = fake.now_ms()
-        nxt = (now // H + 1) * H
-        if nxt % step == 0:
-            nxt += H
-        fake.next_funding["XRPUSDT"] = nxt
+        fake.next_funding["XRPUSDT"] = venue_now + H // 2  # 11:00
         (rate,) = (await run(client.fetch_funding_rates([Symbol("XRP")]))).unwrap()
         assert rate.interval == timedelta(hours=1)
         assert rate.interval_doubt is None
