@@ -20,8 +20,9 @@ fails can only overstate the cost, never understate it. Figures and sources (che
   0.03 % / 0.05 %. We take the higher of each (0.03 % maker / 0.055 % taker): an
   overstated fee can only hide a spread, never make one up.
 - Bybit derivatives, non-VIP: 0.02 % maker / 0.055 % taker (Bybit help center "Perpetual &
-  Futures Contract: Fees Explained", 2024-10-16). Used by ``backtest`` for the research
-  data's ``bybit`` venue; atomic-fp has no Bybit client.
+  Futures Contract: Fees Explained", 2024-10-16). The account's rates:
+  ``GET /v5/account/fee-rate?category=linear`` (signed); also used by ``backtest`` for the
+  research data's ``bybit`` venue.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ PUBLISHED_FEES: Mapping[str, FeeQuote] = MappingProxyType(
 )
 """Published base tier by venue *kind* (also the research data's venue names)."""
 
-ACCOUNT_FEE_KINDS = frozenset({"binance", "hyperliquid", "grvt"})
+ACCOUNT_FEE_KINDS = frozenset({"binance", "hyperliquid", "grvt", "bybit"})
 """Venue kinds whose clients read the account's own rates when given credentials (Lighter
 publishes per-market fees without an account; the paper venue charges what it is told)."""
 

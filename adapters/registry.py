@@ -98,6 +98,14 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
         ("base_url", "ws_url"),
         ("account_index", "api_key_index", "api_private_key"),
     ),
+    "bybit": VenueKind(
+        "bybit",
+        "adapters.bybit.factory:create",
+        "Bybit v5 linear USDT perpetuals (REST, HMAC-SHA256 signed; unified account; "
+        "ticker stream)",
+        ("base_url", "ws_url"),
+        ("api_key", "api_secret"),
+    ),
     "paper": VenueKind(
         "paper",
         "adapters.paper.client:create",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from adapters.binance.stream import DEFAULT_STREAM_URL as BINANCE_URL
 from adapters.binance.stream import BinanceMarkPriceWire
+from adapters.bybit.stream import DEFAULT_STREAM_URL as BYBIT_URL
+from adapters.bybit.stream import BybitTickerWire
 from adapters.grvt.stream import DEFAULT_STREAM_URL as GRVT_URL
 from adapters.grvt.stream import GrvtTickerWire
 from adapters.hyperliquid.stream import DEFAULT_STREAM_URL as HYPERLIQUID_URL
@@ -12,7 +14,7 @@ from adapters.lighter.stream import LighterMarketStatsWire
 from adapters.lighter.ws import DEFAULT_WS_URL as LIGHTER_URL
 from adapters.streams.types import WireFormat
 
-STREAM_KINDS = ("binance", "hyperliquid", "grvt", "lighter")
+STREAM_KINDS = ("binance", "hyperliquid", "grvt", "lighter", "bybit")
 
 
 def wire_for(kind: str, venue: str, ws_url: str | None) -> WireFormat | None:
@@ -26,4 +28,6 @@ def wire_for(kind: str, venue: str, ws_url: str | None) -> WireFormat | None:
         return GrvtTickerWire(venue=venue, url=ws_url or GRVT_URL)
     if kind == "lighter":
         return LighterMarketStatsWire(venue=venue, url=ws_url or LIGHTER_URL)
+    if kind == "bybit":
+        return BybitTickerWire(venue=venue, url=ws_url or BYBIT_URL)
     return None
