@@ -22,6 +22,10 @@ fails can only overstate the cost, never understate it. Figures and sources (che
 - Bybit derivatives, non-VIP: 0.02 % maker / 0.055 % taker (Bybit help center "Perpetual &
   Futures Contract: Fees Explained", 2024-10-16). Used by ``backtest`` for the research
   data's ``bybit`` venue; atomic-fp has no Bybit client.
+- OKX perpetual swaps, regular user Lv1 (< 500 OKB, < $10M 30-day volume): 0.02 % maker /
+  0.05 % taker (https://www.okx.com/fees, "Futures and Perp" tab; the page's spot tab is
+  0.08 % / 0.10 %, and a third-party summary gives USDT perpetuals 0.02 % / 0.05 % as well).
+  The account's rates (``GET /api/v5/account/trade-fee``) are not read yet.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ PUBLISHED_FEES: Mapping[str, FeeQuote] = MappingProxyType(
         "bybit": _published(
             "0.0002", "0.00055", "Bybit derivatives non-VIP (Bybit help center, 2024-10-16)"
         ),
+        "okx": _published("0.0002", "0.0005", "OKX perpetuals Lv1 (okx.com/fees, 2026-12-06)"),
     }
 )
 """Published base tier by venue *kind* (also the research data's venue names)."""

@@ -96,6 +96,13 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
         ("base_url", "ws_url"),
         ("account_index", "api_key_index", "api_private_key"),
     ),
+    "okx": VenueKind(
+        "okx",
+        "adapters.okx.client:create",
+        "OKX v5 USDT swaps (REST, HMAC-SHA256 signed; sizes converted from contracts)",
+        ("base_url",),
+        ("api_key", "api_secret", "passphrase"),
+    ),
     "paper": VenueKind(
         "paper",
         "adapters.paper.client:create",
