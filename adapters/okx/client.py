@@ -1,8 +1,8 @@
 """``OkxClient``: the :class:`~atomic_fp.venue.VenueClient` for one OKX v5 account
 (USDT-margined linear swaps, ``instType=SWAP``), and its registry factory ``create``.
 
-A thin, never-raising facade: every call runs through :func:`adapters._future.guarded`
-and a scrub that keeps the key, secret, passphrase and signatures out of messages. The
+A thin facade on the venue kit's :class:`~adapters.kit.facade.GuardedVenue` (never
+raising; the key, secret, passphrase and base64 signatures scrubbed from every message). The
 work lives in :mod:`~adapters.okx.market_data` (public) and :mod:`~adapters.okx.execution`
 (signed), over one :class:`~adapters.okx.http.OkxHttp`.
 
@@ -18,15 +18,14 @@ leverage changes, inverse and USDC swaps, a client-side request budget (an HTTP 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import TypeVar
 
-from returns.future import FutureResult
-from returns.result import Failure, Result, Success
+from returns.result import Result, Success
 
-from adapters._future import guarded
 from adapters.client_config import Connectable, as_settings
+from adapters.kit import FeesFacade, GuardedVenue, MarginFacade
 from adapters.okx.config import DEFAULT_BASE_URL, KIND, OkxConfig
 from adapters.okx.execution import OkxExecution
 from adapters.okx.http import OkxHttp
@@ -35,7 +34,7 @@ from adapters.okx.orders import TD_MODES
 from adapters.okx.signing import Credentials
 from adapters.published_fees import account_or_published
 from adapters.registry import VenueSettings
-from atomic_fp.errors import MalformedResponse, VenueError
+from atomic_fp.errors import VenueError
 from atomic_fp.models import (
     Balance,
     FeeQuote,
@@ -48,9 +47,8 @@ from atomic_fp.models import (
     Position,
     Symbol,
 )
-from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin
-from atomic_fp.venue import PUBLIC_CAPABILITIES, TRADING_CAPABILITIES, Capability
+from atomic_fp.venue import TRADING_CAPABILITIES, Capability
 
 T = TypeVar("T")
 
@@ -75,8 +73,12 @@ def _flag(options: Mapping[str, str], key: str) -> bool:
     return raw == "true"
 
 
-class OkxClient(Connectable):
-    """One OKX account; see the module docstring."""
+class OkxClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
+    """One OKX account; see the module docstring. The public, never-raising members and
+    the capability map come from :class:`~adapters.kit.facade.GuardedVenue`."""
+
+    WITH_CREDENTIALS = TRADING_CAPABILITIES | {Capability.FUNDING_PAYMENTS}
+    CREDENTIALS_HINT = "credentials api_key, api_secret and passphrase"
 
     def __init__(
         self,
@@ -86,10 +88,9 @@ class OkxClient(Connectable):
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         settings = as_settings(settings, KIND)
+        super().__init__(settings.id)
         options = settings.options
         self._credentials_given = bool(settings.credentials)
-        self._exchange = settings.id
-        self._venue = str(settings.id)
         self._base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
         td_mode = options.get("td_mode", "cross")
         if td_mode not in TD_MODES:
@@ -111,6 +112,11 @@ class OkxClient(Connectable):
             monotonic=monotonic,
             simulated=_flag(options, "simulated"),
             time_sync_seconds=_seconds(options, "time_sync_seconds", 600.0),
+            max_budget_wait=_seconds(options, "max_budget_wait_seconds", 5.0),
+            requests_per_2s=(
+                _seconds(options, "public_requests_per_2s", 10.0),
+                _seconds(options, "private_requests_per_2s", 10.0),
+            ),
         )
         self._data = OkxMarketData(
             self._http,
@@ -128,89 +134,69 @@ class OkxClient(Connectable):
         trading = "with credentials" if self._http.credentials else "market data only"
         return f"OkxClient({self._venue}, {self._base_url}, {trading})"
 
-    @property
-    def exchange(self) -> ExchangeIdentifier:
-        return self._exchange
+    def _has_credentials(self) -> bool:
+        return self._http.credentials is not None
 
-    @property
-    def capabilities(self) -> frozenset[Capability]:
-        if self._http.credentials is None:
-            return PUBLIC_CAPABILITIES
-        return PUBLIC_CAPABILITIES | TRADING_CAPABILITIES | {Capability.FUNDING_PAYMENTS}
+    def _secrets(self) -> Sequence[str]:
+        credentials = self._http.credentials
+        return credentials.secrets if credentials is not None else ()
+
+    def _scrub(self, error: VenueError, extra: Sequence[str] = ()) -> VenueError:
+        """The kit's scrub, then OKX's own: base64 signatures and the passphrase."""
+        return self._http.scrub(super()._scrub(error, extra), extra)
 
     async def aclose(self) -> None:
         await self._http.aclose()
 
     # ------------------------------------------------------------------ market data
 
-    def fetch_markets(self) -> FutureResult[tuple[Market, ...], VenueError]:
-        return self._run(self._data.fetch_markets())
+    async def _fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
+        return await self._data.fetch_markets()
 
-    def fetch_funding_rates(
-        self, symbols: Collection[Symbol] | None = None
-    ) -> FutureResult[tuple[FundingRate, ...], VenueError]:
-        return self._run(self._data.fetch_funding_rates(symbols))
+    async def _fetch_funding_rates(
+        self, symbols: Collection[Symbol] | None
+    ) -> Result[tuple[FundingRate, ...], VenueError]:
+        return await self._data.fetch_funding_rates(symbols)
 
-    def fetch_order_book(
-        self, symbol: Symbol, depth: int = 20
-    ) -> FutureResult[OrderBook, VenueError]:
-        return self._run(self._data.fetch_order_book(symbol, depth))
+    async def _fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
+        return await self._data.fetch_order_book(symbol, depth)
 
-    def fetch_funding_history(
+    async def _fetch_funding_history(
         self, symbol: Symbol, start: datetime, end: datetime
-    ) -> FutureResult[tuple[FundingRate, ...], VenueError]:
-        return self._run(self._data.fetch_funding_history(symbol, start, end))
+    ) -> Result[tuple[FundingRate, ...], VenueError]:
+        return await self._data.fetch_funding_history(symbol, start, end)
 
-    def fetch_fees(self) -> FutureResult[FeeQuote, VenueError]:
+    async def _fetch_fees(self) -> Result[FeeQuote, VenueError]:
         """OKX's published base tier (see :mod:`adapters.published_fees`); the account's
         own rates (``GET /api/v5/account/trade-fee``) are not read yet."""
-        return self._run(self._published_fees())
-
-    async def _published_fees(self) -> Result[FeeQuote, VenueError]:
         return Success(account_or_published(KIND, None))
 
     # ------------------------------------------------------------------ account
 
-    def fetch_positions(self) -> FutureResult[tuple[Position, ...], VenueError]:
-        return self._run(self._execution.fetch_positions())
+    async def _fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
+        return await self._execution.fetch_positions()
 
-    def fetch_balances(self) -> FutureResult[tuple[Balance, ...], VenueError]:
-        return self._run(self._execution.fetch_balances())
+    async def _fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
+        return await self._execution.fetch_balances()
 
-    def fetch_margin(self) -> FutureResult[AccountMargin, VenueError]:
-        return self._run(self._execution.fetch_margin())
+    async def _fetch_margin(self) -> Result[AccountMargin, VenueError]:
+        return await self._execution.fetch_margin()
 
-    def place_order(self, request: OrderRequest) -> FutureResult[Order, VenueError]:
-        return self._run(self._execution.place_order(request))
+    async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
+        return await self._execution.place_order(request)
 
-    def cancel_order(self, symbol: Symbol, client_order_id: str) -> FutureResult[Order, VenueError]:
-        return self._run(self._execution.cancel_order(symbol, client_order_id))
+    async def _cancel_order(
+        self, symbol: Symbol, client_order_id: str
+    ) -> Result[Order, VenueError]:
+        return await self._execution.cancel_order(symbol, client_order_id)
 
-    def fetch_order(self, symbol: Symbol, client_order_id: str) -> FutureResult[Order, VenueError]:
-        return self._run(self._execution.fetch_order(symbol, client_order_id))
+    async def _fetch_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+        return await self._execution.fetch_order(symbol, client_order_id)
 
-    def fetch_funding_payments(
+    async def _fetch_funding_payments(
         self, start: datetime, end: datetime
-    ) -> FutureResult[tuple[FundingPayment, ...], VenueError]:
-        return self._run(self._execution.fetch_funding_payments(start, end))
-
-    # ------------------------------------------------------------------ plumbing
-
-    def _run(self, work: Awaitable[Result[T, VenueError]]) -> FutureResult[T, VenueError]:
-        return guarded(self._venue, self._contained(work))
-
-    async def _contained(self, work: Awaitable[Result[T, VenueError]]) -> Result[T, VenueError]:
-        """Await ``work``; scrub secrets from a failure; a stray exception becomes an
-        error naming only its type (its text might hold a URL or a header)."""
-        try:
-            result = await work
-        except Exception as error:
-            return Failure(
-                MalformedResponse(self._venue, f"internal error: {type(error).__name__}")
-            )
-        if isinstance(result, Failure):
-            return Failure(self._http.scrub(result.failure()))
-        return result
+    ) -> Result[tuple[FundingPayment, ...], VenueError]:
+        return await self._execution.fetch_funding_payments(start, end)
 
 
 def create(settings: VenueSettings) -> OkxClient:

@@ -17,6 +17,13 @@ auth errors with HTTP 401, rate limits with HTTP 429 and code ``50011`` (OKX v5 
 write                                  order may have been taken)
 =====================================  =============================================
 
+Each request first takes one slot of a :class:`~adapters.kit.budget.RequestBudget`: public
+calls share one (10 per 2 s), private ones another (10 per 2 s): the strictest limit among
+the endpoints we call (``funding-rate`` "10 requests per 2 seconds", ``account/positions``
+and ``account/balance`` likewise; OKX v5 docs per endpoint), so a burst waits or is refused
+locally (:class:`RefusedLocally`) instead of earning ``50011``; a 429's ``Retry-After``
+stops both until it passes.
+
 Writes (place, cancel) are never retried; a timeout, a 5xx or an unreadable 2xx on them is
 :class:`Ambiguous`. Messages never carry the key, secret, passphrase or a signature.
 The request time is the local clock plus the offset to ``GET /api/v5/public/time``,
@@ -34,7 +41,7 @@ import attrs
 import httpx
 from returns.result import Failure, Result, Success
 
-from adapters._http import JsonHttp
+from adapters.kit import CodeMap, JsonHttp, RequestBudget
 from adapters.okx.parsing import envelope_error, error_extractor, parse_server_time
 from adapters.okx.signing import (
     Credentials,
@@ -44,20 +51,7 @@ from adapters.okx.signing import (
     query_path,
     redact,
 )
-from atomic_fp.errors import (
-    Ambiguous,
-    AuthenticationError,
-    MalformedResponse,
-    NetworkError,
-    NotConfigured,
-    NotSent,
-    OrderNotFound,
-    RateLimited,
-    UnknownSymbol,
-    VenueError,
-    VenueRejected,
-    VenueTimeout,
-)
+from atomic_fp.errors import NotConfigured, NotSent, RateLimited, VenueError, VenueRejected
 
 PATH_TIME = "/api/v5/public/time"
 _RATE_CODES = frozenset({"50011", "50061"})
@@ -66,24 +60,18 @@ _TIMESTAMP_CODE = "50102"
 _BUSY_CODES = frozenset({"50001", "50013", "50026"})
 
 
+OKX_CODES = CodeMap(
+    auth=_AUTH_CODES,
+    order_not_found=frozenset({"51603"}),
+    unknown_symbol=frozenset({"51001"}),
+    rate_limited=_RATE_CODES,
+    ambiguous_on_write=_BUSY_CODES,
+)
+"""OKX codes onto the typed errors (see the module docstring)."""
+
+
 def refine(error: VenueError, idempotent: bool) -> VenueError:
-    """OKX codes onto the typed errors (see the module docstring)."""
-    code = error.code
-    if isinstance(error, MalformedResponse) and not idempotent:
-        return Ambiguous(error.venue, error.message, code)
-    if code is None or isinstance(error, Ambiguous | NotSent | NetworkError | VenueTimeout):
-        return error
-    if code in _AUTH_CODES:
-        return AuthenticationError(error.venue, error.message, code)
-    if code in _RATE_CODES and not isinstance(error, RateLimited):
-        return RateLimited(error.venue, error.message, code, error.retry_after)
-    if code == "51001":
-        return UnknownSymbol(error.venue, error.message, code)
-    if code == "51603":
-        return OrderNotFound(error.venue, error.message, code)
-    if code in _BUSY_CODES and not idempotent:
-        return Ambiguous(error.venue, error.message, code)
-    return error
+    return OKX_CODES.refine(error, idempotent)
 
 
 class OkxHttp:
@@ -102,6 +90,8 @@ class OkxHttp:
         monotonic: Callable[[], float],
         simulated: bool = False,
         time_sync_seconds: float = 600.0,
+        max_budget_wait: float = 5.0,
+        requests_per_2s: tuple[float, float] = (10, 10),
     ) -> None:
         self.venue = venue
         self.credentials = credentials
@@ -119,6 +109,17 @@ class OkxHttp:
         )
         self._http = JsonHttp(
             venue, self.client, error_extractor=error_extractor, max_body_bytes=max_body_bytes
+        )
+        self._public_budget = RequestBudget(
+            "okx-public", requests_per_2s[0], 2.0, max_budget_wait, monotonic, refusal_code="budget"
+        )
+        self._private_budget = RequestBudget(
+            "okx-private",
+            requests_per_2s[1],
+            2.0,
+            max_budget_wait,
+            monotonic,
+            refusal_code="budget",
         )
         self._offset_ms: int | None = None
         self._synced_at = 0.0
@@ -147,16 +148,25 @@ class OkxHttp:
         content: str | None = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool,
+        private: bool = False,
     ) -> Result[Any, VenueError]:
+        where = f"{method} {url.split('?', 1)[0]}"
+        budget = self._private_budget if private else self._public_budget
+        allowed = await budget.acquire(self.venue, 1, where)
+        if isinstance(allowed, Failure):
+            return allowed
         result = await self._http.request(
             method, url, content=content, headers=headers, idempotent=idempotent
         )
         if isinstance(result, Failure):
-            return Failure(refine(result.failure(), idempotent))
+            error = result.failure()
+            if isinstance(error, RateLimited) and error.retry_after is not None:
+                self._public_budget.back_off(error.retry_after.total_seconds())
+                self._private_budget.back_off(error.retry_after.total_seconds())
+            return Failure(refine(error, idempotent))
         embedded = envelope_error(result.unwrap())
         if embedded is not None:
             code, message = embedded
-            where = f"{method} {url.split('?', 1)[0]}"
             return Failure(
                 refine(VenueRejected(self.venue, f"{where}: {message}", code), idempotent)
             )
@@ -242,6 +252,7 @@ class OkxHttp:
                 content=text if body is not None else None,
                 headers=headers,
                 idempotent=idempotent,
+                private=True,
             )
             if isinstance(result, Failure):
                 failed = self.scrub(result.failure(), [headers["OK-ACCESS-SIGN"]])

@@ -25,11 +25,11 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-import anyio
 import attrs
 from returns.result import Failure, Result, Success
 
 from adapters._future import both
+from adapters.kit import TtlCache, joined_failure
 from adapters.okx.http import OkxHttp
 from adapters.okx.parsing import (
     DEFAULT_INTERVAL,
@@ -86,30 +86,23 @@ class OkxMarketData:
         self._overrides = dict(overrides)
         self._now = now
         self._monotonic = monotonic
-        self._ttl = markets_ttl
-        self._markets: tuple[OkxMarket, ...] | None = None
+        self._cache: TtlCache[tuple[OkxMarket, ...]] = TtlCache(markets_ttl, monotonic=monotonic)
         self._by_symbol: dict[Symbol, OkxMarket] = {}
         self._by_inst: dict[str, Market] = {}
         self._okx_by_inst: dict[str, OkxMarket] = {}
-        self._loaded_at = 0.0
-        self._lock: anyio.Lock | None = None
+        self._funding_body: Any = None
 
     # ------------------------------------------------------------------ markets cache
 
-    def _fresh(self) -> bool:
-        return self._markets is not None and self._monotonic() - self._loaded_at < self._ttl
-
-    async def _load(self) -> Result[tuple[tuple[OkxMarket, ...], Any], VenueError]:
+    async def _load(self) -> Result[tuple[OkxMarket, ...], VenueError]:
         """Instruments and current funding, sent together (one round trip); the funding
-        body is returned too so a funding read on a cold cache needs nothing more."""
+        body is kept so a funding read that loaded the markets needs nothing more."""
         instruments, funding = await both(
             self._http.public(PATH_INSTRUMENTS, INSTRUMENTS_PARAMS),
             self._http.public(PATH_FUNDING_RATE, FUNDING_PARAMS),
         )
-        if isinstance(instruments, Failure):
-            return instruments
-        if isinstance(funding, Failure):
-            return funding
+        if isinstance(instruments, Failure) or isinstance(funding, Failure):
+            return joined_failure(instruments, funding)
         plain = parse_instruments(self._exchange, instruments.unwrap(), self._overrides, {})
         if isinstance(plain, Failure):
             return Failure(plain.failure())
@@ -118,35 +111,30 @@ class OkxMarketData:
         if isinstance(rates, Failure):
             return Failure(rates.failure())
         intervals = {r.venue_symbol or "": r.interval for r in rates.unwrap()}
-        markets = parse_instruments(
-            self._exchange, instruments.unwrap(), self._overrides, intervals
-        ).unwrap()  # the same payload parsed a moment ago
-        self._markets = markets
+        parsed = parse_instruments(self._exchange, instruments.unwrap(), self._overrides, intervals)
+        if isinstance(parsed, Failure):
+            return Failure(parsed.failure())
+        markets = parsed.unwrap()
         self._by_symbol = {m.market.symbol: m for m in markets}
         self._by_inst = {m.inst_id: m.market for m in markets}
         self._okx_by_inst = {m.inst_id: m for m in markets}
-        self._loaded_at = self._monotonic()
-        return Success((markets, funding.unwrap()))
+        self._funding_body = funding.unwrap()
+        return Success(markets)
 
     async def _ensure(self) -> Result[Any, VenueError]:
-        """Load the markets when stale; the funding body read alongside, or ``None``."""
-        if self._fresh():
-            return Success(None)
-        if self._lock is None:
-            self._lock = anyio.Lock()
-        async with self._lock:
-            if self._fresh():
-                return Success(None)
-            loaded = await self._load()
-            if isinstance(loaded, Failure):
-                return loaded
-            return Success(loaded.unwrap()[1])
+        """Load the markets when stale; the funding body read alongside when this call
+        caused (or waited for) a load, else ``None``."""
+        before = self._cache.generation
+        loaded = await self._cache.get(self._load)
+        if isinstance(loaded, Failure):
+            return loaded
+        return Success(self._funding_body if self._cache.generation != before else None)
 
     async def markets(self) -> Result[tuple[OkxMarket, ...], VenueError]:
         ensured = await self._ensure()
         if isinstance(ensured, Failure):
             return ensured
-        return Success(self._markets or ())
+        return Success(tuple(self._okx_by_inst.values()))
 
     async def by_instrument(self) -> Result[Mapping[str, OkxMarket], VenueError]:
         ensured = await self._ensure()
