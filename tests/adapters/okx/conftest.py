@@ -1,6 +1,13 @@
-"""OKX adapter tests: the same loopback-only network guard as the Binance tests, so a test
-that tried to reach www.okx.com could not pass."""
+"""OKX adapter tests: the harness's loopback-only network guard, so a test that tried to
+reach www.okx.com could not pass."""
 
-from tests.adapters.binance.conftest import no_internet
+from __future__ import annotations
 
-__all__ = ["no_internet"]
+import pytest
+
+from tests.harness import block_internet
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    block_internet(monkeypatch)
