@@ -13,8 +13,10 @@ auth errors with HTTP 401, rate limits with HTTP 429 and code ``50011`` (OKX v5 
                                        once more (OKX refused it unread)
 ``51001`` (instrument does not exist)  :class:`UnknownSymbol`
 ``51603`` (order does not exist)       :class:`OrderNotFound`
-``50001``/``50013``/``50026`` on a     :class:`Ambiguous` (system busy/error: the
-write                                  order may have been taken)
+``50001``/``50004``/``50013``/         :class:`Ambiguous` (service unavailable,
+``50026`` on a write                   endpoint timeout "does not indicate success or
+                                       failure", busy, system error: the order may
+                                       have been taken)
 =====================================  =============================================
 
 Each request first takes one slot of a :class:`~adapters.kit.budget.RequestBudget`: public
@@ -57,7 +59,7 @@ PATH_TIME = "/api/v5/public/time"
 _RATE_CODES = frozenset({"50011", "50061"})
 _AUTH_CODES = frozenset(str(code) for code in range(50100, 50115)) - {"50102"}
 _TIMESTAMP_CODE = "50102"
-_BUSY_CODES = frozenset({"50001", "50013", "50026"})
+_BUSY_CODES = frozenset({"50001", "50004", "50013", "50026"})
 
 
 OKX_CODES = CodeMap(
