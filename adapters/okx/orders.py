@@ -25,6 +25,7 @@ from returns.result import Failure, Result, Success
 from adapters.okx.parsing import OkxMarket
 from atomic_fp.errors import InvalidRequest
 from atomic_fp.models import OrderRequest, OrderType, Side, TimeInForce
+from atomic_fp.rounding import is_multiple
 
 CLIENT_ORDER_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
 TD_MODES = ("cross", "isolated")
@@ -43,7 +44,7 @@ def decimal_text(value: Decimal) -> str:
 
 
 def _on_step(value: Decimal, step: Decimal) -> bool:
-    return step > 0 and value % step == 0
+    return step > 0 and is_multiple(value, step)
 
 
 def order_body(
