@@ -12,6 +12,8 @@ Hyperliquid    ``expiresAfter`` (ms) on the signed ``/exchange`` action: an acti
 GRVT           the order signature's ``expiration`` (unix ns; error 2001 expired).
 Lighter        IOC orders carry expiry 0 (they live only inside the transaction that
                creates them); the transaction's nonce is single-use.
+OKX            the ``expTime`` request header (ms): a place request arriving later is
+               not processed (OKX v5 docs, "Transaction timeouts").
 paper          refuses an order that arrives after ``expires_at`` (venue clock).
 =============  =====================================================================
 
