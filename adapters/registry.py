@@ -99,8 +99,8 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
     "okx": VenueKind(
         "okx",
         "adapters.okx.client:create",
-        "OKX v5 USDT swaps (REST, HMAC-SHA256 signed; sizes converted from contracts)",
-        ("base_url",),
+        "OKX v5 USDT swaps (REST, HMAC-SHA256 signed; funding-rate stream)",
+        ("base_url", "ws_url"),
         ("api_key", "api_secret", "passphrase"),
     ),
     "paper": VenueKind(
