@@ -25,7 +25,7 @@ fails can only overstate the cost, never understate it. Figures and sources (che
 - OKX perpetual swaps, regular user Lv1 (< 500 OKB, < $10M 30-day volume): 0.02 % maker /
   0.05 % taker (https://www.okx.com/fees, "Futures and Perp" tab; the page's spot tab is
   0.08 % / 0.10 %, and a third-party summary gives USDT perpetuals 0.02 % / 0.05 % as well).
-  The account's rates (``GET /api/v5/account/trade-fee``) are not read yet.
+  The account's rates: ``GET /api/v5/account/trade-fee`` (signed; ``makerU``/``takerU``).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ PUBLISHED_FEES: Mapping[str, FeeQuote] = MappingProxyType(
 )
 """Published base tier by venue *kind* (also the research data's venue names)."""
 
-ACCOUNT_FEE_KINDS = frozenset({"binance", "hyperliquid", "grvt"})
+ACCOUNT_FEE_KINDS = frozenset({"binance", "hyperliquid", "grvt", "okx"})
 """Venue kinds whose clients read the account's own rates when given credentials (Lighter
 publishes per-market fees without an account; the paper venue charges what it is told)."""
 

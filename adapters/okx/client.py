@@ -167,9 +167,11 @@ class OkxClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
         return await self._data.fetch_funding_history(symbol, start, end)
 
     async def _fetch_fees(self) -> Result[FeeQuote, VenueError]:
-        """OKX's published base tier (see :mod:`adapters.published_fees`); the account's
-        own rates (``GET /api/v5/account/trade-fee``) are not read yet."""
-        return Success(account_or_published(KIND, None))
+        """The account's rates (``GET /api/v5/account/trade-fee``) with credentials, else
+        (or when that fails) OKX's published Lv1 tier (:mod:`adapters.published_fees`)."""
+        if self._http.credentials is None:
+            return Success(account_or_published(KIND, None))
+        return Success(account_or_published(KIND, await self._execution.fetch_account_fees()))
 
     # ------------------------------------------------------------------ account
 

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
+import attrs
 from returns.result import Failure, Result, Success
 
 from adapters.okx.http import OkxHttp
@@ -43,10 +44,12 @@ from adapters.okx.parsing_account import (
     parse_order,
     parse_order_ack,
     parse_positions,
+    parse_trade_fee,
 )
 from atomic_fp.errors import Ambiguous, InvalidRequest, MalformedResponse, VenueError
 from atomic_fp.models import (
     Balance,
+    FeeQuote,
     FundingPayment,
     Order,
     OrderRequest,
@@ -64,6 +67,7 @@ PATH_BALANCE = "/api/v5/account/balance"
 PATH_ORDER = "/api/v5/trade/order"
 PATH_CANCEL = "/api/v5/trade/cancel-order"
 PATH_BILLS = "/api/v5/account/bills-archive"
+PATH_TRADE_FEE = "/api/v5/account/trade-fee"
 BILLS_PAGE_LIMIT = 100
 MAX_PAGES = 1000
 _CANCEL_FINAL_CODES = frozenset({"51400", "51401", "51402"})
@@ -150,6 +154,19 @@ class OkxExecution:
             return Failure(MalformedResponse(self._venue, f"account margin: {error}"[:300]))
         return Success(margin)
 
+    async def fetch_account_fees(self) -> Result[FeeQuote, VenueError]:
+        """USDT-margined swap rates of the account (one query: rates are per account
+        level and instrument family type, the same for every USDT swap)."""
+        body = await self._http.signed(
+            "GET",
+            PATH_TRADE_FEE,
+            (("instType", "SWAP"), ("instFamily", "BTC-USDT")),
+            idempotent=True,
+        )
+        if isinstance(body, Failure):
+            return body
+        return _widen(parse_trade_fee(self._venue, body.unwrap()))
+
     # ------------------------------------------------------------------ orders
 
     async def _okx_market(self, symbol: Symbol) -> Result[OkxMarket, VenueError]:
@@ -188,7 +205,7 @@ class OkxExecution:
         market = await self._okx_market(request.symbol)
         if isinstance(market, Failure):
             error = market.failure()
-            return Failure(type(error)(error.venue, f"order not sent: {error.message}", error.code))
+            return Failure(attrs.evolve(error, message=f"order not sent: {error.message}"))
         body = order_body(self._venue, request, market.unwrap(), self._td_mode)
         if isinstance(body, Failure):
             return Failure(body.failure())

@@ -28,12 +28,15 @@ from adapters.okx.parsing import SETTLE_ASSET, OkxMarket, rows
 from atomic_fp.errors import MalformedResponse
 from atomic_fp.models import (
     Balance,
+    FeeQuote,
+    FeeSource,
     FundingPayment,
     Order,
     OrderStatus,
     Position,
     Side,
     Symbol,
+    VenueFees,
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
@@ -258,3 +261,31 @@ def parse_funding_bills(
         return tuple(found)
 
     return parse_guard(str(exchange), parse)
+
+
+def parse_trade_fee(venue: str, payload: object) -> Result[FeeQuote, MalformedResponse]:
+    """``GET /api/v5/account/trade-fee`` -> the account's rates (source ``account``).
+
+    OKX quotes fee rates signed from the account's side: negative is a charge, positive a
+    rebate (the recorded spot answer has ``maker`` "-0.0008", ``taker`` "-0.001": the
+    0.08 % / 0.10 % spot Lv1 tier of okx.com/fees). USDT-margined contracts have their
+    own ``makerU``/``takerU``; the plain fields are read only when those are empty."""
+
+    def parse() -> FeeQuote:
+        data = rows(payload)
+        if not data:
+            raise ParseError("$.data: empty")
+        row = obj(data[0], "$.data[0]")
+        maker = opt_dec(row, "makerU", "$.data[0]")
+        taker = opt_dec(row, "takerU", "$.data[0]")
+        if maker is None or taker is None:
+            maker = dec_field(row, "maker", "$.data[0]")
+            taker = dec_field(row, "taker", "$.data[0]")
+        level = str(row.get("level", ""))[:20]
+        return FeeQuote(
+            VenueFees(maker=-maker, taker=-taker),
+            FeeSource.ACCOUNT,
+            f"GET /api/v5/account/trade-fee (level {level})",
+        )
+
+    return parse_guard(venue, parse)

@@ -251,6 +251,15 @@ class FakeOkx(FakeVenue):
         ]
         return self.ok([{"totalEq": "16500", "mmr": "", "details": details}])
 
+    @route("GET", "/api/v5/account/trade-fee")
+    def trade_fee(self, request: Request) -> Reply:
+        if request.query.get("instType") != "SWAP":
+            return self.error("51000", "Parameter instType error")
+        row = {"instType": "SWAP", "level": "Lv1", "maker": "", "taker": "",
+               "makerU": "-0.0002", "takerU": "-0.0005", "makerUSDC": "-0.0002",
+               "takerUSDC": "-0.0005", "category": "1", "ts": str(self.now_ms())}  # fmt: skip
+        return self.ok([row])
+
     @route("GET", "/api/v5/account/positions")
     def list_positions(self, request: Request) -> Reply:
         rows = [

@@ -18,7 +18,12 @@ from adapters.okx.parsing import (
     parse_funding_rates,
     parse_instruments,
 )
-from adapters.okx.parsing_account import parse_balances, parse_order, parse_positions
+from adapters.okx.parsing_account import (
+    parse_balances,
+    parse_order,
+    parse_positions,
+    parse_trade_fee,
+)
 from atomic_fp.errors import MalformedResponse
 from atomic_fp.models import FundingKind, OrderStatus, Side, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
@@ -168,3 +173,13 @@ def test_an_order_without_a_client_id_is_malformed_not_guessed() -> None:
     parsed = parse_order(OKX, recorded("http_get_orders_history.json"), markets())
     assert isinstance(parsed, Failure)
     assert isinstance(parsed.failure(), MalformedResponse)
+
+
+def test_trade_fee_signs_are_flipped_to_costs() -> None:
+    """The recorded (spot) answer's -0.0008 / -0.001 are okx.com/fees' spot Lv1 0.080 % /
+    0.100 %: negative means charged."""
+    quote = parse_trade_fee("okx", recorded("http_get_trade_fee_response.json"))
+    assert isinstance(quote, Success)
+    fees = quote.unwrap().fees
+    assert (fees.maker, fees.taker) == (Decimal("0.0008"), Decimal("0.001"))
+    assert "Lv1" in quote.unwrap().detail

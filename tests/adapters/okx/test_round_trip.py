@@ -21,7 +21,15 @@ from atomic_fp.errors import (
     UnknownSymbol,
     VenueRejected,
 )
-from atomic_fp.models import OrderRequest, OrderStatus, OrderType, Side, Symbol, TimeInForce
+from atomic_fp.models import (
+    FeeSource,
+    OrderRequest,
+    OrderStatus,
+    OrderType,
+    Side,
+    Symbol,
+    TimeInForce,
+)
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.venue import Capability, MarginReporter, VenueClient
 from tests.adapters.okx.fake_venue import FakeOkx
@@ -150,7 +158,12 @@ async def test_the_full_round_trip(fake: FakeOkx, url: str) -> None:
     assert margin.unwrap().equity == Decimal("10000.5")
 
     fees = await outcome(venue.fetch_fees())
-    assert isinstance(fees, Success) and fees.unwrap().fees.taker == Decimal("0.0005")
+    assert isinstance(fees, Success)
+    assert fees.unwrap().source is FeeSource.ACCOUNT
+    assert (fees.unwrap().fees.maker, fees.unwrap().fees.taker) == (
+        Decimal("0.0002"),
+        Decimal("0.0005"),
+    )
     await venue.aclose()
 
 
@@ -278,4 +291,26 @@ async def test_funding_history_pages_back_and_keeps_each_gap(fake: FakeOkx, url:
     assert {r.interval for r in rows[151:]} == {timedelta(hours=4)}
     times = [r.funding_time for r in rows]
     assert times == sorted(set(times))
+    await venue.aclose()
+
+
+async def test_fees_fall_back_to_the_published_tier_and_say_why(fake: FakeOkx, url: str) -> None:
+    venue = client(url, secret="wrong-secret")
+    fees = await outcome(venue.fetch_fees())
+    assert isinstance(fees, Success)
+    quote = fees.unwrap()
+    assert quote.source is FeeSource.PUBLISHED and quote.fees.taker == Decimal("0.0005")
+    assert "fee query failed (AuthenticationError" in quote.detail
+    assert "wrong-secret" not in quote.detail
+    await venue.aclose()
+
+
+async def test_connect_is_idempotent(fake: FakeOkx, url: str) -> None:
+    venue = client(url)
+    first = await venue.connect()
+    assert isinstance(first, Success)
+    seen = len(fake.requests)
+    assert "/api/v5/account/balance" in fake.paths()  # the credentials were checked
+    assert await venue.connect() == first
+    assert len(fake.requests) == seen
     await venue.aclose()
