@@ -53,7 +53,14 @@ from adapters.okx.signing import (
     query_path,
     redact,
 )
-from atomic_fp.errors import NotConfigured, NotSent, RateLimited, VenueError, VenueRejected
+from atomic_fp.errors import (
+    InvalidRequest,
+    NotConfigured,
+    NotSent,
+    RateLimited,
+    VenueError,
+    VenueRejected,
+)
 
 PATH_TIME = "/api/v5/public/time"
 _RATE_CODES = frozenset({"50011", "50061"})
@@ -180,7 +187,7 @@ class OkxHttp:
         try:
             url = query_path(path, params)
         except ValueError as error:
-            return Failure(VenueRejected(self.venue, f"GET {path}: {error}"))
+            return Failure(InvalidRequest(self.venue, f"GET {path}: {error} (not sent)"))
         return await self._send("GET", url, idempotent=True)
 
     # ------------------------------------------------------------------ signed
@@ -227,7 +234,7 @@ class OkxHttp:
         try:
             request_path = query_path(path, params)
         except ValueError as error:
-            return Failure(VenueRejected(self.venue, f"{method} {path}: {error}"))
+            return Failure(InvalidRequest(self.venue, f"{method} {path}: {error} (not sent)"))
         text = json_body(body) if body is not None else ""
         result: Result[Any, VenueError] = Failure(NotSent(self.venue, f"{method} {path}"))
         for attempt in range(2):

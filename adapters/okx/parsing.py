@@ -146,7 +146,8 @@ def parse_instruments(
 
     Inverse (coin-margined) swaps, other settlement assets and instruments not ``live``
     are left out. ``intervals`` (by ``instId``) are the funding intervals last read from
-    ``funding-rate``; an instrument without one gets OKX's 8 h default."""
+    ``funding-rate``; an instrument without one gets OKX's 8 h default. OKX publishes no
+    minimum notional for swaps (``minSz`` is the minimum), so ``min_notional`` stays 0."""
 
     def parse() -> tuple[OkxMarket, ...]:
         found: list[OkxMarket] = []
