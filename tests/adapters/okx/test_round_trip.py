@@ -314,3 +314,10 @@ async def test_connect_is_idempotent(fake: FakeOkx, url: str) -> None:
     assert await venue.connect() == first
     assert len(fake.requests) == seen
     await venue.aclose()
+
+
+async def test_async_with_connects_and_closes(fake: FakeOkx, url: str) -> None:
+    """The seed's shape: ``async with OkxClient(okx_config) as client``."""
+    async with client(url) as venue:
+        assert isinstance(venue.connection, Success)
+        assert {m.symbol for m in venue.connection.unwrap()} >= {BTC, ETH, DOGE}
