@@ -26,9 +26,12 @@ import base64
 import hashlib
 import hmac
 import re
+import time
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+import attrs
 
 from tests.harness import FakeVenue, Reply, Request, route
 
@@ -94,6 +97,8 @@ class FakeOkx(FakeVenue):
         self.bids = [("64999.9", "200"), ("64999.0", "500")]  # BTC, contracts
         self.asks = [("65000.1", "150"), ("65001.0", "400")]
         self.orders: dict[str, dict[str, Any]] = {}
+        self.latency = 0.0  # every answer this late (a distant venue)
+        self.served: list[tuple[str, float, float]] = []  # (path, arrived, answered)
         self.positions: dict[str, Decimal] = {}  # instId -> signed contracts
         self.next_order_id = 7_000_000_000_000_000_000
         self.history = [  # BTC-USDT-SWAP: 8-hourly, then 4-hourly; 250 rows
@@ -139,6 +144,12 @@ class FakeOkx(FakeVenue):
 
     def instrument(self, inst_id: str) -> dict[str, Any] | None:
         return next((i for i in self.instruments if i["instId"] == inst_id), None)
+
+    def after(self, request: Request, reply: Reply) -> Reply:
+        now = time.perf_counter()
+        with self.lock:
+            self.served.append((request.path, now, now + self.latency))
+        return attrs.evolve(reply, delay=reply.delay + self.latency) if self.latency else reply
 
     # ------------------------------------------------------------------ auth
 
