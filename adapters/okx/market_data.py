@@ -59,6 +59,8 @@ _MAX_INTERVAL = timedelta(hours=8)
 
 
 def _checked(rate: FundingRate) -> FundingRate:
+    if rate.interval_doubt is not None:
+        return rate
     doubt = interval_doubt(rate)
     return rate if doubt is None else attrs.evolve(rate, interval_doubt=doubt)
 
@@ -110,7 +112,9 @@ class OkxMarketData:
         rates = parse_funding_rates(self._exchange, funding.unwrap(), by_inst, self._now())
         if isinstance(rates, Failure):
             return Failure(rates.failure())
-        intervals = {r.venue_symbol or "": r.interval for r in rates.unwrap()}
+        intervals = {
+            r.venue_symbol or "": r.interval for r in rates.unwrap() if r.interval_doubt is None
+        }
         parsed = parse_instruments(self._exchange, instruments.unwrap(), self._overrides, intervals)
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())

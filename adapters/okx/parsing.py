@@ -214,7 +214,12 @@ def parse_funding_rates(
     observed_at: datetime,
 ) -> Result[tuple[FundingRate, ...], MalformedResponse]:
     """``GET /api/v5/public/funding-rate?instId=ANY`` -> current rates of ``markets``
-    (by ``instId``); rows of instruments we do not trade are skipped."""
+    (by ``instId``); rows of instruments we do not trade are skipped.
+
+    A row whose interval cannot be derived (``nextFundingTime`` empty, or not a sane gap
+    after ``fundingTime``) keeps the market's last known interval and says why in
+    ``interval_doubt``: it is left out of rankings and decisions with that reason, while
+    the other symbols' rates stand (one odd instrument does not blind the venue)."""
 
     def parse() -> tuple[FundingRate, ...]:
         found: list[FundingRate] = []
@@ -225,14 +230,20 @@ def parse_funding_rates(
             if market is None:
                 continue
             funding_ms = integer(field(row, "fundingTime", path), f"{path}.fundingTime")
-            next_ms = integer(field(row, "nextFundingTime", path), f"{path}.nextFundingTime")
+            interval, doubt = market.funding_interval, None
+            try:
+                next_ms = integer(field(row, "nextFundingTime", path), f"{path}.nextFundingTime")
+                interval = funding_interval(funding_ms, next_ms, path)
+            except ParseError as error:
+                doubt = f"interval unknown: {error}"[:200]
             stamp = row.get("ts")
             found.append(
                 FundingRate(
                     exchange=exchange,
                     symbol=market.symbol,
                     rate=dec_field(row, "fundingRate", path),
-                    interval=funding_interval(funding_ms, next_ms, path),
+                    interval=interval,
+                    interval_doubt=doubt,
                     kind=FundingKind.CURRENT,
                     observed_at=ts_millis(stamp, f"{path}.ts") if stamp else observed_at,
                     next_funding_time=ts_millis(funding_ms, f"{path}.fundingTime"),

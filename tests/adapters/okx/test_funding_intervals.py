@@ -66,3 +66,31 @@ async def test_a_changed_interval_shows_at_the_next_read() -> None:
     assert isinstance(second, Success) and second.unwrap()[0].interval_hours == 2
     assert fake.paths().count("/api/v5/public/instruments") == 1
     await client.aclose()
+
+
+async def test_one_row_without_a_usable_interval_is_in_doubt_not_fatal() -> None:
+    """A row whose ``nextFundingTime`` is empty (or not after ``fundingTime``) keeps its
+    rate, marked with why its interval is unknown; every other symbol is unaffected."""
+    fake = FakeOkx("k", "s", "p")
+    client = venue(fake)
+    assert isinstance(await run(client.fetch_markets()), Success)
+    original = fake._funding_row
+
+    def odd(inst_id: str, hours: int) -> dict[str, object]:
+        row = original(inst_id, hours)
+        if inst_id == "SOL-USDT-SWAP":
+            row["nextFundingTime"] = ""
+        if inst_id == "XRP-USDT-SWAP":
+            row["nextFundingTime"] = row["fundingTime"]
+        return row
+
+    fake._funding_row = odd  # type: ignore[method-assign]
+    rates = await run(client.fetch_funding_rates())
+    assert isinstance(rates, Success)
+    doubt = {r.symbol.base: r.interval_doubt for r in rates.unwrap()}
+    assert doubt["BTC"] is None and doubt["DOGE"] is None and doubt["ETH"] is None
+    assert doubt["SOL"] is not None and "nextFundingTime" in doubt["SOL"]
+    assert doubt["XRP"] is not None and "not an interval" in doubt["XRP"]
+    sol = next(r for r in rates.unwrap() if r.symbol.base == "SOL")
+    assert sol.interval == timedelta(hours=4)  # the market's last known interval
+    await client.aclose()
