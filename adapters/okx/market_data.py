@@ -10,8 +10,11 @@ markets                    ``GET /api/v5/public/instruments?instType=SWAP`` and
 funding rates              ``GET /api/v5/public/funding-rate?instId=ANY`` (every swap in
                            one answer: "ANY to return the funding rate info of all swap
                            symbols", OKX v5 docs as quoted by the ``venues`` Rust crate's
-                           ``GetFundingRateRequest``); with a cold market cache, the same
-                           two requests as markets, so still one round trip
+                           ``GetFundingRateRequest``) and ``GET /api/v5/public/mark-price?
+                           instType=SWAP`` together; with a cold market cache, the same
+                           two requests as markets beside the marks: one round trip
+                           either way. Marks are optional: when that request fails the
+                           rates carry no mark (unknown), the rates themselves stand
 funding history            ``GET /api/v5/public/funding-rate-history`` pages of 100,
                            newest first, walked back with ``after`` (OKX keeps about
                            three months)
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -40,6 +44,7 @@ from adapters.okx.parsing import (
     parse_funding_history_rows,
     parse_funding_rates,
     parse_instruments,
+    parse_mark_prices,
 )
 from atomic_fp.errors import InvalidRequest, MalformedResponse, UnknownSymbol, VenueError
 from atomic_fp.intervals import interval_doubt
@@ -50,8 +55,10 @@ PATH_INSTRUMENTS = "/api/v5/public/instruments"
 PATH_FUNDING_RATE = "/api/v5/public/funding-rate"
 PATH_FUNDING_HISTORY = "/api/v5/public/funding-rate-history"
 PATH_BOOKS = "/api/v5/market/books"
+PATH_MARK_PRICE = "/api/v5/public/mark-price"
 INSTRUMENTS_PARAMS = (("instType", "SWAP"),)
 FUNDING_PARAMS = (("instId", "ANY"),)
+MARK_PARAMS = (("instType", "SWAP"),)
 HISTORY_PAGE_LIMIT = 100
 MAX_BOOK_DEPTH = 400
 MAX_PAGES = 1000
@@ -92,7 +99,7 @@ class OkxMarketData:
         self._by_symbol: dict[Symbol, OkxMarket] = {}
         self._by_inst: dict[str, Market] = {}
         self._okx_by_inst: dict[str, OkxMarket] = {}
-        self._funding_body: Any = None
+        self._loaded_funding: Any = None
 
     # ------------------------------------------------------------------ markets cache
 
@@ -122,7 +129,7 @@ class OkxMarketData:
         self._by_symbol = {m.market.symbol: m for m in markets}
         self._by_inst = {m.inst_id: m.market for m in markets}
         self._okx_by_inst = {m.inst_id: m for m in markets}
-        self._funding_body = funding.unwrap()
+        self._loaded_funding = funding.unwrap()
         return Success(markets)
 
     async def _ensure(self) -> Result[Any, VenueError]:
@@ -132,7 +139,7 @@ class OkxMarketData:
         loaded = await self._cache.get(self._load)
         if isinstance(loaded, Failure):
             return loaded
-        return Success(self._funding_body if self._cache.generation != before else None)
+        return Success(self._loaded_funding if self._cache.generation != before else None)
 
     async def markets(self) -> Result[tuple[OkxMarket, ...], VenueError]:
         ensured = await self._ensure()
@@ -165,26 +172,38 @@ class OkxMarketData:
             return loaded
         return Success(tuple(m.market for m in loaded.unwrap()))
 
+    async def _marks(self) -> dict[str, Decimal]:
+        body = await self._http.public(PATH_MARK_PRICE, MARK_PARAMS)
+        if isinstance(body, Failure):
+            return {}
+        marks = parse_mark_prices(self._venue, body.unwrap())
+        return marks.unwrap() if isinstance(marks, Success) else {}
+
+    async def _current_funding(self) -> Result[Any, VenueError]:
+        ensured = await self._ensure()
+        if isinstance(ensured, Failure) or ensured.unwrap() is not None:
+            return ensured
+        return await self._http.public(PATH_FUNDING_RATE, FUNDING_PARAMS)
+
     async def fetch_funding_rates(
         self, symbols: Collection[Symbol] | None
     ) -> Result[tuple[FundingRate, ...], VenueError]:
-        ensured = await self._ensure()
-        if isinstance(ensured, Failure):
-            return ensured
-        body = ensured.unwrap()
-        if body is None:
-            read = await self._http.public(PATH_FUNDING_RATE, FUNDING_PARAMS)
-            if isinstance(read, Failure):
-                return read
-            body = read.unwrap()
-        parsed = parse_funding_rates(self._exchange, body, self._by_inst, self._now())
+        body, marks = await both(self._current_funding(), self._marks())
+        if isinstance(body, Failure):
+            return body
+        parsed = parse_funding_rates(self._exchange, body.unwrap(), self._by_inst, self._now())
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
         rates = parsed.unwrap()
         if symbols is not None:
             wanted = set(symbols)
             rates = tuple(rate for rate in rates if rate.symbol in wanted)
-        return Success(tuple(_checked(rate) for rate in rates))
+        return Success(
+            tuple(
+                _checked(attrs.evolve(rate, mark_price=marks.get(rate.venue_symbol or "")))
+                for rate in rates
+            )
+        )
 
     async def fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
         if depth < 1:

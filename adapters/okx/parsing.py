@@ -257,6 +257,23 @@ def parse_funding_rates(
     return parse_guard(str(exchange), parse)
 
 
+def parse_mark_prices(venue: str, payload: object) -> Result[dict[str, Decimal], MalformedResponse]:
+    """``GET /api/v5/public/mark-price?instType=SWAP`` -> ``markPx`` by ``instId`` (a row
+    without a positive mark is left out: unknown, not zero)."""
+
+    def parse() -> dict[str, Decimal]:
+        marks: dict[str, Decimal] = {}
+        for i, raw in enumerate(rows(payload)):
+            path = f"$.data[{i}]"
+            row = obj(raw, path)
+            mark = opt_dec(row, "markPx", path)
+            if mark is not None and mark > 0:
+                marks[str_field(row, "instId", path)] = mark
+        return marks
+
+    return parse_guard(venue, parse)
+
+
 @attrs.frozen
 class SettledRow:
     funding_time_ms: int

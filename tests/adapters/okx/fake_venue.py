@@ -223,6 +223,16 @@ class FakeOkx(FakeVenue):
             return self.error("51001", "Instrument ID does not exist")
         return self.ok(rows)
 
+    @route("GET", "/api/v5/public/mark-price")
+    def mark_price(self, request: Request) -> Reply:
+        marks = {"BTC-USDT-SWAP": "65000.5", "ETH-USDT-SWAP": "3400.25", "SOL-USDT-SWAP": ""}
+        return self.ok(
+            [
+                {"instType": "SWAP", "instId": inst, "markPx": px, "ts": str(self.now_ms())}
+                for inst, px in marks.items()
+            ]
+        )
+
     @route("GET", "/api/v5/public/funding-rate-history")
     def funding_history(self, request: Request) -> Reply:
         q = request.query

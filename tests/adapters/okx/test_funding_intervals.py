@@ -13,7 +13,7 @@ from returns.result import Success
 from adapters.okx import OkxClient, OkxConfig
 from atomic_fp.models import Symbol
 from tests.adapters.okx.fake_venue import FakeOkx
-from tests.harness import run
+from tests.harness import Reply, run
 
 pytestmark = pytest.mark.anyio
 
@@ -48,9 +48,16 @@ async def test_a_cold_cache_reads_instruments_and_funding_in_one_round_trip() ->
     fake = FakeOkx("k", "s", "p")
     client = venue(fake)
     assert isinstance(await run(client.fetch_funding_rates()), Success)
-    assert sorted(fake.paths()) == ["/api/v5/public/funding-rate", "/api/v5/public/instruments"]
+    assert sorted(fake.paths()) == [
+        "/api/v5/public/funding-rate",
+        "/api/v5/public/instruments",
+        "/api/v5/public/mark-price",
+    ]
     assert isinstance(await run(client.fetch_funding_rates()), Success)
-    assert fake.paths()[2:] == ["/api/v5/public/funding-rate"]  # markets cached
+    assert sorted(fake.paths()[3:]) == [  # markets cached
+        "/api/v5/public/funding-rate",
+        "/api/v5/public/mark-price",
+    ]
     await client.aclose()
 
 
@@ -93,4 +100,21 @@ async def test_one_row_without_a_usable_interval_is_in_doubt_not_fatal() -> None
     assert doubt["XRP"] is not None and "not an interval" in doubt["XRP"]
     sol = next(r for r in rates.unwrap() if r.symbol.base == "SOL")
     assert sol.interval == timedelta(hours=4)  # the market's last known interval
+    await client.aclose()
+
+
+async def test_marks_ride_along_and_a_failed_mark_read_leaves_them_unknown() -> None:
+    fake = FakeOkx("k", "s", "p")
+    client = venue(fake)
+    rates = await run(client.fetch_funding_rates())
+    assert isinstance(rates, Success)
+    marks = {r.symbol.base: r.mark_price for r in rates.unwrap()}
+    assert marks["BTC"] == Decimal("65000.5") and marks["ETH"] == Decimal("3400.25")
+    assert marks["SOL"] is None and marks["DOGE"] is None  # empty / absent: unknown
+    fake.fail_next[("GET", "/api/v5/public/mark-price")] = Reply(
+        400, {"code": "51000", "msg": "Parameter error", "data": []}
+    )
+    again = await run(client.fetch_funding_rates())
+    assert isinstance(again, Success) and len(again.unwrap()) == 5
+    assert all(r.mark_price is None for r in again.unwrap())
     await client.aclose()

@@ -28,6 +28,7 @@ from adapters.okx.parsing import (
     parse_funding_history_rows,
     parse_funding_rates,
     parse_instruments,
+    parse_mark_prices,
     parse_server_time,
 )
 from adapters.okx.parsing_account import (
@@ -144,6 +145,10 @@ PARSERS: dict[str, tuple[Callable[[Any], Result[Any, VenueError]], Any]] = {
         fake_body("GET", "/api/v5/account/bills-archive", "type=8&limit=5"),
     ),
     "time": (lambda p: parse_server_time("okx", p), fake_body("GET", "/api/v5/public/time")),
+    "marks": (
+        lambda p: parse_mark_prices("okx", p),
+        fake_body("GET", "/api/v5/public/mark-price", "instType=SWAP"),
+    ),
 }
 
 

@@ -17,6 +17,7 @@ from adapters.okx.parsing import (
     parse_funding_history_rows,
     parse_funding_rates,
     parse_instruments,
+    parse_mark_prices,
 )
 from adapters.okx.parsing_account import (
     parse_balances,
@@ -183,3 +184,9 @@ def test_trade_fee_signs_are_flipped_to_costs() -> None:
     fees = quote.unwrap().fees
     assert (fees.maker, fees.taker) == (Decimal("0.0008"), Decimal("0.001"))
     assert "Lv1" in quote.unwrap().detail
+
+
+def test_mark_prices_by_instrument() -> None:
+    marks = parse_mark_prices("okx", recorded("http_get_mark_price.json"))
+    assert isinstance(marks, Success)
+    assert marks.unwrap() == {"BTC-USDT-SWAP": Decimal("84660.1")}

@@ -1,8 +1,9 @@
 """Reading OKX's funding costs one round trip, cold or warm: with every answer 0.2 s late
 (a distant venue, as in ``bench/bench_scan_latency.py``), the requests of a funding read
 fall into one sequential wave (``bench.replay_server.waves``: grouped by arrival against
-earlier answers, never by elapsed time). Cold, ``instruments`` and ``funding-rate`` are in
-flight together; warm, ``funding-rate?instId=ANY`` alone answers for every swap."""
+earlier answers, never by elapsed time). Cold, ``instruments``, ``funding-rate`` and
+``mark-price`` are in flight together; warm, ``funding-rate?instId=ANY`` and ``mark-price``
+answer for every swap."""
 
 from __future__ import annotations
 
@@ -47,11 +48,15 @@ async def test_a_funding_read_is_one_round_trip_cold_and_warm(fake: FakeOkx, url
         assert {s.path for s in cold} == {
             "/api/v5/public/instruments",
             "/api/v5/public/funding-rate",
+            "/api/v5/public/mark-price",
         }
         assert len(waves(cold)) == 1
         assert isinstance(await run(client.fetch_funding_rates()), Success)
         warm = logged(fake)
-        assert [s.path for s in warm] == ["/api/v5/public/funding-rate"]  # instruments cached
+        assert {s.path for s in warm} == {  # instruments cached
+            "/api/v5/public/funding-rate",
+            "/api/v5/public/mark-price",
+        }
         assert len(waves(warm)) == 1
     finally:
         await client.aclose()
