@@ -70,7 +70,7 @@ class VenueKind:
 BUILTIN_KINDS: Mapping[str, VenueKind] = {
     "binance": VenueKind(
         "binance",
-        "adapters.binance.client:create",
+        "adapters.binance.factory:create",
         "Binance USD-M futures (REST, HMAC-SHA256 signed; market and user-data streams)",
         ("base_url", "ws_url"),
         ("api_key", "api_secret"),

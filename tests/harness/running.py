@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -26,9 +26,11 @@ from websockets.asyncio.server import serve as ws_serve
 
 from tests.harness.venue import FakeVenue, Reply, Request
 
+V = TypeVar("V", bound=FakeVenue)
+
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _HttpServer
+    server: _HttpServer[Any]
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         return
@@ -44,7 +46,7 @@ class _Handler(BaseHTTPRequestHandler):
         reply = owner.fake.respond(request)
         self._send(owner, reply)
 
-    def _send(self, owner: FakeServer, reply: Reply) -> None:
+    def _send(self, owner: FakeServer[Any], reply: Reply) -> None:
         if reply.delay:
             time.sleep(reply.delay)  # processed; the answer comes late (or never)
         if reply.stop_server:
@@ -55,8 +57,7 @@ class _Handler(BaseHTTPRequestHandler):
         data = reply.encoded()
         try:
             self.send_response(reply.status)
-            headers = {"Content-Type": "application/json", **reply.headers}
-            for key, value in headers.items():
+            for key, value in reply.all_headers().items():
                 self.send_header(key, value)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -67,18 +68,18 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_DELETE = do_PUT = _handle
 
 
-class _HttpServer(ThreadingHTTPServer):
+class _HttpServer(ThreadingHTTPServer, Generic[V]):
     daemon_threads = True
     allow_reuse_address = True
-    owner: FakeServer
+    owner: FakeServer[V]
 
 
-class FakeServer:
+class FakeServer(Generic[V]):
     """Serves ``fake`` on 127.0.0.1 from construction until :meth:`stop`."""
 
     def __init__(
         self,
-        fake: FakeVenue,
+        fake: V,
         *,
         port: int = 0,
         websocket: bool = False,
@@ -88,7 +89,7 @@ class FakeServer:
         self.port = port
         self.ws_port = 0
         self._ws_ssl = ws_ssl
-        self._server: _HttpServer | None = None
+        self._server: _HttpServer[V] | None = None
         self._thread: threading.Thread | None = None
         self._stopping: threading.Thread | None = None
         self._ws_stop: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
@@ -118,7 +119,7 @@ class FakeServer:
         if self._stopping is not None:
             self._stopping.join(5)
             self._stopping = None
-        server = _HttpServer(("127.0.0.1", self.port), _Handler)
+        server: _HttpServer[V] = _HttpServer(("127.0.0.1", self.port), _Handler)
         server.owner = self
         self.port = int(server.server_address[1])
         self._server = server
@@ -136,9 +137,11 @@ class FakeServer:
             self._thread.join(5)
 
     def stop_soon(self) -> None:
-        """Stop from inside a request handler (not on the serving thread)."""
+        """Stop from inside a request handler (not on the serving thread); returns once
+        the server is down, so the client's next connection is refused."""
         self._stopping = threading.Thread(target=self.stop, daemon=True)
         self._stopping.start()
+        self._stopping.join(5)
 
     def close(self) -> None:
         """Stop both sides."""
@@ -177,8 +180,8 @@ class FakeServer:
 
 @contextmanager
 def running(
-    fake: FakeVenue, *, websocket: bool = False, ws_ssl: ssl.SSLContext | None = None
-) -> Iterator[FakeServer]:
+    fake: V, *, websocket: bool = False, ws_ssl: ssl.SSLContext | None = None
+) -> Iterator[FakeServer[V]]:
     """``fake`` served on 127.0.0.1 for the ``with`` block."""
     server = FakeServer(fake, websocket=websocket, ws_ssl=ws_ssl)
     try:

@@ -74,7 +74,7 @@ def test_routes_state_and_the_request_log() -> None:
         missing = client.get("/nope")
         assert missing.status_code == 404 and "GET /nope" in missing.json()["error"]
     assert fake.paths() == ["/add", "/echo", "/nope"]
-    assert fake.requests[0].json() == {"n": 2} and fake.requests[1].raw_query == "a=1&b=x"
+    assert fake.received[0].json() == {"n": 2} and fake.received[1].raw_query == "a=1&b=x"
 
 
 def test_a_subclass_checks_before_routing_and_keeps_the_routes() -> None:

@@ -24,8 +24,10 @@ Faults, for every venue alike:
   of a processed request). A :class:`Reply` can also close the connection without an
   answer (``close=True``) and take the server down (``stop_server=True``).
 
-Every request is recorded in ``requests`` (method, path, raw query, headers, body), so a
-test asserts what reached the venue, and in which order, not how long anything took.
+Every request is recorded in ``received`` (:class:`Request`: method, path, raw query,
+headers, body) and, in the venue's own shape (:meth:`FakeVenue.log_entry`, e.g. Binance's
+``(method, path, raw_query)``), in ``requests``, so a test asserts what reached the venue,
+and in which order, not how long anything took.
 The same fake is served on a real socket by :mod:`tests.harness.running` or in-process
 through ``httpx.MockTransport(fake.mock_handler)``.
 """
@@ -105,6 +107,23 @@ class Reply:
             return self.raw
         return json.dumps(self.body, default=_plain).encode()
 
+    def all_headers(self) -> dict[str, str]:
+        """``headers``, with ``Content-Type: application/json`` for a JSON body."""
+        if self.raw is not None:
+            return dict(self.headers)
+        return {"Content-Type": "application/json", **self.headers}
+
+
+Fault = Reply | tuple[int, bytes, Mapping[str, str]]
+"""A canned answer: a :class:`Reply`, or ``(status, raw body, headers)``."""
+
+
+def as_reply(fault: Fault) -> Reply:
+    if isinstance(fault, Reply):
+        return fault
+    status, raw, headers = fault
+    return Reply(status, raw=raw, headers=dict(headers))
+
 
 def not_found(request: Request) -> Reply:
     return Reply(404, {"error": f"no route for {request.method} {request.path}"})
@@ -127,8 +146,10 @@ class FakeVenue:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.requests: list[Request] = []
-        self.fail_next: dict[tuple[str, str], Reply] = {}
+        self.received: list[Request] = []
+        self.requests: list[Any] = []
+        """``log_entry`` of every request, in order."""
+        self.fail_next: dict[tuple[str, str], Fault] = {}
         self.delay_next: dict[tuple[str, str], float] = {}
         self.clock_offset_ms = 0
 
@@ -141,7 +162,11 @@ class FakeVenue:
     def paths(self) -> list[str]:
         """The path of every request received, in order."""
         with self.lock:
-            return [request.path for request in self.requests]
+            return [request.path for request in self.received]
+
+    def log_entry(self, request: Request) -> Any:
+        """What ``requests`` records of ``request`` (default: the request itself)."""
+        return request
 
     # ------------------------------------------------------------------ to override
 
@@ -176,11 +201,12 @@ class FakeVenue:
         """Record ``request``, apply the faults, route it: the reply to send."""
         key = (request.method, request.path)
         with self.lock:
-            self.requests.append(request)
+            self.received.append(request)
+            self.requests.append(self.log_entry(request))
             injected = self.fail_next.pop(key, None)
             late = self.delay_next.pop(key, 0.0)
         if injected is not None:
-            return injected
+            return as_reply(injected)
         early = self.before(request)
         if early is not None:
             return early
@@ -203,8 +229,7 @@ class FakeVenue:
         )
         if reply.close:
             raise httpx.RemoteProtocolError("server closed the connection", request=request)
-        headers = {"Content-Type": "application/json", **reply.headers}
-        return httpx.Response(reply.status, content=reply.encoded(), headers=headers)
+        return httpx.Response(reply.status, content=reply.encoded(), headers=reply.all_headers())
 
 
-__all__ = ["FakeVenue", "Reply", "Request", "not_found", "route"]
+__all__ = ["FakeVenue", "Fault", "Reply", "Request", "as_reply", "not_found", "route"]
