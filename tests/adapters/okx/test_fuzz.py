@@ -38,6 +38,7 @@ from adapters.okx.parsing_account import (
     parse_order,
     parse_order_ack,
     parse_positions,
+    parse_trade_fee,
 )
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Symbol
@@ -145,6 +146,10 @@ PARSERS: dict[str, tuple[Callable[[Any], Result[Any, VenueError]], Any]] = {
         fake_body("GET", "/api/v5/account/bills-archive", "type=8&limit=5"),
     ),
     "time": (lambda p: parse_server_time("okx", p), fake_body("GET", "/api/v5/public/time")),
+    "trade_fee": (
+        lambda p: parse_trade_fee("okx", p),
+        fake_body("GET", "/api/v5/account/trade-fee", "instType=SWAP"),
+    ),
     "marks": (
         lambda p: parse_mark_prices("okx", p),
         fake_body("GET", "/api/v5/public/mark-price", "instType=SWAP"),

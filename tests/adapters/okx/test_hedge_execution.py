@@ -14,8 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from scripts.cli import cli
-from tests.adapters.binance.fake_server import FakeBinance
-from tests.adapters.binance.fake_server import serve as serve_binance
+from tests.adapters.binance.fake_venue import FakeBinance
 from tests.adapters.okx.fake_venue import FakeOkx
 from tests.harness import serve
 
@@ -59,7 +58,7 @@ def binance() -> Iterator[tuple[FakeBinance, str]]:
     fake = FakeBinance(BN_KEY, BN_SECRET)
     fake.rate_overrides["BTCUSDT"] = "0.00010000"
     fake.next_funding_overrides["BTCUSDT"] = (int(time.time() * 1000) // (8 * H) + 1) * 8 * H
-    with serve_binance(fake) as url:
+    with serve(fake) as url:
         yield fake, url
 
 
