@@ -26,6 +26,12 @@ from scripts.basis import BASES
     metavar="PATH",
     help="Local funding store (default: [store] path, else ./atomic-fp-funding.sqlite).",
 )
+@click.option(
+    "--no-streams",
+    is_flag=True,
+    help="Ask every venue's REST API for rates each cycle instead of using the venues' "
+    "market streams.",
+)
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -37,11 +43,14 @@ def run(
     json_lines: bool,
     basis: str | None,
     store_path: str | None,
+    no_streams: bool,
 ) -> None:
     """Run strategy cycles for every symbol on an interval until SIGINT/SIGTERM (the
     cycle in progress finishes; executions are journaled). Reconciles with the journal
     and the venues first. Needs credentials, a [journal] path and --yes. Exits 1 when
-    any cycle met a bad state (as `execute`: one stderr line per distinct state)."""
+    any cycle met a bad state (as `execute`: one stderr line per distinct state).
+    Rates come from the venues' market streams while they are live and fresh (a cycle
+    report names each venue that fell back to REST, and why)."""
     from scripts.context import app_context, fail
 
     if not yes:
@@ -59,5 +68,6 @@ def run(
             json_lines=json_lines,
             basis=basis,
             store_path=store_path,
+            streams=not no_streams,
         )
     )

@@ -28,7 +28,8 @@ from scripts.config import ConfigError, parse_duration
 from scripts.context import REDACTOR, AppContext, fail, warn
 from scripts.json_contract import versioned
 from scripts.output import render_json
-from scripts.runtime import close_all, select
+from scripts.run_streams import market_streams
+from scripts.runtime import close_all, select, utc_now
 from scripts.trading import (
     arbitrage_config,
     build_trading_venues,
@@ -45,6 +46,9 @@ from scripts.trading import (
 
 log = logging.getLogger("scripts.run")
 
+STREAM_START_LIMIT = 10.0
+"""Seconds the first cycle waits for the market streams' first pushes (REST after that)."""
+
 
 def run_loop(
     app: AppContext,
@@ -56,6 +60,7 @@ def run_loop(
     json_lines: bool,
     basis: str | None = None,
     store_path: str | None = None,
+    streams: bool = True,
 ) -> int:
     config = app.config()
     strategy = arbitrage_config(config)
@@ -116,6 +121,17 @@ def run_loop(
                     journal_path, stack, config.journal_busy_timeout.total_seconds()
                 )
                 costed = await with_venue_fees(strategy, config, venues)
+                live = (
+                    await market_streams(
+                        venues,
+                        {str(v.id): v.ws_url for v in chosen},
+                        symbols,
+                        costed.max_data_age,
+                        utc_now,
+                    )
+                    if streams
+                    else None
+                )
                 built = orchestrators(
                     venues,
                     symbols,
@@ -123,6 +139,7 @@ def run_loop(
                     journal,
                     execution_policy(config),
                     rate_estimator=estimator,
+                    rate_source=live,
                 )
                 book = OrderUpdateBook()
                 for orchestrator in built:
@@ -135,17 +152,20 @@ def run_loop(
                     on_reconciliation=on_reconciliation,
                 )
                 summary: RunSummary | None = None
-                async with anyio.create_task_group() as streams:
+                async with anyio.create_task_group() as background:
+                    if live is not None:
+                        await background.start(live.run)  # pushed rates; REST meanwhile
+                        await live.wait_settled(STREAM_START_LIMIT)
                     for what, task in account_stream_tasks(chosen, app.environ, book):
                         log.info("account stream: %s", what)
-                        streams.start_soon(task)
+                        background.start_soon(task)
                     async with anyio.create_task_group() as group:
                         group.start_soon(send_alerts)
                         try:
                             summary = await runner.run()
                         finally:
                             outbox.close()  # the sender drains what is queued, then ends
-                    streams.cancel_scope.cancel()
+                    background.cancel_scope.cancel()
                 return summary
             except* JournalUnavailable as group:
                 failures.extend(e for e in group.exceptions if isinstance(e, JournalUnavailable))

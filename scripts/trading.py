@@ -26,6 +26,7 @@ from atomic_fp.orchestration import (
     capped_limit_price,
 )
 from atomic_fp.orchestration.orchestrator import RateEstimator, StrategyInputs
+from atomic_fp.orchestration.pushed_rates import PushedRateSource
 from scripts import exitcodes
 from scripts.config import AppConfig, VenueConfig
 from scripts.context import AppContext, error, fail
@@ -147,6 +148,7 @@ def orchestrators(
     journal: ExecutionJournal,
     policy: ExecutionPolicy | None = None,
     rate_estimator: RateEstimator | None = None,
+    rate_source: PushedRateSource | None = None,
 ) -> list[ArbitrageOrchestrator]:
     clients = [v.client.unwrap() for v in venues if isinstance(v.client, Success)]
     timeout = max((v.timeout for v in venues), default=10.0)
@@ -160,6 +162,7 @@ def orchestrators(
             policy=policy,
             query_timeout=timeout,
             rate_estimator=rate_estimator,
+            rate_source=rate_source,
         )
         for symbol in symbols
     ]
@@ -306,6 +309,7 @@ def cycle_json(cycle: CycleReport | Decision) -> dict[str, Any]:
     else:
         data["blocked"] = list(cycle.blocked)
         data["quotes"] = dict(cycle.quotes)
+        data["rate_sources"] = dict(cycle.rate_sources)
         data["execution"] = execution_json(cycle.execution)
         if cycle.reconciliation is not None:
             data["reconciliation"] = cycle.reconciliation.describe()

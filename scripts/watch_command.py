@@ -41,6 +41,12 @@ from scripts.scan_command import parse_apr, split_list
     metavar="SECONDS",
     help="REST polling period of a venue whose stream is down.",
 )
+@click.option(
+    "--alert-above",
+    metavar="APR",
+    help="Alert (through [alerts]) on a pair netting more than this, once per cool-down "
+    "(default: [alerts] spread_above).",
+)
 @click.pass_context
 def watch(
     ctx: click.Context,
@@ -52,15 +58,19 @@ def watch(
     limit: int,
     duration: float | None,
     rest_interval: float,
+    alert_above: str | None,
 ) -> None:
     """Live funding spreads: the same columns and estimator as scan, updated as venues push.
 
     Each venue's market stream (Binance !markPrice@arr, Hyperliquid activeAssetCtx, GRVT
     tickers, Lighter market_stats) feeds the ranking; a venue whose stream is down is
     polled over REST until it is back, and the venue table says so. Rates older than the
-    strategy's max_data_age are left out. Ends cleanly on Ctrl-C or SIGTERM.
+    strategy's max_data_age are left out. Ends cleanly on Ctrl-C or SIGTERM. With an
+    [alerts] section: a spread above the threshold and a venue stream down longer than
+    venue_down_after are alerted, each once per cool-down.
     """
     min_value = parse_apr(min_apr, "--min-apr") if min_apr else None
+    alert_value = parse_apr(alert_above, "--alert-above") if alert_above else None
 
     from scripts.watch_run import run_watch
 
@@ -74,6 +84,7 @@ def watch(
         limit=limit,
         duration=duration,
         rest_interval=rest_interval,
+        alert_above=alert_value,
     )
 
 

@@ -17,9 +17,10 @@ import anyio
 import click
 
 from atomic_fp.decisions.types import Opportunity
-from scripts.context import app_context, fail, warn
+from scripts.context import AppContext, app_context, fail, warn
 from scripts.fees import quote_all, resolve_all
 from scripts.runtime import build_live, close_all, select, utc_now
+from scripts.watch_alerts import WatchAlerts
 from scripts.watch_render import change_json, live_view
 from scripts.watch_session import (
     GapReported,
@@ -94,6 +95,22 @@ class _LiveTable:
                 console.print(view())
 
 
+def _watch_alerts(app: AppContext, alert_above: Decimal | None) -> WatchAlerts | None:
+    """``watch``'s alerts with ``[alerts]`` (``--alert-above`` without it: a usage error,
+    as there is nowhere to send them)."""
+    if app.config().alerts is None:
+        if alert_above is not None:
+            fail("--alert-above needs an [alerts] section (where to send them)")
+        return None
+    from scripts.alerting import build_alerter
+
+    alerter = build_alerter(app)
+    if alerter is None:
+        return None
+    threshold = alert_above if alert_above is not None else alerter.settings.spread_above
+    return WatchAlerts(alerter, threshold, utc_now)
+
+
 async def _stop_on_signal(scope: anyio.CancelScope, stopped: list[str]) -> None:
     with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async for signum in signals:
@@ -113,6 +130,7 @@ def run_watch(
     limit: int | None,
     duration: float | None,
     rest_interval: float,
+    alert_above: Decimal | None = None,
 ) -> None:
     from atomic_fp.models import Symbol
 
@@ -123,12 +141,19 @@ def run_watch(
     except ValueError as error:
         fail(f"--symbols: {error}")
     chosen = select(config, venue_names)
+    alerts = _watch_alerts(app, alert_above)  # a broken [alerts] exits 2 before connecting
     venues = build_live(chosen, app.environ, with_credentials=False)
     output = _JsonLines(limit) if fmt == "jsonl" else _LiveTable(limit)
+
+    def emit(change: WatchChange) -> None:
+        output.on_change(change)
+        if alerts is not None:
+            alerts.on_change(change)
+
     session = WatchSession(
         venues=venues,
         strategy=config.strategy.arbitrage_config(config.fees()),
-        emit=output.on_change,
+        emit=emit,
         clock=utc_now,
         symbols=symbols,
         all_pairs=all_pairs,
@@ -148,6 +173,8 @@ def run_watch(
             async with anyio.create_task_group() as group:
                 group.start_soon(_stop_on_signal, group.cancel_scope, stopped)
                 group.start_soon(session.run)
+                if alerts is not None:
+                    group.start_soon(alerts.run)
                 if isinstance(output, _LiveTable):
                     group.start_soon(output.refresh, session)
                 if duration is not None:

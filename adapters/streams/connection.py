@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import ssl
+from collections.abc import Mapping
 
 import anyio
 from anyio.abc import ByteStream
@@ -117,8 +118,10 @@ async def open_connection(
     limit: float,
     max_frame: int,
     ssl_context: ssl.SSLContext | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> WebSocketConnection:
-    """Connect and complete the opening handshake, each within ``limit`` seconds."""
+    """Connect and complete the opening handshake, each within ``limit`` seconds;
+    ``headers`` are added to the handshake request (e.g. GRVT's session cookie)."""
     uri = parse_uri(url)
     with anyio.fail_after(limit):
         stream: ByteStream
@@ -133,7 +136,10 @@ async def open_connection(
         else:
             stream = await anyio.connect_tcp(uri.host, uri.port)
     protocol = ClientProtocol(uri, max_size=max_frame)
-    protocol.send_request(protocol.connect())
+    request = protocol.connect()
+    for name, value in (headers or {}).items():
+        request.headers[name] = value
+    protocol.send_request(request)
     connection = WebSocketConnection(stream, protocol)
     try:
         await connection.handshake(limit)

@@ -130,11 +130,16 @@ class StreamFeed:
             self._set_state(
                 StreamState.CONNECTING if self.health.connects == 0 else StreamState.RECONNECTING
             )
+        # an authenticated stream (GRVT's trading host) names its handshake headers; they
+        # are asked for on every (re)connect, so an expired session is renewed
+        headers_of = getattr(self.wire, "handshake_headers", None)
+        headers = await headers_of() if headers_of is not None else None
         connection = await open_connection(
             self.wire.url,
             limit=self.connect_timeout,
             max_frame=self.max_frame,
             ssl_context=self.ssl_context,
+            headers=headers,
         )
         try:
             self.health.connects += 1

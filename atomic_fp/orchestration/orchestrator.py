@@ -44,6 +44,7 @@ from atomic_fp.operations import AtomicQueryer, AtomicTrader
 from atomic_fp.orchestration.execution import ExecutionPolicy, execute_signal
 from atomic_fp.orchestration.journal import ExecutionJournal, MemoryJournal
 from atomic_fp.orchestration.order_updates import OrderUpdateBook
+from atomic_fp.orchestration.pushed_rates import PushedRateSource, gather_rates
 from atomic_fp.orchestration.reconcile import reconcile
 from atomic_fp.orchestration.report import (
     ExecutionReport,
@@ -68,6 +69,9 @@ class StrategyInputs:
     positions: PositionInputs
     markets: MarketInputs
     books: BookInputs
+    rate_sources: Mapping[ExchangeIdentifier, str] = attrs.field(factory=dict)
+    """Venue -> where its rate came from (``stream (age 2s)``, ``REST``, ``REST fallback:
+    why``); empty when the orchestrator has no pushed-rate source."""
 
     def excluded(self) -> dict[str, str]:
         """Venue -> every input that failed for it, with why."""
@@ -109,6 +113,9 @@ class CycleReport(Sequence[Order]):
     quotes: Mapping[str, str] = attrs.field(factory=dict)
     """Venue -> the quote (settlement asset) it trades the symbol in, for venues whose
     market was read."""
+    rate_sources: Mapping[str, str] = attrs.field(factory=dict)
+    """Venue -> where the decision's rate came from, with a pushed-rate source (``run``
+    with market streams): ``stream (age 2s)``, ``REST`` or ``REST fallback: why``."""
 
     @property
     def orders(self) -> tuple[Order, ...]:
@@ -141,6 +148,11 @@ class CycleReport(Sequence[Order]):
             used = ", ".join(f"{venue} {quote}" for venue, quote in sorted(self.quotes.items()))
             lines.append(f"  quotes: {used}")
         lines += [f"  excluded {venue}: {why}" for venue, why in sorted(self.excluded.items())]
+        lines += [
+            f"  rates {venue}: {source}"
+            for venue, source in sorted(self.rate_sources.items())
+            if source.startswith("REST fallback")
+        ]
         lines += [f"  opening blocked: {why}" for why in self.blocked]
         lines += [f"  no trade: {why}" for why in self.no_trade]
         if self.signal is not None:
@@ -196,7 +208,8 @@ class ArbitrageOrchestrator:
     ``journal`` defaults to an in-memory one (nothing survives a restart: give a
     ``SqliteJournal`` for live trading). ``clock`` is the only source of "now".
     ``rate_estimator`` (optional) replaces the fetched rates by the configured estimator's
-    before the decisions see them (see :data:`RateEstimator`).
+    before the decisions see them (see :data:`RateEstimator`). ``rate_source`` (optional)
+    supplies pushed rates from market streams; REST answers for every venue it cannot.
     """
 
     def __init__(
@@ -217,6 +230,7 @@ class ArbitrageOrchestrator:
         book_depth: int = 20,
         rate_estimator: RateEstimator | None = None,
         order_updates: OrderUpdateBook | None = None,
+        rate_source: PushedRateSource | None = None,
     ) -> None:
         self._queryer_source = queryers if isinstance(queryers, Mapping) else tuple(queryers)
         self._trader_source = traders if isinstance(traders, Mapping) else tuple(traders)
@@ -232,6 +246,9 @@ class ArbitrageOrchestrator:
         self.rate_estimator = rate_estimator
         self.order_updates = order_updates
         """Fed by account streams: ambiguous orders settle as soon as a fill is pushed."""
+        self.rate_source = rate_source
+        """Market streams: rates pushed (fresh, stream live) are used without a REST call
+        (see :mod:`atomic_fp.orchestration.pushed_rates`)."""
         self.last_reconciliation: ReconciliationReport | None = None
         self._needs_reconcile = True
         self._reconciled_venues: frozenset[ExchangeIdentifier] = frozenset()
@@ -353,8 +370,19 @@ class ArbitrageOrchestrator:
         async def fetch(name: str, call: Callable[[], Any]) -> None:
             found[name] = await call()
 
+        source = self.rate_source
+
+        async def rates_with_sources(source: PushedRateSource) -> RateInputs:
+            fetched, found["rate_sources"] = await gather_rates(
+                self.symbol, clients, source, at, self.query_timeout
+            )
+            return fetched
+
         async with anyio.create_task_group() as group:
-            group.start_soon(fetch, "rates", lambda: rates.get_all_rates(self.symbol))
+            if source is None:
+                group.start_soon(fetch, "rates", lambda: rates.get_all_rates(self.symbol))
+            else:
+                group.start_soon(fetch, "rates", lambda: rates_with_sources(source))
             group.start_soon(fetch, "positions", lambda: positions.get_all_positions(self.symbol))
             group.start_soon(fetch, "markets", self._markets)
             group.start_soon(
@@ -369,6 +397,7 @@ class ArbitrageOrchestrator:
             positions=found["positions"],
             markets=found["markets"],
             books=found["books"],
+            rate_sources=found.get("rate_sources", {}),
         )
 
     # ------------------------------------------------------------------ cycle
@@ -403,6 +432,7 @@ class ArbitrageOrchestrator:
                 for venue, market in inputs.markets.items()
                 if not isinstance(market, Failure)
             },
+            rate_sources={str(venue): text for venue, text in inputs.rate_sources.items()},
         )
         signal = decision.to_execute
         if signal is None:

@@ -41,6 +41,13 @@ class LocalWs:
     handshakes: int = 0
     refuse: bool = False
     replies_sent: int = 0
+    request_paths: list[str] = attrs.field(factory=list)
+    """Each handshake's request path with its query (e.g. a listen key), in order."""
+    request_headers: list[dict[str, str]] = attrs.field(factory=list)
+    """Each accepted or refused handshake's request headers, in order."""
+    required_header: tuple[str, str] | None = None
+    """(name, value) a handshake must carry, else it is refused with 401 (an
+    authenticated stream, e.g. GRVT's trading host and its session cookie)."""
 
     def push(self, frame: Frame) -> None:
         text = _text(frame)
@@ -98,8 +105,14 @@ def local_ws(
 
     def process_request(connection: ServerConnection, request: Request) -> Response | None:
         server = box[0]
+        server.request_paths.append(request.path)
+        server.request_headers.append({k.lower(): v for k, v in request.headers.raw_items()})
         if server.refuse:
             return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "down for a test\n")
+        if server.required_header is not None:
+            name, value = server.required_header
+            if request.headers.get(name) != value:
+                return connection.respond(HTTPStatus.UNAUTHORIZED, "authenticate first\n")
         server.handshakes += 1
         return None
 
