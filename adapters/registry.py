@@ -79,7 +79,7 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
     ),
     "hyperliquid": VenueKind(
         "hyperliquid",
-        "adapters.hyperliquid.client:create",
+        "adapters.hyperliquid.factory:create",
         "Hyperliquid perps (info/exchange API, EIP-712 agent signing; websocket streams)",
         ("base_url", "ws_url"),
         ("account_address", "agent_private_key"),

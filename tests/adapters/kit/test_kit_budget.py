@@ -17,6 +17,8 @@ from returns.result import Failure, Success
 
 from adapters.kit.budget import BACKOFF_CODE, RequestBudget
 from atomic_fp.errors import NotSent, RateLimited, RefusedLocally
+from atomic_fp.orchestration.report import LegOutcome
+from atomic_fp.orchestration.validity import classify
 
 
 class FakeClock:
@@ -146,3 +148,11 @@ def test_bad_limits_are_refused() -> None:
         RequestBudget("ip", 0, 60.0)
     with pytest.raises(ValueError, match="max_wait"):
         RequestBudget("ip", 1, 60.0, -1.0)
+
+
+def test_execution_treats_a_local_refusal_as_never_sent() -> None:
+    """An order refused by the budget never left the process: the execution layer must
+    classify it NOT_SENT (safe to retry), not REJECTED (a venue answer) nor AMBIGUOUS."""
+    for code in ("w", BACKOFF_CODE):
+        outcome, order, error = classify(Failure(RefusedLocally("v", "not sent", code)))
+        assert outcome is LegOutcome.NOT_SENT and order is None and error is not None
