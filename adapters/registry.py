@@ -106,6 +106,13 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
         ("base_url", "ws_url"),
         ("api_key", "api_secret"),
     ),
+    "okx": VenueKind(
+        "okx",
+        "adapters.okx.client:create",
+        "OKX v5 USDT swaps (REST, HMAC-SHA256 signed; funding-rate stream)",
+        ("base_url", "ws_url"),
+        ("api_key", "api_secret", "passphrase"),
+    ),
     "paper": VenueKind(
         "paper",
         "adapters.paper.client:create",

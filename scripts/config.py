@@ -53,7 +53,7 @@ from scripts.alerts_config import AlertSettings, parse_alerts
 
 ENV_CONFIG = "ATOMIC_FP_CONFIG"
 DEFAULT_FILE = "atomic-fp.toml"
-BUILTIN_KIND_NAMES = ("binance", "hyperliquid", "grvt", "lighter", "bybit", "paper")
+BUILTIN_KIND_NAMES = ("binance", "hyperliquid", "grvt", "lighter", "bybit", "okx", "paper")
 DEFAULT_VENUES = ("binance", "hyperliquid", "grvt", "lighter")
 
 # Kept in step with adapters.registry.BUILTIN_KINDS (a test checks it); duplicated here so
@@ -64,6 +64,7 @@ CREDENTIAL_KEYS: Mapping[str, tuple[str, ...]] = {
     "grvt": ("api_key", "sub_account_id", "private_key"),
     "lighter": ("account_index", "api_key_index", "api_private_key"),
     "bybit": ("api_key", "api_secret"),
+    "okx": ("api_key", "api_secret", "passphrase"),
     "paper": (),
 }
 URL_KEYS = ("base_url", "ws_url", "trading_url", "auth_url")

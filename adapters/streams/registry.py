@@ -12,9 +12,11 @@ from adapters.hyperliquid.stream import DEFAULT_STREAM_URL as HYPERLIQUID_URL
 from adapters.hyperliquid.stream import HyperliquidAssetCtxWire
 from adapters.lighter.stream import LighterMarketStatsWire
 from adapters.lighter.ws import DEFAULT_WS_URL as LIGHTER_URL
+from adapters.okx.stream import DEFAULT_STREAM_URL as OKX_URL
+from adapters.okx.stream import OkxFundingWire
 from adapters.streams.types import WireFormat
 
-STREAM_KINDS = ("binance", "hyperliquid", "grvt", "lighter", "bybit")
+STREAM_KINDS = ("binance", "hyperliquid", "grvt", "lighter", "bybit", "okx")
 
 
 def wire_for(kind: str, venue: str, ws_url: str | None) -> WireFormat | None:
@@ -30,4 +32,6 @@ def wire_for(kind: str, venue: str, ws_url: str | None) -> WireFormat | None:
         return LighterMarketStatsWire(venue=venue, url=ws_url or LIGHTER_URL)
     if kind == "bybit":
         return BybitTickerWire(venue=venue, url=ws_url or BYBIT_URL)
+    if kind == "okx":
+        return OkxFundingWire(venue=venue, url=ws_url or OKX_URL)
     return None

@@ -15,6 +15,8 @@ Bybit          ``X-BAPI-TIMESTAMP`` + ``X-BAPI-RECV-WINDOW`` (ms): a request arr
                research notes D).
 Lighter        IOC orders carry expiry 0 (they live only inside the transaction that
                creates them); the transaction's nonce is single-use.
+OKX            the ``expTime`` request header (ms): a place request arriving later is
+               not processed (OKX v5 docs, "Transaction timeouts").
 paper          refuses an order that arrives after ``expires_at`` (venue clock).
 =============  =====================================================================
 
