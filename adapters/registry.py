@@ -70,14 +70,14 @@ class VenueKind:
 BUILTIN_KINDS: Mapping[str, VenueKind] = {
     "binance": VenueKind(
         "binance",
-        "adapters.binance.client:create",
+        "adapters.binance.factory:create",
         "Binance USD-M futures (REST, HMAC-SHA256 signed; market and user-data streams)",
         ("base_url", "ws_url"),
         ("api_key", "api_secret"),
     ),
     "hyperliquid": VenueKind(
         "hyperliquid",
-        "adapters.hyperliquid.client:create",
+        "adapters.hyperliquid.factory:create",
         "Hyperliquid perps (info/exchange API, EIP-712 agent signing; websocket streams)",
         ("base_url", "ws_url"),
         ("account_address", "agent_private_key"),

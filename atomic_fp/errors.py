@@ -72,6 +72,16 @@ class RateLimited(VenueError):
 
 
 @attrs.frozen
+class RefusedLocally(NotSent, RateLimited):
+    """Our own rate-limit budget refused the request: it never left the process (a
+    :class:`NotSent`, safe to send later) because sending it now would exceed the venue's
+    limit or ignore its ``Retry-After`` (a :class:`RateLimited`; ``retry_after`` says when
+    a slot frees). The one refusal type of :class:`adapters.kit.budget.RequestBudget`;
+    ``code`` names the budget (e.g. ``"weight-budget"``, ``"budget"``, ``"local-backoff"``).
+    Execution classifies it as not sent (``NotSent`` is checked first)."""
+
+
+@attrs.frozen
 class AuthenticationError(VenueError):
     """Bad key, bad signature, expired session."""
 

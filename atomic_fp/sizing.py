@@ -15,36 +15,14 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from atomic_fp.models import Market
-
-
-def _scaled(value: Decimal) -> tuple[int, int]:
-    """``value`` as ``(integer, exponent)`` with ``value == integer * 10**exponent``."""
-    sign, digits, exponent = value.as_tuple()
-    if not isinstance(exponent, int):
-        raise ValueError(f"not a finite Decimal: {value}")
-    integer = int("".join(map(str, digits)) or "0")
-    return (-integer if sign else integer), exponent
-
-
-def _decimal(integer: int, exponent: int) -> Decimal:
-    """``integer * 10**exponent`` as an exact Decimal (string construction never rounds).
-    A positive exponent is multiplied out, so sizes never print as ``1E+3``."""
-    if exponent > 0:
-        return Decimal(integer * 10**exponent)
-    return Decimal(f"{integer}E{exponent}")
-
-
-def _common_scale(*values: Decimal) -> tuple[list[int], int]:
-    """Integers ``n_i`` and one exponent ``e`` with ``values[i] == n_i * 10**e``."""
-    pairs = [_scaled(value) for value in values]
-    exponent = min(e for _, e in pairs)
-    return [n * 10 ** (e - exponent) for n, e in pairs], exponent
-
-
-def exact_product(a: Decimal, b: Decimal) -> Decimal:
-    """``a * b`` without context rounding."""
-    (na, ea), (nb, eb) = _scaled(a), _scaled(b)
-    return _decimal(na * nb, ea + eb)
+from atomic_fp.rounding import (
+    ceil_to_step,
+    common_scale,
+    exact_product,
+    floor_to_step,
+    from_scaled,
+    is_multiple,
+)
 
 
 def base_lot(market: Market) -> Decimal:
@@ -63,33 +41,15 @@ def common_base_step(markets: Iterable[Market]) -> Decimal:
     lots = [base_lot(market) for market in markets]
     if not lots:
         raise ValueError("common_base_step needs at least one market")
-    integers, exponent = _common_scale(*lots)
-    return _decimal(math.lcm(*integers), exponent)
-
-
-def floor_to_step(value: Decimal, step: Decimal) -> Decimal:
-    """The largest multiple of ``step`` (> 0) that is <= ``value`` (exact)."""
-    if step <= 0:
-        raise ValueError(f"step must be > 0, got {step}")
-    (nv, ns), exponent = _common_scale(value, step)
-    return _decimal((nv // ns) * ns, exponent)
-
-
-def ceil_to_step(value: Decimal, step: Decimal) -> Decimal:
-    """The smallest multiple of ``step`` (> 0) that is >= ``value`` (exact)."""
-    return -floor_to_step(-value, step)
-
-
-def is_multiple(value: Decimal, step: Decimal) -> bool:
-    (nv, ns), _ = _common_scale(value, step)
-    return nv % ns == 0
+    integers, exponent = common_scale(*lots)
+    return from_scaled(math.lcm(*integers), exponent)
 
 
 def venue_size(base_size: Decimal, market: Market) -> Decimal:
     """Venue units for a base size that is a whole number of the market's base lots
     (``ValueError`` otherwise: a size that is not valid on the venue is never sent)."""
     lot = base_lot(market)
-    (nb, nl), _ = _common_scale(base_size, lot)
+    (nb, nl), _ = common_scale(base_size, lot)
     lots, remainder = divmod(nb, nl)
     if remainder:
         raise ValueError(f"{base_size} is not a multiple of {market.exchange}'s base lot {lot}")

@@ -1,13 +1,18 @@
-"""Binance USDⓈ-M futures adapter (REST; HMAC-SHA256 signed trading endpoints).
+"""Binance USDⓈ-M futures adapter (REST; HMAC-SHA256 signed trading endpoints), split the
+way nautilus_trader splits adapters, on the venue kit (:mod:`adapters.kit`):
 
-- :mod:`adapters.binance.parsers`: pure functions, venue JSON -> models (``Result``).
-- :mod:`adapters.binance.signing`: query-string signing and credential handling.
-- :mod:`adapters.binance.weights`: the request-weight budget (token buckets).
-- :mod:`adapters.binance.client`: :class:`~adapters.binance.client.BinanceClient`, the
-  :class:`~atomic_fp.venue.VenueClient` implementation, built by ``create(settings)``.
+- :mod:`adapters.binance.config`: ``BinanceConfig`` and the checked ``BinanceOptions``;
+- :mod:`adapters.binance.http`: transport, request budgets, error codes, server clock,
+  signed requests (signing itself in :mod:`adapters.binance.signing`);
+- :mod:`adapters.binance.parsing`, ``parsing_funding``, ``parsing_account``: pure
+  functions, venue JSON -> models (``Result``); ``parsers`` re-exports them all;
+- :mod:`adapters.binance.market_data`: markets, funding now and settled, order books;
+- :mod:`adapters.binance.execution`: account reads and order calls;
+- :mod:`adapters.binance.factory`: :class:`BinanceClient` (the kit's guarded facade over
+  the parts) and ``create(settings)``. ``client`` re-exports it under its old name.
 """
 
-from adapters.binance.client import BinanceClient
 from adapters.binance.config import BinanceConfig
+from adapters.binance.factory import BinanceClient
 
 __all__ = ["BinanceClient", "BinanceConfig"]

@@ -28,6 +28,7 @@ from returns.result import Failure, Result, Success
 from adapters.binance.parsers import BinanceMarket
 from atomic_fp.errors import InvalidRequest
 from atomic_fp.models import OrderRequest, OrderType, Side, TimeInForce
+from atomic_fp.rounding import is_multiple
 
 CLIENT_ORDER_ID = re.compile(r"^[.A-Z:/a-z0-9_-]{1,36}$")
 
@@ -46,7 +47,8 @@ def decimal_text(value: Decimal) -> str:
 
 
 def _on_step(value: Decimal, step: Decimal) -> bool:
-    return step > 0 and value % step == 0
+    """On the grid, exactly (the core's rounding; ``%`` would round past 28 digits)."""
+    return step > 0 and is_multiple(value, step)
 
 
 def order_params(

@@ -20,18 +20,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode
 
 import attrs
 
+from adapters.kit.facade import redact as kit_redact
+
 DEFAULT_RECV_WINDOW_MS = 5_000
 MAX_RECV_WINDOW_MS = 60_000
 """Binance refuses a larger recvWindow (research notes A7)."""
 """Binance's default; the venue accepts at most 60 000 ms."""
-
-_HEX_SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
 
 
 @attrs.frozen(repr=False)
@@ -77,9 +76,6 @@ def signed_query(
     return f"{query}&signature={signature(secret, query)}"
 
 
-def redact(text: str, secrets: Sequence[str] = ()) -> str:
-    """``text`` with every secret and every 64-hex-digit run (a signature) masked."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return _HEX_SIGNATURE.sub("***", text)
+redact = kit_redact
+"""``text`` with every secret and every 64-hex-digit run (a signature) masked: the kit's
+one redaction (:func:`adapters.kit.facade.redact`), which every client's failures pass."""

@@ -11,12 +11,16 @@ Facts (HL docs "Tick and lot size"; HL-SDK ``examples/rounding.py`` and
 
 The venue has no fixed tick: at 5 significant figures the step grows with the price.
 :func:`finest_tick` is the smallest step the decimals rule allows, which is what
-``Market.tick_size`` reports; :func:`round_price` applies both rules.
+``Market.tick_size`` reports; :func:`round_price` applies both rules. The snapping onto
+a step is the core's exact one (:mod:`atomic_fp.rounding`); only the choice of step is
+Hyperliquid's.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
+from decimal import ROUND_DOWN, Decimal
+
+from atomic_fp.rounding import ceil_to_step, floor_to_step, is_multiple
 
 PERP_MAX_DECIMALS = 6
 SIGNIFICANT_FIGURES = 5
@@ -62,11 +66,11 @@ def round_price(price: Decimal, sz_decimals: int, *, up: bool) -> Decimal:
     """
     if not price.is_finite() or price <= 0:
         raise ValueError(f"price must be a positive finite number, got {price}")
-    rounding = ROUND_CEILING if up else ROUND_FLOOR
+    snap = ceil_to_step if up else floor_to_step
     current = price
     for _ in range(3):
         decimals = allowed_price_decimals(current, sz_decimals)
-        rounded = current.quantize(Decimal(1).scaleb(-decimals), rounding=rounding)
+        rounded = snap(current, Decimal(1).scaleb(-decimals))
         if rounded == current:
             break
         current = rounded
@@ -79,14 +83,14 @@ def is_valid_price(price: Decimal, sz_decimals: int) -> bool:
     if not price.is_finite() or price <= 0:
         return False
     decimals = allowed_price_decimals(price, sz_decimals)
-    return price == price.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_DOWN)
+    return is_multiple(price, Decimal(1).scaleb(-decimals))
 
 
 def round_size(size: Decimal, sz_decimals: int) -> Decimal:
     """Round a size down to ``szDecimals`` decimals (never sends more than asked)."""
     if not size.is_finite() or size < 0:
         raise ValueError(f"size must be a non-negative finite number, got {size}")
-    return _plain(size.quantize(lot_size(sz_decimals), rounding=ROUND_DOWN))
+    return _plain(floor_to_step(size, lot_size(sz_decimals)))
 
 
 def is_valid_size(size: Decimal, sz_decimals: int) -> bool:

@@ -39,7 +39,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -93,20 +93,14 @@ from atomic_fp.models import (
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin
 from atomic_fp.operations import outcome
+from atomic_fp.rounding import ceil_to_step as ceil_to
+from atomic_fp.rounding import floor_to_step as floor_to
 from atomic_fp.serialization import converter
 from atomic_fp.venue import Capability, VenueClient
 
 Clock = Callable[[], datetime]
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _DEFAULT_DEPTH = Decimal(1_000_000)
-
-
-def floor_to(value: Decimal, step: Decimal) -> Decimal:
-    return (value / step).to_integral_value(rounding=ROUND_FLOOR) * step
-
-
-def ceil_to(value: Decimal, step: Decimal) -> Decimal:
-    return (value / step).to_integral_value(rounding=ROUND_CEILING) * step
 
 
 def next_boundary(now: datetime, interval: timedelta) -> datetime:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from atomic_fp.models import Side
-
-
-def floor_to(value: Decimal, step: Decimal) -> Decimal:
-    return (value / step).to_integral_value(rounding=ROUND_FLOOR) * step
-
-
-def ceil_to(value: Decimal, step: Decimal) -> Decimal:
-    return (value / step).to_integral_value(rounding=ROUND_CEILING) * step
+from atomic_fp.rounding import ceil_to_step as ceil_to
+from atomic_fp.rounding import floor_to_step as floor_to
 
 
 def capped_limit_price(

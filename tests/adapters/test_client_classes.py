@@ -29,7 +29,7 @@ from adapters.snapshot.replay import ReplayTransport, bundled_snapshot
 from atomic_fp.errors import AuthenticationError
 from atomic_fp.models import Symbol
 from atomic_fp.operations import outcome
-from tests.adapters.binance.fake_server import FakeBinance, serve
+from tests.adapters.binance.fake_venue import FakeBinance, serve
 from tests.adapters.binance.test_round_trip import KEY, SECRET
 
 pytestmark = pytest.mark.anyio

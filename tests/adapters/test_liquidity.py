@@ -14,7 +14,7 @@ from adapters.hyperliquid.parsers import parse_meta_and_asset_ctxs
 from adapters.lighter.parsers import parse_markets
 from atomic_fp.models import Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from tests.adapters.hyperliquid._venue import CTXS, UNIVERSE
+from tests.adapters.hyperliquid.fake_venue import CTXS, UNIVERSE
 from tests.adapters.lighter._data import ccxt
 
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)

@@ -30,7 +30,7 @@ import pytest
 from click.testing import CliRunner
 
 from scripts.cli import cli
-from tests.adapters.hyperliquid._venue import MASTER, FakeHyperliquid, serve
+from tests.adapters.hyperliquid.fake_venue import MASTER, FakeHyperliquid, serve
 
 WEEK_FACTOR = Decimal(8760) / 168
 Q = Decimal("1e-12")

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from scripts.cli import cli
-from tests.adapters.binance.fake_server import FakeBinance, serve
+from tests.adapters.binance.fake_venue import FakeBinance, serve
 
 VENUE_NOW = datetime(2026, 3, 1, 12, 30, tzinfo=timezone.utc)
 AT_13 = int(datetime(2026, 3, 1, 13, tzinfo=timezone.utc).timestamp() * 1000)

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from scripts.cli import cli
-from tests.adapters.hyperliquid._venue import AGENT_KEY, MASTER, FakeHyperliquid, serve
+from tests.adapters.hyperliquid.fake_venue import AGENT_KEY, MASTER, FakeHyperliquid, serve
 
 
 @pytest.fixture

@@ -30,14 +30,14 @@ import random
 import signal
 import sys
 import threading
-import time
+from collections.abc import Mapping
 from decimal import Decimal
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
-from tests.reliability.wire import ORDER_PATH, VENUE_SYMBOL, FaultyBinance, _Handler
+from tests.harness import FakeServer, Reply, Request
+from tests.reliability.wire import ORDER_PATH, VENUE_SYMBOL, FaultyBinance
 
 KEY = "late-venue-key-" + "k" * 49
 SECRET = "late-venue-secret-" + "s" * 46
@@ -69,11 +69,12 @@ class LateBinance(FaultyBinance):
             low, high = self.late_delay
             return mode, self.rng.uniform(low, high)
 
-    def accept_late(self, raw_query: str, headers: Any, delay: float) -> tuple[int, Any] | None:
+    def accept_late(
+        self, raw_query: str, headers: Mapping[str, str], delay: float
+    ) -> tuple[int, Any] | None:
         """Verify on arrival (``-1021`` etc. answered at once); then register the order to
         execute ``delay`` s later. ``None`` = registered (the venue acted)."""
         with self.lock:
-            self.requests.append(("POST", ORDER_PATH, raw_query))
             rejected = self.verify(raw_query, headers)
             if rejected is not None:
                 return rejected
@@ -144,37 +145,27 @@ class LateBinance(FaultyBinance):
             if "rate" in q:
                 self.funding_rate = q["rate"]
 
+    # ------------------------------------------------------------------ harness hook
 
-class _LateHandler(_Handler):
-    server: _LateServer  # type: ignore[assignment]
-
-    def _handle(self, method: str) -> None:
-        fake = self.server.owner.fake
-        assert isinstance(fake, LateBinance)
-        parts = urlsplit(self.path)
-        if parts.path == "/_drill/state":
-            self._send(200, fake.state())
-            return
-        if parts.path == "/_drill/config":
-            fake.configure(dict(parse_qsl(parts.query)))
-            self._send(200, fake.state())
-            return
-        if method == "POST" and parts.path == ORDER_PATH and "signature=" in parts.query:
-            late = fake.draw()
+    def before(self, request: Request) -> Reply | None:
+        """The drill API, and late execution of a drawn order placement; anything else
+        goes to :class:`FaultyBinance`'s faults and the venue."""
+        if request.path == "/_drill/state":
+            return Reply(200, self.state())
+        if request.path == "/_drill/config":
+            self.configure(dict(parse_qsl(request.raw_query)))
+            return Reply(200, self.state())
+        signed = "signature=" in request.raw_query
+        if request.method == "POST" and request.path == ORDER_PATH and signed:
+            late = self.draw()
             if late is not None:
                 mode, delay = late
-                length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
-                refused = fake.accept_late(parts.query, self.headers, delay)
+                refused = self.accept_late(request.raw_query, request.headers, delay)
                 if refused is not None:
-                    self._send(*refused)
-                    return
+                    return Reply(*refused)
                 if mode == "hold":
-                    time.sleep(fake.hold_seconds)
-                    self.close_connection = True
-                    return
-                self._send(
+                    return Reply(close=True, delay=self.hold_seconds)
+                return Reply(
                     503,
                     {
                         "code": -1007,
@@ -182,33 +173,19 @@ class _LateHandler(_Handler):
                         "status unknown; execution status unknown.",
                     },
                 )
-                return
-        super()._handle(method)
-
-
-class _LateServer(ThreadingHTTPServer):
-    daemon_threads = True
-    owner: _Owner
-
-
-class _Owner:
-    def __init__(self, fake: LateBinance) -> None:
-        self.fake = fake
-
-    def stop_soon(self) -> None:  # the wire faults that stop the server are not used here
-        return
+        return super().before(request)
 
 
 def serve_forever(port_file: Path, seed: int) -> None:
-    fake = LateBinance(KEY, SECRET, seed)
-    server = _LateServer(("127.0.0.1", 0), _LateHandler)
-    server.owner = _Owner(fake)
+    server = FakeServer(LateBinance(KEY, SECRET, seed))
     temporary = port_file.with_suffix(".tmp")
-    temporary.write_text(str(server.server_address[1]))
+    temporary.write_text(str(server.port))
     temporary.replace(port_file)
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-    server.serve_forever(0.05)
-    server.server_close()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    while not stop.wait(0.2):
+        pass
+    server.close()
 
 
 def main(argv: list[str]) -> None:

@@ -28,8 +28,8 @@ from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import AtomicQueryer, AtomicTrader
 from atomic_fp.orchestration import ArbitrageOrchestrator, ExecutionStatus, LegOutcome
 from atomic_fp.venue import VenueClient
-from tests.adapters.hyperliquid._venue import AGENT_KEY, MASTER
-from tests.adapters.hyperliquid._venue import serve as serve_hyperliquid
+from tests.adapters.hyperliquid.fake_venue import AGENT_KEY, MASTER
+from tests.adapters.hyperliquid.fake_venue import serve as serve_hyperliquid
 from tests.reliability.invariants import (
     RecordingJournal,
     VenueView,

@@ -1,8 +1,10 @@
-"""Every public ``parse_*`` function of every adapter's ``parsers.py`` is fuzzed.
+"""Every public ``parse_*`` function of every adapter's parsers is fuzzed.
 
 The adapters' parsers are fuzzed in ``tests/adapters/<venue>/``; this test only checks
-that none was forgotten: each public ``parse_*`` name of ``adapters/<venue>/parsers.py``
-must appear in that venue's fuzz test file, so a parser added without fuzzing fails CI.
+that none was forgotten: each public ``parse_*`` name defined in
+``adapters/<venue>/parsers.py`` or ``adapters/<venue>/parsing*.py`` (the venue kit's
+layout) must appear in that venue's fuzz test file, so a parser added without fuzzing
+fails CI.
 
 A parser may instead be covered *through* a fuzzed parser that calls it on the same
 payload (``COVERED_THROUGH``); the test checks the call is really there, so the exemption
@@ -31,19 +33,31 @@ COVERED_THROUGH: dict[tuple[str, str], str] = {
 }
 
 
+def parser_modules(venue: str) -> list[str]:
+    """The venue's parser modules: ``parsers.py`` and ``parsing*.py``."""
+    folder = ADAPTERS / venue
+    paths = [*folder.glob("parsers.py"), *folder.glob("parsing*.py")]
+    return sorted(f"adapters.{venue}.{path.stem}" for path in paths)
+
+
 def venues_with_parsers() -> list[str]:
-    return sorted(p.parent.name for p in ADAPTERS.glob("*/parsers.py"))
+    found = {p.parent.name for p in ADAPTERS.glob("*/parsers.py")}
+    found |= {p.parent.name for p in ADAPTERS.glob("*/parsing*.py")}
+    return sorted(found)
 
 
 def public_parsers(venue: str) -> list[str]:
-    module = importlib.import_module(f"adapters.{venue}.parsers")
-    return sorted(
-        name
-        for name, value in vars(module).items()
-        if name.startswith("parse_")
-        and inspect.isfunction(value)
-        and value.__module__ == module.__name__
-    )
+    names: set[str] = set()
+    for module_name in parser_modules(venue):
+        module = importlib.import_module(module_name)
+        names.update(
+            name
+            for name, value in vars(module).items()
+            if name.startswith("parse_")
+            and inspect.isfunction(value)
+            and value.__module__ == module.__name__
+        )
+    return sorted(names)
 
 
 def fuzz_files(venue: str) -> list[Path]:
@@ -66,8 +80,9 @@ def names_used(path: Path) -> set[str]:
 
 
 def calls_in(venue: str, function: str) -> set[str]:
-    module = importlib.import_module(f"adapters.{venue}.parsers")
-    tree = ast.parse(inspect.getsource(getattr(module, function)))
+    modules = [importlib.import_module(name) for name in parser_modules(venue)]
+    defined = next(getattr(m, function) for m in modules if hasattr(m, function))
+    tree = ast.parse(inspect.getsource(defined))
     return {
         node.func.id
         for node in ast.walk(tree)
@@ -90,7 +105,7 @@ def test_every_public_parser_is_fuzzed(venue: str) -> None:
     assert files, f"tests/adapters/{venue}/ has no fuzz test file (test*fuzz*.py)"
     used = set().union(*(names_used(f) for f in files))
     parsers = public_parsers(venue)
-    assert parsers, f"adapters/{venue}/parsers.py has no public parse_* function"
+    assert parsers, f"adapters/{venue}/ parser modules have no public parse_* function"
     missing = []
     for name in parsers:
         if name in used:

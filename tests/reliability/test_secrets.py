@@ -27,8 +27,8 @@ from scripts.cli import COMMANDS, _available, cli
 from scripts.context import Redactor
 from tests.adapters.grvt.server import Exchange
 from tests.adapters.grvt.server import serve as serve_grvt
-from tests.adapters.hyperliquid._venue import MASTER, FakeHyperliquid
-from tests.adapters.hyperliquid._venue import serve as serve_hyperliquid
+from tests.adapters.hyperliquid.fake_venue import MASTER, FakeHyperliquid
+from tests.adapters.hyperliquid.fake_venue import serve as serve_hyperliquid
 from tests.reliability.wire import FaultServer, FaultyBinance
 
 BINANCE_KEY = "SECRET-binkey-abc123XYZ"

@@ -1,10 +1,11 @@
 """A fault-injecting Binance USDⓈ-M server on 127.0.0.1, for the wire fault matrix.
 
 The venue logic (signature and recvWindow checks, order book, fills, positions, order
-lookup by client id) is the Binance adapter tests' :class:`FakeBinance`; this module only
-adds an HTTP front that can misbehave on the next ``POST /fapi/v1/order`` the way a real
-venue or network does, and a server that can be stopped and restarted on the same port
-(a venue going down and coming back):
+lookup by client id) is the Binance adapter tests' :class:`FakeBinance`, served by the
+fake-venue harness (:class:`tests.harness.FakeServer`, which can be stopped and restarted
+on the same port: a venue going down and coming back); this module only makes the next
+``POST /fapi/v1/order`` misbehave the way a real venue or network does, through the
+harness's ``before``/``after`` hooks:
 
 =====================  ===========================================================
 ``reject``             HTTP 400 ``-2019 Margin is insufficient.`` (not acted on)
@@ -25,18 +26,15 @@ refuse it as a duplicate.
 
 from __future__ import annotations
 
-import json
 import threading
-import time
 from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from tests.adapters.binance.fake_server import FakeBinance
+from tests.adapters.binance.fake_venue import FakeBinance
+from tests.harness import FakeServer, Reply, Request
 
 ORDER_PATH = "/fapi/v1/order"
 VENUE_SYMBOL = "BTCUSDT"
@@ -51,7 +49,8 @@ class FaultyBinance(FakeBinance):
         """A fault for every order placement (after ``faults`` is used up)."""
         self.hang_seconds = 1.0
         self.posted: Counter[str] = Counter()
-        self._partial = False
+        self._current = threading.local()
+        """The fault of the request this handler thread is serving."""
 
     def take_fault(self) -> str | None:
         if self.faults:
@@ -64,7 +63,7 @@ class FaultyBinance(FakeBinance):
         return super().signed(method, path, q)
 
     def _fill(self, order: dict[str, Any]) -> None:
-        if not self._partial:
+        if getattr(self._current, "fault", None) != "partial":
             super()._fill(order)
             return
         half = (Decimal(order["origQty"]) / 2).quantize(Decimal("0.001"))
@@ -75,22 +74,35 @@ class FaultyBinance(FakeBinance):
         signed = half if buy else -half
         self.positions[order["symbol"]] = self.positions.get(order["symbol"], Decimal(0)) + signed
 
-    def process(
-        self, method: str, path: str, raw_query: str, headers: Any, fault: str | None
-    ) -> tuple[int, Any]:
-        with self.lock:
-            self.requests.append((method, path, raw_query))
-            query = dict(parse_qsl(raw_query, keep_blank_values=True))
-            if "signature=" not in raw_query:
-                return self.public(path, query)
-            rejected = self.verify(raw_query, headers)
-            if rejected is not None:
-                return rejected
-            self._partial = fault == "partial"
-            try:
-                return self.signed(method, path, query)
-            finally:
-                self._partial = False
+    def before(self, request: Request) -> Reply | None:
+        fault: str | None = None
+        if request.method == "POST" and request.path == ORDER_PATH:
+            with self.lock:
+                fault = self.take_fault()
+        self._current.fault = fault
+        if fault == "reject":
+            return Reply(400, {"code": -2019, "msg": "Margin is insufficient."})
+        if fault == "rate_limited":
+            return Reply(429, {"code": -1003, "msg": "Too many requests."}, {"Retry-After": "0"})
+        if fault == "hang":
+            return Reply(close=True, delay=self.hang_seconds)
+        if fault == "down_at_order":
+            return Reply(stop_server=True)
+        return None
+
+    def after(self, request: Request, reply: Reply) -> Reply:
+        fault, self._current.fault = getattr(self._current, "fault", None), None
+        if fault == "ambiguous_503":
+            return Reply(503, {"code": -1000, "msg": "Unknown error, please check your request."})
+        if fault == "late_answer":
+            return Reply(reply.status, reply.body, reply.headers, delay=self.hang_seconds)
+        if fault == "down_after_fill":
+            return Reply(stop_server=True)
+        return reply
+
+
+FaultServer = FakeServer[FaultyBinance]
+"""Serves a :class:`FaultyBinance` on 127.0.0.1 (the harness's server)."""
 
 
 class BinanceView:
@@ -115,122 +127,3 @@ class BinanceView:
     def accepted_counts(self) -> Mapping[str, int]:
         with self.fake.lock:
             return dict(self.fake.posted)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def _send(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
-        data = json.dumps(body).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:  # the client gave up waiting
-            pass
-
-    def _handle(self, method: str) -> None:
-        owner = self.server.owner
-        fake = owner.fake
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        fault: str | None = None
-        if method == "POST" and parts.path == ORDER_PATH:
-            with fake.lock:
-                fault = fake.take_fault()
-        if fault == "reject":
-            self._send(400, {"code": -2019, "msg": "Margin is insufficient."})
-            return
-        if fault == "rate_limited":
-            self._send(429, {"code": -1003, "msg": "Too many requests."}, {"Retry-After": "0"})
-            return
-        if fault == "hang":
-            time.sleep(fake.hang_seconds)
-            self.close_connection = True
-            return
-        if fault == "down_at_order":
-            owner.stop_soon()
-            self.close_connection = True
-            return
-        status, body = fake.process(method, parts.path, parts.query, self.headers, fault)
-        if fault == "ambiguous_503":
-            self._send(503, {"code": -1000, "msg": "Unknown error, please check your request."})
-            return
-        if fault == "late_answer":
-            time.sleep(fake.hang_seconds)
-        if fault == "down_after_fill":
-            owner.stop_soon()
-            self.close_connection = True
-            return
-        self._send(status, body)
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    owner: FaultServer
-
-
-class FaultServer:
-    """Serves a :class:`FaultyBinance` on 127.0.0.1; can go down and come back on the same
-    port (connections are then refused, as for a venue that is down)."""
-
-    def __init__(self, fake: FaultyBinance) -> None:
-        self.fake = fake
-        self.port = 0
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._stopping: threading.Thread | None = None
-        self.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def running(self) -> bool:
-        return self._server is not None
-
-    def start(self) -> None:
-        if self._stopping is not None:
-            self._stopping.join(5)
-            self._stopping = None
-        server = _Server(("127.0.0.1", self.port), _Handler)
-        server.owner = self
-        self.port = int(server.server_address[1])
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(5)
-
-    def stop_soon(self) -> None:
-        """Stop from inside a request handler (not on the serving thread)."""
-        self._stopping = threading.Thread(target=self.stop, daemon=True)
-        self._stopping.start()
-        self._stopping.join(5)

@@ -1,8 +1,9 @@
 """A fault-injecting Hyperliquid on 127.0.0.1, for the mixed-venue wire fault matrix.
 
 The venue logic (signature recovery like the venue, nonces, book matching, IOC partial
-fills, orders by cloid, positions) is the Hyperliquid adapter tests' ``FakeHyperliquid``;
-this subclass only misbehaves on the next order action sent to ``/exchange``:
+fills, orders by cloid, positions) is the Hyperliquid adapter tests' ``FakeHyperliquid``
+on the fake-venue harness; this subclass only misbehaves on the next order action sent to
+``/exchange``, through the harness's ``before``/``after`` hooks:
 
 ====================  ===============================================================
 ``reject``            ``{"status": "ok", ... "statuses": [{"error": "Insufficient
@@ -21,7 +22,7 @@ stray fill is still visible to the invariants).
 
 from __future__ import annotations
 
-import time
+import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -29,7 +30,8 @@ from typing import Any
 
 from adapters.hyperliquid.signing import cloid_for
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from tests.adapters.hyperliquid._venue import FakeHyperliquid
+from tests.adapters.hyperliquid.fake_venue import FakeHyperliquid
+from tests.harness import Reply, Request
 
 COIN = "BTC"
 
@@ -41,9 +43,16 @@ class FaultyHyperliquid(FakeHyperliquid):
         self.repeat_fault: str | None = None
         self.hang_seconds = 1.0
         self.posted: Counter[str] = Counter()
+        self._current = threading.local()
+        """The fault of the request this handler thread is serving."""
 
-    def _take_fault(self, body: dict[str, Any]) -> str | None:
-        action = body.get("action")
+    def _take_fault(self, request: Request) -> str | None:
+        if request.path != "/exchange":
+            return None
+        try:
+            action = request.json().get("action")
+        except (ValueError, AttributeError):
+            return None
         if not isinstance(action, dict) or action.get("type") != "order":
             return None
         with self.lock:
@@ -55,35 +64,40 @@ class FaultyHyperliquid(FakeHyperliquid):
         self.posted[str(wire.get("c"))] += 1
         return super()._order(wire)
 
-    def handle(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
-        fault = self._take_fault(body) if path == "/exchange" else None
+    def before(self, request: Request) -> Reply | None:
+        fault = self._take_fault(request)
+        self._current.fault = fault
         if fault == "reject":
             error = {"error": "Insufficient margin to place order. asset=0"}
-            data = {"statuses": [error for _ in body["action"]["orders"]]}
-            return 200, {"status": "ok", "response": {"type": "order", "data": data}}
+            data = {"statuses": [error for _ in request.json()["action"]["orders"]]}
+            return Reply(200, {"status": "ok", "response": {"type": "order", "data": data}})
         if fault == "rate_limited":
-            return 429, None
+            return Reply(429, None)
         if fault == "hang":
-            time.sleep(self.hang_seconds)
-            return 200, {"status": "err", "response": "request expired"}
-        if fault == "partial":
-            with self.lock:
-                saved = self.books[COIN]
-                self.books[COIN] = [
-                    [dict(level, sz=str(Decimal(level["sz"]) / 1000)) for level in side]
-                    for side in saved
-                ]
-            try:
-                return super().handle(path, body)
-            finally:
-                with self.lock:
-                    self.books[COIN] = saved
-        answer = super().handle(path, body)
+            return Reply(
+                200, {"status": "err", "response": "request expired"}, delay=self.hang_seconds
+            )
+        return None
+
+    def handle(self, request: Request) -> Reply:
+        if getattr(self._current, "fault", None) != "partial":
+            return super().handle(request)
+        saved = self.books[COIN]
+        self.books[COIN] = [
+            [dict(level, sz=str(Decimal(level["sz"]) / 1000)) for level in side] for side in saved
+        ]
+        try:
+            return super().handle(request)
+        finally:
+            self.books[COIN] = saved
+
+    def after(self, request: Request, reply: Reply) -> Reply:
+        fault, self._current.fault = getattr(self._current, "fault", None), None
         if fault == "ambiguous_503":
-            return 503, "Service Unavailable"
+            return Reply(503, "Service Unavailable")
         if fault == "late_answer":
-            time.sleep(self.hang_seconds)
-        return answer
+            return Reply(reply.status, reply.body, reply.headers, delay=self.hang_seconds)
+        return reply
 
 
 class HyperliquidView:

@@ -24,7 +24,7 @@ from atomic_fp.errors import RateLimited, VenueRejected
 from atomic_fp.models import Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from tests.adapters.binance._util import run
-from tests.adapters.binance.fake_server import FakeBinance
+from tests.adapters.binance.fake_venue import FakeBinance
 
 VENUE = ExchangeIdentifier("binance")
 FUNDING_INFO = "/fapi/v1/fundingInfo"

@@ -32,7 +32,7 @@ from atomic_fp.errors import (
 from atomic_fp.models import OrderRequest, OrderType, Side, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from tests.adapters.binance._util import run
-from tests.adapters.binance.fake_server import FakeBinance
+from tests.adapters.binance.fake_venue import FakeBinance
 
 KEY, SECRET = "key-" + "a" * 60, "secret-" + "b" * 57
 VENUE = ExchangeIdentifier("binance")

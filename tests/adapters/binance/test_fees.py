@@ -19,7 +19,7 @@ from atomic_fp.models import FeeSource, VenueFees
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.venue import FeeQuoting
 from tests.adapters.binance._util import run
-from tests.adapters.binance.fake_server import FakeBinance, serve
+from tests.adapters.binance.fake_venue import FakeBinance, serve
 from tests.conftest import research_file
 
 KEY = "k" * 64

@@ -18,7 +18,7 @@ from atomic_fp.decisions.ranking import rank_opportunities
 from atomic_fp.models import ArbitrageConfig, FundingKind, FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from tests.adapters.binance._util import run
-from tests.adapters.binance.fake_server import FakeBinance, serve
+from tests.adapters.binance.fake_venue import FakeBinance, serve
 from tests.conftest import research_file
 
 BTC = Symbol("BTC")

@@ -22,7 +22,7 @@ from atomic_fp.decisions.funding_arbitrage import FundingArbitrageDecision
 from atomic_fp.models import ArbitrageConfig, FundingKind, FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from tests.adapters.binance._util import run
-from tests.adapters.binance.fake_server import FakeBinance, serve
+from tests.adapters.binance.fake_venue import FakeBinance, serve
 
 BTC = Symbol("BTC")
 VENUE_NOW = datetime(2026, 3, 1, 12, 30, tzinfo=timezone.utc)

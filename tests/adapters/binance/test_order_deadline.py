@@ -17,7 +17,7 @@ from atomic_fp.errors import NotSent
 from atomic_fp.models import OrderRequest, OrderStatus, OrderType, Side, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from tests.adapters.binance._util import run
-from tests.adapters.binance.fake_server import FakeBinance, serve
+from tests.adapters.binance.fake_venue import FakeBinance, serve
 
 KEY, SECRET = "k" * 64, "s" * 64
 VENUE = ExchangeIdentifier("binance")

@@ -32,7 +32,7 @@ from atomic_fp.models import (
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.venue import Capability, VenueClient
 from tests.adapters.binance._util import run
-from tests.adapters.binance.fake_server import FakeBinance, serve
+from tests.adapters.binance.fake_venue import FakeBinance, serve
 
 KEY = "k" * 64
 SECRET = "s3cr3t-" + "x" * 57

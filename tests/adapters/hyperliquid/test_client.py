@@ -24,7 +24,7 @@ from atomic_fp.models import OrderRequest, OrderType, Side, Symbol, TimeInForce
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.venue import VenueClient
 from tests.adapters.hyperliquid._data import fixture, run
-from tests.adapters.hyperliquid._venue import AGENT_KEY, MASTER, FakeHyperliquid
+from tests.adapters.hyperliquid.fake_venue import AGENT_KEY, MASTER, FakeHyperliquid
 
 HL = ExchangeIdentifier("hyperliquid")
 NOW = datetime(2026, 3, 1, 9, 15, 30, tzinfo=timezone.utc)

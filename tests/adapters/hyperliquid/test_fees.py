@@ -16,7 +16,7 @@ from atomic_fp.models import FeeSource, VenueFees
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.venue import FeeQuoting
 from tests.adapters.hyperliquid._data import ccxt_bodies, run
-from tests.adapters.hyperliquid._venue import MASTER, FakeHyperliquid, serve
+from tests.adapters.hyperliquid.fake_venue import MASTER, FakeHyperliquid, serve
 
 HL = ExchangeIdentifier("hyperliquid")
 

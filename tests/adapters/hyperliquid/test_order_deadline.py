@@ -12,7 +12,7 @@ import pytest
 from atomic_fp.errors import NotSent
 from atomic_fp.models import OrderStatus, OrderType, Side
 from tests.adapters.hyperliquid._data import run
-from tests.adapters.hyperliquid._venue import FakeHyperliquid
+from tests.adapters.hyperliquid.fake_venue import FakeHyperliquid
 from tests.adapters.hyperliquid.test_wire_server import NOW, _client, _request, venue
 
 __all__ = ["venue"]  # the fixture

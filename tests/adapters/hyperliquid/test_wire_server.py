@@ -25,7 +25,7 @@ from atomic_fp.models import (
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from tests.adapters.hyperliquid._data import run
-from tests.adapters.hyperliquid._venue import (
+from tests.adapters.hyperliquid.fake_venue import (
     AGENT_KEY,
     MASTER,
     OTHER_KEY,

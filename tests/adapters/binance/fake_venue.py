@@ -1,4 +1,5 @@
-"""A small Binance USDⓈ-M REST server on 127.0.0.1 for wire-format round trips.
+"""A fake Binance USDⓈ-M venue on the fake-venue harness (:mod:`tests.harness`), for
+wire-format round trips (``serve(fake)`` runs it on 127.0.0.1; a base URL comes back).
 
 It speaks the venue's formats (string decimals, ms timestamps, ``{"code","msg"}`` error
 bodies with HTTP 400/401) and checks signed requests the way Binance does: the
@@ -8,23 +9,21 @@ the raw query string before ``&signature=`` keyed by the secret (else ``-1022``)
 
 Trading is a toy: LIMIT IOC and MARKET orders fill completely against the best level
 when they cross it (else expire unfilled), GTC limits that do not cross rest as NEW.
-Fault injection: ``fail_next[(method, path)] = (status, body_bytes, headers)``;
-``delay_next[(method, path)] = seconds`` processes the request, then answers late.
+Fault injection is the harness's: ``fail_next[(method, path)] = Reply(...)`` or
+``(status, body_bytes, headers)``; ``delay_next[(method, path)] = seconds`` processes the
+request, then answers late. ``requests`` logs ``(method, path, raw_query)``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Mapping
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
+
+from tests.harness import FakeVenue, Reply, Request, serve
 
 H = 3_600_000
 
@@ -56,15 +55,13 @@ def _symbol(
     }
 
 
-class FakeBinance:
+class FakeBinance(FakeVenue):
+    requests: list[tuple[str, str, str]]
+
     def __init__(self, api_key: str, api_secret: str) -> None:
+        super().__init__()
         self.api_key = api_key
         self.api_secret = api_secret
-        self.clock_offset_ms = 0
-        self.lock = threading.Lock()
-        self.requests: list[tuple[str, str, str]] = []
-        self.fail_next: dict[tuple[str, str], tuple[int, bytes, dict[str, str]]] = {}
-        self.delay_next: dict[tuple[str, str], float] = {}
         self.extra_funding_info: list[dict[str, Any]] = []  # more fundingInfo rows
         self.rate_overrides: dict[str, str] = {}  # symbol -> premiumIndex lastFundingRate
         self.next_funding_overrides: dict[str, int] = {}  # symbol -> nextFundingTime (ms)
@@ -101,13 +98,22 @@ class FakeBinance:
             for i in range(2300)
         ]
 
+    # ------------------------------------------------------------------ harness
+
+    def log_entry(self, request: Request) -> tuple[str, str, str]:
+        return request.method, request.path, request.raw_query
+
+    def handle(self, request: Request) -> Reply:
+        """Public paths answer anyone; a signed request is checked the way Binance
+        checks it (key header, HMAC of the raw query, ``recvWindow``) before it acts."""
+        if "signature=" not in request.raw_query:
+            return Reply(*self.public(request.path, request.query))
+        rejected = self.verify(request.raw_query, request.headers)
+        if rejected is not None:
+            return Reply(*rejected)
+        return Reply(*self.signed(request.method, request.path, request.query))
+
     # ------------------------------------------------------------------ helpers
-
-    def now_ms(self) -> int:
-        return int(time.time() * 1000) + self.clock_offset_ms
-
-    def paths(self) -> list[str]:
-        return [path for _, path, _ in self.requests]
 
     def _order_view(self, order: dict[str, Any]) -> dict[str, Any]:
         return dict(order)
@@ -194,7 +200,7 @@ class FakeBinance:
 
     # ------------------------------------------------------------------ signed
 
-    def verify(self, raw_query: str, headers: Any) -> tuple[int, Any] | None:
+    def verify(self, raw_query: str, headers: Mapping[str, str]) -> tuple[int, Any] | None:
         if headers.get("X-MBX-APIKEY") != self.api_key:
             return self._error(401, -2015, "Invalid API-key, IP, or permissions for action.")
         payload, sep, signature = raw_query.rpartition("&signature=")
@@ -365,75 +371,4 @@ class FakeBinance:
         return self._error(404, -5000, "Path not found")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        return
-
-    def _handle(self, method: str) -> None:
-        fake = self.server.fake
-        parts = urlsplit(self.path)
-        raw_query = parts.query
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        with fake.lock:
-            fake.requests.append((method, parts.path, raw_query))
-            fault = fake.fail_next.pop((method, parts.path), None)
-            delay = fake.delay_next.pop((method, parts.path), 0.0)
-            if fault is None:
-                query = dict(parse_qsl(raw_query, keep_blank_values=True))
-                signed = "signature=" in raw_query
-                rejected = fake.verify(raw_query, self.headers) if signed else None
-                if rejected is not None:
-                    status, body = rejected
-                elif signed:
-                    status, body = fake.signed(method, parts.path, query)
-                else:
-                    status, body = fake.public(parts.path, query)
-        if fault is not None:
-            status, data, headers = fault
-        else:
-            data, headers = json.dumps(body).encode(), {"Content-Type": "application/json"}
-        if delay:
-            time.sleep(delay)  # the request was processed; the answer comes too late
-        try:
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:  # the client gave up waiting
-            pass
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    fake: FakeBinance
-
-
-@contextmanager
-def serve(fake: FakeBinance) -> Iterator[str]:
-    """Run ``fake`` on 127.0.0.1 (a free port); yield its base URL."""
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.fake = fake
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield f"http://{host!s}:{port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+__all__ = ["FakeBinance", "serve"]

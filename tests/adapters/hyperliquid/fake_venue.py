@@ -1,4 +1,5 @@
-"""A small fake Hyperliquid speaking the venue's wire format, for round-trip tests.
+"""A fake Hyperliquid speaking the venue's wire format, on the fake-venue harness
+(:mod:`tests.harness`), for round-trip tests.
 
 It serves ``POST /info`` and ``POST /exchange`` bodies exactly as Hyperliquid does, and
 it *verifies signatures like the venue*: it recomputes the action hash from the received
@@ -9,24 +10,21 @@ the venue's own error text. This verification is written independently of
 cannot hide itself here.
 
 Use :class:`FakeHyperliquid` in-process (``httpx.MockTransport(fake.mock_handler)``) or on a
-real socket (:func:`serve`, ``127.0.0.1`` port 0).
+real socket (:func:`serve`, ``127.0.0.1`` port 0). Its routes are ``POST /info`` and
+``POST /exchange``; ``requests`` logs ``(path, JSON body)``.
 """
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import httpx
 import msgpack
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils.crypto import keccak
+
+from tests.harness import FakeVenue, Reply, Request, route, serve
 
 MASTER = "0x5e9ee1089755c3435139848e47e6635505d5a13a"
 AGENT_KEY = "0x" + "11" * 32
@@ -127,14 +125,22 @@ def _valid_wire_number(text: str, max_decimals: int, sig_figs: int | None) -> bo
     return True
 
 
-class FakeHyperliquid:
-    """Venue state and request handling; thread-safe (one lock around everything)."""
+def _json_or_none(request: Request) -> Any:
+    try:
+        return request.json()
+    except ValueError:
+        return None
+
+
+class FakeHyperliquid(FakeVenue):
+    """Venue state and request handling; thread-safe (the harness's one lock)."""
+
+    requests: list[tuple[str, Any]]
 
     def __init__(self, *, mainnet: bool = True) -> None:
+        super().__init__()
         self.mainnet = mainnet
         self.agent = AGENT_ADDRESS
-        self.lock = threading.Lock()
-        self.requests: list[tuple[str, dict[str, Any]]] = []
         self.books = {
             "BTC": _book([("99990", "0.5"), ("99980", "1")], [("100000", "0.3"), ("100010", "2")]),
             "ETH": _book([("3000.1", "5")], [("3000.5", "5")]),
@@ -148,22 +154,26 @@ class FakeHyperliquid:
             for t in range(1_700_000_000_000, 1_700_000_000_000 + 1200 * 3_600_000, 3_600_000)
         ]
 
-    # -- transport adapters ---------------------------------------------------------
+    # -- harness ----------------------------------------------------------------------
 
-    def mock_handler(self, request: httpx.Request) -> httpx.Response:
-        status, body = self.handle(request.url.path, json.loads(request.content))
-        return httpx.Response(status, json=body)
+    def log_entry(self, request: Request) -> tuple[str, Any]:
+        return request.path, _json_or_none(request)
 
-    # -- dispatch ---------------------------------------------------------------------
+    def handle(self, request: Request) -> Reply:
+        if _json_or_none(request) is None:
+            return Reply(422, "Failed to deserialize the JSON body")
+        return super().handle(request)
 
-    def handle(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
-        with self.lock:
-            self.requests.append((path, body))
-            if path == "/info":
-                return 200, self._info(body)
-            if path == "/exchange":
-                return 200, self._exchange(body)
-            return 404, {"error": "not found"}
+    @route("POST", "/info")
+    def info(self, request: Request) -> Reply:
+        return Reply(200, self._info(request.json()))
+
+    @route("POST", "/exchange")
+    def exchange(self, request: Request) -> Reply:
+        return Reply(200, self._exchange(request.json()))
+
+    def unrouted(self, request: Request) -> Reply:
+        return Reply(404, {"error": "not found"})
 
     def _info(self, body: dict[str, Any]) -> Any:
         kind = body.get("type")
@@ -298,40 +308,4 @@ class FakeHyperliquid:
         return "success"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    fake: FakeHyperliquid
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", "0"))
-        raw = self.rfile.read(length)
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            status, answer = 422, "Failed to deserialize the JSON body"
-        else:
-            status, answer = self.fake.handle(self.path, body)
-        payload = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-
-@contextmanager
-def serve(fake: FakeHyperliquid) -> Iterator[str]:
-    """Run ``fake`` on a real socket at 127.0.0.1 (port 0); yields its base URL."""
-    handler = type("Handler", (_Handler,), {"fake": fake})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield f"http://{host!s}:{port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+__all__ = ["AGENT_KEY", "MASTER", "OTHER_KEY", "FakeHyperliquid", "recover_signer", "serve"]

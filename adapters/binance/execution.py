@@ -1,0 +1,301 @@
+"""Binance account and trading calls (all signed, see :mod:`adapters.binance.http`).
+
+==========================  =================================================================
+``positions()``             ``GET /fapi/v3/positionRisk``
+``balances()``              ``GET /fapi/v2/balance``
+``margin()``                ``GET /fapi/v2/account`` totals + ``positionRisk``
+``fees()``                  ``GET /fapi/v1/commissionRate`` (else the published VIP 0 tier)
+``open_orders()``           ``GET /fapi/v1/openOrders`` (not in the protocol)
+``place()``                 ``POST /fapi/v1/order`` (+ markets when not cached)
+``cancel()``                ``DELETE /fapi/v1/order`` by ``origClientOrderId``
+``order()``                 ``GET /fapi/v1/order`` by ``origClientOrderId``
+``funding_payments()``      ``GET /fapi/v1/income?incomeType=FUNDING_FEE`` pages
+==========================  =================================================================
+
+An order's ``expires_at`` becomes its ``recvWindow`` (the validity window Binance itself
+enforces). Placement and cancels are never retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import attrs
+from returns.result import Failure, Result, Success
+
+from adapters.binance.fees import (
+    COMMISSION_RATE_WEIGHT,
+    PATH_COMMISSION_RATE,
+    REFERENCE_SYMBOL,
+    parse_commission_rate,
+)
+from adapters.binance.http import BinanceHttp
+from adapters.binance.margin import parse_account_margin
+from adapters.binance.market_data import BinanceMarketData, millis
+from adapters.binance.orders import CLIENT_ORDER_ID, order_params
+from adapters.binance.parsers import (
+    BinanceMarket,
+    IncomeRow,
+    parse_balances,
+    parse_income,
+    parse_order,
+    parse_orders,
+    parse_positions,
+)
+from adapters.published_fees import account_or_published
+from atomic_fp.errors import Ambiguous, InvalidRequest, MalformedResponse, VenueError
+from atomic_fp.models import (
+    Balance,
+    FeeQuote,
+    FundingPayment,
+    Order,
+    OrderRequest,
+    Position,
+    Symbol,
+)
+from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.margin import AccountMargin
+
+PATH_ORDER = "/fapi/v1/order"
+PATH_OPEN_ORDERS = "/fapi/v1/openOrders"
+PATH_POSITION_RISK = "/fapi/v3/positionRisk"
+PATH_BALANCE = "/fapi/v2/balance"
+PATH_ACCOUNT = "/fapi/v2/account"
+PATH_INCOME = "/fapi/v1/income"
+
+INCOME_PAGE_LIMIT = 1000
+MAX_PAGES = 1000
+_UNKNOWN_ORDER_ON_CANCEL = "-2011"
+
+
+class BinanceExecution:
+    """Account reads and order calls of one Binance client."""
+
+    def __init__(
+        self,
+        http: BinanceHttp,
+        data: BinanceMarketData,
+        exchange: ExchangeIdentifier,
+        clock: Callable[[], float],
+    ) -> None:
+        self._http = http
+        self._data = data
+        self._exchange = exchange
+        self._venue = str(exchange)
+        self._clock = clock
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), tz=timezone.utc)
+
+    @property
+    def _keyed(self) -> bool:
+        return self._http.credentials is not None
+
+    # ------------------------------------------------------------------ account
+
+    async def fees(self) -> Result[FeeQuote, VenueError]:
+        if not self._keyed:
+            return Success(account_or_published("binance", None))
+        body = await self._http.signed(
+            "GET",
+            PATH_COMMISSION_RATE,
+            [("symbol", REFERENCE_SYMBOL)],
+            COMMISSION_RATE_WEIGHT,
+            idempotent=True,
+        )
+        account: Result[FeeQuote, VenueError] = body
+        if isinstance(body, Success):
+            parsed = parse_commission_rate(self._venue, body.unwrap())
+            account = Failure(parsed.failure()) if isinstance(parsed, Failure) else parsed
+        return Success(account_or_published("binance", account))
+
+    async def positions(self) -> Result[tuple[Position, ...], VenueError]:
+        if not self._keyed:
+            return self._http.not_configured("positions")
+        body = await self._http.signed("GET", PATH_POSITION_RISK, [], 5, idempotent=True)
+        if isinstance(body, Failure):
+            return body
+        return parse_positions(self._exchange, body.unwrap(), self._data.symbols, self._now())
+
+    async def balances(self) -> Result[tuple[Balance, ...], VenueError]:
+        if not self._keyed:
+            return self._http.not_configured("balances")
+        body = await self._http.signed("GET", PATH_BALANCE, [], 5, idempotent=True)
+        if isinstance(body, Failure):
+            return body
+        parsed = parse_balances(self._exchange, body.unwrap(), self._now())
+        return (
+            Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
+        )
+
+    async def margin(self) -> Result[AccountMargin, VenueError]:
+        positions = await self.positions()
+        if isinstance(positions, Failure):
+            return positions
+        body = await self._http.signed("GET", PATH_ACCOUNT, [], 5, idempotent=True)
+        if isinstance(body, Failure):
+            return body
+        parsed = parse_account_margin(
+            self._exchange, body.unwrap(), positions.unwrap(), self._data.symbols, self._now()
+        )
+        if isinstance(parsed, Failure):
+            return Failure(parsed.failure())
+        return Success(parsed.unwrap())
+
+    async def open_orders(self, symbol: Symbol | None) -> Result[tuple[Order, ...], VenueError]:
+        if not self._keyed:
+            return self._http.not_configured("open orders")
+        params: list[tuple[str, str]] = []
+        weight = 40
+        if symbol is not None:
+            market = await self._data.market(symbol)
+            if isinstance(market, Failure):
+                return market
+            params = [("symbol", market.unwrap().venue_symbol)]
+            weight = 1
+        body = await self._http.signed("GET", PATH_OPEN_ORDERS, params, weight, idempotent=True)
+        if isinstance(body, Failure):
+            return body
+        parsed = parse_orders(self._exchange, body.unwrap(), self._data.symbols)
+        return (
+            Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
+        )
+
+    # ------------------------------------------------------------------ orders
+
+    async def _order_call(
+        self,
+        method: str,
+        params: list[tuple[str, str]],
+        weight: int,
+        deadline: datetime | None = None,
+    ) -> Result[Order, VenueError]:
+        body = await self._http.signed(
+            method, PATH_ORDER, params, weight, idempotent=method == "GET", deadline=deadline
+        )
+        if isinstance(body, Failure):
+            return body
+        parsed = parse_order(self._exchange, body.unwrap(), self._data.symbols)
+        if isinstance(parsed, Failure):
+            error = parsed.failure()
+            if method != "GET":
+                # The venue acted (HTTP 2xx) but we cannot read what it did.
+                return Failure(Ambiguous(self._venue, f"{method} {PATH_ORDER}: {error.message}"))
+            return Failure(error)
+        return Success(parsed.unwrap())
+
+    async def place(self, request: OrderRequest) -> Result[Order, VenueError]:
+        if not self._keyed:
+            return self._http.not_configured("place_order")
+        if request.exchange != self._exchange:
+            return Failure(
+                InvalidRequest(self._venue, f"order is for venue {request.exchange}, not this one")
+            )
+        market = await self._data.market(request.symbol)
+        if isinstance(market, Failure):
+            return Failure(
+                attrs.evolve(
+                    market.failure(), message=f"order not sent: {market.failure().message}"
+                )
+            )
+        params = order_params(self._venue, request, market.unwrap())
+        if isinstance(params, Failure):
+            return Failure(params.failure())
+        return await self._order_call("POST", params.unwrap(), 0, request.expires_at)
+
+    async def _by_client_id(
+        self, what: str, symbol: Symbol, client_order_id: str
+    ) -> Result[list[tuple[str, str]], VenueError]:
+        if not self._keyed:
+            return self._http.not_configured(what)
+        if not CLIENT_ORDER_ID.match(client_order_id):
+            return Failure(InvalidRequest(self._venue, "client order id has invalid characters"))
+        market = await self._data.market(symbol)
+        if isinstance(market, Failure):
+            return market
+        return Success(_client_id_params(market.unwrap(), client_order_id))
+
+    async def order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+        params = await self._by_client_id("fetch_order", symbol, client_order_id)
+        if isinstance(params, Failure):
+            return params
+        return await self._order_call("GET", params.unwrap(), 1)
+
+    async def cancel(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+        """Cancel by client id. Binance answers ``-2011`` ("Unknown order sent.") both for
+        an order it never saw and for one already filled/cancelled, so that case is
+        followed by a lookup: the order in its final state, or ``OrderNotFound``."""
+        params = await self._by_client_id("cancel_order", symbol, client_order_id)
+        if isinstance(params, Failure):
+            return params
+        cancelled = await self._order_call("DELETE", params.unwrap(), 1)
+        if isinstance(cancelled, Failure) and cancelled.failure().code == _UNKNOWN_ORDER_ON_CANCEL:
+            return await self._order_call("GET", params.unwrap(), 1)
+        return cancelled
+
+    # ------------------------------------------------------------------ funding payments
+
+    async def funding_payments(
+        self, start: datetime, end: datetime
+    ) -> Result[tuple[FundingPayment, ...], VenueError]:
+        """Income rows of type FUNDING_FEE with ``start <= time < end``, oldest first.
+
+        Pages of 1000 move ``startTime`` (inclusive) to the newest row's time and drop
+        rows already seen (``tranId``), since a settlement stamps all symbols' payments
+        with the same millisecond. Binance keeps three months of income history.
+        """
+        if not self._keyed:
+            return self._http.not_configured("funding payments")
+        if start.tzinfo is None or end.tzinfo is None or start >= end:
+            return Failure(InvalidRequest(self._venue, "payments need aware start < end"))
+        cursor = millis(start)
+        last_ms = millis(end) - 1
+        seen: set[str] = set()
+        rows: list[IncomeRow] = []
+        for _ in range(MAX_PAGES):
+            body = await self._http.signed(
+                "GET",
+                PATH_INCOME,
+                [
+                    ("incomeType", "FUNDING_FEE"),
+                    ("startTime", str(cursor)),
+                    ("endTime", str(last_ms)),
+                    ("limit", str(INCOME_PAGE_LIMIT)),
+                ],
+                30,
+                idempotent=True,
+            )
+            if isinstance(body, Failure):
+                return body
+            page = parse_income(self._exchange, body.unwrap(), self._data.symbols)
+            if isinstance(page, Failure):
+                return Failure(page.failure())
+            page_rows = page.unwrap()
+            fresh = [row for row in page_rows if row.tran_id not in seen]
+            seen.update(row.tran_id for row in fresh)
+            rows.extend(fresh)
+            if len(page_rows) < INCOME_PAGE_LIMIT:
+                break
+            newest = max(row.time_ms for row in page_rows)
+            if not fresh:
+                return Failure(
+                    MalformedResponse(
+                        self._venue, "income pagination cannot advance (a full page at one time)"
+                    )
+                )
+            cursor = newest
+        else:
+            return Failure(MalformedResponse(self._venue, f"income: over {MAX_PAGES} pages"))
+        payments = sorted(
+            (row for row in rows if millis(start) <= row.time_ms <= last_ms),
+            key=lambda row: row.time_ms,
+        )
+        return Success(tuple(row.payment for row in payments))
+
+
+def _client_id_params(market: BinanceMarket, client_order_id: str) -> list[tuple[str, str]]:
+    return [("symbol", market.venue_symbol), ("origClientOrderId", client_order_id)]
+
+
+__all__ = ["BinanceExecution"]

@@ -1,0 +1,300 @@
+"""Binance market data: markets, funding (now and settled), order books.
+
+==========================  =================================================================
+``markets()``               ``GET /fapi/v1/exchangeInfo`` (+ ``/fapi/v1/fundingInfo`` when its
+                            cache is stale, concurrently: one round trip)
+``funding_rates()``         ``GET /fapi/v1/premiumIndex`` (all symbols, weight 10) and, when
+                            the cached intervals are older than ``funding_info_ttl_seconds``
+                            (default 600), ``GET /fapi/v1/fundingInfo``, both in flight at
+                            once (one round trip). No exchangeInfo. A cached interval that
+                            contradicts ``nextFundingTime`` (:mod:`atomic_fp.intervals`)
+                            re-reads fundingInfo at once; a rate still in doubt carries
+                            ``interval_doubt`` and is left out downstream.
+``order_book()``            ``GET /fapi/v1/depth`` (+ markets when not cached)
+``funding_history()``       ``GET /fapi/v1/fundingRate`` pages (+ markets, fundingInfo)
+==========================  =================================================================
+
+Markets and fundingInfo are the kit's :class:`~adapters.kit.cache.TtlCache` values: one
+load for concurrent callers, failures never cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import attrs
+from returns.result import Failure, Result, Success
+
+from adapters._future import both
+from adapters.binance.http import BinanceHttp
+from adapters.binance.parsers import (
+    DEFAULT_INTERVAL_HOURS,
+    BinanceMarket,
+    SettledRow,
+    SymbolMap,
+    build_funding_history,
+    parse_depth,
+    parse_exchange_info,
+    parse_funding_caps,
+    parse_funding_info,
+    parse_funding_rate_rows,
+    parse_premium_index,
+)
+from adapters.binance.weights import depth_limit_and_weight
+from adapters.kit.cache import TtlCache
+from adapters.kit.http import joined_failure
+from atomic_fp.errors import InvalidRequest, MalformedResponse, UnknownSymbol, VenueError
+from atomic_fp.intervals import interval_doubt
+from atomic_fp.models import FundingRate, Market, OrderBook, Symbol
+from atomic_fp.models.identifiers import ExchangeIdentifier
+
+PATH_EXCHANGE_INFO = "/fapi/v1/exchangeInfo"
+PATH_PREMIUM_INDEX = "/fapi/v1/premiumIndex"
+PATH_FUNDING_INFO = "/fapi/v1/fundingInfo"
+PATH_DEPTH = "/fapi/v1/depth"
+PATH_FUNDING_RATE = "/fapi/v1/fundingRate"
+
+FUNDING_RATES_PATHS = (PATH_PREMIUM_INDEX, PATH_FUNDING_INFO)
+"""Every path ``fetch_funding_rates`` may request."""
+MARKETS_PATHS = (PATH_EXCHANGE_INFO, PATH_FUNDING_INFO)
+"""Every path ``fetch_markets`` may request."""
+
+HISTORY_PAGE_LIMIT = 1000
+MAX_PAGES = 1000
+_MAX_INTERVAL = timedelta(hours=8)
+
+
+@attrs.frozen
+class FundingInfo:
+    """``fundingInfo``: interval hours and (adjusted) cap/floor per venue symbol."""
+
+    intervals: Mapping[str, int]
+    caps: Mapping[str, tuple[Decimal, Decimal]]
+
+
+@attrs.frozen
+class MarketList:
+    markets: tuple[BinanceMarket, ...]
+    by_symbol: Mapping[Symbol, BinanceMarket]
+
+
+def millis(value: datetime) -> int:
+    if value.tzinfo is None:
+        raise ValueError("datetimes must be timezone-aware")
+    return int(value.timestamp() * 1000)
+
+
+def _checked(rate: FundingRate) -> FundingRate:
+    """``rate`` marked with why its interval is in doubt, if it still is after a refresh."""
+    doubt = interval_doubt(rate)
+    return rate if doubt is None else attrs.evolve(rate, interval_doubt=doubt)
+
+
+def _with_cap(rate: FundingRate, caps: Mapping[str, tuple[Decimal, Decimal]]) -> FundingRate:
+    """``rate`` with its symbol's ``fundingInfo`` cap and floor, when Binance adjusted them."""
+    bounds = caps.get(rate.venue_symbol or "")
+    if bounds is None:
+        return rate
+    return attrs.evolve(rate, cap=bounds[0], floor=bounds[1])
+
+
+class BinanceMarketData:
+    """Public market data of one Binance client (shares its :class:`BinanceHttp`)."""
+
+    def __init__(
+        self,
+        http: BinanceHttp,
+        exchange: ExchangeIdentifier,
+        symbols: SymbolMap,
+        *,
+        funding_info_ttl: float,
+        markets_ttl: float,
+        monotonic: Callable[[], float],
+    ) -> None:
+        self._http = http
+        self._exchange = exchange
+        self._venue = str(exchange)
+        self.symbols = symbols
+        self._info: TtlCache[FundingInfo] = TtlCache(funding_info_ttl, monotonic=monotonic)
+        self._markets: TtlCache[MarketList] = TtlCache(markets_ttl, monotonic=monotonic)
+
+    # ------------------------------------------------------------------ caches
+
+    async def _read_funding_info(self) -> Result[FundingInfo, VenueError]:
+        body = await self._http.public(PATH_FUNDING_INFO, 1, funding_limit=True)
+        if isinstance(body, Failure):
+            return body
+        parsed = parse_funding_info(self._venue, body.unwrap())
+        if isinstance(parsed, Failure):
+            return Failure(parsed.failure())
+        caps = parse_funding_caps(self._venue, body.unwrap())
+        if isinstance(caps, Failure):
+            return Failure(caps.failure())
+        return Success(FundingInfo(parsed.unwrap(), caps.unwrap()))
+
+    async def intervals(self) -> Result[Mapping[str, int], VenueError]:
+        """Funding interval hours per venue symbol (cached ``funding_info_ttl``)."""
+        info = await self._info.get(self._read_funding_info)
+        if isinstance(info, Failure):
+            return Failure(info.failure())
+        return Success(info.unwrap().intervals)
+
+    async def _load_markets(self) -> Result[MarketList, VenueError]:
+        # Independent requests, joined after both answer: one round trip, not two.
+        intervals, body = await both(self.intervals(), self._http.public(PATH_EXCHANGE_INFO, 1))
+        if isinstance(intervals, Failure) or isinstance(body, Failure):
+            return joined_failure(intervals, body)
+        parsed = parse_exchange_info(
+            self._exchange, body.unwrap(), self.symbols, intervals.unwrap()
+        )
+        if isinstance(parsed, Failure):
+            return Failure(parsed.failure())
+        markets = parsed.unwrap()
+        return Success(MarketList(markets, {m.market.symbol: m for m in markets}))
+
+    async def market(self, symbol: Symbol) -> Result[BinanceMarket, VenueError]:
+        """``symbol``'s market (the market list cached ``markets_ttl``)."""
+        loaded = await self._markets.get(self._load_markets)
+        if isinstance(loaded, Failure):
+            return loaded
+        market = loaded.unwrap().by_symbol.get(symbol)
+        if market is None:
+            return Failure(
+                UnknownSymbol(self._venue, f"{symbol} is not a trading USD-quoted perpetual here")
+            )
+        return Success(market)
+
+    # ------------------------------------------------------------------ calls
+
+    async def markets(self) -> Result[tuple[Market, ...], VenueError]:
+        loaded = await self._markets.refresh(self._load_markets)
+        if isinstance(loaded, Failure):
+            return loaded
+        return Success(tuple(m.market for m in loaded.unwrap().markets))
+
+    async def funding_rates(
+        self, symbols: Collection[Symbol] | None
+    ) -> Result[tuple[FundingRate, ...], VenueError]:
+        # Independent requests, joined after both answer: one round trip, not two.
+        read_before = self._info.generation
+        intervals, body = await both(self.intervals(), self._http.public(PATH_PREMIUM_INDEX, 10))
+        if isinstance(intervals, Failure) or isinstance(body, Failure):
+            return joined_failure(intervals, body)
+        parsed = parse_premium_index(
+            self._exchange, body.unwrap(), self.symbols, intervals.unwrap()
+        )
+        if isinstance(parsed, Failure):
+            return Failure(parsed.failure())
+        rates = parsed.unwrap()
+        if symbols is not None:
+            wanted = set(symbols)
+            rates = tuple(rate for rate in rates if rate.symbol in wanted)
+        cached = self._info.generation == read_before  # fundingInfo not read in this call
+        if cached and any(interval_doubt(rate) for rate in rates):
+            # A cached fundingInfo interval contradicts premiumIndex's nextFundingTime (the
+            # venue changed it): read fundingInfo again now, whatever its TTL says.
+            fresh = await self._info.refresh(self._read_funding_info)
+            if isinstance(fresh, Failure):
+                return Failure(fresh.failure())
+            reparsed = parse_premium_index(
+                self._exchange, body.unwrap(), self.symbols, fresh.unwrap().intervals
+            )
+            if isinstance(reparsed, Failure):
+                return Failure(reparsed.failure())
+            wanted_symbols = {rate.symbol for rate in rates}
+            rates = tuple(rate for rate in reparsed.unwrap() if rate.symbol in wanted_symbols)
+        info = self._info.last
+        caps = info.caps if info is not None else {}
+        return Success(tuple(_checked(_with_cap(rate, caps)) for rate in rates))
+
+    async def order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
+        if depth < 1:
+            return Failure(InvalidRequest(self._venue, f"book depth must be >= 1, got {depth}"))
+        market = await self.market(symbol)
+        if isinstance(market, Failure):
+            return market
+        limit, weight = depth_limit_and_weight(depth)
+        body = await self._http.public(
+            PATH_DEPTH, weight, {"symbol": market.unwrap().venue_symbol, "limit": str(limit)}
+        )
+        if isinstance(body, Failure):
+            return body
+        book = parse_depth(self._exchange, body.unwrap(), symbol, depth)
+        return Failure(book.failure()) if isinstance(book, Failure) else Success(book.unwrap())
+
+    async def funding_history(
+        self, symbol: Symbol, start: datetime, end: datetime
+    ) -> Result[tuple[FundingRate, ...], VenueError]:
+        if start.tzinfo is None or end.tzinfo is None or start >= end:
+            return Failure(InvalidRequest(self._venue, "history needs aware start < end"))
+        market = await self.market(symbol)
+        if isinstance(market, Failure):
+            return market
+        intervals = await self.intervals()
+        if isinstance(intervals, Failure):
+            return intervals
+        venue_symbol = market.unwrap().venue_symbol
+        fallback = intervals.unwrap().get(venue_symbol, DEFAULT_INTERVAL_HOURS)
+        # One maximal interval earlier, so the first row in range has its predecessor
+        # and its interval comes from a real gap.
+        rows = await self._settled_rows(
+            venue_symbol, millis(start - _MAX_INTERVAL), millis(end) - 1
+        )
+        if isinstance(rows, Failure):
+            return rows
+        built = build_funding_history(self._venue, self._exchange, rows.unwrap(), symbol, fallback)
+        if isinstance(built, Failure):
+            return Failure(built.failure())
+        return Success(
+            tuple(
+                rate
+                for rate in built.unwrap()
+                if rate.funding_time is not None and start <= rate.funding_time < end
+            )
+        )
+
+    async def _settled_rows(
+        self, venue_symbol: str, cursor: int, last_ms: int
+    ) -> Result[list[SettledRow], VenueError]:
+        rows: list[SettledRow] = []
+        for _ in range(MAX_PAGES):
+            body = await self._http.public(
+                PATH_FUNDING_RATE,
+                1,
+                {
+                    "symbol": venue_symbol,
+                    "startTime": str(cursor),
+                    "endTime": str(last_ms),
+                    "limit": str(HISTORY_PAGE_LIMIT),
+                },
+                funding_limit=True,
+            )
+            if isinstance(body, Failure):
+                return body
+            page = parse_funding_rate_rows(self._venue, body.unwrap(), venue_symbol)
+            if isinstance(page, Failure):
+                return Failure(page.failure())
+            page_rows = page.unwrap()
+            rows.extend(page_rows)
+            if len(page_rows) < HISTORY_PAGE_LIMIT:
+                return Success(rows)
+            newest = max(row.funding_time_ms for row in page_rows)
+            if newest < cursor:
+                return Failure(
+                    MalformedResponse(self._venue, "fundingRate pagination did not advance")
+                )
+            cursor = newest + 1
+            if cursor > last_ms:
+                return Success(rows)
+        return Failure(MalformedResponse(self._venue, f"fundingRate: over {MAX_PAGES} pages"))
+
+
+__all__ = [
+    "FUNDING_RATES_PATHS",
+    "MARKETS_PATHS",
+    "BinanceMarketData",
+    "FundingInfo",
+    "millis",
+]

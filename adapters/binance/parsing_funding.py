@@ -1,0 +1,292 @@
+"""Pure parsers of Binance funding: ``fundingInfo`` (intervals, caps), ``premiumIndex``
+(current funding) and ``fundingRate`` (settled history).
+
+Conventions: :mod:`adapters.binance.parsing`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from decimal import Decimal
+from typing import TypeVar
+
+import attrs
+from returns.result import Result
+
+from adapters._parse import (
+    ParseError,
+    arr,
+    dec_field,
+    field,
+    int_field,
+    integer,
+    obj,
+    opt_dec,
+    parse_guard,
+    str_field,
+    ts_millis,
+)
+from adapters.binance.parsing import (
+    _GAP_TOLERANCE_MS,
+    _HOUR_MS,
+    DEFAULT_INTERVAL_HOURS,
+    VALID_INTERVAL_HOURS,
+    SymbolMap,
+    _bounded_rate,
+    _prefer_quotes,
+    _price_or_none,
+    _rows,
+)
+from atomic_fp.errors import MalformedResponse
+from atomic_fp.models import (
+    FundingKind,
+    FundingRate,
+    Symbol,
+)
+from atomic_fp.models.identifiers import ExchangeIdentifier
+
+T = TypeVar("T")
+
+# ---------------------------------------------------------------------------- funding info
+
+
+def parse_funding_info(venue: str, payload: object) -> Result[Mapping[str, int], MalformedResponse]:
+    """``GET /fapi/v1/fundingInfo`` -> {venue symbol: interval hours}.
+
+    Only adjusted symbols are listed; every other symbol runs the 8 h default. A row
+    without ``fundingIntervalHours`` (only its cap/floor adjusted) is left out, i.e.
+    it keeps the default.
+    """
+
+    def parse() -> Mapping[str, int]:
+        intervals: dict[str, int] = {}
+        for i, raw in enumerate(arr(payload)):
+            path = f"$[{i}]"
+            row = obj(raw, path)
+            symbol = str_field(row, "symbol", path)
+            hours_raw = row.get("fundingIntervalHours")
+            if hours_raw is None:
+                continue
+            hours = integer(hours_raw, f"{path}.fundingIntervalHours")
+            if not 1 <= hours <= 24:
+                raise ParseError(f"{path}.fundingIntervalHours: {hours} is not an interval")
+            intervals[symbol] = hours
+        return intervals
+
+    return parse_guard(venue, parse)
+
+
+def parse_funding_caps(
+    venue: str, payload: object
+) -> Result[Mapping[str, tuple[Decimal, Decimal]], MalformedResponse]:
+    """``GET /fapi/v1/fundingInfo`` -> {venue symbol: (cap, floor)} per settlement.
+
+    ``adjustedFundingRateCap`` / ``adjustedFundingRateFloor`` are fractions per settlement
+    (real rows: ``"0.03000000"`` / ``"-0.03000000"``, asterdex/api-docs#1). Only adjusted
+    symbols are listed; a row missing either is left out (no bound is guessed).
+    """
+
+    def parse() -> Mapping[str, tuple[Decimal, Decimal]]:
+        caps: dict[str, tuple[Decimal, Decimal]] = {}
+        for i, raw in enumerate(arr(payload)):
+            path = f"$[{i}]"
+            row = obj(raw, path)
+            cap = opt_dec(row, "adjustedFundingRateCap", path)
+            floor = opt_dec(row, "adjustedFundingRateFloor", path)
+            if cap is None or floor is None:
+                continue
+            if floor > cap:
+                raise ParseError(f"{path}: floor {floor} above cap {cap}")
+            caps[str_field(row, "symbol", path)] = (cap, floor)
+        return caps
+
+    return parse_guard(venue, parse)
+
+
+# ---------------------------------------------------------------------------- current funding
+
+
+def parse_premium_index(
+    exchange: ExchangeIdentifier,
+    payload: object,
+    symbols: SymbolMap,
+    intervals: Mapping[str, int] | None = None,
+) -> Result[tuple[FundingRate, ...], MalformedResponse]:
+    """``GET /fapi/v1/premiumIndex`` (all symbols) -> CURRENT funding rates.
+
+    ``rate`` = ``lastFundingRate`` (fraction per interval, settling at
+    ``nextFundingTime``); ``observed_at`` = the payload's ``time``; interval from
+    ``intervals`` (``fundingInfo``), 8 h when absent. Despite its name,
+    ``lastFundingRate`` is the live rate of the period in progress, the one Binance's
+    funding page shows for the coming settlement, not the last settled one (fact sheet
+    marked this UNCONFIRMED; ccxt/ccxt#9118 compares it with the web page), hence
+    :attr:`FundingKind.CURRENT`.
+
+    Skipped rows (they must never become opportunities): delivery contracts and non-USD
+    quotes, names without a canonical symbol, and rows with ``nextFundingTime == 0``:
+    contracts with no next funding (delisted/settled; in the 2024-11-27 snapshot these
+    are the four quarterly contracts). Their other fields are not even read.
+    """
+    known = intervals or {}
+
+    def parse() -> tuple[FundingRate, ...]:
+        candidates: list[tuple[Symbol, int, FundingRate]] = []
+        for i, raw in enumerate(_rows(payload)):
+            path = f"$[{i}]"
+            row = obj(raw, path)
+            venue_symbol = str_field(row, "symbol", path)
+            parts = symbols.split(venue_symbol)
+            if parts is None and venue_symbol not in symbols.overrides:
+                continue
+            next_ms = int_field(row, "nextFundingTime", path)
+            if next_ms == 0:
+                continue
+            mapped = symbols.canonical(venue_symbol)
+            if mapped is None:
+                continue
+            symbol, _ = mapped
+            hours = known.get(venue_symbol, DEFAULT_INTERVAL_HOURS)
+            rate = _bounded_rate(dec_field(row, "lastFundingRate", path), f"{path}.lastFundingRate")
+            funding = FundingRate(
+                exchange=exchange,
+                symbol=symbol,
+                rate=rate,
+                interval=timedelta(hours=hours),
+                kind=FundingKind.CURRENT,
+                observed_at=ts_millis(field(row, "time", path), f"{path}.time"),
+                next_funding_time=ts_millis(next_ms, f"{path}.nextFundingTime"),
+                mark_price=_price_or_none(opt_dec(row, "markPrice", path)),
+                index_price=_price_or_none(opt_dec(row, "indexPrice", path)),
+                venue_symbol=venue_symbol,
+            )
+            rank = symbols.rank(parts[1]) if parts is not None else 0
+            candidates.append((symbol, rank, funding))
+        return tuple(_prefer_quotes(candidates))
+
+    return parse_guard(str(exchange), parse)
+
+
+# ---------------------------------------------------------------------------- funding history
+
+
+@attrs.frozen
+class SettledRow:
+    """One ``GET /fapi/v1/fundingRate`` row, before its interval is known."""
+
+    venue_symbol: str
+    rate: Decimal
+    funding_time_ms: int
+    mark_price: Decimal | None
+
+
+def parse_funding_rate_rows(
+    venue: str, payload: object, venue_symbol: str
+) -> Result[tuple[SettledRow, ...], MalformedResponse]:
+    """One page of ``GET /fapi/v1/fundingRate`` (oldest first).
+
+    ``markPrice`` is absent or ``""`` on rows older than that field: None then. Every row
+    must be for ``venue_symbol`` (the one asked for).
+    """
+
+    def parse() -> tuple[SettledRow, ...]:
+        rows: list[SettledRow] = []
+        for i, raw in enumerate(arr(payload)):
+            path = f"$[{i}]"
+            row = obj(raw, path)
+            symbol = str_field(row, "symbol", path)
+            if symbol != venue_symbol:
+                raise ParseError(f"{path}.symbol: {symbol[:40]!r}, asked for {venue_symbol!r}")
+            millis = int_field(row, "fundingTime", path)
+            ts_millis(millis, f"{path}.fundingTime")
+            rows.append(
+                SettledRow(
+                    venue_symbol=symbol,
+                    rate=_bounded_rate(dec_field(row, "fundingRate", path), f"{path}.fundingRate"),
+                    funding_time_ms=millis,
+                    mark_price=_price_or_none(opt_dec(row, "markPrice", path)),
+                )
+            )
+        return tuple(rows)
+
+    return parse_guard(venue, parse)
+
+
+def _gap_hours(earlier_ms: int, later_ms: int) -> int | None:
+    gap = later_ms - earlier_ms
+    hours = round(gap / _HOUR_MS)
+    if hours in VALID_INTERVAL_HOURS and abs(gap - hours * _HOUR_MS) <= _GAP_TOLERANCE_MS:
+        return hours
+    return None
+
+
+def derive_interval_hours(times_ms: Sequence[int], fallback_hours: int) -> tuple[int, ...]:
+    """The funding interval of each settlement, from the settlement times alone.
+
+    A rate settled at ``t`` paid for the period since the previous settlement, so its
+    interval is the gap to the *previous* row, rounded to whole hours (settlement times
+    carry ms jitter). This follows every 8 h -> 4 h switch exactly: the first 4-hourly
+    payment comes 4 h after the last 8-hourly one. When that gap is not a Binance
+    interval (1/2/4/8 h: the first row of a series, or a hole left by missing rows) the
+    gap to the *next* row is used, and failing that ``fallback_hours`` (the symbol's
+    current ``fundingInfo`` interval). Callers fetch from ``start - 8h`` so the first
+    requested row normally has its predecessor.
+    """
+    derived: list[int] = []
+    for i, stamp in enumerate(times_ms):
+        hours = _gap_hours(times_ms[i - 1], stamp) if i > 0 else None
+        if hours is None and i + 1 < len(times_ms):
+            hours = _gap_hours(stamp, times_ms[i + 1])
+        derived.append(hours if hours is not None else fallback_hours)
+    return tuple(derived)
+
+
+def build_funding_history(
+    venue: str,
+    exchange: ExchangeIdentifier,
+    rows: Sequence[SettledRow],
+    symbol: Symbol,
+    fallback_hours: int = DEFAULT_INTERVAL_HOURS,
+) -> Result[tuple[FundingRate, ...], MalformedResponse]:
+    """SETTLED rates (``funding_time`` = ``observed_at`` = the settlement instant as
+    Binance reports it, ms jitter included) with derived intervals, oldest first."""
+
+    def parse() -> tuple[FundingRate, ...]:
+        ordered = sorted({row.funding_time_ms: row for row in rows}.values(), key=_row_time)
+        hours = derive_interval_hours([row.funding_time_ms for row in ordered], fallback_hours)
+        result: list[FundingRate] = []
+        for row, interval in zip(ordered, hours, strict=True):
+            when = ts_millis(row.funding_time_ms)
+            result.append(
+                FundingRate(
+                    exchange=exchange,
+                    symbol=symbol,
+                    rate=row.rate,
+                    interval=timedelta(hours=interval),
+                    kind=FundingKind.SETTLED,
+                    observed_at=when,
+                    funding_time=when,
+                    mark_price=row.mark_price,
+                    venue_symbol=row.venue_symbol,
+                )
+            )
+        return tuple(result)
+
+    return parse_guard(venue, parse)
+
+
+def _row_time(row: SettledRow) -> int:
+    return row.funding_time_ms
+
+
+def parse_funding_history(
+    exchange: ExchangeIdentifier,
+    payload: object,
+    symbol: Symbol,
+    venue_symbol: str,
+    fallback_hours: int = DEFAULT_INTERVAL_HOURS,
+) -> Result[tuple[FundingRate, ...], MalformedResponse]:
+    """One ``fundingRate`` payload straight to SETTLED rates (single page)."""
+    venue = str(exchange)
+    return parse_funding_rate_rows(venue, payload, venue_symbol).bind(
+        lambda rows: build_funding_history(venue, exchange, rows, symbol, fallback_hours)
+    )

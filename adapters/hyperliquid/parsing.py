@@ -1,0 +1,393 @@
+"""Pure parsers: Hyperliquid ``/info`` and ``/exchange`` JSON -> atomic-fp models (market
+data here; account data and ``/exchange`` answers in
+:mod:`adapters.hyperliquid.parsing_account`; ``parsers.py`` re-exports both).
+
+Every public function here returns a ``Result`` through :func:`parse_guard`, so a
+malformed, truncated or hostile payload becomes a
+:class:`~atomic_fp.errors.MalformedResponse` and nothing escapes. Numbers are accepted as
+JSON strings (what the API sends) or JSON numbers (some recorded bodies, e.g. ccxt's
+fixtures and the SDK cassettes' ``leverage.value``/``time``); both are read exactly.
+
+Units and facts (fact sheet B2-B6; recorded bodies in ``shared/research-data``):
+
+- ``funding`` (ctx) and ``fundingRate`` (history, predicted ``HlPerp``) are fractions
+  **per hour** since 2023-06-08. Before that Hyperliquid settled every 8 h and each row's
+  ``fundingRate`` was the rate **per 8 h**: the SDK cassette
+  ``test_get_funding_history[None].yaml`` (1,038 BTC rows) has 8 h gaps and a 0.0001 baseline
+  up to the row at 2023-06-08 00:00:00.254 UTC, then 1 h gaps and a 0.0000125 baseline from
+  01:00 (both baselines are 10.95 % APR). :func:`history_interval` sets each row's interval
+  from its *date* (not from the gap to the previous row, which breaks on a page boundary and
+  on a missing hour: the same cassette has one 2 h gap on the hourly side).
+- ``metaAndAssetCtxs`` carries no timestamp: the caller passes ``observed_at`` (the client
+  reads its injectable clock right after the response arrives). Its ``next_funding_time``
+  is the next top of the hour after ``observed_at`` (funding settles hourly on the hour).
+  ``ctxs`` is aligned with ``universe`` by index; lists of different lengths are refused.
+- ``predictedFundings`` rows are ``[coin, [[venue, {fundingRate, nextFundingTime,
+  fundingIntervalHours} | null], ...]]`` with venues ``HlPerp``, ``BinPerp``, ``BybitPerp``.
+  The shape is **unconfirmed-recorded**: no recorded body exists; it is taken from the
+  docs.chainstack.com predicted-fundings example quoted in the fact sheet (B9). Only the
+  ``HlPerp`` entries are kept.
+- ``clearinghouseState``: ``szi`` is signed (negative = short), in coin units; an absent coin
+  is flat because the venue said so. ``cumFunding.sinceOpen`` is the funding the position
+  has *paid* since it opened (positive = paid; inferred from the recorded ccxt bodies, where a
+  long ETH position accumulated +161 USDC ``allTime``, not confirmed by HL docs), so
+  ``Position.cumulative_funding`` is its negation (positive = received, like
+  ``FundingPayment``). ``Position.mark_price`` is derived as ``positionValue / |szi|``.
+- ``userFunding`` ``delta.usdc`` is signed from the account's side: positive = received.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from returns.result import Result
+
+from adapters._liquidity import non_negative, quote_value
+from adapters._parse import (
+    ParseError,
+    arr,
+    dec_field,
+    field,
+    int_field,
+    obj,
+    opt_dec,
+    parse_guard,
+    str_field,
+    string,
+    ts_millis,
+)
+from adapters.hyperliquid.rounding import finest_tick, lot_size
+from atomic_fp.errors import MalformedResponse
+from atomic_fp.models import (
+    BookLevel,
+    FundingKind,
+    FundingRate,
+    Market,
+    OrderBook,
+    Symbol,
+)
+from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.symbols import canonical_symbol
+
+VENUE = "hyperliquid"
+HOUR = timedelta(hours=1)
+EIGHT_HOURS = timedelta(hours=8)
+SETTLE_ASSET = "USDC"
+MIN_ORDER_VALUE = Decimal(10)
+"""Minimum order value in USDC (HL docs error ``MinTradeNtl``: "minimum value of $10")."""
+
+HOURLY_FUNDING_SINCE = datetime(2023, 6, 8, 0, 30, tzinfo=timezone.utc)
+"""Rows stamped before this settled 8-hourly (the last one at 2023-06-08 00:00:00.254);
+rows after it hourly (the first at 01:00:00.054). Half an hour of margin absorbs the
+venue's sub-second jitter on the 00:00 row."""
+
+Overrides = Mapping[str, tuple[Symbol, Decimal]]
+
+
+@attrs.frozen
+class AssetInfo:
+    """One entry of ``meta.universe``: the asset id for orders is its ``index``."""
+
+    index: int
+    name: str
+    sz_decimals: int
+    symbol: Symbol
+    multiplier: Decimal
+    max_leverage: Decimal | None
+    delisted: bool
+
+
+@attrs.frozen
+class MetaSnapshot:
+    """What one ``metaAndAssetCtxs`` answer says: listed assets, markets and funding."""
+
+    assets: tuple[AssetInfo, ...]
+    markets: tuple[Market, ...]
+    rates: tuple[FundingRate, ...]
+
+
+def _bool(value: object, path: str) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    raise ParseError(f"{path}: expected a boolean, got {type(value).__name__}")
+
+
+def _symbol(name: str, overrides: Overrides) -> tuple[Symbol, Decimal] | None:
+    """Canonical symbol of a coin name, or None when the name is not an asset code."""
+    try:
+        return canonical_symbol(name, overrides)
+    except ValueError:
+        return None
+
+
+def parse_universe(meta: Any, overrides: Overrides) -> tuple[AssetInfo, ...]:
+    """Every universe entry whose name maps to a symbol, with its index (kept even for
+    delisted assets so later indices stay right)."""
+    universe = arr(field(obj(meta, "$.meta"), "universe", "$.meta"), "$.meta.universe")
+    assets: list[AssetInfo] = []
+    for index, raw in enumerate(universe):
+        path = f"$.meta.universe[{index}]"
+        entry = obj(raw, path)
+        name = str_field(entry, "name", path)
+        sz_decimals = int_field(entry, "szDecimals", path)
+        if not 0 <= sz_decimals <= 12:
+            raise ParseError(f"{path}.szDecimals: out of range: {sz_decimals}")
+        leverage = opt_dec(entry, "maxLeverage", path)
+        delisted = _bool(entry.get("isDelisted"), f"{path}.isDelisted")
+        mapped = _symbol(name, overrides)
+        if mapped is None:
+            continue
+        symbol, multiplier = mapped
+        assets.append(
+            AssetInfo(
+                index=index,
+                name=name,
+                sz_decimals=sz_decimals,
+                symbol=symbol,
+                multiplier=multiplier,
+                max_leverage=leverage if leverage is not None and leverage > 0 else None,
+                delisted=delisted,
+            )
+        )
+    return tuple(assets)
+
+
+def _market(
+    exchange: ExchangeIdentifier,
+    asset: AssetInfo,
+    open_interest: Decimal | None = None,
+    volume_24h: Decimal | None = None,
+) -> Market:
+    lot = lot_size(asset.sz_decimals)
+    return Market(
+        exchange=exchange,
+        symbol=asset.symbol,
+        venue_symbol=asset.name,
+        tick_size=finest_tick(asset.sz_decimals),
+        lot_size=lot,
+        min_size=lot,
+        min_notional=MIN_ORDER_VALUE,
+        contract_multiplier=asset.multiplier,
+        funding_interval=HOUR,
+        settle_asset=SETTLE_ASSET,
+        max_leverage=asset.max_leverage,
+        open_interest=open_interest,
+        volume_24h=volume_24h,
+    )
+
+
+def next_hour(moment: datetime) -> datetime:
+    """The next top of the hour strictly after ``moment``."""
+    return moment.replace(minute=0, second=0, microsecond=0) + HOUR
+
+
+def _positive_or_none(value: Decimal | None) -> Decimal | None:
+    return value if value is not None and value > 0 else None
+
+
+def _meta_and_ctxs(
+    exchange: ExchangeIdentifier, payload: Any, observed_at: datetime, overrides: Overrides
+) -> MetaSnapshot:
+    pair = arr(payload)
+    if len(pair) != 2:
+        raise ParseError(f"$: expected [meta, assetCtxs], got {len(pair)} items")
+    meta, raw_ctxs = pair
+    universe_length = len(arr(field(obj(meta, "$[0]"), "universe", "$[0]"), "$[0].universe"))
+    ctxs = arr(raw_ctxs, "$[1]")
+    if len(ctxs) != universe_length:
+        raise ParseError(f"$[1]: {len(ctxs)} asset contexts for {universe_length} universe entries")
+    assets = parse_universe(meta, overrides)
+    markets: list[Market] = []
+    rates: list[FundingRate] = []
+    next_funding = next_hour(observed_at)
+    for asset in assets:
+        path = f"$[1][{asset.index}]"
+        ctx = obj(ctxs[asset.index], path)
+        if asset.delisted:
+            continue
+        mark = _positive_or_none(opt_dec(ctx, "markPx", path))
+        # ``openInterest`` is in coins, ``dayNtlVlm`` in USDC (notional)
+        open_interest = quote_value(opt_dec(ctx, "openInterest", path), mark)
+        volume = non_negative(opt_dec(ctx, "dayNtlVlm", path))
+        markets.append(_market(exchange, asset, open_interest, volume))
+        rates.append(
+            FundingRate(
+                exchange=exchange,
+                symbol=asset.symbol,
+                rate=dec_field(ctx, "funding", path),
+                interval=HOUR,
+                kind=FundingKind.CURRENT,
+                observed_at=observed_at,
+                next_funding_time=next_funding,
+                mark_price=mark,
+                index_price=_positive_or_none(opt_dec(ctx, "oraclePx", path)),
+                venue_symbol=asset.name,
+                open_interest=open_interest,
+                volume_24h=volume,
+            )
+        )
+    return MetaSnapshot(assets=assets, markets=tuple(markets), rates=tuple(rates))
+
+
+def parse_meta_and_asset_ctxs(
+    exchange: ExchangeIdentifier,
+    payload: Any,
+    observed_at: datetime,
+    overrides: Overrides | None = None,
+) -> Result[MetaSnapshot, MalformedResponse]:
+    """``metaAndAssetCtxs`` -> listed assets, markets and CURRENT hourly funding.
+
+    Delisted assets (``isDelisted: true``) are kept in ``assets`` (their index still
+    counts) but yield no market and no rate. Names that are not asset codes are skipped.
+    """
+    return parse_guard(
+        str(exchange), lambda: _meta_and_ctxs(exchange, payload, observed_at, overrides or {})
+    )
+
+
+def parse_meta(
+    venue: str, payload: Any, overrides: Overrides | None = None
+) -> Result[tuple[AssetInfo, ...], MalformedResponse]:
+    """``{"type": "meta"}`` -> the universe (as :class:`AssetInfo` tuple)."""
+    return parse_guard(venue, lambda: parse_universe(payload, overrides or {}))
+
+
+def _predicted(
+    exchange: ExchangeIdentifier,
+    payload: Any,
+    observed_at: datetime,
+    overrides: Overrides,
+    source: str = "HlPerp",
+) -> tuple[FundingRate, ...]:
+    rates: list[FundingRate] = []
+    for index, raw_row in enumerate(arr(payload)):
+        path = f"$[{index}]"
+        row = arr(raw_row, path)
+        if len(row) != 2:
+            raise ParseError(f"{path}: expected [coin, venues]")
+        coin = string(row[0], f"{path}[0]")
+        for position, raw_venue in enumerate(arr(row[1], f"{path}[1]")):
+            venue_path = f"{path}[1][{position}]"
+            pair = arr(raw_venue, venue_path)
+            if len(pair) != 2:
+                raise ParseError(f"{venue_path}: expected [venue, prediction]")
+            venue_name = string(pair[0], f"{venue_path}[0]")
+            if venue_name != source or pair[1] is None:
+                continue
+            mapped = _symbol(coin, overrides)
+            if mapped is None:
+                continue
+            data = obj(pair[1], f"{venue_path}[1]")
+            hours = (
+                int_field(data, "fundingIntervalHours", venue_path)
+                if ("fundingIntervalHours" in data)
+                else 1
+            )
+            if not 0 < hours <= 24:
+                raise ParseError(f"{venue_path}.fundingIntervalHours: out of range: {hours}")
+            rates.append(
+                FundingRate(
+                    exchange=exchange,
+                    symbol=mapped[0],
+                    rate=dec_field(data, "fundingRate", venue_path),
+                    interval=timedelta(hours=hours),
+                    kind=FundingKind.PREDICTED,
+                    observed_at=observed_at,
+                    next_funding_time=ts_millis(
+                        field(data, "nextFundingTime", venue_path),
+                        f"{venue_path}.nextFundingTime",
+                    ),
+                    venue_symbol=coin,
+                )
+            )
+    return tuple(rates)
+
+
+def parse_predicted_fundings(
+    exchange: ExchangeIdentifier,
+    payload: Any,
+    observed_at: datetime,
+    overrides: Overrides | None = None,
+    *,
+    source: str = "HlPerp",
+) -> Result[tuple[FundingRate, ...], MalformedResponse]:
+    """``predictedFundings`` -> PREDICTED rates of one source's entries: Hyperliquid's own
+    (``HlPerp``, the default), or the other venues it predicts (``BinPerp``, ``BybitPerp``;
+    docs.chainstack.com hyperliquid-info-predicted-fundings), as rates of ``exchange``."""
+    return parse_guard(
+        str(exchange),
+        lambda: _predicted(exchange, payload, observed_at, overrides or {}, source),
+    )
+
+
+def _levels(raw: Any, path: str, depth: int) -> list[BookLevel]:
+    levels: list[BookLevel] = []
+    for index, raw_level in enumerate(arr(raw, path)[: max(depth, 0)]):
+        level = obj(raw_level, f"{path}[{index}]")
+        levels.append(
+            BookLevel(
+                price=dec_field(level, "px", f"{path}[{index}]"),
+                size=dec_field(level, "sz", f"{path}[{index}]"),
+            )
+        )
+    return levels
+
+
+def _book(exchange: ExchangeIdentifier, symbol: Symbol, payload: Any, depth: int) -> OrderBook:
+    body = obj(payload)
+    sides = arr(field(body, "levels"), "$.levels")
+    if len(sides) != 2:
+        raise ParseError(f"$.levels: expected [bids, asks], got {len(sides)} sides")
+    return OrderBook(
+        exchange=exchange,
+        symbol=symbol,
+        bids=_levels(sides[0], "$.levels[0]", depth),
+        asks=_levels(sides[1], "$.levels[1]", depth),
+        timestamp=ts_millis(field(body, "time"), "$.time"),
+    )
+
+
+def parse_l2_book(
+    exchange: ExchangeIdentifier, symbol: Symbol, payload: Any, depth: int = 20
+) -> Result[OrderBook, MalformedResponse]:
+    """``l2Book`` -> an order book (bids best first, asks best first), ``depth`` levels."""
+    return parse_guard(str(exchange), lambda: _book(exchange, symbol, payload, depth))
+
+
+def history_interval(funding_time: datetime) -> timedelta:
+    """8 h for rows settled before Hyperliquid went hourly (2023-06-08), else 1 h."""
+    return EIGHT_HOURS if funding_time < HOURLY_FUNDING_SINCE else HOUR
+
+
+def _history(exchange: ExchangeIdentifier, symbol: Symbol, payload: Any) -> tuple[FundingRate, ...]:
+    rates: list[FundingRate] = []
+    for index, raw in enumerate(arr(payload)):
+        path = f"$[{index}]"
+        row = obj(raw, path)
+        funding_time = ts_millis(field(row, "time", path), f"{path}.time")
+        rates.append(
+            FundingRate(
+                exchange=exchange,
+                symbol=symbol,
+                rate=dec_field(row, "fundingRate", path),
+                interval=history_interval(funding_time),
+                kind=FundingKind.SETTLED,
+                observed_at=funding_time,
+                funding_time=funding_time,
+                venue_symbol=str_field(row, "coin", path),
+            )
+        )
+    return tuple(rates)
+
+
+def parse_funding_history(
+    exchange: ExchangeIdentifier, symbol: Symbol, payload: Any
+) -> Result[tuple[FundingRate, ...], MalformedResponse]:
+    """``fundingHistory`` -> SETTLED rates (oldest first, as the venue sends them)."""
+    return parse_guard(str(exchange), lambda: _history(exchange, symbol, payload))
