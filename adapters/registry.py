@@ -96,6 +96,14 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
         ("base_url", "ws_url"),
         ("account_index", "api_key_index", "api_private_key"),
     ),
+    "ccxt": VenueKind(
+        "ccxt",
+        "adapters.ccxt_venue.factory:create",
+        "Any exchange ccxt speaks (exchange = \"<ccxt id>\"): funding, history, markets, "
+        "orders by client id; capabilities from ccxt's has map (extra atomic-fp[ccxt])",
+        ("exchange", "base_url"),
+        ("api_key", "secret", "password"),
+    ),
     "paper": VenueKind(
         "paper",
         "adapters.paper.client:create",
