@@ -26,7 +26,9 @@ HOUR_MS = 3_600_000
 NOW_MS = 1_772_366_400_000  # 2026-03-01T12:00Z
 
 
-def _contract(symbol: str, base: str, price_place: str, end_step: str, volume: str) -> dict[str, Any]:
+def _contract(
+    symbol: str, base: str, price_place: str, end_step: str, volume: str
+) -> dict[str, Any]:
     return {
         "symbol": symbol,
         "baseCoin": base,
@@ -148,7 +150,7 @@ def paths_asked(fake: FakeVenue) -> list[str]:
 
 def config_toml(url: str, extra: Mapping[str, str] | None = None) -> str:
     """A ``[venues.bitget]`` section pointing ccxt's bitget at ``url``."""
-    lines = ['[venues.bitget]', 'kind = "ccxt"', 'exchange = "bitget"', f'base_url = "{url}"']
+    lines = ["[venues.bitget]", 'kind = "ccxt"', 'exchange = "bitget"', f'base_url = "{url}"']
     lines += [f'{k} = "{v}"' for k, v in (extra or {}).items()]
     return "\n".join(lines) + "\n"
 
