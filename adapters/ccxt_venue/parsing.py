@@ -1,19 +1,23 @@
 """Pure mapping from ccxt's unified structures to our models (no ccxt import).
 
 ccxt's funding fields mean different things per exchange, and using them naively
-annualises wrong. The pitfalls this module guards against (ccxt issues):
+annualises wrong. The pitfalls this module guards against (ccxt issues, read through the
+``search`` tool's issues corpus; #20894 and #27745 are cited by our issue 18 and were not
+found there, their neighbours below were):
 
-- ccxt #11298 (the unified funding-rate structure): ``fundingRate`` is the rate of the
-  *current* period, ``nextFundingRate`` a prediction where the exchange has one; we read
-  ``fundingRate`` only and mark it ``CURRENT``.
-- ccxt #20894 / #27745: ``interval`` is missing for many exchanges (``None`` from the
-  tickers endpoint Bitget's ``fetchFundingRates`` uses, filled only by
-  ``fetchFundingIntervals``) and intervals differ per symbol (1 h, 4 h, 8 h). A rate whose
-  interval is unknown is never assumed to be 8 h: :func:`funding_rate` answers the reason.
-- ccxt #28129: ``fundingTimestamp`` / ``nextFundingTimestamp`` are mixed up between
-  exchanges, so neither is used to *infer* an interval; the interval comes from ccxt's
-  ``interval`` field, ``fetchFundingIntervals``, or the cadence of settled history
-  (:func:`history_cadence`).
+- ccxt #11298 / PR #14441: ``fundingRate``, ``nextFundingRate`` and ``previousFundingRate``
+  were mixed up between exchanges; the unified meaning is now "``fundingRate`` = the
+  current period". We read ``fundingRate`` only and mark it ``CURRENT``.
+- ccxt #20894, #27745, #27115 (Bitget's tickers endpoint, which its ``fetchFundingRates``
+  uses, carries no interval though its symbols pay every 8, 4 or 1 h), PR #23844 (the
+  ``interval`` field) and PR #23905 (``fetchFundingIntervals``): ``interval`` is often
+  ``None`` and differs per symbol. A rate whose interval is unknown is never assumed to
+  be 8 h: it carries ``interval_doubt`` and is left out downstream.
+- ccxt #28129 (KuCoin's ``fundingTimestamp`` one interval behind) and #14392 (kucoin,
+  bybit, woo, ascendex each meant a different round by it): ``fundingTimestamp`` is not
+  trusted, neither as the next settlement nor to infer an interval. The interval comes
+  from ccxt's ``interval``, ``fetchFundingIntervals`` or the regular cadence of settled
+  history (:func:`history_cadence`, settlement instants: unambiguous).
 """
 
 from __future__ import annotations
@@ -180,7 +184,6 @@ def funding_rate(
         interval=interval or UNKNOWN_INTERVAL_PLACEHOLDER,
         kind=FundingKind.CURRENT,
         observed_at=observed,
-        next_funding_time=_utc_ms(raw.get("fundingTimestamp")),
         mark_price=mark if mark is not None and mark > 0 else None,
         index_price=index if index is not None and index > 0 else None,
         venue_symbol=str(raw.get("symbol")) if raw.get("symbol") else None,

@@ -96,7 +96,8 @@ def test_bitget_current_fund_rate_gives_the_interval_in_hours() -> None:
     assert isinstance(rate, FundingRate)
     assert rate.interval == timedelta(hours=4) and rate.interval_doubt is None
     assert rate.rate == Decimal("0.0002") and rate.kind is FundingKind.CURRENT
-    assert rate.next_funding_time == NOW + timedelta(hours=1)
+    # ccxt #28129: fundingTimestamp is an interval off on some exchanges: not trusted
+    assert rate.next_funding_time is None
 
 
 def test_a_structure_without_a_rate_is_a_reason_not_zero() -> None:
