@@ -5,7 +5,7 @@ References: the venues' recorded real responses (the bundled offline snapshot,
 ``adapters/snapshot/data``, 2025-12-03): ``connect()`` loads Hyperliquid's, GRVT's and
 Lighter's real market lists through the real client classes and parsers. The snapshot has no
 Binance ``exchangeInfo``, so Binance connects to the local fake server that checks
-signatures as Binance documents (``tests/adapters/binance/fake_server.py``), which also shows
+signatures as Binance documents (``tests/adapters/binance/fake_venue.py``), which also shows
 the credential check. The registry (what the TOML config uses) must build the same class
 from the same values.
 """

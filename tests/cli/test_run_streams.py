@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from scripts.cli import cli
-from tests.adapters.binance.fake_server import FakeBinance, serve
+from tests.adapters.binance.fake_venue import FakeBinance, serve
 from tests.cli.test_trading_commands import _config
 from tests.streams.local_ws import Frame, LocalWs
 from tests.streams.venues import binance_mark_price, binance_server, now_ms_value
