@@ -122,9 +122,21 @@ def parse_market(
     overrides: Mapping[str, tuple[Symbol, Decimal]],
     interval: timedelta | None,
 ) -> Market | None:
-    """A ccxt market as ours, or ``None`` when it is not a linear perpetual or lacks a
-    step. ccxt's ``precision`` is a *tick size* in the default ``TICK_SIZE`` precision
-    mode, which the client sets; ``contractSize`` multiplies contracts into base units."""
+    """A ccxt market as ours, or ``None`` when it is not a linear perpetual, lacks a step
+    or holds values our model refuses. ccxt's ``precision`` is a *tick size* in its default
+    ``TICK_SIZE`` precision mode; ``contractSize`` multiplies contracts into base units."""
+    try:
+        return _market(exchange, market, overrides, interval)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def _market(
+    exchange: ExchangeIdentifier,
+    market: Mapping[str, Any],
+    overrides: Mapping[str, tuple[Symbol, Decimal]],
+    interval: timedelta | None,
+) -> Market | None:
     base = base_of(market)
     precision = market.get("precision") or {}
     tick = decimal_or_none(precision.get("price"))
