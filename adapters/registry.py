@@ -113,6 +113,14 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
         ("base_url", "ws_url"),
         ("api_key", "api_secret", "passphrase"),
     ),
+    "ccxt": VenueKind(
+        "ccxt",
+        "adapters.ccxt_venue.factory:create",
+        "Any exchange ccxt speaks (exchange = \"<ccxt id>\"): funding, history, markets, "
+        "orders by client id; capabilities from ccxt's has map (extra atomic-fp[ccxt])",
+        ("exchange", "base_url"),
+        ("api_key", "secret", "password"),
+    ),
     "paper": VenueKind(
         "paper",
         "adapters.paper.client:create",
