@@ -22,11 +22,12 @@ e.g. Bitget ``clientOid``); look-ups and cancels go by that id.
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from returns.result import Failure, Result, Success
@@ -41,21 +42,39 @@ from adapters.ccxt_venue.parsing import (
     parse_order,
     settled_rate,
 )
+from adapters.ccxt_venue.parsing_account import (
+    parse_balances,
+    parse_funding_payment,
+    parse_order_book,
+    parse_positions,
+)
 from adapters.kit.facade import GuardedVenue
 from adapters.registry import VenueSettings
-from atomic_fp.errors import InvalidRequest, OrderNotFound, UnknownSymbol, VenueError
+from atomic_fp.errors import (
+    InvalidRequest,
+    MalformedResponse,
+    OrderNotFound,
+    UnknownSymbol,
+    VenueError,
+)
 from atomic_fp.models import (
+    Balance,
+    FundingPayment,
     FundingRate,
     Market,
     Order,
+    OrderBook,
     OrderRequest,
     OrderType,
+    Position,
     Side,
     Symbol,
     TimeInForce,
 )
 from atomic_fp.rounding import is_multiple
 from atomic_fp.venue import Capability
+
+T = TypeVar("T")
 
 IMPLEMENTED = frozenset(
     {
@@ -65,9 +84,23 @@ IMPLEMENTED = frozenset(
         Capability.PLACE_ORDER,
         Capability.CANCEL_ORDER,
         Capability.ORDER_STATUS,
+        Capability.ORDER_BOOK,
+        Capability.POSITIONS,
+        Capability.BALANCES,
+        Capability.FUNDING_PAYMENTS,
     }
 )
-_TRADING = frozenset({Capability.PLACE_ORDER, Capability.CANCEL_ORDER, Capability.ORDER_STATUS})
+_TRADING = frozenset(
+    {
+        Capability.PLACE_ORDER,
+        Capability.CANCEL_ORDER,
+        Capability.ORDER_STATUS,
+        Capability.POSITIONS,
+        Capability.BALANCES,
+        Capability.FUNDING_PAYMENTS,
+    }
+)
+"""Capabilities that need the account's keys."""
 MAX_CADENCE_LOOKUPS = 20
 """At most this many symbols per call have their interval read from their history (one
 request each); the rest, if any, are left out with that reason."""
@@ -278,6 +311,126 @@ class CcxtVenue(GuardedVenue):
             if parsed is not None:
                 rates.append(parsed)
         return Success(tuple(rates))
+
+    # ------------------------------------------------------------------ book and account
+
+    async def _parsed_markets(self) -> Result[dict[str, Market], VenueError]:
+        """Our markets keyed by ccxt symbol."""
+        found = await self._markets_by_symbol()
+        if isinstance(found, Failure):
+            return found
+        parsed = {
+            m["symbol"]: parse_market(self._exchange, m, self._overrides, None)
+            for m in found.unwrap().values()
+        }
+        return Success({k: v for k, v in parsed.items() if v is not None})
+
+    async def _account_call(
+        self, has_key: str, what: str, call: Callable[[], Awaitable[Any]]
+    ) -> Result[Any, VenueError]:
+        """``call`` when ``has`` grants ``has_key`` (and keys are set where needed); a
+        ccxt exception as its typed error."""
+        if not self._ccxt.has.get(has_key):
+            return self._unsupported(what)
+        try:
+            return Success(await call())
+        except Exception as error:
+            return Failure(classify(self._venue, error, write=False))
+
+    async def _fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
+        found = await self._market(symbol)
+        if isinstance(found, Failure):
+            return found
+        raw_market = found.unwrap()
+        market = parse_market(self._exchange, raw_market, self._overrides, None)
+        if market is None:
+            return Failure(UnknownSymbol(self._venue, f"{symbol.base} is not tradable"))
+        raw = await self._account_call(
+            "fetchOrderBook",
+            "order book",
+            lambda: self._ccxt.fetch_order_book(raw_market["symbol"], depth),
+        )
+        return raw.bind(
+            lambda book: self._parsed(
+                lambda: parse_order_book(self._exchange, market, book, depth, self._clock())
+            )
+        )
+
+    def _parsed(self, parse: Callable[[], T]) -> Result[T, VenueError]:
+        try:
+            return Success(parse())
+        except (ValueError, TypeError, AttributeError) as error:
+            return Failure(MalformedResponse(self._venue, str(error)[:300]))
+
+    async def _fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
+        if not self._has_credentials():
+            return self._not_configured("positions")
+        markets = await self._parsed_markets()
+        if isinstance(markets, Failure):
+            return markets
+        by_ccxt = markets.unwrap()
+        raw = await self._account_call(
+            "fetchPositions", "positions", lambda: self._ccxt.fetch_positions(list(by_ccxt))
+        )
+        return raw.bind(
+            lambda rows: self._parsed(
+                lambda: parse_positions(self._exchange, by_ccxt, rows, self._clock())
+            )
+        )
+
+    async def _fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
+        if not self._has_credentials():
+            return self._not_configured("balances")
+        raw = await self._account_call("fetchBalance", "balances", self._ccxt.fetch_balance)
+        return raw.bind(
+            lambda body: self._parsed(lambda: parse_balances(self._exchange, body, self._clock()))
+        )
+
+    async def _fetch_funding_payments(
+        self, start: datetime, end: datetime
+    ) -> Result[tuple[FundingPayment, ...], VenueError]:
+        """The account's own payments in ``[start, end)``, by pages of ccxt's
+        ``fetchFundingHistory`` from ``start`` (all symbols at once)."""
+        if not self._has_credentials():
+            return self._not_configured("funding payments")
+        markets = await self._parsed_markets()
+        if isinstance(markets, Failure):
+            return markets
+        by_ccxt = markets.unwrap()
+        entries: dict[tuple[str, int, str], Mapping[str, Any]] = {}
+        since = _ms(start)
+        for _ in range(MAX_HISTORY_PAGES):
+            page = await self._account_call(
+                "fetchFundingHistory",
+                "funding payments",
+                functools.partial(self._ccxt.fetch_funding_history, None, since),
+            )
+            if isinstance(page, Failure):
+                return page
+            fresh = [
+                e
+                for e in page.unwrap()
+                if isinstance(e.get("timestamp"), int) and e["timestamp"] >= since
+            ]
+            keys = [(str(e.get("symbol")), e["timestamp"], str(e.get("id"))) for e in fresh]
+            new = {k: e for k, e in zip(keys, fresh, strict=True) if k not in entries}
+            entries.update(new)
+            if not new or max(k[1] for k in new) >= _ms(end):
+                break
+            since = max(k[1] for k in new) + 1
+        wanted = [
+            (by_ccxt[k[0]], e)
+            for k, e in sorted(entries.items())
+            if k[0] in by_ccxt and _ms(start) <= k[1] < _ms(end)
+        ]
+        return self._parsed(
+            lambda: tuple(
+                sorted(
+                    (parse_funding_payment(self._exchange, m, e) for m, e in wanted),
+                    key=lambda p: p.time,
+                )
+            )
+        )
 
     # ------------------------------------------------------------------ trading
 
