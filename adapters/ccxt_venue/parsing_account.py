@@ -35,10 +35,18 @@ from atomic_fp.models import Balance, BookLevel, FundingPayment, Market, OrderBo
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
 
-def _when(value: object, default: datetime) -> datetime:
+def _stamp(value: object) -> datetime | None:
+    """ccxt's epoch milliseconds as UTC; ``None`` when absent or out of range."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return default
-    return datetime.fromtimestamp(value / 1000, tz=UTC)
+        return None
+    try:
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _when(value: object, default: datetime) -> datetime:
+    return _stamp(value) or default
 
 
 def _non_negative(value: object) -> Decimal | None:
@@ -165,8 +173,8 @@ def parse_funding_payment(
 ) -> FundingPayment:
     """One entry of ccxt's ``fetchFundingHistory`` (the account's own payments)."""
     amount = decimal_or_none(raw.get("amount"))
-    stamp = raw.get("timestamp")
-    if amount is None or isinstance(stamp, bool) or not isinstance(stamp, int | float):
+    when = _stamp(raw.get("timestamp"))
+    if amount is None or when is None:
         raise ValueError(f"funding payment {market.venue_symbol}: no readable amount/timestamp")
     asset = raw.get("code")
     return FundingPayment(
@@ -174,7 +182,7 @@ def parse_funding_payment(
         symbol=market.symbol,
         amount=amount,
         asset=asset if isinstance(asset, str) and asset else market.settle_asset,
-        time=datetime.fromtimestamp(stamp / 1000, tz=UTC),
+        time=when,
     )
 
 

@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 from adapters.ccxt_venue.parsing import parse_market
 from adapters.ccxt_venue.parsing_account import (
     parse_balances,
+    parse_funding_payment,
     parse_order_book,
     parse_position,
+    parse_positions,
 )
 from adapters.okx.parsing import OkxMarket
 from atomic_fp.models import Market
@@ -98,3 +100,29 @@ def test_junk_books_raise_or_map(bids: Any, asks: Any) -> None:
     except (ValueError, TypeError):
         return  # the client's MalformedResponse; any other exception type fails here
     assert all(level.size > 0 for level in (*book.bids, *book.asks))
+
+
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries(
+            {"symbol": st.sampled_from(["ETH/USDT:USDT", "X"]), "contracts": junk, "side": junk}
+        ),
+        max_size=4,
+    )
+)
+def test_junk_position_lists_raise_or_map_to_open_positions(rows: list[dict[str, Any]]) -> None:
+    try:
+        positions = parse_positions(VENUE, {"ETH/USDT:USDT": _market("0.1")}, rows, NOW)
+    except (ValueError, TypeError):
+        return  # the client's MalformedResponse; any other exception type fails here
+    assert all(not p.is_flat for p in positions) and len(positions) <= 1
+
+
+@given(amount=junk, stamp=junk, code=junk)
+def test_junk_funding_payments_raise_or_map(amount: Any, stamp: Any, code: Any) -> None:
+    raw = {"amount": amount, "timestamp": stamp, "code": code}
+    try:
+        payment = parse_funding_payment(VENUE, _market("1"), raw)
+    except (ValueError, TypeError):
+        return  # the client's MalformedResponse (a timestamp out of range included)
+    assert payment.amount.is_finite() and payment.asset
