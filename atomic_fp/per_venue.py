@@ -19,6 +19,7 @@ from returns.result import Result
 from atomic_fp.errors import VenueError
 from atomic_fp.models import FundingRate, Market, OrderBook, Position
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.margin import AccountMargin
 
 T = TypeVar("T")
 D = TypeVar("D")
@@ -34,6 +35,9 @@ PositionInputs: TypeAlias = Mapping[ExchangeIdentifier, Result[Position | None, 
 RateInputs: TypeAlias = Mapping[ExchangeIdentifier, Result[FundingRate, VenueError]]
 MarketInputs: TypeAlias = Mapping[ExchangeIdentifier, Result[Market, VenueError]]
 BookInputs: TypeAlias = Mapping[ExchangeIdentifier, Result[OrderBook, VenueError]]
+MarginInputs: TypeAlias = Mapping[ExchangeIdentifier, Result[AccountMargin, VenueError]]
+"""Each venue account's margin; a venue missing or failed here has unknown margin, and no
+opening trade may involve it (:mod:`atomic_fp.decisions.opening_margin`)."""
 
 
 class ByVenue(Mapping[ExchangeIdentifier, Result[T, VenueError]], Generic[T]):
@@ -101,6 +105,7 @@ class ByVenue(Mapping[ExchangeIdentifier, Result[T, VenueError]], Generic[T]):
 __all__ = [
     "BookInputs",
     "ByVenue",
+    "MarginInputs",
     "MarketInputs",
     "PositionInputs",
     "RateInputs",

@@ -10,12 +10,15 @@ import anyio
 import click
 from returns.result import Success
 
+from atomic_fp.decisions.alerts import collateral_alerts
 from atomic_fp.decisions.collateral import CollateralPlan, TransferRoute, plan_collateral
 from atomic_fp.models import Symbol
 from atomic_fp.models.margin import AccountMargin
 from scripts import exitcodes
+from scripts.alerting import build_alerter
 from scripts.context import REDACTOR, AppContext, error, fail, warn
 from scripts.json_contract import versioned
+from scripts.margin_alerts import deliver_now
 from scripts.margin_views import Margins, fetch_margins, margin_view
 from scripts.output import dec, render_json, render_table
 from scripts.runtime import close_all, utc_now
@@ -71,6 +74,7 @@ def run_collateral(
         wanted = [Symbol.parse(n) for n in symbol_names] if symbol_names else None
     except ValueError as problem:
         fail(f"--symbols: {problem}")
+    alerter = build_alerter(app)  # None without [alerts]; a broken section exits 2 here
     venues = build_trading_venues(app, venue_names)
     kinds = {v.id: v.kind for v in venues}
 
@@ -104,6 +108,8 @@ def run_collateral(
         click.echo(REDACTOR.scrub(render_json(versioned("collateral", payload))), nl=False)
     else:
         _print(plans, not_planned)
+    if alerter is not None:  # urgent suggestions only (the legs' own alerts: positions)
+        deliver_now(alerter, collateral_alerts(plans))
     for venue, result in margins.items():
         if not isinstance(result, Success):
             warn(f"{venue}: margin unknown: {result.failure().describe()}", venue=str(venue))

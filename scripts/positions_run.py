@@ -18,8 +18,11 @@ from atomic_fp.models import Position, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin
 from scripts import exitcodes
+from scripts.alerting import build_alerter
 from scripts.context import REDACTOR, AppContext, error, warn
+from scripts.funding_journal import JournalFunding, earned_view, positions_funding
 from scripts.json_contract import versioned
+from scripts.margin_alerts import account_alerts, deliver_now
 from scripts.margin_views import Margins, fetch_margins, margin_view
 from scripts.output import dec, pct, render_csv, render_json, render_table
 from scripts.runtime import aggregator, close_all, in_venue_order, utc_now
@@ -49,11 +52,12 @@ async def _journal_positions(app: AppContext) -> dict[tuple[str, str], Decimal] 
 def run_positions(
     app: AppContext, venue_names: Sequence[str] | None, funding_days: int, fmt: str | None
 ) -> int:
+    alerter = build_alerter(app)  # None without [alerts]; a broken section exits 2 here
     venues = build_trading_venues(app, venue_names)
     now = utc_now()
     since = now - timedelta(days=funding_days)
 
-    async def work() -> tuple[PerVenue, PerVenue, Any, Margins]:
+    async def work() -> tuple[PerVenue, PerVenue, Any, Margins, JournalFunding]:
         accounts = aggregator(venues, PositionAggregator)
         try:
             held = in_venue_order(venues, await accounts.get_positions())
@@ -64,11 +68,18 @@ def run_positions(
                 else {}
             )
             journal = await _journal_positions(app)
+            journaled = (
+                await positions_funding(
+                    app.config().journal_path, paid, _held_symbols(held), since, now
+                )
+                if funding_days
+                else JournalFunding(None, "--funding-days 0")
+            )
         finally:
             await close_all(venues)
-        return held, paid, journal, margins
+        return held, paid, journal, margins, journaled
 
-    held, paid, journal, margins = anyio.run(work)
+    held, paid, journal, margins, journaled = anyio.run(work)
     exposure = total_exposure(held)
     earned: dict[tuple[str, str], Decimal] = {}
     for venue, result in paid.items():
@@ -85,7 +96,7 @@ def run_positions(
         if not isinstance(result, Success):
             continue
         for position in result.unwrap():
-            rows.append(_row(venue, position, earned, journal, margins.get(venue)))
+            rows.append(_row(venue, position, earned, journal, margins.get(venue), journaled))
     answered = sum(1 for r in held.values() if isinstance(r, Success))
     payload = {
         "as_of": now,
@@ -115,10 +126,14 @@ def run_positions(
         },
         "funding_days": funding_days,
         "journal": journal if isinstance(journal, str) else None,
+        "journal_funding": journaled.note,
         "margins": {str(v): margin_view(r) for v, r in margins.items()},
         "hedges": hedge_views(rows),
     }
     _print(versioned("positions", payload), rows, fmt)
+    if alerter is not None:  # legs near liquidation ([alerts] liquidation_buffer)
+        known = {v: r.unwrap() for v, r in margins.items() if isinstance(r, Success)}
+        deliver_now(alerter, account_alerts(known, alerter.settings))
     for venue, problem in exposure.uncounted.items():
         warn(
             f"{venue} NOT COUNTED: {problem.describe()}",
@@ -137,6 +152,15 @@ def run_positions(
     return exitcodes.OK
 
 
+def _held_symbols(held: PerVenue) -> set[Symbol]:
+    return {
+        position.symbol
+        for result in held.values()
+        if isinstance(result, Success)
+        for position in result.unwrap()
+    }
+
+
 def _by_symbol(item: tuple[Symbol, Decimal]) -> str:
     return item[0].base
 
@@ -147,6 +171,7 @@ def _row(
     earned: dict[tuple[str, str], Decimal],
     journal: Any,
     margin: Result[AccountMargin, VenueError] | None,
+    journaled: JournalFunding,
 ) -> dict[str, Any]:
     key = (str(venue), position.symbol.base)
     expected = journal.get(key) if isinstance(journal, dict) else None
@@ -157,9 +182,10 @@ def _row(
     source = leg.source.value if leg is not None and leg.source is not None else None
     if leg is None and position.liquidation_price is not None:
         source = "venue"
-    funding = earned.get(key)
-    if funding is None:
-        funding = position.cumulative_funding
+    view = earned_view(key, earned.get(key), journaled)
+    funding, funding_source = view["funding"], view["source"]
+    if funding is None and position.cumulative_funding is not None:
+        funding, funding_source = position.cumulative_funding, "position"
     return {
         "venue": str(venue),
         "symbol": position.symbol.base,
@@ -175,6 +201,9 @@ def _row(
         "unrealized_pnl": dec(position.unrealized_pnl),
         "cumulative_funding": dec(position.cumulative_funding),
         "funding_payments": dec(earned.get(key)),
+        "funding_source": funding_source,
+        "funding_journal": dec(view["journal"]),
+        "funding_differs": view["differs"],
         "journal_base_size": dec(expected),
     }
 
@@ -239,6 +268,12 @@ def _print(payload: dict[str, Any], rows: list[dict[str, Any]], fmt: str | None)
                 subsequent_indent="  ",
             )
         )
+    for r in rows:
+        if r["funding_differs"]:
+            click.echo(
+                f"note: {r['symbol']} funding on {r['venue']} is the journal's "
+                f"{r['funding_journal']}; the venue's payments sum to {r['funding_payments']}"
+            )
     partial = "" if payload["complete"] else " (of the venues counted only)"
     net = ", ".join(f"{s} {a}" for s, a in payload["net_exposure"].items()) or "none"
     click.echo(f"net exposure{partial}: {net}")

@@ -11,6 +11,7 @@ from contextlib import AsyncExitStack
 import anyio
 import click
 
+from adapters.journal import SqliteJournal
 from atomic_fp.decisions.alerts import Alert
 from atomic_fp.orchestration import (
     CycleReport,
@@ -26,7 +27,9 @@ from scripts.alarms import AlarmLog, cycle_alarms
 from scripts.alerting import CycleAlerts, build_alerter
 from scripts.config import ConfigError, parse_duration
 from scripts.context import REDACTOR, AppContext, fail, warn
+from scripts.funding_journal import funding_recorder, record_logged
 from scripts.json_contract import versioned
+from scripts.margin_alerts import cycle_margin_alerts
 from scripts.output import render_json
 from scripts.run_streams import market_streams
 from scripts.runtime import close_all, select, utc_now
@@ -77,6 +80,7 @@ def run_loop(
     alerter = build_alerter(app)  # None without [alerts]; a broken section exits 2 here
     cycle_alerts = CycleAlerts(alerter.settings) if alerter is not None else None
     venues = build_trading_venues(app, venue_names)
+    kinds = {v.id: v.kind for v in venues}
     unclean: list[CycleReport] = []
     alarms = AlarmLog()
     failures: list[JournalUnavailable] = []
@@ -91,8 +95,10 @@ def run_loop(
             click.echo(REDACTOR.scrub(line))
         else:
             click.echo(REDACTOR.scrub(report.describe()))
-        if cycle_alerts is not None:
-            alerts = cycle_alerts.on_cycle(report)
+        if cycle_alerts is not None and alerter is not None:
+            alerts = cycle_alerts.on_cycle(report) + cycle_margin_alerts(
+                report, alerter.settings, strategy.liquidation_buffer, kinds
+            )
             if alerts:
                 outbox.send_nowait(alerts)
 
@@ -159,6 +165,11 @@ def run_loop(
                     for what, task in account_stream_tasks(chosen, app.environ, book):
                         log.info("account stream: %s", what)
                         background.start_soon(task)
+                    if isinstance(journal, SqliteJournal):  # the legs' funding payments
+                        await record_logged(journal, venues, symbols, utc_now())
+                        background.start_soon(
+                            funding_recorder, journal, venues, symbols, every, utc_now
+                        )
                     async with anyio.create_task_group() as group:
                         group.start_soon(send_alerts)
                         try:

@@ -15,7 +15,9 @@ and of an order intent, whose every change is also logged in ``order_outcomes``)
 - ``fills``: fill increments (signed base size), from which positions are summed;
 - ``residuals``: executions that left an unhedged residual or an unknown fate;
 - ``position_adjustments``: operator-accepted venue positions (venue authoritative);
-- ``reconciliations``: each reconciliation's result.
+- ``reconciliations``: each reconciliation's result;
+- ``funding_payments`` (schema 2): the venues' funding payments, de-duplicated
+  (:mod:`adapters.journal.funding`).
 
 Migrations are additive only (new tables, new nullable columns): nothing recorded is ever
 dropped or rewritten. A journal written by a newer schema than this code knows is refused.
@@ -31,7 +33,7 @@ import errno
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
@@ -42,9 +44,10 @@ import anyio.to_thread
 import attrs
 from returns.result import Failure, Result, Success
 
+from adapters.journal.funding import SCHEMA_V2, FundingTotal, insert_payments, totals
 from adapters.journal.lock import JournalLock, JournalLocked
 from atomic_fp.errors import VenueError
-from atomic_fp.models import Order, OrderRequest, Symbol, TradingSignal
+from atomic_fp.models import FundingPayment, Order, OrderRequest, Symbol, TradingSignal
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.orchestration.journal import (
     JournaledOrder,
@@ -62,7 +65,7 @@ from atomic_fp.serialization import converter, from_json_dict
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -151,7 +154,7 @@ CREATE TABLE IF NOT EXISTS reconciliations (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, SCHEMA_V2)
 """``MIGRATIONS[n]`` takes schema ``n`` to ``n + 1``. Additive statements only."""
 
 
@@ -477,6 +480,19 @@ class SqliteJournal:
         await self._run(work, write=True)
 
     # ------------------------------------------------------------------ reads
+
+    async def record_funding_payments(
+        self, payments: Iterable[FundingPayment], at: datetime
+    ) -> int:
+        """Record the venues' funding payments not journaled yet; how many were new."""
+        rows = tuple(payments)
+        return await self._run(lambda db: insert_payments(db, rows, at), write=True)
+
+    async def funding_totals(
+        self, since: datetime | None = None
+    ) -> Mapping[tuple[str, str], FundingTotal]:
+        """(venue, base) -> journaled funding paid since ``since``."""
+        return await self._run(lambda db: totals(db, since), write=False)
 
     async def knows_signal(self, signal_id: str) -> bool:
         def work(db: sqlite3.Connection) -> bool:

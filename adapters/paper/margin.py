@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import attrs
 
-from atomic_fp.models import Position
+from atomic_fp.models import Position, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin, build_account_margin
 
@@ -63,9 +63,12 @@ def account_margin(
     positions: Iterable[Position],
     rules: PaperMarginRules,
     now: datetime,
+    listed: Iterable[Symbol] = (),
 ) -> AccountMargin:
     """The cross-margin account of one settle asset (``positions`` in that asset, with
-    marks; their own liquidation prices are ignored and estimated here)."""
+    marks; their own liquidation prices are ignored and estimated here). ``listed``: the
+    symbols it trades in that asset, each reported at ``rules.maintenance_rate`` for a
+    new position (the opening check sizes legs with it)."""
     held = [attrs.evolve(p, liquidation_price=None) for p in positions if not p.is_flat]
     unrealized = sum(
         ((p.mark_price - p.entry_price) * p.size for p in held if p.mark_price and p.entry_price),
@@ -80,6 +83,7 @@ def account_margin(
         observed_at=now,
         positions=held,
         leg_maintenance=per_leg,
+        maintenance_rates={symbol: rules.maintenance_rate for symbol in listed},
     )
 
 

@@ -375,6 +375,12 @@ class PaperVenue:
     def balance(self, asset: str = "USD") -> Decimal:
         return self._balances.get(asset, Decimal(0))
 
+    def deposit(self, amount: Decimal, asset: str = "USD") -> None:
+        """Collateral transferred in (or out, when negative): what a user does after
+        ``atomic-fp collateral`` suggests a move. Not a ledger entry (no symbol's PnL)."""
+        self._balances[asset] = self._balances.get(asset, Decimal(0)) + amount
+        self._save()
+
     def orders(self) -> tuple[Order, ...]:
         return tuple(self._orders.values())
 
@@ -703,6 +709,11 @@ class PaperVenue:
             positions=self._raw_positions(asset),
             rules=self.margin_rules,
             now=self.now(),
+            listed=[
+                symbol
+                for symbol, state in self._markets.items()
+                if state.market.settle_asset == asset
+            ],
         )
 
     def _positions_now(self) -> Result[tuple[Position, ...], VenueError]:

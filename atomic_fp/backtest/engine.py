@@ -85,6 +85,7 @@ from atomic_fp.models import (
     interval_hours,
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.margin import AccountMargin
 
 T = TypeVar("T")
 _ZERO = Decimal(0)
@@ -558,6 +559,13 @@ class _Run:
             return Failure(HistoryGap(data.venue, f"{data.symbol.base} has no price yet"))
         return Success(state.venue.market_state(data.symbol).market)
 
+    def _margin(self, state: _Series) -> Result[AccountMargin, VenueError]:
+        data = state.data
+        if not state.listed:
+            return Failure(HistoryGap(data.venue, f"{data.symbol.base} has no price yet"))
+        settle = state.venue.market_state(data.symbol).market.settle_asset
+        return Success(state.venue.margin(settle))
+
     def _book(self, state: _Series) -> Result[OrderBook, VenueError]:
         data = state.data
         if not state.listed:
@@ -576,11 +584,9 @@ class _Run:
                 parts.append((data.signal(row), data.intervals[row], state.price))
             else:
                 parts.append(None)
-            if state.position != 0:
-                # the position, and the collateral behind its liquidation estimate
-                parts.append((state.position, state.venue.balance()))
-            else:
-                parts.append(_ZERO)
+            # the position, and the collateral behind its liquidation estimate and the
+            # opening check on margin (read even when flat)
+            parts.append((state.position, state.venue.balance()))
         return tuple(parts)
 
     def _decide(self, sym: _Sym, now: datetime) -> TradingSignal | None:
@@ -588,11 +594,13 @@ class _Run:
         positions: dict[ExchangeIdentifier, Result[Position | None, VenueError]] = {}
         markets: dict[ExchangeIdentifier, Result[Market, VenueError]] = {}
         books: dict[ExchangeIdentifier, Result[OrderBook, VenueError]] = {}
+        margins: dict[ExchangeIdentifier, Result[AccountMargin, VenueError]] = {}
         for state in sym.series:
             venue = state.venue_id
             rates[venue] = self._rate(state, now)
             positions[venue] = self._position(state)
             markets[venue] = self._market(state)
+            margins[venue] = self._margin(state)
             if self.settings.use_books:
                 books[venue] = self._book(state)
         self.decision_runs += 1
@@ -600,6 +608,7 @@ class _Run:
             rates=rates,
             positions=positions,
             markets=markets,
+            margins=margins,
             books=books if self.settings.use_books else None,
             config=self.config,
             now=now,

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from atomic_fp.models import FundingPayment, Market, OrderBook, Position, Symbol, VenueFees
+from atomic_fp.models.margin import AccountMargin
 from atomic_fp.venue import VenueClient
 
 
@@ -83,6 +84,10 @@ class SimulatedVenue(VenueClient, Protocol):
     def book(self, symbol: Symbol) -> OrderBook: ...
 
     def balance(self, asset: str = "USD") -> Decimal: ...
+
+    def margin(self, asset: str | None = None) -> AccountMargin:
+        """The cross-margin account of ``asset`` (the opening check reads it)."""
+        ...
 
 
 class SimulatedVenueFactory(Protocol):

@@ -16,8 +16,10 @@ from decimal import Decimal
 
 import attrs
 
+from atomic_fp.decisions.collateral import CollateralPlan
 from atomic_fp.decisions.types import Opportunity
-from atomic_fp.models import Position
+from atomic_fp.models import Position, Symbol
+from atomic_fp.models.margin import AccountMargin
 
 
 class AlertKind(enum.Enum):
@@ -26,6 +28,7 @@ class AlertKind(enum.Enum):
     UNRESOLVED = "unresolved"
     VENUE_DOWN = "venue_down"
     NEAR_LIQUIDATION = "near_liquidation"
+    COLLATERAL_URGENT = "collateral_urgent"
 
 
 @attrs.frozen
@@ -126,6 +129,41 @@ def near_liquidation_alerts(positions: Iterable[Position], buffer: Decimal) -> l
             )
         )
     return alerts
+
+
+def margin_liquidation_alerts(
+    margins: Iterable[AccountMargin], buffer: Decimal, symbol: Symbol | None = None
+) -> list[Alert]:
+    """:func:`near_liquidation_alerts` over the venues' margin reports: each leg with the
+    liquidation price the venue published, or the one estimated from its documented rule
+    (marked "estimated" in the body). ``symbol`` limits it to one hedge's legs."""
+    alerts = []
+    for margin in margins:
+        for leg in margin.legs:
+            if symbol is not None and leg.symbol != symbol:
+                continue
+            position = attrs.evolve(leg.position, liquidation_price=leg.liquidation_price)
+            for alert in near_liquidation_alerts([position], buffer):
+                source = leg.source.value if leg.source is not None else "unknown"
+                alerts.append(attrs.evolve(alert, body=f"{alert.body}; price source: {source}"))
+    return alerts
+
+
+def collateral_alerts(plans: Iterable[CollateralPlan]) -> list[Alert]:
+    """One alert per urgent collateral suggestion (the thinner leg already inside the
+    buffer): what to move, from where to where. Keyed by hedge and direction, so the
+    cool-down holds it back while it stays urgent and the same."""
+    return [
+        Alert(
+            AlertKind.COLLATERAL_URGENT,
+            f"collateral:{plan.symbol.base}:{plan.source}:{plan.destination}",
+            f"{plan.symbol.base}: move {plan.amount:.2f} collateral from {plan.source} to "
+            f"{plan.destination} (urgent)",
+            f"{plan.describe()}. Suggestion only: atomic-fp never moves funds.",
+        )
+        for plan in plans
+        if plan.urgent
+    ]
 
 
 def admit(

@@ -5,7 +5,11 @@ Safety first (reduce/close on liquidation risk or an exposure-cap breach), then 
 also pass the opening gate: no reconciliation problem (``open_blocked``), no leg on a
 venue whose positions are unverified (``blocked_venues``), and
 :meth:`SafetyDecision.may_open` over the legs' own venues (a venue the decision already
-left out must not block trading elsewhere). Reducing signals are never gated.
+left out must not block trading elsewhere), and the margin check
+(:func:`~atomic_fp.decisions.opening_margin.opening_margin_check`: each leg's venue stays
+twice the liquidation buffer away from liquidation after the trade, so a hedge safety just
+closed is not re-opened into the buffer; ``margins`` missing for a leg's venue refuses
+it). Reducing signals are never gated.
 
 ``contradicted`` names venues whose reading of the symbol reconciliation flagged in the
 same run (journal and venue disagree): their positions are treated as unknown
@@ -27,9 +31,16 @@ import attrs
 from returns.result import Failure, Success
 
 from atomic_fp.decisions.funding_arbitrage import FundingArbitrageDecision
+from atomic_fp.decisions.opening_margin import opening_margin_check
 from atomic_fp.decisions.rebalance import RebalanceDecision
 from atomic_fp.decisions.safety import SafetyDecision
-from atomic_fp.decisions.types import BookInputs, MarketInputs, PositionInputs, RateInputs
+from atomic_fp.decisions.types import (
+    BookInputs,
+    MarginInputs,
+    MarketInputs,
+    PositionInputs,
+    RateInputs,
+)
 from atomic_fp.errors import ContradictsJournal
 from atomic_fp.models import ArbitrageConfig, SignalKind, TradingSignal
 from atomic_fp.models.identifiers import ExchangeIdentifier
@@ -55,6 +66,7 @@ def decide_cycle(
     rates: RateInputs,
     positions: PositionInputs,
     markets: MarketInputs,
+    margins: MarginInputs,
     config: ArbitrageConfig,
     now: datetime,
     books: BookInputs | None = None,
@@ -89,7 +101,7 @@ def decide_cycle(
     if signal.kind is SignalKind.OPEN:
         refusal = _refuse_open(
             signal, rates, positions, config, now, open_blocked, blocked_venues or {}
-        )
+        ) or _thin_margin(signal, margins, markets, config, now)
         if refusal is not None:
             no_trade.append(f"funding: opening refused: {refusal}")
             return CycleDecision("none", signal, tuple(no_trade), refused=refusal)
@@ -109,6 +121,21 @@ def distrust(
         else result
         for venue, result in positions.items()
     }
+
+
+def _thin_margin(
+    signal: TradingSignal,
+    margins: MarginInputs,
+    markets: MarketInputs,
+    config: ArbitrageConfig,
+    now: datetime,
+) -> str | None:
+    check = opening_margin_check(
+        signal=signal, margins=margins, markets=markets, config=config, now=now
+    )
+    if isinstance(check, Failure):
+        return f"margin gate: {check.failure()}"
+    return None
 
 
 def _refuse_open(

@@ -15,6 +15,7 @@ from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.per_venue import (
     BookInputs,
     ByVenue,
+    MarginInputs,
     MarketInputs,
     PositionInputs,
     RateInputs,
@@ -74,6 +75,7 @@ __all__ = [
     "BookInputs",
     "ByVenue",
     "DecisionResult",
+    "MarginInputs",
     "MarketInputs",
     "NoTrade",
     "Opportunity",

@@ -59,6 +59,10 @@ class LegMargin:
         return abs(mark - self.liquidation_price) / mark
 
 
+def _rates(rates: Mapping[Symbol, Decimal]) -> dict[Symbol, Decimal]:
+    return dict(rates)
+
+
 @attrs.frozen
 class AccountMargin:
     """One venue account's margin, in its settle/collateral asset (USDT, USDC...)."""
@@ -72,6 +76,14 @@ class AccountMargin:
     """``None`` when the venue does not report it and it could not be derived."""
     observed_at: datetime = attrs.field(converter=to_utc, validator=utc_datetime)
     legs: tuple[LegMargin, ...] = ()
+    maintenance_rates: Mapping[Symbol, Decimal] = attrs.field(
+        factory=dict, converter=_rates, hash=False
+    )
+    """Per symbol, the maintenance margin a *new* position would carry, as a fraction of
+    its notional -- or a documented upper bound of it (Binance: ``1 / leverage``, the
+    initial margin rate at the account's leverage setting, which maintenance never
+    exceeds). Empty when the venue says nothing; the opening check
+    (:mod:`atomic_fp.decisions.opening_margin`) then refuses a leg it cannot size."""
 
     @property
     def margin_ratio(self) -> Decimal | None:
@@ -93,6 +105,17 @@ class AccountMargin:
 
     def leg(self, symbol: Symbol) -> LegMargin | None:
         return next((leg for leg in self.legs if leg.symbol == symbol), None)
+
+    def maintenance_rate(self, symbol: Symbol) -> Decimal | None:
+        """The rate a position in ``symbol`` carries: its own leg's ``maintenance_margin /
+        notional`` when the venue reports one, else :attr:`maintenance_rates`."""
+        leg = self.leg(symbol)
+        if leg is not None and leg.maintenance_margin is not None:
+            mark = leg.position.mark_price
+            notional = abs(leg.position.size) * mark if mark else Decimal(0)
+            if notional > 0:
+                return leg.maintenance_margin / notional
+        return self.maintenance_rates.get(symbol)
 
 
 def estimate_liquidation_price(
@@ -137,6 +160,7 @@ def build_account_margin(
     observed_at: datetime,
     positions: Iterable[Position],
     leg_maintenance: Mapping[Symbol, Decimal] | None = None,
+    maintenance_rates: Mapping[Symbol, Decimal] | None = None,
 ) -> AccountMargin:
     """Combine account totals with the venue's positions: a venue liquidation price is
     kept (``venue``), a missing one is estimated (``estimated``) when the maintenance
@@ -174,6 +198,7 @@ def build_account_margin(
         maintenance_margin=maintenance_margin,
         observed_at=observed_at,
         legs=tuple(legs),
+        maintenance_rates=maintenance_rates or {},
     )
 
 

@@ -1,6 +1,7 @@
 """Layer 5: one symbol across any number of venues, one cycle at a time.
 
-``run_strategy_cycle`` gathers every venue's rates, positions, markets and books at once,
+``run_strategy_cycle`` gathers every venue's rates, positions, markets, books and account
+margins at once,
 asks the pure decisions in order of urgency (safety, then rebalance, then the funding
 hedge) and executes the first signal with leg-safe execution. A venue whose data failed is
 passed to the decisions as its ``Failure`` (never as zero) and named in the cycle report.
@@ -33,6 +34,7 @@ from atomic_fp.aggregators import (
 from atomic_fp.decisions.cycle import CycleDecision, decide_cycle
 from atomic_fp.decisions.types import (
     BookInputs,
+    MarginInputs,
     MarketInputs,
     PositionInputs,
     RateInputs,
@@ -40,6 +42,7 @@ from atomic_fp.decisions.types import (
 from atomic_fp.errors import VenueError, VenueTimeout
 from atomic_fp.models import ArbitrageConfig, Market, Order, Symbol, TradingSignal
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.margin import AccountMargin
 from atomic_fp.operations import AtomicQueryer, AtomicTrader
 from atomic_fp.orchestration.execution import ExecutionPolicy, execute_signal
 from atomic_fp.orchestration.journal import ExecutionJournal, MemoryJournal
@@ -69,6 +72,9 @@ class StrategyInputs:
     positions: PositionInputs
     markets: MarketInputs
     books: BookInputs
+    margins: MarginInputs = attrs.field(factory=dict)
+    """Each venue account's margin (for the opening check); a venue missing here cannot
+    be opened on. Not part of :meth:`excluded`: a venue without margin still closes."""
     rate_sources: Mapping[ExchangeIdentifier, str] = attrs.field(factory=dict)
     """Venue -> where its rate came from (``stream (age 2s)``, ``REST``, ``REST fallback:
     why``); empty when the orchestrator has no pushed-rate source."""
@@ -113,6 +119,9 @@ class CycleReport(Sequence[Order]):
     quotes: Mapping[str, str] = attrs.field(factory=dict)
     """Venue -> the quote (settlement asset) it trades the symbol in, for venues whose
     market was read."""
+    margins: Mapping[ExchangeIdentifier, AccountMargin] = attrs.field(factory=dict)
+    """The account margins read this cycle (venues whose margin could be read): what the
+    opening check judged, and what ``run``'s margin alerts read."""
     rate_sources: Mapping[str, str] = attrs.field(factory=dict)
     """Venue -> where the decision's rate came from, with a pushed-rate source (``run``
     with market streams): ``stream (age 2s)``, ``REST`` or ``REST fallback: why``."""
@@ -388,6 +397,7 @@ class ArbitrageOrchestrator:
             group.start_soon(
                 fetch, "books", lambda: books.get_all_books(self.symbol, self.book_depth)
             )
+            group.start_soon(fetch, "margins", positions.get_margins)
         fetched: RateInputs = found["rates"]
         if self.rate_estimator is not None:
             fetched = self.rate_estimator(fetched, at)
@@ -397,6 +407,7 @@ class ArbitrageOrchestrator:
             positions=found["positions"],
             markets=found["markets"],
             books=found["books"],
+            margins=found["margins"],
             rate_sources=found.get("rate_sources", {}),
         )
 
@@ -432,6 +443,11 @@ class ArbitrageOrchestrator:
                 for venue, market in inputs.markets.items()
                 if not isinstance(market, Failure)
             },
+            margins={
+                venue: margin.unwrap()
+                for venue, margin in inputs.margins.items()
+                if not isinstance(margin, Failure)
+            },
             rate_sources={str(venue): text for venue, text in inputs.rate_sources.items()},
         )
         signal = decision.to_execute
@@ -451,6 +467,7 @@ class ArbitrageOrchestrator:
             rates=inputs.rates,
             positions=inputs.positions,
             markets=inputs.markets,
+            margins=inputs.margins,
             books=inputs.books,
             config=self.config,
             now=inputs.at,

@@ -20,6 +20,7 @@ from atomic_fp.models import (
     Position,
     Symbol,
 )
+from atomic_fp.models.margin import AccountMargin, build_account_margin
 
 NOW = datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
 BTC = Symbol("BTC")
@@ -140,3 +141,31 @@ def flat(*venues: str) -> dict[ExchangeIdentifier, Result[Position | None, Venue
 
 def down(venue: str, message: str = "connection reset") -> Failure[VenueError]:
     return Failure(NetworkError(venue=venue, message=message))
+
+
+def account(
+    venue: str,
+    equity: str = "1000000",
+    *,
+    maintenance: str = "0",
+    rate: str = "0.005",
+    symbol: Symbol = BTC,
+    observed_at: datetime = NOW,
+    positions: tuple[Position, ...] = (),
+) -> AccountMargin:
+    """A venue account's margin: ample by default (a million of collateral, flat), new
+    ``symbol`` positions at maintenance ``rate`` (0.5 %: Binance's first BTCUSDT bracket)."""
+    return build_account_margin(
+        exchange=ex(venue),
+        asset="USDT",
+        equity=Decimal(equity),
+        maintenance_margin=Decimal(maintenance),
+        observed_at=observed_at,
+        positions=positions,
+        maintenance_rates={symbol: Decimal(rate)},
+    )
+
+
+def ample(*venues: str) -> dict[ExchangeIdentifier, Result[AccountMargin, VenueError]]:
+    """Margin no opening of the tests' sizes comes near: the opening check passes."""
+    return by_venue(*(account(v) for v in venues))

@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from atomic_fp.decisions.cycle import decide_cycle
 from atomic_fp.models import SignalKind
-from tests.core.builders import NOW, by_venue, config, down, ex, flat, market, position, rate
+from tests.core.builders import NOW, ample, by_venue, config, down, ex, flat, market, position, rate
 
 MARKETS = by_venue(market("a"), market("b"), market("c"))
+MARGINS = ample("a", "b", "c")
 HIGH_SPREAD = {
     **by_venue(
         rate("a", "0.0001", mark="100"), rate("b", "0.0005", timedelta(hours=1), mark="100")
@@ -19,7 +20,12 @@ HIGH_SPREAD = {
 
 def test_a_failed_venue_neither_joins_nor_blocks_the_opening() -> None:
     decision = decide_cycle(
-        rates=HIGH_SPREAD, positions=flat("a", "b", "c"), markets=MARKETS, config=config(), now=NOW
+        rates=HIGH_SPREAD,
+        positions=flat("a", "b", "c"),
+        markets=MARKETS,
+        margins=MARGINS,
+        config=config(),
+        now=NOW,
     )
     assert decision.action == "funding" and decision.refused is None
     signal = decision.to_execute
@@ -32,6 +38,7 @@ def test_reconciliation_problems_refuse_an_opening_but_keep_the_signal_for_the_r
         rates=HIGH_SPREAD,
         positions=flat("a", "b", "c"),
         markets=MARKETS,
+        margins=MARGINS,
         config=config(),
         now=NOW,
         open_blocked=("position mismatch on a",),
@@ -48,6 +55,7 @@ def test_an_unverified_venue_blocks_only_openings_that_involve_it() -> None:
             rates=HIGH_SPREAD,
             positions=flat("a", "b", "c"),
             markets=MARKETS,
+            margins=MARGINS,
             config=config(),
             now=NOW,
             blocked_venues={ex(blocked): "positions unreadable"},
@@ -64,6 +72,7 @@ def test_closing_a_hedge_is_never_gated_by_opening_blocks() -> None:
         rates=flipped,
         positions=held,
         markets=MARKETS,
+        margins=MARGINS,
         config=config(),
         now=NOW,
         open_blocked=("not reconciled",),
@@ -82,6 +91,7 @@ def test_safety_comes_before_the_funding_opportunity() -> None:
         rates=HIGH_SPREAD,
         positions={**near_liquidation, **flat("c")},
         markets=MARKETS,
+        margins=MARGINS,
         config=config(),
         now=NOW,
     )

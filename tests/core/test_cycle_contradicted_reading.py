@@ -16,9 +16,10 @@ from returns.result import Failure, Success
 from atomic_fp.decisions.cycle import decide_cycle, distrust
 from atomic_fp.errors import ContradictsJournal
 from atomic_fp.models import Side, SignalKind
-from tests.core.builders import NOW, by_venue, config, ex, market, position, rate
+from tests.core.builders import NOW, ample, by_venue, config, ex, market, position, rate
 
 MARKETS = by_venue(market("a"), market("b"), market("c"))
+MARGINS = ample("a", "b", "c")
 RATES = by_venue(rate("a", "0.0001", mark="100"), rate("b", "0.0001", mark="100"))
 MISMATCH = {ex("a"): "venue holds 0, journal says -0.01"}
 
@@ -28,7 +29,7 @@ def test_a_minus_zero_reading_would_close_the_good_leg_if_believed() -> None:
     fail)."""
     positions = by_venue(position("a", "-0"), position("b", "0.01"))
     decision = decide_cycle(
-        rates=RATES, positions=positions, markets=MARKETS, config=config(), now=NOW
+        rates=RATES, positions=positions, markets=MARKETS, margins=MARGINS, config=config(), now=NOW
     )
     assert decision.action == "rebalance"
     assert decision.signal is not None
@@ -43,6 +44,7 @@ def test_a_flagged_minus_zero_reading_never_triggers_a_close() -> None:
             rates=RATES,
             positions=positions,
             markets=MARKETS,
+            margins=MARGINS,
             config=config(),
             now=NOW,
             contradicted=MISMATCH,
@@ -61,6 +63,7 @@ def test_a_flagged_flat_answer_is_not_read_as_flat_by_the_funding_close() -> Non
         rates=flipped,
         positions=positions,
         markets=MARKETS,
+        margins=MARGINS,
         config=config(),
         now=NOW,
         contradicted=MISMATCH,
@@ -95,6 +98,7 @@ def test_no_signal_ever_has_a_leg_on_a_flagged_venue(
         rates=rates,
         positions=positions,
         markets=MARKETS,
+        margins=MARGINS,
         config=config(max_total_exposure=Decimal(3)),
         now=NOW,
         contradicted={ex(v): "mismatch" for v in flagged},

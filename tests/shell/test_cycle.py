@@ -62,14 +62,16 @@ async def test_whole_cycle_overlaps_every_venue_call() -> None:
     a.faults.latency = b.faults.latency = 0.05
     report = await orch.run_strategy_cycle()
     assert report.execution is not None and report.execution.status is ExecutionStatus.COMPLETE
-    # A cycle is one round of reads (rates, positions, books on both venues, at once) and
-    # one round of orders (both legs at once). Done one call at a time it would be
-    # 2 venues x (3 reads + 1 order) = 8 rounds.
+    # A cycle is one round of reads (rates, positions, books and account margin on both
+    # venues, at once) and one round of orders (both legs at once). Done one call at a time
+    # it would be 2 venues x (4 reads + 1 order) = 10 rounds.
     events = call_events([a, b])
     assert call_rounds(events) == 2, [(e.venue, e.call, e.phase) for e in events]
     starts = [(e.venue, e.call) for e in events if e.phase == "start"]
     assert sorted(starts) == sorted(
-        (v, c) for v in ("a", "b") for c in ("funding_rates", "positions", "book", "place_order")
+        (v, c)
+        for v in ("a", "b")
+        for c in ("funding_rates", "positions", "book", "margin", "place_order")
     )
 
 

@@ -319,8 +319,14 @@ class FakeBinance(FakeVenue):
                 "availableBalance": "900.25000000",
                 "positions": [
                     {"symbol": s, "positionSide": "BOTH", "positionAmt": str(a),
-                     "maintMargin": str(maint[s]), "updateTime": self.now_ms()}
+                     "maintMargin": str(maint[s]), "leverage": "20",
+                     "updateTime": self.now_ms()}
                     for s, a in held
+                ] + [  # v2 lists flat symbols too, each with the account's leverage
+                    {"symbol": s, "positionSide": "BOTH", "positionAmt": "0",
+                     "maintMargin": "0", "leverage": "20", "updateTime": self.now_ms()}
+                    for s in ("BTCUSDT", "ETHUSDT")
+                    if not self.positions.get(s)
                 ],
             }  # fmt: skip
         if path == "/fapi/v2/balance":
