@@ -64,6 +64,9 @@ class GrvtMarketData:
     _overrides: Mapping[str, tuple[Symbol, Decimal]]
     _clock: Callable[[], datetime]
     _instruments: TtlCache[InstrumentList]
+    _asked: set[Symbol]
+    """Symbols whose funding rates were asked for by name: the margin read fills their
+    maintenance rates from the margin rules (:mod:`adapters.grvt.margin_rules`)."""
     last_funding_failures: Mapping[str, VenueError]
 
     # --- instruments ---------------------------------------------------------------
@@ -237,6 +240,7 @@ class GrvtMarketData:
                     UnknownSymbol(self._venue, f"not GRVT perpetuals: {', '.join(unknown)}")
                 )
             targets = [index[s] for s in dict.fromkeys(symbols)]
+            self._asked.update(symbols)
         limiter = anyio.CapacityLimiter(self._options.concurrency)
         results: dict[str, Result[FundingRate, VenueError]] = {}
 
