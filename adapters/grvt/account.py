@@ -65,7 +65,8 @@ class GrvtAccount(GrvtMarginRules):
 
     async def _fetch_margin(self) -> Result[AccountMargin, VenueError]:
         """``full/v1/account_summary`` (see ``grvt/margin.py``), plus the maintenance
-        rates of symbols asked for and not held, from their margin rules
+        rates of symbols asked for (bar held ones with their own maintenance margin),
+        from their margin rules
         (:mod:`adapters.grvt.margin_rules`)."""
         if self._credentials is None:
             return Failure(not_configured(self._venue))
@@ -79,7 +80,8 @@ class GrvtAccount(GrvtMarginRules):
             return Failure(parsed.failure())
         margin = parsed.unwrap()
         rates, problems = await self._maintenance_rates(
-            margin.equity, {leg.symbol for leg in margin.legs}
+            margin.equity,
+            {leg.symbol for leg in margin.legs if leg.maintenance_margin is not None},
         )
         return Success(
             attrs.evolve(

@@ -52,8 +52,10 @@ class GrvtMarginRules(GrvtMarketData):
     async def _maintenance_rates(
         self, equity: Decimal, held: set[Symbol]
     ) -> tuple[dict[Symbol, Decimal], dict[Symbol, str]]:
-        """Per symbol asked for and not held, the rate bound from its rules, or why
-        there is none (a failed read is a reason, never a default rate)."""
+        """Per symbol asked for and not in ``held`` (legs with their own maintenance
+        margin, whose rate :meth:`AccountMargin.maintenance_rate` takes), the rate bound
+        from its rules, or why there is none (a failed read is a reason, never a default
+        rate)."""
         rates: dict[Symbol, Decimal] = {}
         problems: dict[Symbol, str] = {}
         for symbol in sorted(self._asked - held, key=str):

@@ -234,3 +234,20 @@ async def test_a_malformed_rules_body_is_refused_not_defaulted(
     margin = await _margin(exchange, hosts)
     assert margin.maintenance_rates == {}
     assert "maintenance_margin_rate" in margin.maintenance_rate_problems[BTC]
+
+
+@pytest.mark.anyio
+async def test_only_symbols_asked_for_get_rules_and_a_book_read_counts(
+    exchange: Exchange, hosts: Hosts
+) -> None:
+    """Nothing asked: no rules read and no rate (the opening stays refused); after an
+    order-book read of BTC (the orchestrator reads books every cycle) BTC has its rate."""
+    client = client_for(hosts)
+    try:
+        before = (await run(client.fetch_margin())).unwrap()
+        assert before.maintenance_rates == {} and exchange.margin_rules_requests == 0
+        (await run(client.fetch_order_book(BTC, 10))).unwrap()
+        after = (await run(client.fetch_margin())).unwrap()
+    finally:
+        await client.aclose()
+    assert after.maintenance_rates == {BTC: Decimal("0.01")}
