@@ -53,6 +53,8 @@ class VenueSettings:
     """The client's "now" (aware UTC) for stamping ``observed_at`` where the venue sends no
     timestamp; ``None`` = the wall clock. The offline snapshot sets it to the snapshot's
     ``as_of`` so data ages and next-funding times are those of the recorded instant."""
+    ca_bundle: str | None = None
+    """A PEM file of CAs to trust instead of the default store (see ``adapters.tls``)."""
 
 
 VenueFactory = Callable[[VenueSettings], VenueClient]
@@ -122,11 +124,24 @@ def load_factory(kind: str) -> Result[VenueFactory, str]:
     return Success(factory)
 
 
+_HTTP_KINDS = frozenset({"binance", "hyperliquid", "grvt", "lighter", "bybit", "okx"})
+"""Built-in kinds whose clients take ``settings.transport`` for their HTTP calls."""
+
+
 def build_client(settings: VenueSettings) -> Result[VenueClient, str]:
     """Build a client for ``settings``; a failure names the venue and what went wrong."""
     factory = load_factory(settings.kind)
     if isinstance(factory, Failure):
         return Failure(f"venue {settings.id}: {factory.failure()}")
+    if settings.transport is None and settings.kind in _HTTP_KINDS:
+        # one SSL context for every client of the process (adapters.tls)
+        from adapters.tls import default_transport
+
+        try:
+            transport = default_transport(settings.ca_bundle)
+        except (OSError, ValueError) as error:
+            return Failure(f"venue {settings.id}: ca_bundle {settings.ca_bundle!r}: {error}")
+        settings = attrs.evolve(settings, transport=transport)
     try:
         client = factory.unwrap()(settings)
     except (ValueError, TypeError, KeyError) as error:

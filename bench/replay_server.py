@@ -15,6 +15,8 @@ kept in :attr:`VenueServer.unmatched` so a harness can refuse to report a broken
 from __future__ import annotations
 
 import json
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -41,16 +43,45 @@ class Served:
     body: Any = None
 
 
-class VenueServer:
-    """A venue's recorded exchanges behind a real socket, each answer ``delay`` seconds late."""
+class _TlsHTTPServer(ThreadingHTTPServer):
+    """Speaks TLS on each accepted connection. The handshake runs in the connection's own
+    thread (on its first read), not in the accepting loop, so concurrent clients'
+    handshakes overlap as on a real server."""
 
-    def __init__(self, name: str, exchanges: Sequence[Exchange], delay: float = 0.0) -> None:
+    def __init__(
+        self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], tls: ssl.SSLContext
+    ) -> None:
+        self.tls = tls
+        super().__init__(address, handler)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        connection, address = super().get_request()
+        wrapped = self.tls.wrap_socket(connection, server_side=True, do_handshake_on_connect=False)
+        return wrapped, address
+
+
+class VenueServer:
+    """A venue's recorded exchanges behind a real socket, each answer ``delay`` seconds late;
+    over TLS when given a server-side ``tls`` context (a test certificate: ``trustme``)."""
+
+    def __init__(
+        self,
+        name: str,
+        exchanges: Sequence[Exchange],
+        delay: float = 0.0,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.name = name
         self.exchanges = tuple(exchanges)
         self.delay = delay
+        self.scheme = "https" if tls is not None else "http"
         self._log: list[Served] = []
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd = (
+            ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+            if tls is None
+            else _TlsHTTPServer(("127.0.0.1", 0), self._handler_class(), tls)
+        )
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, name=f"bench-{name}", daemon=True
@@ -59,7 +90,7 @@ class VenueServer:
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self.scheme}://{host!s}:{port}"
 
     def start(self) -> None:
         self._thread.start()
@@ -186,11 +217,14 @@ class Servers:
 
 
 @contextmanager
-def serving(delay: float = 0.0, snapshot: Snapshot | None = None) -> Iterator[Servers]:
-    """Start one server per venue of ``snapshot`` (default: the bundled one)."""
+def serving(
+    delay: float = 0.0, snapshot: Snapshot | None = None, tls: ssl.SSLContext | None = None
+) -> Iterator[Servers]:
+    """Start one server per venue of ``snapshot`` (default: the bundled one), over TLS
+    when ``tls`` is given."""
     source = snapshot or bundled_snapshot()
     servers = {
-        name: VenueServer(name, exchanges, delay)
+        name: VenueServer(name, exchanges, delay, tls)
         for name, exchanges in venue_exchanges(source).items()
     }
     for server in servers.values():

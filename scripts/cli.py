@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 import click
 
+from scripts.startup import block_unused_imports, freeze_startup_objects
+
 # name -> (import path, short help). Order is the order of ``--help``.
 COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("scripts.scan_command:scan", "Funding spreads across venues, best pair first."),
@@ -88,6 +90,7 @@ class LazyGroup(click.Group):
         module_name, _, attribute = path.partition(":")
         try:
             command = getattr(importlib.import_module(module_name), attribute)
+            freeze_startup_objects()  # the command's imports are done: see scripts.startup
         except (ImportError, AttributeError) as error:
             # e.g. an optional extra missing: a usage error naming it, not a traceback
             raise click.UsageError(
@@ -162,6 +165,7 @@ def cli(
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point (``atomic-fp``)."""
+    block_unused_imports()
     cli.main(args=list(argv) if argv is not None else None, prog_name="atomic-fp")
 
 

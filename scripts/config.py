@@ -69,8 +69,11 @@ URL_KEYS = ("base_url", "ws_url", "trading_url", "auth_url")
 DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 """``adapters._http.DEFAULT_MAX_BODY_BYTES`` (not imported: it would load httpx at start-up)."""
 _VENUE_KEYS = frozenset(
-    {"kind", *URL_KEYS, "timeout", "max_response_bytes", "fees", "symbols", "options", "enabled"}
-)
+    {
+        "kind", *URL_KEYS, "timeout", "max_response_bytes", "fees", "symbols", "options",
+        "enabled", "ca_bundle",
+    }
+)  # fmt: skip
 _STRATEGY_DECIMALS = (
     "build_threshold",
     "close_threshold",
@@ -132,6 +135,9 @@ class VenueConfig:
     symbol_overrides: Mapping[str, tuple[Symbol, Decimal]] = attrs.field(factory=dict)
     options: Mapping[str, str] = attrs.field(factory=dict)
     enabled: bool = True
+    ca_bundle: str | None = None
+    """PEM file of CAs its HTTPS connections trust instead of the default store
+    (``[venues.<id>] ca_bundle``, else ``[tls] ca_bundle``; see ``adapters/tls.py``)."""
 
     def resolve_credentials(self, environ: Mapping[str, str]) -> dict[str, str]:
         """Secret values of the credentials whose variables are set (unset ones are left
@@ -273,14 +279,18 @@ def load(
 
 def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) -> AppConfig:
     """Turn decoded TOML into an :class:`AppConfig` (pure; used by :func:`load`)."""
-    unknown = set(data) - {"venues", "strategy", "journal", "store", "alerts"}
+    unknown = set(data) - {"venues", "strategy", "journal", "store", "alerts", "tls"}
     if unknown:
         key = sorted(unknown)[0]
         raise ConfigError(
             source,
             key,
-            "one of the sections [venues.<id>], [strategy], [journal], [store], [alerts]",
+            "one of the sections [venues.<id>], [strategy], [journal], [store], [alerts], [tls]",
         )
+    tls = _table(data.get("tls", {}), source, "tls")
+    if set(tls) - {"ca_bundle"}:
+        raise ConfigError(source, f"tls.{sorted(set(tls) - {'ca_bundle'})[0]}", "ca_bundle")
+    global_bundle = _ca_bundle(tls.get("ca_bundle"), source, "tls.ca_bundle")
     venues_table = _table(data.get("venues", {}), source, "venues")
     venues = tuple(
         _venue(name, _table(section, source, f"venues.{name}"), source)
@@ -288,6 +298,11 @@ def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) ->
     )
     if "venues" not in data:
         venues = default_config().venues
+    if global_bundle is not None:
+        venues = tuple(
+            v if v.ca_bundle is not None else attrs.evolve(v, ca_bundle=global_bundle)
+            for v in venues
+        )
     strategy = _strategy(_table(data.get("strategy", {}), source, "strategy"), source)
     journal = _table(data.get("journal", {}), source, "journal")
     busy_timeout = timedelta(seconds=30)
@@ -393,7 +408,7 @@ def _venue(name: str, section: Mapping[str, Any], source: str) -> VenueConfig:
             source,
             f"{prefix}.{key}",
             "one of kind, base_url, ws_url, trading_url, auth_url, timeout, "
-            "max_response_bytes, fees, symbols, options, enabled, <credential>_env",
+            "max_response_bytes, fees, symbols, options, enabled, ca_bundle, <credential>_env",
         )
     urls: dict[str, str | None] = {}
     for key in URL_KEYS:
@@ -440,7 +455,17 @@ def _venue(name: str, section: Mapping[str, Any], source: str) -> VenueConfig:
         symbol_overrides=_symbols(section.get("symbols", {}), source, f"{prefix}.symbols"),
         options=options,
         enabled=enabled,
+        ca_bundle=_ca_bundle(section.get("ca_bundle"), source, f"{prefix}.ca_bundle"),
     )
+
+
+def _ca_bundle(value: object, source: str, key: str) -> str | None:
+    """A readable file path, or ``None``."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not Path(value).is_file():
+        raise ConfigError(source, key, "the path of a readable PEM file of CA certificates", value)
+    return value
 
 
 def _option(value: object, source: str, key: str) -> str:

@@ -64,6 +64,7 @@ def settings_for(
         options=dict(venue.options),
         transport=transport,  # type: ignore[arg-type]
         clock=clock,
+        ca_bundle=venue.ca_bundle,
     )
 
 

@@ -49,6 +49,7 @@ from scripts.scan_carry import (
     lookback,
     pair_key,
 )
+from scripts.startup import QuietResult, freeze_startup_objects
 
 log = logging.getLogger("scripts.scan")
 
@@ -181,7 +182,11 @@ def gather(
             await close_all(venues)
             await close_all(account_venues)
 
-    return anyio.run(work)
+    async def quietly() -> QuietResult[tuple[VenueRates, FeeResults, VenueRates]]:
+        return QuietResult(await work())
+
+    freeze_startup_objects()  # the clients are built: their imports are done
+    return anyio.run(quietly).value
 
 
 def _prefer_account(

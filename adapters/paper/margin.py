@@ -69,7 +69,11 @@ def account_margin(
     marks; their own liquidation prices are ignored and estimated here). ``listed``: the
     symbols it trades in that asset, each reported at ``rules.maintenance_rate`` for a
     new position (the opening check sizes legs with it)."""
-    held = [attrs.evolve(p, liquidation_price=None) for p in positions if not p.is_flat]
+    held = [
+        p if p.liquidation_price is None else attrs.evolve(p, liquidation_price=None)
+        for p in positions
+        if not p.is_flat
+    ]
     unrealized = sum(
         ((p.mark_price - p.entry_price) * p.size for p in held if p.mark_price and p.entry_price),
         Decimal(0),

@@ -725,8 +725,35 @@ class PaperVenue:
                 )
         return Success(tuple(positions))
 
+    def _may_be_due(self, asset: str) -> bool:
+        """:func:`liquidation_due` of :meth:`margin`, by the same sums in the same order
+        but without building a ``Position`` per leg (every mark move and settlement asks
+        this; building the account's models each time was most of a backtest's run)."""
+        rules = self.margin_rules
+        if not rules.liquidate:
+            return False
+        unrealized = Decimal(0)
+        maintenance = Decimal(0)
+        held = False
+        for symbol, pos in self._positions.items():
+            if pos.size == 0:
+                continue
+            state = self._markets[symbol]
+            if state.market.settle_asset != asset:
+                continue
+            held = True
+            mark = state.mark_price
+            if mark and pos.entry_price:
+                unrealized += (mark - pos.entry_price) * pos.size
+            maintenance += abs(pos.size) * mark * rules.maintenance_rate
+        if not held or maintenance <= 0:
+            return False
+        return self._balances.get(asset, Decimal(0)) + unrealized <= maintenance
+
     def _liquidate_if_due(self, asset: str) -> None:
         """Close every position of ``asset`` at its mark when equity <= maintenance."""
+        if not self._may_be_due(asset):
+            return
         margin = self.margin(asset)
         if not liquidation_due(margin, self.margin_rules):
             return

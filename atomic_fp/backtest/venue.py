@@ -11,12 +11,25 @@ its funding rate.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from atomic_fp.models import FundingPayment, Market, OrderBook, Position, Symbol, VenueFees
+from returns.result import Result
+
+from atomic_fp.errors import VenueError
+from atomic_fp.models import (
+    FundingPayment,
+    FundingRate,
+    Market,
+    Order,
+    OrderBook,
+    OrderRequest,
+    Position,
+    Symbol,
+    VenueFees,
+)
 from atomic_fp.models.margin import AccountMargin
 from atomic_fp.venue import VenueClient
 
@@ -90,6 +103,23 @@ class SimulatedVenue(VenueClient, Protocol):
         ...
 
 
+@runtime_checkable
+class DirectVenue(Protocol):
+    """Optional synchronous calls of a simulated venue (``BacktestPaperVenue`` has them).
+    Each answers exactly what its async ``VenueClient`` call answers on a venue without
+    faults or latency; the engine uses them when present (checked once per venue) and
+    the async calls otherwise, with identical results (``tests/backtest/
+    test_fast_path_equivalence.py``)."""
+
+    def funding_rates_now(
+        self, symbols: Collection[Symbol] | None = None
+    ) -> Result[tuple[FundingRate, ...], VenueError]: ...
+
+    def positions_now(self) -> Result[tuple[Position, ...], VenueError]: ...
+
+    def place_now(self, request: OrderRequest) -> Result[Order, VenueError]: ...
+
+
 class SimulatedVenueFactory(Protocol):
     """Builds one venue of a run: ``name``, its ``fees``, a starting USD ``balance``, and
     the run's ``clock`` (the only "now" it may read); funding is settled by the engine."""
@@ -104,4 +134,10 @@ class SimulatedVenueFactory(Protocol):
     ) -> SimulatedVenue: ...
 
 
-__all__ = ["SimulatedLiquidation", "SimulatedMarket", "SimulatedVenue", "SimulatedVenueFactory"]
+__all__ = [
+    "DirectVenue",
+    "SimulatedLiquidation",
+    "SimulatedMarket",
+    "SimulatedVenue",
+    "SimulatedVenueFactory",
+]

@@ -822,6 +822,8 @@ def _top_per_symbol(
     of the ``count``-th best shadow is a candidate (a pair further below has ``count``
     pairs surely better than it), candidates are ranked exactly, the first ``count`` kept.
     """
+    if count == 1:
+        return _best_per_symbol(by_symbol, config, min_net_apr)
     hours: dict[timedelta, Decimal] = {}
     matrices: dict[tuple[str, ...], tuple[list[list[Decimal]], list[list[float]]]] = {}
     fee_bound = _fee_apr_bound(config, min_net_apr)
@@ -875,6 +877,93 @@ def _top_per_symbol(
             chosen.append(Opportunity(symbol, quoted[long_i], quoted[short_i], spread, cost, net))
             shadow.append(pair_shadow[index])
     return tuple(_exact_order(chosen, shadow, largest))
+
+
+def _best_per_symbol(
+    by_symbol: _BySymbol, config: ArbitrageConfig, min_net_apr: Decimal | None
+) -> tuple[Opportunity, ...] | None:
+    """:func:`_top_per_symbol` with ``count == 1`` in O(venues) per symbol, not O(venues^2).
+
+    The fee APR of a pair is a sum of one share per venue (``2 * (taker_long +
+    taker_short)`` amortised: :mod:`atomic_fp.costs`), so a pair's float shadow is
+    ``(apr_short - share_short) - (apr_long + share_long)``: the best pair is the largest
+    of the first minus the smallest of the second (the second largest / smallest when
+    both are one venue). As in :func:`_top_per_symbol`, every pair whose shadow is within
+    the float tolerance of the best is a candidate, and candidates are ranked exactly
+    (Decimal net APR with the exact fee of the pair, then the tie order), so the result
+    is exactly :func:`_top_per_symbol`'s (a hypothesis property checks it against the
+    full ranking)."""
+    hours: dict[timedelta, Decimal] = {}
+    float_hours: dict[timedelta, float] = {}
+    shares: dict[str, float] = {}
+    exact_fees: dict[tuple[str, str], Decimal] = {}
+    fee_bound = _fee_apr_bound(config, min_net_apr)
+    chosen: list[Opportunity] = []
+    shadow: list[float] = []
+    largest = fee_bound
+    for symbol, venues in by_symbol:  # already in symbol order
+        size = len(venues)
+        if size < 2:
+            continue
+        names = sorted(venues)
+        quoted = [venues[name] for name in names]
+        floats = []
+        for rate in quoted:
+            per_year = float_hours.get(rate.interval)
+            if per_year is None:
+                per_year = float_hours[rate.interval] = 8760.0 / float(
+                    interval_hours(rate.interval)
+                )
+            floats.append(float(rate.payable) * per_year)  # exact APR within a few ulps
+        magnitude = max(max(map(abs, floats)), fee_bound)
+        if magnitude == float("inf") or magnitude != magnitude:
+            return None
+        largest = max(largest, magnitude)
+        share = []
+        for name in names:
+            value = shares.get(name)
+            if value is None:
+                value = shares[name] = _fee_share(config, name)
+            share.append(value)
+        gains = [f - c for f, c in zip(floats, share, strict=True)]  # as the short leg
+        costs_ = [f + c for f, c in zip(floats, share, strict=True)]  # as the long leg
+        best_short = max(range(size), key=gains.__getitem__)
+        best_long = min(range(size), key=costs_.__getitem__)
+        if best_short != best_long:
+            top = gains[best_short] - costs_[best_long]
+        else:
+            other_gain = max(g for i, g in enumerate(gains) if i != best_short)
+            other_cost = min(c for i, c in enumerate(costs_) if i != best_long)
+            top = max(gains[best_short] - other_cost, other_gain - costs_[best_long])
+        cutoff = top - magnitude * 2.0**-45
+        longs = [i for i, c in enumerate(costs_) if gains[best_short] - c >= cutoff]
+        shorts = [i for i, g in enumerate(gains) if g - costs_[best_long] >= cutoff]
+        candidates = []
+        for long_i in longs:
+            for short_i in shorts:
+                if long_i == short_i or gains[short_i] - costs_[long_i] < cutoff:
+                    continue
+                pair = (names[long_i], names[short_i])
+                fee = exact_fees.get(pair)
+                if fee is None:
+                    fee = exact_fees[pair] = costs.fee_apr(config, *pair)
+                spread = _apr(quoted[short_i], hours) - _apr(quoted[long_i], hours)
+                candidates.append((spread - fee, long_i * size + short_i, spread, fee))
+        candidates.sort(key=lambda c: c[1])  # tie order: (long venue, short venue)
+        candidates.sort(key=lambda c: c[0], reverse=True)  # stable: exact, then tie order
+        net, index, spread, fee = candidates[0]
+        if min_net_apr is not None and net < min_net_apr:
+            continue
+        long_i, short_i = divmod(index, size)
+        chosen.append(Opportunity(symbol, quoted[long_i], quoted[short_i], spread, fee, net))
+        shadow.append(gains[short_i] - costs_[long_i])
+    return tuple(_exact_order(chosen, shadow, largest))
+
+
+def _fee_share(config: ArbitrageConfig, venue: str) -> float:
+    """One venue's share of any pair's fee APR, as a float: ``fee_apr(long, short)`` is
+    ``amortised(2 * taker_long) + amortised(2 * taker_short)`` up to Decimal rounding."""
+    return float(costs.amortised_apr(2 * config.fees_for(venue).taker, config.holding_horizon))
 
 
 def _apr(rate: FundingRate, hours: dict[timedelta, Decimal]) -> Decimal:

@@ -23,7 +23,7 @@ def _asset(_: object, attribute: attrs.Attribute[str], value: str) -> None:
         raise ValueError(f"{attribute.name} must be an upper-case asset code, got {value!r}")
 
 
-@attrs.frozen(order=True)
+@attrs.frozen(order=True, cache_hash=True)
 class ExchangeIdentifier:
     """One configured venue account, e.g. ``binance`` or ``binance-sub2``.
 
@@ -73,7 +73,7 @@ def venue_id(value: ExchangeIdentifier | str) -> ExchangeIdentifier:
     return value if isinstance(value, ExchangeIdentifier) else ExchangeIdentifier(value)
 
 
-@attrs.frozen(order=True)
+@attrs.frozen(order=True, cache_hash=True)
 class Symbol:
     """A canonical instrument, the same on every venue: ``Symbol("BTC")`` is Binance's
     ``BTCUSDT``, Hyperliquid's ``BTC``, GRVT's ``BTC_USDT_Perp`` and Lighter market 1.

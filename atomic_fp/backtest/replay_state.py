@@ -1,0 +1,178 @@
+"""Mutable replay state of a backtest run: one :class:`SymbolState` per symbol, one
+:class:`SeriesState` per (venue, symbol) series, and the helpers that read a series."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from returns.future import FutureResult
+from returns.result import Result
+from returns.unsafe import unsafe_perform_io
+
+from atomic_fp.backtest.gaps import expected_interval
+from atomic_fp.backtest.results import BacktestSettings
+from atomic_fp.backtest.series import FundingSeries
+from atomic_fp.backtest.venue import DirectVenue, SimulatedVenue
+from atomic_fp.errors import VenueError
+from atomic_fp.models import HOURS_PER_YEAR, Symbol, interval_hours
+from atomic_fp.models.identifiers import ExchangeIdentifier
+
+T = TypeVar("T")
+ZERO = Decimal(0)
+SETTLE = 0
+"""Event kind: a settlement of a series."""
+UNKNOWN = 1
+"""Event kind: a series' rate becomes unknown (its next settlement is overdue)."""
+_HOURS: dict[timedelta, Decimal] = {}
+"""``interval_hours`` of each interval seen (a handful of values, read per settlement)."""
+
+
+class SymbolState:
+    """Mutable replay state of one symbol: its series (one per venue) and its books."""
+
+    __slots__ = (
+        "base", "cash", "drawdown", "fees", "funding", "in_market_since", "index",
+        "last_point", "peak_net", "reference", "reference_time", "seen", "series",
+        "slippage", "symbol", "time_in_market", "value",
+    )  # fmt: skip
+
+    def __init__(self, index: int, symbol: Symbol) -> None:
+        self.index = index
+        self.symbol = symbol
+        self.base = symbol.base
+        self.series: list[SeriesState] = []
+        self.reference: Decimal | None = None
+        self.reference_time: datetime | None = None
+        self.cash = ZERO
+        self.fees = ZERO
+        self.slippage = ZERO
+        self.funding = ZERO
+        self.value = ZERO
+        self.peak_net = ZERO
+        self.drawdown = ZERO
+        self.in_market_since: datetime | None = None
+        self.time_in_market = timedelta(0)
+        self.seen: tuple[Any, ...] | None = None
+        self.last_point: tuple[Any, ...] | None = None
+
+    @property
+    def net(self) -> Decimal:
+        return self.funding - self.fees + self.cash + self.value
+
+    @property
+    def flat(self) -> bool:
+        return all(s.position == 0 for s in self.series)
+
+
+class SeriesState:
+    """Mutable replay state of one series (one symbol on one venue)."""
+
+    __slots__ = (
+        "aprs", "available", "data", "direct", "index", "known", "listed", "own_mark",
+        "position", "signals", "sym", "usable", "venue", "venue_id", "venue_name",
+    )  # fmt: skip
+
+    def __init__(
+        self, index: int, data: FundingSeries, sym: SymbolState, venue: SimulatedVenue
+    ) -> None:
+        self.index = index
+        self.data = data
+        self.sym = sym
+        self.venue = venue
+        self.venue_name = data.venue
+        self.venue_id = ExchangeIdentifier(data.venue)
+        self.known = -1
+        self.available = False
+        self.listed = False
+        self.own_mark: Decimal | None = None
+        self.position = ZERO
+        self.aprs: list[Decimal | None] = [None] * len(data.times)
+        self.signals = data.rates if data.signals is None else data.signals
+        self.direct = venue if isinstance(venue, DirectVenue) else None
+        self.usable = False
+        """Its current rate (and the estimator's value of it) is known and it can be
+        traded (a price is known); kept by :meth:`refresh` whenever one of those changes
+        (read for every symbol at every step, so not recomputed on each read)."""
+
+    def refresh(self) -> None:
+        self.usable = (
+            self.available
+            and self.known >= 0
+            and self.listed
+            and self.signals[self.known] is not None
+        )
+
+    @property
+    def price(self) -> Decimal | None:
+        """Price per base unit on this venue now."""
+        return self.own_mark if self.own_mark is not None else self.sym.reference
+
+    def apr(self) -> Decimal:
+        """APR of the current rate, the formula of ``FundingRate.apr``."""
+        row = self.known
+        cached = self.aprs[row]
+        if cached is None:
+            signal = self.signals[row]
+            if signal is None:  # pragma: no cover - apr() is read only when usable
+                raise AssertionError("no estimate")
+            interval = self.data.intervals[row]
+            hours = _HOURS.get(interval)
+            if hours is None:
+                hours = _HOURS[interval] = interval_hours(interval)
+            cached = signal / hours * HOURS_PER_YEAR
+            self.aprs[row] = cached
+        return cached
+
+
+def unknown_after(series: FundingSeries, row: int, tolerance: timedelta) -> datetime | None:
+    """When the rate of settlement ``row`` stops being the venue's current rate without a
+    successor: the instant the next settlement is overdue. ``None`` when the successor
+    arrives in time."""
+    times = series.times
+    if row + 1 < len(times):
+        step = expected_interval(series, row + 1)
+        if times[row + 1] - times[row] > step + tolerance:
+            return times[row] + step + tolerance
+        return None
+    return times[row] + series.intervals[row] + tolerance
+
+
+def default_capital(series: Sequence[FundingSeries], settings: BacktestSettings) -> Decimal:
+    """Collateral per venue that carries ``max_position`` of every symbol at its highest
+    price in the history (fully collateralised, no leverage)."""
+    peaks: dict[str, Decimal] = {}
+    for data in series:
+        for mark in data.marks:
+            if mark is not None and mark > peaks.get(data.symbol.base, ZERO):
+                peaks[data.symbol.base] = mark
+    for base, price in settings.prices.items():
+        peaks.setdefault(base, price)
+    return sum((settings.config.max_position * price for price in peaks.values()), ZERO)
+
+
+def call_now(future: FutureResult[T, VenueError]) -> Result[T, VenueError]:
+    """Run one paper-venue call to completion without an event loop. The backtest's paper
+    venues have no latency knob set, so their calls never suspend; if one did, that is a
+    bug here, not something to wait for."""
+    coroutine = future.awaitable()
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return unsafe_perform_io(done.value)
+    coroutine.close()
+    raise RuntimeError("a paper venue call suspended; backtest venues must have no latency")
+
+
+__all__ = [
+    "SETTLE",
+    "UNKNOWN",
+    "ZERO",
+    "SeriesState",
+    "SymbolState",
+    "call_now",
+    "default_capital",
+    "unknown_after",
+]

@@ -1,0 +1,180 @@
+"""A backtest run's screening (which symbols can provably not trade) and bookkeeping:
+values, time in market, per-symbol and equity points, drawdown, liquidations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from atomic_fp import costs
+from atomic_fp.backtest.records import EquityPoint, Fill, SymbolPoint
+from atomic_fp.backtest.replay_state import (
+    ZERO,
+    SymbolState,
+)
+from atomic_fp.backtest.run_setup import RunBase
+from atomic_fp.models import (
+    Side,
+)
+
+
+class AccountingRun(RunBase):
+    # ------------------------------------------------------------------ screening
+
+    @staticmethod
+    def _aprs(sym: SymbolState) -> list[tuple[str, Decimal]]:
+        """``(venue, APR)`` of every venue whose rate is known now, in venue order."""
+        return [(s.venue_name, s.apr()) for s in sym.series if s.usable]
+
+    def _spread(
+        self, sym: SymbolState, aprs: list[tuple[str, Decimal]] | None = None
+    ) -> tuple[Decimal, str, str] | None:
+        """The widest gross funding spread (APR) among venues whose rate is known now:
+        ``(spread, long venue, short venue)``; ``None`` with fewer than two."""
+        best: tuple[Decimal, str] | None = None
+        worst: tuple[Decimal, str] | None = None
+        for venue_name, apr in self._aprs(sym) if aprs is None else aprs:
+            if best is None or apr > best[0]:
+                best = (apr, venue_name)
+            if worst is None or apr < worst[0]:
+                worst = (apr, venue_name)
+        if best is None or worst is None or best[1] == worst[1]:
+            return None
+        return best[0] - worst[0], worst[1], best[1]
+
+    def _may_open(self, sym: SymbolState, aprs: list[tuple[str, Decimal]] | None = None) -> bool:
+        """Whether any ordered pair of venues with known rates clears ``build_threshold``
+        before the entry gap (an upper bound of the decision's net APR)."""
+        usable = self._aprs(sym) if aprs is None else aprs
+        threshold = self.config.build_threshold
+        for long_venue, long_apr in usable:
+            for short_venue, short_apr in usable:
+                if long_venue == short_venue or short_apr - long_apr < threshold:
+                    continue
+                pair = (long_venue, short_venue)
+                fee = self.fee_apr.get(pair)
+                if fee is None:
+                    fee = self.fee_apr[pair] = costs.fee_apr(self.config, *pair)
+                if short_apr - long_apr - fee >= threshold:
+                    return True
+        return False
+
+    # ------------------------------------------------------------------ accounting
+
+    def _revalue(self, sym: SymbolState) -> None:
+        total = ZERO
+        for state in sym.series:
+            if state.position != 0:
+                price = state.price
+                assert price is not None  # a filled position had a price
+                total += state.position * price
+        self.total_value += total - sym.value
+        sym.value = total
+
+    def _track_market_time(self, sym: SymbolState, now: datetime) -> None:
+        holding = not sym.flat
+        if holding and sym.in_market_since is None:
+            sym.in_market_since = now
+        elif not holding and sym.in_market_since is not None:
+            sym.time_in_market += now - sym.in_market_since
+            sym.in_market_since = None
+
+    def _symbol_point(
+        self, sym: SymbolState, now: datetime, widest: tuple[Decimal, str, str] | None
+    ) -> None:
+        spread = widest[0] if widest is not None else None
+        held = sum((s.position for s in sym.series if s.position > 0), ZERO)
+        key = (spread, held)
+        if sym.last_point == key:
+            return
+        sym.last_point = key
+        self.symbol_points.append(
+            SymbolPoint(
+                time=now,
+                symbol=sym.base,
+                spread_apr=spread,
+                long_venue=widest[1] if widest is not None else None,
+                short_venue=widest[2] if widest is not None else None,
+                position_base=held,
+                price=sym.reference,
+                funding=sym.funding,
+                net_pnl=sym.net,
+            )
+        )
+
+    def _equity_point(self, now: datetime) -> None:
+        gross = ZERO
+        for state in self.holding.values():
+            price = state.price
+            assert price is not None
+            gross += abs(state.position) * price
+        if gross > self.peak_gross:
+            self.peak_gross = gross
+        self.equity.append(
+            EquityPoint(
+                time=now,
+                funding=self.total_funding,
+                fees=self.total_fees,
+                slippage=self.total_slippage,
+                price_pnl=self.total_cash + self.total_value + self.total_slippage,
+                gross_notional=gross,
+            )
+        )
+
+    def _track_drawdown(self, sym: SymbolState) -> None:
+        net = sym.net
+        if net > sym.peak_net:
+            sym.peak_net = net
+        elif sym.peak_net - net > sym.drawdown:
+            sym.drawdown = sym.peak_net - net
+
+    def _absorb_liquidations(self, now: datetime) -> set[SymbolState]:
+        """Book what the paper venues liquidated since the last look (a mark move or a
+        settlement can liquidate): the position closes at the liquidation price, the fee
+        is a cost, and it is recorded as a ``liquidation`` fill."""
+        touched: set[SymbolState] = set()
+        for name, venue in self.venues.items():
+            seen = self.liquidations_seen[name]
+            if len(venue.liquidations) == seen:
+                continue
+            by_key = {(s.venue_name, s.data.symbol): s for s in self.series}
+            for event in venue.liquidations[seen:]:
+                state = by_key[(name, event.position.symbol)]
+                sym = state.sym
+                multiplier = state.data.contract_multiplier
+                base = event.position.size * multiplier
+                price = event.price / multiplier
+                state.position -= base
+                if state.position == 0:
+                    self.holding.pop(state.index, None)
+                sym.cash += base * price
+                self.total_cash += base * price
+                sym.fees += event.fee
+                self.total_fees += event.fee
+                fill = Fill(
+                    time=now,
+                    signal_id="liquidation",
+                    kind="liquidation",
+                    symbol=sym.base,
+                    venue=name,
+                    side=Side.SELL if base > 0 else Side.BUY,
+                    size=abs(event.position.size),
+                    base_size=abs(base),
+                    price=price,
+                    mark=price,
+                    fee=event.fee,
+                    slippage=ZERO,
+                    client_order_id="liquidation",
+                    reason=(
+                        f"{name} liquidated: equity {event.equity:.2f} <= maintenance "
+                        f"margin {event.maintenance_margin:.2f}"
+                    ),
+                )
+                self.fills.append(fill)
+                self.liquidations.append(fill)
+                self.positions_now.pop(name, None)
+                sym.seen = None
+                self._track_market_time(sym, now)
+                touched.add(sym)
+            self.liquidations_seen[name] = len(venue.liquidations)
+        return touched

@@ -1,0 +1,227 @@
+"""A backtest run's set-up and venue plumbing: the state every part of the run reads
+(:class:`RunBase`), the replay's events, and how settlements and prices reach the
+paper venues. The loop is :mod:`atomic_fp.backtest.engine`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from atomic_fp.backtest.records import Decision, EquityPoint, Fill, FundingEvent, SymbolPoint
+from atomic_fp.backtest.replay_state import (
+    SETTLE,
+    UNKNOWN,
+    ZERO,
+    SeriesState,
+    SymbolState,
+    default_capital,
+    unknown_after,
+)
+from atomic_fp.backtest.results import (
+    BacktestSettings,
+    ExecutionProblem,
+    Progress,
+)
+from atomic_fp.backtest.series import FundingSeries
+from atomic_fp.backtest.venue import SimulatedVenue, SimulatedVenueFactory
+from atomic_fp.clock import ManualClock
+from atomic_fp.models import (
+    Market,
+    Position,
+    Symbol,
+    interval_hours,
+)
+
+
+class RunBase:
+    """One backtest run's state; :func:`atomic_fp.backtest.engine.run_backtest` runs it."""
+
+    def __init__(
+        self,
+        series: Sequence[FundingSeries],
+        settings: BacktestSettings,
+        progress: Progress | None,
+        venues: SimulatedVenueFactory,
+    ) -> None:
+        if not series or not any(s.times for s in series):
+            raise ValueError("no funding series to backtest")
+        self.settings = settings
+        self.config = settings.config
+        self.progress = progress
+        first = min(s.times[0] for s in series if s.times)
+        last = max(s.times[-1] for s in series if s.times)
+        self.start = settings.start or first
+        # Without an explicit end the window closes just after the last settlement, so
+        # that one is included; the result reports the last settlement as the end.
+        self.end = settings.end or last + timedelta(microseconds=1)
+        self.reported_end = settings.end or last
+        if self.end <= self.start:
+            raise ValueError(f"empty window: {self.start} .. {self.end}")
+        self.clock = ManualClock(self.start)
+        names = sorted({s.venue for s in series})
+        self.capital = (
+            settings.capital
+            if settings.capital is not None
+            else default_capital(series, settings) * len(names)
+        )
+        self.venues: dict[str, SimulatedVenue] = {
+            name: venues(
+                name,
+                fees=self.config.fees_for(name),
+                balance=self.capital / len(names),
+                clock=self.clock,
+            )
+            for name in names
+        }
+        by_symbol: dict[Symbol, SymbolState] = {}
+        for data in sorted(series, key=lambda s: (s.symbol, s.venue)):
+            if data.symbol not in by_symbol:
+                by_symbol[data.symbol] = SymbolState(len(by_symbol), data.symbol)
+        self.syms = list(by_symbol.values())
+        self.series: list[SeriesState] = []
+        for index, data in enumerate(series):
+            sym = by_symbol[data.symbol]
+            state = SeriesState(index, data, sym, self.venues[data.venue])
+            self.series.append(state)
+            sym.series.append(state)
+        for sym in self.syms:
+            sym.series.sort(key=lambda s: s.venue_name)
+        self.assumed_prices: dict[str, Decimal] = {}
+        for sym in self.syms:
+            priced = any(m is not None for st in sym.series for m in st.data.marks)
+            assumed = settings.prices.get(sym.base)
+            if not priced and assumed is not None:
+                sym.reference = assumed
+                self.assumed_prices[sym.base] = assumed
+        # series holding a position, by index (a dict: iteration order is deterministic)
+        self.holding: dict[int, SeriesState] = {}
+        self.positions_now: dict[str, dict[Symbol, Position]] = {}
+        self.missed: dict[str, int] = {}
+        self.fills: list[Fill] = []
+        self.funding_events: list[FundingEvent] = []
+        self.equity: list[EquityPoint] = []
+        self.symbol_points: list[SymbolPoint] = []
+        self.decisions: list[Decision] = []
+        self.problems: list[ExecutionProblem] = []
+        self.peak_gross = ZERO
+        self.decision_runs = 0
+        self.screened = 0
+        self.safety_actions = 0
+        self.liquidations: list[Fill] = []
+        self.liquidations_seen: dict[str, int] = {name: 0 for name in names}
+        self.fee_apr: dict[tuple[str, str], Decimal] = {}
+        self.total_funding = ZERO
+        self.total_fees = ZERO
+        self.total_slippage = ZERO
+        self.total_cash = ZERO
+        self.total_value = ZERO
+
+    # ------------------------------------------------------------------ setup
+
+    def _events(self) -> list[tuple[datetime, int, int, int]]:
+        """``(time, kind, series, row)`` in processing order."""
+        events: list[tuple[datetime, int, int, int]] = []
+        tolerance = self.settings.gap_tolerance
+        for state in self.series:
+            data = state.data
+            times = data.times
+            prior = -1
+            for row, when in enumerate(times):
+                if when < self.start:
+                    prior = row
+                    continue
+                if when >= self.end:
+                    break
+                events.append((when, SETTLE, state.index, row))
+            for row in range(max(prior, 0), len(times)):
+                if times[row] >= self.end:
+                    break
+                unknown = unknown_after(data, row, tolerance)
+                if unknown is not None and self.start < unknown < self.end:
+                    events.append((unknown, UNKNOWN, state.index, row))
+            if prior >= 0:
+                unknown = unknown_after(data, prior, tolerance)
+                self._warm(state, prior, unknown is None or unknown > self.start)
+        events.sort()
+        return events
+
+    def _warm(self, state: SeriesState, row: int, available: bool) -> None:
+        """Known at the window start: the last settlement before it (not re-settled)."""
+        data = state.data
+        mark = data.marks[row]
+        if mark is not None:
+            state.own_mark = mark
+            sym = state.sym
+            if sym.reference_time is None or data.times[row] > sym.reference_time:
+                sym.reference = mark
+                sym.reference_time = data.times[row]
+        state.known = row
+        state.available = available
+        state.refresh()
+
+    # ------------------------------------------------------------------ venue plumbing
+
+    def _ensure_listed(self, state: SeriesState, base_price: Decimal) -> None:
+        """List the market on its paper venue once a price is known; keep its mark current."""
+        data = state.data
+        venue = state.venue
+        venue_price = base_price * data.contract_multiplier
+        if not state.listed:
+            row = max(state.known, 0)
+            venue.list_market(
+                Market(
+                    exchange=state.venue_id,
+                    symbol=data.symbol,
+                    venue_symbol=data.venue_symbol,
+                    tick_size=self.settings.tick_size,
+                    lot_size=self.settings.lot_size,
+                    contract_multiplier=data.contract_multiplier,
+                    funding_interval=data.intervals[row],
+                ),
+                mark_price=venue_price,
+                funding_rate=(data.signal(row) or ZERO) if state.known >= 0 else ZERO,
+                half_spread=self.settings.half_spread,
+                depth=Decimal(10) ** 15,
+            )
+            state.listed = True
+            state.refresh()
+        elif venue.market_state(data.symbol).mark_price != venue_price:
+            venue.set_mark_price(data.symbol, venue_price)
+            self.positions_now.pop(state.venue_name, None)
+
+    def _settle(self, state: SeriesState, row: int, now: datetime) -> None:
+        data = state.data
+        size = state.position
+        if size != 0 and state.listed:
+            payment = state.venue.settle_funding(data.symbol, now, data.rates[row])
+            self.positions_now.pop(state.venue_name, None)
+            if payment is not None:
+                mark = state.venue.market_state(data.symbol).mark_price
+                state.sym.funding += payment.amount
+                self.total_funding += payment.amount
+                self.funding_events.append(
+                    FundingEvent(
+                        time=now,
+                        venue=data.venue,
+                        symbol=data.symbol.base,
+                        rate=data.rates[row],
+                        interval_hours=interval_hours(data.intervals[row]),
+                        position_base=size,
+                        price=mark / data.contract_multiplier,
+                        amount=payment.amount,
+                    )
+                )
+        previous = state.known
+        state.known = row
+        state.available = True
+        state.refresh()
+        if state.listed and (
+            previous < 0
+            or data.signal(previous) != data.signal(row)
+            or data.intervals[previous] != data.intervals[row]
+        ):
+            signal = data.signal(row)
+            state.venue.set_funding_rate(
+                data.symbol, ZERO if signal is None else signal, data.intervals[row]
+            )
