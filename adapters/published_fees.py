@@ -20,8 +20,13 @@ fails can only overstate the cost, never understate it. Figures and sources (che
   0.03 % / 0.05 %. We take the higher of each (0.03 % maker / 0.055 % taker): an
   overstated fee can only hide a spread, never make one up.
 - Bybit derivatives, non-VIP: 0.02 % maker / 0.055 % taker (Bybit help center "Perpetual &
-  Futures Contract: Fees Explained", 2024-10-16). Used by ``backtest`` for the research
-  data's ``bybit`` venue; atomic-fp has no Bybit client.
+  Futures Contract: Fees Explained", 2024-10-16). The account's rates:
+  ``GET /v5/account/fee-rate?category=linear`` (signed); also used by ``backtest`` for the
+  research data's ``bybit`` venue.
+- OKX perpetual swaps, regular user Lv1 (< 500 OKB, < $10M 30-day volume): 0.02 % maker /
+  0.05 % taker (https://www.okx.com/fees, "Futures and Perp" tab; the page's spot tab is
+  0.08 % / 0.10 %, and a third-party summary gives USDT perpetuals 0.02 % / 0.05 % as well).
+  The account's rates: ``GET /api/v5/account/trade-fee`` (signed; ``makerU``/``takerU``).
 """
 
 from __future__ import annotations
@@ -57,11 +62,12 @@ PUBLISHED_FEES: Mapping[str, FeeQuote] = MappingProxyType(
         "bybit": _published(
             "0.0002", "0.00055", "Bybit derivatives non-VIP (Bybit help center, 2024-10-16)"
         ),
+        "okx": _published("0.0002", "0.0005", "OKX perpetuals Lv1 (okx.com/fees, 2026-12-06)"),
     }
 )
 """Published base tier by venue *kind* (also the research data's venue names)."""
 
-ACCOUNT_FEE_KINDS = frozenset({"binance", "hyperliquid", "grvt"})
+ACCOUNT_FEE_KINDS = frozenset({"binance", "hyperliquid", "grvt", "bybit", "okx"})
 """Venue kinds whose clients read the account's own rates when given credentials (Lighter
 publishes per-market fees without an account; the paper venue charges what it is told)."""
 

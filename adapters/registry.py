@@ -98,6 +98,29 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
         ("base_url", "ws_url"),
         ("account_index", "api_key_index", "api_private_key"),
     ),
+    "bybit": VenueKind(
+        "bybit",
+        "adapters.bybit.factory:create",
+        "Bybit v5 linear USDT perpetuals (REST, HMAC-SHA256 signed; unified account; "
+        "ticker stream)",
+        ("base_url", "ws_url"),
+        ("api_key", "api_secret"),
+    ),
+    "okx": VenueKind(
+        "okx",
+        "adapters.okx.factory:create",
+        "OKX v5 USDT swaps (REST, HMAC-SHA256 signed; funding-rate stream)",
+        ("base_url", "ws_url"),
+        ("api_key", "api_secret", "passphrase"),
+    ),
+    "ccxt": VenueKind(
+        "ccxt",
+        "adapters.ccxt_venue.factory:create",
+        "Any exchange ccxt speaks (exchange = \"<ccxt id>\"): funding, history, markets, "
+        "orders by client id; capabilities from ccxt's has map (extra atomic-fp[ccxt])",
+        ("exchange", "base_url"),
+        ("api_key", "secret", "password"),
+    ),
     "paper": VenueKind(
         "paper",
         "adapters.paper.client:create",

@@ -35,6 +35,7 @@ turns into exit code 2.
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 import re
@@ -53,7 +54,7 @@ from scripts.alerts_config import AlertSettings, parse_alerts
 
 ENV_CONFIG = "ATOMIC_FP_CONFIG"
 DEFAULT_FILE = "atomic-fp.toml"
-BUILTIN_KIND_NAMES = ("binance", "hyperliquid", "grvt", "lighter", "paper")
+BUILTIN_KIND_NAMES = ("binance", "hyperliquid", "grvt", "lighter", "bybit", "okx", "paper", "ccxt")
 DEFAULT_VENUES = ("binance", "hyperliquid", "grvt", "lighter")
 
 # Kept in step with adapters.registry.BUILTIN_KINDS (a test checks it); duplicated here so
@@ -63,7 +64,10 @@ CREDENTIAL_KEYS: Mapping[str, tuple[str, ...]] = {
     "hyperliquid": ("account_address", "agent_private_key"),
     "grvt": ("api_key", "sub_account_id", "private_key"),
     "lighter": ("account_index", "api_key_index", "api_private_key"),
+    "bybit": ("api_key", "api_secret"),
+    "okx": ("api_key", "api_secret", "passphrase"),
     "paper": (),
+    "ccxt": ("api_key", "secret", "password"),
 }
 URL_KEYS = ("base_url", "ws_url", "trading_url", "auth_url")
 DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
@@ -382,7 +386,7 @@ def _venue(name: str, section: Mapping[str, Any], source: str) -> VenueConfig:
     credential_env: dict[str, str] = {}
     known_credentials = CREDENTIAL_KEYS.get(kind)
     for key, value in section.items():
-        if key in _VENUE_KEYS:
+        if key in _VENUE_KEYS or (key == "exchange" and kind == "ccxt"):
             continue
         if key.endswith("_env"):
             credential = key.removesuffix("_env")
@@ -441,6 +445,8 @@ def _venue(name: str, section: Mapping[str, Any], source: str) -> VenueConfig:
         raise ConfigError(source, f"{prefix}.enabled", "true or false", enabled)
     options_raw = _table(section.get("options", {}), source, f"{prefix}.options")
     options = {str(k): _option(v, source, f"{prefix}.options.{k}") for k, v in options_raw.items()}
+    if kind == "ccxt":
+        options["exchange"] = _ccxt_exchange(section.get("exchange"), source, prefix)
     return VenueConfig(
         id=venue_id,
         kind=kind,
@@ -457,6 +463,26 @@ def _venue(name: str, section: Mapping[str, Any], source: str) -> VenueConfig:
         enabled=enabled,
         ca_bundle=_ca_bundle(section.get("ca_bundle"), source, f"{prefix}.ca_bundle"),
     )
+
+
+def _ccxt_exchange(value: object, source: str, prefix: str) -> str:
+    """The ``exchange`` of a ``kind = "ccxt"`` venue: an id ccxt knows. ccxt is imported
+    here only, when such a venue is configured (it takes a while to load)."""
+    key = f"{prefix}.exchange"
+    if not isinstance(value, str) or not re.fullmatch(r"[a-z0-9_]+", value):
+        raise ConfigError(source, key, 'a ccxt exchange id, e.g. exchange = "bitget"', value)
+    try:
+        ccxt: Any = importlib.import_module("ccxt")
+    except ImportError:
+        raise ConfigError(
+            source, key, "the ccxt library installed: pip install 'atomic-fp[ccxt]'"
+        ) from None
+    known: list[str] = list(ccxt.exchanges)
+    if value not in known:
+        near = ", ".join(k for k in known if k.startswith(value[:3]))[:120]
+        hint = f" (similar: {near})" if near else ""
+        raise ConfigError(source, key, f"an exchange id ccxt knows{hint}", value)
+    return value
 
 
 def _ca_bundle(value: object, source: str, key: str) -> str | None:

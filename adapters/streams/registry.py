@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from adapters.binance.stream import DEFAULT_STREAM_URL as BINANCE_URL
 from adapters.binance.stream import BinanceMarkPriceWire
+from adapters.bybit.stream import DEFAULT_STREAM_URL as BYBIT_URL
+from adapters.bybit.stream import BybitTickerWire
 from adapters.grvt.stream import DEFAULT_STREAM_URL as GRVT_URL
 from adapters.grvt.stream import GrvtTickerWire
 from adapters.hyperliquid.stream import DEFAULT_STREAM_URL as HYPERLIQUID_URL
 from adapters.hyperliquid.stream import HyperliquidAssetCtxWire
 from adapters.lighter.stream import LighterMarketStatsWire
 from adapters.lighter.ws import DEFAULT_WS_URL as LIGHTER_URL
+from adapters.okx.stream import DEFAULT_STREAM_URL as OKX_URL
+from adapters.okx.stream import OkxFundingWire
 from adapters.streams.types import WireFormat
 
-STREAM_KINDS = ("binance", "hyperliquid", "grvt", "lighter")
+STREAM_KINDS = ("binance", "hyperliquid", "grvt", "lighter", "bybit", "okx")
 
 
 def wire_for(kind: str, venue: str, ws_url: str | None) -> WireFormat | None:
@@ -26,4 +30,8 @@ def wire_for(kind: str, venue: str, ws_url: str | None) -> WireFormat | None:
         return GrvtTickerWire(venue=venue, url=ws_url or GRVT_URL)
     if kind == "lighter":
         return LighterMarketStatsWire(venue=venue, url=ws_url or LIGHTER_URL)
+    if kind == "bybit":
+        return BybitTickerWire(venue=venue, url=ws_url or BYBIT_URL)
+    if kind == "okx":
+        return OkxFundingWire(venue=venue, url=ws_url or OKX_URL)
     return None

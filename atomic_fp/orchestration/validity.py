@@ -10,8 +10,13 @@ Hyperliquid    ``expiresAfter`` (ms) on the signed ``/exchange`` action: an acti
                arriving later is refused (weight x5 when it expires; nautilus
                ``HyperliquidExchangeActionRequest.expires_after``).
 GRVT           the order signature's ``expiration`` (unix ns; error 2001 expired).
+Bybit          ``X-BAPI-TIMESTAMP`` + ``X-BAPI-RECV-WINDOW`` (ms): a request arriving later
+               is refused unread (retCode 10002; Bybit v5 authentication guide,
+               research notes D).
 Lighter        IOC orders carry expiry 0 (they live only inside the transaction that
                creates them); the transaction's nonce is single-use.
+OKX            the ``expTime`` request header (ms): a place request arriving later is
+               not processed (OKX v5 docs, "Transaction timeouts").
 paper          refuses an order that arrives after ``expires_at`` (venue clock).
 =============  =====================================================================
 

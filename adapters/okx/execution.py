@@ -1,0 +1,327 @@
+"""OKX account and trading calls (signed): positions, balances, margin, orders, funding
+payments.
+
+=========================  ==============================================================
+positions                  ``GET /api/v5/account/positions?instType=SWAP``
+balances                   ``GET /api/v5/account/balance``
+margin                     both of the above (USDT ``eq`` and ``mmr``; each position's
+                           ``liqPx`` is the venue's)
+place                      ``POST /api/v5/trade/order`` with the ``expTime`` header = the
+                           order's deadline, then ``GET /api/v5/trade/order`` by
+                           ``clOrdId`` for its state (an IOC order is final by then)
+cancel                     ``POST /api/v5/trade/cancel-order`` by ``clOrdId``, then the
+                           same lookup; ``51400``-``51402`` (already filled, cancelled or
+                           unknown) go straight to the lookup
+look up                    ``GET /api/v5/trade/order?instId=&clOrdId=`` (``51603``:
+                           :class:`OrderNotFound`)
+funding payments           ``GET /api/v5/account/bills-archive?instType=SWAP&type=8``
+                           pages of 100, newest first, walked back with ``after`` =
+                           the oldest ``billId`` (bills of the last 3 months)
+=========================  ==============================================================
+
+An accepted order whose lookup then fails is returned as ``PENDING`` with its ``ordId``:
+OKX took it (``sCode`` 0), so it is neither unsent nor ambiguous.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+import attrs
+from returns.result import Failure, Result, Success
+
+from adapters.okx.http import OkxHttp
+from adapters.okx.market_data import OkxMarketData
+from adapters.okx.orders import CLIENT_ORDER_ID, order_body
+from adapters.okx.parsing import OkxMarket
+from adapters.okx.parsing_account import (
+    BillRow,
+    parse_balances,
+    parse_funding_bills,
+    parse_margin_totals,
+    parse_order,
+    parse_order_ack,
+    parse_positions,
+    parse_trade_fee,
+)
+from atomic_fp.errors import Ambiguous, InvalidRequest, MalformedResponse, VenueError
+from atomic_fp.models import (
+    Balance,
+    FeeQuote,
+    FundingPayment,
+    Order,
+    OrderRequest,
+    OrderStatus,
+    Position,
+    Symbol,
+)
+from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.margin import AccountMargin, build_account_margin
+
+T = TypeVar("T")
+
+PATH_POSITIONS = "/api/v5/account/positions"
+PATH_BALANCE = "/api/v5/account/balance"
+PATH_ORDER = "/api/v5/trade/order"
+PATH_CANCEL = "/api/v5/trade/cancel-order"
+PATH_BILLS = "/api/v5/account/bills-archive"
+PATH_TRADE_FEE = "/api/v5/account/trade-fee"
+BILLS_PAGE_LIMIT = 100
+MAX_PAGES = 1000
+_CANCEL_FINAL_CODES = frozenset({"51400", "51401", "51402"})
+
+
+def _widen(parsed: Result[T, MalformedResponse]) -> Result[T, VenueError]:
+    return Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
+
+
+def _millis(value: datetime) -> int:
+    return int(value.timestamp() * 1000)
+
+
+class OkxExecution:
+    """The private half of an OKX client."""
+
+    def __init__(
+        self,
+        http: OkxHttp,
+        data: OkxMarketData,
+        exchange: ExchangeIdentifier,
+        *,
+        now: Callable[[], datetime],
+        td_mode: str,
+    ) -> None:
+        self._http = http
+        self._data = data
+        self._exchange = exchange
+        self._venue = str(exchange)
+        self._now = now
+        self._td_mode = td_mode
+
+    async def fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
+        if self._http.credentials is None:
+            return self._http.not_configured("positions")
+        markets = await self._data.by_instrument()
+        if isinstance(markets, Failure):
+            return markets
+        body = await self._http.signed(
+            "GET", PATH_POSITIONS, (("instType", "SWAP"),), idempotent=True
+        )
+        if isinstance(body, Failure):
+            return body
+        parsed = parse_positions(self._exchange, body.unwrap(), markets.unwrap(), self._now())
+        return (
+            Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
+        )
+
+    async def _balance_body(self) -> Result[object, VenueError]:
+        if self._http.credentials is None:
+            return self._http.not_configured("balances")
+        return await self._http.signed("GET", PATH_BALANCE, idempotent=True)
+
+    async def fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
+        body = await self._balance_body()
+        if isinstance(body, Failure):
+            return body
+        parsed = parse_balances(self._exchange, body.unwrap(), self._now())
+        return (
+            Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
+        )
+
+    async def fetch_margin(self) -> Result[AccountMargin, VenueError]:
+        positions = await self.fetch_positions()
+        if isinstance(positions, Failure):
+            return positions
+        body = await self._balance_body()
+        if isinstance(body, Failure):
+            return body
+        totals = parse_margin_totals(self._venue, body.unwrap())
+        if isinstance(totals, Failure):
+            return Failure(totals.failure())
+        equity, maintenance = totals.unwrap()
+        try:
+            margin = build_account_margin(
+                exchange=self._exchange,
+                asset="USDT",
+                equity=equity,
+                maintenance_margin=maintenance,
+                observed_at=self._now(),
+                positions=positions.unwrap(),
+            )
+        except (ValueError, ArithmeticError) as error:
+            return Failure(MalformedResponse(self._venue, f"account margin: {error}"[:300]))
+        return Success(margin)
+
+    async def fetch_account_fees(self) -> Result[FeeQuote, VenueError]:
+        """USDT-margined swap rates of the account (one query: rates are per account
+        level and instrument family type, the same for every USDT swap)."""
+        body = await self._http.signed(
+            "GET",
+            PATH_TRADE_FEE,
+            (("instType", "SWAP"), ("instFamily", "BTC-USDT")),
+            idempotent=True,
+        )
+        if isinstance(body, Failure):
+            return body
+        return _widen(parse_trade_fee(self._venue, body.unwrap()))
+
+    # ------------------------------------------------------------------ orders
+
+    async def _okx_market(self, symbol: Symbol) -> Result[OkxMarket, VenueError]:
+        return await self._data.market(symbol)
+
+    async def _lookup(self, market: OkxMarket, client_order_id: str) -> Result[Order, VenueError]:
+        body = await self._http.signed(
+            "GET",
+            PATH_ORDER,
+            (("instId", market.inst_id), ("clOrdId", client_order_id)),
+            idempotent=True,
+        )
+        if isinstance(body, Failure):
+            return body
+        parsed = parse_order(self._exchange, body.unwrap(), {market.inst_id: market})
+        return (
+            Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
+        )
+
+    def _checked_id(self, client_order_id: str) -> Result[None, VenueError]:
+        if self._http.credentials is None:
+            return self._http.not_configured("orders")
+        if not CLIENT_ORDER_ID.match(client_order_id):
+            return Failure(
+                InvalidRequest(self._venue, "client order id must match ^[A-Za-z0-9]{1,32}$")
+            )
+        return Success(None)
+
+    async def place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
+        if self._http.credentials is None:
+            return self._http.not_configured("place_order")
+        if request.exchange != self._exchange:
+            return Failure(
+                InvalidRequest(self._venue, f"order is for venue {request.exchange}, not this one")
+            )
+        market = await self._okx_market(request.symbol)
+        if isinstance(market, Failure):
+            error = market.failure()
+            return Failure(attrs.evolve(error, message=f"order not sent: {error.message}"))
+        body = order_body(self._venue, request, market.unwrap(), self._td_mode)
+        if isinstance(body, Failure):
+            return Failure(body.failure())
+        sent = await self._http.signed(
+            "POST", PATH_ORDER, body=body.unwrap(), idempotent=False, deadline=request.expires_at
+        )
+        if isinstance(sent, Failure):
+            return sent
+        ack = parse_order_ack(self._venue, sent.unwrap())
+        if isinstance(ack, Failure):
+            return Failure(Ambiguous(self._venue, f"POST {PATH_ORDER}: {ack.failure().message}"))
+        looked = await self._lookup(market.unwrap(), request.client_order_id)
+        if isinstance(looked, Success):
+            return looked
+        return Success(
+            Order(
+                exchange=self._exchange,
+                symbol=request.symbol,
+                client_order_id=request.client_order_id,
+                side=request.side,
+                size=request.size,
+                status=OrderStatus.PENDING,
+                venue_order_id=ack.unwrap(),
+                reduce_only=request.reduce_only,
+            )
+        )
+
+    async def fetch_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+        checked = self._checked_id(client_order_id)
+        if isinstance(checked, Failure):
+            return checked
+        market = await self._okx_market(symbol)
+        if isinstance(market, Failure):
+            return market
+        return await self._lookup(market.unwrap(), client_order_id)
+
+    async def cancel_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+        checked = self._checked_id(client_order_id)
+        if isinstance(checked, Failure):
+            return checked
+        market = await self._okx_market(symbol)
+        if isinstance(market, Failure):
+            return market
+        okx = market.unwrap()
+        sent = await self._http.signed(
+            "POST",
+            PATH_CANCEL,
+            body={"instId": okx.inst_id, "clOrdId": client_order_id},
+            idempotent=False,
+        )
+        if isinstance(sent, Failure) and sent.failure().code not in _CANCEL_FINAL_CODES:
+            return sent
+        return await self._lookup(okx, client_order_id)
+
+    # ------------------------------------------------------------------ payments
+
+    async def fetch_funding_payments(
+        self, start: datetime, end: datetime
+    ) -> Result[tuple[FundingPayment, ...], VenueError]:
+        """Funding bills with ``start <= time < end``, oldest first."""
+        if self._http.credentials is None:
+            return self._http.not_configured("funding payments")
+        if start.tzinfo is None or end.tzinfo is None or start >= end:
+            return Failure(InvalidRequest(self._venue, "payments need aware start < end"))
+        markets = await self._data.by_instrument()
+        if isinstance(markets, Failure):
+            return markets
+        first_ms, last_ms = _millis(start), _millis(end) - 1
+        base: tuple[tuple[str, str], ...] = (
+            ("instType", "SWAP"),
+            ("type", "8"),
+            ("begin", str(first_ms)),
+            ("end", str(last_ms)),
+            ("limit", str(BILLS_PAGE_LIMIT)),
+        )
+        after: str | None = None
+        collected: dict[str, BillRow] = {}
+        for _ in range(MAX_PAGES):
+            params = base if after is None else (*base, ("after", after))
+            body = await self._http.signed("GET", PATH_BILLS, params, idempotent=True)
+            if isinstance(body, Failure):
+                return body
+            page = parse_funding_bills(self._exchange, body.unwrap(), markets.unwrap())
+            if isinstance(page, Failure):
+                return Failure(page.failure())
+            raw_count = _row_count(body.unwrap())
+            rows = page.unwrap()
+            fresh = [row for row in rows if row.bill_id not in collected]
+            collected.update((row.bill_id, row) for row in fresh)
+            if raw_count < BILLS_PAGE_LIMIT:
+                break
+            oldest = _oldest_bill_id(body.unwrap())
+            if oldest is None or oldest == after:
+                return Failure(MalformedResponse(self._venue, "bills pagination did not move"))
+            after = oldest
+        else:
+            return Failure(MalformedResponse(self._venue, f"bills: over {MAX_PAGES} pages"))
+        ordered = sorted(
+            (row for row in collected.values() if first_ms <= row.time_ms <= last_ms),
+            key=lambda row: (row.time_ms, row.bill_id),
+        )
+        return Success(tuple(row.payment for row in ordered))
+
+
+def _row_count(payload: object) -> int:
+    data = payload.get("data") if isinstance(payload, dict) else None
+    return len(data) if isinstance(data, list) else 0
+
+
+def _oldest_bill_id(payload: object) -> str | None:
+    """The last row's ``billId`` (OKX lists bills newest first)."""
+    data = payload.get("data") if isinstance(payload, dict) else None
+    if not isinstance(data, list) or not data or not isinstance(data[-1], dict):
+        return None
+    bill = data[-1].get("billId")
+    return bill if isinstance(bill, str) else None
+
+
+__all__ = ["OkxExecution"]
