@@ -7,10 +7,11 @@ Structure", "Funding History Structure"; the same keys ``ccxt/base/exchange.py``
 
 - position: ``contracts`` (unsigned, in contracts), ``side`` ``"long"``/``"short"``,
   ``contractSize``, ``entryPrice``, ``markPrice``, ``liquidationPrice``,
-  ``unrealizedPnl``, ``leverage``, ``timestamp`` (ms). Our :class:`Position` keeps the size
-  in contracts with the market's ``contract_multiplier`` (``contractSize`` x any symbol
-  override), so ``base_size`` is contracts x contractSize: a ccxt leg and a native leg of
-  one hedge hold the same base amount.
+  ``unrealizedPnl``, ``leverage``. ccxt's ``timestamp`` is not the read time (Bitget's
+  ``cTime``, the position's creation): a position is observed when it was fetched. Our
+  :class:`Position` keeps the size in contracts with the market's ``contract_multiplier``
+  (``contractSize`` x any symbol override), so ``base_size`` is contracts x contractSize:
+  a ccxt leg and a native leg of one hedge hold the same base amount.
 - balance: ``{"total": {asset: x}, "free": {asset: y}, ...}``. A ``None`` total is an
   unknown, not a zero: the asset is left out, and a structure with no ``total`` map at all
   is refused.
@@ -72,7 +73,7 @@ def parse_position(
         exchange=exchange,
         symbol=market.symbol,
         size=size,
-        observed_at=_when(raw.get("timestamp"), now),
+        observed_at=now,
         contract_multiplier=market.contract_multiplier,
         entry_price=_non_negative(raw.get("entryPrice")),
         mark_price=_non_negative(raw.get("markPrice")),

@@ -114,7 +114,7 @@ def _ccxt_position(contracts: float, side: str) -> dict[str, Any]:
         "liquidationPrice": None,
         "unrealizedPnl": -3.15,
         "leverage": 5,
-        "timestamp": 1_772_366_400_000,
+        "timestamp": 1_700_000_000_000,  # Bitget's cTime: when the position was opened
     }
 
 
@@ -140,6 +140,7 @@ async def test_a_ccxt_leg_holds_the_base_amount_the_native_okx_parser_reads() ->
     assert ccxt_leg.base_size == native_leg.base_size == Decimal("-0.3")
     assert ccxt_leg.size == Decimal(-3) and ccxt_leg.contract_multiplier == Decimal("0.1")
     assert ccxt_leg.entry_price == Decimal(2000) and ccxt_leg.liquidation_price is None
+    assert ccxt_leg.observed_at == NOW  # when read, not ccxt's "timestamp" (opening time)
     # a hedge: a 3-contract ccxt long against the native short nets to zero base
     long_stub = AccountStub({"fetch_positions": [_ccxt_position(3, "long")]})
     (long_leg,) = (await run(_client(long_stub).fetch_positions())).unwrap()
