@@ -173,6 +173,12 @@ class CcxtVenue(CcxtMarketData):
             return Failure(MalformedResponse(self._venue, str(error)[:300]))
 
     async def _fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
+        """Open positions on the markets we trade, netted per symbol.
+
+        Known gap: some exchanges answer ``fetchPositions`` for one product at a time, chosen
+        by ccxt from the first symbol asked (Bitget's ``productType``: USDT-, USDC- or
+        COIN-FUTURES, ``bitget.fetch_positions``). Our markets prefer USDT settlement, so a
+        position in a USDC-settled perpetual on such an exchange may not be seen."""
         if not self._has_credentials():
             return self._not_configured("positions")
         markets = await self._parsed_markets()
