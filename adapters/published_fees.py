@@ -30,8 +30,10 @@ fails can only overstate the cost, never understate it. Figures and sources (che
 - Aster perpetuals, base tier: the sources disagree. Aster's VIP programme (announced
   2025-05-14, ChainCatcher) gives VIP6 a 2.5 bps taker fee "over 28 % below the base
   rate", i.e. a 3.5 bps base taker; a fee guide (cryptoexchange.discount "Aster DEX fees")
-  lists tier 1 as 0.02 % maker / 0.05 % taker. As for GRVT we take the higher of each
-  (0.02 % / 0.05 %). No account-rate read yet (``ACCOUNT_FEE_KINDS`` leaves Aster out).
+  lists tier 1 as 0.02 % maker / 0.05 % taker; a real account's ``commissionRate`` recorded
+  by ccxt (``ts/src/test/static/response/aster.json``) is 0.01 % / 0.035 %. As for GRVT we
+  take the higher of each (0.02 % / 0.05 %): it can only overstate the cost. No
+  account-rate read yet (``ACCOUNT_FEE_KINDS`` leaves Aster out).
 """
 
 from __future__ import annotations
