@@ -5,6 +5,7 @@ stdout, no key echoed)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ from adapters.registry import VenueSettings, build_client
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from scripts.cli import cli
 from scripts.config import CREDENTIAL_KEYS
-from tests.adapters.aster._client import AGENT, USER
+from tests.adapters.aster._client import AGENT, AGENT_KEY, USER
+from tests.adapters.aster.fake_venue import FakeAster, serve
 
 
 @pytest.fixture
@@ -79,3 +81,34 @@ def test_a_private_key_that_is_not_the_signers_fails_the_build_without_echoing_i
     assert "private_key does not belong to signer" in built.failure()
     assert "venue ast" in built.failure()
     assert FOREIGN_KEY not in built.failure()
+
+
+@pytest.fixture
+def fake_url() -> Iterator[str]:
+    with serve(FakeAster({USER: AGENT})) as url:
+        yield url
+
+
+def test_scan_reads_aster_beside_another_venue(
+    isolated: Path, fake_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's section, pointed at an Aster-speaking server on 127.0.0.1."""
+    monkeypatch.setenv("ASTER_USER", USER)
+    monkeypatch.setenv("ASTER_SIGNER", AGENT)
+    monkeypatch.setenv("ASTER_SIGNER_KEY", AGENT_KEY)
+    (isolated / "atomic-fp.toml").write_text(
+        f'[venues.aster]\nkind = "aster"\nbase_url = "{fake_url}"\n'
+        'user_env = "ASTER_USER"\nsigner_env = "ASTER_SIGNER"\n'
+        'private_key_env = "ASTER_SIGNER_KEY"\n'
+        '[venues.paper]\nkind = "paper"\n'
+        'options = { symbols = "BTC", "funding_rate.BTC" = "0.001" }\n'
+    )
+    result = CliRunner().invoke(cli, ["scan", "--all-pairs", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["venues"]["aster"]["ok"] is True
+    assert report["venues"]["aster"]["kind"] == "aster"
+    assert report["venues"]["aster"]["fees"]["source"] == "published"
+    pairs = {(o["long_venue"], o["short_venue"], o["symbol"]) for o in report["opportunities"]}
+    assert ("aster", "paper", "BTC") in pairs
+    assert AGENT_KEY not in result.output
