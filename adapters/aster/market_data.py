@@ -17,6 +17,11 @@ CCXT ``aster.py`` api map), so the pure Binance parsers read them (imported, not
 A rate whose cached interval contradicts its ``nextFundingTime`` carries
 ``interval_doubt`` (:mod:`atomic_fp.intervals`) and is left out downstream; fundingInfo is
 re-read every ``funding_info_ttl_seconds``.
+
+Where Aster's wire differs, the Binance code is *not* used: Aster's ``fundingInfo`` rows carry
+``fundingFeeCap``/``fundingFeeFloor`` (null on the recorded BTCUSDT row, ccxt fixture
+``aster.json``), not Binance's ``adjustedFundingRateCap``/``Floor``, and their unit is not
+documented, so no cap or floor is attached to Aster rates (none is guessed).
 """
 
 from __future__ import annotations
