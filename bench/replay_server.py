@@ -201,7 +201,7 @@ def venue_exchanges(
 
 @attrs.define
 class Servers:
-    """The four venue servers of one benchmark run."""
+    """The venue servers of one benchmark run (four recorded; six with ``documented``)."""
 
     by_venue: dict[str, VenueServer]
 
@@ -218,14 +218,24 @@ class Servers:
 
 @contextmanager
 def serving(
-    delay: float = 0.0, snapshot: Snapshot | None = None, tls: ssl.SSLContext | None = None
+    delay: float = 0.0,
+    snapshot: Snapshot | None = None,
+    tls: ssl.SSLContext | None = None,
+    *,
+    documented: bool = False,
 ) -> Iterator[Servers]:
     """Start one server per venue of ``snapshot`` (default: the bundled one), over TLS
-    when ``tls`` is given."""
+    when ``tls`` is given; with ``documented``, also Bybit and OKX answering in their
+    documented shapes (:mod:`bench.documented_bodies`: not recordings)."""
+    from bench.documented_bodies import documented_exchanges
+
     source = snapshot or bundled_snapshot()
+    exchanges_by_venue = dict(venue_exchanges(source))
+    if documented:
+        exchanges_by_venue.update(documented_exchanges(source))
     servers = {
         name: VenueServer(name, exchanges, delay, tls)
-        for name, exchanges in venue_exchanges(source).items()
+        for name, exchanges in exchanges_by_venue.items()
     }
     for server in servers.values():
         server.start()
