@@ -108,7 +108,7 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
     ),
     "okx": VenueKind(
         "okx",
-        "adapters.okx.client:create",
+        "adapters.okx.factory:create",
         "OKX v5 USDT swaps (REST, HMAC-SHA256 signed; funding-rate stream)",
         ("base_url", "ws_url"),
         ("api_key", "api_secret", "passphrase"),

@@ -9,10 +9,10 @@ Split as nautilus_trader splits adapters:
   (OKX JSON -> models; contracts -> base units);
 - :mod:`adapters.okx.market_data` and :mod:`adapters.okx.execution`: public and signed
   calls; :mod:`adapters.okx.orders`: the order body, checked before sending;
-- :mod:`adapters.okx.client`: :class:`OkxClient` and the factory ``create``.
+- :mod:`adapters.okx.factory`: :class:`OkxClient` and the factory ``create``.
 """
 
-from adapters.okx.client import OkxClient
 from adapters.okx.config import OkxConfig
+from adapters.okx.factory import OkxClient
 
 __all__ = ["OkxClient", "OkxConfig"]

@@ -1,4 +1,4 @@
-"""``OkxConfig``: the typed config an :class:`~adapters.okx.client.OkxClient` is built from.
+"""``OkxConfig``: the typed config an :class:`~adapters.okx.factory.OkxClient` is built from.
 
 OKX v5 API keys come in three parts: the key, its secret (HMAC) and the passphrase chosen
 when the key was created; all three are needed for any private call (OKX v5 docs, "REST

@@ -202,7 +202,7 @@ class OkxClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
 
 
 def create(settings: VenueSettings) -> OkxClient:
-    """Venue factory registered as ``adapters.okx.client:create``."""
+    """Venue factory registered as ``adapters.okx.factory:create``."""
     return OkxClient(settings)
 
 
