@@ -113,6 +113,13 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
         ("base_url", "ws_url"),
         ("api_key", "api_secret", "passphrase"),
     ),
+    "aster": VenueKind(
+        "aster",
+        "adapters.aster.factory:create",
+        "Aster perpetuals, API v3 (Binance-shaped REST; EIP-712 API-wallet signing)",
+        ("base_url",),
+        ("user", "signer", "private_key"),
+    ),
     "ccxt": VenueKind(
         "ccxt",
         "adapters.ccxt_venue.factory:create",
@@ -147,7 +154,7 @@ def load_factory(kind: str) -> Result[VenueFactory, str]:
     return Success(factory)
 
 
-_HTTP_KINDS = frozenset({"binance", "hyperliquid", "grvt", "lighter", "bybit", "okx"})
+_HTTP_KINDS = frozenset({"binance", "hyperliquid", "grvt", "lighter", "bybit", "okx", "aster"})
 """Built-in kinds whose clients take ``settings.transport`` for their HTTP calls."""
 
 
