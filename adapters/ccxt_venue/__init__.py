@@ -6,6 +6,8 @@ registry loads only when a venue of this kind is built (start-up stays fast; ``c
 the optional extra ``atomic-fp[ccxt]``).
 
 Modules: ``parsing.py`` (pure: ccxt's unified structures -> our models, interval rules),
-``errors.py`` (ccxt's exception hierarchy -> our typed errors), ``factory.py`` (the client on
-the venue kit's :class:`~adapters.kit.facade.GuardedVenue`, and ``create``).
+``parsing_account.py`` (pure: positions, balances, book, funding payments), ``errors.py``
+(ccxt's exception hierarchy -> our typed errors), ``market_data.py`` (markets and funding
+on the venue kit's :class:`~adapters.kit.facade.GuardedVenue`), ``factory.py`` (the full
+client: book, account, orders by client id; and ``create``).
 """

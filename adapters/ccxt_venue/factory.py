@@ -7,11 +7,10 @@ the scheme and host of every entry of ccxt's ``urls['api']`` (a string or a nest
 strings, per ccxt's ``Exchange.sign``: ``implode_hostname(self.urls['api'][...]) + path``),
 so tests serve the venue's wire format from 127.0.0.1.
 
-Funding: a rate is used only when its interval is known, from, in order, ccxt's
-``interval`` field, ``fetchFundingIntervals`` (when ``has`` says so) or the regular
-cadence of the symbol's settled history (:func:`~adapters.ccxt_venue.parsing.
-history_cadence`); otherwise it carries ``interval_doubt`` saying so and ``scan`` leaves it
-out with that reason. Never 8 h by default (ccxt #20894, #27745; see ``parsing.py``).
+Markets and funding (known intervals only, never 8 h by default) are
+:class:`~adapters.ccxt_venue.market_data.CcxtMarketData`'s; this module adds the order
+book, the account (``fetchPositions``, ``fetchBalance``, ``fetchFundingHistory``, each only
+where ``has`` grants it; mapped by ``parsing_account.py``) and orders.
 
 Capabilities: ccxt's ``has`` map (:func:`~adapters.ccxt_venue.parsing.capabilities`)
 intersected with what this client implements; trading ones only with credentials.
@@ -21,41 +20,54 @@ e.g. Bitget ``clientOid``); look-ups and cancels go by that id.
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import importlib
-from collections.abc import Collection, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from returns.result import Failure, Result, Success
 
 from adapters.ccxt_venue.errors import classify
+from adapters.ccxt_venue.market_data import MAX_HISTORY_PAGES, CcxtMarketData, epoch_ms
 from adapters.ccxt_venue.parsing import (
     capabilities,
-    funding_rate,
-    history_cadence,
-    parse_interval,
     parse_market,
     parse_order,
-    settled_rate,
 )
-from adapters.kit.facade import GuardedVenue
+from adapters.ccxt_venue.parsing_account import (
+    parse_balances,
+    parse_funding_payment,
+    parse_order_book,
+    parse_positions,
+)
 from adapters.registry import VenueSettings
-from atomic_fp.errors import InvalidRequest, OrderNotFound, UnknownSymbol, VenueError
+from atomic_fp.errors import (
+    InvalidRequest,
+    MalformedResponse,
+    OrderNotFound,
+    UnknownSymbol,
+    VenueError,
+)
 from atomic_fp.models import (
-    FundingRate,
+    Balance,
+    FundingPayment,
     Market,
     Order,
+    OrderBook,
     OrderRequest,
     OrderType,
+    Position,
     Side,
     Symbol,
     TimeInForce,
 )
 from atomic_fp.rounding import is_multiple
 from atomic_fp.venue import Capability
+
+T = TypeVar("T")
 
 IMPLEMENTED = frozenset(
     {
@@ -65,15 +77,23 @@ IMPLEMENTED = frozenset(
         Capability.PLACE_ORDER,
         Capability.CANCEL_ORDER,
         Capability.ORDER_STATUS,
+        Capability.ORDER_BOOK,
+        Capability.POSITIONS,
+        Capability.BALANCES,
+        Capability.FUNDING_PAYMENTS,
     }
 )
-_TRADING = frozenset({Capability.PLACE_ORDER, Capability.CANCEL_ORDER, Capability.ORDER_STATUS})
-MAX_CADENCE_LOOKUPS = 20
-"""At most this many symbols per call have their interval read from their history (one
-request each); the rest, if any, are left out with that reason."""
-CADENCE_SAMPLES = 4
-MAX_HISTORY_PAGES = 50
-_SETTLE_PREFERENCE = ("USDT", "USDC", "USD")
+_TRADING = frozenset(
+    {
+        Capability.PLACE_ORDER,
+        Capability.CANCEL_ORDER,
+        Capability.ORDER_STATUS,
+        Capability.POSITIONS,
+        Capability.BALANCES,
+        Capability.FUNDING_PAYMENTS,
+    }
+)
+"""Capabilities that need the account's keys."""
 _TIME_IN_FORCE = {
     TimeInForce.GTC: "GTC",
     TimeInForce.IOC: "IOC",
@@ -93,191 +113,140 @@ def point_urls_at(urls: Any, base_url: str) -> Any:
     return urls
 
 
-def _ms(when: datetime) -> int:
-    return int(when.timestamp() * 1000)
-
-
-class CcxtVenue(GuardedVenue):
-    """One account on one ccxt exchange (the ``exchange`` object is ccxt's async one)."""
-
-    CREDENTIALS_HINT = "credentials api_key and secret (and password where the venue has one)"
-
-    def __init__(self, settings: VenueSettings, exchange: Any) -> None:
-        super().__init__(settings.id)
-        self._ccxt = exchange
-        self._overrides = settings.symbol_overrides
-        self._credentials = dict(settings.credentials)
-        self._clock = settings.clock or (lambda: datetime.now(UTC))
-
-    # ------------------------------------------------------------------ kit hooks
-
-    def _has_credentials(self) -> bool:
-        return bool(self._credentials.get("api_key") and self._credentials.get("secret"))
-
-    def _secrets(self) -> Sequence[str]:
-        return tuple(v for v in self._credentials.values() if v)
+class CcxtVenue(CcxtMarketData):
+    """One account on one ccxt exchange: :class:`CcxtMarketData` plus the book, the
+    account (positions, balances, funding payments) and orders by our client id."""
 
     @property
     def capabilities(self) -> frozenset[Capability]:
         granted = capabilities(self._ccxt.has) & IMPLEMENTED
         return granted if self._has_credentials() else granted - _TRADING
 
-    async def aclose(self) -> None:
-        await self._ccxt.close()
+    # ------------------------------------------------------------------ book and account
 
-    # ------------------------------------------------------------------ markets
+    async def _parsed_markets(self) -> Result[dict[str, Market], VenueError]:
+        """Our markets keyed by ccxt symbol."""
+        found = await self._markets_by_symbol()
+        if isinstance(found, Failure):
+            return found
+        parsed = {
+            m["symbol"]: parse_market(self._exchange, m, self._overrides, None)
+            for m in found.unwrap().values()
+        }
+        return Success({k: v for k, v in parsed.items() if v is not None})
 
-    async def _markets_by_symbol(self) -> Result[dict[Symbol, Mapping[str, Any]], VenueError]:
-        """Each canonical symbol's linear perpetual (USDT settle first, then USDC, USD)."""
+    async def _account_call(
+        self, has_key: str, what: str, call: Callable[[], Awaitable[Any]]
+    ) -> Result[Any, VenueError]:
+        """``call`` when ``has`` grants ``has_key`` (and keys are set where needed); a
+        ccxt exception as its typed error."""
+        if not self._ccxt.has.get(has_key):
+            return self._unsupported(what)
         try:
-            markets = await self._ccxt.load_markets()
+            return Success(await call())
         except Exception as error:
             return Failure(classify(self._venue, error, write=False))
-        chosen: dict[Symbol, Mapping[str, Any]] = {}
-        rank: dict[Symbol, int] = {}
-        for market in markets.values():
-            parsed = parse_market(self._exchange, market, self._overrides, None)
-            if parsed is None:
-                continue
-            settle = str(market.get("settle"))
-            order = (
-                _SETTLE_PREFERENCE.index(settle)
-                if settle in _SETTLE_PREFERENCE
-                else len(_SETTLE_PREFERENCE)
-            )
-            if parsed.symbol not in rank or order < rank[parsed.symbol]:
-                chosen[parsed.symbol], rank[parsed.symbol] = market, order
-        return Success(chosen)
 
-    async def _fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
-        found = await self._markets_by_symbol()
+    async def _fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
+        found = await self._market(symbol)
         if isinstance(found, Failure):
             return found
-        markets = (
-            parse_market(self._exchange, market, self._overrides, None)
-            for market in found.unwrap().values()
-        )
-        return Success(tuple(m for m in markets if m is not None))
-
-    async def _market(self, symbol: Symbol) -> Result[Mapping[str, Any], VenueError]:
-        found = await self._markets_by_symbol()
-        if isinstance(found, Failure):
-            return found
-        market = found.unwrap().get(symbol)
+        raw_market = found.unwrap()
+        market = parse_market(self._exchange, raw_market, self._overrides, None)
         if market is None:
-            return Failure(UnknownSymbol(self._venue, f"{symbol.base} has no linear perpetual"))
-        return Success(market)
-
-    # ------------------------------------------------------------------ funding
-
-    async def _fetch_funding_rates(
-        self, symbols: Collection[Symbol] | None
-    ) -> Result[tuple[FundingRate, ...], VenueError]:
-        if not self._ccxt.has.get("fetchFundingRates"):
-            return self._unsupported("funding rates")
-        found = await self._markets_by_symbol()
-        if isinstance(found, Failure):
-            return found
-        by_ccxt = {
-            m["symbol"]: s
-            for s, m in found.unwrap().items()
-            if symbols is None or s in set(symbols)
-        }
-        try:
-            raw_rates = await self._ccxt.fetch_funding_rates(None)
-        except Exception as error:
-            return Failure(classify(self._venue, error, write=False))
-        wanted = {k: v for k, v in raw_rates.items() if k in by_ccxt}
-        intervals, sources = await self._intervals(wanted)
-        now = self._clock()
-        rates: list[FundingRate] = []
-        for ccxt_symbol, raw in sorted(wanted.items()):
-            parsed = funding_rate(
-                self._exchange,
-                by_ccxt[ccxt_symbol],
-                raw,
-                intervals.get(ccxt_symbol),
-                sources.get(ccxt_symbol, ""),
-                now,
+            return Failure(UnknownSymbol(self._venue, f"{symbol.base} is not tradable"))
+        raw = await self._account_call(
+            "fetchOrderBook",
+            "order book",
+            lambda: self._ccxt.fetch_order_book(raw_market["symbol"], depth),
+        )
+        return raw.bind(
+            lambda book: self._parsed(
+                lambda: parse_order_book(self._exchange, market, book, depth, self._clock())
             )
-            if isinstance(parsed, FundingRate):
-                rates.append(parsed)
-        return Success(tuple(rates))
+        )
 
-    async def _intervals(
-        self, raw_rates: Mapping[str, Mapping[str, Any]]
-    ) -> tuple[dict[str, timedelta], dict[str, str]]:
-        """Each symbol's interval, and for those without one, why (see the module)."""
-        known = {s: i for s, r in raw_rates.items() if (i := parse_interval(r.get("interval")))}
-        missing = [s for s in raw_rates if s not in known]
-        if missing and self._ccxt.has.get("fetchFundingIntervals"):
-            try:
-                listed = await self._ccxt.fetch_funding_intervals(missing)
-            except Exception:
-                listed = {}
-            for s in missing:
-                interval = parse_interval((listed.get(s) or {}).get("interval"))
-                if interval is not None:
-                    known[s] = interval
-            missing = [s for s in missing if s not in known]
-        why = {
-            s: f"ccxt gives no funding interval for {s} (no 'interval', none from "
-            "fetchFundingIntervals, no regular history cadence); not assumed 8 h"
-            for s in missing
-        }
-        if missing and self._ccxt.has.get("fetchFundingRateHistory"):
-            checked = missing[:MAX_CADENCE_LOOKUPS]
-            cadences = await asyncio.gather(*(self._cadence(s) for s in checked))
-            known.update({s: c for s, c in zip(checked, cadences, strict=True) if c})
-            for s in missing[MAX_CADENCE_LOOKUPS:]:
-                why[s] = f"ccxt gives no funding interval for {s}; history not checked (too many)"
-        return known, {s: w for s, w in why.items() if s not in known}
-
-    async def _cadence(self, ccxt_symbol: str) -> timedelta | None:
+    def _parsed(self, parse: Callable[[], T]) -> Result[T, VenueError]:
         try:
-            history = await self._ccxt.fetch_funding_rate_history(
-                ccxt_symbol, None, CADENCE_SAMPLES
-            )
-        except Exception:
-            return None
-        stamps = [e["timestamp"] for e in history if isinstance(e.get("timestamp"), int)]
-        return history_cadence(stamps[-CADENCE_SAMPLES:])
+            return Success(parse())
+        except (ValueError, TypeError, AttributeError) as error:
+            return Failure(MalformedResponse(self._venue, str(error)[:300]))
 
-    async def _fetch_funding_history(
-        self, symbol: Symbol, start: datetime, end: datetime
-    ) -> Result[tuple[FundingRate, ...], VenueError]:
-        """Settled rates by pages from ``start``; each entry's interval is the time since
-        the previous settlement (exact even where the venue changed a symbol's interval);
-        the first one, with no previous settlement, takes the gap to the next."""
-        market = await self._market(symbol)
-        if isinstance(market, Failure):
-            return market
-        ccxt_symbol = market.unwrap()["symbol"]
-        entries: dict[int, Mapping[str, Any]] = {}
-        since = _ms(start)
+    async def _fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
+        """Open positions on the markets we trade, netted per symbol.
+
+        Known gap: some exchanges answer ``fetchPositions`` for one product at a time, chosen
+        by ccxt from the first symbol asked (Bitget's ``productType``: USDT-, USDC- or
+        COIN-FUTURES, ``bitget.fetch_positions``). Our markets prefer USDT settlement, so a
+        position in a USDC-settled perpetual on such an exchange may not be seen."""
+        if not self._has_credentials():
+            return self._not_configured("positions")
+        markets = await self._parsed_markets()
+        if isinstance(markets, Failure):
+            return markets
+        by_ccxt = markets.unwrap()
+        raw = await self._account_call(
+            "fetchPositions", "positions", lambda: self._ccxt.fetch_positions(list(by_ccxt))
+        )
+        return raw.bind(
+            lambda rows: self._parsed(
+                lambda: parse_positions(self._exchange, by_ccxt, rows, self._clock())
+            )
+        )
+
+    async def _fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
+        if not self._has_credentials():
+            return self._not_configured("balances")
+        raw = await self._account_call("fetchBalance", "balances", self._ccxt.fetch_balance)
+        return raw.bind(
+            lambda body: self._parsed(lambda: parse_balances(self._exchange, body, self._clock()))
+        )
+
+    async def _fetch_funding_payments(
+        self, start: datetime, end: datetime
+    ) -> Result[tuple[FundingPayment, ...], VenueError]:
+        """The account's own payments in ``[start, end)``, by pages of ccxt's
+        ``fetchFundingHistory`` from ``start`` (all symbols at once)."""
+        if not self._has_credentials():
+            return self._not_configured("funding payments")
+        markets = await self._parsed_markets()
+        if isinstance(markets, Failure):
+            return markets
+        by_ccxt = markets.unwrap()
+        entries: dict[tuple[str, int, str], Mapping[str, Any]] = {}
+        since = epoch_ms(start)
         for _ in range(MAX_HISTORY_PAGES):
-            try:
-                page = await self._ccxt.fetch_funding_rate_history(ccxt_symbol, since)
-            except Exception as error:
-                return Failure(classify(self._venue, error, write=False))
-            fresh = [e for e in page if isinstance(e.get("timestamp"), int)]
-            fresh = [e for e in fresh if e["timestamp"] >= since and e["timestamp"] not in entries]
-            entries.update({e["timestamp"]: e for e in fresh})
-            if not fresh or max(e["timestamp"] for e in fresh) >= _ms(end):
-                break
-            since = max(e["timestamp"] for e in fresh) + 1
-        stamps = sorted(t for t in entries if _ms(start) <= t < _ms(end))
-        rates: list[FundingRate] = []
-        for i, stamp in enumerate(stamps):
-            gap = stamp - stamps[i - 1] if i else (stamps[1] - stamp if len(stamps) > 1 else 0)
-            if gap <= 0:
-                continue  # a lone settlement: its interval cannot be told
-            parsed = settled_rate(
-                self._exchange, symbol, entries[stamp], timedelta(milliseconds=gap)
+            page = await self._account_call(
+                "fetchFundingHistory",
+                "funding payments",
+                functools.partial(self._ccxt.fetch_funding_history, None, since),
             )
-            if parsed is not None:
-                rates.append(parsed)
-        return Success(tuple(rates))
+            if isinstance(page, Failure):
+                return page
+            fresh = [
+                e
+                for e in page.unwrap()
+                if isinstance(e.get("timestamp"), int) and e["timestamp"] >= since
+            ]
+            keys = [(str(e.get("symbol")), e["timestamp"], str(e.get("id"))) for e in fresh]
+            new = {k: e for k, e in zip(keys, fresh, strict=True) if k not in entries}
+            entries.update(new)
+            if not new or max(k[1] for k in new) >= epoch_ms(end):
+                break
+            since = max(k[1] for k in new) + 1
+        wanted = [
+            (by_ccxt[k[0]], e)
+            for k, e in sorted(entries.items())
+            if k[0] in by_ccxt and epoch_ms(start) <= k[1] < epoch_ms(end)
+        ]
+        return self._parsed(
+            lambda: tuple(
+                sorted(
+                    (parse_funding_payment(self._exchange, m, e) for m, e in wanted),
+                    key=lambda p: p.time,
+                )
+            )
+        )
 
     # ------------------------------------------------------------------ trading
 

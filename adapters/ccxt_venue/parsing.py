@@ -124,7 +124,14 @@ def parse_market(
 ) -> Market | None:
     """A ccxt market as ours, or ``None`` when it is not a linear perpetual, lacks a step
     or holds values our model refuses. ccxt's ``precision`` is a *tick size* in its default
-    ``TICK_SIZE`` precision mode; ``contractSize`` multiplies contracts into base units."""
+    ``TICK_SIZE`` precision mode; ``contractSize`` multiplies contracts into base units.
+
+    ``interval`` is the funding interval when known; without one the market carries
+    :data:`UNKNOWN_INTERVAL_PLACEHOLDER`, never :class:`Market`'s 8 h default (ccxt
+    markets have no interval field, and 8 h is wrong for many venues' symbols). The only
+    readers of ``Market.funding_interval`` are the stream layer (``Listing.of_market``:
+    no stream is registered for ``kind = "ccxt"``) and the paper venue (its own markets);
+    funding itself comes with its resolved interval or ``interval_doubt``."""
     try:
         return _market(exchange, market, overrides, interval)
     except (ValueError, TypeError, AttributeError):
@@ -155,7 +162,6 @@ def _market(
     min_amount = decimal_or_none((limits.get("amount") or {}).get("min")) or Decimal(0)
     min_cost = decimal_or_none((limits.get("cost") or {}).get("min")) or Decimal(0)
     settle = market.get("settle")
-    extra: dict[str, Any] = {} if interval is None else {"funding_interval": interval}
     return Market(
         exchange=exchange,
         symbol=symbol,
@@ -166,7 +172,7 @@ def _market(
         min_notional=max(min_cost, Decimal(0)),
         contract_multiplier=contract * multiplier,
         settle_asset=settle if isinstance(settle, str) and settle else "USD",
-        **extra,
+        funding_interval=interval or UNKNOWN_INTERVAL_PLACEHOLDER,
     )
 
 

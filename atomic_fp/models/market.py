@@ -39,6 +39,11 @@ class Market:
     funding_interval: timedelta = attrs.field(
         validator=positive_timedelta, default=timedelta(hours=8)
     )
+    """The venue's funding period. The 8 h default is an assumption that misleads wherever
+    it is read for a venue that did not say (the stream layer's ``Listing.of_market``
+    turns pushed rates into per-interval rates with it; the paper venue settles by it):
+    venues that cannot tell set it explicitly (the ccxt kind uses an absurd 1 s
+    placeholder plus ``interval_doubt`` on its rates, see ``adapters/ccxt_venue/parsing``)."""
     settle_asset: str = "USD"
     max_leverage: Decimal | None = attrs.field(validator=optional_positive, default=None)
     open_interest: Decimal | None = attrs.field(validator=optional_non_negative, default=None)

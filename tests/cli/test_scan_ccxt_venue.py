@@ -117,9 +117,16 @@ def test_venues_shows_what_each_ccxt_venue_can_do(runner: CliRunner, isolated: P
     data = json.loads(result.stdout)
     configured = {v["id"]: v for v in data["configured"]}
     assert configured["bitget"]["exchange"] == "bitget"
-    assert configured["bitget"]["capabilities"] == ["funding_history", "funding_rates", "markets"]
-    # with keys configured, ccxt's has map grants gate's order calls too
-    assert {"place_order", "cancel_order", "order_status"} <= set(
+    # without keys: the public calls bitget's has map grants (the book since issue 18's
+    # account part; positions, balances and payments need keys)
+    assert configured["bitget"]["capabilities"] == [
+        "funding_history",
+        "funding_rates",
+        "markets",
+        "order_book",
+    ]
+    # with keys configured, ccxt's has map grants gate's order and account calls too
+    assert {"place_order", "cancel_order", "order_status", "positions", "balances"} <= set(
         configured["gate"]["capabilities"]
     )
     shown = runner.invoke(cli, ["venues"])

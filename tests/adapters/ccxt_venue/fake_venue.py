@@ -16,8 +16,12 @@ the interval list, one whose interval only its history shows, and one with neith
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from tests.harness.running import serve
 from tests.harness.venue import FakeVenue, Reply, Request, route
@@ -144,6 +148,168 @@ class FakeBitget(FakeVenue):
         return self._ok(rows)
 
 
+SECRET = "s-bitget"
+API_KEY = "k-bitget"
+PASSPHRASE = "p-bitget"
+
+
+def bitget_sign(secret: str, timestamp: str, method: str, path: str, query: str, body: str) -> str:
+    """Bitget's ACCESS-SIGN: base64(HMAC-SHA256(secret, timestamp + METHOD + requestPath
+    [+ "?" + queryString] + body)), per https://www.bitget.com/api-doc/common/signature
+    and ccxt's ``bitget.sign`` (which signs the *decoded*, key-sorted query string)."""
+    auth = timestamp + method.upper() + path + (f"?{unquote(query)}" if query else "") + body
+    digest = hmac.new(secret.encode(), auth.encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+class FakeBitgetAccount(FakeBitget):
+    """Bitget's v2 USDT-M private endpoints, checking each request's signature server-side
+    (a wrong key, passphrase or signature gets Bitget's ``40009`` "sign signature error" or
+    ``40006`` "Invalid ACCESS_KEY", HTTP 400, and is not acted on).
+
+    Orders rest (``state`` ``live``) until cancelled; ``place-order`` answers only
+    ``orderId``/``clientOid`` (no state: ccxt must not invent one); an unknown client id is
+    ``40768`` "Order does not exist". Positions are hedge-mode rows (``holdSide``,
+    ``total`` in contracts, here base coin as Bitget's USDT-M ``sizeMultiplier`` steps)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.orders: dict[str, dict[str, Any]] = {}
+        self.positions: list[dict[str, Any]] = [
+            {
+                "marginCoin": "USDT",
+                "symbol": "ETHUSDT",
+                "holdSide": "short",
+                "openDelegateSize": "0",
+                "marginSize": "150",
+                "available": "0.3",
+                "locked": "0",
+                "total": "0.3",
+                "leverage": "10",
+                "achievedProfits": "0",
+                "openPriceAvg": "2000",
+                "marginMode": "crossed",
+                "posMode": "hedge_mode",
+                "unrealizedPL": "-1.5",
+                "liquidationPrice": "3100",
+                "keepMarginRate": "0.004",
+                "markPrice": "2005",
+                "marginRatio": "0.02",
+                "cTime": str(NOW_MS),
+                "uTime": str(NOW_MS),
+            }
+        ]
+        self.account = {
+            "marginCoin": "USDT",
+            "locked": "10",
+            "available": "990.5",
+            "crossedMaxAvailable": "990.5",
+            "isolatedMaxAvailable": "990.5",
+            "maxTransferOut": "990.5",
+            "accountEquity": "1000.5",
+            "usdtEquity": "1000.5",
+            "btcEquity": "0.01",
+            "crossedRiskRate": "0",
+            "unrealizedPL": "-1.5",
+            "coupon": "0",
+        }
+        self.rejected: list[str] = []
+
+    @staticmethod
+    def _error(code: str, msg: str) -> Reply:
+        return Reply(400, {"code": code, "msg": msg, "requestTime": NOW_MS, "data": None})
+
+    def _refused(self, request: Request) -> Reply | None:
+        """Bitget's own check of the four ACCESS-* headers."""
+        headers = request.headers
+        if headers.get("ACCESS-KEY") != API_KEY:
+            self.rejected.append(request.path)
+            return self._error("40006", "Invalid ACCESS_KEY")
+        if headers.get("ACCESS-PASSPHRASE") != PASSPHRASE:
+            self.rejected.append(request.path)
+            return self._error("40011", "Invalid ACCESS_PASSPHRASE")
+        timestamp = headers.get("ACCESS-TIMESTAMP", "")
+        wanted = bitget_sign(
+            SECRET,
+            timestamp,
+            request.method,
+            request.path,
+            request.raw_query,
+            request.body.decode(),
+        )
+        if not timestamp.isdigit() or not hmac.compare_digest(
+            headers.get("ACCESS-SIGN", ""), wanted
+        ):
+            self.rejected.append(request.path)
+            return self._error("40009", "sign signature error")
+        return None
+
+    @route("POST", "/api/v2/mix/order/place-order")
+    def place_order(self, request: Request) -> Reply:
+        if (refused := self._refused(request)) is not None:
+            return refused
+        body = request.json()
+        client_id = body["clientOid"]
+        if client_id in self.orders:
+            return self._error("40757", "Duplicate clientOid")
+        order_id = str(1_000 + len(self.orders))
+        self.orders[client_id] = {
+            "symbol": body["symbol"],
+            "size": body["size"],
+            "orderId": order_id,
+            "clientOid": client_id,
+            "baseVolume": "0",
+            "fee": "0",
+            "price": body.get("price", ""),
+            "priceAvg": "",
+            "state": "live",
+            "side": body["side"],
+            "force": body.get("force", "gtc"),
+            "marginCoin": body.get("marginCoin", "USDT"),
+            "orderType": body["orderType"],
+            "marginMode": body.get("marginMode", "crossed"),
+            "reduceOnly": body.get("reduceOnly", "NO"),
+            "posMode": "one_way_mode",
+            "cTime": str(NOW_MS),
+            "uTime": str(NOW_MS),
+        }
+        return self._ok({"clientOid": client_id, "orderId": order_id})
+
+    def _order(self, client_id: str) -> dict[str, Any] | None:
+        return self.orders.get(client_id)
+
+    @route("GET", "/api/v2/mix/order/detail")
+    def order_detail(self, request: Request) -> Reply:
+        if (refused := self._refused(request)) is not None:
+            return refused
+        order = self._order(request.query.get("clientOid", ""))
+        if order is None:
+            return self._error("40768", "Order does not exist")
+        return self._ok(order)
+
+    @route("POST", "/api/v2/mix/order/cancel-order")
+    def cancel_order(self, request: Request) -> Reply:
+        if (refused := self._refused(request)) is not None:
+            return refused
+        order = self._order(request.json().get("clientOid", ""))
+        if order is None or order["state"] != "live":
+            return self._error("40768", "Order does not exist")
+        order["state"] = "canceled"
+        return self._ok({"orderId": order["orderId"], "clientOid": order["clientOid"]})
+
+    @route("GET", "/api/v2/mix/position/all-position")
+    def all_position(self, request: Request) -> Reply:
+        if (refused := self._refused(request)) is not None:
+            return refused
+        return self._usdt_only(request, self.positions)
+
+    @route("GET", "/api/v2/mix/account/accounts")
+    def accounts(self, request: Request) -> Reply:
+        if (refused := self._refused(request)) is not None:
+            return refused
+        return self._usdt_only(request, [self.account])
+
+
 def paths_asked(fake: FakeVenue) -> list[str]:
     return [request.path for request in fake.received]
 
@@ -155,4 +321,14 @@ def config_toml(url: str, extra: Mapping[str, str] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["FakeBitget", "config_toml", "paths_asked", "serve"]
+__all__ = [
+    "API_KEY",
+    "PASSPHRASE",
+    "SECRET",
+    "FakeBitget",
+    "FakeBitgetAccount",
+    "bitget_sign",
+    "config_toml",
+    "paths_asked",
+    "serve",
+]

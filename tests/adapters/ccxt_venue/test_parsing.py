@@ -194,3 +194,18 @@ def test_a_bitget_order_as_ours_in_base_units() -> None:
     assert order.status is OrderStatus.PARTIALLY_FILLED
     assert order.size == Decimal("0.002") and order.filled_size == Decimal("0.001")
     assert order.venue_order_id == "1" and order.client_order_id == "atomic-1"
+
+
+def test_a_market_without_a_known_interval_does_not_carry_8h_and_has_no_stream() -> None:
+    """ccxt's market structure has no funding interval: without one resolved, our Market
+    must not carry Market's assumed 8 h default; and no stream (the one reader of
+    ``Market.funding_interval`` for live rates) is registered for the ccxt kind."""
+    from adapters.streams.registry import STREAM_KINDS
+
+    exchange = _ccxt_bitget()
+    unknown = parse_market(BITGET, exchange.markets["BTC/USDT:USDT"], {}, None)
+    assert unknown is not None
+    assert unknown.funding_interval == UNKNOWN_INTERVAL_PLACEHOLDER != timedelta(hours=8)
+    known = parse_market(BITGET, exchange.markets["BTC/USDT:USDT"], {}, timedelta(hours=4))
+    assert known is not None and known.funding_interval == timedelta(hours=4)
+    assert "ccxt" not in STREAM_KINDS
