@@ -113,6 +113,13 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
         ("base_url", "ws_url"),
         ("api_key", "api_secret", "passphrase"),
     ),
+    "paradex": VenueKind(
+        "paradex",
+        "adapters.paradex.factory:create",
+        "Paradex perps (public market data: continuous funding per funding period; "
+        "no trading yet)",
+        ("base_url",),
+    ),
     "ccxt": VenueKind(
         "ccxt",
         "adapters.ccxt_venue.factory:create",
@@ -147,7 +154,9 @@ def load_factory(kind: str) -> Result[VenueFactory, str]:
     return Success(factory)
 
 
-_HTTP_KINDS = frozenset({"binance", "hyperliquid", "grvt", "lighter", "bybit", "okx"})
+_HTTP_KINDS = frozenset(
+    {"binance", "hyperliquid", "grvt", "lighter", "bybit", "okx", "paradex"}
+)
 """Built-in kinds whose clients take ``settings.transport`` for their HTTP calls."""
 
 

@@ -54,7 +54,9 @@ from scripts.alerts_config import AlertSettings, parse_alerts
 
 ENV_CONFIG = "ATOMIC_FP_CONFIG"
 DEFAULT_FILE = "atomic-fp.toml"
-BUILTIN_KIND_NAMES = ("binance", "hyperliquid", "grvt", "lighter", "bybit", "okx", "paper", "ccxt")
+BUILTIN_KIND_NAMES = (
+    "binance", "hyperliquid", "grvt", "lighter", "bybit", "okx", "paradex", "paper", "ccxt",
+)  # fmt: skip
 DEFAULT_VENUES = ("binance", "hyperliquid", "grvt", "lighter")
 
 # Kept in step with adapters.registry.BUILTIN_KINDS (a test checks it); duplicated here so
@@ -66,6 +68,7 @@ CREDENTIAL_KEYS: Mapping[str, tuple[str, ...]] = {
     "lighter": ("account_index", "api_key_index", "api_private_key"),
     "bybit": ("api_key", "api_secret"),
     "okx": ("api_key", "api_secret", "passphrase"),
+    "paradex": (),
     "paper": (),
     "ccxt": ("api_key", "secret", "password"),
 }
