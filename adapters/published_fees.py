@@ -27,6 +27,13 @@ fails can only overstate the cost, never understate it. Figures and sources (che
   0.05 % taker (https://www.okx.com/fees, "Futures and Perp" tab; the page's spot tab is
   0.08 % / 0.10 %, and a third-party summary gives USDT perpetuals 0.02 % / 0.05 % as well).
   The account's rates: ``GET /api/v5/account/trade-fee`` (signed; ``makerU``/``takerU``).
+- Aster perpetuals, base tier: the sources disagree. Aster's VIP programme (announced
+  2025-05-14, ChainCatcher) gives VIP6 a 2.5 bps taker fee "over 28 % below the base
+  rate", i.e. a 3.5 bps base taker; a fee guide (cryptoexchange.discount "Aster DEX fees")
+  lists tier 1 as 0.02 % maker / 0.05 % taker; a real account's ``commissionRate`` recorded
+  by ccxt (``ts/src/test/static/response/aster.json``) is 0.01 % / 0.035 %. As for GRVT we
+  take the higher of each (0.02 % / 0.05 %): it can only overstate the cost. No
+  account-rate read yet (``ACCOUNT_FEE_KINDS`` leaves Aster out).
 """
 
 from __future__ import annotations
@@ -63,6 +70,11 @@ PUBLISHED_FEES: Mapping[str, FeeQuote] = MappingProxyType(
             "0.0002", "0.00055", "Bybit derivatives non-VIP (Bybit help center, 2024-10-16)"
         ),
         "okx": _published("0.0002", "0.0005", "OKX perpetuals Lv1 (okx.com/fees, 2026-12-06)"),
+        "aster": _published(
+            "0.0002",
+            "0.0005",
+            "Aster perpetuals base tier, higher of the published figures (2026-12-06)",
+        ),
     }
 )
 """Published base tier by venue *kind* (also the research data's venue names)."""

@@ -113,6 +113,13 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
         ("base_url", "ws_url"),
         ("api_key", "api_secret", "passphrase"),
     ),
+    "aster": VenueKind(
+        "aster",
+        "adapters.aster.factory:create",
+        "Aster perpetuals, API v3 (Binance-shaped REST; EIP-712 API-wallet signing)",
+        ("base_url",),
+        ("user", "signer", "private_key"),
+    ),
     "paradex": VenueKind(
         "paradex",
         "adapters.paradex.factory:create",
@@ -155,7 +162,7 @@ def load_factory(kind: str) -> Result[VenueFactory, str]:
 
 
 _HTTP_KINDS = frozenset(
-    {"binance", "hyperliquid", "grvt", "lighter", "bybit", "okx", "paradex"}
+    {"binance", "hyperliquid", "grvt", "lighter", "bybit", "okx", "aster", "paradex"}
 )
 """Built-in kinds whose clients take ``settings.transport`` for their HTTP calls."""
 

@@ -43,7 +43,7 @@ from atomic_fp.models import (
 )
 from atomic_fp.models._validators import Number, exact_decimal
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from atomic_fp.venue import Capability, VenueClient
+from atomic_fp.venue import Capability, PreparedOrder, PreparesOrders, VenueClient
 
 T = TypeVar("T")
 E = TypeVar("E")
@@ -232,6 +232,24 @@ class AtomicTrader:
 
     async def place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
         return await outcome(self.client.place_order(request))
+
+    async def prepare_order(
+        self, request: OrderRequest
+    ) -> Result[PreparedOrder | None, VenueError]:
+        """``request`` signed and encoded, nothing sent (:class:`PreparesOrders`), or
+        ``None`` when the client has no two-step path (then use :meth:`place_order`)."""
+        if not isinstance(self.client, PreparesOrders):
+            return Success(None)
+        prepared = await outcome(self.client.prepare_order(request))
+        if isinstance(prepared, Failure):
+            return Failure(prepared.failure())
+        return Success(prepared.unwrap())
+
+    async def send_prepared(self, prepared: PreparedOrder) -> Result[Order, VenueError]:
+        """Send an order :meth:`prepare_order` prepared (its client has the two-step path)."""
+        if not isinstance(self.client, PreparesOrders):
+            return await self.place_order(prepared.request)
+        return await outcome(self.client.send_prepared(prepared))
 
     async def cancel_order(self, client_order_id: str) -> Result[Order, VenueError]:
         return await outcome(self.client.cancel_order(self.symbol, client_order_id))

@@ -2,6 +2,8 @@
 
 Run: ``python -m bench.bench_scan_latency [--delay-ms 100] [--runs 7] [--ccxt-python PATH]``
 (``python -m bench`` runs it with the others and writes ``bench/RESULTS.md``).
+``--venues six`` scans six venues (adding Bybit and OKX, served in their DOCUMENTED shapes,
+not recordings) beside the four in the same run: :mod:`bench.six_venue_scan`.
 
 Four servers on 127.0.0.1 (:mod:`bench.replay_server`) replay the bundled snapshot's
 recorded responses for binance, hyperliquid, grvt and lighter, each answer ``delay`` late.
@@ -64,15 +66,20 @@ class Run:
 
     @property
     def all_answered(self) -> bool:
-        return all(self.answered.get(v, False) for v in VENUES) and self.exit_code == 0
+        return all(self.answered.values()) and bool(self.answered) and self.exit_code == 0
 
 
-def write_config(urls: Mapping[str, str], directory: Path) -> Path:
-    """An ``atomic-fp.toml`` whose four venues live on the local servers."""
+def write_config(
+    urls: Mapping[str, str],
+    directory: Path,
+    venues: Sequence[str] = VENUES,
+    name: str = "atomic-fp-bench.toml",
+) -> Path:
+    """An ``atomic-fp.toml`` whose ``venues`` (default: the four) live on the local servers."""
     lines = []
-    for venue in VENUES:
+    for venue in venues:
         lines += [f"[venues.{venue}]", f'kind = "{venue}"', f'base_url = "{urls[venue]}"', ""]
-    path = directory / "atomic-fp-bench.toml"
+    path = directory / name
     path.write_text("\n".join(lines))
     return path
 
@@ -141,13 +148,14 @@ def _measured(
     cwd: Path,
     answered: Any,
     env: Mapping[str, str] | None = None,
+    venues: Sequence[str] = VENUES,
 ) -> Run:
     servers.take_logs()  # forget anything left from before
     spawned, exited, rss, code, stdout, stderr = spawn(cmd, cwd, env=env)
     logs = servers.take_logs()
     startup, network, tail = _split(logs, spawned, exited)
     try:
-        ok, detail = answered(stdout)
+        ok, detail = answered(stdout, venues)
     except (ValueError, KeyError, TypeError) as error:
         ok, detail = {}, f"unreadable output ({error}); stderr: {stderr[-300:]}"
     return Run(
@@ -159,28 +167,28 @@ def _measured(
         startup=startup,
         network=network,
         tail=tail,
-        requests={v: len(logs.get(v, [])) for v in VENUES},
-        waves={v: round_trips(logs.get(v, []), gap=0.0) for v in VENUES},
+        requests={v: len(logs.get(v, [])) for v in venues},
+        waves={v: round_trips(logs.get(v, []), gap=0.0) for v in venues},
         answered=ok,
         unmatched=tuple(
             f"{v}: {s.method} {s.path}" for v, log in logs.items() for s in log if not s.matched
         ),
         sequence={
             v: tuple(tuple(sorted({describe(s) for s in wave})) for wave in waves(logs.get(v, [])))
-            for v in VENUES
+            for v in venues
         },
         detail=detail,
     )
 
 
-def _ours_answered(stdout: str) -> tuple[dict[str, bool], str]:
+def _ours_answered(stdout: str, names: Sequence[str] = VENUES) -> tuple[dict[str, bool], str]:
     venues = json.loads(stdout)["venues"]
-    ok = {v: bool(venues.get(v, {}).get("ok")) for v in VENUES}
-    detail = ", ".join(f"{v}: {venues.get(v, {}).get('rates', 0)} rates" for v in VENUES)
+    ok = {v: bool(venues.get(v, {}).get("ok")) for v in names}
+    detail = ", ".join(f"{v}: {venues.get(v, {}).get('rates', 0)} rates" for v in names)
     return ok, detail
 
 
-def _ccxt_answered(stdout: str) -> tuple[dict[str, bool], str]:
+def _ccxt_answered(stdout: str, _names: Sequence[str] = VENUES) -> tuple[dict[str, bool], str]:
     venues = json.loads(stdout.strip().splitlines()[-1])["venues"]
     ok = {v: bool(venues.get(v, {}).get("ok")) for v in VENUES}
     detail = "; ".join(
@@ -209,9 +217,10 @@ def run_ours(
     cwd: Path,
     env: Mapping[str, str] | None = None,
     client: str = "atomic-fp",
+    venues: Sequence[str] = VENUES,
 ) -> Run:
     cmd = [console_script(), "--config", str(config), "scan", "--format", "json"]
-    return _measured(client, delay, servers, cmd, cwd, _ours_answered, env)
+    return _measured(client, delay, servers, cmd, cwd, _ours_answered, env, venues)
 
 
 CCXT_VARIANTS: dict[str, dict[str, Any]] = {
@@ -445,7 +454,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--ccxt-python", help="an interpreter with ccxt (else bench/.venv-ccxt)")
     parser.add_argument("--no-ccxt", action="store_true", help="only our scan")
+    parser.add_argument(
+        "--venues",
+        choices=("four", "six"),
+        default="four",
+        help="four: the recorded venues vs ccxt (as before); six: with Bybit and OKX"
+        " (documented shapes, not recordings) beside four, our scan only",
+    )
+    parser.add_argument(
+        "--write-results", action="store_true", help="six: update bench/RESULTS.md's section"
+    )
     args = parser.parse_args(argv)
+    if args.venues == "six":
+        from bench.six_venue_scan import measure_six, render, write_section
+
+        result = measure_six(args.delay_ms / 1000, args.runs)
+        print(json.dumps(result, indent=1))
+        if args.write_results:
+            write_section(Path(__file__).resolve().parent / "RESULTS.md", render(result))
+        return 0
     from bench.ccxt_env import ensure
 
     env = None if args.no_ccxt else ensure(args.ccxt_python)

@@ -73,6 +73,9 @@ class VenueServer:
     ) -> None:
         self.name = name
         self.exchanges = tuple(exchanges)
+        # Encoded once: a body of 500 symbols encoded per request would hold the server's
+        # GIL while other answers wait, a cost a real venue's own machines do not add.
+        self._encoded = {id(e): json.dumps(e.body).encode() for e in self.exchanges}
         self.delay = delay
         self.scheme = "https" if tls is not None else "http"
         self._log: list[Served] = []
@@ -154,9 +157,9 @@ class VenueServer:
                 if found is None:
                     detail = f"not recorded for {server.name}: {self.command} {split.path}"
                     status, payload = 404, {"code": 404, "msg": detail, "error": detail}
+                    content = json.dumps(payload).encode()
                 else:
-                    status, payload = found.status, found.body
-                content = json.dumps(payload).encode()
+                    status, content = found.status, server._encoded[id(found)]
                 # Logged before the answer leaves, so a client that has its answer always
                 # finds its request in the log.
                 server._record(
@@ -201,7 +204,7 @@ def venue_exchanges(
 
 @attrs.define
 class Servers:
-    """The four venue servers of one benchmark run."""
+    """The venue servers of one benchmark run (four recorded; six with ``documented``)."""
 
     by_venue: dict[str, VenueServer]
 
@@ -218,14 +221,24 @@ class Servers:
 
 @contextmanager
 def serving(
-    delay: float = 0.0, snapshot: Snapshot | None = None, tls: ssl.SSLContext | None = None
+    delay: float = 0.0,
+    snapshot: Snapshot | None = None,
+    tls: ssl.SSLContext | None = None,
+    *,
+    documented: bool = False,
 ) -> Iterator[Servers]:
     """Start one server per venue of ``snapshot`` (default: the bundled one), over TLS
-    when ``tls`` is given."""
+    when ``tls`` is given; with ``documented``, also Bybit and OKX answering in their
+    documented shapes (:mod:`bench.documented_bodies`: not recordings)."""
+    from bench.documented_bodies import documented_exchanges
+
     source = snapshot or bundled_snapshot()
+    exchanges_by_venue = dict(venue_exchanges(source))
+    if documented:
+        exchanges_by_venue.update(documented_exchanges(source))
     servers = {
         name: VenueServer(name, exchanges, delay, tls)
-        for name, exchanges in venue_exchanges(source).items()
+        for name, exchanges in exchanges_by_venue.items()
     }
     for server in servers.values():
         server.start()

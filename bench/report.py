@@ -382,6 +382,12 @@ def _backtest(r: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def _six_venues(result: Mapping[str, Any]) -> list[str]:
+    from bench.six_venue_scan import render as render_six
+
+    return render_six(dict(result))
+
+
 def render(r: Mapping[str, Any]) -> str:
     m = r["machine"]
     lines = [
@@ -415,6 +421,7 @@ def render(r: Mapping[str, Any]) -> str:
         "",
         *_ccxt_endpoints(),
         "",
+        *([*_six_venues(r["six_venue_scan"]), ""] if "six_venue_scan" in r else []),
         "## Decision throughput",
         "",
         *_ranking(r),

@@ -177,6 +177,13 @@ def scan_latency(delay_ms: float, runs: int, ccxt_python: str | None) -> dict[st
     return summary
 
 
+def six_venue_scan(delay_ms: float, runs: int) -> dict[str, Any]:
+    """Six venues (Bybit and OKX in documented shapes) beside four, same run."""
+    from bench.six_venue_scan import measure_six
+
+    return measure_six(delay_ms / 1000, runs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description="Run all benchmarks and write bench/RESULTS.md."
@@ -208,6 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("startup", lambda: startup(args.runs)),
         ("ranking", lambda: ranking(max(args.runs, 15))),
         ("scan_latency", lambda: scan_latency(args.delay_ms, args.runs, ccxt_python)),
+        ("six_venue_scan", lambda: six_venue_scan(args.delay_ms, args.runs)),
         ("backtest", lambda: backtest(args.backtest_runs, args.backtest_budget)),
     )
     began = time.perf_counter()

@@ -30,7 +30,7 @@ from adapters.binance.fees import (
     REFERENCE_SYMBOL,
     parse_commission_rate,
 )
-from adapters.binance.http import BinanceHttp
+from adapters.binance.http import BinanceHttp, SignedCall
 from adapters.binance.margin import parse_account_margin
 from adapters.binance.market_data import BinanceMarketData, millis
 from adapters.binance.orders import CLIENT_ORDER_ID, order_params
@@ -56,6 +56,7 @@ from atomic_fp.models import (
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin
+from atomic_fp.venue import PreparedOrder
 
 PATH_ORDER = "/fapi/v1/order"
 PATH_OPEN_ORDERS = "/fapi/v1/openOrders"
@@ -171,21 +172,37 @@ class BinanceExecution:
         weight: int,
         deadline: datetime | None = None,
     ) -> Result[Order, VenueError]:
-        body = await self._http.signed(
+        call = await self._http.prepare_signed(
             method, PATH_ORDER, params, weight, idempotent=method == "GET", deadline=deadline
         )
+        if isinstance(call, Failure):
+            return Failure(call.failure())
+        return await self._send_order_call(call.unwrap())
+
+    async def _send_order_call(self, call: SignedCall) -> Result[Order, VenueError]:
+        body = await self._http.send_signed(call)
         if isinstance(body, Failure):
             return body
         parsed = parse_order(self._exchange, body.unwrap(), self._data.symbols)
         if isinstance(parsed, Failure):
             error = parsed.failure()
-            if method != "GET":
+            if call.method != "GET":
                 # The venue acted (HTTP 2xx) but we cannot read what it did.
-                return Failure(Ambiguous(self._venue, f"{method} {PATH_ORDER}: {error.message}"))
+                return Failure(
+                    Ambiguous(self._venue, f"{call.method} {PATH_ORDER}: {error.message}")
+                )
             return Failure(error)
         return Success(parsed.unwrap())
 
     async def place(self, request: OrderRequest) -> Result[Order, VenueError]:
+        prepared = await self.prepare(request)
+        if isinstance(prepared, Failure):
+            return Failure(prepared.failure())
+        return await self.send_prepared(prepared.unwrap())
+
+    async def prepare(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
+        """The order's signed ``POST /fapi/v1/order`` query; nothing sent. Its
+        ``recvWindow`` ends at ``expires_at`` (fixed here), so it is valid until then."""
         if not self._keyed:
             return self._http.not_configured("place_order")
         if request.exchange != self._exchange:
@@ -202,7 +219,18 @@ class BinanceExecution:
         params = order_params(self._venue, request, market.unwrap())
         if isinstance(params, Failure):
             return Failure(params.failure())
-        return await self._order_call("POST", params.unwrap(), 0, request.expires_at)
+        call = await self._http.prepare_signed(
+            "POST", PATH_ORDER, params.unwrap(), 0, idempotent=False, deadline=request.expires_at
+        )
+        if isinstance(call, Failure):
+            return Failure(call.failure())
+        return Success(PreparedOrder(request, call.unwrap()))
+
+    async def send_prepared(self, prepared: PreparedOrder) -> Result[Order, VenueError]:
+        call = prepared.payload
+        if not isinstance(call, SignedCall) or call.path != PATH_ORDER or call.method != "POST":
+            return Failure(InvalidRequest(self._venue, "not an order prepared by this venue"))
+        return await self._send_order_call(call)
 
     async def _by_client_id(
         self, what: str, symbol: Symbol, client_order_id: str

@@ -31,7 +31,7 @@ from adapters.binance.http import BinanceHttp
 from adapters.binance.market_data import BinanceMarketData
 from adapters.binance.parsers import SymbolMap
 from adapters.client_config import Connectable, as_settings
-from adapters.kit.facade import FeesFacade, GuardedVenue, MarginFacade
+from adapters.kit.facade import FeesFacade, GuardedVenue, MarginFacade, PreparedOrdersFacade
 from adapters.registry import VenueSettings
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
@@ -47,10 +47,10 @@ from atomic_fp.models import (
     Symbol,
 )
 from atomic_fp.models.margin import AccountMargin
-from atomic_fp.venue import TRADING_CAPABILITIES, Capability
+from atomic_fp.venue import TRADING_CAPABILITIES, Capability, PreparedOrder
 
 
-class BinanceClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
+class BinanceClient(GuardedVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, Connectable):
     """:class:`~atomic_fp.venue.VenueClient` for one Binance USDⓈ-M account.
 
     ``settings.options``: see :class:`~adapters.binance.config.BinanceOptions`.
@@ -139,6 +139,12 @@ class BinanceClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
 
     async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
         return await self._trading.place(request)
+
+    async def _prepare_order(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
+        return await self._trading.prepare(request)
+
+    async def _send_prepared(self, prepared: PreparedOrder) -> Result[Order, VenueError]:
+        return await self._trading.send_prepared(prepared)
 
     async def _cancel_order(
         self, symbol: Symbol, client_order_id: str

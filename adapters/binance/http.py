@@ -176,41 +176,93 @@ class BinanceHttp:
         """``deadline`` (an order's ``expires_at``) sets ``recvWindow`` to the time left
         until it, so Binance itself refuses the request (``-1021``) if it arrives later;
         at most 60000 ms (Binance's cap: the venue's deadline is then the earlier one)."""
+        call = await self.prepare_signed(
+            method, path, params, weight, idempotent=idempotent, deadline=deadline
+        )
+        if isinstance(call, Failure):
+            return call
+        return await self.send_signed(call.unwrap())
+
+    async def prepare_signed(
+        self,
+        method: str,
+        path: str,
+        params: Sequence[tuple[str, str]],
+        weight: int,
+        *,
+        idempotent: bool,
+        deadline: datetime | None = None,
+        resync: bool = False,
+    ) -> Result[SignedCall, VenueError]:
+        """The signed call, nothing sent (issue 20, leg skew): ``timestamp`` and
+        ``recvWindow`` are fixed here, the window ending at ``deadline``, so the
+        signature holds until then whenever it is sent. ``resync`` re-reads the server
+        clock's offset first (after a ``-1021``)."""
         credentials = self.credentials
         if credentials is None:
             return self.not_configured(f"{method} {path}")
-        result: Result[Any, VenueError] = Failure(NotSent(self.venue, f"{method} {path}"))
-        for attempt in range(2):
-            offset = await self.server_offset(force=attempt > 0)
-            if isinstance(offset, Failure):
-                return offset
-            local_ms = int(self.clock() * 1000)
-            window = self.recv_window
-            if deadline is not None:
-                window = min(int(deadline.timestamp() * 1000) - local_ms, MAX_RECV_WINDOW_MS)
-                if window < 1:
-                    return Failure(
-                        NotSent(self.venue, f"{method} {path}: the order's deadline passed")
-                    )
-            stamp = local_ms + offset.unwrap()
-            query = signed_query(params, credentials.api_secret, stamp, window)
-            result = await self.send(
-                method,
-                f"{path}?{query}",
-                weight,
-                headers={"X-MBX-APIKEY": credentials.api_key},
-                idempotent=idempotent,
-            )
-            if isinstance(result, Failure):
-                error = result.failure()
-                clean = redact(error.message, [query, *self.secrets()])
-                if clean != error.message:
-                    error = _with_message(error, clean)
-                if error.code == TIMESTAMP_CODE and attempt == 0:
-                    continue
-                return Failure(error)
-            return result
+        offset = await self.server_offset(force=resync)
+        if isinstance(offset, Failure):
+            return Failure(offset.failure())
+        local_ms = int(self.clock() * 1000)
+        window = self.recv_window
+        if deadline is not None:
+            window = min(int(deadline.timestamp() * 1000) - local_ms, MAX_RECV_WINDOW_MS)
+            if window < 1:
+                return Failure(NotSent(self.venue, f"{method} {path}: the order's deadline passed"))
+        stamp = local_ms + offset.unwrap()
+        query = signed_query(params, credentials.api_secret, stamp, window)
+        return Success(
+            SignedCall(method, path, tuple(params), weight, idempotent, deadline, query, resync)
+        )
+
+    async def send_signed(self, call: SignedCall) -> Result[Any, VenueError]:
+        """Send a prepared call; a ``-1021`` (timestamp outside the window) on the first
+        try resyncs the clock and signs and sends once more, as :meth:`signed` always did."""
+        credentials = self.credentials
+        if credentials is None:
+            return self.not_configured(f"{call.method} {call.path}")
+        result = await self.send(
+            call.method,
+            f"{call.path}?{call.query}",
+            call.weight,
+            headers={"X-MBX-APIKEY": credentials.api_key},
+            idempotent=call.idempotent,
+        )
+        if isinstance(result, Failure):
+            error = result.failure()
+            clean = redact(error.message, [call.query, *self.secrets()])
+            if clean != error.message:
+                error = _with_message(error, clean)
+            if error.code == TIMESTAMP_CODE and not call.resynced:
+                again = await self.prepare_signed(
+                    call.method,
+                    call.path,
+                    call.params,
+                    call.weight,
+                    idempotent=call.idempotent,
+                    deadline=call.deadline,
+                    resync=True,
+                )
+                if isinstance(again, Failure):
+                    return again
+                return await self.send_signed(again.unwrap())
+            return Failure(error)
         return result
+
+
+@attrs.frozen
+class SignedCall:
+    """A signed Binance call ready to send (see :meth:`BinanceHttp.prepare_signed`)."""
+
+    method: str
+    path: str
+    params: tuple[tuple[str, str], ...]
+    weight: int
+    idempotent: bool
+    deadline: datetime | None
+    query: str = attrs.field(repr=False)
+    resynced: bool = False
 
 
 def _with_message(error: VenueError, message: str) -> VenueError:

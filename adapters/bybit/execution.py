@@ -33,10 +33,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import attrs
 from returns.result import Failure, Result, Success
 
 from adapters._future import both
-from adapters.bybit.http import ORDER_NOT_FOUND, BybitHttp
+from adapters.bybit.http import ORDER_NOT_FOUND, BybitHttp, SignedCall
 from adapters.bybit.market_data import LINEAR, MAX_PAGES, BybitMarketData
 from adapters.bybit.orders import ORDER_LINK_ID, order_body
 from adapters.bybit.parsing import BybitMarket, parse_next_cursor
@@ -66,6 +67,7 @@ from atomic_fp.models import (
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin
+from atomic_fp.venue import PreparedOrder
 
 PATH_POSITIONS = "/v5/position/list"
 PATH_WALLET = "/v5/account/wallet-balance"
@@ -85,6 +87,14 @@ UNIFIED = ("accountType", "UNIFIED")
 
 def _millis(value: datetime) -> int:
     return int(value.timestamp() * 1000)
+
+
+@attrs.frozen
+class _PreparedCreate:
+    """A prepared Bybit order: the signed create call and the market it was sized on."""
+
+    call: SignedCall
+    market: BybitMarket
 
 
 class BybitExecution:
@@ -209,6 +219,14 @@ class BybitExecution:
         return await self._find(market.unwrap(), client_order_id)
 
     async def place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
+        prepared = await self.prepare_order(request)
+        if isinstance(prepared, Failure):
+            return Failure(prepared.failure())
+        return await self.send_prepared(prepared.unwrap())
+
+    async def prepare_order(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
+        """The order's signed ``POST /v5/order/create``; nothing sent. Its recv window
+        ends at ``expires_at`` (fixed here), so it is valid until then."""
         if request.exchange != self._exchange:
             return Failure(
                 InvalidRequest(self._venue, f"order is for venue {request.exchange}, not this one")
@@ -220,15 +238,25 @@ class BybitExecution:
         body = order_body(self._venue, request, market.unwrap())
         if isinstance(body, Failure):
             return Failure(body.failure())
-        sent = await self._http.signed(
+        call = await self._http.prepare_signed(
             "POST", PATH_CREATE, body=body.unwrap(), idempotent=False, deadline=request.expires_at
         )
+        if isinstance(call, Failure):
+            return Failure(call.failure())
+        return Success(PreparedOrder(request, _PreparedCreate(call.unwrap(), market.unwrap())))
+
+    async def send_prepared(self, prepared: PreparedOrder) -> Result[Order, VenueError]:
+        create = prepared.payload
+        if not isinstance(create, _PreparedCreate):
+            return Failure(InvalidRequest(self._venue, "not an order prepared by this venue"))
+        request, market = prepared.request, create.market
+        sent = await self._http.send_signed(create.call)
         if isinstance(sent, Failure):
             return sent
         ack = parse_order_ack(self._venue, sent.unwrap())
         if isinstance(ack, Failure):
             return Failure(Ambiguous(self._venue, f"POST {PATH_CREATE}: {ack.failure().message}"))
-        found = await self._find(market.unwrap(), request.client_order_id)
+        found = await self._find(market, request.client_order_id)
         if isinstance(found, Success):
             return found
         return Success(

@@ -28,7 +28,13 @@ from adapters.bybit.market_data import BybitMarketData
 from adapters.bybit.parsing_account import SymbolLookup
 from adapters.bybit.signing import Credentials
 from adapters.client_config import Connectable, as_settings
-from adapters.kit import FeesFacade, GuardedVenue, MarginFacade, RequestBudget
+from adapters.kit import (
+    FeesFacade,
+    GuardedVenue,
+    MarginFacade,
+    PreparedOrdersFacade,
+    RequestBudget,
+)
 from adapters.registry import VenueSettings
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
@@ -44,10 +50,10 @@ from atomic_fp.models import (
     Symbol,
 )
 from atomic_fp.models.margin import AccountMargin
-from atomic_fp.venue import TRADING_CAPABILITIES, Capability
+from atomic_fp.venue import TRADING_CAPABILITIES, Capability, PreparedOrder
 
 
-class BybitClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
+class BybitClient(GuardedVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, Connectable):
     """:class:`~atomic_fp.venue.VenueClient` for one Bybit unified trading account, on the
     venue kit (:class:`~adapters.kit.facade.GuardedVenue`: the guarded public methods and
     the capability map).
@@ -174,6 +180,16 @@ class BybitClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
         if self._credentials is None:
             return self._not_configured("place_order")
         return await self._execution.place_order(request)
+
+    async def _prepare_order(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
+        if self._credentials is None:
+            return self._not_configured("place_order")
+        return await self._execution.prepare_order(request)
+
+    async def _send_prepared(self, prepared: PreparedOrder) -> Result[Order, VenueError]:
+        if self._credentials is None:
+            return self._not_configured("place_order")
+        return await self._execution.send_prepared(prepared)
 
     async def _cancel_order(
         self, symbol: Symbol, client_order_id: str

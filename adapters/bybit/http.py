@@ -200,43 +200,106 @@ class BybitHttp:
         deadline: datetime | None = None,
     ) -> Result[Any, VenueError]:
         """A private request (GET with ``params``, POST with ``body``)."""
+        call = await self.prepare_signed(
+            method, path, params=params, body=body, idempotent=idempotent, deadline=deadline
+        )
+        if isinstance(call, Failure):
+            return Failure(call.failure())
+        return await self.send_signed(call.unwrap())
+
+    async def prepare_signed(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Sequence[tuple[str, str]] = (),
+        body: Mapping[str, Any] | None = None,
+        idempotent: bool,
+        deadline: datetime | None = None,
+        resync: bool = False,
+    ) -> Result[SignedCall, VenueError]:
+        """The signed request, nothing sent (issue 20, leg skew): ``X-BAPI-TIMESTAMP``
+        and ``X-BAPI-RECV-WINDOW`` are fixed here, the window ending at ``deadline``, so
+        the signature holds until then whenever it is sent; ``resync`` re-reads the
+        server clock's offset first (after a ``10002``)."""
         credentials = self.credentials
         if credentials is None:
             return self.not_configured(f"{method} {path}")
         query = query_string(params) if method == "GET" else ""
         content = json_body(body or {}) if method != "GET" else None
         payload = query if method == "GET" else (content or "")
-        result: Result[Any, VenueError] = Failure(NotSent(self.venue, f"{method} {path}"))
-        for attempt in range(2):
-            offset = await self._offset(force=attempt > 0)
-            if isinstance(offset, Failure):
-                return offset
-            local_ms = int(self._clock() * 1000)
-            window = self._recv_window
-            if deadline is not None:
-                window = min(int(deadline.timestamp() * 1000) - local_ms, MAX_RECV_WINDOW_MS)
-                if window < 1:
-                    return Failure(
-                        NotSent(self.venue, f"{method} {path}: the order's deadline passed")
-                    )
-            headers = auth_headers(credentials, local_ms + offset.unwrap(), window, payload)
-            if content is not None:
-                headers["Content-Type"] = "application/json"
-            result = await self._send(
+        offset = await self._offset(force=resync)
+        if isinstance(offset, Failure):
+            return Failure(offset.failure())
+        local_ms = int(self._clock() * 1000)
+        window = self._recv_window
+        if deadline is not None:
+            window = min(int(deadline.timestamp() * 1000) - local_ms, MAX_RECV_WINDOW_MS)
+            if window < 1:
+                return Failure(NotSent(self.venue, f"{method} {path}: the order's deadline passed"))
+        headers = auth_headers(credentials, local_ms + offset.unwrap(), window, payload)
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        return Success(
+            SignedCall(
                 method,
                 path,
-                query=query,
-                content=content,
-                headers=headers,
-                idempotent=idempotent,
+                tuple(params),
+                None if body is None else dict(body),
+                idempotent,
+                deadline,
+                query,
+                content,
+                headers,
+                resync,
             )
-            if isinstance(result, Failure):
-                error = self.scrub(result.failure(), [headers["X-BAPI-SIGN"]])
-                if error.code == TIMESTAMP_CODE and attempt == 0:
-                    continue
-                return Failure(error)
-            return result
+        )
+
+    async def send_signed(self, call: SignedCall) -> Result[Any, VenueError]:
+        """Send a prepared request; a ``10002`` (timestamp outside the window) on the
+        first try resyncs the clock and signs and sends once more, as :meth:`signed`
+        always did."""
+        result = await self._send(
+            call.method,
+            call.path,
+            query=call.query,
+            content=call.content,
+            headers=call.headers,
+            idempotent=call.idempotent,
+        )
+        if isinstance(result, Failure):
+            error = self.scrub(result.failure(), [call.headers["X-BAPI-SIGN"]])
+            if error.code == TIMESTAMP_CODE and not call.resynced:
+                again = await self.prepare_signed(
+                    call.method,
+                    call.path,
+                    params=call.params,
+                    body=call.body,
+                    idempotent=call.idempotent,
+                    deadline=call.deadline,
+                    resync=True,
+                )
+                if isinstance(again, Failure):
+                    return Failure(again.failure())
+                return await self.send_signed(again.unwrap())
+            return Failure(error)
         return result
 
 
-__all__ = ["CODES", "BybitHttp", "refine"]
+@attrs.frozen
+class SignedCall:
+    """A signed Bybit request ready to send (see :meth:`BybitHttp.prepare_signed`)."""
+
+    method: str
+    path: str
+    params: tuple[tuple[str, str], ...]
+    body: dict[str, Any] | None
+    idempotent: bool
+    deadline: datetime | None
+    query: str
+    content: str | None
+    headers: dict[str, str] = attrs.field(repr=False)
+    resynced: bool = False
+
+
+__all__ = ["CODES", "BybitHttp", "SignedCall", "refine"]

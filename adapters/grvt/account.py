@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import attrs
 from returns.result import Failure, Result, Success
 
 from adapters.grvt import parsers
@@ -13,14 +14,15 @@ from adapters.grvt.config import GrvtCredentials
 from adapters.grvt.fees import ACCOUNT_SUMMARY, parse_account_tier
 from adapters.grvt.http import not_configured
 from adapters.grvt.margin import parse_account_margin
-from adapters.grvt.market_data import HISTORY_PAGE_LIMIT, MAX_PAGES, GrvtMarketData, ns
+from adapters.grvt.margin_rules import GrvtMarginRules
+from adapters.grvt.market_data import HISTORY_PAGE_LIMIT, MAX_PAGES, ns
 from adapters.published_fees import account_or_published
 from atomic_fp.errors import MalformedResponse, VenueError
 from atomic_fp.models import Balance, FeeQuote, FundingPayment, Order, Position
 from atomic_fp.models.margin import AccountMargin
 
 
-class GrvtAccount(GrvtMarketData):
+class GrvtAccount(GrvtMarginRules):
     """The account half of :class:`~adapters.grvt.factory.GrvtClient`."""
 
     _credentials: GrvtCredentials | None
@@ -62,14 +64,31 @@ class GrvtAccount(GrvtMarketData):
         return parsers.parse_balances(self._exchange, raw.unwrap(), self._clock())
 
     async def _fetch_margin(self) -> Result[AccountMargin, VenueError]:
-        """``full/v1/account_summary`` (see ``grvt/margin.py``)."""
+        """``full/v1/account_summary`` (see ``grvt/margin.py``), plus the maintenance
+        rates of symbols asked for (bar held ones with their own maintenance margin),
+        from their margin rules
+        (:mod:`adapters.grvt.margin_rules`)."""
         if self._credentials is None:
             return Failure(not_configured(self._venue))
         raw = await self._http.trading_call("account_summary", self._account_body(), write=False)
         if isinstance(raw, Failure):
             return raw
-        return parse_account_margin(
+        parsed = parse_account_margin(
             self._exchange, raw.unwrap(), self._lookup(), self._clock(), self._overrides
+        )
+        if isinstance(parsed, Failure):
+            return Failure(parsed.failure())
+        margin = parsed.unwrap()
+        rates, problems = await self._maintenance_rates(
+            margin.equity,
+            {leg.symbol for leg in margin.legs if leg.maintenance_margin is not None},
+        )
+        return Success(
+            attrs.evolve(
+                margin,
+                maintenance_rates={**margin.maintenance_rates, **rates},
+                maintenance_rate_problems=problems,
+            )
         )
 
     async def _open_orders(self) -> Result[tuple[Order, ...], VenueError]:

@@ -29,10 +29,11 @@ from adapters.grvt.config import GrvtConfig, GrvtCredentials, GrvtOptions
 from adapters.grvt.execution import GrvtExecution
 from adapters.grvt.http import GrvtHttp
 from adapters.grvt.parsers import InstrumentList, error_extractor
+from adapters.grvt.parsing_margin_rules import MarginRules
 from adapters.kit import FeesFacade, GuardedVenue, JsonHttp, MarginFacade, TtlCache
 from adapters.registry import VenueSettings
 from atomic_fp.errors import VenueError
-from atomic_fp.models import Order
+from atomic_fp.models import Order, Symbol
 from atomic_fp.venue import TRADING_CAPABILITIES, Capability
 
 
@@ -87,6 +88,9 @@ class GrvtClient(GrvtExecution, GuardedVenue, MarginFacade, FeesFacade, Connecta
         self._instruments: TtlCache[InstrumentList] = TtlCache(
             self._options.instrument_ttl, monotonic=monotonic
         )
+        self._monotonic = monotonic
+        self._asked: set[Symbol] = set()
+        self._rules: dict[str, TtlCache[MarginRules]] = {}
         self.last_funding_failures: Mapping[str, VenueError] = {}
         """Instruments whose ticker failed in the last ``fetch_funding_rates(None)``."""
 

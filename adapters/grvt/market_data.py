@@ -64,6 +64,11 @@ class GrvtMarketData:
     _overrides: Mapping[str, tuple[Symbol, Decimal]]
     _clock: Callable[[], datetime]
     _instruments: TtlCache[InstrumentList]
+    _asked: set[Symbol]
+    """Listed symbols asked for by name (funding rates, order book, orders): the margin
+    read fills their maintenance rates from the margin rules
+    (:mod:`adapters.grvt.margin_rules`). The orchestrator reads margin concurrently with
+    rates and books, so a symbol's first cycle may still lack the rate (refused)."""
     last_funding_failures: Mapping[str, VenueError]
 
     # --- instruments ---------------------------------------------------------------
@@ -191,6 +196,7 @@ class GrvtMarketData:
         found = self._by_symbol(listing.unwrap()).get(symbol)
         if found is None:
             return Failure(UnknownSymbol(self._venue, f"{symbol} is not a GRVT perpetual"))
+        self._asked.add(symbol)
         return Success(found)
 
     async def _fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
@@ -237,6 +243,7 @@ class GrvtMarketData:
                     UnknownSymbol(self._venue, f"not GRVT perpetuals: {', '.join(unknown)}")
                 )
             targets = [index[s] for s in dict.fromkeys(symbols)]
+            self._asked.update(symbols)
         limiter = anyio.CapacityLimiter(self._options.concurrency)
         results: dict[str, Result[FundingRate, VenueError]] = {}
 

@@ -19,6 +19,7 @@ from datetime import datetime
 from decimal import InvalidOperation
 from typing import Any
 
+import attrs
 from returns.result import Failure, Result, Success
 
 from adapters.hyperliquid.actions import (
@@ -67,6 +68,7 @@ from atomic_fp.models import (
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin
+from atomic_fp.venue import PreparedOrder
 
 _TIFS: dict[TimeInForce, Tif] = {
     TimeInForce.GTC: "Gtc",
@@ -80,6 +82,14 @@ def _tif(request: OrderRequest) -> Tif | None:
     if request.order_type is OrderType.MARKET:
         return "Ioc"
     return _TIFS.get(request.time_in_force)
+
+
+@attrs.frozen
+class _Signed:
+    """A prepared Hyperliquid order: the signed ``/exchange`` payload and its tif."""
+
+    payload: dict[str, Any]
+    tif: Tif
 
 
 class HyperliquidExecution:
@@ -212,6 +222,15 @@ class HyperliquidExecution:
         return Success((order_action([wire]), tif))
 
     async def place(self, request: OrderRequest) -> Result[Order, VenueError]:
+        prepared = await self.prepare(request)
+        if isinstance(prepared, Failure):
+            return Failure(prepared.failure())
+        return await self.send_prepared(prepared.unwrap())
+
+    async def prepare(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
+        """The order's signed ``/exchange`` payload; nothing sent. ``expiresAfter`` is
+        the request's ``expires_at``, fixed here and covered by the signature, so the
+        payload is valid until then whenever it is sent."""
         signer = self._http.trader()
         if isinstance(signer, Failure):
             return Failure(signer.failure())
@@ -227,7 +246,17 @@ class HyperliquidExecution:
             if request.expires_at <= self._clock():
                 return Failure(NotSent(self._venue, "place_order: the order's deadline passed"))
             expires_after = int(request.expires_at.timestamp() * 1000)
-        answer = await self._http.signed(signer.unwrap(), action, expires_after)
+        payload = self._http.sign(signer.unwrap(), action, expires_after)
+        return Success(PreparedOrder(request, _Signed(payload, tif)))
+
+    async def send_prepared(self, prepared: PreparedOrder) -> Result[Order, VenueError]:
+        signed = prepared.payload
+        if not isinstance(signed, _Signed):
+            return Failure(InvalidRequest(self._venue, "not an order prepared by this venue"))
+        request, tif = prepared.request, signed.tif
+        if request.expires_at is not None and request.expires_at <= self._clock():
+            return Failure(NotSent(self._venue, "place_order: the order's deadline passed"))
+        answer = await self._http.send(signed.payload)
         if isinstance(answer, Failure):
             return Failure(answer.failure())
         parsed = parse_order_response(

@@ -29,7 +29,7 @@ from adapters.hyperliquid.execution import HyperliquidExecution
 from adapters.hyperliquid.http import HyperliquidHttp
 from adapters.hyperliquid.market_data import HyperliquidMarketData
 from adapters.hyperliquid.signing import AgentSigner, NonceSource
-from adapters.kit.facade import FeesFacade, GuardedVenue, MarginFacade
+from adapters.kit.facade import FeesFacade, GuardedVenue, MarginFacade, PreparedOrdersFacade
 from adapters.kit.http import RetryPolicy
 from adapters.registry import VenueSettings
 from atomic_fp.errors import VenueError
@@ -47,7 +47,12 @@ from atomic_fp.models import (
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin
-from atomic_fp.venue import PUBLIC_CAPABILITIES, TRADING_CAPABILITIES, Capability
+from atomic_fp.venue import (
+    PUBLIC_CAPABILITIES,
+    TRADING_CAPABILITIES,
+    Capability,
+    PreparedOrder,
+)
 
 Clock = Callable[[], datetime]
 
@@ -56,7 +61,7 @@ def _wall_clock() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class HyperliquidClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
+class HyperliquidClient(GuardedVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, Connectable):
     """A :class:`~atomic_fp.venue.VenueClient` for one Hyperliquid account."""
 
     PUBLIC: ClassVar[frozenset[Capability]] = (
@@ -160,6 +165,12 @@ class HyperliquidClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
 
     async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
         return await self._trading.place(request)
+
+    async def _prepare_order(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
+        return await self._trading.prepare(request)
+
+    async def _send_prepared(self, prepared: PreparedOrder) -> Result[Order, VenueError]:
+        return await self._trading.send_prepared(prepared)
 
     async def _cancel_order(
         self, symbol: Symbol, client_order_id: str

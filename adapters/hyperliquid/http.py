@@ -128,13 +128,20 @@ class HyperliquidHttp:
         self, signer: AgentSigner, action: dict[str, Any], expires_after: int | None = None
     ) -> Result[Any, VenueError]:
         """``action`` signed by the agent with a fresh nonce, sent to ``/exchange``."""
+        return await self.send(self.sign(signer, action, expires_after))
+
+    def sign(
+        self, signer: AgentSigner, action: dict[str, Any], expires_after: int | None = None
+    ) -> dict[str, Any]:
+        """The ``/exchange`` payload of ``action``, signed with a fresh nonce (no I/O: the
+        slow part of an order, done before any leg of a round is sent)."""
         if self.nonces is None:
             self.nonces = nonce_source_for(signer.address)
         nonce = self.nonces.next()
         signature = signer.sign_l1_action(
             action, nonce, mainnet=self.mainnet, expires_after=expires_after
         )
-        return await self.send(exchange_payload(action, nonce, signature, expires_after))
+        return exchange_payload(action, nonce, signature, expires_after)
 
 
 __all__ = ["HyperliquidHttp"]

@@ -28,7 +28,13 @@ fake-venue harness ``tests/harness/``.
 
 from adapters.kit.budget import BACKOFF_CODE, RequestBudget
 from adapters.kit.cache import TtlCache
-from adapters.kit.facade import FeesFacade, GuardedVenue, MarginFacade, redact
+from adapters.kit.facade import (
+    FeesFacade,
+    GuardedVenue,
+    MarginFacade,
+    PreparedOrdersFacade,
+    redact,
+)
 from adapters.kit.http import CodeMap, JsonHttp, RetryPolicy, joined_failure, loads
 from atomic_fp.rounding import ceil_to_step, floor_to_step, is_multiple
 
@@ -39,6 +45,7 @@ __all__ = [
     "GuardedVenue",
     "JsonHttp",
     "MarginFacade",
+    "PreparedOrdersFacade",
     "RequestBudget",
     "RetryPolicy",
     "TtlCache",

@@ -63,7 +63,12 @@ from atomic_fp.models import (
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin
-from atomic_fp.venue import PUBLIC_CAPABILITIES, TRADING_CAPABILITIES, Capability
+from atomic_fp.venue import (
+    PUBLIC_CAPABILITIES,
+    TRADING_CAPABILITIES,
+    Capability,
+    PreparedOrder,
+)
 
 T = TypeVar("T")
 
@@ -254,4 +259,22 @@ class FeesFacade(_Guard):
         return self._unsupported("fees")
 
 
-__all__ = ["FeesFacade", "GuardedVenue", "MarginFacade", "redact"]
+class PreparedOrdersFacade(_Guard):
+    """Adds ``prepare_order`` / ``send_prepared`` (:class:`~atomic_fp.venue.
+    PreparesOrders`, issue 20 leg skew); the venue implements ``_prepare_order`` and
+    ``_send_prepared`` (and its ``_place_order`` is the two in a row)."""
+
+    def prepare_order(self, request: OrderRequest) -> FutureResult[PreparedOrder, VenueError]:
+        return self._run(self._prepare_order(request))
+
+    def send_prepared(self, prepared: PreparedOrder) -> FutureResult[Order, VenueError]:
+        return self._run(self._send_prepared(prepared))
+
+    async def _prepare_order(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
+        return self._unsupported("prepare_order")
+
+    async def _send_prepared(self, prepared: PreparedOrder) -> Result[Order, VenueError]:
+        return self._unsupported("send_prepared")
+
+
+__all__ = ["FeesFacade", "GuardedVenue", "MarginFacade", "PreparedOrdersFacade", "redact"]

@@ -32,7 +32,7 @@ from typing import TypeVar
 import attrs
 from returns.result import Failure, Result, Success
 
-from adapters.okx.http import OkxHttp
+from adapters.okx.http import OkxHttp, SignedCall
 from adapters.okx.market_data import OkxMarketData
 from adapters.okx.orders import CLIENT_ORDER_ID, order_body
 from adapters.okx.parsing import OkxMarket
@@ -59,6 +59,7 @@ from atomic_fp.models import (
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin, build_account_margin
+from atomic_fp.venue import PreparedOrder
 
 T = TypeVar("T")
 
@@ -79,6 +80,14 @@ def _widen(parsed: Result[T, MalformedResponse]) -> Result[T, VenueError]:
 
 def _millis(value: datetime) -> int:
     return int(value.timestamp() * 1000)
+
+
+@attrs.frozen
+class _PreparedPlace:
+    """A prepared OKX order: the signed place call and the market it was sized on."""
+
+    call: SignedCall
+    market: OkxMarket
 
 
 class OkxExecution:
@@ -196,6 +205,14 @@ class OkxExecution:
         return Success(None)
 
     async def place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
+        prepared = await self.prepare_order(request)
+        if isinstance(prepared, Failure):
+            return Failure(prepared.failure())
+        return await self.send_prepared(prepared.unwrap())
+
+    async def prepare_order(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
+        """The order's signed ``POST /api/v5/trade/order``; nothing sent. Its ``expTime``
+        is ``expires_at`` (fixed here), so it is valid until then."""
         if self._http.credentials is None:
             return self._http.not_configured("place_order")
         if request.exchange != self._exchange:
@@ -209,15 +226,25 @@ class OkxExecution:
         body = order_body(self._venue, request, market.unwrap(), self._td_mode)
         if isinstance(body, Failure):
             return Failure(body.failure())
-        sent = await self._http.signed(
+        call = await self._http.prepare_signed(
             "POST", PATH_ORDER, body=body.unwrap(), idempotent=False, deadline=request.expires_at
         )
+        if isinstance(call, Failure):
+            return Failure(call.failure())
+        return Success(PreparedOrder(request, _PreparedPlace(call.unwrap(), market.unwrap())))
+
+    async def send_prepared(self, prepared: PreparedOrder) -> Result[Order, VenueError]:
+        place = prepared.payload
+        if not isinstance(place, _PreparedPlace):
+            return Failure(InvalidRequest(self._venue, "not an order prepared by this venue"))
+        request, market = prepared.request, place.market
+        sent = await self._http.send_signed(place.call)
         if isinstance(sent, Failure):
             return sent
         ack = parse_order_ack(self._venue, sent.unwrap())
         if isinstance(ack, Failure):
             return Failure(Ambiguous(self._venue, f"POST {PATH_ORDER}: {ack.failure().message}"))
-        looked = await self._lookup(market.unwrap(), request.client_order_id)
+        looked = await self._lookup(market, request.client_order_id)
         if isinstance(looked, Success):
             return looked
         return Success(

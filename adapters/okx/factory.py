@@ -25,7 +25,7 @@ from typing import TypeVar
 from returns.result import Result, Success
 
 from adapters.client_config import Connectable, as_settings
-from adapters.kit import FeesFacade, GuardedVenue, MarginFacade
+from adapters.kit import FeesFacade, GuardedVenue, MarginFacade, PreparedOrdersFacade
 from adapters.okx.config import DEFAULT_BASE_URL, KIND, OkxConfig
 from adapters.okx.execution import OkxExecution
 from adapters.okx.http import OkxHttp
@@ -48,7 +48,7 @@ from atomic_fp.models import (
     Symbol,
 )
 from atomic_fp.models.margin import AccountMargin
-from atomic_fp.venue import TRADING_CAPABILITIES, Capability
+from atomic_fp.venue import TRADING_CAPABILITIES, Capability, PreparedOrder
 
 T = TypeVar("T")
 
@@ -73,7 +73,7 @@ def _flag(options: Mapping[str, str], key: str) -> bool:
     return raw == "true"
 
 
-class OkxClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
+class OkxClient(GuardedVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, Connectable):
     """One OKX account; see the module docstring. The public, never-raising members and
     the capability map come from :class:`~adapters.kit.facade.GuardedVenue`."""
 
@@ -186,6 +186,12 @@ class OkxClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
 
     async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
         return await self._execution.place_order(request)
+
+    async def _prepare_order(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
+        return await self._execution.prepare_order(request)
+
+    async def _send_prepared(self, prepared: PreparedOrder) -> Result[Order, VenueError]:
+        return await self._execution.send_prepared(prepared)
 
     async def _cancel_order(
         self, symbol: Symbol, client_order_id: str

@@ -228,6 +228,28 @@ class OkxHttp:
         ``expTime`` header (ms): OKX does not process a place/amend request whose
         ``expTime`` has passed when it reaches the server (OKX v5 docs, "Transaction
         timeouts": supported by place/amend (multiple) orders)."""
+        call = await self.prepare_signed(
+            method, path, params, body=body, idempotent=idempotent, deadline=deadline
+        )
+        if isinstance(call, Failure):
+            return Failure(call.failure())
+        return await self.send_signed(call.unwrap())
+
+    async def prepare_signed(
+        self,
+        method: str,
+        path: str,
+        params: Sequence[tuple[str, str]] = (),
+        *,
+        body: Mapping[str, str | bool] | None = None,
+        idempotent: bool,
+        deadline: datetime | None = None,
+        resync: bool = False,
+    ) -> Result[SignedCall, VenueError]:
+        """The signed request, nothing sent (issue 20, leg skew): ``OK-ACCESS-TIMESTAMP``
+        and ``expTime`` (the deadline) are fixed here, so the request is valid until the
+        deadline whenever it is sent; ``resync`` re-reads the server clock's offset first
+        (after a ``50102``)."""
         credentials = self.credentials
         if credentials is None:
             return self.not_configured(f"{method} {path}")
@@ -236,40 +258,80 @@ class OkxHttp:
         except ValueError as error:
             return Failure(InvalidRequest(self.venue, f"{method} {path}: {error} (not sent)"))
         text = json_body(body) if body is not None else ""
-        result: Result[Any, VenueError] = Failure(NotSent(self.venue, f"{method} {path}"))
-        for attempt in range(2):
-            offset = await self._offset(force=attempt > 0)
-            if isinstance(offset, Failure):
-                return offset
-            now_ms = int(self._clock() * 1000)
-            headers: dict[str, str] = {}
-            if deadline is not None:
-                expires_ms = int(deadline.timestamp() * 1000)
-                if expires_ms <= now_ms + offset.unwrap():
-                    return Failure(
-                        NotSent(self.venue, f"{method} {path}: the order's deadline passed")
-                    )
-                headers["expTime"] = str(expires_ms)
-            stamp = datetime.fromtimestamp((now_ms + offset.unwrap()) / 1000, tz=timezone.utc)
-            timestamp = iso_timestamp(stamp)
-            headers.update(auth_headers(credentials, timestamp, method, request_path, text))
-            if body is not None:
-                headers["Content-Type"] = "application/json"
-            result = await self._send(
+        offset = await self._offset(force=resync)
+        if isinstance(offset, Failure):
+            return Failure(offset.failure())
+        now_ms = int(self._clock() * 1000)
+        headers: dict[str, str] = {}
+        if deadline is not None:
+            expires_ms = int(deadline.timestamp() * 1000)
+            if expires_ms <= now_ms + offset.unwrap():
+                return Failure(NotSent(self.venue, f"{method} {path}: the order's deadline passed"))
+            headers["expTime"] = str(expires_ms)
+        stamp = datetime.fromtimestamp((now_ms + offset.unwrap()) / 1000, tz=timezone.utc)
+        timestamp = iso_timestamp(stamp)
+        headers.update(auth_headers(credentials, timestamp, method, request_path, text))
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        return Success(
+            SignedCall(
                 method,
+                path,
+                tuple(params),
+                None if body is None else dict(body),
+                idempotent,
+                deadline,
                 request_path,
-                content=text if body is not None else None,
-                headers=headers,
-                idempotent=idempotent,
-                private=True,
+                text if body is not None else None,
+                headers,
+                resync,
             )
-            if isinstance(result, Failure):
-                failed = self.scrub(result.failure(), [headers["OK-ACCESS-SIGN"]])
-                if failed.code == _TIMESTAMP_CODE and attempt == 0:
-                    continue
-                return Failure(failed)
-            return result
+        )
+
+    async def send_signed(self, call: SignedCall) -> Result[Any, VenueError]:
+        """Send a prepared request; a timestamp refusal on the first try resyncs the
+        clock and signs and sends once more, as :meth:`signed` always did."""
+        result = await self._send(
+            call.method,
+            call.request_path,
+            content=call.content,
+            headers=call.headers,
+            idempotent=call.idempotent,
+            private=True,
+        )
+        if isinstance(result, Failure):
+            failed = self.scrub(result.failure(), [call.headers["OK-ACCESS-SIGN"]])
+            if failed.code == _TIMESTAMP_CODE and not call.resynced:
+                again = await self.prepare_signed(
+                    call.method,
+                    call.path,
+                    call.params,
+                    body=call.body,
+                    idempotent=call.idempotent,
+                    deadline=call.deadline,
+                    resync=True,
+                )
+                if isinstance(again, Failure):
+                    return Failure(again.failure())
+                return await self.send_signed(again.unwrap())
+            return Failure(failed)
         return result
 
 
-__all__ = ["PATH_TIME", "OkxHttp", "refine"]
+@attrs.frozen
+class SignedCall:
+    """A signed OKX request ready to send (see :meth:`OkxHttp.prepare_signed`)."""
+
+    method: str
+    path: str
+    params: tuple[tuple[str, str], ...]
+    body: dict[str, str | bool] | None
+    idempotent: bool
+    deadline: datetime | None
+    request_path: str
+    content: str | None
+    headers: dict[str, str] = attrs.field(repr=False)
+    resynced: bool = False
+
+
+__all__ = ["PATH_TIME", "OkxHttp", "SignedCall", "refine"]

@@ -80,7 +80,9 @@ def post_trade_liquidation(
     if rate is None and max_leverage is not None:
         rate = 1 / max_leverage
     if rate is None:
-        return f"maintenance rate of a {symbol.base} position unknown"
+        why = margin.maintenance_rate_problems.get(symbol)
+        reason = f": {why}" if why else ""
+        return f"maintenance rate of a {symbol.base} position unknown{reason}"
     signed = leg.size if leg.side is Side.BUY else -leg.size
     held = existing.position.size if existing is not None else Decimal(0)
     after = held + signed

@@ -63,6 +63,10 @@ def _rates(rates: Mapping[Symbol, Decimal]) -> dict[Symbol, Decimal]:
     return dict(rates)
 
 
+def _reasons(reasons: Mapping[Symbol, str]) -> dict[Symbol, str]:
+    return dict(reasons)
+
+
 @attrs.frozen
 class AccountMargin:
     """One venue account's margin, in its settle/collateral asset (USDT, USDC...)."""
@@ -84,6 +88,11 @@ class AccountMargin:
     initial margin rate at the account's leverage setting, which maintenance never
     exceeds). Empty when the venue says nothing; the opening check
     (:mod:`atomic_fp.decisions.opening_margin`) then refuses a leg it cannot size."""
+    maintenance_rate_problems: Mapping[Symbol, str] = attrs.field(
+        factory=dict, converter=_reasons, hash=False
+    )
+    """Per symbol, why no rate is in :attr:`maintenance_rates` (e.g. GRVT's margin-rules
+    read failed); the opening check quotes it when it refuses the leg."""
 
     @property
     def margin_ratio(self) -> Decimal | None:

@@ -5,8 +5,10 @@ The sequence, for a fresh signal:
 1. *Preflight*: every leg gets its venue's market, a reference price and a slippage-capped
    IOC limit price rounded to the tick in the safe direction. If any leg cannot be priced
    or sized, nothing is sent (``REFUSED``).
-2. *Entry*: the signal, then each order's intent, are journaled; all legs are sent
-   concurrently (one task group), each with the deterministic client order id
+2. *Entry*: the signal, then each order's intent, are journaled; every leg's order is
+   prepared (signed) before any is sent (:mod:`~atomic_fp.orchestration.prepare`: a leg
+   that cannot be prepared sends nothing on any venue); all legs are sent concurrently
+   (one task group), each with the deterministic client order id
    ``signal.client_order_id(leg, attempt)``.
 3. Each answer is classified (:class:`~atomic_fp.orchestration.report.LegOutcome`). Every
    order carries a venue-enforced deadline (``expires_at``, ``policy.validity_window``
@@ -58,6 +60,7 @@ from atomic_fp.orchestration.journal import (
 )
 from atomic_fp.orchestration.order_updates import OrderUpdateBook
 from atomic_fp.orchestration.policy import ExecutionPolicy
+from atomic_fp.orchestration.prepare import prepare_round
 from atomic_fp.orchestration.pricing import capped_limit_price, floor_to
 from atomic_fp.orchestration.report import (
     RETRY_ATTEMPTS,
@@ -70,6 +73,7 @@ from atomic_fp.orchestration.report import (
     OrderPurpose,
 )
 from atomic_fp.orchestration.validity import Clock, classify, resolve_order, with_deadline
+from atomic_fp.venue import PreparedOrder
 
 
 @attrs.define
@@ -255,30 +259,56 @@ class SignalExecution:
         )
 
     async def _round(self, intents: Sequence[OrderIntent]) -> list[OrderAttempt]:
-        """Journal every intent of the round, then send them all at once. A journal
-        failure sends nothing of the round (an intent journaled but not sent is found
-        "not sent" by the next start's lookup)."""
+        """Journal every intent of the round, prepare (sign) every order of it, then send
+        them all at once, so the legs' skew is the network's alone. A journal failure or
+        a failed preparation sends nothing of the round (an intent journaled but not
+        sent is found "not sent" by the next start's lookup)."""
         for intent in intents:
             if not await self._journaled(self.journal.record_intent(intent)):
                 return []
+        prepared = await prepare_round(
+            [(self.legs[intent.leg_index].trader, intent.request) for intent in intents],
+            self.policy.order_timeout,
+        )
         records: dict[int, OrderAttempt] = {}
+        if isinstance(prepared, Failure):
+            # Nothing of the round was sent: each leg's answer is that fact.
+            for position, (intent, error) in enumerate(
+                zip(intents, prepared.failure(), strict=True)
+            ):
+                state = self.legs[intent.leg_index]
+                records[position] = await self._record(state, intent, Failure(error))
+            return [records[i] for i in range(len(intents))]
+        ready = prepared.unwrap()
 
         async def send(position: int, intent: OrderIntent) -> None:
-            records[position] = await self._submit(self.legs[intent.leg_index], intent)
+            records[position] = await self._submit(
+                self.legs[intent.leg_index], intent, ready[position]
+            )
 
         async with anyio.create_task_group() as group:
             for position, intent in enumerate(intents):
                 group.start_soon(send, position, intent)
         return [records[i] for i in range(len(intents))]
 
-    async def _submit(self, state: LegState, intent: OrderIntent) -> OrderAttempt:
-        request = intent.request
-        cid = request.client_order_id
+    async def _submit(
+        self, state: LegState, intent: OrderIntent, prepared: PreparedOrder | None
+    ) -> OrderAttempt:
         result: Result[Order, VenueError] = Failure(
             Ambiguous(str(state.leg.exchange), f"no answer within {self.policy.order_timeout} s")
         )
         with anyio.move_on_after(self.policy.order_timeout):
-            result = await state.trader.place_order(request)
+            if prepared is None:
+                result = await state.trader.place_order(intent.request)
+            else:
+                result = await state.trader.send_prepared(prepared)
+        return await self._record(state, intent, result)
+
+    async def _record(
+        self, state: LegState, intent: OrderIntent, result: Result[Order, VenueError]
+    ) -> OrderAttempt:
+        request = intent.request
+        cid = request.client_order_id
         outcome, order, error = classify(result)
         if error is not None and error.retry_after is not None:
             until = self.clock() + error.retry_after

@@ -17,6 +17,8 @@ Lighter        IOC orders carry expiry 0 (they live only inside the transaction 
                creates them); the transaction's nonce is single-use.
 OKX            the ``expTime`` request header (ms): a place request arriving later is
                not processed (OKX v5 docs, "Transaction timeouts").
+Aster          ``timestamp`` + ``recvWindow`` (ms, at most 5000 on API v3), as Binance;
+               the v3 ``nonce`` (µs) must also be within ~5 s (aster-api-auth-v3).
 paper          refuses an order that arrives after ``expires_at`` (venue clock).
 =============  =====================================================================
 

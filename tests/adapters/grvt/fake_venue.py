@@ -64,6 +64,30 @@ class Exchange:
     instrument_requests: int = 0
     ticker_times: tuple[int, int] | None = None  # (event_time, next_funding_time) ns, fixed
     fee_tier: int | None = None  # funding_account_summary tier.tier (the docs' example: null)
+    equity: str = "1000.5"  # account_summary total_equity
+    # margin_rules per instrument: BTC's is the api-spec's documented full response (MIT,
+    # gravity-technologies/api-spec market_data_api.md "Get Margin Rules"); an instrument
+    # without rules answers GRVT's documented 1004 "Data Not Found"
+    margin_rules: dict[str, Json] = attrs.Factory(
+        lambda: {
+            "BTC_USDT_Perp": {
+                "instrument": "BTC_USDT_Perp",
+                "max_position_size": "100.0",
+                "risk_brackets": [
+                    {
+                        "tier": 1,
+                        "notional_floor": "0",
+                        "notional_cap": "600000",
+                        "maintenance_margin_rate": "0.01",
+                        "initial_margin_rate": "0.02",
+                        "max_leverage": 50,
+                        "cumulative_maintenance_amount": "0",
+                    }
+                ],
+            }
+        }
+    )
+    margin_rules_requests: int = 0
     # (host role, http status, code, message): answered once by that host
     force_error: tuple[str, int, int, str] | None = None
     lock: threading.RLock = attrs.Factory(threading.RLock)
@@ -114,6 +138,7 @@ class GrvtHost(FakeVenue):
                 "/full/v1/all_instruments": self._instruments,
                 "/full/v1/ticker": self._ticker,
                 "/full/v1/book": self._book,
+                "/full/v1/margin_rules": self._margin_rules,
             }
         elif self.role == "trading":
             if self._session(request) is None:
@@ -196,6 +221,16 @@ class GrvtHost(FakeVenue):
             },
             {},
         )
+
+    def _margin_rules(self, body: Json) -> Answer:
+        self.exchange.margin_rules_requests += 1
+        name = str(body.get("instrument"))
+        if self.exchange.instrument(name) is None:
+            return _error(400, 3000, "Instrument is invalid")
+        rules = self.exchange.margin_rules.get(name)
+        if rules is None:
+            return _error(404, 1004, "Data Not Found")
+        return 200, rules, {}  # the documented body is not wrapped in "result"
 
     def _book(self, body: Json) -> Answer:
         return (
@@ -368,7 +403,8 @@ class GrvtHost(FakeVenue):
                     "event_time": str(time.time_ns()),
                     "sub_account_id": self.exchange.sub_account_id,
                     "settle_currency": "USDT",
-                    "total_equity": "1000.5",
+                    "total_equity": self.exchange.equity,
+                    "maintenance_margin": "0",
                     "available_balance": "900.25",
                     "spot_balances": [{"currency": "USDT", "balance": "1000.5"}],
                     "positions": [],

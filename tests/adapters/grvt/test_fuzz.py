@@ -19,8 +19,16 @@ from returns.result import Failure, Result
 
 from adapters.grvt import parsers
 from adapters.grvt.auth import parse_login
+from adapters.grvt.parsing_margin_rules import maintenance_rate_bound, parse_margin_rules
 from atomic_fp.errors import MalformedResponse, VenueError
-from tests.adapters.grvt._data import VENUE, btc_instrument, instrument_row, real, real_response
+from tests.adapters.grvt._data import (
+    VENUE,
+    btc_instrument,
+    docs_sections,
+    instrument_row,
+    real,
+    real_response,
+)
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 FUZZ = settings(
@@ -205,3 +213,17 @@ def test_fuzz_login_answer(status: int, cookie: str, account: str | None, body: 
 @given(st.decimals(allow_nan=False, allow_infinity=False, places=6, max_value=100, min_value=-100))
 def test_percent_to_fraction_is_exact(value: Decimal) -> None:
     assert parsers.funding_rate_fraction(value) * 100 == value
+
+
+MARGIN_RULES = docs_sections("market_data_api.md")["full/v1/margin_rules"]["response"]
+
+
+@FUZZ
+@given(payloads(MARGIN_RULES))
+def test_fuzz_margin_rules(payload: Any) -> None:
+    """parse_margin_rules; whatever it accepts yields a rate in (0, 1) at any equity."""
+    outcome = parse_margin_rules(VENUE.name, payload, "BTC_USDT_Perp")
+    only_malformed(outcome)
+    if not isinstance(outcome, Failure):
+        for equity in (Decimal(-1), Decimal(0), Decimal(1000), Decimal("1e12")):
+            assert Decimal(0) < maintenance_rate_bound(outcome.unwrap(), equity) < 1

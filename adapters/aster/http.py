@@ -1,0 +1,189 @@
+"""Aster transport and auth: request budget, error codes, v3 API-wallet signed requests.
+
+Aster's futures REST API is a Binance USDⓈ-M clone on the wire (paths ``/fapi/v1/...``,
+bodies and error objects ``{"code": -1121, "msg": "Invalid symbol."}``), so the pure
+Binance error parsers (:func:`adapters.binance.parsers.error_extractor`,
+``embedded_error``) read its answers; everything else here is Aster's own.
+
+Every request takes its weight from one IP budget (the kit's
+:class:`~adapters.kit.budget.RequestBudget`); a 429/418 with ``Retry-After`` backs it off.
+
+Signed calls (``/fapi/v3/...``) carry the v3 API-wallet parameters (``user``, ``signer``,
+``nonce`` in µs, ``signature``: :mod:`adapters.aster.signing`) plus ``timestamp`` (ms) and
+``recvWindow``. The nonce is the local clock in microseconds, forced strictly increasing
+(aster-api-auth-v3: "prefer monotonic"); it must be within ~5 s of the venue's clock, so the
+host clock must be NTP-synced (no server-clock offset is applied: the nonce is a local-time
+quantity by design). Parameters go in the query string for every method (the docs allow
+"query or body"), so the signed text is exactly the text sent.
+
+Errors: ``-1022`` (bad signature), ``-2014``/``-2015``, ``-1002`` are
+:class:`AuthenticationError`; ``-2013`` :class:`OrderNotFound`; ``-1121``
+:class:`UnknownSymbol`; ``-1003``/``-1015`` :class:`RateLimited`; a timeout, a 5xx or
+``-1007`` on a write is :class:`Ambiguous` (Aster keeps Binance's code table: asterdex
+api-docs "Error Codes"). Messages never contain the key, the signature or the signed query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import attrs
+import httpx
+from returns.result import Failure, Result
+
+from adapters.aster.config import DEFAULT_BASE_URL, AsterOptions
+from adapters.aster.signing import MAX_RECV_WINDOW_MS, ApiWallet, signed_params
+from adapters.binance.parsers import embedded_error, error_extractor
+from adapters.kit.budget import RequestBudget
+from adapters.kit.facade import redact
+from adapters.kit.http import CodeMap, JsonHttp
+from adapters.registry import VenueSettings
+from atomic_fp.errors import NotConfigured, NotSent, RateLimited, VenueError, VenueRejected
+
+CODES = CodeMap(
+    auth=frozenset({"-1002", "-1022", "-2014", "-2015"}),
+    order_not_found=frozenset({"-2013"}),
+    unknown_symbol=frozenset({"-1121"}),
+    rate_limited=frozenset({"-1003", "-1015"}),
+    ambiguous_on_write=frozenset({"-1007"}),
+)
+"""Aster's error codes (Binance's table, asterdex api-docs "Error Codes")."""
+
+REFUSAL_CODE = "weight-budget"
+
+
+class AsterHttp:
+    """One Aster account's HTTP side: budget, nonces, signing."""
+
+    def __init__(
+        self,
+        settings: VenueSettings,
+        options: AsterOptions,
+        *,
+        clock: Callable[[], float],
+        monotonic: Callable[[], float],
+    ) -> None:
+        self.venue = str(settings.id)
+        self.base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.wallet = ApiWallet.from_settings(settings.credentials)
+        self.clock = clock
+        self.recv_window = options.recv_window_ms
+        self.chain_id = options.chain_id
+        self.budget = RequestBudget(
+            "request-weight",
+            options.weight_per_minute,
+            60.0,
+            options.max_budget_wait_seconds,
+            monotonic,
+            refusal_code=REFUSAL_CODE,
+        )
+        self.client = httpx.AsyncClient(
+            base_url=self.base_url,
+            transport=settings.transport,
+            timeout=httpx.Timeout(settings.timeout),
+            headers={"Accept": "application/json"},
+        )
+        self.json = JsonHttp(
+            self.venue,
+            self.client,
+            error_extractor=error_extractor,
+            max_body_bytes=settings.max_response_bytes,
+        )
+        self._last_nonce = 0
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    def secrets(self) -> Sequence[str]:
+        return () if self.wallet is None else (self.wallet.private_key,)
+
+    def not_configured(self, what: str) -> Failure[VenueError]:
+        return Failure(
+            NotConfigured(
+                self.venue, f"{what} needs credentials user, signer and private_key for this venue"
+            )
+        )
+
+    def next_nonce(self) -> int:
+        """The local time in µs, strictly above the previous nonce."""
+        nonce = max(int(self.clock() * 1_000_000), self._last_nonce + 1)
+        self._last_nonce = nonce
+        return nonce
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        weight: int,
+        *,
+        params: Mapping[str, str] | None = None,
+        idempotent: bool = True,
+    ) -> Result[Any, VenueError]:
+        where = f"{method} {url.split('?', 1)[0]}"
+        if weight > 0:
+            allowed = await self.budget.acquire(self.venue, weight, where)
+            if isinstance(allowed, Failure):
+                return allowed
+        result = await self.json.request(method, url, params=params, idempotent=idempotent)
+        if isinstance(result, Failure):
+            error = result.failure()
+            if isinstance(error, RateLimited) and error.retry_after is not None:
+                self.budget.back_off(error.retry_after.total_seconds())
+            return Failure(CODES.refine(error, idempotent))
+        embedded = embedded_error(result.unwrap())
+        if embedded is not None:
+            code, message = embedded
+            rejected = VenueRejected(self.venue, f"{where}: {message}", code)
+            return Failure(CODES.refine(rejected, idempotent))
+        return result
+
+    async def public(
+        self, path: str, weight: int, params: Mapping[str, str] | None = None
+    ) -> Result[Any, VenueError]:
+        return await self.send("GET", path, weight, params=params)
+
+    async def signed(
+        self,
+        method: str,
+        path: str,
+        params: Sequence[tuple[str, str]],
+        weight: int,
+        *,
+        idempotent: bool,
+        deadline: datetime | None = None,
+    ) -> Result[Any, VenueError]:
+        """``deadline`` (an order's ``expires_at``) sets ``recvWindow`` to the ms left until
+        it (at most 5000, Aster v3's cap: the venue's deadline is then the earlier one), so
+        Aster refuses the request if it arrives later."""
+        wallet = self.wallet
+        if wallet is None:
+            return self.not_configured(f"{method} {path}")
+        now_ms = int(self.clock() * 1000)
+        window = self.recv_window
+        if deadline is not None:
+            window = min(int(deadline.timestamp() * 1000) - now_ms, MAX_RECV_WINDOW_MS)
+            if window < 1:
+                return Failure(NotSent(self.venue, f"{method} {path}: the order's deadline passed"))
+        pairs = signed_params(
+            params,
+            wallet,
+            nonce_us=self.next_nonce(),
+            timestamp_ms=now_ms,
+            recv_window_ms=window,
+            chain_id=self.chain_id,
+        )
+        query = urlencode(pairs)
+        result = await self.send(method, f"{path}?{query}", weight, idempotent=idempotent)
+        if isinstance(result, Failure):
+            error = result.failure()
+            clean = redact(error.message, [query, pairs[-1][1], *self.secrets()])
+            if clean != error.message:
+                error = attrs.evolve(error, message=clean)
+            return Failure(error)
+        return result
+
+
+__all__ = ["CODES", "AsterHttp"]
