@@ -120,6 +120,13 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
         ("base_url",),
         ("user", "signer", "private_key"),
     ),
+    "paradex": VenueKind(
+        "paradex",
+        "adapters.paradex.factory:create",
+        "Paradex perps (public market data: continuous funding per funding period; "
+        "no trading yet)",
+        ("base_url",),
+    ),
     "ccxt": VenueKind(
         "ccxt",
         "adapters.ccxt_venue.factory:create",
@@ -154,7 +161,9 @@ def load_factory(kind: str) -> Result[VenueFactory, str]:
     return Success(factory)
 
 
-_HTTP_KINDS = frozenset({"binance", "hyperliquid", "grvt", "lighter", "bybit", "okx", "aster"})
+_HTTP_KINDS = frozenset(
+    {"binance", "hyperliquid", "grvt", "lighter", "bybit", "okx", "aster", "paradex"}
+)
 """Built-in kinds whose clients take ``settings.transport`` for their HTTP calls."""
 
 

@@ -55,7 +55,8 @@ from scripts.alerts_config import AlertSettings, parse_alerts
 ENV_CONFIG = "ATOMIC_FP_CONFIG"
 DEFAULT_FILE = "atomic-fp.toml"
 BUILTIN_KIND_NAMES = (
-    "binance", "hyperliquid", "grvt", "lighter", "bybit", "okx", "aster", "paper", "ccxt",
+    "binance", "hyperliquid", "grvt", "lighter", "bybit", "okx", "aster", "paradex", "paper",
+    "ccxt",
 )  # fmt: skip
 DEFAULT_VENUES = ("binance", "hyperliquid", "grvt", "lighter")
 
@@ -69,6 +70,7 @@ CREDENTIAL_KEYS: Mapping[str, tuple[str, ...]] = {
     "bybit": ("api_key", "api_secret"),
     "okx": ("api_key", "api_secret", "passphrase"),
     "aster": ("user", "signer", "private_key"),
+    "paradex": (),
     "paper": (),
     "ccxt": ("api_key", "secret", "password"),
 }

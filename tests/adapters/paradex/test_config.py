@@ -1,0 +1,88 @@
+"""Paradex in the TOML config, the registry and the CLI: ``kind = "paradex"`` builds a
+market-data client, ``atomic-fp venues`` lists it, and a bad Paradex option is a clear
+error (exit code 2, no traceback), never a half-built client."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from returns.result import Success
+
+from adapters.okx import OkxConfig
+from adapters.paradex import ParadexClient, ParadexConfig
+from adapters.registry import BUILTIN_KINDS, build_client
+from scripts.cli import cli
+from scripts.config import CREDENTIAL_KEYS, load
+from scripts.runtime import build_live
+
+
+@pytest.fixture
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ATOMIC_FP_CONFIG", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("ATOMIC_FP_CACHE_DIR", str(tmp_path / "cache"))
+    yield tmp_path
+
+
+def test_a_paradex_section_builds_a_paradex_client(tmp_path: Path) -> None:
+    path = tmp_path / "atomic-fp.toml"
+    path.write_text(
+        '[venues.paradex]\nkind = "paradex"\n'
+        'base_url = "https://api.testnet.paradex.trade/v1"\n'
+        'options = { markets_ttl_seconds = "300" }\n'
+    )
+    config = load(str(path), environ={})
+    venue = config.venue("paradex")
+    assert venue is not None and venue.kind == "paradex"
+    [built] = build_live(config.venues, {})
+    client = built.client.unwrap()
+    assert isinstance(client, ParadexClient) and "testnet" in repr(client)
+
+
+def test_typed_config_and_registry_agree() -> None:
+    assert BUILTIN_KINDS["paradex"].credential_keys == CREDENTIAL_KEYS["paradex"] == ()
+    assert isinstance(build_client(ParadexConfig().settings()), Success)
+    with pytest.raises(TypeError, match="cannot build a paradex client"):
+        ParadexClient(OkxConfig())  # type: ignore[arg-type]
+
+
+def test_atomic_fp_venues_lists_paradex_with_market_data_only(isolated: Path) -> None:
+    result = CliRunner().invoke(cli, ["venues", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    kinds = {k["kind"]: k for k in json.loads(result.stdout)["kinds"]}
+    assert "funding_rates" in kinds["paradex"]["capabilities"]
+    assert "place_order" not in kinds["paradex"]["capabilities"]
+
+
+@pytest.mark.parametrize(
+    ("option", "named"),
+    [('markets_ttl_seconds = "soon"', "markets_ttl_seconds"),
+     ('public_requests_per_second = "0"', "public_requests_per_second")],
+)  # fmt: skip
+def test_a_bad_paradex_option_exits_2_without_a_traceback(
+    isolated: Path, option: str, named: str
+) -> None:
+    (isolated / "atomic-fp.toml").write_text(
+        f'[venues.paradex]\nkind = "paradex"\noptions = {{ {option} }}\n'
+    )
+    result = CliRunner().invoke(cli, ["scan", "--venues", "paradex"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert named in result.stderr
+
+
+def test_a_credential_for_paradex_is_a_config_error_exit_2(isolated: Path) -> None:
+    """No credentials are taken yet (trading is not built): naming one is refused, not
+    silently ignored."""
+    (isolated / "atomic-fp.toml").write_text(
+        '[venues.paradex]\nkind = "paradex"\nl2_private_key_env = "T_PARADEX_KEY"\n'
+    )
+    result = CliRunner().invoke(cli, ["scan", "--venues", "paradex"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "l2_private_key_env" in result.stderr
