@@ -5,8 +5,11 @@ Building an ``ssl.SSLContext`` loads the CA store: measured about 23 ms per venu
 (issue 20). :func:`shared_ssl_context` builds one per CA bundle, lazily, and every client
 built by :func:`adapters.registry.build_client` gets a transport using it
 (:func:`default_transport`), unless its settings bring their own transport (tests, the
-offline snapshot). An ``SSLContext`` is safe to share between connections and clients:
-it holds configuration (trusted CAs, protocol limits), not per-connection state.
+offline snapshot); every websocket (:func:`adapters.streams.connection.open_connection`,
+so every :class:`~adapters.streams.feed.StreamFeed`, Lighter's market-stats feed and the
+account streams) connects with it too, unless given its own ``ssl_context``. An
+``SSLContext`` is safe to share between connections and clients: it holds configuration
+(trusted CAs, protocol limits), not per-connection state.
 
 ``ca_bundle`` (a PEM file; config ``[venues.<id>] ca_bundle`` or ``[tls] ca_bundle``) is
 trusted *instead of* the default store: for a venue behind a corporate TLS proxy, or the
@@ -19,8 +22,10 @@ from __future__ import annotations
 
 import ssl
 import threading
+from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:  # httpx is imported when a context or transport is built, not before
+    import httpx
 
 _lock = threading.Lock()
 _contexts: dict[str | None, ssl.SSLContext] = {}
@@ -35,6 +40,8 @@ def shared_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
         context = _contexts.get(ca_bundle)
         if context is None:
             if ca_bundle is None:
+                import httpx
+
                 context = httpx.create_ssl_context(trust_env=True)
             else:
                 context = ssl.create_default_context(cafile=ca_bundle)
@@ -45,6 +52,8 @@ def shared_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
 def default_transport(ca_bundle: str | None = None) -> httpx.AsyncHTTPTransport:
     """The transport ``httpx.AsyncClient`` builds by default (HTTP/1.1, default limits,
     proxies from the environment), verifying with :func:`shared_ssl_context`."""
+    import httpx
+
     return httpx.AsyncHTTPTransport(verify=shared_ssl_context(ca_bundle), trust_env=True)
 
 

@@ -37,6 +37,7 @@ from adapters.lighter.signer import LighterSigner, load_sdk_signer
 from adapters.lighter.ws import DEFAULT_WS_URL as LIGHTER_WS
 from adapters.streams.feed import StreamFeed
 from adapters.streams.types import OrdersPushed, StreamEvent
+from adapters.tls import default_transport
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.orchestration.order_updates import OrderUpdateBook
 from scripts.config import VenueConfig
@@ -62,7 +63,9 @@ async def _binance(
 ) -> None:
     """The user-data stream on a listen key kept alive (renewed when it expires or a
     keep-alive fails): :class:`adapters.binance.user_data_session.UserDataSession`."""
-    async with httpx.AsyncClient(timeout=venue.timeout) as http:
+    async with httpx.AsyncClient(
+        timeout=venue.timeout, transport=default_transport(venue.ca_bundle)
+    ) as http:
         session = UserDataSession(
             http=http,
             rest_url=(venue.base_url or BINANCE_REST).rstrip("/"),
@@ -74,6 +77,7 @@ async def _binance(
             # the listen key reads the account's orders: keep it out of logs
             on_key=lambda key: REDACTOR.add([key]),
             on_no_key=lambda message: warn(message, venue=str(venue.id)),
+            ca_bundle=venue.ca_bundle,
         )
         await session.run()
 
@@ -92,7 +96,9 @@ def grvt_stream_url(venue: VenueConfig) -> str:
 async def _grvt(venue: VenueConfig, credentials: Mapping[str, str], book: OrderUpdateBook) -> None:
     network = venue.options.get("network", "mainnet")
     auth_url = venue.auth_url or GRVT_HOSTS[network][2]
-    async with httpx.AsyncClient(timeout=venue.timeout) as http:
+    async with httpx.AsyncClient(
+        timeout=venue.timeout, transport=default_transport(venue.ca_bundle)
+    ) as http:
         auth = GrvtAuth(
             venue=str(venue.id),
             client=http,
@@ -116,7 +122,7 @@ async def _grvt(venue: VenueConfig, credentials: Mapping[str, str], book: OrderU
             venue=str(venue.id),
             url=grvt_stream_url(venue),
         )
-        await StreamFeed(wire=wire, listener=_listener(book)).run()
+        await StreamFeed(wire=wire, listener=_listener(book), ca_bundle=venue.ca_bundle).run()
 
 
 LIGHTER_TOKEN_LIFETIME = 8 * 3600 - 600
@@ -166,7 +172,7 @@ def _lighter_task(
         url=venue.ws_url or LIGHTER_WS,
     )
     book.alias(ExchangeIdentifier(str(venue.id)), lambda cid: str(client_order_index(cid)))
-    return StreamFeed(wire=wire, listener=_listener(book)).run
+    return StreamFeed(wire=wire, listener=_listener(book), ca_bundle=venue.ca_bundle).run
 
 
 Work = Callable[[], Coroutine[Any, Any, None]]
@@ -193,7 +199,7 @@ def account_stream_tasks(
                 venue=str(venue.id),
                 url=venue.ws_url or HYPERLIQUID_WS,
             )
-            feed = StreamFeed(wire=wire, listener=_listener(book))
+            feed = StreamFeed(wire=wire, listener=_listener(book), ca_bundle=venue.ca_bundle)
             tasks.append((f"{venue.id}: orderUpdates stream", feed.run))
         elif (
             venue.kind == "grvt"

@@ -61,5 +61,5 @@ async def market_streams(
         wire = wire_for(venue.kind, str(venue.id), ws_urls.get(str(venue.id)))
         if wire is None or not listings:
             continue
-        live.add(venue.id, wire, listings)
+        live.add(venue.id, wire, listings, ca_bundle=venue.ca_bundle)
     return live if live.feeds else None

@@ -36,6 +36,8 @@ class Venue:
     kind: str
     client: Result[VenueClient, str]
     timeout: float = 10.0
+    ca_bundle: str | None = None
+    """The venue's CA bundle (config ``ca_bundle``): its streams verify with it too."""
 
 
 def settings_for(
@@ -121,6 +123,7 @@ def build_live(
                 )
             ),
             venue.timeout,
+            venue.ca_bundle,
         )
         for venue in venues
     )

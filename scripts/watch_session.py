@@ -206,6 +206,7 @@ class WatchSession:
                 backoff_max=options.backoff_max,
                 down_after_failures=options.down_after_failures,
                 clock=self.clock,
+                ca_bundle=venue.ca_bundle,
             )
             self.feeds[venue.id] = feed
             self._set_status(VenueStatus(venue.id, venue.kind, StreamState.CONNECTING.value))

@@ -97,6 +97,8 @@ class UserDataSession:
     on_no_key: Callable[[str], None] = _log_warning
     """Told (as text) when no key could be had: the caller says lookups carry on."""
     feed_options: dict[str, float] = attrs.field(factory=dict)
+    ca_bundle: str | None = None
+    """Trusted instead of the default store by the stream's TLS (``adapters.tls``)."""
     events: list[str] = attrs.field(factory=list)
     keys: int = 0
 
@@ -130,7 +132,12 @@ class UserDataSession:
             BinanceUserDataWire(listen_key=key, venue=self.venue, base_url=self.stream_base),
             lambda: renew_because("expired"),
         )
-        feed = StreamFeed(wire=wire, listener=self.listener, **self.feed_options)  # type: ignore[arg-type]
+        feed = StreamFeed(
+            wire=wire,
+            listener=self.listener,
+            ca_bundle=self.ca_bundle,
+            **self.feed_options,  # type: ignore[arg-type]
+        )
         async with anyio.create_task_group() as group:
             await group.start(feed.run)
             group.start_soon(self._keep_alive, renew_because)

@@ -99,7 +99,9 @@ class LighterClient(LighterExecution, GuardedVenue, MarginFacade, FeesFacade, Co
                 monotonic=monotonic,
             ),
         )
-        self.feed = MarketStatsFeed(url=settings.ws_url or DEFAULT_WS_URL, clock=self.clock)
+        self.feed = MarketStatsFeed(
+            url=settings.ws_url or DEFAULT_WS_URL, clock=self.clock, ca_bundle=settings.ca_bundle
+        )
         self.overrides = settings.symbol_overrides
         self.ws_max_age = timedelta(seconds=option_float(options, "ws_max_age_seconds", 30.0))
         self.market_ttl = timedelta(seconds=option_float(options, "market_ttl_seconds", 300.0))

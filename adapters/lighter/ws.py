@@ -24,9 +24,9 @@ and ends only when cancelled. Garbage frames, drops and errors are counted in
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 import anyio
 import attrs
@@ -37,6 +37,9 @@ from adapters.lighter.parsers import MarketStats, parse_ws_frame
 from adapters.lighter.stream import DEFAULT_WS_URL, decoded_from_frame
 from adapters.streams import feed as streams_feed
 from adapters.streams.types import Decoded, StateChanged, StreamEvent, StreamState
+
+if TYPE_CHECKING:
+    import ssl
 
 Clock = Callable[[], datetime]
 
@@ -118,6 +121,8 @@ class MarketStatsFeed:
     max_frame: int = 4 * 1024 * 1024
     clock: Clock = _utc_now
     ssl_context: ssl.SSLContext | None = None
+    """``None``: the process's shared context for ``ca_bundle`` (``adapters.tls``)."""
+    ca_bundle: str | None = None
     health: FeedHealth = attrs.field(factory=FeedHealth)
     _latest: dict[int, Observed] = attrs.field(factory=dict)
     _update_event: anyio.Event = attrs.field(factory=anyio.Event)
@@ -161,6 +166,7 @@ class MarketStatsFeed:
             max_frame=self.max_frame,
             clock=self.clock,
             ssl_context=self.ssl_context,
+            ca_bundle=self.ca_bundle,
             health=self.health,
         )
         await engine.run(task_status=task_status)

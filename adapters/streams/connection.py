@@ -1,5 +1,11 @@
 """One websocket connection over anyio (asyncio and trio), with ``websockets``' sans-I/O
-client protocol: the same approach as Lighter's feed (``adapters/lighter/ws.py``)."""
+client protocol: the same approach as Lighter's feed (``adapters/lighter/ws.py``).
+
+This is the only module that imports ``websockets``; :mod:`adapters.streams.feed` imports
+it when a feed first connects, so a command that builds clients but streams nothing (a
+``scan``) never loads it (issue 20). A secure connection verifies with the process's one
+SSL context for its CA bundle (:func:`adapters.tls.shared_ssl_context`), as the HTTP
+clients do, instead of building a context (and loading the CA store) per connection."""
 
 from __future__ import annotations
 
@@ -14,6 +20,8 @@ from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
 from websockets.protocol import State
 from websockets.uri import parse_uri
+
+from adapters.tls import shared_ssl_context
 
 
 class ConnectionClosed(Exception):
@@ -118,10 +126,14 @@ async def open_connection(
     limit: float,
     max_frame: int,
     ssl_context: ssl.SSLContext | None = None,
+    ca_bundle: str | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> WebSocketConnection:
     """Connect and complete the opening handshake, each within ``limit`` seconds;
-    ``headers`` are added to the handshake request (e.g. GRVT's session cookie)."""
+    ``headers`` are added to the handshake request (e.g. GRVT's session cookie).
+
+    ``wss://`` verifies with ``ssl_context`` if given, else with the shared context for
+    ``ca_bundle`` (``None``: the default store, as the HTTP clients)."""
     uri = parse_uri(url)
     with anyio.fail_after(limit):
         stream: ByteStream
@@ -130,7 +142,7 @@ async def open_connection(
                 uri.host,
                 uri.port,
                 tls=True,
-                ssl_context=ssl_context or ssl.create_default_context(),
+                ssl_context=ssl_context or shared_ssl_context(ca_bundle),
                 tls_hostname=uri.host,
             )
         else:

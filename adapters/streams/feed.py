@@ -14,16 +14,15 @@ the decisions' ``max_data_age`` rule refuses them.
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 import anyio
 import attrs
 from anyio.abc import TaskStatus
 
 from adapters._http import loads
-from adapters.streams.connection import ConnectionClosed, WebSocketConnection, open_connection
 from adapters.streams.types import (
     Decoded,
     Gap,
@@ -36,6 +35,11 @@ from adapters.streams.types import (
     StreamState,
     WireFormat,
 )
+
+if TYPE_CHECKING:
+    import ssl
+
+    from adapters.streams.connection import WebSocketConnection
 
 Clock = Callable[[], datetime]
 Listener = Callable[[StreamEvent], None]
@@ -89,6 +93,9 @@ class StreamFeed:
     max_frame: int = 8 * 1024 * 1024
     clock: Clock = _utc_now
     ssl_context: ssl.SSLContext | None = None
+    """``None``: the process's shared context for ``ca_bundle`` (``adapters.tls``)."""
+    ca_bundle: str | None = None
+    """A PEM file of CAs to trust instead of the default store (config ``ca_bundle``)."""
     health: FeedHealth = attrs.field(factory=FeedHealth)
     state: StreamState = StreamState.CONNECTING
     _dropped_at: datetime | None = None
@@ -134,11 +141,15 @@ class StreamFeed:
         # are asked for on every (re)connect, so an expired session is renewed
         headers_of = getattr(self.wire, "handshake_headers", None)
         headers = await headers_of() if headers_of is not None else None
+        # imported here, not at the top: it loads ``websockets`` (see its module doc)
+        from adapters.streams.connection import open_connection
+
         connection = await open_connection(
             self.wire.url,
             limit=self.connect_timeout,
             max_frame=self.max_frame,
             ssl_context=self.ssl_context,
+            ca_bundle=self.ca_bundle,
             headers=headers,
         )
         try:
@@ -152,6 +163,8 @@ class StreamFeed:
                 await connection.aclose()
 
     async def _receive_loop(self, connection: WebSocketConnection) -> None:
+        from adapters.streams.connection import ConnectionClosed
+
         last_heard = anyio.current_time()
         binary_seen = 0
         while True:

@@ -55,8 +55,9 @@ class LiveRates:
         venue: ExchangeIdentifier,
         wire: WireFormat,
         listings: Iterable[Listing],
-        **feed_options: float,
+        **feed_options: float | str | None,
     ) -> StreamFeed:
+        """``feed_options``: :class:`StreamFeed` fields (timeouts, ``ca_bundle``)."""
         self.board.set_listings(venue, listings)
         feed = StreamFeed(
             wire=wire,
