@@ -7,8 +7,11 @@ start-up every few minutes).
   it. A ``None`` entry in ``sys.modules`` makes that import raise ``ImportError`` (the
   import system's documented way to block a module, see the ``sys.modules`` entry of the
   Python reference, "The import system", 5.3.1), so httpx falls back to its stub ``main``
-  and rich is never loaded. Only the ``atomic-fp`` process does this, never a library
-  import of ``atomic_fp``.
+  and rich is never loaded. Likewise ``trio``: httpcore imports it when it is installed
+  (``try: import trio``, for its locks under trio; ``httpcore/_synchronization.py``), which
+  costs 60-95 ms (issue 20), and every ``atomic-fp`` command runs on asyncio
+  (``anyio.run``'s default backend), where httpcore uses anyio's locks instead. Only the
+  ``atomic-fp`` process does this, never a library import of ``atomic_fp``.
 - :func:`freeze_startup_objects`: ``gc.freeze()`` moves every object alive after the
   imports (modules, classes, functions: they live as long as the process) to the
   permanent generation, so the collections that decoding thousands of JSON objects
@@ -30,7 +33,7 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-_UNUSED = ("httpx._main",)
+_UNUSED = ("httpx._main", "trio")
 
 
 def block_unused_imports() -> None:

@@ -24,7 +24,6 @@ import httpx
 from returns.future import FutureResult
 
 from adapters.client_config import Connectable, as_settings
-from adapters.grvt.auth import GrvtAuth
 from adapters.grvt.config import GrvtConfig, GrvtCredentials, GrvtOptions
 from adapters.grvt.execution import GrvtExecution
 from adapters.grvt.http import GrvtHttp
@@ -64,6 +63,8 @@ class GrvtClient(GrvtExecution, GuardedVenue, MarginFacade, FeesFacade, Connecta
         self._clock = clock
         client = httpx.AsyncClient(transport=settings.transport, timeout=settings.timeout)
         self._credentials = GrvtCredentials.read(settings.credentials)
+        if self._credentials is not None:  # the login, imported only when it can be used
+            from adapters.grvt.auth import GrvtAuth
         self._http = GrvtHttp(
             json=JsonHttp(
                 self._venue,

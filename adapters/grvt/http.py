@@ -13,12 +13,11 @@ reads that body (``accept_status``) before the kit's status rules would apply.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from returns.result import Failure, Result
 
-from adapters.grvt.auth import GrvtAuth
 from adapters.grvt.parsers import error_of
 from adapters.kit import JsonHttp
 from atomic_fp.errors import (
@@ -30,6 +29,9 @@ from atomic_fp.errors import (
     VenueError,
     VenueRejected,
 )
+
+if TYPE_CHECKING:  # the login is imported by a client that has credentials (issue 20)
+    from adapters.grvt.auth import GrvtAuth
 
 _AUTH_CODES = frozenset({1000, 1001, 1008, 1012, 1400})
 _SERVER_CODES = frozenset({1002, 1005, 1009})

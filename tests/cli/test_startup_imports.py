@@ -1,26 +1,46 @@
-"""What the ``atomic-fp`` process imports and keeps for ``--help`` and ``scan --offline``
-(issue 20: start-up is paid by every cron scan), checked in a fresh interpreter running
-the console script's entry point (``scripts.cli:main``), via ``sys.modules``.
+"""What the ``atomic-fp`` process imports and keeps for ``--help``, ``scan --offline`` and
+a live ``scan`` (issue 20: start-up is paid by every cron scan), checked in a fresh
+interpreter running the console script's entry point (``scripts.cli:main``), via
+``sys.modules``.
 
-``scan --offline`` replays the recorded responses through each venue's own client, and
-the clients are built on httpx (and Lighter's module imports its websocket stream at
-import time), so httpx and websockets are still loaded there; rich (httpx's optional
-command-line client), eth_account and ccxt are not."""
+Each command is checked against the modules it must NOT load: the websocket library
+(``scan`` streams nothing: :mod:`adapters.streams.feed` imports it when a feed connects),
+signing libraries (``eth_account``, lighter-sdk's ``lighter``: a scan signs nothing),
+GRVT's login (:mod:`adapters.grvt.auth`: only a client with credentials logs in), ccxt,
+and rich (httpx's optional command-line client). ``--help`` loads no network library at
+all. ``scan --offline`` replays the recorded responses through each venue's own client,
+which is built on httpx, so httpx itself is still loaded there."""
 
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from scripts.startup import QuietResult
 
 NEVER = ("rich", "pygments", "eth_account", "ccxt")
+SCAN_NEVER = (
+    *NEVER,
+    "websockets",
+    "adapters.streams.connection",
+    "lighter",
+    "eth_keys",
+    "adapters.grvt.auth",
+    "http.cookies",
+    "anyio._backends._trio",
+    "trio",
+)
+"""What no ``scan`` loads (``http.cookies``: GRVT's login session; trio: the backend a
+scan does not run on)."""
 
 
-def _run(*args: str) -> dict[str, object]:
+def _run(*args: str, env: dict[str, str] | None = None) -> dict[str, object]:
     code = (
         "import gc, json, sys\n"
         "from scripts.cli import main\n"
@@ -37,7 +57,12 @@ def _run(*args: str) -> dict[str, object]:
         " 'frozen': gc.get_freeze_count()}))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
     )
     report: dict[str, object] = json.loads(done.stderr.rsplit("@@", 1)[1])
     report["stdout"] = done.stdout
@@ -48,7 +73,7 @@ def test_help_imports_no_network_terminal_or_signing_library() -> None:
     report = _run("--help")
     assert report["code"] == 0
     loaded = set(report["modules"])  # type: ignore[call-overload]
-    assert not loaded & {*NEVER, "httpx", "websockets", "anyio"}
+    assert not loaded & {*SCAN_NEVER, "httpx", "anyio", "ssl"}
     assert "scan" in str(report["stdout"])
 
 
@@ -58,11 +83,34 @@ def test_scan_offline_loads_no_terminal_or_signing_library(fmt: str) -> None:
     assert report["code"] == 0
     assert "BTC" in str(report["stdout"])  # it did scan
     loaded = set(report["modules"])  # type: ignore[call-overload]
-    assert not loaded & set(NEVER), sorted(loaded & set(NEVER))
+    assert not loaded & set(SCAN_NEVER), sorted(loaded & set(SCAN_NEVER))
+    assert "adapters.lighter.factory" in loaded and "adapters.grvt.factory" in loaded
     assert "httpx" in loaded  # the clients' transport (see the module's doc)
     assert "httpx._main" not in loaded
     # the start-up objects were moved out of the collector's reach (scripts.startup)
     assert isinstance(report["frozen"], int) and report["frozen"] > 10_000
+
+
+def test_live_scan_of_binance_alone_loads_no_stream_or_signing_library(tmp_path: Path) -> None:
+    """A config naming only Binance, at a local port nothing listens on: the scan reports
+    the venue as failed (what it imported is the point, not the answer)."""
+    with socket.socket() as probe:  # a free port on 127.0.0.1, closed again: refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "atomic-fp.toml"
+    config.write_text(f'[venues.binance]\nkind = "binance"\nbase_url = "http://127.0.0.1:{port}"\n')
+    env = {k: v for k, v in os.environ.items() if k != "ATOMIC_FP_CONFIG"}
+    env["ATOMIC_FP_CONFIG"] = str(config)
+    report = _run("scan", "--format", "json", env=env)
+    loaded = set(report["modules"])  # type: ignore[call-overload]
+    assert "adapters.binance.factory" in loaded  # it did build the client
+    assert "httpx" in loaded  # and asked over HTTP
+    others = {m for m in loaded if m.split(".")[:2] in (["adapters", v] for v in OTHER_VENUES)}
+    assert not others, sorted(others)  # venues not configured are never imported
+    assert not loaded & set(SCAN_NEVER), sorted(loaded & set(SCAN_NEVER))
+
+
+OTHER_VENUES = ("hyperliquid", "grvt", "lighter", "bybit", "okx", "aster", "paradex")
 
 
 def test_quiet_result_never_formats_its_value() -> None:
