@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Sequence
@@ -29,8 +28,8 @@ from scripts.config import ConfigError, parse_duration
 from scripts.context import REDACTOR, AppContext, fail, warn
 from scripts.funding_journal import funding_recorder, record_logged
 from scripts.json_contract import versioned
+from scripts.json_lines import json_line
 from scripts.margin_alerts import cycle_margin_alerts
-from scripts.output import render_json
 from scripts.run_streams import market_streams
 from scripts.runtime import close_all, select, utc_now
 from scripts.trading import (
@@ -91,7 +90,7 @@ def run_loop(
             unclean.append(report)
         alarms.emit(cycle_alarms(report))
         if json_lines:
-            line = json.dumps(json.loads(render_json(versioned("run", cycle_json(report)))))
+            line = json_line(versioned("run", cycle_json(report)))
             click.echo(REDACTOR.scrub(line))
         else:
             click.echo(REDACTOR.scrub(report.describe()))

@@ -6,7 +6,6 @@ SIGINT and SIGTERM end the session cleanly (streams closed, clients closed, exit
 
 from __future__ import annotations
 
-import json
 import signal
 import sys
 from collections.abc import Sequence
@@ -37,9 +36,10 @@ class _JsonLines:
     def on_change(self, change: WatchChange) -> None:
         from scripts.context import REDACTOR
         from scripts.json_contract import versioned
+        from scripts.json_lines import json_line
 
         payload = versioned("watch", change_json(change, self._limit))
-        line = json.dumps(payload, separators=(",", ":"))
+        line = json_line(payload)
         sys.stdout.write(REDACTOR.scrub(line) + "\n")
         sys.stdout.flush()
 
