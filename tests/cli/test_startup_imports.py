@@ -113,6 +113,43 @@ def test_live_scan_of_binance_alone_loads_no_stream_or_signing_library(tmp_path:
 OTHER_VENUES = ("hyperliquid", "grvt", "lighter", "bybit", "okx", "aster", "paradex")
 
 
+REPR_AT_EXIT = """
+import sys, traceback
+from atomic_fp.models import FundingRate
+calls = []
+def counted(self):
+    calls.append(traceback.extract_stack(limit=12))
+    return "<FundingRate>"
+FundingRate.__repr__ = counted
+from scripts.cli import main
+sys.argv = ['atomic-fp', 'scan', '--offline', '--format', 'json']
+try:
+    main()
+except SystemExit:
+    pass
+sys.stdout.flush()
+sys.stderr.write('@@%d' % len(calls))
+if calls:
+    sys.stderr.write('\\n' + ''.join(traceback.format_list(calls[0])))
+"""
+
+
+def test_no_funding_rate_is_formatted_with_repr_during_a_scan_or_at_its_exit() -> None:
+    """``asyncio.Runner`` formats the finished main task (its result) when it restores
+    the SIGINT handler at exit: every rate a scan read, through ``repr``, for nothing
+    (``scripts.startup.QuietResult``). Counted in a real ``scan --offline`` process."""
+    done = subprocess.run(
+        [sys.executable, "-c", REPR_AT_EXIT],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert '"opportunities"' in done.stdout  # it did scan
+    count = done.stderr.rsplit("@@", 1)[1]
+    assert count.startswith("0"), count
+
+
 def test_quiet_result_never_formats_its_value() -> None:
     class Loud:
         def __repr__(self) -> str:
