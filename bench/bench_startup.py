@@ -1,32 +1,50 @@
-"""Benchmark: start-up of the ``atomic-fp`` console script.
+"""Benchmark: start-up of the ``atomic-fp`` console script, against its earlier code in the
+same run (issue 20 target 4).
 
-Run: ``python -m bench.bench_startup`` (from the repository, with the package installed).
-Measures, over several runs of real subprocesses of the installed console script:
+Run: ``python -m bench.bench_startup [--base af4fca0 | --no-base] [--runs 9] [--write]``
+(from the repository, with the package installed). Measures real subprocesses of the
+installed console script:
 
-- ``atomic-fp --help``: median wall time (target < 0.25 s);
-Runs use the bytecode cache (``PYTHONDONTWRITEBYTECODE`` is dropped for them) as an
-installed program does after its first run.
-
+- ``atomic-fp --help``: median wall time, target **<= 60 ms** (issue 20);
 - ``atomic-fp scan --offline`` (the bundled snapshot through the real adapters' parsers):
-  median wall time (target < 0.6 s) and peak RSS (target < 80 MB), the latter from
-  ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` of a fresh measuring process per run.
+  median wall time, target **<= 0.2 s** (issue 20), and peak RSS, target < 80 MB
+  (issue 6), the latter from ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` of a fresh
+  measuring process per run;
 
-It is a benchmark, not a test: timings depend on the machine and its load.
+each once on this checkout and once on the tree of ``--base`` (``git archive`` of its
+``atomic_fp``, ``adapters`` and ``scripts`` into a temporary directory, put first on
+``PYTHONPATH`` so the same console script imports that tree instead), runs interleaved
+(current, base, current, ...) so that load changes hit both alike, and reports each
+figure with the ratio base / current. The load average before and after is printed with
+the figures: wall time grows with load; CPU time (user+sys) less so.
+
+Runs use the bytecode cache (``PYTHONDONTWRITEBYTECODE`` is dropped for them, and a
+warm-up run of each command writes it) as an installed program does after its first
+run, and no user config. ``--write`` replaces this benchmark's section of
+``bench/RESULTS.md``. It is a benchmark, not a test: timings depend on the machine.
 """
 
 from __future__ import annotations
 
+import argparse
+import io
 import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 RUNS = 9
-TARGETS = {"help_s": 0.25, "scan_s": 0.6, "scan_rss_mb": 80.0}
+TARGETS = {"help_s": 0.060, "scan_s": 0.2, "scan_rss_mb": 80.0}
+"""Issue 20: ``--help`` <= 60 ms, ``scan --offline`` <= 0.2 s; issue 6: < 80 MB."""
+BEGIN = "<!-- issue-20 startup: begin (bench/bench_startup.py --write) -->"
+END = "<!-- issue-20 startup: end -->"
 
 _MEASURE = """
 import resource, subprocess, sys, time
@@ -45,6 +63,9 @@ ENV = {
     k: v for k, v in os.environ.items() if k not in ("ATOMIC_FP_CONFIG", "PYTHONDONTWRITEBYTECODE")
 }
 
+Sample = tuple[float, float, float]
+"""(wall seconds, peak RSS in MB, CPU seconds) of one run."""
+
 
 def console_script() -> str:
     candidate = Path(sys.executable).parent / "atomic-fp"
@@ -56,50 +77,149 @@ def console_script() -> str:
     return found
 
 
-def measure(args: list[str], cwd: str) -> tuple[float, float, float]:
-    """(wall seconds, peak RSS in MB, CPU seconds) of one run of the console script."""
+def measure(args: list[str], cwd: str, tree: Path | None = None) -> Sample:
+    """One run of the console script in ``cwd``; ``tree``: a source tree imported first
+    (an earlier revision), else the installed package."""
+    env = dict(ENV)
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
     out = subprocess.run(
         [sys.executable, "-c", _MEASURE, console_script(), *args],
         capture_output=True,
         text=True,
         cwd=cwd,
-        env=ENV,
+        env=env,
         check=True,
     ).stdout.split()
     wall, rss_kb, code, cpu = float(out[0]), int(out[1]), int(out[2]), float(out[3])
     if code != 0:
-        raise SystemExit(f"atomic-fp {' '.join(args)} exited {code}")
+        raise SystemExit(f"atomic-fp {' '.join(args)} exited {code} ({tree or 'current'})")
     return wall, rss_kb / 1024, cpu  # ru_maxrss is in KiB on Linux
 
 
-def main() -> int:
-    with tempfile.TemporaryDirectory() as cwd:
-        measure(["--help"], cwd)  # warm the file cache once
-        measure(["scan", "--offline"], cwd)
-        helps = [measure(["--help"], cwd) for _ in range(RUNS)]
-        scans = [measure(["scan", "--offline"], cwd) for _ in range(RUNS)]
-    result: dict[str, float] = {
+def extract(rev: str, into: Path) -> None:
+    """The package trees of ``rev`` (``git archive``), as the backtest bench does."""
+    archive = subprocess.run(
+        ["git", "archive", rev, "atomic_fp", "adapters", "scripts"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+
+
+def figures(helps: list[Sample], scans: list[Sample]) -> dict[str, float]:
+    return {
         "help_s": statistics.median(w for w, _, _ in helps),
         "help_cpu_s": statistics.median(c for _, _, c in helps),
         "help_rss_mb": max(r for _, r, _ in helps),
         "scan_s": statistics.median(w for w, _, _ in scans),
+        "scan_min_s": min(w for w, _, _ in scans),
         "scan_cpu_s": statistics.median(c for _, _, c in scans),
         "scan_rss_mb": max(r for _, r, _ in scans),
-        "runs": RUNS,
-        "loadavg_1m": os.getloadavg()[0],
-        "cpus": float(os.cpu_count() or 0),
     }
-    for key, target in TARGETS.items():
-        value = result[key]
-        verdict = "ok" if value < target else "OVER TARGET"
-        unit = "MB" if key.endswith("mb") else "s"
-        print(f"{key:12s} {value:8.3f} {unit}  (target < {target} {unit}: {verdict})")
-    print(
-        f"cpu time (user+sys): help {result['help_cpu_s']:.3f} s, scan {result['scan_cpu_s']:.3f} s"
-        f"; load average {result['loadavg_1m']:.2f} on {result['cpus']} CPUs (wall time grows"
-        " with load)"
+
+
+def run(runs: int, base: str | None) -> dict[str, object]:
+    load_before = os.getloadavg()
+    trees: dict[str, Path | None] = {"current": None}
+    samples: dict[str, tuple[list[Sample], list[Sample]]] = {"current": ([], [])}
+    with tempfile.TemporaryDirectory() as cwd, tempfile.TemporaryDirectory() as base_dir:
+        if base is not None:
+            extract(base, Path(base_dir))
+            trees["base"] = Path(base_dir)
+            samples["base"] = ([], [])
+        for tree in trees.values():  # warm-up: bytecode and file caches
+            measure(["--help"], cwd, tree)
+            measure(["scan", "--offline"], cwd, tree)
+        for _ in range(runs):
+            for name, tree in trees.items():
+                samples[name][0].append(measure(["--help"], cwd, tree))
+                samples[name][1].append(measure(["scan", "--offline"], cwd, tree))
+    return {
+        "runs": runs,
+        "base": base,
+        "load_before": list(load_before),
+        "load_after": list(os.getloadavg()),
+        "cpus": os.cpu_count() or 0,
+        "current": figures(*samples["current"]),
+        **({"base_figures": figures(*samples["base"])} if "base" in samples else {}),
+    }
+
+
+def report(result: dict[str, object]) -> str:
+    current: dict[str, float] = result["current"]  # type: ignore[assignment]
+    base: dict[str, float] | None = result.get("base_figures")  # type: ignore[assignment]
+    load_before = ", ".join(f"{x:.2f}" for x in result["load_before"])  # type: ignore[attr-defined]
+    load_after = ", ".join(f"{x:.2f}" for x in result["load_after"])  # type: ignore[attr-defined]
+    rev = result["base"]
+    lines = [
+        BEGIN,
+        "## Cold start (issue 20 target 4)",
+        "",
+        f"`python -m bench.bench_startup{f' --base {rev}' if rev else ' --no-base'}"
+        f" --runs {result['runs']}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC,"
+        f" {result['cpus']} CPUs. Load average (1, 5, 15 min) before {load_before};"
+        f" after {load_after}. Medians of {result['runs']} fresh processes per command and"
+        " tree, interleaved, after a warm-up run writing the bytecode cache"
+        + (f"; base = the tree of `{rev}` (`git archive`)." if rev else "."),
+        "",
+        "| Figure | Current | "
+        + ("Base | Base / current | " if base else "")
+        + "Target | Verdict |",
+        "|---|---|" + ("---|---|" if base else "") + "---|---|",
+    ]
+    rows = (
+        ("`atomic-fp --help`, wall", "help_s", "s", "<= 60 ms"),
+        ("`atomic-fp scan --offline`, wall", "scan_s", "s", "<= 0.2 s"),
+        ("`atomic-fp scan --offline`, peak RSS", "scan_rss_mb", "MB", "< 80 MB"),
+        ("`atomic-fp --help`, CPU (user+sys)", "help_cpu_s", "s", ""),
+        ("`atomic-fp scan --offline`, CPU (user+sys)", "scan_cpu_s", "s", ""),
     )
+    for label, key, unit, target in rows:
+        value = current[key]
+        shown = f"{value:.3f} s" if unit == "s" else f"{value:.1f} MB"
+        cells = [label, shown]
+        if base:
+            other = base[key]
+            cells += [
+                f"{other:.3f} s" if unit == "s" else f"{other:.1f} MB",
+                f"{other / value:.2f}x",
+            ]
+        verdict = ""
+        if key in TARGETS:
+            verdict = "**PASS**" if value <= TARGETS[key] else "**FAIL**"
+        cells += [target, verdict]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def write_section(text: str) -> None:
+    path = ROOT / "bench" / "RESULTS.md"
+    old = path.read_text()
+    if BEGIN in old:
+        head, rest = old.split(BEGIN, 1)
+        new = head + text + rest.split(END, 1)[1]
+    else:
+        new = old.rstrip("\n") + "\n\n" + text + "\n"
+    path.write_text(new)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--base", default="af4fca0", help="revision to compare with")
+    parser.add_argument("--no-base", action="store_true", help="measure this checkout only")
+    parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
+    args = parser.parse_args()
+    result = run(args.runs, None if args.no_base else args.base)
+    text = report(result)
+    print(text)
     print(json.dumps(result))
+    if args.write:
+        write_section(text)
     return 0
 
 
