@@ -19,10 +19,9 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 import attrs
-import httpx
 from returns.future import FutureResult
 from returns.io import IOSuccess
 from returns.result import Failure, Result, Success
@@ -33,6 +32,9 @@ from atomic_fp.errors import VenueError
 from atomic_fp.models import Market, Symbol, VenueFees
 from atomic_fp.models.identifiers import ExchangeIdentifier, venue_id
 from atomic_fp.venue import VenueClient
+
+if TYPE_CHECKING:
+    import httpx
 
 T = TypeVar("T")
 

@@ -12,15 +12,18 @@ import importlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import attrs
-import httpx
 from returns.result import Failure, Result, Success
 
 from adapters._http import DEFAULT_MAX_BODY_BYTES
 from atomic_fp.models import Symbol, VenueFees
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.venue import VenueClient
+
+if TYPE_CHECKING:  # httpx is imported by the clients that use it (issue 20)
+    import httpx
 
 
 @attrs.frozen

@@ -158,7 +158,7 @@ def build_offline(
             base,
             {},
             with_credentials=False,
-            transport=recording.transport(),
+            transport=recording.replay(),  # kit clients replay it without httpx (issue 20)
             base_url=recording.base_url,
             urls=recording.urls,
             clock=_fixed_clock(recording.recorded_at or snapshot.as_of),

@@ -26,7 +26,6 @@ from datetime import datetime
 from typing import Any
 
 import attrs
-import httpx
 from returns.result import Failure, Result, Success
 
 from adapters.binance.config import DEFAULT_BASE_URL, BinanceOptions
@@ -36,6 +35,7 @@ from adapters.binance.weights import WeightBudget
 from adapters.kit.cache import TtlCache
 from adapters.kit.facade import redact
 from adapters.kit.http import CodeMap, JsonHttp
+from adapters.kit.http_client import async_client
 from adapters.registry import VenueSettings
 from atomic_fp.errors import NotConfigured, NotSent, RateLimited, VenueError, VenueRejected
 
@@ -76,10 +76,10 @@ class BinanceHttp:
         self.funding_budget = WeightBudget(
             "funding-endpoints", options.funding_requests_per_5min, 300.0, max_wait, monotonic
         )
-        self.client = httpx.AsyncClient(
+        self.client = async_client(
+            settings.transport,
             base_url=self.base_url,
-            transport=settings.transport,
-            timeout=httpx.Timeout(settings.timeout),
+            timeout=settings.timeout,
             headers={"Accept": "application/json"},
         )
         self.json = JsonHttp(

@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 
-import httpx
 from returns.future import FutureResult
 
 from adapters.client_config import Connectable, as_settings
@@ -30,6 +29,7 @@ from adapters.grvt.http import GrvtHttp
 from adapters.grvt.parsers import InstrumentList, error_extractor
 from adapters.grvt.parsing_margin_rules import MarginRules
 from adapters.kit import FeesFacade, GuardedVenue, JsonHttp, MarginFacade, TtlCache
+from adapters.kit.http_client import AsyncHttpClient, async_client, httpx_client
 from adapters.registry import VenueSettings
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Order, Symbol
@@ -61,10 +61,14 @@ class GrvtClient(GrvtExecution, GuardedVenue, MarginFacade, FeesFacade, Connecta
         self._options = GrvtOptions.read(settings)
         self._overrides = settings.symbol_overrides
         self._clock = clock
-        client = httpx.AsyncClient(transport=settings.transport, timeout=settings.timeout)
         self._credentials = GrvtCredentials.read(settings.credentials)
-        if self._credentials is not None:  # the login, imported only when it can be used
+        client: AsyncHttpClient
+        if self._credentials is not None:  # the login (httpx: its cookies), only if usable
             from adapters.grvt.auth import GrvtAuth
+
+            session = client = httpx_client(settings.transport, timeout=settings.timeout)
+        else:
+            client = async_client(settings.transport, timeout=settings.timeout)
         self._http = GrvtHttp(
             json=JsonHttp(
                 self._venue,
@@ -77,7 +81,7 @@ class GrvtClient(GrvtExecution, GuardedVenue, MarginFacade, FeesFacade, Connecta
             auth=(
                 GrvtAuth(
                     self._venue,
-                    client,
+                    session,
                     self._options.auth_url,
                     self._credentials.api_key,
                     clock=clock,

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timezone
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import httpx
 from returns.future import FutureResult
 from returns.result import Result
 
@@ -53,6 +52,9 @@ from atomic_fp.venue import (
     Capability,
     PreparedOrder,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 Clock = Callable[[], datetime]
 

@@ -14,9 +14,8 @@ signs L1 actions, :mod:`adapters.hyperliquid.signing`). Nonces come from
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from returns.result import Failure, Result, Success
 
 from adapters.hyperliquid.actions import exchange_payload
@@ -30,8 +29,12 @@ from adapters.hyperliquid.signing import (
     nonce_source_for,
 )
 from adapters.kit.http import JsonHttp, RetryPolicy
+from adapters.kit.http_client import AsyncHttpClient, async_client
 from adapters.registry import VenueSettings
 from atomic_fp.errors import Ambiguous, MalformedResponse, NotConfigured, VenueError
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class HyperliquidHttp:
@@ -51,8 +54,8 @@ class HyperliquidHttp:
         self.mainnet = options.mainnet
         self._credentials = settings.credentials
         self._owns_client = http_client is None
-        self.client = http_client or httpx.AsyncClient(
-            transport=settings.transport, timeout=settings.timeout
+        self.client: AsyncHttpClient = http_client or async_client(
+            settings.transport, timeout=settings.timeout
         )
         self.json = JsonHttp(
             self.venue,

@@ -31,12 +31,15 @@ together and joined afterwards report :func:`joined_failure`.
   query strings or bodies we sent (they hold keys and signatures).
 
 The ``httpx.AsyncClient`` is injectable, which is how tests replay recorded responses
-(``httpx.MockTransport``) or talk to a local 127.0.0.1 server.
+(``httpx.MockTransport``) or talk to a local 127.0.0.1 server; so is an in-process client
+(:mod:`adapters.kit.http_client`: the offline snapshot, which never loads httpx). httpx's
+errors are told apart only if httpx is loaded: an error can only be one of them then.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -45,9 +48,9 @@ from typing import Any
 
 import anyio
 import attrs
-import httpx
 from returns.result import Failure, Result, Success
 
+from adapters.kit.http_client import AsyncHttpClient, HttpResponse
 from atomic_fp.errors import (
     Ambiguous,
     AuthenticationError,
@@ -99,7 +102,7 @@ class BodyTooLarge(Exception):
     """The response body exceeds the cap (raised while reading, caught in ``_once``)."""
 
 
-def _retry_after(response: httpx.Response) -> timedelta | None:
+def _retry_after(response: HttpResponse) -> timedelta | None:
     """``Retry-After`` as seconds or as an HTTP date (RFC 9110 section 10.2.3)."""
     value = response.headers.get("Retry-After")
     if value is None:
@@ -117,7 +120,7 @@ def _retry_after(response: httpx.Response) -> timedelta | None:
     return max(timedelta(0), when - datetime.now(timezone.utc))
 
 
-async def read_capped(response: httpx.Response, limit: int) -> bytes:
+async def read_capped(response: HttpResponse, limit: int) -> bytes:
     """The (decoded) body, refusing (``BodyTooLarge``) as soon as more than ``limit``
     bytes are announced or have arrived; never holds more than ``limit`` plus one chunk."""
     announced = response.headers.get("Content-Length")
@@ -138,7 +141,7 @@ class JsonHttp:
     """A venue's HTTP endpoint: base URL, client, timeouts and retry policy."""
 
     venue: str
-    client: httpx.AsyncClient
+    client: AsyncHttpClient
     error_extractor: ErrorExtractor = _no_extractor
     retry: RetryPolicy = attrs.Factory(RetryPolicy)
     max_retry_after: float = 5.0
@@ -215,30 +218,30 @@ class JsonHttp:
             if idempotent:
                 return Failure(MalformedResponse(self.venue, message))
             return Failure(Ambiguous(self.venue, message))
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
-            return Failure(
-                NotSent(self.venue, f"{where}: could not connect ({type(error).__name__})")
-            )
-        except httpx.TimeoutException as error:
-            if idempotent:
-                return Failure(VenueTimeout(self.venue, f"{where}: {type(error).__name__}"))
-            return Failure(Ambiguous(self.venue, f"{where}: timed out after sending"))
-        except httpx.HTTPError as error:
-            if idempotent:
-                return Failure(NetworkError(self.venue, f"{where}: {type(error).__name__}"))
-            return Failure(
-                Ambiguous(self.venue, f"{where}: transport failed ({type(error).__name__})")
-            )
         except Exception as error:
-            message = f"{where}: unexpected {type(error).__name__}"
-            return Failure(
-                NetworkError(self.venue, message) if idempotent else Ambiguous(self.venue, message)
-            )
+            return Failure(self._transport_failure(error, where, idempotent))
         return self._classify(response, raw, where, idempotent, accept_status)
+
+    def _transport_failure(self, error: Exception, where: str, idempotent: bool) -> VenueError:
+        name = type(error).__name__
+        httpx: Any = sys.modules.get("httpx")  # not loaded: the error is none of its own
+        if httpx is not None:
+            if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+                return NotSent(self.venue, f"{where}: could not connect ({name})")
+            if isinstance(error, httpx.TimeoutException):
+                if idempotent:
+                    return VenueTimeout(self.venue, f"{where}: {name}")
+                return Ambiguous(self.venue, f"{where}: timed out after sending")
+            if isinstance(error, httpx.HTTPError):
+                if idempotent:
+                    return NetworkError(self.venue, f"{where}: {name}")
+                return Ambiguous(self.venue, f"{where}: transport failed ({name})")
+        message = f"{where}: unexpected {name}"
+        return NetworkError(self.venue, message) if idempotent else Ambiguous(self.venue, message)
 
     def _classify(
         self,
-        response: httpx.Response,
+        response: HttpResponse,
         raw: bytes,
         where: str,
         idempotent: bool,

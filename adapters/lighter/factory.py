@@ -23,11 +23,11 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
-import httpx
 from returns.result import Failure, Result
 
 from adapters.client_config import Connectable, as_settings
 from adapters.kit import FeesFacade, GuardedVenue, JsonHttp, MarginFacade, RequestBudget, TtlCache
+from adapters.kit.http_client import async_client
 from adapters.lighter.config import (
     DEFAULT_BASE_URL,
     LighterConfig,
@@ -85,8 +85,8 @@ class LighterClient(LighterExecution, GuardedVenue, MarginFacade, FeesFacade, Co
         self._http = LighterHttp(
             json=JsonHttp(
                 venue=self._venue,
-                client=httpx.AsyncClient(
-                    base_url=self.base_url, transport=settings.transport, timeout=settings.timeout
+                client=async_client(
+                    settings.transport, base_url=self.base_url, timeout=settings.timeout
                 ),
                 error_extractor=error_fields,
                 max_body_bytes=settings.max_response_bytes,

@@ -1,4 +1,4 @@
-"""Recorded HTTP exchanges, replayed (or captured) at the httpx transport level.
+"""Recorded HTTP exchanges, replayed (or captured) at the HTTP client's transport level.
 
 A snapshot is a directory holding ``manifest.json`` (``as_of``, the venue files) and one
 JSON file per venue::
@@ -12,6 +12,14 @@ same value; every recorded top-level JSON body key present with the same value. 
 specific match wins (so ``{"type": "metaAndAssetCtxs"}`` and ``{"type": "meta"}`` are told
 apart). A request nothing matches gets HTTP 404 with a JSON error naming it, which the
 client classifies like any venue refusal: the replay never invents a response.
+
+Two ways to replay the same :class:`Replay`: in-process (:meth:`VenueRecording.replay`,
+what ``scan --offline`` uses: the venue's client gets an
+:class:`~adapters.kit.http_client.InProcessClient` and httpx is never imported, issue 20),
+or as an httpx transport (:meth:`VenueRecording.transport`,
+:class:`~adapters.snapshot.httpx_replay.ReplayTransport`: tests, and venues whose clients
+are built on httpx itself). ``record``'s :class:`RecordingTransport` lives beside the
+latter; both names are importable from here as before.
 """
 
 from __future__ import annotations
@@ -21,10 +29,15 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import httpx
+
+from adapters.kit.http_client import InProcessTransport
+
+if TYPE_CHECKING:
+    from adapters.snapshot.httpx_replay import RecordingTransport as RecordingTransport
+    from adapters.snapshot.httpx_replay import ReplayTransport as ReplayTransport
 
 MANIFEST = "manifest.json"
 
@@ -116,7 +129,15 @@ class VenueRecording:
         )
 
     def transport(self) -> ReplayTransport:
+        """The recorded answers as an httpx transport."""
+        from adapters.snapshot.httpx_replay import ReplayTransport
+
         return ReplayTransport(self.exchanges)
+
+    def replay(self) -> InProcessTransport:
+        """The recorded answers in-process, for a client built by
+        :func:`adapters.kit.http_client.async_client` (no httpx)."""
+        return InProcessTransport(Replay(self.exchanges))
 
 
 @attrs.frozen
@@ -190,33 +211,20 @@ def bundled_snapshot() -> Snapshot:
     return load_snapshot(resources.files("adapters.snapshot") / "data")
 
 
-def _request_json(request: httpx.Request) -> Any:
-    content = request.content
-    if not content:
-        return None
-    try:
-        return json.loads(content)
-    except ValueError:
-        return None
-
-
-def _query(request: httpx.Request) -> dict[str, str]:
-    return {key: value for key, value in request.url.params.multi_items()}
-
-
-class ReplayTransport(httpx.AsyncBaseTransport):
-    """Serves recorded responses; what was not recorded is a 404, never a guess."""
+class Replay:
+    """Serves recorded responses; what was not recorded is a 404, never a guess.
+    ``requests``/``unmatched``: every ``(method, path)`` asked, and those not recorded."""
 
     def __init__(self, exchanges: Sequence[Exchange]) -> None:
         self._exchanges = tuple(exchanges)
         self.requests: list[tuple[str, str]] = []
         self.unmatched: list[tuple[str, str]] = []
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        method = request.method.upper()
-        path = request.url.path
-        query = _query(request)
-        body = _request_json(request)
+    def answer(
+        self, method: str, path: str, query: Mapping[str, str], content: bytes
+    ) -> tuple[int, bytes]:
+        """``(status, JSON body)`` for one request."""
+        body = request_json(content)
         self.requests.append((method, path))
         best: Exchange | None = None
         best_score = -1
@@ -227,58 +235,24 @@ class ReplayTransport(httpx.AsyncBaseTransport):
         if best is None:
             self.unmatched.append((method, path))
             detail = f"not recorded in the offline snapshot: {method} {path}"
-            return httpx.Response(
-                404,
-                json={"code": 404, "msg": detail, "error": detail},
-                request=request,
-            )
-        return httpx.Response(
-            best.status,
-            content=json.dumps(best.body).encode(),
-            headers={"Content-Type": "application/json"},
-            request=request,
-        )
+            return 404, json.dumps({"code": 404, "msg": detail, "error": detail}).encode()
+        return best.status, json.dumps(best.body).encode()
 
 
-class RecordingTransport(httpx.AsyncBaseTransport):
-    """Forwards to a real transport and keeps every JSON exchange, for ``record``.
+def request_json(content: bytes) -> Any:
+    """A request body as JSON, or ``None`` (none, or not JSON)."""
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        return None
 
-    Only public market-data calls are recorded by the CLI (it builds clients without
-    credentials), and request headers are never stored.
-    """
 
-    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
-        self._inner = inner or httpx.AsyncHTTPTransport()
-        self.exchanges: list[Exchange] = []
+def __getattr__(name: str) -> Any:
+    """``ReplayTransport``/``RecordingTransport`` (httpx transports), loaded on first use."""
+    if name in ("ReplayTransport", "RecordingTransport"):
+        from adapters.snapshot import httpx_replay
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self._inner.handle_async_request(request)
-        content = await response.aread()
-        try:
-            body = json.loads(content) if content else None
-        except ValueError:
-            body = None
-        else:
-            request_body = _request_json(request)
-            self.exchanges.append(
-                Exchange(
-                    method=request.method.upper(),
-                    path=request.url.path,
-                    status=response.status_code,
-                    body=body,
-                    query=_query(request),
-                    json=request_body if isinstance(request_body, dict) else None,
-                )
-            )
-        # ``content`` is already decoded: drop the encoding/length headers of the wire form.
-        headers = [
-            (key, value)
-            for key, value in response.headers.multi_items()
-            if key.lower() not in ("content-encoding", "content-length", "transfer-encoding")
-        ]
-        return httpx.Response(
-            response.status_code, headers=headers, content=content, request=request
-        )
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
+        return getattr(httpx_replay, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
