@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from importlib import resources
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -43,6 +42,8 @@ def schema(command: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of ``command``'s JSON output."""
     if command not in COMMANDS:
         raise KeyError(f"no JSON schema for command {command!r} (have: {', '.join(COMMANDS)})")
+    from importlib import resources  # imports tempfile and zipfile: only when asked
+
     text = resources.files("scripts").joinpath("schemas", f"{command}.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded

@@ -86,9 +86,12 @@ class _BundledHistory(Mapping[tuple[str, Symbol], Sequence[FundingRate]]):
 
     def __init__(self, since: datetime, until: datetime) -> None:
         import csv
-        from importlib import resources
 
-        text = (resources.files("adapters.snapshot") / "history.csv").read_text("utf-8")
+        from adapters import snapshot
+
+        # beside the package's modules (importlib.resources would import tempfile and
+        # zipfile for it, issue 20), as adapters.snapshot.history finds it
+        text = (Path(snapshot.__file__).parent / "history.csv").read_text("utf-8")
         reader = csv.reader(text.splitlines())
         header = next(reader)
         self._index = {name: i for i, name in enumerate(header)}

@@ -278,8 +278,6 @@ def run_scan(
     basis: Basis | None = None,
     store_path: str | None = None,
 ) -> ScanReport:
-    from adapters.store import DEFAULT_STORE, StoreError
-
     app = app_context(ctx)
     config = app.config()
     symbols = _symbols(symbol_names)
@@ -308,15 +306,20 @@ def run_scan(
     now = fixed_now or utc_now()
     # the bundled snapshot comes with its history; any other source reads the store
     bundled = offline and snapshot_dir is None and not store_path
-    try:
-        history = load_history(
-            bundled=bundled,
-            store_path=Path(store_path or config.store_path or DEFAULT_STORE),
-            now=now,
-            window=lookback(basis),
-        )
-    except StoreError as problem:
-        fail(f"funding store: {problem}")
+    if bundled:  # no store to open (nor sqlite3 to import: issue 20)
+        history = load_history(bundled=True, store_path=Path(), now=now, window=lookback(basis))
+    else:
+        from adapters.store import DEFAULT_STORE, StoreError
+
+        try:
+            history = load_history(
+                bundled=False,
+                store_path=Path(store_path or config.store_path or DEFAULT_STORE),
+                now=now,
+                window=lookback(basis),
+            )
+        except StoreError as problem:
+            fail(f"funding store: {problem}")
     current = [
         rate
         for result in results.values()

@@ -26,7 +26,6 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -123,6 +122,8 @@ def write(path: Path, text: str) -> bool:
     temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # only when writing (a scan that reads it need not load it)
+
         descriptor, temporary = tempfile.mkstemp(
             prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
         )

@@ -43,7 +43,6 @@ import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import anyio
@@ -111,6 +110,8 @@ def _retry_after(response: HttpResponse) -> timedelta | None:
         return timedelta(seconds=max(0.0, float(value)))
     except ValueError:
         pass
+    from email.utils import parsedate_to_datetime  # rarely needed; costly to import
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

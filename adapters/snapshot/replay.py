@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -208,7 +207,9 @@ def load_snapshot(directory: Path | Any) -> Snapshot:
 
 def bundled_snapshot() -> Snapshot:
     """The snapshot shipped inside the package (``adapters/snapshot/data``)."""
-    return load_snapshot(resources.files("adapters.snapshot") / "data")
+    # beside this module, as ``adapters.snapshot.history`` finds its CSV (not through
+    # importlib.resources, which imports tempfile, random and zipfile: issue 20)
+    return load_snapshot(Path(__file__).with_name("data"))
 
 
 class Replay:
