@@ -48,18 +48,40 @@ class Connection:
         return merged
 
 
-def round_trips_of(connection: Connection) -> int:
+def round_trips_of(connection: Connection, *, unwaited_last: bool = False) -> int:
     """Round trips the connection cost: one for the TCP connect, then one per flight of
-    client bytes answered by the server (TLS 1.3 handshake 1, each HTTP request 1)."""
-    flights = connection.flights()
+    client bytes answered by the server (TLS 1.3 handshake 1, each HTTP request 1).
+    ``unwaited_last``: the last such exchange is a message the client does not wait for
+    the answer of (a websocket ``unsubscribe``) and is not counted."""
+    flights = _flights(connection, unwaited_last)
     answered = sum(1 for a, b in itertools.pairwise(flights) if a[0] == "up" and b[0] == "down")
     return 1 + answered
 
 
-def critical_path(connections: Sequence[Connection], rtt: float) -> tuple[float, float, float]:
-    """(first accept, last delivery to a client, their distance in round trips)."""
+def last_answer(connection: Connection, *, unwaited_last: bool = False) -> float:
+    """When the client got the last answer it waited for on ``connection``."""
+    downs = [f[2] for f in _flights(connection, unwaited_last) if f[0] == "down"]
+    return max(downs, default=connection.accepted)
+
+
+def _flights(connection: Connection, unwaited_last: bool) -> list[tuple[str, float, float]]:
+    flights = connection.flights()
+    if unwaited_last and len(flights) >= 2 and [f[0] for f in flights[-2:]] == ["up", "down"]:
+        return flights[:-2]
+    return flights
+
+
+def critical_path(
+    connections: Sequence[Connection], rtt: float, unwaited_last: Sequence[Connection] = ()
+) -> tuple[float, float, float]:
+    """(first accept, last answer a client waited for, their distance in round trips);
+    ``unwaited_last``: connections whose last exchange is not waited for (see
+    :func:`round_trips_of`)."""
     first = min(c.accepted for c in connections)
-    last = max((at for c in connections for at, d, _ in c.deliveries if d == "down"), default=first)
+    last = max(
+        (last_answer(c, unwaited_last=any(c is u for u in unwaited_last)) for c in connections),
+        default=first,
+    )
     return first, last, (last - first) / rtt if rtt else 0.0
 
 
@@ -199,6 +221,7 @@ __all__ = [
     "LatencyProxy",
     "Proxies",
     "critical_path",
+    "last_answer",
     "proxied",
     "proxies_for",
     "round_trips_of",
