@@ -66,6 +66,8 @@ def last_answer(connection: Connection, *, unwaited_last: bool = False) -> float
 
 def _flights(connection: Connection, unwaited_last: bool) -> list[tuple[str, float, float]]:
     flights = connection.flights()
+    while unwaited_last and flights and flights[-1][0] == "up":
+        flights = flights[:-1]  # sent last, never answered (a close frame)
     if unwaited_last and len(flights) >= 2 and [f[0] for f in flights[-2:]] == ["up", "down"]:
         return flights[:-2]
     return flights
@@ -107,7 +109,13 @@ class LatencyProxy:
         async def close() -> None:
             if self._server is not None:
                 self._server.close()
-                await self._server.wait_closed()
+            # connections still open (kept-alive clients): end their pumps, so none is
+            # left pending when the loop stops
+            current = asyncio.current_task()
+            pending = [t for t in asyncio.all_tasks() if t is not current]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
