@@ -145,7 +145,7 @@ def _ccxt(
 
 def _rounds(
     cmd: Sequence[str], env: Mapping[str, str] | None, proxies: Proxies, rtt: float
-) -> tuple[list[float], list[str]]:
+) -> tuple[list[float], list[str], tuple[int, int]]:
     """Each warm round's wall (rounds after the first, all venues answered) and, per round,
     what the proxies saw in it: connections opened, and per venue the most sequential
     exchanges on one connection (each a round trip)."""
@@ -156,32 +156,39 @@ def _rounds(
     )  # fmt: skip
     timelines = proxies.take_timelines()
     rounds = json.loads(done.stdout)["rounds"]
-    walls, seen = [], []
+    walls: list[float] = []
+    seen: list[str] = []
+    cpus: list[float | None] = []
+    most = opened_total = 0
     for r in rounds[1:]:
         if not all(r["answered"].values()):
             continue
         walls.append(r["end"] - r["start"])
+        cpus.append(r.get("cpu"))
         opened = sum(r["start"] <= c.accepted <= r["end"] for cs in timelines.values() for c in cs)
+        opened_total += opened
         trips = {}
         for name, conns in timelines.items():
-            most = 0
+            pairs_most = 0
             for c in conns:
                 window = Connection(c.accepted)
                 window.deliveries = [d for d in c.deliveries if r["start"] <= d[0] <= r["end"]]
                 flights = window.flights()
                 pairs = sum(
-                    1
-                    for a, b in itertools.pairwise(flights)
-                    if (a[0], b[0]) == ("up", "down")
+                    1 for a, b in itertools.pairwise(flights) if (a[0], b[0]) == ("up", "down")
                 )
-                most = max(most, pairs)
-            if most:
-                trips[name] = most
+                pairs_most = max(pairs_most, pairs)
+            if pairs_most:
+                trips[name] = pairs_most
+                most = max(most, pairs_most)
         seen.append(
             f"{(r['end'] - r['start']) / (rtt or 1):.2f} RT wall, {opened} new connection(s), "
             + ", ".join(f"{k} {v}" for k, v in trips.items())
         )
-    return walls, seen
+    cpu = _median(cpus)
+    if cpu is not None:
+        seen = [f"process CPU median {cpu * 1000:.0f} ms per warm round", *seen]
+    return walls, seen, (most, opened_total)
 
 
 @attrs.define
@@ -189,6 +196,10 @@ class Measured:
     cold: dict[str, list[ColdRun]] = attrs.field(factory=dict)
     warm: dict[str, list[float]] = attrs.field(factory=dict)
     warm_detail: dict[str, list[str]] = attrs.field(factory=dict)
+
+    warm_trips: dict[str, tuple[int, int]] = attrs.field(factory=dict)
+    """Per client: (most sequential exchanges of a venue in a warm round, connections
+    opened in warm rounds)."""
 
     def add(self, key: str, run: ColdRun) -> None:
         self.cold.setdefault(key, []).append(run)
@@ -236,8 +247,9 @@ def measure(rtt: float, runs: int, ccxt_python: str | None) -> Measured:
                                 run = _ccxt(ccxt_python, urls, options, proxies, current)
                                 measured.add(variant, run)
                 warm = [sys.executable, "-m", "bench.warm_scan", str(four), "6"]
-                walls, seen = _rounds(warm, env, proxies, current)
+                walls, seen, trips = _rounds(warm, env, proxies, current)
                 measured.warm[f"ours{tag}"], measured.warm_detail[f"ours{tag}"] = walls, seen
+                measured.warm_trips[f"ours{tag}"] = trips
                 if ccxt_python and current == rtt:
                     for variant, options in ccxt_options.items():
                         peer = [
@@ -246,8 +258,9 @@ def measure(rtt: float, runs: int, ccxt_python: str | None) -> Measured:
                             json.dumps({v: urls[v] for v in VENUES}),
                             json.dumps(options),
                         ]
-                        walls, seen = _rounds([*peer, "6"], None, proxies, current)
+                        walls, seen, trips = _rounds([*peer, "6"], None, proxies, current)
                         measured.warm[variant], measured.warm_detail[variant] = walls, seen
+                        measured.warm_trips[variant] = trips
     return measured
 
 
@@ -257,13 +270,30 @@ def _median(values: Sequence[float | None]) -> float | None:
 
 
 def _path(run: ColdRun) -> str:
-    """Each venue's connections: ``opened@RT +round trips ->done@RT``."""
+    """Each venue's connections: ``opened+round trips->last answer`` (in round trips);
+    many connections (a fan-out) summarised."""
     parts = []
     for name, conns in run.connections.items():
-        if conns:
+        if len(conns) > 4:
+            opened = [a for a, _, _ in conns]
+            trips = sorted({n for _, n, _ in conns})
+            done = max(b for _, _, b in conns)
+            parts.append(
+                f"{name} [{len(conns)} connections opened {min(opened):.1f}..{max(opened):.1f},"
+                f" {'/'.join(map(str, trips))} round trips each, last answer {done:.1f}]"
+            )
+        elif conns:
             legs = ", ".join(f"{a:.1f}+{n}->{b:.1f}" for a, n, b in conns)
             parts.append(f"{name} [{legs}]")
     return "; ".join(parts)
+
+
+def structural(run: ColdRun) -> int:
+    """Round trips on the run's critical path counted, not timed: the longest connection's
+    round trips plus the whole round trips that passed before it was opened."""
+    return max(
+        (int(a + 0.5) + n for conns in run.connections.values() for a, n, _ in conns), default=0
+    )
 
 
 def render(m: Measured, rtt: float, runs: int, seconds: float, load: Sequence[float]) -> str:
@@ -273,6 +303,7 @@ def render(m: Measured, rtt: float, runs: int, seconds: float, load: Sequence[fl
     cold = _median([r.wall for r in ours]) or 0.0
     target = 4 * rtt + 0.15
     network = _median([r.network_rt for r in ours])
+    counted = max((structural(r) for r in ours), default=0)
     startup = _median([r.startup for r in ours])
     warm = _median(m.warm.get("ours", []))
     warm0 = _median(m.warm.get("ours rtt0", []))
@@ -295,16 +326,22 @@ def render(m: Measured, rtt: float, runs: int, seconds: float, load: Sequence[fl
         "|---|---|---|---|",
         f"| Cold `atomic-fp scan`, 4 venues, wall median | {cold:.3f} s | <= 4 round trips"
         f" + 0.15 s = {target:.2f} s | **{'PASS' if cold <= target else 'FAIL'}** |",
-        f"| Same: network, first connection to last answer (proxy timelines), median |"
-        f" {network or 0:.2f} round trips | <= 4 round trips |"
-        f" **{'PASS' if network is not None and network <= 4.2 else 'FAIL'}** |",
+        f"| Same: round trips on the critical path, counted from the proxy timelines (most"
+        f" of any run) | {counted} | <= 4 | **{'PASS' if counted <= 4 else 'FAIL'}** |",
+        f"| Same: network time, first connect to last answer waited for, median |"
+        f" {network or 0:.2f} round trips | (informational: includes the client's CPU"
+        " between round trips) | |",
     ]
     if warm is not None:
-        lines.append(
-            f"| Warm scan (clients kept, `bench/warm_scan.py`), median | {warm * 1000:.0f} ms"
-            f" = {warm / rtt:.2f} round trips | <= 1.2 round trips |"
-            f" **{'PASS' if warm <= 1.2 * rtt else 'FAIL'}** |"
-        )
+        most, opened = m.warm_trips.get("ours", (0, 0))
+        lines += [
+            f"| Warm scan (clients kept, `bench/warm_scan.py`), wall median"
+            f" | {warm * 1000:.0f} ms = {warm / rtt:.2f} round trips | <= 1.2 round trips"
+            f" | **{'PASS' if warm <= 1.2 * rtt else 'FAIL'}** |",
+            f"| Same: round trips per warm scan, counted (most sequential exchanges of a venue"
+            f" in any warm round; connections opened) | {most} ({opened} opened)"
+            f" | <= 1 | **{'PASS' if most <= 1 and opened == 0 else 'FAIL'}** |",
+        ]
     for variant in ("ccxt", "ccxt-no-throttle"):
         peer = _median([r.wall for r in m.cold.get(variant, []) if r.complete])
         if peer is not None and cold:
@@ -360,7 +397,12 @@ def render(m: Measured, rtt: float, runs: int, seconds: float, load: Sequence[fl
         " which the literal wall target leaves 0.15 s for."
         + (
             f" The rtt-0 baseline's wall is {base_cold:.3f} s: the network added"
-            f" {(cold - base_cold) / rtt:.2f} round trips of wall."
+            f" {(cold - base_cold) / rtt:.2f} round trips of wall"
+            + (
+                " (a negative figure: the machine's load moved more than the network)."
+                if base_cold > cold
+                else "."
+            )
             if base_cold
             else ""
         )
