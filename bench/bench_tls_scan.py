@@ -46,7 +46,7 @@ from adapters.snapshot import bundled_snapshot
 from bench.bench_backtest_vs_base import write_section
 from bench.bench_scan_latency import CCXT_SCRIPT, VENUES, cache_env, spawn
 from bench.bench_startup import console_script
-from bench.grvt_ws_server import grvt_ticker_server
+from bench.grvt_ws_server import GrvtTickerServer, grvt_ticker_server
 from bench.latency_proxy import (
     Connection,
     Proxies,
@@ -144,11 +144,18 @@ def _ccxt(
 
 
 def _rounds(
-    cmd: Sequence[str], env: Mapping[str, str] | None, proxies: Proxies, rtt: float
+    cmd: Sequence[str],
+    env: Mapping[str, str] | None,
+    proxies: Proxies,
+    rtt: float,
+    ws: GrvtTickerServer | None = None,
 ) -> tuple[list[float], list[str], tuple[int, int]]:
     """Each warm round's wall (rounds after the first, all venues answered) and, per round,
     what the proxies saw in it: connections opened, and per venue the most sequential
-    exchanges on one connection (each a round trip)."""
+    exchanges on one connection (each a round trip). GRVT's websocket counts the
+    subscribes its server received in the round (each waited for, one round trip): the
+    ``unsubscribe`` after each read is not waited for, but its acknowledgement would look
+    like another exchange to the proxy."""
     proxies.take_timelines()
     done = subprocess.run(
         cmd, capture_output=True, text=True, cwd=ROOT, env=None if env is None else dict(env),
@@ -178,6 +185,12 @@ def _rounds(
                     1 for a, b in itertools.pairwise(flights) if (a[0], b[0]) == ("up", "down")
                 )
                 pairs_most = max(pairs_most, pairs)
+            if name == GRVT_WS and ws is not None:
+                pairs_most = sum(
+                    1
+                    for _, at, message in ws.log
+                    if r["start"] <= at <= r["end"] and message.get("method") == "subscribe"
+                )
             if pairs_most:
                 trips[name] = pairs_most
                 most = max(most, pairs_most)
@@ -247,7 +260,7 @@ def measure(rtt: float, runs: int, ccxt_python: str | None) -> Measured:
                                 run = _ccxt(ccxt_python, urls, options, proxies, current)
                                 measured.add(variant, run)
                 warm = [sys.executable, "-m", "bench.warm_scan", str(four), "6"]
-                walls, seen, trips = _rounds(warm, env, proxies, current)
+                walls, seen, trips = _rounds(warm, env, proxies, current, ws)
                 measured.warm[f"ours{tag}"], measured.warm_detail[f"ours{tag}"] = walls, seen
                 measured.warm_trips[f"ours{tag}"] = trips
                 if ccxt_python and current == rtt:
