@@ -31,8 +31,9 @@ independent client pins for it.
 
 The docs' demo urlencodes the parameters in insertion order; the auth-v3 skill sorts them.
 The venue verifies the text it receives, so either works as long as the signed text is
-the sent text, which is what is done here. The signed string here is built from the exact ``(key, value)`` pairs that are then sent
-(``urlencode`` of the same sorted pairs), so what is signed is what the venue reads back.
+the sent text: the signed string here is built from the exact ``(key, value)`` pairs that
+are then sent (``urlencode`` of the same sorted pairs), so what is signed is what the venue
+reads back.
 """
 
 from __future__ import annotations
