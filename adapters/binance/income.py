@@ -40,8 +40,11 @@ async def funding_payments(
     fetch_page: FetchPage,
     start: datetime,
     end: datetime,
+    *,
+    page_limit: int = INCOME_PAGE_LIMIT,
 ) -> Result[tuple[FundingPayment, ...], VenueError]:
-    """Income rows of type FUNDING_FEE with ``start <= time < end``, oldest first."""
+    """Income rows of type FUNDING_FEE with ``start <= time < end``, oldest first
+    (``page_limit``: the ``limit`` asked for, the venue's maximum by default)."""
     venue = str(exchange)
     if start.tzinfo is None or end.tzinfo is None or start >= end:
         return Failure(InvalidRequest(venue, "payments need aware start < end"))
@@ -55,7 +58,7 @@ async def funding_payments(
                 ("incomeType", "FUNDING_FEE"),
                 ("startTime", str(cursor)),
                 ("endTime", str(last_ms)),
-                ("limit", str(INCOME_PAGE_LIMIT)),
+                ("limit", str(page_limit)),
             ]
         )
         if isinstance(body, Failure):
@@ -67,7 +70,7 @@ async def funding_payments(
         fresh = [row for row in page_rows if row.tran_id not in seen]
         seen.update(row.tran_id for row in fresh)
         rows.extend(fresh)
-        if len(page_rows) < INCOME_PAGE_LIMIT:
+        if len(page_rows) < page_limit:
             break
         if not fresh:
             return Failure(
