@@ -286,9 +286,14 @@ class SignalExecution:
                 self.legs[intent.leg_index], intent, ready[position]
             )
 
-        async with anyio.create_task_group() as group:
-            for position, intent in enumerate(intents):
-                group.start_soon(send, position, intent)
+        try:
+            async with anyio.create_task_group() as group:
+                for position, intent in enumerate(intents):
+                    group.start_soon(send, position, intent)
+        finally:
+            for order in ready:  # a no-op for every order sent; frees one never started
+                if order is not None:
+                    order.discard()
         return [records[i] for i in range(len(intents))]
 
     async def _submit(
