@@ -21,6 +21,7 @@ import pytest
 from returns.result import Result, Success
 
 import adapters.grvt.execution as grvt_execution
+import adapters.grvt.signing as grvt_signing
 from adapters.grvt.client import GrvtClient
 from adapters.lighter.client import LighterClient, create
 from adapters.lighter.signer import CreateOrderTx, SignedTx
@@ -127,7 +128,7 @@ async def _events_of_first_round(
 ) -> list[str]:
     _, hosts, lighter = fakes
     events: list[str] = []
-    sign_order = grvt_execution.sign_order
+    sign_order = grvt_signing.sign_order
 
     def recording_sign_order(*args: Any, **kwargs: Any) -> Any:
         signed = sign_order(*args, **kwargs)
@@ -185,9 +186,7 @@ async def test_both_legs_are_signed_before_the_first_is_sent(
 async def test_control_single_step_path_sends_a_leg_before_the_other_is_signed(
     fakes: tuple[Exchange, Hosts, LocalLighter], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    events = await _events_of_first_round(
-        fakes, monkeypatch, lighter_first=True, two_step=False
-    )
+    events = await _events_of_first_round(fakes, monkeypatch, lighter_first=True, two_step=False)
     assert events == ["signed lighter", "sent lighter", "signed grvt", "sent grvt"]
 
 
