@@ -11,6 +11,7 @@ assertion on the prepared path is one that can fail."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -98,11 +99,16 @@ class RecordingSigner(FakeSdkSigner):
         return signed
 
 
+GC_AT_SEND: list[bool] = []
+"""``gc.isenabled()`` as each order was handed to the transport (see gc_pause)."""
+
+
 def _record_sends(client: httpx.AsyncClient, events: list[str]) -> None:
     async def hook(request: httpx.Request) -> None:
         venue = ORDER_PATHS.get(request.url.path)
         if venue is not None:
             events.append(f"sent {venue}")
+            GC_AT_SEND.append(gc.isenabled())
 
     client.event_hooks["request"].append(hook)
 
@@ -171,9 +177,13 @@ async def test_both_legs_are_signed_before_the_first_is_sent(
     monkeypatch: pytest.MonkeyPatch,
     lighter_first: bool,
 ) -> None:
+    GC_AT_SEND.clear()
+    assert gc.isenabled()
     events = await _events_of_first_round(
         fakes, monkeypatch, lighter_first=lighter_first, two_step=True
     )
+    assert GC_AT_SEND[:2] == [False, False]  # no collection while the legs go out ...
+    assert gc.isenabled()  # ... and the collector is back afterwards
     first, second = ("lighter", "grvt") if lighter_first else ("grvt", "lighter")
     assert events[:2] == [f"signed {first}", f"signed {second}"]
     assert sorted(events[2:]) == ["sent grvt", "sent lighter"]
