@@ -16,6 +16,8 @@ from typing import Any
 
 import anyio
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from returns.result import Result, Success
 
 from adapters.lighter.client import LighterClient, create
@@ -253,3 +255,47 @@ async def test_nonce_book_reservation_release_and_outcomes() -> None:
     held.resync()
     held.settle()
     assert book.known_next is None
+
+
+OUTCOMES = ("accepted", "never sent", "api refused", "sequencer refused", "discarded")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(OUTCOMES), max_size=30), st.integers(0, 2**40))
+def test_every_reserved_nonce_is_the_one_lighter_expects(outcomes: list[str], start: int) -> None:
+    """Whatever happened to the previous transactions (lighter-sdk's cases: accepted,
+    never reached Lighter, refused by the API, refused by the sequencer which consumes
+    the nonce, prepared and abandoned), the next reservation is Lighter's next nonce."""
+    venue = [start]
+    fetches: list[int] = []
+
+    async def fetch() -> Result[int, VenueError]:
+        fetches.append(venue[0])
+        return Success(venue[0])
+
+    async def scenario() -> None:
+        book = NonceBook(fetch=fetch)
+        for outcome in outcomes:
+            lease = (await book.reserve()).unwrap()
+            assert lease.nonce == venue[0]
+            if outcome == "discarded":
+                lease.release()
+                continue
+            lease.sending = True
+            if outcome == "accepted":
+                venue[0] += 1
+                lease.consumed()
+            elif outcome == "never sent":
+                lease.unused()
+            elif outcome == "sequencer refused":
+                venue[0] += 1
+                lease.resync()
+            else:
+                lease.resync()
+            lease.settle()
+        assert book.holder is None
+
+    anyio.run(scenario)
+    # asked nextNonce only at the start and after an outcome it could not know
+    unknown = sum(o in ("api refused", "sequencer refused") for o in outcomes)
+    assert len(fetches) <= 1 + unknown
