@@ -178,7 +178,8 @@ class PreparesOrders(Protocol):
     are cached reads the round's preflight has already warmed, e.g. the market's
     rounding). A failure means the order was never sent. ``send_prepared`` is exactly
     the send half of ``place_order``: the same bytes on the wire as ``place_order`` at
-    the same clock."""
+    the same clock. A prepared order that will not be sent is given back with
+    :meth:`PreparedOrder.discard` (Lighter's reserves its API key's next nonce)."""
 
     def prepare_order(self, request: OrderRequest) -> FutureResult[PreparedOrder, VenueError]: ...
 
