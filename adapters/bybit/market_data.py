@@ -20,10 +20,9 @@ Requests per call (what an offline replay must serve):
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import attrs
 from returns.result import Failure, Result, Success
@@ -34,13 +33,14 @@ from adapters.bybit.parsing import (
     BybitMarket,
     merge_pages,
     parse_instruments,
-    parse_next_cursor,
     parse_orderbook,
     parse_tickers,
+    with_cursor,
 )
 from adapters.bybit.parsing_funding import SettledRow, build_history, parse_history_rows
 from adapters.kit import TtlCache, joined_failure
-from atomic_fp.errors import InvalidRequest, MalformedResponse, UnknownSymbol, VenueError
+from adapters.kit.pages import walk_back, walk_cursor
+from atomic_fp.errors import InvalidRequest, UnknownSymbol, VenueError
 from atomic_fp.intervals import interval_doubt
 from atomic_fp.models import FundingRate, Market, OrderBook, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
@@ -63,6 +63,10 @@ _LOOKBACK = timedelta(hours=24)
 
 def _millis(value: datetime) -> int:
     return int(value.timestamp() * 1000)
+
+
+def _cursor(cursor: str) -> list[tuple[str, str]]:
+    return [("cursor", cursor)] if cursor else []
 
 
 def _checked(rate: FundingRate) -> FundingRate:
@@ -99,28 +103,18 @@ class BybitMarketData:
         return {m.venue_symbol: m for m in self._cache.last or ()}
 
     async def _read_instruments(self) -> Result[tuple[BybitMarket, ...], VenueError]:
-        pages: list[tuple[BybitMarket, ...]] = []
-        cursor = ""
-        for _ in range(MAX_PAGES):
-            params = [LINEAR, ("limit", str(INSTRUMENT_PAGE_LIMIT))]
-            if cursor:
-                params.append(("cursor", cursor))
+        async def page(cursor: str) -> Result[tuple[Sequence[BybitMarket], str], VenueError]:
+            params = [LINEAR, ("limit", str(INSTRUMENT_PAGE_LIMIT)), *_cursor(cursor)]
             body = await self._http.public(PATH_INSTRUMENTS, params)
             if isinstance(body, Failure):
-                return body
-            page = parse_instruments(self._exchange, body.unwrap(), self._overrides)
-            following = parse_next_cursor(self._venue, body.unwrap())
-            if isinstance(page, Failure):
-                return Failure(page.failure())
-            if isinstance(following, Failure):
-                return Failure(following.failure())
-            pages.append(page.unwrap())
-            if not following.unwrap() or following.unwrap() == cursor:
-                break
-            cursor = following.unwrap()
-        else:
-            return Failure(MalformedResponse(self._venue, f"instruments: over {MAX_PAGES} pages"))
-        markets = merge_pages(pages)
+                return Failure(body.failure())
+            found = parse_instruments(self._exchange, body.unwrap(), self._overrides)
+            return with_cursor(self._venue, body.unwrap(), found)
+
+        rows = await walk_cursor(self._venue, page, max_pages=MAX_PAGES, what="instruments")
+        if isinstance(rows, Failure):
+            return Failure(rows.failure())
+        markets = merge_pages([tuple(rows.unwrap())])
         self._by_symbol = {m.market.symbol: m for m in markets}
         return Success(markets)
 
@@ -208,38 +202,35 @@ class BybitMarketData:
             return market
         venue_symbol = market.unwrap().venue_symbol
         first_ms = _millis(start - _LOOKBACK)
-        cursor_ms = _millis(end) - 1
-        rows: list[SettledRow] = []
-        for _ in range(MAX_PAGES):
-            params: list[tuple[str, Any]] = [
+
+        async def page(before_ms: int) -> Result[Sequence[SettledRow], VenueError]:
+            params = [
                 LINEAR,
                 ("symbol", venue_symbol),
                 ("startTime", str(first_ms)),
-                ("endTime", str(cursor_ms)),
+                ("endTime", str(before_ms)),
                 ("limit", str(HISTORY_PAGE_LIMIT)),
             ]
             body = await self._http.public(PATH_FUNDING_HISTORY, params)
             if isinstance(body, Failure):
-                return body
-            page = parse_history_rows(self._venue, body.unwrap(), venue_symbol)
-            if isinstance(page, Failure):
-                return Failure(page.failure())
-            page_rows = page.unwrap()
-            rows.extend(page_rows)
-            if len(page_rows) < HISTORY_PAGE_LIMIT:
-                break
-            oldest = min(row.funding_time_ms for row in page_rows)
-            if oldest > cursor_ms:
-                return Failure(
-                    MalformedResponse(self._venue, "funding/history pagination did not advance")
-                )
-            cursor_ms = oldest - 1
-            if cursor_ms < first_ms:
-                break
-        else:
-            return Failure(
-                MalformedResponse(self._venue, f"funding/history: over {MAX_PAGES} pages")
-            )
+                return Failure(body.failure())
+            rows = parse_history_rows(self._venue, body.unwrap(), venue_symbol)
+            return Failure(rows.failure()) if isinstance(rows, Failure) else Success(rows.unwrap())
+
+        walked = await walk_back(
+            self._venue,
+            page,
+            start=_millis(end) - 1,
+            floor=first_ms - 1,
+            limit=HISTORY_PAGE_LIMIT,
+            oldest=lambda row: row.funding_time_ms,
+            next_cursor=lambda oldest: oldest - 1,
+            max_pages=MAX_PAGES,
+            what="funding/history",
+        )
+        if isinstance(walked, Failure):
+            return Failure(walked.failure())
+        rows = walked.unwrap()
         built = build_history(
             self._exchange, rows, symbol, venue_symbol, market.unwrap().market.funding_interval
         )

@@ -34,10 +34,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
-from returns.result import Result
+from returns.result import Failure, Result, Success
 
 from adapters._parse import (
     ParseError,
@@ -52,10 +52,13 @@ from adapters._parse import (
     str_field,
     ts_millis,
 )
-from atomic_fp.errors import MalformedResponse
+from atomic_fp.errors import MalformedResponse, VenueError
 from atomic_fp.models import BookLevel, FundingKind, FundingRate, Market, OrderBook, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.symbols import canonical_symbol
+
+T = TypeVar("T")
+E = TypeVar("E", bound=VenueError)
 
 SETTLE_COIN = "USDT"
 MAX_ABS_RATE = Decimal("0.5")
@@ -109,6 +112,19 @@ def next_cursor(payload: object) -> str:
 
 def parse_next_cursor(venue: str, payload: object) -> Result[str, MalformedResponse]:
     return parse_guard(venue, lambda: next_cursor(payload))
+
+
+def with_cursor(
+    venue: str, payload: object, page: Result[Sequence[T], E]
+) -> Result[tuple[Sequence[T], str], E | MalformedResponse]:
+    """A parsed page with its ``nextPageCursor`` (for :func:`adapters.kit.pages.
+    walk_cursor`); the page's own failure first."""
+    if isinstance(page, Failure):
+        return Failure(page.failure())
+    following = parse_next_cursor(venue, payload)
+    if isinstance(following, Failure):
+        return Failure(following.failure())
+    return Success((page.unwrap(), following.unwrap()))
 
 
 def parse_server_time(venue: str, payload: object) -> Result[int, MalformedResponse]:
@@ -352,4 +368,5 @@ __all__ = [
     "parse_tickers",
     "result_of",
     "ret_error",
+    "with_cursor",
 ]

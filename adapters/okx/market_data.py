@@ -24,7 +24,7 @@ order book                 ``GET /api/v5/market/books?instId=&sz=`` (sz <= 400)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -34,6 +34,7 @@ from returns.result import Failure, Result, Success
 
 from adapters._future import both
 from adapters.kit import TtlCache, joined_failure
+from adapters.kit.pages import walk_back
 from adapters.okx.http import OkxHttp
 from adapters.okx.parsing import (
     DEFAULT_INTERVAL,
@@ -46,7 +47,7 @@ from adapters.okx.parsing import (
     parse_instruments,
     parse_mark_prices,
 )
-from atomic_fp.errors import InvalidRequest, MalformedResponse, UnknownSymbol, VenueError
+from atomic_fp.errors import InvalidRequest, UnknownSymbol, VenueError
 from atomic_fp.intervals import interval_doubt
 from atomic_fp.models import FundingRate, Market, OrderBook, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
@@ -60,6 +61,7 @@ INSTRUMENTS_PARAMS = (("instType", "SWAP"),)
 FUNDING_PARAMS = (("instId", "ANY"),)
 MARK_PARAMS = (("instType", "SWAP"),)
 HISTORY_PAGE_LIMIT = 100
+_PAGE_LIMIT = str(HISTORY_PAGE_LIMIT)
 MAX_BOOK_DEPTH = 400
 MAX_PAGES = 1000
 _MAX_INTERVAL = timedelta(hours=8)
@@ -235,38 +237,30 @@ class OkxMarketData:
         if isinstance(market, Failure):
             return market
         inst_id = market.unwrap().inst_id
-        floor_ms = _millis(start - _MAX_INTERVAL)
-        cursor = _millis(end)
-        collected: list[SettledRow] = []
-        for _ in range(MAX_PAGES):
-            body = await self._http.public(
-                PATH_FUNDING_HISTORY,
-                (("instId", inst_id), ("after", str(cursor)), ("limit", str(HISTORY_PAGE_LIMIT))),
-            )
+
+        async def page(after_ms: int) -> Result[Sequence[SettledRow], VenueError]:
+            params = (("instId", inst_id), ("after", str(after_ms)), ("limit", _PAGE_LIMIT))
+            body = await self._http.public(PATH_FUNDING_HISTORY, params)
             if isinstance(body, Failure):
-                return body
-            page = parse_funding_history_rows(self._venue, body.unwrap(), inst_id)
-            if isinstance(page, Failure):
-                return Failure(page.failure())
-            rows = page.unwrap()
-            collected.extend(rows)
-            if len(rows) < HISTORY_PAGE_LIMIT:
-                break
-            oldest = min(row.funding_time_ms for row in rows)
-            if oldest >= cursor:
-                return Failure(
-                    MalformedResponse(self._venue, "funding-rate-history did not move back")
-                )
-            cursor = oldest
-            if cursor <= floor_ms:
-                break
-        else:
-            return Failure(
-                MalformedResponse(self._venue, f"funding-rate-history: over {MAX_PAGES} pages")
-            )
+                return Failure(body.failure())
+            rows = parse_funding_history_rows(self._venue, body.unwrap(), inst_id)
+            return Failure(rows.failure()) if isinstance(rows, Failure) else Success(rows.unwrap())
+
+        collected = await walk_back(
+            self._venue,
+            page,
+            start=_millis(end),
+            floor=_millis(start - _MAX_INTERVAL),
+            limit=HISTORY_PAGE_LIMIT,
+            oldest=lambda row: row.funding_time_ms,
+            max_pages=MAX_PAGES,
+            what="funding-rate-history",
+        )
+        if isinstance(collected, Failure):
+            return Failure(collected.failure())
         built = build_funding_history(
             self._exchange,
-            collected,
+            collected.unwrap(),
             symbol,
             inst_id,
             market.unwrap().market.funding_interval or DEFAULT_INTERVAL,
