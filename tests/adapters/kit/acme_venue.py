@@ -13,18 +13,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 import attrs
 import httpx
-from returns.result import Result
+from returns.result import Failure, Result, Success
 
 from adapters._parse import ParseError, field, int_field, obj, parse_guard, str_field
 from adapters.kit import CodeMap, RequestBudget
+from adapters.kit.order_flow import OrderFlow
 from adapters.kit.rest import RestDialect, SignedRest, ToSign
-from atomic_fp.errors import MalformedResponse, VenueError
+from atomic_fp.errors import InvalidRequest, MalformedResponse, UnknownSymbol, VenueError
+from atomic_fp.models import Order, OrderRequest, OrderStatus, Side, Symbol
+from atomic_fp.models.identifiers import ExchangeIdentifier
 
 KEY, SECRET = "acme-key", "acme-secret-0123456789"
 WINDOW_MS = 5_000
@@ -215,3 +220,68 @@ def rest(
 
 def failure_of(result: Result[Any, VenueError]) -> VenueError:
     return result.failure()
+
+
+# ---------------------------------------------------------------------------- orders
+
+SYMBOL = Symbol("BTC")
+
+
+@attrs.frozen
+class AcmeMarket:
+    venue_symbol: str
+
+
+class AcmeMarkets:
+    """Markets of the toy venue: BTC only; ``calls`` counts the look-ups."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def market(self, symbol: Symbol) -> Result[AcmeMarket, VenueError]:
+        self.calls += 1
+        if symbol != SYMBOL:
+            return Failure(UnknownSymbol("acme", f"{symbol} is not listed", None, None))
+        return Success(AcmeMarket("BTCUSDT"))
+
+
+class AcmeExecution(OrderFlow[AcmeMarket]):
+    CREATE_PATH = "/order/create"
+    CANCEL_PATH = "/order/cancel"
+    CANCEL_FINAL_CODES = frozenset({"110001"})
+    CLIENT_ID = re.compile(r"^[a-z0-9]{1,16}$")
+    CLIENT_ID_RULE = "client id must be 1-16 lower-case letters or digits"
+
+    def _order_body(
+        self, request: OrderRequest, market: AcmeMarket
+    ) -> Result[Mapping[str, Any], VenueError]:
+        if request.size < Decimal("0.001"):
+            return Failure(InvalidRequest("acme", "size below the 0.001 lot (not sent)"))
+        body = {"symbol": market.venue_symbol, "clientId": request.client_order_id}
+        return Success({**body, "side": request.side.value, "qty": str(request.size)})
+
+    def _cancel_body(self, market: AcmeMarket, client_order_id: str) -> Mapping[str, Any]:
+        return {"symbol": market.venue_symbol, "clientId": client_order_id}
+
+    def _ack(self, body: Any) -> Result[str, MalformedResponse]:
+        return ack_id("acme", body)
+
+    async def _lookup(self, market: AcmeMarket, client_order_id: str) -> Result[Order, VenueError]:
+        body = await self._http.signed(
+            "GET", "/order", [("clientId", client_order_id)], idempotent=True
+        )
+        if isinstance(body, Failure):
+            return body
+        row = body.unwrap()["data"]
+        statuses = {"New": OrderStatus.OPEN, "Filled": OrderStatus.FILLED}
+        return Success(
+            Order(
+                exchange=ExchangeIdentifier("acme"),
+                symbol=SYMBOL,
+                client_order_id=client_order_id,
+                side=Side(row["side"]),
+                size=Decimal(row["qty"]),
+                status=statuses.get(row["status"], OrderStatus.CANCELED),
+                venue_order_id=row["orderId"],
+            )
+        )
