@@ -17,16 +17,13 @@ from returns.result import Result
 
 from adapters._parse import (
     ParseError,
-    arr,
     dec_field,
-    field,
     int_field,
-    obj,
     parse_guard,
     str_field,
     ts_millis,
 )
-from adapters.bybit.parsing import bounded_rate, result_of
+from adapters.bybit.parsing import bounded_rate, result_objects
 from atomic_fp.errors import MalformedResponse
 from atomic_fp.models import FundingKind, FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
@@ -44,11 +41,8 @@ def parse_history_rows(
     """One page of ``/v5/market/funding/history`` (any order) -> rows of that symbol."""
 
     def parse() -> tuple[SettledRow, ...]:
-        rows = arr(field(result_of(payload), "list", "$.result"), "$.result.list")
         out: list[SettledRow] = []
-        for i, raw in enumerate(rows):
-            path = f"$.result.list[{i}]"
-            row = obj(raw, path)
+        for path, row in result_objects(payload):
             if str_field(row, "symbol", path) != venue_symbol:
                 raise ParseError(f"{path}.symbol: a row of another symbol")
             millis = int_field(row, "fundingRateTimestamp", path)
