@@ -82,10 +82,6 @@ def _millis(value: datetime) -> int:
     return int(value.timestamp() * 1000)
 
 
-def _widen(parsed: Result[T, MalformedResponse]) -> Result[T, VenueError]:
-    return Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
-
-
 def _cursor(cursor: str) -> list[tuple[str, str]]:
     return [("cursor", cursor)] if cursor else []
 
@@ -135,36 +131,28 @@ class BybitExecution(OrderFlow[BybitMarket]):
 
     async def positions(self) -> Result[tuple[Position, ...], VenueError]:
         rows = await self._position_rows()
-        if isinstance(rows, Failure):
-            return Failure(rows.failure())
-        return Success(tuple(row.position for row in rows.unwrap()))
+        return rows.map(lambda found: tuple(row.position for row in found))
 
     async def _wallet(self) -> Result[Any, VenueError]:
         return await self._get(PATH_WALLET, [UNIFIED])
 
     async def balances(self) -> Result[tuple[Balance, ...], VenueError]:
         body = await self._wallet()
-        if isinstance(body, Failure):
-            return body
-        return _widen(parse_wallet_balance(self._exchange, body.unwrap(), self._now()))
+        return body.bind(lambda b: parse_wallet_balance(self._exchange, b, self._now()))
 
     async def margin(self) -> Result[AccountMargin, VenueError]:
         rows, wallet = await both(self._position_rows(), self._wallet())
         if isinstance(rows, Failure):
             return Failure(rows.failure())
-        if isinstance(wallet, Failure):
-            return wallet
-        return _widen(
-            parse_account_margin(self._exchange, wallet.unwrap(), rows.unwrap(), self._now())
+        return wallet.bind(
+            lambda w: parse_account_margin(self._exchange, w, rows.unwrap(), self._now())
         )
 
     async def fees(self) -> Result[FeeQuote, VenueError]:
         if self._http.credentials is None:
             return Success(account_or_published("bybit", None))
         body = await self._get(PATH_FEE_RATE, [LINEAR, ("symbol", FEE_REFERENCE_SYMBOL)])
-        account: Result[FeeQuote, VenueError] = body
-        if isinstance(body, Success):
-            account = _widen(parse_fee_rate(self._venue, body.unwrap(), PATH_FEE_RATE))
+        account = body.bind(lambda b: parse_fee_rate(self._venue, b, PATH_FEE_RATE))
         return Success(account_or_published("bybit", account))
 
     # ------------------------------------------------------------------ orders
@@ -172,8 +160,7 @@ class BybitExecution(OrderFlow[BybitMarket]):
     def _order_body(
         self, request: OrderRequest, market: BybitMarket
     ) -> Result[Mapping[str, Any], VenueError]:
-        body = order_body(self._venue, request, market)
-        return Failure(body.failure()) if isinstance(body, Failure) else Success(body.unwrap())
+        return order_body(self._venue, request, market)
 
     def _cancel_body(self, market: BybitMarket, client_order_id: str) -> Mapping[str, Any]:
         return {"category": "linear", "symbol": market.venue_symbol, "orderLinkId": client_order_id}

@@ -138,9 +138,7 @@ class BybitMarketData:
 
     async def markets(self) -> Result[tuple[Market, ...], VenueError]:
         loaded = await self.instruments()
-        if isinstance(loaded, Failure):
-            return loaded
-        return Success(tuple(m.market for m in loaded.unwrap()))
+        return loaded.map(lambda found: tuple(m.market for m in found))
 
     # ------------------------------------------------------------------ funding now
 
@@ -185,10 +183,7 @@ class BybitMarketData:
             ("limit", str(min(depth, MAX_BOOK_DEPTH))),
         ]
         body = await self._http.public(PATH_ORDERBOOK, params)
-        if isinstance(body, Failure):
-            return body
-        book = parse_orderbook(self._exchange, body.unwrap(), symbol, depth)
-        return Failure(book.failure()) if isinstance(book, Failure) else Success(book.unwrap())
+        return body.bind(lambda b: parse_orderbook(self._exchange, b, symbol, depth))
 
     # ------------------------------------------------------------------ history
 
@@ -212,10 +207,7 @@ class BybitMarketData:
                 ("limit", str(HISTORY_PAGE_LIMIT)),
             ]
             body = await self._http.public(PATH_FUNDING_HISTORY, params)
-            if isinstance(body, Failure):
-                return Failure(body.failure())
-            rows = parse_history_rows(self._venue, body.unwrap(), venue_symbol)
-            return Failure(rows.failure()) if isinstance(rows, Failure) else Success(rows.unwrap())
+            return body.bind(lambda b: parse_history_rows(self._venue, b, venue_symbol))
 
         walked = await walk_back(
             self._venue,

@@ -25,13 +25,14 @@ OKX took it (``sCode`` 0), so it is neither unsent nor ambiguous.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 from returns.result import Failure, Result, Success
 
 from adapters.kit.order_flow import OrderFlow
+from adapters.kit.pages import walk_cursor
 from adapters.okx.http import OkxHttp
 from adapters.okx.market_data import OkxMarketData
 from adapters.okx.orders import CLIENT_ORDER_ID, order_body
@@ -62,10 +63,7 @@ PATH_TRADE_FEE = "/api/v5/account/trade-fee"
 BILLS_PAGE_LIMIT = 100
 MAX_PAGES = 1000
 _CANCEL_FINAL_CODES = frozenset({"51400", "51401", "51402"})
-
-
-def _widen(parsed: Result[T, MalformedResponse]) -> Result[T, VenueError]:
-    return Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
+SWAP = ("instType", "SWAP")
 
 
 def _millis(value: datetime) -> int:
@@ -102,14 +100,9 @@ class OkxExecution(OrderFlow[OkxMarket]):
         markets = await self._okx_data.by_instrument()
         if isinstance(markets, Failure):
             return markets
-        body = await self._http.signed(
-            "GET", PATH_POSITIONS, (("instType", "SWAP"),), idempotent=True
-        )
-        if isinstance(body, Failure):
-            return body
-        parsed = parse_positions(self._exchange, body.unwrap(), markets.unwrap(), self._now())
-        return (
-            Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
+        body = await self._http.signed("GET", PATH_POSITIONS, [SWAP], idempotent=True)
+        return body.bind(
+            lambda b: parse_positions(self._exchange, b, markets.unwrap(), self._now())
         )
 
     async def _balance_body(self) -> Result[object, VenueError]:
@@ -119,21 +112,14 @@ class OkxExecution(OrderFlow[OkxMarket]):
 
     async def fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
         body = await self._balance_body()
-        if isinstance(body, Failure):
-            return body
-        parsed = parse_balances(self._exchange, body.unwrap(), self._now())
-        return (
-            Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
-        )
+        return body.bind(lambda b: parse_balances(self._exchange, b, self._now()))
 
     async def fetch_margin(self) -> Result[AccountMargin, VenueError]:
         positions = await self.fetch_positions()
         if isinstance(positions, Failure):
             return positions
         body = await self._balance_body()
-        if isinstance(body, Failure):
-            return body
-        totals = parse_margin_totals(self._venue, body.unwrap())
+        totals = body.bind(lambda b: parse_margin_totals(self._venue, b))
         if isinstance(totals, Failure):
             return Failure(totals.failure())
         equity, maintenance = totals.unwrap()
@@ -153,23 +139,16 @@ class OkxExecution(OrderFlow[OkxMarket]):
     async def fetch_account_fees(self) -> Result[FeeQuote, VenueError]:
         """USDT-margined swap rates of the account (one query: rates are per account
         level and instrument family type, the same for every USDT swap)."""
-        body = await self._http.signed(
-            "GET",
-            PATH_TRADE_FEE,
-            (("instType", "SWAP"), ("instFamily", "BTC-USDT")),
-            idempotent=True,
-        )
-        if isinstance(body, Failure):
-            return body
-        return _widen(parse_trade_fee(self._venue, body.unwrap()))
+        params = [SWAP, ("instFamily", "BTC-USDT")]
+        body = await self._http.signed("GET", PATH_TRADE_FEE, params, idempotent=True)
+        return body.bind(lambda b: parse_trade_fee(self._venue, b))
 
     # ------------------------------------------------------------------ orders
 
     def _order_body(
         self, request: OrderRequest, market: OkxMarket
     ) -> Result[Mapping[str, Any], VenueError]:
-        body = order_body(self._venue, request, market, self._td_mode)
-        return Failure(body.failure()) if isinstance(body, Failure) else Success(body.unwrap())
+        return order_body(self._venue, request, market, self._td_mode)
 
     def _cancel_body(self, market: OkxMarket, client_order_id: str) -> Mapping[str, Any]:
         return {"instId": market.inst_id, "clOrdId": client_order_id}
@@ -180,9 +159,7 @@ class OkxExecution(OrderFlow[OkxMarket]):
     async def _lookup(self, market: OkxMarket, client_order_id: str) -> Result[Order, VenueError]:
         params = (("instId", market.inst_id), ("clOrdId", client_order_id))
         body = await self._http.signed("GET", PATH_ORDER, params, idempotent=True)
-        if isinstance(body, Failure):
-            return body
-        return _widen(parse_order(self._exchange, body.unwrap(), {market.inst_id: market}))
+        return body.bind(lambda b: parse_order(self._exchange, b, {market.inst_id: market}))
 
     # ------------------------------------------------------------------ payments
 
@@ -198,35 +175,28 @@ class OkxExecution(OrderFlow[OkxMarket]):
         if isinstance(markets, Failure):
             return markets
         first_ms, last_ms = _millis(start), _millis(end) - 1
-        base: tuple[tuple[str, str], ...] = (
-            ("instType", "SWAP"),
-            ("type", "8"),
-            ("begin", str(first_ms)),
-            ("end", str(last_ms)),
-            ("limit", str(BILLS_PAGE_LIMIT)),
-        )
-        after: str | None = None
-        collected: dict[str, BillRow] = {}
-        for _ in range(MAX_PAGES):
-            params = base if after is None else (*base, ("after", after))
+        base = [SWAP, ("type", "8"), ("begin", str(first_ms)), ("end", str(last_ms))]
+        base.append(("limit", str(BILLS_PAGE_LIMIT)))
+
+        async def page(after: str) -> Result[tuple[Sequence[BillRow], str], VenueError]:
+            params = [*base, ("after", after)] if after else base
             body = await self._http.signed("GET", PATH_BILLS, params, idempotent=True)
             if isinstance(body, Failure):
-                return body
-            page = parse_funding_bills(self._exchange, body.unwrap(), markets.unwrap())
-            if isinstance(page, Failure):
-                return Failure(page.failure())
-            raw_count = _row_count(body.unwrap())
-            rows = page.unwrap()
-            fresh = [row for row in rows if row.bill_id not in collected]
-            collected.update((row.bill_id, row) for row in fresh)
-            if raw_count < BILLS_PAGE_LIMIT:
-                break
+                return Failure(body.failure())
+            rows = parse_funding_bills(self._exchange, body.unwrap(), markets.unwrap())
+            if isinstance(rows, Failure) or _row_count(body.unwrap()) < BILLS_PAGE_LIMIT:
+                return rows.map(lambda found: (found, ""))
             oldest = _oldest_bill_id(body.unwrap())
-            if oldest is None or oldest == after:
+            if not oldest or oldest == after:
                 return Failure(MalformedResponse(self._venue, "bills pagination did not move"))
-            after = oldest
-        else:
-            return Failure(MalformedResponse(self._venue, f"bills: over {MAX_PAGES} pages"))
+            return Success((rows.unwrap(), oldest))
+
+        walked = await walk_cursor(self._venue, page, max_pages=MAX_PAGES, what="bills")
+        if isinstance(walked, Failure):
+            return Failure(walked.failure())
+        collected: dict[str, BillRow] = {}
+        for row in walked.unwrap():
+            collected.setdefault(row.bill_id, row)
         ordered = sorted(
             (row for row in collected.values() if first_ms <= row.time_ms <= last_ms),
             key=lambda row: (row.time_ms, row.bill_id),

@@ -170,9 +170,7 @@ class OkxMarketData:
 
     async def fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
         loaded = await self.markets()
-        if isinstance(loaded, Failure):
-            return loaded
-        return Success(tuple(m.market for m in loaded.unwrap()))
+        return loaded.map(lambda found: tuple(m.market for m in found))
 
     async def _marks(self) -> dict[str, Decimal]:
         body = await self._http.public(PATH_MARK_PRICE, MARK_PARAMS)
@@ -217,12 +215,8 @@ class OkxMarketData:
         body = await self._http.public(
             PATH_BOOKS, (("instId", market.unwrap().inst_id), ("sz", str(size)))
         )
-        if isinstance(body, Failure):
-            return body
-        book = parse_book(
-            self._exchange, body.unwrap(), symbol, depth, market.unwrap().contract_value
-        )
-        return Failure(book.failure()) if isinstance(book, Failure) else Success(book.unwrap())
+        ct_val = market.unwrap().contract_value
+        return body.bind(lambda b: parse_book(self._exchange, b, symbol, depth, ct_val))
 
     async def fetch_funding_history(
         self, symbol: Symbol, start: datetime, end: datetime
@@ -241,10 +235,7 @@ class OkxMarketData:
         async def page(after_ms: int) -> Result[Sequence[SettledRow], VenueError]:
             params = (("instId", inst_id), ("after", str(after_ms)), ("limit", _PAGE_LIMIT))
             body = await self._http.public(PATH_FUNDING_HISTORY, params)
-            if isinstance(body, Failure):
-                return Failure(body.failure())
-            rows = parse_funding_history_rows(self._venue, body.unwrap(), inst_id)
-            return Failure(rows.failure()) if isinstance(rows, Failure) else Success(rows.unwrap())
+            return body.bind(lambda b: parse_funding_history_rows(self._venue, b, inst_id))
 
         collected = await walk_back(
             self._venue,
