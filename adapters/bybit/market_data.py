@@ -38,11 +38,12 @@ from adapters.bybit.parsing import (
     with_cursor,
 )
 from adapters.bybit.parsing_funding import SettledRow, build_history, parse_history_rows
-from adapters.kit import TtlCache, joined_failure
+from adapters.kit import joined_failure
+from adapters.kit.catalog import MarketCatalog
 from adapters.kit.pages import walk_back, walk_cursor
-from atomic_fp.errors import InvalidRequest, UnknownSymbol, VenueError
+from atomic_fp.errors import InvalidRequest, VenueError
 from atomic_fp.intervals import interval_doubt
-from atomic_fp.models import FundingRate, Market, OrderBook, Symbol
+from atomic_fp.models import FundingRate, OrderBook, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
 PATH_INSTRUMENTS = "/v5/market/instruments-info"
@@ -90,17 +91,24 @@ class BybitMarketData:
         self._venue = str(exchange)
         self._http = http
         self._overrides = overrides
-        self._cache: TtlCache[tuple[BybitMarket, ...]] = TtlCache(
-            markets_ttl_seconds, monotonic=monotonic
+        self.catalog = MarketCatalog(
+            self._venue,
+            self._read_instruments,
+            markets_ttl_seconds,
+            missing="is not a trading USDT perpetual here",
+            monotonic=monotonic,
         )
-        self._by_symbol: dict[Symbol, BybitMarket] = {}
+        # the catalog's own methods: market(symbol), markets(), instruments(force)
+        self.market = self.catalog.market
+        self.markets = self.catalog.markets
+        self.instruments = self.catalog.all
 
     # ------------------------------------------------------------------ instruments
 
     @property
     def by_venue_symbol(self) -> Mapping[str, BybitMarket]:
         """The last instruments read, however old (account rows are named from them)."""
-        return {m.venue_symbol: m for m in self._cache.last or ()}
+        return self.catalog.by_venue_symbol
 
     async def _read_instruments(self) -> Result[tuple[BybitMarket, ...], VenueError]:
         async def page(cursor: str) -> Result[tuple[Sequence[BybitMarket], str], VenueError]:
@@ -112,40 +120,14 @@ class BybitMarketData:
             return with_cursor(self._venue, body.unwrap(), found)
 
         rows = await walk_cursor(self._venue, page, max_pages=MAX_PAGES, what="instruments")
-        if isinstance(rows, Failure):
-            return Failure(rows.failure())
-        markets = merge_pages([tuple(rows.unwrap())])
-        self._by_symbol = {m.market.symbol: m for m in markets}
-        return Success(markets)
-
-    async def instruments(self, force: bool = False) -> Result[tuple[BybitMarket, ...], VenueError]:
-        """The cached instruments, read once by concurrent callers when cold or stale;
-        ``force`` reads them now (a venue answer proved the cache wrong)."""
-        if force:
-            return await self._cache.refresh(self._read_instruments)
-        return await self._cache.get(self._read_instruments)
-
-    async def market(self, symbol: Symbol) -> Result[BybitMarket, VenueError]:
-        loaded = await self.instruments()
-        if isinstance(loaded, Failure):
-            return loaded
-        market = self._by_symbol.get(symbol)
-        if market is None:
-            return Failure(
-                UnknownSymbol(self._venue, f"{symbol} is not a trading USDT perpetual here")
-            )
-        return Success(market)
-
-    async def markets(self) -> Result[tuple[Market, ...], VenueError]:
-        loaded = await self.instruments()
-        return loaded.map(lambda found: tuple(m.market for m in found))
+        return rows.map(lambda found: merge_pages([tuple(found)]))
 
     # ------------------------------------------------------------------ funding now
 
     async def funding_rates(
         self, symbols: Collection[Symbol] | None
     ) -> Result[tuple[FundingRate, ...], VenueError]:
-        was_cached = self._cache.fresh() is not None
+        was_cached = self.catalog.cache.fresh() is not None
         markets, body = await both(self.instruments(), self._http.public(PATH_TICKERS, [LINEAR]))
         if isinstance(markets, Failure) or isinstance(body, Failure):
             return joined_failure(markets, body)

@@ -33,7 +33,8 @@ import attrs
 from returns.result import Failure, Result, Success
 
 from adapters._future import both
-from adapters.kit import TtlCache, joined_failure
+from adapters.kit import joined_failure
+from adapters.kit.catalog import MarketCatalog
 from adapters.kit.pages import walk_back
 from adapters.okx.http import OkxHttp
 from adapters.okx.parsing import (
@@ -47,9 +48,9 @@ from adapters.okx.parsing import (
     parse_instruments,
     parse_mark_prices,
 )
-from atomic_fp.errors import InvalidRequest, UnknownSymbol, VenueError
+from atomic_fp.errors import InvalidRequest, VenueError
 from atomic_fp.intervals import interval_doubt
-from atomic_fp.models import FundingRate, Market, OrderBook, Symbol
+from atomic_fp.models import FundingRate, OrderBook, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
 PATH_INSTRUMENTS = "/api/v5/public/instruments"
@@ -97,10 +98,16 @@ class OkxMarketData:
         self._overrides = dict(overrides)
         self._now = now
         self._monotonic = monotonic
-        self._cache: TtlCache[tuple[OkxMarket, ...]] = TtlCache(markets_ttl, monotonic=monotonic)
-        self._by_symbol: dict[Symbol, OkxMarket] = {}
-        self._by_inst: dict[str, Market] = {}
-        self._okx_by_inst: dict[str, OkxMarket] = {}
+        self.catalog = MarketCatalog(
+            self._venue,
+            self._load,
+            markets_ttl,
+            missing="is not a live USDT-margined swap here",
+            monotonic=monotonic,
+        )
+        # the catalog's own methods: market(symbol), fetch_markets()
+        self.market = self.catalog.market
+        self.fetch_markets = self.catalog.markets
         self._loaded_funding: Any = None
 
     # ------------------------------------------------------------------ markets cache
@@ -127,50 +134,23 @@ class OkxMarketData:
         parsed = parse_instruments(self._exchange, instruments.unwrap(), self._overrides, intervals)
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
-        markets = parsed.unwrap()
-        self._by_symbol = {m.market.symbol: m for m in markets}
-        self._by_inst = {m.inst_id: m.market for m in markets}
-        self._okx_by_inst = {m.inst_id: m for m in markets}
         self._loaded_funding = funding.unwrap()
-        return Success(markets)
+        return parsed
 
     async def _ensure(self) -> Result[Any, VenueError]:
         """Load the markets when stale; the funding body read alongside when this call
         caused (or waited for) a load, else ``None``."""
-        before = self._cache.generation
-        loaded = await self._cache.get(self._load)
+        before = self.catalog.cache.generation
+        loaded = await self.catalog.all()
         if isinstance(loaded, Failure):
             return loaded
-        return Success(self._loaded_funding if self._cache.generation != before else None)
-
-    async def markets(self) -> Result[tuple[OkxMarket, ...], VenueError]:
-        ensured = await self._ensure()
-        if isinstance(ensured, Failure):
-            return ensured
-        return Success(tuple(self._okx_by_inst.values()))
+        return Success(self._loaded_funding if self.catalog.cache.generation != before else None)
 
     async def by_instrument(self) -> Result[Mapping[str, OkxMarket], VenueError]:
-        ensured = await self._ensure()
-        if isinstance(ensured, Failure):
-            return ensured
-        return Success(self._okx_by_inst)
-
-    async def market(self, symbol: Symbol) -> Result[OkxMarket, VenueError]:
-        ensured = await self._ensure()
-        if isinstance(ensured, Failure):
-            return ensured
-        market = self._by_symbol.get(symbol)
-        if market is None:
-            return Failure(
-                UnknownSymbol(self._venue, f"{symbol} is not a live USDT-margined swap here")
-            )
-        return Success(market)
+        loaded = await self.catalog.all()
+        return loaded.map(lambda _: self.catalog.by_venue_symbol)
 
     # ------------------------------------------------------------------ queries
-
-    async def fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
-        loaded = await self.markets()
-        return loaded.map(lambda found: tuple(m.market for m in found))
 
     async def _marks(self) -> dict[str, Decimal]:
         body = await self._http.public(PATH_MARK_PRICE, MARK_PARAMS)
@@ -191,7 +171,8 @@ class OkxMarketData:
         body, marks = await both(self._current_funding(), self._marks())
         if isinstance(body, Failure):
             return body
-        parsed = parse_funding_rates(self._exchange, body.unwrap(), self._by_inst, self._now())
+        by_inst = {inst: m.market for inst, m in self.catalog.by_venue_symbol.items()}
+        parsed = parse_funding_rates(self._exchange, body.unwrap(), by_inst, self._now())
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
         rates = parsed.unwrap()
