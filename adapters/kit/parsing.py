@@ -7,12 +7,17 @@ venue's parser runs them under :func:`~adapters._parse.parse_guard`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from adapters._parse import ParseError, arr, dec, obj
-from atomic_fp.models import BookLevel
+from adapters._parse import ParseError, arr, dec, obj, ts_millis
+from atomic_fp.models import BookLevel, FundingKind, FundingRate, Symbol
+from atomic_fp.models.identifiers import ExchangeIdentifier
+
+IntervalOf = Callable[[int | None, int, int | None], timedelta]
+"""A settlement's interval from its time and its neighbours' (ms; ``None`` at an end)."""
 
 
 def objects(value: object, path: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -45,4 +50,36 @@ def book_side(
     return tuple(levels)
 
 
-__all__ = ["book_side", "objects"]
+def settled_rates(
+    exchange: ExchangeIdentifier,
+    symbol: Symbol,
+    venue_symbol: str,
+    rows: Iterable[tuple[int, Decimal]],
+    interval_of: IntervalOf,
+) -> tuple[FundingRate, ...]:
+    """Settled funding ``(time ms, rate)`` rows -> SETTLED rates, oldest first, one per
+    settlement time (a row repeated across pages counts once: the last read wins); the
+    rows carry no interval, so the venue's ``interval_of`` derives each from the gaps."""
+    by_time = dict(rows)
+    times = sorted(by_time)
+    rates: list[FundingRate] = []
+    for i, millis in enumerate(times):
+        before = times[i - 1] if i > 0 else None
+        after = times[i + 1] if i + 1 < len(times) else None
+        stamp = ts_millis(millis)
+        rates.append(
+            FundingRate(
+                exchange=exchange,
+                symbol=symbol,
+                rate=by_time[millis],
+                interval=interval_of(before, millis, after),
+                kind=FundingKind.SETTLED,
+                observed_at=stamp,
+                funding_time=stamp,
+                venue_symbol=venue_symbol,
+            )
+        )
+    return tuple(rates)
+
+
+__all__ = ["IntervalOf", "book_side", "objects", "settled_rates"]

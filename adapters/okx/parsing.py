@@ -50,7 +50,7 @@ from adapters._parse import (
     str_field,
     ts_millis,
 )
-from adapters.kit.parsing import book_side, objects
+from adapters.kit.parsing import book_side, objects, settled_rates
 from atomic_fp.errors import MalformedResponse
 from atomic_fp.models import (
     BookLevel,
@@ -311,32 +311,18 @@ def build_funding_history(
     interval (the oldest, with no predecessor, takes the gap after it, or
     ``newest_interval`` when it is the only one). Duplicates (same time) are dropped."""
 
+    def interval(before: int | None, millis: int, after: int | None) -> timedelta:
+        if before is not None:
+            gap = timedelta(milliseconds=millis - before)
+        elif after is not None:
+            gap = timedelta(milliseconds=after - millis)
+        else:
+            gap = newest_interval
+        return min(gap, _MAX_INTERVAL)
+
     def build() -> tuple[FundingRate, ...]:
-        by_time = {row.funding_time_ms: row for row in settled}
-        ordered = [by_time[t] for t in sorted(by_time)]
-        found: list[FundingRate] = []
-        for i, row in enumerate(ordered):
-            if i > 0:
-                gap = timedelta(milliseconds=row.funding_time_ms - ordered[i - 1].funding_time_ms)
-            elif len(ordered) > 1:
-                gap = timedelta(milliseconds=ordered[1].funding_time_ms - row.funding_time_ms)
-            else:
-                gap = newest_interval
-            gap = min(gap, _MAX_INTERVAL)
-            when = ts_millis(row.funding_time_ms)
-            found.append(
-                FundingRate(
-                    exchange=exchange,
-                    symbol=symbol,
-                    rate=row.rate,
-                    interval=gap,
-                    kind=FundingKind.SETTLED,
-                    observed_at=when,
-                    funding_time=when,
-                    venue_symbol=inst_id,
-                )
-            )
-        return tuple(found)
+        rows = ((row.funding_time_ms, row.rate) for row in settled)
+        return settled_rates(exchange, symbol, inst_id, rows, interval)
 
     return parse_guard(str(exchange), build)
 

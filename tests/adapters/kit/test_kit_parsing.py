@@ -4,13 +4,15 @@ JSON paths, and order-book sides as Bybit v5 (``[["price", "size"], ...]``) and 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 
 from adapters._parse import ParseError
-from adapters.kit.parsing import book_side, objects
-from atomic_fp.models import BookLevel
+from adapters.kit.parsing import book_side, objects, settled_rates
+from atomic_fp.models import BookLevel, FundingKind, Symbol
+from atomic_fp.models.identifiers import ExchangeIdentifier
 
 
 def test_objects_gives_each_item_with_its_path() -> None:
@@ -46,3 +48,20 @@ def test_book_side_scales_contracts_to_base_units() -> None:
 def test_book_side_refuses_a_malformed_level(level: object) -> None:
     with pytest.raises(ParseError, match=r"\$\.b\[0\]"):
         book_side([level], "$.b", 10)
+
+
+def test_settled_rates_are_oldest_first_once_per_time_with_the_venues_intervals() -> None:
+    hour = 3_600_000
+    first, second = 490_000 * hour, 490_008 * hour  # 2025-11-24 16:00 and 2025-11-25 00:00 UTC
+    rows = [(second, Decimal("0.0003")), (first, Decimal("0.0001")), (second, Decimal("0.0004"))]
+    seen: list[tuple[int | None, int, int | None]] = []
+
+    def interval_of(before: int | None, millis: int, after: int | None) -> timedelta:
+        seen.append((before, millis, after))
+        return timedelta(hours=8)
+
+    rates = settled_rates(ExchangeIdentifier("toy"), Symbol("BTC"), "BTCUSDT", rows, interval_of)
+    assert [r.rate for r in rates] == [Decimal("0.0001"), Decimal("0.0004")]  # last read wins
+    assert seen == [(None, first, second), (first, second, None)]
+    assert all(r.kind is FundingKind.SETTLED and r.funding_time == r.observed_at for r in rates)
+    assert rates[0].funding_time == datetime(2025, 11, 24, 16, tzinfo=timezone.utc)
