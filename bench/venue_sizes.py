@@ -16,7 +16,8 @@ Compared (issue 17, "what it must show" 1):
 - the packages written on the kit (Bybit, OKX, and any other venue package present now) and
   the kit itself;
 - the test fake venues: the six hand-written servers at ``--base`` against the harness
-  (``tests/harness/``) and each venue's ``tests/adapters/<venue>/fake_venue.py`` now.
+  (``tests/harness/``) with the same four venues' ``tests/adapters/<venue>/fake_venue.py``
+  and the reliability wire faults now (like for like), and with every venue's fake now.
 """
 
 from __future__ import annotations
@@ -127,10 +128,14 @@ def module_sizes(paths: Iterable[str], read: Reader) -> list[tuple[str, int, int
     return out
 
 
-def _table(title: str, rows: Sequence[tuple[str, int, int]], detail: bool) -> list[str]:
+def _table(
+    title: str, rows: Sequence[tuple[str, int, int]], detail: bool, total: bool = True
+) -> list[str]:
     lines = [f"{title:<58} {'raw':>6} {'logical':>8}"]
     if detail:
         lines += [f"  {path:<56} {raw:>6} {logic:>8}" for path, raw, logic in rows]
+    if not total:
+        return lines
     lines.append(f"  {'total':<56} {sum(r[1] for r in rows):>6} {sum(r[2] for r in rows):>8}")
     return lines
 
@@ -163,8 +168,12 @@ def report(root: Path, base: str, detail: bool = True) -> list[str]:
     harness = [row for row in harness if not Path(row[0]).name.startswith("test_")]
     fakes = module_sizes((f"tests/adapters/{v}/fake_venue.py" for v in venues), now_read)
     out.extend([*_table("test harness + fake venues now", harness + fakes, detail), ""])
+    same = {f"tests/adapters/{v}/fake_venue.py" for v in OLD_VENUES}
+    like_for_like = harness + [row for row in fakes if row[0] in same]
+    like_for_like += module_sizes(OLD_SERVERS[4:], now_read)  # the wire faults, now on it
     summary.append((f"test servers at {base}", *_sums(old_servers)))
-    summary.append(("test harness + fake venues now", *_sums(harness + fakes)))
+    summary.append(("harness + the same servers now", *_sums(like_for_like)))
+    summary.append(("harness + every fake venue now", *_sums(harness + fakes)))
 
     old = [row for row in summary if row[0].endswith(f" at {base}") and "test" not in row[0]]
     if old:
@@ -176,7 +185,7 @@ def report(root: Path, base: str, detail: bool = True) -> list[str]:
                 share = mine[0][2] / mean
                 out.append(f"  {venue} now: {mine[0][2]} logical lines = {share:.0%} of that")
         out.append("")
-    out.extend(_table("summary", summary, True))
+    out.extend(_table("summary", summary, True, total=False))
     return out
 
 

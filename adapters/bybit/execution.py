@@ -54,8 +54,9 @@ from adapters.bybit.parsing_account import (
 )
 from adapters.kit.order_flow import OrderFlow
 from adapters.kit.pages import walk_cursor
+from adapters.kit.rates import millis, range_refusal
 from adapters.published_fees import account_or_published
-from atomic_fp.errors import InvalidRequest, MalformedResponse, OrderNotFound, VenueError
+from atomic_fp.errors import MalformedResponse, OrderNotFound, VenueError
 from atomic_fp.models import Balance, FeeQuote, FundingPayment, Order, OrderRequest, Position
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin
@@ -76,10 +77,6 @@ POSITION_PAGE_LIMIT = 200
 LOG_PAGE_LIMIT = 50
 LOG_WINDOW = timedelta(days=7)
 UNIFIED = ("accountType", "UNIFIED")
-
-
-def _millis(value: datetime) -> int:
-    return int(value.timestamp() * 1000)
 
 
 def _cursor(cursor: str) -> list[tuple[str, str]]:
@@ -188,8 +185,9 @@ class BybitExecution(OrderFlow[BybitMarket]):
     async def funding_payments(
         self, start: datetime, end: datetime
     ) -> Result[tuple[FundingPayment, ...], VenueError]:
-        if start.tzinfo is None or end.tzinfo is None or start >= end:
-            return Failure(InvalidRequest(self._venue, "payments need aware start < end"))
+        refused = range_refusal(self._venue, start, end, "payments")
+        if refused is not None:
+            return refused
         seen: dict[str, PaymentRow] = {}
         window_start = start
         while window_start < end:
@@ -198,8 +196,8 @@ class BybitExecution(OrderFlow[BybitMarket]):
                 UNIFIED,
                 LINEAR,
                 ("type", "SETTLEMENT"),
-                ("startTime", str(_millis(window_start))),
-                ("endTime", str(_millis(window_end) - 1)),
+                ("startTime", str(millis(window_start))),
+                ("endTime", str(millis(window_end) - 1)),
                 ("limit", str(LOG_PAGE_LIMIT)),
             ]
 
@@ -218,7 +216,7 @@ class BybitExecution(OrderFlow[BybitMarket]):
             for row in rows.unwrap():
                 seen.setdefault(row.row_id, row)
             window_start = window_end
-        lo, hi = _millis(start), _millis(end)
+        lo, hi = millis(start), millis(end)
         kept = sorted(
             (row for row in seen.values() if lo <= row.time_ms < hi), key=lambda row: row.time_ms
         )

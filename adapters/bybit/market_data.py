@@ -24,7 +24,6 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-import attrs
 from returns.result import Failure, Result, Success
 
 from adapters._future import both
@@ -41,6 +40,7 @@ from adapters.bybit.parsing_funding import SettledRow, build_history, parse_hist
 from adapters.kit import joined_failure
 from adapters.kit.catalog import MarketCatalog
 from adapters.kit.pages import walk_back, walk_cursor
+from adapters.kit.rates import for_symbols, millis, range_refusal, settled_within, with_doubt
 from atomic_fp.errors import InvalidRequest, VenueError
 from atomic_fp.intervals import interval_doubt
 from atomic_fp.models import FundingRate, OrderBook, Symbol
@@ -62,17 +62,8 @@ _LOOKBACK = timedelta(hours=24)
 """One longest interval before ``start``, so the first row in range has a predecessor."""
 
 
-def _millis(value: datetime) -> int:
-    return int(value.timestamp() * 1000)
-
-
 def _cursor(cursor: str) -> list[tuple[str, str]]:
     return [("cursor", cursor)] if cursor else []
-
-
-def _checked(rate: FundingRate) -> FundingRate:
-    doubt = interval_doubt(rate)
-    return rate if doubt is None else attrs.evolve(rate, interval_doubt=doubt)
 
 
 class BybitMarketData:
@@ -134,10 +125,7 @@ class BybitMarketData:
         parsed = parse_tickers(self._exchange, body.unwrap(), markets.unwrap())
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
-        rates = parsed.unwrap()
-        if symbols is not None:
-            wanted = set(symbols)
-            rates = tuple(rate for rate in rates if rate.symbol in wanted)
+        rates = for_symbols(parsed.unwrap(), symbols)
         if was_cached and any(interval_doubt(rate) for rate in rates):
             # A cached fundingInterval contradicts nextFundingTime (Bybit changed the
             # symbol's interval): read the instruments again now, whatever the TTL says.
@@ -149,7 +137,7 @@ class BybitMarketData:
                 return Failure(reparsed.failure())
             kept = {rate.symbol for rate in rates}
             rates = tuple(rate for rate in reparsed.unwrap() if rate.symbol in kept)
-        return Success(tuple(_checked(rate) for rate in rates))
+        return Success(tuple(with_doubt(rate) for rate in rates))
 
     # ------------------------------------------------------------------ book
 
@@ -172,13 +160,14 @@ class BybitMarketData:
     async def funding_history(
         self, symbol: Symbol, start: datetime, end: datetime
     ) -> Result[tuple[FundingRate, ...], VenueError]:
-        if start.tzinfo is None or end.tzinfo is None or start >= end:
-            return Failure(InvalidRequest(self._venue, "history needs aware start < end"))
+        refused = range_refusal(self._venue, start, end, "history")
+        if refused is not None:
+            return refused
         market = await self.market(symbol)
         if isinstance(market, Failure):
             return market
         venue_symbol = market.unwrap().venue_symbol
-        first_ms = _millis(start - _LOOKBACK)
+        first_ms = millis(start - _LOOKBACK)
 
         async def page(before_ms: int) -> Result[Sequence[SettledRow], VenueError]:
             params = [
@@ -194,7 +183,7 @@ class BybitMarketData:
         walked = await walk_back(
             self._venue,
             page,
-            start=_millis(end) - 1,
+            start=millis(end) - 1,
             floor=first_ms - 1,
             limit=HISTORY_PAGE_LIMIT,
             oldest=lambda row: row.funding_time_ms,
@@ -208,13 +197,7 @@ class BybitMarketData:
         built = build_history(
             self._exchange, rows, symbol, venue_symbol, market.unwrap().market.funding_interval
         )
-        return Success(
-            tuple(
-                rate
-                for rate in built
-                if rate.funding_time is not None and start <= rate.funding_time < end
-            )
-        )
+        return Success(settled_within(built, start, end))
 
 
 __all__ = [

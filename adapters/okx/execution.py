@@ -33,6 +33,7 @@ from returns.result import Failure, Result, Success
 
 from adapters.kit.order_flow import OrderFlow
 from adapters.kit.pages import walk_cursor
+from adapters.kit.rates import millis, range_refusal
 from adapters.okx.http import OkxHttp
 from adapters.okx.market_data import OkxMarketData
 from adapters.okx.orders import CLIENT_ORDER_ID, order_body
@@ -47,7 +48,7 @@ from adapters.okx.parsing_account import (
     parse_positions,
     parse_trade_fee,
 )
-from atomic_fp.errors import InvalidRequest, MalformedResponse, VenueError
+from atomic_fp.errors import MalformedResponse, VenueError
 from atomic_fp.models import Balance, FeeQuote, FundingPayment, Order, OrderRequest, Position
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin, build_account_margin
@@ -64,10 +65,6 @@ BILLS_PAGE_LIMIT = 100
 MAX_PAGES = 1000
 _CANCEL_FINAL_CODES = frozenset({"51400", "51401", "51402"})
 SWAP = ("instType", "SWAP")
-
-
-def _millis(value: datetime) -> int:
-    return int(value.timestamp() * 1000)
 
 
 class OkxExecution(OrderFlow[OkxMarket]):
@@ -169,12 +166,13 @@ class OkxExecution(OrderFlow[OkxMarket]):
         """Funding bills with ``start <= time < end``, oldest first."""
         if self._http.credentials is None:
             return self._http.not_configured("funding payments")
-        if start.tzinfo is None or end.tzinfo is None or start >= end:
-            return Failure(InvalidRequest(self._venue, "payments need aware start < end"))
+        refused = range_refusal(self._venue, start, end, "payments")
+        if refused is not None:
+            return refused
         markets = await self._okx_data.by_instrument()
         if isinstance(markets, Failure):
             return markets
-        first_ms, last_ms = _millis(start), _millis(end) - 1
+        first_ms, last_ms = millis(start), millis(end) - 1
         base = [SWAP, ("type", "8"), ("begin", str(first_ms)), ("end", str(last_ms))]
         base.append(("limit", str(BILLS_PAGE_LIMIT)))
 

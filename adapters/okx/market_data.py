@@ -36,6 +36,7 @@ from adapters._future import both
 from adapters.kit import joined_failure
 from adapters.kit.catalog import MarketCatalog
 from adapters.kit.pages import walk_back
+from adapters.kit.rates import for_symbols, millis, range_refusal, settled_within, with_doubt
 from adapters.okx.http import OkxHttp
 from adapters.okx.parsing import (
     DEFAULT_INTERVAL,
@@ -49,7 +50,6 @@ from adapters.okx.parsing import (
     parse_mark_prices,
 )
 from atomic_fp.errors import InvalidRequest, VenueError
-from atomic_fp.intervals import interval_doubt
 from atomic_fp.models import FundingRate, OrderBook, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
@@ -66,17 +66,6 @@ _PAGE_LIMIT = str(HISTORY_PAGE_LIMIT)
 MAX_BOOK_DEPTH = 400
 MAX_PAGES = 1000
 _MAX_INTERVAL = timedelta(hours=8)
-
-
-def _checked(rate: FundingRate) -> FundingRate:
-    if rate.interval_doubt is not None:
-        return rate
-    doubt = interval_doubt(rate)
-    return rate if doubt is None else attrs.evolve(rate, interval_doubt=doubt)
-
-
-def _millis(value: datetime) -> int:
-    return int(value.timestamp() * 1000)
 
 
 class OkxMarketData:
@@ -175,13 +164,10 @@ class OkxMarketData:
         parsed = parse_funding_rates(self._exchange, body.unwrap(), by_inst, self._now())
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
-        rates = parsed.unwrap()
-        if symbols is not None:
-            wanted = set(symbols)
-            rates = tuple(rate for rate in rates if rate.symbol in wanted)
+        rates = for_symbols(parsed.unwrap(), symbols)
         return Success(
             tuple(
-                _checked(attrs.evolve(rate, mark_price=marks.get(rate.venue_symbol or "")))
+                with_doubt(attrs.evolve(rate, mark_price=marks.get(rate.venue_symbol or "")))
                 for rate in rates
             )
         )
@@ -206,8 +192,9 @@ class OkxMarketData:
         back from ``end`` with ``after`` (rows strictly older than it) until a page is
         short or reaches one maximal interval before ``start`` (so the first row in range
         has its predecessor, and its interval comes from a real gap)."""
-        if start.tzinfo is None or end.tzinfo is None or start >= end:
-            return Failure(InvalidRequest(self._venue, "history needs aware start < end"))
+        refused = range_refusal(self._venue, start, end, "history")
+        if refused is not None:
+            return refused
         market = await self.market(symbol)
         if isinstance(market, Failure):
             return market
@@ -221,8 +208,8 @@ class OkxMarketData:
         collected = await walk_back(
             self._venue,
             page,
-            start=_millis(end),
-            floor=_millis(start - _MAX_INTERVAL),
+            start=millis(end),
+            floor=millis(start - _MAX_INTERVAL),
             limit=HISTORY_PAGE_LIMIT,
             oldest=lambda row: row.funding_time_ms,
             max_pages=MAX_PAGES,
@@ -239,13 +226,7 @@ class OkxMarketData:
         )
         if isinstance(built, Failure):
             return Failure(built.failure())
-        return Success(
-            tuple(
-                rate
-                for rate in built.unwrap()
-                if rate.funding_time is not None and start <= rate.funding_time < end
-            )
-        )
+        return Success(settled_within(built.unwrap(), start, end))
 
 
 __all__ = [
