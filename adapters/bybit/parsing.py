@@ -52,7 +52,7 @@ from adapters._parse import (
     str_field,
     ts_millis,
 )
-from adapters.kit.parsing import book_side, objects
+from adapters.kit.readers import book_side, objects
 from atomic_fp.errors import MalformedResponse, VenueError
 from atomic_fp.models import FundingKind, FundingRate, Market, OrderBook, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier

@@ -53,7 +53,7 @@ from adapters.bybit.parsing import (
     result_of,
     result_rows,
 )
-from adapters.kit.parsing import objects
+from adapters.kit.readers import objects
 from atomic_fp.errors import MalformedResponse, NotSupported, VenueError
 from atomic_fp.models import (
     Balance,

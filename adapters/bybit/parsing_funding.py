@@ -24,7 +24,7 @@ from adapters._parse import (
     ts_millis,
 )
 from adapters.bybit.parsing import bounded_rate, result_objects
-from adapters.kit.parsing import settled_rates
+from adapters.kit.readers import settled_rates
 from atomic_fp.errors import MalformedResponse
 from atomic_fp.models import FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier

@@ -16,7 +16,7 @@ venue module        kit piece it uses
                     SignedRest`, the venue writing only a :class:`~adapters.kit.rest.
                     RestDialect` (signing, envelope check, code map, server time)
 ``parsing.py``      pure functions, :mod:`adapters._parse` helpers and :mod:`adapters.kit.
-                    parsing` (lists of objects, book sides, settled rates); no kit state
+                    readers` (lists of objects, book sides, settled rates); no kit state
 ``market_data.py``  :class:`~adapters.kit.cache.TtlCache` (markets and other slow-changing
                     lists, loaded once for concurrent callers), :class:`~adapters.kit.
                     catalog.MarketCatalog` (markets by symbol), :mod:`adapters.kit.pages`

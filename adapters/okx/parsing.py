@@ -50,7 +50,7 @@ from adapters._parse import (
     str_field,
     ts_millis,
 )
-from adapters.kit.parsing import book_side, objects, settled_rates
+from adapters.kit.readers import book_side, objects, settled_rates
 from atomic_fp.errors import MalformedResponse
 from atomic_fp.models import (
     BookLevel,

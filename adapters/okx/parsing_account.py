@@ -23,7 +23,7 @@ from adapters._parse import (
     str_field,
     ts_millis,
 )
-from adapters.kit.parsing import objects
+from adapters.kit.readers import objects
 from adapters.okx.parsing import SETTLE_ASSET, OkxMarket, data_objects, rows
 from atomic_fp.errors import MalformedResponse
 from atomic_fp.models import (

@@ -1,4 +1,4 @@
-"""The kit's shared parsing pieces (adapters/kit/parsing.py): lists of objects with their
+"""The kit's shared parsing pieces (adapters/kit/readers.py): lists of objects with their
 JSON paths, and order-book sides as Bybit v5 (``[["price", "size"], ...]``) and OKX v5
 (``[["price", "contracts", "0", "orders"], ...]``) send them (their docs' examples)."""
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from adapters._parse import ParseError
-from adapters.kit.parsing import book_side, objects, settled_rates
+from adapters.kit.readers import book_side, objects, settled_rates
 from atomic_fp.models import BookLevel, FundingKind, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
