@@ -32,6 +32,7 @@ from adapters.grvt.parsers import InstrumentList, error_extractor
 from adapters.grvt.parsing_margin_rules import MarginRules
 from adapters.grvt.ticker_snapshot import ticker_snapshots
 from adapters.kit import FeesFacade, GuardedVenue, JsonHttp, MarginFacade, TtlCache
+from adapters.kit.facade import PreparedOrdersFacade
 from adapters.registry import VenueSettings
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Order, Symbol
@@ -42,7 +43,9 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class GrvtClient(GrvtExecution, GuardedVenue, MarginFacade, FeesFacade, Connectable):
+class GrvtClient(
+    GrvtExecution, GuardedVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, Connectable
+):
     """GRVT perpetuals over REST (see :mod:`adapters.grvt.config` for hosts and options,
     :mod:`adapters.grvt.http` for errors)."""
 
