@@ -334,15 +334,16 @@ def unflatten_signature(text: str) -> tuple[int, int]:
 @attrs.frozen(repr=False)
 class StarkSigner:
     """One Paradex account's L2 key: ``account`` (the L2 address the hashes bind) and the
-    Stark private key. ``repr`` never shows the key."""
+    Stark private key. ``repr`` never shows the key. Building one needs no crypto (a
+    config with credentials loads without the extra); signing does."""
 
     account: int
-    private_key: int
+    private_key: int = attrs.field(repr=False)
     chain_id: str = MAINNET_CHAIN_ID
-    public_key: int = attrs.field(init=False)
 
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "public_key", public_key(self.private_key))
+    @property
+    def public_key(self) -> int:
+        return public_key(self.private_key)
 
     def __repr__(self) -> str:
         return f"StarkSigner(account={hex(self.account)}, chain={self.chain_id})"
