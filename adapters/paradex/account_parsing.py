@@ -44,6 +44,7 @@ from atomic_fp.models import (
     Symbol,
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.margin import AccountMargin, build_account_margin
 
 USER_CANCELED = "USER_CANCELED"
 
@@ -229,6 +230,38 @@ def parse_funding_payments(
     return parse_guard(str(exchange), parse)
 
 
+def parse_account_margin(
+    exchange: ExchangeIdentifier,
+    payload: object,
+    positions: tuple[Position, ...],
+    markets: Mapping[str, ParadexMarket],
+    observed_at: datetime,
+) -> Result[AccountMargin, MalformedResponse]:
+    """``GET /account`` (paradex-py ``AccountSummaryResponse``: ``account_value``,
+    ``maintenance_margin_requirement``, ``settlement_asset``...) with the positions ->
+    :class:`AccountMargin`; a new position's maintenance rate per market is
+    ``imf_base x mmf_factor`` (:class:`~adapters.paradex.parsing.ParadexMarket`)."""
+
+    def parse() -> AccountMargin:
+        row = obj(payload)
+        rates = {
+            m.market.symbol: m.maintenance_rate
+            for m in markets.values()
+            if m.maintenance_rate is not None
+        }
+        return build_account_margin(
+            exchange=exchange,
+            asset=str_field(row, "settlement_asset"),
+            equity=dec_field(row, "account_value"),
+            maintenance_margin=dec_field(row, "maintenance_margin_requirement"),
+            observed_at=observed_at,
+            positions=positions,
+            maintenance_rates=rates,
+        )
+
+    return parse_guard(str(exchange), parse)
+
+
 def symbol_index(markets: tuple[ParadexMarket, ...]) -> dict[str, ParadexMarket]:
     return {m.market.venue_symbol: m for m in markets}
 
@@ -240,6 +273,7 @@ def by_symbol(markets: tuple[ParadexMarket, ...]) -> dict[Symbol, ParadexMarket]
 __all__ = [
     "USER_CANCELED",
     "by_symbol",
+    "parse_account_margin",
     "parse_balances",
     "parse_funding_payments",
     "parse_order",

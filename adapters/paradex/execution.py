@@ -3,6 +3,7 @@
 ==========================  =================================================================
 ``positions()``             ``GET /positions``
 ``balances()``              ``GET /balance``
+``margin()``                ``GET /positions`` + ``GET /account`` (equity, maintenance)
 ``funding_payments()``      ``GET /funding/payments?start_at=&end_at=&page_size=`` (cursor)
 ``fees()``                  the published API tier (:mod:`adapters.published_fees`)
 ``place()``                 ``POST /orders`` (signed ``Order`` typed data)
@@ -44,6 +45,7 @@ import attrs
 from returns.result import Failure, Result, Success
 
 from adapters.paradex.account_parsing import (
+    parse_account_margin,
     parse_balances,
     parse_funding_payments,
     parse_order,
@@ -80,11 +82,13 @@ from atomic_fp.models import (
     TimeInForce,
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.margin import AccountMargin
 
 PATH_ORDERS = "orders"
 PATH_BY_CLIENT_ID = "orders/by_client_id"
 PATH_POSITIONS = "positions"
 PATH_BALANCE = "balance"
+PATH_ACCOUNT = "account"
 PATH_FUNDING_PAYMENTS = "funding/payments"
 MIN_RECV_WINDOW_MS = 10
 """Paradex's minimum ``recv_window`` (API reference "Create order")."""
@@ -152,6 +156,24 @@ class ParadexExecution:
         if isinstance(body, Failure):
             return body
         parsed = parse_positions(self._exchange, body.unwrap(), markets.unwrap(), self._now())
+        return (
+            Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
+        )
+
+    async def margin(self) -> Result[AccountMargin, VenueError]:
+        """``GET /positions`` then ``GET /account``: equity and maintenance margin."""
+        held = await self.positions()
+        if isinstance(held, Failure):
+            return held
+        markets = await self._markets()
+        if isinstance(markets, Failure):
+            return markets
+        body = await self._http.private("GET", PATH_ACCOUNT, idempotent=True)
+        if isinstance(body, Failure):
+            return body
+        parsed = parse_account_margin(
+            self._exchange, body.unwrap(), held.unwrap(), markets.unwrap(), self._now()
+        )
         return (
             Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
         )

@@ -28,7 +28,7 @@ from returns.result import Result
 
 from adapters.client_config import Connectable, as_settings
 from adapters.kit import GuardedVenue
-from adapters.kit.facade import FeesFacade
+from adapters.kit.facade import FeesFacade, MarginFacade
 from adapters.paradex.config import (
     DEFAULT_BASE_URL,
     KIND,
@@ -54,6 +54,7 @@ from atomic_fp.models import (
     Position,
     Symbol,
 )
+from atomic_fp.models.margin import AccountMargin
 from atomic_fp.venue import TRADING_CAPABILITIES, Capability
 
 
@@ -70,7 +71,7 @@ def _number(options: Mapping[str, str], key: str, default: float) -> float:
     return value
 
 
-class ParadexClient(GuardedVenue, FeesFacade, Connectable):
+class ParadexClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
     """Paradex perpetuals; see the module docstring."""
 
     WITH_CREDENTIALS: ClassVar[frozenset[Capability]] = TRADING_CAPABILITIES | {
@@ -147,6 +148,9 @@ class ParadexClient(GuardedVenue, FeesFacade, Connectable):
 
     async def _fetch_fees(self) -> Result[FeeQuote, VenueError]:
         return await self._trading.fees()
+
+    async def _fetch_margin(self) -> Result[AccountMargin, VenueError]:
+        return await self._trading.margin()
 
     async def _fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
         return await self._trading.positions()

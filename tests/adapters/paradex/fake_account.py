@@ -278,6 +278,28 @@ class ParadexAccountRoutes:
         ]
         return Reply(200, {"results": rows})
 
+    @route("GET", "/v1/account")
+    def account_summary(self, request: Request) -> Reply:
+        account = self.bearer(request)
+        if account is None:
+            return self.error(401, "INVALID_TOKEN", "invalid or expired token")
+        notional = sum((abs(s) * DEFAULT_BOOK["ask"] for s in self.positions.values()), Decimal(0))
+        return Reply(
+            200,
+            {
+                "account": hex(account),
+                "account_value": str(self.balance),
+                "free_collateral": str(self.balance - notional * Decimal("0.02")),
+                "initial_margin_requirement": str(notional * Decimal("0.02")),
+                "maintenance_margin_requirement": str(notional * Decimal("0.01")),
+                "margin_cushion": str(self.balance - notional * Decimal("0.01")),
+                "settlement_asset": "USDC",
+                "status": "ACTIVE",
+                "total_collateral": str(self.balance),
+                "updated_at": self.now_ms(),
+            },
+        )
+
     @route("GET", "/v1/balance")
     def balances(self, request: Request) -> Reply:
         if self.bearer(request) is None:

@@ -24,6 +24,14 @@ FIRST_MS = 1_764_979_200_000  # 2025-12-06T00:00Z
 SAMPLE_EVERY_MS = 5 * 60_000  # the fake samples every 5 min (Paradex: every few seconds)
 
 
+MARGIN_PARAMS = {
+    "delta1_cross_margin_params": {
+        "imf_base": "0.02", "imf_shift": "180000", "imf_factor": "0.00007", "mmf_factor": "0.5"
+    }
+}  # fmt: skip
+"""As in the recorded testnet ``/markets`` row (ccxt fixture); SOL's row has none."""
+
+
 def _market(
     symbol: str, base: str, tick: str, step: str, *, period: int | None = None, kind: str = "PERP"
 ) -> dict[str, Any]:
@@ -72,8 +80,8 @@ class FakeParadex(FakeVenue, ParadexAccountRoutes):
         super().__init__()
         self.init_account(accounts or {}, chain_id)
         self.markets = [
-            _market("BTC-USD-PERP", "BTC", "0.1", "0.001"),
-            _market("ETH-USD-PERP", "ETH", "0.01", "0.01", period=8),
+            {**_market("BTC-USD-PERP", "BTC", "0.1", "0.001"), **MARGIN_PARAMS},
+            {**_market("ETH-USD-PERP", "ETH", "0.01", "0.01", period=8), **MARGIN_PARAMS},
             _market("SOL-USD-PERP", "SOL", "0.001", "0.1", period=1),
             _market("BTC-USD-96000-C", "BTC", "1", "0.001", kind="PERP_OPTION"),
         ]
@@ -175,6 +183,12 @@ class FakeParadex(FakeVenue, ParadexAccountRoutes):
             return self.by_client_id(request, request.path[len(by_client) :])
         return self.error(404, "NOT_FOUND", f"no route for {request.path}")
 
+    def _levels(self, market: str, side: str, default: list[list[str]]) -> list[list[str]]:
+        """The recorded-looking levels, or one deep level at ``books[market]`` (which the
+        fake's matching fills at) when a test set one."""
+        book = self.books.get(market)
+        return default if book is None else [[str(book[side]), "100"]]
+
     def orderbook(self, request: Request, market: str) -> Reply:
         if market not in {m["symbol"] for m in self.markets}:
             return self.error(404, "NOT_FOUND", f"market {market} not found")
@@ -185,7 +199,11 @@ class FakeParadex(FakeVenue, ParadexAccountRoutes):
                 "market": market,
                 "seq_no": 14139427,
                 "last_updated_at": self.now_ms(),
-                "asks": [["67643.2", "3.734"], ["67650", "0"], ["79981", "0.5"]][:depth],
-                "bids": [["66810", "0.078"], ["66762.2", "0.979"]][:depth],
+                "asks": self._levels(
+                    market, "ask", [["67643.2", "3.734"], ["67650", "0"], ["79981", "0.5"]]
+                )[:depth],
+                "bids": self._levels(market, "bid", [["66810", "0.078"], ["66762.2", "0.979"]])[
+                    :depth
+                ],
             },
         )

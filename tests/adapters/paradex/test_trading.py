@@ -27,7 +27,7 @@ from atomic_fp.errors import (
 )
 from atomic_fp.models import OrderRequest, OrderStatus, OrderType, Side, Symbol, TimeInForce
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from atomic_fp.venue import Capability
+from atomic_fp.venue import Capability, MarginReporter
 from tests.adapters.paradex.fake_venue import FakeParadex
 from tests.harness import Reply, Request, run, serve
 
@@ -325,3 +325,18 @@ async def test_the_registry_builds_a_trading_paradex_client(base_url: str) -> No
     client = built.unwrap()
     assert Capability.PLACE_ORDER in client.capabilities
     assert hex(PRIVATE_KEY)[2:] not in repr(client)
+
+
+@pytest.mark.anyio
+async def test_margin_reads_the_account_summary_and_the_markets_rates(
+    fake: FakeParadex, base_url: str
+) -> None:
+    client = make(base_url)
+    assert isinstance(client, MarginReporter)
+    await run(client.place_order(order("m-1", Side.BUY, "0.01", "67700")))
+    margin = (await run(client.fetch_margin())).unwrap()
+    assert (margin.asset, margin.equity) == ("USDC", Decimal("10000"))
+    assert margin.maintenance_margin == Decimal("0.01") * Decimal("67643.2") * Decimal("0.01")
+    assert margin.maintenance_rates[BTC] == Decimal("0.01")  # imf_base 0.02 x mmf_factor 0.5
+    assert Symbol("SOL") not in margin.maintenance_rates  # its row has no margin params
+    assert [leg.position.size for leg in margin.legs] == [Decimal("0.01")]
