@@ -169,24 +169,36 @@ def parse_positions(
 
 
 def parse_balances(
-    exchange: ExchangeIdentifier, payload: object, observed_at: datetime
+    exchange: ExchangeIdentifier,
+    payload: object,
+    observed_at: datetime,
+    account: object = None,
 ) -> Result[tuple[Balance, ...], MalformedResponse]:
     """``GET /balance``: ``{"results": [{"token", "size", "last_updated_at"}]}``. Paradex
-    reports no free amount per token (margin is account-wide), so ``available`` is the
-    size too; what can really be spent is the account's free collateral."""
+    reports no free amount per token (margin is account-wide): with the ``GET /account``
+    summary, the settlement asset's ``available`` is its ``free_collateral`` (what new
+    orders can use); without it, and for other tokens, ``available`` is the size."""
 
     def parse() -> tuple[Balance, ...]:
+        free: tuple[str, Decimal] | None = None
+        if account is not None:
+            summary = obj(account, "$account")
+            free = (
+                str_field(summary, "settlement_asset", "$account"),
+                dec_field(summary, "free_collateral", "$account"),
+            )
         balances: list[Balance] = []
         for i, raw in enumerate(_results(payload)):
             path = f"$.results[{i}]"
             row = obj(raw, path)
             size = dec_field(row, "size", path)
+            asset = str_field(row, "token", path)
             balances.append(
                 Balance(
                     exchange=exchange,
-                    asset=str_field(row, "token", path),
+                    asset=asset,
                     total=size,
-                    available=size,
+                    available=free[1] if free is not None and free[0] == asset else size,
                     observed_at=observed_at,
                 )
             )

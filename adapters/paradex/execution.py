@@ -2,7 +2,7 @@
 
 ==========================  =================================================================
 ``positions()``             ``GET /positions``
-``balances()``              ``GET /balance``
+``balances()``              ``GET /balance`` + ``GET /account`` (free collateral)
 ``margin()``                ``GET /positions`` + ``GET /account`` (equity, maintenance)
 ``funding_payments()``      ``GET /funding/payments?start_at=&end_at=&page_size=`` (cursor)
 ``fees()``                  the published API tier (:mod:`adapters.published_fees`)
@@ -44,6 +44,8 @@ from typing import Any
 import attrs
 from returns.result import Failure, Result, Success
 
+from adapters._future import both
+from adapters.kit import joined_failure
 from adapters.paradex.account_parsing import (
     parse_account_margin,
     parse_balances,
@@ -179,12 +181,17 @@ class ParadexExecution:
         )
 
     async def balances(self) -> Result[tuple[Balance, ...], VenueError]:
+        """``GET /balance`` and ``GET /account`` together (one round trip): the
+        settlement asset's ``available`` is the account's free collateral."""
         if (unkeyed := self._unkeyed("balances")) is not None:
             return unkeyed
-        body = await self._http.private("GET", PATH_BALANCE, idempotent=True)
-        if isinstance(body, Failure):
-            return body
-        parsed = parse_balances(self._exchange, body.unwrap(), self._now())
+        body, summary = await both(
+            self._http.private("GET", PATH_BALANCE, idempotent=True),
+            self._http.private("GET", PATH_ACCOUNT, idempotent=True),
+        )
+        if isinstance(body, Failure) or isinstance(summary, Failure):
+            return joined_failure(body, summary)
+        parsed = parse_balances(self._exchange, body.unwrap(), self._now(), summary.unwrap())
         return (
             Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
         )

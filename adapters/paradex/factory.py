@@ -91,6 +91,7 @@ class ParadexClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
         options = settings.options
         chain_id = chain_id_option(options)
         self._signer = signer_from(settings.credentials, chain_id)
+        self._raw_key = settings.credentials.get("stark_private_key", "")
         self._base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
         self._http = ParadexHttp(
             self._venue,
@@ -125,7 +126,8 @@ class ParadexClient(GuardedVenue, MarginFacade, FeesFacade, Connectable):
         return self._signer is not None and crypto_available()
 
     def _secrets(self) -> Sequence[str]:
-        return self._http.secrets()
+        """The key as configured and as we print hex, and the current JWT."""
+        return tuple(s for s in (self._raw_key, *self._http.secrets()) if s)
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -209,13 +209,16 @@ class ParadexHttp:
         refresh_at = now + TOKEN_FALLBACK_S if expiry is None else expiry - TOKEN_MARGIN_S
         return Success(_Token(token, min(refresh_at, now + AUTH_SIGNATURE_TTL_S)))
 
-    async def _bearer(self, fresh: bool) -> Result[str, VenueError]:
+    async def _bearer(self, rejected: str | None) -> Result[str, VenueError]:
+        """The current token, a new one when there is none, it is due for renewal, or
+        it is the one the venue just ``rejected`` (calls that were refused together
+        renew it once)."""
         signer = self.signer
         if signer is None:
             return self.not_configured("this call")
         async with self._token_lock:
             current = self._token
-            if fresh or current is None or self._clock() >= current.refresh_at:
+            if current is None or current.value == rejected or self._clock() >= current.refresh_at:
                 obtained = await self._authenticate(signer)
                 if isinstance(obtained, Failure):
                     return obtained
@@ -240,10 +243,12 @@ class ParadexHttp:
         result: Result[Any, VenueError] = Failure(
             AuthenticationError(self.venue, f"{method} {path}: not attempted")
         )
-        for attempt in range(2):
-            token = await self._bearer(fresh=attempt > 0)
+        rejected: str | None = None
+        for _ in range(2):
+            token = await self._bearer(rejected)
             if isinstance(token, Failure):
                 return token
+            rejected = token.unwrap()
             allowed = await self._budget.acquire(self.venue, 1, f"{method} {path}")
             if isinstance(allowed, Failure):
                 return allowed

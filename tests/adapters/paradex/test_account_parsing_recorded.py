@@ -56,6 +56,12 @@ def test_recorded_balance() -> None:
     )
 
 
+def test_the_settlement_assets_available_is_the_accounts_free_collateral() -> None:
+    summary = {"settlement_asset": "USDC", "free_collateral": "20.1"}
+    [balance] = parse_balances(PARADEX, recorded("fetchBalance"), NOW, summary).unwrap()
+    assert (balance.total, balance.available) == (Decimal("78.544"), Decimal("20.1"))
+
+
 def test_recorded_position_is_a_signed_long_with_its_unrealised_funding() -> None:
     [position] = parse_positions(PARADEX, recorded("fetchPositions"), sol_market(), NOW).unwrap()
     assert (position.symbol, position.size) == (Symbol("SOL"), Decimal("3"))

@@ -111,7 +111,14 @@ async def test_place_look_up_cancel_and_read_the_account(fake: FakeParadex, base
     positions = (await run(client.fetch_positions())).unwrap()
     assert [(p.symbol, p.size) for p in positions] == [(BTC, Decimal("0.01"))]
     balances = (await run(client.fetch_balances())).unwrap()
-    assert [(b.asset, b.total) for b in balances] == [("USDC", Decimal("10000"))]
+    # available is the account's free collateral (10000 - 2 % IMF of the 0.01 BTC long)
+    assert [(b.asset, b.total, b.available) for b in balances] == [
+        (
+            "USDC",
+            Decimal("10000"),
+            Decimal("10000") - Decimal("0.01") * Decimal("67643.2") * Decimal("0.02"),
+        )
+    ]
     missing = await run(client.fetch_order(BTC, "never-sent"))
     assert isinstance(missing, Failure) and isinstance(missing.failure(), OrderNotFound)
     # one JWT served every private call; each order's body carried its signature
