@@ -29,7 +29,10 @@ import importlib
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adapters.paradex import signing
 from adapters.paradex.signing import (
@@ -487,3 +490,54 @@ def test_without_the_extra_signing_says_which_extra_is_missing(
         assert not signing.crypto_available()
     finally:
         signing.load_crypto.cache_clear()
+
+
+# ---------------------------------------------------------------------- properties
+
+_QUANTITY = st.decimals(
+    min_value=Decimal("0.00000001"), max_value=Decimal("1000000"), places=8, allow_nan=False
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_QUANTITY)
+def test_chain_quantity_is_the_exact_integer_of_10e8_units(value: Decimal) -> None:
+    """paradex-py ``int(value.scaleb(8))``, exact whenever there are at most 8 decimals."""
+    assert chain_quantity(value) == str(int(value.scaleb(8)))
+    assert Decimal(chain_quantity(value)).scaleb(-8) == value
+
+
+@settings(max_examples=100, deadline=None)
+@given(_QUANTITY, st.integers(min_value=9, max_value=18))
+def test_chain_quantity_refuses_what_it_would_truncate(value: Decimal, places: int) -> None:
+    finer = value + Decimal(1).scaleb(-places)
+    with pytest.raises(ValueError):
+        chain_quantity(finer)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    size=_QUANTITY,
+    price=_QUANTITY,
+    stamp=st.integers(min_value=1, max_value=2**53),
+    side=st.sampled_from(["BUY", "SELL"]),
+)
+def test_a_signature_verifies_for_its_order_and_not_for_a_changed_one(
+    size: Decimal, price: Decimal, stamp: int, side: str
+) -> None:
+    signer = StarkSigner(PARADEX_L2_ADDRESS, PARADEX_L2_PRIVATE_KEY)
+    order = OrderMessage(
+        market="BTC-USD-PERP",
+        side=side,
+        order_type="LIMIT",
+        size=size,
+        price=price,
+        signature_timestamp_ms=stamp,
+    )
+    signature = signer.sign_order(order)
+    typed = order.typed_data(MAINNET_CHAIN_ID)
+    assert verify_typed(typed, PARADEX_L2_ADDRESS, signature, PARADEX_L2_PUBLIC_KEY)
+    changed = attrs.evolve(order, signature_timestamp_ms=stamp + 1)
+    assert not verify_typed(
+        changed.typed_data(MAINNET_CHAIN_ID), PARADEX_L2_ADDRESS, signature, PARADEX_L2_PUBLIC_KEY
+    )

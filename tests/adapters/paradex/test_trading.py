@@ -5,6 +5,7 @@ public key (:mod:`tests.adapters.paradex.fake_account`)."""
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -347,3 +348,30 @@ async def test_margin_reads_the_account_summary_and_the_markets_rates(
     assert margin.maintenance_rates[BTC] == Decimal("0.01")  # imf_base 0.02 x mmf_factor 0.5
     assert Symbol("SOL") not in margin.maintenance_rates  # its row has no margin params
     assert [leg.position.size for leg in margin.legs] == [Decimal("0.01")]
+
+
+@pytest.mark.anyio
+async def test_a_token_is_renewed_before_its_exp_claim_by_the_clients_clock(
+    fake: FakeParadex, base_url: str
+) -> None:
+    """The fake's JWTs carry ``exp`` = issue + 300 s; the client renews 60 s before it,
+    judged by its own (injected) clock, not by waiting."""
+    now = [time.time()]
+    client = ParadexClient(
+        VenueSettings(
+            id=VENUE,
+            kind="paradex",
+            base_url=base_url,
+            credentials={"account_address": hex(ACCOUNT), "stark_private_key": hex(PRIVATE_KEY)},
+        ),
+        clock=lambda: now[0],
+    )
+    assert isinstance(await run(client.fetch_balances()), Success)
+    now[0] += 200  # 100 s before exp: still good
+    fake.clock_offset_ms = 200_000
+    assert isinstance(await run(client.fetch_balances()), Success)
+    assert fake.auth_count == 1
+    now[0] += 50  # 50 s before exp: inside the 60 s margin
+    fake.clock_offset_ms = 250_000
+    assert isinstance(await run(client.fetch_balances()), Success)
+    assert fake.auth_count == 2
