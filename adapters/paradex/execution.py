@@ -163,16 +163,16 @@ class ParadexExecution:
         )
 
     async def margin(self) -> Result[AccountMargin, VenueError]:
-        """``GET /positions`` then ``GET /account``: equity and maintenance margin."""
-        held = await self.positions()
-        if isinstance(held, Failure):
-            return held
-        markets = await self._markets()
+        """``GET /positions`` and ``GET /account`` together: equity, maintenance margin,
+        each market's rate for a new position."""
+        held, body = await both(
+            self.positions(), self._http.private("GET", PATH_ACCOUNT, idempotent=True)
+        )
+        if isinstance(held, Failure) or isinstance(body, Failure):
+            return joined_failure(held, body)
+        markets = await self._markets()  # cached by positions()
         if isinstance(markets, Failure):
             return markets
-        body = await self._http.private("GET", PATH_ACCOUNT, idempotent=True)
-        if isinstance(body, Failure):
-            return body
         parsed = parse_account_margin(
             self._exchange, body.unwrap(), held.unwrap(), markets.unwrap(), self._now()
         )
