@@ -15,6 +15,9 @@ With ``account_address`` and ``stark_private_key`` the client trades: positions,
 balances, funding payments, orders by client id, signed by our own Starknet signer
 (:mod:`~adapters.paradex.signing`; the optional extra ``paradex``: without it every
 account call answers ``NotConfigured`` naming the extra, market data still works).
+
+Not covered: onboarding (``POST /onboarding``: the account must exist), subkeys and EVM
+(EIP-191) accounts, order modification, websocket streams, the account's own fee tier.
 """
 
 from __future__ import annotations
