@@ -90,3 +90,27 @@ def test_a_credential_for_paradex_is_a_config_error_exit_2(isolated: Path) -> No
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert "l2_private_key_env" in result.stderr
+
+
+def test_a_malformed_stark_key_exits_2_naming_the_key_never_its_value(isolated: Path) -> None:
+    (isolated / "atomic-fp.toml").write_text(
+        '[venues.paradex]\nkind = "paradex"\n'
+        'account_address_env = "T_PARADEX_ACCOUNT"\nstark_private_key_env = "T_PARADEX_KEY"\n'
+    )
+    env = {"T_PARADEX_ACCOUNT": "0x129c", "T_PARADEX_KEY": "secret-not-hex-42"}
+    result = CliRunner().invoke(cli, ["positions", "--venues", "paradex"], env=env)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "stark_private_key" in result.stderr
+    assert "secret-not-hex-42" not in result.output
+
+
+def test_half_a_credential_pair_exits_2_naming_the_missing_one(isolated: Path) -> None:
+    (isolated / "atomic-fp.toml").write_text(
+        '[venues.paradex]\nkind = "paradex"\naccount_address_env = "T_PARADEX_ACCOUNT"\n'
+    )
+    result = CliRunner().invoke(
+        cli, ["positions", "--venues", "paradex"], env={"T_PARADEX_ACCOUNT": "0x129c"}
+    )
+    assert result.exit_code == 2, result.output
+    assert "stark_private_key" in result.stderr
