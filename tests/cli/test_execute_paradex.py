@@ -84,3 +84,10 @@ def test_execute_yes_hedges_with_a_paradex_leg(
     assert fake.positions == {"BTC-USD-PERP": Decimal("0.01")}
     assert hex(PRIVATE_KEY)[2:] not in result.output
     assert (isolated / "journal.sqlite").exists()
+    # positions reads the Paradex leg back through the same JWT-authorised client
+    held = runner.invoke(cli, ["positions", "--format", "json", "--funding-days", "1"], env=env)
+    assert held.exit_code == 0, held.output
+    sizes = {
+        (p["venue"], p["symbol"]): p["base_size"] for p in json.loads(held.stdout)["positions"]
+    }
+    assert sizes[("paradex", "BTC")] == "0.01"
