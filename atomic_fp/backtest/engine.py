@@ -70,6 +70,11 @@ from atomic_fp.backtest.venue import SimulatedVenueFactory
 class _Run(DecidingRun, AccountingRun):
     """One backtest run; :func:`run_backtest` is the entry point."""
 
+    screening = True
+    """Skip asking the decisions for a flat symbol that provably cannot open (step 4
+    above). Off, every changed symbol is decided: more decisions asked, the same
+    bookings (``tests/backtest/test_screening_equivalence.py``)."""
+
     # ------------------------------------------------------------------ the loop
 
     def run(self) -> BacktestResult:
@@ -214,12 +219,11 @@ class _Run(DecidingRun, AccountingRun):
     def _cycle_symbol(
         self, sym: SymbolState, now: datetime, retry: list[tuple[datetime, int]]
     ) -> None:
-        fingerprint = self._fingerprint(sym)
+        fingerprint, aprs, flat = self._screen_inputs(sym)
         if sym.seen == fingerprint:
             return
-        aprs = self._aprs(sym)
         widest = self._spread(sym, aprs)
-        if sym.flat and not self._may_open(sym, aprs):
+        if flat and self.screening and not self._may_open(sym, aprs):
             # Provably no trade, so the decisions are not asked: flat means nothing to
             # close, reduce or rebalance, and opening needs, for some ordered pair,
             # net = spread - amortised fees - entry gap >= build_threshold, with the
