@@ -230,7 +230,7 @@ class _Run(DecidingRun, AccountingRun):
             # fees from the same cost function the decision uses and the gap >= 0.
             self.screened += 1
             sym.seen = fingerprint
-            self._symbol_point(sym, now, widest)
+            self._symbol_point(sym, now, widest, flat=True)
             return
         signal = self._decide(sym, now)
         filled = signal is not None and self._execute(sym, signal, now)

@@ -106,10 +106,16 @@ class AccountingRun(RunBase):
             sym.in_market_since = None
 
     def _symbol_point(
-        self, sym: SymbolState, now: datetime, widest: tuple[Decimal, str, str] | None
+        self,
+        sym: SymbolState,
+        now: datetime,
+        widest: tuple[Decimal, str, str] | None,
+        flat: bool = False,
     ) -> None:
+        """Record the symbol's spread and holding when either changed (``flat``: the
+        caller knows it holds nothing)."""
         spread = widest[0] if widest is not None else None
-        held = sum((s.position for s in sym.series if s.position > 0), ZERO)
+        held = ZERO if flat else sum((s.position for s in sym.series if s.position > 0), ZERO)
         key = (spread, held)
         if sym.last_point == key:
             return
