@@ -212,16 +212,20 @@ class _Run(DecidingRun, AccountingRun):
     ) -> None:
         self.clock.set(now)
         for sym in sorted(syms, key=lambda s: s.index):
-            self._cycle_symbol(sym, now, retry)
-            self._track_drawdown(sym)
+            if self._cycle_symbol(sym, now, retry):
+                self._track_drawdown(sym)
         self._equity_point(now)
 
     def _cycle_symbol(
         self, sym: SymbolState, now: datetime, retry: list[tuple[datetime, int]]
-    ) -> None:
+    ) -> bool:
+        """Decide ``sym`` if its inputs changed; ``False`` when it was screened (flat and
+        unable to open): its net PnL is then what it was when last tracked (a flat
+        symbol's net moves only by fills and liquidations, each tracked in its cycle),
+        so its drawdown need not be tracked again."""
         fingerprint, aprs, flat = self._screen_inputs(sym)
         if sym.seen == fingerprint:
-            return
+            return True
         widest = self._spread(sym, aprs)
         if flat and self.screening and not self._may_open(sym, aprs):
             # Provably no trade, so the decisions are not asked: flat means nothing to
@@ -231,7 +235,7 @@ class _Run(DecidingRun, AccountingRun):
             self.screened += 1
             sym.seen = fingerprint
             self._symbol_point(sym, now, widest, flat=True)
-            return
+            return False
         signal = self._decide(sym, now)
         filled = signal is not None and self._execute(sym, signal, now)
         if filled:
@@ -247,6 +251,7 @@ class _Run(DecidingRun, AccountingRun):
             # Same inputs give the same outcome: skip until one of them changes.
             sym.seen = fingerprint
         self._symbol_point(sym, now, widest if not filled else self._spread(sym))
+        return True
 
 
 def run_backtest(

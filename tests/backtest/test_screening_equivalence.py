@@ -92,6 +92,8 @@ def _bookings(result: BacktestResult) -> tuple[object, ...]:
         result.symbol_points,
         result.decisions,
         result.problems,
+        result.per_symbol,  # incl. max drawdown, tracked at every step when unscreened
+        result.time_in_market,
     )
 
 
