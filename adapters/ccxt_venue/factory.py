@@ -22,15 +22,18 @@ from __future__ import annotations
 
 import functools
 import importlib
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import attrs
 from returns.result import Failure, Result, Success
 
 from adapters.ccxt_venue.errors import classify
+from adapters.ccxt_venue.margin import TierReader, parse_account_margin
 from adapters.ccxt_venue.market_data import MAX_HISTORY_PAGES, CcxtMarketData, epoch_ms
 from adapters.ccxt_venue.parsing import (
     capabilities,
@@ -43,6 +46,7 @@ from adapters.ccxt_venue.parsing_account import (
     parse_order_book,
     parse_positions,
 )
+from adapters.kit import MarginFacade
 from adapters.registry import VenueSettings
 from atomic_fp.errors import (
     InvalidRequest,
@@ -64,6 +68,7 @@ from atomic_fp.models import (
     Symbol,
     TimeInForce,
 )
+from atomic_fp.models.margin import AccountMargin
 from atomic_fp.rounding import is_multiple
 from atomic_fp.venue import Capability
 
@@ -113,9 +118,13 @@ def point_urls_at(urls: Any, base_url: str) -> Any:
     return urls
 
 
-class CcxtVenue(CcxtMarketData):
+class CcxtVenue(CcxtMarketData, MarginFacade):
     """One account on one ccxt exchange: :class:`CcxtMarketData` plus the book, the
-    account (positions, balances, funding payments) and orders by our client id."""
+    account (positions, balances, funding payments, margin) and orders by our client id."""
+
+    def __init__(self, settings: VenueSettings, exchange: Any) -> None:
+        super().__init__(settings, exchange)
+        self._tiers = TierReader(self._venue, exchange, time.monotonic)
 
     @property
     def capabilities(self) -> frozenset[Capability]:
@@ -148,6 +157,7 @@ class CcxtVenue(CcxtMarketData):
             return Failure(classify(self._venue, error, write=False))
 
     async def _fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
+        self._tiers.asked.add(symbol)
         found = await self._market(symbol)
         if isinstance(found, Failure):
             return found
@@ -191,6 +201,44 @@ class CcxtVenue(CcxtMarketData):
         return raw.bind(
             lambda rows: self._parsed(
                 lambda: parse_positions(self._exchange, by_ccxt, rows, self._clock())
+            )
+        )
+
+    async def _fetch_margin(self) -> Result[AccountMargin, VenueError]:
+        """Equity, legs and rates for new positions (:mod:`adapters.ccxt_venue.margin`)."""
+        if not self._has_credentials():
+            return self._not_configured("margin")
+        markets = await self._parsed_markets()
+        if isinstance(markets, Failure):
+            return markets
+        by_ccxt = markets.unwrap()
+        rows = await self._account_call(
+            "fetchPositions", "margin", lambda: self._ccxt.fetch_positions(list(by_ccxt))
+        )
+        if isinstance(rows, Failure):
+            return rows
+        balance = await self._account_call("fetchBalance", "margin", self._ccxt.fetch_balance)
+        if isinstance(balance, Failure):
+            return balance
+        now = self._clock()
+        parsed = self._parsed(
+            lambda: parse_account_margin(
+                self._exchange, by_ccxt, rows.unwrap(), balance.unwrap(), now
+            )
+        )
+        if isinstance(parsed, Failure):
+            return parsed
+        margin = parsed.unwrap()
+        rates, problems = await self._tiers.rates(
+            margin.equity,
+            {leg.symbol for leg in margin.legs if leg.maintenance_margin is not None},
+            {m.symbol: ccxt_symbol for ccxt_symbol, m in by_ccxt.items()},
+        )
+        return Success(
+            attrs.evolve(
+                margin,
+                maintenance_rates={**margin.maintenance_rates, **rates},
+                maintenance_rate_problems=problems,
             )
         )
 
@@ -251,6 +299,7 @@ class CcxtVenue(CcxtMarketData):
     # ------------------------------------------------------------------ trading
 
     async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
+        self._tiers.asked.add(request.symbol)
         if not self._has_credentials():
             return self._not_configured("place_order")
         found = await self._market(request.symbol)
