@@ -100,17 +100,25 @@ def _latest_by_symbol(rates: Iterable[FundingRate]) -> list[tuple[Symbol, dict[s
     are singletons: ``id`` identifies them)."""
     grouped: dict[tuple[str, str, str], tuple[Symbol, dict[str, FundingRate]]] = {}
     contract_values: dict[int, str] = {}
+    # Symbol object -> its group, by identity (rates of one symbol often share one Symbol
+    # object); the Symbol is held in the value, so its id cannot be reused meanwhile.
+    by_object: dict[int, tuple[Symbol, dict[str, FundingRate]]] = {}
     for rate in rates:
         symbol = rate.symbol
-        contract = symbol.contract_type
-        value = contract_values.get(id(contract))
-        if value is None:
-            value = contract_values[id(contract)] = contract.value
-        key = (symbol.base, symbol.quote, value)
-        entry = grouped.get(key)
-        if entry is None:
-            entry = grouped[key] = (symbol, {})
-        venues = entry[1]
+        known = by_object.get(id(symbol))
+        if known is not None and known[0] is symbol:
+            venues = known[1]
+        else:
+            contract = symbol.contract_type
+            value = contract_values.get(id(contract))
+            if value is None:
+                value = contract_values[id(contract)] = contract.value
+            key = (symbol.base, symbol.quote, value)
+            entry = grouped.get(key)
+            if entry is None:
+                entry = grouped[key] = (symbol, {})
+            venues = entry[1]
+            by_object[id(symbol)] = (symbol, venues)
         name = rate.exchange.name
         previous = venues.get(name)
         if previous is None or _preference(rate) > _preference(previous):
