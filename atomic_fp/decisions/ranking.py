@@ -921,12 +921,11 @@ def _best_per_symbol(
         size = len(venues)
         if size < 2:
             continue
-        names = sorted(venues)
-        quoted = [venues[name] for name in names]
+        named = sorted(venues.items())  # by venue name (names are unique)
         gains: list[float] = []  # as the short leg: APR - fee share
         costs_: list[float] = []  # as the long leg: APR + fee share
         magnitude = fee_bound
-        for name, rate in zip(names, quoted, strict=True):
+        for name, rate in named:
             interval = rate.interval
             per_interval = float_aprs.get(interval)
             if per_interval is None:
@@ -972,11 +971,11 @@ def _best_per_symbol(
             for short_i in shorts:
                 if long_i == short_i or gains[short_i] - costs_[long_i] < cutoff:
                     continue
-                pair = (names[long_i], names[short_i])
+                pair = (named[long_i][0], named[short_i][0])
                 fee = exact_fees.get(pair)
                 if fee is None:
                     fee = exact_fees[pair] = costs.fee_apr(config, *pair)
-                spread = _apr(quoted[short_i], hours) - _apr(quoted[long_i], hours)
+                spread = _apr(named[short_i][1], hours) - _apr(named[long_i][1], hours)
                 candidates.append((spread - fee, long_i * size + short_i, spread, fee))
         if len(candidates) > 1:
             candidates.sort(key=lambda c: c[1])  # tie order: (long venue, short venue)
@@ -985,7 +984,7 @@ def _best_per_symbol(
         if min_net_apr is not None and net < min_net_apr:
             continue
         long_i, short_i = divmod(index, size)
-        chosen.append(Opportunity(symbol, quoted[long_i], quoted[short_i], spread, fee, net))
+        chosen.append(Opportunity(symbol, named[long_i][1], named[short_i][1], spread, fee, net))
         shadow.append(gains[short_i] - costs_[long_i])
     return tuple(_exact_order(chosen, shadow, largest))
 
