@@ -8,8 +8,7 @@ The client is the kit's :class:`~adapters.kit.facade.GuardedVenue` over
 ``chain_id = "714"``). ``settings.transport`` replaces the network (tests, offline replay).
 
 Not covered: the v1 HMAC keys (no new ones are issued since 2026-03-25, research notes F),
-hedge mode, funding payments (``/fapi/v3/income``), the account's own fee tier (the
-published one is used), websocket streams.
+hedge mode. Market streams: :mod:`adapters.aster.stream`.
 """
 
 from __future__ import annotations
@@ -27,12 +26,13 @@ from adapters.aster.http import AsterHttp
 from adapters.aster.market_data import AsterMarketData
 from adapters.binance.parsers import SymbolMap
 from adapters.client_config import Connectable, as_settings
-from adapters.kit.facade import FeesFacade, GuardedVenue
+from adapters.kit.facade import FeesFacade, GuardedVenue, MarginFacade, PreparedOrdersFacade
 from adapters.registry import VenueSettings
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
     Balance,
     FeeQuote,
+    FundingPayment,
     FundingRate,
     Market,
     Order,
@@ -41,16 +41,19 @@ from atomic_fp.models import (
     Position,
     Symbol,
 )
-from atomic_fp.venue import TRADING_CAPABILITIES, Capability
+from atomic_fp.models.margin import AccountMargin
+from atomic_fp.venue import TRADING_CAPABILITIES, Capability, PreparedOrder
 
 
-class AsterClient(GuardedVenue, FeesFacade, Connectable):
+class AsterClient(GuardedVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, Connectable):
     """:class:`~atomic_fp.venue.VenueClient` for one Aster account (API wallet).
 
     ``settings.options``: see :class:`~adapters.aster.config.AsterOptions`.
     """
 
-    WITH_CREDENTIALS: ClassVar[frozenset[Capability]] = TRADING_CAPABILITIES
+    WITH_CREDENTIALS: ClassVar[frozenset[Capability]] = TRADING_CAPABILITIES | {
+        Capability.FUNDING_PAYMENTS
+    }
     CREDENTIALS_HINT: ClassVar[str] = "credentials user, signer and private_key"
 
     def __init__(
@@ -118,6 +121,20 @@ class AsterClient(GuardedVenue, FeesFacade, Connectable):
 
     async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
         return await self._trading.place(request)
+
+    async def _prepare_order(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
+        return await self._trading.prepare(request)
+
+    async def _send_prepared(self, prepared: PreparedOrder) -> Result[Order, VenueError]:
+        return await self._trading.send_prepared(prepared)
+
+    async def _fetch_margin(self) -> Result[AccountMargin, VenueError]:
+        return await self._trading.margin()
+
+    async def _fetch_funding_payments(
+        self, start: datetime, end: datetime
+    ) -> Result[tuple[FundingPayment, ...], VenueError]:
+        return await self._trading.funding_payments(start, end)
 
     async def _cancel_order(
         self, symbol: Symbol, client_order_id: str
