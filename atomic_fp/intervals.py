@@ -40,12 +40,16 @@ def interval_doubt(rate: FundingRate) -> str | None:
     nxt = rate.next_funding_time
     if nxt is None:
         return None
-    hours = f"{rate.interval_hours.normalize():f}h"
     if _off_grid(nxt, rate.interval) > GRID_TOLERANCE:
-        return f"next funding {nxt:%Y-%m-%d %H:%M}Z is off the {hours} settlement grid"
+        return f"next funding {nxt:%Y-%m-%d %H:%M}Z is off the {_hours(rate)} settlement grid"
     if nxt - rate.observed_at > rate.interval + GRID_TOLERANCE:
-        return f"next funding {nxt:%Y-%m-%d %H:%M}Z is more than one {hours} interval ahead"
+        return f"next funding {nxt:%Y-%m-%d %H:%M}Z is more than one {_hours(rate)} interval ahead"
     return None
+
+
+def _hours(rate: FundingRate) -> str:
+    # formatted only for a doubt: every rate of every scan is checked (issue 20)
+    return f"{rate.interval_hours.normalize():f}h"
 
 
 def settlement_cadence(times: Sequence[datetime]) -> timedelta | None:

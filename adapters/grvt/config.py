@@ -32,6 +32,13 @@ HOSTS: Mapping[str, tuple[str, str, str]] = {
 }
 
 
+STREAM_URLS: Mapping[str, str] = {
+    # network: market-data websocket (api-spec market_data_streams.md examples)
+    "mainnet": "wss://market-data.grvt.io/ws/full",
+    "testnet": "wss://market-data.testnet.grvt.io/ws/full",
+}
+
+
 @attrs.frozen(kw_only=True)
 class GrvtConfig(ClientConfig):
     """GRVT: three hosts (``base_url`` market data, ``trading_url``, ``auth_url``; defaults
@@ -80,7 +87,13 @@ class GrvtOptions:
 
     ``instrument_ttl`` (900 s), ``ticker_concurrency`` (8), ``order_expiry_seconds`` (IOC/FOK
     signature lifetime, 300), ``gtc_expiry_seconds`` (7 days; GRVT caps it at 30),
-    ``chain_id`` (the network's), ``instrument_cache`` (a file path, optional)."""
+    ``chain_id`` (the network's), ``instrument_cache`` (a file path, optional).
+
+    ``ticker_stream``: where current rates are read in one round trip
+    (:mod:`adapters.grvt.ticker_snapshot`): ``settings.ws_url``, else the network's
+    market-data websocket when the market-data host is the default one and the network is
+    real (no ``settings.transport``); ``None`` (one REST ticker per instrument) otherwise
+    or with ``options["ticker_source"] = "rest"``."""
 
     market_url: str
     trading_url: str
@@ -91,6 +104,7 @@ class GrvtOptions:
     ioc_expiry: timedelta
     gtc_expiry: timedelta
     instrument_cache: Path | None
+    ticker_stream: str | None = None
 
     @classmethod
     def read(cls, settings: VenueSettings) -> GrvtOptions:
@@ -106,6 +120,11 @@ class GrvtOptions:
         if gtc_expiry // timedelta(microseconds=1) * 1000 > MAX_EXPIRY_NS:
             raise ValueError("grvt option gtc_expiry_seconds exceeds GRVT's 30-day cap")
         cache_path = options.get("instrument_cache", "").strip()
+        source = options.get("ticker_source", "stream")
+        if source not in ("stream", "rest"):
+            raise ValueError("grvt option ticker_source must be stream or rest")
+        default_hosts = settings.base_url is None and settings.transport is None
+        stream = settings.ws_url or (STREAM_URLS[network] if default_hosts else None)
         return cls(
             market_url=(settings.base_url or market_url).rstrip("/"),
             trading_url=(settings.trading_url or trading_url).rstrip("/"),
@@ -116,7 +135,8 @@ class GrvtOptions:
             ioc_expiry=timedelta(seconds=float(options.get("order_expiry_seconds", "300"))),
             gtc_expiry=gtc_expiry,
             instrument_cache=Path(cache_path).expanduser() if cache_path else None,
+            ticker_stream=stream if source == "stream" else None,
         )
 
 
-__all__ = ["HOSTS", "GrvtConfig", "GrvtCredentials", "GrvtOptions"]
+__all__ = ["HOSTS", "STREAM_URLS", "GrvtConfig", "GrvtCredentials", "GrvtOptions"]

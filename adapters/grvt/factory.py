@@ -30,7 +30,9 @@ from adapters.grvt.execution import GrvtExecution
 from adapters.grvt.http import GrvtHttp
 from adapters.grvt.parsers import InstrumentList, error_extractor
 from adapters.grvt.parsing_margin_rules import MarginRules
+from adapters.grvt.ticker_snapshot import ticker_snapshots
 from adapters.kit import FeesFacade, GuardedVenue, JsonHttp, MarginFacade, TtlCache
+from adapters.kit.facade import PreparedOrdersFacade
 from adapters.registry import VenueSettings
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Order, Symbol
@@ -41,7 +43,9 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class GrvtClient(GrvtExecution, GuardedVenue, MarginFacade, FeesFacade, Connectable):
+class GrvtClient(
+    GrvtExecution, GuardedVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, Connectable
+):
     """GRVT perpetuals over REST (see :mod:`adapters.grvt.config` for hosts and options,
     :mod:`adapters.grvt.http` for errors)."""
 
@@ -93,6 +97,9 @@ class GrvtClient(GrvtExecution, GuardedVenue, MarginFacade, FeesFacade, Connecta
         self._rules: dict[str, TtlCache[MarginRules]] = {}
         self.last_funding_failures: Mapping[str, VenueError] = {}
         """Instruments whose ticker failed in the last ``fetch_funding_rates(None)``."""
+        self._tickers = ticker_snapshots(
+            self._options.ticker_stream, settings.ca_bundle, settings.timeout, monotonic
+        )
 
     @property
     def hosts(self) -> tuple[str, str, str]:
@@ -117,6 +124,8 @@ class GrvtClient(GrvtExecution, GuardedVenue, MarginFacade, FeesFacade, Connecta
         return self._run(self._open_orders())
 
     async def aclose(self) -> None:
+        if self._tickers is not None:
+            await self._tickers.aclose()
         await self._http.aclose()
 
 

@@ -6,6 +6,11 @@ Requests: ``POST full/v1/all_instruments`` ``{"is_active": true}`` (cached
 another process within the TTL, counted from the fetch, skips that round trip: see
 :mod:`adapters.grvt.cache`), ``full/v1/ticker`` ``{"instrument": name}`` one per
 instrument (GRVT has no bulk ticker), ``full/v1/book``, ``full/v1/funding``.
+
+Current rates come in one round trip from the market-data websocket's ticker snapshots when
+the client has a stream URL (:mod:`adapters.grvt.ticker_snapshot`; its handshakes overlap
+the instrument-list request of a cold cache); instruments it did not deliver, or all of them
+when it cannot be used, are read with the per-instrument REST ticker as before.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from adapters.grvt import parsers
 from adapters.grvt.config import GrvtOptions
 from adapters.grvt.http import GrvtHttp
 from adapters.grvt.parsers import GrvtInstrument, InstrumentList
+from adapters.grvt.ticker_snapshot import TickerSnapshots
 from adapters.kit import TtlCache
 from atomic_fp.errors import InvalidRequest, MalformedResponse, UnknownSymbol, VenueError
 from atomic_fp.intervals import interval_doubt
@@ -70,6 +76,7 @@ class GrvtMarketData:
     (:mod:`adapters.grvt.margin_rules`). The orchestrator reads margin concurrently with
     rates and books, so a symbol's first cycle may still lack the rate (refused)."""
     last_funding_failures: Mapping[str, VenueError]
+    _tickers: TickerSnapshots | None
 
     # --- instruments ---------------------------------------------------------------
 
@@ -230,7 +237,7 @@ class GrvtMarketData:
           each instrument whose ticker failed is logged (warning) and exposed in
           :attr:`last_funding_failures`. If every ticker failed, the call fails.
         """
-        listing = await self._instrument_list()
+        listing = await self._listing_with_stream_ready()
         if isinstance(listing, Failure):
             return Failure(listing.failure())
         index = self._by_symbol(listing.unwrap())
@@ -244,8 +251,8 @@ class GrvtMarketData:
                 )
             targets = [index[s] for s in dict.fromkeys(symbols)]
             self._asked.update(symbols)
+        results = await self._streamed_tickers(targets)
         limiter = anyio.CapacityLimiter(self._options.concurrency)
-        results: dict[str, Result[FundingRate, VenueError]] = {}
 
         async def one(instrument: GrvtInstrument) -> None:
             async with limiter:
@@ -253,7 +260,8 @@ class GrvtMarketData:
 
         async with anyio.create_task_group() as group:
             for instrument in targets:
-                group.start_soon(one, instrument)
+                if instrument.name not in results:
+                    group.start_soon(one, instrument)
         rates: list[FundingRate] = []
         failures: dict[str, VenueError] = {}
         for instrument in targets:
@@ -269,6 +277,45 @@ class GrvtMarketData:
         if failures and (symbols is not None or not rates):
             return Failure(_summarise(failures, len(targets)))
         return await self._checked_intervals(rates)
+
+    async def _listing_with_stream_ready(self) -> Result[InstrumentList, VenueError]:
+        """The instrument list; meanwhile the ticker stream connects (when there is one),
+        so a cold scan pays the two in parallel, not one after the other."""
+        tickers = self._tickers
+        if tickers is None:
+            return await self._instrument_list()
+        found: list[Result[InstrumentList, VenueError]] = []
+
+        async def listing() -> None:
+            found.append(await self._instrument_list())
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(tickers.prepare)
+            group.start_soon(listing)
+        return found[0]
+
+    async def _streamed_tickers(
+        self, targets: list[GrvtInstrument]
+    ) -> dict[str, Result[FundingRate, VenueError]]:
+        """The rates the ticker stream delivered (none without a stream); the caller asks
+        REST for the others."""
+        if self._tickers is None or not targets:
+            return {}
+        read = await self._tickers.read([t.name for t in targets])
+        if read.problem is not None:
+            log.info("%s: ticker stream: %s; REST tickers instead", self._venue, read.problem)
+        now = self._clock()
+        rates: dict[str, Result[FundingRate, VenueError]] = {}
+        for target in targets:
+            feed = read.feeds.get(target.name)
+            if feed is None:
+                continue
+            parsed = parsers.parse_ticker(self._exchange, target, {"result": feed}, now)
+            if isinstance(parsed, Success):
+                rates[target.name] = Success(parsed.unwrap())
+            else:  # REST gets its chance
+                log.info("%s: streamed ticker of %s: %s", self._venue, target.name, parsed)
+        return rates
 
     async def _checked_intervals(
         self, rates: list[FundingRate]

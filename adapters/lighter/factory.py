@@ -28,6 +28,7 @@ from returns.result import Failure, Result
 
 from adapters.client_config import Connectable, as_settings
 from adapters.kit import FeesFacade, GuardedVenue, JsonHttp, MarginFacade, RequestBudget, TtlCache
+from adapters.kit.facade import PreparedOrdersFacade
 from adapters.lighter.config import (
     DEFAULT_BASE_URL,
     LighterConfig,
@@ -59,7 +60,9 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class LighterClient(LighterExecution, GuardedVenue, MarginFacade, FeesFacade, Connectable):
+class LighterClient(
+    LighterExecution, GuardedVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, Connectable
+):
     """A Lighter account, implementing :class:`atomic_fp.venue.VenueClient`.
 
     Built from a :class:`~adapters.lighter.config.LighterConfig` (or the registry's

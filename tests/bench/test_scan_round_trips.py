@@ -1,0 +1,191 @@
+"""Where a scan's round trips go, read from the latency proxy's connection timelines
+(issue 20): the real ``atomic-fp scan`` at realistic sizes over TLS (recorded bodies scaled
+up, ``bench/realistic_bodies.py``; GRVT over its websocket), each venue behind a proxy that
+charges a round trip for the TCP connect, the TLS handshake and each request.
+
+Counts and event order only (no durations asserted): a cold scan opens every connection
+before any venue has answered, each REST connection costs TCP + TLS + one request and
+GRVT's websocket TCP + TLS + upgrade + one subscribe; a warm scan (clients kept, as in a
+long-running process) opens no connection and sends one request per connection.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import ssl
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import trustme
+
+from adapters.snapshot import bundled_snapshot
+from bench.bench_scan_latency import VENUES
+from bench.bench_tls_scan import GRVT_WS, _config
+from bench.grvt_ws_server import GrvtTickerServer, grvt_ticker_server
+from bench.latency_proxy import Connection, Proxies, last_answer, proxies_for, round_trips_of
+from bench.realistic_bodies import grvt_ticker_feeds, realistic_snapshot
+from bench.replay_server import Servers, VenueServer, serving
+
+ROOT = Path(__file__).resolve().parents[2]
+RTT = 0.2  # wide enough that a busy machine cannot reorder connects and answers
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def server_tls(ca: trustme.CA) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    return context
+
+
+@pytest.fixture(scope="module")
+def venues(
+    server_tls: ssl.SSLContext,
+) -> Iterator[tuple[Servers, GrvtTickerServer, Proxies]]:
+    snapshot = realistic_snapshot(bundled_snapshot())
+    grvt = snapshot.venue("grvt")
+    assert grvt is not None
+    with (
+        serving(0.0, snapshot, tls=server_tls) as servers,
+        # no periodic feeds in these tests (they would interleave with the answers counted
+        # here; tests/adapters/grvt/test_ticker_snapshot.py has a venue that keeps sending)
+        grvt_ticker_server(grvt_ticker_feeds(grvt.exchanges), tls=server_tls, period=3600) as ws,
+    ):
+        targets = {**servers.urls(), GRVT_WS: ws.url.removesuffix("/ws/full")}
+        with proxies_for(targets, RTT) as proxies:
+            yield servers, ws, proxies
+
+
+def _env(cache: Path) -> dict[str, str]:
+    return {**os.environ, "ATOMIC_FP_CACHE_DIR": str(cache)}
+
+
+def _config_file(proxies: Proxies, ca: trustme.CA, tmp_path: Path) -> Path:
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    return _config(proxies.urls, bundle, tmp_path / "atomic-fp.toml", VENUES)
+
+
+def _scan(config: Path, env: dict[str, str]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.cli", "--config", str(config), "scan", "--format",
+         "json"],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    venues: dict[str, Any] = json.loads(done.stdout)["venues"]
+    return venues
+
+
+def test_the_proxy_charges_tcp_tls_and_each_request(server_tls: ssl.SSLContext) -> None:
+    plain = VenueServer("lighter", realistic_snapshot(bundled_snapshot()).venues[-1].exchanges)
+    secure = VenueServer(
+        "lighter", realistic_snapshot(bundled_snapshot()).venues[-1].exchanges, tls=server_tls
+    )
+    plain.start()
+    secure.start()
+    try:
+        # 0.2 s: wide enough that a busy machine cannot split the client's TLS Finished
+        # and its request into two flights (the proxy counts flights)
+        with proxies_for({"plain": plain.url, "tls": secure.url}, 0.2) as proxies:
+            for name in ("plain", "tls"):
+                verify: Any = name != "tls"
+                with httpx.Client(verify=verify) as client:
+                    for _ in range(2):  # the second request reuses the connection
+                        client.get(f"{proxies.urls[name]}/api/v1/funding-rates").raise_for_status()
+            timelines = proxies.take_timelines()
+    finally:
+        plain.stop()
+        secure.stop()
+    assert [round_trips_of(c) for c in timelines["plain"]] == [1 + 2]  # TCP, 2 requests
+    assert [round_trips_of(c) for c in timelines["tls"]] == [1 + 1 + 2]  # TCP, TLS 1.3, 2
+
+
+@pytest.mark.parametrize("cache", ["instrument list on disk", "first scan on a machine"])
+def test_a_cold_scan_opens_every_connection_before_any_answer(
+    venues: tuple[Servers, GrvtTickerServer, Proxies], ca: trustme.CA, tmp_path: Path, cache: str
+) -> None:
+    servers, ws, proxies = venues
+    config = _config_file(proxies, ca, tmp_path)
+    env = _env(tmp_path / "cache")
+    if cache == "instrument list on disk":
+        _scan(config, env)  # writes GRVT's instrument list, as any scan of the last 15 min
+    proxies.take_timelines()
+    servers.take_logs()
+    subscribes_before = len(ws.log)
+    answered = _scan(config, env)
+    timelines = proxies.take_timelines()
+    assert all(answered[v]["ok"] for v in VENUES)
+    every = [c for conns in timelines.values() for c in conns]
+    answers = [last_answer(c, unwaited_last=c in timelines[GRVT_WS]) for c in every]
+    # no venue's request waits for another venue's (or its own earlier) answer
+    assert max(c.accepted for c in every) < min(answers)
+    # one request per connection (TCP + TLS + one request each), one subscribe on GRVT's
+    # single websocket: counted on the servers, robust to a client starved of CPU
+    logs = servers.take_logs()
+    for name in ("binance", "hyperliquid", "lighter"):
+        assert len(logs[name]) == len(timelines[name]), name
+    assert len(timelines[GRVT_WS]) == 1
+    assert [m["method"] for _, _, m in ws.log[subscribes_before:]][:1] == ["subscribe"]
+    assert sum(m["method"] == "subscribe" for _, _, m in ws.log[subscribes_before:]) == 1
+    if cache == "instrument list on disk":
+        assert timelines["grvt"] == [] and logs["grvt"] == []  # no list, no REST ticker
+    else:  # the list, in parallel with the websocket handshakes
+        assert len(timelines["grvt"]) == 1
+        assert [s.path for s in logs["grvt"]] == ["/full/v1/all_instruments"]
+
+
+def _in(connection: Connection, start: float, end: float) -> Connection:
+    window = Connection(connection.accepted)
+    window.deliveries = [d for d in connection.deliveries if start <= d[0] <= end]
+    return window
+
+
+def test_a_warm_scan_opens_no_connection_and_sends_one_request_per_connection(
+    venues: tuple[Servers, GrvtTickerServer, Proxies], ca: trustme.CA, tmp_path: Path
+) -> None:
+    _, ws, proxies = venues
+    config = _config_file(proxies, ca, tmp_path)
+    proxies.take_timelines()
+    subscribes_before = len(ws.subscribes())
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.warm_scan", str(config), "4"],
+        capture_output=True, text=True, cwd=ROOT, env=_env(tmp_path / "cache"), timeout=120,
+        check=True,
+    )  # fmt: skip
+    timelines = proxies.take_timelines()
+    rounds = json.loads(done.stdout)["rounds"]
+    assert all(all(r["answered"].values()) for r in rounds)
+    every = [c for conns in timelines.values() for c in conns]
+    assert len(ws.subscribes()) - subscribes_before == len(rounds)  # one per scan
+    for warm in rounds[1:]:
+        start, end = warm["start"], warm["end"]
+        assert not [c for c in every if start <= c.accepted <= end]  # no new connection
+        for name, conns in timelines.items():
+            exchanges = []
+            for connection in conns:
+                flights = _in(connection, start, end).flights()
+                pairs = sum(
+                    1 for a, b in itertools.pairwise(flights) if (a[0], b[0]) == ("up", "down")
+                )
+                exchanges.append(pairs)
+            if name == "grvt":  # GRVT's REST host: list cached, rates from the websocket
+                assert max(exchanges, default=0) == 0
+            elif name == GRVT_WS:  # one subscribe (its unsubscribe is not waited for)
+                sent = [m for n, at, m in ws.log if start <= at <= end]
+                assert [m["method"] for m in sent if m["method"] == "subscribe"] == ["subscribe"]
+                assert {n for n, at, m in ws.log if start <= at <= end} == {ws.connections}
+            else:
+                # one round trip per venue
+                assert max(exchanges) == 1, (name, exchanges, [c.flights() for c in conns])
