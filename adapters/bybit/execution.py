@@ -146,7 +146,7 @@ class BybitExecution:
             cursor = following.unwrap()
         return Failure(MalformedResponse(self._venue, f"position/list: over {MAX_PAGES} pages"))
 
-    async def positions(self) -> Result[tuple[Position, ...], VenueError]:
+    async def fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
         rows = await self._position_rows()
         if isinstance(rows, Failure):
             return rows
@@ -155,7 +155,7 @@ class BybitExecution:
     async def _wallet(self) -> Result[Any, VenueError]:
         return await self._get(PATH_WALLET, [UNIFIED])
 
-    async def balances(self) -> Result[tuple[Balance, ...], VenueError]:
+    async def fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
         body = await self._wallet()
         if isinstance(body, Failure):
             return body
@@ -164,7 +164,7 @@ class BybitExecution:
             Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
         )
 
-    async def margin(self) -> Result[AccountMargin, VenueError]:
+    async def fetch_margin(self) -> Result[AccountMargin, VenueError]:
         rows, wallet = await both(self._position_rows(), self._wallet())
         if isinstance(rows, Failure):
             return rows
@@ -175,7 +175,7 @@ class BybitExecution:
             Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
         )
 
-    async def fees(self) -> Result[FeeQuote, VenueError]:
+    async def fetch_fees(self) -> Result[FeeQuote, VenueError]:
         if self._http.credentials is None:
             return Success(account_or_published("bybit", None))
         body = await self._get(PATH_FEE_RATE, [LINEAR, ("symbol", FEE_REFERENCE_SYMBOL)])
@@ -288,7 +288,7 @@ class BybitExecution:
 
     # ------------------------------------------------------------------ funding payments
 
-    async def funding_payments(
+    async def fetch_funding_payments(
         self, start: datetime, end: datetime
     ) -> Result[tuple[FundingPayment, ...], VenueError]:
         if start.tzinfo is None or end.tzinfo is None or start >= end:

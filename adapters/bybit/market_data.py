@@ -142,7 +142,7 @@ class BybitMarketData:
             )
         return Success(market)
 
-    async def markets(self) -> Result[tuple[Market, ...], VenueError]:
+    async def fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
         loaded = await self.instruments()
         if isinstance(loaded, Failure):
             return loaded
@@ -150,7 +150,7 @@ class BybitMarketData:
 
     # ------------------------------------------------------------------ funding now
 
-    async def funding_rates(
+    async def fetch_funding_rates(
         self, symbols: Collection[Symbol] | None
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         was_cached = self._cache.fresh() is not None
@@ -179,7 +179,7 @@ class BybitMarketData:
 
     # ------------------------------------------------------------------ book
 
-    async def order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
+    async def fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
         if depth < 1:
             return Failure(InvalidRequest(self._venue, f"book depth must be >= 1, got {depth}"))
         market = await self.market(symbol)
@@ -198,7 +198,7 @@ class BybitMarketData:
 
     # ------------------------------------------------------------------ history
 
-    async def funding_history(
+    async def fetch_funding_history(
         self, symbol: Symbol, start: datetime, end: datetime
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         if start.tzinfo is None or end.tzinfo is None or start >= end:
