@@ -64,10 +64,10 @@ class AsterExecution:
     def _keyed(self) -> bool:
         return self._http.wallet is not None
 
-    async def fees(self) -> Result[FeeQuote, VenueError]:
+    async def fetch_fees(self) -> Result[FeeQuote, VenueError]:
         return Success(account_or_published("aster", None))
 
-    async def positions(self) -> Result[tuple[Position, ...], VenueError]:
+    async def fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
         if not self._keyed:
             return self._http.not_configured("positions")
         body = await self._http.signed("GET", PATH_POSITION_RISK, [], 5, idempotent=True)
@@ -75,7 +75,7 @@ class AsterExecution:
             return body
         return parse_positions(self._exchange, body.unwrap(), self._data.symbols, self._now())
 
-    async def balances(self) -> Result[tuple[Balance, ...], VenueError]:
+    async def fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
         if not self._keyed:
             return self._http.not_configured("balances")
         body = await self._http.signed("GET", PATH_BALANCE, [], 5, idempotent=True)
@@ -106,7 +106,7 @@ class AsterExecution:
             return Failure(error)
         return Success(parsed.unwrap())
 
-    async def place(self, request: OrderRequest) -> Result[Order, VenueError]:
+    async def place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
         if not self._keyed:
             return self._http.not_configured("place_order")
         if request.exchange != self._exchange:
@@ -135,13 +135,13 @@ class AsterExecution:
         venue_symbol = market.unwrap().venue_symbol
         return Success([("symbol", venue_symbol), ("origClientOrderId", client_order_id)])
 
-    async def order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+    async def fetch_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
         params = await self._by_client_id("fetch_order", symbol, client_order_id)
         if isinstance(params, Failure):
             return params
         return await self._order_call("GET", params.unwrap(), 1)
 
-    async def cancel(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+    async def cancel_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
         """Cancel by client id; ``-2011`` (unknown, or already final) is followed by a
         lookup: the order in its final state, or ``OrderNotFound``."""
         params = await self._by_client_id("cancel_order", symbol, client_order_id)

@@ -245,7 +245,8 @@ class DeclaredVenue(GuardedVenue):
 
     def __init__(self, settings: VenueSettings, parts: VenueParts) -> None:
         super().__init__(settings.id)
-        self._credentials_given = bool(settings.credentials)
+        # connect() checks given credentials with a balance read: only where one exists
+        self._credentials_given = bool(settings.credentials) and parts.account is not None
         self._parts = parts
         self._transport = parts.transport
         self._market_data = parts.market_data
