@@ -17,9 +17,12 @@ venue module        kit piece it uses
                     lists, loaded once for concurrent callers)
 ``execution.py``    :mod:`atomic_fp.rounding` (the one lot/tick rounding; it lives in the
                     core because sizing and pricing use it too)
-``factory.py``      :class:`~adapters.kit.facade.GuardedVenue` (+ ``MarginFacade``,
-                    ``FeesFacade``): the public, never-raising methods and the capability map;
-                    ``create(settings)`` registered in :mod:`adapters.registry`
+``factory.py``      :class:`~adapters.kit.components.DeclaredVenue` (+ ``MarginFacade``,
+                    ``FeesFacade``, ``PreparedOrdersFacade``): the parts declared once in a
+                    :class:`~adapters.kit.components.VenueParts`; the public, never-raising
+                    methods and the derived capability map follow (on
+                    :class:`~adapters.kit.facade.GuardedVenue`); ``create(settings)``
+                    registered in :mod:`adapters.registry`
 ==================  ==========================================================================
 
 Tests of a venue serve it from ``tests/adapters/<venue>/fake_venue.py``, built on the
