@@ -1,6 +1,6 @@
 """The account part of the ccxt venue client (a kit
-:class:`~adapters.kit.components.AccountSource` with funding payments): positions, balances
-and the account's own funding payments through ccxt's ``fetchPositions``,
+:class:`~adapters.kit.components.AccountSource` with funding payments): positions, balances,
+margin and the account's own funding payments through ccxt's ``fetchPositions``,
 ``fetchBalance`` and ``fetchFundingHistory``, each only where ``has`` grants it; mapped by
 ``parsing_account.py``. The facade asks it only when credentials are declared."""
 
@@ -11,8 +11,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from returns.result import Failure, Result
+import attrs
+from returns.result import Failure, Result, Success
 
+from adapters.ccxt_venue.margin import parse_account_margin
 from adapters.ccxt_venue.market_data import MAX_HISTORY_PAGES, CcxtMarketData, epoch_ms, parsed
 from adapters.ccxt_venue.parsing_account import (
     parse_balances,
@@ -21,6 +23,7 @@ from adapters.ccxt_venue.parsing_account import (
 )
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Balance, FundingPayment, Position
+from atomic_fp.models.margin import AccountMargin
 
 
 class CcxtAccount:
@@ -50,6 +53,43 @@ class CcxtAccount:
         return raw.bind(
             lambda rows: parsed(
                 self._venue, lambda: parse_positions(self._exchange, by_ccxt, rows, self._clock())
+            )
+        )
+
+    async def fetch_margin(self) -> Result[AccountMargin, VenueError]:
+        """Equity, legs and rates for new positions (:mod:`adapters.ccxt_venue.margin`)."""
+        markets = await self._data.parsed_markets()
+        if isinstance(markets, Failure):
+            return markets
+        by_ccxt = markets.unwrap()
+        rows = await self._data.granted(
+            "fetchPositions", "margin", lambda: self._ccxt.fetch_positions(list(by_ccxt))
+        )
+        if isinstance(rows, Failure):
+            return rows
+        balance = await self._data.granted("fetchBalance", "margin", self._ccxt.fetch_balance)
+        if isinstance(balance, Failure):
+            return balance
+        now = self._clock()
+        read = parsed(
+            self._venue,
+            lambda: parse_account_margin(
+                self._exchange, by_ccxt, rows.unwrap(), balance.unwrap(), now
+            ),
+        )
+        if isinstance(read, Failure):
+            return read
+        margin = read.unwrap()
+        rates, problems = await self._data.tiers.rates(
+            margin.equity,
+            {leg.symbol for leg in margin.legs if leg.maintenance_margin is not None},
+            {m.symbol: ccxt_symbol for ccxt_symbol, m in by_ccxt.items()},
+        )
+        return Success(
+            attrs.evolve(
+                margin,
+                maintenance_rates={**margin.maintenance_rates, **rates},
+                maintenance_rate_problems=problems,
             )
         )
 

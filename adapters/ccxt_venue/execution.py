@@ -37,6 +37,7 @@ class CcxtExecution:
         self._overrides = data._overrides
 
     async def place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
+        self._data.tiers.asked.add(request.symbol)
         found = await self._data.market(request.symbol)
         if isinstance(found, Failure):
             return found

@@ -1,7 +1,7 @@
 """The ccxt venue client: ccxt's unified async API declared on the venue kit
 (:class:`~adapters.kit.components.DeclaredVenue`) from three parts: ``market_data.py``
 (markets, funding with known intervals only, never 8 h by default, the book),
-``account.py`` (positions, balances, funding payments) and ``execution.py`` (orders by our
+``account.py`` (positions, balances, margin, funding payments) and ``execution.py`` (orders by our
 client id).
 
 ``create(settings)`` imports ``ccxt.async_support`` (only here: the registry loads this
@@ -27,6 +27,7 @@ from adapters.ccxt_venue.account import CcxtAccount
 from adapters.ccxt_venue.execution import CcxtExecution
 from adapters.ccxt_venue.market_data import CcxtMarketData
 from adapters.ccxt_venue.parsing import capabilities
+from adapters.kit import MarginFacade
 from adapters.kit.components import DeclaredVenue, Secrets, VenueParts
 from adapters.registry import VenueSettings
 from atomic_fp.venue import Capability
@@ -43,7 +44,7 @@ def point_urls_at(urls: Any, base_url: str) -> Any:
     return urls
 
 
-class CcxtVenue(DeclaredVenue):
+class CcxtVenue(DeclaredVenue, MarginFacade):
     """One account on one ccxt exchange (``exchange``: ccxt's async object)."""
 
     CREDENTIALS_HINT = "credentials api_key and secret (and password where the venue has one)"

@@ -13,6 +13,7 @@ out with that reason. Never 8 h by default (ccxt #20894, #27745; see ``parsing.p
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -20,6 +21,7 @@ from typing import Any, TypeVar
 from returns.result import Failure, Result, Success
 
 from adapters.ccxt_venue.errors import classify
+from adapters.ccxt_venue.margin import TierReader
 from adapters.ccxt_venue.parsing import (
     funding_rate,
     history_cadence,
@@ -68,6 +70,8 @@ class CcxtMarketData:
         self._ccxt = exchange
         self._overrides = settings.symbol_overrides
         self._clock = settings.clock or (lambda: datetime.now(UTC))
+        self.tiers = TierReader(self._venue, exchange, time.monotonic)
+        """Leverage tiers of the symbols asked for (books, orders): see ``margin.py``."""
 
     async def aclose(self) -> None:
         """Close ccxt's session (the declared transport)."""
@@ -140,6 +144,7 @@ class CcxtMarketData:
         return Success({k: v for k, v in parsed.items() if v is not None})
 
     async def fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
+        self.tiers.asked.add(symbol)
         found = await self.market(symbol)
         if isinstance(found, Failure):
             return found

@@ -11,15 +11,8 @@ applies above the cap too), each with a
 ``ApiGetMarginRulesResponse`` / ``RiskBracket`` in gravity-technologies/api-spec
 ``src/codegen/apispec.json``, MIT; docs ``market_data_api.md`` "Get Margin Rules").
 
-Which tier: :func:`maintenance_rate_bound` returns the ``maintenance_margin_rate`` of the
-tier that covers the largest position the account could open, ``equity x`` the highest
-``max_leverage`` of any tier. With tiered rules and a cumulative amount (Binance-style,
-``MM = notional x rate - cumulative``), the maintenance margin is convex in the notional,
-so ``MM(n) / n`` never exceeds the marginal rate of the tier covering ``n``; the rate of
-the tier at the largest openable notional is therefore an upper bound for every position
-the account can open (conservative: a small hedge may be judged on a higher tier than
-it lands in). The margin read does not know the planned notional, which is why a bound
-and not the exact tier. With no positive equity, the highest rate of any tier.
+Which tier: :func:`maintenance_rate_bound` (the tier covering ``equity x`` the highest
+max leverage; why that is an upper bound: :mod:`atomic_fp.models.risk_brackets`).
 """
 
 from __future__ import annotations
@@ -32,16 +25,8 @@ from returns.result import Result
 
 from adapters._parse import ParseError, arr, dec_field, int_field, obj, parse_guard, str_field
 from atomic_fp.errors import MalformedResponse
-
-
-@attrs.frozen
-class RiskBracket:
-    tier: int
-    notional_floor: Decimal
-    notional_cap: Decimal | None
-    """Exclusive; ``None`` on the last tier."""
-    maintenance_margin_rate: Decimal
-    max_leverage: int
+from atomic_fp.models.risk_brackets import RiskBracket
+from atomic_fp.models.risk_brackets import maintenance_rate_bound as bracket_rate_bound
 
 
 @attrs.frozen
@@ -60,7 +45,7 @@ def _bracket(row: object, path: str) -> RiskBracket:
         notional_floor=dec_field(data, "notional_floor", path),
         notional_cap=dec_field(data, "notional_cap", path) if cap not in (None, "") else None,
         maintenance_margin_rate=dec_field(data, "maintenance_margin_rate", path),
-        max_leverage=int_field(data, "max_leverage", path),
+        max_leverage=Decimal(int_field(data, "max_leverage", path)),
     )
     rate = bracket.maintenance_margin_rate
     if not Decimal(0) < rate < Decimal(1):
@@ -117,15 +102,9 @@ def parse_margin_rules(
 
 
 def maintenance_rate_bound(rules: MarginRules, equity: Decimal) -> Decimal:
-    """An upper bound of the maintenance rate of any position the account can open (see
-    the module docstring for why the tier at ``equity x max leverage``)."""
-    if equity <= 0:
-        return max(b.maintenance_margin_rate for b in rules.brackets)
-    largest = equity * max(b.max_leverage for b in rules.brackets)
-    for bracket in rules.brackets:
-        if bracket.notional_cap is None or largest < bracket.notional_cap:
-            return bracket.maintenance_margin_rate
-    return rules.brackets[-1].maintenance_margin_rate
+    """An upper bound of the maintenance rate of any position the account can open under
+    ``rules`` (:func:`atomic_fp.models.risk_brackets.maintenance_rate_bound`)."""
+    return bracket_rate_bound(rules.brackets, equity)
 
 
 __all__ = ["MarginRules", "RiskBracket", "maintenance_rate_bound", "parse_margin_rules"]

@@ -20,6 +20,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
 
@@ -78,7 +79,12 @@ class FakeBitget(FakeVenue):
             "SOLUSDT": "0.0003",
             "DOGEUSDT": "0.0004",
         }
+        self.prices = {symbol: "100" for symbol in self.rates}
+        self.live_clock = False
+        """Stamp tickers and books with the real time (for ``run``'s staleness check) instead of
+        the fixed ``NOW_MS``."""
         self.intervals: dict[str, str] = {"BTCUSDT": "8", "ETHUSDT": "4"}
+        self.tier_queries: list[str] = []
         self.history: dict[str, list[int]] = {
             "SOLUSDT": [NOW_MS - k * HOUR_MS for k in range(4)],  # hourly settlements
         }
@@ -112,11 +118,11 @@ class FakeBitget(FakeVenue):
         rows = [
             {
                 "symbol": symbol,
-                "lastPr": "100",
-                "markPrice": "100",
-                "indexPrice": "100",
+                "lastPr": self.prices[symbol],
+                "markPrice": self.prices[symbol],
+                "indexPrice": self.prices[symbol],
                 "fundingRate": rate,
-                "ts": str(NOW_MS),
+                "ts": str(self.now_ms() if self.live_clock else NOW_MS),
             }
             for symbol, rate in self.rates.items()
         ]
@@ -136,6 +142,34 @@ class FakeBitget(FakeVenue):
             for symbol, hours in self.intervals.items()
         ]
         return self._usdt_only(request, rows)
+
+    @route("GET", "/api/v2/mix/market/merge-depth")
+    def merge_depth(self, request: Request) -> Reply:
+        """Bitget's merged depth (Get-Merge-Depth): one level each side, 0.01 % around
+        the price, 5 base units deep."""
+        price = Decimal(self.prices[request.query.get("symbol", "")])
+        spread = price / 10_000
+        return self._ok(
+            {
+                "asks": [[str(price + spread), "5"]],
+                "bids": [[str(price - spread), "5"]],
+                "ts": str(self.now_ms() if self.live_clock else NOW_MS),
+            }
+        )
+
+    @route("GET", "/api/v2/mix/market/query-position-lever")
+    def position_lever(self, request: Request) -> Reply:
+        """Bitget's position tiers (Get-Query-Position-Lever): 0.4 % maintenance up to
+        150,000 USDT at 125x, 0.5 % up to 800,000 at 100x."""
+        self.tier_queries.append(request.query.get("symbol", ""))
+        symbol = request.query.get("symbol", "")
+        rows = [
+            {"symbol": symbol, "level": "1", "startUnit": "0", "endUnit": "150000",
+             "leverage": "125", "keepMarginRate": "0.004"},
+            {"symbol": symbol, "level": "2", "startUnit": "150000", "endUnit": "800000",
+             "leverage": "100", "keepMarginRate": "0.005"},
+        ]  # fmt: skip
+        return self._ok(rows)
 
     @route("GET", "/api/v2/mix/market/history-fund-rate")
     def history_fund_rate(self, request: Request) -> Reply:
@@ -273,7 +307,35 @@ class FakeBitgetAccount(FakeBitget):
             "cTime": str(NOW_MS),
             "uTime": str(NOW_MS),
         }
+        if str(body.get("force", "")).lower() == "ioc":  # ccxt sends "IOC"
+            self._fill_or_cancel(self.orders[client_id])
         return self._ok({"clientOid": client_id, "orderId": order_id})
+
+    def _fill_or_cancel(self, order: dict[str, Any]) -> None:
+        """An IOC order fills whole at the book's level when its limit reaches it (the
+        book is 5 deep), else is cancelled; a fill moves the one-way position."""
+        price = Decimal(self.prices[order["symbol"]])
+        level = price + price / 10_000 if order["side"] == "buy" else price - price / 10_000
+        limit = Decimal(order["price"]) if order["price"] else level
+        crosses = limit >= level if order["side"] == "buy" else limit <= level
+        if not crosses:
+            order["state"] = "canceled"
+            return
+        order.update(state="filled", baseVolume=order["size"], priceAvg=str(level))
+        signed = Decimal(order["size"]) * (1 if order["side"] == "buy" else -1)
+        self.positions.append(
+            {
+                **self.positions[0],
+                "symbol": order["symbol"],
+                "holdSide": "long" if signed > 0 else "short",
+                "total": str(abs(signed)),
+                "available": str(abs(signed)),
+                "openPriceAvg": str(level),
+                "markPrice": str(price),
+                "unrealizedPL": "0",
+                "liquidationPrice": str(level * (Decimal("0.5") if signed > 0 else 2)),
+            }
+        )
 
     def _order(self, client_id: str) -> dict[str, Any] | None:
         return self.orders.get(client_id)

@@ -70,7 +70,7 @@ def test_documented_response_is_parsed() -> None:
         Decimal(0),
         Decimal(600000),
     )
-    assert (bracket.maintenance_margin_rate, bracket.max_leverage) == (Decimal("0.01"), 50)
+    assert (bracket.maintenance_margin_rate, bracket.max_leverage) == (Decimal("0.01"), Decimal(50))
 
 
 def test_documented_single_tier_capped_at_600000_still_rates_larger_accounts() -> None:
