@@ -32,8 +32,9 @@ fails can only overstate the cost, never understate it. Figures and sources (che
   rate", i.e. a 3.5 bps base taker; a fee guide (cryptoexchange.discount "Aster DEX fees")
   lists tier 1 as 0.02 % maker / 0.05 % taker; a real account's ``commissionRate`` recorded
   by ccxt (``ts/src/test/static/response/aster.json``) is 0.01 % / 0.035 %. As for GRVT we
-  take the higher of each (0.02 % / 0.05 %): it can only overstate the cost. No
-  account-rate read yet (``ACCOUNT_FEE_KINDS`` leaves Aster out).
+  take the higher of each (0.02 % / 0.05 %): it can only overstate the cost. The
+  account's rates: ``GET /fapi/v3/commissionRate`` (API-wallet signed; asterdex api-docs
+  "User Commission Rate").
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ PUBLISHED_FEES: Mapping[str, FeeQuote] = MappingProxyType(
 )
 """Published base tier by venue *kind* (also the research data's venue names)."""
 
-ACCOUNT_FEE_KINDS = frozenset({"binance", "hyperliquid", "grvt", "bybit", "okx"})
+ACCOUNT_FEE_KINDS = frozenset({"binance", "hyperliquid", "grvt", "bybit", "okx", "aster"})
 """Venue kinds whose clients read the account's own rates when given credentials (Lighter
 publishes per-market fees without an account; the paper venue charges what it is told)."""
 

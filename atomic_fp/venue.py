@@ -11,7 +11,7 @@ Any object with these members plugs in: the core never imports an adapter.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -155,6 +155,16 @@ class PreparedOrder:
 
     request: OrderRequest
     payload: object = attrs.field(repr=False)
+    release: Callable[[], None] | None = attrs.field(
+        default=None, repr=False, eq=False, kw_only=True
+    )
+    """Gives back what preparing reserved (a Lighter nonce) when the order is not sent."""
+
+    def discard(self) -> None:
+        """This order will not be sent (its round was abandoned): free what preparing
+        reserved. Idempotent, and a no-op once the order was sent."""
+        if self.release is not None:
+            self.release()
 
 
 @runtime_checkable
@@ -168,7 +178,8 @@ class PreparesOrders(Protocol):
     are cached reads the round's preflight has already warmed, e.g. the market's
     rounding). A failure means the order was never sent. ``send_prepared`` is exactly
     the send half of ``place_order``: the same bytes on the wire as ``place_order`` at
-    the same clock."""
+    the same clock. A prepared order that will not be sent is given back with
+    :meth:`PreparedOrder.discard` (Lighter's reserves its API key's next nonce)."""
 
     def prepare_order(self, request: OrderRequest) -> FutureResult[PreparedOrder, VenueError]: ...
 

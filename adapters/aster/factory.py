@@ -8,9 +8,7 @@ Declared on the venue kit (:class:`~adapters.kit.components.DeclaredVenue`) from
 ``chain_id = "714"``). ``settings.transport`` replaces the network (tests, offline replay).
 
 Not covered: the v1 HMAC keys (no new ones are issued since 2026-03-25, research notes F),
-hedge mode, funding payments (``/fapi/v3/income``: the execution part has no
-``fetch_funding_payments``, so the capability is absent), the account's own fee tier (the
-published one is used), websocket streams.
+hedge mode. Market streams: :mod:`adapters.aster.stream`.
 """
 
 from __future__ import annotations
@@ -25,11 +23,11 @@ from adapters.aster.market_data import AsterMarketData
 from adapters.binance.parsers import SymbolMap
 from adapters.client_config import Connectable, as_settings
 from adapters.kit.components import DeclaredVenue, Secrets, VenueParts
-from adapters.kit.facade import FeesFacade
+from adapters.kit.facade import FeesFacade, MarginFacade, PreparedOrdersFacade
 from adapters.registry import VenueSettings
 
 
-class AsterClient(DeclaredVenue, FeesFacade, Connectable):
+class AsterClient(DeclaredVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, Connectable):
     """One Aster account (API wallet). ``settings.options``: see
     :class:`~adapters.aster.config.AsterOptions`."""
 

@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 
 import attrs
 import httpx
-from returns.result import Failure, Result
+from returns.result import Failure, Result, Success
 
 from adapters.aster.config import DEFAULT_BASE_URL, AsterOptions
 from adapters.aster.signing import MAX_RECV_WINDOW_MS, ApiWallet, signed_params
@@ -155,9 +155,30 @@ class AsterHttp:
         idempotent: bool,
         deadline: datetime | None = None,
     ) -> Result[Any, VenueError]:
-        """``deadline`` (an order's ``expires_at``) sets ``recvWindow`` to the ms left until
-        it (at most 5000, Aster v3's cap: the venue's deadline is then the earlier one), so
-        Aster refuses the request if it arrives later."""
+        """Sign and send at once (:meth:`prepare_signed` then :meth:`send_signed`)."""
+        call = self.prepare_signed(
+            method, path, params, weight, idempotent=idempotent, deadline=deadline
+        )
+        if isinstance(call, Failure):
+            return Failure(call.failure())
+        return await self.send_signed(call.unwrap())
+
+    def prepare_signed(
+        self,
+        method: str,
+        path: str,
+        params: Sequence[tuple[str, str]],
+        weight: int,
+        *,
+        idempotent: bool,
+        deadline: datetime | None = None,
+    ) -> Result[AsterSignedCall, VenueError]:
+        """The signed call, nothing sent (issue 20, leg skew: both legs of a hedge are
+        signed before either is sent). ``deadline`` (an order's ``expires_at``) sets
+        ``recvWindow`` to the ms left until it (at most 5000, Aster v3's cap: the venue's
+        deadline is then the earlier one), so Aster refuses the request if it arrives
+        later, whenever it is sent. The nonce is taken here, so a prepared call keeps its
+        place in the nonce order."""
         wallet = self.wallet
         if wallet is None:
             return self.not_configured(f"{method} {path}")
@@ -175,15 +196,46 @@ class AsterHttp:
             recv_window_ms=window,
             chain_id=self.chain_id,
         )
-        query = urlencode(pairs)
-        result = await self.send(method, f"{path}?{query}", weight, idempotent=idempotent)
+        return Success(
+            AsterSignedCall(
+                method=method,
+                path=path,
+                query=urlencode(pairs),
+                signature=pairs[-1][1],
+                weight=weight,
+                idempotent=idempotent,
+            )
+        )
+
+    async def send_signed(self, call: AsterSignedCall) -> Result[Any, VenueError]:
+        """Send a prepared call exactly as signed (never re-signed: a stale one is refused
+        by the venue, which is the deadline doing its job)."""
+        result = await self.send(
+            call.method, f"{call.path}?{call.query}", call.weight, idempotent=call.idempotent
+        )
         if isinstance(result, Failure):
             error = result.failure()
-            clean = redact(error.message, [query, pairs[-1][1], *self.secrets()])
+            clean = redact(error.message, [call.query, call.signature, *self.secrets()])
             if clean != error.message:
                 error = attrs.evolve(error, message=clean)
             return Failure(error)
         return result
 
 
-__all__ = ["CODES", "AsterHttp"]
+@attrs.frozen(repr=False)
+class AsterSignedCall:
+    """A signed Aster v3 call ready to send (see :meth:`AsterHttp.prepare_signed`);
+    ``repr`` shows no query or signature."""
+
+    method: str
+    path: str
+    query: str
+    signature: str
+    weight: int
+    idempotent: bool
+
+    def __repr__(self) -> str:
+        return f"AsterSignedCall({self.method} {self.path}, signed)"
+
+
+__all__ = ["CODES", "AsterHttp", "AsterSignedCall"]

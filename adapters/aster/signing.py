@@ -20,8 +20,20 @@ schemes v3 uses; the older "ABI-encode + keccak + ECDSA" text is superseded):
 ``eth-account`` (extra ``atomic-fp[aster]``) is imported only when a wallet is configured:
 market data works without it.
 
-The signed string here is built from the exact ``(key, value)`` pairs that are then sent
-(``urlencode`` of the same sorted pairs), so what is signed is what the venue reads back.
+Checked against outside data (``tests/adapters/aster/test_signing.py``): the official v3
+page (asterdex/api-docs ``aster-finance-futures-api-v3.md``, "Example of POST
+/fapi/v3/order") publishes a demo API wallet (user ``0x63DD...``, signer ``0x21cF...`` and the
+signer's key) and the request it signs, but no resulting signature; no official EIP-712
+vector exists (searched: every revision of that page, the testnet page, the repo's demos
+and community SDK, asterdex/API-demo, the aster-skills-hub, docs.rs ``asterdex-sdk``). The
+demo key derives the demo signer, and the docs' example request signs to the value an
+independent client pins for it.
+
+The docs' demo urlencodes the parameters in insertion order; the auth-v3 skill sorts them.
+The venue verifies the text it receives, so either works as long as the signed text is
+the sent text: the signed string here is built from the exact ``(key, value)`` pairs that
+are then sent (``urlencode`` of the same sorted pairs), so what is signed is what the venue
+reads back.
 """
 
 from __future__ import annotations

@@ -18,12 +18,14 @@ enforces). Placement and cancels are never retried.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
+from typing import Any
 
 import attrs
 from returns.result import Failure, Result, Success
 
+from adapters.binance import income
 from adapters.binance.fees import (
     COMMISSION_RATE_WEIGHT,
     PATH_COMMISSION_RATE,
@@ -31,20 +33,19 @@ from adapters.binance.fees import (
     parse_commission_rate,
 )
 from adapters.binance.http import BinanceHttp, SignedCall
+from adapters.binance.income import INCOME_WEIGHT
 from adapters.binance.margin import parse_account_margin
-from adapters.binance.market_data import BinanceMarketData, millis
+from adapters.binance.market_data import BinanceMarketData
 from adapters.binance.orders import CLIENT_ORDER_ID, order_params
 from adapters.binance.parsers import (
     BinanceMarket,
-    IncomeRow,
     parse_balances,
-    parse_income,
     parse_order,
     parse_orders,
     parse_positions,
 )
 from adapters.published_fees import account_or_published
-from atomic_fp.errors import Ambiguous, InvalidRequest, MalformedResponse, VenueError
+from atomic_fp.errors import Ambiguous, InvalidRequest, VenueError
 from atomic_fp.models import (
     Balance,
     FeeQuote,
@@ -65,8 +66,6 @@ PATH_BALANCE = "/fapi/v2/balance"
 PATH_ACCOUNT = "/fapi/v2/account"
 PATH_INCOME = "/fapi/v1/income"
 
-INCOME_PAGE_LIMIT = 1000
-MAX_PAGES = 1000
 _UNKNOWN_ORDER_ON_CANCEL = "-2011"
 
 
@@ -267,59 +266,18 @@ class BinanceExecution:
     async def fetch_funding_payments(
         self, start: datetime, end: datetime
     ) -> Result[tuple[FundingPayment, ...], VenueError]:
-        """Income rows of type FUNDING_FEE with ``start <= time < end``, oldest first.
-
-        Pages of 1000 move ``startTime`` (inclusive) to the newest row's time and drop
-        rows already seen (``tranId``), since a settlement stamps all symbols' payments
-        with the same millisecond. Binance keeps three months of income history.
-        """
+        """Income rows of type FUNDING_FEE with ``start <= time < end``, oldest first
+        (paged by :func:`adapters.binance.income.funding_payments`). Binance keeps three
+        months of income history."""
         if not self._keyed:
             return self._http.not_configured("funding payments")
-        if start.tzinfo is None or end.tzinfo is None or start >= end:
-            return Failure(InvalidRequest(self._venue, "payments need aware start < end"))
-        cursor = millis(start)
-        last_ms = millis(end) - 1
-        seen: set[str] = set()
-        rows: list[IncomeRow] = []
-        for _ in range(MAX_PAGES):
-            body = await self._http.signed(
-                "GET",
-                PATH_INCOME,
-                [
-                    ("incomeType", "FUNDING_FEE"),
-                    ("startTime", str(cursor)),
-                    ("endTime", str(last_ms)),
-                    ("limit", str(INCOME_PAGE_LIMIT)),
-                ],
-                30,
-                idempotent=True,
+
+        async def page(params: Sequence[tuple[str, str]]) -> Result[Any, VenueError]:
+            return await self._http.signed(
+                "GET", PATH_INCOME, list(params), INCOME_WEIGHT, idempotent=True
             )
-            if isinstance(body, Failure):
-                return body
-            page = parse_income(self._exchange, body.unwrap(), self._data.symbols)
-            if isinstance(page, Failure):
-                return Failure(page.failure())
-            page_rows = page.unwrap()
-            fresh = [row for row in page_rows if row.tran_id not in seen]
-            seen.update(row.tran_id for row in fresh)
-            rows.extend(fresh)
-            if len(page_rows) < INCOME_PAGE_LIMIT:
-                break
-            newest = max(row.time_ms for row in page_rows)
-            if not fresh:
-                return Failure(
-                    MalformedResponse(
-                        self._venue, "income pagination cannot advance (a full page at one time)"
-                    )
-                )
-            cursor = newest
-        else:
-            return Failure(MalformedResponse(self._venue, f"income: over {MAX_PAGES} pages"))
-        payments = sorted(
-            (row for row in rows if millis(start) <= row.time_ms <= last_ms),
-            key=lambda row: row.time_ms,
-        )
-        return Success(tuple(row.payment for row in payments))
+
+        return await income.funding_payments(self._exchange, self._data.symbols, page, start, end)
 
 
 def _client_id_params(market: BinanceMarket, client_order_id: str) -> list[tuple[str, str]]:

@@ -1,5 +1,5 @@
-"""Bybit v5 transport and authentication: one place where requests are sent, signed,
-timed against the server clock and their errors typed.
+"""Bybit v5 transport and authentication, on the kit's signed-REST transport
+(:class:`~adapters.kit.rest.SignedRest`): what is Bybit's own is here.
 
 - Public calls: ``GET`` with the query string in the URL.
 - Private calls: :mod:`adapters.bybit.signing` headers; a GET signs its query string, a
@@ -33,13 +33,10 @@ Writes are never retried. Messages never hold the key, the secret or a signature
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Callable
+from datetime import timedelta
 
-import attrs
 import httpx
-from returns.result import Failure, Result, Success
 
 from adapters.bybit.parsing import error_extractor, parse_server_time, ret_error
 from adapters.bybit.signing import (
@@ -50,16 +47,9 @@ from adapters.bybit.signing import (
     query_string,
     redact,
 )
-from adapters.kit import CodeMap, JsonHttp, RequestBudget, TtlCache
-from atomic_fp.errors import (
-    Ambiguous,
-    AuthenticationError,
-    NotConfigured,
-    NotSent,
-    RateLimited,
-    VenueError,
-    VenueRejected,
-)
+from adapters.kit import CodeMap, RequestBudget
+from adapters.kit.rest import RestDialect, SignedCall, SignedRest, ToSign
+from atomic_fp.errors import Ambiguous, AuthenticationError, RateLimited, VenueError
 
 PATH_TIME = "/v5/market/time"
 
@@ -92,7 +82,37 @@ def refine(error: VenueError, idempotent: bool) -> VenueError:
     return CODES.refine(error, idempotent)
 
 
-class BybitHttp:
+def dialect(recv_window_ms: int) -> RestDialect[Credentials]:
+    """Bybit's v5 REST: a GET signs its query, a POST its body; the recv window is
+    ``recv_window_ms``, or the ms left until the order's deadline (at most 60000)."""
+
+    def sign(credentials: Credentials, call: ToSign) -> dict[str, str] | None:
+        window = recv_window_ms
+        if call.deadline is not None:
+            window = min(int(call.deadline.timestamp() * 1000) - call.local_ms, MAX_RECV_WINDOW_MS)
+            if window < 1:
+                return None
+        payload = call.query if call.method == "GET" else (call.content or "")
+        return auth_headers(credentials, call.server_ms, window, payload)
+
+    return RestDialect(
+        encode_query=query_string,
+        encode_body=json_body,
+        sign=sign,
+        envelope_error=ret_error,
+        error_extractor=error_extractor,
+        refine=refine,
+        time_path=PATH_TIME,
+        parse_server_time=parse_server_time,
+        timestamp_code=TIMESTAMP_CODE,
+        signature_header="X-BAPI-SIGN",
+        redact=redact,
+        secrets=lambda c: (c.api_secret, c.api_key),
+        credentials_hint="api_key and api_secret",
+    )
+
+
+class BybitHttp(SignedRest[Credentials]):
     """Sends public and signed Bybit v5 requests; every answer is a ``Result``."""
 
     def __init__(
@@ -108,198 +128,18 @@ class BybitHttp:
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.venue = venue
-        self.credentials = credentials
-        self._client = client
-        self._http = JsonHttp(
-            venue, client, error_extractor=error_extractor, max_body_bytes=max_body_bytes
+        super().__init__(
+            venue,
+            client,
+            dialect(recv_window_ms),
+            credentials,
+            budgets=(budget, budget),
+            time_sync_seconds=time_sync_seconds,
+            max_body_bytes=max_body_bytes,
+            clock=clock,
+            monotonic=monotonic,
         )
-        self._recv_window = recv_window_ms
         self.budget = budget
-        self._clock = clock
-        self._offsets: TtlCache[int] = TtlCache(time_sync_seconds, monotonic=monotonic)
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-    def scrub(self, error: VenueError, extra: Sequence[str] = ()) -> VenueError:
-        secrets = list(extra)
-        if self.credentials is not None:
-            secrets += [self.credentials.api_secret, self.credentials.api_key]
-        clean = redact(error.message, secrets)
-        return error if clean == error.message else attrs.evolve(error, message=clean)
-
-    def not_configured(self, what: str) -> Failure[VenueError]:
-        return Failure(
-            NotConfigured(self.venue, f"{what} needs credentials api_key and api_secret")
-        )
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        query: str = "",
-        content: str | None = None,
-        headers: Mapping[str, str] | None = None,
-        idempotent: bool,
-    ) -> Result[Any, VenueError]:
-        url = f"{path}?{query}" if query else path
-        allowed = await self.budget.acquire(self.venue, 1, f"{method} {path}")
-        if isinstance(allowed, Failure):
-            return Failure(allowed.failure())
-        result = await self._http.request(
-            method, url, content=content, headers=headers, idempotent=idempotent
-        )
-        if isinstance(result, Failure):
-            error = refine(result.failure(), idempotent)
-            if isinstance(error, RateLimited) and error.retry_after is not None:
-                self.budget.back_off(error.retry_after.total_seconds())
-            return Failure(error)
-        refused = ret_error(result.unwrap())
-        if refused is not None:
-            code, message = refused
-            error = VenueRejected(self.venue, f"{method} {path}: {message}", code)
-            return Failure(refine(error, idempotent))
-        return result
-
-    async def public(
-        self, path: str, params: Sequence[tuple[str, str]] = ()
-    ) -> Result[Any, VenueError]:
-        return await self._send("GET", path, query=query_string(params), idempotent=True)
-
-    # ------------------------------------------------------------------ clock
-
-    async def _read_offset(self) -> Result[int, VenueError]:
-        before = self._clock()
-        body = await self.public(PATH_TIME)
-        after = self._clock()
-        if isinstance(body, Failure):
-            return body
-        server = parse_server_time(self.venue, body.unwrap())
-        if isinstance(server, Failure):
-            return Failure(server.failure())
-        return Success(server.unwrap() - int((before + after) / 2 * 1000))
-
-    async def _offset(self, force: bool) -> Result[int, VenueError]:
-        """Server clock minus ours (ms), cached ``time_sync_seconds``; ``force`` re-reads."""
-        if force:
-            return await self._offsets.refresh(self._read_offset)
-        return await self._offsets.get(self._read_offset)
-
-    # ------------------------------------------------------------------ signed
-
-    async def signed(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Sequence[tuple[str, str]] = (),
-        body: Mapping[str, Any] | None = None,
-        idempotent: bool,
-        deadline: datetime | None = None,
-    ) -> Result[Any, VenueError]:
-        """A private request (GET with ``params``, POST with ``body``)."""
-        call = await self.prepare_signed(
-            method, path, params=params, body=body, idempotent=idempotent, deadline=deadline
-        )
-        if isinstance(call, Failure):
-            return Failure(call.failure())
-        return await self.send_signed(call.unwrap())
-
-    async def prepare_signed(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Sequence[tuple[str, str]] = (),
-        body: Mapping[str, Any] | None = None,
-        idempotent: bool,
-        deadline: datetime | None = None,
-        resync: bool = False,
-    ) -> Result[SignedCall, VenueError]:
-        """The signed request, nothing sent (issue 20, leg skew): ``X-BAPI-TIMESTAMP``
-        and ``X-BAPI-RECV-WINDOW`` are fixed here, the window ending at ``deadline``, so
-        the signature holds until then whenever it is sent; ``resync`` re-reads the
-        server clock's offset first (after a ``10002``)."""
-        credentials = self.credentials
-        if credentials is None:
-            return self.not_configured(f"{method} {path}")
-        query = query_string(params) if method == "GET" else ""
-        content = json_body(body or {}) if method != "GET" else None
-        payload = query if method == "GET" else (content or "")
-        offset = await self._offset(force=resync)
-        if isinstance(offset, Failure):
-            return Failure(offset.failure())
-        local_ms = int(self._clock() * 1000)
-        window = self._recv_window
-        if deadline is not None:
-            window = min(int(deadline.timestamp() * 1000) - local_ms, MAX_RECV_WINDOW_MS)
-            if window < 1:
-                return Failure(NotSent(self.venue, f"{method} {path}: the order's deadline passed"))
-        headers = auth_headers(credentials, local_ms + offset.unwrap(), window, payload)
-        if content is not None:
-            headers["Content-Type"] = "application/json"
-        return Success(
-            SignedCall(
-                method,
-                path,
-                tuple(params),
-                None if body is None else dict(body),
-                idempotent,
-                deadline,
-                query,
-                content,
-                headers,
-                resync,
-            )
-        )
-
-    async def send_signed(self, call: SignedCall) -> Result[Any, VenueError]:
-        """Send a prepared request; a ``10002`` (timestamp outside the window) on the
-        first try resyncs the clock and signs and sends once more, as :meth:`signed`
-        always did."""
-        result = await self._send(
-            call.method,
-            call.path,
-            query=call.query,
-            content=call.content,
-            headers=call.headers,
-            idempotent=call.idempotent,
-        )
-        if isinstance(result, Failure):
-            error = self.scrub(result.failure(), [call.headers["X-BAPI-SIGN"]])
-            if error.code == TIMESTAMP_CODE and not call.resynced:
-                again = await self.prepare_signed(
-                    call.method,
-                    call.path,
-                    params=call.params,
-                    body=call.body,
-                    idempotent=call.idempotent,
-                    deadline=call.deadline,
-                    resync=True,
-                )
-                if isinstance(again, Failure):
-                    return Failure(again.failure())
-                return await self.send_signed(again.unwrap())
-            return Failure(error)
-        return result
-
-
-@attrs.frozen
-class SignedCall:
-    """A signed Bybit request ready to send (see :meth:`BybitHttp.prepare_signed`)."""
-
-    method: str
-    path: str
-    params: tuple[tuple[str, str], ...]
-    body: dict[str, Any] | None
-    idempotent: bool
-    deadline: datetime | None
-    query: str
-    content: str | None
-    headers: dict[str, str] = attrs.field(repr=False)
-    resynced: bool = False
 
 
 __all__ = ["CODES", "BybitHttp", "SignedCall", "refine"]

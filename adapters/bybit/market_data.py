@@ -20,12 +20,10 @@ Requests per call (what an offline replay must serve):
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
-import attrs
 from returns.result import Failure, Result, Success
 
 from adapters._future import both
@@ -34,15 +32,18 @@ from adapters.bybit.parsing import (
     BybitMarket,
     merge_pages,
     parse_instruments,
-    parse_next_cursor,
     parse_orderbook,
     parse_tickers,
+    with_cursor,
 )
 from adapters.bybit.parsing_funding import SettledRow, build_history, parse_history_rows
-from adapters.kit import TtlCache, joined_failure
-from atomic_fp.errors import InvalidRequest, MalformedResponse, UnknownSymbol, VenueError
+from adapters.kit import joined_failure
+from adapters.kit.catalog import MarketCatalog
+from adapters.kit.pages import walk_back, walk_cursor
+from adapters.kit.rates import for_symbols, millis, range_refusal, settled_within, with_doubt
+from atomic_fp.errors import InvalidRequest, VenueError
 from atomic_fp.intervals import interval_doubt
-from atomic_fp.models import FundingRate, Market, OrderBook, Symbol
+from atomic_fp.models import FundingRate, OrderBook, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
 PATH_INSTRUMENTS = "/v5/market/instruments-info"
@@ -61,13 +62,8 @@ _LOOKBACK = timedelta(hours=24)
 """One longest interval before ``start``, so the first row in range has a predecessor."""
 
 
-def _millis(value: datetime) -> int:
-    return int(value.timestamp() * 1000)
-
-
-def _checked(rate: FundingRate) -> FundingRate:
-    doubt = interval_doubt(rate)
-    return rate if doubt is None else attrs.evolve(rate, interval_doubt=doubt)
+def _cursor(cursor: str) -> list[tuple[str, str]]:
+    return [("cursor", cursor)] if cursor else []
 
 
 class BybitMarketData:
@@ -86,84 +82,50 @@ class BybitMarketData:
         self._venue = str(exchange)
         self._http = http
         self._overrides = overrides
-        self._cache: TtlCache[tuple[BybitMarket, ...]] = TtlCache(
-            markets_ttl_seconds, monotonic=monotonic
+        self.catalog = MarketCatalog(
+            self._venue,
+            self._read_instruments,
+            markets_ttl_seconds,
+            missing="is not a trading USDT perpetual here",
+            monotonic=monotonic,
         )
-        self._by_symbol: dict[Symbol, BybitMarket] = {}
+        # the catalog's own methods: market(symbol), fetch_markets(), instruments(force)
+        self.market = self.catalog.market
+        self.fetch_markets = self.catalog.markets
+        self.instruments = self.catalog.all
 
     # ------------------------------------------------------------------ instruments
 
     @property
     def by_venue_symbol(self) -> Mapping[str, BybitMarket]:
         """The last instruments read, however old (account rows are named from them)."""
-        return {m.venue_symbol: m for m in self._cache.last or ()}
+        return self.catalog.by_venue_symbol
 
     async def _read_instruments(self) -> Result[tuple[BybitMarket, ...], VenueError]:
-        pages: list[tuple[BybitMarket, ...]] = []
-        cursor = ""
-        for _ in range(MAX_PAGES):
-            params = [LINEAR, ("limit", str(INSTRUMENT_PAGE_LIMIT))]
-            if cursor:
-                params.append(("cursor", cursor))
+        async def page(cursor: str) -> Result[tuple[Sequence[BybitMarket], str], VenueError]:
+            params = [LINEAR, ("limit", str(INSTRUMENT_PAGE_LIMIT)), *_cursor(cursor)]
             body = await self._http.public(PATH_INSTRUMENTS, params)
             if isinstance(body, Failure):
-                return body
-            page = parse_instruments(self._exchange, body.unwrap(), self._overrides)
-            following = parse_next_cursor(self._venue, body.unwrap())
-            if isinstance(page, Failure):
-                return Failure(page.failure())
-            if isinstance(following, Failure):
-                return Failure(following.failure())
-            pages.append(page.unwrap())
-            if not following.unwrap() or following.unwrap() == cursor:
-                break
-            cursor = following.unwrap()
-        else:
-            return Failure(MalformedResponse(self._venue, f"instruments: over {MAX_PAGES} pages"))
-        markets = merge_pages(pages)
-        self._by_symbol = {m.market.symbol: m for m in markets}
-        return Success(markets)
+                return Failure(body.failure())
+            found = parse_instruments(self._exchange, body.unwrap(), self._overrides)
+            return with_cursor(self._venue, body.unwrap(), found)
 
-    async def instruments(self, force: bool = False) -> Result[tuple[BybitMarket, ...], VenueError]:
-        """The cached instruments, read once by concurrent callers when cold or stale;
-        ``force`` reads them now (a venue answer proved the cache wrong)."""
-        if force:
-            return await self._cache.refresh(self._read_instruments)
-        return await self._cache.get(self._read_instruments)
-
-    async def market(self, symbol: Symbol) -> Result[BybitMarket, VenueError]:
-        loaded = await self.instruments()
-        if isinstance(loaded, Failure):
-            return loaded
-        market = self._by_symbol.get(symbol)
-        if market is None:
-            return Failure(
-                UnknownSymbol(self._venue, f"{symbol} is not a trading USDT perpetual here")
-            )
-        return Success(market)
-
-    async def fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
-        loaded = await self.instruments()
-        if isinstance(loaded, Failure):
-            return loaded
-        return Success(tuple(m.market for m in loaded.unwrap()))
+        rows = await walk_cursor(self._venue, page, max_pages=MAX_PAGES, what="instruments")
+        return rows.map(lambda found: merge_pages([tuple(found)]))
 
     # ------------------------------------------------------------------ funding now
 
     async def fetch_funding_rates(
         self, symbols: Collection[Symbol] | None
     ) -> Result[tuple[FundingRate, ...], VenueError]:
-        was_cached = self._cache.fresh() is not None
+        was_cached = self.catalog.cache.fresh() is not None
         markets, body = await both(self.instruments(), self._http.public(PATH_TICKERS, [LINEAR]))
         if isinstance(markets, Failure) or isinstance(body, Failure):
             return joined_failure(markets, body)
         parsed = parse_tickers(self._exchange, body.unwrap(), markets.unwrap())
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
-        rates = parsed.unwrap()
-        if symbols is not None:
-            wanted = set(symbols)
-            rates = tuple(rate for rate in rates if rate.symbol in wanted)
+        rates = for_symbols(parsed.unwrap(), symbols)
         if was_cached and any(interval_doubt(rate) for rate in rates):
             # A cached fundingInterval contradicts nextFundingTime (Bybit changed the
             # symbol's interval): read the instruments again now, whatever the TTL says.
@@ -175,7 +137,7 @@ class BybitMarketData:
                 return Failure(reparsed.failure())
             kept = {rate.symbol for rate in rates}
             rates = tuple(rate for rate in reparsed.unwrap() if rate.symbol in kept)
-        return Success(tuple(_checked(rate) for rate in rates))
+        return Success(tuple(with_doubt(rate) for rate in rates))
 
     # ------------------------------------------------------------------ book
 
@@ -191,65 +153,51 @@ class BybitMarketData:
             ("limit", str(min(depth, MAX_BOOK_DEPTH))),
         ]
         body = await self._http.public(PATH_ORDERBOOK, params)
-        if isinstance(body, Failure):
-            return body
-        book = parse_orderbook(self._exchange, body.unwrap(), symbol, depth)
-        return Failure(book.failure()) if isinstance(book, Failure) else Success(book.unwrap())
+        return body.bind(lambda b: parse_orderbook(self._exchange, b, symbol, depth))
 
     # ------------------------------------------------------------------ history
 
     async def fetch_funding_history(
         self, symbol: Symbol, start: datetime, end: datetime
     ) -> Result[tuple[FundingRate, ...], VenueError]:
-        if start.tzinfo is None or end.tzinfo is None or start >= end:
-            return Failure(InvalidRequest(self._venue, "history needs aware start < end"))
+        refused = range_refusal(self._venue, start, end, "history")
+        if refused is not None:
+            return refused
         market = await self.market(symbol)
         if isinstance(market, Failure):
             return market
         venue_symbol = market.unwrap().venue_symbol
-        first_ms = _millis(start - _LOOKBACK)
-        cursor_ms = _millis(end) - 1
-        rows: list[SettledRow] = []
-        for _ in range(MAX_PAGES):
-            params: list[tuple[str, Any]] = [
+        first_ms = millis(start - _LOOKBACK)
+
+        async def page(before_ms: int) -> Result[Sequence[SettledRow], VenueError]:
+            params = [
                 LINEAR,
                 ("symbol", venue_symbol),
                 ("startTime", str(first_ms)),
-                ("endTime", str(cursor_ms)),
+                ("endTime", str(before_ms)),
                 ("limit", str(HISTORY_PAGE_LIMIT)),
             ]
             body = await self._http.public(PATH_FUNDING_HISTORY, params)
-            if isinstance(body, Failure):
-                return body
-            page = parse_history_rows(self._venue, body.unwrap(), venue_symbol)
-            if isinstance(page, Failure):
-                return Failure(page.failure())
-            page_rows = page.unwrap()
-            rows.extend(page_rows)
-            if len(page_rows) < HISTORY_PAGE_LIMIT:
-                break
-            oldest = min(row.funding_time_ms for row in page_rows)
-            if oldest > cursor_ms:
-                return Failure(
-                    MalformedResponse(self._venue, "funding/history pagination did not advance")
-                )
-            cursor_ms = oldest - 1
-            if cursor_ms < first_ms:
-                break
-        else:
-            return Failure(
-                MalformedResponse(self._venue, f"funding/history: over {MAX_PAGES} pages")
-            )
+            return body.bind(lambda b: parse_history_rows(self._venue, b, venue_symbol))
+
+        walked = await walk_back(
+            self._venue,
+            page,
+            start=millis(end) - 1,
+            floor=first_ms - 1,
+            limit=HISTORY_PAGE_LIMIT,
+            oldest=lambda row: row.funding_time_ms,
+            next_cursor=lambda oldest: oldest - 1,
+            max_pages=MAX_PAGES,
+            what="funding/history",
+        )
+        if isinstance(walked, Failure):
+            return Failure(walked.failure())
+        rows = walked.unwrap()
         built = build_history(
             self._exchange, rows, symbol, venue_symbol, market.unwrap().market.funding_interval
         )
-        return Success(
-            tuple(
-                rate
-                for rate in built
-                if rate.funding_time is not None and start <= rate.funding_time < end
-            )
-        )
+        return Success(settled_within(built, start, end))
 
 
 __all__ = [

@@ -17,15 +17,14 @@ mode).
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
 from returns.result import Failure, Result, Success
 
 from adapters.bybit.parsing import BybitMarket
+from adapters.kit.order_rules import decimal_text, order_refusal
 from atomic_fp.errors import InvalidRequest
 from atomic_fp.models import OrderRequest, OrderType, Side, TimeInForce
-from atomic_fp.rounding import is_multiple
 
 ORDER_LINK_ID = re.compile(r"^[A-Za-z0-9_-]{1,36}$")
 
@@ -35,11 +34,6 @@ _TIME_IN_FORCE = {
     TimeInForce.FOK: "FOK",
     TimeInForce.POST_ONLY: "PostOnly",
 }
-
-
-def decimal_text(value: Decimal) -> str:
-    """Plain decimal notation without exponent or trailing zeros (``1E+1`` -> ``10``)."""
-    return format(value.normalize(), "f")
 
 
 def order_body(
@@ -52,36 +46,21 @@ def order_body(
 
     if not ORDER_LINK_ID.match(request.client_order_id):
         return refuse("client order id must match ^[A-Za-z0-9_-]{1,36}$ (Bybit orderLinkId)")
-    rules = market.market
     is_market = request.order_type is OrderType.MARKET
-    size = request.size
-    if not is_multiple(size, rules.lot_size):
-        return refuse(f"size {size} is not a multiple of the lot step {rules.lot_size}")
-    if size < rules.min_size:
-        return refuse(f"size {size} is below the minimum {rules.min_size}")
     largest = market.max_market_qty if is_market else market.max_order_qty
-    if largest is not None and largest > 0 and size > largest:
-        return refuse(f"size {size} is above the maximum {largest}")
+    refusal = order_refusal(request, market.market, largest)
+    if refusal is not None:
+        return refuse(refusal)
     body: dict[str, Any] = {
         "category": "linear",
         "symbol": market.venue_symbol,
         "side": "Buy" if request.side is Side.BUY else "Sell",
         "orderType": "Market" if is_market else "Limit",
-        "qty": decimal_text(size),
+        "qty": decimal_text(request.size),
     }
-    if not is_market:
-        price = request.limit_price
-        if price is None:
-            return refuse("a limit order needs a limit price")
-        if not is_multiple(price, rules.tick_size):
-            return refuse(f"price {price} is not a multiple of the tick {rules.tick_size}")
-        notional = size * price
-        if not request.reduce_only and notional < rules.min_notional:
-            return refuse(f"notional {notional} is below the minimum {rules.min_notional}")
-        body["price"] = decimal_text(price)
-        body["timeInForce"] = _TIME_IN_FORCE[request.time_in_force]
-    else:
-        body["timeInForce"] = "IOC"
+    if request.limit_price is not None and not is_market:
+        body["price"] = decimal_text(request.limit_price)
+    body["timeInForce"] = "IOC" if is_market else _TIME_IN_FORCE[request.time_in_force]
     if request.reduce_only:
         body["reduceOnly"] = True
     body["orderLinkId"] = request.client_order_id

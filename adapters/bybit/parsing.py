@@ -31,13 +31,13 @@ Facts (Bybit v5 docs, research notes D, unless stated):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
-from returns.result import Result
+from returns.result import Failure, Result, Success
 
 from adapters._parse import (
     ParseError,
@@ -52,10 +52,14 @@ from adapters._parse import (
     str_field,
     ts_millis,
 )
-from atomic_fp.errors import MalformedResponse
-from atomic_fp.models import BookLevel, FundingKind, FundingRate, Market, OrderBook, Symbol
+from adapters.kit.readers import book_side, objects
+from atomic_fp.errors import MalformedResponse, VenueError
+from atomic_fp.models import FundingKind, FundingRate, Market, OrderBook, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.symbols import canonical_symbol
+
+T = TypeVar("T")
+E = TypeVar("E", bound=VenueError)
 
 SETTLE_COIN = "USDT"
 MAX_ABS_RATE = Decimal("0.5")
@@ -97,6 +101,16 @@ def result_of(payload: object) -> Mapping[str, Any]:
     return obj(field(body, "result"), "$.result")
 
 
+def result_rows(payload: object) -> Sequence[Any]:
+    """``result.list`` of an envelope."""
+    return arr(field(result_of(payload), "list", "$.result"), "$.result.list")
+
+
+def result_objects(payload: object) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Each object of ``result.list`` with its JSON path."""
+    return objects(result_rows(payload), "$.result.list")
+
+
 def envelope_time(payload: object) -> datetime:
     return ts_millis(field(obj(payload), "time"), "$.time")
 
@@ -109,6 +123,19 @@ def next_cursor(payload: object) -> str:
 
 def parse_next_cursor(venue: str, payload: object) -> Result[str, MalformedResponse]:
     return parse_guard(venue, lambda: next_cursor(payload))
+
+
+def with_cursor(
+    venue: str, payload: object, page: Result[Sequence[T], E]
+) -> Result[tuple[Sequence[T], str], E | MalformedResponse]:
+    """A parsed page with its ``nextPageCursor`` (for :func:`adapters.kit.pages.
+    walk_cursor`); the page's own failure first."""
+    if isinstance(page, Failure):
+        return Failure(page.failure())
+    following = parse_next_cursor(venue, payload)
+    if isinstance(following, Failure):
+        return Failure(following.failure())
+    return Success((page.unwrap(), following.unwrap()))
 
 
 def parse_server_time(venue: str, payload: object) -> Result[int, MalformedResponse]:
@@ -227,11 +254,9 @@ def parse_instruments(
     known = overrides or {}
 
     def parse() -> tuple[BybitMarket, ...]:
-        rows = arr(field(result_of(payload), "list", "$.result"), "$.result.list")
         markets: dict[Symbol, BybitMarket] = {}
-        for i, raw in enumerate(rows):
-            path = f"$.result.list[{i}]"
-            market = _instrument(exchange, obj(raw, path), path, known)
+        for path, row in result_objects(payload):
+            market = _instrument(exchange, row, path, known)
             if market is not None and market.market.symbol not in markets:
                 markets[market.market.symbol] = market
         return tuple(markets.values())
@@ -265,11 +290,8 @@ def parse_tickers(
 
     def parse() -> tuple[FundingRate, ...]:
         observed = envelope_time(payload)
-        rows = arr(field(result_of(payload), "list", "$.result"), "$.result.list")
         rates: list[FundingRate] = []
-        for i, raw in enumerate(rows):
-            path = f"$.result.list[{i}]"
-            row = obj(raw, path)
+        for path, row in result_objects(payload):
             market = by_venue.get(str_field(row, "symbol", path))
             if market is None:
                 continue
@@ -305,21 +327,6 @@ def parse_tickers(
 # ---------------------------------------------------------------------------- order book
 
 
-def _levels(raw: object, path: str, depth: int) -> tuple[BookLevel, ...]:
-    levels: list[BookLevel] = []
-    for i, item in enumerate(arr(raw, path)):
-        pair = arr(item, f"{path}[{i}]")
-        if len(pair) < 2:
-            raise ParseError(f"{path}[{i}]: expected [price, size]")
-        size = dec(pair[1], f"{path}[{i}][1]")
-        if size == 0:
-            continue
-        levels.append(BookLevel(price=dec(pair[0], f"{path}[{i}][0]"), size=size))
-        if len(levels) >= depth:
-            break
-    return tuple(levels)
-
-
 def parse_orderbook(
     exchange: ExchangeIdentifier, payload: object, symbol: Symbol, depth: int = 500
 ) -> Result[OrderBook, MalformedResponse]:
@@ -330,8 +337,8 @@ def parse_orderbook(
         return OrderBook(
             exchange=exchange,
             symbol=symbol,
-            bids=_levels(field(result, "b", "$.result"), "$.result.b", depth),
-            asks=_levels(field(result, "a", "$.result"), "$.result.a", depth),
+            bids=book_side(field(result, "b", "$.result"), "$.result.b", depth),
+            asks=book_side(field(result, "a", "$.result"), "$.result.a", depth),
             timestamp=ts_millis(field(result, "ts", "$.result"), "$.result.ts"),
         )
 
@@ -350,6 +357,9 @@ __all__ = [
     "parse_orderbook",
     "parse_server_time",
     "parse_tickers",
+    "result_objects",
     "result_of",
+    "result_rows",
     "ret_error",
+    "with_cursor",
 ]

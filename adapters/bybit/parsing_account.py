@@ -26,7 +26,7 @@ Facts (Bybit v5 docs; nautilus_trader's v5 fixtures, read in tests):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -36,7 +36,6 @@ from returns.result import Failure, Result, Success
 
 from adapters._parse import (
     ParseError,
-    arr,
     dec_field,
     field,
     int_field,
@@ -47,7 +46,14 @@ from adapters._parse import (
     string,
     ts_millis,
 )
-from adapters.bybit.parsing import SETTLE_COIN, BybitMarket, result_of
+from adapters.bybit.parsing import (
+    SETTLE_COIN,
+    BybitMarket,
+    result_objects,
+    result_of,
+    result_rows,
+)
+from adapters.kit.readers import objects
 from atomic_fp.errors import MalformedResponse, NotSupported, VenueError
 from atomic_fp.models import (
     Balance,
@@ -92,10 +98,6 @@ class SymbolLookup:
         )
 
 
-def _rows(payload: object) -> Sequence[Any]:
-    return arr(field(result_of(payload), "list", "$.result"), "$.result.list")
-
-
 def _positive(value: Decimal | None) -> Decimal | None:
     return None if value is None or value <= 0 else value
 
@@ -121,9 +123,7 @@ def parse_position_rows(
 
     def parse() -> tuple[PositionRow, ...]:
         out: list[PositionRow] = []
-        for i, raw in enumerate(_rows(payload)):
-            path = f"$.result.list[{i}]"
-            row = obj(raw, path)
+        for path, row in result_objects(payload):
             size = dec_field(row, "size", path)
             if size == 0:
                 continue
@@ -168,7 +168,7 @@ def parse_position_rows(
 
 
 def _unified(payload: object) -> Mapping[str, Any]:
-    rows = _rows(payload)
+    rows = result_rows(payload)
     if not rows:
         raise ParseError("$.result.list: empty (no unified account)")
     return obj(rows[0], "$.result.list[0]")
@@ -182,9 +182,9 @@ def parse_wallet_balance(
     def parse() -> tuple[Balance, ...]:
         account = _unified(payload)
         out: list[Balance] = []
-        for i, raw in enumerate(arr(field(account, "coin", "$.result.list[0]"), "$.coin")):
-            path = f"$.result.list[0].coin[{i}]"
-            row = obj(raw, path)
+        for path, row in objects(
+            field(account, "coin", "$.result.list[0]"), "$.result.list[0].coin"
+        ):
             equity = dec_field(row, "equity", path)
             wallet = opt_dec(row, "walletBalance", path) or Decimal(0)
             borrowed = opt_dec(row, "borrowAmount", path) or Decimal(0)
@@ -300,10 +300,7 @@ def parse_orders(
     """``/v5/order/realtime`` or ``/v5/order/history`` -> orders."""
 
     def parse() -> tuple[Order, ...]:
-        return tuple(
-            _order(exchange, obj(raw, f"$.result.list[{i}]"), f"$.result.list[{i}]", symbols)
-            for i, raw in enumerate(_rows(payload))
-        )
+        return tuple(_order(exchange, row, path, symbols) for path, row in result_objects(payload))
 
     return parse_guard(str(exchange), parse)
 
@@ -339,9 +336,7 @@ def parse_transaction_log(
 
     def parse() -> tuple[PaymentRow, ...]:
         out: list[PaymentRow] = []
-        for i, raw in enumerate(_rows(payload)):
-            path = f"$.result.list[{i}]"
-            row = obj(raw, path)
+        for path, row in result_objects(payload):
             if row.get("type") != "SETTLEMENT":
                 continue
             symbol, _ = symbols.canonical(str_field(row, "symbol", path), f"{path}.symbol")
@@ -374,7 +369,7 @@ def parse_fee_rate(
     """``/v5/account/fee-rate`` (one symbol) -> the account's fees (source ``account``)."""
 
     def parse() -> FeeQuote:
-        rows = _rows(payload)
+        rows = result_rows(payload)
         if not rows:
             raise ParseError("$.result.list: empty")
         row = obj(rows[0], "$.result.list[0]")

@@ -17,18 +17,16 @@ from returns.result import Result
 
 from adapters._parse import (
     ParseError,
-    arr,
     dec_field,
-    field,
     int_field,
-    obj,
     parse_guard,
     str_field,
     ts_millis,
 )
-from adapters.bybit.parsing import bounded_rate, result_of
+from adapters.bybit.parsing import bounded_rate, result_objects
+from adapters.kit.readers import settled_rates
 from atomic_fp.errors import MalformedResponse
-from atomic_fp.models import FundingKind, FundingRate, Symbol
+from atomic_fp.models import FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
 
@@ -44,11 +42,8 @@ def parse_history_rows(
     """One page of ``/v5/market/funding/history`` (any order) -> rows of that symbol."""
 
     def parse() -> tuple[SettledRow, ...]:
-        rows = arr(field(result_of(payload), "list", "$.result"), "$.result.list")
         out: list[SettledRow] = []
-        for i, raw in enumerate(rows):
-            path = f"$.result.list[{i}]"
-            row = obj(raw, path)
+        for path, row in result_objects(payload):
             if str_field(row, "symbol", path) != venue_symbol:
                 raise ParseError(f"{path}.symbol: a row of another symbol")
             millis = int_field(row, "fundingRateTimestamp", path)
@@ -74,33 +69,16 @@ def build_history(
     """SETTLED rates, oldest first, duplicates dropped; each row's interval is the gap to
     the settlement before it when that gap is a whole number of hours (a symbol that moved
     8 h -> 1 h keeps each period's own interval), else ``fallback`` (the current one)."""
-    unique = sorted(
-        {row.funding_time_ms: row for row in rows}.values(), key=lambda r: r.funding_time_ms
-    )
-    out: list[FundingRate] = []
-    previous: int | None = None
-    for row in unique:
-        interval = fallback
-        if previous is not None:
-            gap = row.funding_time_ms - previous
-            hours, rest = divmod(gap + _JITTER_MS, _HOUR_MS)
+
+    def interval(before: int | None, millis: int, _: int | None) -> timedelta:
+        if before is not None:
+            hours, rest = divmod(millis - before + _JITTER_MS, _HOUR_MS)
             if 1 <= hours <= 24 and rest <= 2 * _JITTER_MS:
-                interval = timedelta(hours=hours)
-        stamp = ts_millis(row.funding_time_ms)
-        out.append(
-            FundingRate(
-                exchange=exchange,
-                symbol=symbol,
-                rate=row.rate,
-                interval=interval,
-                kind=FundingKind.SETTLED,
-                observed_at=stamp,
-                funding_time=stamp,
-                venue_symbol=venue_symbol,
-            )
-        )
-        previous = row.funding_time_ms
-    return tuple(out)
+                return timedelta(hours=hours)
+        return fallback
+
+    settled = ((row.funding_time_ms, row.rate) for row in rows)
+    return settled_rates(exchange, symbol, venue_symbol, settled, interval)
 
 
 __all__ = ["SettledRow", "build_history", "parse_history_rows"]

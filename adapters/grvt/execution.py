@@ -5,6 +5,17 @@ Validity windows: an IOC/FOK order's signature expires ``order_expiry_seconds`` 
 after it is built, or at the request's own ``expires_at`` when sooner (GRVT refuses an
 order whose signature has expired, error 2001, so it cannot arrive later); a GTC order's
 after ``gtc_expiry_seconds`` (7 days; GRVT caps it at 30).
+
+Orders go in two steps (:class:`~atomic_fp.venue.PreparesOrders`, issue 20 leg skew):
+``_prepare_order`` builds, signs (EIP-712, about 3 ms) and JSON-encodes the
+``create_order`` body and makes sure the session cookie is fresh (a login is a round
+trip); ``_send_prepared`` only writes it. The venue's window for a signature is
+``now < expiration <= now + 30 days`` (G-SPEC ``schemas/signature``: 2001 "Signature has
+expired", 2008 too long; G-SDK signs now + 5 min by default). Time only moves a prepared
+order away from the upper bound, so the check at send is the lower one: a prepared order
+whose expiration has passed is refused (``NotSent``), never sent stale and never
+re-signed (its expiration is the order's own deadline or its IOC lifetime; a new one
+would outlive what the caller asked for).
 """
 
 from __future__ import annotations
@@ -14,6 +25,8 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
+import attrs
+import httpx
 from returns.result import Failure, Result, Success
 
 from adapters.grvt import parsers
@@ -39,6 +52,7 @@ from atomic_fp.errors import (
     VenueRejected,
 )
 from atomic_fp.models import Order, OrderRequest, OrderType, Symbol, TimeInForce
+from atomic_fp.venue import PreparedOrder
 
 _CLIENT_ID_FLOOR = 2**63
 _UINT64 = 2**64
@@ -66,6 +80,25 @@ def venue_client_id(client_order_id: str) -> str:
 
 def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f") if value != 0 else "0"
+
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def json_body(body: Any) -> bytes:
+    """``body`` encoded exactly as httpx encodes ``json=`` (the bytes the single-step path
+    sent), once, before the send."""
+    return httpx.Request("POST", "http://grvt.invalid", json=body).content
+
+
+@attrs.frozen
+class PreparedCreate:
+    """A prepared GRVT order: the encoded ``create_order`` body, its signature's
+    expiration (unix ns) and what parsing the answer needs."""
+
+    body: bytes = attrs.field(repr=False)
+    expiration_ns: int
+    instrument: GrvtInstrument
 
 
 class GrvtExecution(GrvtAccount):
@@ -145,7 +178,8 @@ class GrvtExecution(GrvtAccount):
         }
         return Success((order, to_sign))
 
-    async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
+    async def _prepare_order(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
+        """The signed, encoded ``create_order`` body; nothing sent (see the module)."""
         credentials = self._credentials
         if credentials is None:
             return Failure(not_configured(self._venue))
@@ -171,16 +205,44 @@ class GrvtExecution(GrvtAccount):
             "nonce": to_sign.nonce,
             "chain_id": str(chain_id),
         }
-        raw = await self._http.trading_call("create_order", {"order": order}, write=True)
+        session = await self._http.session()
+        if isinstance(session, Failure):
+            return Failure(session.failure())
+        body = json_body({"order": order})
+        payload = PreparedCreate(body, to_sign.expiration_ns, instrument)
+        return Success(PreparedOrder(request, payload))
+
+    async def _send_prepared(self, prepared: PreparedOrder) -> Result[Order, VenueError]:
+        """POST the prepared body, unless its signature has expired (then ``NotSent``)."""
+        create = prepared.payload
+        if not isinstance(create, PreparedCreate):
+            return Failure(InvalidRequest(self._venue, "not an order prepared by this venue"))
+        if ns(self._clock()) >= create.expiration_ns:
+            return Failure(
+                NotSent(
+                    self._venue,
+                    "place_order: the prepared order's signature expired before it was sent",
+                )
+            )
+        raw = await self._http.trading_call(
+            "create_order", create.body, write=True, headers=JSON_HEADERS
+        )
         if isinstance(raw, Failure):
             return raw
+        instrument = create.instrument
         return parsers.parse_order(
             self._exchange,
             raw.unwrap(),
             {instrument.name: instrument},
-            request.client_order_id,
+            prepared.request.client_order_id,
             self._overrides,
         )
+
+    async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
+        prepared = await self._prepare_order(request)
+        if isinstance(prepared, Failure):
+            return Failure(prepared.failure())
+        return await self._send_prepared(prepared.unwrap())
 
     def _order_not_found(self, error: VenueError, client_order_id: str) -> VenueError:
         """GRVT answers 1004 for an unknown client order id: that is ``OrderNotFound``."""

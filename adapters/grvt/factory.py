@@ -27,13 +27,16 @@ from adapters.grvt.http import GrvtHttp
 from adapters.grvt.parsers import InstrumentList
 from adapters.grvt.parsing_margin_rules import MarginRules
 from adapters.kit import FeesFacade, GuardedVenue, MarginFacade, TtlCache
+from adapters.kit.facade import PreparedOrdersFacade
 from adapters.registry import VenueSettings
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Order, Symbol
 from atomic_fp.venue import TRADING_CAPABILITIES, Capability
 
 
-class GrvtClient(GrvtExecution, GuardedVenue, MarginFacade, FeesFacade, Connectable):
+class GrvtClient(
+    GrvtExecution, GuardedVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, Connectable
+):
     """GRVT perpetuals over REST (see :mod:`adapters.grvt.config` for hosts and options,
     :mod:`adapters.grvt.http` for errors)."""
 

@@ -111,24 +111,39 @@ class GrvtHttp:
             return Failure(classify(self.venue, error[0], error[1], where, write=False))
         return raw
 
+    async def session(self) -> Result[Mapping[str, str], VenueError]:
+        """The session headers, logging in first if the cookie is missing or stale (a
+        prepared order warms it, so its send is one round trip)."""
+        if self.auth is None:
+            return Failure(not_configured(self.venue))
+        return await self.auth.headers()
+
     async def trading_call(
-        self, name: str, body: Mapping[str, Any], *, write: bool
+        self,
+        name: str,
+        body: Mapping[str, Any] | bytes,
+        *,
+        write: bool,
+        headers: Mapping[str, str] | None = None,
     ) -> Result[Any, VenueError]:
         """One trading-host call with the session; re-logs in once on code 1000 (the
-        venue refused before acting, so even a write is safe to resend)."""
+        venue refused before acting, so even a write is safe to resend). ``body`` as
+        bytes is already encoded (then ``headers`` carries its content type)."""
         auth = self.auth
         if auth is None:
             return Failure(not_configured(self.venue))
         where = f"POST full/v1/{name}"
+        encoded = isinstance(body, bytes)
         for attempt in range(2):
-            headers = await auth.headers()
-            if isinstance(headers, Failure):
-                return Failure(headers.failure())
+            session = await auth.headers()
+            if isinstance(session, Failure):
+                return Failure(session.failure())
             raw = await self.json.request(
                 "POST",
                 f"{self.trading_url}/full/v1/{name}",
-                json_body=body,
-                headers=headers.unwrap(),
+                json_body=None if encoded else body,
+                content=body if isinstance(body, bytes) else None,
+                headers={**session.unwrap(), **(headers or {})},
                 idempotent=not write,
                 accept_status=(
                     (lambda status: 400 <= status < 500)

@@ -11,12 +11,19 @@ venue module        kit piece it uses
                     typed errors by status), :class:`~adapters.kit.http.CodeMap` (the venue's
                     own error codes onto typed errors), :class:`~adapters.kit.budget.
                     RequestBudget` (request weights, ``Retry-After``, one refusal type:
-                    :class:`~atomic_fp.errors.RefusedLocally`; never sleeps under a lock)
-``parsing.py``      pure functions, :mod:`adapters._parse` helpers; no kit state
+                    :class:`~atomic_fp.errors.RefusedLocally`; never sleeps under a lock);
+                    for an API-key (HMAC) venue all of it in :class:`~adapters.kit.rest.
+                    SignedRest`, the venue writing only a :class:`~adapters.kit.rest.
+                    RestDialect` (signing, envelope check, code map, server time)
+``parsing.py``      pure functions, :mod:`adapters._parse` helpers and :mod:`adapters.kit.
+                    readers` (lists of objects, book sides, settled rates); no kit state
 ``market_data.py``  :class:`~adapters.kit.cache.TtlCache` (markets and other slow-changing
-                    lists, loaded once for concurrent callers)
+                    lists, loaded once for concurrent callers), :class:`~adapters.kit.
+                    catalog.MarketCatalog` (markets by symbol), :mod:`adapters.kit.pages`
 ``execution.py``    :mod:`atomic_fp.rounding` (the one lot/tick rounding; it lives in the
-                    core because sizing and pricing use it too)
+                    core because sizing and pricing use it too), :mod:`adapters.kit.
+                    order_rules`, :class:`~adapters.kit.order_flow.OrderFlow` (prepare ->
+                    send -> read back by client id, cancel)
 ``factory.py``      :class:`~adapters.kit.components.DeclaredVenue` (+ ``MarginFacade``,
                     ``FeesFacade``, ``PreparedOrdersFacade``): the parts declared once in a
                     :class:`~adapters.kit.components.VenueParts`; the public, never-raising

@@ -5,6 +5,14 @@ Requests: ``GET /api/v1/nextNonce?account_index=&api_key_index=``, ``POST /api/v
 ``GET /api/v1/accountActiveOrders`` / ``accountInactiveOrders``. Orders are encoded by
 :mod:`adapters.lighter.orders` and signed by lighter-sdk's native signer
 (:mod:`adapters.lighter.signer`, the ``lighter`` extra) or an injected one.
+
+Orders go in two steps (:class:`~atomic_fp.venue.PreparesOrders`, issue 20 leg skew):
+:meth:`LighterExecution._prepare_order` reserves the key's next nonce
+(:meth:`~adapters.lighter.nonces.NonceBook.reserve`), signs and form-encodes the
+``sendTx`` body; :meth:`LighterExecution._send_prepared` only writes it. The reservation
+holds the key until the order is sent or :meth:`~atomic_fp.venue.PreparedOrder.discard`
+gives the nonce back (a hedge abandoned before sending), so nonces still reach Lighter
+in order. ``place_order`` is the two in a row: the same bytes as before.
 """
 
 from __future__ import annotations
@@ -13,14 +21,22 @@ import importlib.util
 from collections.abc import Callable
 from datetime import timedelta
 
+import attrs
+import httpx
 from returns.result import Failure, Result, Success
 
 from adapters.lighter.account import LighterAccount
 from adapters.lighter.http import AuthTokens
-from adapters.lighter.nonces import NonceBook
+from adapters.lighter.nonces import NonceBook, NonceLease
 from adapters.lighter.orders import build_create_order, client_order_index
 from adapters.lighter.parsers import parse_next_nonce, parse_orders, parse_send_tx
-from adapters.lighter.signer import LighterSigner, SignedTx, SignerError, load_sdk_signer
+from adapters.lighter.signer import (
+    CreateOrderTx,
+    LighterSigner,
+    SignedTx,
+    SignerError,
+    load_sdk_signer,
+)
 from atomic_fp.errors import (
     Ambiguous,
     InvalidRequest,
@@ -31,6 +47,10 @@ from atomic_fp.errors import (
     VenueRejected,
 )
 from atomic_fp.models import Order, OrderRequest, OrderStatus, Symbol
+from atomic_fp.venue import PreparedOrder
+
+SEND_TX = "/api/v1/sendTx"
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def sdk_present() -> bool:
@@ -42,6 +62,24 @@ def sdk_present() -> bool:
 
 def _is_invalid_nonce(error: VenueError) -> bool:
     return "nonce" in error.message.lower() and "invalid" in error.message.lower()
+
+
+def send_tx_body(signed: SignedTx) -> bytes:
+    """The ``sendTx`` form body, encoded exactly as httpx encodes ``data=`` (the bytes the
+    single-step path sent), once, before the send."""
+    form = {"tx_type": str(signed.tx_type), "tx_info": signed.tx_info}
+    return httpx.Request("POST", "http://lighter.invalid", data=form).content
+
+
+@attrs.frozen
+class PreparedTx:
+    """A prepared Lighter order: its fields, the signed transaction, the encoded body and
+    the nonce reservation it was signed with."""
+
+    order: CreateOrderTx
+    signed: SignedTx
+    body: bytes = attrs.field(repr=False)
+    lease: NonceLease
 
 
 class LighterExecution(LighterAccount):
@@ -116,7 +154,7 @@ class LighterExecution(LighterAccount):
         )
 
     async def _send_signed(
-        self, sign: Callable[[LighterSigner, int], SignedTx], what: str
+        self, sign: Callable[[LighterSigner, int], SignedTx], what: str, attempts: int = 2
     ) -> Result[str, VenueError]:
         """Lease a nonce, sign, POST ``sendTx``; one re-sync and retry on "invalid nonce".
 
@@ -131,7 +169,7 @@ class LighterExecution(LighterAccount):
             return Failure(signer.failure())
         book = self._nonce_book()
         last: VenueError = NotSent(self._venue, f"{what}: not attempted")
-        for _attempt in range(2):
+        for _attempt in range(attempts):
             async with book.lease() as leased:
                 if isinstance(leased, Failure):
                     return Failure(leased.failure())
@@ -148,29 +186,24 @@ class LighterExecution(LighterAccount):
                     )
                 answer = await self._request(
                     "POST",
-                    "/api/v1/sendTx",
-                    data={"tx_type": str(signed.tx_type), "tx_info": signed.tx_info},
+                    SEND_TX,
+                    content=send_tx_body(signed),
+                    headers=FORM_HEADERS,
                     idempotent=False,
                 )
-                if isinstance(answer, Success):
-                    parsed = parse_send_tx(answer.unwrap())
-                    if isinstance(parsed, Failure):
-                        lease.resync()
-                        return Failure(Ambiguous(self._venue, f"{what}: unreadable sendTx answer"))
-                    lease.consumed()
-                    return Success(parsed.unwrap().tx_hash)
-                last = answer.failure()
+                sent = self._sent_outcome(answer, lease, what)
+                if isinstance(sent, Success):
+                    return sent
+                last = sent.failure()
                 if isinstance(last, VenueRejected) and _is_invalid_nonce(last):
-                    lease.resync()
                     continue
-                if isinstance(last, NotSent):
-                    lease.unused()  # it never reached Lighter (incl. our own budget's refusal)
-                else:
-                    lease.resync()  # refused or unknown: ask nextNonce rather than guess
                 return Failure(last)
         return Failure(last)
 
-    async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
+    async def _prepare_order(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
+        """Reserve the key's next nonce, sign the CreateOrder and encode ``sendTx``'s
+        body; nothing sent. The nonce stays reserved until :meth:`_send_prepared` or the
+        prepared order's ``discard()`` (see :mod:`adapters.lighter.nonces`)."""
         if request.exchange != self._exchange:
             return Failure(InvalidRequest(self._venue, f"order is for {request.exchange}"))
         signer = self._signer()
@@ -183,11 +216,56 @@ class LighterExecution(LighterAccount):
         if isinstance(tx, Failure):
             return Failure(tx.failure())
         order_tx = tx.unwrap()
-        sent = await self._send_signed(
-            lambda s, nonce: s.sign_create_order(order_tx, nonce), "create order"
-        )
+        reserved = await self._nonce_book().reserve()
+        if isinstance(reserved, Failure):
+            return Failure(reserved.failure())
+        lease = reserved.unwrap()
+        signed = self._sign(signer.unwrap(), order_tx, lease, "create order")
+        if isinstance(signed, Failure):
+            return Failure(signed.failure())
+        prepared = PreparedTx(order_tx, signed.unwrap(), send_tx_body(signed.unwrap()), lease)
+        return Success(PreparedOrder(request, prepared, release=lease.release))
+
+    def _sign(
+        self, signer: LighterSigner, order_tx: CreateOrderTx, lease: NonceLease, what: str
+    ) -> Result[SignedTx, VenueError]:
+        """Sign with the reserved nonce; a signer failure gives the nonce back."""
+        try:
+            return Success(signer.sign_create_order(order_tx, lease.nonce))
+        except SignerError as error:
+            lease.release()
+            return Failure(NotSent(self._venue, f"{what}: signer refused: {error}"))
+        except Exception as error:  # the native library misbehaving: nothing sent
+            lease.release()
+            return Failure(NotSent(self._venue, f"{what}: signer failed: {type(error).__name__}"))
+
+    async def _send_prepared(self, prepared: PreparedOrder) -> Result[Order, VenueError]:
+        """POST the prepared body. Nonce bookkeeping as :meth:`_send_signed`; an
+        "invalid nonce" answer re-syncs, signs once more with the fresh nonce and sends
+        (as the single-step path always did)."""
+        tx = prepared.payload
+        if not isinstance(tx, PreparedTx):
+            return Failure(InvalidRequest(self._venue, "not an order prepared by this venue"))
+        lease = tx.lease
+        if lease.settled:
+            why = "held unsent too long" if lease.expired else "already sent or discarded"
+            return Failure(NotSent(self._venue, f"create order: prepared order {why}; not sent"))
+        lease.sending = True
+        try:
+            answer = await self._request(
+                "POST", SEND_TX, content=tx.body, headers=FORM_HEADERS, idempotent=False
+            )
+            sent = self._sent_outcome(answer, lease, "create order")
+        finally:
+            lease.settle()
+        if isinstance(sent, Failure) and _is_invalid_nonce(sent.failure()):
+            order_tx = tx.order
+            sent = await self._send_signed(
+                lambda s, nonce: s.sign_create_order(order_tx, nonce), "create order", attempts=1
+            )
         if isinstance(sent, Failure):
             return Failure(sent.failure())
+        request = prepared.request
         accepted = Order(
             exchange=self._exchange,
             symbol=request.symbol,
@@ -198,8 +276,33 @@ class LighterExecution(LighterAccount):
             reduce_only=request.reduce_only,
             updated_at=self.clock(),
         )
-        self._accepted[order_tx.client_order_index] = accepted
+        self._accepted[tx.order.client_order_index] = accepted
         return Success(accepted)
+
+    def _sent_outcome(
+        self, answer: Result[object, VenueError], lease: NonceLease, what: str
+    ) -> Result[str, VenueError]:
+        """``sendTx``'s answer as a tx hash or error, reported on the lease: accepted ->
+        consumed; never sent -> unused; refused or unknown -> re-sync."""
+        if isinstance(answer, Success):
+            parsed = parse_send_tx(answer.unwrap())
+            if isinstance(parsed, Failure):
+                lease.resync()
+                return Failure(Ambiguous(self._venue, f"{what}: unreadable sendTx answer"))
+            lease.consumed()
+            return Success(parsed.unwrap().tx_hash)
+        error = answer.failure()
+        if isinstance(error, NotSent):
+            lease.unused()  # it never reached Lighter (incl. our own budget's refusal)
+        else:
+            lease.resync()  # refused, invalid nonce or unknown: ask nextNonce, not guess
+        return Failure(error)
+
+    async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
+        prepared = await self._prepare_order(request)
+        if isinstance(prepared, Failure):
+            return Failure(prepared.failure())
+        return await self._send_prepared(prepared.unwrap())
 
     async def _cancel_order(
         self, symbol: Symbol, client_order_id: str

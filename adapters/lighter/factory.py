@@ -23,6 +23,7 @@ from returns.result import Failure, Result
 
 from adapters.client_config import Connectable, as_settings
 from adapters.kit import FeesFacade, GuardedVenue, JsonHttp, MarginFacade, RequestBudget, TtlCache
+from adapters.kit.facade import PreparedOrdersFacade
 from adapters.lighter.config import DEFAULT_BASE_URL, LighterConfig, credential_int, option_float
 from adapters.lighter.execution import LighterExecution
 from adapters.lighter.http import AuthTokens, LighterHttp
@@ -44,7 +45,9 @@ ORDER_CAPABILITIES = frozenset(
 """With an API key and a signer."""
 
 
-class LighterClient(LighterExecution, GuardedVenue, MarginFacade, FeesFacade, Connectable):
+class LighterClient(
+    LighterExecution, GuardedVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, Connectable
+):
     """A Lighter account: ``LighterClient(LighterConfig(account_index=...))`` (or the
     registry's ``VenueSettings``). ``signer``, ``clock`` and ``monotonic`` replace the SDK
     signer and the clocks (tests); ``clock`` (else ``settings.clock``, else the wall clock)

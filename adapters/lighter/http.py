@@ -82,14 +82,22 @@ class LighterHttp:
         *,
         params: Mapping[str, Any] | None = None,
         data: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool = True,
     ) -> Result[Any, VenueError]:
+        """``content``: a body encoded ahead of time (a prepared order's ``sendTx``)."""
         spent = await self.budget.acquire(self.venue, 1, f"{method} {path}")
         if isinstance(spent, Failure):
             return Failure(spent.failure())
         answer = await self.json.request(
-            method, path, params=params, data=data, headers=headers, idempotent=idempotent
+            method,
+            path,
+            params=params,
+            data=data,
+            content=content,
+            headers=headers,
+            idempotent=idempotent,
         )
         if isinstance(answer, Failure):
             return Failure(LIGHTER_CODES.refine(answer.failure(), idempotent))

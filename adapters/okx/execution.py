@@ -25,14 +25,16 @@ OKX took it (``sCode`` 0), so it is neither unsent nor ambiguous.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-import attrs
 from returns.result import Failure, Result, Success
 
-from adapters.okx.http import OkxHttp, SignedCall
+from adapters.kit.order_flow import OrderFlow
+from adapters.kit.pages import walk_cursor
+from adapters.kit.rates import millis, range_refusal
+from adapters.okx.http import OkxHttp
 from adapters.okx.market_data import OkxMarketData
 from adapters.okx.orders import CLIENT_ORDER_ID, order_body
 from adapters.okx.parsing import OkxMarket
@@ -46,20 +48,10 @@ from adapters.okx.parsing_account import (
     parse_positions,
     parse_trade_fee,
 )
-from atomic_fp.errors import Ambiguous, InvalidRequest, MalformedResponse, VenueError
-from atomic_fp.models import (
-    Balance,
-    FeeQuote,
-    FundingPayment,
-    Order,
-    OrderRequest,
-    OrderStatus,
-    Position,
-    Symbol,
-)
+from atomic_fp.errors import MalformedResponse, VenueError
+from atomic_fp.models import Balance, FeeQuote, FundingPayment, Order, OrderRequest, Position
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin, build_account_margin
-from atomic_fp.venue import PreparedOrder
 
 T = TypeVar("T")
 
@@ -72,26 +64,18 @@ PATH_TRADE_FEE = "/api/v5/account/trade-fee"
 BILLS_PAGE_LIMIT = 100
 MAX_PAGES = 1000
 _CANCEL_FINAL_CODES = frozenset({"51400", "51401", "51402"})
+SWAP = ("instType", "SWAP")
 
 
-def _widen(parsed: Result[T, MalformedResponse]) -> Result[T, VenueError]:
-    return Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
+class OkxExecution(OrderFlow[OkxMarket]):
+    """The private half of an OKX client (orders: :class:`~adapters.kit.order_flow.
+    OrderFlow`, with OKX's bodies and its lookup by ``clOrdId``)."""
 
-
-def _millis(value: datetime) -> int:
-    return int(value.timestamp() * 1000)
-
-
-@attrs.frozen
-class _PreparedPlace:
-    """A prepared OKX order: the signed place call and the market it was sized on."""
-
-    call: SignedCall
-    market: OkxMarket
-
-
-class OkxExecution:
-    """The private half of an OKX client."""
+    CREATE_PATH = PATH_ORDER
+    CANCEL_PATH = PATH_CANCEL
+    CANCEL_FINAL_CODES = _CANCEL_FINAL_CODES
+    CLIENT_ID = CLIENT_ORDER_ID
+    CLIENT_ID_RULE = "client order id must match ^[A-Za-z0-9]{1,32}$"
 
     def __init__(
         self,
@@ -102,27 +86,20 @@ class OkxExecution:
         now: Callable[[], datetime],
         td_mode: str,
     ) -> None:
-        self._http = http
-        self._data = data
-        self._exchange = exchange
-        self._venue = str(exchange)
+        super().__init__(exchange, http, data)
+        self._okx_data = data
         self._now = now
         self._td_mode = td_mode
 
     async def fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
         if self._http.credentials is None:
             return self._http.not_configured("positions")
-        markets = await self._data.by_instrument()
+        markets = await self._okx_data.by_instrument()
         if isinstance(markets, Failure):
             return markets
-        body = await self._http.signed(
-            "GET", PATH_POSITIONS, (("instType", "SWAP"),), idempotent=True
-        )
-        if isinstance(body, Failure):
-            return body
-        parsed = parse_positions(self._exchange, body.unwrap(), markets.unwrap(), self._now())
-        return (
-            Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
+        body = await self._http.signed("GET", PATH_POSITIONS, [SWAP], idempotent=True)
+        return body.bind(
+            lambda b: parse_positions(self._exchange, b, markets.unwrap(), self._now())
         )
 
     async def _balance_body(self) -> Result[object, VenueError]:
@@ -132,21 +109,14 @@ class OkxExecution:
 
     async def fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
         body = await self._balance_body()
-        if isinstance(body, Failure):
-            return body
-        parsed = parse_balances(self._exchange, body.unwrap(), self._now())
-        return (
-            Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
-        )
+        return body.bind(lambda b: parse_balances(self._exchange, b, self._now()))
 
     async def fetch_margin(self) -> Result[AccountMargin, VenueError]:
         positions = await self.fetch_positions()
         if isinstance(positions, Failure):
             return positions
         body = await self._balance_body()
-        if isinstance(body, Failure):
-            return body
-        totals = parse_margin_totals(self._venue, body.unwrap())
+        totals = body.bind(lambda b: parse_margin_totals(self._venue, b))
         if isinstance(totals, Failure):
             return Failure(totals.failure())
         equity, maintenance = totals.unwrap()
@@ -166,126 +136,27 @@ class OkxExecution:
     async def fetch_account_fees(self) -> Result[FeeQuote, VenueError]:
         """USDT-margined swap rates of the account (one query: rates are per account
         level and instrument family type, the same for every USDT swap)."""
-        body = await self._http.signed(
-            "GET",
-            PATH_TRADE_FEE,
-            (("instType", "SWAP"), ("instFamily", "BTC-USDT")),
-            idempotent=True,
-        )
-        if isinstance(body, Failure):
-            return body
-        return _widen(parse_trade_fee(self._venue, body.unwrap()))
+        params = [SWAP, ("instFamily", "BTC-USDT")]
+        body = await self._http.signed("GET", PATH_TRADE_FEE, params, idempotent=True)
+        return body.bind(lambda b: parse_trade_fee(self._venue, b))
 
     # ------------------------------------------------------------------ orders
 
-    async def _okx_market(self, symbol: Symbol) -> Result[OkxMarket, VenueError]:
-        return await self._data.market(symbol)
+    def _order_body(
+        self, request: OrderRequest, market: OkxMarket
+    ) -> Result[Mapping[str, Any], VenueError]:
+        return order_body(self._venue, request, market, self._td_mode)
+
+    def _cancel_body(self, market: OkxMarket, client_order_id: str) -> Mapping[str, Any]:
+        return {"instId": market.inst_id, "clOrdId": client_order_id}
+
+    def _ack(self, body: Any) -> Result[str, MalformedResponse]:
+        return parse_order_ack(self._venue, body)
 
     async def _lookup(self, market: OkxMarket, client_order_id: str) -> Result[Order, VenueError]:
-        body = await self._http.signed(
-            "GET",
-            PATH_ORDER,
-            (("instId", market.inst_id), ("clOrdId", client_order_id)),
-            idempotent=True,
-        )
-        if isinstance(body, Failure):
-            return body
-        parsed = parse_order(self._exchange, body.unwrap(), {market.inst_id: market})
-        return (
-            Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
-        )
-
-    def _checked_id(self, client_order_id: str) -> Result[None, VenueError]:
-        if self._http.credentials is None:
-            return self._http.not_configured("orders")
-        if not CLIENT_ORDER_ID.match(client_order_id):
-            return Failure(
-                InvalidRequest(self._venue, "client order id must match ^[A-Za-z0-9]{1,32}$")
-            )
-        return Success(None)
-
-    async def place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
-        prepared = await self.prepare_order(request)
-        if isinstance(prepared, Failure):
-            return Failure(prepared.failure())
-        return await self.send_prepared(prepared.unwrap())
-
-    async def prepare_order(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
-        """The order's signed ``POST /api/v5/trade/order``; nothing sent. Its ``expTime``
-        is ``expires_at`` (fixed here), so it is valid until then."""
-        if self._http.credentials is None:
-            return self._http.not_configured("place_order")
-        if request.exchange != self._exchange:
-            return Failure(
-                InvalidRequest(self._venue, f"order is for venue {request.exchange}, not this one")
-            )
-        market = await self._okx_market(request.symbol)
-        if isinstance(market, Failure):
-            error = market.failure()
-            return Failure(attrs.evolve(error, message=f"order not sent: {error.message}"))
-        body = order_body(self._venue, request, market.unwrap(), self._td_mode)
-        if isinstance(body, Failure):
-            return Failure(body.failure())
-        call = await self._http.prepare_signed(
-            "POST", PATH_ORDER, body=body.unwrap(), idempotent=False, deadline=request.expires_at
-        )
-        if isinstance(call, Failure):
-            return Failure(call.failure())
-        return Success(PreparedOrder(request, _PreparedPlace(call.unwrap(), market.unwrap())))
-
-    async def send_prepared(self, prepared: PreparedOrder) -> Result[Order, VenueError]:
-        place = prepared.payload
-        if not isinstance(place, _PreparedPlace):
-            return Failure(InvalidRequest(self._venue, "not an order prepared by this venue"))
-        request, market = prepared.request, place.market
-        sent = await self._http.send_signed(place.call)
-        if isinstance(sent, Failure):
-            return sent
-        ack = parse_order_ack(self._venue, sent.unwrap())
-        if isinstance(ack, Failure):
-            return Failure(Ambiguous(self._venue, f"POST {PATH_ORDER}: {ack.failure().message}"))
-        looked = await self._lookup(market, request.client_order_id)
-        if isinstance(looked, Success):
-            return looked
-        return Success(
-            Order(
-                exchange=self._exchange,
-                symbol=request.symbol,
-                client_order_id=request.client_order_id,
-                side=request.side,
-                size=request.size,
-                status=OrderStatus.PENDING,
-                venue_order_id=ack.unwrap(),
-                reduce_only=request.reduce_only,
-            )
-        )
-
-    async def fetch_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
-        checked = self._checked_id(client_order_id)
-        if isinstance(checked, Failure):
-            return checked
-        market = await self._okx_market(symbol)
-        if isinstance(market, Failure):
-            return market
-        return await self._lookup(market.unwrap(), client_order_id)
-
-    async def cancel_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
-        checked = self._checked_id(client_order_id)
-        if isinstance(checked, Failure):
-            return checked
-        market = await self._okx_market(symbol)
-        if isinstance(market, Failure):
-            return market
-        okx = market.unwrap()
-        sent = await self._http.signed(
-            "POST",
-            PATH_CANCEL,
-            body={"instId": okx.inst_id, "clOrdId": client_order_id},
-            idempotent=False,
-        )
-        if isinstance(sent, Failure) and sent.failure().code not in _CANCEL_FINAL_CODES:
-            return sent
-        return await self._lookup(okx, client_order_id)
+        params = (("instId", market.inst_id), ("clOrdId", client_order_id))
+        body = await self._http.signed("GET", PATH_ORDER, params, idempotent=True)
+        return body.bind(lambda b: parse_order(self._exchange, b, {market.inst_id: market}))
 
     # ------------------------------------------------------------------ payments
 
@@ -295,41 +166,35 @@ class OkxExecution:
         """Funding bills with ``start <= time < end``, oldest first."""
         if self._http.credentials is None:
             return self._http.not_configured("funding payments")
-        if start.tzinfo is None or end.tzinfo is None or start >= end:
-            return Failure(InvalidRequest(self._venue, "payments need aware start < end"))
-        markets = await self._data.by_instrument()
+        refused = range_refusal(self._venue, start, end, "payments")
+        if refused is not None:
+            return refused
+        markets = await self._okx_data.by_instrument()
         if isinstance(markets, Failure):
             return markets
-        first_ms, last_ms = _millis(start), _millis(end) - 1
-        base: tuple[tuple[str, str], ...] = (
-            ("instType", "SWAP"),
-            ("type", "8"),
-            ("begin", str(first_ms)),
-            ("end", str(last_ms)),
-            ("limit", str(BILLS_PAGE_LIMIT)),
-        )
-        after: str | None = None
-        collected: dict[str, BillRow] = {}
-        for _ in range(MAX_PAGES):
-            params = base if after is None else (*base, ("after", after))
+        first_ms, last_ms = millis(start), millis(end) - 1
+        base = [SWAP, ("type", "8"), ("begin", str(first_ms)), ("end", str(last_ms))]
+        base.append(("limit", str(BILLS_PAGE_LIMIT)))
+
+        async def page(after: str) -> Result[tuple[Sequence[BillRow], str], VenueError]:
+            params = [*base, ("after", after)] if after else base
             body = await self._http.signed("GET", PATH_BILLS, params, idempotent=True)
             if isinstance(body, Failure):
-                return body
-            page = parse_funding_bills(self._exchange, body.unwrap(), markets.unwrap())
-            if isinstance(page, Failure):
-                return Failure(page.failure())
-            raw_count = _row_count(body.unwrap())
-            rows = page.unwrap()
-            fresh = [row for row in rows if row.bill_id not in collected]
-            collected.update((row.bill_id, row) for row in fresh)
-            if raw_count < BILLS_PAGE_LIMIT:
-                break
+                return Failure(body.failure())
+            rows = parse_funding_bills(self._exchange, body.unwrap(), markets.unwrap())
+            if isinstance(rows, Failure) or _row_count(body.unwrap()) < BILLS_PAGE_LIMIT:
+                return rows.map(lambda found: (found, ""))
             oldest = _oldest_bill_id(body.unwrap())
-            if oldest is None or oldest == after:
+            if not oldest or oldest == after:
                 return Failure(MalformedResponse(self._venue, "bills pagination did not move"))
-            after = oldest
-        else:
-            return Failure(MalformedResponse(self._venue, f"bills: over {MAX_PAGES} pages"))
+            return Success((rows.unwrap(), oldest))
+
+        walked = await walk_cursor(self._venue, page, max_pages=MAX_PAGES, what="bills")
+        if isinstance(walked, Failure):
+            return Failure(walked.failure())
+        collected: dict[str, BillRow] = {}
+        for row in walked.unwrap():
+            collected.setdefault(row.bill_id, row)
         ordered = sorted(
             (row for row in collected.values() if first_ms <= row.time_ms <= last_ms),
             key=lambda row: (row.time_ms, row.bill_id),

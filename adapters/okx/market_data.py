@@ -24,7 +24,7 @@ order book                 ``GET /api/v5/market/books?instId=&sz=`` (sz <= 400)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -33,7 +33,10 @@ import attrs
 from returns.result import Failure, Result, Success
 
 from adapters._future import both
-from adapters.kit import TtlCache, joined_failure
+from adapters.kit import joined_failure
+from adapters.kit.catalog import MarketCatalog
+from adapters.kit.pages import walk_back
+from adapters.kit.rates import for_symbols, millis, range_refusal, settled_within, with_doubt
 from adapters.okx.http import OkxHttp
 from adapters.okx.parsing import (
     DEFAULT_INTERVAL,
@@ -46,9 +49,8 @@ from adapters.okx.parsing import (
     parse_instruments,
     parse_mark_prices,
 )
-from atomic_fp.errors import InvalidRequest, MalformedResponse, UnknownSymbol, VenueError
-from atomic_fp.intervals import interval_doubt
-from atomic_fp.models import FundingRate, Market, OrderBook, Symbol
+from atomic_fp.errors import InvalidRequest, VenueError
+from atomic_fp.models import FundingRate, OrderBook, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
 PATH_INSTRUMENTS = "/api/v5/public/instruments"
@@ -60,20 +62,10 @@ INSTRUMENTS_PARAMS = (("instType", "SWAP"),)
 FUNDING_PARAMS = (("instId", "ANY"),)
 MARK_PARAMS = (("instType", "SWAP"),)
 HISTORY_PAGE_LIMIT = 100
+_PAGE_LIMIT = str(HISTORY_PAGE_LIMIT)
 MAX_BOOK_DEPTH = 400
 MAX_PAGES = 1000
 _MAX_INTERVAL = timedelta(hours=8)
-
-
-def _checked(rate: FundingRate) -> FundingRate:
-    if rate.interval_doubt is not None:
-        return rate
-    doubt = interval_doubt(rate)
-    return rate if doubt is None else attrs.evolve(rate, interval_doubt=doubt)
-
-
-def _millis(value: datetime) -> int:
-    return int(value.timestamp() * 1000)
 
 
 class OkxMarketData:
@@ -95,10 +87,16 @@ class OkxMarketData:
         self._overrides = dict(overrides)
         self._now = now
         self._monotonic = monotonic
-        self._cache: TtlCache[tuple[OkxMarket, ...]] = TtlCache(markets_ttl, monotonic=monotonic)
-        self._by_symbol: dict[Symbol, OkxMarket] = {}
-        self._by_inst: dict[str, Market] = {}
-        self._okx_by_inst: dict[str, OkxMarket] = {}
+        self.catalog = MarketCatalog(
+            self._venue,
+            self._load,
+            markets_ttl,
+            missing="is not a live USDT-margined swap here",
+            monotonic=monotonic,
+        )
+        # the catalog's own methods: market(symbol), fetch_markets()
+        self.market = self.catalog.market
+        self.fetch_markets = self.catalog.markets
         self._loaded_funding: Any = None
 
     # ------------------------------------------------------------------ markets cache
@@ -125,52 +123,23 @@ class OkxMarketData:
         parsed = parse_instruments(self._exchange, instruments.unwrap(), self._overrides, intervals)
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
-        markets = parsed.unwrap()
-        self._by_symbol = {m.market.symbol: m for m in markets}
-        self._by_inst = {m.inst_id: m.market for m in markets}
-        self._okx_by_inst = {m.inst_id: m for m in markets}
         self._loaded_funding = funding.unwrap()
-        return Success(markets)
+        return parsed
 
     async def _ensure(self) -> Result[Any, VenueError]:
         """Load the markets when stale; the funding body read alongside when this call
         caused (or waited for) a load, else ``None``."""
-        before = self._cache.generation
-        loaded = await self._cache.get(self._load)
+        before = self.catalog.cache.generation
+        loaded = await self.catalog.all()
         if isinstance(loaded, Failure):
             return loaded
-        return Success(self._loaded_funding if self._cache.generation != before else None)
-
-    async def markets(self) -> Result[tuple[OkxMarket, ...], VenueError]:
-        ensured = await self._ensure()
-        if isinstance(ensured, Failure):
-            return ensured
-        return Success(tuple(self._okx_by_inst.values()))
+        return Success(self._loaded_funding if self.catalog.cache.generation != before else None)
 
     async def by_instrument(self) -> Result[Mapping[str, OkxMarket], VenueError]:
-        ensured = await self._ensure()
-        if isinstance(ensured, Failure):
-            return ensured
-        return Success(self._okx_by_inst)
-
-    async def market(self, symbol: Symbol) -> Result[OkxMarket, VenueError]:
-        ensured = await self._ensure()
-        if isinstance(ensured, Failure):
-            return ensured
-        market = self._by_symbol.get(symbol)
-        if market is None:
-            return Failure(
-                UnknownSymbol(self._venue, f"{symbol} is not a live USDT-margined swap here")
-            )
-        return Success(market)
+        loaded = await self.catalog.all()
+        return loaded.map(lambda _: self.catalog.by_venue_symbol)
 
     # ------------------------------------------------------------------ queries
-
-    async def fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
-        loaded = await self.markets()
-        if isinstance(loaded, Failure):
-            return loaded
-        return Success(tuple(m.market for m in loaded.unwrap()))
 
     async def _marks(self) -> dict[str, Decimal]:
         body = await self._http.public(PATH_MARK_PRICE, MARK_PARAMS)
@@ -191,16 +160,14 @@ class OkxMarketData:
         body, marks = await both(self._current_funding(), self._marks())
         if isinstance(body, Failure):
             return body
-        parsed = parse_funding_rates(self._exchange, body.unwrap(), self._by_inst, self._now())
+        by_inst = {inst: m.market for inst, m in self.catalog.by_venue_symbol.items()}
+        parsed = parse_funding_rates(self._exchange, body.unwrap(), by_inst, self._now())
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
-        rates = parsed.unwrap()
-        if symbols is not None:
-            wanted = set(symbols)
-            rates = tuple(rate for rate in rates if rate.symbol in wanted)
+        rates = for_symbols(parsed.unwrap(), symbols)
         return Success(
             tuple(
-                _checked(attrs.evolve(rate, mark_price=marks.get(rate.venue_symbol or "")))
+                with_doubt(attrs.evolve(rate, mark_price=marks.get(rate.venue_symbol or "")))
                 for rate in rates
             )
         )
@@ -215,12 +182,8 @@ class OkxMarketData:
         body = await self._http.public(
             PATH_BOOKS, (("instId", market.unwrap().inst_id), ("sz", str(size)))
         )
-        if isinstance(body, Failure):
-            return body
-        book = parse_book(
-            self._exchange, body.unwrap(), symbol, depth, market.unwrap().contract_value
-        )
-        return Failure(book.failure()) if isinstance(book, Failure) else Success(book.unwrap())
+        ct_val = market.unwrap().contract_value
+        return body.bind(lambda b: parse_book(self._exchange, b, symbol, depth, ct_val))
 
     async def fetch_funding_history(
         self, symbol: Symbol, start: datetime, end: datetime
@@ -229,57 +192,41 @@ class OkxMarketData:
         back from ``end`` with ``after`` (rows strictly older than it) until a page is
         short or reaches one maximal interval before ``start`` (so the first row in range
         has its predecessor, and its interval comes from a real gap)."""
-        if start.tzinfo is None or end.tzinfo is None or start >= end:
-            return Failure(InvalidRequest(self._venue, "history needs aware start < end"))
+        refused = range_refusal(self._venue, start, end, "history")
+        if refused is not None:
+            return refused
         market = await self.market(symbol)
         if isinstance(market, Failure):
             return market
         inst_id = market.unwrap().inst_id
-        floor_ms = _millis(start - _MAX_INTERVAL)
-        cursor = _millis(end)
-        collected: list[SettledRow] = []
-        for _ in range(MAX_PAGES):
-            body = await self._http.public(
-                PATH_FUNDING_HISTORY,
-                (("instId", inst_id), ("after", str(cursor)), ("limit", str(HISTORY_PAGE_LIMIT))),
-            )
-            if isinstance(body, Failure):
-                return body
-            page = parse_funding_history_rows(self._venue, body.unwrap(), inst_id)
-            if isinstance(page, Failure):
-                return Failure(page.failure())
-            rows = page.unwrap()
-            collected.extend(rows)
-            if len(rows) < HISTORY_PAGE_LIMIT:
-                break
-            oldest = min(row.funding_time_ms for row in rows)
-            if oldest >= cursor:
-                return Failure(
-                    MalformedResponse(self._venue, "funding-rate-history did not move back")
-                )
-            cursor = oldest
-            if cursor <= floor_ms:
-                break
-        else:
-            return Failure(
-                MalformedResponse(self._venue, f"funding-rate-history: over {MAX_PAGES} pages")
-            )
+
+        async def page(after_ms: int) -> Result[Sequence[SettledRow], VenueError]:
+            params = (("instId", inst_id), ("after", str(after_ms)), ("limit", _PAGE_LIMIT))
+            body = await self._http.public(PATH_FUNDING_HISTORY, params)
+            return body.bind(lambda b: parse_funding_history_rows(self._venue, b, inst_id))
+
+        collected = await walk_back(
+            self._venue,
+            page,
+            start=millis(end),
+            floor=millis(start - _MAX_INTERVAL),
+            limit=HISTORY_PAGE_LIMIT,
+            oldest=lambda row: row.funding_time_ms,
+            max_pages=MAX_PAGES,
+            what="funding-rate-history",
+        )
+        if isinstance(collected, Failure):
+            return Failure(collected.failure())
         built = build_funding_history(
             self._exchange,
-            collected,
+            collected.unwrap(),
             symbol,
             inst_id,
             market.unwrap().market.funding_interval or DEFAULT_INTERVAL,
         )
         if isinstance(built, Failure):
             return Failure(built.failure())
-        return Success(
-            tuple(
-                rate
-                for rate in built.unwrap()
-                if rate.funding_time is not None and start <= rate.funding_time < end
-            )
-        )
+        return Success(settled_within(built.unwrap(), start, end))
 
 
 __all__ = [

@@ -18,14 +18,13 @@ rounded behind the caller's back.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from returns.result import Failure, Result, Success
 
+from adapters.kit.order_rules import decimal_text, order_refusal
 from adapters.okx.parsing import OkxMarket
 from atomic_fp.errors import InvalidRequest
 from atomic_fp.models import OrderRequest, OrderType, Side, TimeInForce
-from atomic_fp.rounding import is_multiple
 
 CLIENT_ORDER_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
 TD_MODES = ("cross", "isolated")
@@ -38,15 +37,6 @@ _LIMIT_TYPES = {
 }
 
 
-def decimal_text(value: Decimal) -> str:
-    """Plain notation without exponent or trailing zeros (``1E+1`` -> ``10``)."""
-    return format(value.normalize(), "f")
-
-
-def _on_step(value: Decimal, step: Decimal) -> bool:
-    return step > 0 and is_multiple(value, step)
-
-
 def order_body(
     venue: str, request: OrderRequest, market: OkxMarket, td_mode: str = "cross"
 ) -> Result[dict[str, str | bool], InvalidRequest]:
@@ -57,30 +47,20 @@ def order_body(
 
     if not CLIENT_ORDER_ID.match(request.client_order_id):
         return refuse("client order id must match ^[A-Za-z0-9]{1,32}$ on OKX")
-    rules = market.market
-    size = request.size
-    if not _on_step(size, rules.lot_size):
-        return refuse(f"size {size} is not a multiple of the lot {rules.lot_size} (base units)")
-    if size < rules.min_size:
-        return refuse(f"size {size} is below the minimum {rules.min_size}")
     is_market = request.order_type is OrderType.MARKET
-    cap = market.max_market_size if is_market else market.max_limit_size
-    if cap is not None and cap > 0 and size > cap:
-        return refuse(f"size {size} is above the maximum {cap}")
+    largest = market.max_market_size if is_market else market.max_limit_size
+    refusal = order_refusal(request, market.market, largest)
+    if refusal is not None:
+        return refuse(refusal)
     body: dict[str, str | bool] = {
         "instId": market.inst_id,
         "tdMode": td_mode,
         "side": "buy" if request.side is Side.BUY else "sell",
         "ordType": "market" if is_market else _LIMIT_TYPES[request.time_in_force],
-        "sz": decimal_text(market.to_contracts(size)),
+        "sz": decimal_text(market.to_contracts(request.size)),
     }
-    if not is_market:
-        price = request.limit_price
-        if price is None:
-            return refuse("a limit order needs a limit price")
-        if not _on_step(price, rules.tick_size):
-            return refuse(f"price {price} is not a multiple of the tick {rules.tick_size}")
-        body["px"] = decimal_text(price)
+    if request.limit_price is not None and not is_market:
+        body["px"] = decimal_text(request.limit_price)
     if request.reduce_only:
         body["reduceOnly"] = True
     body["clOrdId"] = request.client_order_id

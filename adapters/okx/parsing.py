@@ -30,7 +30,7 @@ automatic settlement-frequency mechanism points to this endpoint for the current
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -41,7 +41,6 @@ from returns.result import Result
 from adapters._parse import (
     ParseError,
     arr,
-    dec,
     dec_field,
     field,
     integer,
@@ -51,6 +50,7 @@ from adapters._parse import (
     str_field,
     ts_millis,
 )
+from adapters.kit.readers import book_side, objects, settled_rates
 from atomic_fp.errors import MalformedResponse
 from atomic_fp.models import (
     BookLevel,
@@ -96,6 +96,11 @@ class OkxMarket:
 def rows(payload: object, path: str = "$") -> Sequence[Any]:
     """The ``data`` list of an OKX envelope."""
     return arr(field(obj(payload, path), "data", path), f"{path}.data")
+
+
+def data_objects(payload: object) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Each object of ``data`` with its JSON path."""
+    return objects(rows(payload), "$.data")
 
 
 def error_extractor(body: Any) -> tuple[str | None, str | None]:
@@ -151,9 +156,7 @@ def parse_instruments(
 
     def parse() -> tuple[OkxMarket, ...]:
         found: list[OkxMarket] = []
-        for i, raw in enumerate(rows(payload)):
-            path = f"$.data[{i}]"
-            row = obj(raw, path)
+        for path, row in data_objects(payload):
             if row.get("instType") != "SWAP" or row.get("ctType") != "linear":
                 continue
             if row.get("settleCcy") != SETTLE_ASSET or row.get("state") != "live":
@@ -223,9 +226,7 @@ def parse_funding_rates(
 
     def parse() -> tuple[FundingRate, ...]:
         found: list[FundingRate] = []
-        for i, raw in enumerate(rows(payload)):
-            path = f"$.data[{i}]"
-            row = obj(raw, path)
+        for path, row in data_objects(payload):
             market = markets.get(str_field(row, "instId", path))
             if market is None:
                 continue
@@ -263,9 +264,7 @@ def parse_mark_prices(venue: str, payload: object) -> Result[dict[str, Decimal],
 
     def parse() -> dict[str, Decimal]:
         marks: dict[str, Decimal] = {}
-        for i, raw in enumerate(rows(payload)):
-            path = f"$.data[{i}]"
-            row = obj(raw, path)
+        for path, row in data_objects(payload):
             mark = opt_dec(row, "markPx", path)
             if mark is not None and mark > 0:
                 marks[str_field(row, "instId", path)] = mark
@@ -288,9 +287,7 @@ def parse_funding_history_rows(
 
     def parse() -> tuple[SettledRow, ...]:
         found: list[SettledRow] = []
-        for i, raw in enumerate(rows(payload)):
-            path = f"$.data[{i}]"
-            row = obj(raw, path)
+        for path, row in data_objects(payload):
             if str_field(row, "instId", path) != inst_id:
                 raise ParseError(f"{path}.instId: not {inst_id}")
             paid = opt_dec(row, "realizedRate", path)
@@ -314,49 +311,23 @@ def build_funding_history(
     interval (the oldest, with no predecessor, takes the gap after it, or
     ``newest_interval`` when it is the only one). Duplicates (same time) are dropped."""
 
+    def interval(before: int | None, millis: int, after: int | None) -> timedelta:
+        if before is not None:
+            gap = timedelta(milliseconds=millis - before)
+        elif after is not None:
+            gap = timedelta(milliseconds=after - millis)
+        else:
+            gap = newest_interval
+        return min(gap, _MAX_INTERVAL)
+
     def build() -> tuple[FundingRate, ...]:
-        by_time = {row.funding_time_ms: row for row in settled}
-        ordered = [by_time[t] for t in sorted(by_time)]
-        found: list[FundingRate] = []
-        for i, row in enumerate(ordered):
-            if i > 0:
-                gap = timedelta(milliseconds=row.funding_time_ms - ordered[i - 1].funding_time_ms)
-            elif len(ordered) > 1:
-                gap = timedelta(milliseconds=ordered[1].funding_time_ms - row.funding_time_ms)
-            else:
-                gap = newest_interval
-            gap = min(gap, _MAX_INTERVAL)
-            when = ts_millis(row.funding_time_ms)
-            found.append(
-                FundingRate(
-                    exchange=exchange,
-                    symbol=symbol,
-                    rate=row.rate,
-                    interval=gap,
-                    kind=FundingKind.SETTLED,
-                    observed_at=when,
-                    funding_time=when,
-                    venue_symbol=inst_id,
-                )
-            )
-        return tuple(found)
+        rows = ((row.funding_time_ms, row.rate) for row in settled)
+        return settled_rates(exchange, symbol, inst_id, rows, interval)
 
     return parse_guard(str(exchange), build)
 
 
 # ---------------------------------------------------------------------------- book
-
-
-def _levels(raw: object, path: str, depth: int, ct_val: Decimal) -> list[BookLevel]:
-    levels: list[BookLevel] = []
-    for i, entry in enumerate(arr(raw, path)):
-        level = arr(entry, f"{path}[{i}]")
-        if len(level) < 2:
-            raise ParseError(f"{path}[{i}]: expected [price, size, ...]")
-        size = dec(level[1], f"{path}[{i}][1]")
-        if size > 0:
-            levels.append(BookLevel(dec(level[0], f"{path}[{i}][0]"), size * ct_val))
-    return levels[:depth]
 
 
 def parse_book(
@@ -374,11 +345,16 @@ def parse_book(
         if not data:
             raise ParseError("$.data: empty")
         book = obj(data[0], "$.data[0]")
+
+        def side(key: str) -> tuple[BookLevel, ...]:
+            where = f"$.data[0].{key}"
+            return book_side(field(book, key, "$.data[0]"), where, depth, contract_value)
+
         return OrderBook(
             exchange=exchange,
             symbol=symbol,
-            bids=_levels(field(book, "bids", "$.data[0]"), "$.data[0].bids", depth, contract_value),
-            asks=_levels(field(book, "asks", "$.data[0]"), "$.data[0].asks", depth, contract_value),
+            bids=side("bids"),
+            asks=side("asks"),
             timestamp=ts_millis(field(book, "ts", "$.data[0]"), "$.data[0].ts"),
         )
 

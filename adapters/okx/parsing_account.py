@@ -14,7 +14,6 @@ from returns.result import Result
 
 from adapters._parse import (
     ParseError,
-    arr,
     dec_field,
     field,
     integer,
@@ -24,7 +23,8 @@ from adapters._parse import (
     str_field,
     ts_millis,
 )
-from adapters.okx.parsing import SETTLE_ASSET, OkxMarket, rows
+from adapters.kit.readers import objects
+from adapters.okx.parsing import SETTLE_ASSET, OkxMarket, data_objects, rows
 from atomic_fp.errors import MalformedResponse
 from atomic_fp.models import (
     Balance,
@@ -57,9 +57,7 @@ def parse_positions(
 
     def parse() -> tuple[Position, ...]:
         found: dict[Symbol, Position] = {}
-        for i, raw in enumerate(rows(payload)):
-            path = f"$.data[{i}]"
-            row = obj(raw, path)
+        for path, row in data_objects(payload):
             okx = markets.get(str_field(row, "instId", path))
             if okx is None:
                 continue
@@ -108,9 +106,7 @@ def parse_balances(
             raise ParseError("$.data: empty")
         account = obj(data[0], "$.data[0]")
         found: list[Balance] = []
-        for i, raw in enumerate(arr(field(account, "details", "$.data[0]"), "$.details")):
-            path = f"$.data[0].details[{i}]"
-            row = obj(raw, path)
+        for path, row in objects(field(account, "details", "$.data[0]"), "$.data[0].details"):
             total = dec_field(row, "eq", path)
             available = opt_dec(row, "availBal", path)
             if available is None:
@@ -139,9 +135,7 @@ def parse_margin_totals(
         if not data:
             raise ParseError("$.data: empty")
         account = obj(data[0], "$.data[0]")
-        for i, raw in enumerate(arr(field(account, "details", "$.data[0]"), "$.details")):
-            path = f"$.data[0].details[{i}]"
-            row = obj(raw, path)
+        for path, row in objects(field(account, "details", "$.data[0]"), "$.data[0].details"):
             if row.get("ccy") == SETTLE_ASSET:
                 return dec_field(row, "eq", path), opt_dec(row, "mmr", path)
         return Decimal(0), None
@@ -235,9 +229,7 @@ def parse_funding_bills(
 
     def parse() -> tuple[BillRow, ...]:
         found: list[BillRow] = []
-        for i, raw in enumerate(rows(payload)):
-            path = f"$.data[{i}]"
-            row = obj(raw, path)
+        for path, row in data_objects(payload):
             bill_id = str_field(row, "billId", path)
             stamp = integer(field(row, "ts", path), f"{path}.ts")
             okx = markets.get(str(row.get("instId", "")))

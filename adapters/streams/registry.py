@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from adapters.aster.stream import DEFAULT_STREAM_URL as ASTER_URL
+from adapters.aster.stream import AsterMarkPriceWire
 from adapters.binance.stream import DEFAULT_STREAM_URL as BINANCE_URL
 from adapters.binance.stream import BinanceMarkPriceWire
 from adapters.bybit.stream import DEFAULT_STREAM_URL as BYBIT_URL
@@ -16,7 +18,7 @@ from adapters.okx.stream import DEFAULT_STREAM_URL as OKX_URL
 from adapters.okx.stream import OkxFundingWire
 from adapters.streams.types import WireFormat
 
-STREAM_KINDS = ("binance", "hyperliquid", "grvt", "lighter", "bybit", "okx")
+STREAM_KINDS = ("binance", "hyperliquid", "grvt", "lighter", "bybit", "okx", "aster")
 
 
 def wire_for(kind: str, venue: str, ws_url: str | None) -> WireFormat | None:
@@ -34,4 +36,6 @@ def wire_for(kind: str, venue: str, ws_url: str | None) -> WireFormat | None:
         return BybitTickerWire(venue=venue, url=ws_url or BYBIT_URL)
     if kind == "okx":
         return OkxFundingWire(venue=venue, url=ws_url or OKX_URL)
+    if kind == "aster":
+        return AsterMarkPriceWire(venue=venue, url=ws_url or ASTER_URL)
     return None

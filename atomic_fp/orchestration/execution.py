@@ -8,7 +8,8 @@ The sequence, for a fresh signal:
 2. *Entry*: the signal, then each order's intent, are journaled; every leg's order is
    prepared (signed) before any is sent (:mod:`~atomic_fp.orchestration.prepare`: a leg
    that cannot be prepared sends nothing on any venue); all legs are sent concurrently
-   (one task group), each with the deterministic client order id
+   (one task group, no garbage collection meanwhile:
+   :mod:`~atomic_fp.orchestration.gc_pause`), each with the deterministic client order id
    ``signal.client_order_id(leg, attempt)``.
 3. Each answer is classified (:class:`~atomic_fp.orchestration.report.LegOutcome`). Every
    order carries a venue-enforced deadline (``expires_at``, ``policy.validity_window``
@@ -52,6 +53,7 @@ from atomic_fp.models import (
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import AtomicQueryer, AtomicTrader
+from atomic_fp.orchestration.gc_pause import collection_paused
 from atomic_fp.orchestration.journal import (
     ExecutionJournal,
     JournaledOrder,
@@ -286,9 +288,15 @@ class SignalExecution:
                 self.legs[intent.leg_index], intent, ready[position]
             )
 
-        async with anyio.create_task_group() as group:
-            for position, intent in enumerate(intents):
-                group.start_soon(send, position, intent)
+        try:
+            with collection_paused():  # a GC pause between the legs' writes is skew
+                async with anyio.create_task_group() as group:
+                    for position, intent in enumerate(intents):
+                        group.start_soon(send, position, intent)
+        finally:
+            for order in ready:  # a no-op for every order sent; frees one never started
+                if order is not None:
+                    order.discard()
         return [records[i] for i in range(len(intents))]
 
     async def _submit(

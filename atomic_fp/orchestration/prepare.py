@@ -8,7 +8,9 @@ without it keeps ``place_order`` and gets ``None``), then the round is sent.
 A round is all or nothing before the wire: if any leg's order cannot be prepared, no leg
 is sent (sending the others would open an unhedged position on purpose). The failing leg
 keeps its own error (as ``NotSent`` when the error alone would read as "maybe sent": a
-preparation never reaches the venue); every other leg is ``NotSent`` naming the cause.
+preparation never reaches the venue); every other leg is ``NotSent`` naming the cause,
+and what its preparation reserved is given back (:meth:`~atomic_fp.venue.PreparedOrder.
+discard`: Lighter's nonce).
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ def _never_sent(error: VenueError) -> VenueError:
     return error
 
 
+def _discard(prepared: Sequence[PreparedOrder | None]) -> None:
+    """Give back what each prepared order reserved (a Lighter nonce): none will be sent."""
+    for ready in prepared:
+        if ready is not None:
+            ready.discard()
+
+
 async def prepare_round(
     orders: Sequence[tuple[AtomicTrader, OrderRequest]], limit_seconds: float
 ) -> Result[list[PreparedOrder | None], list[VenueError]]:
@@ -41,19 +50,24 @@ async def prepare_round(
     cannot be, one error per order and nothing prepared is to be sent."""
     prepared: list[PreparedOrder | None] = []
     failed: dict[int, VenueError] = {}
-    for position, (trader, request) in enumerate(orders):
-        result: Result[PreparedOrder | None, VenueError] = Failure(
-            NotSent(str(request.exchange), f"order not prepared within {limit_seconds} s")
-        )
-        with anyio.move_on_after(limit_seconds):
-            result = await trader.prepare_order(request)
-        if isinstance(result, Failure):
-            failed[position] = _never_sent(result.failure())
-            prepared.append(None)
-        else:
-            prepared.append(result.unwrap())
+    try:
+        for position, (trader, request) in enumerate(orders):
+            result: Result[PreparedOrder | None, VenueError] = Failure(
+                NotSent(str(request.exchange), f"order not prepared within {limit_seconds} s")
+            )
+            with anyio.move_on_after(limit_seconds):
+                result = await trader.prepare_order(request)
+            if isinstance(result, Failure):
+                failed[position] = _never_sent(result.failure())
+                prepared.append(None)
+            else:
+                prepared.append(result.unwrap())
+    except BaseException:
+        _discard(prepared)  # cancelled from outside: nothing of the round will be sent
+        raise
     if not failed:
         return Success(prepared)
+    _discard(prepared)
     cause = "; ".join(f"{orders[p][1].exchange}: {e.message}" for p, e in failed.items())
     return Failure(
         [

@@ -92,6 +92,10 @@ class FakeAster(FakeVenue):
         self.orders: dict[str, dict[str, Any]] = {}
         self.positions: dict[str, Decimal] = {}
         self.next_order_id = 5000
+        self.income: list[dict[str, Any]] = []
+        self.commission: dict[str, str] | None = None  # None: the documented 2 / 4 bp
+        self.commission_down = False  # True: commissionRate answers a 5xx
+        self.wallet_balance = Decimal("1000.5")
         self.bids = [("0.15010", "20000"), ("0.15000", "50000")]
         self.asks = [("0.15020", "15000"), ("0.15030", "40000")]
         self.history: list[dict[str, Any]] = [
@@ -223,6 +227,37 @@ class FakeAster(FakeVenue):
         else:
             order["status"] = "NEW"
 
+    def account(self) -> dict[str, Any]:
+        """``GET /fapi/v3/accountWithJoinMargin`` in the documented shape (asterdex
+        api-docs "Account Information v3"): maintenance 0.5 % of each position's notional
+        at the mark, leverage 10, one-way ``BOTH`` rows for every symbol."""
+        mark = Decimal("0.15015")
+        rows = []
+        maint_total = Decimal(0)
+        for symbol in ("BTCUSDT", "ASTERUSDT", "DOGEUSDT"):
+            amount = self.positions.get(symbol, Decimal(0))
+            maint = abs(amount) * mark * Decimal("0.005")
+            maint_total += maint
+            rows.append(
+                {"symbol": symbol, "initialMargin": str(abs(amount) * mark / 10),
+                 "maintMargin": str(maint), "unrealizedProfit": "0.00000000",
+                 "positionInitialMargin": str(abs(amount) * mark / 10),
+                 "openOrderInitialMargin": "0", "leverage": "10", "isolated": False,
+                 "entryPrice": "0.15020" if amount else "0.00000", "maxNotional": "250000",
+                 "positionSide": "BOTH", "positionAmt": str(amount), "updateTime": 0}
+            )  # fmt: skip
+        wallet = f"{self.wallet_balance:.8f}"
+        return {
+            "feeTier": 0, "canTrade": True, "canDeposit": True, "canWithdraw": True,
+            "updateTime": 0, "totalInitialMargin": "0.00000000",
+            "totalMaintMargin": str(maint_total), "totalWalletBalance": wallet,
+            "totalUnrealizedProfit": "0.00000000", "totalMarginBalance": wallet,
+            "totalPositionInitialMargin": "0.00000000",
+            "totalOpenOrderInitialMargin": "0.00000000", "totalCrossWalletBalance": wallet,
+            "totalCrossUnPnl": "0.00000000", "availableBalance": wallet,
+            "maxWithdrawAmount": wallet, "assets": [], "positions": rows,
+        }  # fmt: skip
+
     def signed(self, method: str, path: str, q: dict[str, str]) -> tuple[int, Any]:
         if path == "/fapi/v3/order" and method == "POST":
             cid = q["newClientOrderId"]
@@ -258,13 +293,34 @@ class FakeAster(FakeVenue):
             return 200, [
                 {"symbol": s, "positionSide": "BOTH", "positionAmt": str(a),
                  "entryPrice": "0.15020", "markPrice": "0.15015000",
-                 "unRealizedProfit": "0.00000000", "liquidationPrice": "0",
+                 "unRealizedProfit": "0.00000000",
+                 "liquidationPrice": "0.13650" if a > 0 else "0.16390",
                  "leverage": "10", "maxNotionalValue": "1000000", "marginType": "cross",
                  "isolatedMargin": "0.00000000", "isAutoAddMargin": "false",
                  "notional": str(a * Decimal("0.15015")), "isolatedWallet": "0",
                  "updateTime": self.now_ms()}
                 for s, a in self.positions.items() if a != 0
             ]  # fmt: skip
+        if path == "/fapi/v3/income":
+            start = int(q.get("startTime", "0"))
+            end = int(q.get("endTime", str(2**62)))
+            limit = min(int(q.get("limit", "100")), 1000)
+            rows = [
+                r for r in self.income
+                if r["incomeType"] == q.get("incomeType", r["incomeType"])
+                and start <= r["time"] <= end
+            ]  # fmt: skip
+            return 200, sorted(rows, key=lambda r: r["time"])[:limit]
+        if path == "/fapi/v3/commissionRate":
+            if "symbol" not in q:
+                return self._error(400, -1102, "Mandatory parameter 'symbol' was not sent.")
+            if self.commission_down:
+                return self._error(503, -1001, "Internal error; unable to process your request.")
+            rates = self.commission or {"maker": "0.0002", "taker": "0.0004"}
+            return 200, {"symbol": q["symbol"], "makerCommissionRate": rates["maker"],
+                         "takerCommissionRate": rates["taker"]}  # fmt: skip
+        if path == "/fapi/v3/accountWithJoinMargin":
+            return 200, self.account()
         if path == "/fapi/v3/balance":
             return 200, [
                 {"accountAlias": "SgsR", "asset": "USDT", "balance": "1000.50000000",

@@ -84,15 +84,22 @@ def test_a_private_key_that_is_not_the_signers_fails_the_build_without_echoing_i
 
 
 @pytest.fixture
-def fake_url() -> Iterator[str]:
-    with serve(FakeAster({USER: AGENT})) as url:
+def fake() -> FakeAster:
+    return FakeAster({USER: AGENT})
+
+
+@pytest.fixture
+def fake_url(fake: FakeAster) -> Iterator[str]:
+    with serve(fake) as url:
         yield url
 
 
 def test_scan_reads_aster_beside_another_venue(
-    isolated: Path, fake_url: str, monkeypatch: pytest.MonkeyPatch
+    isolated: Path, fake: FakeAster, fake_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The README's section, pointed at an Aster-speaking server on 127.0.0.1."""
+    """The README's section, pointed at an Aster-speaking server on 127.0.0.1 (whose
+    ``commissionRate`` is down, so the fees are the published tier)."""
+    fake.commission_down = True
     monkeypatch.setenv("ASTER_USER", USER)
     monkeypatch.setenv("ASTER_SIGNER", AGENT)
     monkeypatch.setenv("ASTER_SIGNER_KEY", AGENT_KEY)
@@ -112,3 +119,23 @@ def test_scan_reads_aster_beside_another_venue(
     pairs = {(o["long_venue"], o["short_venue"], o["symbol"]) for o in report["opportunities"]}
     assert ("aster", "paper", "BTC") in pairs
     assert AGENT_KEY not in result.output
+
+
+def test_scan_with_an_api_wallet_uses_the_accounts_commission_rate(
+    isolated: Path, fake: FakeAster, fake_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``commissionRate`` (the documented body: 0.02 % / 0.04 %) is the account's fee."""
+    monkeypatch.setenv("ASTER_USER", USER)
+    monkeypatch.setenv("ASTER_SIGNER", AGENT)
+    monkeypatch.setenv("ASTER_SIGNER_KEY", AGENT_KEY)
+    (isolated / "atomic-fp.toml").write_text(
+        f'[venues.aster]\nkind = "aster"\nbase_url = "{fake_url}"\n'
+        'user_env = "ASTER_USER"\nsigner_env = "ASTER_SIGNER"\n'
+        'private_key_env = "ASTER_SIGNER_KEY"\n'
+    )
+    result = CliRunner().invoke(cli, ["scan", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    fees = json.loads(result.stdout)["venues"]["aster"]["fees"]
+    assert (fees["source"], fees["maker"], fees["taker"]) == ("account", "0.0002", "0.0004")
+    assert "/fapi/v3/commissionRate" in fees["detail"]
+    assert any(p == "/fapi/v3/commissionRate" for _, p, _ in fake.requests)
