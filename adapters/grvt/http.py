@@ -12,15 +12,19 @@ reads that body (``accept_status``) before the kit's status rules would apply.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import attrs
+import httpx
 from returns.result import Failure, Result
 
 from adapters.grvt.auth import GrvtAuth
-from adapters.grvt.parsers import error_of
+from adapters.grvt.config import GrvtCredentials, GrvtOptions
+from adapters.grvt.parsers import error_extractor, error_of
 from adapters.kit import JsonHttp
+from adapters.registry import VenueSettings
 from atomic_fp.errors import (
     Ambiguous,
     AuthenticationError,
@@ -62,6 +66,30 @@ class GrvtHttp:
     market_url: str
     trading_url: str
     auth: GrvtAuth | None
+
+    @classmethod
+    def build(
+        cls,
+        settings: VenueSettings,
+        options: GrvtOptions,
+        credentials: GrvtCredentials | None,
+        clock: Callable[[], datetime],
+    ) -> GrvtHttp:
+        """One httpx client for both hosts and, with credentials, the login session."""
+        venue = settings.id.name
+        client = httpx.AsyncClient(transport=settings.transport, timeout=settings.timeout)
+        json = JsonHttp(
+            venue,
+            client,
+            error_extractor=error_extractor,
+            max_body_bytes=settings.max_response_bytes,
+        )
+        auth = (
+            GrvtAuth(venue, client, options.auth_url, credentials.api_key, clock=clock)
+            if credentials is not None
+            else None
+        )
+        return cls(json, options.market_url, options.trading_url, auth)
 
     @property
     def venue(self) -> str:

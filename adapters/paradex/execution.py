@@ -1,14 +1,15 @@
-"""Paradex account reads and orders (JWT-authorised, orders Starknet-signed).
+"""Paradex account reads and orders (JWT-authorised, orders Starknet-signed): the
+account and execution parts of the kit's declared venue (method names are the public ones;
+fees are the published API tier, :mod:`adapters.published_fees`).
 
 ==========================  =================================================================
-``positions()``             ``GET /positions``
-``balances()``              ``GET /balance`` + ``GET /account`` (free collateral)
-``margin()``                ``GET /positions`` + ``GET /account`` (equity, maintenance)
-``funding_payments()``      ``GET /funding/payments?start_at=&end_at=&page_size=`` (cursor)
-``fees()``                  the published API tier (:mod:`adapters.published_fees`)
-``place()``                 ``POST /orders`` (signed ``Order`` typed data)
-``cancel()``                ``DELETE /orders/by_client_id/{client_id}``, then a lookup
-``order()``                 ``GET /orders/by_client_id/{client_id}``
+``fetch_positions``         ``GET /positions``
+``fetch_balances``          ``GET /balance`` + ``GET /account`` (free collateral)
+``fetch_margin``            ``GET /positions`` + ``GET /account`` (equity, maintenance)
+``fetch_funding_payments``  ``GET /funding/payments?start_at=&end_at=&page_size=`` (cursor)
+``place_order``             ``POST /orders`` (signed ``Order`` typed data)
+``cancel_order``            ``DELETE /orders/by_client_id/{client_id}``, then a lookup
+``fetch_order``             ``GET /orders/by_client_id/{client_id}``
 ==========================  =================================================================
 
 Paths per paradex-py 0.8.2 ``api/api_client.py`` (``submit_order``,
@@ -62,7 +63,6 @@ from adapters.paradex.signing import (
     SigningUnavailable,
     crypto_available,
 )
-from adapters.published_fees import account_or_published
 from atomic_fp.errors import (
     Ambiguous,
     InvalidRequest,
@@ -73,7 +73,6 @@ from atomic_fp.errors import (
 )
 from atomic_fp.models import (
     Balance,
-    FeeQuote,
     FundingPayment,
     Order,
     OrderRequest,
@@ -145,10 +144,7 @@ class ParadexExecution:
             return loaded
         return Success({m.market.venue_symbol: m for m in loaded.unwrap()})
 
-    async def fees(self) -> Result[FeeQuote, VenueError]:
-        return Success(account_or_published("paradex", None))
-
-    async def positions(self) -> Result[tuple[Position, ...], VenueError]:
+    async def fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
         if (unkeyed := self._unkeyed("positions")) is not None:
             return unkeyed
         markets = await self._markets()
@@ -162,11 +158,11 @@ class ParadexExecution:
             Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
         )
 
-    async def margin(self) -> Result[AccountMargin, VenueError]:
+    async def fetch_margin(self) -> Result[AccountMargin, VenueError]:
         """``GET /positions`` and ``GET /account`` together: equity, maintenance margin,
         each market's rate for a new position."""
         held, body = await both(
-            self.positions(), self._http.private("GET", PATH_ACCOUNT, idempotent=True)
+            self.fetch_positions(), self._http.private("GET", PATH_ACCOUNT, idempotent=True)
         )
         if isinstance(held, Failure) or isinstance(body, Failure):
             return joined_failure(held, body)
@@ -180,7 +176,7 @@ class ParadexExecution:
             Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
         )
 
-    async def balances(self) -> Result[tuple[Balance, ...], VenueError]:
+    async def fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
         """``GET /balance`` and ``GET /account`` together (one round trip): the
         settlement asset's ``available`` is the account's free collateral."""
         if (unkeyed := self._unkeyed("balances")) is not None:
@@ -196,7 +192,7 @@ class ParadexExecution:
             Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
         )
 
-    async def funding_payments(
+    async def fetch_funding_payments(
         self, start: datetime, end: datetime
     ) -> Result[tuple[FundingPayment, ...], VenueError]:
         """Payments with ``start <= created_at < end``, oldest first, every page followed
@@ -315,7 +311,7 @@ class ParadexExecution:
             return Failure(error)
         return Success(parsed.unwrap())
 
-    async def place(self, request: OrderRequest) -> Result[Order, VenueError]:
+    async def place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
         if (unkeyed := self._unkeyed("place_order")) is not None:
             return unkeyed
         if request.exchange != self._exchange:
@@ -337,7 +333,7 @@ class ParadexExecution:
             return answer
         return await self._read_order("POST /orders", answer.unwrap(), markets.unwrap(), True)
 
-    async def order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+    async def fetch_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
         if (unkeyed := self._unkeyed("fetch_order")) is not None:
             return unkeyed
         if not _CLIENT_ID.match(client_order_id):
@@ -355,7 +351,7 @@ class ParadexExecution:
             return body
         return await self._read_order("GET order", body.unwrap(), markets.unwrap(), False)
 
-    async def cancel(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+    async def cancel_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
         """Cancel by client id (Paradex answers 204 with no body), then the order as it is
         now; an order already closed (``ORDER_IS_CLOSED``) is looked up the same way."""
         if (unkeyed := self._unkeyed("cancel_order")) is not None:
@@ -370,7 +366,7 @@ class ParadexExecution:
         )
         if isinstance(cancelled, Failure) and cancelled.failure().code not in _CLOSED_ON_CANCEL:
             return cancelled
-        return await self.order(symbol, client_order_id)
+        return await self.fetch_order(symbol, client_order_id)
 
 
 __all__ = ["DEFAULT_RECV_WINDOW_MS", "MIN_RECV_WINDOW_MS", "ParadexExecution"]
