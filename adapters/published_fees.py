@@ -35,6 +35,12 @@ fails can only overstate the cost, never understate it. Figures and sources (che
   take the higher of each (0.02 % / 0.05 %): it can only overstate the cost. The
   account's rates: ``GET /fapi/v3/commissionRate`` (API-wallet signed; asterdex api-docs
   "User Commission Rate").
+- Paradex perpetuals, "API - Standard" profile (every API trader; the free "Retail
+  Profile" is for the app's UI only): 0.003 % maker / 0.02 % taker on
+  https://docs.paradex.trade/trading/trading-fee, while the "Trading via API" section of
+  https://docs.paradex.trade/getting-started/free-trading gives takers 2.0-3.0 bp by
+  rebate tier (3.0 bp with no rebate). As elsewhere we take the higher of each
+  (0.003 % / 0.03 %). No account-rate read.
 """
 
 from __future__ import annotations
@@ -75,6 +81,12 @@ PUBLISHED_FEES: Mapping[str, FeeQuote] = MappingProxyType(
             "0.0002",
             "0.0005",
             "Aster perpetuals base tier, higher of the published figures (2026-12-06)",
+        ),
+        "paradex": _published(
+            "0.00003",
+            "0.0003",
+            "Paradex API Standard profile, higher of docs.paradex.trade trading-fee and "
+            "free-trading (2026-12-07)",
         ),
     }
 )

@@ -126,14 +126,15 @@ BUILTIN_KINDS: Mapping[str, VenueKind] = {
     "paradex": VenueKind(
         "paradex",
         "adapters.paradex.factory:create",
-        "Paradex perps (public market data: continuous funding per funding period; "
-        "no trading yet)",
+        "Paradex perps (continuous funding per funding period; JWT auth, Starknet-signed "
+        "orders with the extra atomic-fp[paradex])",
         ("base_url",),
+        ("account_address", "stark_private_key"),
     ),
     "ccxt": VenueKind(
         "ccxt",
         "adapters.ccxt_venue.factory:create",
-        "Any exchange ccxt speaks (exchange = \"<ccxt id>\"): funding, history, markets, "
+        'Any exchange ccxt speaks (exchange = "<ccxt id>"): funding, history, markets, '
         "orders by client id; capabilities from ccxt's has map (extra atomic-fp[ccxt])",
         ("exchange", "base_url"),
         ("api_key", "secret", "password"),

@@ -9,18 +9,33 @@ The full ranking is a lazy exact sequence (``RankedOpportunities``), so three fi
 (c) ranking + materialising all 45,000 opportunities (reported, no target).
 Also: ``min_net_apr``, ``per_symbol=1`` and ``best_per_symbol(rank_opportunities(...))``
 (the call ``scan`` makes for its default view).
+
+Issue 20 (target 5): best pair per symbol over 20 venues x 1000 symbols <= 30 ms, against
+the base tree in the same run (``--base``, default af4fca0: the ranking before issue 20's
+work): each round runs the figure in a fresh process on this tree and on the base tree
+(extracted with ``git archive``; its ``atomic_fp`` imported), alternating, and checks
+both return the same opportunities. ``--write`` puts that report in ``bench/RESULTS.md``.
+``python -m bench.bench_ranking --only-large`` runs just that comparison (well under a
+minute on an idle machine).
 """
 
 from __future__ import annotations
 
+import argparse
+import io
+import json
 import os
 import random
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 
 from atomic_fp.decisions.ranking import best_per_symbol, rank_opportunities
 from atomic_fp.decisions.types import Opportunity
@@ -32,6 +47,8 @@ from atomic_fp.models import (
     Symbol,
     VenueFees,
 )
+from bench.bench_backtest_vs_base import write_section
+from bench.machine import describe
 
 VENUES = 10
 SYMBOLS = 500
@@ -145,7 +162,108 @@ def large(venues: int = 20, symbols: int = 1000, runs: int = RUNS) -> None:
     )
 
 
+_ONE_TREE = """
+import hashlib, json, statistics, sys, time
+sys.path[:0] = [sys.argv[1], sys.argv[2]]  # the tree's atomic_fp first, then this bench
+from atomic_fp.decisions.ranking import rank_opportunities
+import bench.bench_ranking as b
+b.VENUES, b.SYMBOLS = int(sys.argv[3]), int(sys.argv[4])
+rates, config = b.make_rates(), b.make_config()
+walls, cpus = [], []
+for _ in range(int(sys.argv[5])):
+    wall, cpu = time.perf_counter(), time.process_time()
+    best = rank_opportunities(rates, config, per_symbol=1)
+    cpus.append(time.process_time() - cpu)
+    walls.append(time.perf_counter() - wall)
+digest = hashlib.sha256(repr([(o.symbol.base, o.long_venue.name, o.short_venue.name,
+                               str(o.net_apr)) for o in best]).encode()).hexdigest()
+print(json.dumps({"wall": statistics.median(walls), "cpu": statistics.median(cpus),
+                  "count": len(best), "digest": digest}))
+"""
+BEGIN = "<!-- issue-20 ranking: begin (bench/bench_ranking.py --write) -->"
+END = "<!-- issue-20 ranking: end -->"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _tree_figure(tree: Path, venues: int, symbols: int, runs: int) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", _ONE_TREE, str(tree), str(ROOT), str(venues), str(symbols),
+         str(runs)],
+        capture_output=True, text=True, check=False, cwd=tempfile.gettempdir(),
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"ranking bench failed on {tree}: {done.stderr[-800:]}")
+    figure: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figure
+
+
+def against_base(base: str, rounds: int, runs: int, venues: int = 20, symbols: int = 1000) -> str:
+    """Issue 20's figure on this tree and on ``base``, alternating fresh processes."""
+    load_before = os.getloadavg()
+    figures: dict[str, list[dict[str, float]]] = {"current": [], "base": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "archive", base, "atomic_fp"], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        for _ in range(rounds):
+            figures["current"].append(_tree_figure(ROOT, venues, symbols, runs))
+            figures["base"].append(_tree_figure(Path(tmp), venues, symbols, runs))
+    load_after = os.getloadavg()
+    digests = {f["digest"] for both in figures.values() for f in both}
+    if len(digests) != 1:
+        raise SystemExit("the two trees ranked different best pairs")
+
+    def median(name: str, key: str) -> float:
+        return statistics.median(f[key] for f in figures[name]) * 1000
+
+    wall, cpu = median("current", "wall"), median("current", "cpu")
+    b_wall, b_cpu = median("base", "wall"), median("base", "cpu")
+    machine = describe()
+    verdict = "PASS" if wall <= 30 else "FAIL"
+    lines = [
+        BEGIN,
+        "## Ranking against its earlier code (issue 20)",
+        "",
+        f"`python -m bench.bench_ranking --only-large --base {base} --rounds {rounds}` on"
+        f" {machine['date_utc']}, commit {machine['git_commit']}, {machine['cpu_model']},"
+        f" {machine['usable_cpus']} usable cores, Python {machine['python']}. Load average"
+        f" (1, 5, 15 min) before {', '.join(f'{x:.2f}' for x in load_before)}; after"
+        f" {', '.join(f'{x:.2f}' for x in load_after)}. `rank_opportunities(..., per_symbol=1)`"
+        f" over {venues} venues x {symbols} symbols; each round a fresh process per tree"
+        f" (current, then the tree of `{base}`), median of {runs} rankings per process,"
+        f" medians over {rounds} rounds. Both returned the same"
+        f" {figures['current'][0]['count']:.0f} opportunities.",
+        "",
+        "| Figure | Current | Base | Base / current | Target | Verdict |",
+        "|---|---|---|---|---|---|",
+        f"| Best pair per symbol, 20 venues x 1000 symbols, wall | {wall:.1f} ms |"
+        f" {b_wall:.1f} ms | {b_wall / wall:.2f}x | <= 30 ms | **{verdict}** |",
+        f"| same, CPU | {cpu:.1f} ms | {b_cpu:.1f} ms | {b_cpu / cpu:.2f}x | | |",
+        END,
+    ]
+    return "\n".join(lines)
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", default="af4fca0")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument("--only-large", action="store_true")
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    if not args.only_large:
+        small()
+    report_text = against_base(args.base, args.rounds, args.runs)
+    print(report_text)
+    if args.write:
+        write_section(BEGIN, END, report_text)
+    return 0
+
+
+def small() -> None:
     pairs = SYMBOLS * VENUES * (VENUES - 1)
     print(
         f"rank_opportunities over {VENUES} venues x {SYMBOLS} symbols = {pairs} ordered pairs "
@@ -165,7 +283,6 @@ def main() -> int:
     ranked = rank_opportunities(rates, config)
     assert best_per_symbol(ranked) == rank_opportunities(rates, config, per_symbol=1)
     assert len(best_per_symbol(ranked)) == SYMBOLS
-    return 0
 
 
 if __name__ == "__main__":

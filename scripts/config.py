@@ -70,7 +70,7 @@ CREDENTIAL_KEYS: Mapping[str, tuple[str, ...]] = {
     "bybit": ("api_key", "api_secret"),
     "okx": ("api_key", "api_secret", "passphrase"),
     "aster": ("user", "signer", "private_key"),
-    "paradex": (),
+    "paradex": ("account_address", "stark_private_key"),
     "paper": (),
     "ccxt": ("api_key", "secret", "password"),
 }

@@ -93,7 +93,7 @@ class AsterExecution:
     def _keyed(self) -> bool:
         return self._http.wallet is not None
 
-    async def fees(self) -> Result[FeeQuote, VenueError]:
+    async def fetch_fees(self) -> Result[FeeQuote, VenueError]:
         """The account's rates (``commissionRate`` of BTCUSDT: rates are per account
         tier) with an API wallet, else (or when that fails, with why) the published tier."""
         if not self._keyed:
@@ -119,7 +119,7 @@ class AsterExecution:
                 )
         return Success(account_or_published("aster", account))
 
-    async def positions(self) -> Result[tuple[Position, ...], VenueError]:
+    async def fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
         if not self._keyed:
             return self._http.not_configured("positions")
         body = await self._http.signed("GET", PATH_POSITION_RISK, [], 5, idempotent=True)
@@ -127,7 +127,7 @@ class AsterExecution:
             return body
         return parse_positions(self._exchange, body.unwrap(), self._data.symbols, self._now())
 
-    async def balances(self) -> Result[tuple[Balance, ...], VenueError]:
+    async def fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
         if not self._keyed:
             return self._http.not_configured("balances")
         body = await self._http.signed("GET", PATH_BALANCE, [], 5, idempotent=True)
@@ -138,10 +138,10 @@ class AsterExecution:
             Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
         )
 
-    async def margin(self) -> Result[AccountMargin, VenueError]:
+    async def fetch_margin(self) -> Result[AccountMargin, VenueError]:
         """Account totals (``totalMarginBalance``, ``totalMaintMargin``) + positions (whose
         ``liquidationPrice`` is the venue's) -> :class:`AccountMargin`."""
-        positions = await self.positions()
+        positions = await self.fetch_positions()
         if isinstance(positions, Failure):
             return positions
         body = await self._http.signed("GET", PATH_ACCOUNT, [], 5, idempotent=True)
@@ -154,7 +154,7 @@ class AsterExecution:
             return Failure(parsed.failure())
         return Success(parsed.unwrap())
 
-    async def funding_payments(
+    async def fetch_funding_payments(
         self, start: datetime, end: datetime
     ) -> Result[tuple[FundingPayment, ...], VenueError]:
         """FUNDING_FEE income rows with ``start <= time < end``, oldest first."""
@@ -195,13 +195,13 @@ class AsterExecution:
             return Failure(call.failure())
         return await self._send_order_call(call.unwrap())
 
-    async def place(self, request: OrderRequest) -> Result[Order, VenueError]:
-        prepared = await self.prepare(request)
+    async def place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
+        prepared = await self.prepare_order(request)
         if isinstance(prepared, Failure):
             return Failure(prepared.failure())
         return await self.send_prepared(prepared.unwrap())
 
-    async def prepare(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
+    async def prepare_order(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
         """The order's signed ``POST /fapi/v3/order`` query; nothing sent. Its
         ``recvWindow`` ends at ``expires_at`` (fixed here, at most 5 s ahead), so it is
         valid until then whenever it is sent; placement is exactly prepare + send."""
@@ -249,13 +249,13 @@ class AsterExecution:
         venue_symbol = market.unwrap().venue_symbol
         return Success([("symbol", venue_symbol), ("origClientOrderId", client_order_id)])
 
-    async def order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+    async def fetch_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
         params = await self._by_client_id("fetch_order", symbol, client_order_id)
         if isinstance(params, Failure):
             return params
         return await self._order_call("GET", params.unwrap(), 1)
 
-    async def cancel(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+    async def cancel_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
         """Cancel by client id; ``-2011`` (unknown, or already final) is followed by a
         lookup: the order in its final state, or ``OrderNotFound``."""
         params = await self._by_client_id("cancel_order", symbol, client_order_id)

@@ -146,13 +146,13 @@ class AsterMarketData:
             )
         return Success(market)
 
-    async def markets(self) -> Result[tuple[Market, ...], VenueError]:
+    async def fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
         loaded = await self._markets.refresh(self._load_markets)
         if isinstance(loaded, Failure):
             return loaded
         return Success(tuple(m.market for m in loaded.unwrap().markets))
 
-    async def funding_rates(
+    async def fetch_funding_rates(
         self, symbols: Collection[Symbol] | None
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         intervals, body = await both(self.intervals(), self._http.public(PATH_PREMIUM_INDEX, 10))
@@ -169,7 +169,7 @@ class AsterMarketData:
             rates = tuple(rate for rate in rates if rate.symbol in wanted)
         return Success(tuple(_checked(rate) for rate in rates))
 
-    async def order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
+    async def fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
         if depth < 1:
             return Failure(InvalidRequest(self._venue, f"book depth must be >= 1, got {depth}"))
         market = await self.market(symbol)
@@ -184,7 +184,7 @@ class AsterMarketData:
         book = parse_depth(self._exchange, body.unwrap(), symbol, depth)
         return Failure(book.failure()) if isinstance(book, Failure) else Success(book.unwrap())
 
-    async def funding_history(
+    async def fetch_funding_history(
         self, symbol: Symbol, start: datetime, end: datetime
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         if start.tzinfo is None or end.tzinfo is None or start >= end:

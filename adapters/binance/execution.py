@@ -94,7 +94,7 @@ class BinanceExecution:
 
     # ------------------------------------------------------------------ account
 
-    async def fees(self) -> Result[FeeQuote, VenueError]:
+    async def fetch_fees(self) -> Result[FeeQuote, VenueError]:
         if not self._keyed:
             return Success(account_or_published("binance", None))
         body = await self._http.signed(
@@ -110,7 +110,7 @@ class BinanceExecution:
             account = Failure(parsed.failure()) if isinstance(parsed, Failure) else parsed
         return Success(account_or_published("binance", account))
 
-    async def positions(self) -> Result[tuple[Position, ...], VenueError]:
+    async def fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
         if not self._keyed:
             return self._http.not_configured("positions")
         body = await self._http.signed("GET", PATH_POSITION_RISK, [], 5, idempotent=True)
@@ -118,7 +118,7 @@ class BinanceExecution:
             return body
         return parse_positions(self._exchange, body.unwrap(), self._data.symbols, self._now())
 
-    async def balances(self) -> Result[tuple[Balance, ...], VenueError]:
+    async def fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
         if not self._keyed:
             return self._http.not_configured("balances")
         body = await self._http.signed("GET", PATH_BALANCE, [], 5, idempotent=True)
@@ -129,8 +129,8 @@ class BinanceExecution:
             Failure(parsed.failure()) if isinstance(parsed, Failure) else Success(parsed.unwrap())
         )
 
-    async def margin(self) -> Result[AccountMargin, VenueError]:
-        positions = await self.positions()
+    async def fetch_margin(self) -> Result[AccountMargin, VenueError]:
+        positions = await self.fetch_positions()
         if isinstance(positions, Failure):
             return positions
         body = await self._http.signed("GET", PATH_ACCOUNT, [], 5, idempotent=True)
@@ -193,13 +193,13 @@ class BinanceExecution:
             return Failure(error)
         return Success(parsed.unwrap())
 
-    async def place(self, request: OrderRequest) -> Result[Order, VenueError]:
-        prepared = await self.prepare(request)
+    async def place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
+        prepared = await self.prepare_order(request)
         if isinstance(prepared, Failure):
             return Failure(prepared.failure())
         return await self.send_prepared(prepared.unwrap())
 
-    async def prepare(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
+    async def prepare_order(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
         """The order's signed ``POST /fapi/v1/order`` query; nothing sent. Its
         ``recvWindow`` ends at ``expires_at`` (fixed here), so it is valid until then."""
         if not self._keyed:
@@ -243,13 +243,13 @@ class BinanceExecution:
             return market
         return Success(_client_id_params(market.unwrap(), client_order_id))
 
-    async def order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+    async def fetch_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
         params = await self._by_client_id("fetch_order", symbol, client_order_id)
         if isinstance(params, Failure):
             return params
         return await self._order_call("GET", params.unwrap(), 1)
 
-    async def cancel(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+    async def cancel_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
         """Cancel by client id. Binance answers ``-2011`` ("Unknown order sent.") both for
         an order it never saw and for one already filled/cancelled, so that case is
         followed by a lookup: the order in its final state, or ``OrderNotFound``."""
@@ -263,7 +263,7 @@ class BinanceExecution:
 
     # ------------------------------------------------------------------ funding payments
 
-    async def funding_payments(
+    async def fetch_funding_payments(
         self, start: datetime, end: datetime
     ) -> Result[tuple[FundingPayment, ...], VenueError]:
         """Income rows of type FUNDING_FEE with ``start <= time < end``, oldest first

@@ -168,13 +168,13 @@ class BinanceMarketData:
 
     # ------------------------------------------------------------------ calls
 
-    async def markets(self) -> Result[tuple[Market, ...], VenueError]:
+    async def fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
         loaded = await self._markets.refresh(self._load_markets)
         if isinstance(loaded, Failure):
             return loaded
         return Success(tuple(m.market for m in loaded.unwrap().markets))
 
-    async def funding_rates(
+    async def fetch_funding_rates(
         self, symbols: Collection[Symbol] | None
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         # Independent requests, joined after both answer: one round trip, not two.
@@ -209,7 +209,7 @@ class BinanceMarketData:
         caps = info.caps if info is not None else {}
         return Success(tuple(_checked(_with_cap(rate, caps)) for rate in rates))
 
-    async def order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
+    async def fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
         if depth < 1:
             return Failure(InvalidRequest(self._venue, f"book depth must be >= 1, got {depth}"))
         market = await self.market(symbol)
@@ -224,7 +224,7 @@ class BinanceMarketData:
         book = parse_depth(self._exchange, body.unwrap(), symbol, depth)
         return Failure(book.failure()) if isinstance(book, Failure) else Success(book.unwrap())
 
-    async def funding_history(
+    async def fetch_funding_history(
         self, symbol: Symbol, start: datetime, end: datetime
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         if start.tzinfo is None or end.tzinfo is None or start >= end:

@@ -11,6 +11,7 @@ import attrs
 
 from adapters.bybit.signing import DEFAULT_RECV_WINDOW_MS, MAX_RECV_WINDOW_MS
 from adapters.client_config import ClientConfig
+from adapters.kit.options import positive_number
 
 DEFAULT_BASE_URL = "https://api.bybit.com"
 TESTNET_BASE_URL = "https://api-testnet.bybit.com"
@@ -30,16 +31,7 @@ class BybitConfig(ClientConfig):
 
 
 def _option(options: Mapping[str, str], key: str, default: float) -> float:
-    raw = options.get(key)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"bybit option {key}={raw!r} is not a number") from None
-    if not value > 0:
-        raise ValueError(f"bybit option {key}={raw!r} must be > 0")
-    return value
+    return positive_number(options, "bybit", key, default)
 
 
 @attrs.frozen(kw_only=True)

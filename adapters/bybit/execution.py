@@ -126,18 +126,18 @@ class BybitExecution(OrderFlow[BybitMarket]):
 
         return await walk_cursor(self._venue, page, max_pages=MAX_PAGES, what="position/list")
 
-    async def positions(self) -> Result[tuple[Position, ...], VenueError]:
+    async def fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
         rows = await self._position_rows()
         return rows.map(lambda found: tuple(row.position for row in found))
 
     async def _wallet(self) -> Result[Any, VenueError]:
         return await self._get(PATH_WALLET, [UNIFIED])
 
-    async def balances(self) -> Result[tuple[Balance, ...], VenueError]:
+    async def fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
         body = await self._wallet()
         return body.bind(lambda b: parse_wallet_balance(self._exchange, b, self._now()))
 
-    async def margin(self) -> Result[AccountMargin, VenueError]:
+    async def fetch_margin(self) -> Result[AccountMargin, VenueError]:
         rows, wallet = await both(self._position_rows(), self._wallet())
         if isinstance(rows, Failure):
             return Failure(rows.failure())
@@ -145,7 +145,7 @@ class BybitExecution(OrderFlow[BybitMarket]):
             lambda w: parse_account_margin(self._exchange, w, rows.unwrap(), self._now())
         )
 
-    async def fees(self) -> Result[FeeQuote, VenueError]:
+    async def fetch_fees(self) -> Result[FeeQuote, VenueError]:
         if self._http.credentials is None:
             return Success(account_or_published("bybit", None))
         body = await self._get(PATH_FEE_RATE, [LINEAR, ("symbol", FEE_REFERENCE_SYMBOL)])
@@ -182,7 +182,7 @@ class BybitExecution(OrderFlow[BybitMarket]):
 
     # ------------------------------------------------------------------ funding payments
 
-    async def funding_payments(
+    async def fetch_funding_payments(
         self, start: datetime, end: datetime
     ) -> Result[tuple[FundingPayment, ...], VenueError]:
         refused = range_refusal(self._venue, start, end, "payments")

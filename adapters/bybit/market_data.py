@@ -89,9 +89,9 @@ class BybitMarketData:
             missing="is not a trading USDT perpetual here",
             monotonic=monotonic,
         )
-        # the catalog's own methods: market(symbol), markets(), instruments(force)
+        # the catalog's own methods: market(symbol), fetch_markets(), instruments(force)
         self.market = self.catalog.market
-        self.markets = self.catalog.markets
+        self.fetch_markets = self.catalog.markets
         self.instruments = self.catalog.all
 
     # ------------------------------------------------------------------ instruments
@@ -115,7 +115,7 @@ class BybitMarketData:
 
     # ------------------------------------------------------------------ funding now
 
-    async def funding_rates(
+    async def fetch_funding_rates(
         self, symbols: Collection[Symbol] | None
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         was_cached = self.catalog.cache.fresh() is not None
@@ -141,7 +141,7 @@ class BybitMarketData:
 
     # ------------------------------------------------------------------ book
 
-    async def order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
+    async def fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
         if depth < 1:
             return Failure(InvalidRequest(self._venue, f"book depth must be >= 1, got {depth}"))
         market = await self.market(symbol)
@@ -157,7 +157,7 @@ class BybitMarketData:
 
     # ------------------------------------------------------------------ history
 
-    async def funding_history(
+    async def fetch_funding_history(
         self, symbol: Symbol, start: datetime, end: datetime
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         refused = range_refusal(self._venue, start, end, "history")

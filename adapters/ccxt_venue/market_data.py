@@ -1,6 +1,7 @@
-"""The public half of the ccxt venue client: markets and funding through ccxt's unified
-async API, on the venue kit's facade (:class:`CcxtVenue` in ``factory.py`` adds the book,
-the account and trading).
+"""The market-data part of the ccxt venue client (a kit
+:class:`~adapters.kit.components.MarketDataSource`): markets, funding and the order book
+through ccxt's unified async API (``account.py`` and ``execution.py`` are the other parts;
+``factory.py`` declares them).
 
 Funding: a rate is used only when its interval is known, from, in order, ccxt's
 ``interval`` field, ``fetchFundingIntervals`` (when ``has`` says so) or the regular
@@ -12,13 +13,15 @@ out with that reason. Never 8 h by default (ccxt #20894, #27745; see ``parsing.p
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Mapping, Sequence
+import time
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from returns.result import Failure, Result, Success
 
 from adapters.ccxt_venue.errors import classify
+from adapters.ccxt_venue.margin import TierReader
 from adapters.ccxt_venue.parsing import (
     funding_rate,
     history_cadence,
@@ -26,17 +29,12 @@ from adapters.ccxt_venue.parsing import (
     parse_market,
     settled_rate,
 )
-from adapters.kit.facade import GuardedVenue
+from adapters.ccxt_venue.parsing_account import parse_order_book
 from adapters.registry import VenueSettings
-from atomic_fp.errors import (
-    UnknownSymbol,
-    VenueError,
-)
-from atomic_fp.models import (
-    FundingRate,
-    Market,
-    Symbol,
-)
+from atomic_fp.errors import MalformedResponse, NotSupported, UnknownSymbol, VenueError
+from atomic_fp.models import FundingRate, Market, OrderBook, Symbol
+
+T = TypeVar("T")
 
 MAX_CADENCE_LOOKUPS = 20
 """At most this many symbols per call have their interval read from their history (one
@@ -51,32 +49,49 @@ def epoch_ms(when: datetime) -> int:
     return int(when.timestamp() * 1000)
 
 
-class CcxtMarketData(GuardedVenue):
+def unsupported(venue: str, what: str) -> Failure[VenueError]:
+    return Failure(NotSupported(venue, f"{what} is not supported by this venue client"))
+
+
+def parsed(venue: str, parse: Callable[[], T]) -> Result[T, VenueError]:
+    """``parse()``, or the ccxt answer it could not read as a MalformedResponse."""
+    try:
+        return Success(parse())
+    except (ValueError, TypeError, AttributeError) as error:
+        return Failure(MalformedResponse(venue, str(error)[:300]))
+
+
+class CcxtMarketData:
     """Markets and funding of one ccxt exchange (``exchange`` is ccxt's async object)."""
 
-    CREDENTIALS_HINT = "credentials api_key and secret (and password where the venue has one)"
-
     def __init__(self, settings: VenueSettings, exchange: Any) -> None:
-        super().__init__(settings.id)
+        self._exchange = settings.id
+        self._venue = str(settings.id)
         self._ccxt = exchange
         self._overrides = settings.symbol_overrides
-        self._credentials = dict(settings.credentials)
         self._clock = settings.clock or (lambda: datetime.now(UTC))
-
-    # ------------------------------------------------------------------ kit hooks
-
-    def _has_credentials(self) -> bool:
-        return bool(self._credentials.get("api_key") and self._credentials.get("secret"))
-
-    def _secrets(self) -> Sequence[str]:
-        return tuple(v for v in self._credentials.values() if v)
+        self.tiers = TierReader(self._venue, exchange, time.monotonic)
+        """Leverage tiers of the symbols asked for (books, orders): see ``margin.py``."""
 
     async def aclose(self) -> None:
+        """Close ccxt's session (the declared transport)."""
         await self._ccxt.close()
+
+    async def granted(
+        self, has_key: str, what: str, call: Callable[[], Awaitable[Any]]
+    ) -> Result[Any, VenueError]:
+        """``call`` when ccxt's ``has`` grants ``has_key``; a ccxt exception as its typed
+        error."""
+        if not self._ccxt.has.get(has_key):
+            return unsupported(self._venue, what)
+        try:
+            return Success(await call())
+        except Exception as error:
+            return Failure(classify(self._venue, error, write=False))
 
     # ------------------------------------------------------------------ markets
 
-    async def _markets_by_symbol(self) -> Result[dict[Symbol, Mapping[str, Any]], VenueError]:
+    async def markets_by_symbol(self) -> Result[dict[Symbol, Mapping[str, Any]], VenueError]:
         """Each canonical symbol's linear perpetual (USDT settle first, then USDC, USD)."""
         try:
             markets = await self._ccxt.load_markets()
@@ -98,8 +113,8 @@ class CcxtMarketData(GuardedVenue):
                 chosen[parsed.symbol], rank[parsed.symbol] = market, order
         return Success(chosen)
 
-    async def _fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
-        found = await self._markets_by_symbol()
+    async def fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
+        found = await self.markets_by_symbol()
         if isinstance(found, Failure):
             return found
         markets = (
@@ -108,8 +123,8 @@ class CcxtMarketData(GuardedVenue):
         )
         return Success(tuple(m for m in markets if m is not None))
 
-    async def _market(self, symbol: Symbol) -> Result[Mapping[str, Any], VenueError]:
-        found = await self._markets_by_symbol()
+    async def market(self, symbol: Symbol) -> Result[Mapping[str, Any], VenueError]:
+        found = await self.markets_by_symbol()
         if isinstance(found, Failure):
             return found
         market = found.unwrap().get(symbol)
@@ -117,14 +132,46 @@ class CcxtMarketData(GuardedVenue):
             return Failure(UnknownSymbol(self._venue, f"{symbol.base} has no linear perpetual"))
         return Success(market)
 
+    async def parsed_markets(self) -> Result[dict[str, Market], VenueError]:
+        """Our markets keyed by ccxt symbol."""
+        found = await self.markets_by_symbol()
+        if isinstance(found, Failure):
+            return found
+        parsed = {
+            m["symbol"]: parse_market(self._exchange, m, self._overrides, None)
+            for m in found.unwrap().values()
+        }
+        return Success({k: v for k, v in parsed.items() if v is not None})
+
+    async def fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
+        self.tiers.asked.add(symbol)
+        found = await self.market(symbol)
+        if isinstance(found, Failure):
+            return found
+        raw_market = found.unwrap()
+        market = parse_market(self._exchange, raw_market, self._overrides, None)
+        if market is None:
+            return Failure(UnknownSymbol(self._venue, f"{symbol.base} is not tradable"))
+        raw = await self.granted(
+            "fetchOrderBook",
+            "order book",
+            lambda: self._ccxt.fetch_order_book(raw_market["symbol"], depth),
+        )
+        return raw.bind(
+            lambda book: parsed(
+                self._venue,
+                lambda: parse_order_book(self._exchange, market, book, depth, self._clock()),
+            )
+        )
+
     # ------------------------------------------------------------------ funding
 
-    async def _fetch_funding_rates(
+    async def fetch_funding_rates(
         self, symbols: Collection[Symbol] | None
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         if not self._ccxt.has.get("fetchFundingRates"):
-            return self._unsupported("funding rates")
-        found = await self._markets_by_symbol()
+            return unsupported(self._venue, "funding rates")
+        found = await self.markets_by_symbol()
         if isinstance(found, Failure):
             return found
         by_ccxt = {
@@ -192,13 +239,13 @@ class CcxtMarketData(GuardedVenue):
         stamps = [e["timestamp"] for e in history if isinstance(e.get("timestamp"), int)]
         return history_cadence(stamps[-CADENCE_SAMPLES:])
 
-    async def _fetch_funding_history(
+    async def fetch_funding_history(
         self, symbol: Symbol, start: datetime, end: datetime
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         """Settled rates by pages from ``start``; each entry's interval is the time since
         the previous settlement (exact even where the venue changed a symbol's interval);
         the first one, with no previous settlement, takes the gap to the next."""
-        market = await self._market(symbol)
+        market = await self.market(symbol)
         if isinstance(market, Failure):
             return market
         ccxt_symbol = market.unwrap()["symbol"]
@@ -235,4 +282,6 @@ __all__ = [
     "MAX_HISTORY_PAGES",
     "CcxtMarketData",
     "epoch_ms",
+    "parsed",
+    "unsupported",
 ]

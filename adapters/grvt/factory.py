@@ -1,14 +1,12 @@
 """The GRVT venue client and its factory: the kit's guarded facade over GRVT's market
 data, account reads and trading.
 
-:class:`GrvtClient` is :class:`~adapters.kit.facade.GuardedVenue` (the never-raising
-public methods, the capability map) combined with
-:class:`~adapters.grvt.execution.GrvtExecution`, which builds on
-:class:`~adapters.grvt.account.GrvtAccount` and
-:class:`~adapters.grvt.market_data.GrvtMarketData`. Settings and hosts:
-:mod:`adapters.grvt.config`; transport, session and error codes: :mod:`adapters.grvt.http`
-(login: :mod:`adapters.grvt.auth`); parsing (pure): :mod:`adapters.grvt.parsers` (the name
-predates the kit).
+:class:`GrvtClient` is :class:`~adapters.kit.facade.GuardedVenue` combined with
+:class:`~adapters.grvt.execution.GrvtExecution` (on :class:`~adapters.grvt.account.
+GrvtAccount` and :class:`~adapters.grvt.market_data.GrvtMarketData`): mixins over this
+client's state, not yet declared parts (:mod:`adapters.kit.components`). Settings and
+hosts: :mod:`adapters.grvt.config`; transport, session and error codes:
+:mod:`adapters.grvt.http`; parsing (pure): :mod:`adapters.grvt.parsers`.
 
 Credentials: ``api_key``, ``sub_account_id``, ``private_key`` (the API key's signing
 wallet); without them trading calls answer ``NotConfigured`` and market data works.
@@ -26,20 +24,15 @@ from adapters.client_config import Connectable, as_settings
 from adapters.grvt.config import GrvtConfig, GrvtCredentials, GrvtOptions
 from adapters.grvt.execution import GrvtExecution
 from adapters.grvt.http import GrvtHttp
-from adapters.grvt.parsers import InstrumentList, error_extractor
+from adapters.grvt.parsers import InstrumentList
 from adapters.grvt.parsing_margin_rules import MarginRules
 from adapters.grvt.ticker_snapshot import ticker_snapshots
-from adapters.kit import FeesFacade, GuardedVenue, JsonHttp, MarginFacade, TtlCache
+from adapters.kit import FeesFacade, GuardedVenue, MarginFacade, TtlCache
 from adapters.kit.facade import PreparedOrdersFacade
-from adapters.kit.http_client import AsyncHttpClient, async_client, httpx_client
 from adapters.registry import VenueSettings
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Order, Symbol
 from atomic_fp.venue import TRADING_CAPABILITIES, Capability
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class GrvtClient(
@@ -55,7 +48,7 @@ class GrvtClient(
         self,
         settings: GrvtConfig | VenueSettings,
         *,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         settings = as_settings(settings, "grvt")
@@ -66,34 +59,7 @@ class GrvtClient(
         self._overrides = settings.symbol_overrides
         self._clock = clock
         self._credentials = GrvtCredentials.read(settings.credentials)
-        client: AsyncHttpClient
-        if self._credentials is not None:  # the login (httpx: its cookies), only if usable
-            from adapters.grvt.auth import GrvtAuth
-
-            session = client = httpx_client(settings.transport, timeout=settings.timeout)
-        else:
-            client = async_client(settings.transport, timeout=settings.timeout)
-        self._http = GrvtHttp(
-            json=JsonHttp(
-                self._venue,
-                client,
-                error_extractor=error_extractor,
-                max_body_bytes=settings.max_response_bytes,
-            ),
-            market_url=self._options.market_url,
-            trading_url=self._options.trading_url,
-            auth=(
-                GrvtAuth(
-                    self._venue,
-                    session,
-                    self._options.auth_url,
-                    self._credentials.api_key,
-                    clock=clock,
-                )
-                if self._credentials is not None
-                else None
-            ),
-        )
+        self._http = GrvtHttp.build(settings, self._options, self._credentials, clock)
         self._instruments: TtlCache[InstrumentList] = TtlCache(
             self._options.instrument_ttl, monotonic=monotonic
         )
@@ -120,9 +86,8 @@ class GrvtClient(
         return self._credentials is not None
 
     def _secrets(self) -> tuple[str, ...]:
-        if self._credentials is None:
-            return ()
-        return (self._credentials.api_key, self._credentials.private_key)
+        keys = self._credentials
+        return () if keys is None else (keys.api_key, keys.private_key)
 
     def fetch_open_orders(self) -> FutureResult[tuple[Order, ...], VenueError]:
         """Open perpetual orders (carrying GRVT's numeric client order ids)."""

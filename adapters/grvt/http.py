@@ -12,14 +12,18 @@ reads that body (``accept_status``) before the kit's status rules would apply.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
 from returns.result import Failure, Result
 
-from adapters.grvt.parsers import error_of
+from adapters.grvt.config import GrvtCredentials, GrvtOptions
+from adapters.grvt.parsers import error_extractor, error_of
 from adapters.kit import JsonHttp
+from adapters.kit.http_client import AsyncHttpClient, async_client, httpx_client
+from adapters.registry import VenueSettings
 from atomic_fp.errors import (
     Ambiguous,
     AuthenticationError,
@@ -64,6 +68,33 @@ class GrvtHttp:
     market_url: str
     trading_url: str
     auth: GrvtAuth | None
+
+    @classmethod
+    def build(
+        cls,
+        settings: VenueSettings,
+        options: GrvtOptions,
+        credentials: GrvtCredentials | None,
+        clock: Callable[[], datetime],
+    ) -> GrvtHttp:
+        """One httpx client for both hosts and, with credentials, the login session."""
+        venue = settings.id.name
+        client: AsyncHttpClient
+        auth: GrvtAuth | None = None
+        if credentials is not None:  # the login (httpx: its cookies), only if usable
+            from adapters.grvt.auth import GrvtAuth
+
+            session = client = httpx_client(settings.transport, timeout=settings.timeout)
+            auth = GrvtAuth(venue, session, options.auth_url, credentials.api_key, clock=clock)
+        else:
+            client = async_client(settings.transport, timeout=settings.timeout)
+        json = JsonHttp(
+            venue,
+            client,
+            error_extractor=error_extractor,
+            max_body_bytes=settings.max_response_bytes,
+        )
+        return cls(json, options.market_url, options.trading_url, auth)
 
     @property
     def venue(self) -> str:

@@ -64,8 +64,10 @@ def format_time(value: datetime) -> str:
     return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
 
 
+@lru_cache(maxsize=65536)
 def parse_time(text: str) -> datetime:
-    """Read an ISO-8601 time that carries its UTC offset; naive times are refused."""
+    """Read an ISO-8601 time that carries its UTC offset; naive times are refused.
+    Cached: every series of a file repeats the same settlement instants."""
     value = datetime.fromisoformat(text.strip())
     if value.tzinfo is None:
         raise ValueError(f"funding_time {text!r} has no UTC offset (write a trailing 'Z')")

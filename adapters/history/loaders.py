@@ -185,13 +185,28 @@ def _fill_intervals(rows: list[HistoryRow]) -> list[HistoryRow]:
 
 
 def _read_csv_records(path: Path) -> tuple[list[str], Iterator[dict[str, str]]]:
+    """The header and the records of a CSV, as ``csv.DictReader`` reads them (blank lines
+    skipped, a short row's missing cells ``None``, a long row's extra cells under
+    ``None``), built by ``dict(zip(...))`` without DictReader's per-row Python method: a
+    year of hourly rows for 60 series is 220,000 records."""
     handle = path.open(newline="", encoding="utf-8")
-    reader = csv.DictReader(handle)
-    header = list(reader.fieldnames or [])
+    reader = csv.reader(handle)
+    header = next(reader, [])
+    width = len(header)
 
-    def records() -> Iterator[dict[str, str]]:
+    def records() -> Iterator[dict[str, Any]]:
         with handle:
-            yield from reader
+            for row in reader:
+                if not row:
+                    continue
+                record: dict[str, Any] = dict(zip(header, row, strict=False))
+                if len(row) != width:
+                    if len(row) > width:
+                        record[None] = row[width:]  # type: ignore[index]
+                    else:
+                        for key in header[len(row) :]:
+                            record[key] = None
+                yield record
 
     return header, records()
 

@@ -110,7 +110,7 @@ class HyperliquidExecution:
 
     # ------------------------------------------------------------------ account
 
-    async def fees(self) -> Result[FeeQuote, VenueError]:
+    async def fetch_fees(self) -> Result[FeeQuote, VenueError]:
         if not self._http.has_address():
             return Success(account_or_published("hyperliquid", None))
         address = self._http.account()
@@ -131,7 +131,7 @@ class HyperliquidExecution:
             return account
         return await self._http.info({"type": "clearinghouseState", "user": account.unwrap()})
 
-    async def positions(self) -> Result[tuple[Position, ...], VenueError]:
+    async def fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
         state = await self._state()
         if isinstance(state, Failure):
             return state
@@ -140,14 +140,14 @@ class HyperliquidExecution:
         )
         return parsed if isinstance(parsed, Success) else Failure(parsed.failure())
 
-    async def balances(self) -> Result[tuple[Balance, ...], VenueError]:
+    async def fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
         state = await self._state()
         if isinstance(state, Failure):
             return state
         parsed = parse_balances(self._exchange, state.unwrap(), self._clock())
         return parsed if isinstance(parsed, Success) else Failure(parsed.failure())
 
-    async def margin(self) -> Result[AccountMargin, VenueError]:
+    async def fetch_margin(self) -> Result[AccountMargin, VenueError]:
         state = await self._state()
         if isinstance(state, Failure):
             return state
@@ -156,7 +156,7 @@ class HyperliquidExecution:
         )
         return parsed if isinstance(parsed, Success) else Failure(parsed.failure())
 
-    async def payments(
+    async def fetch_funding_payments(
         self, start: datetime, end: datetime
     ) -> Result[tuple[FundingPayment, ...], VenueError]:
         account = self._http.account()
@@ -221,13 +221,13 @@ class HyperliquidExecution:
             return Failure(InvalidRequest(invalid, f"order not representable: {error}"[:200]))
         return Success((order_action([wire]), tif))
 
-    async def place(self, request: OrderRequest) -> Result[Order, VenueError]:
-        prepared = await self.prepare(request)
+    async def place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
+        prepared = await self.prepare_order(request)
         if isinstance(prepared, Failure):
             return Failure(prepared.failure())
         return await self.send_prepared(prepared.unwrap())
 
-    async def prepare(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
+    async def prepare_order(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
         """The order's signed ``/exchange`` payload; nothing sent. ``expiresAfter`` is
         the request's ``expires_at``, fixed here and covered by the signature, so the
         payload is valid until then whenever it is sent."""
@@ -290,7 +290,7 @@ class HyperliquidExecution:
             )
         )
 
-    async def cancel(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+    async def cancel_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
         signer = self._http.trader()
         if isinstance(signer, Failure):
             return Failure(signer.failure())
@@ -311,9 +311,9 @@ class HyperliquidExecution:
             return Failure(VenueRejected(self._venue, outcome.message, "err"))
         if isinstance(outcome, str):
             return Failure(VenueRejected(self._venue, outcome, "cancel"))
-        return await self.order(symbol, client_order_id)
+        return await self.fetch_order(symbol, client_order_id)
 
-    async def order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+    async def fetch_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
         account = self._http.account()
         if isinstance(account, Failure):
             return Failure(account.failure())

@@ -1,9 +1,11 @@
 """``HyperliquidClient`` (the seed-style client class) and ``create(settings)``.
 
-The client is the kit's :class:`~adapters.kit.facade.GuardedVenue` (public, never-raising
-methods; capability map) over :class:`~adapters.hyperliquid.http.HyperliquidHttp`
-(``/info``, signed ``/exchange``), :class:`~adapters.hyperliquid.market_data.
-HyperliquidMarketData` and :class:`~adapters.hyperliquid.execution.HyperliquidExecution`.
+Declared on the venue kit (:class:`~adapters.kit.components.DeclaredVenue`) from
+:class:`~adapters.hyperliquid.http.HyperliquidHttp` (``/info``, signed ``/exchange``),
+:class:`~adapters.hyperliquid.market_data.HyperliquidMarketData` and
+:class:`~adapters.hyperliquid.execution.HyperliquidExecution`. Every capability is offered
+(credentials are always declared): each call that needs a credential says which one is
+missing (positions need only ``account_address``; orders the agent key too).
 
 Settings: ``base_url`` (default mainnet ``https://api.hyperliquid.xyz``; testnet
 ``https://api.hyperliquid-testnet.xyz``), ``credentials["account_address"]`` (the master
@@ -15,9 +17,9 @@ deadlines) comes from the ``clock`` argument, else ``settings.clock``, else the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from returns.future import FutureResult
 from returns.result import Result
@@ -28,30 +30,13 @@ from adapters.hyperliquid.execution import HyperliquidExecution
 from adapters.hyperliquid.http import HyperliquidHttp
 from adapters.hyperliquid.market_data import HyperliquidMarketData
 from adapters.hyperliquid.signing import AgentSigner, NonceSource
-from adapters.kit.facade import FeesFacade, GuardedVenue, MarginFacade, PreparedOrdersFacade
+from adapters.kit.components import DeclaredVenue, Secrets, VenueParts
+from adapters.kit.facade import FeesFacade, MarginFacade, PreparedOrdersFacade
 from adapters.kit.http import RetryPolicy
 from adapters.registry import VenueSettings
 from atomic_fp.errors import VenueError
-from atomic_fp.models import (
-    Balance,
-    FeeQuote,
-    FundingPayment,
-    FundingRate,
-    Market,
-    Order,
-    OrderBook,
-    OrderRequest,
-    Position,
-    Symbol,
-)
+from atomic_fp.models import FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from atomic_fp.models.margin import AccountMargin
-from atomic_fp.venue import (
-    PUBLIC_CAPABILITIES,
-    TRADING_CAPABILITIES,
-    Capability,
-    PreparedOrder,
-)
 
 if TYPE_CHECKING:
     import httpx
@@ -59,17 +44,10 @@ if TYPE_CHECKING:
 Clock = Callable[[], datetime]
 
 
-def _wall_clock() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-class HyperliquidClient(GuardedVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, Connectable):
+class HyperliquidClient(DeclaredVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, Connectable):
     """A :class:`~atomic_fp.venue.VenueClient` for one Hyperliquid account."""
 
-    PUBLIC: ClassVar[frozenset[Capability]] = (
-        PUBLIC_CAPABILITIES | TRADING_CAPABILITIES | {Capability.FUNDING_PAYMENTS}
-    )
-    """Everything is offered; calls that need credentials say which are missing."""
+    CREDENTIALS_LABEL = "credentials as configured"
 
     def __init__(
         self,
@@ -81,44 +59,33 @@ class HyperliquidClient(GuardedVenue, MarginFacade, FeesFacade, PreparedOrdersFa
         retry: RetryPolicy | None = None,
     ) -> None:
         settings = as_settings(settings, "hyperliquid")
-        super().__init__(settings.id)
-        self._credentials_given = bool(settings.credentials)
         self._settings = settings
         options = HyperliquidOptions.read(settings.base_url, settings.options)
-        self._clock: Clock = clock or settings.clock or _wall_clock
-        self._transport = HyperliquidHttp(
+        now: Clock = clock or settings.clock or (lambda: datetime.now(timezone.utc))
+        http = HyperliquidHttp(
             settings, options, http_client=http_client, nonces=nonces, retry=retry
         )
-        self._http = self._transport.json
-        self._data = HyperliquidMarketData(
-            self._transport,
-            self._exchange,
-            settings.symbol_overrides,
-            self._clock,
-            options.meta_ttl,
+        data = HyperliquidMarketData(
+            http, settings.id, settings.symbol_overrides, now, options.meta_ttl
         )
-        self._trading = HyperliquidExecution(
-            self._transport, self._data, self._exchange, self._clock
-        )
+        self._http = http
+        self._predicted = data.predicted
+        execution = HyperliquidExecution(http, data, settings.id, now)
+        secrets = Secrets.of(settings.credentials.get("agent_private_key"))
+        parts = VenueParts(http, data, http.base, execution, execution, execution, secrets)
+        super().__init__(settings, parts)
 
     @property
     def mainnet(self) -> bool:
-        return self._transport.mainnet
-
-    def _secrets(self) -> Sequence[str]:
-        key = self._settings.credentials.get("agent_private_key")
-        return (key,) if key else ()
+        return self._http.mainnet
 
     @property
     def _nonces(self) -> NonceSource | None:
         """The agent's nonce source (clients of one agent share it)."""
-        return self._transport.nonces
+        return self._http.nonces
 
     def _agent(self) -> Result[AgentSigner, VenueError]:
-        return self._transport.agent()
-
-    async def aclose(self) -> None:
-        await self._transport.aclose()
+        return self._http.agent()
 
     def fetch_predicted_funding_rates(
         self,
@@ -130,62 +97,7 @@ class HyperliquidClient(GuardedVenue, MarginFacade, FeesFacade, PreparedOrdersFa
         """Predicted next funding from ``predictedFundings``: Hyperliquid's own (``HlPerp``),
         or with ``source="BinPerp"``/``"BybitPerp"`` Hyperliquid's prediction for Binance's
         or Bybit's next settlement, as rates of ``exchange`` (that venue's id)."""
-        return self._run(self._data.predicted(symbols, source, exchange))
-
-    # ------------------------------------------------------------------ the kit's hooks
-
-    async def _fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
-        return await self._data.markets()
-
-    async def _fetch_funding_rates(
-        self, symbols: Collection[Symbol] | None
-    ) -> Result[tuple[FundingRate, ...], VenueError]:
-        return await self._data.funding_rates(symbols)
-
-    async def _fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
-        return await self._data.book(symbol, depth)
-
-    async def _fetch_funding_history(
-        self, symbol: Symbol, start: datetime, end: datetime
-    ) -> Result[tuple[FundingRate, ...], VenueError]:
-        return await self._data.history(symbol, start, end)
-
-    async def _fetch_fees(self) -> Result[FeeQuote, VenueError]:
-        """The account's rates (``userFees``) when the master address is configured, else
-        (or when that fails) the published tier 0 (:mod:`adapters.published_fees`)."""
-        return await self._trading.fees()
-
-    async def _fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
-        return await self._trading.positions()
-
-    async def _fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
-        return await self._trading.balances()
-
-    async def _fetch_margin(self) -> Result[AccountMargin, VenueError]:
-        """The same ``clearinghouseState`` (see ``hyperliquid/margin.py``)."""
-        return await self._trading.margin()
-
-    async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
-        return await self._trading.place(request)
-
-    async def _prepare_order(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
-        return await self._trading.prepare(request)
-
-    async def _send_prepared(self, prepared: PreparedOrder) -> Result[Order, VenueError]:
-        return await self._trading.send_prepared(prepared)
-
-    async def _cancel_order(
-        self, symbol: Symbol, client_order_id: str
-    ) -> Result[Order, VenueError]:
-        return await self._trading.cancel(symbol, client_order_id)
-
-    async def _fetch_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
-        return await self._trading.order(symbol, client_order_id)
-
-    async def _fetch_funding_payments(
-        self, start: datetime, end: datetime
-    ) -> Result[tuple[FundingPayment, ...], VenueError]:
-        return await self._trading.payments(start, end)
+        return self._run(self._predicted(symbols, source, exchange))
 
 
 def create(settings: VenueSettings) -> HyperliquidClient:

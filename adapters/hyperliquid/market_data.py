@@ -145,11 +145,11 @@ class HyperliquidMarketData:
             return Failure(UnknownSymbol(self._venue, f"{symbol} ({asset.name}) is delisted"))
         return Success(asset)
 
-    async def markets(self) -> Result[tuple[Market, ...], VenueError]:
+    async def fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
         snapshot = await self.snapshot()
         return snapshot.map(lambda loaded: loaded.markets)
 
-    async def funding_rates(
+    async def fetch_funding_rates(
         self, symbols: Collection[Symbol] | None
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         snapshot = await self.snapshot()
@@ -183,7 +183,7 @@ class HyperliquidMarketData:
             tuple(rate for rate in parsed.unwrap() if wanted is None or rate.symbol in wanted)
         )
 
-    async def book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
+    async def fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
         if depth <= 0:
             return Failure(InvalidRequest(self._venue, f"depth must be positive, got {depth}"))
         asset = await self.resolve(symbol)
@@ -195,7 +195,7 @@ class HyperliquidMarketData:
         parsed = parse_l2_book(self._exchange, symbol, answer.unwrap(), depth)
         return parsed if isinstance(parsed, Success) else Failure(parsed.failure())
 
-    async def history(
+    async def fetch_funding_history(
         self, symbol: Symbol, start: datetime, end: datetime
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         asset = await self.resolve(symbol)

@@ -24,9 +24,12 @@ venue module        kit piece it uses
                     core because sizing and pricing use it too), :mod:`adapters.kit.
                     order_rules`, :class:`~adapters.kit.order_flow.OrderFlow` (prepare ->
                     send -> read back by client id, cancel)
-``factory.py``      :class:`~adapters.kit.facade.GuardedVenue` (+ ``MarginFacade``,
-                    ``FeesFacade``): the public, never-raising methods and the capability map;
-                    ``create(settings)`` registered in :mod:`adapters.registry`
+``factory.py``      :class:`~adapters.kit.components.DeclaredVenue` (+ ``MarginFacade``,
+                    ``FeesFacade``, ``PreparedOrdersFacade``): the parts declared once in a
+                    :class:`~adapters.kit.components.VenueParts`; the public, never-raising
+                    methods and the derived capability map follow (on
+                    :class:`~adapters.kit.facade.GuardedVenue`); ``create(settings)``
+                    registered in :mod:`adapters.registry`
 ==================  ==========================================================================
 
 Tests of a venue serve it from ``tests/adapters/<venue>/fake_venue.py``, built on the

@@ -1,24 +1,20 @@
 """The Lighter venue client (zkLighter perps) and its factory: the kit's guarded facade
-over Lighter's market data, account reads and trading.
+(:class:`~adapters.kit.facade.GuardedVenue`) combined with
+:class:`~adapters.lighter.execution.LighterExecution` (on ``account.py`` and
+``market_data.py``): mixins over this client's state, not yet declared parts
+(:mod:`adapters.kit.components`). Transport and auth: :mod:`adapters.lighter.http`.
 
-:class:`LighterClient` is :class:`~adapters.kit.facade.GuardedVenue` (the never-raising
-public methods) combined with :class:`~adapters.lighter.execution.LighterExecution`, which
-builds on :class:`~adapters.lighter.account.LighterAccount` and
-:class:`~adapters.lighter.market_data.LighterMarketData`; transport and auth are
-:mod:`adapters.lighter.http`, parsing :mod:`adapters.lighter.parsers` (pure; the name
-predates the kit), order encoding :mod:`adapters.lighter.orders`.
-
-Credentials (``settings.credentials``): ``account_index`` (positions, balances), plus
-``api_key_index`` and ``api_private_key`` for trading, which also needs the ``lighter``
-extra (lighter-sdk's native signer, see :mod:`adapters.lighter.signer`). Options:
-``requests_per_minute`` (60), ``budget_max_wait_seconds`` (10), ``ws_max_age_seconds``
-(30), ``market_ttl_seconds`` (300). Mark prices and live funding come from
-:attr:`LighterClient.feed`, which the *caller* runs in its own task group:
-``await tg.start(client.feed.run)``.
+Credentials: ``account_index`` (positions, balances), plus ``api_key_index`` and
+``api_private_key`` for trading, which also needs the ``lighter`` extra (lighter-sdk's
+native signer, :mod:`adapters.lighter.signer`). Options: ``requests_per_minute`` (60),
+``budget_max_wait_seconds`` (10), ``ws_max_age_seconds`` (30), ``market_ttl_seconds``
+(300). Mark prices and live funding come from :attr:`LighterClient.feed`, which the
+*caller* runs in its own task group: ``await tg.start(client.feed.run)``.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -28,17 +24,11 @@ from returns.result import Failure, Result
 from adapters.client_config import Connectable, as_settings
 from adapters.kit import FeesFacade, GuardedVenue, JsonHttp, MarginFacade, RequestBudget, TtlCache
 from adapters.kit.facade import PreparedOrdersFacade
-from adapters.kit.http_client import async_client
-from adapters.lighter.config import (
-    DEFAULT_BASE_URL,
-    LighterConfig,
-    credential_int,
-    option_float,
-)
+from adapters.lighter.config import DEFAULT_BASE_URL, LighterConfig, credential_int, option_float
 from adapters.lighter.execution import LighterExecution
 from adapters.lighter.http import AuthTokens, LighterHttp
 from adapters.lighter.nonces import NonceBook
-from adapters.lighter.parsers import LighterMarket, error_fields
+from adapters.lighter.parsers import LighterMarket
 from adapters.lighter.signer import LighterSigner
 from adapters.lighter.ws import DEFAULT_WS_URL, MarketStatsFeed
 from adapters.registry import VenueSettings
@@ -47,7 +37,6 @@ from atomic_fp.models import FundingPayment, Order
 from atomic_fp.venue import Capability
 
 Clock = Callable[[], datetime]
-
 ACCOUNT_CAPABILITIES = frozenset({Capability.POSITIONS, Capability.BALANCES})
 """With ``account_index``: Lighter's account reads are public."""
 ORDER_CAPABILITIES = frozenset(
@@ -56,19 +45,13 @@ ORDER_CAPABILITIES = frozenset(
 """With an API key and a signer."""
 
 
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class LighterClient(
     LighterExecution, GuardedVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, Connectable
 ):
-    """A Lighter account, implementing :class:`atomic_fp.venue.VenueClient`.
-
-    Built from a :class:`~adapters.lighter.config.LighterConfig` (or the registry's
-    ``VenueSettings``): ``LighterClient(LighterConfig(account_index=...))``. ``signer``,
-    ``clock`` and ``monotonic`` replace the SDK signer and the clocks (tests).
-    """
+    """A Lighter account: ``LighterClient(LighterConfig(account_index=...))`` (or the
+    registry's ``VenueSettings``). ``signer``, ``clock`` and ``monotonic`` replace the SDK
+    signer and the clocks (tests); ``clock`` (else ``settings.clock``, else the wall clock)
+    stamps observations that carry no venue timestamp (the offline snapshot sets it)."""
 
     WITH_CREDENTIALS = ACCOUNT_CAPABILITIES | ORDER_CAPABILITIES
 
@@ -82,32 +65,16 @@ class LighterClient(
     ) -> None:
         settings = as_settings(config, "lighter")
         super().__init__(settings.id)
-        self.clock = clock or settings.clock or _utc_now
+        self.clock = clock or settings.clock or (lambda: datetime.now(timezone.utc))
         self.base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
-        options = settings.options
-        self._http = LighterHttp(
-            json=JsonHttp(
-                venue=self._venue,
-                client=async_client(
-                    settings.transport, base_url=self.base_url, timeout=settings.timeout
-                ),
-                error_extractor=error_fields,
-                max_body_bytes=settings.max_response_bytes,
-            ),
-            budget=RequestBudget(
-                "Lighter REST",
-                capacity=option_float(options, "requests_per_minute", 60.0),
-                period=60.0,
-                max_wait=option_float(options, "budget_max_wait_seconds", 10.0),
-                monotonic=monotonic,
-            ),
-        )
+        self._http = LighterHttp.build(settings, self.base_url, monotonic)
         self.feed = MarketStatsFeed(
             url=settings.ws_url or DEFAULT_WS_URL, clock=self.clock, ca_bundle=settings.ca_bundle
         )
         self.overrides = settings.symbol_overrides
-        self.ws_max_age = timedelta(seconds=option_float(options, "ws_max_age_seconds", 30.0))
-        self.market_ttl = timedelta(seconds=option_float(options, "market_ttl_seconds", 300.0))
+        seconds = functools.partial(option_float, settings.options)
+        self.ws_max_age = timedelta(seconds=seconds("ws_max_age_seconds", 30.0))
+        self.market_ttl = timedelta(seconds=seconds("market_ttl_seconds", 300.0))
         # the market list ages on the client's clock (tests and the snapshot move it)
         self._markets: TtlCache[tuple[LighterMarket, ...]] = TtlCache(
             self.market_ttl.total_seconds(), monotonic=lambda: self.clock().timestamp()
@@ -155,13 +122,8 @@ class LighterClient(
     async def _fetch_funding_payments(
         self, start: datetime, end: datetime
     ) -> Result[tuple[FundingPayment, ...], VenueError]:
-        return Failure(
-            NotSupported(
-                self._venue,
-                "funding payments (positionFunding needs auth) is not supported by this "
-                "venue client",
-            )
-        )
+        what = "funding payments (positionFunding needs auth)"
+        return Failure(NotSupported(self._venue, f"{what} is not supported by this venue client"))
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -174,12 +136,7 @@ def create(
     clock: Clock | None = None,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> LighterClient:
-    """Build a :class:`LighterClient` from settings (the registry's factory).
-
-    ``clock`` (else ``settings.clock``, else the wall clock) stamps observations that carry
-    no venue timestamp (``/funding-rates``, books, accounts): the offline snapshot sets it
-    to the recorded instant.
-    """
+    """Build a :class:`LighterClient` from settings (the registry's factory)."""
     return LighterClient(settings, signer=signer, clock=clock, monotonic=monotonic)
 
 

@@ -17,7 +17,7 @@ codes 23000-23003 mean "rate limited" (:data:`LIGHTER_CODES`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,7 +25,11 @@ import attrs
 from returns.result import Failure, Result, Success
 
 from adapters.kit import CodeMap, JsonHttp, RequestBudget
+from adapters.kit.http_client import async_client
+from adapters.lighter.config import option_float
+from adapters.lighter.parsers import error_fields
 from adapters.lighter.signer import LighterSigner, SignerError
+from adapters.registry import VenueSettings
 from atomic_fp.errors import NotSent, RateLimited, VenueError, VenueRejected
 
 RATE_LIMITED_CODES = frozenset({"23000", "23001", "23002", "23003"})
@@ -40,6 +44,30 @@ class LighterHttp:
     json: JsonHttp
     budget: RequestBudget
     owns_client: bool = True
+
+    @classmethod
+    def build(
+        cls, settings: VenueSettings, base_url: str, monotonic: Callable[[], float]
+    ) -> LighterHttp:
+        """The REST client of ``settings`` behind its budget (``requests_per_minute``,
+        ``budget_max_wait_seconds``; see the module)."""
+        options = settings.options
+        client = async_client(settings.transport, base_url=base_url, timeout=settings.timeout)
+        return cls(
+            json=JsonHttp(
+                venue=str(settings.id),
+                client=client,
+                error_extractor=error_fields,
+                max_body_bytes=settings.max_response_bytes,
+            ),
+            budget=RequestBudget(
+                "Lighter REST",
+                capacity=option_float(options, "requests_per_minute", 60.0),
+                period=60.0,
+                max_wait=option_float(options, "budget_max_wait_seconds", 10.0),
+                monotonic=monotonic,
+            ),
+        )
 
     @property
     def venue(self) -> str:

@@ -13,20 +13,102 @@ refuse (a drill must use the async calls, which model the fault).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Hashable
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from returns.result import Result
 
 from adapters.paper.faults import OrderFault, PaperFaults
 from adapters.paper.venue import PaperVenue
 from atomic_fp.errors import VenueError
-from atomic_fp.models import FundingRate, Order, OrderRequest, Position, Symbol, VenueFees
+from atomic_fp.models import (
+    FundingRate,
+    Order,
+    OrderBook,
+    OrderRequest,
+    Position,
+    Symbol,
+    VenueFees,
+)
+from atomic_fp.models.margin import AccountMargin
 
 
 class BacktestPaperVenue(PaperVenue):
-    """A paper venue with synchronous reads and order placement for in-process drivers."""
+    """A paper venue with synchronous reads and order placement for in-process drivers.
+
+    Two memos, each keyed by everything its answer is computed from (so a stale answer
+    is impossible, not merely unlikely; ``tests/backtest/test_fast_path_equivalence.py``
+    compares every booking with the plain paper venue's):
+
+    - :meth:`margin` (and the positions read from it): a decision reads each venue's
+      positions and then its margin at the same instant, and building the account's
+      models (a ``Position`` and a liquidation estimate per held leg) twice was a large
+      share of a backtest's run;
+    - the synthetic book's levels per symbol, by mark, spread, tick and depth (rounding
+      both sides to the tick for every read was); the book is re-stamped with the
+      current time, which the decisions judge staleness by.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._margin_memo: dict[str, tuple[tuple[Any, ...], AccountMargin]] = {}
+        self._levels_memo: dict[Symbol, tuple[tuple[Hashable, ...], OrderBook]] = {}
+
+    def _margin_key(self, asset: str) -> tuple[Any, ...]:
+        """Everything :meth:`PaperVenue.margin` reads for ``asset``: the clock, the
+        wallet, leverage and margin rules, the markets listed, and per open position its
+        size, entry, market and mark."""
+        held: list[Any] = []
+        markets = self._markets
+        for symbol, pos in self._positions.items():
+            if pos.size == 0:
+                continue
+            state = markets[symbol]
+            held.append((symbol, pos.size, pos.entry_price, state.market, state.mark_price))
+        return (
+            self.now(),
+            self._balances.get(asset),
+            self.leverage,
+            self.margin_rules,
+            tuple(markets),
+            tuple(state.market.settle_asset for state in markets.values()),
+            tuple(held),
+        )
+
+    def margin(self, asset: str | None = None) -> AccountMargin:
+        if asset is None:
+            return super().margin(asset)
+        memo = self._margin_memo
+        key = self._margin_key(asset)
+        cached = memo.get(asset)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        computed = super().margin(asset)
+        memo[asset] = (key, computed)
+        return computed
+
+    def _book(self, symbol: Symbol) -> OrderBook:
+        state = self._markets[symbol]
+        if state.book is not None:
+            return state.book
+        memo = self._levels_memo
+        key = (state.mark_price, state.half_spread, state.market.tick_size, state.depth)
+        cached = memo.get(symbol)
+        if cached is None or cached[0] != key:
+            book = super()._book(symbol)
+            memo[symbol] = (key, book)
+            return book
+        book = cached[1]
+        now = self.now()
+        if book.timestamp == now:
+            return book
+        book = OrderBook(
+            exchange=book.exchange, symbol=symbol, bids=book.bids, asks=book.asks, timestamp=now
+        )
+        memo[symbol] = (key, book)
+        return book
 
     def _require_faultless(self, call: str) -> None:
         faults = self.faults

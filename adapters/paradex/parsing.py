@@ -73,6 +73,11 @@ class ParadexMarket:
     market: Market
     max_funding_rate: Decimal | None = None
     """The cap on ``funding_rate`` per funding period (``max_funding_rate``)."""
+    maintenance_rate: Decimal | None = None
+    """Maintenance margin per unit of notional, ``imf_base x mmf_factor`` of the market's
+    ``delta1_cross_margin_params`` (paradex-py ``margin/cross_margin.py``
+    ``xm_perp_margin``: ``MMR = |size| x price x imf_base x mmf_factor``; its
+    ``imf_factor``/``imf_shift`` are deprecated, always 0)."""
 
 
 @attrs.frozen
@@ -121,6 +126,17 @@ def _period(row: Mapping[str, Any], path: str) -> timedelta:
     return timedelta(hours=float(hours))
 
 
+def _maintenance_rate(row: Mapping[str, Any], path: str) -> Decimal | None:
+    params = row.get("delta1_cross_margin_params")
+    if not isinstance(params, Mapping):
+        return None
+    where = f"{path}.delta1_cross_margin_params"
+    rate = dec_field(params, "imf_base", where) * dec_field(params, "mmf_factor", where)
+    if not Decimal(0) < rate < 1:
+        raise ParseError(f"{where}: maintenance rate {rate} is not in (0, 1)")
+    return rate
+
+
 def parse_markets(
     exchange: ExchangeIdentifier,
     payload: object,
@@ -163,6 +179,7 @@ def parse_markets(
                     max_funding_rate=(
                         None if cap in (None, "") else dec(cap, f"{path}.max_funding_rate")
                     ),
+                    maintenance_rate=_maintenance_rate(row, path),
                 )
             )
         return tuple(markets)

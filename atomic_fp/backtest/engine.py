@@ -70,6 +70,11 @@ from atomic_fp.backtest.venue import SimulatedVenueFactory
 class _Run(DecidingRun, AccountingRun):
     """One backtest run; :func:`run_backtest` is the entry point."""
 
+    screening = True
+    """Skip asking the decisions for a flat symbol that provably cannot open (step 4
+    above). Off, every changed symbol is decided: more decisions asked, the same
+    bookings (``tests/backtest/test_screening_equivalence.py``)."""
+
     # ------------------------------------------------------------------ the loop
 
     def run(self) -> BacktestResult:
@@ -207,27 +212,30 @@ class _Run(DecidingRun, AccountingRun):
     ) -> None:
         self.clock.set(now)
         for sym in sorted(syms, key=lambda s: s.index):
-            self._cycle_symbol(sym, now, retry)
-            self._track_drawdown(sym)
+            if self._cycle_symbol(sym, now, retry):
+                self._track_drawdown(sym)
         self._equity_point(now)
 
     def _cycle_symbol(
         self, sym: SymbolState, now: datetime, retry: list[tuple[datetime, int]]
-    ) -> None:
-        fingerprint = self._fingerprint(sym)
+    ) -> bool:
+        """Decide ``sym`` if its inputs changed; ``False`` when it was screened (flat and
+        unable to open): its net PnL is then what it was when last tracked (a flat
+        symbol's net moves only by fills and liquidations, each tracked in its cycle),
+        so its drawdown need not be tracked again."""
+        fingerprint, aprs, flat = self._screen_inputs(sym)
         if sym.seen == fingerprint:
-            return
-        aprs = self._aprs(sym)
+            return True
         widest = self._spread(sym, aprs)
-        if sym.flat and not self._may_open(sym, aprs):
+        if flat and self.screening and not self._may_open(sym, aprs):
             # Provably no trade, so the decisions are not asked: flat means nothing to
             # close, reduce or rebalance, and opening needs, for some ordered pair,
             # net = spread - amortised fees - entry gap >= build_threshold, with the
             # fees from the same cost function the decision uses and the gap >= 0.
             self.screened += 1
             sym.seen = fingerprint
-            self._symbol_point(sym, now, widest)
-            return
+            self._symbol_point(sym, now, widest, flat=True)
+            return False
         signal = self._decide(sym, now)
         filled = signal is not None and self._execute(sym, signal, now)
         if filled:
@@ -243,6 +251,7 @@ class _Run(DecidingRun, AccountingRun):
             # Same inputs give the same outcome: skip until one of them changes.
             sym.seen = fingerprint
         self._symbol_point(sym, now, widest if not filled else self._spread(sym))
+        return True
 
 
 def run_backtest(

@@ -89,8 +89,11 @@ class SeriesState:
         self.listed = False
         self.own_mark: Decimal | None = None
         self.position = ZERO
-        self.aprs: list[Decimal | None] = [None] * len(data.times)
         self.signals = data.rates if data.signals is None else data.signals
+        self.aprs = _aprs_of(self.signals, data.intervals)
+        """APR of each row's signal (``None``: no estimate), the formula of
+        ``FundingRate.apr``, computed for the whole series at once: the screening reads
+        the current row's at every step."""
         self.direct = venue if isinstance(venue, DirectVenue) else None
         self.usable = False
         """Its current rate (and the estimator's value of it) is known and it can be
@@ -112,19 +115,28 @@ class SeriesState:
 
     def apr(self) -> Decimal:
         """APR of the current rate, the formula of ``FundingRate.apr``."""
-        row = self.known
-        cached = self.aprs[row]
-        if cached is None:
-            signal = self.signals[row]
-            if signal is None:  # pragma: no cover - apr() is read only when usable
-                raise AssertionError("no estimate")
-            interval = self.data.intervals[row]
-            hours = _HOURS.get(interval)
-            if hours is None:
-                hours = _HOURS[interval] = interval_hours(interval)
-            cached = signal / hours * HOURS_PER_YEAR
-            self.aprs[row] = cached
+        cached = self.aprs[self.known]
+        if cached is None:  # pragma: no cover - apr() is read only when usable
+            raise AssertionError("no estimate")
         return cached
+
+
+def _aprs_of(
+    signals: Sequence[Decimal | None], intervals: Sequence[timedelta]
+) -> list[Decimal | None]:
+    """``signal / interval_hours(interval) * HOURS_PER_YEAR`` per row (``None`` stays)."""
+    hours_of = _HOURS
+    aprs: list[Decimal | None] = []
+    append = aprs.append
+    for signal, interval in zip(signals, intervals, strict=True):
+        if signal is None:
+            append(None)
+            continue
+        hours = hours_of.get(interval)
+        if hours is None:
+            hours = hours_of[interval] = interval_hours(interval)
+        append(signal / hours * HOURS_PER_YEAR)
+    return aprs
 
 
 def unknown_after(series: FundingSeries, row: int, tolerance: timedelta) -> datetime | None:

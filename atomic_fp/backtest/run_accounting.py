@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from atomic_fp import costs
 from atomic_fp.backtest.records import EquityPoint, Fill, SymbolPoint
@@ -20,6 +21,31 @@ from atomic_fp.models import (
 
 class AccountingRun(RunBase):
     # ------------------------------------------------------------------ screening
+
+    def _screen_inputs(
+        self, sym: SymbolState
+    ) -> tuple[tuple[Any, ...], list[tuple[str, Decimal]], bool]:
+        """In one pass over the symbol's series: its :meth:`_fingerprint` (everything
+        the decisions read except the time), its :meth:`_aprs` and whether it is flat.
+        The screening asks this for every changed symbol at every step, so the three
+        are read together rather than by three walks over the series."""
+        parts: list[Any] = []
+        aprs: list[tuple[str, Decimal]] = []
+        flat = True
+        for state in sym.series:
+            if state.usable:
+                row = state.known
+                parts.append((state.signals[row], state.data.intervals[row], state.price))
+                apr = state.aprs[row]
+                assert apr is not None  # usable: the row has an estimate
+                aprs.append((state.venue_name, apr))
+            else:
+                parts.append(None)
+            position = state.position
+            if position != 0:
+                flat = False
+            parts.append((position, state.venue.balance()))
+        return tuple(parts), aprs, flat
 
     @staticmethod
     def _aprs(sym: SymbolState) -> list[tuple[str, Decimal]]:
@@ -80,10 +106,16 @@ class AccountingRun(RunBase):
             sym.in_market_since = None
 
     def _symbol_point(
-        self, sym: SymbolState, now: datetime, widest: tuple[Decimal, str, str] | None
+        self,
+        sym: SymbolState,
+        now: datetime,
+        widest: tuple[Decimal, str, str] | None,
+        flat: bool = False,
     ) -> None:
+        """Record the symbol's spread and holding when either changed (``flat``: the
+        caller knows it holds nothing)."""
         spread = widest[0] if widest is not None else None
-        held = sum((s.position for s in sym.series if s.position > 0), ZERO)
+        held = ZERO if flat else sum((s.position for s in sym.series if s.position > 0), ZERO)
         key = (spread, held)
         if sym.last_point == key:
             return

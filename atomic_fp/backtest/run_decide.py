@@ -65,13 +65,12 @@ class DecidingRun(RunBase):
             if state.direct is not None
             else call_now(state.venue.fetch_funding_rates([data.symbol]))
         )
-        return fetched.bind(
-            lambda rates: (
-                Success(rates[0])
-                if rates
-                else Failure(HistoryGap(data.venue, f"{data.symbol.base} not listed"))
-            )
-        )
+        if not isinstance(fetched, Success):
+            return Failure(fetched.failure())
+        rates = fetched.unwrap()
+        if not rates:
+            return Failure(HistoryGap(data.venue, f"{data.symbol.base} not listed"))
+        return Success(rates[0])
 
     def _position(self, state: SeriesState) -> Result[Position | None, VenueError]:
         """The venue's answer, fetched once per venue and instant (and again after any
@@ -164,12 +163,13 @@ class DecidingRun(RunBase):
         """Send every leg; ``True`` when anything filled."""
         by_venue = {state.venue_name: state for state in sym.series}
         filled = False
+        signal_id = signal.signal_id  # a sha256 of the signal: computed once, not per leg
         for index, leg in enumerate(signal.legs):
             state = by_venue.get(leg.exchange.name)
             if state is None:
                 self.problems.append(
                     ExecutionProblem(
-                        now, signal.signal_id, leg.exchange.name, leg.bound_symbol.base,
+                        now, signal_id, leg.exchange.name, leg.bound_symbol.base,
                         "no such venue in the backtest",
                     )
                 )  # fmt: skip
@@ -196,7 +196,7 @@ class DecidingRun(RunBase):
             if not is_successful(placed):
                 self.problems.append(
                     ExecutionProblem(
-                        now, signal.signal_id, leg.exchange.name, leg.bound_symbol.base,
+                        now, signal_id, leg.exchange.name, leg.bound_symbol.base,
                         str(placed.failure()),
                     )
                 )  # fmt: skip
@@ -205,7 +205,7 @@ class DecidingRun(RunBase):
             if order.filled_size != leg.size or order.average_price is None:
                 self.problems.append(
                     ExecutionProblem(
-                        now, signal.signal_id, leg.exchange.name, leg.bound_symbol.base,
+                        now, signal_id, leg.exchange.name, leg.bound_symbol.base,
                         f"filled {order.filled_size} of {leg.size} ({order.status.value})",
                     )
                 )  # fmt: skip
@@ -233,7 +233,7 @@ class DecidingRun(RunBase):
             self.fills.append(
                 Fill(
                     time=now,
-                    signal_id=signal.signal_id,
+                    signal_id=signal_id,
                     kind=signal.kind.value,
                     symbol=leg.bound_symbol.base,
                     venue=leg.exchange.name,

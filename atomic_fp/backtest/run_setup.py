@@ -216,12 +216,13 @@ class RunBase:
         state.known = row
         state.available = True
         state.refresh()
+        signals = state.signals  # data.signal(row), read without a call per settlement
         if state.listed and (
             previous < 0
-            or data.signal(previous) != data.signal(row)
+            or signals[previous] != signals[row]
             or data.intervals[previous] != data.intervals[row]
         ):
-            signal = data.signal(row)
+            signal = signals[row]
             state.venue.set_funding_rate(
                 data.symbol, ZERO if signal is None else signal, data.intervals[row]
             )

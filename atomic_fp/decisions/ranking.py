@@ -100,17 +100,25 @@ def _latest_by_symbol(rates: Iterable[FundingRate]) -> list[tuple[Symbol, dict[s
     are singletons: ``id`` identifies them)."""
     grouped: dict[tuple[str, str, str], tuple[Symbol, dict[str, FundingRate]]] = {}
     contract_values: dict[int, str] = {}
+    # Symbol object -> its group, by identity (rates of one symbol often share one Symbol
+    # object); the Symbol is held in the value, so its id cannot be reused meanwhile.
+    by_object: dict[int, tuple[Symbol, dict[str, FundingRate]]] = {}
     for rate in rates:
         symbol = rate.symbol
-        contract = symbol.contract_type
-        value = contract_values.get(id(contract))
-        if value is None:
-            value = contract_values[id(contract)] = contract.value
-        key = (symbol.base, symbol.quote, value)
-        entry = grouped.get(key)
-        if entry is None:
-            entry = grouped[key] = (symbol, {})
-        venues = entry[1]
+        known = by_object.get(id(symbol))
+        if known is not None and known[0] is symbol:
+            venues = known[1]
+        else:
+            contract = symbol.contract_type
+            value = contract_values.get(id(contract))
+            if value is None:
+                value = contract_values[id(contract)] = contract.value
+            key = (symbol.base, symbol.quote, value)
+            entry = grouped.get(key)
+            if entry is None:
+                entry = grouped[key] = (symbol, {})
+            venues = entry[1]
+            by_object[id(symbol)] = (symbol, venues)
         name = rate.exchange.name
         previous = venues.get(name)
         if previous is None or _preference(rate) > _preference(previous):
@@ -892,70 +900,91 @@ def _best_per_symbol(
     the float tolerance of the best is a candidate, and candidates are ranked exactly
     (Decimal net APR with the exact fee of the pair, then the tie order), so the result
     is exactly :func:`_top_per_symbol`'s (a hypothesis property checks it against the
-    full ranking)."""
+    full ranking).
+
+    One pass per symbol: each rate's float APR is computed once per distinct (interval,
+    payable rate) of the call (``float(Decimal)`` parses a string, the dearest step;
+    venues quote many equal rates, e.g. the 0.01 %/8 h interest baseline), with its
+    venue's two float shadows (as short leg: APR - share, as long leg: APR + share);
+    max/min are taken by C ``max``/``min`` on those lists; Decimal only for the few
+    candidates within the float tolerance of the best."""
     hours: dict[timedelta, Decimal] = {}
-    float_hours: dict[timedelta, float] = {}
+    float_aprs: dict[timedelta, tuple[float, dict[Decimal, float]]] = {}
     shares: dict[str, float] = {}
     exact_fees: dict[tuple[str, str], Decimal] = {}
     fee_bound = _fee_apr_bound(config, min_net_apr)
     chosen: list[Opportunity] = []
     shadow: list[float] = []
     largest = fee_bound
+    infinity = float("inf")
     for symbol, venues in by_symbol:  # already in symbol order
         size = len(venues)
         if size < 2:
             continue
-        names = sorted(venues)
-        quoted = [venues[name] for name in names]
-        floats = []
-        for rate in quoted:
-            per_year = float_hours.get(rate.interval)
-            if per_year is None:
-                per_year = float_hours[rate.interval] = 8760.0 / float(
-                    interval_hours(rate.interval)
+        named = sorted(venues.items())  # by venue name (names are unique)
+        gains: list[float] = []  # as the short leg: APR - fee share
+        costs_: list[float] = []  # as the long leg: APR + fee share
+        magnitude = fee_bound
+        for name, rate in named:
+            interval = rate.interval
+            per_interval = float_aprs.get(interval)
+            if per_interval is None:
+                per_interval = float_aprs[interval] = (
+                    8760.0 / float(interval_hours(interval)),
+                    {},
                 )
-            floats.append(float(rate.payable) * per_year)  # exact APR within a few ulps
-        magnitude = max(max(map(abs, floats)), fee_bound)
-        if magnitude == float("inf") or magnitude != magnitude:
+            payable = rate.rate
+            if rate.cap is not None or rate.floor is not None:
+                payable = rate.payable
+            apr = per_interval[1].get(payable)
+            if apr is None:
+                # exact APR within a few ulps
+                apr = per_interval[1][payable] = float(payable) * per_interval[0]
+            share = shares.get(name)
+            if share is None:
+                share = shares[name] = _fee_share(config, name)
+            gains.append(apr - share)
+            costs_.append(apr + share)
+            if apr > magnitude:
+                magnitude = apr
+            elif -apr > magnitude:
+                magnitude = -apr
+        if magnitude == infinity:
             return None
-        largest = max(largest, magnitude)
-        share = []
-        for name in names:
-            value = shares.get(name)
-            if value is None:
-                value = shares[name] = _fee_share(config, name)
-            share.append(value)
-        gains = [f - c for f, c in zip(floats, share, strict=True)]  # as the short leg
-        costs_ = [f + c for f, c in zip(floats, share, strict=True)]  # as the long leg
-        best_short = max(range(size), key=gains.__getitem__)
-        best_long = min(range(size), key=costs_.__getitem__)
+        if magnitude > largest:
+            largest = magnitude
+        top_gain = max(gains)
+        low_cost = min(costs_)
+        best_short = gains.index(top_gain)
+        best_long = costs_.index(low_cost)
         if best_short != best_long:
-            top = gains[best_short] - costs_[best_long]
+            top = top_gain - low_cost
         else:
             other_gain = max(g for i, g in enumerate(gains) if i != best_short)
             other_cost = min(c for i, c in enumerate(costs_) if i != best_long)
-            top = max(gains[best_short] - other_cost, other_gain - costs_[best_long])
+            top = max(top_gain - other_cost, other_gain - low_cost)
         cutoff = top - magnitude * 2.0**-45
-        longs = [i for i, c in enumerate(costs_) if gains[best_short] - c >= cutoff]
-        shorts = [i for i, g in enumerate(gains) if g - costs_[best_long] >= cutoff]
+        longs = [i for i, c in enumerate(costs_) if top_gain - c >= cutoff]
+        shorts = [i for i, g in enumerate(gains) if g - low_cost >= cutoff]
         candidates = []
         for long_i in longs:
             for short_i in shorts:
                 if long_i == short_i or gains[short_i] - costs_[long_i] < cutoff:
                     continue
-                pair = (names[long_i], names[short_i])
+                pair = (named[long_i][0], named[short_i][0])
                 fee = exact_fees.get(pair)
                 if fee is None:
                     fee = exact_fees[pair] = costs.fee_apr(config, *pair)
-                spread = _apr(quoted[short_i], hours) - _apr(quoted[long_i], hours)
+                spread = _apr(named[short_i][1], hours) - _apr(named[long_i][1], hours)
                 candidates.append((spread - fee, long_i * size + short_i, spread, fee))
-        candidates.sort(key=lambda c: c[1])  # tie order: (long venue, short venue)
-        candidates.sort(key=lambda c: c[0], reverse=True)  # stable: exact, then tie order
+        if len(candidates) > 1:
+            candidates.sort(key=lambda c: c[1])  # tie order: (long venue, short venue)
+            candidates.sort(key=lambda c: c[0], reverse=True)  # stable: exact, then tie order
         net, index, spread, fee = candidates[0]
         if min_net_apr is not None and net < min_net_apr:
             continue
         long_i, short_i = divmod(index, size)
-        chosen.append(Opportunity(symbol, quoted[long_i], quoted[short_i], spread, fee, net))
+        chosen.append(Opportunity(symbol, named[long_i][1], named[short_i][1], spread, fee, net))
         shadow.append(gains[short_i] - costs_[long_i])
     return tuple(_exact_order(chosen, shadow, largest))
 

@@ -19,6 +19,8 @@ def _name(attribute: attrs.Attribute[Any]) -> str:
 
 def finite_decimal(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """The value is a finite ``Decimal`` (not float, not NaN, not infinity)."""
+    if type(value) is Decimal and value.is_finite():  # the common case, checked first
+        return
     if isinstance(value, bool) or not isinstance(value, Decimal):
         raise TypeError(f"{_name(attribute)} must be a Decimal, got {type(value).__name__}")
     if not value.is_finite():
@@ -56,6 +58,8 @@ def optional_positive(obj: object, attribute: attrs.Attribute[Any], value: objec
 
 def utc_datetime(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A timezone-aware datetime in UTC (naive datetimes are ambiguous and refused)."""
+    if type(value) is datetime and value.tzinfo is timezone.utc:  # the common case
+        return
     if not isinstance(value, datetime):
         raise TypeError(f"{_name(attribute)} must be a datetime, got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() != timedelta(0):

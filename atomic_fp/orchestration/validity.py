@@ -19,6 +19,8 @@ OKX            the ``expTime`` request header (ms): a place request arriving lat
                not processed (OKX v5 docs, "Transaction timeouts").
 Aster          ``timestamp`` + ``recvWindow`` (ms, at most 5000 on API v3), as Binance;
                the v3 ``nonce`` (µs) must also be within ~5 s (aster-api-auth-v3).
+Paradex        ``signature_timestamp`` + ``recv_window`` (ms): an order received later
+               is rejected (docs.paradex.trade "Receive window").
 paper          refuses an order that arrives after ``expires_at`` (venue clock).
 =============  =====================================================================
 

@@ -111,7 +111,7 @@ def test_the_cap_is_configurable_per_venue_and_defaults_to_4_mib() -> None:
     client = BinanceClient(
         VenueSettings(ExchangeIdentifier("binance"), "binance", max_response_bytes=2 * MiB)
     )
-    assert client._http.max_body_bytes == 2 * MiB
+    assert client._http.json.max_body_bytes == 2 * MiB
 
 
 # ----------------------------------------------------------------------------- Retry-After

@@ -78,6 +78,7 @@ def test_fast_and_generic_paths_book_identical_trades_and_pnl(
     assert fast.equity == plain.equity
     assert fast.symbol_points == plain.symbol_points
     assert fast.decisions == plain.decisions
+    assert fast.per_symbol == plain.per_symbol
     assert fast.problems == plain.problems
     assert fast.per_symbol == plain.per_symbol
     assert (fast.decision_runs, fast.screened) == (plain.decision_runs, plain.screened)

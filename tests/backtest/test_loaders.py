@@ -206,3 +206,24 @@ def test_format_parquet_round_trip(tmp_path: Path) -> None:
         (t, Decimal("-0.00123456"), timedelta(hours=4), Decimal("31.5")),
         (t + timedelta(hours=4), Decimal("0.0001"), timedelta(hours=8), None),
     ]
+
+
+def test_csv_records_are_read_as_csv_dictreader_reads_them(tmp_path: Path) -> None:
+    """The loader's reader (``dict(zip(...))`` per row) against ``csv.DictReader`` on a
+    file with blank lines, a short row, a long row and a quoted comma."""
+    import csv
+
+    from adapters.history.loaders import _read_csv_records
+
+    path = tmp_path / "ragged.csv"
+    path.write_text(
+        'venue,symbol,rate\nbinance,BTC/USD,0.0001\n\nokx,"ETH,X",0.0002\n'
+        "bybit,SOL/USD\nhyperliquid,BTC/USD,0.0003,extra,cells\n\n",
+        encoding="utf-8",
+    )
+    header, records = _read_csv_records(path)
+    with path.open(newline="", encoding="utf-8") as handle:
+        reference = csv.DictReader(handle)
+        expected = list(reference)
+        assert header == reference.fieldnames
+    assert list(records) == expected

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from atomic_fp.rounding import ceil_to_step, floor_to_step, is_multiple
+from atomic_fp.rounding import ceil_to_step, floor_to_step, is_multiple, scaled
 
 values = st.decimals(min_value=-(10**9), max_value=10**9, places=8, allow_nan=False)
 steps = st.sampled_from(
@@ -54,3 +54,27 @@ def test_a_non_positive_step_is_refused() -> None:
         floor_to_step(Decimal(1), Decimal(0))
     with pytest.raises(ValueError, match="step must be > 0"):
         is_multiple(Decimal(1), Decimal(-1))
+
+
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False)
+    | st.builds(
+        lambda digits, exponent, negative: Decimal((int(negative), digits, exponent)),
+        st.lists(st.integers(0, 9), min_size=1, max_size=60).map(tuple),
+        st.integers(-400, 400),
+        st.booleans(),
+    )
+)
+def test_scaled_reads_the_coefficient_and_exponent_exactly(value: Decimal) -> None:
+    """Against the digit tuple itself (up to 60 digits, beyond any context's default
+    precision; signed zeros; exponents far outside the default context)."""
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    integer = int("".join(map(str, digits)))
+    assert scaled(value) == ((-integer if sign else integer), exponent)
+
+
+def test_scaled_refuses_what_is_not_finite() -> None:
+    for text in ("NaN", "Infinity", "-Infinity", "sNaN"):
+        with pytest.raises(ValueError, match="not a finite Decimal"):
+            scaled(Decimal(text))

@@ -1,4 +1,5 @@
-"""A fake Paradex REST API (``/v1``, public market data) on the fake-venue harness.
+"""A fake Paradex REST API (``/v1``) on the fake-venue harness: public market data here,
+the account and orders in :mod:`tests.adapters.paradex.fake_account`.
 
 Awkward the way Paradex is (API reference at docs.paradex.trade/api/prod; the recorded
 ccxt fixture in ``shared/research-data/ccxt-static/paradex``): lists come as
@@ -15,10 +16,20 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from adapters.paradex.signing import MAINNET_CHAIN_ID
+from tests.adapters.paradex.fake_account import ParadexAccountRoutes
 from tests.harness import FakeVenue, Reply, Request, route
 
 FIRST_MS = 1_764_979_200_000  # 2025-12-06T00:00Z
 SAMPLE_EVERY_MS = 5 * 60_000  # the fake samples every 5 min (Paradex: every few seconds)
+
+
+MARGIN_PARAMS = {
+    "delta1_cross_margin_params": {
+        "imf_base": "0.02", "imf_shift": "180000", "imf_factor": "0.00007", "mmf_factor": "0.5"
+    }
+}  # fmt: skip
+"""As in the recorded testnet ``/markets`` row (ccxt fixture); SOL's row has none."""
 
 
 def _market(
@@ -54,14 +65,23 @@ def _offset(cursor: str) -> int | None:
     return int(text[2:]) if text.startswith("o:") and text[2:].isdigit() else None
 
 
-class FakeParadex(FakeVenue):
-    """Public market data; ``samples`` holds ``/funding/data`` rows per market."""
+class FakeParadex(FakeVenue, ParadexAccountRoutes):
+    """Public market data (``samples`` holds ``/funding/data`` rows per market) and, for
+    the accounts given (L2 address -> Stark public key), JWT auth and trading."""
 
-    def __init__(self, *, samples_per_market: int = 250, max_page_size: int = 100) -> None:
+    def __init__(
+        self,
+        *,
+        samples_per_market: int = 250,
+        max_page_size: int = 100,
+        accounts: dict[int, int] | None = None,
+        chain_id: str = MAINNET_CHAIN_ID,
+    ) -> None:
         super().__init__()
+        self.init_account(accounts or {}, chain_id)
         self.markets = [
-            _market("BTC-USD-PERP", "BTC", "0.1", "0.001"),
-            _market("ETH-USD-PERP", "ETH", "0.01", "0.01", period=8),
+            {**_market("BTC-USD-PERP", "BTC", "0.1", "0.001"), **MARGIN_PARAMS},
+            {**_market("ETH-USD-PERP", "ETH", "0.01", "0.01", period=8), **MARGIN_PARAMS},
             _market("SOL-USD-PERP", "SOL", "0.001", "0.1", period=1),
             _market("BTC-USD-96000-C", "BTC", "1", "0.001", kind="PERP_OPTION"),
         ]
@@ -155,7 +175,19 @@ class FakeParadex(FakeVenue):
         prefix = "/v1/orderbook/"
         if request.method == "GET" and request.path.startswith(prefix):
             return self.orderbook(request, request.path[len(prefix) :])
+        auth = "/v1/auth/"
+        if request.method == "POST" and request.path.startswith(auth):
+            return self.auth(request, request.path[len(auth) :])
+        by_client = "/v1/orders/by_client_id/"
+        if request.path.startswith(by_client):
+            return self.by_client_id(request, request.path[len(by_client) :])
         return self.error(404, "NOT_FOUND", f"no route for {request.path}")
+
+    def _levels(self, market: str, side: str, default: list[list[str]]) -> list[list[str]]:
+        """The recorded-looking levels, or one deep level at ``books[market]`` (which the
+        fake's matching fills at) when a test set one."""
+        book = self.books.get(market)
+        return default if book is None else [[str(book[side]), "100"]]
 
     def orderbook(self, request: Request, market: str) -> Reply:
         if market not in {m["symbol"] for m in self.markets}:
@@ -167,7 +199,11 @@ class FakeParadex(FakeVenue):
                 "market": market,
                 "seq_no": 14139427,
                 "last_updated_at": self.now_ms(),
-                "asks": [["67643.2", "3.734"], ["67650", "0"], ["79981", "0.5"]][:depth],
-                "bids": [["66810", "0.078"], ["66762.2", "0.979"]][:depth],
+                "asks": self._levels(
+                    market, "ask", [["67643.2", "3.734"], ["67650", "0"], ["79981", "0.5"]]
+                )[:depth],
+                "bids": self._levels(market, "bid", [["66810", "0.078"], ["66762.2", "0.979"]])[
+                    :depth
+                ],
             },
         )

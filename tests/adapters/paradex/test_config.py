@@ -1,6 +1,7 @@
 """Paradex in the TOML config, the registry and the CLI: ``kind = "paradex"`` builds a
-market-data client, ``atomic-fp venues`` lists it, and a bad Paradex option is a clear
-error (exit code 2, no traceback), never a half-built client."""
+client (market data; trading with its two credentials), ``atomic-fp venues`` lists it,
+and a bad Paradex option is a clear error (exit code 2, no traceback), never a half-built
+client."""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ def test_a_paradex_section_builds_a_paradex_client(tmp_path: Path) -> None:
 
 
 def test_typed_config_and_registry_agree() -> None:
-    assert BUILTIN_KINDS["paradex"].credential_keys == CREDENTIAL_KEYS["paradex"] == ()
+    assert BUILTIN_KINDS["paradex"].credential_keys == CREDENTIAL_KEYS["paradex"]
+    assert CREDENTIAL_KEYS["paradex"] == ("account_address", "stark_private_key")
     assert isinstance(build_client(ParadexConfig().settings()), Success)
     with pytest.raises(TypeError, match="cannot build a paradex client"):
         ParadexClient(OkxConfig())  # type: ignore[arg-type]
@@ -62,7 +64,9 @@ def test_atomic_fp_venues_lists_paradex_with_market_data_only(isolated: Path) ->
 @pytest.mark.parametrize(
     ("option", "named"),
     [('markets_ttl_seconds = "soon"', "markets_ttl_seconds"),
-     ('public_requests_per_second = "0"', "public_requests_per_second")],
+     ('public_requests_per_second = "0"', "public_requests_per_second"),
+     ('chain_id = "paradex mainnet"', "chain_id"),
+     ('recv_window_ms = "-5"', "recv_window_ms")],
 )  # fmt: skip
 def test_a_bad_paradex_option_exits_2_without_a_traceback(
     isolated: Path, option: str, named: str
@@ -77,8 +81,8 @@ def test_a_bad_paradex_option_exits_2_without_a_traceback(
 
 
 def test_a_credential_for_paradex_is_a_config_error_exit_2(isolated: Path) -> None:
-    """No credentials are taken yet (trading is not built): naming one is refused, not
-    silently ignored."""
+    """Only ``account_address`` and ``stark_private_key`` are taken: naming another
+    credential (paradex-py's ``l2_private_key``) is refused, not silently ignored."""
     (isolated / "atomic-fp.toml").write_text(
         '[venues.paradex]\nkind = "paradex"\nl2_private_key_env = "T_PARADEX_KEY"\n'
     )
@@ -86,3 +90,27 @@ def test_a_credential_for_paradex_is_a_config_error_exit_2(isolated: Path) -> No
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert "l2_private_key_env" in result.stderr
+
+
+def test_a_malformed_stark_key_exits_2_naming_the_key_never_its_value(isolated: Path) -> None:
+    (isolated / "atomic-fp.toml").write_text(
+        '[venues.paradex]\nkind = "paradex"\n'
+        'account_address_env = "T_PARADEX_ACCOUNT"\nstark_private_key_env = "T_PARADEX_KEY"\n'
+    )
+    env = {"T_PARADEX_ACCOUNT": "0x129c", "T_PARADEX_KEY": "secret-not-hex-42"}
+    result = CliRunner().invoke(cli, ["positions", "--venues", "paradex"], env=env)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "stark_private_key" in result.stderr
+    assert "secret-not-hex-42" not in result.output
+
+
+def test_half_a_credential_pair_exits_2_naming_the_missing_one(isolated: Path) -> None:
+    (isolated / "atomic-fp.toml").write_text(
+        '[venues.paradex]\nkind = "paradex"\naccount_address_env = "T_PARADEX_ACCOUNT"\n'
+    )
+    result = CliRunner().invoke(
+        cli, ["positions", "--venues", "paradex"], env={"T_PARADEX_ACCOUNT": "0x129c"}
+    )
+    assert result.exit_code == 2, result.output
+    assert "stark_private_key" in result.stderr

@@ -1,0 +1,416 @@
+"""A venue declared from its parts: the protocols a venue's components satisfy, and
+:class:`DeclaredVenue`, which implements every kit hook of
+:class:`~adapters.kit.facade.GuardedVenue` by delegating to them.
+
+Before this module every ``factory.py`` wrote the same ten-plus
+``async def _fetch_x(...): return await self._data.x(...)`` delegations, the same
+``_has_credentials`` / ``_secrets`` / ``aclose`` / ``__repr__`` hooks, under drifting
+names (``_data``/``_trading``/``_execution``; ``markets``/``fetch_markets``; ``place``/
+``place_order``). A venue now builds its components and declares them once in a
+:class:`VenueParts`:
+
+==================  ========================================================================
+part                what it is
+==================  ========================================================================
+``transport``       the venue's HTTP object; :meth:`DeclaredVenue.aclose` closes it (once)
+``market_data``     a :class:`MarketDataSource`
+``account``         an :class:`AccountSource` (optional; may also be a
+                    :class:`FundingPaymentsSource` and a :class:`MarginSource`)
+``execution``       an :class:`OrderExecution` (optional; may also be a
+                    :class:`PreparedExecution`)
+``fees``            a :class:`FeeReader` (optional; answers without credentials too, with the
+                    published tier: see :class:`AccountOrPublishedFees`)
+``credentials``     a :class:`Credentials` (``secrets()``: what is never shown), or ``None``
+==================  ========================================================================
+
+**Method names are the public ones.** A component's method has the name of the
+:class:`~atomic_fp.venue.VenueClient` member it serves (``fetch_markets``,
+``fetch_funding_rates``, ``fetch_order_book``, ``fetch_funding_history``,
+``fetch_positions``, ``fetch_balances``, ``fetch_funding_payments``, ``fetch_margin``,
+``fetch_fees``, ``place_order``, ``prepare_order``, ``send_prepared``, ``cancel_order``,
+``fetch_order``) and returns the plain ``Result[..., VenueError]``: the facade adds the guard.
+
+**Capabilities are derived, not declared.** :attr:`DeclaredVenue.capabilities` holds a
+capability when the part serving it exists and has the method (:data:`CAPABILITY_SOURCES`),
+and, for the account and execution parts, when credentials are declared. A venue without an
+account part has no account capabilities, and a call of one answers ``NotSupported`` (as
+:class:`GuardedVenue` did); with the part but no credentials it answers ``NotConfigured``
+before anything is sent. A venue whose account calls say themselves which credential is
+missing (Hyperliquid: positions need only the address) declares credentials always.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from datetime import datetime
+from typing import ClassVar, Protocol, TypeVar, runtime_checkable
+
+import attrs
+from returns.result import Failure, Result, Success
+
+from adapters.kit.facade import GuardedVenue
+from adapters.published_fees import account_or_published
+from adapters.registry import VenueSettings
+from atomic_fp.errors import VenueError
+from atomic_fp.models import (
+    Balance,
+    FeeQuote,
+    FundingPayment,
+    FundingRate,
+    Market,
+    Order,
+    OrderBook,
+    OrderRequest,
+    Position,
+    Symbol,
+)
+from atomic_fp.models.margin import AccountMargin
+from atomic_fp.venue import Capability, PreparedOrder
+
+C = TypeVar("C")
+
+
+# ---------------------------------------------------------------------------- protocols
+
+
+class Transport(Protocol):
+    """What the venue owns connections through."""
+
+    async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class ScrubbingTransport(Protocol):
+    """A transport that masks more than the kit does (OKX: base64 signatures)."""
+
+    def scrub(self, error: VenueError, extra: Sequence[str] = ()) -> VenueError: ...
+
+
+class Credentials(Protocol):
+    """Declared credentials: only what must never appear in a message is needed here."""
+
+    def secrets(self) -> Sequence[str]: ...
+
+
+class MarketDataSource(Protocol):
+    """Public market data (capabilities ``MARKETS``, ``FUNDING_RATES``, ``ORDER_BOOK``,
+    ``FUNDING_HISTORY``)."""
+
+    async def fetch_markets(self) -> Result[tuple[Market, ...], VenueError]: ...
+
+    async def fetch_funding_rates(
+        self, symbols: Collection[Symbol] | None
+    ) -> Result[tuple[FundingRate, ...], VenueError]: ...
+
+    async def fetch_order_book(
+        self, symbol: Symbol, depth: int
+    ) -> Result[OrderBook, VenueError]: ...
+
+    async def fetch_funding_history(
+        self, symbol: Symbol, start: datetime, end: datetime
+    ) -> Result[tuple[FundingRate, ...], VenueError]: ...
+
+
+class AccountSource(Protocol):
+    """The account's reads (``POSITIONS``, ``BALANCES``)."""
+
+    async def fetch_positions(self) -> Result[tuple[Position, ...], VenueError]: ...
+
+    async def fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]: ...
+
+
+@runtime_checkable
+class FundingPaymentsSource(Protocol):
+    """An account part that also reads its own funding payments (``FUNDING_PAYMENTS``)."""
+
+    async def fetch_funding_payments(
+        self, start: datetime, end: datetime
+    ) -> Result[tuple[FundingPayment, ...], VenueError]: ...
+
+
+@runtime_checkable
+class MarginSource(Protocol):
+    """An account part that also reads the margin state (``fetch_margin``)."""
+
+    async def fetch_margin(self) -> Result[AccountMargin, VenueError]: ...
+
+
+class FeeReader(Protocol):
+    """The fees the venue charges this client (``fetch_fees``)."""
+
+    async def fetch_fees(self) -> Result[FeeQuote, VenueError]: ...
+
+
+class OrderExecution(Protocol):
+    """Orders (``PLACE_ORDER``, ``CANCEL_ORDER``, ``ORDER_STATUS``), by our client id."""
+
+    async def place_order(self, request: OrderRequest) -> Result[Order, VenueError]: ...
+
+    async def cancel_order(
+        self, symbol: Symbol, client_order_id: str
+    ) -> Result[Order, VenueError]: ...
+
+    async def fetch_order(
+        self, symbol: Symbol, client_order_id: str
+    ) -> Result[Order, VenueError]: ...
+
+
+@runtime_checkable
+class PreparedExecution(Protocol):
+    """An execution part that signs before sending (issue 20 leg skew)."""
+
+    async def prepare_order(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]: ...
+
+    async def send_prepared(self, prepared: PreparedOrder) -> Result[Order, VenueError]: ...
+
+
+# ---------------------------------------------------------------------------- declarations
+
+
+@attrs.frozen(repr=False)
+class Secrets:
+    """:class:`Credentials` as a plain list of strings never to show (``repr`` hides them)."""
+
+    values: tuple[str, ...]
+
+    @classmethod
+    def of(cls, *values: str | None) -> Secrets:
+        return cls(tuple(v for v in values if v))
+
+    def secrets(self) -> Sequence[str]:
+        return self.values
+
+    def __repr__(self) -> str:
+        return f"Secrets({len(self.values)} hidden)"
+
+
+@attrs.frozen
+class AccountOrPublishedFees:
+    """:class:`FeeReader`: the account's rates read by ``read_account`` (``None``: no
+    credentials), else or when that read fails the published tier of ``kind``, saying why
+    (:func:`adapters.published_fees.account_or_published`)."""
+
+    kind: str
+    read_account: Callable[[], Awaitable[Result[FeeQuote, VenueError]]] | None
+
+    async def fetch_fees(self) -> Result[FeeQuote, VenueError]:
+        if self.read_account is None:
+            return Success(account_or_published(self.kind, None))
+        return Success(account_or_published(self.kind, await self.read_account()))
+
+
+@attrs.frozen
+class VenueParts:
+    """What a venue is made of; see the module docstring."""
+
+    transport: Transport
+    market_data: MarketDataSource
+    base_url: str
+    account: AccountSource | None = None
+    execution: OrderExecution | None = None
+    fees: FeeReader | None = None
+    credentials: Credentials | None = None
+
+
+CAPABILITY_SOURCES: tuple[tuple[Capability, str, str], ...] = (
+    (Capability.MARKETS, "market_data", "fetch_markets"),
+    (Capability.FUNDING_RATES, "market_data", "fetch_funding_rates"),
+    (Capability.ORDER_BOOK, "market_data", "fetch_order_book"),
+    (Capability.FUNDING_HISTORY, "market_data", "fetch_funding_history"),
+    (Capability.POSITIONS, "account", "fetch_positions"),
+    (Capability.BALANCES, "account", "fetch_balances"),
+    (Capability.FUNDING_PAYMENTS, "account", "fetch_funding_payments"),
+    (Capability.PLACE_ORDER, "execution", "place_order"),
+    (Capability.CANCEL_ORDER, "execution", "cancel_order"),
+    (Capability.ORDER_STATUS, "execution", "fetch_order"),
+)
+"""Which part's method serves each capability."""
+_NEEDS_CREDENTIALS = frozenset({"account", "execution"})
+
+
+# ---------------------------------------------------------------------------- the facade
+
+
+class DeclaredVenue(GuardedVenue):
+    """A :class:`GuardedVenue` whose hooks delegate to declared :class:`VenueParts`.
+
+    Subclasses build their parts and call ``super().__init__(settings, parts)``; they add
+    :class:`~adapters.kit.facade.MarginFacade` / ``FeesFacade`` / ``PreparedOrdersFacade``
+    *after* this class to get the optional public members. The parts are kept under fixed
+    names: ``_transport``, ``_market_data``, ``_account``, ``_execution``, ``_credentials``.
+    """
+
+    CREDENTIALS_LABEL: ClassVar[str] = "with credentials"
+    """What ``repr`` says when credentials are declared."""
+
+    def __init__(self, settings: VenueSettings, parts: VenueParts) -> None:
+        super().__init__(settings.id)
+        # connect() checks given credentials with a balance read: only where one exists
+        self._credentials_given = bool(settings.credentials) and parts.account is not None
+        self._parts = parts
+        self._transport = parts.transport
+        self._market_data = parts.market_data
+        self._account = parts.account
+        self._execution = parts.execution
+        self._credentials = parts.credentials
+        self._closed = False
+
+    def __repr__(self) -> str:
+        trading = self.CREDENTIALS_LABEL if self._credentials else "market data only"
+        return f"{type(self).__name__}({self._venue}, {self._parts.base_url}, {trading})"
+
+    # ------------------------------------------------------------------ declared hooks
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        found = set()
+        for capability, slot, method in CAPABILITY_SOURCES:
+            part = getattr(self._parts, slot)
+            if part is None or not callable(getattr(part, method, None)):
+                continue
+            if slot in _NEEDS_CREDENTIALS and self._credentials is None:
+                continue
+            found.add(capability)
+        return frozenset(found)
+
+    def _has_credentials(self) -> bool:
+        return self._credentials is not None
+
+    def _secrets(self) -> Sequence[str]:
+        return () if self._credentials is None else self._credentials.secrets()
+
+    def _scrub(self, error: VenueError, extra: Sequence[str] = ()) -> VenueError:
+        clean = super()._scrub(error, extra)
+        if isinstance(self._transport, ScrubbingTransport):
+            return self._transport.scrub(clean, extra)
+        return clean
+
+    async def aclose(self) -> None:
+        """Close the transport, once (a second call does nothing)."""
+        if not self._closed:
+            self._closed = True
+            await self._transport.aclose()
+
+    def _signed(self, part: C | None, what: str) -> Result[C, VenueError]:
+        """``part`` when declared and credentials are; else why not (nothing sent)."""
+        if part is None:
+            return self._unsupported(what)
+        if self._credentials is None:
+            return self._not_configured(what)
+        return Success(part)
+
+    # ------------------------------------------------------------------ market data
+
+    async def _fetch_markets(self) -> Result[tuple[Market, ...], VenueError]:
+        return await self._market_data.fetch_markets()
+
+    async def _fetch_funding_rates(
+        self, symbols: Collection[Symbol] | None
+    ) -> Result[tuple[FundingRate, ...], VenueError]:
+        return await self._market_data.fetch_funding_rates(symbols)
+
+    async def _fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
+        return await self._market_data.fetch_order_book(symbol, depth)
+
+    async def _fetch_funding_history(
+        self, symbol: Symbol, start: datetime, end: datetime
+    ) -> Result[tuple[FundingRate, ...], VenueError]:
+        return await self._market_data.fetch_funding_history(symbol, start, end)
+
+    async def _fetch_fees(self) -> Result[FeeQuote, VenueError]:
+        if self._parts.fees is None:
+            return self._unsupported("fees")
+        return await self._parts.fees.fetch_fees()
+
+    # ------------------------------------------------------------------ account
+
+    async def _fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
+        account = self._signed(self._account, "positions")
+        if isinstance(account, Failure):
+            return account
+        return await account.unwrap().fetch_positions()
+
+    async def _fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
+        account = self._signed(self._account, "balances")
+        if isinstance(account, Failure):
+            return account
+        return await account.unwrap().fetch_balances()
+
+    async def _fetch_funding_payments(
+        self, start: datetime, end: datetime
+    ) -> Result[tuple[FundingPayment, ...], VenueError]:
+        part: FundingPaymentsSource | None = (
+            self._account if isinstance(self._account, FundingPaymentsSource) else None
+        )
+        account = self._signed(part, "funding payments")
+        if isinstance(account, Failure):
+            return account
+        return await account.unwrap().fetch_funding_payments(start, end)
+
+    async def _fetch_margin(self) -> Result[AccountMargin, VenueError]:
+        part: MarginSource | None = (
+            self._account if isinstance(self._account, MarginSource) else None
+        )
+        account = self._signed(part, "margin")
+        if isinstance(account, Failure):
+            return account
+        return await account.unwrap().fetch_margin()
+
+    # ------------------------------------------------------------------ execution
+
+    async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
+        execution = self._signed(self._execution, "place_order")
+        if isinstance(execution, Failure):
+            return execution
+        return await execution.unwrap().place_order(request)
+
+    async def _prepare_order(self, request: OrderRequest) -> Result[PreparedOrder, VenueError]:
+        part: PreparedExecution | None = (
+            self._execution if isinstance(self._execution, PreparedExecution) else None
+        )
+        execution = self._signed(part, "place_order")
+        if isinstance(execution, Failure):
+            return execution
+        return await execution.unwrap().prepare_order(request)
+
+    async def _send_prepared(self, prepared: PreparedOrder) -> Result[Order, VenueError]:
+        part: PreparedExecution | None = (
+            self._execution if isinstance(self._execution, PreparedExecution) else None
+        )
+        execution = self._signed(part, "place_order")
+        if isinstance(execution, Failure):
+            return execution
+        return await execution.unwrap().send_prepared(prepared)
+
+    async def _cancel_order(
+        self, symbol: Symbol, client_order_id: str
+    ) -> Result[Order, VenueError]:
+        execution = self._signed(self._execution, "cancel_order")
+        if isinstance(execution, Failure):
+            return execution
+        return await execution.unwrap().cancel_order(symbol, client_order_id)
+
+    async def _fetch_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
+        execution = self._signed(self._execution, "fetch_order")
+        if isinstance(execution, Failure):
+            return execution
+        return await execution.unwrap().fetch_order(symbol, client_order_id)
+
+
+__all__ = [
+    "CAPABILITY_SOURCES",
+    "AccountOrPublishedFees",
+    "AccountSource",
+    "Credentials",
+    "DeclaredVenue",
+    "FeeReader",
+    "FundingPaymentsSource",
+    "MarginSource",
+    "MarketDataSource",
+    "OrderExecution",
+    "PreparedExecution",
+    "ScrubbingTransport",
+    "Secrets",
+    "Transport",
+    "VenueParts",
+]
