@@ -24,7 +24,7 @@ from returns.future import FutureResult
 
 from adapters.binance.config import BinanceConfig, BinanceOptions
 from adapters.binance.execution import BinanceExecution
-from adapters.binance.http import BinanceHttp
+from adapters.binance.http import BinanceHttp, FundingLimitedReads
 from adapters.binance.market_data import BinanceMarketData
 from adapters.binance.parsers import SymbolMap
 from adapters.client_config import Connectable, as_settings
@@ -55,6 +55,7 @@ class BinanceClient(DeclaredVenue, MarginFacade, FeesFacade, PreparedOrdersFacad
             http,
             settings.id,
             SymbolMap(overrides=dict(settings.symbol_overrides), quotes=options.quotes),
+            funding_reads=FundingLimitedReads(http),
             funding_info_ttl=options.funding_info_ttl_seconds,
             markets_ttl=options.markets_ttl_seconds,
             monotonic=monotonic,

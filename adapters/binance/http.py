@@ -53,6 +53,19 @@ CODES = CodeMap(
 TIMESTAMP_CODE = "-1021"
 
 
+class FundingLimitedReads:
+    """``BinanceHttp``'s public reads, each also counted against the funding-endpoint
+    budget (``fundingInfo`` and ``fundingRate`` share their own 500 / 5 min / IP limit)."""
+
+    def __init__(self, http: BinanceHttp) -> None:
+        self._http = http
+
+    async def public(
+        self, path: str, weight: int, params: Mapping[str, str] | None = None
+    ) -> Result[Any, VenueError]:
+        return await self._http.public(path, weight, params, funding_limit=True)
+
+
 class BinanceHttp:
     """One Binance account's HTTP side: budgets, server-clock offset, signing."""
 

@@ -16,6 +16,10 @@
 
 Markets and fundingInfo are the kit's :class:`~adapters.kit.cache.TtlCache` values: one
 load for concurrent callers, failures never cached.
+
+Aster serves the same endpoints with the same bodies: :class:`adapters.aster.market_data.
+AsterMarketData` is this class with the two differences its wire needs switched off
+(``READS_FUNDING_CAPS``, ``REREADS_DOUBTFUL_INTERVALS``).
 """
 
 from __future__ import annotations
@@ -23,12 +27,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any, ClassVar, Protocol
 
 import attrs
 from returns.result import Failure, Result, Success
 
 from adapters._future import both
-from adapters.binance.http import BinanceHttp
 from adapters.binance.parsers import (
     DEFAULT_INTERVAL_HOURS,
     BinanceMarket,
@@ -66,6 +70,15 @@ MAX_PAGES = 1000
 _MAX_INTERVAL = timedelta(hours=8)
 
 
+class PublicReads(Protocol):
+    """The unsigned GET a market-data reader needs (``BinanceHttp``, ``AsterHttp``, or
+    :class:`adapters.binance.http.FundingLimitedReads` for Binance's funding endpoints)."""
+
+    async def public(
+        self, path: str, weight: int, params: Mapping[str, str] | None = None
+    ) -> Result[Any, VenueError]: ...
+
+
 @attrs.frozen
 class FundingInfo:
     """``fundingInfo``: interval hours and (adjusted) cap/floor per venue symbol."""
@@ -101,19 +114,28 @@ def _with_cap(rate: FundingRate, caps: Mapping[str, tuple[Decimal, Decimal]]) ->
 
 
 class BinanceMarketData:
-    """Public market data of one Binance client (shares its :class:`BinanceHttp`)."""
+    """Public market data of one Binance client (shares its :class:`BinanceHttp`).
+    ``funding_reads`` sends ``fundingInfo`` and ``fundingRate`` (Binance: through its
+    separate funding-endpoint budget)."""
+
+    READS_FUNDING_CAPS: ClassVar[bool] = True
+    """Attach ``fundingInfo``'s adjusted cap/floor to the rates."""
+    REREADS_DOUBTFUL_INTERVALS: ClassVar[bool] = True
+    """Re-read ``fundingInfo`` at once when a cached interval contradicts ``nextFundingTime``."""
 
     def __init__(
         self,
-        http: BinanceHttp,
+        http: PublicReads,
         exchange: ExchangeIdentifier,
         symbols: SymbolMap,
         *,
+        funding_reads: PublicReads,
         funding_info_ttl: float,
         markets_ttl: float,
         monotonic: Callable[[], float],
     ) -> None:
         self._http = http
+        self._funding_reads = funding_reads
         self._exchange = exchange
         self._venue = str(exchange)
         self.symbols = symbols
@@ -123,12 +145,14 @@ class BinanceMarketData:
     # ------------------------------------------------------------------ caches
 
     async def _read_funding_info(self) -> Result[FundingInfo, VenueError]:
-        body = await self._http.public(PATH_FUNDING_INFO, 1, funding_limit=True)
+        body = await self._funding_reads.public(PATH_FUNDING_INFO, 1)
         if isinstance(body, Failure):
             return body
         parsed = parse_funding_info(self._venue, body.unwrap())
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
+        if not self.READS_FUNDING_CAPS:
+            return Success(FundingInfo(parsed.unwrap(), {}))
         caps = parse_funding_caps(self._venue, body.unwrap())
         if isinstance(caps, Failure):
             return Failure(caps.failure())
@@ -192,7 +216,8 @@ class BinanceMarketData:
             wanted = set(symbols)
             rates = tuple(rate for rate in rates if rate.symbol in wanted)
         cached = self._info.generation == read_before  # fundingInfo not read in this call
-        if cached and any(interval_doubt(rate) for rate in rates):
+        doubtful = any(interval_doubt(rate) for rate in rates)
+        if cached and doubtful and self.REREADS_DOUBTFUL_INTERVALS:
             # A cached fundingInfo interval contradicts premiumIndex's nextFundingTime (the
             # venue changed it): read fundingInfo again now, whatever its TTL says.
             fresh = await self._info.refresh(self._read_funding_info)
@@ -260,7 +285,7 @@ class BinanceMarketData:
     ) -> Result[list[SettledRow], VenueError]:
         rows: list[SettledRow] = []
         for _ in range(MAX_PAGES):
-            body = await self._http.public(
+            body = await self._funding_reads.public(
                 PATH_FUNDING_RATE,
                 1,
                 {
@@ -269,7 +294,6 @@ class BinanceMarketData:
                     "endTime": str(last_ms),
                     "limit": str(HISTORY_PAGE_LIMIT),
                 },
-                funding_limit=True,
             )
             if isinstance(body, Failure):
                 return body
@@ -296,5 +320,6 @@ __all__ = [
     "MARKETS_PATHS",
     "BinanceMarketData",
     "FundingInfo",
+    "PublicReads",
     "millis",
 ]
