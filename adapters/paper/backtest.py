@@ -13,18 +13,21 @@ refuse (a drill must use the async calls, which model the fault).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Hashable
+from collections.abc import Callable, Collection, Hashable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from operator import is_
 from typing import Any
 
-from returns.result import Result
+from returns.result import Result, Success
 
 from adapters.paper.faults import OrderFault, PaperFaults
-from adapters.paper.venue import PaperVenue
+from adapters.paper.restamp import restamped, retimed, utc_instant
+from adapters.paper.venue import PaperVenue, next_boundary
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
     FundingRate,
+    Market,
     Order,
     OrderBook,
     OrderRequest,
@@ -53,41 +56,106 @@ class BacktestPaperVenue(PaperVenue):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._margin_memo: dict[str, tuple[tuple[Any, ...], AccountMargin]] = {}
+        self._margin_memo: dict[str, tuple[list[object], AccountMargin]] = {}
         self._levels_memo: dict[Symbol, tuple[tuple[Hashable, ...], OrderBook]] = {}
+        self._rates_memo: dict[Symbol, tuple[Decimal, Decimal, Market, FundingRate]] = {}
+        self._positions_memo: tuple[tuple[AccountMargin, ...], tuple[Position, ...]] | None = None
 
-    def _margin_key(self, asset: str) -> tuple[Any, ...]:
-        """Everything :meth:`PaperVenue.margin` reads for ``asset``: the clock, the
-        wallet, leverage and margin rules, the markets listed, and per open position its
-        size, entry, market and mark."""
-        held: list[Any] = []
+    def _margin_key(self, asset: str) -> list[object]:
+        """Everything :meth:`PaperVenue.margin` reads for ``asset`` except the clock: the
+        wallet, leverage and margin rules, the markets listed (with their settle assets),
+        and per open position its size, entry, market and mark. Compared by identity
+        (:func:`_same_objects`): all are immutable, and an equal Decimal of another
+        exponent (``100`` after ``100.0``) would print differently, so it is a change."""
+        key: list[object] = [self._balances.get(asset), self.leverage, self.margin_rules]
         markets = self._markets
+        for symbol, state in markets.items():
+            key.append(symbol)
+            key.append(state.market)
         for symbol, pos in self._positions.items():
             if pos.size == 0:
                 continue
             state = markets[symbol]
-            held.append((symbol, pos.size, pos.entry_price, state.market, state.mark_price))
-        return (
-            self.now(),
-            self._balances.get(asset),
-            self.leverage,
-            self.margin_rules,
-            tuple(markets),
-            tuple(state.market.settle_asset for state in markets.values()),
-            tuple(held),
-        )
+            key.extend((symbol, pos.size, pos.entry_price, state.mark_price))
+        return key
 
     def margin(self, asset: str | None = None) -> AccountMargin:
+        """:meth:`PaperVenue.margin`; with the account unchanged since the last call, the
+        same answer observed now (the clock is the only input left out of the key: the
+        models are copied with the new time, :mod:`adapters.paper.restamp`)."""
         if asset is None:
             return super().margin(asset)
         memo = self._margin_memo
         key = self._margin_key(asset)
         cached = memo.get(asset)
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        now = self.now()
+        if cached is not None and _same_objects(cached[0], key) and utc_instant(now):
+            margin = cached[1]
+            if margin.observed_at == now:
+                return margin
+            margin = retimed_margin(margin, now)
+            memo[asset] = (key, margin)
+            return margin
         computed = super().margin(asset)
         memo[asset] = (key, computed)
         return computed
+
+    def _positions_now(self) -> Result[tuple[Position, ...], VenueError]:
+        """:meth:`PaperVenue._positions_now`, rebuilt only when a margin it reads is a new
+        object (:meth:`margin` returns the same object while nothing changed)."""
+        margins = tuple(
+            self.margin(asset)
+            for asset in sorted({self._markets[s].market.settle_asset for s in self._positions})
+        )
+        cached = self._positions_memo
+        if (
+            cached is not None
+            and len(cached[0]) == len(margins)
+            and all(a is b for a, b in zip(cached[0], margins, strict=True))
+        ):
+            return Success(cached[1])
+        positions = tuple(
+            restamped(leg.position, liquidation_price=leg.liquidation_price)
+            for margin in margins
+            for leg in margin.legs
+        )
+        self._positions_memo = (margins, positions)
+        return Success(positions)
+
+    def _rates_now(
+        self, symbols: Collection[Symbol] | None
+    ) -> Result[tuple[FundingRate, ...], VenueError]:
+        """:meth:`PaperVenue._rates_now`, each market's rate built once per rate, interval,
+        mark and venue symbol (compared by identity: an equal Decimal of another exponent
+        is built anew) and copied with the new observation and next funding times."""
+        now = self.now()
+        if not utc_instant(now):
+            return super()._rates_now(symbols)
+        markets = self._markets
+        wanted = markets if symbols is None else [s for s in symbols if s in markets]
+        memo = self._rates_memo
+        rates = []
+        for symbol in wanted:
+            state = markets[symbol]
+            market = state.market
+            next_time = state.next_funding_time or next_boundary(now, market.funding_interval)
+            cached = memo.get(symbol)
+            if (
+                cached is not None
+                and cached[0] is state.funding_rate
+                and cached[1] is state.mark_price
+                and cached[2] is market
+                and utc_instant(next_time)
+            ):
+                rate = cached[3]
+                if rate.observed_at != now or rate.next_funding_time != next_time:
+                    rate = retimed(rate, observed_at=now, next_funding_time=next_time)
+                    memo[symbol] = (cached[0], cached[1], cached[2], rate)
+            else:
+                rate = super()._rates_now([symbol]).unwrap()[0]
+                memo[symbol] = (state.funding_rate, state.mark_price, market, rate)
+            rates.append(rate)
+        return Success(tuple(rates))
 
     def _book(self, symbol: Symbol) -> OrderBook:
         state = self._markets[symbol]
@@ -96,7 +164,7 @@ class BacktestPaperVenue(PaperVenue):
         memo = self._levels_memo
         key = (state.mark_price, state.half_spread, state.market.tick_size, state.depth)
         cached = memo.get(symbol)
-        if cached is None or cached[0] != key:
+        if cached is None or not _same_objects(cached[0], key):
             book = super()._book(symbol)
             memo[symbol] = (key, book)
             return book
@@ -104,9 +172,12 @@ class BacktestPaperVenue(PaperVenue):
         now = self.now()
         if book.timestamp == now:
             return book
-        book = OrderBook(
-            exchange=book.exchange, symbol=symbol, bids=book.bids, asks=book.asks, timestamp=now
-        )
+        if utc_instant(now):
+            book = retimed(book, timestamp=now)
+        else:
+            book = OrderBook(
+                exchange=book.exchange, symbol=symbol, bids=book.bids, asks=book.asks, timestamp=now
+            )
         memo[symbol] = (key, book)
         return book
 
@@ -142,6 +213,22 @@ class BacktestPaperVenue(PaperVenue):
         return result
 
 
+def _same_objects(first: Sequence[object], second: Sequence[object]) -> bool:
+    """The same objects in the same order (identity, not equality: see ``_margin_key``).
+    The memo holds the first sequence, so none of its objects' ids can be reused."""
+    return len(first) == len(second) and all(map(is_, first, second))
+
+
+def retimed_margin(margin: AccountMargin, now: datetime) -> AccountMargin:
+    """``margin`` (and each leg's position) observed at ``now``, which must be an aware
+    UTC datetime: what :func:`adapters.paper.margin.account_margin` builds from the same
+    account at ``now`` (nothing in it but the observation times depends on the clock)."""
+    legs = tuple(
+        restamped(leg, position=retimed(leg.position, observed_at=now)) for leg in margin.legs
+    )
+    return restamped(retimed(margin, observed_at=now), legs=legs)
+
+
 def backtest_venue(
     name: str, *, fees: VenueFees, balance: Decimal, clock: Callable[[], datetime]
 ) -> BacktestPaperVenue:
@@ -159,4 +246,4 @@ def backtest_venue(
     )
 
 
-__all__ = ["BacktestPaperVenue", "backtest_venue"]
+__all__ = ["BacktestPaperVenue", "backtest_venue", "retimed_margin"]

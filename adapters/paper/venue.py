@@ -373,7 +373,8 @@ class PaperVenue:
         return self.position_size(symbol) * self._markets[symbol].market.contract_multiplier
 
     def balance(self, asset: str = "USD") -> Decimal:
-        return self._balances.get(asset, Decimal(0))
+        balance = self._balances.get(asset)  # no Decimal(0) built per read of a known asset
+        return balance if balance is not None else Decimal(0)
 
     def deposit(self, amount: Decimal, asset: str = "USD") -> None:
         """Collateral transferred in (or out, when negative): what a user does after

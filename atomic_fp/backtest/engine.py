@@ -45,6 +45,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
 from atomic_fp.backtest.gaps import coverage, expected_interval
 from atomic_fp.backtest.replay_state import (
@@ -223,10 +225,46 @@ class _Run(DecidingRun, AccountingRun):
         unable to open): its net PnL is then what it was when last tracked (a flat
         symbol's net moves only by fills and liquidations, each tracked in its cycle),
         so its drawdown need not be tracked again."""
-        fingerprint, aprs, flat = self._screen_inputs(sym)
+        # _screen_inputs, _spread and _may_open in one pass (run for every changed symbol
+        # at every step; tests/backtest/test_screening_equivalence.py pins the three)
+        parts: list[Any] = []
+        aprs: list[tuple[str, Decimal]] = []
+        flat = True
+        best: tuple[Decimal, str] | None = None
+        worst: tuple[Decimal, str] | None = None
+        for state in sym.series:
+            if state.usable:
+                row = state.known
+                own = state.own_mark
+                parts.append(
+                    (
+                        state.signals[row],
+                        state.data.intervals[row],
+                        own if own is not None else sym.reference,
+                    )
+                )
+                apr = state.aprs[row]
+                assert apr is not None  # usable: the row has an estimate
+                name = state.venue_name
+                aprs.append((name, apr))
+                if best is None or apr > best[0]:
+                    best = (apr, name)
+                if worst is None or apr < worst[0]:
+                    worst = (apr, name)
+            else:
+                parts.append(None)
+            position = state.position
+            if position:
+                flat = False
+            parts.append((position, state.venue.balance()))
+        fingerprint = tuple(parts)
         if sym.seen == fingerprint:
             return True
-        widest = self._spread(sym, aprs)
+        widest = (
+            None
+            if best is None or worst is None or best[1] == worst[1]
+            else (best[0] - worst[0], worst[1], best[1])
+        )
         if flat and self.screening and not self._may_open(sym, aprs):
             # Provably no trade, so the decisions are not asked: flat means nothing to
             # close, reduce or rebalance, and opening needs, for some ordered pair,

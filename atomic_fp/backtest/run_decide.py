@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from atomic_fp.backtest.records import Decision, Fill
@@ -84,7 +83,7 @@ class DecidingRun(RunBase):
                 if state.direct is not None
                 else call_now(state.venue.fetch_positions())
             )
-            if not is_successful(fetched):
+            if not isinstance(fetched, Success):
                 return Failure(fetched.failure())
             snapshot = {p.symbol: p for p in fetched.unwrap()}
             self.positions_now[state.venue_name] = snapshot
@@ -193,7 +192,7 @@ class DecidingRun(RunBase):
                 else call_now(venue.place_order(request))
             )
             self.positions_now.pop(state.venue_name, None)
-            if not is_successful(placed):
+            if not isinstance(placed, Success):
                 self.problems.append(
                     ExecutionProblem(
                         now, signal_id, leg.exchange.name, leg.bound_symbol.base,

@@ -62,6 +62,7 @@ from atomic_fp.decisions._common import (
     single_symbol,
     successful_rates,
     untimely,
+    venue_order,
 )
 from atomic_fp.decisions.liquidity import liquidity_problem
 from atomic_fp.decisions.types import BookInputs, MarketInputs, NoTrade, PositionInputs, RateInputs
@@ -219,7 +220,7 @@ def _triage(
     """Usable venues (sorted by name) and ``"venue: why"`` for each one left out."""
     usable: list[_Venue] = []
     excluded: list[str] = []
-    for venue in sorted(set(rates) | set(positions)):
+    for venue in sorted(set(rates) | set(positions), key=venue_order):
         outcome = _usable(
             venue,
             symbol=symbol,
@@ -382,7 +383,7 @@ def _consider_close(
 ) -> TradingSignal | str | None:
     """A CLOSE signal, a note on why an existing hedge could not be judged, or None."""
     hedge: dict[ExchangeIdentifier, Position] = {}
-    for venue in sorted(positions):
+    for venue in sorted(positions, key=venue_order):
         position, _ = read(positions[venue])
         if position is not None and not position.is_flat and position.symbol == symbol:
             hedge[venue] = position
@@ -437,7 +438,7 @@ class FundingArbitrageDecision:
         if isinstance(symbol, str):
             failed = tuple(
                 f"{venue}: funding rate failed ({error})"
-                for venue in sorted(rates)
+                for venue in sorted(rates, key=venue_order)
                 if (error := read(rates[venue])[1]) is not None
             )
             return Failure(NoTrade(f"no decision: {symbol}", failed))

@@ -22,7 +22,13 @@ from decimal import Decimal
 from returns.result import Failure, Result, Success
 
 from atomic_fp import sizing
-from atomic_fp.decisions._common import describe_positions, read, single_symbol, untimely
+from atomic_fp.decisions._common import (
+    describe_positions,
+    read,
+    single_symbol,
+    untimely,
+    venue_order,
+)
 from atomic_fp.decisions.types import MarketInputs, NoTrade, PositionInputs
 from atomic_fp.models import (
     ArbitrageConfig,
@@ -41,7 +47,7 @@ def _known_positions(
 ) -> dict[ExchangeIdentifier, Position] | NoTrade:
     found: dict[ExchangeIdentifier, Position] = {}
     problems: list[str] = []
-    for venue in sorted(positions):
+    for venue in sorted(positions, key=venue_order):
         position, error = read(positions[venue])
         if error is not None:
             problems.append(f"{venue}: position failed ({error})")

@@ -42,6 +42,7 @@ from atomic_fp.decisions._common import (
     single_symbol,
     unknown_positions,
     untimely,
+    venue_order,
 )
 from atomic_fp.decisions.types import MarketInputs, NoTrade, PositionInputs, RateInputs
 from atomic_fp.models import (
@@ -192,7 +193,7 @@ class SafetyDecision:
         venue in ``rates`` or ``positions`` is checked. (CLOSE/REDUCE signals need no gate:
         they only remove exposure.)"""
         problems: list[str] = []
-        checked = sorted(set(rates) | set(positions) if venues is None else venues)
+        checked = sorted(set(rates) | set(positions) if venues is None else venues, key=venue_order)
         if len(checked) < 2:
             problems.append(f"a hedge needs two venues, got {len(checked)}")
         for venue in checked:

@@ -1,0 +1,80 @@
+"""Copies of validated, frozen models with new timestamps, without re-running ``__init__``.
+
+The backtest's paper venue answers the same market state at many instants: the same book,
+rate, positions and margin, observed at a new time. Constructing each model again runs
+every converter and validator on values that were validated when the first copy was
+built; only the timestamps are new. :func:`restamped` copies the slots and sets the new
+values, after checking them exactly as the models' ``to_utc`` converter and
+``utc_datetime`` validator would accept them unchanged (an aware UTC ``datetime``, which
+``astimezone(timezone.utc)`` returns as itself). Anything else is refused with a
+``ValueError``, never copied unchecked; the caller then builds the model normally.
+``tests/backtest/test_restamp.py`` checks every copy equals the constructor's object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+import attrs
+
+T = TypeVar("T")
+
+_Copier = Callable[..., Any]
+_COPIERS: dict[tuple[type, tuple[str, ...]], _Copier] = {}
+
+
+def _copier(cls: type, changed: tuple[str, ...]) -> _Copier:
+    """A function ``(instance, *values)`` returning a copy of ``instance`` with the fields
+    ``changed`` set to ``values``, by the slots' own setters (generated once per class and
+    set of fields: a loop over names costs more than the copy itself)."""
+    key = (cls, changed)
+    copier = _COPIERS.get(key)
+    if copier is not None:
+        return copier
+    fields = attrs.fields(cls)
+    slots: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        for name in getattr(klass, "__slots__", ()):
+            slots[name] = klass.__dict__[name]
+    slots.pop("__weakref__", None)
+    names = [f.name for f in fields]
+    if set(slots) != set(names) or not set(changed) <= set(names):
+        raise TypeError(f"{cls.__name__} is not a plain slotted attrs class with {changed}")
+    namespace: dict[str, Any] = {"new": cls.__new__, "cls": cls}
+    lines = [f"def copy(instance, {', '.join(f'v_{n}' for n in changed)}):", "    c = new(cls)"]
+    for index, name in enumerate(names):
+        namespace[f"s{index}"] = slots[name].__set__
+        value = f"v_{name}" if name in changed else f"instance.{name}"
+        lines.append(f"    s{index}(c, {value})")
+    lines.append("    return c")
+    exec("\n".join(lines), namespace)  # noqa: S102 - names come from attrs.fields only
+    made: _Copier = namespace["copy"]
+    _COPIERS[key] = made
+    return made
+
+
+def utc_instant(value: object) -> bool:
+    """``value`` is what the models' UTC converter returns unchanged and accept."""
+    return type(value) is datetime and value.tzinfo is timezone.utc
+
+
+def restamped(instance: T, **changes: object) -> T:
+    """A copy of ``instance`` (a frozen, slotted attrs model) with ``changes``, each a
+    value the field's validator accepted on another object (the caller's promise: e.g. a
+    leg's own, validated, liquidation price); equal to ``attrs.evolve(instance,
+    **changes)``. Timestamps go through :func:`retimed`, which checks them."""
+    copied: T = _copier(type(instance), tuple(changes))(instance, *changes.values())
+    return copied
+
+
+def retimed(instance: T, **times: datetime) -> T:
+    """:func:`restamped` with only timestamps changed, each checked."""
+    for name, value in times.items():
+        if not utc_instant(value):
+            raise ValueError(f"{name}: {value!r} is not an aware UTC datetime")
+    return restamped(instance, **times)
+
+
+__all__ = ["restamped", "retimed", "utc_instant"]
