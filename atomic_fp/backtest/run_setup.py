@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import compress, repeat
+from itertools import count as count_from
+from operator import add, gt, sub
 
 from atomic_fp.backtest.records import Decision, EquityPoint, Fill, FundingEvent, SymbolPoint
 from atomic_fp.backtest.replay_state import (
@@ -32,6 +35,26 @@ from atomic_fp.models import (
     Symbol,
     interval_hours,
 )
+
+
+def _overdue_candidates(data: FundingSeries, first: int, tolerance: timedelta) -> list[int]:
+    """The rows from ``first`` on whose successor may be overdue (``unknown_after`` can
+    be other than ``None``), in order: the last row, and each row followed by a gap wider
+    than the shorter of the two rows' intervals plus ``tolerance``. The cadence
+    ``unknown_after`` expects (``gaps.expected_interval``) is one of those two intervals,
+    so every other row's successor arrives in time; the deltas and bounds are taken by
+    C-level ``map`` over the whole series instead of a call per row."""
+    times = data.times
+    intervals = data.intervals
+    count = len(times)
+    if first >= count:
+        return []
+    later = times[first + 1 :]
+    deltas = map(sub, later, times[first:])
+    bounds = map(add, map(min, intervals[first:], intervals[first + 1 :]), repeat(tolerance))
+    rows = [first + offset for offset in compress(count_from(), map(gt, deltas, bounds))]
+    rows.append(count - 1)
+    return rows
 
 
 class RunBase:
@@ -134,7 +157,7 @@ class RunBase:
                 if when >= self.end:
                     break
                 events.append((when, SETTLE, state.index, row))
-            for row in range(max(prior, 0), len(times)):
+            for row in _overdue_candidates(data, max(prior, 0), tolerance):
                 if times[row] >= self.end:
                     break
                 unknown = unknown_after(data, row, tolerance)
