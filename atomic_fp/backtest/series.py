@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import islice
+from operator import attrgetter, le, lt
 from typing import NamedTuple
 
 import attrs
@@ -110,6 +112,11 @@ def _preference(venue_symbol: str, count: int) -> tuple[int, int, str]:
     return (count, int(upper.endswith("USDT")), venue_symbol)
 
 
+_TIME = attrgetter("funding_time")
+_RATE = attrgetter("rate")
+_INTERVAL = attrgetter("interval")
+
+
 def build_series(
     rows: Iterable[HistoryRow],
     *,
@@ -129,19 +136,25 @@ def build_series(
     """
     venue_filter = frozenset(v.lower() for v in venues) if venues else None
     symbol_filter = frozenset(s.base for s in symbols) if symbols else None
-    grouped: dict[tuple[str, str], dict[str, list[tuple[int, HistoryRow]]]] = defaultdict(
+    # per (venue, base) and venue instrument, its rows in the order read (a list's order
+    # is the read order: what the duplicate rule and the sort's tie-break go by)
+    grouped: dict[tuple[str, str], dict[str, list[HistoryRow]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    for order, row in enumerate(rows):
-        if venue_filter is not None and row.venue not in venue_filter:
-            continue
-        if symbol_filter is not None and row.symbol.base not in symbol_filter:
-            continue
-        if (start is not None and row.funding_time < start) or (
-            end is not None and row.funding_time >= end
-        ):
-            continue
-        grouped[(row.venue, row.symbol.base)][row.venue_symbol].append((order, row))
+    filtered = not (
+        venue_filter is None and symbol_filter is None and start is None and end is None
+    )
+    for row in rows:
+        if filtered:
+            if venue_filter is not None and row.venue not in venue_filter:
+                continue
+            if symbol_filter is not None and row.symbol.base not in symbol_filter:
+                continue
+            if (start is not None and row.funding_time < start) or (
+                end is not None and row.funding_time >= end
+            ):
+                continue
+        grouped[(row.venue, row.symbol.base)][row.venue_symbol].append(row)
     warnings: list[str] = []
     built: list[FundingSeries] = []
     for (venue, base), instruments in sorted(grouped.items()):
@@ -154,15 +167,24 @@ def build_series(
                 f"{venue} {base}: several instruments ({', '.join(sorted(ranked))}); "
                 f"using {chosen}, ignoring {', '.join(sorted(ranked[1:]))}"
             )
-        entries = sorted(instruments[chosen], key=lambda item: (item[1].funding_time, item[0]))
-        kept: list[HistoryRow] = []
+        entries = instruments[chosen]
+        times = list(map(_TIME, entries))
+        if not all(map(le, times, islice(times, 1, None))):
+            # by time, ties in the order read (the sort is stable)
+            entries = sorted(entries, key=_TIME)
+            times = list(map(_TIME, entries))
         conflicts = 0
-        for _, row in entries:
-            if kept and kept[-1].funding_time == row.funding_time:
-                if kept[-1].rate != row.rate:
-                    conflicts += 1
-                continue
-            kept.append(row)
+        if all(map(lt, times, islice(times, 1, None))):
+            kept = entries  # no settlement given twice
+        else:
+            kept = []
+            for row in entries:
+                if kept and kept[-1].funding_time == row.funding_time:
+                    if kept[-1].rate != row.rate:
+                        conflicts += 1
+                    continue
+                kept.append(row)
+            times = list(map(_TIME, kept))
         if conflicts:
             warnings.append(
                 f"{venue} {base}: {conflicts} settlement(s) given twice with different rates; "
@@ -176,9 +198,9 @@ def build_series(
                 symbol=first.symbol,
                 venue_symbol=chosen,
                 contract_multiplier=multiplier,
-                times=tuple(r.funding_time for r in kept),
-                rates=tuple(r.rate for r in kept),
-                intervals=tuple(r.interval for r in kept),
+                times=tuple(times),
+                rates=tuple(map(_RATE, kept)),
+                intervals=tuple(map(_INTERVAL, kept)),
                 marks=tuple(
                     None if r.mark_price is None else r.mark_price / multiplier for r in kept
                 ),
