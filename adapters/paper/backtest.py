@@ -14,16 +14,16 @@ refuse (a drill must use the async calls, which model the fault).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
-from operator import is_
+from operator import attrgetter, is_
 from typing import Any
 
 from returns.result import Result, Success
 
 from adapters.paper.faults import OrderFault, PaperFaults
 from adapters.paper.restamp import restamped, retimed, utc_instant
-from adapters.paper.venue import PaperVenue, next_boundary
+from adapters.paper.venue import PaperMarketState, PaperVenue, next_boundary
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
     FundingRate,
@@ -59,6 +59,7 @@ class BacktestPaperVenue(PaperVenue):
         self._margin_memo: dict[str, tuple[list[object], AccountMargin]] = {}
         self._levels_memo: dict[Symbol, tuple[tuple[Hashable, ...], OrderBook]] = {}
         self._rates_memo: dict[Symbol, tuple[Decimal, Decimal, Market, FundingRate]] = {}
+        self._boundaries: dict[timedelta, tuple[datetime, datetime]] = {}
         self._positions_memo: tuple[tuple[AccountMargin, ...], tuple[Position, ...]] | None = None
 
     def _margin_key(self, asset: str) -> list[object]:
@@ -69,9 +70,8 @@ class BacktestPaperVenue(PaperVenue):
         exponent (``100`` after ``100.0``) would print differently, so it is a change."""
         key: list[object] = [self._balances.get(asset), self.leverage, self.margin_rules]
         markets = self._markets
-        for symbol, state in markets.items():
-            key.append(symbol)
-            key.append(state.market)
+        key.extend(markets)
+        key.extend(map(_MARKET, markets.values()))
         for symbol, pos in self._positions.items():
             if pos.size == 0:
                 continue
@@ -122,6 +122,19 @@ class BacktestPaperVenue(PaperVenue):
         self._positions_memo = (margins, positions)
         return Success(positions)
 
+    def _next_funding(self, state: PaperMarketState, now: datetime) -> datetime:
+        """:meth:`PaperVenue._next_funding`, the boundary computed once per interval and
+        instant (every market of one interval reports the same one)."""
+        if state.next_funding_time is not None:
+            return state.next_funding_time
+        interval = state.market.funding_interval
+        cached = self._boundaries.get(interval)
+        if cached is not None and cached[0] == now:
+            return cached[1]
+        boundary = next_boundary(now, interval)
+        self._boundaries[interval] = (now, boundary)
+        return boundary
+
     def _rates_now(
         self, symbols: Collection[Symbol] | None
     ) -> Result[tuple[FundingRate, ...], VenueError]:
@@ -138,7 +151,7 @@ class BacktestPaperVenue(PaperVenue):
         for symbol in wanted:
             state = markets[symbol]
             market = state.market
-            next_time = state.next_funding_time or next_boundary(now, market.funding_interval)
+            next_time = self._next_funding(state, now)
             cached = memo.get(symbol)
             if (
                 cached is not None
@@ -152,7 +165,7 @@ class BacktestPaperVenue(PaperVenue):
                     rate = retimed(rate, observed_at=now, next_funding_time=next_time)
                     memo[symbol] = (cached[0], cached[1], cached[2], rate)
             else:
-                rate = super()._rates_now([symbol]).unwrap()[0]
+                rate = self._funding_rate(symbol, now)
                 memo[symbol] = (state.funding_rate, state.mark_price, market, rate)
             rates.append(rate)
         return Success(tuple(rates))
@@ -211,6 +224,9 @@ class BacktestPaperVenue(PaperVenue):
         result = self._accept(request, OrderFault.NONE)
         self._save()
         return result
+
+
+_MARKET = attrgetter("market")
 
 
 def _same_objects(first: Sequence[object], second: Sequence[object]) -> bool:

@@ -629,25 +629,27 @@ class PaperVenue:
     ) -> Result[tuple[FundingRate, ...], VenueError]:
         now = self.now()
         wanted = self._markets if symbols is None else [s for s in symbols if s in self._markets]
-        rates = []
-        for symbol in wanted:
-            state = self._markets[symbol]
-            next_time = state.next_funding_time or next_boundary(now, state.market.funding_interval)
-            rates.append(
-                FundingRate(
-                    exchange=self._exchange,
-                    symbol=symbol,
-                    rate=state.funding_rate,
-                    interval=state.market.funding_interval,
-                    kind=FundingKind.CURRENT,
-                    observed_at=now,
-                    next_funding_time=next_time,
-                    mark_price=state.mark_price,
-                    index_price=state.mark_price,
-                    venue_symbol=state.market.venue_symbol,
-                )
-            )
-        return Success(tuple(rates))
+        return Success(tuple(self._funding_rate(symbol, now) for symbol in wanted))
+
+    def _next_funding(self, state: PaperMarketState, now: datetime) -> datetime:
+        """When ``state``'s market settles next, as its rates report it."""
+        return state.next_funding_time or next_boundary(now, state.market.funding_interval)
+
+    def _funding_rate(self, symbol: Symbol, now: datetime) -> FundingRate:
+        """The rate of the period in progress of listed ``symbol``, observed ``now``."""
+        state = self._markets[symbol]
+        return FundingRate(
+            exchange=self._exchange,
+            symbol=symbol,
+            rate=state.funding_rate,
+            interval=state.market.funding_interval,
+            kind=FundingKind.CURRENT,
+            observed_at=now,
+            next_funding_time=self._next_funding(state, now),
+            mark_price=state.mark_price,
+            index_price=state.mark_price,
+            venue_symbol=state.market.venue_symbol,
+        )
 
     def _book(self, symbol: Symbol) -> OrderBook:
         state = self._markets[symbol]
