@@ -4,10 +4,11 @@ paper venues. The loop is :mod:`atomic_fp.backtest.engine`."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from itertools import compress, repeat
+from itertools import compress, islice, repeat
 from itertools import count as count_from
 from operator import add, gt, sub
 
@@ -37,23 +38,29 @@ from atomic_fp.models import (
 )
 
 
-def _overdue_candidates(data: FundingSeries, first: int, tolerance: timedelta) -> list[int]:
-    """The rows from ``first`` on whose successor may be overdue (``unknown_after`` can
-    be other than ``None``), in order: the last row, and each row followed by a gap wider
-    than the shorter of the two rows' intervals plus ``tolerance``. The cadence
-    ``unknown_after`` expects (``gaps.expected_interval``) is one of those two intervals,
-    so every other row's successor arrives in time; the deltas and bounds are taken by
-    C-level ``map`` over the whole series instead of a call per row."""
+def _overdue_candidates(
+    data: FundingSeries, first: int, stop: int, tolerance: timedelta
+) -> list[int]:
+    """The rows in ``first .. stop - 1`` whose successor may be overdue (``unknown_after``
+    can be other than ``None``), in order: the series' last row, and each row followed by
+    a gap wider than the shorter of the two rows' intervals plus ``tolerance``. The
+    cadence ``unknown_after`` expects (``gaps.expected_interval``) is one of those two
+    intervals, so every other row's successor arrives in time; the deltas and bounds are
+    taken by C-level ``map`` instead of a call per row."""
     times = data.times
     intervals = data.intervals
-    count = len(times)
-    if first >= count:
+    last = len(times) - 1
+    if first >= stop:
         return []
-    later = times[first + 1 :]
-    deltas = map(sub, later, times[first:])
-    bounds = map(add, map(min, intervals[first:], intervals[first + 1 :]), repeat(tolerance))
-    rows = [first + offset for offset in compress(count_from(), map(gt, deltas, bounds))]
-    rows.append(count - 1)
+    end = min(stop, last)  # rows with a successor
+    deltas = map(sub, islice(times, first + 1, end + 1), islice(times, first, end))
+    shorter = map(min, islice(intervals, first, end), islice(intervals, first + 1, end + 1))
+    rows = [
+        first + offset
+        for offset in compress(count_from(), map(gt, deltas, map(add, shorter, repeat(tolerance))))
+    ]
+    if stop > last:
+        rows.append(last)
     return rows
 
 
@@ -157,9 +164,8 @@ class RunBase:
                 if when >= self.end:
                     break
                 events.append((when, SETTLE, state.index, row))
-            for row in _overdue_candidates(data, max(prior, 0), tolerance):
-                if times[row] >= self.end:
-                    break
+            first = max(prior, 0)
+            for row in _overdue_candidates(data, first, bisect_left(times, self.end), tolerance):
                 unknown = unknown_after(data, row, tolerance)
                 if unknown is not None and self.start < unknown < self.end:
                     events.append((unknown, UNKNOWN, state.index, row))
