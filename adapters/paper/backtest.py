@@ -41,14 +41,21 @@ from atomic_fp.models.margin import AccountMargin
 class BacktestPaperVenue(PaperVenue):
     """A paper venue with synchronous reads and order placement for in-process drivers.
 
-    Two memos, each keyed by everything its answer is computed from (so a stale answer
-    is impossible, not merely unlikely; ``tests/backtest/test_fast_path_equivalence.py``
-    compares every booking with the plain paper venue's):
+    Memos, each keyed by everything its answer is computed from except the clock, the
+    objects compared by identity (all immutable; an equal Decimal of another exponent
+    prints differently, so it counts as a change), so a stale answer is impossible, not
+    merely unlikely. When only the clock moved, the answer is copied with the new time
+    (:mod:`adapters.paper.restamp`: the same object the constructor would build, without
+    re-running every validator). ``tests/backtest/test_paper_venue_memos.py`` compares
+    every read with the plain paper venue's (by value and ``repr``) over random events;
+    ``tests/backtest/test_fast_path_equivalence.py`` every booking of a run.
 
-    - :meth:`margin` (and the positions read from it): a decision reads each venue's
-      positions and then its margin at the same instant, and building the account's
-      models (a ``Position`` and a liquidation estimate per held leg) twice was a large
-      share of a backtest's run;
+    - :meth:`margin`: a decision reads each venue's positions and then its margin at the
+      same instant, and building the account's models (a ``Position`` and a liquidation
+      estimate per held leg) each time was a large share of a backtest's run;
+    - the positions (with liquidation prices), rebuilt only when a margin is a new object;
+    - each market's current rate, by its rate, mark and market objects, and the next
+      funding boundary per interval and instant;
     - the synthetic book's levels per symbol, by mark, spread, tick and depth (rounding
       both sides to the tick for every read was); the book is re-stamped with the
       current time, which the decisions judge staleness by.
