@@ -75,9 +75,7 @@ _VALUES = st.one_of(
     st.decimals(allow_nan=True, allow_infinity=True),
     st.text(max_size=3),
     st.timedeltas(),
-    st.builds(
-        lambda moment, zone: moment.replace(tzinfo=zone), st.datetimes(), _ZONES
-    ),
+    st.builds(lambda moment, zone: moment.replace(tzinfo=zone), st.datetimes(), _ZONES),
     st.datetimes().map(lambda moment: _Moment.fromisoformat(moment.isoformat())),
 )
 
