@@ -23,10 +23,18 @@ from typing import Any
 def _float_free(value: Any) -> bool:
     kind = type(value)
     if kind is dict:
-        return all(type(item) is str or _float_free(item) for item in value.values())
-    if kind is list:
-        return all(type(item) is str or _float_free(item) for item in value)
-    return kind is not float
+        items: Any = value.values()
+    elif kind is list:
+        items = value
+    else:
+        return kind is not float
+    for item in items:
+        kind = type(item)
+        if kind is str or kind is int or item is None or kind is bool:
+            continue  # the leaves of a ticker message, skipped without a call
+        if kind is float or not _float_free(item):
+            return False
+    return True
 
 
 def loads_like_json(message: bytes | str) -> Any:
