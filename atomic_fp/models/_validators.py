@@ -33,6 +33,8 @@ def optional_finite_decimal(obj: object, attribute: attrs.Attribute[Any], value:
 
 
 def non_negative(obj: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is Decimal and value.is_finite() and value >= 0:
+        return  # the common case, checked first (issue 20)
     finite_decimal(obj, attribute, value)
     assert isinstance(value, Decimal)
     if value < 0:
@@ -46,6 +48,8 @@ def optional_non_negative(obj: object, attribute: attrs.Attribute[Any], value: o
 
 
 def positive(obj: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is Decimal and value.is_finite() and value > 0:
+        return  # the common case, checked first (issue 20)
     finite_decimal(obj, attribute, value)
     assert isinstance(value, Decimal)
     if value <= 0:
@@ -85,6 +89,8 @@ def positive_timedelta(_: object, attribute: attrs.Attribute[Any], value: object
 
 
 def non_empty_str(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is str and value and not value.isspace():
+        return  # the common case: ``strip`` and ``isspace`` know the same whitespace
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{_name(attribute)} must be a non-empty string, got {value!r}")
 

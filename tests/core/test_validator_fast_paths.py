@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -147,3 +148,62 @@ def test_the_common_case_is_taken_without_the_full_check(monkeypatch: Any) -> No
     v.optional_non_negative(None, _ATTRIBUTE, Decimal("-1"))
     v.optional_utc_datetime(None, _ATTRIBUTE, datetime(2025, 1, 1))
     assert calls == ["positive", "non_negative", "utc_datetime"]
+
+
+def ref_non_negative(value: object) -> None:
+    v.finite_decimal(None, _ATTRIBUTE, value)
+    assert isinstance(value, Decimal)
+    if value < 0:
+        raise ValueError(f"price must be >= 0, got {value}")
+
+
+def ref_positive(value: object) -> None:
+    v.finite_decimal(None, _ATTRIBUTE, value)
+    assert isinstance(value, Decimal)
+    if value <= 0:
+        raise ValueError(f"price must be > 0, got {value}")
+
+
+def ref_non_empty_str(value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"price must be a non-empty string, got {value!r}")
+
+
+_TEXTS = st.one_of(
+    st.text(max_size=4),
+    st.text(alphabet=st.characters(categories=["Zs", "Zl", "Zp", "Cc"]), max_size=3),
+    st.sampled_from(["", " ", "\u3000", "\x1c\x1d", "\x85", "\u200b", " BTC "]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=_VALUES | _TEXTS)
+def test_required_validators_answer_as_before(value: object) -> None:
+    pairs = [
+        (v.non_negative, ref_non_negative),
+        (v.positive, ref_positive),
+        (v.non_empty_str, ref_non_empty_str),
+    ]
+    for new, old in pairs:
+        assert _outcome(lambda x, f=new: f(None, _ATTRIBUTE, x), value) == _outcome(old, value)
+
+
+@pytest.mark.parametrize("name", ["", " ", "\u3000", "\x1c", 5])
+def test_a_blank_venue_symbol_is_still_refused(name: object) -> None:
+    from atomic_fp.models import FundingKind, FundingRate, Symbol
+    from atomic_fp.models.identifiers import ExchangeIdentifier
+
+    def build(venue_symbol: Any) -> FundingRate:
+        return FundingRate(
+            exchange=ExchangeIdentifier("binance"),
+            symbol=Symbol("BTC"),
+            rate=Decimal("0.0001"),
+            interval=timedelta(hours=8),
+            kind=FundingKind.CURRENT,
+            observed_at=datetime(2025, 1, 1, tzinfo=timezone.utc),
+            venue_symbol=venue_symbol,
+        )
+
+    assert build("BTCUSDT").venue_symbol == "BTCUSDT"
+    with pytest.raises(ValueError, match="venue_symbol must be a non-empty string"):
+        build(name)
