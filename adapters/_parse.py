@@ -52,9 +52,8 @@ def field(data: Mapping[str, Any], key: str, path: str = "$") -> Any:
 def _plain_decimal(value: object) -> Decimal | None:
     """The Decimal of a string (or Decimal) :func:`dec` accepts, else None (then
     :func:`dec` decides, and names what is wrong). Venues send numbers as strings: this is
-    the path of nearly
-    every number of a scan: no type ladder and no path text unless something is wrong
-    (issue 20; equal to :func:`dec`, tests/adapters/test_parse_fast_paths.py)."""
+    the path of nearly every number of a scan, with no type ladder and no path text unless
+    something is wrong (issue 20; equal to :func:`dec`, tests/adapters/test_parse_fast_paths.py)."""
     if type(value) is not str:
         if type(value) is Decimal:  # a JSON float read by ``parse_float=Decimal``
             # ``Decimal(str(value))`` is ``value`` (``str`` keeps every digit and exponent)
