@@ -124,18 +124,28 @@ class SeriesState:
 def _aprs_of(
     signals: Sequence[Decimal | None], intervals: Sequence[timedelta]
 ) -> list[Decimal | None]:
-    """``signal / interval_hours(interval) * HOURS_PER_YEAR`` per row (``None`` stays)."""
+    """``signal / interval_hours(interval) * HOURS_PER_YEAR`` per row (``None`` stays).
+
+    Computed once per distinct (signal, interval) of the series: a series repeats its
+    rates (Hyperliquid's hourly interest rate about half the hours). The signal is keyed
+    by its ``str``, which tells apart equal Decimals of other exponents (their quotients
+    print differently); the memo lives for one call, under one decimal context."""
     hours_of = _HOURS
     aprs: list[Decimal | None] = []
     append = aprs.append
+    known: dict[tuple[str, timedelta], Decimal] = {}
     for signal, interval in zip(signals, intervals, strict=True):
         if signal is None:
             append(None)
             continue
-        hours = hours_of.get(interval)
-        if hours is None:
-            hours = hours_of[interval] = interval_hours(interval)
-        append(signal / hours * HOURS_PER_YEAR)
+        key = (str(signal), interval)
+        apr = known.get(key)
+        if apr is None:
+            hours = hours_of.get(interval)
+            if hours is None:
+                hours = hours_of[interval] = interval_hours(interval)
+            apr = known[key] = signal / hours * HOURS_PER_YEAR
+        append(apr)
     return aprs
 
 
