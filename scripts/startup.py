@@ -18,6 +18,14 @@ start-up every few minutes).
   triggers no longer traverse them (measured: a full collection of 20-30 ms during a
   scan's decoding). Objects created later are collected as usual, so a long-running
   ``watch`` or ``run`` does not keep its garbage.
+- :func:`warm_imports`: a cold ``scan`` waits three to four network round trips before
+  its first answer; the modules it needs only for the answers (decisions, carry columns,
+  output) are imported in that time, in a worker thread started when the first
+  connection starts (:mod:`adapters.connection_events`), instead of before it. The worker
+  only fills ``sys.modules`` early: the code that uses a module still imports it where it
+  uses it, which is free once the worker has done it, and which raises the real error
+  (an ``ImportError`` naming the module) if the worker could not. Python's import system
+  takes a lock per module, so an import in both threads at once waits, never runs twice.
 - :class:`QuietResult`: ``asyncio.Runner`` (under ``anyio.run``) restores the SIGINT
   handler at exit through ``signal.signal``, which formats the handler it replaces, a
   ``partial`` holding the finished main task, with ``repr``: the task's repr includes its
@@ -28,7 +36,12 @@ start-up every few minutes).
 from __future__ import annotations
 
 import gc
+import importlib
+import logging
 import sys
+import threading
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -45,6 +58,70 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
+SWITCH_INTERVAL = 0.0005
+"""Seconds the import thread may hold the GIL while the event loop has a network event
+to handle (CPython's default is 0.005): a handshake answer waits at most this long."""
+
+
+def _import_all(names: Sequence[str]) -> None:
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
+    try:
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except Exception as problem:  # the caller's own import raises it again, clearly
+                logging.getLogger("scripts").debug("background import of %s: %r", name, problem)
+    finally:
+        sys.setswitchinterval(interval)
+    freeze_startup_objects()  # the imports are done: see the module's doc
+
+
+@asynccontextmanager
+async def warm_imports(names: Sequence[str]) -> AsyncIterator[None]:
+    """While the block runs, import ``names`` in a worker thread from the moment the first
+    network connection starts (see the module's doc). If none starts (an offline scan,
+    every venue failing before connecting), nothing is imported here: the caller's own
+    imports run afterwards as they would have. Leaving the block normally waits for the
+    worker; leaving it by an exception (a cancellation, Ctrl-C) does not: the exception
+    goes on unchanged and the daemon thread cannot keep the process alive."""
+    if not names:
+        yield
+        return
+    import asyncio
+
+    import anyio.to_thread
+
+    from adapters.connection_events import on_connection_start
+
+    worker = threading.Thread(
+        target=_import_all, args=(tuple(names),), name="atomic-fp-imports", daemon=True
+    )
+
+    scheduled: list[bool] = []
+
+    def start() -> None:
+        """Two turns of the loop later: the connection is signalled just before
+        ``anyio.connect_tcp``, which connects in a task of its own (happy eyeballs), queued
+        after this call; the thread starts once that task has sent its connect."""
+        if scheduled:
+            return
+        scheduled.append(True)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not on asyncio (trio): now
+            worker.start()
+        else:
+            loop.call_soon(loop.call_soon, worker.start)
+
+    with on_connection_start(start):
+        yield
+    if scheduled:
+        while worker.ident is None:  # its start is queued on the loop
+            await anyio.sleep(0)
+        await anyio.to_thread.run_sync(worker.join)
+
+
 class QuietResult(Generic[T]):
     """A value with a constant ``repr`` (see the module's doc)."""
 
@@ -57,4 +134,4 @@ class QuietResult(Generic[T]):
         return "<QuietResult>"
 
 
-__all__ = ["QuietResult", "block_unused_imports", "freeze_startup_objects"]
+__all__ = ["QuietResult", "block_unused_imports", "freeze_startup_objects", "warm_imports"]

@@ -21,6 +21,7 @@ from websockets.http11 import Response
 from websockets.protocol import State
 from websockets.uri import parse_uri
 
+from adapters.connection_events import connection_starting
 from adapters.tls import shared_ssl_context
 
 
@@ -135,6 +136,7 @@ async def open_connection(
     ``wss://`` verifies with ``ssl_context`` if given, else with the shared context for
     ``ca_bundle`` (``None``: the default store, as the HTTP clients)."""
     uri = parse_uri(url)
+    connection_starting()  # adapters.connection_events: the process may import meanwhile
     with anyio.fail_after(limit):
         stream: ByteStream
         if uri.secure:
