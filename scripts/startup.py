@@ -90,6 +90,7 @@ async def warm_imports(names: Sequence[str]) -> AsyncIterator[None]:
         return
     import asyncio
 
+    import anyio
     import anyio.to_thread
 
     from adapters.connection_events import on_connection_start
@@ -99,6 +100,11 @@ async def warm_imports(names: Sequence[str]) -> AsyncIterator[None]:
     )
 
     scheduled: list[bool] = []
+    running = anyio.Event()
+
+    def run() -> None:
+        worker.start()
+        running.set()
 
     def start() -> None:
         """Two turns of the loop later: the connection is signalled just before
@@ -110,15 +116,14 @@ async def warm_imports(names: Sequence[str]) -> AsyncIterator[None]:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not on asyncio (trio): now
-            worker.start()
+            run()
         else:
-            loop.call_soon(loop.call_soon, worker.start)
+            loop.call_soon(loop.call_soon, run)
 
     with on_connection_start(start):
         yield
     if scheduled:
-        while worker.ident is None:  # its start is queued on the loop
-            await anyio.sleep(0)
+        await running.wait()  # its start may still be queued on the loop
         await anyio.to_thread.run_sync(worker.join)
 
 
