@@ -10,20 +10,22 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import anyio
 import attrs
 from returns.result import Failure, Result, Success
 
 from adapters.registry import VenueSettings, build_client
-from adapters.snapshot import Snapshot
 from atomic_fp.aggregators import FundingRateAggregator, MarketAggregator, PositionAggregator
 from atomic_fp.errors import NotConfigured, VenueError
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.venue import VenueClient
 from scripts.config import AppConfig, VenueConfig
 from scripts.context import fail
+
+if TYPE_CHECKING:  # a live command never loads the snapshot package (issue 20)
+    from adapters.snapshot import Snapshot
 
 T = TypeVar("T")
 

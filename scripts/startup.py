@@ -10,7 +10,11 @@ start-up every few minutes).
   and rich is never loaded. Likewise ``trio``: httpcore imports it when it is installed
   (``try: import trio``, for its locks under trio; ``httpcore/_synchronization.py``), which
   costs 60-95 ms (issue 20), and every ``atomic-fp`` command runs on asyncio
-  (``anyio.run``'s default backend), where httpcore uses anyio's locks instead. Only the
+  (``anyio.run``'s default backend), where httpcore uses anyio's locks instead. And ``h2``
+  (with ``hpack``, ``hyperframe``): httpcore imports its HTTP/2 connection when ``h2`` is
+  installed (``try: from .http2 import ...``, ``httpcore/_async/__init__.py``), ~10 ms, and
+  no ``atomic-fp`` client asks for HTTP/2 (``httpx.AsyncHTTPTransport(http2=False)``, the
+  default; httpx imports ``h2`` itself only for ``http2=True``). Only the
   ``atomic-fp`` process does this, never a library import of ``atomic_fp``.
 - :func:`freeze_startup_objects`: ``gc.freeze()`` moves every object alive after the
   imports (modules, classes, functions: they live as long as the process) to the
@@ -46,7 +50,7 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-_UNUSED = ("httpx._main", "trio")
+_UNUSED = ("httpx._main", "trio", "h2")
 
 
 def block_unused_imports() -> None:

@@ -37,6 +37,7 @@ SCAN_NEVER = (
     "http.cookies",
     "anyio._backends._trio",
     "trio",
+    "h2",
 )
 """What no ``scan`` loads (``http.cookies``: GRVT's login session; trio: the backend a
 scan does not run on)."""
