@@ -88,6 +88,12 @@ class LazyGroup(click.Group):
         if not _available(path):
             return None
         module_name, _, attribute = path.partition(":")
+        if _CODE_CACHE:  # before any attrs class is defined (scripts.attrs_code_cache)
+            import os
+
+            from scripts.attrs_code_cache import install
+
+            install(os.environ, cmd_name)
         try:
             command = getattr(importlib.import_module(module_name), attribute)
             freeze_startup_objects()  # the command's imports are done: see scripts.startup
@@ -163,9 +169,15 @@ def cli(
     )
 
 
+_CODE_CACHE: list[bool] = []
+"""Set by :func:`main`: only the ``atomic-fp`` process keeps attrs' compiled methods on
+disk, not a test or a program calling :data:`cli` itself."""
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point (``atomic-fp``)."""
     block_unused_imports()
+    _CODE_CACHE.append(True)
     cli.main(args=list(argv) if argv is not None else None, prog_name="atomic-fp")
 
 

@@ -49,6 +49,10 @@ if TYPE_CHECKING:
     from atomic_fp.models import ArbitrageConfig
     from scripts.scan_report import ScanReport
 
+    # offline nothing connected, so nothing imported them in the background: they were
+    # imported just now, after gather froze the start-up objects. Freeze again (the rates
+    # read are kept to the end of this one-shot command anyway).
+    freeze_startup_objects()
 log = logging.getLogger("scripts.scan")
 
 VenueRates = Mapping[ExchangeIdentifier, Result[tuple[FundingRate, ...], VenueError]]

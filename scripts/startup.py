@@ -40,10 +40,7 @@ start-up every few minutes).
 from __future__ import annotations
 
 import gc
-import importlib
-import logging
 import sys
-import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Generic, TypeVar
@@ -68,6 +65,8 @@ to handle (CPython's default is 0.005): a handshake answer waits at most this lo
 
 
 def _import_all(names: Sequence[str]) -> None:
+    import importlib
+
     interval = sys.getswitchinterval()
     sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
     try:
@@ -75,6 +74,8 @@ def _import_all(names: Sequence[str]) -> None:
             try:
                 importlib.import_module(name)
             except Exception as problem:  # the caller's own import raises it again, clearly
+                import logging
+
                 logging.getLogger("scripts").debug("background import of %s: %r", name, problem)
     finally:
         sys.setswitchinterval(interval)
@@ -93,6 +94,7 @@ async def warm_imports(names: Sequence[str]) -> AsyncIterator[None]:
         yield
         return
     import asyncio
+    import threading
 
     import anyio
     import anyio.to_thread
