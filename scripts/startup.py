@@ -59,78 +59,25 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-SWITCH_INTERVAL = 0.0005
-"""Seconds the import thread may hold the GIL while the event loop has a network event
-to handle (CPython's default is 0.005): a handshake answer waits at most this long."""
-
-
-def _import_all(names: Sequence[str]) -> None:
-    import importlib
-
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
-    try:
-        for name in names:
-            try:
-                importlib.import_module(name)
-            except Exception as problem:  # the caller's own import raises it again, clearly
-                import logging
-
-                logging.getLogger("scripts").debug("background import of %s: %r", name, problem)
-    finally:
-        sys.setswitchinterval(interval)
-    freeze_startup_objects()  # the imports are done: see the module's doc
-
-
 @asynccontextmanager
 async def warm_imports(names: Sequence[str]) -> AsyncIterator[None]:
     """While the block runs, import ``names`` in a worker thread from the moment the first
-    network connection starts (see the module's doc). If none starts (an offline scan,
-    every venue failing before connecting), nothing is imported here: the caller's own
-    imports run afterwards as they would have. Leaving the block normally waits for the
-    worker; leaving it by an exception (a cancellation, Ctrl-C) does not: the exception
-    goes on unchanged and the daemon thread cannot keep the process alive."""
+    network connection starts (see the module's doc and
+    :class:`adapters.background_import.BackgroundImport`). If none starts (an offline
+    scan, every venue failing before connecting), nothing is imported here: the caller's
+    own imports run afterwards as they would have. Leaving the block normally waits for
+    the worker; leaving it by an exception (a cancellation, Ctrl-C) does not: the
+    exception goes on unchanged and the daemon thread cannot keep the process alive."""
     if not names:
         yield
         return
-    import asyncio
-    import threading
-
-    import anyio
-    import anyio.to_thread
-
+    from adapters.background_import import BackgroundImport
     from adapters.connection_events import on_connection_start
 
-    worker = threading.Thread(
-        target=_import_all, args=(tuple(names),), name="atomic-fp-imports", daemon=True
-    )
-
-    scheduled: list[bool] = []
-    running = anyio.Event()
-
-    def run() -> None:
-        worker.start()
-        running.set()
-
-    def start() -> None:
-        """Two turns of the loop later: the connection is signalled just before
-        ``anyio.connect_tcp``, which connects in a task of its own (happy eyeballs), queued
-        after this call; the thread starts once that task has sent its connect."""
-        if scheduled:
-            return
-        scheduled.append(True)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not on asyncio (trio): now
-            run()
-        else:
-            loop.call_soon(loop.call_soon, run)
-
-    with on_connection_start(start):
+    worker = BackgroundImport(names, name="atomic-fp-imports", then=freeze_startup_objects)
+    with on_connection_start(worker.start):
         yield
-    if scheduled:
-        await running.wait()  # its start may still be queued on the loop
-        await anyio.to_thread.run_sync(worker.join)
+    await worker.wait()
 
 
 class QuietResult(Generic[T]):

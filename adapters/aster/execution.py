@@ -166,9 +166,7 @@ class AsterExecution:
                 "GET", PATH_INCOME, list(params), income.INCOME_WEIGHT, idempotent=True
             )
 
-        return await income.funding_payments(
-            self._exchange, self._data.symbols, page, start, end
-        )
+        return await income.funding_payments(self._exchange, self._data.symbols, page, start, end)
 
     async def _send_order_call(self, call: AsterSignedCall) -> Result[Order, VenueError]:
         body = await self._http.send_signed(call)
