@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from collections.abc import Sequence
+from typing import NoReturn
 
 import click
 
@@ -181,5 +182,53 @@ def main(argv: Sequence[str] | None = None) -> None:
     cli.main(args=list(argv) if argv is not None else None, prog_name="atomic-fp")
 
 
+def run() -> NoReturn:
+    """The ``atomic-fp`` console script: :func:`main`, then the process ends without
+    tearing the interpreter down (measured 20-40 ms on this machine after ``--help`` or a
+    ``scan``: clearing every module and collecting its objects, for a process about to
+    end). Standard output and error are flushed and the ``atexit`` functions run first
+    (logging's flush, the attrs code cache), as at a normal exit; the exit status is the
+    one ``SystemExit`` would give. A normal exit is kept where its teardown can matter: a
+    thread that is not a daemon still running (the interpreter would wait for it), or an
+    output that cannot be flushed (a closed pipe: Python's own handling applies)."""
+    try:
+        main()
+    except SystemExit as done:
+        code = done.code
+    else:
+        code = 0
+    _end(code)
+
+
+def _end(code: object) -> NoReturn:
+    import os
+    import sys
+    import threading
+
+    if any(t.daemon is False for t in threading.enumerate() if t is not threading.main_thread()):
+        raise SystemExit(code)
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # SystemExit("message"): printed, status 1
+        print(code, file=sys.stderr)
+        status = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        raise SystemExit(status) from None
+    import atexit
+
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        raise SystemExit(status) from None
+    os._exit(status & 0xFF)  # as the OS truncates exit(status)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()
