@@ -189,8 +189,9 @@ def run() -> NoReturn:
     end). Standard output and error are flushed and the ``atexit`` functions run first
     (logging's flush, the attrs code cache), as at a normal exit; the exit status is the
     one ``SystemExit`` would give. A normal exit is kept where its teardown can matter: a
-    thread that is not a daemon still running (the interpreter would wait for it), or an
-    output that cannot be flushed (a closed pipe: Python's own handling applies)."""
+    thread that is not a daemon still running (the interpreter would wait for it), an
+    output that cannot be flushed (a closed pipe: Python's own handling applies), or a
+    profiler or tracer installed (``python -m cProfile``, coverage: they write at exit)."""
     try:
         main()
     except SystemExit as done:
@@ -205,6 +206,8 @@ def _end(code: object) -> NoReturn:
     import sys
     import threading
 
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        raise SystemExit(code)  # a profiler or coverage writes its data at the real exit
     if any(t.daemon is False for t in threading.enumerate() if t is not threading.main_thread()):
         raise SystemExit(code)
     if code is None:
