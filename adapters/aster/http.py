@@ -1,9 +1,9 @@
 """Aster transport and auth: request budget, error codes, v3 API-wallet signed requests.
 
 Aster's futures REST API is a Binance USDⓈ-M clone on the wire (paths ``/fapi/v1/...``,
-bodies and error objects ``{"code": -1121, "msg": "Invalid symbol."}``), so the pure
-Binance error parsers (:func:`adapters.binance.parsers.error_extractor`,
-``embedded_error``) read its answers; everything else here is Aster's own.
+bodies and error objects ``{"code": -1121, "msg": "Invalid symbol."}``), so Binance's wire
+(:func:`adapters.binance.http.send_weighted`: weight budget, error parsers, code table)
+carries its requests; the signing and its parameters here are Aster's own.
 
 Every request takes its weight from one IP budget (the kit's
 :class:`~adapters.kit.budget.RequestBudget`); a 429/418 with ``Retry-After`` backs it off.
@@ -31,28 +31,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 import attrs
-import httpx
 from returns.result import Failure, Result, Success
 
 from adapters.aster.config import DEFAULT_BASE_URL, AsterOptions
 from adapters.aster.signing import MAX_RECV_WINDOW_MS, ApiWallet, signed_params
-from adapters.binance.parsers import embedded_error, error_extractor
-from adapters.kit.budget import RequestBudget
+from adapters.binance.http import send_weighted, wire_json
+from adapters.binance.weights import WeightBudget
 from adapters.kit.facade import redact
-from adapters.kit.http import CodeMap, JsonHttp
 from adapters.registry import VenueSettings
-from atomic_fp.errors import NotConfigured, NotSent, RateLimited, VenueError, VenueRejected
-
-CODES = CodeMap(
-    auth=frozenset({"-1002", "-1022", "-2014", "-2015"}),
-    order_not_found=frozenset({"-2013"}),
-    unknown_symbol=frozenset({"-1121"}),
-    rate_limited=frozenset({"-1003", "-1015"}),
-    ambiguous_on_write=frozenset({"-1007"}),
-)
-"""Aster's error codes (Binance's table, asterdex api-docs "Error Codes")."""
-
-REFUSAL_CODE = "weight-budget"
+from atomic_fp.errors import NotConfigured, NotSent, VenueError
 
 
 class AsterHttp:
@@ -72,30 +59,23 @@ class AsterHttp:
         self.clock = clock
         self.recv_window = options.recv_window_ms
         self.chain_id = options.chain_id
-        self.budget = RequestBudget(
+        self.budget = WeightBudget(
             "request-weight",
             options.weight_per_minute,
             60.0,
             options.max_budget_wait_seconds,
             monotonic,
-            refusal_code=REFUSAL_CODE,
         )
-        self.client = httpx.AsyncClient(
-            base_url=self.base_url,
-            transport=settings.transport,
-            timeout=httpx.Timeout(settings.timeout),
-            headers={"Accept": "application/json"},
-        )
-        self.json = JsonHttp(
-            self.venue,
-            self.client,
-            error_extractor=error_extractor,
-            max_body_bytes=settings.max_response_bytes,
-        )
+        self.json = wire_json(settings, self.venue, self.base_url)
+        self.client = self.json.client
         self._last_nonce = 0
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+    @property
+    def keyed(self) -> bool:
+        return self.wallet is not None
 
     def secrets(self) -> Sequence[str]:
         return () if self.wallet is None else (self.wallet.private_key,)
@@ -122,23 +102,9 @@ class AsterHttp:
         params: Mapping[str, str] | None = None,
         idempotent: bool = True,
     ) -> Result[Any, VenueError]:
-        where = f"{method} {url.split('?', 1)[0]}"
-        if weight > 0:
-            allowed = await self.budget.acquire(self.venue, weight, where)
-            if isinstance(allowed, Failure):
-                return allowed
-        result = await self.json.request(method, url, params=params, idempotent=idempotent)
-        if isinstance(result, Failure):
-            error = result.failure()
-            if isinstance(error, RateLimited) and error.retry_after is not None:
-                self.budget.back_off(error.retry_after.total_seconds())
-            return Failure(CODES.refine(error, idempotent))
-        embedded = embedded_error(result.unwrap())
-        if embedded is not None:
-            code, message = embedded
-            rejected = VenueRejected(self.venue, f"{where}: {message}", code)
-            return Failure(CODES.refine(rejected, idempotent))
-        return result
+        return await send_weighted(
+            self.json, self.budget, method, url, weight, params=params, idempotent=idempotent
+        )
 
     async def public(
         self, path: str, weight: int, params: Mapping[str, str] | None = None
@@ -156,14 +122,14 @@ class AsterHttp:
         deadline: datetime | None = None,
     ) -> Result[Any, VenueError]:
         """Sign and send at once (:meth:`prepare_signed` then :meth:`send_signed`)."""
-        call = self.prepare_signed(
+        call = await self.prepare_signed(
             method, path, params, weight, idempotent=idempotent, deadline=deadline
         )
         if isinstance(call, Failure):
             return Failure(call.failure())
         return await self.send_signed(call.unwrap())
 
-    def prepare_signed(
+    async def prepare_signed(
         self,
         method: str,
         path: str,
@@ -238,4 +204,4 @@ class AsterSignedCall:
         return f"AsterSignedCall({self.method} {self.path}, signed)"
 
 
-__all__ = ["CODES", "AsterHttp", "AsterSignedCall"]
+__all__ = ["AsterHttp", "AsterSignedCall"]

@@ -19,16 +19,19 @@ COMMISSION_RATE_WEIGHT = 20
 REFERENCE_SYMBOL = "BTCUSDT"
 
 
-def _parse(payload: object) -> FeeQuote:
+def _parse(payload: object, path: str) -> FeeQuote:
     body = obj(payload)
     symbol = str_field(body, "symbol")
     fees = VenueFees(
         maker=dec_field(body, "makerCommissionRate"),
         taker=dec_field(body, "takerCommissionRate"),
     )
-    return FeeQuote(fees, FeeSource.ACCOUNT, f"GET {PATH_COMMISSION_RATE} ({symbol})")
+    return FeeQuote(fees, FeeSource.ACCOUNT, f"GET {path} ({symbol})")
 
 
-def parse_commission_rate(venue: str, payload: object) -> Result[FeeQuote, MalformedResponse]:
-    """``/fapi/v1/commissionRate`` -> the account's fees (source ``account``)."""
-    return parse_guard(venue, lambda: _parse(payload))
+def parse_commission_rate(
+    venue: str, payload: object, path: str = PATH_COMMISSION_RATE
+) -> Result[FeeQuote, MalformedResponse]:
+    """``commissionRate`` (at ``path``: Aster serves it at ``/fapi/v3/commissionRate``) ->
+    the account's fees (source ``account``)."""
+    return parse_guard(venue, lambda: _parse(payload, path))

@@ -32,6 +32,7 @@ from adapters.binance.config import DEFAULT_BASE_URL, BinanceOptions
 from adapters.binance.parsers import embedded_error, error_extractor, parse_server_time
 from adapters.binance.signing import MAX_RECV_WINDOW_MS, Credentials, signed_query
 from adapters.binance.weights import WeightBudget
+from adapters.kit.budget import RequestBudget
 from adapters.kit.cache import TtlCache
 from adapters.kit.facade import redact
 from adapters.kit.http import CodeMap, JsonHttp
@@ -51,6 +52,58 @@ CODES = CodeMap(
 """Binance codes (developers.binance.com/docs/derivatives/usds-margined-futures/error-code)."""
 
 TIMESTAMP_CODE = "-1021"
+
+
+def wire_json(settings: VenueSettings, venue: str, base_url: str) -> JsonHttp:
+    """The JSON endpoint of a venue on the Binance wire (Binance, Aster): its client over
+    ``settings.transport`` and Binance's error-body reader."""
+    client = async_client(
+        settings.transport,
+        base_url=base_url,
+        timeout=settings.timeout,
+        headers={"Accept": "application/json"},
+    )
+    return JsonHttp(
+        venue,
+        client,
+        error_extractor=error_extractor,
+        max_body_bytes=settings.max_response_bytes,
+    )
+
+
+async def send_weighted(
+    json: JsonHttp,
+    budget: RequestBudget,
+    method: str,
+    url: str,
+    weight: int,
+    *,
+    params: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    idempotent: bool = True,
+) -> Result[Any, VenueError]:
+    """One request on the Binance wire, shared by Binance and its wire clone Aster:
+    ``weight`` taken from ``budget`` first (a refusal sends nothing), a 429/418's
+    ``Retry-After`` backing ``budget`` off, and HTTP or embedded ``{"code", "msg"}`` errors
+    refined by :data:`CODES` (``idempotent`` decides whether a 5xx, a timeout or ``-1007``
+    is :class:`Ambiguous`)."""
+    where = f"{method} {url.split('?', 1)[0]}"
+    if weight > 0:
+        allowed = await budget.acquire(json.venue, weight, where)
+        if isinstance(allowed, Failure):
+            return allowed
+    result = await json.request(method, url, params=params, headers=headers, idempotent=idempotent)
+    if isinstance(result, Failure):
+        error = result.failure()
+        if isinstance(error, RateLimited) and error.retry_after is not None:
+            budget.back_off(error.retry_after.total_seconds())
+        return Failure(CODES.refine(error, idempotent))
+    embedded = embedded_error(result.unwrap())
+    if embedded is not None:
+        code, message = embedded
+        rejected = VenueRejected(json.venue, f"{where}: {message}", code)
+        return Failure(CODES.refine(rejected, idempotent))
+    return result
 
 
 class FundingLimitedReads:
@@ -89,22 +142,16 @@ class BinanceHttp:
         self.funding_budget = WeightBudget(
             "funding-endpoints", options.funding_requests_per_5min, 300.0, max_wait, monotonic
         )
-        self.client = async_client(
-            settings.transport,
-            base_url=self.base_url,
-            timeout=settings.timeout,
-            headers={"Accept": "application/json"},
-        )
-        self.json = JsonHttp(
-            self.venue,
-            self.client,
-            error_extractor=error_extractor,
-            max_body_bytes=settings.max_response_bytes,
-        )
+        self.json = wire_json(settings, self.venue, self.base_url)
+        self.client = self.json.client
         self._offset: TtlCache[int] = TtlCache(options.time_sync_seconds, monotonic=monotonic)
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+    @property
+    def keyed(self) -> bool:
+        return self.credentials is not None
 
     def secrets(self) -> Sequence[str]:
         if self.credentials is None:
@@ -129,29 +176,21 @@ class BinanceHttp:
         idempotent: bool = True,
         funding_limit: bool = False,
     ) -> Result[Any, VenueError]:
-        where = f"{method} {url.split('?', 1)[0]}"
         if funding_limit:
+            where = f"{method} {url.split('?', 1)[0]}"
             allowed = await self.funding_budget.acquire(self.venue, 1, where)
             if isinstance(allowed, Failure):
                 return allowed
-        if weight > 0:
-            allowed = await self.ip_budget.acquire(self.venue, weight, where)
-            if isinstance(allowed, Failure):
-                return allowed
-        result = await self.json.request(
-            method, url, params=params, headers=headers, idempotent=idempotent
+        return await send_weighted(
+            self.json,
+            self.ip_budget,
+            method,
+            url,
+            weight,
+            params=params,
+            headers=headers,
+            idempotent=idempotent,
         )
-        if isinstance(result, Failure):
-            error = result.failure()
-            if isinstance(error, RateLimited) and error.retry_after is not None:
-                self.ip_budget.back_off(error.retry_after.total_seconds())
-            return Failure(CODES.refine(error, idempotent))
-        embedded = embedded_error(result.unwrap())
-        if embedded is not None:
-            code, message = embedded
-            rejected = VenueRejected(self.venue, f"{where}: {message}", code)
-            return Failure(CODES.refine(rejected, idempotent))
-        return result
 
     async def public(
         self, path: str, weight: int, params: Mapping[str, str] | None = None, **kw: Any
@@ -282,4 +321,4 @@ def _with_message(error: VenueError, message: str) -> VenueError:
     return attrs.evolve(error, message=message)
 
 
-__all__ = ["CODES", "PATH_TIME", "BinanceHttp"]
+__all__ = ["CODES", "PATH_TIME", "BinanceHttp", "SignedCall", "send_weighted", "wire_json"]

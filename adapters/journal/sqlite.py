@@ -6,21 +6,8 @@ before returning, so an intent is on disk before its order is sent. ``synchronou
 (the default) makes each commit survive power loss; ``NORMAL`` survives a killed process
 (the WAL is in the OS cache) and is faster, which drills and tests use.
 
-Schema (append-only history; the only updates are the current-state columns of a signal
-and of an order intent, whose every change is also logged in ``order_outcomes``):
-
-- ``signals``: each signal (JSON payload), and when/how its execution finished;
-- ``order_intents``: each order, recorded before it is sent, with its latest outcome;
-- ``order_outcomes``: every outcome recorded for an order (log);
-- ``fills``: fill increments (signed base size), from which positions are summed;
-- ``residuals``: executions that left an unhedged residual or an unknown fate;
-- ``position_adjustments``: operator-accepted venue positions (venue authoritative);
-- ``reconciliations``: each reconciliation's result;
-- ``funding_payments`` (schema 2): the venues' funding payments, de-duplicated
-  (:mod:`adapters.journal.funding`).
-
-Migrations are additive only (new tables, new nullable columns): nothing recorded is ever
-dropped or rewritten. A journal written by a newer schema than this code knows is refused.
+Schema and migrations: :mod:`adapters.journal.schema`; errors as values:
+:mod:`adapters.journal.errors`.
 
 One process at a time: :class:`~adapters.journal.lock.JournalLock` (``flock`` on the database
 file itself, so keyed on its identity, not its path) is taken on
@@ -29,7 +16,6 @@ open; a second process gets :class:`~adapters.journal.lock.JournalLocked` saying
 
 from __future__ import annotations
 
-import errno
 import json
 import sqlite3
 import threading
@@ -41,17 +27,17 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import anyio.to_thread
-import attrs
 from returns.result import Failure, Result, Success
 
-from adapters.journal.funding import SCHEMA_V2, FundingTotal, insert_payments, totals
+from adapters.journal.errors import JournalError, unavailable
+from adapters.journal.funding import FundingTotal, insert_payments, totals
 from adapters.journal.lock import JournalLock, JournalLocked
+from adapters.journal.schema import MIGRATIONS, SCHEMA_VERSION, check_version, migrate
 from atomic_fp.errors import VenueError
 from atomic_fp.models import FundingPayment, Order, OrderRequest, Symbol, TradingSignal
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.orchestration.journal import (
     JournaledOrder,
-    JournalUnavailable,
     OrderIntent,
     PositionKey,
 )
@@ -64,136 +50,6 @@ from atomic_fp.orchestration.report import (
 from atomic_fp.serialization import converter, from_json_dict
 
 T = TypeVar("T")
-
-SCHEMA_VERSION = 2
-
-_SCHEMA_V1 = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS signals (
-    signal_id TEXT PRIMARY KEY,
-    symbol TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT,
-    residual_base TEXT,
-    message TEXT
-);
-CREATE TABLE IF NOT EXISTS order_intents (
-    client_order_id TEXT PRIMARY KEY,
-    signal_id TEXT NOT NULL REFERENCES signals(signal_id),
-    leg_index INTEGER NOT NULL,
-    attempt INTEGER NOT NULL,
-    purpose TEXT NOT NULL,
-    venue TEXT NOT NULL,
-    symbol TEXT NOT NULL,
-    side TEXT NOT NULL,
-    size TEXT NOT NULL,
-    limit_price TEXT,
-    reduce_only INTEGER NOT NULL,
-    contract_multiplier TEXT NOT NULL,
-    request TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    outcome TEXT,
-    filled_size TEXT NOT NULL DEFAULT '0',
-    average_price TEXT
-);
-CREATE INDEX IF NOT EXISTS order_intents_signal ON order_intents(signal_id);
-CREATE INDEX IF NOT EXISTS order_intents_outcome ON order_intents(outcome);
-CREATE TABLE IF NOT EXISTS order_outcomes (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    client_order_id TEXT NOT NULL REFERENCES order_intents(client_order_id),
-    outcome TEXT NOT NULL,
-    status TEXT,
-    filled_size TEXT,
-    average_price TEXT,
-    fee TEXT,
-    venue_order_id TEXT,
-    error_kind TEXT,
-    error_message TEXT,
-    recorded_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS fills (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    client_order_id TEXT NOT NULL REFERENCES order_intents(client_order_id),
-    venue TEXT NOT NULL,
-    symbol TEXT NOT NULL,
-    side TEXT NOT NULL,
-    size TEXT NOT NULL,
-    base_size TEXT NOT NULL,
-    price TEXT,
-    recorded_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS residuals (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    signal_id TEXT NOT NULL,
-    symbol TEXT NOT NULL,
-    residual_base TEXT NOT NULL,
-    status TEXT NOT NULL,
-    message TEXT NOT NULL,
-    recorded_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS position_adjustments (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    venue TEXT NOT NULL,
-    symbol TEXT NOT NULL,
-    delta_base TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    recorded_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS reconciliations (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    symbol TEXT NOT NULL,
-    at TEXT NOT NULL,
-    clean INTEGER NOT NULL,
-    problems TEXT NOT NULL,
-    report TEXT NOT NULL
-);
-"""
-
-MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, SCHEMA_V2)
-"""``MIGRATIONS[n]`` takes schema ``n`` to ``n + 1``. Additive statements only."""
-
-
-@attrs.frozen
-class JournalError:
-    """The journal file cannot be used (corrupt, newer schema, unreadable)."""
-
-    path: str
-    message: str
-
-    def describe(self) -> str:
-        return f"journal {self.path}: {self.message}"
-
-    def __str__(self) -> str:
-        return self.describe()
-
-
-_KINDS = {
-    "SQLITE_BUSY": "busy",
-    "SQLITE_LOCKED": "busy",
-    "SQLITE_FULL": "disk full",
-    "SQLITE_READONLY": "read-only",
-    "SQLITE_IOERR": "I/O error",
-    "SQLITE_CANTOPEN": "I/O error",
-}
-
-
-def unavailable(path: Path, operation: str, error: BaseException) -> JournalUnavailable:
-    """``error`` (from ``sqlite3`` or the OS) as a :class:`JournalUnavailable`. The kind
-    comes from SQLite's primary result code (``SQLITE_BUSY`` after ``busy_timeout``,
-    ``SQLITE_FULL``, ``SQLITE_READONLY``, ``SQLITE_IOERR_*``; sqlite.org/rescode.html)."""
-    name = getattr(error, "sqlite_errorname", "") or ""
-    kind = next((k for prefix, k in _KINDS.items() if name.startswith(prefix)), None)
-    if kind is None and isinstance(error, OSError):
-        kind = "disk full" if error.errno == errno.ENOSPC else "I/O error"
-    return JournalUnavailable(
-        str(path), operation, kind or "other", f"{type(error).__name__}: {error}"
-    )
-
 
 def _operation(work: Callable[..., object]) -> str:
     """``record_outcome`` for the ``work`` closure defined inside ``record_outcome``."""
@@ -252,8 +108,8 @@ class SqliteJournal:
             connection.execute(f"PRAGMA synchronous={synchronous}")
             connection.execute("PRAGMA foreign_keys=ON")
             if lock:
-                _migrate(connection)
-            elif _check_version(connection) == 0:
+                migrate(connection)
+            elif check_version(connection) == 0:
                 connection.close()
                 return Failure(JournalError(str(database), "no journal has been written here yet"))
         except (sqlite3.Error, ValueError) as error:
@@ -646,44 +502,6 @@ def _journaled(row: tuple[Any, ...]) -> JournaledOrder:
         filled_size=Decimal(filled),
         average_price=None if average is None else Decimal(average),
     )
-
-
-def _version(connection: sqlite3.Connection) -> int:
-    exists = connection.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-    ).fetchone()
-    if exists is None:
-        return 0
-    row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    return 0 if row is None else int(row[0])
-
-
-def _check_version(connection: sqlite3.Connection) -> int:
-    version = _version(connection)
-    if version > SCHEMA_VERSION:
-        raise ValueError(
-            f"written by a newer atomic-fp (schema {version}, this one knows {SCHEMA_VERSION})"
-        )
-    return version
-
-
-def _migrate(connection: sqlite3.Connection) -> None:
-    version = _check_version(connection)
-    for step in range(version, SCHEMA_VERSION):
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in MIGRATIONS[step].split(";"):
-                if statement.strip():
-                    connection.execute(statement)
-            connection.execute(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', ?)"
-                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (str(step + 1),),
-            )
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
 
 
 def open_journal(

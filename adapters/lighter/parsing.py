@@ -57,6 +57,8 @@ Overrides = Mapping[str, tuple[Symbol, Decimal]]
 
 
 @attrs.frozen
+
+
 class LighterMarket:
     """A perp market as Lighter lists it, plus what signing needs (the decimals)."""
 

@@ -5,11 +5,14 @@ HMAC over them), and preparing sends no order."""
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
-from atomic_fp.errors import NotSent
+from adapters.binance.http import SignedCall
+from atomic_fp.errors import InvalidRequest, NotSent
 from atomic_fp.models import OrderStatus
-from atomic_fp.venue import PreparesOrders
+from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.venue import PreparedOrder, PreparesOrders
 from tests.adapters.binance._util import run
 from tests.adapters.binance.fake_venue import FakeBinance
 from tests.adapters.binance.test_order_deadline import base_url, client, fake, order
@@ -58,3 +61,32 @@ async def test_a_prepared_order_is_not_prepared_past_its_deadline(
     finally:
         await venue.aclose()
     assert _posted(fake) == []
+
+
+@pytest.mark.anyio
+async def test_only_an_order_this_venue_prepared_is_sent(fake: FakeBinance, base_url: str) -> None:
+    """``send_prepared`` (the flow Binance shares with Aster,
+    :class:`adapters.binance.futures_execution.FuturesExecution`) refuses, unsent, a payload
+    that is not its own signed call, a signed call that is not ``POST order``, and a call
+    whose request names another venue."""
+    venue = client(base_url)
+    try:
+        prepared = (await run(venue.prepare_order(order("afp-prep-bn-2", 3.0)))).unwrap()
+        call = prepared.payload
+        assert isinstance(call, SignedCall)
+        other_venue = attrs.evolve(prepared.request, exchange=ExchangeIdentifier("binance-2"))
+        foreign = (
+            PreparedOrder(prepared.request, "POST /fapi/v1/order?..."),
+            PreparedOrder(prepared.request, attrs.evolve(call, method="GET")),
+            PreparedOrder(prepared.request, attrs.evolve(call, path="/fapi/v1/openOrders")),
+            PreparedOrder(other_venue, call),
+        )
+        for payload in foreign:
+            refused = (await run(venue.send_prepared(payload))).failure()
+            assert isinstance(refused, InvalidRequest), payload
+        assert _posted(fake) == []
+        sent = (await run(venue.send_prepared(prepared))).unwrap()
+        assert sent.status is OrderStatus.FILLED
+    finally:
+        await venue.aclose()
+    assert len(_posted(fake)) == 1
