@@ -43,6 +43,10 @@ MAX_ENTRIES = 2000
 generated has an entry per length of its number, two or three in practice)."""
 
 
+HASH_LENGTHS = (18, 19, 20)
+"""Lengths of the number in a generated ``__hash__`` (``hash()`` of a str, a 64-bit
+integer): 19 (positive, 89 % of those), 20 (negative), 18 (most of the rest)."""
+
 Entry = tuple[str, int | None, bytes]
 """The file name, the type hash it was compiled with (see :func:`_type_hash`) and the
 ``marshal``-ed code object (turned back into code only when it is asked for: a run
@@ -117,6 +121,12 @@ class CodeCache:
                 and isinstance(entry[2], bytes)
             }
 
+    @staticmethod
+    def _key(filename: str, template: str) -> bytes:
+        return hashlib.blake2b(
+            filename.encode() + b"\0" + template.encode(), digest_size=20
+        ).digest()
+
     def compile(self, script: str, filename: str) -> CodeType:
         """What ``compile(script, filename, "exec")`` in attrs' module returns."""
         self.used.add(filename)
@@ -127,9 +137,7 @@ class CodeCache:
             template = script.replace(line, f"        TYPE_HASH/{len(str(type_hash))},\n")
         else:
             template, type_hash = script, None
-        key = hashlib.blake2b(
-            filename.encode() + b"\0" + template.encode(), digest_size=20
-        ).digest()
+        key = self._key(filename, template)
         entry = self.codes.get(key)
         if entry is not None and entry[0] == filename:
             stored_hash = entry[1]
@@ -148,7 +156,24 @@ class CodeCache:
         self.misses += 1
         code: CodeType = compile(script, filename, "exec", flags=self.flags, dont_inherit=True)
         self.codes[key] = (filename, type_hash, marshal.dumps(code))
+        if type_hash is not None:
+            self._store_other_lengths(script, filename, line, len(str(type_hash)))
         return code
+
+    def _store_other_lengths(self, script: str, filename: str, line: str, length: int) -> None:
+        """Also store the code for the other usual lengths of the number (a stand-in number
+        of that length, replaced when used): the next processes, whose numbers differ,
+        find theirs at once instead of after a few runs."""
+        for other in HASH_LENGTHS:
+            if other == length:
+                continue
+            stand_in = 10 ** (other - 1) if other <= 19 else -(10 ** (other - 2))
+            variant = script.replace(line, f"        {stand_in},\n")
+            template = script.replace(line, f"        TYPE_HASH/{other},\n")
+            key = self._key(filename, template)
+            if key not in self.codes:
+                code = compile(variant, filename, "exec", flags=self.flags, dont_inherit=True)
+                self.codes[key] = (filename, stand_in, marshal.dumps(code))
 
     def save(self) -> None:
         """Write the file if anything was compiled (atomically; errors are ignored),

@@ -71,7 +71,8 @@ def test_a_second_process_reuses_the_code_and_it_is_what_compile_returns(tmp_pat
     # another hash seed: every generated __hash__ holds another number
     second, second_output = _scan(tmp_path, "2")
     assert second["code"] == 0
-    assert second["hits"] > first["misses"] // 2, second
+    # every usual length of the number was stored by the first: (nearly) all found
+    assert second["misses"] <= 3 and second["hits"] >= second["checked"] - 3, second
     assert second["rebased"] > 0  # stored code given this process's number ...
     assert second["checked"] == first["checked"] and second["different"] == 0  # ... exactly
     same, same_output = _scan(tmp_path, "1")  # the first seed again: all found as stored
