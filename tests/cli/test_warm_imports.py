@@ -32,7 +32,10 @@ def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     (root / "broken.py").write_text("raise RuntimeError('broken on purpose')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     yield name
-    for module in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
+    for worker in threading.enumerate():  # a worker left running (the exception test)
+        if worker.name == "atomic-fp-imports":
+            worker.join()
+    for module in [m for m in list(sys.modules) if m == name or m.startswith(name + ".")]:
         del sys.modules[module]
 
 
