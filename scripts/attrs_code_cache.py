@@ -181,7 +181,10 @@ class CodeCache:
         the file, read by every run, stays the size of one command's classes."""
         if not self.misses:
             return
-        kept = [(k, e) for k, e in self.codes.items() if e[0] in self.used]
+        # a copy taken at once: a daemon thread may still be defining classes (an import
+        # worker, when the command ended by an error)
+        entries = list(self.codes.items())
+        kept = [(k, e) for k, e in entries if e[0] in self.used]
         codes = dict(kept[-MAX_ENTRIES:])
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
