@@ -30,6 +30,8 @@ class ParseError(ValueError):
 
 
 def obj(value: object, path: str = "$") -> Mapping[str, Any]:
+    if type(value) is dict:  # what every decoder gives: skips the ABC check (issue 20)
+        return value
     if not isinstance(value, Mapping):
         raise ParseError(f"{path}: expected an object, got {type(value).__name__}")
     return value
@@ -47,8 +49,31 @@ def field(data: Mapping[str, Any], key: str, path: str = "$") -> Any:
     return data[key]
 
 
+def _plain_decimal(value: object) -> Decimal | None:
+    """The Decimal of a string (or Decimal) :func:`dec` accepts, else None (then
+    :func:`dec` decides, and names what is wrong). Venues send numbers as strings: this is
+    the path of nearly every number of a scan, with no type ladder and no path text unless
+    something is wrong (issue 20; equal to :func:`dec`, tests/adapters/test_parse_fast_paths.py)."""
+    if type(value) is not str:
+        if type(value) is Decimal:  # a JSON float read by ``parse_float=Decimal``
+            # ``Decimal(str(value))`` is ``value`` (``str`` keeps every digit and exponent)
+            return value if value.is_finite() and -_MAX_ABS <= value <= _MAX_ABS else None
+        return None
+    text = value.strip()
+    if len(text) > _MAX_DIGITS:
+        return None
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() and -_MAX_ABS <= number <= _MAX_ABS else None
+
+
 def dec(value: object, path: str = "$") -> Decimal:
     """A finite Decimal from a string or an int/float JSON number (floats via ``repr``)."""
+    number = _plain_decimal(value)
+    if number is not None:
+        return number
     if isinstance(value, bool) or value is None:
         raise ParseError(f"{path}: expected a number, got {value!r}")
     if isinstance(value, Decimal):
@@ -73,7 +98,11 @@ def dec(value: object, path: str = "$") -> Decimal:
 
 
 def dec_field(data: Mapping[str, Any], key: str, path: str = "$") -> Decimal:
-    return dec(field(data, key, path), f"{path}.{key}")
+    if key not in data:
+        raise ParseError(f"{path}.{key}: missing")
+    value = data[key]
+    number = _plain_decimal(value)
+    return dec(value, f"{path}.{key}") if number is None else number
 
 
 def opt_dec(data: Mapping[str, Any], key: str, path: str = "$") -> Decimal | None:
@@ -81,7 +110,8 @@ def opt_dec(data: Mapping[str, Any], key: str, path: str = "$") -> Decimal | Non
     value = data.get(key)
     if value is None or value == "":
         return None
-    return dec(value, f"{path}.{key}")
+    number = _plain_decimal(value)
+    return dec(value, f"{path}.{key}") if number is None else number
 
 
 def string(value: object, path: str = "$") -> str:
@@ -91,11 +121,16 @@ def string(value: object, path: str = "$") -> str:
 
 
 def str_field(data: Mapping[str, Any], key: str, path: str = "$") -> str:
-    return string(field(data, key, path), f"{path}.{key}")
+    if key not in data:
+        raise ParseError(f"{path}.{key}: missing")
+    value = data[key]
+    return value if type(value) is str else string(value, f"{path}.{key}")
 
 
 def integer(value: object, path: str = "$") -> int:
     """An int from a JSON int or an integer string (as venues send timestamps)."""
+    if type(value) is int:  # the common case first (a bool's type is bool, not int)
+        return value
     if isinstance(value, bool):
         raise ParseError(f"{path}: expected an integer, got a boolean")
     if isinstance(value, int):
@@ -108,7 +143,10 @@ def integer(value: object, path: str = "$") -> int:
 
 
 def int_field(data: Mapping[str, Any], key: str, path: str = "$") -> int:
-    return integer(field(data, key, path), f"{path}.{key}")
+    if key not in data:
+        raise ParseError(f"{path}.{key}: missing")
+    value = data[key]
+    return value if type(value) is int else integer(value, f"{path}.{key}")
 
 
 _MIN_TS = datetime(2000, 1, 1, tzinfo=timezone.utc)

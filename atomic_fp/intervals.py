@@ -19,7 +19,7 @@ callers that have them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from atomic_fp.models import FundingRate
 
@@ -28,8 +28,14 @@ GRID_TOLERANCE = timedelta(seconds=60)
 below the smallest interval (1 h) and far above any stamp jitter."""
 
 
+_EPOCH_UTC = datetime.fromtimestamp(0, timezone.utc)
+
+
 def _off_grid(moment: datetime, interval: timedelta) -> timedelta:
-    since_epoch = moment - datetime.fromtimestamp(0, moment.tzinfo)
+    # every rate's next funding is in UTC (the model converts it): its epoch is a constant
+    utc = moment.tzinfo is timezone.utc
+    epoch = _EPOCH_UTC if utc else datetime.fromtimestamp(0, moment.tzinfo)
+    since_epoch = moment - epoch
     offset = since_epoch % interval
     return min(offset, interval - offset)
 

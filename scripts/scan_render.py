@@ -22,7 +22,7 @@ from scripts.output import (
     iso,
     pct,
     render_csv,
-    render_json,
+    render_json_of_models,
     render_table,
     use_colour,
 )
@@ -256,7 +256,7 @@ def render(fmt: str | None, report: ScanReport, opportunities: Sequence[Opportun
     from scripts.context import REDACTOR
 
     if fmt == "json":
-        return REDACTOR.scrub(render_json(report_json(report, opportunities)))
+        return REDACTOR.scrub(render_json_of_models(report_json(report, opportunities)))
     if fmt == "csv":
         rows = []
         for o in opportunities:

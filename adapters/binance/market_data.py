@@ -105,6 +105,10 @@ def _checked(rate: FundingRate) -> FundingRate:
     return rate if doubt is None else attrs.evolve(rate, interval_doubt=doubt)
 
 
+def _marked(rate: FundingRate, doubt: str | None) -> FundingRate:
+    return rate if doubt is None else attrs.evolve(rate, interval_doubt=doubt)
+
+
 def _with_cap(rate: FundingRate, caps: Mapping[str, tuple[Decimal, Decimal]]) -> FundingRate:
     """``rate`` with its symbol's ``fundingInfo`` cap and floor, when Binance adjusted them."""
     bounds = caps.get(rate.venue_symbol or "")
@@ -216,8 +220,8 @@ class BinanceMarketData:
             wanted = set(symbols)
             rates = tuple(rate for rate in rates if rate.symbol in wanted)
         cached = self._info.generation == read_before  # fundingInfo not read in this call
-        doubtful = any(interval_doubt(rate) for rate in rates)
-        if cached and doubtful and self.REREADS_DOUBTFUL_INTERVALS:
+        doubts: list[str | None] | None = [interval_doubt(rate) for rate in rates]
+        if cached and any(doubts or ()) and self.REREADS_DOUBTFUL_INTERVALS:
             # A cached fundingInfo interval contradicts premiumIndex's nextFundingTime (the
             # venue changed it): read fundingInfo again now, whatever its TTL says.
             fresh = await self._info.refresh(self._read_funding_info)
@@ -230,9 +234,18 @@ class BinanceMarketData:
                 return Failure(reparsed.failure())
             wanted_symbols = {rate.symbol for rate in rates}
             rates = tuple(rate for rate in reparsed.unwrap() if rate.symbol in wanted_symbols)
+            doubts = None  # other rates: checked again below
         info = self._info.last
         caps = info.caps if info is not None else {}
-        return Success(tuple(_checked(_with_cap(rate, caps)) for rate in rates))
+        if doubts is None:
+            return Success(tuple(_checked(_with_cap(rate, caps)) for rate in rates))
+        # each rate's doubt computed once (a cap does not move its interval or next funding)
+        return Success(
+            tuple(
+                _marked(_with_cap(rate, caps), doubt)
+                for rate, doubt in zip(rates, doubts, strict=True)
+            )
+        )
 
     async def fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
         if depth < 1:

@@ -79,6 +79,11 @@ within this tolerance."""
 
 # ---------------------------------------------------------------------------- symbols
 
+SymbolLookup = tuple[tuple[str, str] | None, tuple[Symbol, Decimal] | None, int]
+_MAX_LOOKUPS = 8192
+"""Names remembered per map (Binance lists ~700 symbols; a hostile list cannot grow it)."""
+
+
 
 @attrs.frozen
 class SymbolMap:
@@ -111,6 +116,24 @@ class SymbolMap:
 
     def rank(self, quote: str) -> int:
         return self.quotes.index(quote) if quote in self.quotes else len(self.quotes)
+
+    _looked_up: dict[str, SymbolLookup] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False, hash=False
+    )
+
+    def lookup(self, venue_symbol: str) -> SymbolLookup:
+        """``(split(s), canonical(s), rank of the quote)`` of a venue symbol, remembered: a
+        pure function of this frozen map, asked again for the same ~1000 names in every
+        scan (issue 20; equal to the three calls, tests/adapters/binance/
+        test_parse_fast_paths.py)."""
+        known = self._looked_up.get(venue_symbol)
+        if known is None:
+            parts = self.split(venue_symbol)
+            rank = self.rank(parts[1]) if parts is not None else 0
+            known = (parts, self.canonical(venue_symbol), rank)
+            if len(self._looked_up) < _MAX_LOOKUPS:
+                self._looked_up[venue_symbol] = known
+        return known
 
 
 def _prefer_quotes(items: Iterable[tuple[Symbol, int, T]]) -> list[T]:

@@ -105,6 +105,15 @@ def parse_funding_caps(
 
 # ---------------------------------------------------------------------------- current funding
 
+_INTERVALS = {hours: timedelta(hours=hours) for hours in range(1, 25)}
+
+
+def _hours(hours: int) -> timedelta:
+    """``timedelta(hours=hours)``, one instance per interval (not one per row)."""
+    known = _INTERVALS.get(hours)
+    return timedelta(hours=hours) if known is None else known
+
+
 
 def parse_premium_index(
     exchange: ExchangeIdentifier,
@@ -135,13 +144,12 @@ def parse_premium_index(
             path = f"$[{i}]"
             row = obj(raw, path)
             venue_symbol = str_field(row, "symbol", path)
-            parts = symbols.split(venue_symbol)
+            parts, mapped, rank = symbols.lookup(venue_symbol)
             if parts is None and venue_symbol not in symbols.overrides:
                 continue
             next_ms = int_field(row, "nextFundingTime", path)
             if next_ms == 0:
                 continue
-            mapped = symbols.canonical(venue_symbol)
             if mapped is None:
                 continue
             symbol, _ = mapped
@@ -151,7 +159,7 @@ def parse_premium_index(
                 exchange=exchange,
                 symbol=symbol,
                 rate=rate,
-                interval=timedelta(hours=hours),
+                interval=_hours(hours),
                 kind=FundingKind.CURRENT,
                 observed_at=ts_millis(field(row, "time", path), f"{path}.time"),
                 next_funding_time=ts_millis(next_ms, f"{path}.nextFundingTime"),
@@ -159,7 +167,6 @@ def parse_premium_index(
                 index_price=_price_or_none(opt_dec(row, "indexPrice", path)),
                 venue_symbol=venue_symbol,
             )
-            rank = symbols.rank(parts[1]) if parts is not None else 0
             candidates.append((symbol, rank, funding))
         return tuple(_prefer_quotes(candidates))
 

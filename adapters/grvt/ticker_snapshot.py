@@ -25,7 +25,6 @@ asks REST for the rest. ``websockets`` is imported on first use, not by ``scan``
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import ssl
 import time
@@ -34,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 import attrs
+
+from adapters.json_decode import loads_like_json
 
 if TYPE_CHECKING:
     from adapters.streams.connection import WebSocketConnection
@@ -144,7 +145,7 @@ class TickerSnapshots:
                 message = await connection.receive(self._limit)
                 if message is None:
                     continue
-                body = json.loads(message)
+                body = loads_like_json(message)  # orjson when exact (issue 20)
                 if not isinstance(body, dict):
                     continue
                 if "error" in body or ("code" in body and "feed" not in body):

@@ -27,6 +27,7 @@ from adapters.hyperliquid.parsers import (
     AssetInfo,
     MetaSnapshot,
     Overrides,
+    UniverseMemo,
     parse_funding_history,
     parse_l2_book,
     parse_meta_and_asset_ctxs,
@@ -106,6 +107,7 @@ class HyperliquidMarketData:
         self.overrides = overrides
         self._clock = clock
         # Freshness is judged on the injectable clock (a replayed snapshot has its own time).
+        self._universe = UniverseMemo()
         self._assets: TtlCache[dict[Symbol, AssetInfo]] = TtlCache(
             meta_ttl.total_seconds(), monotonic=lambda: self._clock().timestamp()
         )
@@ -116,7 +118,7 @@ class HyperliquidMarketData:
             return answer
         observed_at = self._clock()
         parsed = parse_meta_and_asset_ctxs(
-            self._exchange, answer.unwrap(), observed_at, self.overrides
+            self._exchange, answer.unwrap(), observed_at, self.overrides, self._universe
         )
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())

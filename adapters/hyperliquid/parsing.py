@@ -158,6 +158,25 @@ def parse_universe(meta: Any, overrides: Overrides) -> tuple[AssetInfo, ...]:
     return tuple(assets)
 
 
+@attrs.define
+class UniverseMemo:
+    """The last universe parsed, by the ``repr`` of what it was parsed from (issue 20: every
+    scan sends the same 200-odd entries). ``repr`` of decoded JSON is exact about types
+    (``1``, ``True``, ``Decimal('1')`` and ``'1'`` differ), so a remembered answer is only
+    reused for an identical document; anything else is parsed (and refused) afresh."""
+
+    key: str | None = None
+    assets: tuple[AssetInfo, ...] = ()
+
+    def assets_of(self, meta: Any, overrides: Overrides) -> tuple[AssetInfo, ...]:
+        key = repr((meta, sorted(overrides.items())))
+        if key != self.key:
+            self.key = None  # a refused universe is never remembered
+            self.assets = parse_universe(meta, overrides)
+            self.key = key
+        return self.assets
+
+
 def _market(
     exchange: ExchangeIdentifier,
     asset: AssetInfo,
@@ -192,7 +211,11 @@ def _positive_or_none(value: Decimal | None) -> Decimal | None:
 
 
 def _meta_and_ctxs(
-    exchange: ExchangeIdentifier, payload: Any, observed_at: datetime, overrides: Overrides
+    exchange: ExchangeIdentifier,
+    payload: Any,
+    observed_at: datetime,
+    overrides: Overrides,
+    memo: UniverseMemo | None = None,
 ) -> MetaSnapshot:
     pair = arr(payload)
     if len(pair) != 2:
@@ -202,7 +225,7 @@ def _meta_and_ctxs(
     ctxs = arr(raw_ctxs, "$[1]")
     if len(ctxs) != universe_length:
         raise ParseError(f"$[1]: {len(ctxs)} asset contexts for {universe_length} universe entries")
-    assets = parse_universe(meta, overrides)
+    assets = parse_universe(meta, overrides) if memo is None else memo.assets_of(meta, overrides)
     markets: list[Market] = []
     rates: list[FundingRate] = []
     next_funding = next_hour(observed_at)
@@ -240,14 +263,17 @@ def parse_meta_and_asset_ctxs(
     payload: Any,
     observed_at: datetime,
     overrides: Overrides | None = None,
+    memo: UniverseMemo | None = None,
 ) -> Result[MetaSnapshot, MalformedResponse]:
     """``metaAndAssetCtxs`` -> listed assets, markets and CURRENT hourly funding.
 
     Delisted assets (``isDelisted: true``) are kept in ``assets`` (their index still
     counts) but yield no market and no rate. Names that are not asset codes are skipped.
+    ``memo`` (a client's, kept between scans) skips parsing a universe seen last time.
     """
     return parse_guard(
-        str(exchange), lambda: _meta_and_ctxs(exchange, payload, observed_at, overrides or {})
+        str(exchange),
+        lambda: _meta_and_ctxs(exchange, payload, observed_at, overrides or {}, memo),
     )
 
 

@@ -114,6 +114,7 @@ def _parse_funding_rates(
     rows = arr(field(body, "funding_rates"), "$.funding_rates")
     known = _by_id(markets)
     rates: list[FundingRate] = []
+    next_funding = next_hour(observed_at)
     for i, raw in enumerate(rows):
         path = f"$.funding_rates[{i}]"
         row = obj(raw, path)
@@ -131,7 +132,7 @@ def _parse_funding_rates(
                 interval=SETTLEMENT_INTERVAL,
                 kind=FundingKind.CURRENT,
                 observed_at=observed_at,
-                next_funding_time=next_hour(observed_at),
+                next_funding_time=next_funding,
                 venue_symbol=str(market_id),
                 open_interest=market.market.open_interest,
                 volume_24h=market.market.volume_24h,

@@ -28,11 +28,13 @@ def finite_decimal(_: object, attribute: attrs.Attribute[Any], value: object) ->
 
 
 def optional_finite_decimal(obj: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
+    if value is not None and not (type(value) is Decimal and value.is_finite()):
         finite_decimal(obj, attribute, value)
 
 
 def non_negative(obj: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is Decimal and value.is_finite() and value >= 0:
+        return  # the common case, checked first (issue 20)
     finite_decimal(obj, attribute, value)
     assert isinstance(value, Decimal)
     if value < 0:
@@ -40,11 +42,14 @@ def non_negative(obj: object, attribute: attrs.Attribute[Any], value: object) ->
 
 
 def optional_non_negative(obj: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
+    # the common case inline: a model is built per rate, per scan (issue 20)
+    if value is not None and not (type(value) is Decimal and value.is_finite() and value >= 0):
         non_negative(obj, attribute, value)
 
 
 def positive(obj: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is Decimal and value.is_finite() and value > 0:
+        return  # the common case, checked first (issue 20)
     finite_decimal(obj, attribute, value)
     assert isinstance(value, Decimal)
     if value <= 0:
@@ -52,7 +57,7 @@ def positive(obj: object, attribute: attrs.Attribute[Any], value: object) -> Non
 
 
 def optional_positive(obj: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
+    if value is not None and not (type(value) is Decimal and value.is_finite() and value > 0):
         positive(obj, attribute, value)
 
 
@@ -67,11 +72,16 @@ def utc_datetime(_: object, attribute: attrs.Attribute[Any], value: object) -> N
 
 
 def optional_utc_datetime(obj: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
+    if value is not None and not (type(value) is datetime and value.tzinfo is timezone.utc):
         utc_datetime(obj, attribute, value)
 
 
+_NO_TIME = timedelta(0)
+
+
 def positive_timedelta(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is timedelta and value > _NO_TIME:  # the common case, checked first
+        return
     if not isinstance(value, timedelta):
         raise TypeError(f"{_name(attribute)} must be a timedelta, got {type(value).__name__}")
     if value <= timedelta(0):
@@ -79,19 +89,25 @@ def positive_timedelta(_: object, attribute: attrs.Attribute[Any], value: object
 
 
 def non_empty_str(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is str and value and not value.isspace():
+        return  # the common case: ``strip`` and ``isspace`` know the same whitespace
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{_name(attribute)} must be a non-empty string, got {value!r}")
 
 
 def to_utc(value: datetime) -> datetime:
     """Normalise an aware datetime to UTC (used as an attrs converter)."""
+    if type(value) is datetime and value.tzinfo is timezone.utc:
+        return value  # what astimezone would return (the same object): the common case
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(timezone.utc)
     return value
 
 
 def optional_to_utc(value: datetime | None) -> datetime | None:
-    return None if value is None else to_utc(value)
+    if value is None or (type(value) is datetime and value.tzinfo is timezone.utc):
+        return value
+    return to_utc(value)
 
 
 Number = Decimal | int | float | str

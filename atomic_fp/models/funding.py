@@ -106,7 +106,7 @@ class FundingRate:
     def _check_venue_symbol(
         self, attribute: attrs.Attribute[str | None], value: str | None
     ) -> None:
-        if value is not None:
+        if value is not None and not (type(value) is str and value and not value.isspace()):
             non_empty_str(self, attribute, value)
 
     @property
