@@ -7,7 +7,9 @@ Why (issue 20): attrs writes each class's ``__init__``, ``__eq__``, ``__hash__``
 measured 110 ms of CPU for the ~140 classes a ``scan --offline`` defines (a quarter of
 the command), and most of it before a live scan's first connection. This module keeps
 the code objects, ``marshal``-ed (the format of ``.pyc`` files), in the cache directory
-(:func:`scripts.cache_dir.cache_dir`), one file per interpreter (``cache_tag``), and
+(:func:`scripts.cache_dir.cache_dir`), one file per interpreter (``cache_tag`` and bytecode
+magic number), installed attrs (its ``_make.py``'s size and time, as a ``.pyc`` records its
+source) and command, and
 hands attrs the stored code instead of compiling when it is asked the same source again.
 
 Exactness: ``compile`` is a function of the source, the file name, the mode and the
@@ -215,6 +217,21 @@ def _future_flags(module: Any) -> int:
     return flags
 
 
+EXPECTED_PARAMETERS = ("script", "globs", "locs", "filename")
+"""``attr._make._compile_and_eval``'s parameters in the attrs versions this was written
+for (23.2 to 26.1); any other signature leaves attrs alone."""
+
+
+def _replaceable(original: object) -> bool:
+    import inspect
+
+    try:
+        parameters = tuple(inspect.signature(original).parameters)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return parameters == EXPECTED_PARAMETERS
+
+
 def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
     """Make attrs take its generated methods from the cache (once per process), a file
     per interpreter and ``atomic-fp`` command (each defines its own set of classes)."""
@@ -223,13 +240,21 @@ def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
     from attr import _make
 
     original = getattr(_make, "_compile_and_eval", None)
-    if original is None:
+    if original is None or not _replaceable(original):
         return None
+    import importlib.util
+
     from scripts.cache_dir import cache_dir
 
     tag = sys.implementation.cache_tag or "python"
+    magic = importlib.util.MAGIC_NUMBER.hex()
+    try:  # the installed attrs, as a .pyc records its source: size and modification time
+        source = os.stat(_make.__file__)
+    except (OSError, TypeError):
+        return None
+    attrs_id = f"{source.st_size}-{source.st_mtime_ns}"
     name = "".join(c if c.isalnum() or c in "-_" else "_" for c in command)
-    path = cache_dir(environ) / f"attrs-code-{tag}-{name}.marshal"
+    path = cache_dir(environ) / f"attrs-code-{tag}-{magic}-{attrs_id}-{name}.marshal"
     cache = CodeCache(path, _future_flags(_make))
 
     def compile_and_eval(
