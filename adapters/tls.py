@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import ssl
 import threading
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from adapters.connection_events import connection_starting, listening
 
 if TYPE_CHECKING:  # httpx is imported when a context or transport is built, not before
     import httpx
@@ -51,10 +54,32 @@ def shared_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
 
 def default_transport(ca_bundle: str | None = None) -> httpx.AsyncHTTPTransport:
     """The transport ``httpx.AsyncClient`` builds by default (HTTP/1.1, default limits,
-    proxies from the environment), verifying with :func:`shared_ssl_context`."""
+    proxies from the environment), verifying with :func:`shared_ssl_context`; it reports
+    each connection it opens to :mod:`adapters.connection_events`."""
+    return _signalling_transport()(verify=shared_ssl_context(ca_bundle), trust_env=True)
+
+
+async def _trace(event: str, info: dict[str, Any]) -> None:
+    """httpcore's ``trace`` extension: called with ``connection.connect_tcp.started`` right
+    before it opens a TCP connection (``httpcore/_async/connection.py``)."""
+    if event == "connection.connect_tcp.started":
+        connection_starting()
+
+
+@cache
+def _signalling_transport() -> type[httpx.AsyncHTTPTransport]:
     import httpx
 
-    return httpx.AsyncHTTPTransport(verify=shared_ssl_context(ca_bundle), trust_env=True)
+    class SignallingTransport(httpx.AsyncHTTPTransport):
+        """``httpx.AsyncHTTPTransport`` that, while someone listens for connections, asks
+        httpcore to trace the request (a request bringing its own trace keeps it)."""
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if listening() and "trace" not in request.extensions:
+                request.extensions = {**request.extensions, "trace": _trace}
+            return await super().handle_async_request(request)
+
+    return SignallingTransport
 
 
 __all__ = ["default_transport", "shared_ssl_context"]

@@ -8,21 +8,18 @@ The seed design's public API, importable from here as it writes it::
 
     from atomic_fp import Symbol, ArbitrageConfig, AtomicQueryer, ArbitrageOrchestrator
 
-The models, errors and pure decisions are imported eagerly; the operations, aggregators
-and orchestration (which need ``anyio``) on first use (PEP 562 ``__getattr__``), so that
-importing the pure core (``atomic_fp.models``, ``atomic_fp.decisions``) still loads no I/O
-library. ``__init__.pyi`` gives type checkers every name.
+The models and errors are imported eagerly; everything else on first use (PEP 562
+``__getattr__``): the operations, aggregators and orchestration (which need ``anyio``), so
+that importing the pure core (``atomic_fp.models``, ``atomic_fp.decisions``) loads no I/O
+library, and the decisions, exposure and per-venue names, so that a module importing
+``atomic_fp.models`` (every adapter, the config reader) does not pay for the decisions: the
+package ``__init__`` runs on any ``atomic_fp.*`` import, and the decisions were ~40 % of a
+cold scan's imports before its first connection (issue 20). ``__init__.pyi`` gives type
+checkers every name.
 """
 
 from typing import Any
 
-from atomic_fp.decisions import (
-    FundingArbitrageDecision,
-    NoTrade,
-    Opportunity,
-    RebalanceDecision,
-    SafetyDecision,
-)
 from atomic_fp.errors import (
     Ambiguous,
     AuthenticationError,
@@ -40,7 +37,6 @@ from atomic_fp.errors import (
     VenueRejected,
     VenueTimeout,
 )
-from atomic_fp.exposure import ExposureReport, IncompleteExposure
 from atomic_fp.models import (
     ArbitrageConfig,
     Balance,
@@ -66,13 +62,18 @@ from atomic_fp.models import (
     TradingSignal,
     VenueFees,
 )
-from atomic_fp.per_venue import (
-    ByVenue,
-)
 
 __version__ = "0.1.0"
 
 _LAZY = {
+    "FundingArbitrageDecision": "atomic_fp.decisions",
+    "NoTrade": "atomic_fp.decisions",
+    "Opportunity": "atomic_fp.decisions",
+    "RebalanceDecision": "atomic_fp.decisions",
+    "SafetyDecision": "atomic_fp.decisions",
+    "ExposureReport": "atomic_fp.exposure",
+    "IncompleteExposure": "atomic_fp.exposure",
+    "ByVenue": "atomic_fp.per_venue",
     "AtomicQueryer": "atomic_fp.operations",
     "AtomicTrader": "atomic_fp.operations",
     "FundingRateAggregator": "atomic_fp.aggregators",

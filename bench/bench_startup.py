@@ -77,14 +77,33 @@ def console_script() -> str:
     return found
 
 
+BASE_SCRIPT = """import re
+import sys
+from scripts.cli import {entry}
+if __name__ == '__main__':
+    sys.argv[0] = 'atomic-fp'
+    sys.exit({entry}())
+"""
+"""pip's console-script template, for an earlier tree whose entry point differs from the
+installed script's (``scripts.cli:main`` before ``scripts.cli:run``)."""
+
+
+def _command(tree: Path | None) -> list[str]:
+    if tree is None:
+        return [console_script()]
+    cli = (tree / "scripts" / "cli.py").read_text("utf-8")
+    entry = "run" if "\ndef run(" in cli else "main"
+    return [sys.executable, "-c", BASE_SCRIPT.format(entry=entry)]
+
+
 def measure(args: list[str], cwd: str, tree: Path | None = None) -> Sample:
     """One run of the console script in ``cwd``; ``tree``: a source tree imported first
-    (an earlier revision), else the installed package."""
+    (an earlier revision, through its own entry point), else the installed package."""
     env = dict(ENV)
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
     out = subprocess.run(
-        [sys.executable, "-c", _MEASURE, console_script(), *args],
+        [sys.executable, "-c", _MEASURE, *_command(tree), *args],
         capture_output=True,
         text=True,
         cwd=cwd,

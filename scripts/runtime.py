@@ -9,21 +9,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import anyio
 import attrs
 from returns.result import Failure, Result, Success
 
 from adapters.registry import VenueSettings, build_client
-from adapters.snapshot import Snapshot
 from atomic_fp.aggregators import FundingRateAggregator, MarketAggregator, PositionAggregator
 from atomic_fp.errors import NotConfigured, VenueError
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.venue import VenueClient
+from scripts.cache_dir import CACHE_DIR_ENV as CACHE_DIR_ENV  # re-exported
+from scripts.cache_dir import cache_dir as cache_dir  # re-exported
 from scripts.config import AppConfig, VenueConfig
 from scripts.context import fail
+
+if TYPE_CHECKING:  # a live command never loads the snapshot package (issue 20)
+    from adapters.snapshot import Snapshot
 
 T = TypeVar("T")
 
@@ -80,23 +83,6 @@ def select(config: AppConfig, names: Sequence[str] | None) -> tuple[VenueConfig,
     if unknown:
         fail(f"unknown venue {unknown[0]!r} in --venues (configured: {', '.join(sorted(known))})")
     return tuple(known[n] for n in names)
-
-
-CACHE_DIR_ENV = "ATOMIC_FP_CACHE_DIR"
-
-
-def cache_dir(environ: Mapping[str, str]) -> Path:
-    """Where live venue clients may keep files between runs: ``$ATOMIC_FP_CACHE_DIR``,
-    else ``$XDG_CACHE_HOME/atomic-fp`` (an absolute one, as the XDG spec requires), else
-    ``~/.cache/atomic-fp``."""
-    explicit = environ.get(CACHE_DIR_ENV, "").strip()
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = environ.get("XDG_CACHE_HOME", "").strip()
-    if xdg and Path(xdg).is_absolute():
-        return Path(xdg) / "atomic-fp"
-    home = environ.get("HOME", "").strip()
-    return (Path(home) if home else Path.home()) / ".cache" / "atomic-fp"
 
 
 def with_disk_caches(settings: VenueSettings, environ: Mapping[str, str]) -> VenueSettings:

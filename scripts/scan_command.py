@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from scripts import exitcodes
-from scripts.basis import BASES, Basis
+from scripts.basis import BASES
 from scripts.output import FORMATS
 
 if TYPE_CHECKING:
@@ -168,8 +168,9 @@ def scan(
         both_directions=both_directions,
         min_open_interest=oi_floor,
         min_volume_24h=volume_floor,
-        basis=None if basis is None else Basis.parse(basis),
+        basis=basis,
         store_path=store_path,
+        warm=("scripts.scan_render",),
     )
     if symbol_filter and report.unlisted_symbols:
         unlisted = ", ".join(report.unlisted_symbols)

@@ -26,7 +26,7 @@ from scripts.output import (
     render_table,
     use_colour,
 )
-from scripts.scan_run import ScanReport
+from scripts.scan_report import ScanReport
 
 CSV_COLUMNS = (
     "symbol",

@@ -1,4 +1,12 @@
-"""Gathering funding rates for ``scan`` and ranking them (imported only when scanning)."""
+"""Gathering funding rates for ``scan`` and ranking them (imported only when scanning).
+
+Start-up order (issue 20): this module imports only what building the venue clients and
+asking them needs. The decisions, the carry columns, the report and (through
+``scan_command``'s ``warm``) the output are imported by :func:`scripts.startup.warm_imports`
+in a worker thread once the first connection has started, while the handshakes and
+requests are in flight; the ranking below imports them again, which costs nothing once the
+worker has, and raises the real error if the worker could not.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +15,21 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
-import attrs
 import click
 from returns.result import Failure, Result, Success
 
 from adapters.published_fees import ACCOUNT_FEE_KINDS, with_note
-from adapters.snapshot import Snapshot, bundled_snapshot
 from atomic_fp.aggregators import FundingRateAggregator
-from atomic_fp.decisions.estimators import Basis, Estimate, EstimateUnavailable
-from atomic_fp.decisions.liquidity import liquidity_problem
-from atomic_fp.decisions.ranking import rank_opportunities
-from atomic_fp.decisions.types import Opportunity
 from atomic_fp.errors import VenueError
-from atomic_fp.models import ArbitrageConfig, FeeQuote, FeeSource, FundingRate, Symbol
+from atomic_fp.models import FeeQuote, FeeSource, FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import to_result
 from scripts.config import AppConfig
 from scripts.context import app_context, fail, warn
-from scripts.fees import FeeResults, quote_all, resolve_all
+from scripts.fees import FeeResults, quote_all
 from scripts.runtime import (
     GRACE,
     Venue,
@@ -39,91 +41,34 @@ from scripts.runtime import (
     select,
     utc_now,
 )
-from scripts.scan_carry import (
-    Carry,
-    PairKey,
-    Settled,
-    apply_basis,
-    carry_of,
-    load_history,
-    lookback,
-    pair_key,
-)
-from scripts.startup import QuietResult, freeze_startup_objects
+from scripts.startup import QuietResult, freeze_startup_objects, warm_imports
 
+if TYPE_CHECKING:
+    from adapters.snapshot import Snapshot
+    from atomic_fp.decisions.types import Opportunity
+    from atomic_fp.models import ArbitrageConfig
+    from scripts.scan_report import ScanReport
+
+    # offline nothing connected, so nothing imported them in the background: they were
+    # imported just now, after gather froze the start-up objects. Freeze again (the rates
+    # read are kept to the end of this one-shot command anyway).
+    freeze_startup_objects()
 log = logging.getLogger("scripts.scan")
 
 VenueRates = Mapping[ExchangeIdentifier, Result[tuple[FundingRate, ...], VenueError]]
 
-
-@attrs.frozen
-class ScanReport:
-    now: datetime
-    source: str
-    venues: VenueRates
-    kinds: Mapping[ExchangeIdentifier, str]
-    opportunities: tuple[Opportunity, ...]
-    unlisted_symbols: tuple[str, ...] = ()
-    """``--symbols`` that no venue which answered lists."""
-    requested_symbols: tuple[str, ...] = ()
-    fees: Mapping[str, FeeQuote] = attrs.field(factory=dict)
-    """Each venue's fee (by venue id) with its source: what the net APRs were computed with."""
-    left_out: tuple[str, ...] = ()
-    """Rates left out before ranking (interval in doubt, below a liquidity floor),
-    ``"venue SYMBOL: why"``."""
-    basis: Basis = Basis.CURRENT
-    estimates: Mapping[tuple[str, Symbol], Estimate] = attrs.field(factory=dict)
-    unavailable: tuple[EstimateUnavailable, ...] = ()
-    settled: Settled = attrs.field(factory=dict)
-    strategy: ArbitrageConfig | None = None
-    history_source: str | None = None
-    _carry: dict[PairKey, Carry] = attrs.field(factory=dict, init=False, eq=False, repr=False)
-
-    def carry(self, opportunity: Opportunity) -> Carry | None:
-        """Persistence and break-even days of a ranked pair (computed when first shown:
-        a full ``--all-pairs`` ranking may hold tens of thousands of pairs)."""
-        if self.strategy is None:
-            return None
-        key = pair_key(opportunity)
-        found = self._carry.get(key)
-        if found is None:
-            found = carry_of(
-                [opportunity], settled=self.settled, config=self.strategy, now=self.now
-            )[key]
-            self._carry[key] = found
-        return found
-
-    @property
-    def answered(self) -> int:
-        return sum(1 for r in self.venues.values() if isinstance(r, Success))
-
-    @property
-    def any_ok(self) -> bool:
-        return any(isinstance(r, Success) for r in self.venues.values())
-
-    def failures(self) -> list[tuple[ExchangeIdentifier, VenueError]]:
-        return [(v, r.failure()) for v, r in self.venues.items() if isinstance(r, Failure)]
-
-    def warn_failures(self) -> None:
-        for venue, error in self.failures():
-            warn(
-                f"venue {venue} left out: {error.describe()}",
-                venue=str(venue),
-                event="venue_failed",
-                error_type=error.kind,
-                code=error.code,
-            )
-        if self.unavailable:
-            shown = "; ".join(e.describe() for e in self.unavailable[:3])
-            more = len(self.unavailable) - 3
-            warn(
-                f"--basis {self.basis.value}: {len(self.unavailable)} rate(s) left out "
-                f"({shown}{f'; and {more} more' if more > 0 else ''})",
-                event="estimate_unavailable",
-            )
+RANKING_MODULES = (
+    "atomic_fp.decisions.estimators",
+    "atomic_fp.decisions.liquidity",
+    "atomic_fp.decisions.ranking",
+    "scripts.scan_carry",
+    "scripts.scan_report",
+)
+"""What :func:`run_scan` needs once the rates are in: imported while they are fetched."""
 
 
 def _load_snapshot(snapshot_dir: str | None) -> Snapshot:
+    from adapters.snapshot import bundled_snapshot
     from scripts.snapshot_input import SnapshotInputError, read_snapshot
 
     if not snapshot_dir:
@@ -144,7 +89,11 @@ def _symbols(names: Sequence[str] | None) -> frozenset[Symbol] | None:
 
 
 def gather(
-    venues: Sequence[Venue], account_venues: Sequence[Venue] = (), *, predicted: bool = False
+    venues: Sequence[Venue],
+    account_venues: Sequence[Venue] = (),
+    *,
+    predicted: bool = False,
+    warm: Sequence[str] = (),
 ) -> tuple[VenueRates, FeeResults, VenueRates]:
     """Every venue's current rates for all its listed symbols (``--symbols`` filters
     afterwards: asking a venue for a symbol it does not list fails the whole call), each
@@ -153,7 +102,9 @@ def gather(
     credentials are all set, used only to read the account's fee rates. Account fees and
     predictions are read concurrently with the rates; the other fee quotes come after the
     rates (Lighter's fees come with the market list its rates already loaded, the rest
-    answer without a request)."""
+    answer without a request). ``warm`` names the modules the caller needs afterwards:
+    imported in a worker thread while the venues answer (:func:`scripts.startup.warm_imports`),
+    from the moment the first connection starts."""
 
     async def work() -> tuple[VenueRates, FeeResults, VenueRates]:
         account_fees: dict[ExchangeIdentifier, Any] = {}
@@ -166,7 +117,7 @@ def gather(
             predictions.update(await _predictions(venues))
 
         try:
-            async with anyio.create_task_group() as group:
+            async with warm_imports(warm), anyio.create_task_group() as group:
                 if account_venues:
                     group.start_soon(read_account_fees)
                 if predicted:
@@ -275,15 +226,18 @@ def run_scan(
     both_directions: bool = False,
     min_open_interest: Decimal | None = None,
     min_volume_24h: Decimal | None = None,
-    basis: Basis | None = None,
+    basis: str | None = None,
     store_path: str | None = None,
+    warm: Sequence[str] = (),
 ) -> ScanReport:
+    """``basis``: an estimator's name (``--basis``; default ``[strategy] basis``, both
+    checked names). ``warm``: modules the caller needs after the scan (its output),
+    imported while the venues answer, with the ranking's (:func:`gather`)."""
     app = app_context(ctx)
     config = app.config()
     symbols = _symbols(symbol_names)
     account_venues: tuple[Venue, ...] = ()
-    if basis is None:
-        basis = Basis.parse(config.strategy.basis)
+    basis_name = basis if basis is not None else config.strategy.basis
     if offline or snapshot_dir:
         snapshot = _load_snapshot(snapshot_dir)
         venues = build_offline(snapshot, venue_names, config)
@@ -301,13 +255,27 @@ def run_scan(
         account_venues = _account_fee_venues(config, venue_names, app.environ)
         source = "live"
         fixed_now = None
-    results, quoted, predicted = gather(venues, account_venues, predicted=basis is Basis.PREDICTED)
-    fees = resolve_all(config, venues, quoted)
-    now = fixed_now or utc_now()
     # the bundled snapshot comes with its history; any other source reads the store
     bundled = offline and snapshot_dir is None and not store_path
+    results, quoted, predicted = gather(
+        venues,
+        account_venues,
+        predicted=basis_name.strip().lower() == "predicted",
+        warm=(*RANKING_MODULES, *(() if bundled else ("adapters.store",)), *warm),
+    )
+    from atomic_fp.decisions.estimators import Basis
+    from atomic_fp.decisions.ranking import rank_opportunities
+    from scripts.fees import resolve_all
+    from scripts.scan_carry import apply_basis, load_history, lookback
+    from scripts.scan_report import ScanReport
+
+    chosen_basis = Basis.parse(basis_name)
+    fees = resolve_all(config, venues, quoted)
+    now = fixed_now or utc_now()
     if bundled:  # no store to open (nor sqlite3 to import: issue 20)
-        history = load_history(bundled=True, store_path=Path(), now=now, window=lookback(basis))
+        history = load_history(
+            bundled=True, store_path=Path(), now=now, window=lookback(chosen_basis)
+        )
     else:
         from adapters.store import DEFAULT_STORE, StoreError
 
@@ -316,7 +284,7 @@ def run_scan(
                 bundled=False,
                 store_path=Path(store_path or config.store_path or DEFAULT_STORE),
                 now=now,
-                window=lookback(basis),
+                window=lookback(chosen_basis),
             )
         except StoreError as problem:
             fail(f"funding store: {problem}")
@@ -330,7 +298,7 @@ def run_scan(
     strategy = config.strategy.arbitrage_config({name: q.fees for name, q in fees.items()})
     usable, left_out = _usable_rates(current, strategy, min_open_interest, min_volume_24h)
     rates, estimates, unavailable = apply_basis(
-        basis, usable, now=now, settled=history.settled, predicted=_predicted(predicted)
+        chosen_basis, usable, now=now, settled=history.settled, predicted=_predicted(predicted)
     )
     # per_symbol=1 builds only each symbol's winner (= best_per_symbol of the full ranking)
     chosen = tuple(
@@ -360,7 +328,7 @@ def run_scan(
         requested_symbols=tuple(sorted(s.base for s in symbols or ())),
         fees=fees,
         left_out=left_out,
-        basis=basis,
+        basis=chosen_basis,
         estimates=estimates,
         unavailable=tuple(unavailable),
         settled=history.settled,
@@ -378,6 +346,8 @@ def _usable_rates(
     """The rates that may be ranked, and ``"venue SYMBOL: why"`` for each one left out: an
     interval in doubt (:mod:`atomic_fp.intervals`), or a market below a liquidity floor (a
     venue that publishes no figure passes; :mod:`atomic_fp.decisions.liquidity`)."""
+    from atomic_fp.decisions.liquidity import liquidity_problem
+
     kept: list[FundingRate] = []
     left_out: list[str] = []
     for rate in rates:

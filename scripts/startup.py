@@ -10,7 +10,11 @@ start-up every few minutes).
   and rich is never loaded. Likewise ``trio``: httpcore imports it when it is installed
   (``try: import trio``, for its locks under trio; ``httpcore/_synchronization.py``), which
   costs 60-95 ms (issue 20), and every ``atomic-fp`` command runs on asyncio
-  (``anyio.run``'s default backend), where httpcore uses anyio's locks instead. Only the
+  (``anyio.run``'s default backend), where httpcore uses anyio's locks instead. And ``h2``
+  (with ``hpack``, ``hyperframe``): httpcore imports its HTTP/2 connection when ``h2`` is
+  installed (``try: from .http2 import ...``, ``httpcore/_async/__init__.py``), ~10 ms, and
+  no ``atomic-fp`` client asks for HTTP/2 (``httpx.AsyncHTTPTransport(http2=False)``, the
+  default; httpx imports ``h2`` itself only for ``http2=True``). Only the
   ``atomic-fp`` process does this, never a library import of ``atomic_fp``.
 - :func:`freeze_startup_objects`: ``gc.freeze()`` moves every object alive after the
   imports (modules, classes, functions: they live as long as the process) to the
@@ -18,6 +22,14 @@ start-up every few minutes).
   triggers no longer traverse them (measured: a full collection of 20-30 ms during a
   scan's decoding). Objects created later are collected as usual, so a long-running
   ``watch`` or ``run`` does not keep its garbage.
+- :func:`warm_imports`: a cold ``scan`` waits three to four network round trips before
+  its first answer; the modules it needs only for the answers (decisions, carry columns,
+  output) are imported in that time, in a worker thread started when the first
+  connection starts (:mod:`adapters.connection_events`), instead of before it. The worker
+  only fills ``sys.modules`` early: the code that uses a module still imports it where it
+  uses it, which is free once the worker has done it, and which raises the real error
+  (an ``ImportError`` naming the module) if the worker could not. Python's import system
+  takes a lock per module, so an import in both threads at once waits, never runs twice.
 - :class:`QuietResult`: ``asyncio.Runner`` (under ``anyio.run``) restores the SIGINT
   handler at exit through ``signal.signal``, which formats the handler it replaces, a
   ``partial`` holding the finished main task, with ``repr``: the task's repr includes its
@@ -29,11 +41,13 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-_UNUSED = ("httpx._main", "trio")
+_UNUSED = ("httpx._main", "trio", "h2")
 
 
 def block_unused_imports() -> None:
@@ -43,6 +57,27 @@ def block_unused_imports() -> None:
 
 def freeze_startup_objects() -> None:
     gc.freeze()
+
+
+@asynccontextmanager
+async def warm_imports(names: Sequence[str]) -> AsyncIterator[None]:
+    """While the block runs, import ``names`` in a worker thread from the moment the first
+    network connection starts (see the module's doc and
+    :class:`adapters.background_import.BackgroundImport`). If none starts (an offline
+    scan, every venue failing before connecting), nothing is imported here: the caller's
+    own imports run afterwards as they would have. Leaving the block normally waits for
+    the worker; leaving it by an exception (a cancellation, Ctrl-C) does not: the
+    exception goes on unchanged and the daemon thread cannot keep the process alive."""
+    if not names:
+        yield
+        return
+    from adapters.background_import import BackgroundImport
+    from adapters.connection_events import on_connection_start
+
+    worker = BackgroundImport(names, name="atomic-fp-imports", then=freeze_startup_objects)
+    with on_connection_start(worker.start):
+        yield
+    await worker.wait()
 
 
 class QuietResult(Generic[T]):
@@ -57,4 +92,4 @@ class QuietResult(Generic[T]):
         return "<QuietResult>"
 
 
-__all__ = ["QuietResult", "block_unused_imports", "freeze_startup_objects"]
+__all__ = ["QuietResult", "block_unused_imports", "freeze_startup_objects", "warm_imports"]

@@ -1,123 +1,62 @@
 """One websocket connection over anyio (asyncio and trio), with ``websockets``' sans-I/O
 client protocol: the same approach as Lighter's feed (``adapters/lighter/ws.py``).
 
-This is the only module that imports ``websockets``; :mod:`adapters.streams.feed` imports
-it when a feed first connects, so a command that builds clients but streams nothing (a
-``scan``) never loads it (issue 20). A secure connection verifies with the process's one
-SSL context for its CA bundle (:func:`adapters.tls.shared_ssl_context`), as the HTTP
-clients do, instead of building a context (and loading the CA store) per connection."""
+Only this module and :mod:`adapters.streams.websocket` import ``websockets``;
+:mod:`adapters.streams.feed` imports this one when a feed first connects, so a command
+that builds clients but streams nothing (a ``scan`` of REST venues) never loads it
+(issue 20). :func:`open_connection` starts the TCP connection before importing
+``websockets`` (in a thread while the TCP and TLS handshakes are in flight: ~18 ms that
+would otherwise hold the event loop, and every other venue's connection, before this one
+starts). A secure connection verifies with the process's one SSL context for its CA
+bundle (:func:`adapters.tls.shared_ssl_context`), as the HTTP clients do, instead of
+building a context (and loading the CA store) per connection."""
 
 from __future__ import annotations
 
-import json
 import ssl
+import sys
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
 
 import anyio
-from anyio.abc import ByteStream
-from websockets.client import ClientProtocol
-from websockets.frames import Frame, Opcode
-from websockets.http11 import Response
-from websockets.protocol import State
-from websockets.uri import parse_uri
 
+from adapters.background_import import BackgroundImport
+from adapters.connection_events import connection_starting
 from adapters.tls import shared_ssl_context
+
+if TYPE_CHECKING:
+    from anyio.abc import ByteStream
+
+    from adapters.streams.websocket import WebSocketConnection as WebSocketConnection
+
+_PROTOCOL_MODULE = "adapters.streams.websocket"
 
 
 class ConnectionClosed(Exception):
     """The connection ended (closed, dropped, refused or went silent)."""
 
 
-class WebSocketConnection:
-    """A connected websocket: send JSON, receive whole text messages (``None`` on a
-    quiet period), answer protocol pings. Use :func:`open_connection`."""
-
-    def __init__(self, stream: ByteStream, protocol: ClientProtocol) -> None:
-        self._stream = stream
-        self._protocol = protocol
-        self._parts: list[bytes] = []
-        self._pending: list[bytes] = []
-        self.binary_frames = 0
-
-    @property
-    def open(self) -> bool:
-        return self._protocol.state is State.OPEN
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()
-
-    async def send_json(self, message: object) -> None:
-        self._protocol.send_text(json.dumps(message).encode())
-        await self._flush()
-
-    async def send_ping(self) -> None:
-        self._protocol.send_ping(b"atomic-fp")
-        await self._flush()
-
-    async def handshake(self, limit: float) -> None:
-        with anyio.fail_after(limit):
-            await self._flush()
-            done = False
-            while not done:
-                # frames may arrive in the same read as the handshake answer: keep them
-                for event in await self._events():
-                    if isinstance(event, Response):
-                        if self._protocol.handshake_exc is not None:
-                            raise ConnectionClosed(
-                                f"handshake failed: {self._protocol.handshake_exc}"
-                            )
-                        done = True
-                    elif isinstance(event, Frame):
-                        self._on_frame(event)
-
-    async def receive(self, wait: float) -> bytes | None:
-        """The next whole text message, or ``None`` when nothing came within ``wait`` s."""
-        if self._pending:
-            return self._pending.pop(0)
-        with anyio.move_on_after(wait):
-            while not self._pending:
-                for event in await self._events():
-                    if isinstance(event, Frame):
-                        self._on_frame(event)
-                await self._flush()
-                if self._protocol.state is State.CLOSED or self._protocol.close_expected():
-                    raise ConnectionClosed(self._close_text("closed by the server"))
-        return self._pending.pop(0) if self._pending else None
-
-    async def _events(self) -> list[object]:
-        try:
-            data = await self._stream.receive()
-        except (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
-            self._protocol.receive_eof()
-            raise ConnectionClosed(self._close_text("connection dropped")) from None
-        self._protocol.receive_data(data)
-        return list(self._protocol.events_received())
-
-    def _on_frame(self, frame: Frame) -> None:
-        if frame.opcode is Opcode.TEXT:
-            self._parts = [bytes(frame.data)]
-        elif frame.opcode is Opcode.CONT and self._parts:
-            self._parts.append(bytes(frame.data))
-        elif frame.opcode is Opcode.BINARY:
-            self.binary_frames += 1
-            return
-        else:
-            return  # ping/pong/close: answered by the protocol layer
-        if frame.fin:
-            self._pending.append(b"".join(self._parts))
-            self._parts = []
-
-    def _close_text(self, fallback: str) -> str:
-        code = self._protocol.close_code
-        reason = self._protocol.close_reason
-        if code is None:
-            return fallback
-        return f"{fallback} (code {code}{': ' + reason if reason else ''})"
-
-    async def _flush(self) -> None:
-        for chunk in self._protocol.data_to_send():
-            if chunk:
-                await self._stream.send(chunk)
+def _quick_address(url: str) -> tuple[bool, str, int] | None:
+    """``(secure, host, port)`` of a ``ws://``/``wss://`` URL as ``websockets.uri.parse_uri``
+    reads it, for the URLs it accepts without rewriting (ASCII, no fragment, no user);
+    ``None`` for any other, which ``websockets`` itself then reads (and rejects)."""
+    try:
+        parts = urlparse(url)
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname
+    if (
+        parts.scheme not in ("ws", "wss")
+        or host is None
+        or parts.fragment != ""
+        or parts.username is not None
+        or not url.isascii()
+    ):
+        return None
+    secure = parts.scheme == "wss"
+    return secure, host, port or (443 if secure else 80)
 
 
 async def open_connection(
@@ -134,20 +73,47 @@ async def open_connection(
 
     ``wss://`` verifies with ``ssl_context`` if given, else with the shared context for
     ``ca_bundle`` (``None``: the default store, as the HTTP clients)."""
-    uri = parse_uri(url)
-    with anyio.fail_after(limit):
-        stream: ByteStream
-        if uri.secure:
-            stream = await anyio.connect_tcp(
-                uri.host,
-                uri.port,
-                tls=True,
-                ssl_context=ssl_context or shared_ssl_context(ca_bundle),
-                tls_hostname=uri.host,
-            )
-        else:
-            stream = await anyio.connect_tcp(uri.host, uri.port)
-    protocol = ClientProtocol(uri, max_size=max_frame)
+    where = _quick_address(url)
+    loader = None
+    if where is None:
+        from adapters.streams.websocket import address
+
+        where = address(url)
+    elif _PROTOCOL_MODULE not in sys.modules:
+        loader = BackgroundImport([_PROTOCOL_MODULE], name="atomic-fp-websockets")
+        loader.start()
+    secure, host, port = where
+    connection_starting()  # adapters.connection_events: the process may import meanwhile
+    try:
+        with anyio.fail_after(limit):
+            stream: ByteStream
+            if secure:
+                stream = await anyio.connect_tcp(
+                    host,
+                    port,
+                    tls=True,
+                    ssl_context=ssl_context or shared_ssl_context(ca_bundle),
+                    tls_hostname=host,
+                    # closing does not wait for the server's TLS close_notify: a round
+                    # trip at the end of every scan with a websocket (measured 93 ms at
+                    # 100 ms). The websocket's own framing (and close frames) already
+                    # tells a whole message from a cut one; httpcore connects its HTTP
+                    # streams the same way, and websockets' asyncio client does not wait
+                    # either (asyncio's SSL transport closes in the background).
+                    tls_standard_compatible=False,
+                )
+            else:
+                stream = await anyio.connect_tcp(host, port)
+    finally:
+        if loader is not None:
+            await loader.wait()
+    from adapters.streams.websocket import WebSocketConnection, client_protocol
+
+    try:
+        protocol = client_protocol(url, max_frame)
+    except BaseException:
+        await stream.aclose()
+        raise
     request = protocol.connect()
     for name, value in (headers or {}).items():
         request.headers[name] = value
@@ -159,3 +125,11 @@ async def open_connection(
         await stream.aclose()
         raise
     return connection
+
+
+def __getattr__(name: str) -> object:
+    if name == "WebSocketConnection":  # it lives with websockets (see the module's doc)
+        from adapters.streams.websocket import WebSocketConnection
+
+        return WebSocketConnection
+    raise AttributeError(name)

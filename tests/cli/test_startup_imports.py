@@ -1,6 +1,6 @@
 """What the ``atomic-fp`` process imports and keeps for ``--help``, ``scan --offline`` and
 a live ``scan`` (issue 20: start-up is paid by every cron scan), checked in a fresh
-interpreter running the console script's entry point (``scripts.cli:main``), via
+interpreter running ``scripts.cli:main`` (what the console script ``scripts.cli:run`` runs), via
 ``sys.modules``.
 
 Each command is checked against the modules it must NOT load: the websocket library
@@ -37,6 +37,7 @@ SCAN_NEVER = (
     "http.cookies",
     "anyio._backends._trio",
     "trio",
+    "h2",
 )
 """What no ``scan`` loads (``http.cookies``: GRVT's login session; trio: the backend a
 scan does not run on)."""

@@ -1,0 +1,274 @@
+"""The compiled methods of attrs classes, kept on disk between ``atomic-fp`` runs.
+
+Why (issue 20): attrs writes each class's ``__init__``, ``__eq__``, ``__hash__``,
+``__repr__`` ... as Python source when the class is defined and compiles it
+(``attr._make._compile_and_eval``). Python caches the bytecode of modules
+(``__pycache__``), not of such generated source, so every process compiled it again:
+measured 110 ms of CPU for the ~140 classes a ``scan --offline`` defines (a quarter of
+the command), and most of it before a live scan's first connection. This module keeps
+the code objects, ``marshal``-ed (the format of ``.pyc`` files), in the cache directory
+(:func:`scripts.cache_dir.cache_dir`), one file per interpreter (``cache_tag`` and bytecode
+magic number), installed attrs (its ``_make.py``'s size and time, as a ``.pyc`` records its
+source) and command, and
+hands attrs the stored code instead of compiling when it is asked the same source again.
+
+Exactness: ``compile`` is a function of the source, the file name, the mode and the
+compiler flags; an entry's key is a hash of the source and the file name, the flags are
+those attrs' own module compiles with (its ``__future__`` imports, as ``compile``
+inherits them), and the file is per interpreter version, so a stored code object is the
+one ``compile`` would return (``tests/cli/test_attrs_code_cache.py`` compares them).
+
+Safety: a missing, unreadable or corrupt file is ignored (everything compiles as
+before); the file is used only when it is owned by this user and writable by no one
+else (it holds code this process runs, like ``__pycache__``); it is rewritten atomically
+(temporary file + rename) at exit when new entries were compiled. Only the ``atomic-fp``
+process installs it (:func:`install`), never a library import of ``atomic_fp``. If
+attrs no longer has the function replaced, nothing is installed.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import marshal
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from types import CodeType
+from typing import Any
+
+MAX_ENTRIES = 2000
+"""Entries kept at most (a ``scan`` defines ~140 classes; a class whose ``__hash__`` is
+generated has an entry per length of its number, two or three in practice)."""
+
+
+HASH_LENGTHS = (18, 19, 20)
+"""Lengths of the number in a generated ``__hash__`` (``hash()`` of a str, a 64-bit
+integer): 19 (positive, 89 % of those), 20 (negative), 18 (most of the rest)."""
+
+Entry = tuple[str, int | None, bytes]
+"""The file name, the type hash it was compiled with (see :func:`_type_hash`) and the
+``marshal``-ed code object (turned back into code only when it is asked for: a run
+uses fewer entries than the file holds)."""
+
+
+def _type_hash(filename: str) -> int | None:
+    """The number attrs writes into a generated ``__hash__``: ``hash()`` of a string
+    naming the class (``attr._make._make_hash_script``), so it changes with every
+    process's hash seed. The class is read from ``filename``
+    (``<attrs generated methods mod.Class>``); ``None`` when it does not have that form."""
+    if not filename.startswith("<attrs generated ") or not filename.endswith(">"):
+        return None
+    _, _, rest = filename[len("<attrs generated ") :].partition(" ")
+    return hash(f"<attrs generated hash {rest}") if rest else None
+
+
+def _with_constant(code: CodeType, old: int, new: int) -> CodeType:
+    """``code`` with the integer constant ``old`` replaced by ``new`` (in nested code
+    objects and constant tuples too)."""
+
+    def swap(value: object) -> object:
+        if type(value) is int and value == old:
+            return new
+        if isinstance(value, CodeType):
+            return _with_constant(value, old, new)
+        if type(value) is tuple:
+            return tuple(swap(item) for item in value)
+        return value
+
+    return code.replace(co_consts=tuple(swap(c) for c in code.co_consts))
+
+
+class CodeCache:
+    """Code objects by key, loaded from and saved to one file; counts hits and misses.
+
+    A generated ``__hash__`` holds a number that differs per process (:func:`_type_hash`):
+    its source is keyed with the number taken out (its length kept: the code's column
+    positions depend on it), and a stored code object gets this process's number put
+    back into its constants."""
+
+    def __init__(self, path: Path, flags: int) -> None:
+        self.path = path
+        self.flags = flags
+        self.codes: dict[bytes, Entry] = {}
+        self.hits = 0
+        self.misses = 0
+        self.rebased = 0
+        """Hits whose stored code was given this process's type hash."""
+        self.used: set[str] = set()
+        """File names (classes) compiled or found in this process."""
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            with open(self.path, "rb") as file:
+                info = os.fstat(file.fileno())
+                if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                    return  # not ours alone: never run code from it
+                loaded = marshal.load(file)  # noqa: S302  (our own file, checked above)
+        except (OSError, EOFError, ValueError, TypeError):
+            return
+        if isinstance(loaded, dict):
+            self.codes = {
+                key: (entry[0], entry[1], entry[2])
+                for key, entry in loaded.items()
+                if isinstance(key, bytes)
+                and isinstance(entry, tuple)
+                and len(entry) == 3
+                and isinstance(entry[0], str)
+                and (entry[1] is None or type(entry[1]) is int)
+                and isinstance(entry[2], bytes)
+            }
+
+    @staticmethod
+    def _key(filename: str, template: str) -> bytes:
+        return hashlib.blake2b(
+            filename.encode() + b"\0" + template.encode(), digest_size=20
+        ).digest()
+
+    def compile(self, script: str, filename: str) -> CodeType:
+        """What ``compile(script, filename, "exec")`` in attrs' module returns."""
+        self.used.add(filename)
+        type_hash = _type_hash(filename)
+        line = f"        {type_hash},\n"
+        if type_hash is not None and line in script:
+            # the number's length stays in the key: the code's column positions depend on it
+            template = script.replace(line, f"        TYPE_HASH/{len(str(type_hash))},\n")
+        else:
+            template, type_hash = script, None
+        key = self._key(filename, template)
+        entry = self.codes.get(key)
+        if entry is not None and entry[0] == filename:
+            stored_hash = entry[1]
+            try:
+                stored = marshal.loads(entry[2])  # noqa: S302  (our own file, see _load)
+            except (EOFError, ValueError, TypeError):
+                stored = None
+            if isinstance(stored, CodeType) and stored.co_filename == filename:
+                if stored_hash == type_hash:
+                    self.hits += 1
+                    return stored
+                if stored_hash is not None and type_hash is not None:
+                    self.hits += 1
+                    self.rebased += 1
+                    return _with_constant(stored, stored_hash, type_hash)
+        self.misses += 1
+        code: CodeType = compile(script, filename, "exec", flags=self.flags, dont_inherit=True)
+        self.codes[key] = (filename, type_hash, marshal.dumps(code))
+        if type_hash is not None:
+            self._store_other_lengths(script, filename, line, len(str(type_hash)))
+        return code
+
+    def _store_other_lengths(self, script: str, filename: str, line: str, length: int) -> None:
+        """Also store the code for the other usual lengths of the number (a stand-in number
+        of that length, replaced when used): the next processes, whose numbers differ,
+        find theirs at once instead of after a few runs."""
+        for other in HASH_LENGTHS:
+            if other == length:
+                continue
+            stand_in = 10 ** (other - 1) if other <= 19 else -(10 ** (other - 2))
+            variant = script.replace(line, f"        {stand_in},\n")
+            template = script.replace(line, f"        TYPE_HASH/{other},\n")
+            key = self._key(filename, template)
+            if key not in self.codes:
+                code = compile(variant, filename, "exec", flags=self.flags, dont_inherit=True)
+                self.codes[key] = (filename, stand_in, marshal.dumps(code))
+
+    def save(self) -> None:
+        """Write the file if anything was compiled (atomically; errors are ignored),
+        keeping only the classes this process defined (each with its variants), so that
+        the file, read by every run, stays the size of one command's classes."""
+        if not self.misses:
+            return
+        # a copy taken at once: a daemon thread may still be defining classes (an import
+        # worker, when the command ended by an error)
+        entries = list(self.codes.items())
+        kept = [(k, e) for k, e in entries if e[0] in self.used]
+        codes = dict(kept[-MAX_ENTRIES:])
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".attrs-code-")
+            try:
+                with os.fdopen(handle, "wb") as file:
+                    marshal.dump(codes, file)
+                os.replace(temporary, self.path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError:
+            pass
+
+
+_installed: list[CodeCache] = []
+
+
+def _future_flags(module: Any) -> int:
+    """The compiler flags of the ``__future__`` imports of ``module`` (what ``compile``
+    called from it inherits)."""
+    import __future__
+
+    flags = 0
+    for value in vars(module).values():
+        if isinstance(value, __future__._Feature):
+            flags |= value.compiler_flag
+    return flags
+
+
+EXPECTED_PARAMETERS = ("script", "globs", "locs", "filename")
+"""``attr._make._compile_and_eval``'s parameters in the attrs versions this was written
+for (23.2 to 26.1); any other signature leaves attrs alone."""
+
+
+def _replaceable(original: object) -> bool:
+    import inspect
+
+    try:
+        parameters = tuple(inspect.signature(original).parameters)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return parameters == EXPECTED_PARAMETERS
+
+
+def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
+    """Make attrs take its generated methods from the cache (once per process), a file
+    per interpreter and ``atomic-fp`` command (each defines its own set of classes)."""
+    if _installed:
+        return _installed[0]
+    from attr import _make
+
+    original = getattr(_make, "_compile_and_eval", None)
+    if original is None or not _replaceable(original):
+        return None
+    import importlib.util
+
+    from scripts.cache_dir import cache_dir
+
+    tag = sys.implementation.cache_tag or "python"
+    magic = importlib.util.MAGIC_NUMBER.hex()
+    try:  # the installed attrs, as a .pyc records its source: size and modification time
+        source = os.stat(_make.__file__)
+    except (OSError, TypeError):
+        return None
+    attrs_id = f"{source.st_size}-{source.st_mtime_ns}"
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in command)
+    path = cache_dir(environ) / f"attrs-code-{tag}-{magic}-{attrs_id}-{name}.marshal"
+    cache = CodeCache(path, _future_flags(_make))
+
+    def compile_and_eval(
+        script: str,
+        globs: dict[str, Any] | None,
+        locs: Mapping[str, object] | None = None,
+        filename: str = "",
+    ) -> None:
+        eval(cache.compile(script, filename), globs, locs)  # noqa: S307  (as attrs does)
+
+    _make._compile_and_eval = compile_and_eval
+    atexit.register(cache.save)
+    _installed.append(cache)
+    return cache
+
+
+__all__ = ["CodeCache", "install"]

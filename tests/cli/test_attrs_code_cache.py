@@ -1,0 +1,139 @@
+"""``scripts.attrs_code_cache``: attrs' generated methods taken from disk instead of
+compiled again (issue 20), exactly what ``compile`` returns, in real ``atomic-fp``
+processes with different hash seeds (attrs writes a per-process number into each
+generated ``__hash__``); a file that is corrupt, or writable by others, is not used;
+only the ``atomic-fp`` process installs it. Counts and equality, never timings."""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import attr._make
+from click.testing import CliRunner
+
+from scripts.attrs_code_cache import CodeCache, _future_flags
+from scripts.cli import cli
+
+CHECKED_SCAN = """
+import json, sys
+from scripts import attrs_code_cache as cache_module
+original = cache_module.CodeCache.compile
+counts = {"checked": 0, "different": 0}
+def checked(self, script, filename):
+    code = original(self, script, filename)
+    fresh = compile(script, filename, "exec", flags=self.flags, dont_inherit=True)
+    counts["checked"] += 1
+    counts["different"] += code != fresh
+    return code
+cache_module.CodeCache.compile = checked
+from scripts.cli import main
+sys.argv = ["atomic-fp", "scan", "--offline", "--format", "json"]
+try:
+    main()
+except SystemExit as done:
+    code = done.code
+else:
+    code = 0
+sys.stdout.flush()
+cache = cache_module._installed[0]
+counts.update(code=code, hits=cache.hits, misses=cache.misses, rebased=cache.rebased)
+sys.stderr.write("@@" + json.dumps(counts))
+"""
+
+
+def _scan(cache_dir: Path, seed: str) -> tuple[dict[str, int], str]:
+    env = {k: v for k, v in os.environ.items() if k != "ATOMIC_FP_CONFIG"}
+    env.update(ATOMIC_FP_CACHE_DIR=str(cache_dir), PYTHONHASHSEED=seed)
+    done = subprocess.run(
+        [sys.executable, "-c", CHECKED_SCAN],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    counts: dict[str, int] = json.loads(done.stderr.rsplit("@@", 1)[1])
+    return counts, done.stdout
+
+
+def test_a_second_process_reuses_the_code_and_it_is_what_compile_returns(tmp_path: Path) -> None:
+    first, first_output = _scan(tmp_path, "1")
+    assert first["code"] == 0 and first["hits"] == 0
+    assert first["misses"] > 100  # every class of the scan compiled once, and stored
+    assert first["different"] == 0
+    files = list(tmp_path.glob("attrs-code-*-scan.marshal"))
+    assert len(files) == 1
+    # another hash seed: every generated __hash__ holds another number
+    second, second_output = _scan(tmp_path, "2")
+    assert second["code"] == 0
+    # every usual length of the number was stored by the first: (nearly) all found
+    assert second["misses"] <= 3 and second["hits"] >= second["checked"] - 3, second
+    assert second["rebased"] > 0  # stored code given this process's number ...
+    assert second["checked"] == first["checked"] and second["different"] == 0  # ... exactly
+    same, same_output = _scan(tmp_path, "1")  # the first seed again: all found as stored
+    assert same["misses"] == 0 and same["different"] == 0
+    assert first_output == second_output == same_output  # byte-identical scan
+
+
+def _cache(tmp_path: Path) -> CodeCache:
+    return CodeCache(tmp_path / "attrs-code-test.marshal", _future_flags(attr._make))
+
+
+SCRIPT = "def __init__(self, a):\n    self.a = a\n"
+NAME = "<attrs generated methods tests.Example>"
+
+
+def _compiled() -> object:
+    """What attrs' own ``compile`` call returns (it inherits attrs' ``__future__`` flags)."""
+    return compile(SCRIPT, NAME, "exec", flags=_future_flags(attr._make), dont_inherit=True)
+
+
+def test_stored_on_save_found_by_the_next_cache_and_not_rewritten(tmp_path: Path) -> None:
+    cache = _cache(tmp_path)
+    cache.compile(SCRIPT, NAME)
+    assert (cache.hits, cache.misses) == (0, 1)
+    cache.save()
+    stamp = (tmp_path / "attrs-code-test.marshal").stat().st_mtime_ns
+    again = _cache(tmp_path)
+    assert again.compile(SCRIPT, NAME) == _compiled()
+    assert (again.hits, again.misses) == (1, 0)
+    again.save()  # nothing compiled: nothing written
+    assert (tmp_path / "attrs-code-test.marshal").stat().st_mtime_ns == stamp
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".attrs-code-")]
+
+
+def test_a_corrupt_file_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "attrs-code-test.marshal").write_bytes(b"\x00not marshal")
+    cache = _cache(tmp_path)
+    assert cache.compile(SCRIPT, NAME) == _compiled()
+    assert cache.misses == 1
+    cache.save()
+    path = tmp_path / "attrs-code-test.marshal"
+    stored = marshal.loads(path.read_bytes())
+    path.write_bytes(marshal.dumps({k: (f, h, b"\xffnot code") for k, (f, h, _) in stored.items()}))
+    damaged = _cache(tmp_path)  # an entry that is not code: compiled again, never run
+    assert damaged.compile(SCRIPT, NAME) == _compiled()
+    assert (damaged.hits, damaged.misses) == (0, 1)
+
+
+def test_a_file_others_may_write_is_not_used(tmp_path: Path) -> None:
+    cache = _cache(tmp_path)
+    cache.compile(SCRIPT, NAME)
+    cache.save()
+    path = tmp_path / "attrs-code-test.marshal"
+    path.chmod(0o664)
+    assert _cache(tmp_path).codes == {}
+    path.chmod(0o600)
+    assert _cache(tmp_path).codes != {}
+
+
+def test_only_the_atomic_fp_process_installs_it() -> None:
+    before = attr._make._compile_and_eval
+    result = CliRunner().invoke(cli, ["venues"])
+    assert result.exit_code == 0
+    assert attr._make._compile_and_eval is before
