@@ -1,7 +1,12 @@
 """The ``atomic-fp`` console script (``scripts.cli:run``) ends the process without the
 interpreter's teardown (issue 20) and is otherwise :func:`scripts.cli.main`: the same
 standard output, standard error and exit status for each command line below, compared in
-fresh processes; the ``atexit`` functions still run (the attrs code cache is written)."""
+fresh processes; the ``atexit`` functions still run (the attrs code cache is written).
+
+The trimmed start and end (attrs' compiled methods from the cache directory, no teardown)
+apply to the top-level help and ``scan`` only (:data:`scripts.cli.FAST_START_COMMANDS`).
+Every other command, and so every one that trades or journals, starts and exits as Python
+does: no ``os._exit``, no attrs code cache."""
 
 from __future__ import annotations
 
@@ -13,12 +18,31 @@ from pathlib import Path
 
 import pytest
 
+from scripts.cli import COMMANDS, FAST_START_COMMANDS
+
 ENTRY = """
 import sys
 from scripts.cli import {name}
 sys.argv = ["atomic-fp", *sys.argv[1:]]
 {name}()
 """
+
+MARK = "<os._exit>"
+
+MARKED_ENTRY = (
+    f"""
+import os, sys
+real_exit = os._exit
+def marked(status):
+    sys.stderr.write({MARK!r})
+    sys.stderr.flush()
+    real_exit(status)
+os._exit = marked
+"""
+    + ENTRY
+)
+"""The console script, writing :data:`MARK` on stderr when it ends by ``os._exit``."""
+
 
 LINES = [
     ["--help"],
@@ -31,11 +55,13 @@ LINES = [
 ]
 
 
-def _run(name: str, args: list[str], cache: Path) -> subprocess.CompletedProcess[str]:
+def _run(
+    name: str, args: list[str], cache: Path, entry: str = ENTRY
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "ATOMIC_FP_CONFIG"}
     env["ATOMIC_FP_CACHE_DIR"] = str(cache)
     return subprocess.run(
-        [sys.executable, "-c", ENTRY.format(name=name), *args],
+        [sys.executable, "-c", entry.format(name=name), *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -66,3 +92,42 @@ def test_the_exit_functions_still_run(tmp_path: Path) -> None:
     assert done.returncode == 0
     assert '"opportunities"' in done.stdout
     assert list(tmp_path.glob("attrs-code-*-scan.marshal"))  # written by its atexit function
+
+
+def _code_caches(cache: Path) -> list[str]:
+    return sorted(p.name for p in cache.glob("attrs-code-*"))
+
+
+def test_only_scan_is_a_fast_start_command() -> None:
+    assert {"scan"} == FAST_START_COMMANDS
+    assert set(COMMANDS) >= FAST_START_COMMANDS
+
+
+@pytest.mark.parametrize("args", [["--help"], ["scan", "--offline", "--format", "json"]])
+def test_help_and_scan_end_without_teardown(args: list[str], tmp_path: Path) -> None:
+    done = _run("run", args, tmp_path, MARKED_ENTRY)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.endswith(MARK)
+    if args[0] == "scan":
+        caches = _code_caches(tmp_path)
+        assert len(caches) == 1 and caches[0].endswith("-scan.marshal")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["execute", "--help"],
+        ["run", "--help"],
+        ["reconcile", "--help"],
+        ["positions", "--help"],
+        ["backtest", "--help"],
+        ["--version"],
+        ["execute", "--dry-run", "--no-such-option"],
+    ],
+    ids=" ".join,
+)
+def test_every_other_command_exits_as_python_does(args: list[str], tmp_path: Path) -> None:
+    done = _run("run", args, tmp_path, MARKED_ENTRY)
+    assert MARK not in done.stderr
+    assert done.returncode in (0, 2), done.stderr
+    assert _code_caches(tmp_path) == []
