@@ -36,6 +36,7 @@ from returns.result import Failure, Result, Success
 from adapters.aster.config import DEFAULT_BASE_URL, AsterOptions
 from adapters.aster.signing import MAX_RECV_WINDOW_MS, ApiWallet, signed_params
 from adapters.binance.http import send_weighted, wire_json
+from adapters.binance.signing import recv_window_until
 from adapters.binance.weights import WeightBudget
 from adapters.kit.facade import redact
 from adapters.registry import VenueSettings
@@ -149,11 +150,9 @@ class AsterHttp:
         if wallet is None:
             return self.not_configured(f"{method} {path}")
         now_ms = int(self.clock() * 1000)
-        window = self.recv_window
-        if deadline is not None:
-            window = min(int(deadline.timestamp() * 1000) - now_ms, MAX_RECV_WINDOW_MS)
-            if window < 1:
-                return Failure(NotSent(self.venue, f"{method} {path}: the order's deadline passed"))
+        window = recv_window_until(deadline, now_ms, self.recv_window, MAX_RECV_WINDOW_MS)
+        if window is None:
+            return Failure(NotSent(self.venue, f"{method} {path}: the order's deadline passed"))
         pairs = signed_params(
             params,
             wallet,

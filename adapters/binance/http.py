@@ -30,7 +30,12 @@ from returns.result import Failure, Result, Success
 
 from adapters.binance.config import DEFAULT_BASE_URL, BinanceOptions
 from adapters.binance.parsers import embedded_error, error_extractor, parse_server_time
-from adapters.binance.signing import MAX_RECV_WINDOW_MS, Credentials, signed_query
+from adapters.binance.signing import (
+    MAX_RECV_WINDOW_MS,
+    Credentials,
+    recv_window_until,
+    signed_query,
+)
 from adapters.binance.weights import WeightBudget
 from adapters.kit.budget import RequestBudget
 from adapters.kit.cache import TtlCache
@@ -257,11 +262,9 @@ class BinanceHttp:
         if isinstance(offset, Failure):
             return Failure(offset.failure())
         local_ms = int(self.clock() * 1000)
-        window = self.recv_window
-        if deadline is not None:
-            window = min(int(deadline.timestamp() * 1000) - local_ms, MAX_RECV_WINDOW_MS)
-            if window < 1:
-                return Failure(NotSent(self.venue, f"{method} {path}: the order's deadline passed"))
+        window = recv_window_until(deadline, local_ms, self.recv_window, MAX_RECV_WINDOW_MS)
+        if window is None:
+            return Failure(NotSent(self.venue, f"{method} {path}: the order's deadline passed"))
         stamp = local_ms + offset.unwrap()
         query = signed_query(params, credentials.api_secret, stamp, window)
         return Success(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from urllib.parse import urlencode
 
 import attrs
@@ -28,9 +29,23 @@ import attrs
 from adapters.kit.facade import redact as kit_redact
 
 DEFAULT_RECV_WINDOW_MS = 5_000
+"""Binance's default; the venue accepts at most 60 000 ms."""
 MAX_RECV_WINDOW_MS = 60_000
 """Binance refuses a larger recvWindow (research notes A7)."""
-"""Binance's default; the venue accepts at most 60 000 ms."""
+
+
+def recv_window_until(
+    deadline: datetime | None, now_ms: int, default_ms: int, cap_ms: int
+) -> int | None:
+    """The ``recvWindow`` of a request signed at ``now_ms`` (Binance and Aster alike):
+    ``default_ms``, or with a ``deadline`` (an order's ``expires_at``) the ms left until it,
+    at most ``cap_ms`` (the venue's cap: its own deadline is then the earlier one), so the
+    venue refuses the request if it arrives later, whenever it is sent. ``None`` once the
+    deadline has passed: nothing may be sent."""
+    if deadline is None:
+        return default_ms
+    window = min(int(deadline.timestamp() * 1000) - now_ms, cap_ms)
+    return window if window >= 1 else None
 
 
 @attrs.frozen(repr=False)
