@@ -8,7 +8,7 @@ values, after checking them exactly as the models' ``to_utc`` converter and
 ``utc_datetime`` validator would accept them unchanged (an aware UTC ``datetime``, which
 ``astimezone(timezone.utc)`` returns as itself). Anything else is refused with a
 ``ValueError``, never copied unchecked; the caller then builds the model normally.
-``tests/backtest/test_restamp.py`` checks every copy equals the constructor's object.
+``tests/backtest/test_paper_venue_memos.py`` checks copies equal ``attrs.evolve``'s objects.
 """
 
 from __future__ import annotations
