@@ -29,6 +29,7 @@ attrs no longer has the function replaced, nothing is installed.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import marshal
 import os
@@ -90,9 +91,12 @@ class CodeCache:
     positions depend on it), and a stored code object gets this process's number put
     back into its constants."""
 
-    def __init__(self, path: Path, flags: int) -> None:
+    def __init__(self, path: Path, flags: int, superseded: str | None = None) -> None:
         self.path = path
         self.flags = flags
+        self.superseded = superseded
+        """A glob of the files this one replaces (the same command's cache for another
+        interpreter or attrs install, e.g. before an upgrade): removed when this is written."""
         self.codes: dict[bytes, Entry] = {}
         self.hits = 0
         self.misses = 0
@@ -199,7 +203,18 @@ class CodeCache:
                 os.unlink(temporary)
                 raise
         except OSError:
-            pass
+            return
+        self._remove_superseded()
+
+    def _remove_superseded(self) -> None:
+        """Without this, every reinstall of attrs (a new ``_make.py`` time) or of Python
+        would leave its ~1 MB file behind for good."""
+        if self.superseded is None:
+            return
+        with contextlib.suppress(OSError):  # a file we may not remove stays, harmlessly
+            for stale in self.path.parent.glob(self.superseded):
+                if stale != self.path:
+                    stale.unlink(missing_ok=True)
 
 
 _installed: list[CodeCache] = []
@@ -255,7 +270,7 @@ def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
     attrs_id = f"{source.st_size}-{source.st_mtime_ns}"
     name = "".join(c if c.isalnum() or c in "-_" else "_" for c in command)
     path = cache_dir(environ) / f"attrs-code-{tag}-{magic}-{attrs_id}-{name}.marshal"
-    cache = CodeCache(path, _future_flags(_make))
+    cache = CodeCache(path, _future_flags(_make), superseded=f"attrs-code-*-{name}.marshal")
 
     def compile_and_eval(
         script: str,

@@ -107,6 +107,23 @@ def test_stored_on_save_found_by_the_next_cache_and_not_rewritten(tmp_path: Path
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".attrs-code-")]
 
 
+def test_writing_removes_the_files_it_supersedes_only(tmp_path: Path) -> None:
+    """The same command's file for another attrs install or interpreter goes when a new
+    one is written; another command's file and unrelated files stay."""
+    older = tmp_path / "attrs-code-cpython-311-a70d-1-1-scan.marshal"
+    other_command = tmp_path / "attrs-code-cpython-311-a70d-1-1-venues.marshal"
+    unrelated = tmp_path / "grvt-grvt-instruments.json"
+    for path in (older, other_command, unrelated):
+        path.write_bytes(b"x")
+    current = tmp_path / "attrs-code-cpython-311-a70d-2-2-scan.marshal"
+    cache = CodeCache(current, _future_flags(attr._make), superseded="attrs-code-*-scan.marshal")
+    cache.compile(SCRIPT, NAME)
+    cache.save()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [current.name, other_command.name, unrelated.name]
+    )
+
+
 def test_a_corrupt_file_is_ignored(tmp_path: Path) -> None:
     (tmp_path / "attrs-code-test.marshal").write_bytes(b"\x00not marshal")
     cache = _cache(tmp_path)
