@@ -200,6 +200,8 @@ class LegOrders:
         return record
 
     def _unjournaled(self, state: LegState, record: OrderAttempt) -> None:
+        """An outcome known here but not journaled: the order counts as unresolved (nothing
+        more is sent) and the report names it."""
         self.unjournaled.append(record)
         if record.client_order_id not in state.unresolved:
             state.unresolved.append(record.client_order_id)
