@@ -38,9 +38,20 @@ SCAN_NEVER = (
     "anyio._backends._trio",
     "trio",
     "h2",
+    *(
+        EXECUTION_PARTS := (
+            "adapters.binance.execution",
+            "adapters.binance.futures_execution",
+            "adapters.binance.income",
+            "adapters.binance.orders",
+            "adapters.hyperliquid.execution",
+            "adapters.hyperliquid.margin",
+        )
+    ),
 )
 """What no ``scan`` loads (``http.cookies``: GRVT's login session; trio: the backend a
-scan does not run on)."""
+scan does not run on; :data:`EXECUTION_PARTS`: a venue's account and order modules, built
+on first use by the kit, ``adapters/kit/lazy_part.py``)."""
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> dict[str, object]:
