@@ -44,9 +44,11 @@ def test_a_lazy_part_is_built_once_at_first_use() -> None:
         return built[-1]
 
     part = Lazy(build)
-    assert not part.built and built == []
+    states = [part.built]
+    assert built == []
     first = part.get()
-    assert part.built and built == [first]
+    states.append(part.built)
+    assert states == [False, True] and built == [first]
     assert part.get() is first and resolve(part) is first and len(built) == 1
     plain = object()
     assert resolve(plain) is plain
@@ -72,7 +74,7 @@ KINDS = st.fixed_dictionaries(
         "execution": st.sampled_from([None, Execution, PreparingExecution]),
         "keyed": st.booleans(),
         "capabilities_first": st.booleans(),
-        "order": st.permutations(range(len(every_call(toy(Calls))))),
+        "order": st.permutations(range(len(every_call(toy(Calls()))))),
     }
 )
 
