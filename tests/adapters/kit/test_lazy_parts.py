@@ -20,7 +20,7 @@ from returns.result import Success
 
 from adapters.binance.execution import BinanceExecution
 from adapters.hyperliquid.execution import HyperliquidExecution
-from adapters.kit.lazy_part import Lazy, resolve
+from adapters.kit.lazy_part import Lazy, Part, resolve
 from adapters.registry import VenueSettings, build_client
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from tests.adapters.kit.test_kit_components import (
@@ -49,8 +49,9 @@ def test_a_lazy_part_is_built_once_at_first_use() -> None:
     first = part.get()
     states.append(part.built)
     assert states == [False, True] and built == [first]
-    assert part.get() is first and resolve(part) is first and len(built) == 1
-    plain = object()
+    declared: Part[object] = part
+    assert part.get() is first and resolve(declared) is first and len(built) == 1
+    plain: Part[object] = object()
     assert resolve(plain) is plain
 
 
