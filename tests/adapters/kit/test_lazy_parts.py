@@ -3,7 +3,7 @@ venue whose account, execution and fee parts are :class:`Lazy` answers every cal
 as the same venue with the parts built eagerly (same results, same calls reaching the
 parts, same capability map), and builds a part only when a call (or the capability map)
 needs it; the market data a scan reads builds none. The real clients built lazily
-(Binance, Hyperliquid) answer a keyless fee query with the quote their execution part
+(Binance, Hyperliquid, Bybit, OKX) answer a keyless fee query with the quote their execution part
 answers, without building it.
 
 The outside reference is the VenueClient contract, through the eager declared venue that
@@ -19,9 +19,11 @@ from hypothesis import strategies as st
 from returns.result import Success
 
 from adapters.binance.execution import BinanceExecution
+from adapters.bybit.execution import BybitExecution
 from adapters.hyperliquid.execution import HyperliquidExecution
 from adapters.kit.lazy_part import Lazy, Part, resolve
 from adapters.registry import VenueSettings, build_client
+from atomic_fp.models import FeeSource
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from tests.adapters.kit.test_kit_components import (
     BTC,
@@ -126,12 +128,19 @@ async def test_market_data_and_keyless_fees_build_no_part() -> None:
     ]
 
 
+EXECUTION_CLASSES: dict[str, type[Any]] = {
+    "binance": BinanceExecution,
+    "hyperliquid": HyperliquidExecution,
+    "bybit": BybitExecution,
+}
+
+
 def _parts(client: object) -> Any:
     return client._parts  # type: ignore[attr-defined]
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("kind", ["binance", "hyperliquid"])
+@pytest.mark.parametrize("kind", ["binance", "hyperliquid", "bybit", "okx"])
 async def test_a_keyless_client_quotes_what_its_execution_part_quotes_without_building_it(
     kind: str,
 ) -> None:
@@ -141,8 +150,12 @@ async def test_a_keyless_client_quotes_what_its_execution_part_quotes_without_bu
         assert isinstance(execution, Lazy) and not execution.built
         quoted = await outcome(client.fetch_fees())
         assert not execution.built
-        built = execution.get()
-        assert isinstance(built, BinanceExecution if kind == "binance" else HyperliquidExecution)
+        assert quoted.unwrap().source is FeeSource.PUBLISHED
+        built: Any = execution.get()
+        if kind == "okx":  # its fee part was always the kit's reader: published without keys
+            assert _parts(client).fees.read_account is None
+            return
+        assert isinstance(built, EXECUTION_CLASSES[kind])
         # the part, asked directly, answers the very same quote (published tier, no keys)
         assert Success(quoted.unwrap()) == await built.fetch_fees()
     finally:
