@@ -41,7 +41,7 @@ from scripts.runtime import (
     select,
     utc_now,
 )
-from scripts.startup import QuietResult, freeze_startup_objects, warm_imports
+from scripts.startup import QuietResult, freeze_startup_objects, start_up_done, warm_imports
 
 if TYPE_CHECKING:
     from adapters.snapshot import Snapshot
@@ -136,7 +136,7 @@ def gather(
     async def quietly() -> QuietResult[tuple[VenueRates, FeeResults, VenueRates]]:
         return QuietResult(await work())
 
-    freeze_startup_objects()  # the clients are built: their imports are done
+    start_up_done()  # the clients are built: their imports are done (scripts.startup)
     return anyio.run(quietly).value
 
 
