@@ -43,6 +43,7 @@ from atomic_fp.models import (
     FundingRate,
     Symbol,
 )
+from atomic_fp.models.funding import checked_funding_rate
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
 T = TypeVar("T")
@@ -114,7 +115,6 @@ def _hours(hours: int) -> timedelta:
     return timedelta(hours=hours) if known is None else known
 
 
-
 def parse_premium_index(
     exchange: ExchangeIdentifier,
     payload: object,
@@ -155,7 +155,7 @@ def parse_premium_index(
             symbol, _ = mapped
             hours = known.get(venue_symbol, DEFAULT_INTERVAL_HOURS)
             rate = _bounded_rate(dec_field(row, "lastFundingRate", path), f"{path}.lastFundingRate")
-            funding = FundingRate(
+            funding = checked_funding_rate(
                 exchange=exchange,
                 symbol=symbol,
                 rate=rate,

@@ -70,6 +70,7 @@ from atomic_fp.models import (
     OrderBook,
     Symbol,
 )
+from atomic_fp.models.funding import checked_funding_rate
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.symbols import canonical_symbol
 
@@ -240,7 +241,7 @@ def _meta_and_ctxs(
         volume = non_negative(opt_dec(ctx, "dayNtlVlm", path))
         markets.append(_market(exchange, asset, open_interest, volume))
         rates.append(
-            FundingRate(
+            checked_funding_rate(
                 exchange=exchange,
                 symbol=asset.symbol,
                 rate=dec_field(ctx, "funding", path),
