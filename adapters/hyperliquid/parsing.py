@@ -72,6 +72,7 @@ from atomic_fp.models import (
 )
 from atomic_fp.models.funding import checked_funding_rate
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.market import checked_market
 from atomic_fp.symbols import canonical_symbol
 
 VENUE = "hyperliquid"
@@ -185,7 +186,7 @@ def _market(
     volume_24h: Decimal | None = None,
 ) -> Market:
     lot = lot_size(asset.sz_decimals)
-    return Market(
+    return checked_market(
         exchange=exchange,
         symbol=asset.symbol,
         venue_symbol=asset.name,
