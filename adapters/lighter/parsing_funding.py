@@ -150,12 +150,12 @@ def parse_funding_rates(
 ) -> Result[tuple[FundingRate, ...], MalformedResponse]:
     """``GET /api/v1/funding-rates`` -> CURRENT rates of Lighter's own markets.
 
-        The endpoint also lists Lighter's reference rows for binance/bybit/hyperliquid: only
-        ``exchange == "lighter"`` rows are kept. ``rate`` is a fraction per 8 hours (see the
-        module docstring for the evidence): it is divided by 8 and reported per hourly settlement
-    (``interval = 1 h``), the interval Lighter pays on; the response has no
-        time, so ``observed_at`` is the caller's receipt time and ``next_funding_time`` the next
-        full hour. Rows for markets not in ``markets`` (inactive, spot) are dropped.
+    The endpoint also lists Lighter's reference rows for binance/bybit/hyperliquid: only
+    ``exchange == "lighter"`` rows are kept. ``rate`` is a fraction per 8 hours (see the
+    module docstring for the evidence): it is divided by 8 and reported per hourly settlement
+(``interval = 1 h``), the interval Lighter pays on; the response has no
+    time, so ``observed_at`` is the caller's receipt time and ``next_funding_time`` the next
+    full hour. Rows for markets not in ``markets`` (inactive, spot) are dropped.
     """
     return parse_guard(VENUE, lambda: _parse_funding_rates(payload, exchange, markets, observed_at))
 
