@@ -16,7 +16,21 @@ Split the way nautilus_trader splits adapters:
 - :mod:`adapters.bybit.stream`: the ``tickers.<SYMBOL>`` market stream (``atomic-fp watch``).
 """
 
-from adapters.bybit.config import BybitConfig
-from adapters.bybit.factory import BybitClient
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from adapters.bybit.config import BybitConfig
+    from adapters.bybit.factory import BybitClient
+
+_LAZY = {"BybitClient": "adapters.bybit.factory", "BybitConfig": "adapters.bybit.config"}
+"""Imported on first use (PEP 562), so that importing one of this package's modules (its
+market data, for a scan) does not import the whole client (issue 20)."""
+
+
+def __getattr__(name: str) -> object:
+    from adapters._lazy_exports import resolve
+
+    return resolve(__name__, _LAZY, name)
+
 
 __all__ = ["BybitClient", "BybitConfig"]

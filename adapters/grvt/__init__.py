@@ -6,7 +6,21 @@ trading (cookie + ``X-Grvt-Account-Id``). Modules: :mod:`.parsers` (pure JSON ->
 ``grvt`` extra), :mod:`.auth` (login session), :mod:`.client` (the ``VenueClient``).
 """
 
-from adapters.grvt.config import GrvtConfig
-from adapters.grvt.factory import GrvtClient
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from adapters.grvt.config import GrvtConfig
+    from adapters.grvt.factory import GrvtClient
+
+_LAZY = {"GrvtClient": "adapters.grvt.factory", "GrvtConfig": "adapters.grvt.config"}
+"""Imported on first use (PEP 562), so that importing one of this package's modules (its
+market data, for a scan) does not import the whole client (issue 20)."""
+
+
+def __getattr__(name: str) -> object:
+    from adapters._lazy_exports import resolve
+
+    return resolve(__name__, _LAZY, name)
+
 
 __all__ = ["GrvtClient", "GrvtConfig"]
