@@ -10,7 +10,7 @@ instead, each with the module that defines it.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 
 def resolve(package: str, exports: Mapping[str, str], name: str) -> object:
@@ -20,3 +20,18 @@ def resolve(package: str, exports: Mapping[str, str], name: str) -> object:
     if module is None:
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
     return getattr(importlib.import_module(module), name)
+
+
+def lazy_exports(
+    package: str, exports: Mapping[str, str], namespace: Mapping[str, object]
+) -> tuple[Callable[[str], object], Callable[[], list[str]]]:
+    """The package's module ``__getattr__`` and ``__dir__``: its names imported on first
+    use, and listed by ``dir()`` as if they had been imported already."""
+
+    def getattr_(name: str) -> object:
+        return resolve(package, exports, name)
+
+    def dir_() -> list[str]:
+        return sorted({*namespace, *exports})
+
+    return getattr_, dir_

@@ -20,6 +20,7 @@ from scripts.startup import (
     block_unused_imports,
     freeze_startup_objects,
     pause_collector,
+    resume_collector,
     start_up_done,
 )
 
@@ -203,7 +204,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     block_unused_imports()
     pause_collector()
     _CODE_CACHE.append(True)
-    cli.main(args=list(argv) if argv is not None else None, prog_name="atomic-fp")
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="atomic-fp")
+    finally:
+        resume_collector()
 
 
 def run() -> NoReturn:

@@ -84,6 +84,14 @@ def start_up_done() -> None:
     """Freeze the start-up objects and resume the collector if :func:`pause_collector`
     stopped it (callable any number of times, from any thread)."""
     gc.freeze()
+    resume_collector()
+
+
+def resume_collector() -> None:
+    """Resume the collector if :func:`pause_collector` stopped it, freezing nothing:
+    :func:`scripts.cli.main`'s last step, so that a command that ended before its start-up
+    was done (a scan refused before its clients were built) leaves no paused collector in
+    a process that called ``main`` and goes on."""
     if _PAUSED:
         _PAUSED.clear()
         gc.enable()
@@ -127,6 +135,7 @@ __all__ = [
     "block_unused_imports",
     "freeze_startup_objects",
     "pause_collector",
+    "resume_collector",
     "start_up_done",
     "warm_imports",
 ]

@@ -11,6 +11,8 @@
 
 from typing import TYPE_CHECKING
 
+from adapters._lazy_exports import lazy_exports
+
 if TYPE_CHECKING:
     from adapters.aster.config import AsterConfig
     from adapters.aster.factory import AsterClient
@@ -19,11 +21,6 @@ _LAZY = {"AsterClient": "adapters.aster.factory", "AsterConfig": "adapters.aster
 """Imported on first use (PEP 562), so that importing one of this package's modules (its
 market data, for a scan) does not import the whole client (issue 20)."""
 
-
-def __getattr__(name: str) -> object:
-    from adapters._lazy_exports import resolve
-
-    return resolve(__name__, _LAZY, name)
-
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = ["AsterClient", "AsterConfig"]

@@ -14,6 +14,8 @@ way nautilus_trader splits adapters, on the venue kit (:mod:`adapters.kit`):
 
 from typing import TYPE_CHECKING
 
+from adapters._lazy_exports import lazy_exports
+
 if TYPE_CHECKING:
     from adapters.binance.config import BinanceConfig
     from adapters.binance.factory import BinanceClient
@@ -22,11 +24,6 @@ _LAZY = {"BinanceClient": "adapters.binance.factory", "BinanceConfig": "adapters
 """Imported on first use (PEP 562), so that importing one of this package's modules (its
 market data, for a scan) does not import the whole client (issue 20)."""
 
-
-def __getattr__(name: str) -> object:
-    from adapters._lazy_exports import resolve
-
-    return resolve(__name__, _LAZY, name)
-
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = ["BinanceClient", "BinanceConfig"]

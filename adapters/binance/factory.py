@@ -36,6 +36,8 @@ from atomic_fp.errors import VenueError
 from atomic_fp.models import Order, Symbol
 
 if TYPE_CHECKING:  # built on first use: a scan never imports it (issue 20)
+    from returns.result import Result
+
     from adapters.binance.execution import BinanceExecution
 
 
@@ -83,7 +85,11 @@ class BinanceClient(DeclaredVenue, MarginFacade, FeesFacade, PreparedOrdersFacad
         self, symbol: Symbol | None = None
     ) -> FutureResult[tuple[Order, ...], VenueError]:
         """Open orders of one symbol, or of all (weight 40) when ``symbol`` is None."""
-        return self._run(self._execution_part.get().open_orders(symbol))
+        return self._run(self._open_orders(symbol))
+
+    async def _open_orders(self, symbol: Symbol | None) -> Result[tuple[Order, ...], VenueError]:
+        # the part is built inside the awaited call, so a failed build is a value (_run)
+        return await self._execution_part.get().open_orders(symbol)
 
 
 def create(settings: VenueSettings) -> BinanceClient:

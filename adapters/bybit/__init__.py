@@ -18,6 +18,8 @@ Split the way nautilus_trader splits adapters:
 
 from typing import TYPE_CHECKING
 
+from adapters._lazy_exports import lazy_exports
+
 if TYPE_CHECKING:
     from adapters.bybit.config import BybitConfig
     from adapters.bybit.factory import BybitClient
@@ -26,11 +28,6 @@ _LAZY = {"BybitClient": "adapters.bybit.factory", "BybitConfig": "adapters.bybit
 """Imported on first use (PEP 562), so that importing one of this package's modules (its
 market data, for a scan) does not import the whole client (issue 20)."""
 
-
-def __getattr__(name: str) -> object:
-    from adapters._lazy_exports import resolve
-
-    return resolve(__name__, _LAZY, name)
-
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = ["BybitClient", "BybitConfig"]

@@ -8,6 +8,8 @@ trading (cookie + ``X-Grvt-Account-Id``). Modules: :mod:`.parsers` (pure JSON ->
 
 from typing import TYPE_CHECKING
 
+from adapters._lazy_exports import lazy_exports
+
 if TYPE_CHECKING:
     from adapters.grvt.config import GrvtConfig
     from adapters.grvt.factory import GrvtClient
@@ -16,11 +18,6 @@ _LAZY = {"GrvtClient": "adapters.grvt.factory", "GrvtConfig": "adapters.grvt.con
 """Imported on first use (PEP 562), so that importing one of this package's modules (its
 market data, for a scan) does not import the whole client (issue 20)."""
 
-
-def __getattr__(name: str) -> object:
-    from adapters._lazy_exports import resolve
-
-    return resolve(__name__, _LAZY, name)
-
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = ["GrvtClient", "GrvtConfig"]

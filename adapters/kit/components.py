@@ -259,6 +259,13 @@ class DeclaredVenue(GuardedVenue):
         self._market_data = parts.market_data
         self._credentials = parts.credentials
         self._closed = False
+        if settings.credentials:
+            # a client given credentials builds its parts with itself, as before they
+            # were lazy: a broken install fails here, where the registry names the
+            # module, not at the first order. Only clients built without (scan) wait.
+            for declared in (parts.account, parts.execution, parts.fees):
+                if declared is not None:
+                    resolve(declared)
 
     @property
     def _account(self) -> AccountSource | None:

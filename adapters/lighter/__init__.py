@@ -6,6 +6,8 @@ Entry point: :func:`adapters.lighter.factory.create` (registered as venue kind `
 
 from typing import TYPE_CHECKING
 
+from adapters._lazy_exports import lazy_exports
+
 if TYPE_CHECKING:
     from adapters.lighter.config import LighterConfig
     from adapters.lighter.factory import LighterClient
@@ -14,11 +16,6 @@ _LAZY = {"LighterClient": "adapters.lighter.factory", "LighterConfig": "adapters
 """Imported on first use (PEP 562), so that importing one of this package's modules (its
 market data, for a scan) does not import the whole client (issue 20)."""
 
-
-def __getattr__(name: str) -> object:
-    from adapters._lazy_exports import resolve
-
-    return resolve(__name__, _LAZY, name)
-
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = ["LighterClient", "LighterConfig"]

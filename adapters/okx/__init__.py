@@ -14,6 +14,8 @@ Split as nautilus_trader splits adapters:
 
 from typing import TYPE_CHECKING
 
+from adapters._lazy_exports import lazy_exports
+
 if TYPE_CHECKING:
     from adapters.okx.config import OkxConfig
     from adapters.okx.factory import OkxClient
@@ -22,11 +24,6 @@ _LAZY = {"OkxClient": "adapters.okx.factory", "OkxConfig": "adapters.okx.config"
 """Imported on first use (PEP 562), so that importing one of this package's modules (its
 market data, for a scan) does not import the whole client (issue 20)."""
 
-
-def __getattr__(name: str) -> object:
-    from adapters._lazy_exports import resolve
-
-    return resolve(__name__, _LAZY, name)
-
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = ["OkxClient", "OkxConfig"]

@@ -15,9 +15,11 @@ import gc
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from scripts.cli import main as cli_main
 from scripts.startup import pause_collector, start_up_done
 
 PROBE = """
@@ -91,7 +93,19 @@ def collector_state() -> object:
     import scripts.startup as startup
 
     startup._PAUSED.clear()
+    gc.unfreeze()
     (gc.enable if was else gc.disable)()
+
+
+@pytest.mark.usefixtures("collector_state")
+def test_a_scan_refused_before_its_start_up_was_done_resumes_the_collector(
+    tmp_path: Path,
+) -> None:
+    gc.enable()
+    with pytest.raises(SystemExit) as refused:  # its config does not exist: exit 2
+        cli_main(["--config", str(tmp_path / "missing.toml"), "scan"])
+    assert refused.value.code == 2
+    assert gc.isenabled() is True
 
 
 @pytest.mark.usefixtures("collector_state")
@@ -100,12 +114,13 @@ def test_pause_and_resume_in_process() -> None:
     frozen = gc.get_freeze_count()
     pause_collector()
     states = [gc.isenabled()]
+    made_at_start_up = [object()]  # a tracked container start_up_done must freeze
     start_up_done()
     states.append(gc.isenabled())
     start_up_done()  # again: nothing more to resume
     states.append(gc.isenabled())
     assert states == [False, True, True]
-    assert gc.get_freeze_count() >= frozen
+    assert gc.get_freeze_count() > frozen and made_at_start_up
 
 
 @pytest.mark.usefixtures("collector_state")

@@ -11,12 +11,14 @@ The outside reference is the VenueClient contract, through the eager declared ve
 
 from __future__ import annotations
 
+import importlib
+import sys
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from returns.result import Success
+from returns.result import Failure, Success
 
 from adapters.binance.execution import BinanceExecution
 from adapters.bybit.execution import BybitExecution
@@ -163,16 +165,56 @@ async def test_a_keyless_client_quotes_what_its_execution_part_quotes_without_bu
 
 
 @pytest.mark.anyio
-async def test_a_keyed_binance_client_declares_its_execution_as_its_fee_reader() -> None:
-    settings = VenueSettings(
-        ExchangeIdentifier("binance"),
-        "binance",
-        credentials={"api_key": "k", "api_secret": "s"},
-    )
-    client: Any = build_client(settings).unwrap()
+async def test_a_keyed_binance_client_builds_its_execution_at_once_as_its_fee_reader() -> None:
+    client: Any = build_client(KEYED_BINANCE).unwrap()
     try:
         parts = _parts(client)
         assert parts.fees is parts.execution is parts.account
-        assert not parts.execution.built
+        # given credentials, a client builds its parts with itself (as before they were
+        # lazy): a broken install fails at build, not at the first order
+        assert parts.execution.built
     finally:
         await client.aclose()
+
+
+KEYED_BINANCE = VenueSettings(
+    ExchangeIdentifier("binance"), "binance", credentials={"api_key": "k", "api_secret": "s"}
+)
+
+
+@pytest.fixture
+def broken_binance_execution(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``adapters.binance.execution`` cannot be imported (a broken install)."""
+    monkeypatch.setitem(sys.modules, "adapters.binance.execution", None)
+
+
+@pytest.mark.usefixtures("broken_binance_execution")
+def test_a_client_given_credentials_whose_parts_cannot_be_built_fails_at_build() -> None:
+    built = build_client(KEYED_BINANCE)
+    assert isinstance(built, Failure)
+    assert "venue binance: cannot import 'adapters.binance.execution'" in built.failure()
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("broken_binance_execution")
+async def test_a_keyless_client_answers_a_part_it_cannot_build_with_a_value() -> None:
+    client: Any = build_client(VenueSettings(ExchangeIdentifier("binance"), "binance")).unwrap()
+    try:
+        open_orders = await outcome(client.fetch_open_orders())  # must not raise
+        assert isinstance(open_orders, Failure)
+        assert "internal error: ModuleNotFoundError" in str(open_orders.failure())
+    finally:
+        await client.aclose()
+
+
+VENUE_PACKAGES = ("aster", "binance", "bybit", "grvt", "hyperliquid", "lighter", "okx", "paradex")
+
+
+@pytest.mark.parametrize("name", VENUE_PACKAGES)
+def test_a_venue_package_lists_and_imports_its_exports_on_first_use(name: str) -> None:
+    package = importlib.import_module(f"adapters.{name}")
+    assert package.__all__ and set(package.__all__) <= set(dir(package))
+    for export in package.__all__:
+        assert isinstance(getattr(package, export), type)
+    with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
+        package.Nope  # noqa: B018
