@@ -187,6 +187,8 @@ def build_client(settings: VenueSettings) -> Result[VenueClient, str]:
         settings = attrs.evolve(settings, transport=transport)
     try:
         client = factory.unwrap()(settings)
+    except ImportError as error:  # a part a client given credentials builds at once
+        return Failure(f"venue {settings.id}: cannot import {error.name!r}: {error}")
     except (ValueError, TypeError, KeyError) as error:
         return Failure(f"venue {settings.id}: {error}")
     return Success(client)

@@ -35,7 +35,6 @@ import marshal
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from types import CodeType
@@ -194,6 +193,8 @@ class CodeCache:
         codes = dict(kept[-MAX_ENTRIES:])
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            import tempfile  # only when writing (it imports shutil, lzma, bz2, random)
+
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".attrs-code-")
             try:
                 with os.fdopen(handle, "wb") as file:

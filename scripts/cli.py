@@ -16,7 +16,13 @@ from typing import NoReturn
 
 import click
 
-from scripts.startup import block_unused_imports, freeze_startup_objects
+from scripts.startup import (
+    block_unused_imports,
+    freeze_startup_objects,
+    pause_collector,
+    resume_collector,
+    start_up_done,
+)
 
 # name -> (import path, short help). Order is the order of ``--help``.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -97,6 +103,8 @@ class LazyGroup(click.Group):
 
             install(os.environ, cmd_name)
             _FAST_EXIT.append(True)
+        else:
+            start_up_done()  # the collector runs as Python's does (scripts.startup)
         try:
             command = getattr(importlib.import_module(module_name), attribute)
             freeze_startup_objects()  # the command's imports are done: see scripts.startup
@@ -190,10 +198,16 @@ _FAST_EXIT: list[bool] = []
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console-script entry point (``atomic-fp``)."""
+    """Console-script entry point (``atomic-fp``). The collector is paused for the start-up
+    (:func:`scripts.startup.pause_collector`): resumed when a command not in
+    :data:`FAST_START_COMMANDS` is chosen, else once the command has started up."""
     block_unused_imports()
+    pause_collector()
     _CODE_CACHE.append(True)
-    cli.main(args=list(argv) if argv is not None else None, prog_name="atomic-fp")
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="atomic-fp")
+    finally:
+        resume_collector()
 
 
 def run() -> NoReturn:

@@ -66,7 +66,7 @@ def load_history(
     """The settlements of ``(now - window, now]`` (see the module's doc). A store that
     cannot be read raises :class:`adapters.store.StoreError`."""
     if bundled:
-        return History(_BundledHistory(now - window, now), _BUNDLED)
+        return History(_BundledHistory(now - window, now, _bundled_text()), _BUNDLED)
     from adapters.store import FundingStore
 
     if not store_path.is_file():
@@ -79,19 +79,22 @@ def load_history(
 _BUNDLED = "bundled history (funding_rate_data, MIT; adapters/snapshot/history.csv)"
 
 
+def _bundled_text() -> str:
+    from adapters import snapshot
+
+    # beside the package's modules (importlib.resources would import tempfile and
+    # zipfile for it, issue 20), as adapters.snapshot.history finds it
+    return (Path(snapshot.__file__).parent / "history.csv").read_text("utf-8")
+
+
 class _BundledHistory(Mapping[tuple[str, Symbol], Sequence[FundingRate]]):
     """The bundled ``history.csv`` rows of ``(since, until]``, read as text once and
     turned into :class:`FundingRate` models per (venue, symbol) only when asked for (a
     ``scan --offline`` shows a handful of pairs; start-up time matters)."""
 
-    def __init__(self, since: datetime, until: datetime) -> None:
+    def __init__(self, since: datetime, until: datetime, text: str) -> None:
         import csv
 
-        from adapters import snapshot
-
-        # beside the package's modules (importlib.resources would import tempfile and
-        # zipfile for it, issue 20), as adapters.snapshot.history finds it
-        text = (Path(snapshot.__file__).parent / "history.csv").read_text("utf-8")
         reader = csv.reader(text.splitlines())
         header = next(reader)
         self._index = {name: i for i, name in enumerate(header)}
@@ -101,6 +104,8 @@ class _BundledHistory(Mapping[tuple[str, Symbol], Sequence[FundingRate]]):
         for row in reader:
             self._raw.setdefault((row[venue], row[symbol].partition("/")[0]), []).append(row)
         self._built: dict[tuple[str, str], tuple[FundingRate, ...]] = {}
+        self._intervals: dict[str, timedelta] = {}
+        """``interval_hours`` text -> its interval (``hours_to_interval`` once per text)."""
 
     def _build(self, key: tuple[str, str], symbol: Symbol) -> tuple[FundingRate, ...]:
         from adapters.history.format import hours_to_interval, parse_time
@@ -109,23 +114,30 @@ class _BundledHistory(Mapping[tuple[str, Symbol], Sequence[FundingRate]]):
 
         at = self._index
         venue = ExchangeIdentifier(key[0])
+        time_at, rate_at, hours_at = at["funding_time"], at["rate"], at["interval_hours"]
+        mark_at, name_at = at["mark_price"], at["venue_symbol"]
+        since, until, intervals = self._since, self._until, self._intervals
         out = []
         for row in self._raw.get(key, ()):
-            when = parse_time(row[at["funding_time"]])
-            if not self._since < when <= self._until:
+            when = parse_time(row[time_at])
+            if not since < when <= until:
                 continue
-            mark = row[at["mark_price"]]
+            hours = row[hours_at]
+            interval = intervals.get(hours)
+            if interval is None:  # a pure function of the text: a handful of distinct ones
+                interval = intervals[hours] = hours_to_interval(Decimal(hours))
+            mark = row[mark_at]
             out.append(
                 FundingRate(
                     exchange=venue,
                     symbol=symbol,
-                    rate=Decimal(row[at["rate"]]),
-                    interval=hours_to_interval(Decimal(row[at["interval_hours"]])),
+                    rate=Decimal(row[rate_at]),
+                    interval=interval,
                     kind=FundingKind.SETTLED,
                     observed_at=when,
                     funding_time=when,
                     mark_price=Decimal(mark) if mark else None,
-                    venue_symbol=row[at["venue_symbol"]],
+                    venue_symbol=row[name_at],
                 )
             )
         return tuple(out)

@@ -41,7 +41,7 @@ from scripts.runtime import (
     select,
     utc_now,
 )
-from scripts.startup import QuietResult, freeze_startup_objects, warm_imports
+from scripts.startup import QuietResult, start_up_done, warm_imports
 
 if TYPE_CHECKING:
     from adapters.snapshot import Snapshot
@@ -49,10 +49,6 @@ if TYPE_CHECKING:
     from atomic_fp.models import ArbitrageConfig
     from scripts.scan_report import ScanReport
 
-    # offline nothing connected, so nothing imported them in the background: they were
-    # imported just now, after gather froze the start-up objects. Freeze again (the rates
-    # read are kept to the end of this one-shot command anyway).
-    freeze_startup_objects()
 log = logging.getLogger("scripts.scan")
 
 VenueRates = Mapping[ExchangeIdentifier, Result[tuple[FundingRate, ...], VenueError]]
@@ -136,7 +132,7 @@ def gather(
     async def quietly() -> QuietResult[tuple[VenueRates, FeeResults, VenueRates]]:
         return QuietResult(await work())
 
-    freeze_startup_objects()  # the clients are built: their imports are done
+    start_up_done()  # the clients are built: their imports are done (scripts.startup)
     return anyio.run(quietly).value
 
 

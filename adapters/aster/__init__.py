@@ -9,7 +9,18 @@
 - :mod:`adapters.aster.factory`: :class:`AsterClient` and ``create(settings)``.
 """
 
-from adapters.aster.config import AsterConfig
-from adapters.aster.factory import AsterClient
+from typing import TYPE_CHECKING
+
+from adapters._lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from adapters.aster.config import AsterConfig
+    from adapters.aster.factory import AsterClient
+
+_LAZY = {"AsterClient": "adapters.aster.factory", "AsterConfig": "adapters.aster.config"}
+"""Imported on first use (PEP 562), so that importing one of this package's modules (its
+market data, for a scan) does not import the whole client (issue 20)."""
+
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = ["AsterClient", "AsterConfig"]

@@ -12,7 +12,18 @@ way nautilus_trader splits adapters, on the venue kit (:mod:`adapters.kit`):
   the parts) and ``create(settings)``. ``client`` re-exports it under its old name.
 """
 
-from adapters.binance.config import BinanceConfig
-from adapters.binance.factory import BinanceClient
+from typing import TYPE_CHECKING
+
+from adapters._lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from adapters.binance.config import BinanceConfig
+    from adapters.binance.factory import BinanceClient
+
+_LAZY = {"BinanceClient": "adapters.binance.factory", "BinanceConfig": "adapters.binance.config"}
+"""Imported on first use (PEP 562), so that importing one of this package's modules (its
+market data, for a scan) does not import the whole client (issue 20)."""
+
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = ["BinanceClient", "BinanceConfig"]

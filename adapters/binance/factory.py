@@ -19,20 +19,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from returns.future import FutureResult
 
 from adapters.binance.config import BinanceConfig, BinanceOptions
-from adapters.binance.execution import BinanceExecution
 from adapters.binance.http import BinanceHttp, FundingLimitedReads
 from adapters.binance.market_data import BinanceMarketData
 from adapters.binance.parsers import SymbolMap
 from adapters.client_config import Connectable, as_settings
-from adapters.kit.components import DeclaredVenue, Secrets, VenueParts
+from adapters.kit.components import AccountOrPublishedFees, DeclaredVenue, Secrets, VenueParts
 from adapters.kit.facade import FeesFacade, MarginFacade, PreparedOrdersFacade
+from adapters.kit.lazy_part import Lazy
 from adapters.registry import VenueSettings
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Order, Symbol
+
+if TYPE_CHECKING:  # built on first use: a scan never imports it (issue 20)
+    from returns.result import Result
+
+    from adapters.binance.execution import BinanceExecution
 
 
 class BinanceClient(DeclaredVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, Connectable):
@@ -60,10 +66,19 @@ class BinanceClient(DeclaredVenue, MarginFacade, FeesFacade, PreparedOrdersFacad
             markets_ttl=options.markets_ttl_seconds,
             monotonic=monotonic,
         )
-        execution = BinanceExecution(http, data, settings.id, clock)
-        self._http, self._open_orders = http, execution.open_orders
+
+        def build_execution() -> BinanceExecution:
+            from adapters.binance.execution import BinanceExecution
+
+            return BinanceExecution(http, data, settings.id, clock)
+
+        execution = self._execution_part = Lazy(build_execution)
+        self._http = http
         secrets = Secrets.of(*http.secrets()) if http.credentials else None
-        parts = VenueParts(http, data, http.base_url, execution, execution, execution, secrets)
+        # without keys the execution's fetch_fees answers the published tier and nothing
+        # else (FuturesExecution.fetch_fees, not keyed): the same answer, without building it
+        fees = execution if http.keyed else AccountOrPublishedFees("binance", None)
+        parts = VenueParts(http, data, http.base_url, execution, execution, fees, secrets)
         super().__init__(settings, parts)
 
     def fetch_open_orders(
@@ -71,6 +86,10 @@ class BinanceClient(DeclaredVenue, MarginFacade, FeesFacade, PreparedOrdersFacad
     ) -> FutureResult[tuple[Order, ...], VenueError]:
         """Open orders of one symbol, or of all (weight 40) when ``symbol`` is None."""
         return self._run(self._open_orders(symbol))
+
+    async def _open_orders(self, symbol: Symbol | None) -> Result[tuple[Order, ...], VenueError]:
+        # the part is built inside the awaited call, so a failed build is a value (_run)
+        return await self._execution_part.get().open_orders(symbol)
 
 
 def create(settings: VenueSettings) -> BinanceClient:

@@ -16,7 +16,18 @@ Split the way nautilus_trader splits adapters:
 - :mod:`adapters.bybit.stream`: the ``tickers.<SYMBOL>`` market stream (``atomic-fp watch``).
 """
 
-from adapters.bybit.config import BybitConfig
-from adapters.bybit.factory import BybitClient
+from typing import TYPE_CHECKING
+
+from adapters._lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from adapters.bybit.config import BybitConfig
+    from adapters.bybit.factory import BybitClient
+
+_LAZY = {"BybitClient": "adapters.bybit.factory", "BybitConfig": "adapters.bybit.config"}
+"""Imported on first use (PEP 562), so that importing one of this package's modules (its
+market data, for a scan) does not import the whole client (issue 20)."""
+
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = ["BybitClient", "BybitConfig"]

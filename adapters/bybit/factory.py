@@ -17,19 +17,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import httpx
 
 from adapters.bybit.config import DEFAULT_BASE_URL, BybitConfig, BybitOptions
-from adapters.bybit.execution import BybitExecution
 from adapters.bybit.http import BybitHttp
 from adapters.bybit.market_data import BybitMarketData
 from adapters.bybit.parsing_account import SymbolLookup
 from adapters.bybit.signing import Credentials
 from adapters.client_config import Connectable, as_settings
 from adapters.kit import FeesFacade, MarginFacade, PreparedOrdersFacade, RequestBudget
-from adapters.kit.components import DeclaredVenue, Secrets, VenueParts
+from adapters.kit.components import AccountOrPublishedFees, DeclaredVenue, Secrets, VenueParts
+from adapters.kit.lazy_part import Lazy
 from adapters.registry import VenueSettings
+
+if TYPE_CHECKING:  # built on first use: a scan never imports it (issue 20)
+    from adapters.bybit.execution import BybitExecution
 
 
 class BybitClient(DeclaredVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, Connectable):
@@ -75,9 +79,18 @@ class BybitClient(DeclaredVenue, MarginFacade, FeesFacade, PreparedOrdersFacade,
             monotonic=monotonic,
         )
         lookup = lambda: SymbolLookup(data.by_venue_symbol, overrides)  # noqa: E731
-        execution = BybitExecution(settings.id, http, data, lookup, clock)
+
+        def build_execution() -> BybitExecution:
+            from adapters.bybit.execution import BybitExecution
+
+            return BybitExecution(settings.id, http, data, lookup, clock)
+
+        execution = Lazy(build_execution)
         secrets = Secrets.of(keys.api_secret, keys.api_key) if keys else None
-        parts = VenueParts(http, data, base_url, execution, execution, execution, secrets)
+        # without keys the execution's fetch_fees answers the published tier and nothing
+        # else (BybitExecution.fetch_fees): the same answer, without building it
+        fees = execution if keys else AccountOrPublishedFees("bybit", None)
+        parts = VenueParts(http, data, base_url, execution, execution, fees, secrets)
         super().__init__(settings, parts)
 
 

@@ -37,11 +37,22 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from atomic_fp.backtest.series import HistoryRow
 from atomic_fp.models import FundingRate, Symbol, interval_hours
 from atomic_fp.symbols import split_multiplier
+
+if TYPE_CHECKING:  # imported where rows are built: a scan reads times and intervals only
+    from atomic_fp.backtest.series import HistoryRow
+
+
+def __getattr__(name: str) -> object:
+    """``HistoryRow``, still importable from here (PEP 562; see the import above)."""
+    if name == "HistoryRow":
+        from atomic_fp.backtest.series import HistoryRow
+
+        return HistoryRow
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 COLUMNS: tuple[str, ...] = (
     "venue",
@@ -134,6 +145,8 @@ interval_of = _interval
 
 def row_from_record(record: dict[str, str], source: str) -> HistoryRow:
     """One row of the format (strings) -> a :class:`HistoryRow`; raises ``ValueError``."""
+    from atomic_fp.backtest.series import HistoryRow
+
     symbol, venue_symbol, multiplier = _instrument(
         record["symbol"], record.get("venue_symbol") or "", record.get("contract_multiplier") or ""
     )

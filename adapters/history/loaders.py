@@ -39,13 +39,13 @@ from returns.result import Failure, Result, Success
 from adapters.history.cell_rows import collect_cells, record_of
 from adapters.history.format import (
     COLUMNS,
-    HistoryRow,
     hours_to_interval,
     multiplier_of,
     parse_decimal,
     parse_time,
     row_from_record,
 )
+from atomic_fp.backtest.series import HistoryRow
 from atomic_fp.models import Symbol
 from atomic_fp.symbols import split_multiplier
 

@@ -26,13 +26,13 @@ from returns.result import Result
 
 from adapters.client_config import Connectable, as_settings
 from adapters.hyperliquid.config import HyperliquidConfig, HyperliquidOptions
-from adapters.hyperliquid.execution import HyperliquidExecution
 from adapters.hyperliquid.http import HyperliquidHttp
 from adapters.hyperliquid.market_data import HyperliquidMarketData
 from adapters.hyperliquid.signing import AgentSigner, NonceSource
-from adapters.kit.components import DeclaredVenue, Secrets, VenueParts
+from adapters.kit.components import AccountOrPublishedFees, DeclaredVenue, Secrets, VenueParts
 from adapters.kit.facade import FeesFacade, MarginFacade, PreparedOrdersFacade
 from adapters.kit.http import RetryPolicy
+from adapters.kit.lazy_part import Lazy
 from adapters.registry import VenueSettings
 from atomic_fp.errors import VenueError
 from atomic_fp.models import FundingRate, Symbol
@@ -40,6 +40,9 @@ from atomic_fp.models.identifiers import ExchangeIdentifier
 
 if TYPE_CHECKING:
     import httpx
+
+    # built on first use: a scan never imports it (issue 20)
+    from adapters.hyperliquid.execution import HyperliquidExecution
 
 Clock = Callable[[], datetime]
 
@@ -70,9 +73,18 @@ class HyperliquidClient(DeclaredVenue, MarginFacade, FeesFacade, PreparedOrdersF
         )
         self._http = http
         self._predicted = data.predicted
-        execution = HyperliquidExecution(http, data, settings.id, now)
+
+        def build_execution() -> HyperliquidExecution:
+            from adapters.hyperliquid.execution import HyperliquidExecution
+
+            return HyperliquidExecution(http, data, settings.id, now)
+
+        execution = Lazy(build_execution)
         secrets = Secrets.of(settings.credentials.get("agent_private_key"))
-        parts = VenueParts(http, data, http.base, execution, execution, execution, secrets)
+        # without an address the execution's fetch_fees answers the published tier and
+        # nothing else (HyperliquidExecution.fetch_fees): the same answer, without building it
+        fees = execution if http.has_address() else AccountOrPublishedFees("hyperliquid", None)
+        parts = VenueParts(http, data, http.base, execution, execution, fees, secrets)
         super().__init__(settings, parts)
 
     @property

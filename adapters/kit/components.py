@@ -23,6 +23,11 @@ part                what it is
 ``credentials``     a :class:`Credentials` (``secrets()``: what is never shown), or ``None``
 ==================  ========================================================================
 
+The account, execution and fee parts may be given as :class:`~adapters.kit.lazy_part.Lazy`
+holders: the part is then built (and its modules imported) when a call first needs it, so
+a client built for a scan never builds them (issue 20). Only the capability map and the
+calls served by a part build it; the answers are those of the part built eagerly.
+
 **Method names are the public ones.** A component's method has the name of the
 :class:`~atomic_fp.venue.VenueClient` member it serves (``fetch_markets``,
 ``fetch_funding_rates``, ``fetch_order_book``, ``fetch_funding_history``,
@@ -49,6 +54,7 @@ import attrs
 from returns.result import Failure, Result, Success
 
 from adapters.kit.facade import GuardedVenue
+from adapters.kit.lazy_part import Part, resolve
 from adapters.published_fees import account_or_published
 from adapters.registry import VenueSettings
 from atomic_fp.errors import VenueError
@@ -206,9 +212,9 @@ class VenueParts:
     transport: Transport
     market_data: MarketDataSource
     base_url: str
-    account: AccountSource | None = None
-    execution: OrderExecution | None = None
-    fees: FeeReader | None = None
+    account: Part[AccountSource] | None = None
+    execution: Part[OrderExecution] | None = None
+    fees: Part[FeeReader] | None = None
     credentials: Credentials | None = None
 
 
@@ -237,7 +243,8 @@ class DeclaredVenue(GuardedVenue):
     Subclasses build their parts and call ``super().__init__(settings, parts)``; they add
     :class:`~adapters.kit.facade.MarginFacade` / ``FeesFacade`` / ``PreparedOrdersFacade``
     *after* this class to get the optional public members. The parts are kept under fixed
-    names: ``_transport``, ``_market_data``, ``_account``, ``_execution``, ``_credentials``.
+    names: ``_transport``, ``_market_data``, ``_account``, ``_execution``, ``_credentials``
+    (``_account`` and ``_execution`` build a lazily declared part when first read).
     """
 
     CREDENTIALS_LABEL: ClassVar[str] = "with credentials"
@@ -250,10 +257,25 @@ class DeclaredVenue(GuardedVenue):
         self._parts = parts
         self._transport = parts.transport
         self._market_data = parts.market_data
-        self._account = parts.account
-        self._execution = parts.execution
         self._credentials = parts.credentials
         self._closed = False
+        if settings.credentials:
+            # a client given credentials builds its parts with itself, as before they
+            # were lazy: a broken install fails here, where the registry names the
+            # module, not at the first order. Only clients built without (scan) wait.
+            for declared in (parts.account, parts.execution, parts.fees):
+                if declared is not None:
+                    resolve(declared)
+
+    @property
+    def _account(self) -> AccountSource | None:
+        part = self._parts.account
+        return None if part is None else resolve(part)
+
+    @property
+    def _execution(self) -> OrderExecution | None:
+        part = self._parts.execution
+        return None if part is None else resolve(part)
 
     def __repr__(self) -> str:
         trading = self.CREDENTIALS_LABEL if self._credentials else "market data only"
@@ -265,10 +287,12 @@ class DeclaredVenue(GuardedVenue):
     def capabilities(self) -> frozenset[Capability]:
         found = set()
         for capability, slot, method in CAPABILITY_SOURCES:
-            part = getattr(self._parts, slot)
-            if part is None or not callable(getattr(part, method, None)):
-                continue
+            # credentials first: a part that cannot serve without them is not built here
             if slot in _NEEDS_CREDENTIALS and self._credentials is None:
+                continue
+            declared = getattr(self._parts, slot)
+            part = None if declared is None else resolve(declared)
+            if part is None or not callable(getattr(part, method, None)):
                 continue
             found.add(capability)
         return frozenset(found)
@@ -291,13 +315,14 @@ class DeclaredVenue(GuardedVenue):
             self._closed = True
             await self._transport.aclose()
 
-    def _signed(self, part: C | None, what: str) -> Result[C, VenueError]:
-        """``part`` when declared and credentials are; else why not (nothing sent)."""
+    def _signed(self, part: Part[C] | None, what: str) -> Result[C, VenueError]:
+        """``part`` when declared and credentials are; else why not (nothing sent, and
+        a lazily declared part not built)."""
         if part is None:
             return self._unsupported(what)
         if self._credentials is None:
             return self._not_configured(what)
-        return Success(part)
+        return Success(resolve(part))
 
     # ------------------------------------------------------------------ market data
 
@@ -320,18 +345,19 @@ class DeclaredVenue(GuardedVenue):
     async def _fetch_fees(self) -> Result[FeeQuote, VenueError]:
         if self._parts.fees is None:
             return self._unsupported("fees")
-        return await self._parts.fees.fetch_fees()
+        fees: FeeReader = resolve(self._parts.fees)
+        return await fees.fetch_fees()
 
     # ------------------------------------------------------------------ account
 
     async def _fetch_positions(self) -> Result[tuple[Position, ...], VenueError]:
-        account = self._signed(self._account, "positions")
+        account = self._signed(self._parts.account, "positions")
         if isinstance(account, Failure):
             return account
         return await account.unwrap().fetch_positions()
 
     async def _fetch_balances(self) -> Result[tuple[Balance, ...], VenueError]:
-        account = self._signed(self._account, "balances")
+        account = self._signed(self._parts.account, "balances")
         if isinstance(account, Failure):
             return account
         return await account.unwrap().fetch_balances()
@@ -359,7 +385,7 @@ class DeclaredVenue(GuardedVenue):
     # ------------------------------------------------------------------ execution
 
     async def _place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
-        execution = self._signed(self._execution, "place_order")
+        execution = self._signed(self._parts.execution, "place_order")
         if isinstance(execution, Failure):
             return execution
         return await execution.unwrap().place_order(request)
@@ -385,13 +411,13 @@ class DeclaredVenue(GuardedVenue):
     async def _cancel_order(
         self, symbol: Symbol, client_order_id: str
     ) -> Result[Order, VenueError]:
-        execution = self._signed(self._execution, "cancel_order")
+        execution = self._signed(self._parts.execution, "cancel_order")
         if isinstance(execution, Failure):
             return execution
         return await execution.unwrap().cancel_order(symbol, client_order_id)
 
     async def _fetch_order(self, symbol: Symbol, client_order_id: str) -> Result[Order, VenueError]:
-        execution = self._signed(self._execution, "fetch_order")
+        execution = self._signed(self._parts.execution, "fetch_order")
         if isinstance(execution, Failure):
             return execution
         return await execution.unwrap().fetch_order(symbol, client_order_id)

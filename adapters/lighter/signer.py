@@ -22,7 +22,6 @@ object's ``repr=False`` field; it never appears in messages.
 
 from __future__ import annotations
 
-import ctypes
 import importlib
 from typing import Any, Protocol
 
@@ -188,6 +187,8 @@ def load_sdk_signer(
             )
         )
     key = api_private_key[2:] if api_private_key.startswith("0x") else api_private_key
+    import ctypes  # here, not at import: a scan builds Lighter's client and signs nothing
+
     try:
         error_ptr = library.CreateClient(
             ctypes.c_char_p(base_url.encode()),

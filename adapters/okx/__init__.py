@@ -12,7 +12,18 @@ Split as nautilus_trader splits adapters:
 - :mod:`adapters.okx.factory`: :class:`OkxClient` and the factory ``create``.
 """
 
-from adapters.okx.config import OkxConfig
-from adapters.okx.factory import OkxClient
+from typing import TYPE_CHECKING
+
+from adapters._lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from adapters.okx.config import OkxConfig
+    from adapters.okx.factory import OkxClient
+
+_LAZY = {"OkxClient": "adapters.okx.factory", "OkxConfig": "adapters.okx.config"}
+"""Imported on first use (PEP 562), so that importing one of this package's modules (its
+market data, for a scan) does not import the whole client (issue 20)."""
+
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = ["OkxClient", "OkxConfig"]

@@ -22,18 +22,22 @@ import functools
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from adapters.client_config import Connectable, as_settings
 from adapters.kit import FeesFacade, MarginFacade, PreparedOrdersFacade
 from adapters.kit.components import AccountOrPublishedFees, DeclaredVenue, Secrets, VenueParts
+from adapters.kit.lazy_part import Lazy
 from adapters.kit.options import flag, positive_number
 from adapters.okx.config import DEFAULT_BASE_URL, KIND, OkxConfig
-from adapters.okx.execution import OkxExecution
 from adapters.okx.http import OkxHttp
 from adapters.okx.market_data import OkxMarketData
 from adapters.okx.orders import TD_MODES
 from adapters.okx.signing import Credentials
 from adapters.registry import VenueSettings
+
+if TYPE_CHECKING:  # built on first use: a scan never imports it (issue 20)
+    from adapters.okx.execution import OkxExecution
 
 
 class OkxClient(DeclaredVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, Connectable):
@@ -82,8 +86,16 @@ class OkxClient(DeclaredVenue, MarginFacade, FeesFacade, PreparedOrdersFacade, C
             monotonic=monotonic,
             markets_ttl=number("markets_ttl_seconds", 600.0),
         )
-        execution = OkxExecution(http, data, settings.id, now=now, td_mode=td_mode)
-        fees = AccountOrPublishedFees(KIND, execution.fetch_account_fees if keys else None)
+
+        def build_execution() -> OkxExecution:
+            from adapters.okx.execution import OkxExecution
+
+            return OkxExecution(http, data, settings.id, now=now, td_mode=td_mode)
+
+        execution = Lazy(build_execution)
+        fees = AccountOrPublishedFees(
+            KIND, (lambda: execution.get().fetch_account_fees()) if keys else None
+        )
         secrets = Secrets.of(*keys.secrets) if keys else None
         super().__init__(
             settings, VenueParts(http, data, base_url, execution, execution, fees, secrets)

@@ -11,7 +11,18 @@
 - :mod:`adapters.paradex.factory`: :class:`ParadexClient` and the factory ``create``.
 """
 
-from adapters.paradex.config import ParadexConfig
-from adapters.paradex.factory import ParadexClient
+from typing import TYPE_CHECKING
+
+from adapters._lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from adapters.paradex.config import ParadexConfig
+    from adapters.paradex.factory import ParadexClient
+
+_LAZY = {"ParadexClient": "adapters.paradex.factory", "ParadexConfig": "adapters.paradex.config"}
+"""Imported on first use (PEP 562), so that importing one of this package's modules (its
+market data, for a scan) does not import the whole client (issue 20)."""
+
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = ["ParadexClient", "ParadexConfig"]

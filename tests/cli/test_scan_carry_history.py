@@ -1,0 +1,114 @@
+"""``scan --offline``'s bundled settled history (``scripts/scan_carry.py``, issue 20): the
+rows are turned into :class:`FundingRate` models with each distinct ``interval_hours``
+text converted once, and give exactly the models the row-by-row conversion gave before
+(kept below as the oracle): on the bundled ``history.csv`` for every (venue, symbol) and
+several windows, and (hypothesis) on generated rows, including the ones the conversion
+refuses (a zero, negative, NaN or unreadable interval raises the same error)."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adapters.history.format import hours_to_interval, parse_time
+from adapters.snapshot import bundled_snapshot
+from atomic_fp.models import FundingKind, FundingRate, Symbol
+from atomic_fp.models.identifiers import ExchangeIdentifier
+from scripts.scan_carry import _bundled_text, _BundledHistory
+
+HEADER = "venue,symbol,venue_symbol,funding_time,rate,interval_hours,mark_price,contract_multiplier"
+
+
+def oracle(
+    text: str, key: tuple[str, str], symbol: Symbol, since: datetime, until: datetime
+) -> tuple[FundingRate, ...]:
+    """The conversion as ``_BundledHistory._build`` wrote it before (row by row)."""
+    reader = csv.reader(text.splitlines())
+    at = {name: i for i, name in enumerate(next(reader))}
+    venue = ExchangeIdentifier(key[0])
+    out = []
+    for row in reader:
+        if (row[at["venue"]], row[at["symbol"]].partition("/")[0]) != key:
+            continue
+        when = parse_time(row[at["funding_time"]])
+        if not since < when <= until:
+            continue
+        mark = row[at["mark_price"]]
+        out.append(
+            FundingRate(
+                exchange=venue,
+                symbol=symbol,
+                rate=Decimal(row[at["rate"]]),
+                interval=hours_to_interval(Decimal(row[at["interval_hours"]])),
+                kind=FundingKind.SETTLED,
+                observed_at=when,
+                funding_time=when,
+                mark_price=Decimal(mark) if mark else None,
+                venue_symbol=row[at["venue_symbol"]],
+            )
+        )
+    return tuple(out)
+
+
+def outcome(build: Any) -> tuple[str, Any]:
+    try:
+        return ("ok", build())
+    except Exception as error:  # the refusal itself is compared
+        return (type(error).__name__, str(error))
+
+
+@pytest.mark.parametrize("days", [1, 7, 30, 400])
+def test_bundled_history_gives_the_row_by_row_models(days: int) -> None:
+    text = _bundled_text()
+    until = bundled_snapshot().as_of
+    since = until - timedelta(days=days)
+    history = _BundledHistory(since, until, text)
+    compared = 0
+    for venue, symbol in history:
+        built = history[(venue, symbol)]
+        assert built == oracle(text, (venue, symbol.base), symbol, since, until)
+        assert all(type(r.interval) is timedelta for r in built)
+        compared += len(built)
+    assert compared > (2000 if days == 7 else 0)
+
+
+ROW = st.fixed_dictionaries(
+    {
+        "venue": st.sampled_from(["binance", "hyperliquid"]),
+        "symbol": st.sampled_from(["BTC/USD", "ETH/USD"]),
+        "hour": st.integers(0, 48),
+        "rate": st.decimals(allow_nan=False, allow_infinity=False, places=8).map(str),
+        "hours": st.sampled_from(["1", "8", "4", "8.0", "0.5", "1.00", "0", "-8", "NaN", "x"]),
+        "mark": st.sampled_from(["", "101.5", "2.2234"]),
+    }
+)
+
+
+@given(st.lists(ROW, max_size=30))
+def test_generated_rows_give_the_same_models_or_the_same_refusal(
+    rows: list[dict[str, Any]],
+) -> None:
+    start = datetime(2025, 11, 1, tzinfo=timezone.utc)
+    lines = [HEADER]
+    for row in rows:
+        when = (start + timedelta(hours=row["hour"])).isoformat().replace("+00:00", "Z")
+        lines.append(
+            f"{row['venue']},{row['symbol']},X,{when},{row['rate']},{row['hours']},{row['mark']},1"
+        )
+    text = "\n".join(lines)
+    since, until = start + timedelta(hours=3), start + timedelta(hours=40)
+    for venue, base in {(r["venue"], r["symbol"].partition("/")[0]) for r in rows}:
+        history = _BundledHistory(since, until, text)  # fresh: no interval memo yet
+        symbol = Symbol(base)
+        key = (venue, base)
+        got = outcome(lambda h=history, s=symbol, v=venue: h[(v, s)])
+        expected = outcome(lambda k=key, s=symbol: oracle(text, k, s, since, until))
+        assert got == expected
+    with pytest.raises(KeyError):  # a pair with no row at all
+        _BundledHistory(since, until, text)[("okx", Symbol("BTC"))]
