@@ -21,13 +21,13 @@ from typing import Any, Protocol
 from returns.result import Failure, Result, Success
 
 from adapters.history.format import (
-    HistoryRow,
     instrument,
     interval_of,
     parse_decimal,
     parse_time,
     row_from_record,
 )
+from atomic_fp.backtest.series import HistoryRow
 
 
 class _Filters(Protocol):
