@@ -3,8 +3,11 @@
 The backtest asks the decisions ~10,000 times a simulated year, and most of those cycles
 never read some of their inputs: the account margins are read only by the opening gate
 (:func:`atomic_fp.decisions.opening_margin.opening_margin_check`), i.e. when the cycle
-found an OPEN signal, about one cycle in four. Fetching every venue's margin up front
-built (or re-stamped) an ``AccountMargin`` per venue per cycle for nothing.
+found an OPEN signal, about one cycle in four; the order books only for venues that may
+take part in an opening (not in a cycle that closes a hedge, nor for a venue already left
+out for its rate, position or market). Fetching every venue's margin and book up front
+built (or re-stamped) an ``AccountMargin`` and an ``OrderBook`` per venue per cycle for
+nothing.
 
 :class:`FetchedOnRead` is the same mapping the decisions would get, with each value
 fetched by its venue's function on the first read and kept. The decisions are pure and the

@@ -131,7 +131,7 @@ class DecidingRun(RunBase):
         rates: dict[ExchangeIdentifier, Result[FundingRate, VenueError]] = {}
         positions: dict[ExchangeIdentifier, Result[Position | None, VenueError]] = {}
         markets: dict[ExchangeIdentifier, Result[Market, VenueError]] = {}
-        books: dict[ExchangeIdentifier, Result[OrderBook, VenueError]] = {}
+        book_of: dict[ExchangeIdentifier, Callable[[], Result[OrderBook, VenueError]]] = {}
         margin_of: dict[ExchangeIdentifier, Callable[[], Result[AccountMargin, VenueError]]] = {}
         for state in sym.series:
             venue = state.venue_id
@@ -140,9 +140,11 @@ class DecidingRun(RunBase):
             markets[venue] = self._market(state)
             margin_of[venue] = partial(self._margin, state)
             if self.settings.use_books:
-                books[venue] = self._book(state)
+                book_of[venue] = partial(self._book, state)
         # read only by the opening gate, i.e. when the cycle found an OPEN signal
         margins = FetchedOnRead(margin_of)
+        # read only for venues that may take part in an opening (not when closing)
+        books = FetchedOnRead(book_of)
         self.decision_runs += 1
         outcome = decide_cycle(
             rates=rates,

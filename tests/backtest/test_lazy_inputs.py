@@ -1,6 +1,6 @@
-"""The backtest fetches each venue's account margin only when the decisions read it
-(``atomic_fp/backtest/lazy_inputs.py``), and books exactly what it booked when it fetched
-every margin before every decision.
+"""The backtest fetches each venue's account margin and order book only when the
+decisions read them (``atomic_fp/backtest/lazy_inputs.py``), and books exactly what it
+booked when it fetched every margin and book before every decision.
 
 References: a plain dict of the same values (the mapping's behaviour, hypothesis over
 random reads), and in the same run the engine with every margin fetched up front (the
@@ -82,7 +82,8 @@ def test_reads_answer_what_the_plain_dict_answers_and_fetch_each_value_once(
 
 
 class _EagerMargins(FetchedOnRead[Any, Any]):
-    """The behaviour before: every venue's margin fetched before the decision runs."""
+    """The behaviour before: every venue's margin and book fetched before the decision
+    runs."""
 
     def __init__(self, fetch: Mapping[Any, Callable[[], Any]]) -> None:
         super().__init__(fetch)
@@ -139,7 +140,12 @@ def test_margins_are_fetched_only_in_cycles_that_found_an_opening(
     monkeypatch.setattr(run_decide, "FetchedOnRead", Counted)
     monkeypatch.setattr(run_decide, "decide_cycle", recorded)
     result = _run(None)
-    assert len(made) == len(opening) == result.decision_runs
-    fetched = [bool(m.fetched()) for m in made]
+    margins, books = made[0::2], made[1::2]  # each cycle makes its margins, then its books
+    assert len(margins) == len(books) == len(opening) == result.decision_runs
+    fetched = [bool(m.fetched()) for m in margins]
     assert fetched == opening  # read exactly when the opening gate ran
     assert 0 < sum(fetched) < len(fetched) / 2
+    # books: read in every cycle that opened (the legs are priced on them), not in all
+    read = [len(b.fetched()) for b in books]
+    assert all(count >= 2 for count, opened in zip(read, opening, strict=True) if opened)
+    assert 0 < read.count(0) < len(read)
