@@ -174,6 +174,12 @@ def _epoch(value: int, per_second: int) -> datetime | None:
     return stamp if _MIN_TS <= stamp < _MAX_TS else None
 
 
+instant_or_none = _epoch
+"""``instant_or_none(value, per_second)``: the memoised UTC instant of an exact ``int``
+stamp, or ``None`` out of range, for a parser's fast path; on ``None`` (or any other
+type) it asks :func:`ts_millis` & co., which read or refuse it naming the path."""
+
+
 def ts_seconds(value: object, path: str = "$") -> datetime:
     return _from_epoch(integer(value, path), 1, path)
 

@@ -18,10 +18,11 @@ callers that have them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 
-from atomic_fp.models import FundingRate
+from atomic_fp.models import FundingRate, interval_hours
 
 GRID_TOLERANCE = timedelta(seconds=60)
 """Settlement stamps may carry a few milliseconds (Hyperliquid ``.116``); a minute is far
@@ -46,16 +47,30 @@ def interval_doubt(rate: FundingRate) -> str | None:
     nxt = rate.next_funding_time
     if nxt is None:
         return None
-    if _off_grid(nxt, rate.interval) > GRID_TOLERANCE:
-        return f"next funding {nxt:%Y-%m-%d %H:%M}Z is off the {_hours(rate)} settlement grid"
-    if nxt - rate.observed_at > rate.interval + GRID_TOLERANCE:
-        return f"next funding {nxt:%Y-%m-%d %H:%M}Z is more than one {_hours(rate)} interval ahead"
+    return _doubt(nxt, nxt.tzinfo, rate.interval, rate.observed_at)
+
+
+@functools.lru_cache(maxsize=1024)
+def _doubt(
+    nxt: datetime, zone: tzinfo | None, interval: timedelta, observed_at: datetime
+) -> str | None:
+    """:func:`interval_doubt` of these values, remembered: a venue's rates share a few
+    (next funding, interval, observed) triples, scan after scan (every CURRENT rate is
+    checked, ~900 per scan; issue 20). ``zone`` is in the key because equal instants of
+    other zones format other wall times; the values are immutable."""
+    if _off_grid(nxt, interval) > GRID_TOLERANCE:
+        return f"next funding {nxt:%Y-%m-%d %H:%M}Z is off the {_hours(interval)} settlement grid"
+    if nxt - observed_at > interval + GRID_TOLERANCE:
+        return (
+            f"next funding {nxt:%Y-%m-%d %H:%M}Z is more than one {_hours(interval)} "
+            "interval ahead"
+        )
     return None
 
 
-def _hours(rate: FundingRate) -> str:
+def _hours(interval: timedelta) -> str:
     # formatted only for a doubt: every rate of every scan is checked (issue 20)
-    return f"{rate.interval_hours.normalize():f}h"
+    return f"{interval_hours(interval).normalize():f}h"
 
 
 def settlement_cadence(times: Sequence[datetime]) -> timedelta | None:

@@ -625,9 +625,12 @@ def parse_duration(value: object, source: str, key: str) -> timedelta:
         seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
     else:
         raise ConfigError(source, key, 'a duration such as "5m", "8h", "7d" or seconds', value)
-    if not math.isfinite(seconds) or seconds <= 0 or seconds > MAX_DURATION_SECONDS:
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_DURATION_SECONDS:
         raise ConfigError(source, key, "a positive duration of at most 3650 days", value)
-    return timedelta(seconds=seconds)
+    duration = timedelta(seconds=seconds)
+    if duration <= timedelta(0):  # 1e-121 s is positive, but timedelta(0) in microseconds
+        raise ConfigError(source, key, "a positive duration of at most 3650 days", value)
+    return duration
 
 
 def _basis(value: object, source: str, key: str) -> str:

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import Decimal, getcontext
 from typing import Any, TextIO
 
 import click
@@ -25,9 +25,37 @@ _MAX_PLACES = Decimal("1e-12")
 
 def dec(value: Decimal | None) -> str | None:
     """A Decimal as a plain decimal string: no exponent, no trailing zeros, at most 12
-    decimal places (``Decimal("0.10950000")`` -> ``"0.1095"``)."""
+    decimal places (``Decimal("0.10950000")`` -> ``"0.1095"``).
+
+    A scan's JSON writes ~30 numbers per opportunity (issue 20, the cold tail), so the
+    common case is read off ``str(value)`` (cheaper than ``as_tuple()`` and ``format``):
+    without an exponent it has exactly ``-exponent`` digits after the point, and when its
+    significant digits fit the context's precision (so ``normalize`` rounds nothing),
+    dropping the fraction's trailing zeros is what ``normalize`` then ``format(..., "f")``
+    give. Anything else (an exponent in the text, NaN, infinities, more digits than the
+    precision, a subclass) takes the full path. Equality with the full path:
+    tests/cli/test_output_dec.py (hypothesis)."""
     if value is None:
         return None
+    if type(value) is Decimal:
+        text = str(value)
+        point = text.find(".")
+        if point >= 0 and len(text) - point > 13 and "E" not in text:  # exponent < -12
+            value = value.quantize(_MAX_PLACES)
+            text = str(value)
+            point = text.find(".")
+        if "E" not in text and "N" not in text and "n" not in text:  # NaN, Infinity
+            if len(text) > getcontext().prec:  # maybe more digits than normalize keeps
+                digits = text.replace("-", "").replace(".", "").strip("0")
+                if len(digits) > getcontext().prec:
+                    return _dec_in_full(value)
+            if point >= 0:
+                text = text.rstrip("0").removesuffix(".")
+            return "0" if text in ("-0", "0") else text
+    return _dec_in_full(value)
+
+
+def _dec_in_full(value: Decimal) -> str:
     if value.as_tuple().exponent < -12:  # type: ignore[operator]
         value = value.quantize(_MAX_PLACES)
     text = format(value.normalize(), "f")
@@ -116,7 +144,6 @@ def render_json_of_models(payload: Any) -> str:
     if not text.isascii() or "\x7f" in text:
         text = _NON_ASCII.sub(_escape, text)  # json.dumps's ensure_ascii escapes
     return text + "\n"
-
 
 
 def _json_default(value: object) -> object:

@@ -18,6 +18,7 @@ from adapters._parse import (
     arr,
     dec_field,
     field,
+    instant_or_none,
     int_field,
     integer,
     obj,
@@ -30,6 +31,7 @@ from adapters.binance.parsing import (
     _GAP_TOLERANCE_MS,
     _HOUR_MS,
     DEFAULT_INTERVAL_HOURS,
+    MAX_ABS_RATE,
     VALID_INTERVAL_HOURS,
     SymbolMap,
     _bounded_rate,
@@ -43,6 +45,7 @@ from atomic_fp.models import (
     FundingRate,
     Symbol,
 )
+from atomic_fp.models.funding import checked_funding_rate
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
 T = TypeVar("T")
@@ -114,7 +117,6 @@ def _hours(hours: int) -> timedelta:
     return timedelta(hours=hours) if known is None else known
 
 
-
 def parse_premium_index(
     exchange: ExchangeIdentifier,
     payload: object,
@@ -154,15 +156,27 @@ def parse_premium_index(
                 continue
             symbol, _ = mapped
             hours = known.get(venue_symbol, DEFAULT_INTERVAL_HOURS)
-            rate = _bounded_rate(dec_field(row, "lastFundingRate", path), f"{path}.lastFundingRate")
-            funding = FundingRate(
+            rate = dec_field(row, "lastFundingRate", path)
+            if abs(rate) > MAX_ABS_RATE:
+                _bounded_rate(rate, f"{path}.lastFundingRate")  # refuses it
+            interval = _hours(hours)
+            # the instants: an int stamp's memoised instant; anything else (or out of
+            # range) is read, or refused, by ts_millis with its path as before
+            stamp = field(row, "time", path)
+            observed_at = instant_or_none(stamp, 1_000) if type(stamp) is int else None
+            if observed_at is None:
+                observed_at = ts_millis(stamp, f"{path}.time")
+            next_funding_time = instant_or_none(next_ms, 1_000)
+            if next_funding_time is None:
+                next_funding_time = ts_millis(next_ms, f"{path}.nextFundingTime")
+            funding = checked_funding_rate(
                 exchange=exchange,
                 symbol=symbol,
                 rate=rate,
-                interval=_hours(hours),
+                interval=interval,
                 kind=FundingKind.CURRENT,
-                observed_at=ts_millis(field(row, "time", path), f"{path}.time"),
-                next_funding_time=ts_millis(next_ms, f"{path}.nextFundingTime"),
+                observed_at=observed_at,
+                next_funding_time=next_funding_time,
                 mark_price=_price_or_none(opt_dec(row, "markPrice", path)),
                 index_price=_price_or_none(opt_dec(row, "indexPrice", path)),
                 venue_symbol=venue_symbol,

@@ -37,6 +37,7 @@ from atomic_fp.models import (
     FundingKind,
     FundingRate,
 )
+from atomic_fp.models.funding import checked_funding_rate
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
 # --- funding -------------------------------------------------------------------------
@@ -66,7 +67,7 @@ def _ticker(
     buys = opt_dec(row, "buy_volume_24h_q", "$.result")
     sells = opt_dec(row, "sell_volume_24h_q", "$.result")
     volume = non_negative(buys + sells) if buys is not None and sells is not None else None
-    return FundingRate(
+    return checked_funding_rate(
         exchange=venue,
         symbol=instrument.symbol,
         rate=funding_rate_fraction(_ticker_rate(row, "$.result")),

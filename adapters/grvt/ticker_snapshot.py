@@ -140,9 +140,12 @@ class TickerSnapshots:
         wanted = set(names)
         await connection.send_json(_rpc("subscribe", selectors, request_id))
         acknowledged = False
-        with anyio.move_on_after(self._limit):
-            while wanted - feeds.keys():
-                message = await connection.receive(self._limit)
+        # how many of ``wanted`` have no feed yet (``len(wanted - feeds.keys())``, kept
+        # as a count rather than recomputed per message: ~80 messages of 80 names)
+        missing = len(wanted)
+        with anyio.move_on_after(self._limit):  # bounds every receive below
+            while missing:
+                message = await connection.receive(None)
                 if message is None:
                     continue
                 body = loads_like_json(message)  # orjson when exact (issue 20)
@@ -154,11 +157,13 @@ class TickerSnapshots:
                 if body.get("id") == request_id and "result" in body:
                     acknowledged = True
                     wanted &= _expected(body["result"], wanted)
+                    missing = len(wanted - feeds.keys())
                 elif acknowledged and body.get("stream") == TICKER_STREAM:
                     name = str(body.get("selector", "")).split("@", 1)[0]
                     feed = body.get("feed")
                     if name in wanted and name not in feeds and isinstance(feed, dict):
                         feeds[name] = feed
+                        missing -= 1
         await connection.send_json(_rpc("unsubscribe", selectors, request_id))
         missing = len(wanted - feeds.keys())
         if missing:

@@ -70,7 +70,9 @@ from atomic_fp.models import (
     OrderBook,
     Symbol,
 )
+from atomic_fp.models.funding import checked_funding_rate
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from atomic_fp.models.market import checked_market
 from atomic_fp.symbols import canonical_symbol
 
 VENUE = "hyperliquid"
@@ -184,7 +186,7 @@ def _market(
     volume_24h: Decimal | None = None,
 ) -> Market:
     lot = lot_size(asset.sz_decimals)
-    return Market(
+    return checked_market(
         exchange=exchange,
         symbol=asset.symbol,
         venue_symbol=asset.name,
@@ -240,7 +242,7 @@ def _meta_and_ctxs(
         volume = non_negative(opt_dec(ctx, "dayNtlVlm", path))
         markets.append(_market(exchange, asset, open_interest, volume))
         rates.append(
-            FundingRate(
+            checked_funding_rate(
                 exchange=exchange,
                 symbol=asset.symbol,
                 rate=dec_field(ctx, "funding", path),

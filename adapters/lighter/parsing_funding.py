@@ -100,6 +100,7 @@ from atomic_fp.models import (
     FundingKind,
     FundingRate,
 )
+from atomic_fp.models.funding import checked_funding_rate
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
 
@@ -125,7 +126,7 @@ def _parse_funding_rates(
         if market is None:
             continue  # not an active perp we list
         rates.append(
-            FundingRate(
+            checked_funding_rate(
                 exchange=exchange,
                 symbol=market.market.symbol,
                 rate=dec_field(row, "rate", path) / FUNDING_RATES_PER_SETTLEMENT,

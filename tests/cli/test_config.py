@@ -185,6 +185,9 @@ def test_a_secret_pasted_as_a_variable_name_is_not_echoed(tmp_path: Path) -> Non
         ({"strategy": {"interval": float("nan")}}, "strategy.interval"),
         ({"strategy": {"max_data_age": "99999999999d"}}, "strategy.max_data_age"),
         ({"strategy": {"holding_horizon": 1e300}}, "strategy.holding_horizon"),
+        # positive as a float, timedelta(0) once in microseconds (found by the fuzzer)
+        ({"strategy": {"interval": 4.159263158265127e-121}}, "strategy.interval"),
+        ({"strategy": {"max_data_age": 4e-7}}, "strategy.max_data_age"),
         ({"venues": {"binance": {"timeout": float("nan")}}}, "venues.binance.timeout"),
         ({"venues": {"binance": {"timeout": float("inf")}}}, "venues.binance.timeout"),
         ({"venues": {"binance": {"symbols": {"0PEPE": "PEPE"}}}}, "venues.binance.symbols.0PEPE"),

@@ -10,6 +10,7 @@ snapshot as the venue does). Counts and event order only, no timing.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -89,6 +90,37 @@ async def test_one_subscribe_reads_every_instrument_and_no_rest_ticker(
     assert rates["BTC_USDT_Perp"].rate == Decimal("0.0037") / 100
     assert rates[grvt_name(5)].rate == Decimal(feeds[grvt_name(5)]["feed"]["funding_rate"]) / 100
     assert rates["BTC_USDT_Perp"].interval.total_seconds() == 8 * 3600  # from the instruments
+
+
+async def test_one_timeout_scope_bounds_a_whole_snapshot_read(
+    rest: VenueServer, exchanges: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counted, not timed (issue 20): a read of 80 snapshots, each its own message, enters
+    one ``move_on_after`` (the read's own limit), not one more per message; every feed is
+    still read, over the stream alone."""
+    import anyio
+
+    scopes: list[str] = []
+    move_on_after = anyio.move_on_after
+
+    def counting(delay: float | None, shield: bool = False) -> anyio.CancelScope:
+        scopes.append(sys._getframe(1).f_globals["__name__"])
+        return move_on_after(delay, shield=shield)
+
+    feeds = grvt_ticker_feeds(exchanges)
+    with grvt_ticker_server(feeds) as ws:
+        client = _client(rest, ws.url)
+        try:
+            await _rates(client)  # connects (its handshake has its own limit)
+            scopes.clear()
+            monkeypatch.setattr(anyio, "move_on_after", counting)
+            rates = await _rates(client)
+        finally:
+            await client.aclose()
+    assert len(rates) == COUNT
+    assert _tickers(rest) == []
+    assert scopes.count("adapters.grvt.ticker_snapshot") == 1
+    assert "adapters.streams.websocket" not in scopes
 
 
 async def test_a_kept_connection_reads_again_in_one_subscribe_ignoring_earlier_feeds(
