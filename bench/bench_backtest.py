@@ -31,6 +31,7 @@ format), building the series, and the engine run, each separately.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 import random
 import statistics
@@ -44,7 +45,7 @@ from pathlib import Path
 from adapters.history.format import format_time
 from adapters.history.loaders import load_path
 from adapters.paper.backtest import backtest_venue
-from atomic_fp.backtest.engine import BacktestSettings, run_backtest
+from atomic_fp.backtest.engine import BacktestResult, BacktestSettings, run_backtest
 from atomic_fp.backtest.series import build_series
 from atomic_fp.models import ArbitrageConfig, VenueFees
 
@@ -146,6 +147,25 @@ def config(churn: bool = False) -> ArbitrageConfig:
     )
 
 
+def digests(result: BacktestResult) -> str:
+    """Two sha256 prefixes over the ``repr`` of what the run booked: ``bookings`` (every
+    fill, funding event, equity point, decision and problem) and ``everything`` (those
+    plus the symbol points, per-symbol totals, counters, capital, liquidations and
+    coverage). A speed-up must leave both unchanged; at main 2fc3f03 (default seed and
+    thresholds) they are ``4d05c1e2baa7a066`` and ``c6bbc54dfa6e265a``."""
+    r = result
+    bookings = (r.fills, r.funding, r.equity, r.decisions, r.problems)
+    everything = (
+        r.fills, r.funding, r.equity, r.symbol_points, r.decisions, r.problems,
+        r.missed_in_position, r.time_in_market, r.per_symbol, r.peak_gross_notional, r.steps,
+        r.decision_runs, r.screened, r.capital, r.safety_actions, r.liquidations, r.coverage,
+    )  # fmt: skip
+    return " ".join(
+        f"{name} {hashlib.sha256(repr(value).encode()).hexdigest()[:16]}"
+        for name, value in (("bookings", bookings), ("everything", everything))
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all-hourly", action="store_true")
@@ -189,6 +209,7 @@ def main() -> None:
         f"build {statistics.median(builds):.2f} s, engine {statistics.median(runs):.2f} s, "
         f"total {statistics.median(totals):.2f} s (target < 10 s; issue 20: <= 4 s)"
     )
+    print(f"digests: {digests(result)}")
     print(
         f"cpu time of the process for load+build+engine: {statistics.median(cpus):.2f} s "
         f"(wall time above includes waiting for the CPU on a shared machine); "

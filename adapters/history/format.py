@@ -137,6 +137,12 @@ def _interval(text: str) -> timedelta:
     return hours_to_interval(parse_decimal(text, "interval_hours"))
 
 
+instrument = _instrument
+"""``(symbol, venue_symbol, multiplier)`` of a row's texts (``adapters/history/cell_rows``)."""
+interval_of = _interval
+"""The interval of an ``interval_hours`` text (``adapters/history/cell_rows``)."""
+
+
 def row_from_record(record: dict[str, str], source: str) -> HistoryRow:
     """One row of the format (strings) -> a :class:`HistoryRow`; raises ``ValueError``."""
     from atomic_fp.backtest.series import HistoryRow

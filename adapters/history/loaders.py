@@ -36,6 +36,7 @@ from typing import Any
 
 from returns.result import Failure, Result, Success
 
+from adapters.history.cell_rows import collect_cells, record_of
 from adapters.history.format import (
     COLUMNS,
     hours_to_interval,
@@ -184,41 +185,40 @@ def _fill_intervals(rows: list[HistoryRow]) -> list[HistoryRow]:
     return out
 
 
+def _read_csv_rows(path: Path) -> tuple[list[str], Iterator[list[str]]]:
+    """The header and the non-blank rows of a CSV (the file is closed when they end)."""
+    handle = path.open(newline="", encoding="utf-8")
+    reader = csv.reader(handle)
+    header = next(reader, [])
+
+    def rows() -> Iterator[list[str]]:
+        with handle:
+            for row in reader:
+                if row:
+                    yield row
+
+    return header, rows()
+
+
 def _read_csv_records(path: Path) -> tuple[list[str], Iterator[dict[str, str]]]:
     """The header and the records of a CSV, as ``csv.DictReader`` reads them (blank lines
     skipped, a short row's missing cells ``None``, a long row's extra cells under
     ``None``), built by ``dict(zip(...))`` without DictReader's per-row Python method: a
     year of hourly rows for 60 series is 220,000 records."""
-    handle = path.open(newline="", encoding="utf-8")
-    reader = csv.reader(handle)
-    header = next(reader, [])
-    width = len(header)
-
-    def records() -> Iterator[dict[str, Any]]:
-        with handle:
-            for row in reader:
-                if not row:
-                    continue
-                record: dict[str, Any] = dict(zip(header, row, strict=False))
-                if len(row) != width:
-                    if len(row) > width:
-                        record[None] = row[width:]  # type: ignore[index]
-                    else:
-                        for key in header[len(row) :]:
-                            record[key] = None
-                yield record
-
-    return header, records()
+    header, rows = _read_csv_rows(path)
+    return header, (record_of(header, row) for row in rows)
 
 
 def load_csv(path: Path, filters: Filters = ALL) -> RowsResult:
-    """A CSV in any of the recognised formats."""
+    """A CSV in any of the recognised formats (ours read by cell position:
+    :mod:`adapters.history.cell_rows`)."""
     try:
-        header, records = _read_csv_records(path)
+        header, rows = _read_csv_rows(path)
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         return Failure(f"{path}: cannot read: {error}")
     if all(column in header for column in COLUMNS):
-        return _collect(path, records, lambda r: row_from_record(r, str(path)), filters)
+        return collect_cells(path, header, rows, filters)
+    records = (record_of(header, row) for row in rows)
     if all(column in header for column in RESEARCH_COLUMNS):
         return _collect(
             path, records, lambda r: _research_row(r, str(path), filters), filters

@@ -54,6 +54,8 @@ class BacktestPaperVenue(PaperVenue):
       same instant, and building the account's models (a ``Position`` and a liquidation
       estimate per held leg) each time was a large share of a backtest's run;
     - the positions (with liquidation prices), rebuilt only when a margin is a new object;
+      and each held leg's position without them (what a margin is built from), rebuilt
+      only when its size, entry, mark, market or leverage is a new object;
     - each market's current rate, by its rate, mark and market objects, and the next
       funding boundary per interval and instant;
     - the synthetic book's levels per symbol, by mark, spread, tick and depth (rounding
@@ -68,6 +70,7 @@ class BacktestPaperVenue(PaperVenue):
         self._rates_memo: dict[Symbol, tuple[Decimal, Decimal, Market, FundingRate]] = {}
         self._boundaries: dict[timedelta, tuple[datetime, datetime]] = {}
         self._positions_memo: tuple[tuple[AccountMargin, ...], tuple[Position, ...]] | None = None
+        self._raw_memo: dict[Symbol, tuple[tuple[object, ...], Position]] = {}
 
     def _margin_key(self, asset: str) -> list[object]:
         """Everything :meth:`PaperVenue.margin` reads for ``asset`` except the clock: the
@@ -106,6 +109,46 @@ class BacktestPaperVenue(PaperVenue):
         computed = super().margin(asset)
         memo[asset] = (key, computed)
         return computed
+
+    def _raw_positions(self, asset: str | None = None) -> list[Position]:
+        """:meth:`PaperVenue._raw_positions`, each position built once per size, entry,
+        mark, market and leverage (compared by identity) and copied with the new time:
+        the account's margin is rebuilt whenever its wallet or any mark moved (every
+        funding settlement), and building every held leg's ``Position`` again with all
+        its validators was most of that."""
+        now = self.now()
+        if not utc_instant(now):
+            return super()._raw_positions(asset)
+        memo = self._raw_memo
+        positions = []
+        for symbol, pos in self._positions.items():
+            state = self._markets[symbol]
+            market = state.market
+            if pos.size == 0 or (asset is not None and market.settle_asset != asset):
+                continue
+            leverage = market.max_leverage or self.leverage
+            key = (pos.size, pos.entry_price, state.mark_price, market, leverage)
+            cached = memo.get(symbol)
+            if cached is not None and _same_objects(cached[0], key):
+                position = cached[1]
+                if position.observed_at != now:
+                    position = retimed(position, observed_at=now)
+                    memo[symbol] = (key, position)
+            else:
+                position = Position(
+                    exchange=self._exchange,
+                    symbol=symbol,
+                    size=pos.size,
+                    observed_at=now,
+                    contract_multiplier=market.contract_multiplier,
+                    entry_price=pos.entry_price,
+                    mark_price=state.mark_price,
+                    unrealized_pnl=(state.mark_price - pos.entry_price) * pos.size,
+                    leverage=leverage,
+                )
+                memo[symbol] = (key, position)
+            positions.append(position)
+        return positions
 
     def _positions_now(self) -> Result[tuple[Position, ...], VenueError]:
         """:meth:`PaperVenue._positions_now`, rebuilt only when a margin it reads is a new

@@ -4,11 +4,14 @@ execution of their legs on the paper venues."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from returns.result import Failure, Result, Success
 
+from atomic_fp.backtest.lazy_inputs import FetchedOnRead
 from atomic_fp.backtest.records import Decision, Fill
 from atomic_fp.backtest.replay_state import (
     ZERO,
@@ -128,16 +131,20 @@ class DecidingRun(RunBase):
         rates: dict[ExchangeIdentifier, Result[FundingRate, VenueError]] = {}
         positions: dict[ExchangeIdentifier, Result[Position | None, VenueError]] = {}
         markets: dict[ExchangeIdentifier, Result[Market, VenueError]] = {}
-        books: dict[ExchangeIdentifier, Result[OrderBook, VenueError]] = {}
-        margins: dict[ExchangeIdentifier, Result[AccountMargin, VenueError]] = {}
+        book_of: dict[ExchangeIdentifier, Callable[[], Result[OrderBook, VenueError]]] = {}
+        margin_of: dict[ExchangeIdentifier, Callable[[], Result[AccountMargin, VenueError]]] = {}
         for state in sym.series:
             venue = state.venue_id
             rates[venue] = self._rate(state, now)
             positions[venue] = self._position(state)
             markets[venue] = self._market(state)
-            margins[venue] = self._margin(state)
+            margin_of[venue] = partial(self._margin, state)
             if self.settings.use_books:
-                books[venue] = self._book(state)
+                book_of[venue] = partial(self._book, state)
+        # read only by the opening gate, i.e. when the cycle found an OPEN signal
+        margins = FetchedOnRead(margin_of)
+        # read only for venues that may take part in an opening (not when closing)
+        books = FetchedOnRead(book_of)
         self.decision_runs += 1
         outcome = decide_cycle(
             rates=rates,

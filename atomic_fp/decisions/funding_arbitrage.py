@@ -47,6 +47,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 import attrs
 from returns.result import Failure, Result, Success
@@ -141,13 +142,44 @@ class _Plan:
         return self.spread - self.fees - self.gap
 
 
-@attrs.frozen
-class _Rejected:
+class _Rejected(NamedTuple):
+    """A pair that cannot be opened. A plain tuple: every decision rejects most of its
+    pairs (six per symbol on three venues), and only the best rejection's reason is ever
+    read, so the common one ("net ... below build threshold", ``detail`` ``None``) is
+    formatted only when read (:attr:`why`)."""
+
     long: _Venue
     short: _Venue
     spread: Decimal
     fees: Decimal
-    why: str
+    detail: str | None
+
+    @property
+    def why(self) -> str:
+        if self.detail is None:
+            return f"net {pct(self.spread - self.fees)} below build threshold"
+        return self.detail
+
+
+_FeeTable = dict[tuple[str, str], Decimal]
+_last_fees: tuple[ArbitrageConfig, _FeeTable] | None = None
+"""The round-trip fee APR per ordered venue pair of the last config decided with (a
+config is immutable; held here, so its identity cannot be reused by another object)."""
+
+
+def _fee_table(config: ArbitrageConfig) -> _FeeTable:
+    """Memo of :func:`costs.fee_apr` per ordered pair for ``config`` (the same object: a
+    backtest or a live runner decides every cycle with one config, and the fees were
+    computed anew for every pair of every decision). The memo is one (config, table)
+    tuple, read and replaced whole, so a thread deciding with another config meanwhile
+    can only cost a recomputation, never lend its table."""
+    global _last_fees
+    last = _last_fees
+    if last is not None and last[0] is config:
+        return last[1]
+    table: _FeeTable = {}
+    _last_fees = (config, table)
+    return table
 
 
 def _wrong_symbol(venue: ExchangeIdentifier, symbol: Symbol, what: str, found: Symbol) -> str:
@@ -283,7 +315,7 @@ def _evaluate(
         return _Rejected(long, short, spread, fees, why)
 
     if spread - fees < config.build_threshold:
-        return rejected(f"net {pct(spread - fees)} below build threshold")
+        return _Rejected(long, short, spread, fees, None)  # its reason formatted when read
     capacity = min(
         config.max_position - long.base_position, config.max_position + short.base_position
     )
@@ -472,7 +504,7 @@ class FundingArbitrageDecision:
                     tuple(excluded),
                 )
             )
-        fee_cache: dict[tuple[str, str], Decimal] = {}
+        fee_cache = _fee_table(config)
         plans: list[_Plan] = []
         rejections: list[_Rejected] = []
         for long in usable:

@@ -32,6 +32,7 @@ from atomic_fp.models import (
     Market,
     OrderRequest,
     OrderType,
+    Position,
     Side,
     Symbol,
     TimeInForce,
@@ -53,6 +54,7 @@ _event = st.one_of(
     st.tuples(st.just("order"), _symbol, st.sampled_from([Side.BUY, Side.SELL]), st.integers(1, 3)),
     st.tuples(st.just("settle"), _symbol),
     st.tuples(st.just("deposit"), st.sampled_from(["-50", "25.5", "0.10"]).map(Decimal)),
+    st.tuples(st.just("leverage"), st.sampled_from(["5", "5.0", "20"]).map(Decimal)),
 )
 
 
@@ -92,6 +94,8 @@ def _compare(plain: PaperVenue, fast: BacktestPaperVenue) -> None:
     _same(plain._rates_now([SYMBOLS[1]]).unwrap(), fast.funding_rates_now([SYMBOLS[1]]).unwrap())
     _same(plain._positions_now().unwrap(), fast.positions_now().unwrap())
     _same(plain.margin("USD"), fast.margin("USD"))
+    _same(plain._raw_positions("USD"), fast._raw_positions("USD"))
+    _same(plain._raw_positions("USDC"), fast._raw_positions("USDC"))
     for symbol in SYMBOLS:
         _same(plain.book(symbol), fast.book(symbol))
 
@@ -119,6 +123,8 @@ def test_memoised_reads_equal_the_plain_venue(events: list[tuple[Any, ...]], tig
                 venue.settle_funding(SYMBOLS[event[1]], clock())
             elif kind == "deposit":
                 venue.deposit(event[1])
+            elif kind == "leverage":
+                venue.leverage = event[1]
             elif kind == "order":
                 request = OrderRequest(
                     exchange=VENUE, symbol=SYMBOLS[event[1]], side=event[2],
@@ -167,6 +173,38 @@ def test_the_memos_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
     assert later.legs[0].position.observed_at == later.observed_at
     assert rate.observed_at == START + timedelta(hours=1)
     assert rate.rate is first_rate.rate
+
+
+def test_held_positions_are_copied_when_only_the_wallet_moved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A funding payment changes the wallet, so the margin is rebuilt; its legs'
+    positions (same size, entry, mark, market, leverage) are copied with the new time,
+    not built again -- and built again once the mark moves."""
+    clock, _, fast = _venues(tight=False)
+    fast.place_now(
+        OrderRequest(
+            exchange=VENUE, symbol=SYMBOLS[0], side=Side.BUY, size=Decimal(1),
+            client_order_id="o", order_type=OrderType.MARKET, time_in_force=TimeInForce.IOC,
+        )
+    )  # fmt: skip
+    fast.margin("USD")
+    built: list[str] = []
+    original = Position.__init__
+
+    def counting(self: Position, *args: Any, **kwargs: Any) -> None:
+        built.append("position")
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Position, "__init__", counting)
+    clock.set(START + timedelta(hours=8))
+    fast.settle_funding(SYMBOLS[0], clock())
+    margin = fast.margin("USD")
+    assert built == []
+    assert margin.legs[0].position.observed_at == START + timedelta(hours=8)
+    fast.set_mark_price(SYMBOLS[0], Decimal(101))
+    fast.margin("USD")
+    assert built == ["position"]
 
 
 def test_restamped_equals_evolve_and_retimed_refuses_what_the_models_would_convert() -> None:
