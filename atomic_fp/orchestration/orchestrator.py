@@ -11,166 +11,47 @@ mismatch, a venue whose positions cannot be read); reducing signals still run, e
 while an order's fate is unknown, when nothing trades at all. A venue whose reading
 contradicts the journal is not acted on at all (its position counts as unknown), so no
 rebalance or close is computed from a reading reconciliation flagged.
+
+The cycle's inputs and how they are fetched: :mod:`~atomic_fp.orchestration.cycle_inputs`;
+its report: :mod:`~atomic_fp.orchestration.cycle_report`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
-from typing import Any, TypeVar, overload
+from typing import TypeVar
 
 import anyio
 import attrs
-from returns.result import Failure, Result
+from returns.result import Failure
 
-from atomic_fp.aggregators import (
-    DEFAULT_TIMEOUT,
-    FundingRateAggregator,
-    MarketAggregator,
-    PositionAggregator,
-    check_key,
-    gather_keyed,
-)
+from atomic_fp.aggregators import DEFAULT_TIMEOUT, check_key
 from atomic_fp.decisions.cycle import CycleDecision, decide_cycle
-from atomic_fp.decisions.types import (
-    BookInputs,
-    MarginInputs,
-    MarketInputs,
-    PositionInputs,
-    RateInputs,
-)
-from atomic_fp.errors import VenueError, VenueTimeout
-from atomic_fp.models import ArbitrageConfig, Market, Order, Symbol, TradingSignal
+from atomic_fp.models import ArbitrageConfig, Symbol, TradingSignal
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from atomic_fp.models.margin import AccountMargin
 from atomic_fp.operations import AtomicQueryer, AtomicTrader
+from atomic_fp.orchestration.cycle_inputs import (
+    RateEstimator,
+    StrategyInputs,
+    gather_strategy_inputs,
+)
+from atomic_fp.orchestration.cycle_report import CycleReport
 from atomic_fp.orchestration.execution import ExecutionPolicy, execute_signal
 from atomic_fp.orchestration.journal import ExecutionJournal, MemoryJournal
 from atomic_fp.orchestration.order_updates import OrderUpdateBook
-from atomic_fp.orchestration.pushed_rates import PushedRateSource, gather_rates
+from atomic_fp.orchestration.pushed_rates import PushedRateSource
 from atomic_fp.orchestration.reconcile import reconcile
 from atomic_fp.orchestration.report import (
     ExecutionReport,
     ExecutionStatus,
     ReconciliationReport,
 )
-
-Clock = Callable[[], datetime]
-T = TypeVar("T")
+from atomic_fp.orchestration.validity import Clock
 
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-@attrs.frozen
-class StrategyInputs:
-    """One cycle's data, per venue, as fetched (failures kept)."""
-
-    at: datetime
-    rates: RateInputs
-    positions: PositionInputs
-    markets: MarketInputs
-    books: BookInputs
-    margins: MarginInputs = attrs.field(factory=dict)
-    """Each venue account's margin (for the opening check); a venue missing here cannot
-    be opened on. Not part of :meth:`excluded`: a venue without margin still closes."""
-    rate_sources: Mapping[ExchangeIdentifier, str] = attrs.field(factory=dict)
-    """Venue -> where its rate came from (``stream (age 2s)``, ``REST``, ``REST fallback:
-    why``); empty when the orchestrator has no pushed-rate source."""
-
-    def excluded(self) -> dict[str, str]:
-        """Venue -> every input that failed for it, with why."""
-        out: dict[str, list[str]] = {}
-        inputs: tuple[tuple[str, Mapping[ExchangeIdentifier, Result[Any, VenueError]]], ...] = (
-            ("rates", self.rates),
-            ("positions", self.positions),
-            ("markets", self.markets),
-            ("books", self.books),
-        )
-        for name, values in inputs:
-            for venue, result in values.items():
-                if isinstance(result, Failure):
-                    out.setdefault(str(venue), []).append(f"{name}: {result.failure().describe()}")
-        return {venue: "; ".join(reasons) for venue, reasons in out.items()}
-
-
-@attrs.frozen
-class CycleReport(Sequence[Order]):
-    """What one strategy cycle saw, decided and did.
-
-    It *is* the list of orders the cycle sent, as the seed design's
-    ``orders = await orchestrator.run_strategy_cycle()`` expects (``len(orders)``,
-    ``orders[0]``, ``for order in orders``): every order a venue acknowledged, in the order
-    they were sent (both legs first, then any retry or unwind); empty when nothing traded.
-    The rest of the report (signal, execution with legs and residual, reasons) is on it.
-    """
-
-    symbol: Symbol
-    at: datetime
-    action: str
-    """``safety``, ``rebalance``, ``funding`` (a signal was executed) or ``none``."""
-    signal: TradingSignal | None = None
-    execution: ExecutionReport | None = None
-    no_trade: tuple[str, ...] = ()
-    excluded: Mapping[str, str] = attrs.field(factory=dict)
-    blocked: tuple[str, ...] = ()
-    reconciliation: ReconciliationReport | None = None
-    quotes: Mapping[str, str] = attrs.field(factory=dict)
-    """Venue -> the quote (settlement asset) it trades the symbol in, for venues whose
-    market was read."""
-    margins: Mapping[ExchangeIdentifier, AccountMargin] = attrs.field(factory=dict)
-    """The account margins read this cycle (venues whose margin could be read): what the
-    opening check judged, and what ``run``'s margin alerts read."""
-    rate_sources: Mapping[str, str] = attrs.field(factory=dict)
-    """Venue -> where the decision's rate came from, with a pushed-rate source (``run``
-    with market streams): ``stream (age 2s)``, ``REST`` or ``REST fallback: why``."""
-
-    @property
-    def orders(self) -> tuple[Order, ...]:
-        if self.execution is None:
-            return ()
-        return tuple(a.order for a in self.execution.attempts if a.order is not None)
-
-    @overload
-    def __getitem__(self, index: int) -> Order: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Order]: ...
-
-    def __getitem__(self, index: int | slice) -> Order | Sequence[Order]:
-        return self.orders[index]
-
-    def __len__(self) -> int:
-        return len(self.orders)
-
-    def __iter__(self) -> Iterator[Order]:
-        return iter(self.orders)
-
-    def __bool__(self) -> bool:
-        """A report is always something (even with no order): ``if report`` stays true."""
-        return True
-
-    def describe(self) -> str:
-        lines = [f"cycle {self.symbol} at {self.at.isoformat()}: {self.action}"]
-        if self.quotes:
-            used = ", ".join(f"{venue} {quote}" for venue, quote in sorted(self.quotes.items()))
-            lines.append(f"  quotes: {used}")
-        lines += [f"  excluded {venue}: {why}" for venue, why in sorted(self.excluded.items())]
-        lines += [
-            f"  rates {venue}: {source}"
-            for venue, source in sorted(self.rate_sources.items())
-            if source.startswith("REST fallback")
-        ]
-        lines += [f"  opening blocked: {why}" for why in self.blocked]
-        lines += [f"  no trade: {why}" for why in self.no_trade]
-        if self.signal is not None:
-            lines.append(f"  why: {self.signal.reason}")
-        if self.reconciliation is not None:
-            lines.append("  " + self.reconciliation.describe().replace("\n", "\n  "))
-        if self.execution is not None:
-            lines.append("  " + self.execution.describe().replace("\n", "\n  "))
-        return "\n".join(lines)
 
 
 Operations = TypeVar("Operations", AtomicQueryer, AtomicTrader)
@@ -198,10 +79,6 @@ def _keyed(
     return keyed
 
 
-RateEstimator = Callable[[RateInputs, datetime], RateInputs]
-"""Turns the fetched rates into the rates to decide on, at a time (the estimator of
-``[strategy] basis``: :func:`atomic_fp.decisions.estimators.estimate_inputs`); a venue
-without an estimate carries that ``Failure``."""
 
 
 class ArbitrageOrchestrator:
@@ -353,62 +230,16 @@ class ArbitrageOrchestrator:
             )
         return await self.reconcile()
 
-    # ------------------------------------------------------------------ inputs
-
-    async def _markets(self) -> MarketInputs:
-        def bind(queryer: AtomicQueryer) -> Callable[[], Any]:
-            return queryer.get_market
-
-        def timed_out(venue: ExchangeIdentifier) -> VenueError:
-            return VenueTimeout(str(venue), f"no answer within {self.query_timeout} s")
-
-        markets: dict[ExchangeIdentifier, Result[Market, VenueError]] = await gather_keyed(
-            {venue: bind(q) for venue, q in self.queryers.items()}, self.query_timeout, timed_out
-        )
-        return markets
-
     async def gather_inputs(self) -> StrategyInputs:
         """Rates, positions, markets and books of every venue, all at once."""
-        at = self.clock()
-        found: dict[str, Any] = {}
-        clients = [q.client for q in self.queryers.values()]
-        rates = FundingRateAggregator(clients, self.query_timeout)
-        positions = PositionAggregator(clients, self.query_timeout)
-        books = MarketAggregator(clients, self.query_timeout)
-
-        async def fetch(name: str, call: Callable[[], Any]) -> None:
-            found[name] = await call()
-
-        source = self.rate_source
-
-        async def rates_with_sources(source: PushedRateSource) -> RateInputs:
-            fetched, found["rate_sources"] = await gather_rates(
-                self.symbol, clients, source, at, self.query_timeout
-            )
-            return fetched
-
-        async with anyio.create_task_group() as group:
-            if source is None:
-                group.start_soon(fetch, "rates", lambda: rates.get_all_rates(self.symbol))
-            else:
-                group.start_soon(fetch, "rates", lambda: rates_with_sources(source))
-            group.start_soon(fetch, "positions", lambda: positions.get_all_positions(self.symbol))
-            group.start_soon(fetch, "markets", self._markets)
-            group.start_soon(
-                fetch, "books", lambda: books.get_all_books(self.symbol, self.book_depth)
-            )
-            group.start_soon(fetch, "margins", positions.get_margins)
-        fetched: RateInputs = found["rates"]
-        if self.rate_estimator is not None:
-            fetched = self.rate_estimator(fetched, at)
-        return StrategyInputs(
-            at=at,
-            rates=fetched,
-            positions=found["positions"],
-            markets=found["markets"],
-            books=found["books"],
-            margins=found["margins"],
-            rate_sources=found.get("rate_sources", {}),
+        return await gather_strategy_inputs(
+            self.symbol,
+            self.queryers,
+            at=self.clock(),
+            query_timeout=self.query_timeout,
+            book_depth=self.book_depth,
+            rate_source=self.rate_source,
+            rate_estimator=self.rate_estimator,
         )
 
     # ------------------------------------------------------------------ cycle
@@ -515,4 +346,10 @@ class ArbitrageOrchestrator:
         return report
 
 
-__all__ = ["ArbitrageOrchestrator", "CycleReport", "StrategyInputs", "utc_now"]
+__all__ = [
+    "ArbitrageOrchestrator",
+    "CycleReport",
+    "RateEstimator",
+    "StrategyInputs",
+    "utc_now",
+]

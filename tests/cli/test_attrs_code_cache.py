@@ -6,11 +6,7 @@ only the ``atomic-fp`` process installs it. Counts and equality, never timings."
 
 from __future__ import annotations
 
-import json
 import marshal
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import attr._make
@@ -18,9 +14,9 @@ from click.testing import CliRunner
 
 from scripts.attrs_code_cache import CodeCache, _future_flags
 from scripts.cli import cli
+from tests.cli.fresh_process import environment, run_atomic_fp
 
 CHECKED_SCAN = """
-import json, sys
 from scripts import attrs_code_cache as cache_module
 original = cache_module.CodeCache.compile
 counts = {"checked": 0, "different": 0}
@@ -31,34 +27,25 @@ def checked(self, script, filename):
     counts["different"] += code != fresh
     return code
 cache_module.CodeCache.compile = checked
-from scripts.cli import main
-sys.argv = ["atomic-fp", "scan", "--offline", "--format", "json"]
-try:
-    main()
-except SystemExit as done:
-    code = done.code
-else:
-    code = 0
-sys.stdout.flush()
+"""
+
+COUNTS = """
 cache = cache_module._installed[0]
 counts.update(code=code, hits=cache.hits, misses=cache.misses, rebased=cache.rebased)
-sys.stderr.write("@@" + json.dumps(counts))
+report = counts
 """
 
 
 def _scan(cache_dir: Path, seed: str) -> tuple[dict[str, int], str]:
-    env = {k: v for k, v in os.environ.items() if k != "ATOMIC_FP_CONFIG"}
-    env.update(ATOMIC_FP_CACHE_DIR=str(cache_dir), PYTHONHASHSEED=seed)
-    done = subprocess.run(
-        [sys.executable, "-c", CHECKED_SCAN],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=env,
+    return run_atomic_fp(
+        "scan",
+        "--offline",
+        "--format",
+        "json",
+        probe=CHECKED_SCAN,
+        report_code=COUNTS,
+        env=environment(ATOMIC_FP_CACHE_DIR=str(cache_dir), PYTHONHASHSEED=seed),
     )
-    counts: dict[str, int] = json.loads(done.stderr.rsplit("@@", 1)[1])
-    return counts, done.stdout
 
 
 def test_a_second_process_reuses_the_code_and_it_is_what_compile_returns(tmp_path: Path) -> None:

@@ -12,9 +12,6 @@ order, never durations."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +19,7 @@ from typing import Any
 import pytest
 
 from bench.replay_server import Servers, serving
+from tests.cli.fresh_process import environment, run_atomic_fp
 
 AFTER_CONNECT = (
     "atomic_fp.decisions",
@@ -36,8 +34,7 @@ AFTER_CONNECT = (
 """What a live scan needs only once the rates are in."""
 
 RECORDER = """
-import asyncio.base_events, json, sys, threading
-WATCHED = set(json.loads(sys.argv[1]))
+import asyncio.base_events, sys, threading
 events = []
 
 class Recorder:
@@ -55,16 +52,6 @@ async def create_connection(self, *args, **kwargs):
     return await original(self, *args, **kwargs)
 
 asyncio.base_events.BaseEventLoop.create_connection = create_connection
-from scripts.cli import main
-sys.argv = ["atomic-fp", *sys.argv[2:]]
-try:
-    main()
-except SystemExit as done:
-    code = done.code
-else:
-    code = 0
-sys.stdout.flush()
-sys.stderr.write("\\n@@" + json.dumps({"code": code, "events": events}))
 """
 
 
@@ -75,16 +62,13 @@ def servers() -> Iterator[Servers]:
 
 
 def _run(*args: str, env: dict[str, str]) -> tuple[dict[str, Any], str]:
-    done = subprocess.run(
-        [sys.executable, "-c", RECORDER, json.dumps(AFTER_CONNECT), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    watched = f"WATCHED = {set(AFTER_CONNECT)!r}\n"
+    return run_atomic_fp(
+        *args,
+        probe=watched + RECORDER,
+        report_code='report = {"code": code, "events": events}',
         env=env,
     )
-    report: dict[str, Any] = json.loads(done.stderr.rsplit("@@", 1)[1])
-    return report, done.stdout
 
 
 def _live_config(servers: Servers, tmp_path: Path) -> dict[str, str]:
@@ -96,10 +80,7 @@ def _live_config(servers: Servers, tmp_path: Path) -> dict[str, str]:
             for name in ("binance", "hyperliquid", "lighter")
         )
     )
-    env = {k: v for k, v in os.environ.items() if k != "ATOMIC_FP_CONFIG"}
-    env["ATOMIC_FP_CONFIG"] = str(config)
-    env["ATOMIC_FP_CACHE_DIR"] = str(tmp_path / "cache")
-    return env
+    return environment(ATOMIC_FP_CONFIG=str(config), ATOMIC_FP_CACHE_DIR=str(tmp_path / "cache"))
 
 
 def test_live_scan_connects_before_importing_decisions_and_output_off_the_main_thread(
@@ -120,8 +101,7 @@ def test_live_scan_connects_before_importing_decisions_and_output_off_the_main_t
 
 
 def test_offline_scan_connects_nowhere_and_imports_on_its_own_thread() -> None:
-    env = {k: v for k, v in os.environ.items() if k != "ATOMIC_FP_CONFIG"}
-    report, stdout = _run("scan", "--offline", "--format", "json", env=env)
+    report, stdout = _run("scan", "--offline", "--format", "json", env=environment())
     assert report["code"] == 0
     assert json.loads(stdout)["opportunities"]
     events = report["events"]
