@@ -6,6 +6,7 @@ travel further than the parser that read it. The messages name the field and the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -143,3 +144,27 @@ def utc_now() -> datetime:
     """The wall clock in UTC: the default stamp of a model a user builds by hand (decisions
     and clients always pass their own time)."""
     return datetime.now(timezone.utc)
+
+
+SlotSetters = tuple[Callable[[Any, object], None], ...]
+"""A model's slot setters, in field order (see :func:`slot_setters`)."""
+
+
+def slot_setters(
+    cls: type[Any],
+    shape: tuple[tuple[object, ...], ...],
+    describe: Callable[[Any], tuple[object, ...]],
+) -> SlotSetters | None:
+    """The slot setters of ``cls``'s fields, in order, when ``describe`` of its attrs
+    fields is exactly ``shape`` and nothing runs on setattr or around ``__init__``; else
+    None. A one-check constructor (``checked_funding_rate``, ``checked_market``) written
+    for ``shape`` sets the slots only then, and otherwise builds through ``cls`` itself."""
+    fields = attrs.fields(cls)
+    if (
+        tuple(describe(f) for f in fields) != shape
+        or any(f.on_setattr for f in fields)
+        or hasattr(cls, "__attrs_post_init__")
+        or hasattr(cls, "__attrs_pre_init__")
+    ):
+        return None
+    return tuple(cls.__dict__[f.name].__set__ for f in fields)

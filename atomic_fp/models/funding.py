@@ -8,13 +8,13 @@ is the time between settlements (Lighter: 1 h, whatever unit a wire field is quo
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import attrs
 
 from atomic_fp.models._validators import (
+    SlotSetters,
     finite_decimal,
     non_empty_str,
     optional_non_negative,
@@ -22,6 +22,7 @@ from atomic_fp.models._validators import (
     optional_to_utc,
     optional_utc_datetime,
     positive_timedelta,
+    slot_setters,
     to_utc,
     utc_datetime,
 )
@@ -169,20 +170,9 @@ _SHAPE: tuple[tuple[str, object, object], ...] = (
 """The fields, validators and converters :func:`checked_funding_rate`'s one check was
 written for, in order; any other shape of :class:`FundingRate` disables it."""
 
-_Setter = Callable[[FundingRate, object], None]
 
-
-def _slot_setters() -> tuple[_Setter, ...] | None:
-    fields = attrs.fields(FundingRate)
-    shape = tuple((f.name, f.validator, f.converter) for f in fields)
-    if (
-        shape != _SHAPE
-        or any(f.on_setattr for f in fields)
-        or hasattr(FundingRate, "__attrs_post_init__")
-        or hasattr(FundingRate, "__attrs_pre_init__")
-    ):
-        return None
-    return tuple(FundingRate.__dict__[name].__set__ for name, _, _ in _SHAPE)
+def _slot_setters() -> SlotSetters | None:
+    return slot_setters(FundingRate, _SHAPE, lambda f: (f.name, f.validator, f.converter))
 
 
 _SETTERS = _slot_setters()

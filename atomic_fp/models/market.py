@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import cast
@@ -10,11 +9,13 @@ from typing import cast
 import attrs
 
 from atomic_fp.models._validators import (
+    SlotSetters,
     non_empty_str,
     optional_non_negative,
     optional_positive,
     positive,
     positive_timedelta,
+    slot_setters,
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier, Symbol
 
@@ -96,16 +97,12 @@ _INTERVAL = cast(timedelta, _FIELDS.funding_interval.default)
 _SETTLE = cast(str, _FIELDS.settle_asset.default)
 
 
-def _slot_setters() -> tuple[Callable[[Market, object], None], ...] | None:
-    fields = attrs.fields(Market)
-    if (
-        tuple((f.name, f.validator, f.default) for f in fields) != _SHAPE
-        or any(f.converter or f.on_setattr for f in fields)
-        or hasattr(Market, "__attrs_post_init__")
-        or hasattr(Market, "__attrs_pre_init__")
-    ):
-        return None
-    return tuple(Market.__dict__[name].__set__ for name, _, _ in _SHAPE)
+def _slot_setters() -> SlotSetters | None:
+    return slot_setters(
+        Market,
+        tuple((*row, None) for row in _SHAPE),  # and no converter
+        lambda f: (f.name, f.validator, f.default, f.converter),
+    )
 
 
 _SETTERS = _slot_setters()
