@@ -31,6 +31,7 @@ from adapters.binance.margin import parse_account_margin
 from adapters.binance.market_data import BinanceMarketData
 from adapters.binance.orders import CLIENT_ORDER_ID, order_params
 from adapters.binance.parsers import parse_balances, parse_order, parse_positions
+from adapters.kit.order_flow import market_for_order
 from adapters.published_fees import account_or_published
 from atomic_fp.errors import Ambiguous, InvalidRequest, VenueError
 from atomic_fp.models import (
@@ -247,14 +248,9 @@ class FuturesExecution(Generic[SignedT]):
         ``expires_at`` (fixed here), so it is valid until then whenever it is sent."""
         if not self._http.keyed:
             return self._http.not_configured("place_order")
-        if request.exchange != self._exchange:
-            return Failure(
-                InvalidRequest(self._venue, f"order is for venue {request.exchange}, not this one")
-            )
-        market = await self._data.market(request.symbol)
+        market = await market_for_order(self._exchange, request, self._data)
         if isinstance(market, Failure):
-            error = market.failure()
-            return Failure(attrs.evolve(error, message=f"order not sent: {error.message}"))
+            return Failure(market.failure())
         params = order_params(self._venue, request, market.unwrap())
         if isinstance(params, Failure):
             return Failure(params.failure())

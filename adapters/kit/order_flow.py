@@ -49,6 +49,24 @@ class MarketSource(Protocol[M_co]):
     async def market(self, symbol: Symbol) -> Result[M_co, VenueError]: ...
 
 
+async def market_for_order(
+    exchange: ExchangeIdentifier, request: OrderRequest, data: MarketSource[M]
+) -> Result[M, VenueError]:
+    """The market ``request`` is sized and priced on; nothing is sent either way. An order
+    for another venue is refused, and a market that cannot be read says the order was not
+    sent (the one preflight of every venue's order path)."""
+    venue = str(exchange)
+    if request.exchange != exchange:
+        return Failure(
+            InvalidRequest(venue, f"order is for venue {request.exchange}, not this one")
+        )
+    market = await data.market(request.symbol)
+    if isinstance(market, Failure):
+        error = market.failure()
+        return Failure(attrs.evolve(error, message=f"order not sent: {error.message}"))
+    return market
+
+
 @attrs.frozen
 class PreparedCreate(Generic[M]):
     """A prepared order's payload: the signed create call and the market it was sized on."""
@@ -125,14 +143,9 @@ class OrderFlow(Generic[M]):
         ``expires_at`` (fixed here), so it is valid until then."""
         if self._http.credentials is None:
             return self._http.not_configured("place_order")
-        if request.exchange != self._exchange:
-            return Failure(
-                InvalidRequest(self._venue, f"order is for venue {request.exchange}, not this one")
-            )
-        market = await self._data.market(request.symbol)
+        market = await market_for_order(self._exchange, request, self._data)
         if isinstance(market, Failure):
-            error = market.failure()
-            return Failure(attrs.evolve(error, message=f"order not sent: {error.message}"))
+            return Failure(market.failure())
         body = self._order_body(request, market.unwrap())
         if isinstance(body, Failure):
             return Failure(body.failure())
@@ -186,4 +199,4 @@ class OrderFlow(Generic[M]):
         return await self._lookup(market.unwrap(), client_order_id)
 
 
-__all__ = ["MarketSource", "OrderFlow", "PreparedCreate"]
+__all__ = ["MarketSource", "OrderFlow", "PreparedCreate", "market_for_order"]

@@ -42,11 +42,11 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-import attrs
 from returns.result import Failure, Result, Success
 
 from adapters._future import both
 from adapters.kit import joined_failure
+from adapters.kit.order_flow import market_for_order
 from adapters.paradex.account_parsing import (
     parse_account_margin,
     parse_balances,
@@ -314,14 +314,9 @@ class ParadexExecution:
     async def place_order(self, request: OrderRequest) -> Result[Order, VenueError]:
         if (unkeyed := self._unkeyed("place_order")) is not None:
             return unkeyed
-        if request.exchange != self._exchange:
-            return Failure(
-                InvalidRequest(self._venue, f"order is for venue {request.exchange}, not this one")
-            )
-        found = await self._data.market(request.symbol)
+        found = await market_for_order(self._exchange, request, self._data)
         if isinstance(found, Failure):
-            error = found.failure()
-            return Failure(attrs.evolve(error, message=f"order not sent: {error.message}"))
+            return Failure(found.failure())
         markets = await self._markets()
         if isinstance(markets, Failure):
             return markets
