@@ -14,18 +14,13 @@ import click
 
 from scripts import exitcodes
 from scripts.backtest_checks import check_outputs, check_prices, check_ranges, explain_no_match
-from scripts.backtest_options import (
-    Request,
-    optional_decimal,
-    prices_option,
-    split_commas,
-    when_option,
-)
+from scripts.backtest_options import Request, prices_option, when_option
 from scripts.backtest_outputs import write_files
 from scripts.backtest_strategy import backtest_strategy, basis_of
 from scripts.backtest_sweep import sweep_request
 from scripts.backtest_table import summary_table
 from scripts.basis import BASES
+from scripts.option_values import optional_decimal, split_commas
 
 __all__ = ["Request", "backtest", "run"]
 

@@ -13,8 +13,8 @@ import attrs
 import click
 
 from scripts import exitcodes
-from scripts.backtest_options import decimal_option, split_commas
 from scripts.basis import BASES
+from scripts.option_values import decimal_option, split_commas
 
 if TYPE_CHECKING:
     from atomic_fp.backtest.engine import BacktestSettings

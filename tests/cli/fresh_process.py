@@ -78,15 +78,7 @@ def run_console(
 ) -> subprocess.CompletedProcess[str]:
     """``atomic-fp ARGS`` through ``scripts.cli:<entry>`` in a fresh interpreter, to its
     end (``env`` defaults to :func:`environment`)."""
-    return subprocess.run(
-        console_command(*args, entry=entry, prologue=prologue),
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-        env=environment() if env is None else dict(env),
-        cwd=cwd,
-    )
+    return _completed(console_command(*args, entry=entry, prologue=prologue), env, cwd)
 
 
 def start_console(
@@ -121,8 +113,14 @@ def run_installed(
 ) -> subprocess.CompletedProcess[str]:
     """The installed ``atomic-fp ARGS``, to its end (``env`` defaults to
     :func:`environment`)."""
+    return _completed([installed_console_script(), *args], env, cwd)
+
+
+def _completed(
+    command: list[str], env: Mapping[str, str] | None, cwd: Path | None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [installed_console_script(), *args],
+        command,
         capture_output=True,
         text=True,
         timeout=TIMEOUT,

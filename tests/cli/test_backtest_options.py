@@ -1,4 +1,5 @@
-"""``atomic-fp backtest``'s option parsers (:mod:`scripts.backtest_options`).
+"""``atomic-fp backtest``'s option parsers (:mod:`scripts.backtest_options`, and the value
+parsers it shares with other commands, :mod:`scripts.option_values`).
 
 The command's own number parser and the sweep's used to be two copies (``_decimal`` in
 ``scripts/backtest_command.py``, ``decimal_option`` in ``scripts/backtest_sweep.py``, and
@@ -19,13 +20,9 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scripts.backtest_options import (
-    decimal_option,
-    optional_decimal,
-    prices_option,
-    split_commas,
-)
+from scripts.backtest_options import prices_option
 from scripts.cli import cli
+from scripts.option_values import decimal_option, optional_decimal, split_commas
 
 
 def _old_decimal(value: str | None, name: str) -> Decimal | None:
@@ -104,6 +101,7 @@ def test_prices_keep_their_refusals() -> None:
         (["--half-spread", "inf"], "'inf' is not finite"),
         (["--price", "BTC=0"], "'BTC=0': expected BASE=PRICE"),
         (["--from", "yesterday"], "'yesterday' is not a date"),
+        (["--to", "2026-13-01"], "'2026-13-01' is not a date (YYYY-MM-DD or ISO-8601)"),
         (["--sweep", "--close-thresholds", "0,-inf"], "'-inf' is not finite"),
     ],
 )
@@ -120,3 +118,19 @@ def test_a_bad_option_exits_2_naming_it(tmp_path: Path, args: list[str], message
     option = next(a for a in args if a.startswith("--") and a != "--sweep")
     assert option in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("option", ["--since", "--until"])
+def test_funding_history_refuses_a_bad_date_with_the_same_parser(
+    tmp_path: Path, option: str
+) -> None:
+    """``funding-history`` shares the date parser (:func:`scripts.option_values.parse_when`):
+    the same refusal, exit 2, before anything is fetched or written."""
+    out = tmp_path / "history.csv"
+    args = ["--since", "2026-01-01", "--until", "2026-02-01", "--out", str(out)]
+    args[args.index(option) + 1] = "soon"
+    result = CliRunner().invoke(cli, ["funding-history", "binance", "BTC", *args])
+    assert result.exit_code == 2, result.output
+    assert "'soon' is not a date (YYYY-MM-DD or ISO-8601)" in result.output
+    assert option in result.output
+    assert not out.exists()
