@@ -100,14 +100,11 @@ def parse_venue(name: str, section: Mapping[str, Any], source: str) -> VenueConf
             source, prefix, "a lowercase venue id (letters, digits, _ . -)", name
         ) from None
     kind = section.get("kind", name if name in BUILTIN_KIND_NAMES else None)
-    if not isinstance(kind, str) or not kind:
-        raise ConfigError(
-            source,
-            f"{prefix}.kind",
-            f"one of {', '.join(BUILTIN_KIND_NAMES)} or 'package.module:factory'",
-            kind,
-        )
-    if kind not in BUILTIN_KIND_NAMES and ":" not in kind:
+    if (
+        not isinstance(kind, str)
+        or not kind
+        or (kind not in BUILTIN_KIND_NAMES and ":" not in kind)
+    ):
         raise ConfigError(
             source,
             f"{prefix}.kind",
