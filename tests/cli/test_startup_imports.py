@@ -40,6 +40,14 @@ SCAN_NEVER = (
     "h2",
     "ctypes",
     *(
+        STREAM_ENGINE := (
+            "adapters.streams.feed",
+            "adapters.streams.types",
+            "adapters.lighter.ws",
+            "adapters.lighter.stream",
+        )
+    ),
+    *(
         EXECUTION_PARTS := (
             "adapters.binance.execution",
             "adapters.binance.futures_execution",
@@ -52,6 +60,8 @@ SCAN_NEVER = (
 )
 """What no ``scan`` loads (``http.cookies``: GRVT's login session; trio: the backend a
 scan does not run on; ``ctypes``: lighter-sdk's signer, loaded with a key;
+:data:`STREAM_ENGINE`: the push-stream engine and Lighter's ``market_stats`` feed, built
+on first use of ``LighterClient.feed``, which a scan never runs;
 :data:`EXECUTION_PARTS`: a venue's account and order modules, built on first use by the
 kit, ``adapters/kit/lazy_part.py``)."""
 
