@@ -71,19 +71,23 @@ def _type_hash(filename: str) -> int | None:
 
 
 def _with_constant(code: CodeType, old: int, new: int) -> CodeType:
-    """``code`` with the integer constant ``old`` replaced by ``new`` (in nested code
-    objects and constant tuples too)."""
+    """``code`` (a generated module) with its ``__hash__`` function's integer constant
+    ``old`` replaced by ``new``: where attrs writes the number (the script's only line
+    that holds it, see :meth:`CodeCache.compile`), and nowhere else, so no other constant
+    that happens to equal a stand-in number is touched. Only that one function is
+    rebuilt (issue 20: walking every constant of every method cost ~30 us a class)."""
 
-    def swap(value: object) -> object:
-        if type(value) is int and value == old:
-            return new
-        if isinstance(value, CodeType):
-            return _with_constant(value, old, new)
-        if type(value) is tuple:
-            return tuple(swap(item) for item in value)
-        return value
+    def swapped(function: CodeType) -> CodeType:
+        return function.replace(
+            co_consts=tuple(new if type(c) is int and c == old else c for c in function.co_consts)
+        )
 
-    return code.replace(co_consts=tuple(swap(c) for c in code.co_consts))
+    return code.replace(
+        co_consts=tuple(
+            swapped(c) if isinstance(c, CodeType) and c.co_name == "__hash__" else c
+            for c in code.co_consts
+        )
+    )
 
 
 class CodeCache:

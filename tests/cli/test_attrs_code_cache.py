@@ -177,6 +177,28 @@ def test_a_number_of_any_usual_length_is_found_after_one_process_stored_the_clas
     assert later in namespace["__hash__"].__code__.co_consts  # type: ignore[attr-defined]
 
 
+def test_a_rebased_number_changes_only_the_hash_function(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The variant stored for 18-character numbers holds the stand-in 10**17 until a
+    process puts its own number in; a constant elsewhere in the script that equals the
+    stand-in (here a method returning 10**17) stays what ``compile`` makes of it."""
+    other = "def limit(self):\n    return 100000000000000000\n"
+    monkeypatch.setattr(attrs_code_cache, "_type_hash", lambda filename: 1234567890123456789)
+    cache = _cache(tmp_path)
+    cache.compile(other + HASHED.format(number=1234567890123456789), HASHED_NAME)
+    cache.save()
+    later = 123456789012345678
+    monkeypatch.setattr(attrs_code_cache, "_type_hash", lambda filename: later)
+    again = _cache(tmp_path)
+    script = other + HASHED.format(number=later)
+    code = again.compile(script, HASHED_NAME)
+    assert again.rebased == 1
+    assert code == compile(
+        script, HASHED_NAME, "exec", flags=_future_flags(attr._make), dont_inherit=True
+    )
+
+
 def test_each_environment_has_its_own_file_and_supersedes_only_its_own(tmp_path: Path) -> None:
     """Two environments (virtual environments, each with its own attrs) on one machine:
     each writing removed the other's file, so each run compiled every class again and
