@@ -67,10 +67,10 @@ def load_history(
     cannot be read raises :class:`adapters.store.StoreError`."""
     if bundled:
         return History(_BundledHistory(now - window, now, _bundled_text()), _BUNDLED)
+    if not store_path.is_file():  # no store: no database driver to import (issue 20)
+        return History({}, f"no funding store at {store_path} (run: atomic-fp collect)")
     from adapters.store import FundingStore
 
-    if not store_path.is_file():
-        return History({}, f"no funding store at {store_path} (run: atomic-fp collect)")
     with FundingStore(store_path) as store:
         settled = store.settled(since=now - window, until=now)
     return History(settled, f"funding store {store_path}")
