@@ -48,6 +48,14 @@ SCAN_NEVER = (
         )
     ),
     *(
+        TRADING_DECISIONS := (
+            "atomic_fp.decisions.funding_arbitrage",
+            "atomic_fp.decisions.rebalance",
+            "atomic_fp.decisions.safety",
+            "atomic_fp.sizing",
+        )
+    ),
+    *(
         EXECUTION_PARTS := (
             "adapters.binance.execution",
             "adapters.binance.futures_execution",
@@ -60,8 +68,10 @@ SCAN_NEVER = (
 )
 """What no ``scan`` loads (``http.cookies``: GRVT's login session; trio: the backend a
 scan does not run on; ``ctypes``: lighter-sdk's signer, loaded with a key;
-:data:`STREAM_ENGINE`: the push-stream engine and Lighter's ``market_stats`` feed, built
-on first use of ``LighterClient.feed``, which a scan never runs;
+:data:`TRADING_DECISIONS`: the decisions that trade, which ``atomic_fp.decisions``
+exports on first use, while a scan only ranks; :data:`STREAM_ENGINE`: the push-stream
+engine and Lighter's ``market_stats`` feed, built on first use of ``LighterClient.feed``,
+which a scan never runs;
 :data:`EXECUTION_PARTS`: a venue's account and order modules, built on first use by the
 kit, ``adapters/kit/lazy_part.py``)."""
 
