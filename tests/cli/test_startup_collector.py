@@ -163,8 +163,7 @@ def test_a_scan_collects_in_larger_batches_once_started_and_restores_the_thresho
         "--format",
         "json",
         probe=BATCHES,
-        report_code="seen.update(code=code, threshold_at_end=gc.get_threshold()[0])\n"
-        "report = seen",
+        report_code="seen.update(code=code, threshold_at_end=gc.get_threshold()[0])\nreport = seen",
         env=environment(),
     )
     assert report["code"] == 0 and '"opportunities"' in stdout
