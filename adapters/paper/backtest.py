@@ -22,6 +22,7 @@ from typing import Any
 from returns.result import Result, Success
 
 from adapters.paper.faults import OrderFault, PaperFaults
+from adapters.paper.margin import liquidation_floor
 from adapters.paper.restamp import restamped, retimed, utc_instant
 from adapters.paper.venue import PaperMarketState, PaperVenue, next_boundary
 from atomic_fp.errors import VenueError
@@ -243,6 +244,23 @@ class BacktestPaperVenue(PaperVenue):
             )
         memo[symbol] = (key, book)
         return book
+
+    def liquidation_floor(self, asset: str) -> Decimal | None:
+        """A lower bound on the liquidation distance of every position of ``asset`` that
+        :meth:`positions_now` reports now (:func:`adapters.paper.margin.liquidation_floor`
+        of the same wallet, sizes, entries and marks :meth:`margin` reads); ``None``: no
+        bound. The backtest's held symbols are certified safe with it without building
+        the account (:mod:`atomic_fp.backtest.run_quiet`)."""
+        markets = self._markets
+        return liquidation_floor(
+            wallet=self._balances.get(asset, Decimal(0)),
+            legs=[
+                (pos.size, pos.entry_price, markets[symbol].mark_price)
+                for symbol, pos in self._positions.items()
+                if pos.size != 0 and markets[symbol].market.settle_asset == asset
+            ],
+            rules=self.margin_rules,
+        )
 
     def _require_faultless(self, call: str) -> None:
         faults = self.faults

@@ -23,8 +23,8 @@ from atomic_fp.backtest.results import (
     ExecutionProblem,
     HistoryGap,
 )
-from atomic_fp.backtest.run_setup import RunBase
-from atomic_fp.decisions.cycle import decide_cycle
+from atomic_fp.backtest.run_quiet import QuietRun
+from atomic_fp.decisions.cycle import CycleDecision, decide_cycle
 from atomic_fp.decisions.estimators import EstimateUnavailable
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
@@ -41,7 +41,7 @@ from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin
 
 
-class DecidingRun(RunBase):
+class DecidingRun(QuietRun):
     # ------------------------------------------------------------------ inputs
 
     def _rate(self, state: SeriesState, now: datetime) -> Result[FundingRate, VenueError]:
@@ -127,7 +127,11 @@ class DecidingRun(RunBase):
             parts.append((state.position, state.venue.balance()))
         return tuple(parts)
 
-    def _decide(self, sym: SymbolState, now: datetime) -> TradingSignal | None:
+    def _outcome(
+        self, sym: SymbolState, now: datetime
+    ) -> tuple[CycleDecision, dict[ExchangeIdentifier, Result[Position | None, VenueError]]]:
+        """The decision cycle of ``sym`` at ``now`` on what the venues answer, and the
+        positions it read (nothing is recorded or executed)."""
         rates: dict[ExchangeIdentifier, Result[FundingRate, VenueError]] = {}
         positions: dict[ExchangeIdentifier, Result[Position | None, VenueError]] = {}
         markets: dict[ExchangeIdentifier, Result[Market, VenueError]] = {}
@@ -145,7 +149,6 @@ class DecidingRun(RunBase):
         margins = FetchedOnRead(margin_of)
         # read only for venues that may take part in an opening (not when closing)
         books = FetchedOnRead(book_of)
-        self.decision_runs += 1
         outcome = decide_cycle(
             rates=rates,
             positions=positions,
@@ -155,9 +158,16 @@ class DecidingRun(RunBase):
             config=self.config,
             now=now,
         )
+        return outcome, positions
+
+    def _decide(self, sym: SymbolState, now: datetime) -> TradingSignal | None:
+        self.decision_runs += 1
+        outcome, positions = self._outcome(sym, now)
         signal = outcome.to_execute
         if signal is None:
+            self._remember_quiet(sym, positions)
             return None
+        sym.quiet = None
         if outcome.action == "safety":
             self.safety_actions += 1
         self.decisions.append(

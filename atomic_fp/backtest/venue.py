@@ -120,6 +120,16 @@ class DirectVenue(Protocol):
     def place_now(self, request: OrderRequest) -> Result[Order, VenueError]: ...
 
 
+@runtime_checkable
+class LiquidationFloor(Protocol):
+    """Optional: a lower bound on the liquidation distance of every position the venue
+    reports in ``asset`` now (``None``: no bound), cheaper than reading the positions.
+    The engine certifies a held symbol's cycle with it (:mod:`atomic_fp.backtest.
+    run_quiet`); a venue without it has every held cycle decided in full."""
+
+    def liquidation_floor(self, asset: str) -> Decimal | None: ...
+
+
 class SimulatedVenueFactory(Protocol):
     """Builds one venue of a run: ``name``, its ``fees``, a starting USD ``balance``, and
     the run's ``clock`` (the only "now" it may read); funding is settled by the engine."""
@@ -136,6 +146,7 @@ class SimulatedVenueFactory(Protocol):
 
 __all__ = [
     "DirectVenue",
+    "LiquidationFloor",
     "SimulatedLiquidation",
     "SimulatedMarket",
     "SimulatedVenue",

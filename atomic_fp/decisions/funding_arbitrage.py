@@ -44,7 +44,7 @@ Conventions chosen where the caller gives less:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
@@ -316,9 +316,7 @@ def _evaluate(
 
     if spread - fees < config.build_threshold:
         return _Rejected(long, short, spread, fees, None)  # its reason formatted when read
-    capacity = min(
-        config.max_position - long.base_position, config.max_position + short.base_position
-    )
+    capacity = open_capacity(config, long.base_position, short.base_position)
     if capacity <= 0:
         return rejected(f"max_position {config.max_position} reached")
     base_size = min(config.trade_size, capacity)
@@ -395,14 +393,33 @@ def _open_signal(
     )
 
 
+def open_capacity(config: ArbitrageConfig, long_base: Decimal, short_base: Decimal) -> Decimal:
+    """How much base a pair may add: neither venue's absolute base position may exceed
+    ``max_position`` (``long_base``/``short_base``: what the long and the short venue hold
+    now, signed). A pair with capacity <= 0 is never opened."""
+    return min(config.max_position - long_base, config.max_position + short_base)
+
+
+def hedge_carry(legs: Iterable[tuple[Decimal, Decimal]]) -> Decimal:
+    """Exposure-weighted ``short APR - long APR`` of ``(base size, APR)`` legs in venue
+    order: with one long and one short of equal size it is exactly the spread. Funding
+    earned per year per unit of hedged base."""
+    held = list(legs)
+    earned = sum((-base * apr for base, apr in held), _ZERO)
+    gross = sum((abs(base) for base, _ in held), _ZERO)
+    return earned / (gross / 2)
+
+
+def carry_keeps_hedge(carry: Decimal, config: ArbitrageConfig) -> bool:
+    """A hedge earning ``carry`` is kept: at or above ``close_threshold`` and not
+    negative (else it is closed)."""
+    return carry >= config.close_threshold and carry >= 0
+
+
 def _hedge_carry(
     hedge: Mapping[ExchangeIdentifier, Position], rates: Mapping[ExchangeIdentifier, Decimal]
 ) -> Decimal:
-    """Exposure-weighted ``short APR - long APR``: with one long and one short of equal size
-    it is exactly the spread. Funding earned per year per unit of hedged base."""
-    earned = sum((-p.base_size * rates[v] for v, p in hedge.items()), _ZERO)
-    gross = sum((abs(p.base_size) for p in hedge.values()), _ZERO)
-    return earned / (gross / 2)
+    return hedge_carry((p.base_size, rates[v]) for v, p in hedge.items())
 
 
 def _consider_close(
@@ -432,7 +449,7 @@ def _consider_close(
         aprs[venue] = rate.apr
     carry = _hedge_carry(hedge, aprs)
     legs_text = ", ".join(f"{v} {pct(a)}" for v, a in aprs.items())
-    if carry >= config.close_threshold and carry >= 0:
+    if carry_keeps_hedge(carry, config):
         return None
     why = (
         "flipped negative" if carry < 0 else f"below close threshold {pct(config.close_threshold)}"
