@@ -36,7 +36,7 @@ from atomic_fp.models import (
     Symbol,
     VenueFees,
 )
-from atomic_fp.models.margin import AccountMargin
+from atomic_fp.models.margin import AccountMargin, estimate_liquidation_price
 
 
 class BacktestPaperVenue(PaperVenue):
@@ -282,6 +282,52 @@ class BacktestPaperVenue(PaperVenue):
         self._require_faultless("positions_now")
         self._tick()
         return self._positions_now()
+
+    def position_now(self, symbol: Symbol) -> Result[Position | None, VenueError]:
+        """What ``fetch_positions()`` answers for ``symbol`` (``None``: flat), without
+        building the other legs' liquidation estimates: the account's equity and
+        maintenance margin are the sums :func:`adapters.paper.margin.account_margin`
+        makes, over the same positions in the same order, and this leg's liquidation
+        price is the same :func:`estimate_liquidation_price` of them
+        (:func:`atomic_fp.models.margin.build_account_margin`'s estimated branch; a
+        paper position never carries a venue price). A decision reads one symbol's
+        positions, and the whole account was rebuilt for it whenever its wallet or any
+        mark had moved. ``tests/backtest/test_paper_venue_memos.py`` compares it with
+        the plain venue's positions by value and ``repr``."""
+        self._require_faultless("position_now")
+        self._tick()
+        pos = self._positions.get(symbol)
+        if pos is None or pos.size == 0:
+            return Success(None)
+        asset = self._markets[symbol].market.settle_asset
+        held = self._raw_positions(asset)
+        rate = self.margin_rules.maintenance_rate
+        unrealized = sum(
+            (
+                (p.mark_price - p.entry_price) * p.size
+                for p in held
+                if p.mark_price and p.entry_price
+            ),
+            Decimal(0),
+        )
+        per_leg = {p.symbol: abs(p.size) * (p.mark_price or 0) * rate for p in held}
+        equity = self._balances.get(asset, Decimal(0)) + unrealized
+        maintenance = sum(per_leg.values(), Decimal(0))
+        mine = next(p for p in held if p.symbol == symbol)
+        estimate = (
+            estimate_liquidation_price(
+                size=mine.size,
+                mark=mine.mark_price,
+                equity=equity,
+                maintenance_margin=maintenance,
+                leg_maintenance_margin=per_leg[symbol],
+            )
+            if mine.mark_price
+            else None
+        )
+        # the estimate is None or > 0, which the field's validator (optional_non_negative)
+        # accepts, as it accepts the margin path's copy of the same value
+        return Success(restamped(mine, liquidation_price=estimate))
 
     def place_now(self, request: OrderRequest) -> Result[Order, VenueError]:
         """What ``place_order(request)`` answers, for an order without ``expires_at``."""

@@ -75,16 +75,17 @@ class DecidingRun(QuietRun):
         return Success(rates[0])
 
     def _position(self, state: SeriesState) -> Result[Position | None, VenueError]:
-        """The venue's answer, fetched once per venue and instant (and again after any
-        change on that venue: a fill, a settlement, a mark move)."""
+        """The venue's answer: a direct venue's for the one symbol, else all positions
+        fetched once per venue and instant (and again after any change on that venue: a
+        fill, a settlement, a mark move)."""
         if state.position == 0:
             return Success(None)
+        if state.direct is not None:
+            return state.direct.position_now(state.data.symbol)
         snapshot = self.positions_now.get(state.venue_name)
         if snapshot is None:
-            fetched: Result[tuple[Position, ...], VenueError] = (
-                state.direct.positions_now()
-                if state.direct is not None
-                else call_now(state.venue.fetch_positions())
+            fetched: Result[tuple[Position, ...], VenueError] = call_now(
+                state.venue.fetch_positions()
             )
             if not isinstance(fetched, Success):
                 return Failure(fetched.failure())

@@ -117,6 +117,11 @@ class DirectVenue(Protocol):
 
     def positions_now(self) -> Result[tuple[Position, ...], VenueError]: ...
 
+    def position_now(self, symbol: Symbol) -> Result[Position | None, VenueError]:
+        """``symbol``'s position among what :meth:`positions_now` answers (``None``:
+        flat)."""
+        ...
+
     def place_now(self, request: OrderRequest) -> Result[Order, VenueError]: ...
 
 
