@@ -35,6 +35,11 @@ of positions and markets), and holds while:
 - no ordered pair of the venues with known rates clears both tests of (4) (the decision's
   own fee function and capacity, over a superset of the venues it would find usable).
 
+Right after a fill or a liquidation there is no record: then safety and rebalance are
+asked for real (they come first in the cycle, on the same positions and markets) and,
+when both answer no trade, the funding rules are certified as above
+(:meth:`QuietRun._quiet_after_change`), which also starts the record.
+
 Time is read by the decisions only to judge staleness, and the backtest's inputs are all
 observed at the instant decided. A certified cycle counts as a decision run, since it is
 the decision's answer; anything the certificate does not cover is decided in full.
@@ -53,13 +58,15 @@ from typing import NamedTuple
 from returns.result import Result, Success
 
 from atomic_fp import costs
-from atomic_fp.backtest.replay_state import ZERO, SymbolState
+from atomic_fp.backtest.replay_state import ZERO, SeriesState, SymbolState
 from atomic_fp.backtest.run_setup import RunBase
 from atomic_fp.decisions.funding_arbitrage import (
     carry_keeps_hedge,
     hedge_carry,
     open_capacity,
 )
+from atomic_fp.decisions.rebalance import RebalanceDecision
+from atomic_fp.decisions.safety import SafetyDecision
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Market, Position
 from atomic_fp.models.identifiers import ExchangeIdentifier
@@ -134,13 +141,20 @@ class QuietRun(RunBase):
             assets=tuple(assets),
         )
 
+    # the decisions' inputs, as DecidingRun reads them from the venues
+    def _position(self, state: SeriesState) -> Result[Position | None, VenueError]:
+        raise NotImplementedError
+
+    def _market(self, state: SeriesState) -> Result[Market, VenueError]:
+        raise NotImplementedError
+
     def _quiet(self, sym: SymbolState, now: datetime, aprs: list[tuple[str, Decimal]]) -> bool:
         """Whether the decision cycle of held ``sym`` at ``now`` provably executes
         nothing (module docstring); ``aprs``: ``(venue, APR)`` of every venue whose rate
         is known now, in venue order."""
         record = sym.quiet
         if record is None:
-            return False
+            return self._quiet_after_change(sym, now, aprs)
         series = sym.series
         for state, position, market in zip(series, record.positions, record.markets, strict=True):
             if state.position != position:
@@ -158,6 +172,39 @@ class QuietRun(RunBase):
             floor = floor_of.liquidation_floor(asset)
             if floor is None or floor < buffer:
                 return False
+        return self._funding_quiet(record, aprs)
+
+    def _quiet_after_change(
+        self, sym: SymbolState, now: datetime, aprs: list[tuple[str, Decimal]]
+    ) -> bool:
+        """:meth:`_quiet` without a record (the first cycle after a fill or a
+        liquidation): safety and rebalance are asked for real, on the positions and
+        markets the decision cycle would read (they come first in it, so a Success of
+        either is the cycle's answer, and then the cycle is decided in full); when both
+        answer no trade, the funding decision is certified as above, and what was read
+        is kept for the following cycles."""
+        if any(state.floor is None for state in sym.series):
+            return False
+        positions = {state.venue_id: self._position(state) for state in sym.series}
+        markets = {state.venue_id: self._market(state) for state in sym.series}
+        config = self.config
+        if isinstance(
+            SafetyDecision.analyze(positions=positions, markets=markets, config=config, now=now),
+            Success,
+        ) or isinstance(
+            RebalanceDecision.analyze(
+                positions=positions, markets=markets, config=config, now=now
+            ),
+            Success,
+        ):
+            return False
+        self._remember_quiet(sym, positions)
+        record = sym.quiet
+        return record is not None and self._funding_quiet(record, aprs)
+
+    def _funding_quiet(self, record: QuietHold, aprs: list[tuple[str, Decimal]]) -> bool:
+        """The funding decision cannot close the hedge ``record`` holds nor open a pair."""
+        config = self.config
         if record.hedged:
             known = dict(aprs)
             legs = [(base, known.get(name)) for name, base in record.held]
