@@ -24,7 +24,7 @@ from returns.result import Result, Success
 from adapters.paper.faults import OrderFault, PaperFaults
 from adapters.paper.margin import liquidation_floor
 from adapters.paper.restamp import restamped, retimed, utc_instant
-from adapters.paper.venue import PaperMarketState, PaperVenue, next_boundary
+from adapters.paper.venue import PaperMarketState, PaperPosition, PaperVenue, next_boundary
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
     FundingRate,
@@ -120,36 +120,44 @@ class BacktestPaperVenue(PaperVenue):
         now = self.now()
         if not utc_instant(now):
             return super()._raw_positions(asset)
-        memo = self._raw_memo
         positions = []
         for symbol, pos in self._positions.items():
             state = self._markets[symbol]
-            market = state.market
-            if pos.size == 0 or (asset is not None and market.settle_asset != asset):
+            if pos.size == 0 or (asset is not None and state.market.settle_asset != asset):
                 continue
-            leverage = market.max_leverage or self.leverage
-            key = (pos.size, pos.entry_price, state.mark_price, market, leverage)
-            cached = memo.get(symbol)
-            if cached is not None and _same_objects(cached[0], key):
-                position = cached[1]
-                if position.observed_at != now:
-                    position = retimed(position, observed_at=now)
-                    memo[symbol] = (key, position)
-            else:
-                position = Position(
-                    exchange=self._exchange,
-                    symbol=symbol,
-                    size=pos.size,
-                    observed_at=now,
-                    contract_multiplier=market.contract_multiplier,
-                    entry_price=pos.entry_price,
-                    mark_price=state.mark_price,
-                    unrealized_pnl=(state.mark_price - pos.entry_price) * pos.size,
-                    leverage=leverage,
-                )
-                memo[symbol] = (key, position)
-            positions.append(position)
+            positions.append(self._raw_position(symbol, pos, state, now))
         return positions
+
+    def _raw_position(
+        self, symbol: Symbol, pos: PaperPosition, state: PaperMarketState, now: datetime
+    ) -> Position:
+        """One held leg's position without liquidation price, built once per size,
+        entry, mark, market and leverage (compared by identity) and copied with the new
+        time ``now`` (an aware UTC datetime)."""
+        market = state.market
+        leverage = market.max_leverage or self.leverage
+        key = (pos.size, pos.entry_price, state.mark_price, market, leverage)
+        memo = self._raw_memo
+        cached = memo.get(symbol)
+        if cached is not None and _same_objects(cached[0], key):
+            position = cached[1]
+            if position.observed_at != now:
+                position = retimed(position, observed_at=now)
+                memo[symbol] = (key, position)
+            return position
+        position = Position(
+            exchange=self._exchange,
+            symbol=symbol,
+            size=pos.size,
+            observed_at=now,
+            contract_multiplier=market.contract_multiplier,
+            entry_price=pos.entry_price,
+            mark_price=state.mark_price,
+            unrealized_pnl=(state.mark_price - pos.entry_price) * pos.size,
+            leverage=leverage,
+        )
+        memo[symbol] = (key, position)
+        return position
 
     def _positions_now(self) -> Result[tuple[Position, ...], VenueError]:
         """:meth:`PaperVenue._positions_now`, rebuilt only when a margin it reads is a new
@@ -299,28 +307,41 @@ class BacktestPaperVenue(PaperVenue):
         pos = self._positions.get(symbol)
         if pos is None or pos.size == 0:
             return Success(None)
-        asset = self._markets[symbol].market.settle_asset
-        held = self._raw_positions(asset)
+        now = self.now()
+        if not utc_instant(now):
+            held = {p.symbol: p for p in self._positions_now().unwrap()}
+            return Success(held.get(symbol))
+        markets = self._markets
+        asset = markets[symbol].market.settle_asset
         rate = self.margin_rules.maintenance_rate
-        unrealized = sum(
-            (
-                (p.mark_price - p.entry_price) * p.size
-                for p in held
-                if p.mark_price and p.entry_price
-            ),
-            Decimal(0),
-        )
-        per_leg = {p.symbol: abs(p.size) * (p.mark_price or 0) * rate for p in held}
+        # account_margin's two sums, each in the same order: unrealized PnL over the
+        # legs with a mark and an entry, maintenance over every leg
+        unrealized = Decimal(0)
+        maintenance = Decimal(0)
+        own_maintenance = Decimal(0)
+        for other, held_pos in self._positions.items():
+            size = held_pos.size
+            if size == 0:
+                continue
+            other_state = markets[other]
+            if other_state.market.settle_asset != asset:
+                continue
+            mark = other_state.mark_price
+            if mark and held_pos.entry_price:
+                unrealized += (mark - held_pos.entry_price) * size
+            leg_maintenance = abs(size) * (mark or 0) * rate
+            maintenance += leg_maintenance
+            if other == symbol:
+                own_maintenance = leg_maintenance
         equity = self._balances.get(asset, Decimal(0)) + unrealized
-        maintenance = sum(per_leg.values(), Decimal(0))
-        mine = next(p for p in held if p.symbol == symbol)
+        mine = self._raw_position(symbol, pos, markets[symbol], now)
         estimate = (
             estimate_liquidation_price(
                 size=mine.size,
                 mark=mine.mark_price,
                 equity=equity,
                 maintenance_margin=maintenance,
-                leg_maintenance_margin=per_leg[symbol],
+                leg_maintenance_margin=own_maintenance,
             )
             if mine.mark_price
             else None
