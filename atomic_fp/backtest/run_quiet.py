@@ -30,7 +30,7 @@ of positions and markets), and holds while:
 - every venue holding the symbol bounds its liquidation distances from below by at least
   ``liquidation_buffer`` (:class:`~atomic_fp.backtest.venue.LiquidationFloor`): (1);
 - the carry, from the same function and inputs the decision uses, keeps the hedge
-  (:func:`~atomic_fp.decisions.funding_arbitrage.carry_keeps_hedge`), or a held venue's
+  (:func:`~atomic_fp.decisions.hedge_close.carry_keeps_hedge`), or a held venue's
   rate is unknown (the decision then does not judge it): (3);
 - no ordered pair of the venues with known rates clears both tests of (4) (the decision's
   own fee function and capacity, over a superset of the venues it would find usable).
@@ -60,11 +60,8 @@ from returns.result import Result, Success
 from atomic_fp import costs
 from atomic_fp.backtest.replay_state import ZERO, SeriesState, SymbolState
 from atomic_fp.backtest.run_setup import RunBase
-from atomic_fp.decisions.funding_arbitrage import (
-    carry_keeps_hedge,
-    hedge_carry,
-    open_capacity,
-)
+from atomic_fp.decisions.funding_arbitrage import open_capacity
+from atomic_fp.decisions.hedge_close import carry_keeps_hedge, hedge_carry
 from atomic_fp.decisions.rebalance import RebalanceDecision
 from atomic_fp.decisions.safety import SafetyDecision
 from atomic_fp.errors import VenueError
