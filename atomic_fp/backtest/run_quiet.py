@@ -177,27 +177,28 @@ class QuietRun(RunBase):
         """:meth:`_quiet` without a record (the first cycle after a fill or a
         liquidation): safety and rebalance are asked for real, on the positions and
         markets the decision cycle would read (they come first in it, so a Success of
-        either is the cycle's answer, and then the cycle is decided in full); when both
-        answer no trade, the funding decision is certified as above, and what was read
-        is kept for the following cycles."""
+        either is the cycle's answer, and then the cycle is decided in full); quiet when
+        both answer no trade and the funding rules are certified as above. What was
+        read is kept for the following cycles."""
         if any(state.floor is None for state in sym.series):
             return False
         positions = {state.venue_id: self._position(state) for state in sym.series}
-        markets = {state.venue_id: self._market(state) for state in sym.series}
-        config = self.config
-        if isinstance(
-            SafetyDecision.analyze(positions=positions, markets=markets, config=config, now=now),
-            Success,
-        ) or isinstance(
-            RebalanceDecision.analyze(
-                positions=positions, markets=markets, config=config, now=now
-            ),
-            Success,
-        ):
-            return False
+        # the cheap funding rules first (before safety and rebalance: the cycle one
+        # minute after an opening usually scales in); the record they read is replaced
+        # by the full decision's whenever this answers False
         self._remember_quiet(sym, positions)
         record = sym.quiet
-        return record is not None and self._funding_quiet(record, aprs)
+        if record is None or not self._funding_quiet(record, aprs):
+            return False
+        markets = {state.venue_id: self._market(state) for state in sym.series}
+        config = self.config
+        return not isinstance(
+            SafetyDecision.analyze(positions=positions, markets=markets, config=config, now=now),
+            Success,
+        ) and not isinstance(
+            RebalanceDecision.analyze(positions=positions, markets=markets, config=config, now=now),
+            Success,
+        )
 
     def _funding_quiet(self, record: QuietHold, aprs: list[tuple[str, Decimal]]) -> bool:
         """The funding decision cannot close the hedge ``record`` holds nor open a pair."""
