@@ -25,8 +25,10 @@ from hypothesis import strategies as st
 from adapters.paper.backtest import backtest_venue
 from atomic_fp.backtest import run_quiet
 from atomic_fp.backtest.engine import BacktestResult, BacktestSettings, _Run
+from atomic_fp.backtest.estimated import with_basis
 from atomic_fp.backtest.replay_state import SymbolState
 from atomic_fp.backtest.series import FundingSeries, HistoryRow, build_series
+from atomic_fp.decisions.estimators import Basis
 from atomic_fp.models import ArbitrageConfig, Symbol, VenueFees
 from tests.backtest import fast_path_fixture
 
@@ -107,6 +109,23 @@ def test_certified_cycles_are_ones_the_decision_does_not_act_on(
     assert full.fills and full.funding
     if capital is not None and capital <= 200:
         assert certified.liquidations or certified.safety_actions
+
+
+@pytest.mark.parametrize("basis", [Basis.AVG24H])
+def test_certifying_on_trailing_averages_books_what_deciding_every_cycle_books(
+    market: list[FundingSeries], basis: Basis
+) -> None:
+    """The decisions see the trailing average (the series' signals), not the settled
+    rate: the certificate reads the same APRs."""
+    averaged = [with_basis(series, basis) for series in market]
+    config = attrs.evolve(fast_path_fixture.config(), build_threshold=Decimal("0.1"))
+    run_settings = BacktestSettings(config=config, cycle_interval=timedelta(hours=1))
+    run = _Checked(averaged, run_settings, None, backtest_venue)
+    certified = run.run()
+    full = _Full(averaged, run_settings, None, backtest_venue).run()
+    assert run.checked == run.certified > 0
+    assert full.fills
+    assert _bookings(certified) == _bookings(full)
 
 
 def test_a_certificate_without_the_liquidation_bound_is_caught(
