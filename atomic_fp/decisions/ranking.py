@@ -98,8 +98,8 @@ def _latest_by_symbol(rates: Iterable[FundingRate]) -> list[tuple[Symbol, dict[s
             venues = entry[1]
             by_object[id(symbol)] = (symbol, venues)
         name = rate.exchange.name
-        previous = venues.get(name)
-        if previous is None or _preference(rate) > _preference(previous):
+        previous = venues.setdefault(name, rate)  # one dict operation when not a repeat
+        if previous is not rate and _preference(rate) > _preference(previous):
             venues[name] = rate
     return [grouped[key] for key in sorted(grouped)]
 
