@@ -43,6 +43,11 @@ class GrvtTickerServer:
         stale_rate: str | None = None,
     ) -> None:
         self.feeds = dict(feeds)
+        # Each snapshot feed encoded once, as the HTTP fakes encode each answer once: the
+        # JSON encoding of ~80 feeds per subscribe is the harness's CPU, not the venue's,
+        # and on a shared machine it delayed GRVT's answer. What goes on the wire is the
+        # same: one websocket message (its own TLS record) per instrument.
+        self._encoded = {name: json.dumps(feed) for name, feed in self.feeds.items()}
         self.tls = tls
         self.period = period
         self.refuse = refuse
@@ -127,7 +132,7 @@ class GrvtTickerServer:
         await connection.send(json.dumps({**answer, "method": "subscribe"}))
         for selector in known:
             name = selector.split("@", 1)[0]
-            await connection.send(json.dumps(self.feeds[name]))
+            await connection.send(self._encoded[name])
             subscribed.add(name)
 
     async def _publish(self, connection: ServerConnection, subscribed: set[str]) -> None:
