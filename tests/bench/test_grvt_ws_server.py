@@ -38,7 +38,7 @@ def test_a_snapshot_is_one_message_per_instrument_encoded_once(
             calls.append(value)
             return dumps(value, **options)
 
-        monkeypatch.setattr(fake.json, "dumps", counting)
+        monkeypatch.setattr(json, "dumps", counting)  # the module the fake encodes with
         selectors = [f"{name}@500" for name in feeds]
         with connect(ws.url) as client:
             client.send(
