@@ -52,3 +52,44 @@ def test_a_snapshot_is_one_message_per_instrument_encoded_once(
     assert messages == [dumps(feeds[name]) for name in feeds]  # the same text as before
     # only the acknowledgement is encoded per subscribe, not one feed per instrument
     assert len(calls) == 1
+
+
+@pytest.mark.anyio
+async def test_over_tls_every_snapshot_message_is_its_own_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The burst keeps the venue's awkwardness: read by our client over TLS, the
+    snapshot takes one TLS record per message (``ssl`` hands over one record's data per
+    read: counted reads, each with data), not one record for the lot."""
+    import ssl
+
+    import trustme
+    from anyio.streams.tls import TLSStream
+
+    from adapters.grvt.ticker_snapshot import TickerSnapshots
+
+    ca = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_tls)
+    client_tls = ssl.create_default_context()
+    ca.configure_trust(client_tls)
+    feeds = _feeds()
+    reads: list[int] = []
+    receive = TLSStream.receive
+
+    async def counting(self: TLSStream, max_bytes: int = 65536) -> bytes:
+        data = await receive(self, max_bytes)
+        reads.append(len(data))
+        return data
+
+    with fake.grvt_ticker_server(feeds, tls=server_tls, period=3600) as ws:
+        reader = TickerSnapshots(ws.url, lambda: client_tls, limit=5)
+        try:
+            assert await reader.prepare() is None  # the handshakes, not counted
+            monkeypatch.setattr(TLSStream, "receive", counting)
+            read = await reader.read(sorted(feeds))
+        finally:
+            await reader.aclose()
+    assert read.problem is None
+    assert read.feeds == {name: feed["feed"] for name, feed in feeds.items()}
+    assert len(reads) >= len(feeds) + 1  # the acknowledgement, then one per instrument
