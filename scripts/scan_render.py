@@ -76,12 +76,50 @@ def fee_json(quote: FeeQuote | None) -> dict[str, Any] | None:
 def opportunity_json(
     o: Opportunity, now: datetime, report: ScanReport | None = None
 ) -> dict[str, Any]:
-    data = _opportunity_json(o, now)
-    if report is None:
+    return _opportunity_json_of(o, now, report, None if report is None else _Shared(report))
+
+
+class _Shared:
+    """What every opportunity of one report writes alike, computed once per render
+    instead of once per opportunity (issue 20, the cold tail): each venue's fee object, the
+    estimator's name, and the ISO text of each instant (one venue's rates share their
+    ``observed_at`` and next funding instants). The text is the same as computed each
+    time; each opportunity still gets its own dicts."""
+
+    def __init__(self, report: ScanReport) -> None:
+        self.report = report
+        self.basis: str = report.basis.value
+        self._fees: dict[str, dict[str, Any] | None] = {}
+        self._instants: dict[datetime, str] = {}
+
+    def fees(self, venue: str) -> dict[str, Any] | None:
+        if venue not in self._fees:
+            self._fees[venue] = fee_json(self.report.fees.get(venue))
+        found = self._fees[venue]
+        return None if found is None else dict(found)
+
+    def iso(self, value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        # keyed by the instant: equal aware datetimes are one instant, whose UTC text
+        # (what iso writes, converting) is the same whatever zone each is in
+        found = self._instants.get(value)
+        if found is None:
+            found = iso(value)
+            if found is not None:
+                self._instants[value] = found
+        return found
+
+
+def _opportunity_json_of(
+    o: Opportunity, now: datetime, report: ScanReport | None, shared: _Shared | None
+) -> dict[str, Any]:
+    data = _opportunity_json(o, now, iso if shared is None else shared.iso)
+    if report is None or shared is None:
         return data
-    data["long"]["fees"] = fee_json(report.fees.get(str(o.long_venue)))
-    data["short"]["fees"] = fee_json(report.fees.get(str(o.short_venue)))
-    basis = report.basis.value
+    data["long"]["fees"] = shared.fees(str(o.long_venue))
+    data["short"]["fees"] = shared.fees(str(o.short_venue))
+    basis = shared.basis
     data["estimator"] = basis
     for side, rate in (("long", o.long_rate), ("short", o.short_rate)):
         found = report.estimates.get((rate.exchange.name, rate.symbol))
@@ -124,16 +162,19 @@ def _break_even_text(report: ScanReport, o: Opportunity) -> str:
     return "never" if days is None else f"{days:.1f}d"
 
 
-def _opportunity_json(o: Opportunity, now: datetime) -> dict[str, Any]:
-    long_leg = _leg(o.long_rate, now)
-    short_leg = _leg(o.short_rate, now)
+def _opportunity_json(
+    o: Opportunity, now: datetime, iso_of: Callable[[datetime | None], str | None] = iso
+) -> dict[str, Any]:
+    long_leg = _leg(o.long_rate, now, iso_of)
+    short_leg = _leg(o.short_rate, now, iso_of)
     long_leg["fees"] = short_leg["fees"] = None
     return {
         "symbol": o.symbol.base,
         "long_venue": str(o.long_venue),
         "short_venue": str(o.short_venue),
-        "long_apr": dec(o.long_apr),
-        "short_apr": dec(o.short_apr),
+        # ``o.long_apr`` is ``o.long_rate.apr``: the leg's own text, not computed again
+        "long_apr": long_leg["apr"],
+        "short_apr": short_leg["apr"],
         "spread_apr": dec(o.spread_apr),
         "cost_apr": dec(o.cost_apr),
         "net_apr": dec(o.net_apr),
@@ -154,7 +195,9 @@ def _age_seconds(o: Opportunity, now: datetime) -> str | None:
     return _seconds(now - oldest)
 
 
-def _leg(rate: FundingRate, now: datetime) -> dict[str, Any]:
+def _leg(
+    rate: FundingRate, now: datetime, iso_of: Callable[[datetime | None], str | None] = iso
+) -> dict[str, Any]:
     return {
         "venue": str(rate.exchange),
         "venue_symbol": rate.venue_symbol,
@@ -162,8 +205,8 @@ def _leg(rate: FundingRate, now: datetime) -> dict[str, Any]:
         "interval_hours": dec(rate.interval_hours),
         "apr": dec(rate.apr),
         "kind": rate.kind.value,
-        "next_funding_time": iso(rate.next_funding_time),
-        "observed_at": iso(rate.observed_at),
+        "next_funding_time": iso_of(rate.next_funding_time),
+        "observed_at": iso_of(rate.observed_at),
         "mark_price": dec(rate.mark_price),
         "open_interest": dec(rate.open_interest),
         "volume_24h": dec(rate.volume_24h),
@@ -173,6 +216,7 @@ def _leg(rate: FundingRate, now: datetime) -> dict[str, Any]:
 
 
 def report_json(report: ScanReport, opportunities: Sequence[Opportunity]) -> dict[str, Any]:
+    shared = _Shared(report)
     venues: dict[str, Any] = {}
     for venue, result in report.venues.items():
         if isinstance(result, Success):
@@ -196,7 +240,9 @@ def report_json(report: ScanReport, opportunities: Sequence[Opportunity]) -> dic
             "source": report.source,
             "basis": report.basis.value,
             "history": report.history_source,
-            "opportunities": [opportunity_json(o, report.now, report) for o in opportunities],
+            "opportunities": [
+                _opportunity_json_of(o, report.now, report, shared) for o in opportunities
+            ],
             "venues": venues,
             "left_out": list(report.left_out),
             "estimates_unavailable": [
