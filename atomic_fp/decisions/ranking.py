@@ -72,11 +72,13 @@ def _preference(rate: FundingRate) -> tuple[datetime, Decimal, str]:
 def _latest_by_symbol(rates: Iterable[FundingRate]) -> list[tuple[Symbol, dict[str, FundingRate]]]:
     """Rates grouped by symbol (in symbol order), one per venue (see :func:`_preference`).
 
-    Grouping and sorting use ``(base, quote, contract type)`` strings: the same order as
-    :class:`Symbol`'s, without its Python-level hash and comparisons (a third of the
-    ranking's time otherwise); each contract type's value is read once (enum members
-    are singletons: ``id`` identifies them)."""
-    grouped: dict[tuple[str, str, str], tuple[Symbol, dict[str, FundingRate]]] = {}
+    Grouping and sorting use ``(base, contract type)`` strings: the fields of
+    :class:`Symbol`'s equality and order (its ``quote`` is for display: ``BTC/USDT`` and
+    ``BTC/USDC`` are one symbol, and pair up), without its Python-level hash and
+    comparisons (a third of the ranking's time otherwise); each contract type's value is
+    read once (enum members are singletons: ``id`` identifies them). A group keeps the
+    first Symbol object seen."""
+    grouped: dict[tuple[str, str], tuple[Symbol, dict[str, FundingRate]]] = {}
     contract_values: dict[int, str] = {}
     # Symbol object -> its group, by identity (rates of one symbol often share one Symbol
     # object); the Symbol is held in the value, so its id cannot be reused meanwhile.
@@ -91,7 +93,7 @@ def _latest_by_symbol(rates: Iterable[FundingRate]) -> list[tuple[Symbol, dict[s
             value = contract_values.get(id(contract))
             if value is None:
                 value = contract_values[id(contract)] = contract.value
-            key = (symbol.base, symbol.quote, value)
+            key = (symbol.base, value)
             entry = grouped.get(key)
             if entry is None:
                 entry = grouped[key] = (symbol, {})
