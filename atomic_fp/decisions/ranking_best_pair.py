@@ -56,12 +56,12 @@ def best_pair_per_symbol(
     shadow: list[float] = []
     largest = fee_bound
     infinity = float("inf")
+    shares_signed = False  # a venue's fee share below zero (or NaN) seen
     for symbol, venues in by_symbol:  # already in symbol order
         if len(venues) < 2:
             continue
         gains: list[float] = []  # as the short leg: APR - fee share
         costs_: list[float] = []  # as the long leg: APR + fee share
-        aprs: list[float] = []
         for name, rate in venues.items():
             interval = rate.interval
             per_interval = float_aprs.get(interval)
@@ -80,10 +80,18 @@ def best_pair_per_symbol(
             share = shares.get(name)
             if share is None:
                 share = shares[name] = _fee_share(config, name)
+                shares_signed = shares_signed or not share >= 0
             gains.append(apr - share)
             costs_.append(apr + share)
-            aprs.append(apr)
-        magnitude = max(fee_bound, max(aprs), -min(aprs))  # max(fee_bound, max |apr|)
+        # At least max(fee_bound, max |apr|), the scale of the float errors: with every
+        # share >= 0, apr + share >= apr and apr - share <= apr (rounding is monotone), so
+        # the largest cost and the smallest gain bound the APRs; a negative share (a
+        # rebate) takes the larger of both sides. A larger bound only widens the
+        # candidates, which are ranked exactly.
+        if shares_signed:
+            magnitude = max(fee_bound, max(costs_), -min(costs_), max(gains), -min(gains))
+        else:
+            magnitude = max(fee_bound, max(costs_), -min(gains))
         if magnitude == infinity:
             return None
         if magnitude > largest:
@@ -115,6 +123,25 @@ def best_pair_per_symbol(
         else:
             shorts = [best_short]
         names = list(venues)
+        if len(longs) == 1 and len(shorts) == 1 and best_long != best_short:
+            # the one candidate (the lists hold the best of each side, whose shadow is
+            # ``top``): no list of candidates to build and sort
+            long_i, short_i = best_long, best_short
+            long_name, short_name = names[long_i], names[short_i]
+            fee = exact_fees.get((long_name, short_name))
+            if fee is None:
+                fee = exact_fees[long_name, short_name] = costs.fee_apr(
+                    config, long_name, short_name
+                )
+            spread = _apr(venues[short_name], hours) - _apr(venues[long_name], hours)
+            net = spread - fee
+            if min_net_apr is not None and net < min_net_apr:
+                continue
+            chosen.append(
+                _opportunity(symbol, venues[long_name], venues[short_name], spread, fee, net)
+            )
+            shadow.append(gains[short_i] - costs_[long_i])
+            continue
         candidates: list[_Candidate] = []
         for long_i in longs:
             for short_i in shorts:
