@@ -1,6 +1,7 @@
 """``scan``'s JSON and CSV write what every opportunity shares (each venue's fee object,
 the estimator's name, the ISO text of each instant, a leg's APR text) once per render
-(issue 20, the cold tail: ~13 -> ~8 ms of CPU for a 900-rate scan's 200 opportunities).
+(``scripts/scan_json.py``; issue 20, the cold tail: ~13 -> ~8 ms of CPU for a 900-rate
+scan's 200 opportunities).
 The output is the same: the opportunities of a real ``scan --offline --all-pairs`` are
 written by the reference below (the code before the change, kept as the oracle), and by
 ``scan_render``, to equal dicts in the same key order, hence the same JSON and CSV."""
@@ -20,7 +21,8 @@ import scripts.scan_render
 from atomic_fp.decisions.types import Opportunity
 from atomic_fp.models import FundingRate
 from scripts.output import dec, iso, render_json_of_models
-from scripts.scan_render import _Shared, fee_json, opportunity_json, report_json
+from scripts.scan_json import _mark_gap, _Shared
+from scripts.scan_render import fee_json, opportunity_json, report_json
 from scripts.scan_report import ScanReport
 
 
@@ -58,7 +60,7 @@ def _reference(o: Opportunity, now: datetime, report: ScanReport) -> dict[str, A
         "net_apr": dec(o.net_apr),
         "long": long_leg,
         "short": short_leg,
-        "mark_gap": dec(scripts.scan_render._mark_gap(o)),
+        "mark_gap": dec(_mark_gap(o)),
         "data_age_seconds": dec(Decimal((now - oldest) // timedelta(microseconds=1)) / 1_000_000),
     }
     data["long"]["fees"] = fee_json(report.fees.get(str(o.long_venue)))
