@@ -23,7 +23,9 @@ How a run goes (all times UTC; no wall clock is read anywhere):
    venue's rate input is a ``Failure`` (:class:`HistoryGap`): no decision that needs it
    trades, and nothing is filled with zero.
 4. **Decisions** run for a symbol only when one of its inputs changed (a rate, an
-   interval, a mark, a rate's availability, a position, the collateral behind a position):
+   interval, a mark, a rate's availability, a position, the collateral behind a position,
+   or the cross-margin account of a venue it trades on: another symbol's mark move, fill,
+   funding payment or liquidation there moves its liquidation distance and margin):
    with unchanged inputs the pure decisions would return the same ``NoTrade`` again (they
    read the time only to judge staleness, and inputs are always observed "now"). A flat
    symbol whose best ordered pair cannot clear ``build_threshold`` even before the entry
