@@ -12,7 +12,10 @@ from scripts.basis import BASES
 from scripts.output import FORMATS
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from atomic_fp.decisions.types import Opportunity
+    from scripts.config import AppConfig
 
 
 def parse_apr(value: str, name: str) -> Decimal:
@@ -150,6 +153,10 @@ def scan(
     symbol_filter = split_list(symbols)
 
     from scripts.context import app_context, error, warn
+
+    app = app_context(ctx)
+    if not (offline or snapshot_dir):  # handshakes run while the rest imports (issue 20)
+        _preconnect(app.config(), venue_names, app.environ)
     from scripts.scan_run import run_scan
 
     alerter = None
@@ -214,6 +221,18 @@ def scan(
                 event="alert",
             )
             ctx.exit(exitcodes.ALERT)
+
+
+def _preconnect(config: AppConfig, names: list[str] | None, environ: Mapping[str, str]) -> None:
+    """Begin the TCP and TLS handshakes of the chosen venues (:mod:`adapters.preconnect`);
+    an unknown ``--venues`` name begins none (the scan refuses it as before)."""
+    from adapters import preconnect
+
+    known = {str(v.id): v for v in config.venues}
+    if names and any(name not in known for name in names):
+        return
+    chosen = [known[name] for name in names] if names else [v for v in config.venues if v.enabled]
+    preconnect.start(preconnect.plan(chosen), environ)
 
 
 def _describe(opportunity: Opportunity) -> str:

@@ -21,6 +21,7 @@ import anyio
 import click
 from returns.result import Failure, Result, Success
 
+from adapters.preconnect import discard_unused
 from adapters.published_fees import ACCOUNT_FEE_KINDS, with_note
 from atomic_fp.aggregators import FundingRateAggregator
 from atomic_fp.errors import VenueError
@@ -128,6 +129,7 @@ def gather(
         finally:
             await close_all(venues)
             await close_all(account_venues)
+            discard_unused()  # pre-made connections no client took (adapters.preconnect)
 
     async def quietly() -> QuietResult[tuple[VenueRates, FeeResults, VenueRates]]:
         return QuietResult(await work())

@@ -9,7 +9,9 @@ that builds clients but streams nothing (a ``scan`` of REST venues) never loads 
 would otherwise hold the event loop, and every other venue's connection, before this one
 starts). A secure connection verifies with the process's one SSL context for its CA
 bundle (:func:`adapters.tls.shared_ssl_context`), as the HTTP clients do, instead of
-building a context (and loading the CA store) per connection."""
+building a context (and loading the CA store) per connection. A ``wss://`` connection made
+for the same host, port and context while the process started up
+(:mod:`adapters.preconnect`: a cold ``scan``) is used instead of a new one."""
 
 from __future__ import annotations
 
@@ -88,11 +90,12 @@ async def open_connection(
         with anyio.fail_after(limit):
             stream: ByteStream
             if secure:
-                stream = await anyio.connect_tcp(
+                context = ssl_context or shared_ssl_context(ca_bundle)
+                stream = await _preconnected(host, port, context) or await anyio.connect_tcp(
                     host,
                     port,
                     tls=True,
-                    ssl_context=ssl_context or shared_ssl_context(ca_bundle),
+                    ssl_context=context,
                     tls_hostname=host,
                     # closing does not wait for the server's TLS close_notify: a round
                     # trip at the end of every scan with a websocket (measured 93 ms at
@@ -125,6 +128,17 @@ async def open_connection(
         await stream.aclose()
         raise
     return connection
+
+
+async def _preconnected(host: str, port: int, context: ssl.SSLContext) -> ByteStream | None:
+    """A connection made for ``host:port`` while the process started
+    (:mod:`adapters.preconnect`), if it was made with ``context`` for ``host``."""
+    from adapters import preconnect
+
+    claimed = preconnect.claim(host, port) if preconnect.active() else None
+    if claimed is None:
+        return None
+    return await claimed.take(context, host, None)
 
 
 def __getattr__(name: str) -> object:
