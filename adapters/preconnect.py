@@ -38,6 +38,7 @@ before, as is a kind not listed.
 from __future__ import annotations
 
 import atexit
+import logging
 import socket
 import ssl
 import sys
@@ -52,6 +53,8 @@ import attrs
 
 if TYPE_CHECKING:
     from adapters.prepared_tls import PreparedTLSStream
+
+log = logging.getLogger("adapters.preconnect")
 
 ALPN = ["http/1.1"]
 """httpcore's ALPN list for an HTTP/1.1 connection (``httpcore/_async/connection.py``)."""
@@ -193,6 +196,10 @@ class PreparedConnection:
             self._made = made
         self._done.set()
 
+    def ready(self, timeout: float | None = None) -> bool:
+        """Wait up to ``timeout`` for the thread to finish; whether it has."""
+        return self._done.wait(timeout)
+
     def abandon(self) -> None:
         """Close the connection now, or when its handshake ends."""
         with self._lock:
@@ -293,6 +300,11 @@ def start(targets: Iterable[Target], environ: Mapping[str, str]) -> int:
                 _begun.append(connection)
                 connection.start()
                 begun += 1
+    log.debug(
+        "pre-connecting %d connection(s): %s",
+        begun,
+        ", ".join(f"{t.host}:{t.port} x{t.count}" for t in targets),
+    )
     return begun
 
 

@@ -223,9 +223,18 @@ def scan(
             ctx.exit(exitcodes.ALERT)
 
 
+PRECONNECT_ENV = "ATOMIC_FP_PRECONNECT"
+"""``0`` turns pre-connecting off (each venue then connects when its client first asks)."""
+
+
 def _preconnect(config: AppConfig, names: list[str] | None, environ: Mapping[str, str]) -> None:
-    """Begin the TCP and TLS handshakes of the chosen venues (:mod:`adapters.preconnect`);
-    an unknown ``--venues`` name begins none (the scan refuses it as before)."""
+    """Begin the TCP and TLS handshakes of the chosen venues (:mod:`adapters.preconnect`):
+    only in the ``atomic-fp`` process, unless ``ATOMIC_FP_PRECONNECT=0``; an unknown
+    ``--venues`` name begins none (the scan refuses it as before)."""
+    from scripts.startup import console_process
+
+    if not console_process() or environ.get(PRECONNECT_ENV, "").strip() == "0":
+        return
     from adapters import preconnect
 
     known = {str(v.id): v for v in config.venues}
