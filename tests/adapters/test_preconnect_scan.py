@@ -8,6 +8,7 @@ accepts. Each scan is compared with the same scan run with ``ATOMIC_FP_PRECONNEC
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -157,17 +158,11 @@ class DropFirst:
 
     @staticmethod
     def _pump(source: socket.socket, sink: socket.socket) -> None:
-        try:
+        with contextlib.suppress(OSError):
             while data := source.recv(65536):
                 sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (source, sink):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
 
     def close(self) -> None:
         self._listener.close()
