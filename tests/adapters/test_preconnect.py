@@ -1,0 +1,329 @@
+"""Connections made while a scan starts up (``adapters/preconnect.py``) and the transport
+that uses them (``adapters/preconnected_transport.py``), against httpx's own
+``AsyncHTTPTransport`` as the reference: the same answers and the same errors, one
+connection where one was pre-made, and nothing left open. A local TLS server with a
+``trustme`` CA counts the connections it accepts and sees close; no durations asserted.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import socket
+import ssl
+import threading
+import urllib.request
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import anyio
+import httpx
+import pytest
+import trustme
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adapters import preconnect
+from adapters.preconnected_transport import _EXCEPTIONS, PreconnectingTransport
+from adapters.tls import shared_ssl_context
+
+
+class TlsServer:
+    """HTTP/1.1 over TLS on 127.0.0.1: answers ``ok`` to every request on a connection;
+    counts the connections it accepted and those the client closed."""
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        self._context = context
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._listener.getsockname()[1]
+        self.accepted = 0
+        self.closed = 0
+        self.requests = 0
+        self._lock = threading.Lock()
+        self._all_closed = threading.Condition(self._lock)
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                raw, _ = self._listener.accept()
+            except OSError:
+                return
+            with self._lock:
+                self.accepted += 1
+            threading.Thread(target=self._handle, args=(raw,), daemon=True).start()
+
+    def _handle(self, raw: socket.socket) -> None:
+        try:
+            with self._context.wrap_socket(raw, server_side=True) as conn:
+                buffer = b""
+                while True:
+                    data = conn.recv(65536)
+                    if not data:
+                        break
+                    buffer += data
+                    while b"\r\n\r\n" in buffer:
+                        _, buffer = buffer.split(b"\r\n\r\n", 1)
+                        with self._lock:
+                            self.requests += 1
+                        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        except (OSError, ssl.SSLError):
+            raw.close()
+        with self._all_closed:
+            self.closed += 1
+            self._all_closed.notify_all()
+
+    def wait_closed(self, count: int) -> bool:
+        with self._all_closed:
+            return self._all_closed.wait_for(lambda: self.closed >= count, timeout=30)
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self._listener.close()
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def bundle(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("ca") / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return str(path)
+
+
+@pytest.fixture
+def server(ca: trustme.CA) -> Iterator[TlsServer]:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    running = TlsServer(context)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(autouse=True)
+def _forget_preconnections() -> Iterator[None]:
+    preconnect.reset()
+    yield
+    preconnect.reset()
+
+
+def _begin(server: TlsServer, bundle: str | None, count: int = 1) -> list[Any]:
+    targets = [preconnect.Target("127.0.0.1", server.port, bundle, 5.0, count)]
+    assert preconnect.start(targets, {}) == count
+    begun = list(preconnect._begun)
+    assert all(c.ready(30) for c in begun)
+    return begun
+
+
+async def _get(transport: httpx.AsyncBaseTransport, url: str, times: int = 1) -> list[Any]:
+    async with httpx.AsyncClient(transport=transport) as client:
+        answers = []
+        for _ in range(times):
+            response = await client.get(f"{url}/info?x=1")
+            answers.append((response.status_code, response.headers.raw, response.content))
+        return answers
+
+
+def test_a_pre_made_connection_is_used_and_answers_as_httpx_own_transport(
+    server: TlsServer, bundle: str
+) -> None:
+    context = shared_ssl_context(bundle)
+    reference = anyio.run(_get, httpx.AsyncHTTPTransport(verify=context), server.url, 2)
+    assert server.accepted == 1
+    _begin(server, bundle)
+    assert server.accepted == 2  # the pre-connect
+    answers = anyio.run(_get, PreconnectingTransport(context), server.url, 2)
+    assert answers == reference
+    assert server.accepted == 2  # the pre-made connection served both requests
+    assert server.requests == 4
+
+
+def test_without_a_pre_made_connection_the_transport_connects_as_httpx_does(
+    server: TlsServer, bundle: str
+) -> None:
+    context = shared_ssl_context(bundle)
+    reference = anyio.run(_get, httpx.AsyncHTTPTransport(verify=context), server.url)
+    answers = anyio.run(_get, PreconnectingTransport(context), server.url)
+    assert answers == reference
+    assert server.accepted == 2
+
+
+def test_a_connection_made_with_another_context_is_closed_not_used(
+    server: TlsServer, bundle: str, tmp_path: Path, ca: trustme.CA
+) -> None:
+    other = tmp_path / "same-ca-other-file.pem"
+    ca.cert_pem.write_to_path(str(other))
+    _begin(server, str(other))  # verified with another context object
+    answers = anyio.run(_get, PreconnectingTransport(shared_ssl_context(bundle)), server.url)
+    assert answers[0][2] == b"ok"
+    assert server.accepted == 2  # the pre-made one, closed, and a connect of our own
+    assert server.wait_closed(1)
+
+
+def _error(transport: httpx.AsyncBaseTransport, url: str) -> tuple[type[Exception], str]:
+    try:
+        anyio.run(_get, transport, url)
+    except httpx.HTTPError as error:
+        return type(error), str(error)
+    raise AssertionError("no error")
+
+
+def test_a_refused_pre_connect_falls_back_to_the_same_error_as_httpx(bundle: str) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as placeholder:
+        port = placeholder.getsockname()[1]
+    url = f"https://127.0.0.1:{port}"  # nothing listens there
+    context = shared_ssl_context(bundle)
+    reference = _error(httpx.AsyncHTTPTransport(verify=context), url)
+    assert preconnect.start([preconnect.Target("127.0.0.1", port, bundle, 5.0, 1)], {}) == 1
+    assert preconnect._begun[0].ready(30) and preconnect._begun[0].problem is not None
+    assert _error(PreconnectingTransport(context), url) == reference
+    assert reference[0] is httpx.ConnectError
+
+
+def test_a_certificate_for_another_name_is_refused_as_httpx_refuses_it(
+    ca: trustme.CA, bundle: str
+) -> None:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("venue.example").configure_cert(context)
+    wrong = TlsServer(context)
+    try:
+        verifying = shared_ssl_context(bundle)
+        reference = _error(httpx.AsyncHTTPTransport(verify=verifying), wrong.url)
+        _begin(wrong, bundle)
+        assert preconnect._begun[0].problem is not None  # the pre-connect refused it too
+        assert _error(PreconnectingTransport(verifying), wrong.url) == reference
+        assert "CERTIFICATE_VERIFY_FAILED" in reference[1]
+    finally:
+        wrong.stop()
+
+
+def test_unclaimed_connections_are_closed_with_no_resource_warning(
+    server: TlsServer, bundle: str
+) -> None:
+    _begin(server, bundle, count=3)
+    claimed = preconnect.claim("127.0.0.1", server.port)
+    assert claimed is not None  # claimed but never taken (a caller cancelled): closed too
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        preconnect.discard_unused()
+        gc.collect()
+    assert server.wait_closed(3)
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+    assert preconnect.claim("127.0.0.1", server.port) is None
+
+
+def test_a_connection_still_handshaking_when_discarded_closes_when_it_ends(
+    ca: trustme.CA, bundle: str
+) -> None:
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    listener = socket.create_server(("127.0.0.1", 0))  # answers the hello only when told
+    try:
+        port = listener.getsockname()[1]
+        preconnect.start([preconnect.Target("127.0.0.1", port, bundle, 30.0, 1)], {})
+        connection = preconnect._begun[0]
+        accepted, _ = listener.accept()
+        preconnect.discard_unused()  # mid-handshake
+        assert not connection.ready(0)
+        with server_context.wrap_socket(accepted, server_side=True) as tls:  # completes it
+            assert connection.ready(30)
+            assert connection.problem is None  # made, then closed as abandoned:
+            assert tls.recv(1) == b""  # the server reads the end of the connection
+    finally:
+        listener.close()
+
+
+def test_the_transport_maps_httpcore_errors_with_httpx_own_table() -> None:
+    from httpx._transports.default import _load_httpcore_exceptions  # the reference
+
+    assert dict(_EXCEPTIONS) == _load_httpcore_exceptions()
+
+
+def test_the_transport_uses_httpx_default_limits() -> None:
+    from httpx._config import DEFAULT_LIMITS  # the reference
+
+    pool = PreconnectingTransport(shared_ssl_context())._pool
+    assert (pool._max_connections, pool._max_keepalive_connections, pool._keepalive_expiry) == (
+        DEFAULT_LIMITS.max_connections,
+        DEFAULT_LIMITS.max_keepalive_connections,
+        DEFAULT_LIMITS.keepalive_expiry,
+    )
+
+
+def test_the_default_urls_are_the_adapters_own() -> None:
+    from adapters.binance.config import DEFAULT_BASE_URL as BINANCE
+    from adapters.bybit.config import DEFAULT_BASE_URL as BYBIT
+    from adapters.grvt.config import STREAM_URLS
+    from adapters.hyperliquid.config import MAINNET_URL
+    from adapters.lighter.config import DEFAULT_BASE_URL as LIGHTER
+    from adapters.okx.config import DEFAULT_BASE_URL as OKX
+
+    defaults = {kind: default for kind, (_, default, _) in preconnect.SCAN_CONNECTIONS.items()}
+    assert defaults == {
+        "binance": BINANCE,
+        "hyperliquid": MAINNET_URL,
+        "lighter": LIGHTER,
+        "grvt": STREAM_URLS["mainnet"],
+        "bybit": BYBIT,
+        "okx": OKX,
+    }
+
+
+class Venue:
+    def __init__(self, kind: str, **fields: Any) -> None:
+        self.kind = kind
+        self.base_url: str | None = fields.get("base_url")
+        self.ws_url: str | None = fields.get("ws_url")
+        self.options: dict[str, str] = fields.get("options", {})
+        self.ca_bundle: str | None = fields.get("ca_bundle")
+        self.timeout: float = fields.get("timeout", 10.0)
+
+
+def test_the_plan_follows_the_configured_urls() -> None:
+    targets = preconnect.plan(
+        [
+            Venue("binance"),
+            Venue("hyperliquid", base_url="https://127.0.0.1:8443/", ca_bundle="ca.pem"),
+            Venue("grvt"),
+            Venue("grvt", base_url="https://md.example"),  # its own hosts, no websocket
+            Venue("grvt", base_url="https://md.example", ws_url="wss://ws.example:9443/ws"),
+            Venue("lighter", options={"network": "testnet"}),  # options: left alone
+            Venue("okx", base_url="http://127.0.0.1:8080"),  # plain HTTP: nothing to gain
+            Venue("paper"),
+            Venue("bybit", timeout=3.0),
+        ]
+    )
+    assert [(t.host, t.port, t.ca_bundle, t.timeout, t.count) for t in targets] == [
+        ("fapi.binance.com", 443, None, 10.0, 2),
+        ("127.0.0.1", 8443, "ca.pem", 10.0, 1),
+        ("market-data.grvt.io", 443, None, 10.0, 1),
+        ("ws.example", 9443, None, 10.0, 1),
+        ("api.bybit.com", 443, None, 3.0, 2),
+    ]
+
+
+NAMES = st.sampled_from(
+    ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy",
+     "NO_PROXY", "no_proxy", "FTP_PROXY", "PATH", "REQUEST_METHOD"]
+)  # fmt: skip
+
+
+@given(st.dictionaries(NAMES, st.sampled_from(["", "http://proxy.example:3128", "*"])))
+def test_any_proxy_urllib_and_httpx_would_use_turns_pre_connecting_off(
+    environ: dict[str, str],
+) -> None:
+    with mock.patch.dict(os.environ, environ, clear=True):  # what getproxies reads
+        proxies = {k: v for k, v in urllib.request.getproxies_environment().items() if k != "no"}
+    if proxies:
+        assert preconnect.proxies_configured(environ)
+        assert preconnect.start([preconnect.Target("127.0.0.1", 9, None, 1.0, 1)], environ) == 0
+        assert not preconnect.active()
