@@ -39,25 +39,18 @@ from __future__ import annotations
 
 import atexit
 import logging
-import socket
-import ssl
 import sys
 import threading
-import time
 from collections import deque
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import attrs
 
-if TYPE_CHECKING:
-    from adapters.prepared_tls import PreparedTLSStream
+from adapters.prepared_connection import PreparedConnection
 
 log = logging.getLogger("adapters.preconnect")
-
-ALPN = ["http/1.1"]
-"""httpcore's ALPN list for an HTTP/1.1 connection (``httpcore/_async/connection.py``)."""
 
 SCAN_CONNECTIONS: Mapping[str, tuple[str, str, int]] = {
     # kind: (URL setting, its default, connections a scan opens there at once)
@@ -98,6 +91,8 @@ class Target:
     ca_bundle: str | None
     timeout: float
     count: int
+    websocket: str | None = None
+    """A websocket's URL: its opening handshake is sent (and answered) in the thread too."""
 
 
 def plan(venues: Iterable[VenueLike]) -> tuple[Target, ...]:
@@ -111,9 +106,11 @@ def plan(venues: Iterable[VenueLike]) -> tuple[Target, ...]:
         url = getattr(venue, setting)
         if url is None and setting == "ws_url" and venue.base_url is not None:
             continue  # GRVT with its own hosts and no websocket: REST tickers
-        address = _secure_address(url or default)
+        url = url or default
+        address = _secure_address(url)
         if address is not None:
-            targets.append(Target(*address, venue.ca_bundle, venue.timeout, count))
+            websocket = url if setting == "ws_url" else None
+            targets.append(Target(*address, venue.ca_bundle, venue.timeout, count, websocket))
     return tuple(targets)
 
 
@@ -146,134 +143,6 @@ def proxies_configured(environ: Mapping[str, str]) -> bool:
     return bool(urllib.request.getproxies())
 
 
-class PreparedConnection:
-    """One TCP connection and TLS handshake made in a daemon thread."""
-
-    def __init__(self, host: str, port: int, ca_bundle: str | None, timeout: float) -> None:
-        self.host = host
-        self.port = port
-        self.ca_bundle = ca_bundle
-        self.timeout = timeout
-        self.context: ssl.SSLContext | None = None
-        self.problem: str | None = None
-        """Why the connection could not be made (never reported: the caller reconnects)."""
-        self._done = threading.Event()
-        self._lock = threading.Lock()
-        self._made: tuple[socket.socket, ssl.SSLObject, ssl.MemoryBIO, ssl.MemoryBIO] | None
-        self._made = None
-        self._abandoned = False
-
-    def start(self) -> None:
-        name = f"atomic-fp-preconnect-{self.host}:{self.port}"
-        threading.Thread(target=self._run, name=name, daemon=True).start()
-
-    def _run(self) -> None:
-        sock: socket.socket | None = None
-        made = None
-        try:
-            from adapters.tls import shared_ssl_context
-
-            context = shared_ssl_context(self.ca_bundle)
-            context.set_alpn_protocols(ALPN)
-            self.context = context
-            deadline = time.monotonic() + self.timeout
-            sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as asyncio does
-            incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
-            ssl_object = context.wrap_bio(
-                incoming, outgoing, server_side=False, server_hostname=self.host
-            )
-            _handshake(sock, ssl_object, incoming, outgoing, deadline)
-            made = (sock, ssl_object, incoming, outgoing)
-        except Exception as error:  # any failure: the caller connects as before
-            self.problem = f"{type(error).__name__}: {error}"
-            if sock is not None:
-                sock.close()
-        with self._lock:
-            if self._abandoned and made is not None:
-                made[0].close()
-                made = None
-            self._made = made
-        self._done.set()
-
-    def ready(self, timeout: float | None = None) -> bool:
-        """Wait up to ``timeout`` for the thread to finish; whether it has."""
-        return self._done.wait(timeout)
-
-    def abandon(self) -> None:
-        """Close the connection now, or when its handshake ends."""
-        with self._lock:
-            self._abandoned = True
-            made, self._made = self._made, None
-        if made is not None:
-            made[0].close()
-
-    async def take(
-        self,
-        context: ssl.SSLContext,
-        hostname: str | None,
-        timeout: float | None,  # noqa: ASYNC109 (the caller's connect timeout)
-    ) -> PreparedTLSStream | None:
-        """The connection as a TLS stream when it was made with ``context`` for
-        ``hostname`` (waiting up to ``timeout`` for its handshake); else ``None``, and
-        the connection is closed."""
-        if not self._done.is_set():
-            import anyio.to_thread
-
-            wait = self.timeout if timeout is None else timeout
-            try:
-                await anyio.to_thread.run_sync(self._done.wait, wait, abandon_on_cancel=True)
-            except BaseException:  # cancelled while waiting: nobody will use it
-                self.abandon()
-                raise
-        with self._lock:
-            made, self._made = self._made, None
-            self._abandoned = True
-        if made is None:
-            return None
-        sock, ssl_object, incoming, outgoing = made
-        if context is not self.context or hostname != self.host:
-            sock.close()
-            return None
-        from anyio.abc import SocketStream
-
-        from adapters.prepared_tls import PreparedTLSStream
-
-        try:
-            transport = await SocketStream.from_socket(sock)
-        except BaseException:
-            sock.close()
-            raise
-        return PreparedTLSStream(transport, ssl_object, incoming, outgoing)
-
-
-def _handshake(
-    sock: socket.socket,
-    ssl_object: ssl.SSLObject,
-    incoming: ssl.MemoryBIO,
-    outgoing: ssl.MemoryBIO,
-    deadline: float,
-) -> None:
-    """Drive a client handshake over a blocking socket until ``deadline``."""
-    while True:
-        try:
-            ssl_object.do_handshake()
-            break
-        except ssl.SSLWantReadError:
-            if outgoing.pending:
-                sock.sendall(outgoing.read())
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("TLS handshake timed out") from None
-            sock.settimeout(remaining)
-            data = sock.recv(65536)
-            if not data:
-                raise ConnectionError("closed during the TLS handshake") from None
-            incoming.write(data)
-    if outgoing.pending:  # the client's Finished
-        sock.sendall(outgoing.read())
-
-
 _lock = threading.Lock()
 _waiting: dict[tuple[str, int], deque[PreparedConnection]] = {}
 _begun: list[PreparedConnection] = []
@@ -294,7 +163,7 @@ def start(targets: Iterable[Target], environ: Mapping[str, str]) -> int:
         for target in targets:
             for _ in range(target.count):
                 connection = PreparedConnection(
-                    target.host, target.port, target.ca_bundle, target.timeout
+                    target.host, target.port, target.ca_bundle, target.timeout, target.websocket
                 )
                 _waiting.setdefault((target.host, target.port), deque()).append(connection)
                 _begun.append(connection)
@@ -314,13 +183,16 @@ def active() -> bool:
     return bool(_started)
 
 
-def claim(host: str, port: int) -> PreparedConnection | None:
-    """The oldest unclaimed connection begun for ``host:port``, if any."""
+def claim(host: str, port: int, websocket: str | None = None) -> PreparedConnection | None:
+    """The oldest unclaimed connection begun for ``host:port`` (and, for a websocket, its
+    URL: a connection whose websocket handshake was sent serves only that websocket)."""
     with _lock:
         queue = _waiting.get((host, port))
-        if not queue:
-            return None
-        return queue.popleft()
+        for connection in queue or ():
+            if connection.websocket == websocket:
+                queue.remove(connection)  # type: ignore[union-attr]
+                return connection
+        return None
 
 
 def discard_unused() -> None:

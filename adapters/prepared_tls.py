@@ -36,8 +36,12 @@ class PreparedTLSStream(ByteStream):
         ssl_object: ssl.SSLObject,
         incoming: ssl.MemoryBIO,
         outgoing: ssl.MemoryBIO,
+        *,
+        pending: bytes = b"",
     ) -> None:
         self.transport_stream = transport
+        self._pending = pending
+        """Bytes the handshake's thread already decrypted: read before any others."""
         self._ssl_object = ssl_object
         self._incoming = incoming
         self._outgoing = outgoing
@@ -94,6 +98,9 @@ class PreparedTLSStream(ByteStream):
     async def receive(self, max_bytes: int = 65536) -> bytes:
         if max_bytes < 1:
             raise ValueError("max_bytes must be a positive integer")
+        if self._pending:
+            data, self._pending = self._pending[:max_bytes], self._pending[max_bytes:]
+            return data
         data = await self._call(self._ssl_object.read, max_bytes)
         if not data:
             raise anyio.EndOfStream

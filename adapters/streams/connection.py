@@ -86,6 +86,13 @@ async def open_connection(
         loader.start()
     secure, host, port = where
     connection_starting()  # adapters.connection_events: the process may import meanwhile
+    if secure and not headers:
+        context = ssl_context or shared_ssl_context(ca_bundle)
+        opened = await _preopened(url, host, port, context, limit, max_frame)
+        if opened is not None:
+            if loader is not None:
+                await loader.wait()
+            return opened
     try:
         with anyio.fail_after(limit):
             stream: ByteStream
@@ -124,6 +131,35 @@ async def open_connection(
     connection = WebSocketConnection(stream, protocol)
     try:
         await connection.handshake(limit)
+    except BaseException:
+        await stream.aclose()
+        raise
+    return connection
+
+
+async def _preopened(
+    url: str, host: str, port: int, context: ssl.SSLContext, limit: float, max_frame: int
+) -> WebSocketConnection | None:
+    """The websocket for ``url`` whose opening handshake was sent while the process
+    started (:mod:`adapters.preconnect`), its answer checked here as for any other."""
+    from adapters import preconnect
+
+    claimed = preconnect.claim(host, port, websocket=url) if preconnect.active() else None
+    if claimed is None:
+        return None
+    with anyio.fail_after(limit):
+        taken = await claimed.take_websocket(context, url, max_frame)
+    if taken is None:
+        return None
+    from adapters.streams.websocket import WebSocketConnection
+
+    stream, protocol = taken
+    connection = WebSocketConnection(stream, protocol)
+    try:
+        await connection.handshake(limit)
+    except (ConnectionClosed, anyio.BrokenResourceError, anyio.EndOfStream):
+        await stream.aclose()
+        return None  # the caller opens one as always, and reports its error if any
     except BaseException:
         await stream.aclose()
         raise
