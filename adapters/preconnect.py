@@ -4,10 +4,11 @@ A cold scan spends about a third of a second importing and building its clients 
 its first TCP connect, then pays a TCP and a TLS 1.3 handshake (two round trips) before
 its first request. :func:`start` begins those handshakes as soon as the config is read,
 in daemon threads (stdlib ``socket`` and ``ssl``, which release the GIL while they wait),
-so that they run while the rest of the program imports. The HTTP transport
-(:mod:`adapters.preconnected_transport`) and the websocket
-(:func:`adapters.streams.connection.open_connection`) then :func:`claim` a connection made
-for their host and port instead of opening one.
+so that they run while the rest of the program imports (each connection:
+:class:`adapters.prepared_connection.PreparedConnection`; a websocket's is taken through
+its opening handshake too). The HTTP transport (:mod:`adapters.preconnected_transport`) and
+the websocket (:func:`adapters.streams.connection.open_connection`) then :func:`claim` a
+connection made for their host and port instead of opening one.
 
 What does not change:
 
