@@ -43,8 +43,8 @@ import logging
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterable, Mapping
-from typing import Protocol
+from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import attrs
@@ -83,6 +83,9 @@ class VenueLike(Protocol):
     def timeout(self) -> float: ...
 
 
+V = TypeVar("V", bound=VenueLike)
+
+
 @attrs.frozen
 class Target:
     """``count`` connections to ``host:port`` verified with ``ca_bundle``'s context."""
@@ -96,8 +99,17 @@ class Target:
     """A websocket's URL: its opening handshake is sent (and answered) in the thread too."""
 
 
-def plan(venues: Iterable[VenueLike]) -> tuple[Target, ...]:
-    """The connections a live scan of ``venues`` opens first (see the module's doc)."""
+GRVT_MARKET_DATA = "https://market-data.grvt.io"
+"""GRVT's default market-data host (``adapters.grvt.config.HOSTS["mainnet"][0]``): its
+instrument list comes from there when the list on disk is missing or stale."""
+
+
+def plan(
+    venues: Iterable[V], *, lists_needed: Callable[[V], bool] | None = None
+) -> tuple[Target, ...]:
+    """The connections a live scan of ``venues`` opens first (see the module's doc).
+    ``lists_needed(venue)``: whether a GRVT venue will fetch its instrument list (none on
+    disk, or a stale one): one more connection, to its market-data host."""
     targets = []
     for venue in venues:
         known = SCAN_CONNECTIONS.get(venue.kind)
@@ -112,6 +124,10 @@ def plan(venues: Iterable[VenueLike]) -> tuple[Target, ...]:
         if address is not None:
             websocket = url if setting == "ws_url" else None
             targets.append(Target(*address, venue.ca_bundle, venue.timeout, count, websocket))
+        if venue.kind == "grvt" and lists_needed is not None and lists_needed(venue):
+            listing = _secure_address(venue.base_url or GRVT_MARKET_DATA)
+            if listing is not None:
+                targets.append(Target(*listing, venue.ca_bundle, venue.timeout, 1))
     return tuple(targets)
 
 

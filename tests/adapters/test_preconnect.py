@@ -231,6 +231,32 @@ class Venue:
         self.timeout: float = fields.get("timeout", 10.0)
 
 
+def test_grvt_s_list_host_and_ttl_are_the_adapter_s_own() -> None:
+    from adapters.grvt.config import HOSTS, GrvtOptions
+    from adapters.registry import VenueSettings
+    from atomic_fp.models.identifiers import ExchangeIdentifier
+    from scripts.scan_command import GRVT_LIST_TTL
+
+    assert HOSTS["mainnet"][0] == preconnect.GRVT_MARKET_DATA
+    settings = VenueSettings(id=ExchangeIdentifier("grvt"), kind="grvt")
+    assert GrvtOptions.read(settings).instrument_ttl == GRVT_LIST_TTL
+
+
+def test_a_grvt_venue_that_will_fetch_its_list_gets_its_market_data_host_too() -> None:
+    venues = [
+        Venue("grvt"),
+        Venue("grvt", base_url="https://md.example", ws_url="wss://ws.example/ws/full"),
+    ]
+    targets = preconnect.plan(venues, lists_needed=lambda venue: True)
+    assert [(t.host, t.port, t.count, t.websocket) for t in targets] == [
+        ("market-data.grvt.io", 443, 1, "wss://market-data.grvt.io/ws/full"),
+        ("market-data.grvt.io", 443, 1, None),
+        ("ws.example", 443, 1, "wss://ws.example/ws/full"),
+        ("md.example", 443, 1, None),
+    ]
+    assert preconnect.plan(venues, lists_needed=lambda venue: False) == targets[::2]
+
+
 def test_the_plan_follows_the_configured_urls() -> None:
     targets = preconnect.plan(
         [

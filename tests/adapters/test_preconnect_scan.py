@@ -96,17 +96,19 @@ def _config_file(proxies: Proxies, ca: trustme.CA, tmp_path: Path, urls: dict[st
     return _config(urls, bundle, tmp_path / "atomic-fp.toml", VENUES)
 
 
+@pytest.mark.parametrize("listed", [True, False], ids=["list on disk", "first scan"])
 def test_a_pre_connected_scan_answers_as_one_without_and_uses_every_pre_made_connection(
-    venues: tuple[Servers, GrvtTickerServer, Proxies], ca: trustme.CA, tmp_path: Path
+    venues: tuple[Servers, GrvtTickerServer, Proxies], ca: trustme.CA, tmp_path: Path, listed: bool
 ) -> None:
     servers, _, proxies = venues
     config = _config_file(proxies, ca, tmp_path, proxies.urls)
-    cache = tmp_path / "cache"
-    assert _scan(config, cache, OFF).returncode == 0  # GRVT's instrument list on disk
+    if listed:
+        assert _scan(config, tmp_path / "cache", OFF).returncode == 0  # GRVT's list on disk
     proxies.take_timelines()
     servers.take_logs()
     runs = {}
     for name, env in (("off", OFF), ("on", None)):
+        cache = tmp_path / ("cache" if listed else f"empty-{name}")
         done = _scan(config, cache, env)
         assert done.returncode == 0, done.stderr
         timelines = proxies.take_timelines()
@@ -126,8 +128,11 @@ def test_a_pre_connected_scan_answers_as_one_without_and_uses_every_pre_made_con
     # left unused would be accepted by the proxy and closed, an extra connection)
     assert connections_on == connections_off
     assert begun_off == 0
-    assert begun_on == sum(SCAN_CONNECTIONS[kind][2] for kind in VENUES)
-    assert connections_on == {"binance": 2, "hyperliquid": 1, "grvt": 0, "lighter": 2, GRVT_WS: 1}
+    # GRVT's instrument list: one connection more when it is not on disk
+    assert begun_on == sum(SCAN_CONNECTIONS[kind][2] for kind in VENUES) + (not listed)
+    assert connections_on == {
+        "binance": 2, "hyperliquid": 1, "grvt": 0 if listed else 1, "lighter": 2, GRVT_WS: 1
+    }  # fmt: skip
 
 
 class DropFirst:
