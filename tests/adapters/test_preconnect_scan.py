@@ -220,3 +220,29 @@ def test_a_refused_certificate_is_reported_as_without_pre_connecting(
     for venue in ("binance", "hyperliquid", "lighter"):
         assert any(f"venue {venue} left out" in line for line in failures(on.stderr))
     assert "CERTIFICATE_VERIFY_FAILED" in on.stderr or "could not connect" in on.stderr
+
+
+def test_nothing_is_pre_connected_offline_or_when_turned_off_or_behind_a_proxy(
+    venues: tuple[Servers, GrvtTickerServer, Proxies], ca: trustme.CA, tmp_path: Path
+) -> None:
+    _, _, proxies = venues
+    config = _config_file(proxies, ca, tmp_path, proxies.urls)
+    proxies.take_timelines()
+    offline = subprocess.run(
+        [sys.executable, "-m", "scripts.cli", "-vv", "--config", str(config), "scan",
+         "--offline", "--format", "json"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
+        env={**os.environ, "ATOMIC_FP_CACHE_DIR": str(tmp_path / "cache")},
+    )  # fmt: skip
+    assert offline.returncode == 0, offline.stderr
+    assert _begun(offline.stderr) == 0
+    opened = {name: len(c) for name, c in proxies.take_timelines().items()}
+    # (GRVT's websocket is left out: an offline scan whose config names GRVT's ws_url
+    # connects to it, with or without pre-connecting, as on main before this change)
+    assert {name: n for name, n in opened.items() if name != GRVT_WS} == {
+        "binance": 0, "hyperliquid": 0, "grvt": 0, "lighter": 0
+    }  # fmt: skip
+    for env in (OFF, {"HTTPS_PROXY": "http://127.0.0.1:9"}, {"all_proxy": "socks5://x:1"}):
+        done = _scan(config, tmp_path / "cache", env)
+        assert _begun(done.stderr) == 0, env
+        assert "pre-connecting" not in done.stderr
