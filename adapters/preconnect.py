@@ -32,8 +32,10 @@ Which connections: :data:`SCAN_CONNECTIONS`, per venue kind, the URL a scan read
 and how many connections it opens there at once (Binance asks ``premiumIndex`` and
 ``fundingInfo`` together: two). The counts are pinned by a test that counts the
 connections a scan opens on local servers (``tests/adapters/test_preconnect_scan.py``).
-A venue with options (a testnet switch, GRVT's REST tickers) is left to connect as
-before, as is a kind not listed.
+GRVT's is its ticker websocket, plus its market-data host when its instrument list on disk
+is missing or stale (the caller says which: ``plan(..., lists_needed=...)``). A venue with
+options (a testnet switch, GRVT's REST tickers) is left to connect as before, as is a kind
+not listed.
 """
 
 from __future__ import annotations
@@ -204,10 +206,10 @@ def claim(host: str, port: int, websocket: str | None = None) -> PreparedConnect
     """The oldest unclaimed connection begun for ``host:port`` (and, for a websocket, its
     URL: a connection whose websocket handshake was sent serves only that websocket)."""
     with _lock:
-        queue = _waiting.get((host, port))
-        for connection in queue or ():
+        queue = _waiting.get((host, port), deque())
+        for connection in queue:
             if connection.websocket == websocket:
-                queue.remove(connection)  # type: ignore[union-attr]
+                queue.remove(connection)
                 return connection
         return None
 

@@ -201,7 +201,10 @@ class _ClaimedStream(httpcore.AsyncNetworkStream):
     ) -> httpcore.AsyncNetworkStream:
         claimed, self._claimed = self._claimed, None
         if claimed is not None:
-            stream = await claimed.take(ssl_context, server_hostname, self._timeout)
+            try:
+                stream = await claimed.take(ssl_context, server_hostname, self._timeout)
+            except OSError:  # handing the socket to the event loop failed: connect anew
+                stream = None
             if stream is not None:
                 return _TLSNetworkStream(stream)
         plain = await self._connect()
