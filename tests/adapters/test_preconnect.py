@@ -235,7 +235,7 @@ def test_grvt_s_list_host_and_ttl_are_the_adapter_s_own() -> None:
     from adapters.grvt.config import HOSTS, GrvtOptions
     from adapters.registry import VenueSettings
     from atomic_fp.models.identifiers import ExchangeIdentifier
-    from scripts.scan_command import GRVT_LIST_TTL
+    from scripts.scan_preconnect import GRVT_LIST_TTL
 
     assert HOSTS["mainnet"][0] == preconnect.GRVT_MARKET_DATA
     settings = VenueSettings(id=ExchangeIdentifier("grvt"), kind="grvt")
