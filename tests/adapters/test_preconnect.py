@@ -296,3 +296,16 @@ def test_any_proxy_urllib_and_httpx_would_use_turns_pre_connecting_off(
         assert preconnect.proxies_configured(environ)
         assert preconnect.start([preconnect.Target("127.0.0.1", 9, None, 1.0, 1)], environ) == 0
         assert not preconnect.active()
+
+
+def test_only_a_process_that_pre_connected_gets_the_pre_connecting_transport(
+    server: TlsServer, bundle: str
+) -> None:
+    from adapters.tls import default_transport
+
+    assert not preconnect.active()  # every command but a live scan: httpx's own transport
+    assert isinstance(default_transport(bundle), httpx.AsyncHTTPTransport)
+    _begin(server, bundle)
+    assert isinstance(default_transport(bundle), PreconnectingTransport)
+    preconnect.reset()
+    assert isinstance(default_transport(bundle), httpx.AsyncHTTPTransport)
