@@ -18,6 +18,7 @@ the SAME context object and host name (and websocket URL and frame limit), else 
 
 from __future__ import annotations
 
+import logging
 import socket
 import ssl
 import threading
@@ -28,6 +29,8 @@ import attrs
 
 if TYPE_CHECKING:
     from adapters.prepared_tls import PreparedTLSStream
+
+log = logging.getLogger("adapters.preconnect")
 
 ALPN = ["http/1.1"]
 """httpcore's ALPN list for an HTTP/1.1 connection (``httpcore/_async/connection.py``)."""
@@ -102,6 +105,7 @@ class PreparedConnection:
                 made = attrs.evolve(made, protocol=protocol, plaintext=plaintext)
         except Exception as error:  # any failure: the caller connects as before
             self.problem = f"{type(error).__name__}: {error}"
+            log.debug("pre-connect to %s:%s not made: %s", self.host, self.port, self.problem)
             if sock is not None:
                 sock.close()
             made = None
