@@ -67,10 +67,10 @@ def load_history(
     cannot be read raises :class:`adapters.store.StoreError`."""
     if bundled:
         return History(_BundledHistory(now - window, now, _bundled_text()), _BUNDLED)
+    if not store_path.is_file():  # no store: no database driver to import (issue 20)
+        return History({}, f"no funding store at {store_path} (run: atomic-fp collect)")
     from adapters.store import FundingStore
 
-    if not store_path.is_file():
-        return History({}, f"no funding store at {store_path} (run: atomic-fp collect)")
     with FundingStore(store_path) as store:
         settled = store.settled(since=now - window, until=now)
     return History(settled, f"funding store {store_path}")
@@ -110,6 +110,7 @@ class _BundledHistory(Mapping[tuple[str, Symbol], Sequence[FundingRate]]):
     def _build(self, key: tuple[str, str], symbol: Symbol) -> tuple[FundingRate, ...]:
         from adapters.history.format import hours_to_interval, parse_time
         from atomic_fp.models import FundingKind
+        from atomic_fp.models.funding import checked_funding_rate
         from atomic_fp.models.identifiers import ExchangeIdentifier
 
         at = self._index
@@ -128,7 +129,7 @@ class _BundledHistory(Mapping[tuple[str, Symbol], Sequence[FundingRate]]):
                 interval = intervals[hours] = hours_to_interval(Decimal(hours))
             mark = row[mark_at]
             out.append(
-                FundingRate(
+                checked_funding_rate(  # FundingRate(...) at about half its cost
                     exchange=venue,
                     symbol=symbol,
                     rate=Decimal(row[rate_at]),

@@ -42,7 +42,7 @@ from scripts.runtime import (
     select,
     utc_now,
 )
-from scripts.startup import QuietResult, start_up_done, warm_imports
+from scripts.startup import QuietResult, collect_in_batches, start_up_done, warm_imports
 
 if TYPE_CHECKING:
     from adapters.snapshot import Snapshot
@@ -134,6 +134,7 @@ def gather(
     async def quietly() -> QuietResult[tuple[VenueRates, FeeResults, VenueRates]]:
         return QuietResult(await work())
 
+    collect_in_batches()  # a scan reads and ranks: larger young batches (scripts.startup)
     start_up_done()  # the clients are built: their imports are done (scripts.startup)
     return anyio.run(quietly).value
 

@@ -10,6 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Tests never depend on wall-clock speed: hypothesis' per-example deadline (200 ms by default)
+# and its "too slow" health check both time the machine, and a loaded CI machine fails them
+# at random. A test's own @settings still overrides anything else it names.
+settings.register_profile("atomic-fp", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("atomic-fp")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESEARCH_DATA = REPO_ROOT.parent / "shared" / "research-data"

@@ -49,7 +49,7 @@ class LighterAccount(LighterMarketData):
         now = self.clock()
         positions = []
         for position in parsed.unwrap():
-            observed = self.feed.fresh(by_symbol[position.symbol], self.ws_max_age, now)
+            observed = self._fresh(by_symbol[position.symbol], now)
             if observed is not None and observed.stats.mark_price is not None:
                 position = attrs.evolve(position, mark_price=observed.stats.mark_price)
             positions.append(position)

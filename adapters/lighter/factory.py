@@ -18,6 +18,7 @@ import functools
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from returns.result import Failure, Result
 
@@ -30,11 +31,13 @@ from adapters.lighter.http import AuthTokens, LighterHttp
 from adapters.lighter.nonces import NonceBook
 from adapters.lighter.parsers import LighterMarket
 from adapters.lighter.signer import LighterSigner
-from adapters.lighter.ws import DEFAULT_WS_URL, MarketStatsFeed
 from adapters.registry import VenueSettings
 from atomic_fp.errors import NotConfigured, NotSupported, VenueError
 from atomic_fp.models import FundingPayment, Order
 from atomic_fp.venue import Capability
+
+if TYPE_CHECKING:
+    from adapters.lighter.ws import MarketStatsFeed
 
 Clock = Callable[[], datetime]
 ACCOUNT_CAPABILITIES = frozenset({Capability.POSITIONS, Capability.BALANCES})
@@ -68,9 +71,8 @@ class LighterClient(
         self.clock = clock or settings.clock or (lambda: datetime.now(timezone.utc))
         self.base_url = (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
         self._http = LighterHttp.build(settings, self.base_url, monotonic)
-        self.feed = MarketStatsFeed(
-            url=settings.ws_url or DEFAULT_WS_URL, clock=self.clock, ca_bundle=settings.ca_bundle
-        )
+        self._feed: MarketStatsFeed | None = None
+        self._feed_settings = (settings.ws_url, self.clock, settings.ca_bundle)
         self.overrides = settings.symbol_overrides
         seconds = functools.partial(option_float, settings.options)
         self.ws_max_age = timedelta(seconds=seconds("ws_max_age_seconds", 30.0))
@@ -91,6 +93,25 @@ class LighterClient(
         self._auth = AuthTokens(self._venue)
         self._accepted: dict[int, Order] = {}
         self._credentials_given = bool(settings.credentials)
+
+    @property
+    def feed(self) -> MarketStatsFeed:
+        """Lighter's ``market_stats`` stream (mark prices, live funding), for the caller to
+        run: built on first use, with the URL, clock and CA bundle the client was given.
+        Until then the client reads no stream price, as from a feed that never ran, and
+        the stream modules are not imported (issue 20: ``scan`` never runs the feed)."""
+        if self._feed is None:
+            from adapters.lighter.ws import DEFAULT_WS_URL, MarketStatsFeed
+
+            url, clock, ca_bundle = self._feed_settings
+            self._feed = MarketStatsFeed(
+                url=url or DEFAULT_WS_URL, clock=clock, ca_bundle=ca_bundle
+            )
+        return self._feed
+
+    @feed.setter
+    def feed(self, feed: MarketStatsFeed) -> None:
+        self._feed = feed
 
     def __repr__(self) -> str:  # never the key
         return f"LighterClient(exchange={self._venue!r}, base_url={self.base_url!r})"

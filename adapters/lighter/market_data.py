@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from returns.result import Failure, Result, Success
@@ -37,7 +37,6 @@ from adapters.lighter.parsers import (
     parse_markets,
     parse_order_book,
 )
-from adapters.lighter.ws import MarketStatsFeed
 from adapters.published_fees import PUBLISHED_FEES, account_or_published, with_note
 from atomic_fp.errors import InvalidRequest, UnknownSymbol, VenueError
 from atomic_fp.models import (
@@ -49,6 +48,9 @@ from atomic_fp.models import (
     Symbol,
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
+
+if TYPE_CHECKING:
+    from adapters.lighter.ws import MarketStatsFeed, Observed
 
 PATH_MARKETS = "/api/v1/orderBookDetails"
 PATH_FUNDING_RATES = "/api/v1/funding-rates"
@@ -62,7 +64,8 @@ class LighterMarketData:
     _venue: str
     _http: LighterHttp
     _markets: TtlCache[tuple[LighterMarket, ...]]
-    feed: MarketStatsFeed
+    _feed: MarketStatsFeed | None
+    """The ``market_stats`` stream once built (``LighterClient.feed``), else ``None``."""
     overrides: Mapping[str, tuple[Symbol, Decimal]]
     ws_max_age: timedelta
     market_ttl: timedelta
@@ -161,8 +164,14 @@ class LighterMarketData:
         rates.sort(key=lambda r: r.symbol)
         return Success(tuple(rates))
 
+    def _fresh(self, market_id: int, now: datetime) -> Observed | None:
+        """The stream's stats of ``market_id`` if younger than ``ws_max_age``; none from a
+        stream never built (it never ran), which is not built for asking."""
+        feed = self._feed
+        return None if feed is None else feed.fresh(market_id, self.ws_max_age, now)
+
     def _ws_rate(self, market: LighterMarket, now: datetime) -> FundingRate | None:
-        observed = self.feed.fresh(market.market_id, self.ws_max_age, now)
+        observed = self._fresh(market.market_id, now)
         if observed is None:
             return None
         stats = observed.stats
@@ -190,7 +199,7 @@ class LighterMarketData:
     def _with_ws_prices(self, rate: FundingRate, now: datetime) -> FundingRate:
         if rate.venue_symbol is None:
             return rate
-        observed = self.feed.fresh(int(rate.venue_symbol), self.ws_max_age, now)
+        observed = self._fresh(int(rate.venue_symbol), now)
         if observed is None:
             return rate
         return attrs.evolve(

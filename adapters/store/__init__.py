@@ -5,10 +5,26 @@ kept current by ``atomic-fp collect`` and ``run``, backfilled by ``funding-histo
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from adapters.store.sqlite import HISTORY, OBSERVED, FundingStore, StoreError
+from adapters.store.names import DEFAULT_STORE, HISTORY, OBSERVED, StoreError
 
-DEFAULT_STORE = "atomic-fp-funding.sqlite"
+if TYPE_CHECKING:
+    from adapters.store.sqlite import FundingStore
+
+
+def __getattr__(name: str) -> Any:
+    """:class:`FundingStore`, imported (with ``sqlite3``) on first use (PEP 562; see
+    :mod:`adapters.store.names`)."""
+    if name == "FundingStore":
+        from adapters.store.sqlite import FundingStore
+
+        return FundingStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), "FundingStore"})
 
 
 def load_history_file(store: FundingStore, path: Path) -> int:

@@ -33,12 +33,11 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
+from adapters.store.names import HISTORY, OBSERVED, StoreError
 from atomic_fp.models import FundingKind, FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
 SCHEMA_VERSION = 1
-HISTORY = "history"
-OBSERVED = "observed"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -74,10 +73,6 @@ WHERE excluded.source = 'history'
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MINUTE_US = 60_000_000
-
-
-class StoreError(Exception):
-    """The store file cannot be used (unreadable, not a store, written by a newer version)."""
 
 
 def _us(when: datetime) -> int:

@@ -89,6 +89,9 @@ def persistence(
     # (Hyperliquid 16:00:00.055, Binance 16:00:00.000): instants are taken to the minute
     instants = sorted({_minute(t) for t in (*long_times, *short_times) if start < t <= now})
     held = samples = 0
+    hourly: dict[int, Decimal] = {}
+    """``rate.hourly`` by ``id(rate)``, each rate's computed once: an 8-hourly leg's rate
+    is in force at eight hourly instants (issue 20). The rates outlive the loop."""
     for instant in instants:
         long_rate = _in_force(long_history, long_times, instant)
         short_rate = _in_force(short_history, short_times, instant)
@@ -96,7 +99,13 @@ def persistence(
             continue
         if max(long_rate.funding_time or now, short_rate.funding_time or now) > now:
             continue  # a period not settled yet
-        spread = short_rate.hourly - long_rate.hourly
+        long_hourly = hourly.get(id(long_rate))
+        if long_hourly is None:
+            long_hourly = hourly[id(long_rate)] = long_rate.hourly
+        short_hourly = hourly.get(id(short_rate))
+        if short_hourly is None:
+            short_hourly = hourly[id(short_rate)] = short_rate.hourly
+        spread = short_hourly - long_hourly
         samples += 1
         if (spread > 0) == (spread_apr > 0) and (spread < 0) == (spread_apr < 0):
             held += 1

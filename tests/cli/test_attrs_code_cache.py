@@ -6,13 +6,16 @@ only the ``atomic-fp`` process installs it. Counts and equality, never timings."
 
 from __future__ import annotations
 
+import fnmatch
 import marshal
 from pathlib import Path
 
 import attr._make
+import pytest
 from click.testing import CliRunner
 
-from scripts.attrs_code_cache import CodeCache, _future_flags
+from scripts import attrs_code_cache
+from scripts.attrs_code_cache import HASH_LENGTHS, CodeCache, _future_flags, cache_file
 from scripts.cli import cli
 from tests.cli.fresh_process import environment, run_atomic_fp
 
@@ -134,6 +137,83 @@ def test_a_file_others_may_write_is_not_used(tmp_path: Path) -> None:
     assert _cache(tmp_path).codes == {}
     path.chmod(0o600)
     assert _cache(tmp_path).codes != {}
+
+
+HASHED = (
+    "def __hash__(self):\n"
+    "        return hash((\n"
+    "                {number},\n"
+    "                self.a,\n"
+    "            ))\n"
+)
+HASHED_NAME = "<attrs generated methods tests.Hashed>"
+
+
+@pytest.mark.parametrize("later", [10**16 + 12345, -(10**15) - 6789, -(10**18) - 1, 10**17 + 5])
+def test_a_number_of_any_usual_length_is_found_after_one_process_stored_the_class(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, later: int
+) -> None:
+    """attrs writes ``hash()`` of a string into each ``__hash__``: another process (another
+    hash seed) has another number, of 17 characters in 0.54 % of classes (46 % of scans
+    met one: a compile and the whole file rewritten at exit). The first process stores
+    every usual length; the later one finds its number's, exactly what ``compile``
+    returns for its own source, and writes nothing."""
+    first = 1234567890123456789
+    monkeypatch.setattr(attrs_code_cache, "_type_hash", lambda filename: first)
+    cache = _cache(tmp_path)
+    cache.compile(HASHED.format(number=first), HASHED_NAME)
+    cache.save()
+    assert len(str(later)) in HASH_LENGTHS
+    monkeypatch.setattr(attrs_code_cache, "_type_hash", lambda filename: later)
+    again = _cache(tmp_path)
+    script = HASHED.format(number=later)
+    code = again.compile(script, HASHED_NAME)
+    assert (again.hits, again.misses, again.rebased) == (1, 0, 1)
+    assert code == compile(
+        script, HASHED_NAME, "exec", flags=_future_flags(attr._make), dont_inherit=True
+    )
+    namespace: dict[str, object] = {}
+    exec(code, namespace)
+    assert later in namespace["__hash__"].__code__.co_consts  # type: ignore[attr-defined]
+
+
+def test_a_rebased_number_changes_only_the_hash_function(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The variant stored for 18-character numbers holds the stand-in 10**17 until a
+    process puts its own number in; a constant elsewhere in the script that equals the
+    stand-in (here a method returning 10**17) stays what ``compile`` makes of it."""
+    other = "def limit(self):\n    return 100000000000000000\n"
+    monkeypatch.setattr(attrs_code_cache, "_type_hash", lambda filename: 1234567890123456789)
+    cache = _cache(tmp_path)
+    cache.compile(other + HASHED.format(number=1234567890123456789), HASHED_NAME)
+    cache.save()
+    later = 123456789012345678
+    monkeypatch.setattr(attrs_code_cache, "_type_hash", lambda filename: later)
+    again = _cache(tmp_path)
+    script = other + HASHED.format(number=later)
+    code = again.compile(script, HASHED_NAME)
+    assert again.rebased == 1
+    assert code == compile(
+        script, HASHED_NAME, "exec", flags=_future_flags(attr._make), dont_inherit=True
+    )
+
+
+def test_each_environment_has_its_own_file_and_supersedes_only_its_own(tmp_path: Path) -> None:
+    """Two environments (virtual environments, each with its own attrs) on one machine:
+    each writing removed the other's file, so each run compiled every class again and
+    rewrote the file. An upgrade in one environment still replaces its own old file."""
+    one, one_glob = cache_file(tmp_path, "/work/a/.venv", "cpython-311-a70d-1-1", "scan")
+    two, two_glob = cache_file(tmp_path, "/work/b/.venv", "cpython-311-a70d-2-2", "scan")
+    upgraded, _ = cache_file(tmp_path, "/work/a/.venv", "cpython-312-cb0d-3-3", "scan")
+    venues, _ = cache_file(tmp_path, "/work/a/.venv", "cpython-311-a70d-1-1", "venues")
+    assert len({one, two, upgraded, venues}) == 4
+    assert one.parent == tmp_path and one.name.startswith("attrs-code-")
+    assert one.name.endswith("-scan.marshal")  # as the end-to-end test above finds it
+    assert fnmatch.fnmatch(upgraded.name, one_glob)  # an upgrade replaces the old file
+    assert not fnmatch.fnmatch(two.name, one_glob)  # never another environment's
+    assert not fnmatch.fnmatch(one.name, two_glob)
+    assert not fnmatch.fnmatch(venues.name, one_glob)  # nor another command's
 
 
 def test_only_the_atomic_fp_process_installs_it() -> None:

@@ -129,3 +129,64 @@ def test_a_collector_the_caller_turned_off_stays_off() -> None:
     pause_collector()
     start_up_done()
     assert gc.isenabled() is False
+
+
+BATCHES = """
+import gc, sys
+import scripts.startup as startup
+seen = {"young": 0, "middle": 0, "done": False, "threshold_in_scan": None}
+def counted(phase, info):
+    if phase == "start" and seen["done"]:
+        seen["young" if info["generation"] == 0 else "middle"] += 1
+gc.callbacks.append(counted)
+original = startup.start_up_done
+def done():
+    if sys._getframe(1).f_globals["__name__"] == "scripts.scan_run":
+        seen["done"] = True
+        seen["threshold_in_scan"] = gc.get_threshold()[0]
+    original()
+startup.start_up_done = done
+"""
+
+
+def test_a_scan_collects_in_larger_batches_once_started_and_restores_the_threshold() -> None:
+    """After its start-up the ``atomic-fp`` scan collects every
+    :data:`~scripts.startup.READ_YOUNG_THRESHOLD` allocations instead of 700: on
+    ``scan --offline``, 24 young and 2 middle collections before, 2 and 0 now (counted);
+    collections still run; ``main`` leaves Python's threshold as it found it."""
+    from scripts.startup import READ_YOUNG_THRESHOLD
+    from tests.cli.fresh_process import environment, run_atomic_fp
+
+    report, stdout = run_atomic_fp(
+        "scan",
+        "--offline",
+        "--format",
+        "json",
+        probe=BATCHES,
+        report_code="seen.update(code=code, threshold_at_end=gc.get_threshold()[0])\nreport = seen",
+        env=environment(),
+    )
+    assert report["code"] == 0 and '"opportunities"' in stdout
+    assert report["done"] is True
+    assert report["threshold_in_scan"] == READ_YOUNG_THRESHOLD
+    assert 0 < report["young"] <= 10, report  # 24 with the default threshold
+    assert report["threshold_at_end"] == gc.get_threshold()[0] == 700
+
+
+@pytest.mark.usefixtures("collector_state")
+def test_batches_only_while_the_start_up_pause_holds() -> None:
+    """A command that resumed the collector when it was chosen (every command but
+    ``scan``), or a caller that never paused it, keeps Python's threshold."""
+    from scripts.startup import collect_in_batches, resume_collector
+
+    before = gc.get_threshold()
+    gc.enable()
+    collect_in_batches()  # not paused: nothing
+    assert gc.get_threshold() == before
+    pause_collector()
+    collect_in_batches()
+    assert gc.get_threshold()[0] > before[0]
+    start_up_done()  # resumed, still in batches until the command ends
+    assert gc.isenabled() and gc.get_threshold()[0] > before[0]
+    resume_collector()
+    assert gc.get_threshold() == before

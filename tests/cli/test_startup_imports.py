@@ -40,6 +40,22 @@ SCAN_NEVER = (
     "h2",
     "ctypes",
     *(
+        STREAM_ENGINE := (
+            "adapters.streams.feed",
+            "adapters.streams.types",
+            "adapters.lighter.ws",
+            "adapters.lighter.stream",
+        )
+    ),
+    *(
+        TRADING_DECISIONS := (
+            "atomic_fp.decisions.funding_arbitrage",
+            "atomic_fp.decisions.rebalance",
+            "atomic_fp.decisions.safety",
+            "atomic_fp.sizing",
+        )
+    ),
+    *(
         EXECUTION_PARTS := (
             "adapters.binance.execution",
             "adapters.binance.futures_execution",
@@ -52,11 +68,17 @@ SCAN_NEVER = (
 )
 """What no ``scan`` loads (``http.cookies``: GRVT's login session; trio: the backend a
 scan does not run on; ``ctypes``: lighter-sdk's signer, loaded with a key;
+:data:`TRADING_DECISIONS`: the decisions that trade, which ``atomic_fp.decisions``
+exports on first use, while a scan only ranks; :data:`STREAM_ENGINE`: the push-stream
+engine and Lighter's ``market_stats`` feed, built on first use of ``LighterClient.feed``,
+which a scan never runs;
 :data:`EXECUTION_PARTS`: a venue's account and order modules, built on first use by the
 kit, ``adapters/kit/lazy_part.py``)."""
 
 
-def _run(*args: str, env: dict[str, str] | None = None) -> dict[str, object]:
+def _run(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> dict[str, object]:
     code = (
         "import gc, json, sys\n"
         "from scripts.cli import main\n"
@@ -79,6 +101,7 @@ def _run(*args: str, env: dict[str, str] | None = None) -> dict[str, object]:
         timeout=120,
         check=False,
         env=env,
+        cwd=cwd,
     )
     report: dict[str, object] = json.loads(done.stderr.rsplit("@@", 1)[1])
     report["stdout"] = done.stdout
@@ -115,6 +138,33 @@ def test_scan_offline_loads_no_terminal_or_signing_library(fmt: str) -> None:
 def test_live_scan_of_binance_alone_loads_no_stream_or_signing_library(tmp_path: Path) -> None:
     """A config naming only Binance, at a local port nothing listens on: the scan reports
     the venue as failed (what it imported is the point, not the answer)."""
+    report = _run("scan", "--format", "json", env=_binance_alone(tmp_path))
+    loaded = set(report["modules"])  # type: ignore[call-overload]
+    assert "adapters.binance.factory" in loaded  # it did build the client
+    assert "httpx" in loaded  # and asked over HTTP
+    others = {m for m in loaded if m.split(".")[:2] in (["adapters", v] for v in OTHER_VENUES)}
+    assert not others, sorted(others)  # venues not configured are never imported
+    assert not loaded & set(SCAN_NEVER), sorted(loaded & set(SCAN_NEVER))
+
+
+def test_a_live_scan_without_a_funding_store_loads_no_database_driver(tmp_path: Path) -> None:
+    """The scan asks whether the store file (``./atomic-fp-funding.sqlite`` here) exists
+    before it reads it: without one, ``sqlite3`` is never imported; with one, it is read."""
+    env = _binance_alone(tmp_path)
+    report = _run("scan", "--format", "json", env=env, cwd=tmp_path)
+    loaded = set(report["modules"])  # type: ignore[call-overload]
+    assert "adapters.store" in loaded  # it did look for the store
+    assert not loaded & {"sqlite3", "_sqlite3", "adapters.store.sqlite"}
+    assert "no funding store" in str(report["stdout"])
+    from adapters.store import FundingStore
+
+    FundingStore(tmp_path / "atomic-fp-funding.sqlite").close()  # an empty store
+    report = _run("scan", "--format", "json", env=env, cwd=tmp_path)
+    assert "sqlite3" in set(report["modules"])  # type: ignore[call-overload]
+    assert "funding store " in str(report["stdout"])
+
+
+def _binance_alone(tmp_path: Path) -> dict[str, str]:
     with socket.socket() as probe:  # a free port on 127.0.0.1, closed again: refused
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -122,13 +172,7 @@ def test_live_scan_of_binance_alone_loads_no_stream_or_signing_library(tmp_path:
     config.write_text(f'[venues.binance]\nkind = "binance"\nbase_url = "http://127.0.0.1:{port}"\n')
     env = {k: v for k, v in os.environ.items() if k != "ATOMIC_FP_CONFIG"}
     env["ATOMIC_FP_CONFIG"] = str(config)
-    report = _run("scan", "--format", "json", env=env)
-    loaded = set(report["modules"])  # type: ignore[call-overload]
-    assert "adapters.binance.factory" in loaded  # it did build the client
-    assert "httpx" in loaded  # and asked over HTTP
-    others = {m for m in loaded if m.split(".")[:2] in (["adapters", v] for v in OTHER_VENUES)}
-    assert not others, sorted(others)  # venues not configured are never imported
-    assert not loaded & set(SCAN_NEVER), sorted(loaded & set(SCAN_NEVER))
+    return env
 
 
 OTHER_VENUES = ("hyperliquid", "grvt", "lighter", "bybit", "okx", "aster", "paradex")
