@@ -55,21 +55,37 @@ def shared_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
 def default_transport(ca_bundle: str | None = None) -> httpx.AsyncBaseTransport:
     """The transport ``httpx.AsyncClient`` builds by default (HTTP/1.1, default limits),
     verifying with :func:`shared_ssl_context`; it reports each connection it opens to
-    :mod:`adapters.connection_events`. (Like any transport given to ``httpx.AsyncClient``,
-    it reads no proxy from the environment: httpx does that only for a client built
-    without one.)
+    :mod:`adapters.connection_events`.
+
+    Proxies: httpx reads them from the environment only for a client built without a
+    transport, so when the environment names one (``HTTPS_PROXY``, ``HTTP_PROXY``,
+    ``ALL_PROXY``, ``NO_PROXY``, either case) the transport returned routes each request
+    as such a client would (:mod:`adapters.proxy_routing`), every proxy transport
+    verifying with the same shared context. With none, the transport is exactly the one
+    below (the pre-connecting one is used only without a proxy: :mod:`adapters.preconnect`
+    connects nothing then). A malformed proxy setting raises
+    :class:`adapters.proxy_routing.ProxySettingError` naming it.
 
     In a process that pre-connected (:func:`adapters.preconnect.start`: a live ``scan``),
     the same transport written out over a backend that uses those connections
     (:class:`adapters.preconnected_transport.PreconnectingTransport`); every other
     process, and so every command that trades, gets ``httpx.AsyncHTTPTransport``."""
     from adapters import preconnect
+    from adapters.proxy_routing import environment_routes, route_through_proxies
 
-    if preconnect.active():
+    routes = environment_routes()
+    if preconnect.active() and not routes:  # (it pre-connects nothing with a proxy anyway)
         from adapters.preconnected_transport import PreconnectingTransport
 
         return PreconnectingTransport(shared_ssl_context(ca_bundle))
-    return _signalling_transport()(verify=shared_ssl_context(ca_bundle), trust_env=True)
+    context = shared_ssl_context(ca_bundle)
+    transport_class = _signalling_transport()
+    direct = transport_class(verify=context, trust_env=True)
+    if not routes:
+        return direct
+    return route_through_proxies(
+        direct, routes, lambda proxy: transport_class(verify=context, trust_env=True, proxy=proxy)
+    )
 
 
 async def trace_connects(event: str, info: dict[str, Any]) -> None:
