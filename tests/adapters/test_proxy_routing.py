@@ -306,3 +306,21 @@ def test_trading_commands_clients_route_through_the_proxy_too(
     assert len(built) == 2 and all(isinstance(t, ProxyRoutingTransport) for t in built)
     fapi = httpx.URL("https://fapi.binance.com/fapi/v1/order")
     assert all(t.transport_for(fapi) is not t.direct for t in built)  # type: ignore[attr-defined]
+
+
+def test_a_trading_command_with_an_unusable_proxy_exits_2_naming_it(
+    no_proxy_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Nothing is fetched or traded: the venue cannot be built (exit 2, no traceback)."""
+    from click.testing import CliRunner
+
+    from scripts.cli import cli
+
+    config = tmp_path / "atomic-fp.toml"
+    config.write_text('[venues.binance]\nkind = "binance"\n')
+    no_proxy_env.setenv("HTTPS_PROXY", "ftp://user:s3cret@proxy.corp:2121")
+    result = CliRunner().invoke(cli, ["--config", str(config), "positions"])
+    assert result.exit_code == 2, result.output
+    assert "venue binance: proxy for 'https://'" in result.stderr
+    assert "ftp://proxy.corp:2121" in result.stderr
+    assert "s3cret" not in result.output and "Traceback" not in result.output
