@@ -20,8 +20,11 @@ benchmarks' local TLS servers with a test certificate. ``None`` is httpx's own d
 
 from __future__ import annotations
 
+import os
 import ssl
+import sys
 import threading
+from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -71,20 +74,34 @@ def default_transport(ca_bundle: str | None = None) -> httpx.AsyncBaseTransport:
     (:class:`adapters.preconnected_transport.PreconnectingTransport`); every other
     process, and so every command that trades, gets ``httpx.AsyncHTTPTransport``."""
     from adapters import preconnect
+
+    if not _may_name_proxies(os.environ):
+        if preconnect.active():
+            from adapters.preconnected_transport import PreconnectingTransport
+
+            return PreconnectingTransport(shared_ssl_context(ca_bundle))
+        return _signalling_transport()(verify=shared_ssl_context(ca_bundle), trust_env=True)
     from adapters.proxy_routing import environment_routes, route_through_proxies
 
-    routes = environment_routes()
-    if preconnect.active() and not routes:  # (it pre-connects nothing with a proxy anyway)
-        from adapters.preconnected_transport import PreconnectingTransport
-
-        return PreconnectingTransport(shared_ssl_context(ca_bundle))
+    routes = environment_routes()  # (nothing is pre-connected with a proxy: not claimed here)
     context = shared_ssl_context(ca_bundle)
     transport_class = _signalling_transport()
     direct = transport_class(verify=context, trust_env=True)
-    if not routes:
-        return direct
     return route_through_proxies(
         direct, routes, lambda proxy: transport_class(verify=context, trust_env=True, proxy=proxy)
+    )
+
+
+def _may_name_proxies(environ: Mapping[str, str]) -> bool:
+    """Whether ``urllib.request.getproxies`` (httpx's source) may name a proxy: on Linux,
+    only a non-empty ``*_proxy`` variable (either case) can; elsewhere the system's
+    settings too, so there it is always looked up. A cheap test, so that a process
+    without a proxy never imports :mod:`adapters.proxy_routing`."""
+    if sys.platform != "linux":
+        return True
+    return any(
+        value and name.lower().endswith("_proxy") and name.lower() != "no_proxy"
+        for name, value in environ.items()
     )
 
 

@@ -324,3 +324,32 @@ def test_a_trading_command_with_an_unusable_proxy_exits_2_naming_it(
     assert "venue binance: proxy for 'https://'" in result.stderr
     assert "ftp://proxy.corp:2121" in result.stderr
     assert "s3cret" not in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("env", "imported"),
+    [({}, False), ({"NO_PROXY": "example.com"}, False), ({"https_proxy": "proxy.corp:1"}, True)],
+)
+def test_without_a_proxy_the_routing_module_is_never_imported(
+    env: dict[str, str], imported: bool
+) -> None:
+    """Zero cost for a scan without a proxy: not even the module (Linux; elsewhere the
+    system's proxy settings are always looked up)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from adapters import tls; tls.default_transport(); "
+        "print('adapters.proxy_routing' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**_without_proxies(), **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=60,
+    )
+    expected = imported or sys.platform != "linux"
+    assert done.stdout.strip() == str(expected), done.stderr
