@@ -149,6 +149,30 @@ def test_a_certificate_for_another_name_is_refused_as_httpx_refuses_it(
         wrong.stop()
 
 
+@pytest.mark.parametrize("how", ["close_notify", "fin"])
+def test_a_connection_the_server_closed_before_the_claim_is_not_used(
+    ca: trustme.CA, bundle: str, how: str
+) -> None:
+    """A server drops the idle pre-made connection (after its TLS 1.3 session tickets):
+    the request gets its answer on a new connection, as without pre-connecting (before:
+    httpcore took the closed one for fresh and failed with RemoteProtocolError)."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    closing = TlsServer(context, close_first=how)
+    try:
+        _begin(closing, bundle)
+        assert preconnect._begun[0].problem is None  # made, then closed by the server
+        assert closing.wait_closed(1)
+        verifying = shared_ssl_context(bundle)
+        assert anyio.run(_get, PreconnectingTransport(verifying), closing.url)[0][::2] == (
+            200,
+            b"ok",
+        )
+        assert closing.accepted == 2 and closing.requests == 1
+    finally:
+        closing.stop()
+
+
 def test_unclaimed_connections_are_closed_with_no_resource_warning(
     server: TlsServer, bundle: str
 ) -> None:

@@ -143,3 +143,30 @@ def test_a_refused_opening_handshake_is_reported_as_without_pre_opening(
         assert plain_http.accepted == 3
     finally:
         plain_http.stop()
+
+
+@pytest.mark.parametrize(
+    ("head", "refusal"),
+    [
+        (b"X-Long: " + b"a" * 20_000, "too long"),
+        (b"".join(b"X-%d: 1\r\n" % n for n in range(200)), "too many headers"),
+    ],
+)
+def test_an_answer_longer_than_websockets_reads_is_a_failed_pre_open(
+    ca: trustme.CA, bundle: str, head: bytes, refusal: str
+) -> None:
+    """The answer's head never ends: the thread stops at websockets' own limits (8 KiB a
+    line, 128 headers) instead of reading on until the venue's timeout."""
+    from websockets.http11 import MAX_LINE_LENGTH, MAX_NUM_HEADERS
+
+    assert (MAX_LINE_LENGTH, MAX_NUM_HEADERS) == (8192, 128)  # what the cases exceed
+    endless = TlsServer(_server_context(ca), answer=b"HTTP/1.1 101 Switching Protocols\r\n" + head)
+    url = f"wss://127.0.0.1:{endless.port}/ws/full"
+    try:
+        target = preconnect.Target("127.0.0.1", endless.port, bundle, 600.0, 1, websocket=url)
+        assert preconnect.start([target], {}) == 1
+        connection = preconnect._begun[0]
+        assert connection.ready(60)  # (a safety net: before, it read for 600 s)
+        assert connection.problem is not None and refusal in connection.problem
+    finally:
+        endless.stop()

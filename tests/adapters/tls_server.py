@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import threading
@@ -14,11 +15,20 @@ class TlsServer:
     """HTTP/1.1 over TLS on 127.0.0.1: answers ``ok`` to every request on a connection;
     counts the connections it accepted and those the client closed. ``close_first``: the
     first connection is closed as soon as its handshake is done (an idle connection a
-    server drops: a TLS 1.3 server has sent its session tickets by then)."""
+    server drops: a TLS 1.3 server has sent its session tickets by then), with a TLS
+    ``"close_notify"`` first or only the TCP ``"fin"``. ``answer``: what every request
+    gets (by default ``200 OK``, body ``ok``)."""
 
-    def __init__(self, context: ssl.SSLContext, *, close_first: bool = False) -> None:
+    def __init__(
+        self,
+        context: ssl.SSLContext,
+        *,
+        close_first: str | None = None,
+        answer: bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+    ) -> None:
         self._context = context
         self._close_first = close_first
+        self._answer = answer
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port: int = self._listener.getsockname()[1]
         self.accepted = 0
@@ -36,14 +46,17 @@ class TlsServer:
                 return
             with self._lock:
                 self.accepted += 1
-                close = self._close_first and self.accepted == 1
+                close = self._close_first if self.accepted == 1 else None
             threading.Thread(target=self._handle, args=(raw, close), daemon=True).start()
 
-    def _handle(self, raw: socket.socket, close: bool = False) -> None:
+    def _handle(self, raw: socket.socket, close: str | None = None) -> None:
         try:
             with self._context.wrap_socket(raw, server_side=True) as conn:
-                if close:
-                    conn.unwrap()  # close_notify, then the end of the TCP stream
+                if close == "close_notify":
+                    conn.setblocking(False)  # send it; do not wait for the client's
+                    with contextlib.suppress(ssl.SSLError):
+                        conn.unwrap()
+                if close is not None:
                     raise OSError("closed by the server")
                 buffer = b""
                 while True:
@@ -55,7 +68,7 @@ class TlsServer:
                         _, buffer = buffer.split(b"\r\n\r\n", 1)
                         with self._lock:
                             self.requests += 1
-                        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                        conn.sendall(self._answer)
         except (OSError, ssl.SSLError):
             raw.close()
         with self._all_closed:
