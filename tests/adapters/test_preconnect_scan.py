@@ -246,3 +246,33 @@ def test_nothing_is_pre_connected_offline_or_when_turned_off_or_behind_a_proxy(
         done = _scan(config, tmp_path / "cache", env)
         assert _begun(done.stderr) == 0, env
         assert "pre-connecting" not in done.stderr
+
+
+def test_bybit_and_okx_pre_connect_as_many_connections_as_their_scan_opens(
+    ca: trustme.CA, tmp_path: Path
+) -> None:
+    """Bybit's two and OKX's three (``SCAN_CONNECTIONS``): the same connections with and
+    without pre-connecting, every pre-made one taken (one left over would be accepted by
+    the proxy and closed: an extra connection). Their servers answer in the documented
+    shapes (``bench.documented_bodies``: there are no real recordings)."""
+    pair = ("bybit", "okx")
+    with (
+        serving(0.0, tls=_server_context(ca), documented=True) as servers,
+        proxies_for({v: servers.urls()[v] for v in pair}, 0.0) as proxies,
+    ):
+        bundle = tmp_path / "ca.pem"
+        ca.cert_pem.write_to_path(str(bundle))
+        config = _config(proxies.urls, bundle, tmp_path / "atomic-fp.toml", pair)
+        proxies.take_timelines()
+        runs = {}
+        for name, env in (("off", OFF), ("on", None)):
+            done = _scan(config, tmp_path / "cache", env)
+            assert done.returncode == 0, done.stderr
+            output = _without_clock(json.loads(done.stdout))
+            assert all(v["ok"] for v in output["venues"].values()), output["venues"]
+            connections = {p: len(c) for p, c in proxies.take_timelines().items()}
+            runs[name] = (output, connections, _begun(done.stderr))
+    assert runs["on"][0] == runs["off"][0]
+    assert runs["off"][2] == 0
+    assert runs["on"][2] == SCAN_CONNECTIONS["bybit"][2] + SCAN_CONNECTIONS["okx"][2] == 5
+    assert runs["on"][1] == runs["off"][1] == {"bybit": 2, "okx": 3}
