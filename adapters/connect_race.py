@@ -4,10 +4,17 @@
 When a client claims a pre-made connection whose thread has not finished (the server is
 slow, or one of its addresses drops packets), waiting for it could take longer than the
 connect the client makes today, or fail where that connect would succeed. So
-:func:`first_of` starts that very connect (same arguments, same timeouts) at once and
-waits for the thread alongside it: the pre-made connection is used only if it is ready
-and usable before the connect finishes; otherwise the connect's result, or its error, is
-the answer exactly as without pre-connecting. The loser is closed.
+:func:`first_of` starts that very connect (same arguments, same timeouts) alongside the
+wait for the thread: the pre-made connection is used only if it is ready and usable
+before the connect finishes; otherwise the connect's result, or its error, is the answer
+exactly as without pre-connecting. The loser is closed.
+
+The connect starts at once when the thread has not even finished its TCP connect, else
+after :meth:`adapters.prepared_connection.PreparedConnection.hedge_delay` (the round
+trips left by the thread's own measure, plus one, and at least half a second): a
+pre-connect merely mid-handshake is ahead of any new connect, and starting one anyway
+would open a second connection per venue on every cold scan at real round-trip times
+(``tests/bench/test_scan_round_trips.py``: every connection opened before any answer).
 """
 
 from __future__ import annotations
@@ -31,15 +38,24 @@ async def first_of(
     normal: Callable[[], Awaitable[T]],
     prepared: Callable[[], Awaitable[T | None]],
     close: Callable[[T], Awaitable[None]],
+    delay: Callable[[], float] | None = None,
 ) -> T:
     """``prepared()``'s value if it is not ``None`` and comes before ``normal()`` ends;
     else ``normal()``'s value or exception (an error of ``prepared`` counts as ``None``).
-    The one not used is cancelled, or closed with ``close`` if both finished."""
+    ``normal()`` starts once ``delay()`` (asked again each time it has passed) says zero,
+    or at once if ``prepared`` gives ``None`` meanwhile. The one not used is cancelled, or
+    closed with ``close`` if both finished."""
     outcome: _Outcome[T] = _Outcome()
+    prepared_failed = anyio.Event()
     try:
         async with anyio.create_task_group() as group:
 
             async def run_normal() -> None:
+                wait = 0.0 if delay is None else delay()
+                while wait > 0 and not prepared_failed.is_set():
+                    with anyio.move_on_after(wait):
+                        await prepared_failed.wait()
+                    wait = 0.0 if delay is None else delay()
                 try:
                     outcome.normal.append(await normal())
                 except Exception as error:  # re-raised below, as it was raised
@@ -50,8 +66,10 @@ async def first_of(
                 try:
                     got = await prepared()
                 except Exception:
-                    return  # the connect carries on, and decides
-                if got is not None:
+                    got = None  # the connect carries on, and decides
+                if got is None:
+                    prepared_failed.set()
+                else:
                     outcome.prepared.append(got)
                     group.cancel_scope.cancel()
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import ssl
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
@@ -246,6 +247,7 @@ class _ClaimedStream(httpcore.AsyncNetworkStream):
                 lambda: self._connect_tls(ssl_context, server_hostname, timeout),
                 when_made,
                 close,
+                delay=lambda: claimed.hedge_delay(time.monotonic()),
             )
         return await self._connect_tls(ssl_context, server_hostname, timeout)
 

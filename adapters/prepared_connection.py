@@ -46,6 +46,12 @@ WEBSOCKET_MAX_FRAME = 8 * 1024 * 1024
 checked equal by the tests): a pre-upgraded websocket is handed only to a caller asking
 for the same limit."""
 
+HEDGE_FLOOR = 0.5
+"""The least time a handshake under way is given before its caller connects anew
+(:meth:`PreparedConnection.hedge_delay`). A TCP connect through a local proxy (the
+benchmarks', ``bench/latency_proxy.py``) measures no round trip, and the thread shares the
+CPU with the start-up: 0.5 s covers a TLS 1.3 handshake at up to ~0.4 s round trips."""
+
 POLL_INTERVAL = 0.005
 """How often a loop that is not asyncio's looks whether a thread has finished."""
 
@@ -86,6 +92,9 @@ class PreparedConnection:
         self._made: _Made | None = None
         self._abandoned = False
         self._wakers: list[Callable[[], None]] = []
+        self._phase: tuple[float, float, int] | None = None
+        """The handshake under way: when it began, the round trip measured by the one
+        before it, and how many handshakes (of one round trip each) are left."""
         """Called (from the thread) when it finishes: each wakes a waiting event loop."""
 
     def start(self) -> None:
@@ -102,7 +111,7 @@ class PreparedConnection:
             context.set_alpn_protocols(ALPN)
             self.context = context
             deadline = time.monotonic() + self.timeout
-            sock = connect_within(self.host, self.port, deadline)
+            sock = connect_within(self.host, self.port, deadline, connect=self._timed_connect)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as asyncio does
             incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
             ssl_object = context.wrap_bio(
@@ -110,6 +119,10 @@ class PreparedConnection:
             )
             pipe = _Pipe(sock, ssl_object, incoming, outgoing, deadline)
             pipe.run(ssl_object.do_handshake)
+            if self.websocket is not None and self._phase is not None:
+                began = self._phase[0]
+                ended = time.monotonic()
+                self._phase = (ended, ended - began, 1)
             made = _Made(sock, ssl_object, incoming, outgoing)
             if self.websocket is not None:
                 protocol, plaintext = _open_websocket(pipe, self.websocket)
@@ -133,6 +146,32 @@ class PreparedConnection:
     def ready(self, timeout: float | None = None) -> bool:
         """Wait up to ``timeout`` for the thread to finish; whether it has (tests)."""
         return self._done.wait(timeout)
+
+    def _timed_connect(self, where: Any, timeout: float) -> socket.socket:
+        began = time.monotonic()
+        sock = _connect_one(where, timeout)
+        ended = time.monotonic()
+        self._phase = (ended, ended - began, 2 if self.websocket is not None else 1)
+        return sock
+
+    def hedge_delay(self, now: float) -> float:
+        """How long a caller that found the thread unfinished at ``now`` (``time.monotonic``)
+        waits before it starts a connect of its own (:func:`adapters.connect_race.first_of`
+        asks again when that time comes: the thread may have moved on meanwhile).
+
+        Zero while the thread's TCP connect has not ended (slow name resolution, an
+        address that drops packets, a far host: nothing says it will finish before a
+        connect started now). Once it has, a handshake is under way, each needing one
+        round trip ``r`` (the previous step's, measured): a connect of one's own starts
+        when the ones left should have ended with one ``r`` to spare, and not before
+        :data:`HEDGE_FLOOR`, so a healthy pre-connect, which is ahead of any new connect,
+        costs no second connection; a stuck one delays the own connect by that much at
+        most, never by the venue's timeout."""
+        phase = self._phase
+        if phase is None or self._done.is_set():
+            return 0.0
+        began, rtt, left = phase
+        return max(0.0, began + max(rtt * (left + 1), HEDGE_FLOOR) - now)
 
     def finished(self) -> bool:
         """Whether the thread has finished (made the connection or given up)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ssl
 import sys
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
@@ -119,6 +120,7 @@ async def open_connection(
         lambda: _open_new(url, host, port, context, limit, max_frame, headers, loader),
         when_opened,
         close,
+        delay=lambda: claimed.hedge_delay(time.monotonic()),
     )
 
 

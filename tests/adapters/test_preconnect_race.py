@@ -278,7 +278,7 @@ def test_the_thread_connects_through_connect_within(monkeypatch: pytest.MonkeyPa
 
     seen: list[tuple[str, int, float]] = []
 
-    def refuse(host: str, port: int, deadline: float) -> socket.socket:
+    def refuse(host: str, port: int, deadline: float, **timed: Any) -> socket.socket:
         seen.append((host, port, deadline))
         raise ConnectionRefusedError("refused")
 
@@ -361,6 +361,9 @@ def test_when_both_are_made_the_pre_made_one_is_kept_and_the_other_closed() -> N
         return own
 
     async def prepared() -> _Made | None:
+        with anyio.CancelScope(shield=True):  # made all the same, after the connect
+            for _ in range(5):
+                await anyio.lowlevel.checkpoint()
         return _Made("pre-made")
 
     async def main() -> _Made:
@@ -368,3 +371,86 @@ def test_when_both_are_made_the_pre_made_one_is_kept_and_the_other_closed() -> N
 
     assert anyio.run(main).name == "pre-made"
     assert own.closed
+
+
+def test_a_pre_connect_past_its_tcp_connect_is_given_its_round_trips_left_and_one_more() -> None:
+    import adapters.prepared_connection as prepared
+
+    http = prepared.PreparedConnection("venue", 443, None, 5.0)
+    websocket = prepared.PreparedConnection("venue", 443, None, 5.0, "wss://venue/ws")
+    for connection in (http, websocket):
+        assert connection.hedge_delay(now=10.0) == 0.0  # TCP connect not ended: at once
+    http._phase = (10.0, 0.3, 1)  # TLS from 10.0, after a 0.3 s TCP round trip
+    assert http.hedge_delay(now=10.0) == pytest.approx(0.6)
+    assert http.hedge_delay(now=10.5) == pytest.approx(0.1)
+    assert http.hedge_delay(now=11.0) == 0.0
+    websocket._phase = (10.0, 0.3, 2)  # TLS, then the opening handshake
+    assert websocket.hedge_delay(now=10.0) == pytest.approx(0.9)
+    # a round trip measured as nothing (a local proxy): the floor
+    http._phase = (10.0, 0.0001, 1)
+    assert http.hedge_delay(now=10.0) == pytest.approx(prepared.HEDGE_FLOOR)
+    http._done.set()
+    assert http.hedge_delay(now=10.0) == 0.0
+
+
+def test_the_delay_is_asked_again_when_it_has_passed() -> None:
+    asked: list[float] = []
+
+    def delay() -> float:
+        asked.append(0.01 if not asked else 0.0)
+        return asked[-1]
+
+    async def normal() -> _Made:
+        return _Made("own")
+
+    async def prepared() -> _Made | None:
+        await anyio.sleep_forever()
+        return None
+
+    async def main() -> _Made:
+        return await first_of(normal, prepared, _close, delay=delay)
+
+    assert anyio.run(main).name == "own"
+    assert asked == [0.01, 0.0]
+
+
+def test_a_delayed_connect_never_starts_when_the_pre_made_one_comes_first() -> None:
+    started: list[str] = []
+    made = anyio.Event()
+
+    async def normal() -> _Made:
+        started.append("own connect")
+        return _Made("own")
+
+    async def prepared() -> _Made | None:
+        await made.wait()
+        return _Made("pre-made")
+
+    async def main() -> _Made:
+        async with anyio.create_task_group() as group:
+            group.start_soon(_set_after_checkpoints, made)
+            chosen = await first_of(normal, prepared, _close, delay=lambda: 3600.0)
+        return chosen
+
+    assert anyio.run(main).name == "pre-made"
+    assert started == []  # no second connection was opened
+
+
+def test_a_delayed_connect_starts_at_once_when_the_pre_made_one_is_unusable() -> None:
+    async def normal() -> _Made:
+        return _Made("own")
+
+    async def prepared() -> _Made | None:
+        return None
+
+    async def main() -> _Made:
+        with anyio.fail_after(3000):  # (a safety net: the delay is 3600 s)
+            return await first_of(normal, prepared, _close, delay=lambda: 3600.0)
+
+    assert anyio.run(main).name == "own"
+
+
+async def _set_after_checkpoints(event: anyio.Event) -> None:
+    for _ in range(3):
+        await anyio.lowlevel.checkpoint()
+    event.set()
