@@ -313,7 +313,7 @@ def connect_within(
     deadline: float,
     *,
     clock: Callable[[], float] = time.monotonic,
-    resolve: Callable[..., list[Any]] = socket.getaddrinfo,
+    resolve: Callable[..., list[Any]] | None = None,
     connect: Callable[[Any, float], socket.socket] | None = None,
 ) -> socket.socket:
     """``socket.create_connection((host, port))`` with one ``deadline`` for all of it:
@@ -321,6 +321,7 @@ def connect_within(
     a first address that drops packets would hold the thread for a timeout per address).
     ``clock``, ``resolve`` and ``connect`` are the tests' (``connect(address, timeout)``)."""
     connect = connect or _connect_one
+    resolve = resolve or socket.getaddrinfo  # (looked up now, as create_connection does)
     error: OSError | None = None
     for family, kind, proto, _, address in resolve(host, port, 0, socket.SOCK_STREAM):
         remaining = deadline - clock()
