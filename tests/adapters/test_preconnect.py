@@ -19,6 +19,7 @@ from typing import Any
 from unittest import mock
 
 import anyio
+import httpcore
 import httpx
 import pytest
 import trustme
@@ -209,10 +210,42 @@ def test_a_connection_still_handshaking_when_discarded_closes_when_it_ends(
         listener.close()
 
 
-def test_the_transport_maps_httpcore_errors_with_httpx_own_table() -> None:
-    from httpx._transports.default import _load_httpcore_exceptions  # the reference
+HTTPCORE_ERRORS = sorted(
+    {
+        value
+        for value in vars(httpcore).values()
+        if isinstance(value, type) and issubclass(value, Exception) and value is not Exception
+    },
+    key=lambda error: error.__name__,
+)
 
-    assert dict(_EXCEPTIONS) == _load_httpcore_exceptions()
+
+@pytest.mark.parametrize("raised", [*HTTPCORE_ERRORS, ValueError], ids=lambda e: e.__name__)
+def test_the_transport_maps_httpcore_errors_as_httpx_own_transport(
+    raised: type[Exception], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every exception httpcore exports, raised by the connection pool (a public method
+    of a public class, patched), reaches the caller of both transports as the same httpx
+    error with the same message (httpx's own mapping is private: compared by behaviour)."""
+
+    async def fail(self: Any, request: Any) -> Any:
+        raise raised("the pool's message")
+
+    monkeypatch.setattr(httpcore.AsyncConnectionPool, "handle_async_request", fail)
+    context = shared_ssl_context()
+
+    def outcome(transport: httpx.AsyncBaseTransport) -> tuple[type[BaseException], str]:
+        async def send() -> None:
+            await transport.handle_async_request(httpx.Request("GET", "https://venue.test/"))
+
+        with pytest.raises(Exception) as caught:
+            anyio.run(send)
+        return type(caught.value), str(caught.value)
+
+    reference = outcome(httpx.AsyncHTTPTransport(verify=context))
+    assert outcome(PreconnectingTransport(context)) == reference
+    if raised is not ValueError and raised in dict(_EXCEPTIONS):
+        assert reference[0] is dict(_EXCEPTIONS)[raised]  # our table says the same
 
 
 def test_the_transport_uses_httpx_default_limits() -> None:
