@@ -8,9 +8,7 @@ usual open, with its errors. Counts only, no durations.
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -25,7 +23,7 @@ from adapters.streams.connection import ConnectionClosed, open_connection
 from adapters.tls import shared_ssl_context
 from bench.grvt_ws_server import GrvtTickerServer, grvt_ticker_server
 from bench.realistic_bodies import grvt_ticker_feeds, realistic_snapshot
-from tests.adapters.tls_server import TlsServer
+from tests.adapters.tls_server import TlsServer, server_context, write_bundle
 
 
 @pytest.fixture(scope="module")
@@ -35,15 +33,7 @@ def ca() -> trustme.CA:
 
 @pytest.fixture(scope="module")
 def bundle(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> str:
-    path: Path = tmp_path_factory.mktemp("ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return str(path)
-
-
-def _server_context(ca: trustme.CA) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
-    return context
+    return write_bundle(ca, tmp_path_factory.mktemp("ca"))
 
 
 @pytest.fixture
@@ -51,7 +41,7 @@ def grvt(ca: trustme.CA) -> Iterator[tuple[GrvtTickerServer, list[str]]]:
     venue = realistic_snapshot(bundled_snapshot()).venue("grvt")
     assert venue is not None
     feeds = grvt_ticker_feeds(venue.exchanges)
-    with grvt_ticker_server(feeds, tls=_server_context(ca), period=3600) as server:
+    with grvt_ticker_server(feeds, tls=server_context(ca), period=3600) as server:
         yield server, sorted(feeds)
 
 
@@ -120,7 +110,7 @@ def test_a_pre_opened_websocket_for_another_frame_limit_is_closed_not_used(
 def test_a_refused_opening_handshake_is_reported_as_without_pre_opening(
     ca: trustme.CA, bundle: str
 ) -> None:
-    plain_http = TlsServer(_server_context(ca))  # answers 200 OK, not 101 Switching
+    plain_http = TlsServer(server_context(ca))  # answers 200 OK, not 101 Switching
     url = f"wss://127.0.0.1:{plain_http.port}/ws/full"
 
     def error() -> str:
@@ -160,7 +150,7 @@ def test_an_answer_longer_than_websockets_reads_is_a_failed_pre_open(
     from websockets.http11 import MAX_LINE_LENGTH, MAX_NUM_HEADERS
 
     assert (MAX_LINE_LENGTH, MAX_NUM_HEADERS) == (8192, 128)  # what the cases exceed
-    endless = TlsServer(_server_context(ca), answer=b"HTTP/1.1 101 Switching Protocols\r\n" + head)
+    endless = TlsServer(server_context(ca), answer=b"HTTP/1.1 101 Switching Protocols\r\n" + head)
     url = f"wss://127.0.0.1:{endless.port}/ws/full"
     try:
         target = preconnect.Target("127.0.0.1", endless.port, bundle, 600.0, 1, websocket=url)
