@@ -24,10 +24,24 @@ from atomic_fp.rounding import (
     is_multiple,
 )
 
+_BASE_LOTS: dict[int, tuple[Market, Decimal]] = {}
+""":func:`base_lot` per market object (by identity; the entry holds the market, so its id
+cannot be reused while it is here). A decision asks it several times per market (its
+lot, its common step with each partner, each leg's venue size): 30,000 exact products a
+benchmark backtest year for a handful of markets."""
+_BASE_LOTS_KEPT = 4096
+
 
 def base_lot(market: Market) -> Decimal:
     """A market's smallest size step in base units, exactly."""
-    return exact_product(market.lot_size, market.contract_multiplier)
+    cached = _BASE_LOTS.get(id(market))
+    if cached is not None and cached[0] is market:
+        return cached[1]
+    lot = exact_product(market.lot_size, market.contract_multiplier)
+    if len(_BASE_LOTS) >= _BASE_LOTS_KEPT:
+        _BASE_LOTS.clear()
+    _BASE_LOTS[id(market)] = (market, lot)
+    return lot
 
 
 def base_min_size(market: Market) -> Decimal:

@@ -22,8 +22,9 @@ from typing import Any
 from returns.result import Result, Success
 
 from adapters.paper.faults import OrderFault, PaperFaults
+from adapters.paper.margin import liquidation_floor
 from adapters.paper.restamp import restamped, retimed, utc_instant
-from adapters.paper.venue import PaperMarketState, PaperVenue, next_boundary
+from adapters.paper.venue import PaperMarketState, PaperPosition, PaperVenue, next_boundary
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
     FundingRate,
@@ -35,7 +36,7 @@ from atomic_fp.models import (
     Symbol,
     VenueFees,
 )
-from atomic_fp.models.margin import AccountMargin
+from atomic_fp.models.margin import AccountMargin, estimate_liquidation_price
 
 
 class BacktestPaperVenue(PaperVenue):
@@ -119,36 +120,44 @@ class BacktestPaperVenue(PaperVenue):
         now = self.now()
         if not utc_instant(now):
             return super()._raw_positions(asset)
-        memo = self._raw_memo
         positions = []
         for symbol, pos in self._positions.items():
             state = self._markets[symbol]
-            market = state.market
-            if pos.size == 0 or (asset is not None and market.settle_asset != asset):
+            if pos.size == 0 or (asset is not None and state.market.settle_asset != asset):
                 continue
-            leverage = market.max_leverage or self.leverage
-            key = (pos.size, pos.entry_price, state.mark_price, market, leverage)
-            cached = memo.get(symbol)
-            if cached is not None and _same_objects(cached[0], key):
-                position = cached[1]
-                if position.observed_at != now:
-                    position = retimed(position, observed_at=now)
-                    memo[symbol] = (key, position)
-            else:
-                position = Position(
-                    exchange=self._exchange,
-                    symbol=symbol,
-                    size=pos.size,
-                    observed_at=now,
-                    contract_multiplier=market.contract_multiplier,
-                    entry_price=pos.entry_price,
-                    mark_price=state.mark_price,
-                    unrealized_pnl=(state.mark_price - pos.entry_price) * pos.size,
-                    leverage=leverage,
-                )
-                memo[symbol] = (key, position)
-            positions.append(position)
+            positions.append(self._raw_position(symbol, pos, state, now))
         return positions
+
+    def _raw_position(
+        self, symbol: Symbol, pos: PaperPosition, state: PaperMarketState, now: datetime
+    ) -> Position:
+        """One held leg's position without liquidation price, built once per size,
+        entry, mark, market and leverage (compared by identity) and copied with the new
+        time ``now`` (an aware UTC datetime)."""
+        market = state.market
+        leverage = market.max_leverage or self.leverage
+        key = (pos.size, pos.entry_price, state.mark_price, market, leverage)
+        memo = self._raw_memo
+        cached = memo.get(symbol)
+        if cached is not None and _same_objects(cached[0], key):
+            position = cached[1]
+            if position.observed_at != now:
+                position = retimed(position, observed_at=now)
+                memo[symbol] = (key, position)
+            return position
+        position = Position(
+            exchange=self._exchange,
+            symbol=symbol,
+            size=pos.size,
+            observed_at=now,
+            contract_multiplier=market.contract_multiplier,
+            entry_price=pos.entry_price,
+            mark_price=state.mark_price,
+            unrealized_pnl=(state.mark_price - pos.entry_price) * pos.size,
+            leverage=leverage,
+        )
+        memo[symbol] = (key, position)
+        return position
 
     def _positions_now(self) -> Result[tuple[Position, ...], VenueError]:
         """:meth:`PaperVenue._positions_now`, rebuilt only when a margin it reads is a new
@@ -244,6 +253,23 @@ class BacktestPaperVenue(PaperVenue):
         memo[symbol] = (key, book)
         return book
 
+    def liquidation_floor(self, asset: str) -> Decimal | None:
+        """A lower bound on the liquidation distance of every position of ``asset`` that
+        :meth:`positions_now` reports now (:func:`adapters.paper.margin.liquidation_floor`
+        of the same wallet, sizes, entries and marks :meth:`margin` reads); ``None``: no
+        bound. The backtest's held symbols are certified safe with it without building
+        the account (:mod:`atomic_fp.backtest.run_quiet`)."""
+        markets = self._markets
+        return liquidation_floor(
+            wallet=self._balances.get(asset, Decimal(0)),
+            legs=[
+                (pos.size, pos.entry_price, markets[symbol].mark_price)
+                for symbol, pos in self._positions.items()
+                if pos.size != 0 and markets[symbol].market.settle_asset == asset
+            ],
+            rules=self.margin_rules,
+        )
+
     def _require_faultless(self, call: str) -> None:
         faults = self.faults
         if faults.down or faults.latency or faults.response_latency or faults.order_latency:
@@ -264,6 +290,65 @@ class BacktestPaperVenue(PaperVenue):
         self._require_faultless("positions_now")
         self._tick()
         return self._positions_now()
+
+    def position_now(self, symbol: Symbol) -> Result[Position | None, VenueError]:
+        """What ``fetch_positions()`` answers for ``symbol`` (``None``: flat), without
+        building the other legs' liquidation estimates: the account's equity and
+        maintenance margin are the sums :func:`adapters.paper.margin.account_margin`
+        makes, over the same positions in the same order, and this leg's liquidation
+        price is the same :func:`estimate_liquidation_price` of them
+        (:func:`atomic_fp.models.margin.build_account_margin`'s estimated branch; a
+        paper position never carries a venue price). A decision reads one symbol's
+        positions, and the whole account was rebuilt for it whenever its wallet or any
+        mark had moved. ``tests/backtest/test_paper_venue_memos.py`` compares it with
+        the plain venue's positions by value and ``repr``."""
+        self._require_faultless("position_now")
+        self._tick()
+        pos = self._positions.get(symbol)
+        if pos is None or pos.size == 0:
+            return Success(None)
+        now = self.now()
+        if not utc_instant(now):
+            held = {p.symbol: p for p in self._positions_now().unwrap()}
+            return Success(held.get(symbol))
+        markets = self._markets
+        asset = markets[symbol].market.settle_asset
+        rate = self.margin_rules.maintenance_rate
+        # account_margin's two sums, each in the same order: unrealized PnL over the
+        # legs with a mark and an entry, maintenance over every leg
+        unrealized = Decimal(0)
+        maintenance = Decimal(0)
+        own_maintenance = Decimal(0)
+        for other, held_pos in self._positions.items():
+            size = held_pos.size
+            if size == 0:
+                continue
+            other_state = markets[other]
+            if other_state.market.settle_asset != asset:
+                continue
+            mark = other_state.mark_price
+            if mark and held_pos.entry_price:
+                unrealized += (mark - held_pos.entry_price) * size
+            leg_maintenance = abs(size) * (mark or 0) * rate
+            maintenance += leg_maintenance
+            if other == symbol:
+                own_maintenance = leg_maintenance
+        equity = self._balances.get(asset, Decimal(0)) + unrealized
+        mine = self._raw_position(symbol, pos, markets[symbol], now)
+        estimate = (
+            estimate_liquidation_price(
+                size=mine.size,
+                mark=mine.mark_price,
+                equity=equity,
+                maintenance_margin=maintenance,
+                leg_maintenance_margin=own_maintenance,
+            )
+            if mine.mark_price
+            else None
+        )
+        # the estimate is None or > 0, which the field's validator (optional_non_negative)
+        # accepts, as it accepts the margin path's copy of the same value
+        return Success(restamped(mine, liquidation_price=estimate))
 
     def place_now(self, request: OrderRequest) -> Result[Order, VenueError]:
         """What ``place_order(request)`` answers, for an order without ``expires_at``."""

@@ -91,6 +91,58 @@ def account_margin(
     )
 
 
+_FLOOR_SLACK = Decimal("1e-12")
+"""Relative margin taken off :func:`liquidation_floor`: the bound is exact mathematics,
+the venue's estimate is Decimal arithmetic at 28 digits (relative error ~1e-26), so the
+floor stays below every distance the venue reports."""
+
+
+def liquidation_floor(
+    *,
+    wallet: Decimal,
+    legs: Iterable[tuple[Decimal, Decimal | None, Decimal]],
+    rules: PaperMarginRules,
+) -> Decimal | None:
+    """A lower bound on the ``liquidation_distance`` of every position of one cross-margin
+    account as :func:`account_margin` reports it (a position reporting no distance is not
+    bounded, and needs none), without building the account: ``legs`` are ``(signed size,
+    entry price, mark)`` in venue units, flat ones included or not.
+
+    With ``D = equity - maintenance`` > 0, solving the liquidation estimate
+    (:func:`atomic_fp.models.margin.estimate_liquidation_price`) for a leg of size ``q``
+    and mark ``m`` at ``r = maintenance_rate``: a long is liquidated at
+    ``m - D / (q (1 - r))``, a short at ``m + D / (|q| (1 + r))``, so its distance is
+    ``D / (|q| m (1 - r))`` or ``D / (|q| m (1 + r))``, each at least
+    ``D / (max |q| m x (1 + r))`` (or the estimate is "no price", no distance). With
+    ``D <= 0`` every leg is liquidated at its mark: distance 0. ``None`` when no bound is
+    given (a zero or missing mark, a maintenance rate outside [0, 1)). Equity and
+    maintenance are summed as :func:`account_margin` sums them.
+    ``tests/backtest/test_liquidation_floor.py`` checks it against the venue's positions."""
+    rate = rules.maintenance_rate
+    if not 0 <= rate < 1:
+        return None
+    unrealized = Decimal(0)
+    maintenance = Decimal(0)
+    largest = Decimal(0)
+    for size, entry, mark in legs:
+        if size == 0:
+            continue
+        if not mark or mark < 0:
+            return None
+        if entry:
+            unrealized += (mark - entry) * size
+        notional = abs(size) * mark
+        maintenance += notional * rate
+        if notional > largest:
+            largest = notional
+    if largest == 0:
+        return None
+    surplus = wallet + unrealized - maintenance
+    if surplus <= 0:
+        return Decimal(0)
+    return surplus / (largest * (1 + rate)) * (1 - _FLOOR_SLACK)
+
+
 def liquidation_due(margin: AccountMargin, rules: PaperMarginRules) -> bool:
     """Equity at or below maintenance margin, with something to liquidate."""
     return (
@@ -102,4 +154,10 @@ def liquidation_due(margin: AccountMargin, rules: PaperMarginRules) -> bool:
     )
 
 
-__all__ = ["PaperLiquidation", "PaperMarginRules", "account_margin", "liquidation_due"]
+__all__ = [
+    "PaperLiquidation",
+    "PaperMarginRules",
+    "account_margin",
+    "liquidation_due",
+    "liquidation_floor",
+]

@@ -28,7 +28,10 @@ How a run goes (all times UTC; no wall clock is read anywhere):
    read the time only to judge staleness, and inputs are always observed "now"). A flat
    symbol whose best ordered pair cannot clear ``build_threshold`` even before the entry
    gap (gross spread minus the amortised fees, from the decisions' own cost function) is
-   not asked either: nothing to close, reduce or rebalance, and no open is possible. The
+   not asked either: nothing to close, reduce or rebalance, and no open is possible. A
+   held symbol whose last full decision executed nothing is not asked while a certificate
+   shows that no safety, rebalance, close or opening rule can fire
+   (:mod:`atomic_fp.backtest.run_quiet`; counted as a decision run). The
    parity test runs the orchestrator at every instant and finds the same signals. The cycle is
    :func:`atomic_fp.decisions.cycle.decide_cycle` (safety, rebalance, funding arbitrage;
    the live orchestrator's own decision),
@@ -275,6 +278,14 @@ class _Run(DecidingRun, AccountingRun):
             sym.seen = fingerprint
             self._symbol_point(sym, now, widest, flat=True)
             return False
+        if not flat and self.certify and self._quiet(sym, now, aprs):
+            # Provably no trade while held (atomic_fp.backtest.run_quiet): the answer of
+            # the decision, counted as one.
+            self.decision_runs += 1
+            self.certified += 1
+            sym.seen = fingerprint
+            self._symbol_point(sym, now, widest)
+            return True
         signal = self._decide(sym, now)
         filled = signal is not None and self._execute(sym, signal, now)
         if filled:
@@ -283,6 +294,7 @@ class _Run(DecidingRun, AccountingRun):
             self._revalue(sym)
             self._track_market_time(sym, now)
             sym.seen = None
+            sym.quiet = None
             following = now + self.settings.cycle_interval
             if following < self.end:
                 heapq.heappush(retry, (following, sym.index))

@@ -15,7 +15,7 @@ from returns.unsafe import unsafe_perform_io
 from atomic_fp.backtest.gaps import expected_interval
 from atomic_fp.backtest.results import BacktestSettings
 from atomic_fp.backtest.series import FundingSeries
-from atomic_fp.backtest.venue import DirectVenue, SimulatedVenue
+from atomic_fp.backtest.venue import DirectVenue, LiquidationFloor, SimulatedVenue
 from atomic_fp.errors import VenueError
 from atomic_fp.models import HOURS_PER_YEAR, Symbol, interval_hours
 from atomic_fp.models.identifiers import ExchangeIdentifier
@@ -35,7 +35,7 @@ class SymbolState:
 
     __slots__ = (
         "base", "cash", "drawdown", "fees", "funding", "in_market_since", "index",
-        "last_point", "peak_net", "reference", "reference_time", "seen", "series",
+        "last_point", "peak_net", "quiet", "reference", "reference_time", "seen", "series",
         "slippage", "symbol", "time_in_market", "value",
     )  # fmt: skip
 
@@ -56,6 +56,10 @@ class SymbolState:
         self.in_market_since: datetime | None = None
         self.time_in_market = timedelta(0)
         self.seen: tuple[Any, ...] | None = None
+        self.quiet: Any = None
+        """What its last full decision that executed nothing read, while it holds a
+        position (:class:`atomic_fp.backtest.run_quiet.QuietHold`); ``None`` after a fill
+        or a liquidation."""
         self.last_point: tuple[Any, ...] | None = None
 
     @property
@@ -71,7 +75,7 @@ class SeriesState:
     """Mutable replay state of one series (one symbol on one venue)."""
 
     __slots__ = (
-        "aprs", "available", "data", "direct", "index", "known", "listed", "own_mark",
+        "aprs", "available", "data", "direct", "floor", "index", "known", "listed", "own_mark",
         "position", "signals", "sym", "usable", "venue", "venue_id", "venue_name",
     )  # fmt: skip
 
@@ -95,6 +99,11 @@ class SeriesState:
         ``FundingRate.apr``, computed for the whole series at once: the screening reads
         the current row's at every step."""
         self.direct = venue if isinstance(venue, DirectVenue) else None
+        self.floor = (
+            venue if self.direct is not None and isinstance(venue, LiquidationFloor) else None
+        )
+        """The venue's liquidation floor, when it also answers directly (the positions a
+        certified quiet hold stands for are read through the direct calls)."""
         self.usable = False
         """Its current rate (and the estimator's value of it) is known and it can be
         traded (a price is known); kept by :meth:`refresh` whenever one of those changes

@@ -100,7 +100,9 @@ class BacktestResult:
     peak_gross_notional: Decimal
     steps: int
     decision_runs: int
-    """Times the decisions were asked (inputs changed and the symbol was not screened)."""
+    """Times the decisions were asked (inputs changed and the symbol was not screened),
+    including held symbols' cycles certified to execute nothing
+    (:mod:`atomic_fp.backtest.run_quiet`), whose answer is the decision's."""
     screened: int
     """Times a flat symbol's inputs changed but its widest gross spread was below
     ``build_threshold``, so no decision could trade and none was asked."""

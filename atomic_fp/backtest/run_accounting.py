@@ -206,6 +206,7 @@ class AccountingRun(RunBase):
                 self.liquidations.append(fill)
                 self.positions_now.pop(name, None)
                 sym.seen = None
+                sym.quiet = None
                 self._track_market_time(sym, now)
                 touched.add(sym)
             self.liquidations_seen[name] = len(venue.liquidations)

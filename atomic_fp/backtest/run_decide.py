@@ -23,8 +23,8 @@ from atomic_fp.backtest.results import (
     ExecutionProblem,
     HistoryGap,
 )
-from atomic_fp.backtest.run_setup import RunBase
-from atomic_fp.decisions.cycle import decide_cycle
+from atomic_fp.backtest.run_quiet import QuietRun
+from atomic_fp.decisions.cycle import CycleDecision, decide_cycle
 from atomic_fp.decisions.estimators import EstimateUnavailable
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
@@ -41,7 +41,7 @@ from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import AccountMargin
 
 
-class DecidingRun(RunBase):
+class DecidingRun(QuietRun):
     # ------------------------------------------------------------------ inputs
 
     def _rate(self, state: SeriesState, now: datetime) -> Result[FundingRate, VenueError]:
@@ -75,16 +75,17 @@ class DecidingRun(RunBase):
         return Success(rates[0])
 
     def _position(self, state: SeriesState) -> Result[Position | None, VenueError]:
-        """The venue's answer, fetched once per venue and instant (and again after any
-        change on that venue: a fill, a settlement, a mark move)."""
+        """The venue's answer: a direct venue's for the one symbol, else all positions
+        fetched once per venue and instant (and again after any change on that venue: a
+        fill, a settlement, a mark move)."""
         if state.position == 0:
             return Success(None)
+        if state.direct is not None:
+            return state.direct.position_now(state.data.symbol)
         snapshot = self.positions_now.get(state.venue_name)
         if snapshot is None:
-            fetched: Result[tuple[Position, ...], VenueError] = (
-                state.direct.positions_now()
-                if state.direct is not None
-                else call_now(state.venue.fetch_positions())
+            fetched: Result[tuple[Position, ...], VenueError] = call_now(
+                state.venue.fetch_positions()
             )
             if not isinstance(fetched, Success):
                 return Failure(fetched.failure())
@@ -127,7 +128,11 @@ class DecidingRun(RunBase):
             parts.append((state.position, state.venue.balance()))
         return tuple(parts)
 
-    def _decide(self, sym: SymbolState, now: datetime) -> TradingSignal | None:
+    def _outcome(
+        self, sym: SymbolState, now: datetime
+    ) -> tuple[CycleDecision, dict[ExchangeIdentifier, Result[Position | None, VenueError]]]:
+        """The decision cycle of ``sym`` at ``now`` on what the venues answer, and the
+        positions it read (nothing is recorded or executed)."""
         rates: dict[ExchangeIdentifier, Result[FundingRate, VenueError]] = {}
         positions: dict[ExchangeIdentifier, Result[Position | None, VenueError]] = {}
         markets: dict[ExchangeIdentifier, Result[Market, VenueError]] = {}
@@ -145,7 +150,6 @@ class DecidingRun(RunBase):
         margins = FetchedOnRead(margin_of)
         # read only for venues that may take part in an opening (not when closing)
         books = FetchedOnRead(book_of)
-        self.decision_runs += 1
         outcome = decide_cycle(
             rates=rates,
             positions=positions,
@@ -155,9 +159,16 @@ class DecidingRun(RunBase):
             config=self.config,
             now=now,
         )
+        return outcome, positions
+
+    def _decide(self, sym: SymbolState, now: datetime) -> TradingSignal | None:
+        self.decision_runs += 1
+        outcome, positions = self._outcome(sym, now)
         signal = outcome.to_execute
         if signal is None:
+            self._remember_quiet(sym, positions)
             return None
+        sym.quiet = None
         if outcome.action == "safety":
             self.safety_actions += 1
         self.decisions.append(

@@ -117,7 +117,22 @@ class DirectVenue(Protocol):
 
     def positions_now(self) -> Result[tuple[Position, ...], VenueError]: ...
 
+    def position_now(self, symbol: Symbol) -> Result[Position | None, VenueError]:
+        """``symbol``'s position among what :meth:`positions_now` answers (``None``:
+        flat)."""
+        ...
+
     def place_now(self, request: OrderRequest) -> Result[Order, VenueError]: ...
+
+
+@runtime_checkable
+class LiquidationFloor(Protocol):
+    """Optional: a lower bound on the liquidation distance of every position the venue
+    reports in ``asset`` now (``None``: no bound), cheaper than reading the positions.
+    The engine certifies a held symbol's cycle with it (:mod:`atomic_fp.backtest.
+    run_quiet`); a venue without it has every held cycle decided in full."""
+
+    def liquidation_floor(self, asset: str) -> Decimal | None: ...
 
 
 class SimulatedVenueFactory(Protocol):
@@ -136,6 +151,7 @@ class SimulatedVenueFactory(Protocol):
 
 __all__ = [
     "DirectVenue",
+    "LiquidationFloor",
     "SimulatedLiquidation",
     "SimulatedMarket",
     "SimulatedVenue",

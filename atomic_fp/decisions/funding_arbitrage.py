@@ -7,7 +7,8 @@ Inputs are per-venue ``Result`` values as fetched. What the decision does, in or
    ``config.max_data_age``, its position query failed or is missing (unknown is never
    flat), or -- when ``markets``/``books`` are given -- its market rules or book failed, are
    missing or (book) are stale.
-2. **Close.** An existing hedge is a long on one venue and a short on another. Its carry is
+2. **Close** (:mod:`atomic_fp.decisions.hedge_close`). An existing hedge is a long on one
+   venue and a short on another. Its carry is
    the exposure-weighted ``short APR - long APR`` at the current rates, *gross* (exit costs
    are not subtracted: they are paid whether we leave now or later, and we leave as soon as
    carrying stops paying). When carry < ``close_threshold`` or carry < 0 (flipped), the
@@ -44,7 +45,6 @@ Conventions chosen where the caller gives less:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
@@ -54,8 +54,6 @@ from returns.result import Failure, Result, Success
 
 from atomic_fp import costs, sizing
 from atomic_fp.decisions._common import (
-    closing_leg,
-    describe_positions,
     duration,
     latest_observation,
     pct,
@@ -65,6 +63,7 @@ from atomic_fp.decisions._common import (
     untimely,
     venue_order,
 )
+from atomic_fp.decisions.hedge_close import consider_close
 from atomic_fp.decisions.liquidity import liquidity_problem
 from atomic_fp.decisions.types import BookInputs, MarketInputs, NoTrade, PositionInputs, RateInputs
 from atomic_fp.errors import VenueError
@@ -316,9 +315,7 @@ def _evaluate(
 
     if spread - fees < config.build_threshold:
         return _Rejected(long, short, spread, fees, None)  # its reason formatted when read
-    capacity = min(
-        config.max_position - long.base_position, config.max_position + short.base_position
-    )
+    capacity = open_capacity(config, long.base_position, short.base_position)
     if capacity <= 0:
         return rejected(f"max_position {config.max_position} reached")
     base_size = min(config.trade_size, capacity)
@@ -395,59 +392,11 @@ def _open_signal(
     )
 
 
-def _hedge_carry(
-    hedge: Mapping[ExchangeIdentifier, Position], rates: Mapping[ExchangeIdentifier, Decimal]
-) -> Decimal:
-    """Exposure-weighted ``short APR - long APR``: with one long and one short of equal size
-    it is exactly the spread. Funding earned per year per unit of hedged base."""
-    earned = sum((-p.base_size * rates[v] for v, p in hedge.items()), _ZERO)
-    gross = sum((abs(p.base_size) for p in hedge.values()), _ZERO)
-    return earned / (gross / 2)
-
-
-def _consider_close(
-    *,
-    symbol: Symbol,
-    rates: RateInputs,
-    positions: PositionInputs,
-    config: ArbitrageConfig,
-    as_of: datetime,
-) -> TradingSignal | str | None:
-    """A CLOSE signal, a note on why an existing hedge could not be judged, or None."""
-    hedge: dict[ExchangeIdentifier, Position] = {}
-    for venue in sorted(positions, key=venue_order):
-        position, _ = read(positions[venue])
-        if position is not None and not position.is_flat and position.symbol == symbol:
-            hedge[venue] = position
-    if not any(p.size > 0 for p in hedge.values()) or not any(p.size < 0 for p in hedge.values()):
-        return None
-    aprs: dict[ExchangeIdentifier, Decimal] = {}
-    for venue in hedge:
-        rate, error = read(rates[venue]) if venue in rates else (None, None)
-        if rate is None:
-            why = f"failed ({error})" if error else "missing"
-            return f"existing hedge not judged: {venue} rate {why}"
-        if problem := untimely(rate.observed_at, as_of, config.max_data_age):
-            return f"existing hedge not judged: {venue} rate {problem}"
-        aprs[venue] = rate.apr
-    carry = _hedge_carry(hedge, aprs)
-    legs_text = ", ".join(f"{v} {pct(a)}" for v, a in aprs.items())
-    if carry >= config.close_threshold and carry >= 0:
-        return None
-    why = (
-        "flipped negative" if carry < 0 else f"below close threshold {pct(config.close_threshold)}"
-    )
-    return TradingSignal(
-        kind=SignalKind.CLOSE,
-        symbol=symbol,
-        legs=tuple(closing_leg(p) for p in hedge.values()),
-        reason=(
-            f"hedge carry {pct(carry)} APR {why} (APRs: {legs_text}); close "
-            f"{describe_positions(hedge.values())} reduce-only"
-        ),
-        created_at=as_of,
-        expected_net_apr=carry,
-    )
+def open_capacity(config: ArbitrageConfig, long_base: Decimal, short_base: Decimal) -> Decimal:
+    """How much base a pair may add: neither venue's absolute base position may exceed
+    ``max_position`` (``long_base``/``short_base``: what the long and the short venue hold
+    now, signed). A pair with capacity <= 0 is never opened."""
+    return min(config.max_position - long_base, config.max_position + short_base)
 
 
 class FundingArbitrageDecision:
@@ -476,7 +425,7 @@ class FundingArbitrageDecision:
             return Failure(NoTrade(f"no decision: {symbol}", failed))
         as_of = now if now is not None else latest_observation(known_rates)
         assert as_of is not None  # known_rates is not empty: it named a symbol
-        close = _consider_close(
+        close = consider_close(
             symbol=symbol, rates=rates, positions=positions, config=config, as_of=as_of
         )
         if isinstance(close, TradingSignal):

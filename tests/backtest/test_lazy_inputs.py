@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from adapters.paper.backtest import backtest_venue
 from atomic_fp.backtest import run_decide
-from atomic_fp.backtest.engine import BacktestResult, BacktestSettings, run_backtest
+from atomic_fp.backtest.engine import BacktestResult, BacktestSettings, _Run, run_backtest
 from atomic_fp.backtest.lazy_inputs import FetchedOnRead
 from atomic_fp.backtest.series import build_series
 from atomic_fp.decisions.cycle import decide_cycle
@@ -139,6 +139,9 @@ def test_margins_are_fetched_only_in_cycles_that_found_an_opening(
 
     monkeypatch.setattr(run_decide, "FetchedOnRead", Counted)
     monkeypatch.setattr(run_decide, "decide_cycle", recorded)
+    # every cycle decided in full (no quiet holds certified), so each decision run is
+    # one call of decide_cycle
+    monkeypatch.setattr(_Run, "certify", False)
     result = _run(None)
     margins, books = made[0::2], made[1::2]  # each cycle makes its margins, then its books
     assert len(margins) == len(books) == len(opening) == result.decision_runs

@@ -93,6 +93,9 @@ def _compare(plain: PaperVenue, fast: BacktestPaperVenue) -> None:
     _same(plain._rates_now(None).unwrap(), fast.funding_rates_now().unwrap())
     _same(plain._rates_now([SYMBOLS[1]]).unwrap(), fast.funding_rates_now([SYMBOLS[1]]).unwrap())
     _same(plain._positions_now().unwrap(), fast.positions_now().unwrap())
+    held = {p.symbol: p for p in plain._positions_now().unwrap()}
+    for symbol in SYMBOLS:  # one symbol's position, as the backtest's decisions read it
+        _same(held.get(symbol), fast.position_now(symbol).unwrap())
     _same(plain.margin("USD"), fast.margin("USD"))
     _same(plain._raw_positions("USD"), fast._raw_positions("USD"))
     _same(plain._raw_positions("USDC"), fast._raw_positions("USDC"))
