@@ -1,7 +1,8 @@
 """One connection made in a daemon thread while a scan starts up (:mod:`adapters.preconnect`).
 
-The thread resolves and connects (:func:`connect_within`: every address within one
-deadline, the venue's timeout; name resolution itself is the system's), then drives a
+The thread resolves and connects (:func:`adapters.connect_within.connect_within`: every
+address within one deadline, the venue's timeout; name resolution itself is the
+system's), then drives a
 client TLS handshake with an ``ssl.SSLObject`` over two ``ssl.MemoryBIO`` s, verified
 by the process's shared context for the venue's CA bundle with the URL's host as server
 name (what ``httpcore`` and the websocket pass). For a websocket (GRVT's ticker
@@ -32,6 +33,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import attrs
+
+from adapters.connect_within import connect_one, connect_within
 
 if TYPE_CHECKING:
     from adapters.prepared_tls import PreparedTLSStream
@@ -149,7 +152,7 @@ class PreparedConnection:
 
     def _timed_connect(self, where: Any, timeout: float) -> socket.socket:
         began = time.monotonic()
-        sock = _connect_one(where, timeout)
+        sock = connect_one(where, timeout)
         ended = time.monotonic()
         self._phase = (ended, ended - began, 2 if self.websocket is not None else 1)
         return sock
@@ -305,45 +308,6 @@ async def _stream(made: _Made) -> PreparedTLSStream:
     return PreparedTLSStream(
         transport, made.ssl_object, made.incoming, made.outgoing, pending=made.plaintext
     )
-
-
-def connect_within(
-    host: str,
-    port: int,
-    deadline: float,
-    *,
-    clock: Callable[[], float] = time.monotonic,
-    resolve: Callable[..., list[Any]] | None = None,
-    connect: Callable[[Any, float], socket.socket] | None = None,
-) -> socket.socket:
-    """``socket.create_connection((host, port))`` with one ``deadline`` for all of it:
-    each address gets what is left (``create_connection`` gives each the whole timeout, so
-    a first address that drops packets would hold the thread for a timeout per address).
-    ``clock``, ``resolve`` and ``connect`` are the tests' (``connect(address, timeout)``)."""
-    connect = connect or _connect_one
-    resolve = resolve or socket.getaddrinfo  # (looked up now, as create_connection does)
-    error: OSError | None = None
-    for family, kind, proto, _, address in resolve(host, port, 0, socket.SOCK_STREAM):
-        remaining = deadline - clock()
-        if remaining <= 0:
-            break
-        try:
-            return connect((family, kind, proto, address), remaining)
-        except OSError as failed:
-            error = failed
-    raise error if error is not None else TimeoutError(f"timed out connecting to {host}:{port}")
-
-
-def _connect_one(where: Any, timeout: float) -> socket.socket:
-    family, kind, proto, address = where
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.settimeout(timeout)
-        sock.connect(address)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
 
 
 @attrs.define

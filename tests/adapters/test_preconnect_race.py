@@ -29,8 +29,8 @@ import trustme
 
 from adapters import preconnect
 from adapters.connect_race import first_of
+from adapters.connect_within import connect_within
 from adapters.preconnected_transport import PreconnectingTransport
-from adapters.prepared_connection import connect_within
 from adapters.streams.connection import open_connection
 from adapters.tls import shared_ssl_context
 from bench.grvt_ws_server import GrvtTickerServer, grvt_ticker_server
