@@ -22,6 +22,8 @@ from typing import Any
 
 import attrs
 
+from scripts.config_values import ConfigError, parse_duration
+
 _KEYS = ("url_env", "spread_above", "cooldown", "venue_down_after", "liquidation_buffer")
 
 
@@ -35,8 +37,6 @@ class AlertSettings:
 
 
 def _fraction(value: object, source: str, key: str) -> Decimal:
-    from scripts.config import ConfigError
-
     text = str(value).strip() if isinstance(value, str | int | float) else ""
     try:
         number = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
@@ -50,8 +50,6 @@ def _fraction(value: object, source: str, key: str) -> Decimal:
 
 
 def parse_alerts(table: Mapping[str, Any], source: str) -> AlertSettings:
-    from scripts.config import ConfigError, parse_duration
-
     for key in table:
         if key not in _KEYS:
             raise ConfigError(source, f"alerts.{key}", f"one of {', '.join(_KEYS)}")

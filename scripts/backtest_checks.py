@@ -17,7 +17,7 @@ from scripts import exitcodes
 if TYPE_CHECKING:
     from atomic_fp.backtest.series import FundingSeries
     from atomic_fp.models import Symbol
-    from scripts.backtest_command import Request
+    from scripts.backtest_options import Request
 
 
 def check_ranges(request: Request) -> None:

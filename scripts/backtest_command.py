@@ -5,66 +5,28 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-import attrs
 import click
 
 from scripts import exitcodes
 from scripts.backtest_checks import check_outputs, check_prices, check_ranges, explain_no_match
+from scripts.backtest_options import Request, prices_option, when_option
 from scripts.backtest_outputs import write_files
-from scripts.backtest_sweep import SweepRequest, sweep_request
+from scripts.backtest_strategy import backtest_strategy, basis_of
+from scripts.backtest_sweep import sweep_request
+from scripts.backtest_table import summary_table
 from scripts.basis import BASES
+from scripts.option_values import optional_decimal, split_commas
+
+__all__ = ["Request", "backtest", "run"]
 
 if TYPE_CHECKING:
     from atomic_fp.backtest.engine import BacktestResult, BacktestSettings
     from atomic_fp.backtest.series import FundingSeries
-    from atomic_fp.models import ArbitrageConfig
-
-
-def _when(value: str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date (YYYY-MM-DD or ISO-8601)", param_hint=name
-        ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
-
-
-def _split(values: tuple[str, ...]) -> list[str]:
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
-
-
-def _decimal(value: str | None, name: str) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        parsed = Decimal(value)
-    except InvalidOperation:
-        raise click.BadParameter(f"{value!r} is not a number", param_hint=name) from None
-    if not parsed.is_finite():
-        raise click.BadParameter(f"{value!r} is not finite", param_hint=name)
-    return parsed
-
-
-def _prices(values: tuple[str, ...]) -> dict[str, Decimal]:
-    out: dict[str, Decimal] = {}
-    for item in _split(values):
-        base, sep, price = item.partition("=")
-        number = _decimal(price, "--price") if sep else None
-        if not base or number is None or number <= 0:
-            raise click.BadParameter(f"{item!r}: expected BASE=PRICE", param_hint="--price")
-        out[base.strip().upper()] = number
-    return out
 
 
 @click.command(name="backtest")
@@ -190,24 +152,24 @@ def backtest(
     """
     request = Request(
         data=data,
-        symbols=_split(symbols),
-        venues=[v.lower() for v in _split(venues)],
-        start=_when(start, "--from"),
-        end=_when(end, "--to"),
+        symbols=split_commas(symbols),
+        venues=[v.lower() for v in split_commas(venues)],
+        start=when_option(start, "--from"),
+        end=when_option(end, "--to"),
         config_path=config_path,
         overrides={
             name: value
             for name, value in (
-                ("trade_size", _decimal(trade_size, "--trade-size")),
-                ("max_position", _decimal(max_position, "--max-position")),
-                ("build_threshold", _decimal(build_threshold, "--build-threshold")),
-                ("close_threshold", _decimal(close_threshold, "--close-threshold")),
+                ("trade_size", optional_decimal(trade_size, "--trade-size")),
+                ("max_position", optional_decimal(max_position, "--max-position")),
+                ("build_threshold", optional_decimal(build_threshold, "--build-threshold")),
+                ("close_threshold", optional_decimal(close_threshold, "--close-threshold")),
             )
             if value is not None
         },
-        half_spread=_decimal(half_spread, "--half-spread") or Decimal(0),
-        capital=_decimal(capital, "--capital"),
-        prices=_prices(prices),
+        half_spread=optional_decimal(half_spread, "--half-spread") or Decimal(0),
+        capital=optional_decimal(capital, "--capital"),
+        prices=prices_option(prices),
         out_dir=out_dir,
         plot=plot,
         output_format=output_format,
@@ -223,90 +185,6 @@ def backtest(
         ctx.exit(code)
 
 
-@attrs.frozen
-class Request:
-    data: tuple[Path, ...]
-    symbols: list[str]
-    venues: list[str]
-    start: datetime | None
-    end: datetime | None
-    config_path: str | None
-    overrides: Mapping[str, Decimal]
-    half_spread: Decimal
-    capital: Decimal | None
-    prices: Mapping[str, Decimal]
-    out_dir: Path | None
-    plot: Path | None
-    output_format: str | None
-    basis: str | None = None
-    sweep: SweepRequest | None = None
-
-
-def _basis_of(ctx: click.Context, request: Request) -> str:
-    """``--basis``, else the config's ``[strategy] basis``."""
-    from scripts.config import ConfigError, load
-    from scripts.context import app_context, fail
-
-    if request.basis is not None:
-        return request.basis.lower()
-    app = app_context(ctx)
-    if request.config_path is not None:
-        try:
-            return load(request.config_path, app.environ).strategy.basis
-        except ConfigError as error:
-            fail(f"invalid configuration: {error}")
-    return app.config().strategy.basis
-
-
-def _backtest_fees(config: Any) -> dict[str, Any]:
-    """Each data venue's published base tier by its name (``binance``, ``bybit``,
-    ``hyperliquid``...: the research data's venues need no config section), then the
-    config's venues (config fees, else their kind's published tier)."""
-    from adapters.published_fees import PUBLISHED_FEES
-    from scripts.fees import published_or_configured
-
-    return {
-        **{name: quote.fees for name, quote in PUBLISHED_FEES.items()},
-        **published_or_configured(config),
-    }
-
-
-def _strategy(ctx: click.Context, request: Request) -> ArbitrageConfig:
-    """[strategy] and venue fees from the config (``--config``, else the group's), with the
-    command-line overrides applied. Sizes default to 1 base unit."""
-    from scripts.config import ConfigError, load
-    from scripts.context import app_context, fail
-
-    app = app_context(ctx)
-    if request.config_path is not None:
-        try:
-            config = load(request.config_path, app.environ)
-        except ConfigError as error:
-            fail(f"invalid configuration: {error}")
-    else:
-        config = app.config()
-    strategy = config.strategy
-    values = {**strategy.values, **request.overrides}
-    if "close_threshold" not in values and "build_threshold" in values:
-        values["close_threshold"] = min(Decimal("0.01"), values["build_threshold"])
-    trade, limit = values.get("trade_size", Decimal(1)), values.get("max_position", Decimal(1))
-    if trade > limit:  # the decisions would cap every trade at max_position, silently
-        given = [
-            f"--{n.replace('_', '-')}"
-            for n in ("trade_size", "max_position")
-            if n in request.overrides
-        ]
-        where = " and ".join(given) or f"[strategy] in {config.source}"
-        fail(
-            f"trade size {trade} is above max position {limit} ({where}): "
-            "expected trade_size <= max_position"
-        )
-    try:
-        return attrs.evolve(strategy, values=values).arbitrage_config(_backtest_fees(config))
-    except ConfigError as error:
-        fail(f"invalid strategy: {error}")
-
-
 def run(ctx: click.Context, request: Request, out: TextIO, err: TextIO) -> int:
     from returns.result import Failure
 
@@ -320,7 +198,7 @@ def run(ctx: click.Context, request: Request, out: TextIO, err: TextIO) -> int:
     from scripts.json_contract import versioned
     from scripts.output import is_terminal
 
-    config = _strategy(ctx, request)
+    config = backtest_strategy(ctx, request)
     try:
         symbols = [Symbol.parse(s) for s in request.symbols]
     except ValueError as bad:
@@ -374,7 +252,7 @@ def run(ctx: click.Context, request: Request, out: TextIO, err: TextIO) -> int:
     from atomic_fp.backtest.estimated import with_basis
     from atomic_fp.decisions.estimators import Basis
 
-    basis = Basis.parse(_basis_of(ctx, request))
+    basis = Basis.parse(basis_of(ctx, request))
     try:
         series = [with_basis(s, basis) for s in built.series]
         result = _run_with_progress(series, settings, err)
@@ -392,7 +270,7 @@ def run(ctx: click.Context, request: Request, out: TextIO, err: TextIO) -> int:
         if text_wanted and is_terminal(err):
             err.write(text_chart(result))
     else:
-        out.write(_table(data))
+        out.write(summary_table(data))
         if text_wanted or (is_terminal(out) and not matplotlib_available()):
             out.write(text_chart(result))
     out.flush()
@@ -427,85 +305,3 @@ def _run_with_progress(
                 shown = target
 
         return run_backtest(series, settings, progress, venues=backtest_venue)
-
-
-def _table(data: Mapping[str, Any]) -> str:
-    """A short human summary: totals and one line per symbol, fitted to the terminal
-    (price PnL, time in market, drawdown, slippage, fees and funding go first; the net
-    PnL, return and trades always stay)."""
-    import textwrap
-
-    from scripts.output import render_table
-    from scripts.table_fit import terminal_width
-
-    width = terminal_width()
-    total = data["total"]
-    window = data["window"]
-    lines = [
-        *textwrap.wrap(
-            f"backtest {window['from']} .. {window['to']} ({window['days']} days), "
-            f"venues {', '.join(data['venues'])}",
-            width,
-        ),
-        *textwrap.wrap(
-            f"capital {data['capital']['amount']} ({data['capital']['basis']}); decisions on "
-            f"{data.get('basis', 'current')} rates",
-            width,
-        ),
-        "",
-    ]
-    headers = (
-        "",
-        "funding",
-        "fees",
-        "slippage",
-        "price pnl",
-        "net pnl",
-        "return",
-        "max dd",
-        "trades",
-        "in mkt",
-    )
-
-    def row(name: str, block: Mapping[str, Any]) -> list[str]:
-        def num(key: str, places: int = 2) -> str:
-            value = block.get(key)
-            return "-" if value is None else f"{Decimal(value):.{places}f}"
-
-        roc = block.get("return_on_capital")
-        share = block.get("time_in_market")
-        return [
-            name[:10],
-            num("funding"),
-            num("fees"),
-            num("slippage"),
-            num("price_pnl"),
-            num("net_pnl"),
-            "-" if roc is None else f"{Decimal(roc) * 100:.2f}%",
-            num("max_drawdown"),
-            str(block.get("trades", 0)),
-            "-" if share is None else f"{Decimal(share) * 100:.1f}%",
-        ]
-
-    rows = [row(symbol, block) for symbol, block in data["per_symbol"].items()]
-    rows.append(row("TOTAL", total))
-    table = render_table(
-        headers,
-        rows,
-        right=[False] + [True] * 9,
-        priority=[0, 1, 2, 3, 6, 0, 0, 4, 0, 5],
-        width=width,
-    )
-    lines.extend(table.rstrip("\n").splitlines())
-    gaps = [s for s in data["data"]["series"] if s["gaps"]]
-    lines.append("")
-    if gaps:
-        lines.append("gaps (never filled; no trade needing a missing rate):")
-        lines.extend(
-            f"  {s['venue']} {s['symbol']}: {s['gaps']} gap(s), {s['missing_settlements']} "
-            f"missing settlement(s), {s['missing_in_position']} while in position"
-            for s in gaps
-        )
-    else:
-        lines.append("no gaps in the data")
-    return "\n".join(lines) + "\n"

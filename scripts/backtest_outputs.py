@@ -10,7 +10,7 @@ from scripts import exitcodes
 
 if TYPE_CHECKING:
     from atomic_fp.backtest.engine import BacktestResult
-    from scripts.backtest_command import Request
+    from scripts.backtest_options import Request
 
 
 def write_files(request: Request, result: BacktestResult, summary_text: str) -> int:

@@ -6,7 +6,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, TextIO
 
 import attrs
@@ -14,11 +14,12 @@ import click
 
 from scripts import exitcodes
 from scripts.basis import BASES
+from scripts.option_values import decimal_option, split_commas
 
 if TYPE_CHECKING:
     from atomic_fp.backtest.engine import BacktestSettings
     from atomic_fp.backtest.series import FundingSeries
-    from scripts.backtest_command import Request
+    from scripts.backtest_options import Request
 
 
 @attrs.frozen
@@ -30,7 +31,7 @@ class SweepRequest:
 
 
 def _thresholds(text: str, name: str) -> tuple[Decimal, ...]:
-    values = tuple(decimal_option(part, name) for part in _split(text))
+    values = tuple(decimal_option(part, name) for part in split_commas((text,)))
     if not values:
         raise click.BadParameter("give at least one threshold", param_hint=name)
     return values
@@ -41,7 +42,7 @@ def sweep_request(
 ) -> SweepRequest | None:
     if not sweep:
         return None
-    names = tuple(b.lower() for b in _split(bases))
+    names = tuple(b.lower() for b in split_commas((bases,)))
     for name in names:
         if name not in BASES or name == "predicted":
             raise click.BadParameter(
@@ -116,20 +117,6 @@ def run_sweep_command(
         file=err if err is not sys.stdout else sys.stderr,
     )
     return exitcodes.OK
-
-
-def decimal_option(text: str, name: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise click.BadParameter(f"{text!r} is not a number", param_hint=name) from None
-    if not value.is_finite():
-        raise click.BadParameter(f"{text!r} is not finite", param_hint=name)
-    return value
-
-
-def _split(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 __all__ = ["SweepRequest", "default_jobs", "run_sweep_command", "sweep_request"]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from scripts import exitcodes
+from scripts.command_options import store_option, venues_option
 from scripts.output import FORMATS
 
 if TYPE_CHECKING:
@@ -24,13 +25,8 @@ if TYPE_CHECKING:
 
 
 @click.command(name="collect")
-@click.option("--venues", metavar="A,B", help="Only these configured venues.")
-@click.option(
-    "--store",
-    "store_path",
-    metavar="PATH",
-    help="Local funding store (default: [store] path, else ./atomic-fp-funding.sqlite).",
-)
+@venues_option
+@store_option
 @click.option(
     "--snapshot",
     "snapshot_dir",

@@ -4,28 +4,23 @@ from __future__ import annotations
 
 import click
 
-from scripts.basis import BASES
+from scripts.command_options import (
+    store_option,
+    symbols_option,
+    trading_basis_option,
+    venues_option,
+)
 from scripts.output import FORMATS
 
 
 @click.command()
 @click.option("--dry-run", is_flag=True, help="Decide and print; send nothing, journal nothing.")
 @click.option("--yes", is_flag=True, help="Really send orders (required for live trading).")
-@click.option("--symbols", metavar="BTC,ETH", help="Symbols (default: [strategy] symbols).")
-@click.option("--venues", metavar="A,B", help="Only these configured venues.")
+@symbols_option
+@venues_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS[:2]), help="Output format.")
-@click.option(
-    "--basis",
-    type=click.Choice(BASES, case_sensitive=False),
-    help="Rates the decisions use (default: [strategy] basis, else current); the averages "
-    "come from the local funding store.",
-)
-@click.option(
-    "--store",
-    "store_path",
-    metavar="PATH",
-    help="Local funding store (default: [store] path, else ./atomic-fp-funding.sqlite).",
-)
+@trading_basis_option
+@store_option
 @click.pass_context
 def execute(
     ctx: click.Context,

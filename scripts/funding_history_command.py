@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from scripts import exitcodes
+from scripts.option_values import parse_when
 
 CHUNK = timedelta(days=30)
 COLUMNS = (
@@ -20,19 +21,6 @@ COLUMNS = (
     "apr",
     "mark_price",
 )
-
-
-def parse_when(value: str, name: str) -> datetime:
-    """``2025-12-01`` or ``2025-12-01T08:00`` (UTC unless an offset is given)."""
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date (YYYY-MM-DD or ISO-8601)", param_hint=name
-        ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
 
 
 @click.command(name="funding-history")

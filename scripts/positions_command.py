@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
+from scripts.command_options import venues_option
 from scripts.output import FORMATS
 
 
 @click.command()
-@click.option("--venues", metavar="A,B", help="Only these configured venues.")
+@venues_option
 @click.option(
     "--funding-days",
     type=click.IntRange(min=0, max=365),

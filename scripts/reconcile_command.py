@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import click
 
+from scripts.command_options import symbols_option, venues_option
 from scripts.output import FORMATS
 
 
 @click.command()
-@click.option("--symbols", metavar="BTC,ETH", help="Symbols (default: [strategy] symbols).")
-@click.option("--venues", metavar="A,B", help="Only these configured venues.")
+@symbols_option
+@venues_option
 @click.option(
     "--accept-venue",
     is_flag=True,

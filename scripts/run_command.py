@@ -4,28 +4,23 @@ from __future__ import annotations
 
 import click
 
-from scripts.basis import BASES
+from scripts.command_options import (
+    store_option,
+    symbols_option,
+    trading_basis_option,
+    venues_option,
+)
 
 
 @click.command()
 @click.option("--yes", is_flag=True, help="Really trade (required: this loop sends orders).")
-@click.option("--symbols", metavar="BTC,ETH", help="Symbols (default: [strategy] symbols).")
-@click.option("--venues", metavar="A,B", help="Only these configured venues.")
+@symbols_option
+@venues_option
 @click.option("--interval", metavar="DURATION", help="Between cycles (default: [strategy]).")
 @click.option("--max-cycles", type=click.IntRange(min=1), help="Stop after this many cycles.")
 @click.option("--json-lines", is_flag=True, help="One JSON object per cycle on stdout.")
-@click.option(
-    "--basis",
-    type=click.Choice(BASES, case_sensitive=False),
-    help="Rates the decisions use (default: [strategy] basis, else current); the averages "
-    "come from the local funding store.",
-)
-@click.option(
-    "--store",
-    "store_path",
-    metavar="PATH",
-    help="Local funding store (default: [store] path, else ./atomic-fp-funding.sqlite).",
-)
+@trading_basis_option
+@store_option
 @click.option(
     "--no-streams",
     is_flag=True,

@@ -4,29 +4,35 @@ tab-separated plain text when piped."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
-from decimal import Decimal
-from typing import Any
+from datetime import datetime
 
 from returns.result import Success
 
-from atomic_fp import costs
 from atomic_fp.decisions.types import Opportunity
 from atomic_fp.models import FeeQuote, FundingRate
-from scripts.json_contract import versioned
 from scripts.output import (
     age,
-    dec,
     hours,
     is_terminal,
-    iso,
     pct,
     render_csv,
     render_json_of_models,
     render_table,
     use_colour,
 )
+from scripts.scan_json import _mark_gap, fee_json, opportunity_json, report_json
 from scripts.scan_report import ScanReport
+
+# scan's JSON objects live in scripts.scan_json; importable from here as before
+__all__ = [
+    "CSV_COLUMNS",
+    "SPREAD_HEADERS",
+    "fee_json",
+    "opportunity_json",
+    "render",
+    "report_json",
+    "spread_cells",
+]
 
 CSV_COLUMNS = (
     "symbol",
@@ -58,57 +64,6 @@ CSV_COLUMNS = (
 )
 
 
-def _seconds(delta: timedelta) -> str | None:
-    return dec(Decimal(delta // timedelta(microseconds=1)) / 1_000_000)
-
-
-def fee_json(quote: FeeQuote | None) -> dict[str, Any] | None:
-    if quote is None:
-        return None
-    return {
-        "maker": dec(quote.fees.maker),
-        "taker": dec(quote.fees.taker),
-        "source": quote.source.value,
-        "detail": quote.detail,
-    }
-
-
-def opportunity_json(
-    o: Opportunity, now: datetime, report: ScanReport | None = None
-) -> dict[str, Any]:
-    data = _opportunity_json(o, now)
-    if report is None:
-        return data
-    data["long"]["fees"] = fee_json(report.fees.get(str(o.long_venue)))
-    data["short"]["fees"] = fee_json(report.fees.get(str(o.short_venue)))
-    basis = report.basis.value
-    data["estimator"] = basis
-    for side, rate in (("long", o.long_rate), ("short", o.short_rate)):
-        found = report.estimates.get((rate.exchange.name, rate.symbol))
-        data[side]["estimator"] = basis
-        if found is not None:
-            data[side]["current_rate"] = dec(found.current.rate)
-            data[side]["current_apr"] = dec(found.current.apr)
-            data[side]["settlements"] = found.settlements
-    carry = report.carry(o)
-    if carry is not None:
-        held = carry.persistence
-        data["persistence"] = (
-            None
-            if held is None
-            else {
-                "share": dec(held.share),
-                "held": held.held,
-                "samples": held.samples,
-                "window_hours": dec(Decimal(carry.window // timedelta(hours=1))),
-                "estimator": basis,
-            }
-        )
-        data["break_even_days"] = dec(carry.break_even_days)
-        data["break_even_estimator"] = basis
-    return data
-
-
 def _persist_text(report: ScanReport, o: Opportunity) -> str:
     carry = report.carry(o)
     if carry is None or carry.persistence is None:
@@ -122,89 +77,6 @@ def _break_even_text(report: ScanReport, o: Opportunity) -> str:
         return "-"
     days = carry.break_even_days
     return "never" if days is None else f"{days:.1f}d"
-
-
-def _opportunity_json(o: Opportunity, now: datetime) -> dict[str, Any]:
-    long_leg = _leg(o.long_rate, now)
-    short_leg = _leg(o.short_rate, now)
-    long_leg["fees"] = short_leg["fees"] = None
-    return {
-        "symbol": o.symbol.base,
-        "long_venue": str(o.long_venue),
-        "short_venue": str(o.short_venue),
-        "long_apr": dec(o.long_apr),
-        "short_apr": dec(o.short_apr),
-        "spread_apr": dec(o.spread_apr),
-        "cost_apr": dec(o.cost_apr),
-        "net_apr": dec(o.net_apr),
-        "long": long_leg,
-        "short": short_leg,
-        "mark_gap": dec(_mark_gap(o)),
-        "data_age_seconds": _age_seconds(o, now),
-    }
-
-
-def _mark_gap(o: Opportunity) -> Decimal | None:
-    """Signed mark-price gap long vs short, per base unit (an entry cost when positive)."""
-    return costs.mark_gap(o.long_rate.mark_price, o.short_rate.mark_price)
-
-
-def _age_seconds(o: Opportunity, now: datetime) -> str | None:
-    oldest = min(o.long_rate.observed_at, o.short_rate.observed_at)
-    return _seconds(now - oldest)
-
-
-def _leg(rate: FundingRate, now: datetime) -> dict[str, Any]:
-    return {
-        "venue": str(rate.exchange),
-        "venue_symbol": rate.venue_symbol,
-        "rate": dec(rate.rate),
-        "interval_hours": dec(rate.interval_hours),
-        "apr": dec(rate.apr),
-        "kind": rate.kind.value,
-        "next_funding_time": iso(rate.next_funding_time),
-        "observed_at": iso(rate.observed_at),
-        "mark_price": dec(rate.mark_price),
-        "open_interest": dec(rate.open_interest),
-        "volume_24h": dec(rate.volume_24h),
-        "cap": dec(rate.cap),
-        "floor": dec(rate.floor),
-    }
-
-
-def report_json(report: ScanReport, opportunities: Sequence[Opportunity]) -> dict[str, Any]:
-    venues: dict[str, Any] = {}
-    for venue, result in report.venues.items():
-        if isinstance(result, Success):
-            venues[str(venue)] = {
-                "ok": True,
-                "kind": report.kinds.get(venue),
-                "rates": len(result.unwrap()),
-                "fees": fee_json(report.fees.get(str(venue))),
-            }
-        else:
-            error = result.failure()
-            venues[str(venue)] = {
-                "ok": False,
-                "kind": report.kinds.get(venue),
-                "error": {"type": error.kind, "code": error.code, "message": error.message},
-            }
-    return versioned(
-        "scan",
-        {
-            "as_of": iso(report.now),
-            "source": report.source,
-            "basis": report.basis.value,
-            "history": report.history_source,
-            "opportunities": [opportunity_json(o, report.now, report) for o in opportunities],
-            "venues": venues,
-            "left_out": list(report.left_out),
-            "estimates_unavailable": [
-                {"venue": e.venue, "estimator": report.basis.value, "message": e.message}
-                for e in report.unavailable
-            ],
-        },
-    )
 
 
 def _next(rate: FundingRate, now: datetime) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
+from scripts.command_options import venues_option
 from scripts.scan_command import parse_apr, split_list
 
 
 @click.command()
-@click.option("--venues", metavar="A,B", help="Only these configured venues.")
+@venues_option
 @click.option("--symbols", metavar="BTC,ETH", help="Only these symbols.")
 @click.option("--min-apr", metavar="APR", help="Hide opportunities with net APR below this.")
 @click.option("--all-pairs", is_flag=True, help="Every venue pair, not only the best per symbol.")

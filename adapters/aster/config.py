@@ -16,6 +16,7 @@ from adapters.aster.signing import (
     TESTNET_CHAIN_ID,
 )
 from adapters.client_config import ClientConfig
+from adapters.kit.options import positive_number
 
 DEFAULT_BASE_URL = "https://fapi.asterdex.com"
 TESTNET_BASE_URL = "https://fapi.asterdex-testnet.com"
@@ -37,16 +38,7 @@ class AsterConfig(ClientConfig):
 
 
 def _number(options: Mapping[str, str], key: str, default: float) -> float:
-    raw = options.get(key)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"aster option {key}={raw!r} is not a number") from None
-    if not value > 0:
-        raise ValueError(f"aster option {key}={raw!r} must be > 0")
-    return value
+    return positive_number(options, "aster", key, default)
 
 
 KNOWN_OPTIONS = frozenset(

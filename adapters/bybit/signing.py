@@ -13,8 +13,10 @@ The payload text is built here once and sent verbatim, so what is signed is exac
 Bybit receives; the official SDK (``pybit``) signs the same string (checked in
 ``tests/adapters/bybit/test_signing.py``).
 
-Secrets never leave this module except as the HMAC: :class:`Credentials` hides them from
-``repr``; :func:`redact` scrubs key, secret and any signature-shaped hex run from text.
+Secrets never leave this module except as the HMAC: :class:`Credentials` (an API key and
+its secret, the same pair as Binance's: :class:`adapters.binance.signing.Credentials`)
+hides them from ``repr``; :func:`redact` scrubs key, secret and any signature-shaped hex
+run from text.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-import attrs
+from adapters.binance.signing import Credentials
 
 DEFAULT_RECV_WINDOW_MS = 5_000
 """Bybit's default ``recv_window`` (v5 authentication guide; pybit's default too)."""
@@ -37,26 +39,6 @@ documents no smaller cap than this for v5 (UNCONFIRMED beyond the 5000 ms defaul
 window is re-measured from our own timestamp, so a shorter deadline is always honoured)."""
 
 _HEX_SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
-
-
-@attrs.frozen(repr=False)
-class Credentials:
-    """An API key and its secret. ``repr`` shows neither."""
-
-    api_key: str
-    api_secret: str
-
-    def __repr__(self) -> str:
-        return "Credentials(api_key=***, api_secret=***)"
-
-    @classmethod
-    def from_settings(cls, credentials: Mapping[str, str]) -> Credentials | None:
-        """Both ``api_key`` and ``api_secret``, or ``None`` (market data only)."""
-        key = credentials.get("api_key", "")
-        secret = credentials.get("api_secret", "")
-        if not key or not secret:
-            return None
-        return cls(api_key=key, api_secret=secret)
 
 
 def query_string(params: Sequence[tuple[str, str]]) -> str:

@@ -84,6 +84,12 @@ class GrvtMarketData:
         """The perpetuals: from memory or disk while younger than the TTL, else (or when
         ``fresh``: a cached interval was contradicted) from the venue."""
         cache = self._instruments
+        if not fresh and not cache.lock.locked():
+            # what the uncontended lock below would answer, without its checkpoints: a warm
+            # scan's GRVT request then goes out with the other venues', not after them
+            cached = cache.fresh()
+            if cached is not None:
+                return Success(cached)
         async with cache.lock:
             cached = None if fresh else cache.fresh()
             if cached is not None:
@@ -282,7 +288,7 @@ class GrvtMarketData:
         """The instrument list; meanwhile the ticker stream connects (when there is one),
         so a cold scan pays the two in parallel, not one after the other."""
         tickers = self._tickers
-        if tickers is None:
+        if tickers is None or tickers.ready():  # warm: nothing to connect meanwhile
             return await self._instrument_list()
         found: list[Result[InstrumentList, VenueError]] = []
 

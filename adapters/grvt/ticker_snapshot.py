@@ -28,7 +28,8 @@ import itertools
 import logging
 import ssl
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -79,6 +80,17 @@ class TickerSnapshots:
         self._lock = anyio.Lock()
         self.connections_opened = 0
 
+    def ready(self) -> bool:
+        """Whether a read would use the kept connection as it is (open, used within
+        ``idle_limit``): then :meth:`prepare` has nothing to do. A check, not a promise:
+        :meth:`read` checks again."""
+        connection = self._connection
+        return (
+            connection is not None
+            and connection.open
+            and self._monotonic() - self._used_at <= self._idle_limit
+        )
+
     async def prepare(self) -> str | None:
         """Open (or keep) the connection; ``None`` when ready, else why not. Called while
         the instrument list is read, so a cold scan's handshakes overlap that request."""
@@ -87,7 +99,7 @@ class TickerSnapshots:
 
     async def read(self, names: Sequence[str]) -> SnapshotRead:
         """The current ticker of each of ``names`` (as many as arrived in time)."""
-        async with self._lock:
+        async with self._held():
             problem = await self._ready()
             if problem is not None:
                 return SnapshotRead({}, problem)
@@ -103,6 +115,20 @@ class TickerSnapshots:
             else:
                 self._used_at = self._monotonic()
             return SnapshotRead(feeds, problem)
+
+    @asynccontextmanager
+    async def _held(self) -> AsyncIterator[None]:
+        """``self._lock`` held: taken at once when free (no checkpoint, so a warm read's
+        subscribe goes out with the other venues' requests, not a loop turn after them),
+        else waited for as ``async with self._lock`` would."""
+        try:
+            self._lock.acquire_nowait()
+        except anyio.WouldBlock:
+            await self._lock.acquire()
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     async def aclose(self) -> None:
         async with self._lock:

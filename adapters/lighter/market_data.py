@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -55,6 +56,8 @@ if TYPE_CHECKING:
 PATH_MARKETS = "/api/v1/orderBookDetails"
 PATH_FUNDING_RATES = "/api/v1/funding-rates"
 HISTORY_WINDOW_HOURS = 720
+
+_SYMBOL_ORDER = attrgetter("symbol.base", "symbol.contract_type")
 
 
 class LighterMarketData:
@@ -161,7 +164,9 @@ class LighterMarketData:
             if isinstance(parsed, Failure):
                 return Failure(parsed.failure())
             rates.extend(self._with_ws_prices(rate, now) for rate in parsed.unwrap())
-        rates.sort(key=lambda r: r.symbol)
+        # Symbol's order is that of its ordered fields, (base, contract_type): compared here
+        # as the same tuple, without attrs' Python-level __lt__ per comparison (issue 20)
+        rates.sort(key=_SYMBOL_ORDER)
         return Success(tuple(rates))
 
     def _fresh(self, market_id: int, now: datetime) -> Observed | None:

@@ -46,9 +46,12 @@ class FundingKind(enum.Enum):
     SETTLED = "settled"
 
 
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def interval_hours(interval: timedelta) -> Decimal:
     """Exact hours in a timedelta, as a Decimal (``60 min`` and ``1 h`` give the same)."""
-    return Decimal(interval // timedelta(microseconds=1)) / _MICROSECONDS_PER_HOUR
+    return Decimal(interval // _MICROSECOND) / _MICROSECONDS_PER_HOUR
 
 
 @attrs.frozen

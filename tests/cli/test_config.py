@@ -105,6 +105,8 @@ def test_credentials_resolve_from_the_environment_only(tmp_path: Path) -> None:
         ('[venues.binance]\napi_key_env = "not a name"\n', "venues.binance.api_key_env", "NAME"),
         ('[venues.binance]\npassword_env = "X"\n', "venues.binance.password_env", "api_key_env"),
         ('[venues.x]\nkind = "kraken"\n', "venues.x.kind", "package.module:factory"),
+        ("[venues.x]\nenabled = true\n", "venues.x.kind", "package.module:factory"),
+        ("[venues.x]\nkind = 5\n", "venues.x.kind", "package.module:factory"),
         ('[venues.Binance]\nkind = "binance"\n', "venues.Binance", "lowercase venue id"),
         ('[venues.binance]\nbase_url = "fapi.binance.com"\n', "venues.binance.base_url", "URL"),
         ('[venues.binance]\nfees = { maker = "0.1" }\n', "venues.binance.fees.taker", "fee"),

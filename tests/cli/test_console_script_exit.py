@@ -10,27 +10,18 @@ does: no ``os._exit``, no attrs code cache."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from scripts.cli import COMMANDS, FAST_START_COMMANDS
-
-ENTRY = """
-import sys
-from scripts.cli import {name}
-sys.argv = ["atomic-fp", *sys.argv[1:]]
-{name}()
-"""
+from tests.cli.fresh_process import environment, run_console
 
 MARK = "<os._exit>"
 
-MARKED_ENTRY = (
-    f"""
+MARKER = f"""
 import os, sys
 real_exit = os._exit
 def marked(status):
@@ -39,34 +30,30 @@ def marked(status):
     real_exit(status)
 os._exit = marked
 """
-    + ENTRY
-)
-"""The console script, writing :data:`MARK` on stderr when it ends by ``os._exit``."""
+"""Run first: the console script then writes :data:`MARK` on stderr when it ends by
+``os._exit``."""
 
 
 LINES = [
-    ["--help"],
-    ["scan", "--help"],
-    ["scan", "--offline", "--format", "json"],
-    ["scan", "--offline", "--limit", "0"],  # usage error: 2
-    ["scan", "--offline", "--min-apr", "lots"],  # bad value: 2
-    ["--log-json", "scan", "--offline", "--venues", "nowhere"],  # config error as JSON: 2
-    ["no-such-command"],
+    (["--help"], 0),
+    (["scan", "--help"], 0),
+    (["scan", "--offline", "--format", "json"], 0),
+    (["scan", "--offline", "--limit", "0"], 2),  # usage error
+    (["scan", "--offline", "--min-apr", "lots"], 2),  # bad value
+    (["--log-json", "scan", "--offline", "--venues", "nowhere"], 2),  # config error as JSON
+    (["no-such-command"], 2),
 ]
+"""Each command line and its exit status (which also shows the arguments reached both)."""
 
 
 def _run(
-    name: str, args: list[str], cache: Path, entry: str = ENTRY
+    entry: str, args: list[str], cache: Path, prologue: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "ATOMIC_FP_CONFIG"}
-    env["ATOMIC_FP_CACHE_DIR"] = str(cache)
-    return subprocess.run(
-        [sys.executable, "-c", entry.format(name=name), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=env,
+    return run_console(
+        *args,
+        entry=entry,
+        prologue=prologue,
+        env=environment(ATOMIC_FP_CACHE_DIR=str(cache)),
         cwd=cache,
     )
 
@@ -76,9 +63,12 @@ def _untimed(text: str) -> str:
     return re.sub(r'"time": "[^"]+"', '"time": "-"', text)
 
 
-@pytest.mark.parametrize("args", LINES, ids=" ".join)
-def test_the_console_script_answers_as_main_does(args: list[str], tmp_path: Path) -> None:
+@pytest.mark.parametrize(("args", "code"), LINES, ids=[" ".join(args) for args, _ in LINES])
+def test_the_console_script_answers_as_main_does(
+    args: list[str], code: int, tmp_path: Path
+) -> None:
     expected = _run("main", args, tmp_path)
+    assert expected.returncode == code, expected.stderr
     got = _run("run", args, tmp_path)
     assert (got.returncode, got.stdout, _untimed(got.stderr)) == (
         expected.returncode,
@@ -105,7 +95,7 @@ def test_only_scan_is_a_fast_start_command() -> None:
 
 @pytest.mark.parametrize("args", [["--help"], ["scan", "--offline", "--format", "json"]])
 def test_help_and_scan_end_without_teardown(args: list[str], tmp_path: Path) -> None:
-    done = _run("run", args, tmp_path, MARKED_ENTRY)
+    done = _run("run", args, tmp_path, MARKER)
     assert done.returncode == 0, done.stderr
     assert done.stderr.endswith(MARK)
     if args[0] == "scan":
@@ -127,7 +117,7 @@ def test_help_and_scan_end_without_teardown(args: list[str], tmp_path: Path) -> 
     ids=" ".join,
 )
 def test_every_other_command_exits_as_python_does(args: list[str], tmp_path: Path) -> None:
-    done = _run("run", args, tmp_path, MARKED_ENTRY)
+    done = _run("run", args, tmp_path, MARKER)
     assert MARK not in done.stderr
     assert done.returncode in (0, 2), done.stderr
     assert _code_caches(tmp_path) == []

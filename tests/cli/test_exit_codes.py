@@ -6,10 +6,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import attrs
@@ -18,6 +14,7 @@ from click.testing import CliRunner
 
 from adapters.snapshot import Snapshot, bundled_snapshot
 from scripts.cli import cli
+from tests.cli.fresh_process import run_installed
 
 
 def _snapshot_with(tmp_path: Path, broken: set[str]) -> Path:
@@ -95,16 +92,6 @@ def test_exit_3_when_alert_threshold_exceeded(runner: CliRunner) -> None:
     assert quiet.exit_code == 0
 
 
-def _console_script() -> str:
-    candidate = Path(sys.executable).parent / "atomic-fp"
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which("atomic-fp")
-    if found is None:
-        pytest.skip("the atomic-fp console script is not installed")
-    return found
-
-
 @pytest.mark.parametrize(
     ("args", "code"),
     [
@@ -115,16 +102,7 @@ def _console_script() -> str:
     ],
 )
 def test_installed_console_script_exit_codes(isolated: Path, args: list[str], code: int) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "ATOMIC_FP_CONFIG"}
-    done = subprocess.run(
-        [_console_script(), *args],
-        capture_output=True,
-        text=True,
-        cwd=isolated,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    done = run_installed(*args, cwd=isolated)
     assert done.returncode == code, done.stderr
     if args == ["scan", "--offline"]:
         assert done.stdout.splitlines()[0].startswith("symbol\tlong\tshort")
@@ -132,14 +110,7 @@ def test_installed_console_script_exit_codes(isolated: Path, args: list[str], co
 
 def test_installed_console_script_exit_1(isolated: Path) -> None:
     snap = _snapshot_with(isolated, {"binance", "hyperliquid", "grvt", "lighter"})
-    done = subprocess.run(
-        [_console_script(), "scan", "--snapshot", str(snap)],
-        capture_output=True,
-        text=True,
-        cwd=isolated,
-        timeout=60,
-        check=False,
-    )
+    done = run_installed("scan", "--snapshot", str(snap), cwd=isolated)
     assert done.returncode == 1
 
 

@@ -6,16 +6,15 @@ answers; the interrupt is sent once it has seen the connection (an event, not a 
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.cli.fresh_process import environment, start_console
 
 
 @pytest.fixture
@@ -44,29 +43,14 @@ def silent_venue() -> Iterator[tuple[int, threading.Event]]:
             conn.close()
 
 
-RUN = """
-import sys
-from scripts.cli import run
-sys.argv = ["atomic-fp", "scan", "--format", "json"]
-run()
-"""
-
-
 def test_ctrl_c_while_the_venue_is_silent_aborts_cleanly(
     silent_venue: tuple[int, threading.Event], tmp_path: Path
 ) -> None:
     port, connected = silent_venue
     config = tmp_path / "atomic-fp.toml"
     config.write_text(f'[venues.binance]\nkind = "binance"\nbase_url = "http://127.0.0.1:{port}"\n')
-    env = {k: v for k, v in os.environ.items() if k != "ATOMIC_FP_CONFIG"}
-    env.update(ATOMIC_FP_CONFIG=str(config), ATOMIC_FP_CACHE_DIR=str(tmp_path / "cache"))
-    process = subprocess.Popen(
-        [sys.executable, "-c", RUN],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    env = environment(ATOMIC_FP_CONFIG=str(config), ATOMIC_FP_CACHE_DIR=str(tmp_path / "cache"))
+    process = start_console("scan", "--format", "json", env=env)
     try:
         assert connected.wait(60), "the scan never connected"
         process.send_signal(signal.SIGINT)

@@ -57,7 +57,15 @@ def test_importing_the_ranking_imports_no_trading_decision() -> None:
     assert done.stdout.strip() == str(
         [
             "atomic_fp.decisions.estimators",
+            # the ranking and its own modules (split by job: atomic_fp/decisions/ranking.py)
+            "atomic_fp.decisions.ranked_opportunities",
             "atomic_fp.decisions.ranking",
+            "atomic_fp.decisions.ranking_best",
+            "atomic_fp.decisions.ranking_best_pair",
+            "atomic_fp.decisions.ranking_eager",
+            "atomic_fp.decisions.ranking_exact",
+            "atomic_fp.decisions.ranking_lazy",
+            "atomic_fp.decisions.ranking_pairs",
             "atomic_fp.decisions.types",
         ]
     )

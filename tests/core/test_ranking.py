@@ -210,3 +210,21 @@ def test_books_add_the_entry_gap_and_drop_unfillable_pairs() -> None:
 def test_empty_input() -> None:
     assert rank_opportunities([], config()) == ()
     assert best_per_symbol(()) == ()
+
+
+def test_one_base_quoted_in_other_quote_assets_is_one_symbol() -> None:
+    """``Symbol("BTC", "USDT") == Symbol("BTC", "USDC")`` (the quote is for display): a
+    venue settling in USDT and one in USDC quote one symbol, so they pair up, in the full
+    ranking and in the best pair per symbol, as in the simple ranking. (The grouping once
+    keyed on the quote too, and ranked no pair here.)"""
+    rates = [
+        rate("a", "0.0001", symbol=Symbol("BTC", "USDT")),
+        rate("b", "0.0004", symbol=Symbol("BTC", "USDC")),
+        rate("c", "0.00015", symbol=Symbol("BTC")),
+        rate("a", "0.0001", symbol=Symbol("ETH", "USDC")),
+        rate("b", "-0.00015", symbol=Symbol("ETH")),
+    ]  # no two nets equal: the simple ranking breaks ties by str(symbol), quote included
+    expected = naive_ranking(rates, config())
+    assert len(expected) == 8
+    assert rank_opportunities(rates, config()) == tuple(expected)
+    assert rank_opportunities(rates, config(), per_symbol=1) == best_per_symbol(expected)

@@ -4,10 +4,12 @@ including near-ties the float shortcut cannot separate and a ``min_net_apr`` flo
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from decimal import Decimal
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -115,3 +117,63 @@ def test_a_rate_beyond_its_cap_counts_only_up_to_the_cap() -> None:
     best = rank_opportunities(rates, cfg, per_symbol=1)
     assert [(o.long_venue.name, o.short_venue.name) for o in best] == [("c", "b")]
     assert best == best_per_symbol(naive_ranking(rates, cfg))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    quotes=st.lists(
+        st.tuples(
+            st.sampled_from(["BTC", "ETH", "SOL"]),
+            st.sampled_from(VENUES),
+            st.sampled_from(["0.0001", "-0.0001", "0.0002", "0", "0.00010"]),
+            st.sampled_from([1, 8]),
+        ),
+        max_size=40,
+    ),
+    fee=st.sampled_from(["0", "0.0002", "0.0005"]),
+    order=st.randoms(use_true_random=False),
+    floor=st.none() | st.just(Decimal(0)),
+)
+def test_best_pair_per_symbol_ignores_quote_order_and_breaks_exact_ties_by_name(
+    quotes: list[tuple[str, str, str, int]],
+    fee: str,
+    order: random.Random,
+    floor: Decimal | None,
+) -> None:
+    """Many exact ties (one fee for every venue, few rates; equal values written
+    differently: ``0.0001`` and ``0.00010``), the venues of a symbol met in any order:
+    the best pair is the full enumeration's, i.e. among equal nets the first by (long
+    venue, short venue) name, whatever order the quotes came in. The runner-up of a side
+    is then within the tolerance of the best, so the per-venue filters run."""
+    cfg = config(default_fees=VenueFees(maker=Decimal(0), taker=Decimal(fee)))
+    rates = [rate(v, value, timedelta(hours=h), symbol=Symbol(s)) for s, v, value, h in quotes]
+    expected = best_per_symbol(naive_ranking(rates, cfg))
+    if floor is not None:
+        expected = tuple(o for o in expected if o.net_apr >= floor)
+    shuffled = list(rates)
+    order.shuffle(shuffled)
+    assert rank_opportunities(shuffled, cfg, per_symbol=1, min_net_apr=floor) == expected
+    assert rank_opportunities(rates, cfg, per_symbol=1, min_net_apr=floor) == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # one venue is both the best short and the cheapest long; runner-ups tie exactly
+        ({"a": "0.0003", "b": "0.0001", "c": "0.0001", "d": "0.0002"}, ("b", "a")),
+        # two venues tie for the best short, two for the cheapest long
+        ({"a": "0.0003", "b": "0.0003", "c": "-0.0001", "d": "-0.0001"}, ("c", "a")),
+        # every venue quotes the same rate: zero spread, the first pair by name
+        ({"d": "0.0001", "c": "0.0001", "b": "0.0001", "a": "0.0001"}, ("a", "b")),
+        # a single clear best on each side (the filters are skipped)
+        ({"d": "0.0009", "c": "0.0001", "b": "-0.0004", "a": "0.0002"}, ("b", "d")),
+    ],
+)
+def test_best_pair_among_tied_venues_is_the_first_by_name(
+    values: dict[str, str], expected: tuple[str, str]
+) -> None:
+    rates = [rate(v, value) for v, value in values.items()]
+    best = rank_opportunities(rates, config(), per_symbol=1)
+    assert [(o.long_venue.name, o.short_venue.name) for o in best] == [expected]
+    assert best == best_per_symbol(naive_ranking(rates, config()))
+    assert best == best_per_symbol(naive_ranking(rates[::-1], config()))

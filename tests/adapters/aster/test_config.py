@@ -47,6 +47,12 @@ FOREIGN_KEY = "0x" + "7e" * 32
         ('options = { recv_window_ms = "60000" }', {}, "recv_window_ms must be at most 5000"),
         ('options = { chain_id = "56" }', {}, "chain_id must be 1666 (mainnet) or 714"),
         ('options = { recvwindow = "5000" }', {}, "unknown aster option 'recvwindow'"),
+        (
+            'options = { weight_per_minute = "lots" }',
+            {},
+            "aster option weight_per_minute='lots' is not a number",
+        ),
+        ('options = { markets_ttl_seconds = "0" }', {}, "markets_ttl_seconds='0' must be > 0"),
         ('api_key_env = "ASTER_KEY"', {}, "api_key_env"),
     ],
 )

@@ -148,6 +148,94 @@ async def test_a_kept_connection_reads_again_in_one_subscribe_ignoring_earlier_f
     assert _tickers(rest) == []
 
 
+async def test_a_warm_read_subscribes_before_another_task_gets_a_loop_turn(
+    rest: VenueServer, exchanges: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counted loop turns, not time (issue 20): in a warm round GRVT's subscribe leaves
+    with the other venues' requests, not after them. A task started next to the warm
+    fetch counts the turns it gets before the subscribe is handed to the connection: none
+    (the kept connection needs no ``prepare`` task group, the fresh instrument list and a
+    free lock are taken without a checkpoint). Before, 5 turns: the other venues' requests
+    went out first and GRVT's answer, the last of a round, came later. The cold read
+    still connects while it reads the instrument list (the test below)."""
+    import anyio
+    import anyio.lowlevel
+
+    from adapters.streams.websocket import WebSocketConnection
+
+    turns: list[int] = [0]
+    at_subscribe: list[int] = []
+    send_json = WebSocketConnection.send_json
+
+    async def counting(self: WebSocketConnection, message: object) -> None:
+        if isinstance(message, dict) and message.get("method") == "subscribe":
+            at_subscribe.append(turns[0])
+        await send_json(self, message)
+
+    async def round_with_another_task(client: GrvtClient) -> int:
+        """One warm fetch; the other task counts its turns from the fetch's start (trio
+        runs a batch of tasks in any order: a turn before that is not the fetch's)."""
+        started, done = anyio.Event(), anyio.Event()
+        found: list[int] = []
+
+        async def fetch() -> None:
+            turns[0] = 0
+            started.set()
+            found.append(len(await _rates(client)))
+            done.set()
+
+        async def other_task() -> None:
+            await started.wait()
+            while not done.is_set():
+                turns[0] += 1
+                await anyio.lowlevel.checkpoint()
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(other_task)
+            group.start_soon(fetch)
+        return found[0]
+
+    monkeypatch.setattr(WebSocketConnection, "send_json", counting)
+    with grvt_ticker_server(grvt_ticker_feeds(exchanges)) as ws:
+        client = _client(rest, ws.url)
+        try:
+            assert len(await _rates(client)) == COUNT  # cold: connects, lists, reads
+            for _ in range(3):
+                assert await round_with_another_task(client) == COUNT
+        finally:
+            await client.aclose()
+    assert ws.connections == 1
+    assert at_subscribe[1:] == [0, 0, 0]
+    assert _tickers(rest) == []
+
+
+async def test_concurrent_reads_of_one_stream_take_turns(rest: VenueServer, exchanges: Any) -> None:
+    """The read lock taken without a checkpoint when free still serialises: two reads at
+    once on one kept connection subscribe and unsubscribe one after the other, and both
+    get every instrument."""
+    import anyio
+
+    feeds = grvt_ticker_feeds(exchanges)
+    with grvt_ticker_server(feeds) as ws:
+        client = _client(rest, ws.url)
+        try:
+            await _rates(client)
+            found: list[int] = []
+
+            async def fetch() -> None:
+                found.append(len(await _rates(client)))
+
+            async with anyio.create_task_group() as group:
+                group.start_soon(fetch)
+                group.start_soon(fetch)
+        finally:
+            await client.aclose()
+    assert found == [COUNT, COUNT]
+    methods = [entry[2]["method"] for entry in ws.log]
+    assert methods[:6] == ["subscribe", "unsubscribe"] * 3
+    assert _tickers(rest) == []
+
+
 async def test_instruments_the_stream_does_not_know_are_read_over_rest(
     rest: VenueServer, exchanges: Any
 ) -> None:
