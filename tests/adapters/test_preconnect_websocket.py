@@ -95,6 +95,7 @@ def test_a_pre_opened_websocket_reads_the_same_snapshot_on_its_one_connection(
     assert server.connections == 1 and len(reference) == len(names)
     connection = _pre_open(server.port, server.url, bundle)
     assert connection.problem is None
+    _until(lambda: server.connections >= 2)  # (its handler counts after it answered)
     assert server.connections == 2  # opened by the thread, before anyone asked
     assert _read(server.url, bundle, names) == reference
     assert server.connections == 2  # the read used it: no connection of its own
