@@ -52,14 +52,27 @@ def shared_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
         return context
 
 
-def default_transport(ca_bundle: str | None = None) -> httpx.AsyncHTTPTransport:
-    """The transport ``httpx.AsyncClient`` builds by default (HTTP/1.1, default limits,
-    proxies from the environment), verifying with :func:`shared_ssl_context`; it reports
-    each connection it opens to :mod:`adapters.connection_events`."""
+def default_transport(ca_bundle: str | None = None) -> httpx.AsyncBaseTransport:
+    """The transport ``httpx.AsyncClient`` builds by default (HTTP/1.1, default limits),
+    verifying with :func:`shared_ssl_context`; it reports each connection it opens to
+    :mod:`adapters.connection_events`. (Like any transport given to ``httpx.AsyncClient``,
+    it reads no proxy from the environment: httpx does that only for a client built
+    without one.)
+
+    In a process that pre-connected (:func:`adapters.preconnect.start`: a live ``scan``),
+    the same transport written out over a backend that uses those connections
+    (:class:`adapters.preconnected_transport.PreconnectingTransport`); every other
+    process, and so every command that trades, gets ``httpx.AsyncHTTPTransport``."""
+    from adapters import preconnect
+
+    if preconnect.active():
+        from adapters.preconnected_transport import PreconnectingTransport
+
+        return PreconnectingTransport(shared_ssl_context(ca_bundle))
     return _signalling_transport()(verify=shared_ssl_context(ca_bundle), trust_env=True)
 
 
-async def _trace(event: str, info: dict[str, Any]) -> None:
+async def trace_connects(event: str, info: dict[str, Any]) -> None:
     """httpcore's ``trace`` extension: called with ``connection.connect_tcp.started`` right
     before it opens a TCP connection (``httpcore/_async/connection.py``)."""
     if event == "connection.connect_tcp.started":
@@ -76,10 +89,10 @@ def _signalling_transport() -> type[httpx.AsyncHTTPTransport]:
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             if listening() and "trace" not in request.extensions:
-                request.extensions = {**request.extensions, "trace": _trace}
+                request.extensions = {**request.extensions, "trace": trace_connects}
             return await super().handle_async_request(request)
 
     return SignallingTransport
 
 
-__all__ = ["default_transport", "shared_ssl_context"]
+__all__ = ["default_transport", "shared_ssl_context", "trace_connects"]
