@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import ssl
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
@@ -27,6 +28,7 @@ import httpcore
 import httpx
 
 from adapters import preconnect
+from adapters.connect_race import first_of
 from adapters.connection_events import listening
 
 _EXCEPTIONS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
@@ -75,6 +77,17 @@ class _Body(httpx.AsyncByteStream):
     async def aclose(self) -> None:
         if hasattr(self._stream, "aclose"):
             await self._stream.aclose()
+
+
+async def _taken(
+    claimed: preconnect.PreparedConnection, context: ssl.SSLContext, hostname: str | None
+) -> httpcore.AsyncNetworkStream | None:
+    """The claimed connection as httpcore's stream, or ``None`` (then closed)."""
+    try:
+        stream = await claimed.take(context, hostname)
+    except OSError:  # handing the socket to the event loop failed: connect anew
+        return None
+    return None if stream is None else _TLSNetworkStream(stream)
 
 
 async def _trace(event: str, info: dict[str, Any]) -> None:
@@ -159,8 +172,10 @@ class PreconnectingBackend(httpcore.AsyncNetworkBackend):
 class _ClaimedStream(httpcore.AsyncNetworkStream):
     """What :meth:`PreconnectingBackend.connect_tcp` answers for a claimed connection:
     ``start_tls`` with the context and host name it was made with returns it; anything
-    else (another context or name, a failed or unfinished pre-connect, plain HTTP) closes
-    it and connects as httpcore would, within what is left of the connect timeout."""
+    else (another context or name, a failed pre-connect, one the server closed, plain
+    HTTP) closes it and connects as httpcore would, with the same timeouts. A pre-connect
+    still under way is raced against that connect (:func:`adapters.connect_race.first_of`):
+    never slower than the connect, and the connect's error is the one reported."""
 
     def __init__(
         self,
@@ -175,18 +190,29 @@ class _ClaimedStream(httpcore.AsyncNetworkStream):
         self._host = host
         self._port = port
         self._timeout = timeout
-        self._began = anyio.current_time()
         self._plain: httpcore.AsyncNetworkStream | None = None
 
     async def _connect(self) -> httpcore.AsyncNetworkStream:
         """The connect httpcore would have made (``connect_tcp``'s errors, unchanged)."""
         self._abandon()
         if self._plain is None:
-            timeout = self._timeout
-            if timeout is not None:
-                timeout = max(0.0, timeout - (anyio.current_time() - self._began))
-            self._plain = await self._backend.connect_tcp(self._host, self._port, timeout)
+            self._plain = await self._backend.connect_tcp(self._host, self._port, self._timeout)
         return self._plain
+
+    async def _connect_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None,
+        timeout: float | None,  # noqa: ASYNC109 (httpcore's start_tls timeout)
+    ) -> httpcore.AsyncNetworkStream:
+        """httpcore's ``connect_tcp`` then ``start_tls``, with their timeouts and errors."""
+        plain = await self._backend.connect_tcp(self._host, self._port, self._timeout)
+        try:
+            return await plain.start_tls(ssl_context, server_hostname, timeout)
+        except BaseException:  # cancelled (the pre-made one won the race): close it
+            with anyio.CancelScope(shield=True):
+                await plain.aclose()
+            raise
 
     def _abandon(self) -> None:
         claimed, self._claimed = self._claimed, None
@@ -200,15 +226,30 @@ class _ClaimedStream(httpcore.AsyncNetworkStream):
         timeout: float | None = None,  # noqa: ASYNC109 (httpcore's interface)
     ) -> httpcore.AsyncNetworkStream:
         claimed, self._claimed = self._claimed, None
-        if claimed is not None:
-            try:
-                stream = await claimed.take(ssl_context, server_hostname, self._timeout)
-            except OSError:  # handing the socket to the event loop failed: connect anew
-                stream = None
+        if claimed is not None and claimed.finished():
+            stream = await _taken(claimed, ssl_context, server_hostname)
             if stream is not None:
-                return _TLSNetworkStream(stream)
-        plain = await self._connect()
-        return await plain.start_tls(ssl_context, server_hostname, timeout)
+                return stream
+        elif claimed is not None:
+
+            async def when_made() -> httpcore.AsyncNetworkStream | None:
+                try:
+                    await claimed.wait_finished()
+                except BaseException:  # the connect won: nobody will use it
+                    claimed.abandon()
+                    raise
+                return await _taken(claimed, ssl_context, server_hostname)
+
+            async def close(stream: httpcore.AsyncNetworkStream) -> None:
+                await stream.aclose()
+
+            return await first_of(
+                lambda: self._connect_tls(ssl_context, server_hostname, timeout),
+                when_made,
+                close,
+                delay=lambda: claimed.hedge_delay(time.monotonic()),
+            )
+        return await self._connect_tls(ssl_context, server_hostname, timeout)
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
         return await (await self._connect()).read(max_bytes, timeout)
@@ -294,13 +335,17 @@ class _TLSNetworkStream(httpcore.AsyncNetworkStream):
 
 
 def _readable(sock: Any) -> bool:
-    """httpcore's ``is_socket_readable``: a closed socket reads as readable (its next
-    read returns the end)."""
+    """httpcore's ``is_socket_readable`` (``httpcore/_utils.py``): a closed socket reads
+    as readable (its next read returns the end); ``select.select`` where there is no
+    ``poll`` (Windows)."""
     import select
 
     fd = None if sock is None else sock.fileno()
     if fd is None or fd < 0:
         return True
+    if not hasattr(select, "poll"):
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable)
     poller = select.poll()
     poller.register(fd, select.POLLIN)
     return bool(poller.poll(0))

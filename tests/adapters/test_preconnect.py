@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import os
 import socket
-import ssl
 import urllib.request
 import warnings
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from typing import Any
 from unittest import mock
 
 import anyio
+import httpcore
 import httpx
 import pytest
 import trustme
@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from adapters import preconnect
 from adapters.preconnected_transport import _EXCEPTIONS, PreconnectingTransport
 from adapters.tls import shared_ssl_context
-from tests.adapters.tls_server import TlsServer
+from tests.adapters.tls_server import TlsServer, server_context, write_bundle
 
 
 @pytest.fixture(scope="module")
@@ -38,16 +38,12 @@ def ca() -> trustme.CA:
 
 @pytest.fixture(scope="module")
 def bundle(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return str(path)
+    return write_bundle(ca, tmp_path_factory.mktemp("ca"))
 
 
 @pytest.fixture
 def server(ca: trustme.CA) -> Iterator[TlsServer]:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
-    running = TlsServer(context)
+    running = TlsServer(server_context(ca))
     yield running
     running.stop()
 
@@ -121,23 +117,22 @@ def _error(transport: httpx.AsyncBaseTransport, url: str) -> tuple[type[Exceptio
 
 
 def test_a_refused_pre_connect_falls_back_to_the_same_error_as_httpx(bundle: str) -> None:
-    with socket.create_server(("127.0.0.1", 0)) as placeholder:
+    with socket.socket() as placeholder:  # bound, never listening: the port stays ours
+        placeholder.bind(("127.0.0.1", 0))
         port = placeholder.getsockname()[1]
-    url = f"https://127.0.0.1:{port}"  # nothing listens there
-    context = shared_ssl_context(bundle)
-    reference = _error(httpx.AsyncHTTPTransport(verify=context), url)
-    assert preconnect.start([preconnect.Target("127.0.0.1", port, bundle, 5.0, 1)], {}) == 1
-    assert preconnect._begun[0].ready(30) and preconnect._begun[0].problem is not None
-    assert _error(PreconnectingTransport(context), url) == reference
-    assert reference[0] is httpx.ConnectError
+        url = f"https://127.0.0.1:{port}"  # connects to it are refused
+        context = shared_ssl_context(bundle)
+        reference = _error(httpx.AsyncHTTPTransport(verify=context), url)
+        assert preconnect.start([preconnect.Target("127.0.0.1", port, bundle, 5.0, 1)], {}) == 1
+        assert preconnect._begun[0].ready(30) and preconnect._begun[0].problem is not None
+        assert _error(PreconnectingTransport(context), url) == reference
+        assert reference[0] is httpx.ConnectError
 
 
 def test_a_certificate_for_another_name_is_refused_as_httpx_refuses_it(
     ca: trustme.CA, bundle: str
 ) -> None:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("venue.example").configure_cert(context)
-    wrong = TlsServer(context)
+    wrong = TlsServer(server_context(ca, "venue.example"))
     try:
         verifying = shared_ssl_context(bundle)
         reference = _error(httpx.AsyncHTTPTransport(verify=verifying), wrong.url)
@@ -147,6 +142,28 @@ def test_a_certificate_for_another_name_is_refused_as_httpx_refuses_it(
         assert "CERTIFICATE_VERIFY_FAILED" in reference[1]
     finally:
         wrong.stop()
+
+
+@pytest.mark.parametrize("how", ["close_notify", "fin"])
+def test_a_connection_the_server_closed_before_the_claim_is_not_used(
+    ca: trustme.CA, bundle: str, how: str
+) -> None:
+    """A server drops the idle pre-made connection (after its TLS 1.3 session tickets):
+    the request gets its answer on a new connection, as without pre-connecting (before:
+    httpcore took the closed one for fresh and failed with RemoteProtocolError)."""
+    closing = TlsServer(server_context(ca), close_first=how)
+    try:
+        _begin(closing, bundle)
+        assert preconnect._begun[0].problem is None  # made, then closed by the server
+        assert closing.wait_closed(1)
+        verifying = shared_ssl_context(bundle)
+        assert anyio.run(_get, PreconnectingTransport(verifying), closing.url)[0][::2] == (
+            200,
+            b"ok",
+        )
+        assert closing.accepted == 2 and closing.requests == 1
+    finally:
+        closing.stop()
 
 
 def test_unclaimed_connections_are_closed_with_no_resource_warning(
@@ -167,8 +184,7 @@ def test_unclaimed_connections_are_closed_with_no_resource_warning(
 def test_a_connection_still_handshaking_when_discarded_closes_when_it_ends(
     ca: trustme.CA, bundle: str
 ) -> None:
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    held_context = server_context(ca)
     listener = socket.create_server(("127.0.0.1", 0))  # answers the hello only when told
     try:
         port = listener.getsockname()[1]
@@ -177,7 +193,7 @@ def test_a_connection_still_handshaking_when_discarded_closes_when_it_ends(
         accepted, _ = listener.accept()
         preconnect.discard_unused()  # mid-handshake
         assert not connection.ready(0)
-        with server_context.wrap_socket(accepted, server_side=True) as tls:  # completes it
+        with held_context.wrap_socket(accepted, server_side=True) as tls:  # completes it
             assert connection.ready(30)
             assert connection.problem is None  # made, then closed as abandoned:
             assert tls.recv(1) == b""  # the server reads the end of the connection
@@ -185,10 +201,42 @@ def test_a_connection_still_handshaking_when_discarded_closes_when_it_ends(
         listener.close()
 
 
-def test_the_transport_maps_httpcore_errors_with_httpx_own_table() -> None:
-    from httpx._transports.default import _load_httpcore_exceptions  # the reference
+HTTPCORE_ERRORS = sorted(
+    {
+        value
+        for value in vars(httpcore).values()
+        if isinstance(value, type) and issubclass(value, Exception) and value is not Exception
+    },
+    key=lambda error: error.__name__,
+)
 
-    assert dict(_EXCEPTIONS) == _load_httpcore_exceptions()
+
+@pytest.mark.parametrize("raised", [*HTTPCORE_ERRORS, ValueError], ids=lambda e: e.__name__)
+def test_the_transport_maps_httpcore_errors_as_httpx_own_transport(
+    raised: type[Exception], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every exception httpcore exports, raised by the connection pool (a public method
+    of a public class, patched), reaches the caller of both transports as the same httpx
+    error with the same message (httpx's own mapping is private: compared by behaviour)."""
+
+    async def fail(self: Any, request: Any) -> Any:
+        raise raised("the pool's message")
+
+    monkeypatch.setattr(httpcore.AsyncConnectionPool, "handle_async_request", fail)
+    context = shared_ssl_context()
+
+    def outcome(transport: httpx.AsyncBaseTransport) -> tuple[type[BaseException], str]:
+        async def send() -> None:
+            await transport.handle_async_request(httpx.Request("GET", "https://venue.test/"))
+
+        with pytest.raises(Exception) as caught:
+            anyio.run(send)
+        return type(caught.value), str(caught.value)
+
+    reference = outcome(httpx.AsyncHTTPTransport(verify=context))
+    assert outcome(PreconnectingTransport(context)) == reference
+    if raised is not ValueError and raised in dict(_EXCEPTIONS):
+        assert reference[0] is dict(_EXCEPTIONS)[raised]  # our table says the same
 
 
 def test_the_transport_uses_httpx_default_limits() -> None:

@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import socket
-import ssl
 import subprocess
 import sys
 import threading
@@ -31,6 +30,7 @@ from bench.grvt_ws_server import GrvtTickerServer, grvt_ticker_server
 from bench.latency_proxy import Proxies, proxies_for
 from bench.realistic_bodies import grvt_ticker_feeds, realistic_snapshot
 from bench.replay_server import Servers, serving
+from tests.adapters.tls_server import server_context, write_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 OFF = {"ATOMIC_FP_PRECONNECT": "0"}
@@ -43,18 +43,12 @@ def ca() -> trustme.CA:
     return trustme.CA()
 
 
-def _server_context(ca: trustme.CA, name: str = "127.0.0.1") -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(name).configure_cert(context)
-    return context
-
-
 @pytest.fixture(scope="module")
 def venues(ca: trustme.CA) -> Iterator[tuple[Servers, GrvtTickerServer, Proxies]]:
     snapshot = realistic_snapshot(bundled_snapshot())
     grvt = snapshot.venue("grvt")
     assert grvt is not None
-    server_tls = _server_context(ca)
+    server_tls = server_context(ca)
     with (
         serving(0.0, snapshot, tls=server_tls) as servers,
         grvt_ticker_server(grvt_ticker_feeds(grvt.exchanges), tls=server_tls, period=3600) as ws,
@@ -91,8 +85,7 @@ def _begun(stderr: str) -> int:
 
 
 def _config_file(proxies: Proxies, ca: trustme.CA, tmp_path: Path, urls: dict[str, str]) -> Path:
-    bundle = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
+    bundle = Path(write_bundle(ca, tmp_path))
     return _config(urls, bundle, tmp_path / "atomic-fp.toml", VENUES)
 
 
@@ -199,9 +192,9 @@ def test_a_refused_certificate_is_reported_as_without_pre_connecting(
 ) -> None:
     snapshot = realistic_snapshot(bundled_snapshot())
     if problem == "untrusted certificate":
-        server_tls, trusted = _server_context(trustme.CA()), ca
+        server_tls, trusted = server_context(trustme.CA()), ca
     else:  # a certificate of the trusted CA, for another name than the URL's
-        server_tls, trusted = _server_context(ca, "venue.example"), ca
+        server_tls, trusted = server_context(ca, "venue.example"), ca
     with serving(0.0, snapshot, tls=server_tls) as servers:
         bundle = tmp_path / "ca.pem"
         trusted.cert_pem.write_to_path(str(bundle))
@@ -246,3 +239,32 @@ def test_nothing_is_pre_connected_offline_or_when_turned_off_or_behind_a_proxy(
         done = _scan(config, tmp_path / "cache", env)
         assert _begun(done.stderr) == 0, env
         assert "pre-connecting" not in done.stderr
+
+
+def test_bybit_and_okx_pre_connect_as_many_connections_as_their_scan_opens(
+    ca: trustme.CA, tmp_path: Path
+) -> None:
+    """Bybit's two and OKX's three (``SCAN_CONNECTIONS``): the same connections with and
+    without pre-connecting, every pre-made one taken (one left over would be accepted by
+    the proxy and closed: an extra connection). Their servers answer in the documented
+    shapes (``bench.documented_bodies``: there are no real recordings)."""
+    pair = ("bybit", "okx")
+    with (
+        serving(0.0, tls=server_context(ca), documented=True) as servers,
+        proxies_for({v: servers.urls()[v] for v in pair}, 0.0) as proxies,
+    ):
+        bundle = Path(write_bundle(ca, tmp_path))
+        config = _config(proxies.urls, bundle, tmp_path / "atomic-fp.toml", pair)
+        proxies.take_timelines()
+        runs = {}
+        for name, env in (("off", OFF), ("on", None)):
+            done = _scan(config, tmp_path / "cache", env)
+            assert done.returncode == 0, done.stderr
+            output = _without_clock(json.loads(done.stdout))
+            assert all(v["ok"] for v in output["venues"].values()), output["venues"]
+            connections = {p: len(c) for p, c in proxies.take_timelines().items()}
+            runs[name] = (output, connections, _begun(done.stderr))
+    assert runs["on"][0] == runs["off"][0]
+    assert runs["off"][2] == 0
+    assert runs["on"][2] == SCAN_CONNECTIONS["bybit"][2] + SCAN_CONNECTIONS["okx"][2] == 5
+    assert runs["on"][1] == runs["off"][1] == {"bybit": 2, "okx": 3}

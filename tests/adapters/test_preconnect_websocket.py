@@ -8,9 +8,8 @@ usual open, with its errors. Counts only, no durations.
 
 from __future__ import annotations
 
-import ssl
-from collections.abc import Iterator
-from pathlib import Path
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import anyio
@@ -25,7 +24,7 @@ from adapters.streams.connection import ConnectionClosed, open_connection
 from adapters.tls import shared_ssl_context
 from bench.grvt_ws_server import GrvtTickerServer, grvt_ticker_server
 from bench.realistic_bodies import grvt_ticker_feeds, realistic_snapshot
-from tests.adapters.tls_server import TlsServer
+from tests.adapters.tls_server import TlsServer, server_context, write_bundle
 
 
 @pytest.fixture(scope="module")
@@ -35,15 +34,7 @@ def ca() -> trustme.CA:
 
 @pytest.fixture(scope="module")
 def bundle(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> str:
-    path: Path = tmp_path_factory.mktemp("ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return str(path)
-
-
-def _server_context(ca: trustme.CA) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
-    return context
+    return write_bundle(ca, tmp_path_factory.mktemp("ca"))
 
 
 @pytest.fixture
@@ -51,7 +42,7 @@ def grvt(ca: trustme.CA) -> Iterator[tuple[GrvtTickerServer, list[str]]]:
     venue = realistic_snapshot(bundled_snapshot()).venue("grvt")
     assert venue is not None
     feeds = grvt_ticker_feeds(venue.exchanges)
-    with grvt_ticker_server(feeds, tls=_server_context(ca), period=3600) as server:
+    with grvt_ticker_server(feeds, tls=server_context(ca), period=3600) as server:
         yield server, sorted(feeds)
 
 
@@ -83,6 +74,15 @@ def _read(url: str, bundle: str, names: list[str]) -> dict[str, Any]:
     return anyio.run(read)
 
 
+def _until(condition: Callable[[], bool]) -> None:
+    """Until ``condition()`` holds (at most 30 s: a safety net; the caller asserts)."""
+    ready = threading.Event()
+    for _ in range(3000):
+        if condition():
+            return
+        ready.wait(0.01)
+
+
 def test_the_frame_limit_is_the_ticker_snapshots() -> None:
     assert WEBSOCKET_MAX_FRAME == MAX_FRAME
 
@@ -95,6 +95,7 @@ def test_a_pre_opened_websocket_reads_the_same_snapshot_on_its_one_connection(
     assert server.connections == 1 and len(reference) == len(names)
     connection = _pre_open(server.port, server.url, bundle)
     assert connection.problem is None
+    _until(lambda: server.connections >= 2)  # (its handler counts after it answered)
     assert server.connections == 2  # opened by the thread, before anyone asked
     assert _read(server.url, bundle, names) == reference
     assert server.connections == 2  # the read used it: no connection of its own
@@ -114,13 +115,16 @@ def test_a_pre_opened_websocket_for_another_frame_limit_is_closed_not_used(
         await opened.aclose()
 
     anyio.run(open_small)
+    # the server counts a connection in its handler, which runs after it answered the
+    # opening handshake: possibly after the client has read the answer and closed
+    _until(lambda: server.connections >= 2)
     assert server.connections == 2  # the pre-opened one (closed) and one of its own
 
 
 def test_a_refused_opening_handshake_is_reported_as_without_pre_opening(
     ca: trustme.CA, bundle: str
 ) -> None:
-    plain_http = TlsServer(_server_context(ca))  # answers 200 OK, not 101 Switching
+    plain_http = TlsServer(server_context(ca))  # answers 200 OK, not 101 Switching
     url = f"wss://127.0.0.1:{plain_http.port}/ws/full"
 
     def error() -> str:
@@ -143,3 +147,30 @@ def test_a_refused_opening_handshake_is_reported_as_without_pre_opening(
         assert plain_http.accepted == 3
     finally:
         plain_http.stop()
+
+
+@pytest.mark.parametrize(
+    ("head", "refusal"),
+    [
+        (b"X-Long: " + b"a" * 20_000, "too long"),
+        (b"".join(b"X-%d: 1\r\n" % n for n in range(200)), "too many headers"),
+    ],
+)
+def test_an_answer_longer_than_websockets_reads_is_a_failed_pre_open(
+    ca: trustme.CA, bundle: str, head: bytes, refusal: str
+) -> None:
+    """The answer's head never ends: the thread stops at websockets' own limits (8 KiB a
+    line, 128 headers) instead of reading on until the venue's timeout."""
+    from websockets.http11 import MAX_LINE_LENGTH, MAX_NUM_HEADERS
+
+    assert (MAX_LINE_LENGTH, MAX_NUM_HEADERS) == (8192, 128)  # what the cases exceed
+    endless = TlsServer(server_context(ca), answer=b"HTTP/1.1 101 Switching Protocols\r\n" + head)
+    url = f"wss://127.0.0.1:{endless.port}/ws/full"
+    try:
+        target = preconnect.Target("127.0.0.1", endless.port, bundle, 600.0, 1, websocket=url)
+        assert preconnect.start([target], {}) == 1
+        connection = preconnect._begun[0]
+        assert connection.ready(60)  # (a safety net: before, it read for 600 s)
+        assert connection.problem is not None and refusal in connection.problem
+    finally:
+        endless.stop()
