@@ -83,7 +83,11 @@ def default_transport(ca_bundle: str | None = None) -> httpx.AsyncBaseTransport:
         return _signalling_transport()(verify=shared_ssl_context(ca_bundle), trust_env=True)
     from adapters.proxy_routing import environment_routes, route_through_proxies
 
-    routes = environment_routes()  # (nothing is pre-connected with a proxy: not claimed here)
+    routes = environment_routes()
+    if not routes and preconnect.active():  # (macOS/Windows: the system named no proxy)
+        from adapters.preconnected_transport import PreconnectingTransport
+
+        return PreconnectingTransport(shared_ssl_context(ca_bundle))
     context = shared_ssl_context(ca_bundle)
     transport_class = _signalling_transport()
     direct = transport_class(verify=context, trust_env=True)
