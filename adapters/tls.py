@@ -20,8 +20,11 @@ benchmarks' local TLS servers with a test certificate. ``None`` is httpx's own d
 
 from __future__ import annotations
 
+import os
 import ssl
+import sys
 import threading
+from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -55,9 +58,16 @@ def shared_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
 def default_transport(ca_bundle: str | None = None) -> httpx.AsyncBaseTransport:
     """The transport ``httpx.AsyncClient`` builds by default (HTTP/1.1, default limits),
     verifying with :func:`shared_ssl_context`; it reports each connection it opens to
-    :mod:`adapters.connection_events`. (Like any transport given to ``httpx.AsyncClient``,
-    it reads no proxy from the environment: httpx does that only for a client built
-    without one.)
+    :mod:`adapters.connection_events`.
+
+    Proxies: httpx reads them from the environment only for a client built without a
+    transport, so when the environment names one (``HTTPS_PROXY``, ``HTTP_PROXY``,
+    ``ALL_PROXY``, ``NO_PROXY``, either case) the transport returned routes each request
+    as such a client would (:mod:`adapters.proxy_routing`), every proxy transport
+    verifying with the same shared context. With none, the transport is exactly the one
+    below (the pre-connecting one is used only without a proxy: :mod:`adapters.preconnect`
+    connects nothing then). A malformed proxy setting raises
+    :class:`adapters.proxy_routing.ProxySettingError` naming it.
 
     In a process that pre-connected (:func:`adapters.preconnect.start`: a live ``scan``),
     the same transport written out over a backend that uses those connections
@@ -65,11 +75,38 @@ def default_transport(ca_bundle: str | None = None) -> httpx.AsyncBaseTransport:
     process, and so every command that trades, gets ``httpx.AsyncHTTPTransport``."""
     from adapters import preconnect
 
-    if preconnect.active():
+    if not _may_name_proxies(os.environ):
+        if preconnect.active():
+            from adapters.preconnected_transport import PreconnectingTransport
+
+            return PreconnectingTransport(shared_ssl_context(ca_bundle))
+        return _signalling_transport()(verify=shared_ssl_context(ca_bundle), trust_env=True)
+    from adapters.proxy_routing import environment_routes, route_through_proxies
+
+    routes = environment_routes()
+    if not routes and preconnect.active():  # (macOS/Windows: the system named no proxy)
         from adapters.preconnected_transport import PreconnectingTransport
 
         return PreconnectingTransport(shared_ssl_context(ca_bundle))
-    return _signalling_transport()(verify=shared_ssl_context(ca_bundle), trust_env=True)
+    context = shared_ssl_context(ca_bundle)
+    transport_class = _signalling_transport()
+    direct = transport_class(verify=context, trust_env=True)
+    return route_through_proxies(
+        direct, routes, lambda proxy: transport_class(verify=context, trust_env=True, proxy=proxy)
+    )
+
+
+def _may_name_proxies(environ: Mapping[str, str]) -> bool:
+    """Whether ``urllib.request.getproxies`` (httpx's source) may name a proxy: on Linux,
+    only a non-empty ``*_proxy`` variable (either case) can; elsewhere the system's
+    settings too, so there it is always looked up. A cheap test, so that a process
+    without a proxy never imports :mod:`adapters.proxy_routing`."""
+    if sys.platform != "linux":
+        return True
+    return any(
+        value and name.lower().endswith("_proxy") and name.lower() != "no_proxy"
+        for name, value in environ.items()
+    )
 
 
 async def trace_connects(event: str, info: dict[str, Any]) -> None:
