@@ -177,11 +177,15 @@ def build_client(settings: VenueSettings) -> Result[VenueClient, str]:
     if isinstance(factory, Failure):
         return Failure(f"venue {settings.id}: {factory.failure()}")
     if settings.transport is None and settings.kind in _HTTP_KINDS:
-        # one SSL context for every client of the process (adapters.tls)
+        # one SSL context for every client of the process, and the environment's
+        # proxies, which httpx ignores for a client given a transport (adapters.tls)
+        from adapters.proxy_routing import ProxySettingError
         from adapters.tls import default_transport
 
         try:
             transport = default_transport(settings.ca_bundle)
+        except ProxySettingError as error:
+            return Failure(f"venue {settings.id}: {error}")
         except (OSError, ValueError) as error:
             return Failure(f"venue {settings.id}: ca_bundle {settings.ca_bundle!r}: {error}")
         settings = attrs.evolve(settings, transport=transport)

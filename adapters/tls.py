@@ -20,8 +20,11 @@ benchmarks' local TLS servers with a test certificate. ``None`` is httpx's own d
 
 from __future__ import annotations
 
+import os
 import ssl
+import sys
 import threading
+from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -52,14 +55,61 @@ def shared_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
         return context
 
 
-def default_transport(ca_bundle: str | None = None) -> httpx.AsyncHTTPTransport:
-    """The transport ``httpx.AsyncClient`` builds by default (HTTP/1.1, default limits,
-    proxies from the environment), verifying with :func:`shared_ssl_context`; it reports
-    each connection it opens to :mod:`adapters.connection_events`."""
-    return _signalling_transport()(verify=shared_ssl_context(ca_bundle), trust_env=True)
+def default_transport(ca_bundle: str | None = None) -> httpx.AsyncBaseTransport:
+    """The transport ``httpx.AsyncClient`` builds by default (HTTP/1.1, default limits),
+    verifying with :func:`shared_ssl_context`; it reports each connection it opens to
+    :mod:`adapters.connection_events`.
+
+    Proxies: httpx reads them from the environment only for a client built without a
+    transport, so when the environment names one (``HTTPS_PROXY``, ``HTTP_PROXY``,
+    ``ALL_PROXY``, ``NO_PROXY``, either case) the transport returned routes each request
+    as such a client would (:mod:`adapters.proxy_routing`), every proxy transport
+    verifying with the same shared context. With none, the transport is exactly the one
+    below (the pre-connecting one is used only without a proxy: :mod:`adapters.preconnect`
+    connects nothing then). A malformed proxy setting raises
+    :class:`adapters.proxy_routing.ProxySettingError` naming it.
+
+    In a process that pre-connected (:func:`adapters.preconnect.start`: a live ``scan``),
+    the same transport written out over a backend that uses those connections
+    (:class:`adapters.preconnected_transport.PreconnectingTransport`); every other
+    process, and so every command that trades, gets ``httpx.AsyncHTTPTransport``."""
+    from adapters import preconnect
+
+    if not _may_name_proxies(os.environ):
+        if preconnect.active():
+            from adapters.preconnected_transport import PreconnectingTransport
+
+            return PreconnectingTransport(shared_ssl_context(ca_bundle))
+        return _signalling_transport()(verify=shared_ssl_context(ca_bundle), trust_env=True)
+    from adapters.proxy_routing import environment_routes, route_through_proxies
+
+    routes = environment_routes()
+    if not routes and preconnect.active():  # (macOS/Windows: the system named no proxy)
+        from adapters.preconnected_transport import PreconnectingTransport
+
+        return PreconnectingTransport(shared_ssl_context(ca_bundle))
+    context = shared_ssl_context(ca_bundle)
+    transport_class = _signalling_transport()
+    direct = transport_class(verify=context, trust_env=True)
+    return route_through_proxies(
+        direct, routes, lambda proxy: transport_class(verify=context, trust_env=True, proxy=proxy)
+    )
 
 
-async def _trace(event: str, info: dict[str, Any]) -> None:
+def _may_name_proxies(environ: Mapping[str, str]) -> bool:
+    """Whether ``urllib.request.getproxies`` (httpx's source) may name a proxy: on Linux,
+    only a non-empty ``*_proxy`` variable (either case) can; elsewhere the system's
+    settings too, so there it is always looked up. A cheap test, so that a process
+    without a proxy never imports :mod:`adapters.proxy_routing`."""
+    if sys.platform != "linux":
+        return True
+    return any(
+        value and name.lower().endswith("_proxy") and name.lower() != "no_proxy"
+        for name, value in environ.items()
+    )
+
+
+async def trace_connects(event: str, info: dict[str, Any]) -> None:
     """httpcore's ``trace`` extension: called with ``connection.connect_tcp.started`` right
     before it opens a TCP connection (``httpcore/_async/connection.py``)."""
     if event == "connection.connect_tcp.started":
@@ -76,10 +126,10 @@ def _signalling_transport() -> type[httpx.AsyncHTTPTransport]:
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             if listening() and "trace" not in request.extensions:
-                request.extensions = {**request.extensions, "trace": _trace}
+                request.extensions = {**request.extensions, "trace": trace_connects}
             return await super().handle_async_request(request)
 
     return SignallingTransport
 
 
-__all__ = ["default_transport", "shared_ssl_context"]
+__all__ = ["default_transport", "shared_ssl_context", "trace_connects"]

@@ -19,6 +19,7 @@ import click
 from scripts.startup import (
     block_unused_imports,
     freeze_startup_objects,
+    mark_console_process,
     pause_collector,
     resume_collector,
     start_up_done,
@@ -203,6 +204,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     :data:`FAST_START_COMMANDS` is chosen, else once the command has started up."""
     block_unused_imports()
     pause_collector()
+    mark_console_process()
     _CODE_CACHE.append(True)
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="atomic-fp")

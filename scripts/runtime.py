@@ -121,7 +121,12 @@ def build_offline(
     """Clients of the snapshot's venues, each answering from its recorded responses.
 
     The venue's config section (when one with the same id exists) contributes fees and
-    symbol overrides; URLs and credentials never matter offline.
+    symbol overrides; URLs and credentials never matter offline. Offline never touches
+    the network: the config's URLs are dropped, and of the recorded ones only those the
+    replay transport answers are kept (the HTTP hosts); no websocket URL is given (GRVT
+    given a ``ws_url`` reads its tickers from that websocket instead of from the
+    recorded REST answers: a real connection, issue 20's review), so GRVT reads its
+    recorded REST tickers.
     """
     recordings = snapshot.venues
     if names:
@@ -139,18 +144,31 @@ def build_offline(
         base = configured or VenueConfig(
             id=ExchangeIdentifier(recording.venue), kind=recording.kind
         )
-        base = attrs.evolve(base, kind=recording.kind, credential_env={})
+        base = attrs.evolve(
+            base,
+            kind=recording.kind,
+            credential_env={},
+            base_url=None,
+            ws_url=None,
+            trading_url=None,
+            auth_url=None,
+        )
         settings = settings_for(
             base,
             {},
             with_credentials=False,
             transport=recording.replay(),  # kit clients replay it without httpx (issue 20)
             base_url=recording.base_url,
-            urls=recording.urls,
+            urls={k: u for k, u in recording.urls.items() if k in _REPLAYED_URLS},
             clock=_fixed_clock(recording.recorded_at or snapshot.as_of),
         )
         built.append(Venue(base.id, recording.kind, build_client(settings), base.timeout))
     return tuple(built)
+
+
+_REPLAYED_URLS = frozenset({"trading_url", "auth_url"})
+"""Recorded URLs an offline client may use: HTTP hosts, answered by the replay
+transport. Never ``ws_url``: a websocket connects on its own, around the transport."""
 
 
 def _fixed_clock(at: datetime) -> Callable[[], datetime]:

@@ -150,6 +150,12 @@ def scan(
     symbol_filter = split_list(symbols)
 
     from scripts.context import app_context, error, warn
+
+    app = app_context(ctx)
+    if not (offline or snapshot_dir):  # handshakes run while the rest imports (issue 20)
+        from scripts.scan_preconnect import preconnect_venues
+
+        preconnect_venues(app.config(), venue_names, app.environ)
     from scripts.scan_run import run_scan
 
     alerter = None

@@ -11,6 +11,7 @@ worker has, and raises the real error if the worker could not.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -128,6 +129,10 @@ def gather(
         finally:
             await close_all(venues)
             await close_all(account_venues)
+            if "adapters.preconnect" in sys.modules:  # only a scan that pre-connected
+                from adapters.preconnect import discard_unused
+
+                discard_unused()  # pre-made connections no client took
 
     async def quietly() -> QuietResult[tuple[VenueRates, FeeResults, VenueRates]]:
         return QuietResult(await work())

@@ -147,6 +147,23 @@ async def warm_imports(names: Sequence[str]) -> AsyncIterator[None]:
     await worker.wait()
 
 
+_CONSOLE: list[bool] = []
+
+
+def mark_console_process() -> None:
+    """Called by :func:`scripts.cli.main`: this is the ``atomic-fp`` process (kept here, not
+    in ``scripts.cli``, which ``python -m scripts.cli`` loads twice: as ``__main__`` and by
+    name)."""
+    _CONSOLE.append(True)
+
+
+def console_process() -> bool:
+    """Whether :func:`mark_console_process` ran: the ``atomic-fp`` process, not a test or a
+    program calling ``scripts.cli.cli`` itself (only it pre-connects a live scan,
+    ``adapters.preconnect``)."""
+    return bool(_CONSOLE)
+
+
 class QuietResult(Generic[T]):
     """A value with a constant ``repr`` (see the module's doc)."""
 
@@ -163,7 +180,9 @@ __all__ = [
     "QuietResult",
     "block_unused_imports",
     "collect_in_batches",
+    "console_process",
     "freeze_startup_objects",
+    "mark_console_process",
     "pause_collector",
     "resume_collector",
     "start_up_done",

@@ -9,12 +9,15 @@ that builds clients but streams nothing (a ``scan`` of REST venues) never loads 
 would otherwise hold the event loop, and every other venue's connection, before this one
 starts). A secure connection verifies with the process's one SSL context for its CA
 bundle (:func:`adapters.tls.shared_ssl_context`), as the HTTP clients do, instead of
-building a context (and loading the CA store) per connection."""
+building a context (and loading the CA store) per connection. A ``wss://`` connection made
+for the same host, port and context while the process started up
+(:mod:`adapters.preconnect`: a cold ``scan``) is used instead of a new one."""
 
 from __future__ import annotations
 
 import ssl
 import sys
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
@@ -28,6 +31,7 @@ from adapters.tls import shared_ssl_context
 if TYPE_CHECKING:
     from anyio.abc import ByteStream
 
+    from adapters.prepared_connection import PreparedConnection
     from adapters.streams.websocket import WebSocketConnection as WebSocketConnection
 
 _PROTOCOL_MODULE = "adapters.streams.websocket"
@@ -84,15 +88,62 @@ async def open_connection(
         loader.start()
     secure, host, port = where
     connection_starting()  # adapters.connection_events: the process may import meanwhile
+    context = (ssl_context or shared_ssl_context(ca_bundle)) if secure else None
+    claimed = _claim(host, port, url) if context is not None and not headers else None
+    if claimed is None or context is None:
+        return await _open_new(url, host, port, context, limit, max_frame, headers, loader)
+    if claimed.finished():
+        opened = await _preopened(claimed, url, context, limit, max_frame)
+        if opened is not None:
+            if loader is not None:
+                await loader.wait()
+            return opened
+        return await _open_new(url, host, port, context, limit, max_frame, headers, loader)
+
+    async def when_opened() -> WebSocketConnection | None:
+        try:
+            await claimed.wait_finished()
+        except BaseException:  # the connect won: nobody will use it
+            claimed.abandon()
+            raise
+        opened = await _preopened(claimed, url, context, limit, max_frame)
+        if opened is not None and loader is not None:
+            await loader.wait()
+        return opened
+
+    async def close(connection: WebSocketConnection) -> None:
+        await connection.aclose()
+
+    from adapters.connect_race import first_of
+
+    return await first_of(
+        lambda: _open_new(url, host, port, context, limit, max_frame, headers, loader),
+        when_opened,
+        close,
+        delay=lambda: claimed.hedge_delay(time.monotonic()),
+    )
+
+
+async def _open_new(
+    url: str,
+    host: str,
+    port: int,
+    context: ssl.SSLContext | None,
+    limit: float,
+    max_frame: int,
+    headers: Mapping[str, str] | None,
+    loader: BackgroundImport | None,
+) -> WebSocketConnection:
+    """Connect (TLS with ``context`` if given) and send the opening handshake, as always."""
     try:
         with anyio.fail_after(limit):
             stream: ByteStream
-            if secure:
-                stream = await anyio.connect_tcp(
+            if context is not None:
+                stream = await _preconnected(host, port, context) or await anyio.connect_tcp(
                     host,
                     port,
                     tls=True,
-                    ssl_context=ssl_context or shared_ssl_context(ca_bundle),
+                    ssl_context=context,
                     tls_hostname=host,
                     # closing does not wait for the server's TLS close_notify: a round
                     # trip at the end of every scan with a websocket (measured 93 ms at
@@ -125,6 +176,59 @@ async def open_connection(
         await stream.aclose()
         raise
     return connection
+
+
+def _claim(host: str, port: int, url: str) -> PreparedConnection | None:
+    """The websocket pre-opened for ``url`` (:mod:`adapters.preconnect`), if any."""
+    from adapters import preconnect
+
+    return preconnect.claim(host, port, websocket=url) if preconnect.active() else None
+
+
+async def _preopened(
+    claimed: PreparedConnection, url: str, context: ssl.SSLContext, limit: float, max_frame: int
+) -> WebSocketConnection | None:
+    """The websocket for ``url`` whose opening handshake was sent while the process
+    started (:mod:`adapters.preconnect`), its answer checked here as for any other;
+    ``None`` when it is not usable (the caller opens one as always, and reports its
+    error if any)."""
+    try:
+        taken = await claimed.take_websocket(context, url, max_frame)
+    except OSError:  # handing the socket to the event loop failed (as the HTTP path)
+        return None
+    if taken is None:
+        return None
+    from adapters.streams.websocket import WebSocketConnection
+
+    stream, protocol = taken
+    connection = WebSocketConnection(stream, protocol)
+    try:
+        await connection.handshake(limit)
+    except (ConnectionClosed, anyio.BrokenResourceError, anyio.EndOfStream):
+        await stream.aclose()
+        return None
+    except BaseException:
+        await stream.aclose()
+        raise
+    return connection
+
+
+async def _preconnected(host: str, port: int, context: ssl.SSLContext) -> ByteStream | None:
+    """A connection made for ``host:port`` while the process started
+    (:mod:`adapters.preconnect`), if it is finished and was made with ``context`` for
+    ``host`` (never waited for: one still being made is closed when it ends)."""
+    from adapters import preconnect
+
+    claimed = preconnect.claim(host, port) if preconnect.active() else None
+    if claimed is None:
+        return None
+    if not claimed.finished():
+        claimed.abandon()
+        return None
+    try:
+        return await claimed.take(context, host)
+    except OSError:
+        return None
 
 
 def __getattr__(name: str) -> object:

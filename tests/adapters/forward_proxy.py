@@ -1,0 +1,110 @@
+"""A plain HTTP forward proxy on 127.0.0.1 that counts what it relays (the proxy tests).
+
+``CONNECT host:port`` (how a client reaches an ``https://`` URL through a proxy: a tunnel,
+TLS end to end between client and venue) and absolute-URI requests (``GET
+http://host:port/path``: how a client sends a plain ``http://`` request through one),
+as RFC 9110 section 9.3.6 and RFC 9112 section 3.2.2 describe. It relays only to
+127.0.0.1 (anything else is answered 403, so a test can never reach the internet
+through it) and records each relayed ``(method, target)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+import attrs
+
+
+@attrs.define
+class ForwardProxy:
+    port: int = 0
+    relayed: list[tuple[str, str]] = attrs.field(factory=list)
+    refused: list[str] = attrs.field(factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except (ConnectionError, OSError):
+        pass
+    finally:
+        writer.close()
+
+
+async def _handle(
+    proxy: ForwardProxy, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    head = await reader.readuntil(b"\r\n\r\n")
+    request_line, _, rest = head.partition(b"\r\n")
+    method, target, version = request_line.decode("latin-1").split(" ")
+    if method == "CONNECT":
+        host, _, port = target.rpartition(":")
+        path_head = b""
+    else:
+        parts = urlsplit(target)
+        host, port = parts.hostname or "", str(parts.port or 80)
+        origin_form = parts.path + (f"?{parts.query}" if parts.query else "")
+        path_head = f"{method} {origin_form} {version}\r\n".encode("latin-1") + rest
+    if host != "127.0.0.1":
+        proxy.refused.append(target)
+        writer.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+        writer.close()
+        return
+    upstream_reader, upstream_writer = await asyncio.open_connection(host, int(port))
+    proxy.relayed.append((method, target))
+    if method == "CONNECT":
+        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        await writer.drain()
+    else:
+        upstream_writer.write(path_head)
+    await asyncio.gather(_pipe(reader, upstream_writer), _pipe(upstream_reader, writer))
+
+
+@contextmanager
+def forward_proxy() -> Iterator[ForwardProxy]:
+    """The proxy, served from its own thread and event loop for the block."""
+    proxy = ForwardProxy()
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+
+    async def start() -> asyncio.Server:
+        server = await asyncio.start_server(lambda r, w: _handle(proxy, r, w), "127.0.0.1", 0)
+        proxy.port = server.sockets[0].getsockname()[1]
+        return server
+
+    servers: list[asyncio.Server] = []
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        servers.append(loop.run_until_complete(start()))
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    started.wait(timeout=30)
+    try:
+        yield proxy
+    finally:
+
+        async def shutdown() -> None:
+            servers[0].close()
+            pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shutdown(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
