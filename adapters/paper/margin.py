@@ -93,8 +93,18 @@ def account_margin(
 
 _FLOOR_SLACK = Decimal("1e-12")
 """Relative margin taken off :func:`liquidation_floor`: the bound is exact mathematics,
-the venue's estimate is Decimal arithmetic at 28 digits (relative error ~1e-26), so the
-floor stays below every distance the venue reports."""
+the venue's estimate is Decimal arithmetic at 28 digits, whose distance
+``|mark - price| / mark`` carries an ABSOLUTE error of ~1e-27 (the subtraction cancels
+digits), so the relative slack covers it only while the floor is well above that: see
+:data:`_TINY_SURPLUS`."""
+
+_TINY_SURPLUS = Decimal("1e-12")
+"""A surplus (equity - maintenance) below this fraction of the largest leg's notional
+gives a floor of 0: there the true distance is below ~1e-12 and the venue's reported one
+is dominated by cancellation error (a floor of ~1e-17 exceeded a reported distance:
+``tests/backtest/test_liquidation_floor.py``), while 0 bounds every distance. With the
+surplus at least this, the floor is >= ~1e-12 and the 1e-12 relative slack (~1e-24)
+dwarfs the ~1e-27 absolute error."""
 
 
 def liquidation_floor(
@@ -114,7 +124,9 @@ def liquidation_floor(
     ``m - D / (q (1 - r))``, a short at ``m + D / (|q| (1 + r))``, so its distance is
     ``D / (|q| m (1 - r))`` or ``D / (|q| m (1 + r))``, each at least
     ``D / (max |q| m x (1 + r))`` (or the estimate is "no price", no distance). With
-    ``D <= 0`` every leg is liquidated at its mark: distance 0. ``None`` when no bound is
+    ``D <= 0`` every leg is liquidated at its mark: distance 0; so is the floor for a
+    positive ``D`` below ``1e-12`` of the largest notional (:data:`_TINY_SURPLUS`: there
+    rounding, not the bound, decides the reported distance). ``None`` when no bound is
     given (a zero or missing mark, a maintenance rate outside [0, 1)). Equity and
     maintenance are summed as :func:`account_margin` sums them.
     ``tests/backtest/test_liquidation_floor.py`` checks it against the venue's positions."""
@@ -138,7 +150,7 @@ def liquidation_floor(
     if largest == 0:
         return None
     surplus = wallet + unrealized - maintenance
-    if surplus <= 0:
+    if surplus <= largest * _TINY_SURPLUS:
         return Decimal(0)
     return surplus / (largest * (1 + rate)) * (1 - _FLOOR_SLACK)
 

@@ -23,7 +23,9 @@ How a run goes (all times UTC; no wall clock is read anywhere):
    venue's rate input is a ``Failure`` (:class:`HistoryGap`): no decision that needs it
    trades, and nothing is filled with zero.
 4. **Decisions** run for a symbol only when one of its inputs changed (a rate, an
-   interval, a mark, a rate's availability, a position, the collateral behind a position):
+   interval, a mark, a rate's availability, a position, the collateral behind a position,
+   or the cross-margin account of a venue it trades on: another symbol's mark move, fill,
+   funding payment or liquidation there moves its liquidation distance and margin):
    with unchanged inputs the pure decisions would return the same ``NoTrade`` again (they
    read the time only to judge staleness, and inputs are always observed "now"). A flat
    symbol whose best ordered pair cannot clear ``build_threshold`` even before the entry
@@ -216,9 +218,21 @@ class _Run(DecidingRun, AccountingRun):
     def _cycle(
         self, now: datetime, syms: set[SymbolState], retry: list[tuple[datetime, int]]
     ) -> None:
+        """Consider ``syms`` and every symbol on a venue whose account changed since it
+        was last considered (:meth:`_account_changed`), in symbol order, as the live
+        runner's cycle does; an account changed by a fill in this cycle brings in the
+        symbols after the filling one now and those before it at the next instant."""
         self.clock.set(now)
-        for sym in sorted(syms, key=lambda s: s.index):
-            if self._cycle_symbol(sym, now, retry):
+        pending = self.pending
+        pending |= syms
+        if pending:
+            for sym in self.syms:  # in index order
+                if sym not in pending:
+                    continue
+                pending.discard(sym)
+                self._cycle_symbol(sym, now, retry)
+                # tracked even when screened: a liquidation that leaves the symbol flat
+                # moves its net and is then screened in the same cycle
                 self._track_drawdown(sym)
         self._equity_point(now)
 
@@ -226,9 +240,7 @@ class _Run(DecidingRun, AccountingRun):
         self, sym: SymbolState, now: datetime, retry: list[tuple[datetime, int]]
     ) -> bool:
         """Decide ``sym`` if its inputs changed; ``False`` when it was screened (flat and
-        unable to open): its net PnL is then what it was when last tracked (a flat
-        symbol's net moves only by fills and liquidations, each tracked in its cycle),
-        so its drawdown need not be tracked again."""
+        unable to open)."""
         # _screen_inputs, _spread and _may_open in one pass (run for every changed symbol
         # at every step; tests/backtest/test_screening_equivalence.py pins the three)
         parts: list[Any] = []
@@ -260,7 +272,8 @@ class _Run(DecidingRun, AccountingRun):
             position = state.position
             if position:
                 flat = False
-            parts.append((position, state.venue.balance()))
+            name = state.venue_name
+            parts.append((position, state.venue.balance(), self.account_epoch[name]))
         fingerprint = tuple(parts)
         if sym.seen == fingerprint:
             return True
@@ -275,9 +288,11 @@ class _Run(DecidingRun, AccountingRun):
             # net = spread - amortised fees - entry gap >= build_threshold, with the
             # fees from the same cost function the decision uses and the gap >= 0.
             self.screened += 1
+            sym.screened_out = True
             sym.seen = fingerprint
             self._symbol_point(sym, now, widest, flat=True)
             return False
+        sym.screened_out = False
         if not flat and self.certify and self._quiet(sym, now, aprs):
             # Provably no trade while held (atomic_fp.backtest.run_quiet): the answer of
             # the decision, counted as one.

@@ -35,8 +35,8 @@ class SymbolState:
 
     __slots__ = (
         "base", "cash", "drawdown", "fees", "funding", "in_market_since", "index",
-        "last_point", "peak_net", "quiet", "reference", "reference_time", "seen", "series",
-        "slippage", "symbol", "time_in_market", "value",
+        "last_point", "peak_net", "quiet", "reference", "reference_time", "screened_out",
+        "seen", "series", "slippage", "symbol", "time_in_market", "value",
     )  # fmt: skip
 
     def __init__(self, index: int, symbol: Symbol) -> None:
@@ -56,6 +56,9 @@ class SymbolState:
         self.in_market_since: datetime | None = None
         self.time_in_market = timedelta(0)
         self.seen: tuple[Any, ...] | None = None
+        self.screened_out = False
+        """Its last look was screened (flat, no pair can clear ``build_threshold``): a
+        change of a venue account cannot make it trade (the screening reads no account)."""
         self.quiet: Any = None
         """What its last full decision that executed nothing read, while it holds a
         position (:class:`atomic_fp.backtest.run_quiet.QuietHold`); ``None`` after a fill

@@ -44,7 +44,7 @@ class AccountingRun(RunBase):
             position = state.position
             if position != 0:
                 flat = False
-            parts.append((position, state.venue.balance()))
+            parts.append((position, state.venue.balance(), self.account_epoch[state.venue_name]))
         return tuple(parts), aprs, flat
 
     @staticmethod
@@ -205,6 +205,7 @@ class AccountingRun(RunBase):
                 self.fills.append(fill)
                 self.liquidations.append(fill)
                 self.positions_now.pop(name, None)
+                self._account_changed(name)
                 sym.seen = None
                 sym.quiet = None
                 self._track_market_time(sym, now)

@@ -124,8 +124,15 @@ class DecidingRun(QuietRun):
             else:
                 parts.append(None)
             # the position, and the collateral behind its liquidation estimate and the
-            # opening check on margin (read even when flat)
-            parts.append((state.position, state.venue.balance()))
+            # opening check on margin (read even when flat), and the cross-margin account
+            # they live in (another symbol's mark, fill or funding on the venue)
+            parts.append(
+                (
+                    state.position,
+                    state.venue.balance(),
+                    self.account_epoch[state.venue_name],
+                )
+            )
         return tuple(parts)
 
     def _outcome(
@@ -229,6 +236,7 @@ class DecidingRun(QuietRun):
             if order.filled_size == 0 or order.average_price is None:
                 continue
             filled = True
+            self._account_changed(state.venue_name)
             multiplier = leg.contract_multiplier
             base_size = order.filled_size * multiplier
             price = order.average_price / multiplier

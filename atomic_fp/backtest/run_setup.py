@@ -141,11 +141,33 @@ class RunBase:
         self.liquidations: list[Fill] = []
         self.liquidations_seen: dict[str, int] = {name: 0 for name in names}
         self.fee_apr: dict[tuple[str, str], Decimal] = {}
+        # Each paper venue account is cross-margin: a mark move of one held symbol, a fill,
+        # a funding payment or a liquidation changes every position's liquidation distance
+        # and the margin an opening may use on that venue. The epoch counts such changes
+        # (part of every symbol's fingerprint); the symbols on a changed venue are
+        # considered at the next cycle, as the live runner decides every symbol each cycle.
+        self.account_epoch: dict[str, int] = {name: 0 for name in names}
+        self.on_venue: dict[str, list[SymbolState]] = {name: [] for name in names}
+        for sym in self.syms:
+            for state in sym.series:
+                self.on_venue[state.venue_name].append(sym)
+        self.pending: set[SymbolState] = set()
         self.total_funding = ZERO
         self.total_fees = ZERO
         self.total_slippage = ZERO
         self.total_cash = ZERO
         self.total_value = ZERO
+
+    def _account_changed(self, venue_name: str) -> None:
+        """``venue_name``'s account changed (its wallet, a held position's mark, a fill or
+        a liquidation): every symbol trading there is considered at the next cycle,
+        except a flat one whose last look was screened (the screening reads no account,
+        so it would be screened again)."""
+        self.account_epoch[venue_name] += 1
+        pending = self.pending
+        for sym in self.on_venue[venue_name]:
+            if not sym.screened_out:
+                pending.add(sym)
 
     # ------------------------------------------------------------------ setup
 
@@ -218,6 +240,8 @@ class RunBase:
         elif venue.market_state(data.symbol).mark_price != venue_price:
             venue.set_mark_price(data.symbol, venue_price)
             self.positions_now.pop(state.venue_name, None)
+            if state.position != 0:
+                self._account_changed(state.venue_name)
 
     def _settle(self, state: SeriesState, row: int, now: datetime) -> None:
         data = state.data
@@ -226,6 +250,7 @@ class RunBase:
             payment = state.venue.settle_funding(data.symbol, now, data.rates[row])
             self.positions_now.pop(state.venue_name, None)
             if payment is not None:
+                self._account_changed(state.venue_name)
                 mark = state.venue.market_state(data.symbol).mark_price
                 state.sym.funding += payment.amount
                 self.total_funding += payment.amount

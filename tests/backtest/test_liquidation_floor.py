@@ -16,11 +16,12 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.paper.backtest import BacktestPaperVenue
-from adapters.paper.margin import PaperMarginRules
+from adapters.paper.margin import PaperMarginRules, liquidation_floor
 from atomic_fp.clock import ManualClock
 from atomic_fp.models import (
     ExchangeIdentifier,
@@ -32,6 +33,7 @@ from atomic_fp.models import (
     TimeInForce,
     VenueFees,
 )
+from atomic_fp.models.margin import estimate_liquidation_price
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 SYMBOLS = (Symbol("AAA"), Symbol("BBB"), Symbol("CCC"))
@@ -112,3 +114,28 @@ def test_a_flat_account_and_an_account_with_a_zero_mark_give_no_floor() -> None:
     venue = _venue(Decimal("0.005"), Decimal(1000), liquidate=True)
     assert venue.liquidation_floor("USD") is None
     assert venue.liquidation_floor("USDC") is None
+
+
+@pytest.mark.parametrize(
+    "surplus", ["1e-20", "1e-17", "1e-15", "1e-13", "1e-12", "1e-9", "1e-6", "1e-3"]
+)
+@pytest.mark.parametrize("size", ["-0.37", "0.37", "-12.5"])
+def test_a_tiny_surplus_gives_a_floor_below_the_reported_distance(surplus: str, size: str) -> None:
+    """Just above maintenance the reported distance ``|mark - price| / mark`` is rounding
+    of a cancelling subtraction (~1e-27 absolute); a floor of ~1e-17 exceeded it (the
+    review's case: short 0.37 at 100, rate 0.005, surplus 1e-17). The floor is 0 there."""
+    rules = PaperMarginRules(maintenance_rate=Decimal("0.005"))
+    mark = Decimal(100)
+    leg = Decimal(size)
+    maintenance = abs(leg) * mark * rules.maintenance_rate
+    wallet = maintenance + Decimal(surplus)
+    floor = liquidation_floor(wallet=wallet, legs=[(leg, mark, mark)], rules=rules)
+    price = estimate_liquidation_price(
+        size=leg, mark=mark, equity=wallet, maintenance_margin=maintenance,
+        leg_maintenance_margin=maintenance,
+    )  # fmt: skip
+    assert floor is not None and price is not None
+    distance = abs(mark - price) / mark
+    assert floor <= distance, (floor, distance)
+    if Decimal(surplus) >= Decimal("1e-6"):
+        assert floor > 0  # not vacuous away from the rounding zone
