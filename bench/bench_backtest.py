@@ -151,8 +151,10 @@ def digests(result: BacktestResult) -> str:
     """Two sha256 prefixes over the ``repr`` of what the run booked: ``bookings`` (every
     fill, funding event, equity point, decision and problem) and ``everything`` (those
     plus the symbol points, per-symbol totals, counters, capital, liquidations and
-    coverage). A speed-up must leave both unchanged; at main 2fc3f03 (default seed and
-    thresholds) they are ``4d05c1e2baa7a066`` and ``c6bbc54dfa6e265a``."""
+    coverage). A speed-up must leave both unchanged. Default seed and thresholds: bookings
+    ``4d05c1e2baa7a066`` since main 2fc3f03; everything ``8f2dc13a7f4eaa95`` since s7-G
+    (``c6bbc54dfa6e265a`` before: only ``decision_runs`` changed, as every symbol on a venue
+    whose cross-margin account changed is now considered, like the live cycle does)."""
     r = result
     bookings = (r.fills, r.funding, r.equity, r.decisions, r.problems)
     everything = (
