@@ -28,17 +28,7 @@ from hypothesis import strategies as st
 from adapters import preconnect
 from adapters.preconnected_transport import _EXCEPTIONS, PreconnectingTransport
 from adapters.tls import shared_ssl_context
-from tests.adapters.tls_server import TlsServer, server_context, write_bundle
-
-
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture(scope="module")
-def bundle(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> str:
-    return write_bundle(ca, tmp_path_factory.mktemp("ca"))
+from tests.adapters.tls_server import TlsServer, server_context
 
 
 @pytest.fixture
@@ -49,10 +39,8 @@ def server(ca: trustme.CA) -> Iterator[TlsServer]:
 
 
 @pytest.fixture(autouse=True)
-def _forget_preconnections() -> Iterator[None]:
-    preconnect.reset()
-    yield
-    preconnect.reset()
+def _forget_preconnections(forget_preconnections: None) -> None:
+    """Every test here starts and ends with no pre-made connection (tests/adapters/conftest.py)."""
 
 
 def _begin(server: TlsServer, bundle: str | None, count: int = 1) -> list[Any]:

@@ -36,19 +36,9 @@ from adapters.tls import shared_ssl_context
 from bench.grvt_ws_server import GrvtTickerServer, grvt_ticker_server
 from bench.realistic_bodies import grvt_ticker_feeds, realistic_snapshot
 from tests.adapters.gated_proxy import GatedProxy
-from tests.adapters.tls_server import TlsServer, server_context, write_bundle
+from tests.adapters.tls_server import TlsServer, server_context
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture(scope="module")
-def bundle(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> str:
-    return write_bundle(ca, tmp_path_factory.mktemp("ca"))
 
 
 @pytest.fixture
@@ -59,10 +49,8 @@ def server(ca: trustme.CA) -> Iterator[TlsServer]:
 
 
 @pytest.fixture(autouse=True)
-def _forget_preconnections() -> Iterator[None]:
-    preconnect.reset()
-    yield
-    preconnect.reset()
+def _forget_preconnections(forget_preconnections: None) -> None:
+    """Every test here starts and ends with no pre-made connection (tests/adapters/conftest.py)."""
 
 
 def _pre_connect(port: int, bundle: str, websocket: str | None = None) -> Any:

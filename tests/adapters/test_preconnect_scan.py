@@ -39,11 +39,6 @@ CLOCK_FIELDS = ("as_of", "data_age_seconds", "observed_at")
 
 
 @pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture(scope="module")
 def venues(ca: trustme.CA) -> Iterator[tuple[Servers, GrvtTickerServer, Proxies]]:
     snapshot = realistic_snapshot(bundled_snapshot())
     grvt = snapshot.venue("grvt")

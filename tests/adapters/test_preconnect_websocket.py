@@ -24,17 +24,7 @@ from adapters.streams.connection import ConnectionClosed, open_connection
 from adapters.tls import shared_ssl_context
 from bench.grvt_ws_server import GrvtTickerServer, grvt_ticker_server
 from bench.realistic_bodies import grvt_ticker_feeds, realistic_snapshot
-from tests.adapters.tls_server import TlsServer, server_context, write_bundle
-
-
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture(scope="module")
-def bundle(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> str:
-    return write_bundle(ca, tmp_path_factory.mktemp("ca"))
+from tests.adapters.tls_server import TlsServer, server_context
 
 
 @pytest.fixture
@@ -47,10 +37,8 @@ def grvt(ca: trustme.CA) -> Iterator[tuple[GrvtTickerServer, list[str]]]:
 
 
 @pytest.fixture(autouse=True)
-def _forget_preconnections() -> Iterator[None]:
-    preconnect.reset()
-    yield
-    preconnect.reset()
+def _forget_preconnections(forget_preconnections: None) -> None:
+    """Every test here starts and ends with no pre-made connection (tests/adapters/conftest.py)."""
 
 
 def _pre_open(port: int, url: str, bundle: str) -> preconnect.PreparedConnection:

@@ -177,11 +177,6 @@ def test_an_unusable_proxy_is_a_named_failure_without_its_password(
 
 
 @pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture(scope="module")
 def tls_venues(ca: trustme.CA) -> Iterator[Servers]:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(context)
