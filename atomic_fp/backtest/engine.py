@@ -58,6 +58,7 @@ from atomic_fp.backtest.gaps import coverage, expected_interval
 from atomic_fp.backtest.replay_state import (
     SETTLE,
     UNKNOWN,
+    ZERO,
     SymbolState,
     default_capital,
 )
@@ -73,6 +74,9 @@ from atomic_fp.backtest.run_accounting import AccountingRun
 from atomic_fp.backtest.run_decide import DecidingRun
 from atomic_fp.backtest.series import FundingSeries
 from atomic_fp.backtest.venue import SimulatedVenueFactory
+
+_UNUSABLE = (None, None, None)
+"""A series' fingerprint slots while its rate is not usable."""
 
 
 class _Run(DecidingRun, AccountingRun):
@@ -233,7 +237,14 @@ class _Run(DecidingRun, AccountingRun):
                 self._cycle_symbol(sym, now, retry)
                 # tracked even when screened: a liquidation that leaves the symbol flat
                 # moves its net and is then screened in the same cycle
-                self._track_drawdown(sym)
+                # (AccountingRun._track_drawdown inline, with SymbolState.net's sums in
+                # its order: run for every symbol considered at every step)
+                net = sym.funding - sym.fees + sym.cash + sym.value
+                peak = sym.peak_net
+                if net > peak:
+                    sym.peak_net = net
+                elif peak - net > sym.drawdown:
+                    sym.drawdown = peak - net
         self._equity_point(now)
 
     def _cycle_symbol(
@@ -242,17 +253,25 @@ class _Run(DecidingRun, AccountingRun):
         """Decide ``sym`` if its inputs changed; ``False`` when it was screened (flat and
         unable to open)."""
         # _screen_inputs, _spread and _may_open in one pass (run for every changed symbol
-        # at every step; tests/backtest/test_screening_equivalence.py pins the three)
+        # at every step; tests/backtest/test_screening_equivalence.py pins the three).
+        # The fingerprint is flat, five slots per series: (signal, interval, price) or
+        # three Nones when the rate is not usable (a usable signal is never None, so the
+        # two cannot be equal), then (position, (balance, epoch)) -- equal exactly when
+        # the nested (signal, interval, price) / None, (position, balance, epoch) tuples
+        # were (tests/backtest/test_fingerprint_layout.py).
         parts: list[Any] = []
+        extend = parts.extend
         aprs: list[tuple[str, Decimal]] = []
         flat = True
         best: tuple[Decimal, str] | None = None
         worst: tuple[Decimal, str] | None = None
+        accounts = self._accounts()
         for state in sym.series:
+            name = state.venue_name
             if state.usable:
                 row = state.known
                 own = state.own_mark
-                parts.append(
+                extend(
                     (
                         state.signals[row],
                         state.data.intervals[row],
@@ -261,19 +280,17 @@ class _Run(DecidingRun, AccountingRun):
                 )
                 apr = state.aprs[row]
                 assert apr is not None  # usable: the row has an estimate
-                name = state.venue_name
                 aprs.append((name, apr))
                 if best is None or apr > best[0]:
                     best = (apr, name)
                 if worst is None or apr < worst[0]:
                     worst = (apr, name)
             else:
-                parts.append(None)
+                extend(_UNUSABLE)
             position = state.position
             if position:
                 flat = False
-            name = state.venue_name
-            parts.append((position, state.venue.balance(), self.account_epoch[name]))
+            extend((position, accounts[name]))
         fingerprint = tuple(parts)
         if sym.seen == fingerprint:
             return True
@@ -282,7 +299,18 @@ class _Run(DecidingRun, AccountingRun):
             if best is None or worst is None or best[1] == worst[1]
             else (best[0] - worst[0], worst[1], best[1])
         )
-        if flat and self.screening and not self._may_open(sym, aprs):
+        if (
+            flat
+            and self.screening
+            # no ordered pair's gross spread reaches the threshold (the widest is best -
+            # worst), so _may_open's loop, which skips such pairs first, finds none
+            and (
+                best is None
+                or worst is None
+                or best[0] - worst[0] < self.config.build_threshold
+                or not self._may_open(sym, aprs)
+            )
+        ):
             # Provably no trade, so the decisions are not asked: flat means nothing to
             # close, reduce or rebalance, and opening needs, for some ordered pair,
             # net = spread - amortised fees - entry gap >= build_threshold, with the
@@ -290,7 +318,10 @@ class _Run(DecidingRun, AccountingRun):
             self.screened += 1
             sym.screened_out = True
             sym.seen = fingerprint
-            self._symbol_point(sym, now, widest, flat=True)
+            last = sym.last_point
+            # _symbol_point's own test, without the call when nothing changed
+            if last != (None if widest is None else widest[0], ZERO):
+                self._symbol_point(sym, now, widest, flat=True)
             return False
         sym.screened_out = False
         if not flat and self.certify and self._quiet(sym, now, aprs):

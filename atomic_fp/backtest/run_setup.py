@@ -147,6 +147,14 @@ class RunBase:
         # (part of every symbol's fingerprint); the symbols on a changed venue are
         # considered at the next cycle, as the live runner decides every symbol each cycle.
         self.account_epoch: dict[str, int] = {name: 0 for name in names}
+        self.account_key: dict[str, tuple[Decimal, int]] = {
+            name: (venue.balance(), 0) for name, venue in self.venues.items()
+        }
+        """``(wallet balance, epoch)`` per venue, the account part of every fingerprint,
+        read again at each epoch (:meth:`_account_changed`): the wallet moves only by a
+        fill, a funding payment or a liquidation, and each of those moves the epoch
+        before the next fingerprint is taken (``tests/backtest/test_fingerprint_layout.py``
+        reads the balance fresh at every fingerprint and finds the same)."""
         self.on_venue: dict[str, list[SymbolState]] = {name: [] for name in names}
         for sym in self.syms:
             for state in sym.series:
@@ -163,11 +171,17 @@ class RunBase:
         a liquidation): every symbol trading there is considered at the next cycle,
         except a flat one whose last look was screened (the screening reads no account,
         so it would be screened again)."""
-        self.account_epoch[venue_name] += 1
+        epoch = self.account_epoch[venue_name] + 1
+        self.account_epoch[venue_name] = epoch
+        self.account_key[venue_name] = (self.venues[venue_name].balance(), epoch)
         pending = self.pending
         for sym in self.on_venue[venue_name]:
             if not sym.screened_out:
                 pending.add(sym)
+
+    def _accounts(self) -> dict[str, tuple[Decimal, int]]:
+        """``(wallet balance, account epoch)`` per venue now (:attr:`account_key`)."""
+        return self.account_key
 
     # ------------------------------------------------------------------ setup
 
