@@ -324,6 +324,7 @@ class _Run(DecidingRun, AccountingRun):
                 self._symbol_point(sym, now, widest, flat=True)
             return False
         sym.screened_out = False
+        self.positions_read = None
         if not flat and self.certify and self._quiet(sym, now, aprs):
             # Provably no trade while held (atomic_fp.backtest.run_quiet): the answer of
             # the decision, counted as one.

@@ -94,6 +94,12 @@ class QuietRun(RunBase):
     certified = 0
     """Cycles certified quiet in this run (each also counted in ``decision_runs``)."""
 
+    positions_read: (
+        tuple[SymbolState, dict[ExchangeIdentifier, Result[Position | None, VenueError]]] | None
+    ) = None
+    """The positions :meth:`_quiet_after_change` read for a symbol in the cycle under way
+    (reset by the engine before each symbol's certificate is asked)."""
+
     def _remember_quiet(
         self,
         sym: SymbolState,
@@ -183,6 +189,9 @@ class QuietRun(RunBase):
         if any(state.floor is None for state in sym.series):
             return False
         positions = {state.venue_id: self._position(state) for state in sym.series}
+        # what the full decision reads if this answers False: same instant, nothing
+        # changed in between (DecidingRun._outcome takes it instead of reading again)
+        self.positions_read = (sym, positions)
         # the cheap funding rules first (before safety and rebalance: the cycle one
         # minute after an opening usually scales in); the record they read is replaced
         # by the full decision's whenever this answers False
