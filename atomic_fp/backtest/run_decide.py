@@ -62,6 +62,7 @@ class DecidingRun(QuietRun):
                     f"{data.basis} of {data.symbol.base} at {now}: too little settled history",
                 )
             )
+        self._send_rate(state)
         fetched: Result[tuple[FundingRate, ...], VenueError] = (
             state.direct.funding_rates_now([data.symbol])
             if state.direct is not None
@@ -149,7 +150,7 @@ class DecidingRun(QuietRun):
         self.positions_read = None
         # the positions the certificate just read for this symbol (an uncertified cycle),
         # the venues' answers at this instant, else read them now
-        already = read[1] if read is not None and read[0] is sym else None
+        already = read[2] if read is not None and read[0] is sym and read[1] == now else None
         for state in sym.series:
             venue = state.venue_id
             rates[venue] = self._rate(state, now)

@@ -95,10 +95,16 @@ class QuietRun(RunBase):
     """Cycles certified quiet in this run (each also counted in ``decision_runs``)."""
 
     positions_read: (
-        tuple[SymbolState, dict[ExchangeIdentifier, Result[Position | None, VenueError]]] | None
+        tuple[
+            SymbolState,
+            datetime,
+            dict[ExchangeIdentifier, Result[Position | None, VenueError]],
+        ]
+        | None
     ) = None
-    """The positions :meth:`_quiet_after_change` read for a symbol in the cycle under way
-    (reset by the engine before each symbol's certificate is asked)."""
+    """The positions :meth:`_quiet_after_change` read for a symbol at an instant when it
+    answered False (the full decision that follows takes them; also reset by the engine
+    before each symbol's certificate is asked)."""
 
     def _remember_quiet(
         self,
@@ -189,9 +195,11 @@ class QuietRun(RunBase):
         if any(state.floor is None for state in sym.series):
             return False
         positions = {state.venue_id: self._position(state) for state in sym.series}
-        # what the full decision reads if this answers False: same instant, nothing
-        # changed in between (DecidingRun._outcome takes it instead of reading again)
-        self.positions_read = (sym, positions)
+        # What the full decision reads when this answers False (it is decided next, at
+        # this instant, with nothing changed in between): DecidingRun._outcome takes it
+        # instead of reading again. Kept only on the False answers, so a certified
+        # cycle leaves nothing a later cycle could take.
+        self.positions_read = (sym, now, positions)
         # the cheap funding rules first (before safety and rebalance: the cycle one
         # minute after an opening usually scales in); the record they read is replaced
         # by the full decision's whenever this answers False
@@ -201,13 +209,16 @@ class QuietRun(RunBase):
             return False
         markets = {state.venue_id: self._market(state) for state in sym.series}
         config = self.config
-        return not isinstance(
+        quiet = not isinstance(
             SafetyDecision.analyze(positions=positions, markets=markets, config=config, now=now),
             Success,
         ) and not isinstance(
             RebalanceDecision.analyze(positions=positions, markets=markets, config=config, now=now),
             Success,
         )
+        if quiet:
+            self.positions_read = None
+        return quiet
 
     def _funding_quiet(self, record: QuietHold, aprs: list[tuple[str, Decimal]]) -> bool:
         """The funding decision cannot close the hedge ``record`` holds nor open a pair."""

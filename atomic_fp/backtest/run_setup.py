@@ -294,6 +294,28 @@ class RunBase:
             or signals[previous] != signal
             or data.intervals[previous] != data.intervals[row]
         ):
-            state.venue.set_funding_rate(
-                data.symbol, ZERO if signal is None else signal, data.intervals[row]
-            )
+            interval = data.intervals[row]
+            value = ZERO if signal is None else signal
+            if previous >= 0 and data.intervals[previous] == interval:
+                # a new rate at the same interval: held back until the venue's rate is
+                # read (_send_rate); the venue's market (its interval) is not touched
+                state.pending_rate = (value, interval)
+            else:
+                state.pending_rate = None
+                state.venue.set_funding_rate(data.symbol, value, interval)
+
+    def _send_rate(self, state: SeriesState) -> None:
+        """Give the venue the rate the last settlements set, before its rate is read.
+
+        A settlement that changes only the rate is not sent at once: the venue's rate is
+        read by the decisions alone (``fetch_funding_rates``; the engine settles funding
+        with the settled rate passed in, and the backtest venues settle nothing by
+        themselves), which ask for one symbol in a few percent of the settlements, and
+        ``set_funding_rate`` at an unchanged interval only replaces the rate, so the last
+        call before a read leaves the venue as every call would have
+        (``tests/backtest/test_rate_sent_on_read.py``). A new interval is sent at once:
+        it replaces the venue's market rules, which the certificate compares."""
+        pending = state.pending_rate
+        if pending is not None:
+            state.pending_rate = None
+            state.venue.set_funding_rate(state.data.symbol, *pending)

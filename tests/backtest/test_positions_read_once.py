@@ -78,3 +78,17 @@ def test_each_position_is_read_once_per_symbol_cycle() -> None:
         assert max(run.reads.values(), default=1) == 1
         reused += run.reused
     assert reused > 0  # the histories do reach a decision after an uncertified hold
+
+
+def test_a_certified_cycle_leaves_no_positions_for_a_later_one() -> None:
+    """Regression (found by ``test_fingerprint_layout``): with the reads kept after a
+    certified cycle, a cycle that does not reset them (990c7ed's ``_cycle_symbol``) took a
+    symbol's positions of an earlier instant and opened another pair. Only an uncertified
+    answer keeps them, for its own instant; this history opens X at 06:00 either way."""
+    from tests.backtest.test_fingerprint_layout import _Before
+
+    series, run_settings = _random_history(random.Random(26821))
+    before = _Before(series, run_settings, None, backtest_venue).run()
+    now = _Run(series, run_settings, None, backtest_venue).run()
+    assert repr(before) == repr(now)
+    assert any(d.symbol == "X" and d.outcome == "open" for d in now.decisions)
