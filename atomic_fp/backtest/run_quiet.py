@@ -176,12 +176,28 @@ class QuietRun(RunBase):
         config = self.config
         buffer = config.liquidation_buffer
         for index, asset in record.assets:
-            floor_of = series[index].floor
-            assert floor_of is not None  # remembered only with every venue's floor
-            floor = floor_of.liquidation_floor(asset)
+            floor = self._floor(series[index], asset)
             if floor is None or floor < buffer:
                 return False
         return self._funding_quiet(record, aprs)
+
+    def _floor(self, state: SeriesState, asset: str) -> Decimal | None:
+        """``state``'s venue's liquidation floor for ``asset``, asked once per account
+        epoch: the floor reads the wallet, the open positions and their marks, and each
+        of those moves the venue's epoch (:meth:`RunBase._account_changed`) before the
+        next certificate is asked (``tests/backtest/test_fingerprint_layout.py`` asks
+        the venue at every certificate and finds the same)."""
+        name = state.venue_name
+        epoch = self.account_epoch[name]
+        key = (name, asset)
+        kept = self.floors.get(key)
+        if kept is not None and kept[0] == epoch:
+            return kept[1]
+        floor_of = state.floor
+        assert floor_of is not None  # remembered only with every venue's floor
+        floor = floor_of.liquidation_floor(asset)
+        self.floors[key] = (epoch, floor)
+        return floor
 
     def _quiet_after_change(
         self, sym: SymbolState, now: datetime, aprs: list[tuple[str, Decimal]]

@@ -155,6 +155,9 @@ class RunBase:
         fill, a funding payment or a liquidation, and each of those moves the epoch
         before the next fingerprint is taken (``tests/backtest/test_fingerprint_layout.py``
         reads the balance fresh at every fingerprint and finds the same)."""
+        self.floors: dict[tuple[str, str], tuple[int, Decimal | None]] = {}
+        """``(epoch, liquidation floor)`` per (venue, settle asset), read by the quiet-hold
+        certificate (:meth:`atomic_fp.backtest.run_quiet.QuietRun._floor`)."""
         self.on_venue: dict[str, list[SymbolState]] = {name: [] for name in names}
         for sym in self.syms:
             for state in sym.series:

@@ -10,7 +10,8 @@ widest gross spread, and the drawdown inline. Whole results are compared (every 
 symbol point and counter, ``screened`` and ``decision_runs`` included) on random
 cross-margin histories with liquidations and interval changes, and on the screening
 property's threshold-grid histories. :class:`_FreshBalances` also checks the premise of
-the per-epoch balance at every fingerprint: the balance read fresh equals the kept one.
+the per-epoch balance at every fingerprint (the balance read fresh equals the kept one)
+and of the per-epoch liquidation floor at every certificate.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from hypothesis import strategies as st
 
 from adapters.paper.backtest import backtest_venue
 from atomic_fp.backtest.engine import BacktestResult, BacktestSettings, _Run
-from atomic_fp.backtest.replay_state import SymbolState
+from atomic_fp.backtest.replay_state import SeriesState, SymbolState
 from atomic_fp.backtest.series import FundingSeries
 from tests.backtest.test_cross_margin_accounts import _random_history
 from tests.backtest.test_screening_equivalence import VENUES, _series, step_values
@@ -124,7 +125,8 @@ class _Before(_Run):
 
 class _FreshBalances(_Run):
     """The current engine, checking at every fingerprint that each venue's kept
-    ``(balance, epoch)`` is what the venue and the epoch say now."""
+    ``(balance, epoch)`` is what the venue and the epoch say now, and at every
+    certificate that the liquidation floor kept for the epoch is the venue's now."""
 
     checked = 0
 
@@ -135,9 +137,21 @@ class _FreshBalances(_Run):
             self.checked += 1
         return kept
 
+    def _floor(self, state: SeriesState, asset: str) -> Decimal | None:
+        kept = super()._floor(state, asset)
+        assert state.floor is not None
+        assert kept == state.floor.liquidation_floor(asset), (state.venue_name, asset)
+        self.floors_checked += 1
+        return kept
+
+    floors_checked = 0
+
 
 def _everything(result: BacktestResult) -> str:
     return repr(result)
+
+
+floors_checked: list[int] = []
 
 
 def _same(series: list[FundingSeries], run_settings: BacktestSettings) -> BacktestResult:
@@ -146,6 +160,7 @@ def _same(series: list[FundingSeries], run_settings: BacktestSettings) -> Backte
     now = checking.run()
     assert _everything(now) == _everything(before)
     assert checking.checked > 0
+    floors_checked.append(checking.floors_checked)
     return now
 
 
@@ -184,6 +199,7 @@ def test_liquidating_histories_are_among_those_compared() -> None:
         liquidated += bool(result.liquidations)
         traded += bool(result.fills)
     assert liquidated and traded
+    assert sum(floors_checked[-60:]) > 0  # certificates asked for floors, each checked
 
 
 def test_a_stale_balance_would_be_caught() -> None:
