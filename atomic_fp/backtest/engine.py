@@ -57,8 +57,8 @@ from atomic_fp.backtest.collector import fewer_collections
 from atomic_fp.backtest.gaps import coverage, expected_interval
 from atomic_fp.backtest.replay_state import (
     SETTLE,
-    UNKNOWN,
     ZERO,
+    SeriesState,
     SymbolState,
     default_capital,
 )
@@ -90,11 +90,16 @@ class _Run(DecidingRun, AccountingRun):
     # ------------------------------------------------------------------ the loop
 
     def run(self) -> BacktestResult:
-        events = self._events()
-        by_time: dict[datetime, list[tuple[int, int, int]]] = {}
-        for when, kind, index, row in events:
-            by_time.setdefault(when, []).append((kind, index, row))
-        steps = sorted({self.start, *by_time})
+        # each instant's settlements and unknowns, each list in the events' order
+        settling_at: dict[datetime, list[tuple[SeriesState, int]]] = {}
+        unknown_at: dict[datetime, list[tuple[int, int]]] = {}
+        series = self.series
+        for when, kind, index, row in self._events():
+            if kind == SETTLE:
+                settling_at.setdefault(when, []).append((series[index], row))
+            else:
+                unknown_at.setdefault(when, []).append((index, row))
+        steps = sorted({self.start, *settling_at, *unknown_at})
         for sym in self.syms:
             for state in sym.series:
                 price = state.price
@@ -123,7 +128,7 @@ class _Run(DecidingRun, AccountingRun):
                 dirty.add(self.syms[heapq.heappop(retry)[1]])
             self.clock.set(now)
             self.positions_now.clear()
-            dirty |= self._apply(now, by_time.get(now, ()))
+            dirty |= self._apply(now, settling_at.get(now, ()), unknown_at.get(now, ()))
             self._cycle(now, dirty, retry)
             dirty = set()
             if self.progress is not None and step_index % report_every == 0:
@@ -170,21 +175,26 @@ class _Run(DecidingRun, AccountingRun):
             liquidations=tuple(self.liquidations),
         )
 
-    def _apply(self, now: datetime, events: Sequence[tuple[int, int, int]]) -> set[SymbolState]:
-        """Apply the settlements and unknowns at ``now``; the symbols they touched."""
+    def _apply(
+        self,
+        now: datetime,
+        settling: Sequence[tuple[SeriesState, int]],
+        unknowns: Sequence[tuple[int, int]],
+    ) -> set[SymbolState]:
+        """Apply the settlements (series, row) and the unknowns (series index, row) at
+        ``now``, each in the events' order; the symbols they touched."""
         touched: set[SymbolState] = set()
-        settling = [(self.series[i], row) for kind, i, row in events if kind == SETTLE]
+        moved: set[SymbolState] = set()
         for state, row in settling:
             mark = state.data.marks[row]
             if mark is not None:
                 state.own_mark = mark
-                state.sym.reference = mark
-                state.sym.reference_time = now
+                sym = state.sym
+                sym.reference = mark
+                sym.reference_time = now
+                moved.add(sym)
         # only symbols whose price moved need their venues' marks and their value updated
-        repriced = sorted(
-            {state.sym for state, row in settling if state.data.marks[row] is not None},
-            key=lambda sym: sym.index,
-        )
+        repriced = sorted(moved, key=lambda sym: sym.index)
         for sym in repriced:
             for other in sym.series:
                 price = other.price
@@ -193,9 +203,7 @@ class _Run(DecidingRun, AccountingRun):
         for state, row in settling:
             self._settle(state, row, now)
             touched.add(state.sym)
-        for kind, index, row in events:
-            if kind != UNKNOWN:
-                continue
+        for index, row in unknowns:
             state = self.series[index]
             if state.known != row:
                 continue
