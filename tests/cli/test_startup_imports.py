@@ -103,6 +103,8 @@ def test_help_imports_no_network_terminal_or_signing_library() -> None:
     assert report["code"] == 0
     loaded = set(report["modules"])  # type: ignore[call-overload]
     assert not loaded & {*SCAN_NEVER, "httpx", "anyio", "ssl"}
+    # the help's width is shutil's, computed without it (scripts/help_width.py)
+    assert not loaded & {"shutil", "bz2", "lzma"}, sorted(loaded & {"shutil", "bz2", "lzma"})
     assert "scan" in str(report["stdout"])
 
 
