@@ -122,6 +122,8 @@ def test_scan_offline_loads_no_terminal_or_signing_library(fmt: str) -> None:
     offline_never |= {"tempfile", "lzma", "bz2"}
     # the backtest's series (with its package): the bundled history is read without them
     offline_never |= {"atomic_fp.backtest", "atomic_fp.backtest.series"}
+    # the TOML reader (its regular expressions compile at import): no config file here
+    offline_never |= {"tomllib"}
     # pre-connecting (issue 20) is a live scan's: offline, none of it is loaded
     offline_never |= {
         "adapters.preconnect",
