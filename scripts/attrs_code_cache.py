@@ -287,7 +287,6 @@ def cached_exec(cache: CodeCache) -> Callable[..., None]:
         source: object,
         globals: dict[str, Any] | None = None,
         locals: Mapping[str, object] | None = None,
-        /,
         **options: Any,
     ) -> None:
         caller = sys._getframe(1)
