@@ -128,6 +128,8 @@ class CodeCache:
         self.source_hits = 0
         self.source_misses = 0
         """:meth:`compile_source` found / compiled (the ``exec`` of ``dataclasses``)."""
+        self.stores = 0
+        """Entries :meth:`store` added (another kind of compiled thing, e.g. patterns)."""
         self._used_sources: set[bytes] = set()
         """Keys of the sources compiled or found in this process (kept by :meth:`save`)."""
         self._load()
@@ -212,6 +214,23 @@ class CodeCache:
         self.codes[key] = ("<string>", None, marshal.dumps(code))
         return code
 
+    def stored(self, kind: str, text: str) -> bytes | None:
+        """The bytes :meth:`store` kept for ``(kind, text)`` (another kind of compiled
+        thing, e.g. :mod:`scripts.regex_code_cache`'s), or ``None``."""
+        key = self._key(f"<{kind}>", text)
+        self._used_sources.add(key)
+        entry = self.codes.get(key)
+        if entry is None or entry[0] != f"<{kind}>" or entry[1] is not None:
+            return None
+        return entry[2]
+
+    def store(self, kind: str, text: str, data: bytes) -> None:
+        """Keep ``data`` for ``(kind, text)``: written at exit like a compiled source."""
+        key = self._key(f"<{kind}>", text)
+        self._used_sources.add(key)
+        self.codes[key] = (f"<{kind}>", None, data)
+        self.stores += 1
+
     def _store_other_lengths(self, script: str, filename: str, line: str, length: int) -> None:
         """Also store the code for the other usual lengths of the number (a stand-in number
         of that length, replaced when used): the next processes, whose numbers differ,
@@ -231,7 +250,7 @@ class CodeCache:
         """Write the file if anything was compiled (atomically; errors are ignored),
         keeping only the classes this process defined (each with its variants), so that
         the file, read by every run, stays the size of one command's classes."""
-        if not self.misses and not self.source_misses:
+        if not self.misses and not self.source_misses and not self.stores:
             return
         # a copy taken at once: a daemon thread may still be defining classes (an import
         # worker, when the command ended by an error)
@@ -391,6 +410,9 @@ def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
 
     _make._compile_and_eval = compile_and_eval
     _install_for_dataclasses(cache)
+    from scripts.regex_code_cache import install_for_re
+
+    install_for_re(cache)
     atexit.register(cache.save)
     _installed.append(cache)
     return cache
