@@ -18,7 +18,9 @@ and the pattern compiled as before. Only ``str`` and ``bytes`` patterns (not the
 subclasses) without ``re.DEBUG`` are kept; a
 pattern ``re`` refuses raises as before and is never stored. The file is keyed by
 interpreter (its bytecode magic number) and each entry by ``_sre.MAGIC``, the version of
-the program format.
+the program format. One difference remains: a pattern whose parsing warns (``re._parser``'s
+``FutureWarning`` for a possible nested set) warns in the process that compiles it, not in
+the later ones that build it from the file; none of the scan's patterns does.
 
 How: ``re._compile`` calls ``re._compiler.compile`` for a pattern not in its own cache;
 that function is replaced by one that asks the file first and otherwise calls the original,
