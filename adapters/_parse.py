@@ -69,6 +69,13 @@ def _plain_decimal(value: object) -> Decimal | None:
     return number if number.is_finite() and -_MAX_ABS <= number <= _MAX_ABS else None
 
 
+plain_decimal = _plain_decimal
+"""``plain_decimal(value)``: the Decimal :func:`dec` would give ``value`` when it reads it
+without a question (a plain number string, or a finite in-range Decimal), else ``None``;
+then :func:`dec` (or :func:`dec_field`, :func:`opt_dec`) reads it or refuses it, naming
+the path. For a parser's fast path, like :data:`instant_or_none`."""
+
+
 def dec(value: object, path: str = "$") -> Decimal:
     """A finite Decimal from a string or an int/float JSON number (floats via ``repr``)."""
     number = _plain_decimal(value)
