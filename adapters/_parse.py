@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from returns.result import Failure, Result, Success
 
@@ -74,6 +74,16 @@ plain_decimal = _plain_decimal
 without a question (a plain number string, or a finite in-range Decimal), else ``None``;
 then :func:`dec` (or :func:`dec_field`, :func:`opt_dec`) reads it or refuses it, naming
 the path. For a parser's fast path, like :data:`instant_or_none`."""
+
+
+def plain_or_absent(value: object) -> Decimal | Literal[False] | None:
+    """``opt_dec``'s answer for a value it reads without a question: ``None`` for an absent
+    value (``None`` or ``""``), the Decimal of a plain number; ``False`` for anything else
+    (then :func:`opt_dec` reads it or refuses it, naming the path). For a fast path."""
+    if value is None or value == "":
+        return None
+    number = _plain_decimal(value)
+    return False if number is None else number
 
 
 def dec(value: object, path: str = "$") -> Decimal:

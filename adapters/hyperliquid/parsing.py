@@ -39,7 +39,8 @@ Units and facts (fact sheet B2-B6; recorded bodies in ``shared/research-data``):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -57,6 +58,8 @@ from adapters._parse import (
     obj,
     opt_dec,
     parse_guard,
+    plain_decimal,
+    plain_or_absent,
     str_field,
     ts_millis,
 )
@@ -179,18 +182,25 @@ class UniverseMemo:
         return self.assets
 
 
+@functools.lru_cache(maxsize=64)
+def _steps(sz_decimals: int) -> tuple[Decimal, Decimal]:
+    """``(finest_tick, lot_size)`` of an asset's ``szDecimals``, computed once per value
+    (0-12: a scan asks for the same few ~200 times; both are immutable)."""
+    return finest_tick(sz_decimals), lot_size(sz_decimals)
+
+
 def _market(
     exchange: ExchangeIdentifier,
     asset: AssetInfo,
     open_interest: Decimal | None = None,
     volume_24h: Decimal | None = None,
 ) -> Market:
-    lot = lot_size(asset.sz_decimals)
+    tick, lot = _steps(asset.sz_decimals)
     return checked_market(
         exchange=exchange,
         symbol=asset.symbol,
         venue_symbol=asset.name,
-        tick_size=finest_tick(asset.sz_decimals),
+        tick_size=tick,
         lot_size=lot,
         min_size=lot,
         min_notional=MIN_ORDER_VALUE,
@@ -210,6 +220,40 @@ def next_hour(moment: datetime) -> datetime:
 
 def _positive_or_none(value: Decimal | None) -> Decimal | None:
     return value if value is not None and value > 0 else None
+
+
+def _asset_ctx(
+    exchange: ExchangeIdentifier,
+    asset: AssetInfo,
+    ctxs: Sequence[Any],
+    observed_at: datetime,
+    next_funding: datetime,
+) -> tuple[Market, FundingRate] | None:
+    """One asset's context read with every check and its path (None: delisted)."""
+    path = f"$[1][{asset.index}]"
+    ctx = obj(ctxs[asset.index], path)
+    if asset.delisted:
+        return None
+    mark = _positive_or_none(opt_dec(ctx, "markPx", path))
+    # ``openInterest`` is in coins, ``dayNtlVlm`` in USDC (notional)
+    open_interest = quote_value(opt_dec(ctx, "openInterest", path), mark)
+    volume = non_negative(opt_dec(ctx, "dayNtlVlm", path))
+    market = _market(exchange, asset, open_interest, volume)
+    rate = checked_funding_rate(
+        exchange=exchange,
+        symbol=asset.symbol,
+        rate=dec_field(ctx, "funding", path),
+        interval=HOUR,
+        kind=FundingKind.CURRENT,
+        observed_at=observed_at,
+        next_funding_time=next_funding,
+        mark_price=mark,
+        index_price=_positive_or_none(opt_dec(ctx, "oraclePx", path)),
+        venue_symbol=asset.name,
+        open_interest=open_interest,
+        volume_24h=volume,
+    )
+    return market, rate
 
 
 def _meta_and_ctxs(
@@ -232,31 +276,52 @@ def _meta_and_ctxs(
     rates: list[FundingRate] = []
     next_funding = next_hour(observed_at)
     for asset in assets:
-        path = f"$[1][{asset.index}]"
-        ctx = obj(ctxs[asset.index], path)
-        if asset.delisted:
-            continue
-        mark = _positive_or_none(opt_dec(ctx, "markPx", path))
-        # ``openInterest`` is in coins, ``dayNtlVlm`` in USDC (notional)
-        open_interest = quote_value(opt_dec(ctx, "openInterest", path), mark)
-        volume = non_negative(opt_dec(ctx, "dayNtlVlm", path))
-        markets.append(_market(exchange, asset, open_interest, volume))
-        rates.append(
-            checked_funding_rate(
-                exchange=exchange,
-                symbol=asset.symbol,
-                rate=dec_field(ctx, "funding", path),
-                interval=HOUR,
-                kind=FundingKind.CURRENT,
-                observed_at=observed_at,
-                next_funding_time=next_funding,
-                mark_price=mark,
-                index_price=_positive_or_none(opt_dec(ctx, "oraclePx", path)),
-                venue_symbol=asset.name,
-                open_interest=open_interest,
-                volume_24h=volume,
-            )
-        )
+        # The common context read inline (issue 20: ~200 per scan): a ``dict`` whose
+        # numbers are plain (or absent where optional). Anything else goes to
+        # ``_asset_ctx``, the checked path, which reads or refuses it from the start,
+        # naming what is wrong; the two raise in the same order (the market's checks, then
+        # the rate's). Equal: tests/adapters/hyperliquid/test_ctx_fast_path.py.
+        ctx = ctxs[asset.index]
+        if type(ctx) is dict:
+            if asset.delisted:
+                continue
+            mark_px = plain_or_absent(ctx.get("markPx"))
+            base_interest = plain_or_absent(ctx.get("openInterest"))
+            day_volume = plain_or_absent(ctx.get("dayNtlVlm"))
+            rate = plain_decimal(ctx.get("funding"))
+            oracle = plain_or_absent(ctx.get("oraclePx"))
+            if (
+                mark_px is not False
+                and base_interest is not False
+                and day_volume is not False
+                and rate is not None
+                and oracle is not False
+            ):
+                mark = _positive_or_none(mark_px)
+                open_interest = quote_value(base_interest, mark)
+                volume = non_negative(day_volume)
+                markets.append(_market(exchange, asset, open_interest, volume))
+                rates.append(
+                    checked_funding_rate(
+                        exchange=exchange,
+                        symbol=asset.symbol,
+                        rate=rate,
+                        interval=HOUR,
+                        kind=FundingKind.CURRENT,
+                        observed_at=observed_at,
+                        next_funding_time=next_funding,
+                        mark_price=mark,
+                        index_price=_positive_or_none(oracle),
+                        venue_symbol=asset.name,
+                        open_interest=open_interest,
+                        volume_24h=volume,
+                    )
+                )
+                continue
+        read = _asset_ctx(exchange, asset, ctxs, observed_at, next_funding)
+        if read is not None:
+            markets.append(read[0])
+            rates.append(read[1])
     return MetaSnapshot(assets=assets, markets=tuple(markets), rates=tuple(rates))
 
 
