@@ -104,6 +104,14 @@ class RunBase:
             )
             for name in names
         }
+        for name, venue in self.venues.items():
+            # the engine sends a rate only before it is next read (SimulatedVenue.
+            # set_funding_rate): a venue settling funding by itself would read a stale one
+            if getattr(venue, "auto_funding", False):
+                raise ValueError(
+                    f"simulated venue {name}: settles funding by itself (auto_funding); "
+                    "the backtest settles at each venue's settlement times"
+                )
         by_symbol: dict[Symbol, SymbolState] = {}
         for data in sorted(series, key=lambda s: (s.symbol, s.venue)):
             if data.symbol not in by_symbol:

@@ -66,3 +66,23 @@ def test_rates_are_held_back_and_sent_on_read_in_the_histories_compared() -> Non
         held_back += run.held_back
         sent += run.sent_on_read
     assert 0 < sent < held_back
+
+
+def test_a_venue_that_settles_funding_by_itself_is_refused() -> None:
+    """Holding a rate back is exact only because no backtest venue reads its own rate to
+    settle (the engine passes the settled rate): a factory whose venues settle by
+    themselves (``auto_funding``) would book a stale rate, so the run refuses it."""
+    from typing import Any
+
+    import pytest
+
+    from adapters.paper.backtest import BacktestPaperVenue
+
+    def self_settling(name: str, **kwargs: Any) -> BacktestPaperVenue:
+        venue = backtest_venue(name, **kwargs)
+        venue.auto_funding = True
+        return venue
+
+    series, run_settings = _random_history(random.Random(7))
+    with pytest.raises(ValueError, match="settles funding by itself"):
+        _Run(series, run_settings, None, self_settling)
