@@ -100,7 +100,11 @@ class AnswerBarrier:
     it was made.
 
     :attr:`released_by` says which: ``"count"``, ``"deadline"``, or ``None`` (not released:
-    fewer connections and no byte held past the deadline). Shared across the proxies'
+    fewer connections and no byte held past the deadline); :attr:`accepted_when_released`
+    how many connections had been accepted then. :attr:`given_up_while_holding` counts the
+    connections their client closed (or reset) before the release: a client that timed out
+    and connected again would otherwise make up the count with a connection it opened only
+    after giving up on one. Shared across the proxies'
     event-loop threads, hence the lock; a waiting pump is woken in its own loop."""
 
     def __init__(self, expected: int, deadline: float = 30.0) -> None:
@@ -109,6 +113,8 @@ class AnswerBarrier:
         self.expected = expected
         self.accepted = 0
         self.released_by: str | None = None
+        self.accepted_when_released: int | None = None
+        self.given_up_while_holding = 0
         self._deadline = time.monotonic() + deadline
         self._lock = threading.Lock()
         self._open = False
@@ -121,6 +127,12 @@ class AnswerBarrier:
             reached = self.accepted >= self.expected
         if reached:
             self._release("count")
+
+    def client_closed(self) -> None:
+        """A client ended (or reset) one of the connections: counted if still holding."""
+        with self._lock:
+            if not self._open:
+                self.given_up_while_holding += 1
 
     async def wait(self) -> None:
         """Return once released (at once if it is), at the latest at the deadline."""
@@ -146,6 +158,8 @@ class AnswerBarrier:
                 return
             self._open = True
             self.released_by = reason
+            if reason is not None:
+                self.accepted_when_released = self.accepted
             waiters, self._waiters = self._waiters, []
         for loop, future in waiters:
             loop.call_soon_threadsafe(_resolve, future)
@@ -213,7 +227,7 @@ class LatencyProxy:
             return
         half = self.rtt / 2
         await asyncio.gather(
-            self._pump(reader, upstream_writer, half, accepted + self.rtt, record, "up", None),
+            self._pump(reader, upstream_writer, half, accepted + self.rtt, record, "up", barrier),
             self._pump(upstream_reader, writer, half, 0.0, record, "down", barrier),
             return_exceptions=True,
         )
@@ -228,8 +242,12 @@ class LatencyProxy:
         direction: str,
         barrier: AnswerBarrier | None,
     ) -> None:
+        """Forward ``source`` to ``sink``; ``barrier``: the one in force when the connection
+        was accepted (it holds what goes "down", and hears of the client closing "up")."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
+        holding = barrier if direction == "down" else None
+        watching = barrier if direction == "up" else None
 
         async def deliver() -> None:
             while True:
@@ -237,8 +255,8 @@ class LatencyProxy:
                 wait = due - loop.time()
                 if wait > 0:
                     await asyncio.sleep(wait)
-                if barrier is not None:
-                    await barrier.wait()
+                if holding is not None:
+                    await holding.wait()
                 if not chunk:
                     sink.close()
                     return
@@ -254,9 +272,13 @@ class LatencyProxy:
                 chunk = await source.read(65536)
                 queue.put_nowait((max(loop.time(), not_before) + delay, chunk))
                 if not chunk:
+                    if watching is not None:
+                        watching.client_closed()
                     break
             await delivering
         except (ConnectionError, OSError):
+            if watching is not None:
+                watching.client_closed()
             delivering.cancel()
             sink.close()
 
