@@ -249,7 +249,13 @@ def run_scan(
         venues = build_live(select(config, venue_names), app.environ, with_credentials=False)
         for built in venues:
             if isinstance(built.client, Failure):
-                # a venue the config cannot build is a configuration error, not an outage
+                # a venue the config cannot build is a configuration error, not an outage;
+                # a broken proxy setting is the environment's, not the file's: named as
+                # the trading commands name it (scripts.trading), exit 2 all the same
+                from adapters.proxy_routing import environment_problem
+
+                if environment_problem() is not None:
+                    fail(built.client.failure())
                 fail(
                     f"invalid configuration: {config.source}: venues.{built.id}: "
                     f"{built.client.failure()}"
