@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,10 +33,12 @@ class ForwardProxy:
     refused: list[str] = attrs.field(factory=list)
     credentials: tuple[str, str] | None = None
     headers: list[dict[str, str]] = attrs.field(factory=list)
+    tls: ssl.SSLContext | None = None
+    """Serve the proxy itself over TLS (an ``https://`` proxy)."""
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -93,14 +96,18 @@ async def _handle(
 
 
 @contextmanager
-def forward_proxy(credentials: tuple[str, str] | None = None) -> Iterator[ForwardProxy]:
+def forward_proxy(
+    credentials: tuple[str, str] | None = None, tls: ssl.SSLContext | None = None
+) -> Iterator[ForwardProxy]:
     """The proxy, served from its own thread and event loop for the block."""
-    proxy = ForwardProxy(credentials=credentials)
+    proxy = ForwardProxy(credentials=credentials, tls=tls)
     loop = asyncio.new_event_loop()
     started = threading.Event()
 
     async def start() -> asyncio.Server:
-        server = await asyncio.start_server(lambda r, w: _handle(proxy, r, w), "127.0.0.1", 0)
+        server = await asyncio.start_server(
+            lambda r, w: _handle(proxy, r, w), "127.0.0.1", 0, ssl=proxy.tls
+        )
         proxy.port = server.sockets[0].getsockname()[1]
         return server
 

@@ -24,6 +24,7 @@ import pytest
 import trustme
 
 from adapters import preconnect
+from adapters import tls as tls_module
 from adapters.grvt.ticker_snapshot import MAX_FRAME, TickerSnapshots
 from adapters.proxy_routing import ProxySettingError
 from adapters.snapshot import bundled_snapshot
@@ -163,6 +164,46 @@ def test_proxy_credentials_are_sent_and_never_shown(
     assert "407 Proxy Authentication Required" in problem
     assert "wr0ng" not in problem and "trader" not in problem
     assert len(proxy.relayed) == 1 and len(proxy.refused) == 1
+
+
+def test_an_https_proxy_is_verified_and_the_venue_through_it_too(
+    grvt: tuple[GrvtTickerServer, list[str]],
+    ca: trustme.CA,
+    bundle: str,
+    env: pytest.MonkeyPatch,
+) -> None:
+    """TLS to an ``https://`` proxy (verified with the default store, here
+    ``SSL_CERT_FILE`` naming the test CA, as httpx reads it), then TLS to the venue inside
+    the tunnel; a proxy whose certificate the default store does not trust is refused."""
+    server, names = grvt
+    env.setattr(tls_module, "_contexts", {})  # the default context built afresh below
+    env.setenv("SSL_CERT_FILE", bundle)
+    with forward_proxy(tls=server_context(ca)) as proxy:
+        env.setenv("HTTPS_PROXY", proxy.url)
+        assert proxy.url.startswith("https://")
+        feeds, problem = _read(server.url, bundle, names)
+        assert problem is None, problem
+        assert len(feeds) == len(names)
+        assert proxy.relayed == [("CONNECT", f"127.0.0.1:{server.port}")]
+    other_ca = trustme.CA()
+    with forward_proxy(tls=server_context(other_ca)) as untrusted:
+        env.setenv("HTTPS_PROXY", untrusted.url)
+        feeds, problem = _read(server.url, bundle, names)
+    assert feeds == {} and problem is not None and "CERTIFICATE_VERIFY_FAILED" in problem
+    assert untrusted.relayed == [] and untrusted.headers == []  # nothing sent in clear
+
+
+def test_a_socks_proxy_is_refused_for_websockets_saying_so(env: pytest.MonkeyPatch) -> None:
+    env.setenv("ALL_PROXY", "socks5://u:s3cret@127.0.0.1:1080")
+
+    async def attempt() -> None:
+        await open_connection("wss://127.0.0.1:9/ws", limit=10.0, max_frame=MAX_FRAME)
+
+    with pytest.raises(ConnectionClosed) as refused:
+        anyio.run(attempt)
+    message = str(refused.value)
+    assert "proxy socks5://127.0.0.1:1080: websockets go through http:// or https://" in message
+    assert "NO_PROXY can exempt 127.0.0.1" in message and "s3cret" not in message
 
 
 def test_a_ws_stream_goes_through_http_proxy_in_a_connect_tunnel() -> None:
