@@ -438,8 +438,17 @@ def test_the_usual_proxy_urls_are_accepted(no_proxy_env: pytest.MonkeyPatch, set
 
 
 @pytest.mark.parametrize("setting", MALFORMED[:5])
-@pytest.mark.parametrize("command", [["scan"], ["scan", "--format", "json"], ["positions"]])
-def test_scan_and_trading_commands_exit_2_naming_a_malformed_proxy(
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["scan"],
+        ["scan", "--format", "json"],
+        ["positions"],
+        ["collect"],  # (its store: the config's directory, see below)
+        ["watch", "--duration", "5"],  # (a bound only for a watch that would not stop)
+    ],
+)
+def test_live_commands_exit_2_naming_a_malformed_proxy(
     no_proxy_env: pytest.MonkeyPatch,
     tmp_path: Path,
     plain_venues: Servers,
@@ -449,7 +458,8 @@ def test_scan_and_trading_commands_exit_2_naming_a_malformed_proxy(
     """Before: ``scan`` built its clients, every request failed to connect through the
     proxy it could not reach, and it exited 1 ("no venue answered"). Now the setting is
     refused before anything is fetched: exit 2, the message the trading commands give,
-    no password, no traceback; the local venues saw no request."""
+    no password, no traceback; the local venues saw no request. ``collect`` exited 1 the
+    same way, and ``watch`` watched venues that could not connect until stopped."""
     from click.testing import CliRunner
 
     from scripts.cli import cli
@@ -464,6 +474,8 @@ def test_scan_and_trading_commands_exit_2_naming_a_malformed_proxy(
     no_proxy_env.setenv("HTTP_PROXY", setting)  # (the local venues speak http://)
     no_proxy_env.setenv("ATOMIC_FP_CACHE_DIR", str(tmp_path / "cache"))
     plain_venues.take_logs()
+    if command == ["collect"]:
+        command = [*command, "--store", str(tmp_path / "funding.sqlite")]
     result = CliRunner().invoke(cli, ["--config", str(config), *command])
     assert result.exit_code == 2, result.output
     assert "atomic-fp: error: venue binance: proxy for 'http" in result.stderr, result.stderr
