@@ -68,6 +68,13 @@ def collect(
     app = app_context(ctx)
     config = app.config()
     names = split_list(venues)
+    if export_path is not None:  # checked before anything is fetched (scripts.atomic_write)
+        from scripts.atomic_write import OutputError, check_output_file
+
+        try:
+            check_output_file(Path(export_path), "--export")
+        except OutputError as bad:
+            fail(str(bad))
     if snapshot_dir:
         snapshot = _load_snapshot(snapshot_dir)
         built = build_offline(snapshot, names, config)

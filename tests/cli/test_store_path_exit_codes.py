@@ -54,3 +54,31 @@ def test_a_store_path_where_nothing_exists_is_no_store_yet(
     assert result.exit_code == 0, result.output
     assert f"no funding store at {missing}" in json.loads(result.stdout)["history"]
     assert not missing.exists()
+
+
+@pytest.mark.parametrize("kind", ["directory", "missing directory"])
+def test_collect_checks_its_export_path_before_collecting(
+    runner: CliRunner, isolated: Path, kind: str
+) -> None:
+    """As every output path (``scripts/atomic_write.py``): refused before the work, named
+    as the option. Before: the rates were collected and stored, then the export failed
+    as "funding store: cannot write ..." (exit 2 too, but after the work and misnamed)."""
+    from adapters.snapshot import bundled_snapshot
+
+    snapshot = isolated / "snap.json"
+    snapshot.write_text(json.dumps(bundled_snapshot().to_json()))
+    target = isolated / "out"
+    if kind == "directory":
+        target.mkdir()
+        expected = f"--export: {target} is a directory, expected a file name"
+    else:
+        target = target / "history.csv"
+        expected = f"--export: directory {target.parent} does not exist (create it first)"
+    store = isolated / "funding.sqlite"
+    result = runner.invoke(
+        cli,
+        ["collect", "--snapshot", str(snapshot), "--store", str(store), "--export", str(target)],
+    )
+    assert result.exit_code == 2, result.output
+    assert f"atomic-fp: error: {expected}" in result.stderr, result.stderr
+    assert not store.exists()  # nothing collected: refused first
