@@ -412,3 +412,38 @@ def test_a_cold_scan_reaches_every_venue_and_grvts_websocket_through_the_proxy(
     assert tunnelled == venue_ports  # GRVT's websocket port among them
     assert f"127.0.0.1:{ws.port}" in tunnelled
     assert len(ws.subscribes()) == 2  # one per scan
+
+
+@pytest.mark.parametrize(
+    ("proxy_env", "imported"),
+    [({}, False), ({"NO_PROXY": "example.com"}, False), ({"HTTPS_PROXY": "proxy.corp:1"}, True)],
+)
+def test_without_a_proxy_a_websocket_never_imports_the_routing(
+    proxy_env: dict[str, str], imported: bool
+) -> None:
+    """Zero cost without a proxy (issue 20): not even the module, nor httpx (Linux;
+    elsewhere the system's proxy settings are always looked up). ``HTTPS_PROXY`` does
+    not route this ``ws://`` URL, but it is looked at."""
+    code = (
+        "import sys, anyio\n"
+        "from tests.streams.local_ws import local_ws\n"
+        "from adapters.streams.connection import open_connection\n"
+        "with local_ws(lambda request: []) as venue:\n"
+        "    async def go():\n"
+        "        connection = await open_connection(venue.url, limit=10.0, max_frame=65536)\n"
+        "        await connection.aclose()\n"
+        "    anyio.run(go)\n"
+        "print('adapters.proxy_routing' in sys.modules, 'httpx' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_NAMES}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, **proxy_env},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    expected = imported or sys.platform != "linux"
+    assert done.stdout.split() == [str(expected), str(expected)], done.stderr
