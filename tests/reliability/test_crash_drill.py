@@ -36,6 +36,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -116,15 +117,22 @@ next effects (a commit, a state-file write), short enough that it usually lands 
 
 def wait_for_point(child: subprocess.Popen[str], point: int) -> list[str]:
     """The child's stdout lines up to its report of effect boundary ``point`` (or to
-    ``DONE``, when its cycles had fewer boundaries); the child stays alive after either."""
+    ``DONE``, when its cycles had fewer boundaries); the child stays alive after either.
+    A child stuck for 60 s is killed (a safety net, as ``communicate``'s timeout below):
+    its output then ends early and the drill fails saying so."""
     assert child.stdout is not None
     lines: list[str] = []
-    while True:
-        line = child.stdout.readline()
-        assert line, ("child exited early", lines, child.stderr and child.stderr.read())
-        lines.append(line)
-        if line.strip() == "DONE" or line.strip() == f"P {point}":
-            return lines
+    watchdog = threading.Timer(60.0, child.kill)
+    watchdog.start()
+    try:
+        while True:
+            line = child.stdout.readline()
+            assert line, ("child exited early", lines, child.stderr and child.stderr.read())
+            lines.append(line)
+            if line.strip() == "DONE" or line.strip() == f"P {point}":
+                return lines
+    finally:
+        watchdog.cancel()
 
 
 def signal_ids(directory: Path) -> list[str]:
