@@ -7,8 +7,8 @@ Why (issue 20): attrs writes each class's ``__init__``, ``__eq__``, ``__hash__``
 measured 110 ms of CPU for the ~140 classes a ``scan --offline`` defines (a quarter of
 the command), and most of it before a live scan's first connection. This module keeps
 the code objects, ``marshal``-ed (the format of ``.pyc`` files), in the cache directory
-(:func:`scripts.cache_dir.cache_dir`), one file per interpreter (``cache_tag`` and bytecode
-magic number), installed attrs (its ``_make.py``'s size and time, as a ``.pyc`` records its
+(:func:`scripts.cache_dir.cache_dir`), one file per interpreter (``cache_tag``, bytecode
+magic number and exact build: :func:`build_id`), installed attrs (its ``_make.py``'s size and time, as a ``.pyc`` records its
 source) and command, and
 hands attrs the stored code instead of compiling when it is asked the same source again.
 
@@ -17,6 +17,18 @@ compiler flags; an entry's key is a hash of the source and the file name, the fl
 those attrs' own module compiles with (its ``__future__`` imports, as ``compile``
 inherits them), and the file is per interpreter version, so a stored code object is the
 one ``compile`` would return (``tests/cli/test_attrs_code_cache.py`` compares them).
+
+The same file keeps the code of the standard library's ``dataclasses`` (anyio's
+streams and locks, h11's events, websockets' frames: ~20 classes in ``scan --offline``,
+~30 in a live scan), which write each method as source and ``exec`` it
+(``dataclasses._create_fn``), ~1 ms of CPU per class, every process: the ``exec`` that
+module calls is given the stored code of the same source (:func:`cached_exec`, installed
+as the module's own global ``exec``, which its functions look up before the builtin).
+``exec`` of a string compiles it as ``compile(source, "<string>", "exec")`` with the
+caller's ``__future__`` flags, in the caller's scope when no namespace is given; the
+stored code is that compilation (keyed by the source and those flags) and is run in the
+same namespaces, so what ``dataclasses`` builds is unchanged
+(``tests/cli/test_dataclass_code_cache.py``).
 
 Safety: a missing, unreadable or corrupt file is ignored (everything compiles as
 before); the file is used only when it is owned by this user and writable by no one
@@ -27,15 +39,17 @@ attrs no longer has the function replaced, nothing is installed.
 """
 
 from __future__ import annotations
+import __future__
 
 import atexit
+import builtins
 import contextlib
 import hashlib
 import marshal
 import os
 import stat
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -111,6 +125,13 @@ class CodeCache:
         """Hits whose stored code was given this process's type hash."""
         self.used: set[str] = set()
         """File names (classes) compiled or found in this process."""
+        self.source_hits = 0
+        self.source_misses = 0
+        """:meth:`compile_source` found / compiled (the ``exec`` of ``dataclasses``)."""
+        self.stores = 0
+        """Entries :meth:`store` added (another kind of compiled thing, e.g. patterns)."""
+        self._used_sources: set[bytes] = set()
+        """Keys of the sources compiled or found in this process (kept by :meth:`save`)."""
         self._load()
 
     def _load(self) -> None:
@@ -137,7 +158,12 @@ class CodeCache:
     @staticmethod
     def _key(filename: str, template: str) -> bytes:
         return hashlib.blake2b(
-            filename.encode() + b"\0" + template.encode(), digest_size=20
+            # surrogatepass: a regular expression may hold a lone surrogate ("[\ud800-\udfff]"),
+            # which plain UTF-8 refuses; every other text gives the same bytes as before
+            filename.encode("utf-8", "surrogatepass")
+            + b"\0"
+            + template.encode("utf-8", "surrogatepass"),
+            digest_size=20,
         ).digest()
 
     def compile(self, script: str, filename: str) -> CodeType:
@@ -173,6 +199,43 @@ class CodeCache:
             self._store_other_lengths(script, filename, line, len(str(type_hash)))
         return code
 
+    def compile_source(self, source: str, flags: int) -> CodeType:
+        """What ``compile(source, "<string>", "exec", flags=flags, dont_inherit=True)``
+        returns: the code ``exec(source)`` runs when called from code with the
+        ``__future__`` ``flags``."""
+        key = self._key(f"<string>/{flags}", source)
+        self._used_sources.add(key)
+        entry = self.codes.get(key)
+        if entry is not None and entry[0] == "<string>" and entry[1] is None:
+            try:
+                stored = marshal.loads(entry[2])  # noqa: S302  (our own file, see _load)
+            except (EOFError, ValueError, TypeError):
+                stored = None
+            if isinstance(stored, CodeType) and stored.co_filename == "<string>":
+                self.source_hits += 1
+                return stored
+        self.source_misses += 1
+        code: CodeType = compile(source, "<string>", "exec", flags=flags, dont_inherit=True)
+        self.codes[key] = ("<string>", None, marshal.dumps(code))
+        return code
+
+    def stored(self, kind: str, text: str) -> bytes | None:
+        """The bytes :meth:`store` kept for ``(kind, text)`` (another kind of compiled
+        thing, e.g. :mod:`scripts.regex_code_cache`'s), or ``None``."""
+        key = self._key(f"<{kind}>", text)
+        self._used_sources.add(key)
+        entry = self.codes.get(key)
+        if entry is None or entry[0] != f"<{kind}>" or entry[1] is not None:
+            return None
+        return entry[2]
+
+    def store(self, kind: str, text: str, data: bytes) -> None:
+        """Keep ``data`` for ``(kind, text)``: written at exit like a compiled source."""
+        key = self._key(f"<{kind}>", text)
+        self._used_sources.add(key)
+        self.codes[key] = (f"<{kind}>", None, data)
+        self.stores += 1
+
     def _store_other_lengths(self, script: str, filename: str, line: str, length: int) -> None:
         """Also store the code for the other usual lengths of the number (a stand-in number
         of that length, replaced when used): the next processes, whose numbers differ,
@@ -192,12 +255,13 @@ class CodeCache:
         """Write the file if anything was compiled (atomically; errors are ignored),
         keeping only the classes this process defined (each with its variants), so that
         the file, read by every run, stays the size of one command's classes."""
-        if not self.misses:
+        if not self.misses and not self.source_misses and not self.stores:
             return
         # a copy taken at once: a daemon thread may still be defining classes (an import
         # worker, when the command ended by an error)
         entries = list(self.codes.items())
-        kept = [(k, e) for k, e in entries if e[0] in self.used]
+        sources = set(self._used_sources)
+        kept = [(k, e) for k, e in entries if e[0] in self.used or k in sources]
         codes = dict(kept[-MAX_ENTRIES:])
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -227,6 +291,49 @@ class CodeCache:
 
 
 _installed: list[CodeCache] = []
+
+FUTURE_FLAGS = 0
+"""The ``__future__`` features' compiler flags: the flags ``exec`` and ``compile`` take
+from the calling code (CPython's ``PyCF_MASK``; not ``nested_scopes``' ``CO_NESTED``, a
+flag every nested function's code has and ``compile`` ignores)."""
+for _feature in __future__.all_feature_names:
+    if _feature != "nested_scopes":
+        FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
+
+
+def cached_exec(cache: CodeCache) -> Callable[..., None]:
+    """An ``exec`` for the ``dataclasses`` module (see the module's doc): a source string
+    is compiled through ``cache`` with the calling code's ``__future__`` flags, and run in
+    the namespaces ``exec`` would use (the caller's, when none is given); anything else
+    (a code object, a ``closure``) goes to the builtin ``exec`` unchanged."""
+
+    def exec_through_cache(
+        source: object,
+        globals: dict[str, Any] | None = None,
+        locals: Mapping[str, object] | None = None,
+        **options: Any,
+    ) -> None:
+        caller = sys._getframe(1)
+        if globals is None:  # exec's "current scope": the caller's, not this function's
+            globals = caller.f_globals
+            if locals is None:
+                locals = caller.f_locals
+        if type(source) is str and not options:
+            code = cache.compile_source(source, caller.f_code.co_flags & FUTURE_FLAGS)
+            builtins.exec(code, globals, locals)  # noqa: S102  (as dataclasses does)
+            return
+        builtins.exec(source, globals, locals, **options)  # type: ignore[arg-type]  # noqa: S102
+
+    return exec_through_cache
+
+
+def _install_for_dataclasses(cache: CodeCache) -> None:
+    """``dataclasses`` looks ``exec`` up in its own globals first: give it
+    :func:`cached_exec` there (only if the module defines no ``exec`` of its own)."""
+    import dataclasses
+
+    if "exec" not in vars(dataclasses):
+        dataclasses.exec = cached_exec(cache)  # type: ignore[attr-defined]
 
 
 def _future_flags(module: Any) -> int:
@@ -272,6 +379,25 @@ def cache_file(directory: Path, prefix: str, build: str, command: str) -> tuple[
     return path, f"attrs-code-{environment}-*-{name}.marshal"
 
 
+def build_id(attrs_make_file: str | None) -> str | None:
+    """What the cached code depends on besides its source: the interpreter (cache tag,
+    bytecode magic, and its exact build: ``re``'s compiler changes within a minor version,
+    3.11.2 and 3.11.7 building different programs for some patterns, while the tag, the
+    magic and ``_sre.MAGIC`` stay the same, so an upgrade in place gets a new file) and the
+    installed attrs (as a .pyc records its source: size and modification time); ``None``
+    when attrs' file cannot be read."""
+    import importlib.util
+
+    tag = sys.implementation.cache_tag or "python"
+    magic = importlib.util.MAGIC_NUMBER.hex()
+    interpreter = hashlib.blake2b(sys.version.encode(), digest_size=4).hexdigest()
+    try:
+        source = os.stat(attrs_make_file)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return None
+    return f"{tag}-{magic}-{interpreter}-{source.st_size}-{source.st_mtime_ns}"
+
+
 def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
     """Make attrs take its generated methods from the cache (once per process), a file
     per interpreter and ``atomic-fp`` command (each defines its own set of classes)."""
@@ -282,20 +408,12 @@ def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
     original = getattr(_make, "_compile_and_eval", None)
     if original is None or not _replaceable(original):
         return None
-    import importlib.util
-
     from scripts.cache_dir import cache_dir
 
-    tag = sys.implementation.cache_tag or "python"
-    magic = importlib.util.MAGIC_NUMBER.hex()
-    try:  # the installed attrs, as a .pyc records its source: size and modification time
-        source = os.stat(_make.__file__)
-    except (OSError, TypeError):
+    build = build_id(_make.__file__)
+    if build is None:
         return None
-    attrs_id = f"{source.st_size}-{source.st_mtime_ns}"
-    path, superseded = cache_file(
-        cache_dir(environ), sys.prefix, f"{tag}-{magic}-{attrs_id}", command
-    )
+    path, superseded = cache_file(cache_dir(environ), sys.prefix, build, command)
     cache = CodeCache(path, _future_flags(_make), superseded=superseded)
 
     def compile_and_eval(
@@ -307,9 +425,13 @@ def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
         eval(cache.compile(script, filename), globs, locs)  # noqa: S307  (as attrs does)
 
     _make._compile_and_eval = compile_and_eval
+    _install_for_dataclasses(cache)
+    from scripts.regex_code_cache import install_for_re
+
+    install_for_re(cache)
     atexit.register(cache.save)
     _installed.append(cache)
     return cache
 
 
-__all__ = ["CodeCache", "cache_file", "install"]
+__all__ = ["FUTURE_FLAGS", "CodeCache", "cache_file", "cached_exec", "install"]
