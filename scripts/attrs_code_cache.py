@@ -8,9 +8,9 @@ measured 110 ms of CPU for the ~140 classes a ``scan --offline`` defines (a quar
 the command), and most of it before a live scan's first connection. This module keeps
 the code objects, ``marshal``-ed (the format of ``.pyc`` files), in the cache directory
 (:func:`scripts.cache_dir.cache_dir`), one file per interpreter (``cache_tag``, bytecode
-magic number and exact build: :func:`build_id`), installed attrs (its ``_make.py``'s size and time, as a ``.pyc`` records its
-source) and command, and
-hands attrs the stored code instead of compiling when it is asked the same source again.
+magic number and exact build: :func:`build_id`), installed attrs (its ``_make.py``'s size
+and time, as a ``.pyc`` records its source) and command, and hands attrs the stored
+code instead of compiling when it is asked the same source again.
 
 Exactness: ``compile`` is a function of the source, the file name, the mode and the
 compiler flags; an entry's key is a hash of the source and the file name, the flags are
