@@ -24,22 +24,17 @@ waking on the thread's end without parking a worker thread (:meth:`wait_finished
 from __future__ import annotations
 
 import contextlib
-import logging
 import socket
 import ssl
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
-import attrs
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from adapters.connect_within import connect_one, connect_within
 
 if TYPE_CHECKING:
     from adapters.prepared_tls import PreparedTLSStream
-
-log = logging.getLogger("adapters.preconnect")
 
 ALPN = ["http/1.1"]
 """httpcore's ALPN list for an HTTP/1.1 connection (``httpcore/_async/connection.py``)."""
@@ -59,8 +54,7 @@ POLL_INTERVAL = 0.005
 """How often a loop that is not asyncio's looks whether a thread has finished."""
 
 
-@attrs.frozen
-class _Made:
+class _Made(NamedTuple):
     sock: socket.socket
     ssl_object: ssl.SSLObject
     incoming: ssl.MemoryBIO
@@ -129,10 +123,10 @@ class PreparedConnection:
             made = _Made(sock, ssl_object, incoming, outgoing)
             if self.websocket is not None:
                 protocol, plaintext = _open_websocket(pipe, self.websocket)
-                made = attrs.evolve(made, protocol=protocol, plaintext=plaintext)
+                made = made._replace(protocol=protocol, plaintext=plaintext)
         except Exception as error:  # any failure: the caller connects as before
             self.problem = f"{type(error).__name__}: {error}"
-            log.debug("pre-connect to %s:%s not made: %s", self.host, self.port, self.problem)
+            _debug("pre-connect to %s:%s not made: %s", self.host, self.port, self.problem)
             if sock is not None:
                 sock.close()
             made = None
@@ -290,7 +284,7 @@ def _still_open(made: _Made) -> _Made | None:
                 return None  # close_notify
             plaintext += data
     except ssl.SSLWantReadError:
-        return made if plaintext == made.plaintext else attrs.evolve(made, plaintext=plaintext)
+        return made if plaintext == made.plaintext else made._replace(plaintext=plaintext)
     except ssl.SSLError:
         return None
 
@@ -310,15 +304,24 @@ async def _stream(made: _Made) -> PreparedTLSStream:
     )
 
 
-@attrs.define
 class _Pipe:
     """Runs ``SSLObject`` calls over a blocking socket until ``deadline``."""
 
-    sock: socket.socket
-    ssl_object: ssl.SSLObject
-    incoming: ssl.MemoryBIO
-    outgoing: ssl.MemoryBIO
-    deadline: float
+    __slots__ = ("deadline", "incoming", "outgoing", "sock", "ssl_object")
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        ssl_object: ssl.SSLObject,
+        incoming: ssl.MemoryBIO,
+        outgoing: ssl.MemoryBIO,
+        deadline: float,
+    ) -> None:
+        self.sock = sock
+        self.ssl_object = ssl_object
+        self.incoming = incoming
+        self.outgoing = outgoing
+        self.deadline = deadline
 
     def run(self, method: Any, *args: Any) -> Any:
         while True:
@@ -344,6 +347,15 @@ class _Pipe:
         if not data:
             raise ConnectionError("connection closed by the server")
         return data
+
+
+def _debug(message: str, *args: object) -> None:
+    """A debug record on ``adapters.preconnect`` (``logging`` is imported here, not when
+    the module is: the console script imports this module before anything else,
+    :mod:`scripts.early_preconnect`)."""
+    import logging
+
+    logging.getLogger("adapters.preconnect").debug(message, *args)
 
 
 def _open_websocket(pipe: _Pipe, url: str) -> tuple[Any, bytes]:

@@ -9,6 +9,11 @@ without importing any of them.
 
 from __future__ import annotations
 
+if __name__ == "__main__":  # ``python -m scripts.cli``: the console script's first step
+    from scripts.console import begin_early
+
+    begin_early()
+
 import importlib
 import importlib.util
 from collections.abc import Sequence
