@@ -15,6 +15,13 @@ ENV_CONFIG = "ATOMIC_FP_CONFIG"
 DEFAULT_FILE = "atomic-fp.toml"
 DEFAULT_VENUES = ("binance", "hyperliquid", "grvt", "lighter")
 """The venues of a config without ``[venues]`` (each its kind's public mainnet endpoints)."""
+BUILTIN_KIND_NAMES = (
+    "binance", "hyperliquid", "grvt", "lighter", "bybit", "okx", "aster", "paradex", "paper",
+    "ccxt",
+)  # fmt: skip
+"""A venue's ``kind`` is one of these or ``"package.module:factory"``. Kept in step with
+``adapters.registry.BUILTIN_KINDS`` (a test checks it); duplicated here so that reading a
+config does not import httpx."""
 SECTIONS = ("venues", "strategy", "journal", "store", "alerts", "tls")
 """The top-level tables a config file may have (any other is refused)."""
 
@@ -29,4 +36,11 @@ def locate(explicit: str | None, environ: Mapping[str, str], cwd: Path) -> Path 
     return candidate if candidate.is_file() else None
 
 
-__all__ = ["DEFAULT_FILE", "DEFAULT_VENUES", "ENV_CONFIG", "SECTIONS", "locate"]
+__all__ = [
+    "BUILTIN_KIND_NAMES",
+    "DEFAULT_FILE",
+    "DEFAULT_VENUES",
+    "ENV_CONFIG",
+    "SECTIONS",
+    "locate",
+]

@@ -21,10 +21,11 @@ not know, an argument, ``--``, a proxy in the environment, ``ATOMIC_FP_PRECONNEC
 The config file is found as :func:`scripts.config.load` finds it
 (:func:`scripts.config_location.locate`: ``--config``, ``$ATOMIC_FP_CONFIG``,
 ``./atomic-fp.toml``, else the built-in venues) and read for what the plan uses: each
-venue's kind, URL, options, timeout, ``enabled`` and CA bundle (its own, else
+venue's kind, URLs, options, timeout, ``enabled`` and CA bundle (its own, else
 ``[tls] ca_bundle``), as the parser reads them. A file that cannot be read or decoded,
 a TOML syntax error, an unknown section, or any of those values the parser would refuse
-(a URL that is not one, a timeout out of range, a CA bundle that is not a file): nothing
+(an unknown kind, a URL that is not one, a timeout out of range, a CA bundle that is not
+a file: ``tests/adapters/test_preconnect_early.py`` checks this against the parser): nothing
 is begun and nothing is said; the scan then reports the problem exactly as without this
 step. A file the parser refuses for another reason (a fee, a strategy value) costs the
 connections begun, which the scan never claims and which are closed at exit
@@ -54,6 +55,16 @@ SCAN_VALUES = frozenset(
 )  # fmt: skip
 """``scripts.scan_command.scan``'s options that take a value and leave the scan live
 (``--snapshot`` does not: nothing is begun)."""
+CHOICES: Mapping[str, tuple[str, ...]] = {
+    "--format": ("table", "json", "csv"),
+    "--basis": ("current", "predicted", "avg24h", "avg7d"),
+}
+"""The values click accepts for these options (``scripts.output.FORMATS``, case-sensitive;
+``scripts.basis.BASES``, any case; checked equal by the tests): another is a usage error,
+and the line is left alone. So is a ``--limit`` that is not a whole number >= 1 (click's
+``IntRange(min=1)``: ``int(value)``). The values ``scan`` itself parses (``--min-apr``,
+``--min-oi``...) are not checked here: a bad one is refused as before, and costs the
+connections begun, closed unused at exit."""
 
 URL_PREFIXES = ("http://", "https://", "ws://", "wss://")
 """What :func:`scripts.config_venues.parse_venue` accepts as a URL (``^(https?|wss?)://``)."""
@@ -65,9 +76,7 @@ class Refused(Exception):
     """The command line or the config file is not one this step acts on."""
 
 
-def begin(
-    argv: Sequence[str], environ: Mapping[str, str], cwd: str | None = None
-) -> int:
+def begin(argv: Sequence[str], environ: Mapping[str, str], cwd: str | None = None) -> int:
     """Begin a live scan's connections if ``argv`` (without the program name) is one
     (see the module's doc); how many were begun. Never raises, never prints."""
     try:
@@ -123,11 +132,27 @@ def scan_line(argv: Sequence[str]) -> tuple[str | None, list[str] | None] | None
                 value = words.pop(0)
             if name == "--venues":
                 venues = value
+            elif not _valid(name, value):
+                return None
         elif has_value or word not in SCAN_FLAGS:
             return None
     from scripts.list_option import split_list
 
     return config, split_list(venues)
+
+
+def _valid(option: str, value: str) -> bool:
+    if option == "--limit":
+        try:
+            return int(value) >= 1
+        except ValueError:
+            return False
+    choices = CHOICES.get(option)
+    if choices is None:
+        return True
+    if option == "--basis":
+        return value.casefold() in (choice.casefold() for choice in choices)
+    return value in choices
 
 
 def _global_flag(word: str) -> bool:
@@ -142,9 +167,11 @@ class RawVenue:
     __slots__ = ("base_url", "ca_bundle", "enabled", "id", "kind", "options", "timeout", "ws_url")
 
     def __init__(self, name: str, section: Mapping[str, Any], global_bundle: str | None) -> None:
+        from scripts.config_location import BUILTIN_KIND_NAMES
+
         self.id = name
-        kind = section.get("kind", name)
-        if not isinstance(kind, str):
+        kind = section.get("kind", name if name in BUILTIN_KIND_NAMES else None)
+        if not isinstance(kind, str) or (kind not in BUILTIN_KIND_NAMES and ":" not in kind):
             raise Refused(f"venues.{name}.kind")
         self.kind = kind
         self.base_url = _url(section.get("base_url"))
