@@ -9,11 +9,6 @@ without importing any of them.
 
 from __future__ import annotations
 
-if __name__ == "__main__":  # ``python -m scripts.cli``: the console script's first step
-    from scripts.console import begin_early
-
-    begin_early()
-
 import importlib
 import importlib.util
 from collections.abc import Sequence
@@ -229,6 +224,9 @@ def run() -> NoReturn:
     still running (the interpreter would wait for it), an output that cannot be flushed (a
     closed pipe: Python's own handling applies), or a profiler or tracer installed
     (``python -m cProfile``, coverage: they write at exit)."""
+    from scripts.console import begin_early
+
+    begin_early()  # done already when the console script is scripts.console:run (see there)
     try:
         main()
     except SystemExit as done:

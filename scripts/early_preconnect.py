@@ -100,6 +100,19 @@ def begin(argv: Sequence[str], environ: Mapping[str, str], cwd: str | None = Non
         return 0
 
 
+_TAKEN: list[bool] = []
+
+
+def begin_once(argv: Sequence[str], environ: Mapping[str, str]) -> int:
+    """:func:`begin`, the first time it is called in the process (the console script's
+    entry and :func:`scripts.cli.run` both call it; the flag lives here, in a module never
+    run as ``__main__``, so ``python -m scripts.console`` takes the step once too)."""
+    if _TAKEN:
+        return 0
+    _TAKEN.append(True)
+    return begin(argv, environ)
+
+
 def scan_line(argv: Sequence[str]) -> tuple[str | None, list[str] | None] | None:
     """``(--config, --venues names)`` of a live ``scan`` command line, else ``None``.
 
@@ -251,4 +264,4 @@ def _bundle(value: object) -> str | None:
     return value
 
 
-__all__ = ["RawVenue", "Refused", "begin", "raw_venues", "scan_line"]
+__all__ = ["RawVenue", "Refused", "begin", "begin_once", "raw_venues", "scan_line"]

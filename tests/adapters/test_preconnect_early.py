@@ -539,3 +539,34 @@ def test_a_live_scan_line_begins_before_click_is_imported(
     assert not {"click", "attrs", "attr", "scripts.config"} & set(
         json.loads(done.stdout.split(" ", 1)[1])
     )
+
+
+ENTRY = """
+import atexit, runpy, sys
+from scripts import early_preconnect
+calls = []
+early_preconnect.begin = lambda argv, environ, cwd=None: calls.append(list(argv)) or 0
+atexit.register(lambda: print("begun", calls, flush=True))
+sys.argv = ["atomic-fp", "--version"]
+entry = {entry!r}
+if ":" in entry:
+    module, _, function = entry.partition(":")
+    getattr(__import__(module, fromlist=[function]), function)()
+else:
+    runpy.run_module(entry, run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize(
+    "entry", ["scripts.console:run", "scripts.cli:run", "scripts.console", "scripts.cli"]
+)
+def test_the_step_is_taken_once_whichever_way_the_program_starts(entry: str) -> None:
+    """The console script (``scripts.console:run``), one installed before it
+    (``scripts.cli:run``), and ``python -m`` of either: the step once, with the line."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", ENTRY.format(entry=entry)],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "begun [['--version']]"
