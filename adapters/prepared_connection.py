@@ -102,14 +102,18 @@ class PreparedConnection:
         sock: socket.socket | None = None
         made = None
         try:
+            deadline = time.monotonic() + self.timeout
+            sock = connect_within(self.host, self.port, deadline, connect=self._timed_connect)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as asyncio does
+            # the context after the connect: it is built (the CA store loaded; without a
+            # bundle, httpx imported) by start()'s own thread while the connects wait
             from adapters.tls import shared_ssl_context
 
             context = shared_ssl_context(self.ca_bundle)
             context.set_alpn_protocols(ALPN)
             self.context = context
-            deadline = time.monotonic() + self.timeout
-            sock = connect_within(self.host, self.port, deadline, connect=self._timed_connect)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as asyncio does
+            if self._phase is not None:  # the handshakes' clock starts now
+                self._phase = (time.monotonic(), *self._phase[1:])
             incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
             ssl_object = context.wrap_bio(
                 incoming, outgoing, server_side=False, server_hostname=self.host
@@ -349,6 +353,23 @@ class _Pipe:
         return data
 
 
+def build_context(ca_bundle: str | None) -> None:
+    """Build the shared context for ``ca_bundle`` (:func:`adapters.tls.shared_ssl_context`)
+    in a daemon thread, so that it is ready, or under way, when the connections' TCP
+    connects end; a failure is left for the connections themselves to meet (and not
+    report: their callers connect as before)."""
+
+    def build() -> None:
+        try:
+            from adapters.tls import shared_ssl_context
+
+            shared_ssl_context(ca_bundle)
+        except Exception as error:  # e.g. an unreadable bundle: see above
+            _debug("SSL context for %s not built: %s", ca_bundle, error)
+
+    threading.Thread(target=build, name="atomic-fp-ssl-context", daemon=True).start()
+
+
 def _debug(message: str, *args: object) -> None:
     """A debug record on ``adapters.preconnect`` (``logging`` is imported here, not when
     the module is: the console script imports this module before anything else,
@@ -392,4 +413,4 @@ def _within_head_limits(head: bytes) -> None:
         raise ValueError("too many headers in the websocket's answer")
 
 
-__all__ = ["ALPN", "WEBSOCKET_MAX_FRAME", "PreparedConnection"]
+__all__ = ["ALPN", "WEBSOCKET_MAX_FRAME", "PreparedConnection", "build_context"]

@@ -329,6 +329,40 @@ def test_a_plan_that_differs_begins_only_what_is_missing_and_the_unused_are_clos
     assert server.wait_closed(3)
 
 
+def test_the_connects_do_not_wait_for_the_ssl_context(
+    server: TlsServer, bundle: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building the context (the CA store; without a bundle, httpx's import) overlaps
+    the TCP connects: every call for the context finds the server's accept already made
+    (a context that waited for nothing would be built before any connect: the wait for
+    the accept would end at its bound instead, and the test fail). The connection is
+    still made, with that context."""
+    import adapters.tls
+
+    built = adapters.tls.shared_ssl_context
+    seen: list[bool] = []
+    accepted = threading.Event()
+
+    def watch() -> None:
+        while not preconnect._begun or server.accepted == 0:
+            if accepted.wait(0.01):
+                return
+        accepted.set()
+
+    def context_after_an_accept(ca_bundle: str | None = None) -> Any:
+        seen.append(accepted.wait(10))
+        return built(ca_bundle)
+
+    monkeypatch.setattr(adapters.tls, "shared_ssl_context", context_after_an_accept)
+    threading.Thread(target=watch, daemon=True).start()
+    assert preconnect.start([preconnect.Target("127.0.0.1", server.port, bundle, 30.0, 1)], {})
+    _ready()
+    [connection] = preconnect._begun
+    assert connection.problem is None
+    assert connection.context is built(bundle)
+    assert seen and all(seen)
+
+
 def _raw_config(directory: Path, url: str, bundle: str, extra: str = "") -> Path:
     path = directory / "atomic-fp.toml"
     path.write_text(
