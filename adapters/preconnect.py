@@ -2,9 +2,11 @@
 
 A cold scan spends about a third of a second importing and building its clients before
 its first TCP connect, then pays a TCP and a TLS 1.3 handshake (two round trips) before
-its first request. :func:`start` begins those handshakes as soon as the config is read,
-in daemon threads (stdlib ``socket`` and ``ssl``, which release the GIL while they wait),
-so that they run while the rest of the program imports (each connection:
+its first request. :func:`start` begins those handshakes as soon as the config file is
+read, by the console script's first step before anything else is imported
+(:mod:`scripts.early_preconnect`; this module imports neither ``attrs`` nor ``logging``
+for that reason), in daemon threads (stdlib ``socket`` and ``ssl``, which release the GIL
+while they wait), so that they run while the rest of the program imports (each connection:
 :class:`adapters.prepared_connection.PreparedConnection`; a websocket's is taken through
 its opening handshake too). The HTTP transport (:mod:`adapters.preconnected_transport`) and
 the websocket (:func:`adapters.streams.connection.open_connection`) then :func:`claim` a
