@@ -50,7 +50,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from adapters.prepared_connection import PreparedConnection, build_context
+from adapters.prepared_connection import PreparedConnection, warm_up
 
 SCAN_CONNECTIONS: Mapping[str, tuple[str, str, int]] = {
     # kind: (URL setting, its default, connections a scan opens there at once)
@@ -230,9 +230,9 @@ def start(targets: Iterable[Target], environ: Mapping[str, str]) -> int:
         if not _started:
             atexit.register(discard_unused)
         _started.append(True)
-        bundles = {key[2] for key, (_, count) in wanted.items() if count > _counts.get(key, 0)}
-        for bundle in bundles:  # the contexts, while the TCP connects are under way
-            build_context(bundle)
+        new = [key for key, (_, count) in wanted.items() if count > _counts.get(key, 0)]
+        if new:  # the contexts (and a websocket's module) while the TCP connects are made
+            warm_up(dict.fromkeys(key[2] for key in new), any(key[3] for key in new))
         for key, (target, count) in wanted.items():
             for _ in range(count - _counts.get(key, 0)):
                 connection = PreparedConnection(

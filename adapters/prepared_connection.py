@@ -28,7 +28,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from adapters.connect_within import connect_one, connect_within
@@ -112,6 +112,10 @@ class PreparedConnection:
             context = shared_ssl_context(self.ca_bundle)
             context.set_alpn_protocols(ALPN)
             self.context = context
+            # a websocket's opening request is ready before the TLS handshake ends, so it
+            # leaves with the client's Finished (built after, its module's import could
+            # take longer than the server's session tickets: one round trip more)
+            protocol = None if self.websocket is None else _websocket_request(self.websocket)
             if self._phase is not None:  # the handshakes' clock starts now
                 self._phase = (time.monotonic(), *self._phase[1:])
             incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
@@ -125,8 +129,8 @@ class PreparedConnection:
                 ended = time.monotonic()
                 self._phase = (ended, ended - began, 1)
             made = _Made(sock, ssl_object, incoming, outgoing)
-            if self.websocket is not None:
-                protocol, plaintext = _open_websocket(pipe, self.websocket)
+            if protocol is not None:
+                plaintext = _open_websocket(pipe, protocol)
                 made = made._replace(protocol=protocol, plaintext=plaintext)
         except Exception as error:  # any failure: the caller connects as before
             self.problem = f"{type(error).__name__}: {error}"
@@ -353,21 +357,27 @@ class _Pipe:
         return data
 
 
-def build_context(ca_bundle: str | None) -> None:
-    """Build the shared context for ``ca_bundle`` (:func:`adapters.tls.shared_ssl_context`)
-    in a daemon thread, so that it is ready, or under way, when the connections' TCP
-    connects end; a failure is left for the connections themselves to meet (and not
-    report: their callers connect as before)."""
+def warm_up(ca_bundles: Iterable[str | None], websocket: bool) -> None:
+    """In a daemon thread, build the shared contexts for ``ca_bundles``
+    (:func:`adapters.tls.shared_ssl_context`) and, for a ``websocket``, import its client
+    protocol's module, so that they are ready, or under way, when the connections' TCP
+    connects end (the threads would otherwise do it one after the other once connected).
+    A failure is left for the connections themselves to meet (and not report: their
+    callers connect as before)."""
+    bundles = tuple(ca_bundles)
 
     def build() -> None:
         try:
             from adapters.tls import shared_ssl_context
 
-            shared_ssl_context(ca_bundle)
+            for bundle in bundles:
+                shared_ssl_context(bundle)
+            if websocket:
+                import adapters.streams.websocket  # noqa: F401
         except Exception as error:  # e.g. an unreadable bundle: see above
-            _debug("SSL context for %s not built: %s", ca_bundle, error)
+            _debug("pre-connect warm-up not done: %s", error)
 
-    threading.Thread(target=build, name="atomic-fp-ssl-context", daemon=True).start()
+    threading.Thread(target=build, name="atomic-fp-preconnect-warm-up", daemon=True).start()
 
 
 def _debug(message: str, *args: object) -> None:
@@ -379,13 +389,20 @@ def _debug(message: str, *args: object) -> None:
     logging.getLogger("adapters.preconnect").debug(message, *args)
 
 
-def _open_websocket(pipe: _Pipe, url: str) -> tuple[Any, bytes]:
-    """Send the opening handshake for ``url``; the bytes read up to the end of the
-    answer's head (and any after it in the same records), not interpreted."""
+def _websocket_request(url: str) -> Any:
+    """The client protocol for ``url`` (the same ``websockets`` one
+    :func:`adapters.streams.connection.open_connection` uses) with its opening request
+    queued (``data_to_send``)."""
     from adapters.streams.websocket import client_protocol
 
     protocol = client_protocol(url, WEBSOCKET_MAX_FRAME)
     protocol.send_request(protocol.connect())
+    return protocol
+
+
+def _open_websocket(pipe: _Pipe, protocol: Any) -> bytes:
+    """Send ``protocol``'s opening request; the bytes read up to the end of the answer's
+    head (and any after it in the same records), not interpreted."""
     for chunk in protocol.data_to_send():
         if chunk:
             pipe.run(pipe.ssl_object.write, chunk)
@@ -396,7 +413,7 @@ def _open_websocket(pipe: _Pipe, url: str) -> tuple[Any, bytes]:
             raise ConnectionError("connection closed before the websocket's answer")
         plaintext += data
         _within_head_limits(plaintext)
-    return protocol, plaintext
+    return plaintext
 
 
 def _within_head_limits(head: bytes) -> None:
@@ -413,4 +430,4 @@ def _within_head_limits(head: bytes) -> None:
         raise ValueError("too many headers in the websocket's answer")
 
 
-__all__ = ["ALPN", "WEBSOCKET_MAX_FRAME", "PreparedConnection", "build_context"]
+__all__ = ["ALPN", "WEBSOCKET_MAX_FRAME", "PreparedConnection", "warm_up"]
