@@ -26,7 +26,8 @@ venue module        kit piece it uses
                     send -> read back by client id, cancel)
 ``factory.py``      :class:`~adapters.kit.components.DeclaredVenue` (+ ``MarginFacade``,
                     ``FeesFacade``, ``PreparedOrdersFacade``): the parts declared once in a
-                    :class:`~adapters.kit.components.VenueParts`; the public, never-raising
+                    :class:`~adapters.kit.parts.VenueParts` (the parts' protocols:
+                    :mod:`adapters.kit.parts`); the public, never-raising
                     methods and the derived capability map follow (on
                     :class:`~adapters.kit.facade.GuardedVenue`); ``create(settings)``
                     registered in :mod:`adapters.registry`

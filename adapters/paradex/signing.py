@@ -29,112 +29,48 @@ this module does:
 
 crypto-cpp-py is the optional extra ``paradex``: market data never imports this module's
 crypto; :func:`load_crypto` says which extra is missing.
+
+Where each part lives: :mod:`adapters.paradex.stark_crypto` (felts, hashes, Stark ECDSA,
+the optional crypto), :mod:`adapters.paradex.messages` (the order and auth messages, chain
+ids); this module: typed data revision 0 and its hash, the account's signer, signature
+verification, and every name re-exported.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
-from types import ModuleType
 from typing import Any
 
 import attrs
 
-EXTRA_HINT = 'Paradex trading needs the optional extra: pip install "atomic-fp[paradex]"'
-"""What a client says when crypto-cpp-py or pycryptodome is not installed."""
+from adapters.paradex.messages import (
+    CHAIN_DECIMALS,
+    MAINNET_CHAIN_ID,
+    TESTNET_CHAIN_ID,
+    OrderMessage,
+    auth_typed_data,
+    chain_id_felt,
+    chain_quantity,
+)
+from adapters.paradex.stark_crypto import (
+    EXTRA_HINT,
+    SigningUnavailable,
+    compute_hash_on_elements,
+    crypto_available,
+    encode_shortstring,
+    flatten_signature,
+    generate_k,
+    load_crypto,
+    parse_felt,
+    pedersen,
+    public_key,
+    sign_hash,
+    starknet_keccak,
+    unflatten_signature,
+    verify_hash,
+)
 
-MAINNET_CHAIN_ID = "PRIVATE_SN_PARACLEAR_MAINNET"
-TESTNET_CHAIN_ID = "PRIVATE_SN_POTC_SEPOLIA"
-"""Paradex's ``starknet_chain_id`` (``GET /system/config``; testnet per paradex-py's
-``tests/mocks/api_client.py``)."""
-
-EC_ORDER = 0x800000000000010FFFFFFFFFFFFFFFFB781126DCAE7B2321E66A241ADC64D2F
-FIELD_PRIME = 2**251 + 17 * 2**192 + 1
-SIGN_SEED = 32
-"""Extra RFC 6979 entropy paradex-py passes to ``starknet_crypto_py.sign``."""
-CHAIN_DECIMALS = 8
-"""Order ``size`` and ``price`` are signed as integers scaled by 10^8."""
-_MASK_250 = 2**250 - 1
-
-Felt = int | str
 TypeSpec = Mapping[str, Sequence[Mapping[str, str]]]
-
-
-class SigningUnavailable(RuntimeError):
-    """The optional crypto packages are not installed (message: :data:`EXTRA_HINT`)."""
-
-
-@functools.cache
-def load_crypto() -> tuple[ModuleType, ModuleType]:
-    """``(crypto_cpp_py.cpp_bindings, Crypto.Hash.keccak)``, imported on first use."""
-    try:
-        cpp = importlib.import_module("crypto_cpp_py.cpp_bindings")
-        keccak = importlib.import_module("Crypto.Hash.keccak")
-    except ImportError as missing:
-        raise SigningUnavailable(f"{EXTRA_HINT} ({missing.name} is not installed)") from None
-    return cpp, keccak
-
-
-def crypto_available() -> bool:
-    try:
-        load_crypto()
-    except SigningUnavailable:
-        return False
-    return True
-
-
-# ---------------------------------------------------------------------- felts and hashes
-
-
-def encode_shortstring(text: str) -> int:
-    """ASCII text of at most 31 characters as a felt (first character most significant)."""
-    if len(text) > 31:
-        raise ValueError(f"short string {text!r} is longer than 31 characters")
-    try:
-        raw = text.encode("ascii")
-    except UnicodeEncodeError:
-        raise ValueError(f"short string {text!r} is not ASCII") from None
-    return int.from_bytes(raw, "big")
-
-
-def parse_felt(value: Felt) -> int:
-    """starknet.py ``parse_felt``: an int, ``0x`` hex, a decimal string, else a short string."""
-    if isinstance(value, bool):
-        raise ValueError("a felt is not a bool")
-    if isinstance(value, int):
-        number = value
-    elif value.startswith("0x"):
-        number = int(value, 16)
-    elif value.isdecimal():
-        number = int(value)
-    else:
-        number = encode_shortstring(value)
-    if not 0 <= number < FIELD_PRIME:
-        raise ValueError(f"{value!r} is not a field element")
-    return number
-
-
-def starknet_keccak(data: bytes) -> int:
-    """Keccak-256 (Ethereum's, not SHA3) masked to its low 250 bits."""
-    _, keccak = load_crypto()
-    digest: bytes = keccak.new(digest_bits=256, data=data).digest()
-    return int.from_bytes(digest, "big") & _MASK_250
-
-
-def pedersen(left: int, right: int) -> int:
-    cpp, _ = load_crypto()
-    result: int = cpp.cpp_hash(left, right)
-    return result
-
-
-def compute_hash_on_elements(values: Sequence[int]) -> int:
-    """``h(h(h(0, v0), v1), ..., n)``: the Pedersen chain with the length appended."""
-    return functools.reduce(pedersen, [*values, len(values)], 0)
-
-
-# ---------------------------------------------------------------------- typed data, rev 0
 
 
 @attrs.frozen
@@ -192,143 +128,6 @@ class TypedData:
                 self.struct_hash(self.primary_type, self.message),
             ]
         )
-
-
-# ---------------------------------------------------------------------- Paradex messages
-
-_DOMAIN_TYPE = (
-    {"name": "name", "type": "felt"},
-    {"name": "chainId", "type": "felt"},
-    {"name": "version", "type": "felt"},
-)
-_ORDER_TYPE = tuple(
-    {"name": n, "type": "felt"}
-    for n in ("timestamp", "market", "side", "orderType", "size", "price")
-)
-_REQUEST_TYPE = tuple(
-    {"name": n, "type": "felt"} for n in ("method", "path", "body", "timestamp", "expiration")
-)
-
-
-def chain_id_felt(chain_id: str) -> int:
-    """The L2 chain id string read as a big-endian integer (paradex-py ``l2_chain_id``)."""
-    return int.from_bytes(chain_id.encode("ascii"), "big")
-
-
-def _domain(chain_id: str | int) -> dict[str, str]:
-    """``chain_id``: the chain id string, or already its felt (paradex-py's tests use 1)."""
-    felt = chain_id if isinstance(chain_id, int) else chain_id_felt(chain_id)
-    return {"name": "Paradex", "chainId": hex(felt), "version": "1"}
-
-
-def chain_quantity(value: Decimal) -> str:
-    """``value`` scaled by 10^8 as an integer string; more than 8 decimals is refused
-    (paradex-py truncates with ``int()``, which would sign a different size)."""
-    scaled = value.scaleb(CHAIN_DECIMALS)
-    if scaled != scaled.to_integral_value():
-        raise ValueError(f"{value} has more than {CHAIN_DECIMALS} decimals")
-    return str(int(scaled))
-
-
-@attrs.frozen(kw_only=True)
-class OrderMessage:
-    """The signed fields of a Paradex order (``side`` ``BUY``/``SELL``, ``order_type``
-    ``LIMIT``/``MARKET``; ``price`` ignored for a market order)."""
-
-    market: str
-    side: str
-    order_type: str
-    size: Decimal
-    price: Decimal | None
-    signature_timestamp_ms: int
-
-    def typed_data(self, chain_id: str | int) -> dict[str, Any]:
-        if self.side not in ("BUY", "SELL"):
-            raise ValueError(f"side {self.side!r} is not BUY or SELL")
-        if self.order_type == "MARKET":
-            price = "0"
-        elif self.price is None:
-            raise ValueError(f"a {self.order_type} order needs a price")
-        else:
-            price = chain_quantity(self.price)
-        return {
-            "domain": _domain(chain_id),
-            "primaryType": "Order",
-            "types": {"StarkNetDomain": list(_DOMAIN_TYPE), "Order": list(_ORDER_TYPE)},
-            "message": {
-                "timestamp": str(self.signature_timestamp_ms),
-                "market": self.market,
-                "side": "1" if self.side == "BUY" else "2",
-                "orderType": self.order_type,
-                "size": chain_quantity(self.size),
-                "price": price,
-            },
-        }
-
-
-def auth_typed_data(chain_id: str | int, timestamp: int, expiration: int) -> dict[str, Any]:
-    """The ``POST /v1/auth`` request message (seconds since the epoch)."""
-    return {
-        "message": {
-            "method": "POST",
-            "path": "/v1/auth",
-            "body": "",
-            "timestamp": timestamp,
-            "expiration": expiration,
-        },
-        "domain": _domain(chain_id),
-        "primaryType": "Request",
-        "types": {"StarkNetDomain": list(_DOMAIN_TYPE), "Request": list(_REQUEST_TYPE)},
-    }
-
-
-# ---------------------------------------------------------------------- keys and ECDSA
-
-
-def public_key(private_key: int) -> int:
-    cpp, _ = load_crypto()
-    result: int = cpp.cpp_get_public_key(private_key)
-    return result
-
-
-def generate_k(msg_hash: int, private_key: int, seed: int | None) -> int:
-    """RFC 6979 ``k`` as cairo-lang derives it (crypto-cpp-py ``cpp_generate_k_rfc6979``)."""
-    load_crypto()
-    utils = importlib.import_module("crypto_cpp_py.utils")
-    k: int = utils.cpp_generate_k_rfc6979(msg_hash, private_key, seed)
-    return k
-
-
-def sign_hash(msg_hash: int, private_key: int) -> tuple[int, int]:
-    """``(r, s)`` with ``k`` from RFC 6979 and seed 32, as paradex-py signs."""
-    if not 0 < private_key < EC_ORDER:
-        raise ValueError("the Stark private key is out of range")
-    cpp, _ = load_crypto()
-    r, s = cpp.cpp_sign(msg_hash, private_key, SIGN_SEED)
-    return int(r), int(s)
-
-
-def verify_hash(msg_hash: int, r: int, s: int, stark_public_key: int) -> bool:
-    """Stark ECDSA verification (the venue's side; the fake venue checks with it)."""
-    if not (0 < r < 2**251 and 0 < s < EC_ORDER):
-        return False
-    cpp, _ = load_crypto()
-    return bool(cpp.cpp_verify(msg_hash, r, pow(s, -1, EC_ORDER), stark_public_key))
-
-
-def flatten_signature(r: int, s: int) -> str:
-    """``'["r","s"]'`` in decimal, the form Paradex takes in bodies and headers."""
-    return f'["{r}","{s}"]'
-
-
-def unflatten_signature(text: str) -> tuple[int, int]:
-    """The inverse of :func:`flatten_signature`; ``ValueError`` on anything else."""
-    if not (text.startswith('["') and text.endswith('"]')):
-        raise ValueError('signature is not of the form ["r","s"]')
-    parts = text[2:-2].split('","')
-    if len(parts) != 2 or not all(p.isdecimal() for p in parts):
-        raise ValueError("signature is not two decimal numbers")
-    return int(parts[0]), int(parts[1])
 
 
 @attrs.frozen(repr=False)
