@@ -112,10 +112,6 @@ class PreparedConnection:
             context = shared_ssl_context(self.ca_bundle)
             context.set_alpn_protocols(ALPN)
             self.context = context
-            # a websocket's opening request is ready before the TLS handshake ends, so it
-            # leaves with the client's Finished (built after, its module's import could
-            # take longer than the server's session tickets: one round trip more)
-            protocol = None if self.websocket is None else _websocket_request(self.websocket)
             if self._phase is not None:  # the handshakes' clock starts now
                 self._phase = (time.monotonic(), *self._phase[1:])
             incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
@@ -123,7 +119,17 @@ class PreparedConnection:
                 incoming, outgoing, server_side=False, server_hostname=self.host
             )
             pipe = _Pipe(sock, ssl_object, incoming, outgoing, deadline)
-            pipe.run(ssl_object.do_handshake)
+            # a websocket's opening request is built once the ClientHello is out, while
+            # the server's answer travels, so that it leaves with the client's Finished
+            # (built after the handshake, its module's import could outlast the server's
+            # session tickets: one round trip more; before the ClientHello, it delays it)
+            requests: list[Any] = []
+            url = self.websocket
+            prepare = None if url is None else lambda: requests.append(_websocket_request(url))
+            pipe.run(ssl_object.do_handshake, before_wait=prepare)
+            protocol = requests[0] if requests else None
+            if url is not None and protocol is None:  # (a handshake without a wait)
+                protocol = _websocket_request(url)
             if self.websocket is not None and self._phase is not None:
                 began = self._phase[0]
                 ended = time.monotonic()
@@ -331,12 +337,18 @@ class _Pipe:
         self.outgoing = outgoing
         self.deadline = deadline
 
-    def run(self, method: Any, *args: Any) -> Any:
+    def run(self, method: Any, *args: Any, before_wait: Callable[[], object] | None = None) -> Any:
+        """``method(*args)`` until it no longer wants to read; ``before_wait`` is called
+        once, when what it wrote first has been sent and before the first wait for an
+        answer."""
         while True:
             try:
                 result = method(*args)
             except ssl.SSLWantReadError:
                 self.flush()
+                if before_wait is not None:
+                    before_wait()
+                    before_wait = None
                 self.incoming.write(self._receive())
             else:
                 self.flush()
