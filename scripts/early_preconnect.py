@@ -39,10 +39,10 @@ the same host name (:meth:`adapters.prepared_connection.PreparedConnection.take`
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # (the module imports nothing at all before it knows the line is a scan)
+    from collections.abc import Mapping, Sequence
 
 GLOBAL_FLAGS = frozenset({"--log-json", "--verbose", "-q", "--quiet"})
 """``scripts.cli.cli``'s options without a value (``-v`` in any count: ``-v``, ``-vv``...)."""
@@ -208,6 +208,8 @@ def raw_venues(
     """The venues of the config file :func:`scripts.config.load` would read, or the
     built-in ones; :class:`Refused` (or the ``OSError``, ``UnicodeDecodeError``,
     ``tomllib.TOMLDecodeError`` of reading it) where ``load`` would refuse the file."""
+    from pathlib import Path
+
     from scripts.config_location import DEFAULT_VENUES, SECTIONS, locate
 
     path = locate(explicit, environ, Path(cwd) if cwd is not None else Path.cwd())
@@ -245,6 +247,8 @@ def _url(value: object) -> str | None:
 
 
 def _timeout(value: object) -> float:
+    import math
+
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
@@ -259,6 +263,8 @@ def _bundle(value: object) -> str | None:
     """As :func:`scripts.config_values.parse_ca_bundle`: a path to a file, or ``None``."""
     if value is None:
         return None
+    from pathlib import Path
+
     if not isinstance(value, str) or not Path(value).is_file():
         raise Refused("ca_bundle")
     return value
