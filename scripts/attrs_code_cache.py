@@ -18,6 +18,18 @@ those attrs' own module compiles with (its ``__future__`` imports, as ``compile`
 inherits them), and the file is per interpreter version, so a stored code object is the
 one ``compile`` would return (``tests/cli/test_attrs_code_cache.py`` compares them).
 
+The same file keeps the code of the standard library's ``dataclasses`` (anyio's
+streams and locks, h11's events, websockets' frames: ~20 classes in ``scan --offline``,
+~30 in a live scan), which write each method as source and ``exec`` it
+(``dataclasses._create_fn``), ~1 ms of CPU per class, every process: the ``exec`` that
+module calls is given the stored code of the same source (:func:`cached_exec`, installed
+as the module's own global ``exec``, which its functions look up before the builtin).
+``exec`` of a string compiles it as ``compile(source, "<string>", "exec")`` with the
+caller's ``__future__`` flags, in the caller's scope when no namespace is given; the
+stored code is that compilation (keyed by the source and those flags) and is run in the
+same namespaces, so what ``dataclasses`` builds is unchanged
+(``tests/cli/test_dataclass_code_cache.py``).
+
 Safety: a missing, unreadable or corrupt file is ignored (everything compiles as
 before); the file is used only when it is owned by this user and writable by no one
 else (it holds code this process runs, like ``__pycache__``); it is rewritten atomically
@@ -27,15 +39,17 @@ attrs no longer has the function replaced, nothing is installed.
 """
 
 from __future__ import annotations
+import __future__
 
 import atexit
+import builtins
 import contextlib
 import hashlib
 import marshal
 import os
 import stat
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -111,6 +125,13 @@ class CodeCache:
         """Hits whose stored code was given this process's type hash."""
         self.used: set[str] = set()
         """File names (classes) compiled or found in this process."""
+        self.source_hits = 0
+        self.source_misses = 0
+        """:meth:`compile_source` found / compiled (the ``exec`` of ``dataclasses``)."""
+        self.stores = 0
+        """Entries :meth:`store` added (another kind of compiled thing, e.g. patterns)."""
+        self._used_sources: set[bytes] = set()
+        """Keys of the sources compiled or found in this process (kept by :meth:`save`)."""
         self._load()
 
     def _load(self) -> None:
@@ -173,6 +194,43 @@ class CodeCache:
             self._store_other_lengths(script, filename, line, len(str(type_hash)))
         return code
 
+    def compile_source(self, source: str, flags: int) -> CodeType:
+        """What ``compile(source, "<string>", "exec", flags=flags, dont_inherit=True)``
+        returns: the code ``exec(source)`` runs when called from code with the
+        ``__future__`` ``flags``."""
+        key = self._key(f"<string>/{flags}", source)
+        self._used_sources.add(key)
+        entry = self.codes.get(key)
+        if entry is not None and entry[0] == "<string>" and entry[1] is None:
+            try:
+                stored = marshal.loads(entry[2])  # noqa: S302  (our own file, see _load)
+            except (EOFError, ValueError, TypeError):
+                stored = None
+            if isinstance(stored, CodeType) and stored.co_filename == "<string>":
+                self.source_hits += 1
+                return stored
+        self.source_misses += 1
+        code: CodeType = compile(source, "<string>", "exec", flags=flags, dont_inherit=True)
+        self.codes[key] = ("<string>", None, marshal.dumps(code))
+        return code
+
+    def stored(self, kind: str, text: str) -> bytes | None:
+        """The bytes :meth:`store` kept for ``(kind, text)`` (another kind of compiled
+        thing, e.g. :mod:`scripts.regex_code_cache`'s), or ``None``."""
+        key = self._key(f"<{kind}>", text)
+        self._used_sources.add(key)
+        entry = self.codes.get(key)
+        if entry is None or entry[0] != f"<{kind}>" or entry[1] is not None:
+            return None
+        return entry[2]
+
+    def store(self, kind: str, text: str, data: bytes) -> None:
+        """Keep ``data`` for ``(kind, text)``: written at exit like a compiled source."""
+        key = self._key(f"<{kind}>", text)
+        self._used_sources.add(key)
+        self.codes[key] = (f"<{kind}>", None, data)
+        self.stores += 1
+
     def _store_other_lengths(self, script: str, filename: str, line: str, length: int) -> None:
         """Also store the code for the other usual lengths of the number (a stand-in number
         of that length, replaced when used): the next processes, whose numbers differ,
@@ -192,12 +250,13 @@ class CodeCache:
         """Write the file if anything was compiled (atomically; errors are ignored),
         keeping only the classes this process defined (each with its variants), so that
         the file, read by every run, stays the size of one command's classes."""
-        if not self.misses:
+        if not self.misses and not self.source_misses and not self.stores:
             return
         # a copy taken at once: a daemon thread may still be defining classes (an import
         # worker, when the command ended by an error)
         entries = list(self.codes.items())
-        kept = [(k, e) for k, e in entries if e[0] in self.used]
+        sources = set(self._used_sources)
+        kept = [(k, e) for k, e in entries if e[0] in self.used or k in sources]
         codes = dict(kept[-MAX_ENTRIES:])
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -227,6 +286,49 @@ class CodeCache:
 
 
 _installed: list[CodeCache] = []
+
+FUTURE_FLAGS = 0
+"""The ``__future__`` features' compiler flags: the flags ``exec`` and ``compile`` take
+from the calling code (CPython's ``PyCF_MASK``; not ``nested_scopes``' ``CO_NESTED``, a
+flag every nested function's code has and ``compile`` ignores)."""
+for _feature in __future__.all_feature_names:
+    if _feature != "nested_scopes":
+        FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
+
+
+def cached_exec(cache: CodeCache) -> Callable[..., None]:
+    """An ``exec`` for the ``dataclasses`` module (see the module's doc): a source string
+    is compiled through ``cache`` with the calling code's ``__future__`` flags, and run in
+    the namespaces ``exec`` would use (the caller's, when none is given); anything else
+    (a code object, a ``closure``) goes to the builtin ``exec`` unchanged."""
+
+    def exec_through_cache(
+        source: object,
+        globals: dict[str, Any] | None = None,
+        locals: Mapping[str, object] | None = None,
+        **options: Any,
+    ) -> None:
+        caller = sys._getframe(1)
+        if globals is None:  # exec's "current scope": the caller's, not this function's
+            globals = caller.f_globals
+            if locals is None:
+                locals = caller.f_locals
+        if type(source) is str and not options:
+            code = cache.compile_source(source, caller.f_code.co_flags & FUTURE_FLAGS)
+            builtins.exec(code, globals, locals)  # noqa: S102  (as dataclasses does)
+            return
+        builtins.exec(source, globals, locals, **options)  # type: ignore[arg-type]  # noqa: S102
+
+    return exec_through_cache
+
+
+def _install_for_dataclasses(cache: CodeCache) -> None:
+    """``dataclasses`` looks ``exec`` up in its own globals first: give it
+    :func:`cached_exec` there (only if the module defines no ``exec`` of its own)."""
+    import dataclasses
+
+    if "exec" not in vars(dataclasses):
+        dataclasses.exec = cached_exec(cache)  # type: ignore[attr-defined]
 
 
 def _future_flags(module: Any) -> int:
@@ -307,9 +409,13 @@ def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
         eval(cache.compile(script, filename), globs, locs)  # noqa: S307  (as attrs does)
 
     _make._compile_and_eval = compile_and_eval
+    _install_for_dataclasses(cache)
+    from scripts.regex_code_cache import install_for_re
+
+    install_for_re(cache)
     atexit.register(cache.save)
     _installed.append(cache)
     return cache
 
 
-__all__ = ["CodeCache", "cache_file", "install"]
+__all__ = ["FUTURE_FLAGS", "CodeCache", "cache_file", "cached_exec", "install"]

@@ -139,6 +139,13 @@ class LazyGroup(click.Group):
 
     def get_help(self, ctx: click.Context) -> str:
         _FAST_EXIT.append(True)  # the top-level help trades nothing: see FAST_START_COMMANDS
+        from click import formatting
+
+        if ctx.terminal_width is None and formatting.FORCED_WIDTH is None:
+            from scripts.help_width import help_width
+
+            # the width click would take from shutil, without importing it (issue 20)
+            ctx.terminal_width = help_width(ctx.max_content_width)
         return super().get_help(ctx)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -46,21 +46,32 @@ def opportunity_json(
 class _Shared:
     """What every opportunity of one report writes alike, computed once per render
     instead of once per opportunity (issue 20, the cold tail): each venue's fee object, the
-    estimator's name, and the ISO text of each instant (one venue's rates share their
-    ``observed_at`` and next funding instants). The text is the same as computed each
-    time; each opportunity still gets its own dicts."""
+    estimator's name, the ISO text of each instant (one venue's rates share their
+    ``observed_at`` and next funding instants) and of each funding interval's hours. The
+    text is the same as computed each time; each opportunity still gets its own dicts."""
 
     def __init__(self, report: ScanReport) -> None:
         self.report = report
         self.basis: str = report.basis.value
         self._fees: dict[str, dict[str, Any] | None] = {}
         self._instants: dict[datetime, str] = {}
+        self._hours: dict[timedelta, str | None] = {}
 
     def fees(self, venue: str) -> dict[str, Any] | None:
         if venue not in self._fees:
             self._fees[venue] = fee_json(self.report.fees.get(venue))
         found = self._fees[venue]
         return None if found is None else dict(found)
+
+    def interval_hours(self, rate: FundingRate) -> str | None:
+        """``dec(rate.interval_hours)``, once per interval (a pure function of it for a
+        :class:`FundingRate` itself; a subclass is asked each time)."""
+        if type(rate) is not FundingRate:
+            return dec(rate.interval_hours)
+        found = self._hours.get(rate.interval, _MISSING)
+        if found is _MISSING:
+            found = self._hours[rate.interval] = dec(rate.interval_hours)
+        return found  # type: ignore[return-value]
 
     def iso(self, value: datetime | None) -> str | None:
         if value is None:
@@ -75,10 +86,16 @@ class _Shared:
         return found
 
 
+_MISSING = object()
+
+
 def _opportunity_json_of(
     o: Opportunity, now: datetime, report: ScanReport | None, shared: _Shared | None
 ) -> dict[str, Any]:
-    data = _opportunity_json(o, now, iso if shared is None else shared.iso)
+    if shared is None:
+        data = _opportunity_json(o, now)
+    else:
+        data = _opportunity_json(o, now, shared.iso, shared.interval_hours)
     if report is None or shared is None:
         return data
     data["long"]["fees"] = shared.fees(str(o.long_venue))
@@ -112,10 +129,13 @@ def _opportunity_json_of(
 
 
 def _opportunity_json(
-    o: Opportunity, now: datetime, iso_of: Callable[[datetime | None], str | None] = iso
+    o: Opportunity,
+    now: datetime,
+    iso_of: Callable[[datetime | None], str | None] = iso,
+    hours_of: Callable[[FundingRate], str | None] | None = None,
 ) -> dict[str, Any]:
-    long_leg = _leg(o.long_rate, now, iso_of)
-    short_leg = _leg(o.short_rate, now, iso_of)
+    long_leg = _leg(o.long_rate, now, iso_of, hours_of)
+    short_leg = _leg(o.short_rate, now, iso_of, hours_of)
     long_leg["fees"] = short_leg["fees"] = None
     return {
         "symbol": o.symbol.base,
@@ -145,13 +165,16 @@ def _age_seconds(o: Opportunity, now: datetime) -> str | None:
 
 
 def _leg(
-    rate: FundingRate, now: datetime, iso_of: Callable[[datetime | None], str | None] = iso
+    rate: FundingRate,
+    now: datetime,
+    iso_of: Callable[[datetime | None], str | None] = iso,
+    hours_of: Callable[[FundingRate], str | None] | None = None,
 ) -> dict[str, Any]:
     return {
         "venue": str(rate.exchange),
         "venue_symbol": rate.venue_symbol,
         "rate": dec(rate.rate),
-        "interval_hours": dec(rate.interval_hours),
+        "interval_hours": dec(rate.interval_hours) if hours_of is None else hours_of(rate),
         "apr": dec(rate.apr),
         "kind": rate.kind.value,
         "next_funding_time": iso_of(rate.next_funding_time),

@@ -131,16 +131,22 @@ def _completed(
 
 
 def run_atomic_fp(
-    *args: str, probe: str, report_code: str, env: dict[str, str]
+    *args: str,
+    probe: str,
+    report_code: str,
+    env: Mapping[str, str],
+    cwd: Path | None = None,
 ) -> tuple[dict[str, Any], str]:
-    """``(report, stdout)`` of ``atomic-fp ARGS`` run with ``probe`` (see the module)."""
+    """``(report, stdout)`` of ``atomic-fp ARGS`` run with ``probe`` (see the module), in
+    ``cwd`` (default: this process's directory)."""
     done = subprocess.run(
         [sys.executable, "-c", probe + _MAIN + report_code + _WRITE_REPORT, *args],
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
         check=False,
-        env=env,
+        env=dict(env),
+        cwd=cwd,
     )
     if _MARK not in done.stderr:
         raise AssertionError(f"no report (exit {done.returncode}): {done.stderr[-2000:]}")

@@ -112,3 +112,70 @@ def test_generated_rows_give_the_same_models_or_the_same_refusal(
         assert got == expected
     with pytest.raises(KeyError):  # a pair with no row at all
         _BundledHistory(since, until, text)[("okx", Symbol("BTC"))]
+
+
+def old_grouping(text: str) -> dict[tuple[str, str], list[list[str]]]:
+    """How ``_BundledHistory`` grouped the text before it read plain lines itself: every
+    row through ``csv.reader`` (the oracle of the pairs, their order and their fields)."""
+    reader = csv.reader(text.splitlines())
+    at = {name: i for i, name in enumerate(next(reader))}
+    grouped: dict[tuple[str, str], list[list[str]]] = {}
+    for row in reader:
+        grouped.setdefault((row[at["venue"]], row[at["symbol"]].partition("/")[0]), []).append(row)
+    return grouped
+
+
+TEXT_ROW = st.tuples(
+    st.sampled_from(["binance", "hyperliquid", "lighter"]),
+    st.sampled_from(["BTC/USD", "ETH/USD", "ETH", "SOL/USDC"]),
+    # a comma or a quote makes csv.writer quote the field: the csv.reader path
+    st.sampled_from(["X", "BTCUSDT", "A,B", 'Q"T', ""]),
+    st.integers(0, 48),
+    st.sampled_from(["0.0001", "-0.00061319", "1E-5"]),
+    st.sampled_from(["1", "8", "0.5"]),
+    st.sampled_from(["", "101.5"]),
+)
+
+
+@given(
+    st.lists(TEXT_ROW, max_size=25),
+    st.lists(st.integers(0, 25), max_size=2),
+    st.booleans(),
+)
+def test_plain_and_quoted_texts_group_as_csv_reader_did(
+    rows: list[tuple[str, str, str, int, str, str, str]],
+    empty_lines: list[int],
+    trailing_newline: bool,
+) -> None:
+    """The pairs (in order), each pair's models, and a text's refusal (an empty line)
+    are those of the reading through ``csv.reader`` alone, whether the text is plain (read
+    as lines) or holds quoted fields (read by ``csv.reader``)."""
+    import io
+
+    start = datetime(2025, 11, 1, tzinfo=timezone.utc)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HEADER.split(","))
+    for venue, symbol, name, hour, rate, hours, mark in rows:
+        when = (start + timedelta(hours=hour)).isoformat().replace("+00:00", "Z")
+        writer.writerow([venue, symbol, name, when, rate, hours, mark, "1"])
+    lines = buffer.getvalue().splitlines()
+    for at in sorted(empty_lines, reverse=True):
+        lines.insert(min(at + 1, len(lines)), "")
+    text = "\n".join(lines) + ("\n" if trailing_newline else "")
+    since, until = start + timedelta(hours=3), start + timedelta(hours=40)
+
+    expected = outcome(lambda: old_grouping(text))
+    got = outcome(lambda: _BundledHistory(since, until, text))
+    assert got[0] == expected[0]  # built, or the same refusal
+    if got[0] != "ok":
+        assert got == expected
+        return
+    history, grouped = got[1], expected[1]
+    assert [(venue, symbol.base) for venue, symbol in history] == list(grouped)
+    assert len(history) == len(grouped)
+    for venue, base in grouped:
+        asked = Symbol(base)
+        assert outcome(lambda v=venue, s=asked: history[(v, s)]) == outcome(
+            lambda k=(venue, base), s=asked: oracle(text, k, s, since, until)
+        )

@@ -15,16 +15,13 @@ venue's own client and parser, on an in-process client instead of httpx
 
 from __future__ import annotations
 
-import json
-import os
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from scripts.startup import QuietResult
+from tests.cli.fresh_process import environment, run_atomic_fp
 
 NEVER = ("rich", "pygments", "eth_account", "ccxt")
 SCAN_NEVER = (
@@ -76,35 +73,28 @@ which a scan never runs;
 kit, ``adapters/kit/lazy_part.py``)."""
 
 
+MODULES_REPORT = """
+import gc
+report = {
+    "code": code,
+    "modules": sorted(name for name, module in _sys.modules.items() if module is not None),
+    "frozen": gc.get_freeze_count(),
+}
+"""
+"""What each run reports: its exit code, the modules it loaded and the objects frozen."""
+
+
 def _run(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> dict[str, object]:
-    code = (
-        "import gc, json, sys\n"
-        "from scripts.cli import main\n"
-        f"sys.argv = ['atomic-fp', *{list(args)!r}]\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit as done:\n"
-        "    code = done.code\n"
-        "else:\n"
-        "    code = 0\n"
-        "sys.stdout.flush()\n"
-        "loaded = sorted(name for name, module in sys.modules.items() if module is not None)\n"
-        "sys.stderr.write('\\n@@' + json.dumps({'code': code, 'modules': loaded,"
-        " 'frozen': gc.get_freeze_count()}))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=env,
+    report, stdout = run_atomic_fp(
+        *args,
+        probe="",
+        report_code=MODULES_REPORT,
+        env=environment() if env is None else env,
         cwd=cwd,
     )
-    report: dict[str, object] = json.loads(done.stderr.rsplit("@@", 1)[1])
-    report["stdout"] = done.stdout
+    report["stdout"] = stdout
     return report
 
 
@@ -113,6 +103,8 @@ def test_help_imports_no_network_terminal_or_signing_library() -> None:
     assert report["code"] == 0
     loaded = set(report["modules"])  # type: ignore[call-overload]
     assert not loaded & {*SCAN_NEVER, "httpx", "anyio", "ssl"}
+    # the help's width is shutil's, computed without it (scripts/help_width.py)
+    assert not loaded & {"shutil", "bz2", "lzma"}, sorted(loaded & {"shutil", "bz2", "lzma"})
     assert "scan" in str(report["stdout"])
 
 
@@ -130,6 +122,8 @@ def test_scan_offline_loads_no_terminal_or_signing_library(fmt: str) -> None:
     offline_never |= {"tempfile", "lzma", "bz2"}
     # the backtest's series (with its package): the bundled history is read without them
     offline_never |= {"atomic_fp.backtest", "atomic_fp.backtest.series"}
+    # the TOML reader (its regular expressions compile at import): no config file here
+    offline_never |= {"tomllib"}
     # pre-connecting (issue 20) is a live scan's: offline, none of it is loaded
     offline_never |= {
         "adapters.preconnect",
@@ -178,32 +172,27 @@ def _binance_alone(tmp_path: Path) -> dict[str, str]:
         port = probe.getsockname()[1]
     config = tmp_path / "atomic-fp.toml"
     config.write_text(f'[venues.binance]\nkind = "binance"\nbase_url = "http://127.0.0.1:{port}"\n')
-    env = {k: v for k, v in os.environ.items() if k != "ATOMIC_FP_CONFIG"}
-    env["ATOMIC_FP_CONFIG"] = str(config)
-    return env
+    return environment(ATOMIC_FP_CONFIG=str(config))
 
 
 OTHER_VENUES = ("hyperliquid", "grvt", "lighter", "bybit", "okx", "aster", "paradex")
 
 
-REPR_AT_EXIT = """
-import sys, traceback
+REPR_PROBE = """
+import traceback
 from atomic_fp.models import FundingRate
 calls = []
 def counted(self):
     calls.append(traceback.extract_stack(limit=12))
     return "<FundingRate>"
 FundingRate.__repr__ = counted
-from scripts.cli import main
-sys.argv = ['atomic-fp', 'scan', '--offline', '--format', 'json']
-try:
-    main()
-except SystemExit:
-    pass
-sys.stdout.flush()
-sys.stderr.write('@@%d' % len(calls))
-if calls:
-    sys.stderr.write('\\n' + ''.join(traceback.format_list(calls[0])))
+"""
+
+REPR_REPORT = """
+report = {
+    "count": len(calls),
+    "first": "".join(traceback.format_list(calls[0])) if calls else "",
+}
 """
 
 
@@ -211,15 +200,17 @@ def test_no_funding_rate_is_formatted_with_repr_during_a_scan_or_at_its_exit() -
     """``asyncio.Runner`` formats the finished main task (its result) when it restores
     the SIGINT handler at exit: every rate a scan read, through ``repr``, for nothing
     (``scripts.startup.QuietResult``). Counted in a real ``scan --offline`` process."""
-    done = subprocess.run(
-        [sys.executable, "-c", REPR_AT_EXIT],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    report, stdout = run_atomic_fp(
+        "scan",
+        "--offline",
+        "--format",
+        "json",
+        probe=REPR_PROBE,
+        report_code=REPR_REPORT,
+        env=environment(),
     )
-    assert '"opportunities"' in done.stdout  # it did scan
-    count = done.stderr.rsplit("@@", 1)[1]
+    assert '"opportunities"' in stdout  # it did scan
+    count = f"{report['count']}\n{report['first']}"
     assert count.startswith("0"), count
 
 
