@@ -231,8 +231,8 @@ def start(targets: Iterable[Target], environ: Mapping[str, str]) -> int:
             atexit.register(discard_unused)
         _started.append(True)
         new = [key for key, (_, count) in wanted.items() if count > _counts.get(key, 0)]
-        if new:  # the contexts (and a websocket's module) while the TCP connects are made
-            warm_up(dict.fromkeys(key[2] for key in new), any(key[3] for key in new))
+        if new:  # the contexts, while the TCP connects are made
+            warm_up(dict.fromkeys(key[2] for key in new))
         for key, (target, count) in wanted.items():
             for _ in range(count - _counts.get(key, 0)):
                 connection = PreparedConnection(

@@ -369,13 +369,12 @@ class _Pipe:
         return data
 
 
-def warm_up(ca_bundles: Iterable[str | None], websocket: bool) -> None:
+def warm_up(ca_bundles: Iterable[str | None]) -> None:
     """In a daemon thread, build the shared contexts for ``ca_bundles``
-    (:func:`adapters.tls.shared_ssl_context`) and, for a ``websocket``, import its client
-    protocol's module, so that they are ready, or under way, when the connections' TCP
-    connects end (the threads would otherwise do it one after the other once connected).
-    A failure is left for the connections themselves to meet (and not report: their
-    callers connect as before)."""
+    (:func:`adapters.tls.shared_ssl_context`), so that they are ready, or under way, when
+    the connections' TCP connects end (the threads would otherwise wait for the first of
+    them to build it once connected). A failure is left for the connections themselves to
+    meet (and not report: their callers connect as before)."""
     bundles = tuple(ca_bundles)
 
     def build() -> None:
@@ -384,8 +383,6 @@ def warm_up(ca_bundles: Iterable[str | None], websocket: bool) -> None:
 
             for bundle in bundles:
                 shared_ssl_context(bundle)
-            if websocket:
-                import adapters.streams.websocket  # noqa: F401
         except Exception as error:  # e.g. an unreadable bundle: see above
             _debug("pre-connect warm-up not done: %s", error)
 

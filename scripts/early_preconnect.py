@@ -106,11 +106,30 @@ _TAKEN: list[bool] = []
 def begin_once(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     """:func:`begin`, the first time it is called in the process (the console script's
     entry and :func:`scripts.cli.run` both call it; the flag lives here, in a module never
-    run as ``__main__``, so ``python -m scripts.console`` takes the step once too)."""
+    run as ``__main__``, so ``python -m scripts.console`` takes the step once too); then,
+    if it began connections, the scan's code cache (only the ``atomic-fp`` process, which
+    alone calls this, installs it)."""
     if _TAKEN:
         return 0
     _TAKEN.append(True)
-    return begin(argv, environ)
+    begun = begin(argv, environ)
+    if begun:
+        _install_code_cache(environ)
+    return begun
+
+
+def _install_code_cache(environ: Mapping[str, str]) -> None:
+    """The scan's code cache (:func:`scripts.attrs_code_cache.install`, which
+    :func:`scripts.cli.main` installs for ``scan`` anyway, once per process), now that the
+    connections are begun: the regular expressions the threads compile meanwhile (the
+    websocket library's, ~50) come from it too, as they did when the threads began after
+    the scan had started."""
+    try:
+        from scripts.attrs_code_cache import install
+
+        install(environ, "scan")
+    except Exception:  # (it ignores a bad file itself) the scan installs it as before
+        return
 
 
 def scan_line(argv: Sequence[str]) -> tuple[str | None, list[str] | None] | None:
