@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from returns.result import Failure, Result, Success
 
@@ -67,6 +67,23 @@ def _plain_decimal(value: object) -> Decimal | None:
     except (InvalidOperation, ValueError):
         return None
     return number if number.is_finite() and -_MAX_ABS <= number <= _MAX_ABS else None
+
+
+plain_decimal = _plain_decimal
+"""``plain_decimal(value)``: the Decimal :func:`dec` would give ``value`` when it reads it
+without a question (a plain number string, or a finite in-range Decimal), else ``None``;
+then :func:`dec` (or :func:`dec_field`, :func:`opt_dec`) reads it or refuses it, naming
+the path. For a parser's fast path, like :data:`instant_or_none`."""
+
+
+def plain_or_absent(value: object) -> Decimal | Literal[False] | None:
+    """``opt_dec``'s answer for a value it reads without a question: ``None`` for an absent
+    value (``None`` or ``""``), the Decimal of a plain number; ``False`` for anything else
+    (then :func:`opt_dec` reads it or refuses it, naming the path). For a fast path."""
+    if value is None or value == "":
+        return None
+    number = _plain_decimal(value)
+    return False if number is None else number
 
 
 def dec(value: object, path: str = "$") -> Decimal:

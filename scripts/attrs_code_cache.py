@@ -7,10 +7,10 @@ Why (issue 20): attrs writes each class's ``__init__``, ``__eq__``, ``__hash__``
 measured 110 ms of CPU for the ~140 classes a ``scan --offline`` defines (a quarter of
 the command), and most of it before a live scan's first connection. This module keeps
 the code objects, ``marshal``-ed (the format of ``.pyc`` files), in the cache directory
-(:func:`scripts.cache_dir.cache_dir`), one file per interpreter (``cache_tag`` and bytecode
-magic number), installed attrs (its ``_make.py``'s size and time, as a ``.pyc`` records its
-source) and command, and
-hands attrs the stored code instead of compiling when it is asked the same source again.
+(:func:`scripts.cache_dir.cache_dir`), one file per interpreter (``cache_tag``, bytecode
+magic number and exact build: :func:`build_id`), installed attrs (its ``_make.py``'s size
+and time, as a ``.pyc`` records its source) and command, and hands attrs the stored
+code instead of compiling when it is asked the same source again.
 
 Exactness: ``compile`` is a function of the source, the file name, the mode and the
 compiler flags; an entry's key is a hash of the source and the file name, the flags are
@@ -158,7 +158,12 @@ class CodeCache:
     @staticmethod
     def _key(filename: str, template: str) -> bytes:
         return hashlib.blake2b(
-            filename.encode() + b"\0" + template.encode(), digest_size=20
+            # surrogatepass: a regular expression may hold a lone surrogate ("[\ud800-\udfff]"),
+            # which plain UTF-8 refuses; every other text gives the same bytes as before
+            filename.encode("utf-8", "surrogatepass")
+            + b"\0"
+            + template.encode("utf-8", "surrogatepass"),
+            digest_size=20,
         ).digest()
 
     def compile(self, script: str, filename: str) -> CodeType:
@@ -374,6 +379,25 @@ def cache_file(directory: Path, prefix: str, build: str, command: str) -> tuple[
     return path, f"attrs-code-{environment}-*-{name}.marshal"
 
 
+def build_id(attrs_make_file: str | None) -> str | None:
+    """What the cached code depends on besides its source: the interpreter (cache tag,
+    bytecode magic, and its exact build: ``re``'s compiler changes within a minor version,
+    3.11.2 and 3.11.7 building different programs for some patterns, while the tag, the
+    magic and ``_sre.MAGIC`` stay the same, so an upgrade in place gets a new file) and the
+    installed attrs (as a .pyc records its source: size and modification time); ``None``
+    when attrs' file cannot be read."""
+    import importlib.util
+
+    tag = sys.implementation.cache_tag or "python"
+    magic = importlib.util.MAGIC_NUMBER.hex()
+    interpreter = hashlib.blake2b(sys.version.encode(), digest_size=4).hexdigest()
+    try:
+        source = os.stat(attrs_make_file)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return None
+    return f"{tag}-{magic}-{interpreter}-{source.st_size}-{source.st_mtime_ns}"
+
+
 def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
     """Make attrs take its generated methods from the cache (once per process), a file
     per interpreter and ``atomic-fp`` command (each defines its own set of classes)."""
@@ -384,20 +408,12 @@ def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
     original = getattr(_make, "_compile_and_eval", None)
     if original is None or not _replaceable(original):
         return None
-    import importlib.util
-
     from scripts.cache_dir import cache_dir
 
-    tag = sys.implementation.cache_tag or "python"
-    magic = importlib.util.MAGIC_NUMBER.hex()
-    try:  # the installed attrs, as a .pyc records its source: size and modification time
-        source = os.stat(_make.__file__)
-    except (OSError, TypeError):
+    build = build_id(_make.__file__)
+    if build is None:
         return None
-    attrs_id = f"{source.st_size}-{source.st_mtime_ns}"
-    path, superseded = cache_file(
-        cache_dir(environ), sys.prefix, f"{tag}-{magic}-{attrs_id}", command
-    )
+    path, superseded = cache_file(cache_dir(environ), sys.prefix, build, command)
     cache = CodeCache(path, _future_flags(_make), superseded=superseded)
 
     def compile_and_eval(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import attrs
 from returns.result import Result
@@ -24,6 +24,7 @@ from adapters._parse import (
     obj,
     opt_dec,
     parse_guard,
+    plain_decimal,
     str_field,
     ts_millis,
 )
@@ -117,6 +118,67 @@ def _hours(hours: int) -> timedelta:
     return timedelta(hours=hours) if known is None else known
 
 
+def _plain_price(value: object) -> Decimal | Literal[False] | None:
+    """``_price_or_none(opt_dec(row, key))`` of a value that reads without a question
+    (absent, ``""``, or a plain number: then ``None`` for zero, as Binance writes an absent
+    price), else ``False``: the checked path must read (or refuse) it."""
+    if value is None or value == "":
+        return None
+    number = plain_decimal(value)
+    if number is None:
+        return False
+    return None if number == 0 else number
+
+
+def _premium_row(
+    exchange: ExchangeIdentifier,
+    symbols: SymbolMap,
+    known: Mapping[str, int],
+    i: int,
+    raw: object,
+) -> tuple[Symbol, int, FundingRate] | None:
+    """One ``premiumIndex`` row read with every check and its path (None: skipped)."""
+    path = f"$[{i}]"
+    row = obj(raw, path)
+    venue_symbol = str_field(row, "symbol", path)
+    parts, mapped, rank = symbols.lookup(venue_symbol)
+    if parts is None and venue_symbol not in symbols.overrides:
+        return None
+    next_ms = int_field(row, "nextFundingTime", path)
+    if next_ms == 0:
+        return None
+    if mapped is None:
+        return None
+    symbol, _ = mapped
+    hours = known.get(venue_symbol, DEFAULT_INTERVAL_HOURS)
+    rate = dec_field(row, "lastFundingRate", path)
+    if abs(rate) > MAX_ABS_RATE:
+        _bounded_rate(rate, f"{path}.lastFundingRate")  # refuses it
+    interval = _hours(hours)
+    # the instants: an int stamp's memoised instant; anything else (or out of
+    # range) is read, or refused, by ts_millis with its path as before
+    stamp = field(row, "time", path)
+    observed_at = instant_or_none(stamp, 1_000) if type(stamp) is int else None
+    if observed_at is None:
+        observed_at = ts_millis(stamp, f"{path}.time")
+    next_funding_time = instant_or_none(next_ms, 1_000)
+    if next_funding_time is None:
+        next_funding_time = ts_millis(next_ms, f"{path}.nextFundingTime")
+    funding = checked_funding_rate(
+        exchange=exchange,
+        symbol=symbol,
+        rate=rate,
+        interval=interval,
+        kind=FundingKind.CURRENT,
+        observed_at=observed_at,
+        next_funding_time=next_funding_time,
+        mark_price=_price_or_none(opt_dec(row, "markPrice", path)),
+        index_price=_price_or_none(opt_dec(row, "indexPrice", path)),
+        venue_symbol=venue_symbol,
+    )
+    return symbol, rank, funding
+
+
 def parse_premium_index(
     exchange: ExchangeIdentifier,
     payload: object,
@@ -139,49 +201,65 @@ def parse_premium_index(
     are the four quarterly contracts). Their other fields are not even read.
     """
     known = intervals or {}
+    lookup = symbols.lookup
+    overrides = symbols.overrides
 
     def parse() -> tuple[FundingRate, ...]:
         candidates: list[tuple[Symbol, int, FundingRate]] = []
         for i, raw in enumerate(_rows(payload)):
-            path = f"$[{i}]"
-            row = obj(raw, path)
-            venue_symbol = str_field(row, "symbol", path)
-            parts, mapped, rank = symbols.lookup(venue_symbol)
-            if parts is None and venue_symbol not in symbols.overrides:
-                continue
-            next_ms = int_field(row, "nextFundingTime", path)
-            if next_ms == 0:
-                continue
-            if mapped is None:
-                continue
-            symbol, _ = mapped
-            hours = known.get(venue_symbol, DEFAULT_INTERVAL_HOURS)
-            rate = dec_field(row, "lastFundingRate", path)
-            if abs(rate) > MAX_ABS_RATE:
-                _bounded_rate(rate, f"{path}.lastFundingRate")  # refuses it
-            interval = _hours(hours)
-            # the instants: an int stamp's memoised instant; anything else (or out of
-            # range) is read, or refused, by ts_millis with its path as before
-            stamp = field(row, "time", path)
-            observed_at = instant_or_none(stamp, 1_000) if type(stamp) is int else None
-            if observed_at is None:
-                observed_at = ts_millis(stamp, f"{path}.time")
-            next_funding_time = instant_or_none(next_ms, 1_000)
-            if next_funding_time is None:
-                next_funding_time = ts_millis(next_ms, f"{path}.nextFundingTime")
-            funding = checked_funding_rate(
-                exchange=exchange,
-                symbol=symbol,
-                rate=rate,
-                interval=interval,
-                kind=FundingKind.CURRENT,
-                observed_at=observed_at,
-                next_funding_time=next_funding_time,
-                mark_price=_price_or_none(opt_dec(row, "markPrice", path)),
-                index_price=_price_or_none(opt_dec(row, "indexPrice", path)),
-                venue_symbol=venue_symbol,
-            )
-            candidates.append((symbol, rank, funding))
+            # The common row read inline (issue 20: ~500 rows per scan): a ``dict`` whose
+            # fields have their usual types and plain values. Each test below is one the
+            # checked path makes too, on the same value; anything else (a missing key, a
+            # string stamp, a padded or refused number, a rate beyond the bound...) goes to
+            # ``_premium_row``, the checked path, which reads or refuses the whole row
+            # from the start, naming what is wrong. Equal: test_premium_index_fast_path.py.
+            if type(raw) is dict:
+                venue_symbol = raw.get("symbol")
+                next_ms = raw.get("nextFundingTime")
+                if type(venue_symbol) is str and type(next_ms) is int:
+                    parts, mapped, rank = lookup(venue_symbol)
+                    if (parts is None and venue_symbol not in overrides) or next_ms == 0:
+                        continue
+                    if mapped is None:
+                        continue
+                    rate = plain_decimal(raw.get("lastFundingRate"))
+                    stamp = raw.get("time")
+                    observed_at = instant_or_none(stamp, 1_000) if type(stamp) is int else None
+                    next_funding_time = instant_or_none(next_ms, 1_000)
+                    mark = _plain_price(raw.get("markPrice"))
+                    index = _plain_price(raw.get("indexPrice"))
+                    if (
+                        rate is not None
+                        and -MAX_ABS_RATE <= rate <= MAX_ABS_RATE
+                        and observed_at is not None
+                        and next_funding_time is not None
+                        and mark is not False
+                        and index is not False
+                    ):
+                        symbol = mapped[0]
+                        hours = known.get(venue_symbol, DEFAULT_INTERVAL_HOURS)
+                        candidates.append(
+                            (
+                                symbol,
+                                rank,
+                                checked_funding_rate(
+                                    exchange=exchange,
+                                    symbol=symbol,
+                                    rate=rate,
+                                    interval=_hours(hours),
+                                    kind=FundingKind.CURRENT,
+                                    observed_at=observed_at,
+                                    next_funding_time=next_funding_time,
+                                    mark_price=mark,
+                                    index_price=index,
+                                    venue_symbol=venue_symbol,
+                                ),
+                            )
+                        )
+                        continue
+            candidate = _premium_row(exchange, symbols, known, i, raw)
+            if candidate is not None:
+                candidates.append(candidate)
         return tuple(_prefer_quotes(candidates))
 
     return parse_guard(str(exchange), parse)

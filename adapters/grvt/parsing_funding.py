@@ -17,10 +17,12 @@ from adapters._parse import (
     arr,
     dec_field,
     field,
+    instant_or_none,
     integer,
     obj,
     opt_dec,
     parse_guard,
+    plain_or_absent,
     str_field,
     string,
     ts_nanos,
@@ -53,9 +55,10 @@ def _ticker_rate(row: Mapping[str, Any], path: str) -> Decimal:
     raise ParseError(f"{path}.funding_rate: missing")
 
 
-def _ticker(
+def _checked_ticker(
     venue: ExchangeIdentifier, instrument: GrvtInstrument, payload: object, observed_at: datetime
 ) -> FundingRate:
+    """One ticker read with every check and its path."""
     row = obj(_result(payload), "$.result")
     name = str_field(row, "instrument", "$.result")
     if name != instrument.name:
@@ -85,6 +88,74 @@ def _ticker(
         cap=instrument.funding_cap,
         floor=instrument.funding_floor,
     )
+
+
+def _ticker(
+    venue: ExchangeIdentifier, instrument: GrvtInstrument, payload: object, observed_at: datetime
+) -> FundingRate:
+    """The common ticker read inline (issue 20: ~80 per scan, one per instrument): an
+    object whose numbers are plain (or absent where optional) and whose stamps are ASCII
+    digit strings in range. Anything else is read by :func:`_checked_ticker` from the
+    start, which reads it or refuses it naming what is wrong; both end in the same
+    ``checked_funding_rate`` call. Equal: tests/adapters/grvt/test_ticker_fast_path.py."""
+    row = payload.get("result") if type(payload) is dict else None
+    if type(row) is dict and row.get("instrument") == instrument.name:
+        mark_price = plain_or_absent(row.get("mark_price"))
+        buys = plain_or_absent(row.get("buy_volume_24h_q"))
+        sells = plain_or_absent(row.get("sell_volume_24h_q"))
+        rate = plain_or_absent(row.get("funding_rate"))
+        if rate is None:
+            rate = plain_or_absent(row.get("funding_rate_8h_curr"))
+        index = plain_or_absent(row.get("index_price"))
+        base_interest = plain_or_absent(row.get("open_interest"))
+        event = row.get("event_time")
+        seen: datetime | None = observed_at if not event else _nanos_or_none(event)
+        next_time = row.get("next_funding_time")
+        next_funding = None if not next_time else _nanos_or_none(next_time)
+        if (
+            type(row["instrument"]) is str
+            and mark_price is not False
+            and buys is not False
+            and sells is not False
+            and rate is not None
+            and rate is not False
+            and index is not False
+            and base_interest is not False
+            and seen is not None
+            and (next_funding is not None or not next_time)
+        ):
+            mark = _nonnegative_or_none(mark_price)
+            return checked_funding_rate(
+                exchange=venue,
+                symbol=instrument.symbol,
+                rate=funding_rate_fraction(rate),
+                interval=instrument.funding_interval,
+                kind=FundingKind.CURRENT,
+                observed_at=seen,
+                next_funding_time=next_funding,
+                mark_price=mark,
+                index_price=_nonnegative_or_none(index),
+                venue_symbol=instrument.name,
+                open_interest=quote_value(base_interest, mark),
+                volume_24h=(
+                    non_negative(buys + sells) if buys is not None and sells is not None else None
+                ),
+                cap=instrument.funding_cap,
+                floor=instrument.funding_floor,
+            )
+    return _checked_ticker(venue, instrument, payload, observed_at)
+
+
+def _nanos_or_none(value: object) -> datetime | None:
+    """``ts_nanos(value)`` of an ASCII digit string (or an exact int) in range, else
+    ``None`` (then ``ts_nanos`` reads or refuses it, naming the path)."""
+    if type(value) is str:
+        if not (value.isascii() and value.isdigit() and len(value) < 40):
+            return None
+        return instant_or_none(int(value), 1_000_000_000)
+    if type(value) is int:
+        return instant_or_none(value, 1_000_000_000)
+    return None
 
 
 def parse_ticker(

@@ -1,5 +1,6 @@
 """The Hyperliquid parsers, by their historical name (kept so imports stay stable). They
-live in :mod:`adapters.hyperliquid.parsing` (market data) and
+live in :mod:`adapters.hyperliquid.parsing` (market data),
+:mod:`adapters.hyperliquid.parsing_funding` (predicted and settled funding) and
 :mod:`adapters.hyperliquid.parsing_account` (account data, ``/exchange`` answers)."""
 
 from adapters.hyperliquid.parsing import (
@@ -13,13 +14,10 @@ from adapters.hyperliquid.parsing import (
     MetaSnapshot,
     Overrides,
     UniverseMemo,
-    history_interval,
     next_hour,
-    parse_funding_history,
     parse_l2_book,
     parse_meta,
     parse_meta_and_asset_ctxs,
-    parse_predicted_fundings,
     parse_universe,
 )
 from adapters.hyperliquid.parsing_account import (
@@ -33,6 +31,11 @@ from adapters.hyperliquid.parsing_account import (
     parse_order_status,
     parse_positions,
     parse_user_funding,
+)
+from adapters.hyperliquid.parsing_funding import (
+    history_interval,
+    parse_funding_history,
+    parse_predicted_fundings,
 )
 
 __all__ = [

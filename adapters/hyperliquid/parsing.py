@@ -1,6 +1,7 @@
 """Pure parsers: Hyperliquid ``/info`` and ``/exchange`` JSON -> atomic-fp models (market
-data here; account data and ``/exchange`` answers in
-:mod:`adapters.hyperliquid.parsing_account`; ``parsers.py`` re-exports both).
+data and the live context's funding here; predicted and settled funding in
+:mod:`adapters.hyperliquid.parsing_funding`; account data and ``/exchange`` answers in
+:mod:`adapters.hyperliquid.parsing_account`; ``parsers.py`` re-exports all three).
 
 Every public function here returns a ``Result`` through :func:`parse_guard`, so a
 malformed, truncated or hostile payload becomes a
@@ -38,7 +39,8 @@ Units and facts (fact sheet B2-B6; recorded bodies in ``shared/research-data``):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -56,8 +58,9 @@ from adapters._parse import (
     obj,
     opt_dec,
     parse_guard,
+    plain_decimal,
+    plain_or_absent,
     str_field,
-    string,
     ts_millis,
 )
 from adapters.hyperliquid.rounding import finest_tick, lot_size
@@ -179,18 +182,25 @@ class UniverseMemo:
         return self.assets
 
 
+@functools.lru_cache(maxsize=64)
+def _steps(sz_decimals: int) -> tuple[Decimal, Decimal]:
+    """``(finest_tick, lot_size)`` of an asset's ``szDecimals``, computed once per value
+    (0-12: a scan asks for the same few ~200 times; both are immutable)."""
+    return finest_tick(sz_decimals), lot_size(sz_decimals)
+
+
 def _market(
     exchange: ExchangeIdentifier,
     asset: AssetInfo,
     open_interest: Decimal | None = None,
     volume_24h: Decimal | None = None,
 ) -> Market:
-    lot = lot_size(asset.sz_decimals)
+    tick, lot = _steps(asset.sz_decimals)
     return checked_market(
         exchange=exchange,
         symbol=asset.symbol,
         venue_symbol=asset.name,
-        tick_size=finest_tick(asset.sz_decimals),
+        tick_size=tick,
         lot_size=lot,
         min_size=lot,
         min_notional=MIN_ORDER_VALUE,
@@ -210,6 +220,40 @@ def next_hour(moment: datetime) -> datetime:
 
 def _positive_or_none(value: Decimal | None) -> Decimal | None:
     return value if value is not None and value > 0 else None
+
+
+def _asset_ctx(
+    exchange: ExchangeIdentifier,
+    asset: AssetInfo,
+    ctxs: Sequence[Any],
+    observed_at: datetime,
+    next_funding: datetime,
+) -> tuple[Market, FundingRate] | None:
+    """One asset's context read with every check and its path (None: delisted)."""
+    path = f"$[1][{asset.index}]"
+    ctx = obj(ctxs[asset.index], path)
+    if asset.delisted:
+        return None
+    mark = _positive_or_none(opt_dec(ctx, "markPx", path))
+    # ``openInterest`` is in coins, ``dayNtlVlm`` in USDC (notional)
+    open_interest = quote_value(opt_dec(ctx, "openInterest", path), mark)
+    volume = non_negative(opt_dec(ctx, "dayNtlVlm", path))
+    market = _market(exchange, asset, open_interest, volume)
+    rate = checked_funding_rate(
+        exchange=exchange,
+        symbol=asset.symbol,
+        rate=dec_field(ctx, "funding", path),
+        interval=HOUR,
+        kind=FundingKind.CURRENT,
+        observed_at=observed_at,
+        next_funding_time=next_funding,
+        mark_price=mark,
+        index_price=_positive_or_none(opt_dec(ctx, "oraclePx", path)),
+        venue_symbol=asset.name,
+        open_interest=open_interest,
+        volume_24h=volume,
+    )
+    return market, rate
 
 
 def _meta_and_ctxs(
@@ -232,31 +276,52 @@ def _meta_and_ctxs(
     rates: list[FundingRate] = []
     next_funding = next_hour(observed_at)
     for asset in assets:
-        path = f"$[1][{asset.index}]"
-        ctx = obj(ctxs[asset.index], path)
-        if asset.delisted:
-            continue
-        mark = _positive_or_none(opt_dec(ctx, "markPx", path))
-        # ``openInterest`` is in coins, ``dayNtlVlm`` in USDC (notional)
-        open_interest = quote_value(opt_dec(ctx, "openInterest", path), mark)
-        volume = non_negative(opt_dec(ctx, "dayNtlVlm", path))
-        markets.append(_market(exchange, asset, open_interest, volume))
-        rates.append(
-            checked_funding_rate(
-                exchange=exchange,
-                symbol=asset.symbol,
-                rate=dec_field(ctx, "funding", path),
-                interval=HOUR,
-                kind=FundingKind.CURRENT,
-                observed_at=observed_at,
-                next_funding_time=next_funding,
-                mark_price=mark,
-                index_price=_positive_or_none(opt_dec(ctx, "oraclePx", path)),
-                venue_symbol=asset.name,
-                open_interest=open_interest,
-                volume_24h=volume,
-            )
-        )
+        # The common context read inline (issue 20: ~200 per scan): a ``dict`` whose
+        # numbers are plain (or absent where optional). Anything else goes to
+        # ``_asset_ctx``, the checked path, which reads or refuses it from the start,
+        # naming what is wrong; the two raise in the same order (the market's checks, then
+        # the rate's). Equal: tests/adapters/hyperliquid/test_ctx_fast_path.py.
+        ctx = ctxs[asset.index]
+        if type(ctx) is dict:
+            if asset.delisted:
+                continue
+            mark_px = plain_or_absent(ctx.get("markPx"))
+            base_interest = plain_or_absent(ctx.get("openInterest"))
+            day_volume = plain_or_absent(ctx.get("dayNtlVlm"))
+            rate = plain_decimal(ctx.get("funding"))
+            oracle = plain_or_absent(ctx.get("oraclePx"))
+            if (
+                mark_px is not False
+                and base_interest is not False
+                and day_volume is not False
+                and rate is not None
+                and oracle is not False
+            ):
+                mark = _positive_or_none(mark_px)
+                open_interest = quote_value(base_interest, mark)
+                volume = non_negative(day_volume)
+                markets.append(_market(exchange, asset, open_interest, volume))
+                rates.append(
+                    checked_funding_rate(
+                        exchange=exchange,
+                        symbol=asset.symbol,
+                        rate=rate,
+                        interval=HOUR,
+                        kind=FundingKind.CURRENT,
+                        observed_at=observed_at,
+                        next_funding_time=next_funding,
+                        mark_price=mark,
+                        index_price=_positive_or_none(oracle),
+                        venue_symbol=asset.name,
+                        open_interest=open_interest,
+                        volume_24h=volume,
+                    )
+                )
+                continue
+        read = _asset_ctx(exchange, asset, ctxs, observed_at, next_funding)
+        if read is not None:
+            markets.append(read[0])
+            rates.append(read[1])
     return MetaSnapshot(assets=assets, markets=tuple(markets), rates=tuple(rates))
 
 
@@ -284,74 +349,6 @@ def parse_meta(
 ) -> Result[tuple[AssetInfo, ...], MalformedResponse]:
     """``{"type": "meta"}`` -> the universe (as :class:`AssetInfo` tuple)."""
     return parse_guard(venue, lambda: parse_universe(payload, overrides or {}))
-
-
-def _predicted(
-    exchange: ExchangeIdentifier,
-    payload: Any,
-    observed_at: datetime,
-    overrides: Overrides,
-    source: str = "HlPerp",
-) -> tuple[FundingRate, ...]:
-    rates: list[FundingRate] = []
-    for index, raw_row in enumerate(arr(payload)):
-        path = f"$[{index}]"
-        row = arr(raw_row, path)
-        if len(row) != 2:
-            raise ParseError(f"{path}: expected [coin, venues]")
-        coin = string(row[0], f"{path}[0]")
-        for position, raw_venue in enumerate(arr(row[1], f"{path}[1]")):
-            venue_path = f"{path}[1][{position}]"
-            pair = arr(raw_venue, venue_path)
-            if len(pair) != 2:
-                raise ParseError(f"{venue_path}: expected [venue, prediction]")
-            venue_name = string(pair[0], f"{venue_path}[0]")
-            if venue_name != source or pair[1] is None:
-                continue
-            mapped = _symbol(coin, overrides)
-            if mapped is None:
-                continue
-            data = obj(pair[1], f"{venue_path}[1]")
-            hours = (
-                int_field(data, "fundingIntervalHours", venue_path)
-                if ("fundingIntervalHours" in data)
-                else 1
-            )
-            if not 0 < hours <= 24:
-                raise ParseError(f"{venue_path}.fundingIntervalHours: out of range: {hours}")
-            rates.append(
-                FundingRate(
-                    exchange=exchange,
-                    symbol=mapped[0],
-                    rate=dec_field(data, "fundingRate", venue_path),
-                    interval=timedelta(hours=hours),
-                    kind=FundingKind.PREDICTED,
-                    observed_at=observed_at,
-                    next_funding_time=ts_millis(
-                        field(data, "nextFundingTime", venue_path),
-                        f"{venue_path}.nextFundingTime",
-                    ),
-                    venue_symbol=coin,
-                )
-            )
-    return tuple(rates)
-
-
-def parse_predicted_fundings(
-    exchange: ExchangeIdentifier,
-    payload: Any,
-    observed_at: datetime,
-    overrides: Overrides | None = None,
-    *,
-    source: str = "HlPerp",
-) -> Result[tuple[FundingRate, ...], MalformedResponse]:
-    """``predictedFundings`` -> PREDICTED rates of one source's entries: Hyperliquid's own
-    (``HlPerp``, the default), or the other venues it predicts (``BinPerp``, ``BybitPerp``;
-    docs.chainstack.com hyperliquid-info-predicted-fundings), as rates of ``exchange``."""
-    return parse_guard(
-        str(exchange),
-        lambda: _predicted(exchange, payload, observed_at, overrides or {}, source),
-    )
 
 
 def _levels(raw: Any, path: str, depth: int) -> list[BookLevel]:
@@ -386,36 +383,3 @@ def parse_l2_book(
 ) -> Result[OrderBook, MalformedResponse]:
     """``l2Book`` -> an order book (bids best first, asks best first), ``depth`` levels."""
     return parse_guard(str(exchange), lambda: _book(exchange, symbol, payload, depth))
-
-
-def history_interval(funding_time: datetime) -> timedelta:
-    """8 h for rows settled before Hyperliquid went hourly (2023-06-08), else 1 h."""
-    return EIGHT_HOURS if funding_time < HOURLY_FUNDING_SINCE else HOUR
-
-
-def _history(exchange: ExchangeIdentifier, symbol: Symbol, payload: Any) -> tuple[FundingRate, ...]:
-    rates: list[FundingRate] = []
-    for index, raw in enumerate(arr(payload)):
-        path = f"$[{index}]"
-        row = obj(raw, path)
-        funding_time = ts_millis(field(row, "time", path), f"{path}.time")
-        rates.append(
-            FundingRate(
-                exchange=exchange,
-                symbol=symbol,
-                rate=dec_field(row, "fundingRate", path),
-                interval=history_interval(funding_time),
-                kind=FundingKind.SETTLED,
-                observed_at=funding_time,
-                funding_time=funding_time,
-                venue_symbol=str_field(row, "coin", path),
-            )
-        )
-    return tuple(rates)
-
-
-def parse_funding_history(
-    exchange: ExchangeIdentifier, symbol: Symbol, payload: Any
-) -> Result[tuple[FundingRate, ...], MalformedResponse]:
-    """``fundingHistory`` -> SETTLED rates (oldest first, as the venue sends them)."""
-    return parse_guard(str(exchange), lambda: _history(exchange, symbol, payload))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import marshal
+import sys
 from pathlib import Path
 
 import attr._make
@@ -15,7 +16,13 @@ import pytest
 from click.testing import CliRunner
 
 from scripts import attrs_code_cache
-from scripts.attrs_code_cache import HASH_LENGTHS, CodeCache, _future_flags, cache_file
+from scripts.attrs_code_cache import (
+    HASH_LENGTHS,
+    CodeCache,
+    _future_flags,
+    build_id,
+    cache_file,
+)
 from scripts.cli import cli
 from tests.cli.fresh_process import environment, run_atomic_fp
 
@@ -214,6 +221,20 @@ def test_each_environment_has_its_own_file_and_supersedes_only_its_own(tmp_path:
     assert not fnmatch.fnmatch(two.name, one_glob)  # never another environment's
     assert not fnmatch.fnmatch(one.name, two_glob)
     assert not fnmatch.fnmatch(venues.name, one_glob)  # nor another command's
+
+
+def test_another_build_of_the_same_python_gets_another_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An interpreter upgraded in place (3.11.2 -> 3.11.7) keeps its cache tag, bytecode
+    magic and ``_sre.MAGIC``, but its ``re`` compiler builds other programs for some
+    patterns: the file it reads must not be the old build's."""
+    here = build_id(attr._make.__file__)
+    assert here is not None
+    monkeypatch.setattr(sys, "version", sys.version + " (rebuilt)")
+    other = build_id(attr._make.__file__)
+    assert other is not None and other != here
+    assert build_id("/nonexistent/_make.py") is None
 
 
 def test_only_the_atomic_fp_process_installs_it() -> None:

@@ -44,6 +44,7 @@ PATTERNS: list[tuple[str | bytes, int]] = [
     (rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", 0),
     (rb"(?P<name>[^\x00-\x1f:]+):[ \t]*(?P<value>.*?)[ \t]*\r?\n", int(re.IGNORECASE)),
     ("", 0),
+    ("[\ud800-\udfff]|\udc80", 0),  # lone surrogates (re.escape of a surrogateescape'd name)
 ]
 """Dates and numbers (tomllib's kind), named groups, verbose and case-folded text, look
 arounds, atomic and possessive repeats, conditionals, ``bytes`` grammars (h11's kind)."""

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from returns.result import Result, Success
@@ -39,6 +40,19 @@ from atomic_fp.models.identifiers import ExchangeIdentifier
 from tests.conftest import research_file
 
 VENUE = ExchangeIdentifier("binance")
+
+
+class _Int(int):
+    """An int that is not exactly ``int`` (a row's inline read leaves it to the checks)."""
+
+
+class _Str(str):
+    """A str that is not exactly ``str``."""
+
+
+class _Row(dict):  # type: ignore[type-arg]
+    """A row that is a ``dict`` subclass (read by the checked path)."""
+
 SNAPSHOT = "binance-premiumIndex-snapshot/fapi_v1_premiumIndex_all_2024-11-27.json"
 INTERVALS = {"BTCUSDT": 8, "ETHUSDT": 4, "SOLUSDT": 1}
 
@@ -141,6 +155,27 @@ JUNK: list[object] = [
     10**30,
     [],
     {},
+    # values the inline read of a row (issue 20) must leave to the checked path, or read
+    # exactly as it does: padded, signed, exponent and zero spellings, the bound's edges,
+    # subclasses of int and str, a stamp that is a string of digits
+    " 0.0001 ",
+    "+0.0001",
+    "1e-4",
+    "0E-8",
+    "-0",
+    "-0.50000000",
+    "0.50000001",
+    "-0.50000001",
+    "1" * 70,
+    "  ",
+    "-0.00000000",
+    _Int(1_732_694_400_000),
+    _Str("BTCUSDT"),
+    _Str("0.0001"),
+    "BTCUSDT",
+    "BTCUSDT_250328",
+    "1000PEPEUSDT",
+    "ÄBCUSDT",
 ]
 FIELDS = ["symbol", "nextFundingTime", "lastFundingRate", "time", "markPrice", "indexPrice"]
 
@@ -156,7 +191,7 @@ FIELDS = ["symbol", "nextFundingTime", "lastFundingRate", "time", "markPrice", "
         min_size=1,
         max_size=4,
     ),
-    whole_row=st.sampled_from([None, "not a row", 7, []]),
+    whole_row=st.sampled_from([None, "not a row", 7, [], "subclass"]),
 )
 def test_mutated_rows_parse_or_are_refused_as_before(
     edits: list[tuple[int, str, object]], whole_row: object
@@ -167,7 +202,9 @@ def test_mutated_rows_parse_or_are_refused_as_before(
             payload[index].pop(name, None)
         else:
             payload[index][name] = value
-    if whole_row is not None and edits[0][0] % 3 == 0:
+    if whole_row == "subclass":
+        payload[edits[0][0]] = _Row(payload[edits[0][0]])
+    elif whole_row is not None and edits[0][0] % 3 == 0:
         payload[edits[0][0]] = whole_row
     ours = parse_premium_index(VENUE, payload, SymbolMap(), INTERVALS)
     theirs = reference_parse_premium_index(VENUE, payload, SymbolMap(), INTERVALS)
@@ -175,3 +212,37 @@ def test_mutated_rows_parse_or_are_refused_as_before(
 
 
 _ROWS = _snapshot()
+
+
+def test_every_common_row_is_read_inline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recorded snapshot and the benchmark's 500-row answer never take the checked
+    path (the inline read is what a scan runs), and a row it must check does: counted."""
+    from adapters.binance import parsing_funding
+    from adapters.snapshot.replay import bundled_snapshot
+    from bench.realistic_bodies import realistic_snapshot
+
+    checked: list[int] = []
+    original = parsing_funding._premium_row
+
+    def counting(*args: Any) -> Any:
+        checked.append(args[3])
+        return original(*args)
+
+    monkeypatch.setattr(parsing_funding, "_premium_row", counting)
+    recorded = realistic_snapshot(bundled_snapshot()).venue("binance")
+    assert recorded is not None
+    bench_rows = next(
+        e.body for e in recorded.exchanges if e.path.endswith("/premiumIndex")
+    )
+    assert len(bench_rows) >= 500
+    for payload in (_snapshot(), bench_rows):
+        ours = parse_premium_index(VENUE, payload, SymbolMap(), INTERVALS)
+        _same(ours, reference_parse_premium_index(VENUE, payload, SymbolMap(), INTERVALS))
+        assert checked == []
+    odd = copy.deepcopy(_ROWS)
+    kept = [i for i, row in enumerate(odd) if row["symbol"].endswith("USDT")][:2]
+    odd[kept[0]]["markPrice"] = 1.5  # a JSON number: read exactly by the checked path
+    odd[kept[1]] = _Row(odd[kept[1]])
+    ours = parse_premium_index(VENUE, odd, SymbolMap(), INTERVALS)
+    _same(ours, reference_parse_premium_index(VENUE, odd, SymbolMap(), INTERVALS))
+    assert checked == kept
