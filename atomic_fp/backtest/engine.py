@@ -57,7 +57,8 @@ from atomic_fp.backtest.collector import fewer_collections
 from atomic_fp.backtest.gaps import coverage, expected_interval
 from atomic_fp.backtest.replay_state import (
     SETTLE,
-    UNKNOWN,
+    ZERO,
+    SeriesState,
     SymbolState,
     default_capital,
 )
@@ -74,6 +75,9 @@ from atomic_fp.backtest.run_decide import DecidingRun
 from atomic_fp.backtest.series import FundingSeries
 from atomic_fp.backtest.venue import SimulatedVenueFactory
 
+_UNUSABLE = (None, None, None)
+"""A series' fingerprint slots while its rate is not usable."""
+
 
 class _Run(DecidingRun, AccountingRun):
     """One backtest run; :func:`run_backtest` is the entry point."""
@@ -86,11 +90,16 @@ class _Run(DecidingRun, AccountingRun):
     # ------------------------------------------------------------------ the loop
 
     def run(self) -> BacktestResult:
-        events = self._events()
-        by_time: dict[datetime, list[tuple[int, int, int]]] = {}
-        for when, kind, index, row in events:
-            by_time.setdefault(when, []).append((kind, index, row))
-        steps = sorted({self.start, *by_time})
+        # each instant's settlements and unknowns, each list in the events' order
+        settling_at: dict[datetime, list[tuple[SeriesState, int]]] = {}
+        unknown_at: dict[datetime, list[tuple[int, int]]] = {}
+        series = self.series
+        for when, kind, index, row in self._events():
+            if kind == SETTLE:
+                settling_at.setdefault(when, []).append((series[index], row))
+            else:
+                unknown_at.setdefault(when, []).append((index, row))
+        steps = sorted({self.start, *settling_at, *unknown_at})
         for sym in self.syms:
             for state in sym.series:
                 price = state.price
@@ -119,7 +128,7 @@ class _Run(DecidingRun, AccountingRun):
                 dirty.add(self.syms[heapq.heappop(retry)[1]])
             self.clock.set(now)
             self.positions_now.clear()
-            dirty |= self._apply(now, by_time.get(now, ()))
+            dirty |= self._apply(now, settling_at.get(now, ()), unknown_at.get(now, ()))
             self._cycle(now, dirty, retry)
             dirty = set()
             if self.progress is not None and step_index % report_every == 0:
@@ -166,21 +175,26 @@ class _Run(DecidingRun, AccountingRun):
             liquidations=tuple(self.liquidations),
         )
 
-    def _apply(self, now: datetime, events: Sequence[tuple[int, int, int]]) -> set[SymbolState]:
-        """Apply the settlements and unknowns at ``now``; the symbols they touched."""
+    def _apply(
+        self,
+        now: datetime,
+        settling: Sequence[tuple[SeriesState, int]],
+        unknowns: Sequence[tuple[int, int]],
+    ) -> set[SymbolState]:
+        """Apply the settlements (series, row) and the unknowns (series index, row) at
+        ``now``, each in the events' order; the symbols they touched."""
         touched: set[SymbolState] = set()
-        settling = [(self.series[i], row) for kind, i, row in events if kind == SETTLE]
+        moved: set[SymbolState] = set()
         for state, row in settling:
             mark = state.data.marks[row]
             if mark is not None:
                 state.own_mark = mark
-                state.sym.reference = mark
-                state.sym.reference_time = now
+                sym = state.sym
+                sym.reference = mark
+                sym.reference_time = now
+                moved.add(sym)
         # only symbols whose price moved need their venues' marks and their value updated
-        repriced = sorted(
-            {state.sym for state, row in settling if state.data.marks[row] is not None},
-            key=lambda sym: sym.index,
-        )
+        repriced = sorted(moved, key=lambda sym: sym.index)
         for sym in repriced:
             for other in sym.series:
                 price = other.price
@@ -189,9 +203,7 @@ class _Run(DecidingRun, AccountingRun):
         for state, row in settling:
             self._settle(state, row, now)
             touched.add(state.sym)
-        for kind, index, row in events:
-            if kind != UNKNOWN:
-                continue
+        for index, row in unknowns:
             state = self.series[index]
             if state.known != row:
                 continue
@@ -233,7 +245,14 @@ class _Run(DecidingRun, AccountingRun):
                 self._cycle_symbol(sym, now, retry)
                 # tracked even when screened: a liquidation that leaves the symbol flat
                 # moves its net and is then screened in the same cycle
-                self._track_drawdown(sym)
+                # (AccountingRun._track_drawdown inline, with SymbolState.net's sums in
+                # its order: run for every symbol considered at every step)
+                net = sym.funding - sym.fees + sym.cash + sym.value
+                peak = sym.peak_net
+                if net > peak:
+                    sym.peak_net = net
+                elif peak - net > sym.drawdown:
+                    sym.drawdown = peak - net
         self._equity_point(now)
 
     def _cycle_symbol(
@@ -242,17 +261,25 @@ class _Run(DecidingRun, AccountingRun):
         """Decide ``sym`` if its inputs changed; ``False`` when it was screened (flat and
         unable to open)."""
         # _screen_inputs, _spread and _may_open in one pass (run for every changed symbol
-        # at every step; tests/backtest/test_screening_equivalence.py pins the three)
+        # at every step; tests/backtest/test_screening_equivalence.py pins the three).
+        # The fingerprint is flat, five slots per series: (signal, interval, price) or
+        # three Nones when the rate is not usable (a usable signal is never None, so the
+        # two cannot be equal), then (position, (balance, epoch)) -- equal exactly when
+        # the nested (signal, interval, price) / None, (position, balance, epoch) tuples
+        # were (tests/backtest/test_fingerprint_layout.py).
         parts: list[Any] = []
+        extend = parts.extend
         aprs: list[tuple[str, Decimal]] = []
         flat = True
         best: tuple[Decimal, str] | None = None
         worst: tuple[Decimal, str] | None = None
+        accounts = self._accounts()
         for state in sym.series:
+            name = state.venue_name
             if state.usable:
                 row = state.known
                 own = state.own_mark
-                parts.append(
+                extend(
                     (
                         state.signals[row],
                         state.data.intervals[row],
@@ -261,19 +288,17 @@ class _Run(DecidingRun, AccountingRun):
                 )
                 apr = state.aprs[row]
                 assert apr is not None  # usable: the row has an estimate
-                name = state.venue_name
                 aprs.append((name, apr))
                 if best is None or apr > best[0]:
                     best = (apr, name)
                 if worst is None or apr < worst[0]:
                     worst = (apr, name)
             else:
-                parts.append(None)
+                extend(_UNUSABLE)
             position = state.position
             if position:
                 flat = False
-            name = state.venue_name
-            parts.append((position, state.venue.balance(), self.account_epoch[name]))
+            extend((position, accounts[name]))
         fingerprint = tuple(parts)
         if sym.seen == fingerprint:
             return True
@@ -282,7 +307,18 @@ class _Run(DecidingRun, AccountingRun):
             if best is None or worst is None or best[1] == worst[1]
             else (best[0] - worst[0], worst[1], best[1])
         )
-        if flat and self.screening and not self._may_open(sym, aprs):
+        if (
+            flat
+            and self.screening
+            # no ordered pair's gross spread reaches the threshold (the widest is best -
+            # worst), so _may_open's loop, which skips such pairs first, finds none
+            and (
+                best is None
+                or worst is None
+                or best[0] - worst[0] < self.config.build_threshold
+                or not self._may_open(sym, aprs)
+            )
+        ):
             # Provably no trade, so the decisions are not asked: flat means nothing to
             # close, reduce or rebalance, and opening needs, for some ordered pair,
             # net = spread - amortised fees - entry gap >= build_threshold, with the
@@ -290,9 +326,13 @@ class _Run(DecidingRun, AccountingRun):
             self.screened += 1
             sym.screened_out = True
             sym.seen = fingerprint
-            self._symbol_point(sym, now, widest, flat=True)
+            last = sym.last_point
+            # _symbol_point's own test, without the call when nothing changed
+            if last != (None if widest is None else widest[0], ZERO):
+                self._symbol_point(sym, now, widest, flat=True)
             return False
         sym.screened_out = False
+        self.positions_read = None
         if not flat and self.certify and self._quiet(sym, now, aprs):
             # Provably no trade while held (atomic_fp.backtest.run_quiet): the answer of
             # the decision, counted as one.

@@ -79,7 +79,8 @@ class SeriesState:
 
     __slots__ = (
         "aprs", "available", "data", "direct", "floor", "index", "known", "listed", "own_mark",
-        "position", "signals", "sym", "usable", "venue", "venue_id", "venue_name",
+        "pending_rate", "position", "signals", "sym", "usable", "venue", "venue_id",
+        "venue_name",
     )  # fmt: skip
 
     def __init__(
@@ -107,6 +108,10 @@ class SeriesState:
         )
         """The venue's liquidation floor, when it also answers directly (the positions a
         certified quiet hold stands for are read through the direct calls)."""
+        self.pending_rate: tuple[Decimal, timedelta] | None = None
+        """The last ``set_funding_rate`` arguments not yet sent to the venue (a new rate
+        at an unchanged interval): sent before the venue's rate is next read
+        (:meth:`atomic_fp.backtest.run_setup.RunBase._send_rate`)."""
         self.usable = False
         """Its current rate (and the estimator's value of it) is known and it can be
         traded (a price is known); kept by :meth:`refresh` whenever one of those changes

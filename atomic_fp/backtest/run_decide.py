@@ -62,6 +62,7 @@ class DecidingRun(QuietRun):
                     f"{data.basis} of {data.symbol.base} at {now}: too little settled history",
                 )
             )
+        self._send_rate(state)
         fetched: Result[tuple[FundingRate, ...], VenueError] = (
             state.direct.funding_rates_now([data.symbol])
             if state.direct is not None
@@ -145,10 +146,15 @@ class DecidingRun(QuietRun):
         markets: dict[ExchangeIdentifier, Result[Market, VenueError]] = {}
         book_of: dict[ExchangeIdentifier, Callable[[], Result[OrderBook, VenueError]]] = {}
         margin_of: dict[ExchangeIdentifier, Callable[[], Result[AccountMargin, VenueError]]] = {}
+        read = self.positions_read
+        self.positions_read = None
+        # the positions the certificate just read for this symbol (an uncertified cycle),
+        # the venues' answers at this instant, else read them now
+        already = read[2] if read is not None and read[0] is sym and read[1] == now else None
         for state in sym.series:
             venue = state.venue_id
             rates[venue] = self._rate(state, now)
-            positions[venue] = self._position(state)
+            positions[venue] = already[venue] if already is not None else self._position(state)
             markets[venue] = self._market(state)
             margin_of[venue] = partial(self._margin, state)
             if self.settings.use_books:

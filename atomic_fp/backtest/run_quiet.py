@@ -94,6 +94,18 @@ class QuietRun(RunBase):
     certified = 0
     """Cycles certified quiet in this run (each also counted in ``decision_runs``)."""
 
+    positions_read: (
+        tuple[
+            SymbolState,
+            datetime,
+            dict[ExchangeIdentifier, Result[Position | None, VenueError]],
+        ]
+        | None
+    ) = None
+    """The positions :meth:`_quiet_after_change` read for a symbol at an instant when it
+    answered False (the full decision that follows takes them; also reset by the engine
+    before each symbol's certificate is asked)."""
+
     def _remember_quiet(
         self,
         sym: SymbolState,
@@ -164,12 +176,28 @@ class QuietRun(RunBase):
         config = self.config
         buffer = config.liquidation_buffer
         for index, asset in record.assets:
-            floor_of = series[index].floor
-            assert floor_of is not None  # remembered only with every venue's floor
-            floor = floor_of.liquidation_floor(asset)
+            floor = self._floor(series[index], asset)
             if floor is None or floor < buffer:
                 return False
         return self._funding_quiet(record, aprs)
+
+    def _floor(self, state: SeriesState, asset: str) -> Decimal | None:
+        """``state``'s venue's liquidation floor for ``asset``, asked once per account
+        epoch: the floor reads the wallet, the open positions and their marks, and each
+        of those moves the venue's epoch (:meth:`RunBase._account_changed`) before the
+        next certificate is asked (``tests/backtest/test_fingerprint_layout.py`` asks
+        the venue at every certificate and finds the same)."""
+        name = state.venue_name
+        epoch = self.account_epoch[name]
+        key = (name, asset)
+        kept = self.floors.get(key)
+        if kept is not None and kept[0] == epoch:
+            return kept[1]
+        floor_of = state.floor
+        assert floor_of is not None  # remembered only with every venue's floor
+        floor = floor_of.liquidation_floor(asset)
+        self.floors[key] = (epoch, floor)
+        return floor
 
     def _quiet_after_change(
         self, sym: SymbolState, now: datetime, aprs: list[tuple[str, Decimal]]
@@ -183,6 +211,11 @@ class QuietRun(RunBase):
         if any(state.floor is None for state in sym.series):
             return False
         positions = {state.venue_id: self._position(state) for state in sym.series}
+        # What the full decision reads when this answers False (it is decided next, at
+        # this instant, with nothing changed in between): DecidingRun._outcome takes it
+        # instead of reading again. Kept only on the False answers, so a certified
+        # cycle leaves nothing a later cycle could take.
+        self.positions_read = (sym, now, positions)
         # the cheap funding rules first (before safety and rebalance: the cycle one
         # minute after an opening usually scales in); the record they read is replaced
         # by the full decision's whenever this answers False
@@ -192,13 +225,16 @@ class QuietRun(RunBase):
             return False
         markets = {state.venue_id: self._market(state) for state in sym.series}
         config = self.config
-        return not isinstance(
+        quiet = not isinstance(
             SafetyDecision.analyze(positions=positions, markets=markets, config=config, now=now),
             Success,
         ) and not isinstance(
             RebalanceDecision.analyze(positions=positions, markets=markets, config=config, now=now),
             Success,
         )
+        if quiet:
+            self.positions_read = None
+        return quiet
 
     def _funding_quiet(self, record: QuietHold, aprs: list[tuple[str, Decimal]]) -> bool:
         """The funding decision cannot close the hedge ``record`` holds nor open a pair."""

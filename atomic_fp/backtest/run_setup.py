@@ -104,6 +104,14 @@ class RunBase:
             )
             for name in names
         }
+        for name, venue in self.venues.items():
+            # the engine sends a rate only before it is next read (SimulatedVenue.
+            # set_funding_rate): a venue settling funding by itself would read a stale one
+            if getattr(venue, "auto_funding", False):
+                raise ValueError(
+                    f"simulated venue {name}: settles funding by itself (auto_funding); "
+                    "the backtest settles at each venue's settlement times"
+                )
         by_symbol: dict[Symbol, SymbolState] = {}
         for data in sorted(series, key=lambda s: (s.symbol, s.venue)):
             if data.symbol not in by_symbol:
@@ -147,6 +155,17 @@ class RunBase:
         # (part of every symbol's fingerprint); the symbols on a changed venue are
         # considered at the next cycle, as the live runner decides every symbol each cycle.
         self.account_epoch: dict[str, int] = {name: 0 for name in names}
+        self.account_key: dict[str, tuple[Decimal, int]] = {
+            name: (venue.balance(), 0) for name, venue in self.venues.items()
+        }
+        """``(wallet balance, epoch)`` per venue, the account part of every fingerprint,
+        read again at each epoch (:meth:`_account_changed`): the wallet moves only by a
+        fill, a funding payment or a liquidation, and each of those moves the epoch
+        before the next fingerprint is taken (``tests/backtest/test_fingerprint_layout.py``
+        reads the balance fresh at every fingerprint and finds the same)."""
+        self.floors: dict[tuple[str, str], tuple[int, Decimal | None]] = {}
+        """``(epoch, liquidation floor)`` per (venue, settle asset), read by the quiet-hold
+        certificate (:meth:`atomic_fp.backtest.run_quiet.QuietRun._floor`)."""
         self.on_venue: dict[str, list[SymbolState]] = {name: [] for name in names}
         for sym in self.syms:
             for state in sym.series:
@@ -163,11 +182,17 @@ class RunBase:
         a liquidation): every symbol trading there is considered at the next cycle,
         except a flat one whose last look was screened (the screening reads no account,
         so it would be screened again)."""
-        self.account_epoch[venue_name] += 1
+        epoch = self.account_epoch[venue_name] + 1
+        self.account_epoch[venue_name] = epoch
+        self.account_key[venue_name] = (self.venues[venue_name].balance(), epoch)
         pending = self.pending
         for sym in self.on_venue[venue_name]:
             if not sym.screened_out:
                 pending.add(sym)
+
+    def _accounts(self) -> dict[str, tuple[Decimal, int]]:
+        """``(wallet balance, account epoch)`` per venue now (:attr:`account_key`)."""
+        return self.account_key
 
     # ------------------------------------------------------------------ setup
 
@@ -280,6 +305,28 @@ class RunBase:
             or signals[previous] != signal
             or data.intervals[previous] != data.intervals[row]
         ):
-            state.venue.set_funding_rate(
-                data.symbol, ZERO if signal is None else signal, data.intervals[row]
-            )
+            interval = data.intervals[row]
+            value = ZERO if signal is None else signal
+            if previous >= 0 and data.intervals[previous] == interval:
+                # a new rate at the same interval: held back until the venue's rate is
+                # read (_send_rate); the venue's market (its interval) is not touched
+                state.pending_rate = (value, interval)
+            else:
+                state.pending_rate = None
+                state.venue.set_funding_rate(data.symbol, value, interval)
+
+    def _send_rate(self, state: SeriesState) -> None:
+        """Give the venue the rate the last settlements set, before its rate is read.
+
+        A settlement that changes only the rate is not sent at once: the venue's rate is
+        read by the decisions alone (``fetch_funding_rates``; the engine settles funding
+        with the settled rate passed in, and the backtest venues settle nothing by
+        themselves), which ask for one symbol in a few percent of the settlements, and
+        ``set_funding_rate`` at an unchanged interval only replaces the rate, so the last
+        call before a read leaves the venue as every call would have
+        (``tests/backtest/test_rate_sent_on_read.py``). A new interval is sent at once:
+        it replaces the venue's market rules, which the certificate compares."""
+        pending = state.pending_rate
+        if pending is not None:
+            state.pending_rate = None
+            state.venue.set_funding_rate(state.data.symbol, *pending)

@@ -88,7 +88,13 @@ class SimulatedVenue(VenueClient, Protocol):
 
     def set_funding_rate(
         self, symbol: Symbol, rate: Decimal, interval: timedelta | None = None
-    ) -> None: ...
+    ) -> None:
+        """The rate now accruing. The engine sends a new interval at once, but a new rate
+        at an unchanged interval only before the rate is next read (through
+        ``fetch_funding_rates`` or ``funding_rates_now``, the only readers of it in a
+        backtest): a venue must not read its own rate anywhere else, e.g. to settle
+        (the engine passes the settled rate to :meth:`settle_funding`)."""
+        ...
 
     def settle_funding(
         self, symbol: Symbol, at: datetime, rate: Decimal | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
@@ -226,8 +227,13 @@ class TradingSignal:
             expected_net_apr=self.expected_net_apr,
         )
 
-    @property
+    @functools.cached_property
     def signal_id(self) -> str:
+        """A sha256 prefix of the signal's content (kind, symbol, creation time, each leg's
+        venue, side, normalised size and ``reduce_only``). The signal is frozen, so it is
+        computed once per object (attrs keeps it in a slot of its own, outside the fields:
+        equality, hashing, ``repr`` and ``attrs.evolve`` are unchanged); a client order id
+        per leg reads it again (``tests/core/test_signal_id_cache.py``)."""
         digest = hashlib.sha256()
         digest.update(
             "|".join(
