@@ -234,8 +234,13 @@ def raw_venues(
     path = locate(explicit, environ, Path(cwd) if cwd is not None else Path.cwd())
     data: Mapping[str, Any] = {}
     if path is not None:
+        import stat
         import tomllib
 
+        # only a regular file: a pipe (``--config <(...)``, ``/dev/stdin``) or a FIFO read
+        # here would leave the scan's own read empty (the built-in venues) or blocked
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise Refused("not a regular file")
         data = tomllib.loads(path.read_bytes().decode("utf-8"))
     if set(data) - set(SECTIONS):
         raise Refused("an unknown section")

@@ -526,6 +526,51 @@ def test_a_value_refused_after_the_step_is_reported_as_before(
     assert listener.accepted <= 1
 
 
+PAPER_CONFIG = '[venues.paperx]\nkind = "paper"\n'
+
+
+def _venues(done: subprocess.CompletedProcess[str]) -> list[str]:
+    assert done.returncode == 0, done.stderr
+    return sorted(json.loads(done.stdout)["venues"])
+
+
+def test_a_config_read_from_a_pipe_is_left_to_the_scan(tmp_path: Path) -> None:
+    """``--config /dev/stdin`` (or ``<(...)``): a pipe can be read once. The early step
+    must not read it, or the scan would load an empty file, i.e. the built-in venues,
+    and scan mainnet instead of the venue configured."""
+    argv = ["--config", "/dev/stdin", "scan", "--format", "json"]
+    env = {k: v for k, v in os.environ.items() if k != "ATOMIC_FP_PRECONNECT"}
+    env.update({"PYTHONPATH": str(ROOT), "ATOMIC_FP_CACHE_DIR": str(tmp_path / "cache")})
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.console", *argv], input=PAPER_CONFIG,
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert _venues(done) == ["paperx"]
+
+
+def test_a_config_that_is_a_fifo_is_left_to_the_scan(tmp_path: Path) -> None:
+    """A named pipe with one writer: read by the early step, the scan's own open would
+    wait for a second writer forever (the subprocess's timeout fails the test)."""
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+
+    def write_once() -> None:
+        with open(fifo, "w", encoding="utf-8") as pipe:  # waits for a reader
+            pipe.write(PAPER_CONFIG)
+
+    writer = threading.Thread(target=write_once, daemon=True)
+    writer.start()
+    argv = ["--config", str(fifo), "scan", "--format", "json"]
+    try:
+        done = _console(argv, {"ATOMIC_FP_CACHE_DIR": str(tmp_path / "cache")}, tmp_path)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the scan waited for the FIFO's second writer: the early step read it")
+    finally:
+        if writer.is_alive():  # nobody opened it: let the writer's open return
+            os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+    assert _venues(done) == ["paperx"]
+
+
 IMPORTS = """
 import json, sys
 sys.argv = ["atomic-fp", *json.loads(sys.argv[1])]
