@@ -12,7 +12,6 @@ import os
 import socket
 import urllib.request
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -29,13 +28,6 @@ from adapters import preconnect
 from adapters.preconnected_transport import _EXCEPTIONS, PreconnectingTransport
 from adapters.tls import shared_ssl_context
 from tests.adapters.tls_server import TlsServer, server_context
-
-
-@pytest.fixture
-def server(ca: trustme.CA) -> Iterator[TlsServer]:
-    running = TlsServer(server_context(ca))
-    yield running
-    running.stop()
 
 
 @pytest.fixture(autouse=True)
