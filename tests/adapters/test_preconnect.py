@@ -36,7 +36,7 @@ def _forget_preconnections(forget_preconnections: None) -> None:
 
 
 def _begin(server: TlsServer, bundle: str | None, count: int = 1) -> list[Any]:
-    targets = [preconnect.Target("127.0.0.1", server.port, bundle, 5.0, count)]
+    targets = [preconnect.Target("127.0.0.1", server.port, bundle, 30.0, count)]
     assert preconnect.start(targets, {}) == count
     begun = list(preconnect._begun)
     assert all(c.ready(30) for c in begun)
