@@ -2,9 +2,11 @@
 
 A cold scan spends about a third of a second importing and building its clients before
 its first TCP connect, then pays a TCP and a TLS 1.3 handshake (two round trips) before
-its first request. :func:`start` begins those handshakes as soon as the config is read,
-in daemon threads (stdlib ``socket`` and ``ssl``, which release the GIL while they wait),
-so that they run while the rest of the program imports (each connection:
+its first request. :func:`start` begins those handshakes as soon as the config file is
+read, by the console script's first step before anything else is imported
+(:mod:`scripts.early_preconnect`; this module imports neither ``attrs`` nor ``logging``
+for that reason), in daemon threads (stdlib ``socket`` and ``ssl``, which release the GIL
+while they wait), so that they run while the rest of the program imports (each connection:
 :class:`adapters.prepared_connection.PreparedConnection`; a websocket's is taken through
 its opening handshake too). The HTTP transport (:mod:`adapters.preconnected_transport`) and
 the websocket (:func:`adapters.streams.connection.open_connection`) then :func:`claim` a
@@ -41,7 +43,6 @@ not listed.
 from __future__ import annotations
 
 import atexit
-import logging
 import sys
 import threading
 from collections import deque
@@ -49,11 +50,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
-import attrs
-
-from adapters.prepared_connection import PreparedConnection
-
-log = logging.getLogger("adapters.preconnect")
+from adapters.prepared_connection import PreparedConnection, warm_up
 
 SCAN_CONNECTIONS: Mapping[str, tuple[str, str, int]] = {
     # kind: (URL setting, its default, connections a scan opens there at once)
@@ -88,17 +85,52 @@ class VenueLike(Protocol):
 V = TypeVar("V", bound=VenueLike)
 
 
-@attrs.frozen
 class Target:
-    """``count`` connections to ``host:port`` verified with ``ca_bundle``'s context."""
+    """``count`` connections to ``host:port`` verified with ``ca_bundle``'s context;
+    ``websocket``: a websocket's URL, whose opening handshake is sent (and answered) in
+    the thread too. Immutable, compared by value. (A plain class: ``attrs``, like
+    ``logging``, is not imported before the console script's first connections,
+    :mod:`scripts.early_preconnect`.)"""
+
+    __slots__ = ("ca_bundle", "count", "host", "port", "timeout", "websocket")
+    _FIELDS = ("host", "port", "ca_bundle", "timeout", "count", "websocket")
+    """In the order of the constructor's arguments."""
 
     host: str
     port: int
     ca_bundle: str | None
     timeout: float
     count: int
-    websocket: str | None = None
-    """A websocket's URL: its opening handshake is sent (and answered) in the thread too."""
+    websocket: str | None
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        ca_bundle: str | None,
+        timeout: float,
+        count: int,
+        websocket: str | None = None,
+    ) -> None:
+        values = (host, port, ca_bundle, timeout, count, websocket)
+        for name, value in zip(self._FIELDS, values, strict=True):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Target is immutable: cannot set {name}")
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self._FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Target and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        fields = zip(self._FIELDS, self._fields(), strict=True)
+        return f"Target({', '.join(f'{name}={value!r}' for name, value in fields)})"
 
 
 GRVT_MARKET_DATA = "https://market-data.grvt.io"
@@ -167,30 +199,57 @@ _waiting: dict[tuple[str, int], deque[PreparedConnection]] = {}
 _begun: list[PreparedConnection] = []
 """Every connection begun, claimed or not: :func:`discard_unused` closes any not taken."""
 _started: list[bool] = []
+_counts: dict[tuple[str, int, str | None, str | None], int] = {}
+"""Connections begun per (host, port, CA bundle, websocket URL), claimed or not: what
+makes :func:`start` idempotent."""
 
 
 def start(targets: Iterable[Target], environ: Mapping[str, str]) -> int:
-    """Begin every target's connections (none with a proxy in ``environ``); how many."""
+    """Begin the targets' connections (none with a proxy in ``environ``); how many were
+    begun by this call.
+
+    Idempotent: connections already begun in this process for the same host, port, CA
+    bundle (so the same shared context object) and websocket URL count towards a
+    target's ``count``, claimed or not, so a plan started twice opens its connections
+    once: the console script starts a live scan's plan from its raw config file
+    (:mod:`scripts.early_preconnect`), and the scan again once that file is validated
+    (:mod:`scripts.scan_preconnect`). Targets of one call with the same key add up (two
+    venue ids on one host: each its own). A second plan that differs begins only what the
+    first lacks; a connection of the first that the scan never claims is closed by
+    :func:`discard_unused`."""
     targets = tuple(targets)
     if not targets or proxies_configured(environ):
         return 0
+    wanted: dict[tuple[str, int, str | None, str | None], tuple[Target, int]] = {}
+    for target in targets:
+        key = (target.host, target.port, target.ca_bundle, target.websocket)
+        first, count = wanted.get(key, (target, 0))
+        wanted[key] = (first, count + target.count)
     begun = 0
     with _lock:
         if not _started:
             atexit.register(discard_unused)
         _started.append(True)
-        for target in targets:
-            for _ in range(target.count):
+        new = [key for key, (_, count) in wanted.items() if count > _counts.get(key, 0)]
+        if new:  # the contexts, while the TCP connects are made
+            warm_up(dict.fromkeys(key[2] for key in new))
+        for key, (target, count) in wanted.items():
+            for _ in range(count - _counts.get(key, 0)):
                 connection = PreparedConnection(
                     target.host, target.port, target.ca_bundle, target.timeout, target.websocket
                 )
                 _waiting.setdefault((target.host, target.port), deque()).append(connection)
                 _begun.append(connection)
+                _counts[key] = _counts.get(key, 0) + 1
                 connection.start()
                 begun += 1
-    log.debug(
-        "pre-connecting %d connection(s): %s",
-        begun,
+    planned = sum(count for _, count in wanted.values())
+    import logging  # (not at import: see scripts.early_preconnect)
+
+    logging.getLogger("adapters.preconnect").debug(
+        "pre-connecting %d connection(s) (%d begun earlier): %s",
+        planned,
+        planned - begun,
         ", ".join(f"{t.host}:{t.port} x{t.count}" for t in targets),
     )
     return begun
@@ -221,6 +280,7 @@ def discard_unused() -> None:
         unused = list(_begun)
         _begun.clear()
         _waiting.clear()
+        _counts.clear()
     for connection in unused:
         connection.abandon()
 

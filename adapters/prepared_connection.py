@@ -24,22 +24,17 @@ waking on the thread's end without parking a worker thread (:meth:`wait_finished
 from __future__ import annotations
 
 import contextlib
-import logging
 import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
-import attrs
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from adapters.connect_within import connect_one, connect_within
 
 if TYPE_CHECKING:
     from adapters.prepared_tls import PreparedTLSStream
-
-log = logging.getLogger("adapters.preconnect")
 
 ALPN = ["http/1.1"]
 """httpcore's ALPN list for an HTTP/1.1 connection (``httpcore/_async/connection.py``)."""
@@ -59,8 +54,7 @@ POLL_INTERVAL = 0.005
 """How often a loop that is not asyncio's looks whether a thread has finished."""
 
 
-@attrs.frozen
-class _Made:
+class _Made(NamedTuple):
     sock: socket.socket
     ssl_object: ssl.SSLObject
     incoming: ssl.MemoryBIO
@@ -108,31 +102,45 @@ class PreparedConnection:
         sock: socket.socket | None = None
         made = None
         try:
+            deadline = time.monotonic() + self.timeout
+            sock = connect_within(self.host, self.port, deadline, connect=self._timed_connect)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as asyncio does
+            # the context after the connect: it is built (the CA store loaded; without a
+            # bundle, httpx imported) by start()'s own thread while the connects wait
             from adapters.tls import shared_ssl_context
 
             context = shared_ssl_context(self.ca_bundle)
             context.set_alpn_protocols(ALPN)
             self.context = context
-            deadline = time.monotonic() + self.timeout
-            sock = connect_within(self.host, self.port, deadline, connect=self._timed_connect)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as asyncio does
+            if self._phase is not None:  # the handshakes' clock starts now
+                self._phase = (time.monotonic(), *self._phase[1:])
             incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
             ssl_object = context.wrap_bio(
                 incoming, outgoing, server_side=False, server_hostname=self.host
             )
             pipe = _Pipe(sock, ssl_object, incoming, outgoing, deadline)
-            pipe.run(ssl_object.do_handshake)
+            # a websocket's opening request is built once the ClientHello is out, while
+            # the server's answer travels, so that it leaves with the client's Finished
+            # (built after the handshake, its module's import could outlast the server's
+            # session tickets: one round trip more; before the ClientHello, it delays it)
+            requests: list[Any] = []
+            url = self.websocket
+            prepare = None if url is None else lambda: requests.append(_websocket_request(url))
+            pipe.run(ssl_object.do_handshake, before_wait=prepare)
+            protocol = requests[0] if requests else None
+            if url is not None and protocol is None:  # (a handshake without a wait)
+                protocol = _websocket_request(url)
             if self.websocket is not None and self._phase is not None:
                 began = self._phase[0]
                 ended = time.monotonic()
                 self._phase = (ended, ended - began, 1)
             made = _Made(sock, ssl_object, incoming, outgoing)
-            if self.websocket is not None:
-                protocol, plaintext = _open_websocket(pipe, self.websocket)
-                made = attrs.evolve(made, protocol=protocol, plaintext=plaintext)
+            if protocol is not None:
+                plaintext = _open_websocket(pipe, protocol)
+                made = made._replace(protocol=protocol, plaintext=plaintext)
         except Exception as error:  # any failure: the caller connects as before
             self.problem = f"{type(error).__name__}: {error}"
-            log.debug("pre-connect to %s:%s not made: %s", self.host, self.port, self.problem)
+            _debug("pre-connect to %s:%s not made: %s", self.host, self.port, self.problem)
             if sock is not None:
                 sock.close()
             made = None
@@ -290,7 +298,7 @@ def _still_open(made: _Made) -> _Made | None:
                 return None  # close_notify
             plaintext += data
     except ssl.SSLWantReadError:
-        return made if plaintext == made.plaintext else attrs.evolve(made, plaintext=plaintext)
+        return made if plaintext == made.plaintext else made._replace(plaintext=plaintext)
     except ssl.SSLError:
         return None
 
@@ -310,22 +318,37 @@ async def _stream(made: _Made) -> PreparedTLSStream:
     )
 
 
-@attrs.define
 class _Pipe:
     """Runs ``SSLObject`` calls over a blocking socket until ``deadline``."""
 
-    sock: socket.socket
-    ssl_object: ssl.SSLObject
-    incoming: ssl.MemoryBIO
-    outgoing: ssl.MemoryBIO
-    deadline: float
+    __slots__ = ("deadline", "incoming", "outgoing", "sock", "ssl_object")
 
-    def run(self, method: Any, *args: Any) -> Any:
+    def __init__(
+        self,
+        sock: socket.socket,
+        ssl_object: ssl.SSLObject,
+        incoming: ssl.MemoryBIO,
+        outgoing: ssl.MemoryBIO,
+        deadline: float,
+    ) -> None:
+        self.sock = sock
+        self.ssl_object = ssl_object
+        self.incoming = incoming
+        self.outgoing = outgoing
+        self.deadline = deadline
+
+    def run(self, method: Any, *args: Any, before_wait: Callable[[], object] | None = None) -> Any:
+        """``method(*args)`` until it no longer wants to read; ``before_wait`` is called
+        once, when what it wrote first has been sent and before the first wait for an
+        answer."""
         while True:
             try:
                 result = method(*args)
             except ssl.SSLWantReadError:
                 self.flush()
+                if before_wait is not None:
+                    before_wait()
+                    before_wait = None
                 self.incoming.write(self._receive())
             else:
                 self.flush()
@@ -346,13 +369,49 @@ class _Pipe:
         return data
 
 
-def _open_websocket(pipe: _Pipe, url: str) -> tuple[Any, bytes]:
-    """Send the opening handshake for ``url``; the bytes read up to the end of the
-    answer's head (and any after it in the same records), not interpreted."""
+def warm_up(ca_bundles: Iterable[str | None]) -> None:
+    """In a daemon thread, build the shared contexts for ``ca_bundles``
+    (:func:`adapters.tls.shared_ssl_context`), so that they are ready, or under way, when
+    the connections' TCP connects end (the threads would otherwise wait for the first of
+    them to build it once connected). A failure is left for the connections themselves to
+    meet (and not report: their callers connect as before)."""
+    bundles = tuple(ca_bundles)
+
+    def build() -> None:
+        try:
+            from adapters.tls import shared_ssl_context
+
+            for bundle in bundles:
+                shared_ssl_context(bundle)
+        except Exception as error:  # e.g. an unreadable bundle: see above
+            _debug("pre-connect warm-up not done: %s", error)
+
+    threading.Thread(target=build, name="atomic-fp-preconnect-warm-up", daemon=True).start()
+
+
+def _debug(message: str, *args: object) -> None:
+    """A debug record on ``adapters.preconnect`` (``logging`` is imported here, not when
+    the module is: the console script imports this module before anything else,
+    :mod:`scripts.early_preconnect`)."""
+    import logging
+
+    logging.getLogger("adapters.preconnect").debug(message, *args)
+
+
+def _websocket_request(url: str) -> Any:
+    """The client protocol for ``url`` (the same ``websockets`` one
+    :func:`adapters.streams.connection.open_connection` uses) with its opening request
+    queued (``data_to_send``)."""
     from adapters.streams.websocket import client_protocol
 
     protocol = client_protocol(url, WEBSOCKET_MAX_FRAME)
     protocol.send_request(protocol.connect())
+    return protocol
+
+
+def _open_websocket(pipe: _Pipe, protocol: Any) -> bytes:
+    """Send ``protocol``'s opening request; the bytes read up to the end of the answer's
+    head (and any after it in the same records), not interpreted."""
     for chunk in protocol.data_to_send():
         if chunk:
             pipe.run(pipe.ssl_object.write, chunk)
@@ -363,7 +422,7 @@ def _open_websocket(pipe: _Pipe, url: str) -> tuple[Any, bytes]:
             raise ConnectionError("connection closed before the websocket's answer")
         plaintext += data
         _within_head_limits(plaintext)
-    return protocol, plaintext
+    return plaintext
 
 
 def _within_head_limits(head: bytes) -> None:
@@ -380,4 +439,4 @@ def _within_head_limits(head: bytes) -> None:
         raise ValueError("too many headers in the websocket's answer")
 
 
-__all__ = ["ALPN", "WEBSOCKET_MAX_FRAME", "PreparedConnection"]
+__all__ = ["ALPN", "WEBSOCKET_MAX_FRAME", "PreparedConnection", "warm_up"]

@@ -22,6 +22,16 @@ a client without a transport, so certificate verification is unchanged (through 
 ``CONNECT`` tunnel the venue's certificate is verified end to end).
 ``tests/adapters/test_proxy_routing.py`` checks the routing against httpx's own mapping.
 
+Websockets take the same routes (:func:`websocket_proxy`): a ``wss://`` URL goes where
+httpx would send the same host and port over ``https://``, a ``ws://`` one as ``http://``
+(``adapters/streams/proxy_tunnel.py`` opens the ``CONNECT`` tunnel).
+
+A proxy URL is checked before anything connects (:func:`checked_proxy`): besides the
+schemes httpx knows, it needs a host that can be looked up (a DNS name or an IP address)
+and a port in 1-65535. httpx itself takes ``http://[bad``, ``http://:3128``,
+``http://proxy corp`` or ``http://proxy.corp:99999`` and only fails when connecting, which
+made every venue "fail to answer" (exit 1) instead of reporting the setting (exit 2).
+
 No proxy in the environment: :func:`environment_routes` is empty and the caller keeps
 its transport as it was (no object added to a scan).
 """
@@ -39,6 +49,15 @@ import httpx
 
 class ProxySettingError(ValueError):
     """A proxy setting in the environment httpx cannot use (names it; no password shown)."""
+
+
+SETTING_NAMES = {"http://": "HTTP_PROXY", "https://": "HTTPS_PROXY", "all://": "ALL_PROXY"}
+"""The environment variable behind each proxy key (``urllib.request.getproxies`` reads it
+in either case)."""
+
+_HOST_NAME = re.compile(r"(?:[A-Za-z0-9_-]+\.)*[A-Za-z0-9_-]+\.?")
+"""A DNS name as a resolver takes it (``_`` too: some internal names carry one); httpx
+percent-encodes anything else (``[``, spaces) into the host it keeps."""
 
 
 @attrs.frozen
@@ -143,10 +162,8 @@ class ProxyRoutingTransport(httpx.AsyncBaseTransport):
         self.proxied = dict(proxied)  # proxy URL -> its transport
 
     def transport_for(self, url: httpx.URL) -> httpx.AsyncBaseTransport:
-        for route in self.routes:
-            if route.matches(url):
-                return self.direct if route.proxy is None else self.proxied[route.proxy]
-        return self.direct
+        proxy = proxy_for(self.routes, url)
+        return self.direct if proxy is None else self.proxied[proxy]
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         return await self.transport_for(request.url).handle_async_request(request)
@@ -155,6 +172,52 @@ class ProxyRoutingTransport(httpx.AsyncBaseTransport):
         await self.direct.aclose()
         for transport in self.proxied.values():
             await transport.aclose()
+
+
+def proxy_for(routes: Sequence[Route], url: httpx.URL) -> str | None:
+    """The proxy URL of the first route matching ``url`` (``routes`` most specific first,
+    as :func:`environment_routes` gives them); ``None``: connect directly."""
+    for route in routes:
+        if route.matches(url):
+            return route.proxy
+    return None
+
+
+def _setting(pattern: str) -> str:
+    """``'https://' (HTTPS_PROXY)``: the key and, for a scheme key, its variable."""
+    name = SETTING_NAMES.get(pattern)
+    return f"{pattern!r} ({name})" if name is not None else repr(pattern)
+
+
+def checked_proxy(route: Route) -> httpx.Proxy:
+    """``route``'s proxy as ``httpx.Proxy``, or :class:`ProxySettingError` naming the
+    setting and the proxy without its user and password: a scheme httpx does not know, a
+    malformed URL, no usable host (httpx keeps ``[``, spaces and the like percent-encoded
+    in the host, and an empty one, until the connect fails), or a port outside 1-65535."""
+    assert route.proxy is not None
+    try:
+        proxy = httpx.Proxy(route.proxy)
+    except (httpx.InvalidURL, ValueError):
+        # httpx's message repeats the URL, which may carry a password: not shown
+        raise ProxySettingError(
+            f"proxy for {_setting(route.pattern)} from the environment "
+            f"({_shown(route.proxy)}): not a proxy URL httpx can use "
+            "(http://, https://, socks5:// or socks5h://)"
+        ) from None
+    host, port = proxy.url.host, proxy.url.port
+    problem = None
+    if not host:
+        problem = "it names no host"
+    elif not (_HOST_NAME.fullmatch(host) or _is_ip(host, ipaddress.IPv6Address)):
+        problem = "its host is not a host name or an IP address"
+    elif port is not None and not 0 < port < 65536:
+        problem = f"its port {port} is not in 1-65535"
+    if problem is not None:
+        raise ProxySettingError(
+            f"proxy for {_setting(route.pattern)} from the environment "
+            f"({_shown(route.proxy)}): {problem}"
+        )
+    return proxy
 
 
 def route_through_proxies(
@@ -170,20 +233,48 @@ def route_through_proxies(
     proxied: dict[str, httpx.AsyncBaseTransport] = {}
     for route in routes:
         if route.proxy is not None and route.proxy not in proxied:
+            proxy = checked_proxy(route)
             try:
-                proxied[route.proxy] = proxy_transport(httpx.Proxy(route.proxy))
+                proxied[route.proxy] = proxy_transport(proxy)
             except ImportError as error:  # socks5:// without socksio: httpx says what to install
                 raise ProxySettingError(
-                    f"proxy for {route.pattern!r} from the environment: {error}"
-                ) from None
-            except (httpx.InvalidURL, ValueError):
-                # httpx's message repeats the URL, which may carry a password: not shown
-                raise ProxySettingError(
-                    f"proxy for {route.pattern!r} from the environment "
-                    f"({_shown(route.proxy)}): not a proxy URL httpx can use "
-                    "(http://, https://, socks5:// or socks5h://)"
+                    f"proxy for {_setting(route.pattern)} from the environment: {error}"
                 ) from None
     return ProxyRoutingTransport(direct, routes, proxied)
+
+
+def environment_problem() -> str | None:
+    """What is wrong with the environment's proxy settings (the message of the
+    :class:`ProxySettingError` a venue client's build or a websocket would raise), or
+    ``None`` when every proxy it names is usable."""
+    try:
+        for route in environment_routes():
+            if route.proxy is not None:
+                checked_proxy(route)
+    except ProxySettingError as error:
+        return str(error)
+    return None
+
+
+def websocket_proxy(secure: bool, host: str, port: int) -> httpx.Proxy | None:
+    """The proxy a websocket to ``host:port`` goes through: the one httpx would use for
+    ``https://host:port`` (``wss://``) or ``http://host:port`` (``ws://``); ``None``: go
+    directly. A malformed setting raises :class:`ProxySettingError` (as for the HTTP
+    clients: every proxy the environment names is checked, not only this URL's)."""
+    routes = environment_routes()
+    for route in routes:
+        if route.proxy is not None:
+            checked_proxy(route)
+    url = httpx.URL(scheme="https" if secure else "http", host=host, port=port)
+    chosen = proxy_for(routes, url)
+    if chosen is None:
+        return None
+    return httpx.Proxy(chosen)
+
+
+def shown(proxy: httpx.Proxy) -> str:
+    """``proxy``'s URL without its user and password (for messages)."""
+    return _shown(str(proxy.url))
 
 
 def _shown(proxy: str) -> str:
@@ -193,13 +284,20 @@ def _shown(proxy: str) -> str:
     except (httpx.InvalidURL, ValueError):
         return "a malformed URL"
     port = f":{url.port}" if url.port is not None else ""
-    return f"{url.scheme}://{url.host}{port}"
+    host = f"[{url.host}]" if ":" in url.host else url.host
+    return f"{url.scheme}://{host}{port}"
 
 
 __all__ = [
+    "SETTING_NAMES",
     "ProxyRoutingTransport",
     "ProxySettingError",
     "Route",
+    "checked_proxy",
+    "environment_problem",
     "environment_routes",
+    "proxy_for",
     "route_through_proxies",
+    "shown",
+    "websocket_proxy",
 ]

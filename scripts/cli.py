@@ -231,6 +231,9 @@ def run() -> NoReturn:
     still running (the interpreter would wait for it), an output that cannot be flushed (a
     closed pipe: Python's own handling applies), or a profiler or tracer installed
     (``python -m cProfile``, coverage: they write at exit)."""
+    from scripts.console import begin_early
+
+    begin_early()  # done already when the console script is scripts.console:run (see there)
     try:
         main()
     except SystemExit as done:

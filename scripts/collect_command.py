@@ -60,6 +60,7 @@ def collect(
     from scripts.context import app_context, error, fail, warn
     from scripts.json_contract import versioned
     from scripts.output import render_json
+    from scripts.proxy_setting import refuse_a_broken_proxy
     from scripts.runtime import build_live, build_offline, select, utc_now
     from scripts.scan_command import split_list
     from scripts.scan_run import _load_snapshot, gather
@@ -67,11 +68,19 @@ def collect(
     app = app_context(ctx)
     config = app.config()
     names = split_list(venues)
+    if export_path is not None:  # checked before anything is fetched (scripts.atomic_write)
+        from scripts.atomic_write import OutputError, check_output_file
+
+        try:
+            check_output_file(Path(export_path), "--export")
+        except OutputError as bad:
+            fail(str(bad))
     if snapshot_dir:
         snapshot = _load_snapshot(snapshot_dir)
         built = build_offline(snapshot, names, config)
     else:
         built = build_live(select(config, names), app.environ, with_credentials=False)
+        refuse_a_broken_proxy(built)  # exit 2, not "no venue answered"
     path = Path(store_path or config.store_path or DEFAULT_STORE)
     try:
         store = FundingStore(path)

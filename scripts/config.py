@@ -46,6 +46,7 @@ import attrs
 from atomic_fp.models import VenueFees
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from scripts.alerts_config import AlertSettings, parse_alerts
+from scripts.config_location import DEFAULT_FILE, DEFAULT_VENUES, ENV_CONFIG, SECTIONS, locate
 from scripts.config_strategy import (
     MAX_ORDER_VALIDITY_SECONDS,
     StrategySettings,
@@ -100,10 +101,6 @@ __all__ = [
     "require_table",
 ]
 
-ENV_CONFIG = "ATOMIC_FP_CONFIG"
-DEFAULT_FILE = "atomic-fp.toml"
-DEFAULT_VENUES = ("binance", "hyperliquid", "grvt", "lighter")
-
 
 @attrs.frozen
 class AppConfig:
@@ -132,16 +129,6 @@ def default_config() -> AppConfig:
         source="<defaults>",
         venues=tuple(VenueConfig(id=ExchangeIdentifier(n), kind=n) for n in DEFAULT_VENUES),
     )
-
-
-def locate(explicit: str | None, environ: Mapping[str, str], cwd: Path) -> Path | None:
-    """Which file to read (``None`` = defaults). An explicit or env path must exist."""
-    if explicit:
-        return Path(explicit)
-    if environ.get(ENV_CONFIG):
-        return Path(environ[ENV_CONFIG])
-    candidate = cwd / DEFAULT_FILE
-    return candidate if candidate.is_file() else None
 
 
 def load(
@@ -176,7 +163,7 @@ def load(
 
 def parse(data: Mapping[str, Any], source: str, base_dir: Path | None = None) -> AppConfig:
     """Turn decoded TOML into an :class:`AppConfig` (pure; used by :func:`load`)."""
-    unknown = set(data) - {"venues", "strategy", "journal", "store", "alerts", "tls"}
+    unknown = set(data) - set(SECTIONS)
     if unknown:
         key = sorted(unknown)[0]
         raise ConfigError(

@@ -17,6 +17,7 @@ import attrs
 
 from atomic_fp.models import Symbol, VenueFees
 from atomic_fp.models.identifiers import ExchangeIdentifier
+from scripts.config_location import BUILTIN_KIND_NAMES as BUILTIN_KIND_NAMES
 from scripts.config_values import (
     ConfigError,
     decimal_value,
@@ -25,12 +26,6 @@ from scripts.config_values import (
     require_table,
 )
 
-BUILTIN_KIND_NAMES = (
-    "binance", "hyperliquid", "grvt", "lighter", "bybit", "okx", "aster", "paradex", "paper",
-    "ccxt",
-)  # fmt: skip
-# Kept in step with adapters.registry.BUILTIN_KINDS (a test checks it); duplicated here so
-# that reading a config does not import httpx.
 CREDENTIAL_KEYS: Mapping[str, tuple[str, ...]] = {
     "binance": ("api_key", "api_secret"),
     "hyperliquid": ("account_address", "agent_private_key"),

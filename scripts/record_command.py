@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from scripts import exitcodes
+
+if TYPE_CHECKING:  # httpx is imported when the command runs
+    import httpx
+
+
+def _inner_transport(venue: object, ca_bundle: str | None) -> httpx.AsyncBaseTransport:
+    """What a venue client built by ``build_client`` sends through
+    (:func:`adapters.tls.default_transport`: the venue's CA bundle, the environment's
+    proxies), for the recorder to wrap: ``RecordingTransport()`` alone connected with
+    certifi's store and directly, so ``record`` refused a venue whose ``ca_bundle`` it
+    needed and went around a mandatory proxy. A broken proxy setting exits 2, named."""
+    from adapters.proxy_routing import ProxySettingError
+    from adapters.tls import default_transport
+    from scripts.context import fail
+
+    try:
+        return default_transport(ca_bundle)
+    except ProxySettingError as error:
+        fail(f"venue {venue}: {error}")
+    except (OSError, ValueError) as error:
+        fail(f"venue {venue}: ca_bundle {ca_bundle!r}: {error}")
 
 
 @click.command()
@@ -49,7 +72,7 @@ def record(ctx: click.Context, out: str, venues: str | None) -> None:
     app = app_context(ctx)
     config = app.config()
     chosen = select(config, split_list(venues))
-    recorders = {v.id: RecordingTransport() for v in chosen}
+    recorders = {v.id: RecordingTransport(_inner_transport(v.id, v.ca_bundle)) for v in chosen}
     built = tuple(
         Venue(
             v.id,

@@ -64,10 +64,11 @@ def load_history(
     window: timedelta,
 ) -> History:
     """The settlements of ``(now - window, now]`` (see the module's doc). A store that
-    cannot be read raises :class:`adapters.store.StoreError`."""
+    cannot be read raises :class:`adapters.store.StoreError`: only a path where nothing
+    exists is "no store yet" (a directory, say, is refused, as ``collect`` refuses it)."""
     if bundled:
         return History(_BundledHistory(now - window, now, _bundled_text()), _BUNDLED)
-    if not store_path.is_file():  # no store: no database driver to import (issue 20)
+    if not store_path.exists():  # no store: no database driver to import (issue 20)
         return History({}, f"no funding store at {store_path} (run: atomic-fp collect)")
     from adapters.store import FundingStore
 

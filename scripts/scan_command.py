@@ -9,6 +9,7 @@ import click
 
 from scripts import exitcodes
 from scripts.basis import BASES
+from scripts.list_option import split_list
 from scripts.output import FORMATS
 
 if TYPE_CHECKING:
@@ -46,12 +47,6 @@ def parse_amount(value: str, name: str) -> Decimal:
     if not number.is_finite() or number <= 0:
         raise click.BadParameter(f"{value!r} must be a positive amount", param_hint=name)
     return number
-
-
-def split_list(value: str | None) -> list[str] | None:
-    if not value:
-        return None
-    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 @click.command()
@@ -231,4 +226,4 @@ def _describe(opportunity: Opportunity) -> str:
     )
 
 
-__all__ = ["scan"]
+__all__ = ["parse_amount", "parse_apr", "scan", "split_list"]

@@ -31,6 +31,7 @@ from atomic_fp.operations import to_result
 from scripts.config import AppConfig
 from scripts.context import app_context, fail, warn
 from scripts.fees import FeeResults, quote_all
+from scripts.proxy_setting import refuse_a_broken_proxy
 from scripts.runtime import (
     GRACE,
     Venue,
@@ -247,6 +248,9 @@ def run_scan(
         fixed_now: datetime | None = snapshot.as_of
     else:
         venues = build_live(select(config, venue_names), app.environ, with_credentials=False)
+        # a broken proxy setting is the environment's, not the file's: named as the
+        # trading commands name it (scripts.trading), exit 2 all the same
+        refuse_a_broken_proxy(venues)
         for built in venues:
             if isinstance(built.client, Failure):
                 # a venue the config cannot build is a configuration error, not an outage

@@ -11,10 +11,20 @@ starts). A secure connection verifies with the process's one SSL context for its
 bundle (:func:`adapters.tls.shared_ssl_context`), as the HTTP clients do, instead of
 building a context (and loading the CA store) per connection. A ``wss://`` connection made
 for the same host, port and context while the process started up
-(:mod:`adapters.preconnect`: a cold ``scan``) is used instead of a new one."""
+(:mod:`adapters.preconnect`: a cold ``scan``) is used instead of a new one.
+
+Proxies: a websocket goes through the proxy the environment names for its URL, as every
+venue client's HTTP requests do (:func:`adapters.proxy_routing.websocket_proxy`: ``wss://``
+takes the ``https://`` routes, ``ws://`` the ``http://`` ones, ``ALL_PROXY`` and
+``NO_PROXY`` as httpx reads them), in a ``CONNECT`` tunnel
+(:mod:`adapters.streams.proxy_tunnel`) with TLS to the venue over it verified with the same
+context. A proxied websocket never takes a pre-made connection (none is made while a
+proxy is set: :mod:`adapters.preconnect`). Without a ``*_proxy`` variable (Linux) nothing
+of this is imported."""
 
 from __future__ import annotations
 
+import os
 import ssl
 import sys
 import time
@@ -26,9 +36,10 @@ import anyio
 
 from adapters.background_import import BackgroundImport
 from adapters.connection_events import connection_starting
-from adapters.tls import shared_ssl_context
+from adapters.tls import _may_name_proxies, shared_ssl_context
 
 if TYPE_CHECKING:
+    import httpx
     from anyio.abc import ByteStream
 
     from adapters.prepared_connection import PreparedConnection
@@ -76,19 +87,24 @@ async def open_connection(
     ``headers`` are added to the handshake request (e.g. GRVT's session cookie).
 
     ``wss://`` verifies with ``ssl_context`` if given, else with the shared context for
-    ``ca_bundle`` (``None``: the default store, as the HTTP clients)."""
+    ``ca_bundle`` (``None``: the default store, as the HTTP clients). Through the
+    environment's proxy for ``url`` if it names one (see the module's doc); a malformed
+    proxy setting raises :class:`adapters.proxy_routing.ProxySettingError` naming it."""
     where = _quick_address(url)
-    loader = None
     if where is None:
         from adapters.streams.websocket import address
 
         where = address(url)
-    elif _PROTOCOL_MODULE not in sys.modules:
+    secure, host, port = where
+    proxy = _proxy(secure, host, port)
+    loader = None
+    if _PROTOCOL_MODULE not in sys.modules:
         loader = BackgroundImport([_PROTOCOL_MODULE], name="atomic-fp-websockets")
         loader.start()
-    secure, host, port = where
     connection_starting()  # adapters.connection_events: the process may import meanwhile
     context = (ssl_context or shared_ssl_context(ca_bundle)) if secure else None
+    if proxy is not None:  # never a pre-made (direct) connection
+        return await _open_new(url, host, port, context, limit, max_frame, headers, loader, proxy)
     claimed = _claim(host, port, url) if context is not None and not headers else None
     if claimed is None or context is None:
         return await _open_new(url, host, port, context, limit, max_frame, headers, loader)
@@ -133,12 +149,18 @@ async def _open_new(
     max_frame: int,
     headers: Mapping[str, str] | None,
     loader: BackgroundImport | None,
+    proxy: httpx.Proxy | None = None,
 ) -> WebSocketConnection:
-    """Connect (TLS with ``context`` if given) and send the opening handshake, as always."""
+    """Connect (TLS with ``context`` if given; through ``proxy``'s tunnel if given) and
+    send the opening handshake, as always."""
     try:
         with anyio.fail_after(limit):
             stream: ByteStream
-            if context is not None:
+            if proxy is not None:
+                from adapters.streams.proxy_tunnel import open_tunnel
+
+                stream = await open_tunnel(proxy, host, port, context)
+            elif context is not None:
                 stream = await _preconnected(host, port, context) or await anyio.connect_tcp(
                     host,
                     port,
@@ -176,6 +198,16 @@ async def _open_new(
         await stream.aclose()
         raise
     return connection
+
+
+def _proxy(secure: bool, host: str, port: int) -> httpx.Proxy | None:
+    """The environment's proxy for this websocket, if any (a cheap test first, so a
+    process without a proxy never imports :mod:`adapters.proxy_routing`)."""
+    if not _may_name_proxies(os.environ):
+        return None
+    from adapters.proxy_routing import websocket_proxy
+
+    return websocket_proxy(secure, host, port)
 
 
 def _claim(host: str, port: int, url: str) -> PreparedConnection | None:

@@ -1,5 +1,6 @@
 """Fixtures shared by the adapters' TLS tests (pre-connect, proxy routing): one test CA per
-module and its PEM bundle, and a clean slate of pre-made connections around a test."""
+module and its PEM bundle, a local TLS server of that CA counting its connections, and a
+clean slate of pre-made connections around a test."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import trustme
 
-from tests.adapters.tls_server import write_bundle
+from tests.adapters.tls_server import TlsServer, server_context, write_bundle
 
 
 @pytest.fixture(scope="module")
@@ -29,3 +30,11 @@ def forget_preconnections() -> Iterator[None]:
     preconnect.reset()
     yield
     preconnect.reset()
+
+
+@pytest.fixture
+def server(ca: trustme.CA) -> Iterator[TlsServer]:
+    """A TLS server for 127.0.0.1 with a certificate of ``ca`` (``tls_server.TlsServer``)."""
+    running = TlsServer(server_context(ca))
+    yield running
+    running.stop()

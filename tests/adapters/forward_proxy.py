@@ -6,11 +6,18 @@ http://host:port/path``: how a client sends a plain ``http://`` request through 
 as RFC 9110 section 9.3.6 and RFC 9112 section 3.2.2 describe. It relays only to
 127.0.0.1 (anything else is answered 403, so a test can never reach the internet
 through it) and records each relayed ``(method, target)``.
+
+``credentials=(user, password)``: every request must carry ``Proxy-Authorization: Basic``
+for them (RFC 7617), else it is answered ``407 Proxy Authentication Required`` with a
+``Proxy-Authenticate`` challenge (RFC 9110 section 11.7.1). Each request's headers are kept
+in ``headers`` (lower-case names), in order.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,10 +31,14 @@ class ForwardProxy:
     port: int = 0
     relayed: list[tuple[str, str]] = attrs.field(factory=list)
     refused: list[str] = attrs.field(factory=list)
+    credentials: tuple[str, str] | None = None
+    headers: list[dict[str, str]] = attrs.field(factory=list)
+    tls: ssl.SSLContext | None = None
+    """Serve the proxy itself over TLS (an ``https://`` proxy)."""
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -47,6 +58,20 @@ async def _handle(
     head = await reader.readuntil(b"\r\n\r\n")
     request_line, _, rest = head.partition(b"\r\n")
     method, target, version = request_line.decode("latin-1").split(" ")
+    fields = [line.partition(":") for line in rest.decode("latin-1").split("\r\n") if line]
+    headers = {name.strip().lower(): value.strip() for name, _, value in fields}
+    proxy.headers.append(headers)
+    if proxy.credentials is not None:
+        user, password = proxy.credentials
+        expected = base64.b64encode(f"{user}:{password}".encode()).decode()
+        if headers.get("proxy-authorization") != f"Basic {expected}":
+            proxy.refused.append(target)
+            writer.write(
+                b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                b'Proxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n'
+            )
+            writer.close()
+            return
     if method == "CONNECT":
         host, _, port = target.rpartition(":")
         path_head = b""
@@ -71,14 +96,18 @@ async def _handle(
 
 
 @contextmanager
-def forward_proxy() -> Iterator[ForwardProxy]:
+def forward_proxy(
+    credentials: tuple[str, str] | None = None, tls: ssl.SSLContext | None = None
+) -> Iterator[ForwardProxy]:
     """The proxy, served from its own thread and event loop for the block."""
-    proxy = ForwardProxy()
+    proxy = ForwardProxy(credentials=credentials, tls=tls)
     loop = asyncio.new_event_loop()
     started = threading.Event()
 
     async def start() -> asyncio.Server:
-        server = await asyncio.start_server(lambda r, w: _handle(proxy, r, w), "127.0.0.1", 0)
+        server = await asyncio.start_server(
+            lambda r, w: _handle(proxy, r, w), "127.0.0.1", 0, ssl=proxy.tls
+        )
         proxy.port = server.sockets[0].getsockname()[1]
         return server
 

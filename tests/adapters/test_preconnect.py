@@ -12,7 +12,6 @@ import os
 import socket
 import urllib.request
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -31,20 +30,13 @@ from adapters.tls import shared_ssl_context
 from tests.adapters.tls_server import TlsServer, server_context
 
 
-@pytest.fixture
-def server(ca: trustme.CA) -> Iterator[TlsServer]:
-    running = TlsServer(server_context(ca))
-    yield running
-    running.stop()
-
-
 @pytest.fixture(autouse=True)
 def _forget_preconnections(forget_preconnections: None) -> None:
     """Every test here starts and ends with no pre-made connection (tests/adapters/conftest.py)."""
 
 
 def _begin(server: TlsServer, bundle: str | None, count: int = 1) -> list[Any]:
-    targets = [preconnect.Target("127.0.0.1", server.port, bundle, 5.0, count)]
+    targets = [preconnect.Target("127.0.0.1", server.port, bundle, 30.0, count)]
     assert preconnect.start(targets, {}) == count
     begun = list(preconnect._begun)
     assert all(c.ready(30) for c in begun)

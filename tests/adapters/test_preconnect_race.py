@@ -41,13 +41,6 @@ from tests.adapters.tls_server import TlsServer, server_context
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def server(ca: trustme.CA) -> Iterator[TlsServer]:
-    running = TlsServer(server_context(ca))
-    yield running
-    running.stop()
-
-
 @pytest.fixture(autouse=True)
 def _forget_preconnections(forget_preconnections: None) -> None:
     """Every test here starts and ends with no pre-made connection (tests/adapters/conftest.py)."""

@@ -123,6 +123,33 @@ def test_a_pre_connected_scan_answers_as_one_without_and_uses_every_pre_made_con
     }  # fmt: skip
 
 
+def test_the_console_script_begins_every_connection_before_the_scan_reads_its_config(
+    venues: tuple[Servers, GrvtTickerServer, Proxies], ca: trustme.CA, tmp_path: Path
+) -> None:
+    """``scripts.console:run`` (the installed ``atomic-fp``): every connection of the
+    plan is begun by its first step (``scripts/early_preconnect.py``), none by the scan's
+    own call after the config is validated, and each is used: the same connections and
+    answers as without pre-connecting."""
+    _, _, proxies = venues
+    config = _config_file(proxies, ca, tmp_path, proxies.urls)
+    assert _scan(config, tmp_path / "cache", OFF).returncode == 0  # GRVT's list on disk
+    proxies.take_timelines()
+    off = _scan(config, tmp_path / "cache", OFF)
+    connections_off = {p: len(c) for p, c in proxies.take_timelines().items()}
+    env = {**os.environ, "ATOMIC_FP_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("ATOMIC_FP_PRECONNECT", None)
+    on = subprocess.run(
+        [sys.executable, "-m", "scripts.console", "-vv", "--config", str(config), "scan",
+         "--format", "json"],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert on.returncode == off.returncode == 0, on.stderr
+    assert _without_clock(json.loads(on.stdout)) == _without_clock(json.loads(off.stdout))
+    planned = sum(SCAN_CONNECTIONS[kind][2] for kind in VENUES)
+    assert f"pre-connecting {planned} connection(s) ({planned} begun earlier)" in on.stderr
+    assert {p: len(c) for p, c in proxies.take_timelines().items()} == connections_off
+
+
 class DropFirst:
     """A TCP forwarder to ``target`` that closes the first ``drop`` connections it accepts
     at once (a host refusing the pre-connect) and forwards the others."""

@@ -162,3 +162,34 @@ def test_an_answer_longer_than_websockets_reads_is_a_failed_pre_open(
         assert connection.problem is not None and refusal in connection.problem
     finally:
         endless.stop()
+
+
+def test_the_opening_request_leaves_with_the_tls_finished_however_slow_its_module(
+    server: TlsServer, bundle: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the benchmarks' latency proxy (each flight of client bytes answered by the
+    server costs a round trip): TCP, TLS 1.3, the upgrade, 3 round trips, even when
+    building the opening request takes longer than a round trip (its module's import on a
+    busy machine; here a delay in ``client_protocol``). Built after the handshake, the
+    request would leave a round trip later than the Finished, the server's session tickets
+    answering the Finished in between: 4."""
+    import time
+
+    import adapters.streams.websocket
+    from bench.latency_proxy import proxies_for, round_trips_of
+
+    real = adapters.streams.websocket.client_protocol
+
+    def slow(url: str, max_frame: int) -> Any:
+        time.sleep(0.5)  # longer than the round trip: the request is late whenever it is built
+        return real(url, max_frame)
+
+    monkeypatch.setattr(adapters.streams.websocket, "client_protocol", slow)
+    # (an HTTP server: it answers the request, which the thread reads, not interprets)
+    with proxies_for({"ws": f"https://127.0.0.1:{server.port}"}, 0.2) as proxies:
+        port = int(proxies.urls["ws"].rpartition(":")[2])
+        connection = _pre_open(port, f"wss://127.0.0.1:{port}/ws/full", bundle)
+        assert connection.problem is None
+        [timeline] = proxies.take_timelines()["ws"]
+        preconnect.discard_unused()
+    assert round_trips_of(timeline) == 3

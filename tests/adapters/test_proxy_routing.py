@@ -30,7 +30,13 @@ from returns.result import Success
 from returns.unsafe import unsafe_perform_io
 
 from adapters import tls
-from adapters.proxy_routing import ProxyRoutingTransport, environment_routes
+from adapters.proxy_routing import (
+    ProxyRoutingTransport,
+    ProxySettingError,
+    checked_proxy,
+    environment_routes,
+    websocket_proxy,
+)
 from adapters.registry import VenueSettings, build_client
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from bench.replay_server import Servers, serving
@@ -138,6 +144,42 @@ def test_routing_matches_httpx_for_a_client_without_transport(
             assert [r.pattern for r in routes] == [p.pattern for p in oracle._mounts]
         else:
             assert all(t is None for t in oracle._mounts.values())
+
+
+WEBSOCKETS = st.sampled_from(
+    [
+        (True, "api.example.com", 443),
+        (True, "example.com", 443),
+        (False, "example.com", 8080),
+        (True, "venue.example", 443),
+        (False, "venue.example", 8080),
+        (True, "sub.venue.example", 443),
+        (True, "127.0.0.1", 8443),
+        (True, "::1", 443),
+        (False, "localhost", 80),
+        (True, "market-data.grvt.io", 443),
+        (True, "fstream.binance.com", 443),
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(env=environments(), sockets=st.lists(WEBSOCKETS, min_size=1, max_size=4))
+def test_a_websocket_takes_the_proxy_httpx_takes_for_https_or_http(
+    env: dict[str, str], sockets: list[tuple[bool, str, int]]
+) -> None:
+    """``wss://host:port`` goes where httpx sends ``https://host:port``, ``ws://`` where it
+    sends ``http://`` (the oracle: httpx's own mounts for a client without a transport)."""
+    with mock.patch.dict(os.environ, {**_without_proxies(), **env}, clear=True):
+        oracle = httpx.AsyncClient(trust_env=True, verify=False)
+        for secure, host, port in sockets:
+            proxy = websocket_proxy(secure, host, port)
+            shown_host = f"[{host}]" if ":" in host else host
+            url = f"{'https' if secure else 'http'}://{shown_host}:{port}/ws"
+            expected = _httpx_choice(oracle, url)
+            chosen = None if proxy is None else proxy.url
+            wanted = None if expected is None else httpx.Proxy(expected).url
+            assert chosen == wanted, (secure, host, port)
 
 
 def test_no_proxy_in_the_environment_keeps_the_plain_transport(
@@ -348,3 +390,96 @@ def test_without_a_proxy_the_routing_module_is_never_imported(
     )
     expected = imported or sys.platform != "linux"
     assert done.stdout.strip() == str(expected), done.stderr
+
+
+# -- a proxy URL httpx takes but cannot connect through is a configuration error ---------
+
+MALFORMED = [
+    "http://user:s3cret@[bad",
+    "http://user:s3cret@",
+    "http://user:s3cret@:3128",
+    "http://user:s3cret@proxy corp:3128",
+    "http://user:s3cret@proxy.corp:99999",
+    "http://user:s3cret@proxy.corp:0",
+    "ftp://user:s3cret@proxy.corp:2121",
+]
+
+
+@pytest.mark.parametrize("setting", MALFORMED)
+def test_a_proxy_url_httpx_cannot_connect_through_is_refused_when_built(
+    no_proxy_env: pytest.MonkeyPatch, setting: str
+) -> None:
+    no_proxy_env.setenv("HTTPS_PROXY", setting)
+    (route,) = environment_routes()
+    with pytest.raises(ProxySettingError) as refused:
+        checked_proxy(route)
+    message = str(refused.value)
+    assert message.startswith("proxy for 'https://' (HTTPS_PROXY) from the environment ("), message
+    assert "s3cret" not in message and "user" not in message
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "http://proxy.corp:3128",
+        "proxy.corp:3128",
+        "http://u:p@proxy.corp",
+        "https://proxy.corp/",
+        "http://10.1.2.3:8080",
+        "http://[fd00::1]:3128",
+        "http://squid_internal:3128",
+        "socks5://proxy.corp:1080",
+    ],
+)
+def test_the_usual_proxy_urls_are_accepted(no_proxy_env: pytest.MonkeyPatch, setting: str) -> None:
+    no_proxy_env.setenv("HTTPS_PROXY", setting)
+    (route,) = environment_routes()
+    assert checked_proxy(route).url == httpx.Proxy(route.proxy or "").url
+
+
+@pytest.mark.parametrize("setting", MALFORMED[:5])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["scan"],
+        ["scan", "--format", "json"],
+        ["positions"],
+        ["collect"],  # (its store: the config's directory, see below)
+        ["watch", "--duration", "5"],  # (a bound only for a watch that would not stop)
+    ],
+)
+def test_live_commands_exit_2_naming_a_malformed_proxy(
+    no_proxy_env: pytest.MonkeyPatch,
+    tmp_path: Path,
+    plain_venues: Servers,
+    setting: str,
+    command: list[str],
+) -> None:
+    """Before: ``scan`` built its clients, every request failed to connect through the
+    proxy it could not reach, and it exited 1 ("no venue answered"). Now the setting is
+    refused before anything is fetched: exit 2, the message the trading commands give,
+    no password, no traceback; the local venues saw no request. ``collect`` exited 1 the
+    same way, and ``watch`` watched venues that could not connect until stopped."""
+    from click.testing import CliRunner
+
+    from scripts.cli import cli
+
+    urls = plain_venues.urls()
+    config = tmp_path / "atomic-fp.toml"
+    config.write_text(
+        f'[venues.binance]\nkind = "binance"\nbase_url = "{urls["binance"]}"\n'
+        f'[venues.hyperliquid]\nkind = "hyperliquid"\nbase_url = "{urls["hyperliquid"]}"\n'
+    )
+    no_proxy_env.setenv("HTTPS_PROXY", setting)
+    no_proxy_env.setenv("HTTP_PROXY", setting)  # (the local venues speak http://)
+    no_proxy_env.setenv("ATOMIC_FP_CACHE_DIR", str(tmp_path / "cache"))
+    plain_venues.take_logs()
+    if command == ["collect"]:
+        command = [*command, "--store", str(tmp_path / "funding.sqlite")]
+    result = CliRunner().invoke(cli, ["--config", str(config), *command])
+    assert result.exit_code == 2, result.output
+    assert "atomic-fp: error: venue binance: proxy for 'http" in result.stderr, result.stderr
+    assert "invalid configuration" not in result.stderr
+    assert "s3cret" not in result.output and "Traceback" not in result.output
+    assert result.stdout == ""
+    assert all(log == [] for log in plain_venues.take_logs().values())

@@ -9,8 +9,10 @@ Runs strategy cycles for BTC on two paper venues whose state persists in ``DIR/a
 or after each journal write and before or after each order is acted on by a venue (and
 before its answer comes back). Numbering is deterministic for a given state and seed, so
 a failing drill replays exactly. ``KILL_AT`` < 0: no self-kill (the parent kills it at
-a random time instead; it prints ``READY`` once set up, ``DONE`` when its cycles are over,
-and then waits for its stdin to close, so the parent's kill never races its exit).
+a random time instead; it prints ``READY`` once set up, ``P <n>`` as it reaches effect
+boundary ``n`` (so the parent times its kill from how far the child got, not from how fast
+the machine runs), ``DONE`` when its cycles are over, and then waits for its stdin to
+close, so the parent's kill never races its exit).
 
 Every order a venue acts on is first appended (fsync'd) to ``DIR/<venue>.submits``, so the
 parent can count acceptances per client order id across restarts.
@@ -51,6 +53,8 @@ class Killer:
     def point(self) -> None:
         if self.count == self.kill_at:
             os.kill(os.getpid(), signal.SIGKILL)
+        if self.kill_at < 0:  # the parent's timed kill waits for a boundary (module doc)
+            print(f"P {self.count}", flush=True)
         self.count += 1
 
 

@@ -8,8 +8,12 @@ change every run, so cycles open, add to, close and rebalance hedges. Two ways t
 - ``point``: the child kills itself at a seeded random *effect boundary* (before/after
   each journal write, before a venue acts on an order, after it acted but before the
   answer arrives) -- every gap between two effects is hit, reproducibly;
-- ``timer``: the parent sends SIGKILL after a seeded random delay, which can land
-  anywhere, including inside a SQLite commit or a venue's state-file write.
+- ``timer``: the parent waits until the child reports a seeded random effect boundary
+  (or the end of its cycles), then sends SIGKILL after a seeded random delay, which can
+  land anywhere after that boundary, including inside a SQLite commit or a venue's
+  state-file write. The wait is by event, not by time: a delay counted from ``READY``
+  alone put every kill of a run on a loaded machine (load 8) before any signal was
+  journaled, and ``signals > 0`` failed (3 of 28 seed-7 drills under 3 busy loops).
 
 After every run the parent restarts (a new orchestrator on the same files), reconciles
 and checks: reconciliation is clean (no unresolved order, no unfinished signal, the
@@ -32,6 +36,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -105,6 +110,31 @@ def spawn(directory: Path, run: int, kill_at: int, seed: int) -> subprocess.Pope
     )
 
 
+TIMER_DELAY = 0.05
+"""The most a timed kill waits after its boundary (seconds): enough to land inside the
+next effects (a commit, a state-file write), short enough that it usually lands mid-run."""
+
+
+def wait_for_point(child: subprocess.Popen[str], point: int) -> list[str]:
+    """The child's stdout lines up to its report of effect boundary ``point`` (or to
+    ``DONE``, when its cycles had fewer boundaries); the child stays alive after either.
+    A child stuck for 60 s is killed (a safety net, as ``communicate``'s timeout below):
+    its output then ends early and the drill fails saying so."""
+    assert child.stdout is not None
+    lines: list[str] = []
+    watchdog = threading.Timer(60.0, child.kill)
+    watchdog.start()
+    try:
+        while True:
+            line = child.stdout.readline()
+            assert line, ("child exited early", lines, child.stderr and child.stderr.read())
+            lines.append(line)
+            if line.strip() == "DONE" or line.strip() == f"P {point}":
+                return lines
+    finally:
+        watchdog.cancel()
+
+
 def signal_ids(directory: Path) -> list[str]:
     db = sqlite3.connect(f"file:{directory / 'journal.db'}?mode=ro", uri=True)
     try:
@@ -159,18 +189,21 @@ def drill(directory: Path, repeats: int, seed: int, mode: str) -> dict[str, int]
     for run in range(repeats):
         kill_at = rng.randrange(MAX_POINTS) if mode == "point" else -1
         child = spawn(directory, run, kill_at, seed)
+        seen: list[str] = []
         try:
             if mode == "timer":
                 assert child.stdout is not None
                 ready = child.stdout.readline().strip()
                 assert ready == "READY", (ready, child.stderr and child.stderr.read())
-                time.sleep(rng.uniform(0.0, 0.2))
+                seen = wait_for_point(child, rng.randrange(MAX_POINTS))
+                time.sleep(rng.uniform(0.0, TIMER_DELAY))
                 # The child waits for its stdin to close after its cycles, so it is alive
-                # here however the two processes were scheduled; where the kill landed
-                # (mid-cycle or after DONE) depends on the machine and is only counted.
+                # here however the two processes were scheduled; whether the delay took
+                # the kill past the end of its cycles (after DONE) is only counted.
                 assert child.poll() is None, child.stderr and child.stderr.read()
                 os.kill(child.pid, signal.SIGKILL)
             out, err = child.communicate(timeout=60)
+            out = "".join(seen) + out
         finally:
             if child.poll() is None:
                 child.kill()

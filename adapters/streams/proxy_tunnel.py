@@ -1,0 +1,141 @@
+"""A websocket through the environment's HTTP proxy: the ``CONNECT`` tunnel.
+
+Which proxy (if any) is :func:`adapters.proxy_routing.websocket_proxy`'s choice, the
+routes every venue client follows. ``websockets`` 17 has a ``proxy=`` of its own, but only
+in its asyncio client (``websockets.asyncio.client.connect``) and with its own routing
+(``urllib.request.proxy_bypass``; a ``wss``/``socks`` key before ``https``), while this
+package drives ``websockets``' sans-I/O protocol over anyio (asyncio and trio); so the
+tunnel is opened here, the way httpcore opens one for the HTTP clients
+(``httpcore/_async/http_proxy.py``, ``AsyncTunnelHTTPConnection``):
+
+1. TCP to the proxy; for an ``https://`` proxy, TLS to it first, verified with the
+   process's default context (:func:`adapters.tls.shared_ssl_context`: certifi, or
+   ``SSL_CERT_FILE``/``SSL_CERT_DIR``), for the proxy's host name;
+2. ``CONNECT host:port HTTP/1.1`` (RFC 9110 section 9.3.6) with ``Host`` and ``Accept``
+   as httpcore sends them and, for a proxy URL with a user, ``Proxy-Authorization: Basic``
+   (RFC 7617) built as httpcore builds it from ``httpx.Proxy.raw_auth``;
+3. a 2xx answer opens the tunnel (anything else is the proxy's refusal); the client then
+   speaks first (TLS ClientHello or the websocket's opening request), so a proxy that
+   sends bytes after its answer and before that is broken, and refused;
+4. for ``wss://``, TLS to the venue over the tunnel with the caller's context (the shared
+   one for the venue's CA bundle): the venue's certificate is verified end to end, as
+   without a proxy.
+
+Every failure raises :class:`~adapters.streams.connection.ConnectionClosed` naming the
+proxy without its user and password (and the proxy's status line when it refused): the
+caller (a stream feed, GRVT's ticker snapshot) reports it as it reports a failed direct
+connect. A SOCKS proxy (httpx's ``socks5://``, with ``httpx[socks]``) is not supported for
+websockets: refused with a message saying so (``NO_PROXY`` can exempt the host).
+"""
+
+from __future__ import annotations
+
+import base64
+import ssl
+
+import anyio
+import httpx
+from anyio.abc import ByteStream
+from anyio.streams.tls import TLSStream
+
+from adapters.proxy_routing import shown
+from adapters.streams.connection import ConnectionClosed
+from adapters.tls import shared_ssl_context
+
+MAX_ANSWER_HEAD = 64 * 1024
+"""The most a proxy's answer to ``CONNECT`` (status line and headers) may take."""
+
+
+def authority(host: str, port: int) -> str:
+    """``host:port`` as a ``CONNECT`` target and ``Host`` value (an IPv6 address in
+    brackets, RFC 9110 section 7.2 / RFC 3986 section 3.2.2)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def connect_request(proxy: httpx.Proxy, host: str, port: int) -> bytes:
+    """The ``CONNECT`` request for ``host:port`` (httpcore's headers, plus the proxy's)."""
+    target = authority(host, port)
+    lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}", "Accept: */*"]
+    raw = proxy.raw_auth
+    if raw is not None:
+        token = base64.b64encode(raw[0] + b":" + raw[1]).decode("ascii")
+        lines.append(f"Proxy-Authorization: Basic {token}")
+    lines.extend(f"{name}: {value}" for name, value in proxy.headers.items())
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def check_answer(head: bytes, where: str, target: str) -> None:
+    """Refuse a ``CONNECT`` answer (``head``: everything the proxy sent before the tunnel
+    is used) that is not a 2xx, or that carries bytes after its blank line."""
+    answer, _, extra = head.partition(b"\r\n\r\n")
+    status_line = answer.split(b"\r\n", 1)[0].decode("latin-1")
+    version, _, rest = status_line.partition(" ")
+    code, _, reason = rest.partition(" ")
+    if not version.startswith("HTTP/1.") or len(code) != 3 or not code.isdigit():
+        raise ConnectionClosed(
+            f"proxy {where}: not an HTTP answer to CONNECT {target}: {status_line[:80]!r}"
+        )
+    if not code.startswith("2"):
+        raise ConnectionClosed(f"proxy {where} refused CONNECT {target}: {code} {reason[:80]}")
+    if extra:
+        raise ConnectionClosed(
+            f"proxy {where}: {len(extra)} bytes after its answer to CONNECT {target}, "
+            "before the tunnel was used"
+        )
+
+
+async def _answer_head(stream: ByteStream, where: str, target: str) -> bytes:
+    head = b""
+    while b"\r\n\r\n" not in head:
+        if len(head) > MAX_ANSWER_HEAD:
+            raise ConnectionClosed(f"proxy {where}: answer to CONNECT {target} too long")
+        try:
+            head += await stream.receive()
+        except (anyio.EndOfStream, anyio.BrokenResourceError):
+            raise ConnectionClosed(
+                f"proxy {where} closed the connection before answering CONNECT {target}"
+            ) from None
+    return head
+
+
+async def open_tunnel(
+    proxy: httpx.Proxy, host: str, port: int, context: ssl.SSLContext | None
+) -> ByteStream:
+    """A byte stream to ``host:port`` through ``proxy`` (with TLS to the venue over it,
+    verified with ``context``, when ``context`` is given); see the module's doc."""
+    where = shown(proxy)
+    target = authority(host, port)
+    scheme = proxy.url.scheme
+    if scheme not in ("http", "https"):
+        raise ConnectionClosed(
+            f"proxy {where}: websockets go through http:// or https:// proxies only "
+            f"({scheme}:// is not supported for them; NO_PROXY can exempt {host})"
+        )
+    proxy_host = proxy.url.host
+    proxy_port = proxy.url.port or (443 if scheme == "https" else 80)
+    try:
+        stream: ByteStream = await anyio.connect_tcp(proxy_host, proxy_port)
+    except OSError as error:
+        raise ConnectionClosed(f"cannot connect to proxy {where}: {error}") from None
+    try:
+        if scheme == "https":
+            stream = await TLSStream.wrap(
+                stream,
+                hostname=proxy_host,
+                ssl_context=shared_ssl_context(None),
+                standard_compatible=False,
+            )
+        await stream.send(connect_request(proxy, host, port))
+        check_answer(await _answer_head(stream, where, target), where, target)
+        if context is not None:
+            # as anyio.connect_tcp(tls=True, tls_standard_compatible=False) does directly
+            stream = await TLSStream.wrap(
+                stream, hostname=host, ssl_context=context, standard_compatible=False
+            )
+    except BaseException:
+        await anyio.aclose_forcefully(stream)
+        raise
+    return stream
+
+
+__all__ = ["MAX_ANSWER_HEAD", "authority", "check_answer", "connect_request", "open_tunnel"]
