@@ -14,6 +14,13 @@ took, first connection to last answer, so a benchmark can say where its round tr
 Times are ``time.perf_counter`` (the system-wide monotonic clock on Linux, comparable with
 the benchmark's spawn and exit times).
 
+Optionally (off by default: the benchmarks never use it) an :class:`AnswerBarrier` shared by
+several proxies holds every server->client byte on every connection accepted while it is in
+force until a given number of connections have been accepted, or a deadline passed: a test
+then knows *causally*, whatever the machine's load, whether a client opened all its
+connections without waiting for any answer (released by the count) or needed an answer
+first (released by the deadline, or never). :meth:`Proxies.holding_answers` puts one in force.
+
 Runs its own event loop in a daemon thread; :func:`proxied` starts one proxy per target.
 """
 
@@ -87,6 +94,82 @@ def critical_path(
     return first, last, (last - first) / rtt if rtt else 0.0
 
 
+class AnswerBarrier:
+    """Holds every server->client byte until ``expected`` connections have been accepted
+    (by any proxy it is in force on) or ``deadline`` seconds (monotonic) have passed since
+    it was made.
+
+    :attr:`released_by` says which: ``"count"``, ``"deadline"``, or ``None`` (not released:
+    fewer connections and no byte held past the deadline); :attr:`accepted_when_released`
+    how many connections had been accepted then. :attr:`given_up_while_holding` counts the
+    connections their client closed (or reset) before the release: a client that timed out
+    and connected again would otherwise make up the count with a connection it opened only
+    after giving up on one. Shared across the proxies'
+    event-loop threads, hence the lock; a waiting pump is woken in its own loop."""
+
+    def __init__(self, expected: int, deadline: float = 30.0) -> None:
+        if expected < 1:
+            raise ValueError(f"expected connections must be >= 1, got {expected}")
+        self.expected = expected
+        self.accepted = 0
+        self.released_by: str | None = None
+        self.accepted_when_released: int | None = None
+        self.given_up_while_holding = 0
+        self._deadline = time.monotonic() + deadline
+        self._lock = threading.Lock()
+        self._open = False
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+
+    def connection_accepted(self) -> None:
+        """Count one accepted connection; the ``expected``-th releases every held byte."""
+        with self._lock:
+            self.accepted += 1
+            reached = self.accepted >= self.expected
+        if reached:
+            self._release("count")
+
+    def client_closed(self) -> None:
+        """A client ended (or reset) one of the connections: counted if still holding."""
+        with self._lock:
+            if not self._open:
+                self.given_up_while_holding += 1
+
+    async def wait(self) -> None:
+        """Return once released (at once if it is), at the latest at the deadline."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        with self._lock:
+            if self._open:
+                return
+            self._waiters.append((loop, future))
+        try:
+            await asyncio.wait_for(future, max(0.0, self._deadline - time.monotonic()))
+        except TimeoutError:
+            self._release("deadline")
+
+    def open(self) -> None:
+        """Release every held byte without saying why (the barrier is being removed);
+        :attr:`released_by` keeps what it was."""
+        self._release(None)
+
+    def _release(self, reason: str | None) -> None:
+        with self._lock:
+            if self._open:
+                return
+            self._open = True
+            self.released_by = reason
+            if reason is not None:
+                self.accepted_when_released = self.accepted
+            waiters, self._waiters = self._waiters, []
+        for loop, future in waiters:
+            loop.call_soon_threadsafe(_resolve, future)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 class LatencyProxy:
     """Forwards ``127.0.0.1:port`` to ``target`` with ``rtt`` seconds per round trip."""
 
@@ -99,6 +182,8 @@ class LatencyProxy:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.Server | None = None
         self.port = 0
+        self.barrier: AnswerBarrier | None = None
+        """In force on connections accepted while set (:meth:`Proxies.holding_answers`)."""
 
     def start(self) -> None:
         self._thread.start()
@@ -132,6 +217,9 @@ class LatencyProxy:
         accepted = loop.time()
         record = Connection(time.perf_counter())
         self.timeline.append(record)
+        barrier = self.barrier
+        if barrier is not None:
+            barrier.connection_accepted()
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
         except OSError:
@@ -139,8 +227,8 @@ class LatencyProxy:
             return
         half = self.rtt / 2
         await asyncio.gather(
-            self._pump(reader, upstream_writer, half, accepted + self.rtt, record, "up"),
-            self._pump(upstream_reader, writer, half, 0.0, record, "down"),
+            self._pump(reader, upstream_writer, half, accepted + self.rtt, record, "up", barrier),
+            self._pump(upstream_reader, writer, half, 0.0, record, "down", barrier),
             return_exceptions=True,
         )
 
@@ -152,9 +240,14 @@ class LatencyProxy:
         not_before: float,
         record: Connection,
         direction: str,
+        barrier: AnswerBarrier | None,
     ) -> None:
+        """Forward ``source`` to ``sink``; ``barrier``: the one in force when the connection
+        was accepted (it holds what goes "down", and hears of the client closing "up")."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
+        holding = barrier if direction == "down" else None
+        watching = barrier if direction == "up" else None
 
         async def deliver() -> None:
             while True:
@@ -162,11 +255,15 @@ class LatencyProxy:
                 wait = due - loop.time()
                 if wait > 0:
                     await asyncio.sleep(wait)
+                if holding is not None:
+                    await holding.wait()
                 if not chunk:
                     sink.close()
                     return
-                sink.write(chunk)
+                # the time is taken before the bytes are handed over, so a client's own
+                # clock reading after it received them is later, whatever the load
                 record.deliveries.append((time.perf_counter(), direction, len(chunk)))
+                sink.write(chunk)
                 await sink.drain()
 
         delivering = asyncio.create_task(deliver())
@@ -175,9 +272,13 @@ class LatencyProxy:
                 chunk = await source.read(65536)
                 queue.put_nowait((max(loop.time(), not_before) + delay, chunk))
                 if not chunk:
+                    if watching is not None:
+                        watching.client_closed()
                     break
             await delivering
         except (ConnectionError, OSError):
+            if watching is not None:
+                watching.client_closed()
             delivering.cancel()
             sink.close()
 
@@ -196,6 +297,20 @@ class Proxies:
 
     def take_timelines(self) -> dict[str, list[Connection]]:
         return {name: proxy.take_timeline() for name, proxy in self.by_name.items()}
+
+    @contextmanager
+    def holding_answers(self, expected: int, deadline: float = 30.0) -> Iterator[AnswerBarrier]:
+        """An :class:`AnswerBarrier` in force on every proxy for the connections accepted
+        inside the block; on leaving, it is removed and whatever it still holds released."""
+        barrier = AnswerBarrier(expected, deadline)
+        for proxy in self.by_name.values():
+            proxy.barrier = barrier
+        try:
+            yield barrier
+        finally:
+            for proxy in self.by_name.values():
+                proxy.barrier = None
+            barrier.open()
 
 
 @contextmanager
@@ -225,6 +340,7 @@ def proxies_for(targets: dict[str, str], rtt: float) -> Iterator[Proxies]:
 
 
 __all__ = [
+    "AnswerBarrier",
     "Connection",
     "LatencyProxy",
     "Proxies",

@@ -4,7 +4,9 @@ up, ``bench/realistic_bodies.py``; GRVT over its websocket), each venue behind a
 charges a round trip for the TCP connect, the TLS handshake and each request.
 
 Counts and event order only (no durations asserted): a cold scan opens every connection
-before any venue has answered, each REST connection costs TCP + TLS + one request and
+before any venue has answered (causally: the proxies hold every answer until the expected
+connections are open, so a load-starved client cannot fail it and a client that needs an
+answer first cannot pass it), each REST connection costs TCP + TLS + one request and
 GRVT's websocket TCP + TLS + upgrade + one subscribe; a warm scan (clients kept, as in a
 long-running process) opens no connection and sends one request per connection.
 """
@@ -14,9 +16,12 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import socket
+import socketserver
 import ssl
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,12 +34,17 @@ from adapters.snapshot import bundled_snapshot
 from bench.bench_scan_latency import VENUES
 from bench.bench_tls_scan import GRVT_WS, _config
 from bench.grvt_ws_server import GrvtTickerServer, grvt_ticker_server
-from bench.latency_proxy import Connection, Proxies, last_answer, proxies_for, round_trips_of
+from bench.latency_proxy import Connection, Proxies, proxies_for, round_trips_of
 from bench.realistic_bodies import grvt_ticker_feeds, realistic_snapshot
 from bench.replay_server import Servers, VenueServer, serving
 
 ROOT = Path(__file__).resolve().parents[2]
-RTT = 0.2  # wide enough that a busy machine cannot reorder connects and answers
+RTT = 0.05
+"""Counts are asserted here, not durations. Short beside the pre-connect's hedge floor
+(``adapters.prepared_connection.HEDGE_FLOOR``, 0.5 s): a pre-made connection's TCP connect
+and TLS handshake cost 2 RTT through the proxy, and one still under way when the scan asks
+for it after the floor is raced by a second connection, which a loaded machine could
+otherwise provoke (the connection counts below would then differ)."""
 
 
 @pytest.fixture(scope="module")
@@ -71,10 +81,26 @@ def _env(cache: Path) -> dict[str, str]:
     return {**os.environ, "ATOMIC_FP_CACHE_DIR": str(cache)}
 
 
+ANSWER_DEADLINE = 30.0
+"""How long the proxies hold the answers at most in the cold-scan test (generous: six
+connections opened by a process starved of CPU); below every venue's timeout
+(:data:`VENUE_TIMEOUT`), so no client gives up and connects again before the deadline
+(a retry would make up the count with a connection opened after waiting)."""
+
+VENUE_TIMEOUT = 2 * ANSWER_DEADLINE
+
+
 def _config_file(proxies: Proxies, ca: trustme.CA, tmp_path: Path) -> Path:
     bundle = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(bundle))
-    return _config(proxies.urls, bundle, tmp_path / "atomic-fp.toml", VENUES)
+    path = _config(proxies.urls, bundle, tmp_path / "atomic-fp.toml", VENUES)
+    lines = []
+    for line in path.read_text().splitlines():
+        lines.append(line)
+        if line.startswith("kind = "):  # each venue's section
+            lines.append(f"timeout = {VENUE_TIMEOUT}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
 
 
 def _scan(config: Path, env: dict[str, str]) -> dict[str, Any]:
@@ -112,6 +138,74 @@ def test_the_proxy_charges_tcp_tls_and_each_request(server_tls: ssl.SSLContext) 
     assert [round_trips_of(c) for c in timelines["tls"]] == [1 + 1 + 2]  # TCP, TLS 1.3, 2
 
 
+class _Echo(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        while data := self.request.recv(4096):
+            self.request.sendall(data)
+
+
+@pytest.fixture
+def echo() -> Iterator[str]:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Echo)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"tcp://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _connect(url: str) -> socket.socket:
+    host, _, port = url.removeprefix("tcp://").partition(":")
+    return socket.create_connection((host, int(port)), timeout=60)
+
+
+def test_the_answer_barrier_is_released_by_the_count_when_no_answer_was_awaited(
+    echo: str,
+) -> None:
+    with (
+        proxies_for({"a": echo, "b": echo}, 0.0) as proxies,
+        proxies.holding_answers(2, deadline=60.0) as barrier,
+    ):
+        first, second = _connect(proxies.urls["a"]), _connect(proxies.urls["b"])
+        with first, second:
+            first.sendall(b"one")
+            second.sendall(b"two")
+            assert (first.recv(16), second.recv(16)) == (b"one", b"two")
+        released = (barrier.released_by, barrier.accepted_when_released)
+        assert (*released, barrier.given_up_while_holding) == ("count", 2, 0)
+
+
+def test_the_answer_barrier_holds_the_answer_a_client_waits_for_until_the_deadline(
+    echo: str,
+) -> None:
+    # the second connection is opened only after the first one's answer: the answer can
+    # come only when the deadline releases it (0.3 s: any load only makes it come later)
+    with (
+        proxies_for({"a": echo, "b": echo}, 0.0) as proxies,
+        proxies.holding_answers(2, deadline=0.3) as barrier,
+    ):
+        with _connect(proxies.urls["a"]) as first:
+            first.sendall(b"one")
+            assert first.recv(16) == b"one"
+            with _connect(proxies.urls["b"]) as second:
+                second.sendall(b"two")
+                assert second.recv(16) == b"two"  # not held once released
+        assert (barrier.released_by, barrier.accepted_when_released) == ("deadline", 1)
+
+
+def test_the_answer_barrier_is_off_unless_put_in_force(echo: str) -> None:
+    with proxies_for({"a": echo}, 0.0) as proxies:
+        with _connect(proxies.urls["a"]) as alone:
+            alone.sendall(b"one")
+            assert alone.recv(16) == b"one"
+        assert all(p.barrier is None for p in proxies.by_name.values())
+        with proxies.holding_answers(1) as barrier:
+            assert all(p.barrier is barrier for p in proxies.by_name.values())
+        assert all(p.barrier is None for p in proxies.by_name.values())
+
+
 @pytest.mark.parametrize("cache", ["instrument list on disk", "first scan on a machine"])
 def test_a_cold_scan_opens_every_connection_before_any_answer(
     venues: tuple[Servers, GrvtTickerServer, Proxies], ca: trustme.CA, tmp_path: Path, cache: str
@@ -126,13 +220,34 @@ def test_a_cold_scan_opens_every_connection_before_any_answer(
     # this scan's messages are those of its own connections: the previous process's
     # unsubscribe (not waited for) may reach the server through the proxy after it ended
     connections_before = ws.connections
-    answered = _scan(config, env)
+    # one connection per request: Binance's fundingInfo and premiumIndex, Hyperliquid's
+    # info, Lighter's orderBookDetails and funding-rates, GRVT's websocket (and its REST
+    # host for the instrument list when none is on disk)
+    expected = {"binance": 2, "hyperliquid": 1, "lighter": 2, GRVT_WS: 1, "grvt": 1}
+    if cache == "instrument list on disk":
+        expected["grvt"] = 0
+    # no venue's request waits for another venue's (or its own earlier) answer: every byte
+    # a server sends is held by the proxies until all the expected connections have been
+    # accepted, so a client that needs an answer before opening its last connection is
+    # released only by the deadline (and the scan still ends: its answers then arrive)
+    with proxies.holding_answers(sum(expected.values()), deadline=ANSWER_DEADLINE) as barrier:
+        answered = _scan(config, env)
+        released = (
+            barrier.released_by,
+            barrier.accepted_when_released,
+            barrier.given_up_while_holding,
+        )
     timelines = proxies.take_timelines()
+    opened = {name: len(conns) for name, conns in timelines.items()}
+    # released by the count, no connection given up (timed out) before, no other
+    # connection: every connection was opened before any answer
+    assert (released, opened) == (("count", barrier.expected, 0), expected), (
+        f"the answers were released by {released[0]!r} with {released[1]} of the "
+        f"{barrier.expected} expected connections open and {released[2]} given up before "
+        f"(a connection waited for an answer, or there were others): opened {opened}, "
+        f"expected {expected}"
+    )
     assert all(answered[v]["ok"] for v in VENUES)
-    every = [c for conns in timelines.values() for c in conns]
-    answers = [last_answer(c, unwaited_last=c in timelines[GRVT_WS]) for c in every]
-    # no venue's request waits for another venue's (or its own earlier) answer
-    assert max(c.accepted for c in every) < min(answers)
     # one request per connection (TCP + TLS + one request each), one subscribe on GRVT's
     # single websocket: counted on the servers, robust to a client starved of CPU
     logs = servers.take_logs()
