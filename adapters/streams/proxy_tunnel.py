@@ -9,8 +9,8 @@ tunnel is opened here, the way httpcore opens one for the HTTP clients
 (``httpcore/_async/http_proxy.py``, ``AsyncTunnelHTTPConnection``):
 
 1. TCP to the proxy; for an ``https://`` proxy, TLS to it first, verified with the
-   process's default context (:func:`adapters.tls.shared_ssl_context`: certifi, or
-   ``SSL_CERT_FILE``/``SSL_CERT_DIR``), for the proxy's host name;
+   context httpcore gives a proxy (:func:`proxy_ssl_context`: the system's store plus
+   certifi), for the proxy's host name;
 2. ``CONNECT host:port HTTP/1.1`` (RFC 9110 section 9.3.6) with ``Host`` and ``Accept``
    as httpcore sends them and, for a proxy URL with a user, ``Proxy-Authorization: Basic``
    (RFC 7617) built as httpcore builds it from ``httpx.Proxy.raw_auth``;
@@ -31,6 +31,7 @@ websockets: refused with a message saying so (``NO_PROXY`` can exempt the host).
 from __future__ import annotations
 
 import base64
+import functools
 import ssl
 
 import anyio
@@ -40,7 +41,6 @@ from anyio.streams.tls import TLSStream
 
 from adapters.proxy_routing import shown
 from adapters.streams.connection import ConnectionClosed
-from adapters.tls import shared_ssl_context
 
 MAX_ANSWER_HEAD = 64 * 1024
 """The most a proxy's answer to ``CONNECT`` (status line and headers) may take."""
@@ -64,6 +64,26 @@ def connect_request(proxy: httpx.Proxy, host: str, port: int) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
+def _printable(text: str) -> str:
+    """The proxy's words with every line break or control character escaped (``\\x1b``),
+    so that nothing it sends can forge a log line or drive a terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+@functools.cache
+def proxy_ssl_context() -> ssl.SSLContext:
+    """What an ``https://`` proxy's certificate is verified with: the context httpcore
+    gives a proxy when none is set (``httpcore._ssl.default_ssl_context``: the system's
+    store plus certifi), as for every HTTP client of the process (:mod:`adapters.
+    proxy_routing` sets none), so that a company proxy whose CA is in the system's store
+    works for the websockets as it does for the REST calls."""
+    import certifi
+
+    context = ssl.create_default_context()
+    context.load_verify_locations(certifi.where())
+    return context
+
+
 def check_answer(head: bytes, where: str, target: str) -> None:
     """Refuse a ``CONNECT`` answer (``head``: everything the proxy sent before the tunnel
     is used) that is not a 2xx, or that carries bytes after its blank line."""
@@ -76,7 +96,9 @@ def check_answer(head: bytes, where: str, target: str) -> None:
             f"proxy {where}: not an HTTP answer to CONNECT {target}: {status_line[:80]!r}"
         )
     if not code.startswith("2"):
-        raise ConnectionClosed(f"proxy {where} refused CONNECT {target}: {code} {reason[:80]}")
+        raise ConnectionClosed(
+            f"proxy {where} refused CONNECT {target}: {code} {_printable(reason[:80])}"
+        )
     if extra:
         raise ConnectionClosed(
             f"proxy {where}: {len(extra)} bytes after its answer to CONNECT {target}, "
@@ -122,7 +144,7 @@ async def open_tunnel(
             stream = await TLSStream.wrap(
                 stream,
                 hostname=proxy_host,
-                ssl_context=shared_ssl_context(None),
+                ssl_context=proxy_ssl_context(),
                 standard_compatible=False,
             )
         await stream.send(connect_request(proxy, host, port))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -30,7 +31,7 @@ from adapters.grvt.ticker_snapshot import MAX_FRAME, TickerSnapshots
 from adapters.proxy_routing import ProxySettingError
 from adapters.snapshot import bundled_snapshot
 from adapters.streams.connection import ConnectionClosed, open_connection
-from adapters.streams.proxy_tunnel import check_answer
+from adapters.streams.proxy_tunnel import check_answer, proxy_ssl_context
 from adapters.tls import shared_ssl_context
 from bench.grvt_ws_server import GrvtTickerServer, grvt_ticker_server
 from bench.realistic_bodies import grvt_ticker_feeds, realistic_snapshot
@@ -179,6 +180,7 @@ def test_an_https_proxy_is_verified_and_the_venue_through_it_too(
     server, names = grvt
     env.setattr(tls_module, "_contexts", {})  # the default context built afresh below
     env.setenv("SSL_CERT_FILE", bundle)
+    proxy_ssl_context.cache_clear()
     with forward_proxy(tls=server_context(ca)) as proxy:
         env.setenv("HTTPS_PROXY", proxy.url)
         assert proxy.url.startswith("https://")
@@ -192,6 +194,22 @@ def test_an_https_proxy_is_verified_and_the_venue_through_it_too(
         feeds, problem = _read(server.url, bundle, names)
     assert feeds == {} and problem is not None and "CERTIFICATE_VERIFY_FAILED" in problem
     assert untrusted.relayed == [] and untrusted.headers == []  # nothing sent in clear
+    proxy_ssl_context.cache_clear()
+
+
+def test_an_https_proxy_is_trusted_as_httpx_trusts_it_for_the_rest_calls() -> None:
+    """The HTTP clients give httpcore no proxy context, so it verifies an ``https://``
+    proxy with its default (the system's store plus certifi): a company proxy whose CA is
+    in the system's store must work for the websockets too, not only for REST."""
+    from httpcore._ssl import default_ssl_context  # the oracle: what httpcore uses
+
+    proxy_ssl_context.cache_clear()
+    try:
+        ours = proxy_ssl_context()
+        assert ours.get_ca_certs() == default_ssl_context().get_ca_certs()
+        assert ours.verify_mode == ssl.CERT_REQUIRED and ours.check_hostname
+    finally:
+        proxy_ssl_context.cache_clear()
 
 
 def test_a_socks_proxy_is_refused_for_websockets_saying_so(env: pytest.MonkeyPatch) -> None:
@@ -293,6 +311,8 @@ def test_a_pre_made_connection_is_never_used_with_a_proxy(
         (b"HTTP/1.1 204 No Content\r\n\r\n", None),
         (b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n", "refused CONNECT v:443: 502"),
         (b"HTTP/1.1 403 Forbidden\r\n\r\n", "refused CONNECT v:443: 403 Forbidden"),
+        # the proxy's words are shown escaped: no line break or terminal control reaches a log
+        (b"HTTP/1.1 403 No\x1b[2J\r\n\r\n", r"403 No\\x1b\[2J$"),
         (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", "not an HTTP answer"),
         (b"HTTP/1.1 2000 OK\r\n\r\n", "not an HTTP answer"),
         (b"HTTP/1.1 200 OK\r\n\r\n\x16\x03\x01", "3 bytes after its answer"),
