@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -26,12 +25,11 @@ from bench.grvt_ws_server import grvt_ticker_server
 from bench.realistic_bodies import grvt_ticker_feeds, realistic_snapshot
 from bench.replay_server import serving
 from tests.adapters.forward_proxy import forward_proxy
+from tests.adapters.test_preconnect_scan import _without_clock
 from tests.adapters.tls_server import server_context
 
 PROXY_NAMES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 ROOT = Path(__file__).resolve().parents[2]
-CLOCK_FIELDS = ("as_of", "data_age_seconds", "observed_at")
-"""The JSON fields read off the wall clock: they differ between any two scans."""
 
 
 def _scan(config: Path, cache: Path, proxy_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -43,14 +41,6 @@ def _scan(config: Path, cache: Path, proxy_env: dict[str, str]) -> subprocess.Co
          "--format", "json"],
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=120, check=False,
     )  # fmt: skip
-
-
-def _without_clock(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_clock(v) for k, v in value.items() if k not in CLOCK_FIELDS}
-    if isinstance(value, list):
-        return [_without_clock(v) for v in value]
-    return value
 
 
 def test_a_cold_scan_reaches_every_venue_and_grvts_websocket_through_the_proxy(
