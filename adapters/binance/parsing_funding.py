@@ -6,7 +6,7 @@ Conventions: :mod:`adapters.binance.parsing`."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal, TypeVar
 
@@ -130,6 +130,33 @@ def _plain_price(value: object) -> Decimal | Literal[False] | None:
     return None if number == 0 else number
 
 
+def _current_rate(
+    exchange: ExchangeIdentifier,
+    symbol: Symbol,
+    venue_symbol: str,
+    rate: Decimal,
+    interval: timedelta,
+    observed_at: datetime,
+    next_funding_time: datetime,
+    mark: Decimal | None,
+    index: Decimal | None,
+) -> FundingRate:
+    """One premiumIndex row's current rate: what the common row's inline read and the
+    checked read (:func:`_premium_row`) both build."""
+    return checked_funding_rate(
+        exchange=exchange,
+        symbol=symbol,
+        rate=rate,
+        interval=interval,
+        kind=FundingKind.CURRENT,
+        observed_at=observed_at,
+        next_funding_time=next_funding_time,
+        mark_price=mark,
+        index_price=index,
+        venue_symbol=venue_symbol,
+    )
+
+
 def _premium_row(
     exchange: ExchangeIdentifier,
     symbols: SymbolMap,
@@ -164,17 +191,16 @@ def _premium_row(
     next_funding_time = instant_or_none(next_ms, 1_000)
     if next_funding_time is None:
         next_funding_time = ts_millis(next_ms, f"{path}.nextFundingTime")
-    funding = checked_funding_rate(
-        exchange=exchange,
-        symbol=symbol,
-        rate=rate,
-        interval=interval,
-        kind=FundingKind.CURRENT,
-        observed_at=observed_at,
-        next_funding_time=next_funding_time,
-        mark_price=_price_or_none(opt_dec(row, "markPrice", path)),
-        index_price=_price_or_none(opt_dec(row, "indexPrice", path)),
-        venue_symbol=venue_symbol,
+    funding = _current_rate(
+        exchange,
+        symbol,
+        venue_symbol,
+        rate,
+        interval,
+        observed_at,
+        next_funding_time,
+        _price_or_none(opt_dec(row, "markPrice", path)),
+        _price_or_none(opt_dec(row, "indexPrice", path)),
     )
     return symbol, rank, funding
 
@@ -242,17 +268,16 @@ def parse_premium_index(
                             (
                                 symbol,
                                 rank,
-                                checked_funding_rate(
-                                    exchange=exchange,
-                                    symbol=symbol,
-                                    rate=rate,
-                                    interval=_hours(hours),
-                                    kind=FundingKind.CURRENT,
-                                    observed_at=observed_at,
-                                    next_funding_time=next_funding_time,
-                                    mark_price=mark,
-                                    index_price=index,
-                                    venue_symbol=venue_symbol,
+                                _current_rate(
+                                    exchange,
+                                    symbol,
+                                    venue_symbol,
+                                    rate,
+                                    _hours(hours),
+                                    observed_at,
+                                    next_funding_time,
+                                    mark,
+                                    index,
                                 ),
                             )
                         )

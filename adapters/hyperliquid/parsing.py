@@ -222,6 +222,35 @@ def _positive_or_none(value: Decimal | None) -> Decimal | None:
     return value if value is not None and value > 0 else None
 
 
+def _current_rate(
+    exchange: ExchangeIdentifier,
+    asset: AssetInfo,
+    rate: Decimal,
+    observed_at: datetime,
+    next_funding: datetime,
+    mark: Decimal | None,
+    index: Decimal | None,
+    open_interest: Decimal | None,
+    volume: Decimal | None,
+) -> FundingRate:
+    """One asset's current (hourly) rate: what the common context's inline read and the
+    checked read (:func:`_asset_ctx`) both build."""
+    return checked_funding_rate(
+        exchange=exchange,
+        symbol=asset.symbol,
+        rate=rate,
+        interval=HOUR,
+        kind=FundingKind.CURRENT,
+        observed_at=observed_at,
+        next_funding_time=next_funding,
+        mark_price=mark,
+        index_price=index,
+        venue_symbol=asset.name,
+        open_interest=open_interest,
+        volume_24h=volume,
+    )
+
+
 def _asset_ctx(
     exchange: ExchangeIdentifier,
     asset: AssetInfo,
@@ -239,19 +268,16 @@ def _asset_ctx(
     open_interest = quote_value(opt_dec(ctx, "openInterest", path), mark)
     volume = non_negative(opt_dec(ctx, "dayNtlVlm", path))
     market = _market(exchange, asset, open_interest, volume)
-    rate = checked_funding_rate(
-        exchange=exchange,
-        symbol=asset.symbol,
-        rate=dec_field(ctx, "funding", path),
-        interval=HOUR,
-        kind=FundingKind.CURRENT,
-        observed_at=observed_at,
-        next_funding_time=next_funding,
-        mark_price=mark,
-        index_price=_positive_or_none(opt_dec(ctx, "oraclePx", path)),
-        venue_symbol=asset.name,
-        open_interest=open_interest,
-        volume_24h=volume,
+    rate = _current_rate(
+        exchange,
+        asset,
+        dec_field(ctx, "funding", path),
+        observed_at,
+        next_funding,
+        mark,
+        _positive_or_none(opt_dec(ctx, "oraclePx", path)),
+        open_interest,
+        volume,
     )
     return market, rate
 
@@ -302,19 +328,16 @@ def _meta_and_ctxs(
                 volume = non_negative(day_volume)
                 markets.append(_market(exchange, asset, open_interest, volume))
                 rates.append(
-                    checked_funding_rate(
-                        exchange=exchange,
-                        symbol=asset.symbol,
-                        rate=rate,
-                        interval=HOUR,
-                        kind=FundingKind.CURRENT,
-                        observed_at=observed_at,
-                        next_funding_time=next_funding,
-                        mark_price=mark,
-                        index_price=_positive_or_none(oracle),
-                        venue_symbol=asset.name,
-                        open_interest=open_interest,
-                        volume_24h=volume,
+                    _current_rate(
+                        exchange,
+                        asset,
+                        rate,
+                        observed_at,
+                        next_funding,
+                        mark,
+                        _positive_or_none(oracle),
+                        open_interest,
+                        volume,
                     )
                 )
                 continue

@@ -105,6 +105,30 @@ from atomic_fp.models.funding import checked_funding_rate
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
 
+def _current_rate(
+    exchange: ExchangeIdentifier,
+    market: LighterMarket,
+    market_id: int,
+    rate: Decimal,
+    observed_at: datetime,
+    next_funding: datetime,
+) -> FundingRate:
+    """One Lighter market's current rate (``rate`` per settlement, as the row gives it):
+    what the common row's inline read and the checked read both build."""
+    return checked_funding_rate(
+        exchange=exchange,
+        symbol=market.market.symbol,
+        rate=rate / FUNDING_RATES_PER_SETTLEMENT,
+        interval=SETTLEMENT_INTERVAL,
+        kind=FundingKind.CURRENT,
+        observed_at=observed_at,
+        next_funding_time=next_funding,
+        venue_symbol=str(market_id),
+        open_interest=market.market.open_interest,
+        volume_24h=market.market.volume_24h,
+    )
+
+
 def _parse_funding_rates(
     payload: object,
     exchange: ExchangeIdentifier,
@@ -132,18 +156,7 @@ def _parse_funding_rates(
                 if market is None:
                     continue  # not an active perp we list
                 rates.append(
-                    checked_funding_rate(
-                        exchange=exchange,
-                        symbol=market.market.symbol,
-                        rate=plain / FUNDING_RATES_PER_SETTLEMENT,
-                        interval=SETTLEMENT_INTERVAL,
-                        kind=FundingKind.CURRENT,
-                        observed_at=observed_at,
-                        next_funding_time=next_funding,
-                        venue_symbol=str(market_id),
-                        open_interest=market.market.open_interest,
-                        volume_24h=market.market.volume_24h,
-                    )
+                    _current_rate(exchange, market, market_id, plain, observed_at, next_funding)
                 )
                 continue
         path = f"$.funding_rates[{i}]"
@@ -155,17 +168,8 @@ def _parse_funding_rates(
         if market is None:
             continue  # not an active perp we list
         rates.append(
-            checked_funding_rate(
-                exchange=exchange,
-                symbol=market.market.symbol,
-                rate=dec_field(row, "rate", path) / FUNDING_RATES_PER_SETTLEMENT,
-                interval=SETTLEMENT_INTERVAL,
-                kind=FundingKind.CURRENT,
-                observed_at=observed_at,
-                next_funding_time=next_funding,
-                venue_symbol=str(market_id),
-                open_interest=market.market.open_interest,
-                volume_24h=market.market.volume_24h,
+            _current_rate(
+                exchange, market, market_id, dec_field(row, "rate", path), observed_at, next_funding
             )
         )
     return tuple(rates)
@@ -179,12 +183,12 @@ def parse_funding_rates(
 ) -> Result[tuple[FundingRate, ...], MalformedResponse]:
     """``GET /api/v1/funding-rates`` -> CURRENT rates of Lighter's own markets.
 
-    The endpoint also lists Lighter's reference rows for binance/bybit/hyperliquid: only
-    ``exchange == "lighter"`` rows are kept. ``rate`` is a fraction per 8 hours (see the
-    module docstring for the evidence): it is divided by 8 and reported per hourly settlement
-(``interval = 1 h``), the interval Lighter pays on; the response has no
-    time, so ``observed_at`` is the caller's receipt time and ``next_funding_time`` the next
-    full hour. Rows for markets not in ``markets`` (inactive, spot) are dropped.
+        The endpoint also lists Lighter's reference rows for binance/bybit/hyperliquid: only
+        ``exchange == "lighter"`` rows are kept. ``rate`` is a fraction per 8 hours (see the
+        module docstring for the evidence): it is divided by 8 and reported per hourly settlement
+    (``interval = 1 h``), the interval Lighter pays on; the response has no
+        time, so ``observed_at`` is the caller's receipt time and ``next_funding_time`` the next
+        full hour. Rows for markets not in ``markets`` (inactive, spot) are dropped.
     """
     return parse_guard(VENUE, lambda: _parse_funding_rates(payload, exchange, markets, observed_at))
 
