@@ -55,6 +55,38 @@ def _ticker_rate(row: Mapping[str, Any], path: str) -> Decimal:
     raise ParseError(f"{path}.funding_rate: missing")
 
 
+def _current_rate(
+    venue: ExchangeIdentifier,
+    instrument: GrvtInstrument,
+    rate: Decimal,
+    observed_at: datetime,
+    next_funding: datetime | None,
+    mark: Decimal | None,
+    index: Decimal | None,
+    open_interest: Decimal | None,
+    volume: Decimal | None,
+) -> FundingRate:
+    """One ticker's current rate (``rate`` already a fraction per interval, with the
+    instrument's interval, cap and floor): what the common ticker's inline read and the
+    checked read (:func:`_checked_ticker`) both build."""
+    return checked_funding_rate(
+        exchange=venue,
+        symbol=instrument.symbol,
+        rate=rate,
+        interval=instrument.funding_interval,
+        kind=FundingKind.CURRENT,
+        observed_at=observed_at,
+        next_funding_time=next_funding,
+        mark_price=mark,
+        index_price=index,
+        venue_symbol=instrument.name,
+        open_interest=open_interest,
+        volume_24h=volume,
+        cap=instrument.funding_cap,
+        floor=instrument.funding_floor,
+    )
+
+
 def _checked_ticker(
     venue: ExchangeIdentifier, instrument: GrvtInstrument, payload: object, observed_at: datetime
 ) -> FundingRate:
@@ -70,23 +102,16 @@ def _checked_ticker(
     buys = opt_dec(row, "buy_volume_24h_q", "$.result")
     sells = opt_dec(row, "sell_volume_24h_q", "$.result")
     volume = non_negative(buys + sells) if buys is not None and sells is not None else None
-    return checked_funding_rate(
-        exchange=venue,
-        symbol=instrument.symbol,
-        rate=funding_rate_fraction(_ticker_rate(row, "$.result")),
-        interval=instrument.funding_interval,
-        kind=FundingKind.CURRENT,
-        observed_at=ts_nanos(event, "$.result.event_time") if event else observed_at,
-        next_funding_time=(
-            ts_nanos(next_time, "$.result.next_funding_time") if next_time else None
-        ),
-        mark_price=mark,
-        index_price=_nonnegative_or_none(opt_dec(row, "index_price", "$.result")),
-        venue_symbol=instrument.name,
-        open_interest=quote_value(opt_dec(row, "open_interest", "$.result"), mark),
-        volume_24h=volume,
-        cap=instrument.funding_cap,
-        floor=instrument.funding_floor,
+    return _current_rate(
+        venue,
+        instrument,
+        funding_rate_fraction(_ticker_rate(row, "$.result")),
+        ts_nanos(event, "$.result.event_time") if event else observed_at,
+        ts_nanos(next_time, "$.result.next_funding_time") if next_time else None,
+        mark,
+        _nonnegative_or_none(opt_dec(row, "index_price", "$.result")),
+        quote_value(opt_dec(row, "open_interest", "$.result"), mark),
+        volume,
     )
 
 
@@ -96,8 +121,8 @@ def _ticker(
     """The common ticker read inline (issue 20: ~80 per scan, one per instrument): an
     object whose numbers are plain (or absent where optional) and whose stamps are ASCII
     digit strings in range. Anything else is read by :func:`_checked_ticker` from the
-    start, which reads it or refuses it naming what is wrong; both end in the same
-    ``checked_funding_rate`` call. Equal: tests/adapters/grvt/test_ticker_fast_path.py."""
+    start, which reads it or refuses it naming what is wrong; both end in
+    :func:`_current_rate`. Equal: tests/adapters/grvt/test_ticker_fast_path.py."""
     row = payload.get("result") if type(payload) is dict else None
     if type(row) is dict and row.get("instrument") == instrument.name:
         mark_price = plain_or_absent(row.get("mark_price"))
@@ -125,23 +150,16 @@ def _ticker(
             and (next_funding is not None or not next_time)
         ):
             mark = _nonnegative_or_none(mark_price)
-            return checked_funding_rate(
-                exchange=venue,
-                symbol=instrument.symbol,
-                rate=funding_rate_fraction(rate),
-                interval=instrument.funding_interval,
-                kind=FundingKind.CURRENT,
-                observed_at=seen,
-                next_funding_time=next_funding,
-                mark_price=mark,
-                index_price=_nonnegative_or_none(index),
-                venue_symbol=instrument.name,
-                open_interest=quote_value(base_interest, mark),
-                volume_24h=(
-                    non_negative(buys + sells) if buys is not None and sells is not None else None
-                ),
-                cap=instrument.funding_cap,
-                floor=instrument.funding_floor,
+            return _current_rate(
+                venue,
+                instrument,
+                funding_rate_fraction(rate),
+                seen,
+                next_funding,
+                mark,
+                _nonnegative_or_none(index),
+                quote_value(base_interest, mark),
+                non_negative(buys + sells) if buys is not None and sells is not None else None,
             )
     return _checked_ticker(venue, instrument, payload, observed_at)
 
