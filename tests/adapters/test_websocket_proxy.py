@@ -18,7 +18,7 @@ import os
 import socket
 import ssl
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -36,6 +36,7 @@ from adapters.tls import shared_ssl_context
 from bench.grvt_ws_server import GrvtTickerServer, grvt_ticker_server
 from bench.realistic_bodies import grvt_ticker_feeds, realistic_snapshot
 from tests.adapters.forward_proxy import forward_proxy
+from tests.adapters.test_preconnect_websocket import _until
 from tests.adapters.tls_server import server_context
 from tests.streams.local_ws import local_ws
 
@@ -77,15 +78,6 @@ def _read(url: str, bundle: str | None, names: list[str]) -> tuple[dict[str, Any
         return dict(found.feeds), found.problem
 
     return anyio.run(read)
-
-
-def _until(condition: Callable[[], bool]) -> None:
-    """Until ``condition()`` holds (at most 30 s: a safety net; the caller asserts)."""
-    pause = threading.Event()
-    for _ in range(3000):
-        if condition():
-            return
-        pause.wait(0.01)
 
 
 @pytest.mark.parametrize(
