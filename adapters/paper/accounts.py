@@ -64,6 +64,7 @@ class PaperAccounts(PaperVenueState):
         now = self.now()
         price = cost / fill
         pos = self._positions.setdefault(symbol, PaperPosition())
+        self._holdings_changed()
         signed = fill * request.side.sign
         realized = Decimal(0)
         if pos.size == 0 or (pos.size > 0) == (signed > 0):

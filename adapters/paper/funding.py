@@ -43,6 +43,7 @@ class PaperFunding(PaperMarginAccount):
         if interval is not None and interval != state.market.funding_interval:
             state.market = attrs.evolve(state.market, funding_interval=interval)
             state.next_funding_time = None
+            self._holdings_changed()
         self._save()
 
     def settle_due(self, now: datetime | None = None) -> int:

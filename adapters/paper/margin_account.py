@@ -76,10 +76,30 @@ class PaperMarginAccount(PaperAccounts):
     def _may_be_due(self, asset: str) -> bool:
         """:func:`liquidation_due` of :meth:`margin`, by the same sums in the same order
         but without building a ``Position`` per leg (every mark move and settlement asks
-        this; building the account's models each time was most of a backtest's run)."""
+        this; building the account's models each time was most of a backtest's run).
+
+        The answer is a function of the rules, the wallet and the held legs (size, entry,
+        mark, settle asset) alone, so it is kept per asset with the rules and wallet
+        objects (compared by identity; the memo holds them, so no id is reused) and
+        :attr:`_holdings_version`, and given again while none of them changed: a flat
+        symbol's mark move (most of a backtest's marks) then costs no pass over every
+        position. ``tests/adapters/test_paper_venue_equals_old_code.py`` drives this and
+        the old unmemoised check through the same random events."""
         rules = self.margin_rules
         if not rules.liquidate:
             return False
+        wallet = self._balances.get(asset)
+        version = self._holdings_version
+        known = self._due_memo.get(asset)
+        if known is not None and known[0] is rules and known[1] is wallet and known[2] == version:
+            return known[3]
+        due = self._due_by_sums(asset)
+        self._due_memo[asset] = (rules, wallet, version, due)
+        return due
+
+    def _due_by_sums(self, asset: str) -> bool:
+        """:meth:`_may_be_due` computed: equity <= maintenance over the held legs."""
+        rules = self.margin_rules
         unrealized = Decimal(0)
         maintenance = Decimal(0)
         held = False
@@ -115,6 +135,7 @@ class PaperMarginAccount(PaperAccounts):
             fee = abs(pos.size) * price * self.margin_rules.liquidation_fee
             reference = f"liquidation-{now.isoformat()}"
             pos.size, pos.entry_price = Decimal(0), Decimal(0)
+            self._holdings_changed()
             if realized != 0:
                 self._book_entry(
                     LedgerEntry(
