@@ -15,27 +15,34 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from returns.result import Result, Success
 
 from adapters.paper.backtest import BacktestPaperVenue
-from adapters.paper.margin import PaperMarginRules
+from adapters.paper.backtest_account import _same_objects, retimed_margin
+from adapters.paper.margin import PaperMarginRules, liquidation_floor
+from adapters.paper.restamp import restamped, utc_instant
 from adapters.paper.venue import PaperVenue
 from atomic_fp.backtest.replay_state import call_now
 from atomic_fp.clock import ManualClock
+from atomic_fp.errors import VenueError
 from atomic_fp.models import (
     ExchangeIdentifier,
     Market,
     OrderRequest,
     OrderType,
+    Position,
     Side,
     Symbol,
     TimeInForce,
     VenueFees,
 )
+from atomic_fp.models.margin import AccountMargin, estimate_liquidation_price
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 SYMBOLS = (Symbol("AAA"), Symbol("BBB"), Symbol("CCC"), Symbol("DDD"))
@@ -79,11 +86,106 @@ class _OldCode:
         return bool(self._balances.get(asset, Decimal(0)) + unrealized <= maintenance)
 
 
+class _OldBacktestCode:
+    """The backtest venue's account reads before they were keyed by the holdings version
+    (``adapters/paper/backtest.py`` at 05f40af)."""
+
+    def _margin_key(self: Any, asset: str) -> list[object]:
+        key: list[object] = [self._balances.get(asset), self.leverage, self.margin_rules]
+        markets = self._markets
+        key.extend(markets)
+        key.extend(map(_MARKET, markets.values()))
+        for symbol, pos in self._positions.items():
+            if pos.size == 0:
+                continue
+            state = markets[symbol]
+            key.extend((symbol, pos.size, pos.entry_price, state.mark_price))
+        return key
+
+    def margin(self: Any, asset: str | None = None) -> AccountMargin:
+        if asset is None:
+            return PaperVenue.margin(self, asset)
+        memo = self._margin_memo
+        key = self._margin_key(asset)
+        cached = memo.get(asset)
+        now = self.now()
+        if cached is not None and _same_objects(cached[0], key) and utc_instant(now):
+            margin: AccountMargin = cached[1]
+            if margin.observed_at == now:
+                return margin
+            margin = retimed_margin(margin, now)
+            memo[asset] = (key, margin)
+            return margin
+        computed = PaperVenue.margin(self, asset)
+        memo[asset] = (key, computed)
+        return computed
+
+    def liquidation_floor(self: Any, asset: str) -> Decimal | None:
+        markets = self._markets
+        return liquidation_floor(
+            wallet=self._balances.get(asset, Decimal(0)),
+            legs=[
+                (pos.size, pos.entry_price, markets[symbol].mark_price)
+                for symbol, pos in self._positions.items()
+                if pos.size != 0 and markets[symbol].market.settle_asset == asset
+            ],
+            rules=self.margin_rules,
+        )
+
+    def position_now(self: Any, symbol: Symbol) -> Result[Position | None, VenueError]:
+        self._require_faultless("position_now")
+        self._tick()
+        pos = self._positions.get(symbol)
+        if pos is None or pos.size == 0:
+            return Success(None)
+        now = self.now()
+        if not utc_instant(now):
+            held = {p.symbol: p for p in self._positions_now().unwrap()}
+            return Success(held.get(symbol))
+        markets = self._markets
+        asset = markets[symbol].market.settle_asset
+        rate = self.margin_rules.maintenance_rate
+        unrealized = Decimal(0)
+        maintenance = Decimal(0)
+        own_maintenance = Decimal(0)
+        for other, held_pos in self._positions.items():
+            size = held_pos.size
+            if size == 0:
+                continue
+            other_state = markets[other]
+            if other_state.market.settle_asset != asset:
+                continue
+            mark = other_state.mark_price
+            if mark and held_pos.entry_price:
+                unrealized += (mark - held_pos.entry_price) * size
+            leg_maintenance = abs(size) * (mark or 0) * rate
+            maintenance += leg_maintenance
+            if other == symbol:
+                own_maintenance = leg_maintenance
+        equity = self._balances.get(asset, Decimal(0)) + unrealized
+        mine = self._raw_position(symbol, pos, markets[symbol], now)
+        estimate = (
+            estimate_liquidation_price(
+                size=mine.size,
+                mark=mine.mark_price,
+                equity=equity,
+                maintenance_margin=maintenance,
+                leg_maintenance_margin=own_maintenance,
+            )
+            if mine.mark_price
+            else None
+        )
+        return Success(restamped(mine, liquidation_price=estimate))
+
+
+_MARKET = attrgetter("market")
+
+
 class OldPaperVenue(_OldCode, PaperVenue):
     pass
 
 
-class OldBacktestVenue(_OldCode, BacktestPaperVenue):
+class OldBacktestVenue(_OldBacktestCode, _OldCode, BacktestPaperVenue):
     pass
 
 
@@ -166,8 +268,17 @@ def apply(venue: PaperVenue, event: tuple[Any, ...], clock: ManualClock, index: 
 
 
 def state_of(venue: PaperVenue) -> tuple[object, ...]:
-    """Everything the venue holds and answers, as comparable values."""
+    """Everything the venue holds and answers, as comparable values (each backtest read
+    twice: the second answer is the memo's)."""
+    direct: list[object] = []
+    if isinstance(venue, BacktestPaperVenue):
+        for _ in range(2):
+            direct.append([venue.position_now(s).unwrap() for s in SYMBOLS])
+            direct.append([venue.liquidation_floor(a) for a in ("USD", "USDC", "EUR")])
+            direct.append(venue.positions_now().unwrap())
+            direct.append(venue.funding_rates_now().unwrap())
     return (
+        direct,
         venue._balances,
         [(s, p.size, p.entry_price) for s, p in venue._positions.items()],
         [(s, m.mark_price, m.funding_rate, m.market, m.next_funding_time) for s, m in
