@@ -16,8 +16,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,15 +26,19 @@ from returns.result import Result, Success
 
 from adapters.paper.backtest import BacktestPaperVenue
 from adapters.paper.backtest_account import _same_objects, retimed_margin
+from adapters.paper.ledger import LedgerEntry, LedgerKind, SymbolLedger
 from adapters.paper.margin import PaperMarginRules, liquidation_floor
+from adapters.paper.records import PaperPosition
 from adapters.paper.restamp import restamped, utc_instant
 from adapters.paper.venue import PaperVenue
 from atomic_fp.backtest.replay_state import call_now
 from atomic_fp.clock import ManualClock
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
+    BookLevel,
     ExchangeIdentifier,
     Market,
+    OrderBook,
     OrderRequest,
     OrderType,
     Position,
@@ -43,6 +48,7 @@ from atomic_fp.models import (
     VenueFees,
 )
 from atomic_fp.models.margin import AccountMargin, estimate_liquidation_price
+from atomic_fp.rounding import ceil_to_step, floor_to_step
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 SYMBOLS = (Symbol("AAA"), Symbol("BBB"), Symbol("CCC"), Symbol("DDD"))
@@ -62,6 +68,35 @@ class _OldCode:
         self._match_resting(symbol)
         self._liquidate_if_due(self._markets[symbol].market.settle_asset)
         self._save()
+
+    def position_size(self: Any, symbol: Symbol) -> Decimal:
+        return Decimal(self._positions.get(symbol, PaperPosition()).size)
+
+    def _book_entry(self: Any, entry: LedgerEntry) -> None:
+        self._ledger_entries.append(entry)
+        self._ledger[entry.symbol] = old_ledger_book(
+            self._ledger.get(entry.symbol, SymbolLedger()), entry
+        )
+        self._balances[entry.asset] = self._balances.get(entry.asset, Decimal(0)) + entry.amount
+
+    def _book(self: Any, symbol: Symbol) -> OrderBook:
+        state = self._markets[symbol]
+        if state.book is not None:
+            return cast(OrderBook, state.book)
+        tick = state.market.tick_size
+        offset = state.mark_price * state.half_spread
+        bid = floor_to_step(state.mark_price - offset, tick)
+        ask = ceil_to_step(state.mark_price + offset, tick)
+        if ask <= bid:
+            ask = bid + tick
+        bids = (BookLevel(bid, state.depth),) if bid > 0 else ()
+        return OrderBook(
+            exchange=self._exchange,
+            symbol=symbol,
+            bids=bids,
+            asks=(BookLevel(ask, state.depth),),
+            timestamp=self.now(),
+        )
 
     def _may_be_due(self: Any, asset: str) -> bool:
         rules = self.margin_rules
@@ -84,6 +119,21 @@ class _OldCode:
         if not held or maintenance <= 0:
             return False
         return bool(self._balances.get(asset, Decimal(0)) + unrealized <= maintenance)
+
+
+def old_ledger_book(ledger: SymbolLedger, entry: LedgerEntry) -> SymbolLedger:
+    """``SymbolLedger.book`` before it built its answer with the constructor."""
+    if entry.kind is LedgerKind.FEE:
+        return attrs.evolve(ledger, fees=ledger.fees - entry.amount, trades=ledger.trades + 1)
+    if entry.kind is LedgerKind.LIQUIDATION_FEE:
+        return attrs.evolve(
+            ledger,
+            liquidation_fees=ledger.liquidation_fees - entry.amount,
+            liquidations=ledger.liquidations + 1,
+        )
+    if entry.kind is LedgerKind.FUNDING:
+        return attrs.evolve(ledger, funding=ledger.funding + entry.amount)
+    return attrs.evolve(ledger, realized_pnl=ledger.realized_pnl + entry.amount)
 
 
 class _OldBacktestCode:
@@ -394,3 +444,22 @@ def test_a_flat_symbols_mark_move_sums_nothing(monkeypatch: pytest.MonkeyPatch) 
     venue.set_mark_price(SYMBOLS[0], Decimal(99))  # the held leg: its mark is in the sums
     venue.set_mark_price(SYMBOLS[1], Decimal(100))
     assert calls == ["USD", "USD"]
+
+
+_amount = st.one_of(
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=8, min_value=-(10**9), max_value=10**9
+    ),
+    st.sampled_from(["0", "-0", "0E-8", "1E+3", "0.10"]).map(Decimal),
+)
+
+
+@given(
+    entries=st.lists(st.tuples(st.sampled_from(list(LedgerKind)), _amount), max_size=30),
+)
+def test_ledger_booking_equals_attrs_evolve(entries: list[tuple[LedgerKind, Decimal]]) -> None:
+    new = old = SymbolLedger()
+    for kind, amount in entries:
+        entry = LedgerEntry(START, SYMBOLS[0], kind, amount, "USD")
+        new, old = new.book(entry), old_ledger_book(old, entry)
+        same(old, new)
