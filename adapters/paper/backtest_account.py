@@ -1,17 +1,18 @@
-"""The backtest paper venue's account reads, memoised: the cross-margin account, the
+"""The backtest paper venue's account reads: the cross-margin account (memoised), the
 positions with their liquidation prices, one symbol's position, and the liquidation
 floor the backtest certifies held symbols with.
 
 Split from :mod:`adapters.paper.backtest` (the synchronous direct calls), which builds on
-:class:`BacktestAccountReads`. Every answer here is a function of the clock and of the
-account: the wallet, the leverage and margin rules (objects compared by identity: all
-immutable, and an equal Decimal of another exponent prints differently, so it counts as a
-change) and the held legs and listed markets, which the venue's
+:class:`BacktestAccountReads`. The margin is a function of the clock and of the account:
+the wallet, the leverage and margin rules (objects compared by identity: all immutable,
+and an equal Decimal of another exponent prints differently, so it counts as a change)
+and the held legs and listed markets, which the venue's
 :attr:`~adapters.paper.state.PaperVenueState._holdings_version` moves with. With the
-account unchanged, the answer is given again, copied with the new time when only the
-clock moved (:mod:`adapters.paper.restamp`). ``tests/backtest/test_paper_venue_memos.py``
-compares every read with the plain paper venue's, and
-``tests/adapters/test_paper_venue_equals_old_code.py`` with the old code's.
+account unchanged, the margin is given again, copied with the new time when only the
+clock moved (:mod:`adapters.paper.restamp`). One symbol's position and the floor are not
+memoised: in a backtest the held legs' marks move between any two reads of them.
+``tests/backtest/test_paper_venue_memos.py`` compares every read with the plain paper
+venue's, and ``tests/adapters/test_paper_venue_equals_old_code.py`` with the old code's.
 """
 
 from __future__ import annotations
@@ -43,8 +44,6 @@ class BacktestAccountReads(PaperVenue):
         self._margin_memo: dict[str, tuple[AccountKey, AccountMargin]] = {}
         self._positions_memo: tuple[tuple[AccountMargin, ...], tuple[Position, ...]] | None = None
         self._raw_memo: dict[Symbol, tuple[tuple[object, ...], Position]] = {}
-        self._position_memo: dict[Symbol, tuple[AccountKey, Position]] = {}
-        self._floor_memo: dict[str, tuple[AccountKey, Decimal | None]] = {}
 
     def _account_key(self, asset: str) -> AccountKey:
         """Everything an account read of ``asset`` depends on except the clock: the
@@ -150,8 +149,7 @@ class BacktestAccountReads(PaperVenue):
         makes, over the same positions in the same order, and this leg's liquidation
         price is the same :func:`estimate_liquidation_price` of them
         (:func:`atomic_fp.models.margin.build_account_margin`'s estimated branch; a
-        paper position never carries a venue price). With the account unchanged since
-        the last read of ``symbol``, that answer copied with the new time."""
+        paper position never carries a venue price)."""
         pos = self._positions.get(symbol)
         if pos is None or pos.size == 0:
             return None
@@ -161,14 +159,6 @@ class BacktestAccountReads(PaperVenue):
             return held.get(symbol)
         markets = self._markets
         asset = markets[symbol].market.settle_asset
-        key = self._account_key(asset)
-        cached = self._position_memo.get(symbol)
-        if cached is not None and _same_account(cached[0], key):
-            position = cached[1]
-            if position.observed_at != now:
-                position = retimed(position, observed_at=now)
-                self._position_memo[symbol] = (key, position)
-            return position
         rate = self.margin_rules.maintenance_rate
         # account_margin's two sums, each in the same order: unrealized PnL over the
         # legs with a mark and an entry, maintenance over every leg
@@ -204,23 +194,16 @@ class BacktestAccountReads(PaperVenue):
         )
         # the estimate is None or > 0, which the field's validator (optional_non_negative)
         # accepts, as it accepts the margin path's copy of the same value
-        position = restamped(mine, liquidation_price=estimate)
-        self._position_memo[symbol] = (key, position)
-        return position
+        return restamped(mine, liquidation_price=estimate)
 
     def liquidation_floor(self, asset: str) -> Decimal | None:
         """A lower bound on the liquidation distance of every position of ``asset`` that
         :meth:`positions_now` reports now (:func:`adapters.paper.margin.liquidation_floor`
         of the same wallet, sizes, entries and marks :meth:`margin` reads); ``None``: no
         bound. The backtest's held symbols are certified safe with it without building
-        the account (:mod:`atomic_fp.backtest.run_quiet`). Given again while the account
-        is unchanged (it reads no clock)."""
-        key = self._account_key(asset)
-        cached = self._floor_memo.get(asset)
-        if cached is not None and _same_account(cached[0], key):
-            return cached[1]
+        the account (:mod:`atomic_fp.backtest.run_quiet`)."""
         markets = self._markets
-        floor = liquidation_floor(
+        return liquidation_floor(
             wallet=self._balances.get(asset, Decimal(0)),
             legs=[
                 (pos.size, pos.entry_price, markets[symbol].mark_price)
@@ -229,8 +212,6 @@ class BacktestAccountReads(PaperVenue):
             ],
             rules=self.margin_rules,
         )
-        self._floor_memo[asset] = (key, floor)
-        return floor
 
 
 def _same_account(first: AccountKey, second: AccountKey) -> bool:

@@ -12,7 +12,12 @@ from returns.result import Result, Success
 
 from adapters.paper.accounts import PaperAccounts
 from adapters.paper.ledger import LedgerEntry, LedgerKind
-from adapters.paper.margin import PaperLiquidation, account_margin, liquidation_due
+from adapters.paper.margin import (
+    PaperLiquidation,
+    PaperMarginRules,
+    account_margin,
+    liquidation_due,
+)
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Balance, Position
 from atomic_fp.models.margin import AccountMargin
@@ -77,29 +82,37 @@ class PaperMarginAccount(PaperAccounts):
         """:func:`liquidation_due` of :meth:`margin`, by the same sums in the same order
         but without building a ``Position`` per leg (every mark move and settlement asks
         this; building the account's models each time was most of a backtest's run).
-
-        The answer is a function of the rules, the wallet and the held legs (size, entry,
-        mark, settle asset) alone, so it is kept per asset with the rules and wallet
-        objects (compared by identity; the memo holds them, so no id is reused) and
-        :attr:`_holdings_version`, and given again while none of them changed: a flat
-        symbol's mark move (most of a backtest's marks) then costs no pass over every
-        position. ``tests/adapters/test_paper_venue_equals_old_code.py`` drives this and
-        the old unmemoised check through the same random events."""
+        The sums over the held legs are :meth:`_due_sums` (kept while the account's
+        legs are unchanged); the wallet is added here, as before."""
         rules = self.margin_rules
         if not rules.liquidate:
             return False
-        wallet = self._balances.get(asset)
+        held, unrealized, maintenance = self._due_sums(asset, rules)
+        if not held or maintenance <= 0:
+            return False
+        return self._balances.get(asset, Decimal(0)) + unrealized <= maintenance
+
+    def _due_sums(self, asset: str, rules: PaperMarginRules) -> tuple[bool, Decimal, Decimal]:
+        """Whether ``asset`` has a held leg, the unrealized PnL and the maintenance margin
+        over its held legs, summed as :meth:`margin` sums them.
+
+        A function of the rules and the held legs (size, entry, mark, settle asset)
+        alone, so kept per asset with the rules object (compared by identity; the memo
+        holds it, so no id is reused) and :attr:`_holdings_version`, and given again
+        while neither changed: a flat symbol's mark move (most of a backtest's marks) or
+        a settlement (the wallet alone moves) then costs no pass over every position.
+        ``tests/adapters/test_paper_venue_equals_old_code.py`` drives this and the old
+        unmemoised check through the same random events."""
         version = self._holdings_version
         known = self._due_memo.get(asset)
-        if known is not None and known[0] is rules and known[1] is wallet and known[2] == version:
-            return known[3]
-        due = self._due_by_sums(asset)
-        self._due_memo[asset] = (rules, wallet, version, due)
-        return due
+        if known is not None and known[0] is rules and known[1] == version:
+            return known[2]
+        sums = self._account_sums(asset, rules)
+        self._due_memo[asset] = (rules, version, sums)
+        return sums
 
-    def _due_by_sums(self, asset: str) -> bool:
-        """:meth:`_may_be_due` computed: equity <= maintenance over the held legs."""
-        rules = self.margin_rules
+    def _account_sums(self, asset: str, rules: PaperMarginRules) -> tuple[bool, Decimal, Decimal]:
+        """:meth:`_due_sums` computed."""
         unrealized = Decimal(0)
         maintenance = Decimal(0)
         held = False
@@ -114,9 +127,7 @@ class PaperMarginAccount(PaperAccounts):
             if mark and pos.entry_price:
                 unrealized += (mark - pos.entry_price) * pos.size
             maintenance += abs(pos.size) * mark * rules.maintenance_rate
-        if not held or maintenance <= 0:
-            return False
-        return self._balances.get(asset, Decimal(0)) + unrealized <= maintenance
+        return held, unrealized, maintenance
 
     def _liquidate_if_due(self, asset: str) -> None:
         """Close every position of ``asset`` at its mark when equity <= maintenance."""

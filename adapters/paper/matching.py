@@ -213,6 +213,8 @@ class PaperMatching(PaperFunding):
         return order
 
     def _match_resting(self, symbol: Symbol) -> None:
+        if not self._resting:  # nothing rests (a backtest's IOC orders): every mark move
+            return
         for cid, request in list(self._resting.items()):
             if request.symbol != symbol:
                 continue

@@ -100,9 +100,9 @@ class PaperVenueState:
         self._holdings_version = 0
         """Moved on every change to what a cross-margin account's sums read besides the
         wallet and the rules: a position's size or entry, a held leg's mark, a market's
-        settle asset (:meth:`_holdings_changed`). The liquidation check's memo keys on it
-        (:meth:`~adapters.paper.margin_account.PaperMarginAccount._may_be_due`)."""
-        self._due_memo: dict[str, tuple[PaperMarginRules, Decimal | None, int, bool]] = {}
+        settle asset (:meth:`_holdings_changed`). The liquidation check's sums key on it
+        (:meth:`~adapters.paper.margin_account.PaperMarginAccount._due_sums`)."""
+        self._due_memo: dict[str, tuple[PaperMarginRules, int, tuple[bool, Decimal, Decimal]]] = {}
         for state in markets:
             if isinstance(state, Market):
                 raise TypeError("give a PaperMarketState (a Market needs a mark price)")

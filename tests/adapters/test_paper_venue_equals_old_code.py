@@ -430,13 +430,15 @@ def test_a_flat_symbols_mark_move_sums_nothing(monkeypatch: pytest.MonkeyPatch) 
     venue = make_venue(BacktestPaperVenue, clock, tight=False)
     _buy(venue, SYMBOLS[0], "1", "one")
     calls: list[str] = []
-    original = BacktestPaperVenue._due_by_sums
+    original = BacktestPaperVenue._account_sums
 
-    def counting(self: BacktestPaperVenue, asset: str) -> bool:
+    def counting(
+        self: BacktestPaperVenue, asset: str, rules: PaperMarginRules
+    ) -> tuple[bool, Decimal, Decimal]:
         calls.append(asset)
-        return original(self, asset)
+        return original(self, asset, rules)
 
-    monkeypatch.setattr(BacktestPaperVenue, "_due_by_sums", counting)
+    monkeypatch.setattr(BacktestPaperVenue, "_account_sums", counting)
     for price in ("101", "102", "103", "104"):
         venue.set_mark_price(SYMBOLS[1], Decimal(price))
         venue.set_mark_price(SYMBOLS[2], Decimal(price))
@@ -444,6 +446,11 @@ def test_a_flat_symbols_mark_move_sums_nothing(monkeypatch: pytest.MonkeyPatch) 
     venue.set_mark_price(SYMBOLS[0], Decimal(99))  # the held leg: its mark is in the sums
     venue.set_mark_price(SYMBOLS[1], Decimal(100))
     assert calls == ["USD", "USD"]
+    venue.settle_funding(SYMBOLS[0], clock())  # the wallet alone moves: no new sums
+    venue.deposit(Decimal(-1))
+    venue.set_mark_price(SYMBOLS[1], Decimal(101))
+    assert calls == ["USD", "USD"]
+    assert venue.balance() != Decimal(100000)
 
 
 _amount = st.one_of(
