@@ -37,6 +37,9 @@ from atomic_fp.errors import VenueError
 from atomic_fp.models import (
     BookLevel,
     ExchangeIdentifier,
+    FundingKind,
+    FundingPayment,
+    FundingRate,
     Market,
     OrderBook,
     OrderRequest,
@@ -96,6 +99,55 @@ class _OldCode:
             bids=bids,
             asks=(BookLevel(ask, state.depth),),
             timestamp=self.now(),
+        )
+
+    def _settle(self: Any, symbol: Symbol, at: datetime, rate: Decimal) -> FundingPayment | None:
+        state = self._markets[symbol]
+        self._funding_history.setdefault(symbol, []).append(
+            FundingRate(
+                exchange=self._exchange,
+                symbol=symbol,
+                rate=rate,
+                interval=state.market.funding_interval,
+                kind=FundingKind.SETTLED,
+                observed_at=at,
+                funding_time=at,
+                mark_price=state.mark_price,
+                venue_symbol=state.market.venue_symbol,
+            )
+        )
+        size = self.position_size(symbol)
+        if size == 0:
+            return None
+        amount = -rate * size * state.mark_price
+        asset = state.market.settle_asset
+        self._book_entry(LedgerEntry(at, symbol, LedgerKind.FUNDING, amount, asset, at.isoformat()))
+        payment = FundingPayment(
+            exchange=self._exchange,
+            symbol=symbol,
+            amount=amount,
+            asset=asset,
+            time=at,
+            rate=rate,
+            position_size=size,
+        )
+        self._payments.append(payment)
+        self._liquidate_if_due(asset)
+        return payment
+
+    def _funding_rate(self: Any, symbol: Symbol, now: datetime) -> FundingRate:
+        state = self._markets[symbol]
+        return FundingRate(
+            exchange=self._exchange,
+            symbol=symbol,
+            rate=state.funding_rate,
+            interval=state.market.funding_interval,
+            kind=FundingKind.CURRENT,
+            observed_at=now,
+            next_funding_time=self._next_funding(state, now),
+            mark_price=state.mark_price,
+            index_price=state.mark_price,
+            venue_symbol=state.market.venue_symbol,
         )
 
     def _may_be_due(self: Any, asset: str) -> bool:
@@ -470,3 +522,47 @@ def test_ledger_booking_equals_attrs_evolve(entries: list[tuple[LedgerKind, Deci
         entry = LedgerEntry(START, SYMBOLS[0], kind, amount, "USD")
         new, old = new.book(entry), old_ledger_book(old, entry)
         same(old, new)
+
+
+def _refusals(cls: type[PaperVenue], mark: Decimal, rate: Decimal) -> tuple[object, ...]:
+    """What reading and settling a rate answer (or raise) with this mark and rate, and
+    what the venue booked and kept."""
+    clock = ManualClock(START)
+    venue = make_venue(cls, clock, tight=False)
+    venue.market_state(SYMBOLS[0]).mark_price = mark  # a driver's bad input, unchecked
+    venue.set_funding_rate(SYMBOLS[0], rate)
+    seen = []
+    for read in (True, False):
+        try:
+            if read:
+                seen.append(repr(venue._rates_now([SYMBOLS[0]])))
+            else:
+                seen.append(repr(venue.settle_funding(SYMBOLS[0], clock())))
+        except (ValueError, TypeError, ArithmeticError) as error:
+            seen.append(f"{type(error).__name__}: {error}")
+    return seen, venue._balances, venue._funding_history, venue._payments
+
+
+@pytest.mark.parametrize(
+    "mark, rate",
+    [
+        (Decimal(100), Decimal("NaN")),
+        (Decimal(100), Decimal("Infinity")),
+        (Decimal(0), Decimal("0.0001")),
+        (Decimal(-5), Decimal("0.0001")),
+        (Decimal("sNaN"), Decimal("0.0001")),
+    ],
+)
+@pytest.mark.parametrize(
+    "pair", [(OldPaperVenue, PaperVenue), (OldBacktestVenue, BacktestPaperVenue)]
+)
+def test_a_bad_rate_or_mark_is_refused_as_before(
+    pair: tuple[type[PaperVenue], type[PaperVenue]], mark: Decimal, rate: Decimal
+) -> None:
+    """The rates built by ``checked_funding_rate`` refuse what ``FundingRate(...)`` refused,
+    with the same error, when read and when settled (nothing is booked on it)."""
+    old, new = (_refusals(cls, mark, rate) for cls in pair)
+    first = old[0]
+    assert isinstance(first, list)
+    assert first[0].startswith(("ValueError", "InvalidOperation"))
+    same(old, new)
