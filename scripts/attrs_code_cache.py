@@ -18,17 +18,8 @@ those attrs' own module compiles with (its ``__future__`` imports, as ``compile`
 inherits them), and the file is per interpreter version, so a stored code object is the
 one ``compile`` would return (``tests/cli/test_attrs_code_cache.py`` compares them).
 
-The same file keeps the code of the standard library's ``dataclasses`` (anyio's
-streams and locks, h11's events, websockets' frames: ~20 classes in ``scan --offline``,
-~30 in a live scan), which write each method as source and ``exec`` it
-(``dataclasses._create_fn``), ~1 ms of CPU per class, every process: the ``exec`` that
-module calls is given the stored code of the same source (:func:`cached_exec`, installed
-as the module's own global ``exec``, which its functions look up before the builtin).
-``exec`` of a string compiles it as ``compile(source, "<string>", "exec")`` with the
-caller's ``__future__`` flags, in the caller's scope when no namespace is given; the
-stored code is that compilation (keyed by the source and those flags) and is run in the
-same namespaces, so what ``dataclasses`` builds is unchanged
-(``tests/cli/test_dataclass_code_cache.py``).
+The same file keeps the code ``dataclasses`` compiles (:mod:`scripts.dataclass_code_cache`)
+and compiled regular expressions (:mod:`scripts.regex_code_cache`).
 
 Safety: a missing, unreadable or corrupt file is ignored (everything compiles as
 before); the file is used only when it is owned by this user and writable by no one
@@ -39,24 +30,35 @@ attrs no longer has the function replaced, nothing is installed.
 """
 
 from __future__ import annotations
-import __future__
 
 import atexit
-import builtins
 import contextlib
 import hashlib
 import marshal
 import os
 import stat
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import CodeType
 from typing import Any
 
+from scripts.dataclass_code_cache import FUTURE_FLAGS, cached_exec, install_for_dataclasses
+
 MAX_ENTRIES = 2000
 """Entries kept at most (a ``scan`` defines ~140 classes; a class whose ``__hash__`` is
 generated has an entry per length of its number, two or three in practice)."""
+
+KEPT_WRITES = 8
+"""An entry no process used in this many writes of the file is dropped: a live and an
+offline ``scan`` (another set of classes, patterns and dataclasses each) share the file
+without each rewriting it for the other's entries, and what no run uses any more (a class
+since changed) goes after a few writes instead of growing the file for good."""
+
+_GENERATIONS = b""
+"""The key of the file's bookkeeping entry: ``("<generations>", n, marshal(last))``, the
+number of writes so far and, by entry key, the write that last kept it as used (a key
+never made by :meth:`CodeCache._key`, whose digests are 20 bytes)."""
 
 
 HASH_LENGTHS = (17, 18, 19, 20)
@@ -132,6 +134,12 @@ class CodeCache:
         """Entries :meth:`store` added (another kind of compiled thing, e.g. patterns)."""
         self._used_sources: set[bytes] = set()
         """Keys of the sources compiled or found in this process (kept by :meth:`save`)."""
+        self.generation = 0
+        """Writes of the file so far (see :data:`KEPT_WRITES`)."""
+        self.last_used: dict[bytes, int] = {}
+        """By entry key, the write that last found the entry used (0: not recorded)."""
+        self.writes = 0
+        """Times this cache wrote its file."""
         self._load()
 
     def _load(self) -> None:
@@ -154,6 +162,18 @@ class CodeCache:
                 and (entry[1] is None or type(entry[1]) is int)
                 and isinstance(entry[2], bytes)
             }
+            self._load_generations(self.codes.pop(_GENERATIONS, None))
+
+    def _load_generations(self, entry: Entry | None) -> None:
+        if entry is None or entry[0] != "<generations>" or entry[1] is None:
+            return
+        try:
+            last = marshal.loads(entry[2])  # noqa: S302  (our own file, see _load)
+        except (EOFError, ValueError, TypeError):
+            return
+        if isinstance(last, dict):
+            self.generation = entry[1]
+            self.last_used = {k: v for k, v in last.items() if type(v) is int}
 
     @staticmethod
     def _key(filename: str, template: str) -> bytes:
@@ -253,16 +273,26 @@ class CodeCache:
 
     def save(self) -> None:
         """Write the file if anything was compiled (atomically; errors are ignored),
-        keeping only the classes this process defined (each with its variants), so that
-        the file, read by every run, stays the size of one command's classes."""
+        keeping the entries this process used and those a process used in the last
+        :data:`KEPT_WRITES` writes (newest first when more than :data:`MAX_ENTRIES`), so
+        that commands of one file with other entries (a live and an offline ``scan``) do
+        not rewrite it for each other, and the file stays the size of their entries."""
         if not self.misses and not self.source_misses and not self.stores:
             return
         # a copy taken at once: a daemon thread may still be defining classes (an import
         # worker, when the command ended by an error)
         entries = list(self.codes.items())
         sources = set(self._used_sources)
-        kept = [(k, e) for k, e in entries if e[0] in self.used or k in sources]
-        codes = dict(kept[-MAX_ENTRIES:])
+        used, generation = self.used, self.generation + 1
+        last = {
+            key: generation if entry[0] in used or key in sources else self.last_used.get(key, 0)
+            for key, entry in entries
+        }
+        kept = [(k, e) for k, e in entries if generation - last[k] < KEPT_WRITES]
+        kept.sort(key=lambda item: last[item[0]])  # stable: the most recently used last
+        codes: dict[bytes, Entry] = dict(kept[-MAX_ENTRIES:])
+        recorded = marshal.dumps({key: last[key] for key in codes})
+        codes[_GENERATIONS] = ("<generations>", generation, recorded)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             import tempfile  # only when writing (it imports shutil, lzma, bz2, random)
@@ -277,6 +307,7 @@ class CodeCache:
                 raise
         except OSError:
             return
+        self.writes += 1
         self._remove_superseded()
 
     def _remove_superseded(self) -> None:
@@ -291,49 +322,6 @@ class CodeCache:
 
 
 _installed: list[CodeCache] = []
-
-FUTURE_FLAGS = 0
-"""The ``__future__`` features' compiler flags: the flags ``exec`` and ``compile`` take
-from the calling code (CPython's ``PyCF_MASK``; not ``nested_scopes``' ``CO_NESTED``, a
-flag every nested function's code has and ``compile`` ignores)."""
-for _feature in __future__.all_feature_names:
-    if _feature != "nested_scopes":
-        FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
-
-
-def cached_exec(cache: CodeCache) -> Callable[..., None]:
-    """An ``exec`` for the ``dataclasses`` module (see the module's doc): a source string
-    is compiled through ``cache`` with the calling code's ``__future__`` flags, and run in
-    the namespaces ``exec`` would use (the caller's, when none is given); anything else
-    (a code object, a ``closure``) goes to the builtin ``exec`` unchanged."""
-
-    def exec_through_cache(
-        source: object,
-        globals: dict[str, Any] | None = None,
-        locals: Mapping[str, object] | None = None,
-        **options: Any,
-    ) -> None:
-        caller = sys._getframe(1)
-        if globals is None:  # exec's "current scope": the caller's, not this function's
-            globals = caller.f_globals
-            if locals is None:
-                locals = caller.f_locals
-        if type(source) is str and not options:
-            code = cache.compile_source(source, caller.f_code.co_flags & FUTURE_FLAGS)
-            builtins.exec(code, globals, locals)  # noqa: S102  (as dataclasses does)
-            return
-        builtins.exec(source, globals, locals, **options)  # type: ignore[arg-type]  # noqa: S102
-
-    return exec_through_cache
-
-
-def _install_for_dataclasses(cache: CodeCache) -> None:
-    """``dataclasses`` looks ``exec`` up in its own globals first: give it
-    :func:`cached_exec` there (only if the module defines no ``exec`` of its own)."""
-    import dataclasses
-
-    if "exec" not in vars(dataclasses):
-        dataclasses.exec = cached_exec(cache)  # type: ignore[attr-defined]
 
 
 def _future_flags(module: Any) -> int:
@@ -425,7 +413,7 @@ def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
         eval(cache.compile(script, filename), globs, locs)  # noqa: S307  (as attrs does)
 
     _make._compile_and_eval = compile_and_eval
-    _install_for_dataclasses(cache)
+    install_for_dataclasses(cache)
     from scripts.regex_code_cache import install_for_re
 
     install_for_re(cache)
