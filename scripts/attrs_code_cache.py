@@ -43,6 +43,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
+from scripts.code_cache_file import build_id, cache_file
 from scripts.dataclass_code_cache import FUTURE_FLAGS, cached_exec, install_for_dataclasses
 
 MAX_ENTRIES = 2000
@@ -93,9 +94,16 @@ def _with_constant(code: CodeType, old: int, new: int) -> CodeType:
     that happens to equal a stand-in number is touched. Only that one function is
     rebuilt (issue 20: walking every constant of every method cost ~30 us a class)."""
 
+    def number(c: object) -> object:
+        return new if type(c) is int and c == old else c
+
     def swapped(function: CodeType) -> CodeType:
+        # a class without fields hashes ``(number,)``, which the compiler folds into one
+        # tuple constant: the number is replaced inside it too
         return function.replace(
-            co_consts=tuple(new if type(c) is int and c == old else c for c in function.co_consts)
+            co_consts=tuple(
+                tuple(map(number, c)) if type(c) is tuple else number(c) for c in function.co_consts
+            )
         )
 
     return code.replace(
@@ -351,48 +359,17 @@ def _replaceable(original: object) -> bool:
     return parameters == EXPECTED_PARAMETERS
 
 
-def cache_file(directory: Path, prefix: str, build: str, command: str) -> tuple[Path, str]:
-    """The file of ``command``'s code for the environment at ``prefix`` (``sys.prefix``: a
-    virtual environment, or the interpreter's own) and ``build`` (interpreter and attrs
-    install), and a glob of the files it supersedes: the same environment's and command's
-    files for another build (an upgrade). Each environment has its own file: two
-    environments on one machine (two checkouts, two projects) each with its own attrs
-    install no longer remove each other's file at every run, compiling every class again
-    and rewriting the file each time (issue 20)."""
-    import hashlib
-
-    environment = hashlib.blake2b(prefix.encode(), digest_size=6).hexdigest()
-    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in command)
-    path = directory / f"attrs-code-{environment}-{build}-{name}.marshal"
-    return path, f"attrs-code-{environment}-*-{name}.marshal"
-
-
-def build_id(attrs_make_file: str | None) -> str | None:
-    """What the cached code depends on besides its source: the interpreter (cache tag,
-    bytecode magic, and its exact build: ``re``'s compiler changes within a minor version,
-    3.11.2 and 3.11.7 building different programs for some patterns, while the tag, the
-    magic and ``_sre.MAGIC`` stay the same, so an upgrade in place gets a new file) and the
-    installed attrs (as a .pyc records its source: size and modification time); ``None``
-    when attrs' file cannot be read."""
-    import importlib.util
-
-    tag = sys.implementation.cache_tag or "python"
-    magic = importlib.util.MAGIC_NUMBER.hex()
-    interpreter = hashlib.blake2b(sys.version.encode(), digest_size=4).hexdigest()
-    try:
-        source = os.stat(attrs_make_file)  # type: ignore[arg-type]
-    except (OSError, TypeError):
-        return None
-    return f"{tag}-{magic}-{interpreter}-{source.st_size}-{source.st_mtime_ns}"
-
-
 def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
     """Make attrs take its generated methods from the cache (once per process), a file
     per interpreter and ``atomic-fp`` command (each defines its own set of classes)."""
     if _installed:
         return _installed[0]
+    from scripts.attrs_import_cache import import_attrs_through, unseed
+
+    seeded = import_attrs_through(environ, command)  # attrs' own classes from the file
     from attr import _make
 
+    unseed(_make)
     original = getattr(_make, "_compile_and_eval", None)
     if original is None or not _replaceable(original):
         return None
@@ -402,7 +379,11 @@ def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
     if build is None:
         return None
     path, superseded = cache_file(cache_dir(environ), sys.prefix, build, command)
-    cache = CodeCache(path, _future_flags(_make), superseded=superseded)
+    flags = _future_flags(_make)
+    if seeded is not None and (seeded.path, seeded.flags) == (path, flags):
+        cache = seeded  # the file attrs' own classes came from
+    else:
+        cache = CodeCache(path, flags, superseded=superseded)
 
     def compile_and_eval(
         script: str,
@@ -422,4 +403,4 @@ def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
     return cache
 
 
-__all__ = ["FUTURE_FLAGS", "CodeCache", "cache_file", "cached_exec", "install"]
+__all__ = ["FUTURE_FLAGS", "CodeCache", "build_id", "cache_file", "cached_exec", "install"]
