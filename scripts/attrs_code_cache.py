@@ -156,7 +156,9 @@ class CodeCache:
                 info = os.fstat(file.fileno())
                 if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
                     return  # not ours alone: never run code from it
-                loaded = marshal.load(file)  # noqa: S302  (our own file, checked above)
+                # one read, then loads: marshal.load on a file object reads it in ~2 small
+                # reads per object (a 1.4 MB file: ~7 ms against ~0.5 ms, issue 20)
+                loaded = marshal.loads(file.read())  # noqa: S302  (our own file, checked above)
         except (OSError, EOFError, ValueError, TypeError):
             return
         if isinstance(loaded, dict):
