@@ -66,11 +66,12 @@ RANKING_MODULES = (
 
 
 def _load_snapshot(snapshot_dir: str | None) -> Snapshot:
-    from adapters.snapshot import bundled_snapshot
-    from scripts.snapshot_input import SnapshotInputError, read_snapshot
-
     if not snapshot_dir:
+        from adapters.snapshot import bundled_snapshot
+
         return bundled_snapshot()
+    from scripts.snapshot_input import SnapshotInputError, read_snapshot  # --snapshot only
+
     try:
         return read_snapshot(Path(snapshot_dir))
     except SnapshotInputError as error:
