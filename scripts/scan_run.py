@@ -268,7 +268,8 @@ def run_scan(
         venues,
         account_venues,
         predicted=basis_name.strip().lower() == "predicted",
-        warm=(*RANKING_MODULES, *(() if bundled else ("adapters.store",)), *warm),
+        # an offline scan connects nowhere: no worker would start (nor its modules load)
+        warm=() if offline else (*RANKING_MODULES, "adapters.store", *warm),
     )
     from atomic_fp.decisions.estimators import Basis
     from atomic_fp.decisions.ranking import rank_opportunities
