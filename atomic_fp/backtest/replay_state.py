@@ -78,8 +78,8 @@ class SeriesState:
     """Mutable replay state of one series (one symbol on one venue)."""
 
     __slots__ = (
-        "aprs", "available", "data", "direct", "floor", "index", "known", "listed", "own_mark",
-        "pending_rate", "position", "signals", "sym", "usable", "venue", "venue_id",
+        "aprs", "available", "data", "direct", "floor", "index", "intervals", "known", "listed",
+        "own_mark", "pending_rate", "position", "signals", "sym", "usable", "venue", "venue_id",
         "venue_name",
     )  # fmt: skip
 
@@ -98,6 +98,8 @@ class SeriesState:
         self.own_mark: Decimal | None = None
         self.position = ZERO
         self.signals = data.rates if data.signals is None else data.signals
+        self.intervals = data.intervals
+        """``data.intervals`` (read for every usable series of every symbol considered)."""
         self.aprs = _aprs_of(self.signals, data.intervals)
         """APR of each row's signal (``None``: no estimate), the formula of
         ``FundingRate.apr``, computed for the whole series at once: the screening reads
