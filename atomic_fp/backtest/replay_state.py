@@ -145,26 +145,28 @@ def _aprs_of(
 ) -> list[Decimal | None]:
     """``signal / interval_hours(interval) * HOURS_PER_YEAR`` per row (``None`` stays).
 
-    Computed once per distinct (signal, interval) of the series: a series repeats its
-    rates (Hyperliquid's hourly interest rate about half the hours). The signal is keyed
-    by its ``str``, which tells apart equal Decimals of other exponents (their quotients
-    print differently); the memo lives for one call, under one decimal context."""
+    Computed row by row: two Decimal operations cost less than the memo that 990c7ed
+    keyed by ``str(signal)`` (which was needed to tell apart equal Decimals of other
+    exponents); the results are the same objects' values, under the caller's decimal
+    context (``tests/backtest/test_aprs_of.py`` keeps the memo as its oracle). The
+    hours of an interval are looked up once per run of equal intervals."""
     hours_of = _HOURS
     aprs: list[Decimal | None] = []
     append = aprs.append
-    known: dict[tuple[str, timedelta], Decimal] = {}
+    year = HOURS_PER_YEAR
+    last: timedelta | None = None
+    hours = ZERO
     for signal, interval in zip(signals, intervals, strict=True):
         if signal is None:
             append(None)
             continue
-        key = (str(signal), interval)
-        apr = known.get(key)
-        if apr is None:
-            hours = hours_of.get(interval)
-            if hours is None:
-                hours = hours_of[interval] = interval_hours(interval)
-            apr = known[key] = signal / hours * HOURS_PER_YEAR
-        append(apr)
+        if interval != last:
+            known = hours_of.get(interval)
+            if known is None:
+                known = hours_of[interval] = interval_hours(interval)
+            hours = known
+            last = interval
+        append(signal / hours * year)
     return aprs
 
 
