@@ -56,7 +56,6 @@ from atomic_fp.backtest.collector import fewer_collections
 from atomic_fp.backtest.gaps import coverage, expected_interval
 from atomic_fp.backtest.records import SymbolPoint
 from atomic_fp.backtest.replay_state import (
-    SETTLE,
     ZERO,
     SeriesState,
     SymbolState,
@@ -88,14 +87,7 @@ class _Run(DecidingRun, AccountingRun):
 
     def run(self) -> BacktestResult:
         # each instant's settlements and unknowns, each list in the events' order
-        settling_at: dict[datetime, list[tuple[SeriesState, int]]] = {}
-        unknown_at: dict[datetime, list[tuple[int, int]]] = {}
-        series = self.series
-        for when, kind, index, row in self._events():
-            if kind == SETTLE:
-                settling_at.setdefault(when, []).append((series[index], row))
-            else:
-                unknown_at.setdefault(when, []).append((index, row))
+        settling_at, unknown_at = self._timeline()
         steps = sorted({self.start, *settling_at, *unknown_at})
         for sym in self.syms:
             for state in sym.series:
