@@ -50,6 +50,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from atomic_fp.backtest.collector import fewer_collections
@@ -305,17 +306,17 @@ class _Run(DecidingRun, AccountingRun):
         # fewer than two venues or when one venue is both (AccountingRun._spread)
         gap = best - worst if usable else None
         widest = None if gap is None or best_name == worst_name else (gap, worst_name, best_name)
-        if (
-            flat
-            and self.screening
+        aprs: list[tuple[str, Decimal]] | None = None
+        if flat and self.screening:
             # no ordered pair's gross spread reaches the threshold (the widest is best -
-            # worst), so _may_open's loop, which skips such pairs first, finds none
-            and (
-                gap is None
-                or gap < self.config.build_threshold
-                or not self._may_open(sym, self._aprs(sym))
-            )
-        ):
+            # worst), so _may_open's loop, which skips such pairs first, finds none; else
+            # the (venue, APR) list _may_open reads is kept for the rest of the cycle
+            if gap is not None and not gap < self.config.build_threshold:
+                aprs = self._aprs(sym)
+            screen = aprs is None or not self._may_open(sym, aprs)
+        else:
+            screen = False
+        if screen:
             # Provably no trade, so the decisions are not asked: flat means nothing to
             # close, reduce or rebalance, and opening needs, for some ordered pair,
             # net = spread - amortised fees - entry gap >= build_threshold, with the
@@ -335,7 +336,8 @@ class _Run(DecidingRun, AccountingRun):
                                 sym.funding, sym.funding - sym.fees + sym.cash + sym.value)
                 )  # fmt: skip
             return False
-        aprs = self._aprs(sym)
+        if aprs is None:
+            aprs = self._aprs(sym)
         sym.screened_out = False
         self.positions_read = None
         if not flat and self.certify and self._quiet(sym, now, aprs):
