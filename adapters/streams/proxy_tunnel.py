@@ -10,7 +10,10 @@ tunnel is opened here, the way httpcore opens one for the HTTP clients
 
 1. TCP to the proxy; for an ``https://`` proxy, TLS to it first, verified with the
    context httpcore gives a proxy (:func:`proxy_ssl_context`: the system's store plus
-   certifi), for the proxy's host name;
+   certifi), for the proxy's host name; that name is the one httpcore connects to and
+   verifies (:func:`proxy_address`: ``httpx.URL.raw_host``, an internationalised name
+   IDNA 2008-encoded by httpx), never the decoded ``host``, which the socket and ssl
+   modules would encode with IDNA 2003 (``straße`` -> ``strasse``: another host);
 2. ``CONNECT host:port HTTP/1.1`` (RFC 9110 section 9.3.6) with ``Host`` and ``Accept``
    as httpcore sends them and, for a proxy URL with a user, ``Proxy-Authorization: Basic``
    (RFC 7617) built as httpcore builds it from ``httpx.Proxy.raw_auth``;
@@ -50,6 +53,14 @@ def authority(host: str, port: int) -> str:
     """``host:port`` as a ``CONNECT`` target and ``Host`` value (an IPv6 address in
     brackets, RFC 9110 section 7.2 / RFC 3986 section 3.2.2)."""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def proxy_address(proxy: httpx.Proxy) -> tuple[str, int]:
+    """Where the proxy is reached (host, port), as httpcore does for the HTTP clients: its
+    origin (``httpcore.URL(host=proxy.url.raw_host, ...).origin``, port 80/443 by scheme
+    when none is given), the host in the ASCII form it dials and verifies TLS for."""
+    default = 443 if proxy.url.scheme == "https" else 80
+    return proxy.url.raw_host.decode("ascii"), proxy.url.port or default
 
 
 def connect_request(proxy: httpx.Proxy, host: str, port: int) -> bytes:
@@ -133,8 +144,7 @@ async def open_tunnel(
             f"proxy {where}: websockets go through http:// or https:// proxies only "
             f"({scheme}:// is not supported for them; NO_PROXY can exempt {host})"
         )
-    proxy_host = proxy.url.host
-    proxy_port = proxy.url.port or (443 if scheme == "https" else 80)
+    proxy_host, proxy_port = proxy_address(proxy)
     try:
         stream: ByteStream = await anyio.connect_tcp(proxy_host, proxy_port)
     except OSError as error:
@@ -160,4 +170,11 @@ async def open_tunnel(
     return stream
 
 
-__all__ = ["MAX_ANSWER_HEAD", "authority", "check_answer", "connect_request", "open_tunnel"]
+__all__ = [
+    "MAX_ANSWER_HEAD",
+    "authority",
+    "check_answer",
+    "connect_request",
+    "open_tunnel",
+    "proxy_address",
+]
