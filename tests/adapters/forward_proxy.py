@@ -35,6 +35,11 @@ class ForwardProxy:
     headers: list[dict[str, str]] = attrs.field(factory=list)
     tls: ssl.SSLContext | None = None
     """Serve the proxy itself over TLS (an ``https://`` proxy)."""
+    established: bytes = b"HTTP/1.1 200 Connection established\r\n\r\n"
+    """The answer to a ``CONNECT`` it relays (a test may give an awkward one)."""
+    events: list[str] = attrs.field(factory=list)
+    """For each tunnel, in order: ``"answered"`` when its ``CONNECT`` answer was sent,
+    ``"used"`` when the client's first bytes through it arrived."""
 
     @property
     def url(self) -> str:
@@ -88,8 +93,15 @@ async def _handle(
     upstream_reader, upstream_writer = await asyncio.open_connection(host, int(port))
     proxy.relayed.append((method, target))
     if method == "CONNECT":
-        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        writer.write(proxy.established)
         await writer.drain()
+        proxy.events.append("answered")
+        first = await reader.read(65536)
+        if not first:
+            writer.close()
+            return
+        proxy.events.append("used")
+        upstream_writer.write(first)
     else:
         upstream_writer.write(path_head)
     await asyncio.gather(_pipe(reader, upstream_writer), _pipe(upstream_reader, writer))
@@ -97,10 +109,14 @@ async def _handle(
 
 @contextmanager
 def forward_proxy(
-    credentials: tuple[str, str] | None = None, tls: ssl.SSLContext | None = None
+    credentials: tuple[str, str] | None = None,
+    tls: ssl.SSLContext | None = None,
+    established: bytes | None = None,
 ) -> Iterator[ForwardProxy]:
     """The proxy, served from its own thread and event loop for the block."""
     proxy = ForwardProxy(credentials=credentials, tls=tls)
+    if established is not None:
+        proxy.established = established
     loop = asyncio.new_event_loop()
     started = threading.Event()
 
