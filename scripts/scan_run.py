@@ -248,16 +248,17 @@ def run_scan(
         fixed_now: datetime | None = snapshot.as_of
     else:
         venues = build_live(select(config, venue_names), app.environ, with_credentials=False)
+
+        def unbuilt(venue: Venue, problem: str) -> str:
+            # a venue the config cannot build is a configuration error, not an outage
+            return f"invalid configuration: {config.source}: venues.{venue.id}: {problem}"
+
         # a broken proxy setting is the environment's, not the file's: named as the
         # trading commands name it (scripts.trading), exit 2 all the same
-        refuse_a_broken_proxy(venues)
+        refuse_a_broken_proxy(venues, unbuilt)
         for built in venues:
             if isinstance(built.client, Failure):
-                # a venue the config cannot build is a configuration error, not an outage
-                fail(
-                    f"invalid configuration: {config.source}: venues.{built.id}: "
-                    f"{built.client.failure()}"
-                )
+                fail(unbuilt(built, built.client.failure()))
         account_venues = _account_fee_venues(config, venue_names, app.environ)
         source = "live"
         fixed_now = None
