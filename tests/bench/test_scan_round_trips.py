@@ -4,10 +4,10 @@ up, ``bench/realistic_bodies.py``; GRVT over its websocket), each venue behind a
 charges a round trip for the TCP connect, the TLS handshake and each request.
 
 Counts and event order (no duration asserted but the lower bounds the proxy itself
-enforces, which load can only lengthen: :func:`_assert_charged`): a cold scan opens every connection
-before any venue has answered (causally: the proxies hold every answer until the expected
-connections are open, so a load-starved client cannot fail it and a client that needs an
-answer first cannot pass it), each REST connection costs TCP + TLS + one request and
+enforces, which load can only lengthen: :func:`_assert_charged`): a cold scan opens every
+connection before any venue has answered (causally: the proxies hold every answer until
+the expected connections are open, so a load-starved client cannot fail it and a client
+that needs an answer first cannot pass it), each REST connection costs TCP + TLS + one request and
 GRVT's websocket TCP + TLS + upgrade + one subscribe; a warm scan (clients kept, as in a
 long-running process) opens no connection and sends one request per connection.
 """
