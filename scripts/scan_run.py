@@ -30,8 +30,8 @@ from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import to_result
 from scripts.config import AppConfig
 from scripts.context import app_context, fail, warn
+from scripts.environment_settings import refuse_a_broken_environment
 from scripts.fees import FeeResults, quote_all
-from scripts.proxy_setting import refuse_a_broken_proxy
 from scripts.runtime import (
     GRACE,
     Venue,
@@ -253,9 +253,9 @@ def run_scan(
             # a venue the config cannot build is a configuration error, not an outage
             return f"invalid configuration: {config.source}: venues.{venue.id}: {problem}"
 
-        # a broken proxy setting is the environment's, not the file's: named as the
+        # a broken proxy or CA-store setting is the environment's, not the file's: named as the
         # trading commands name it (scripts.trading), exit 2 all the same
-        refuse_a_broken_proxy(venues, unbuilt)
+        refuse_a_broken_environment(venues, unbuilt)
         for built in venues:
             if isinstance(built.client, Failure):
                 fail(unbuilt(built, built.client.failure()))

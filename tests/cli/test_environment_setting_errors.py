@@ -1,13 +1,20 @@
-"""A broken proxy setting and another venue problem at once: each named as what it is.
+"""A broken connection setting in the environment, alone or with another venue problem:
+each named as what it is.
 
-``scan``, ``collect`` and ``watch`` exit 2 when the environment's proxy setting cannot
-work (``scripts/proxy_setting.py``). Before, they printed the *first unbuilt venue's*
-message whatever it was: with a venue whose ``ca_bundle`` is a readable file that holds no
+``scan``, ``collect`` and ``watch`` exit 2 when the environment's proxy setting, or the
+default CA store it names (``SSL_CERT_FILE``), cannot work (``scripts/
+environment_settings.py``). Before, they printed the *first unbuilt venue's* message
+whatever it was: with a venue whose ``ca_bundle`` is a readable file that holds no
 certificate (the config's check only asks for a readable file) listed first, the exit-2
 message was that venue's CA problem, without the proxy and without the "invalid
-configuration" ``scan`` gives it. Now the proxy problem is the error the command exits
-with, and each other venue it could not build is named as the command names it without a
-proxy problem (``scan``: ``invalid configuration: <file>: venues.<id>: ...``).
+configuration" ``scan`` gives it. Now the environment's problem is the error the command
+exits with, and each other venue it could not build is named as the command names it
+without one (``scan``: ``invalid configuration: <file>: venues.<id>: ...``).
+
+``SSL_CERT_FILE`` naming a missing file (httpx loads it for every client without a CA
+bundle of its own): before, every command named it ``ca_bundle None: [Errno 2] No such
+file or directory`` (no file named), ``scan`` as an invalid configuration of the config
+file, ``collect`` exited 1 ("no venue answered") and ``watch`` watched nothing and exited 0.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from adapters import tls
 from scripts.cli import cli
 
 PROXY_NAMES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
@@ -126,3 +134,60 @@ def test_a_malformed_proxy_alone_is_named_through_the_first_venue(
     result = _run(config, ["scan"], tmp_path)
     assert result.exit_code == 2, result.output
     assert _errors(result) == [f"atomic-fp: error: venue binance: {PROXY_PROBLEM}"]
+
+
+# -- the default CA store named by SSL_CERT_FILE -----------------------------------------
+
+
+def _store_problem(path: Path) -> str:
+    return (
+        f"the default CA store (SSL_CERT_FILE '{path}' from the environment): "
+        "[Errno 2] No such file or directory"
+    )
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, ["positions"]])
+def test_a_missing_ssl_cert_file_is_named_as_the_environment_s(
+    env: pytest.MonkeyPatch, tmp_path: Path, command: list[str]
+) -> None:
+    config, _ = _config(tmp_path, broken=())
+    missing = tmp_path / "nowhere" / "ca.pem"
+    env.setenv("SSL_CERT_FILE", str(missing))
+    env.setattr(tls, "_contexts", {})  # (the default context is loaded afresh)
+    result = _run(config, command, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert _errors(result) == [f"atomic-fp: error: venue binance: {_store_problem(missing)}"]
+    assert "Traceback" not in result.output and result.stdout == ""
+
+
+def test_a_missing_ssl_cert_file_no_venue_loads_is_not_a_problem(
+    env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Every venue trusts its own bundle (which holds no certificate here): the default
+    store is never loaded, so only the venues' own problem is named."""
+    config, bundle = _config(tmp_path, broken=("binance", "hyperliquid"))
+    env.setenv("SSL_CERT_FILE", str(tmp_path / "nowhere.pem"))
+    env.setattr(tls, "_contexts", {})
+    result = _run(config, ["scan"], tmp_path)
+    assert result.exit_code == 2, result.output
+    (line,) = _errors(result)
+    assert line.startswith(_other_problem(["scan"], config, bundle, "binance")), line
+
+
+def test_a_missing_ssl_cert_file_and_a_malformed_proxy_are_both_named(
+    env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The CA store is loaded before the proxies are read, so every venue failed on it;
+    the proxy is named as well, bare."""
+    config, _ = _config(tmp_path, broken=())
+    missing = tmp_path / "nowhere.pem"
+    env.setenv("SSL_CERT_FILE", str(missing))
+    env.setenv("HTTPS_PROXY", MALFORMED)
+    env.setattr(tls, "_contexts", {})
+    result = _run(config, ["scan"], tmp_path)
+    assert result.exit_code == 2, result.output
+    assert _errors(result) == [
+        f"atomic-fp: error: {PROXY_PROBLEM}",
+        f"atomic-fp: error: venue binance: {_store_problem(missing)}",
+    ]
+    assert "s3cret" not in result.output
