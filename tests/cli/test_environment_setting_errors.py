@@ -63,6 +63,8 @@ def _config(tmp_path: Path, broken: tuple[str, ...]) -> tuple[Path, Path]:
 def _run(config: Path, command: list[str], tmp_path: Path) -> Result:
     if command == ["collect"]:
         command = [*command, "--store", str(tmp_path / "funding.sqlite")]
+    if command == ["record"]:
+        command = [*command, "--out", str(tmp_path / "snapshot.json")]
     return CliRunner().invoke(cli, ["--config", str(config), *command])
 
 
@@ -146,7 +148,7 @@ def _store_problem(path: Path) -> str:
     )
 
 
-@pytest.mark.parametrize("command", [*COMMANDS, ["positions"]])
+@pytest.mark.parametrize("command", [*COMMANDS, ["positions"], ["record"]])
 def test_a_missing_ssl_cert_file_is_named_as_the_environment_s(
     env: pytest.MonkeyPatch, tmp_path: Path, command: list[str]
 ) -> None:
@@ -158,6 +160,7 @@ def test_a_missing_ssl_cert_file_is_named_as_the_environment_s(
     assert result.exit_code == 2, result.output
     assert _errors(result) == [f"atomic-fp: error: venue binance: {_store_problem(missing)}"]
     assert "Traceback" not in result.output and result.stdout == ""
+    assert not (tmp_path / "snapshot.json").exists()
 
 
 def test_a_missing_ssl_cert_file_no_venue_loads_is_not_a_problem(
