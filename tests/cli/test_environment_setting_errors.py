@@ -83,7 +83,7 @@ def _other_problem(command: list[str], config: Path, bundle: Path, venue: str) -
     return f"atomic-fp: error: {problem}"
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
 def test_a_malformed_proxy_is_named_though_another_venue_failed_first(
     env: pytest.MonkeyPatch, tmp_path: Path, command: list[str]
 ) -> None:
@@ -99,7 +99,7 @@ def test_a_malformed_proxy_is_named_though_another_venue_failed_first(
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
 def test_a_malformed_proxy_is_named_when_no_venue_got_as_far_as_the_proxy(
     env: pytest.MonkeyPatch, tmp_path: Path, command: list[str]
 ) -> None:
@@ -148,7 +148,7 @@ def _store_problem(path: Path) -> str:
     )
 
 
-@pytest.mark.parametrize("command", [*COMMANDS, ["positions"], ["record"]])
+@pytest.mark.parametrize("command", [*COMMANDS, ["positions"], ["record"]], ids=lambda c: c[0])
 def test_a_missing_ssl_cert_file_is_named_as_the_environment_s(
     env: pytest.MonkeyPatch, tmp_path: Path, command: list[str]
 ) -> None:
