@@ -228,6 +228,24 @@ def checked_proxy(route: Route) -> httpx.Proxy:
     return proxy
 
 
+def _without_socks_support(route: Route, proxy: httpx.Proxy) -> ProxySettingError | None:
+    """The refusal for a SOCKS proxy when ``socksio`` is not installed (httpx's transport
+    raises ``ImportError`` for it: ``httpx/_transports/default.py``, "Using SOCKS proxy,
+    but the 'socksio' package is not installed"), found without building a transport, so
+    :func:`environment_problem` names it as a venue client's build does."""
+    if proxy.url.scheme not in ("socks5", "socks5h"):
+        return None
+    import importlib.util
+
+    if importlib.util.find_spec("socksio") is not None:
+        return None
+    return ProxySettingError(
+        f"proxy for {_setting(route.pattern)} from the environment ({shown(proxy)}): "
+        "a SOCKS proxy needs the 'socksio' package, which is not installed "
+        "(pip install 'httpx[socks]')"
+    )
+
+
 def route_through_proxies(
     direct: httpx.AsyncBaseTransport,
     routes: Sequence[Route],
@@ -242,6 +260,9 @@ def route_through_proxies(
     for route in routes:
         if route.proxy is not None and route.proxy not in proxied:
             proxy = checked_proxy(route)
+            unsupported = _without_socks_support(route, proxy)
+            if unsupported is not None:
+                raise unsupported
             try:
                 proxied[route.proxy] = proxy_transport(proxy)
             except ImportError as error:  # socks5:// without socksio: httpx says what to install
@@ -258,7 +279,9 @@ def environment_problem() -> str | None:
     try:
         for route in environment_routes():
             if route.proxy is not None:
-                checked_proxy(route)
+                unsupported = _without_socks_support(route, checked_proxy(route))
+                if unsupported is not None:
+                    return str(unsupported)
     except ProxySettingError as error:
         return str(error)
     return None

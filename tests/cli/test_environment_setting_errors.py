@@ -19,9 +19,11 @@ file, ``collect`` exited 1 ("no venue answered") and ``watch`` watched nothing a
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner, Result
 
@@ -194,3 +196,30 @@ def test_a_missing_ssl_cert_file_and_a_malformed_proxy_are_both_named(
         f"atomic-fp: error: venue binance: {_store_problem(missing)}",
     ]
     assert "s3cret" not in result.output
+
+
+# -- a SOCKS proxy without httpx's SOCKS support -----------------------------------------
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("socksio") is not None, reason="httpx[socks] is installed here"
+)
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_a_socks_proxy_without_socksio_is_named_as_the_environment_s(
+    env: pytest.MonkeyPatch, tmp_path: Path, command: list[str]
+) -> None:
+    """httpx cannot use it (the oracle: its transport refuses it); before, ``scan`` blamed
+    the config file, ``collect`` exited 1 ("no venue answered") and ``watch`` exited 0
+    having watched nothing."""
+    with pytest.raises(ImportError, match="socksio"):
+        httpx.AsyncHTTPTransport(proxy=httpx.Proxy("socks5://127.0.0.1:1080"))
+    config, _ = _config(tmp_path, broken=())
+    env.setenv("HTTPS_PROXY", "socks5://user:s3cret@127.0.0.1:1080")
+    result = _run(config, command, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert _errors(result) == [
+        "atomic-fp: error: venue binance: proxy for 'https://' (HTTPS_PROXY) from the "
+        "environment (socks5://127.0.0.1:1080): a SOCKS proxy needs the 'socksio' package, "
+        "which is not installed (pip install 'httpx[socks]')"
+    ]
+    assert "s3cret" not in result.output and "Traceback" not in result.output
