@@ -159,7 +159,12 @@ def check_answer(head: bytes, where: str, target: str) -> None:
     """Refuse a ``CONNECT`` answer (``head``: everything the proxy sent before the tunnel
     is used) that is not a 2xx, or that carries bytes after its blank line."""
     found = answer_end(head)
-    status_line, end = found if found is not None else ("", len(head))
+    if found is None:  # (never from open_tunnel, which reads a whole answer first)
+        first = head.split(b"\n", 1)[0].removesuffix(b"\r").decode("latin-1")
+        raise ConnectionClosed(
+            f"proxy {where}: no whole answer to CONNECT {target}: {first[:80]!r}"
+        )
+    status_line, end = found
     extra = head[end:]
     version, code, reason = _status(status_line)
     if not _is_http_status(version, code):

@@ -96,9 +96,16 @@ async def _handle(
         writer.write(proxy.established)
         await writer.drain()
         proxy.events.append("answered")
-        first = await reader.read(65536)
+        first = b""
+        try:
+            first = await reader.read(65536)
+        except (ConnectionError, OSError):
+            pass
+        finally:  # (also when cancelled as the proxy stops: the venue sees the close)
+            if not first:  # the client gave up on the tunnel (a refusal, say)
+                writer.close()
+                upstream_writer.close()
         if not first:
-            writer.close()
             return
         proxy.events.append("used")
         upstream_writer.write(first)

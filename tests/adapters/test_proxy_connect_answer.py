@@ -63,11 +63,12 @@ REASON = st.one_of(st.none(), st.text("abcdefghijklmnopqrstuvwxyz ABCDEFG", max_
 
 @st.composite
 def heads(draw: st.DrawFn, status: st.SearchStrategy[int]) -> bytes:
-    """One answer head as a proxy may spell it: every line end CRLF or a bare LF."""
+    """One answer head as a proxy may spell it: every line end CRLF or a bare LF (its
+    headers named ``X-...``: no framing header, whose values h11 checks)."""
     version = draw(st.sampled_from(["HTTP/1.1", "HTTP/1.0"]))
     reason = draw(REASON)
     line = f"{version} {draw(status)}" + ("" if reason is None else f" {reason}")
-    lines = [line.encode(), *(f"{n}: {v}".encode() for n, v in draw(st.lists(
+    lines = [line.encode(), *(f"X-{n}: {v}".encode() for n, v in draw(st.lists(
         st.tuples(TOKEN, VALUE), max_size=3)))]  # fmt: skip
     return b"".join(text + draw(LINE_END) for text in lines) + draw(LINE_END)
 
