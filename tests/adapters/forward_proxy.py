@@ -160,3 +160,24 @@ def forward_proxy(
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
         loop.close()
+
+
+def echo_through_proxy(url: str, limit: float, watchdog: float | None = None) -> bytes | None:
+    """One ``{"ping": 1}`` sent on a websocket to ``url`` (through whatever proxy the
+    environment names) and the first answer; ``limit`` is the client's own timeout,
+    ``watchdog`` (if given) a bound on opening it, for a test whose limit is an hour."""
+    import anyio
+
+    from adapters.grvt.ticker_snapshot import MAX_FRAME
+    from adapters.streams.connection import open_connection
+
+    async def echo() -> bytes | None:
+        with anyio.fail_after(watchdog):
+            connection = await open_connection(url, limit=limit, max_frame=MAX_FRAME)
+        try:
+            await connection.send_json({"ping": 1})
+            return await connection.receive(limit)
+        finally:
+            await connection.aclose()
+
+    return anyio.run(echo)

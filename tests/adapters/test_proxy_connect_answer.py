@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from adapters.grvt.ticker_snapshot import MAX_FRAME
 from adapters.streams.connection import ConnectionClosed, open_connection
 from adapters.streams.proxy_tunnel import answer_end, check_answer
-from tests.adapters.forward_proxy import forward_proxy
+from tests.adapters.forward_proxy import echo_through_proxy, forward_proxy
 from tests.streams.local_ws import LocalWs, local_ws
 
 PROXY_NAMES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
@@ -148,16 +148,7 @@ def test_a_proxy_answering_with_bare_lf_opens_the_tunnel_at_once(
     with forward_proxy(established=answer) as proxy:
         monkeypatch.setenv("HTTP_PROXY", proxy.url)
 
-        async def echo() -> bytes | None:
-            with anyio.fail_after(WATCHDOG):
-                connection = await open_connection(venue.url, limit=3600.0, max_frame=MAX_FRAME)
-            try:
-                await connection.send_json({"ping": 1})
-                return await connection.receive(3600.0)
-            finally:
-                await connection.aclose()
-
-        reply = anyio.run(echo)
+        reply = echo_through_proxy(venue.url, limit=3600.0, watchdog=WATCHDOG)
     port = venue.url.rsplit(":", 1)[1].strip("/")
     assert proxy.relayed == [("CONNECT", f"127.0.0.1:{port}")]
     assert proxy.events == ["answered", "used"]  # the client spoke after the answer

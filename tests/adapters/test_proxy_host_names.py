@@ -29,11 +29,9 @@ import trustme
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.grvt.ticker_snapshot import MAX_FRAME
 from adapters.proxy_routing import ProxySettingError, checked_proxy, environment_routes
 from adapters.streams import proxy_tunnel
-from adapters.streams.connection import open_connection
-from tests.adapters.forward_proxy import forward_proxy
+from tests.adapters.forward_proxy import echo_through_proxy, forward_proxy
 from tests.adapters.tls_server import server_context
 from tests.streams.local_ws import local_ws
 
@@ -180,15 +178,7 @@ def test_the_websocket_tunnel_reaches_an_idn_https_proxy_at_httpx_s_host(
                 monkeypatch.delenv(name)
         monkeypatch.setenv("HTTP_PROXY", f"{setting}:443")
 
-        async def echo() -> bytes | None:
-            connection = await open_connection(venue.url, limit=30.0, max_frame=MAX_FRAME)
-            try:
-                await connection.send_json({"ping": 1})
-                return await connection.receive(30.0)
-            finally:
-                await connection.aclose()
-
-        answer = anyio.run(echo)
+        answer = echo_through_proxy(venue.url, limit=30.0)
     port = venue.url.rsplit(":", 1)[1].strip("/")
     assert asked == [(ascii_host, 443)]
     assert proxy.relayed == [("CONNECT", f"127.0.0.1:{port}")]
