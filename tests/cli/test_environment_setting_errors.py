@@ -223,3 +223,33 @@ def test_a_socks_proxy_without_socksio_is_named_as_the_environment_s(
         "which is not installed (pip install 'httpx[socks]')"
     ]
     assert "s3cret" not in result.output and "Traceback" not in result.output
+
+
+# -- ATOMIC_FP_CACHE_DIR naming a home directory that does not exist ----------------------
+
+
+@pytest.mark.parametrize("command", [["scan", "--offline"], ["scan", "--help"], ["positions"]])
+def test_a_cache_dir_under_an_unknown_user_s_home_exits_2_naming_it(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """``~someone/...`` for a user the system does not know: pathlib cannot expand it
+    (``RuntimeError``); before, every command (``--help`` too) ended in a traceback, exit 1,
+    at the first look at the cache (the attrs code cache, before the command ran)."""
+    import subprocess
+    import sys
+
+    setting = "~no-such-user-atomic-fp/cache"
+    with pytest.raises(RuntimeError):
+        Path(setting).expanduser()  # (the oracle: what pathlib says of it)
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.cli", *command],
+        env={**os.environ, "ATOMIC_FP_CACHE_DIR": setting},
+        capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        f"atomic-fp: error: ATOMIC_FP_CACHE_DIR '{setting}' from the environment: "
+        "no user 'no-such-user-atomic-fp'\n"
+    )
+    assert done.stdout == ""
