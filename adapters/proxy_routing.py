@@ -31,6 +31,12 @@ schemes httpx knows, it needs a host that can be looked up (a DNS name or an IP 
 and a port in 1-65535. httpx itself takes ``http://[bad``, ``http://:3128``,
 ``http://proxy corp`` or ``http://proxy.corp:99999`` and only fails when connecting, which
 made every venue "fail to answer" (exit 1) instead of reporting the setting (exit 2).
+The host checked is the one httpcore connects to, ``httpx.URL.raw_host``: an
+internationalised name is IDNA-encoded by httpx (``bücher.example`` ->
+``xn--bcher-kva.example``, the ``idna`` package, IDNA 2008) and an A-label kept as given;
+``httpx.URL.host`` shows the decoded name instead (and raises on an A-label that is not
+valid Punycode, which httpx still connects to), so it is never what is checked or shown
+(``tests/adapters/test_proxy_host_names.py`` compares with httpx over generated names).
 
 No proxy in the environment: :func:`environment_routes` is empty and the caller keeps
 its transport as it was (no object added to a scan).
@@ -192,8 +198,10 @@ def _setting(pattern: str) -> str:
 def checked_proxy(route: Route) -> httpx.Proxy:
     """``route``'s proxy as ``httpx.Proxy``, or :class:`ProxySettingError` naming the
     setting and the proxy without its user and password: a scheme httpx does not know, a
-    malformed URL, no usable host (httpx keeps ``[``, spaces and the like percent-encoded
-    in the host, and an empty one, until the connect fails), or a port outside 1-65535."""
+    malformed URL (a host IDNA 2008 refuses included), no usable host (httpx keeps ``[``,
+    spaces and the like percent-encoded in the host, and an empty one, until the connect
+    fails), or a port outside 1-65535. The host is checked in the ASCII form httpcore
+    connects to (``raw_host``): an internationalised name is accepted as httpx takes it."""
     assert route.proxy is not None
     try:
         proxy = httpx.Proxy(route.proxy)
@@ -204,7 +212,7 @@ def checked_proxy(route: Route) -> httpx.Proxy:
             f"({_shown(route.proxy)}): not a proxy URL httpx can use "
             "(http://, https://, socks5:// or socks5h://)"
         ) from None
-    host, port = proxy.url.host, proxy.url.port
+    host, port = proxy.url.raw_host.decode("ascii"), proxy.url.port  # what httpcore dials
     problem = None
     if not host:
         problem = "it names no host"
@@ -218,6 +226,24 @@ def checked_proxy(route: Route) -> httpx.Proxy:
             f"({_shown(route.proxy)}): {problem}"
         )
     return proxy
+
+
+def _without_socks_support(route: Route, proxy: httpx.Proxy) -> ProxySettingError | None:
+    """The refusal for a SOCKS proxy when ``socksio`` is not installed (httpx's transport
+    raises ``ImportError`` for it: ``httpx/_transports/default.py``, "Using SOCKS proxy,
+    but the 'socksio' package is not installed"), found without building a transport, so
+    :func:`environment_problem` names it as a venue client's build does."""
+    if proxy.url.scheme not in ("socks5", "socks5h"):
+        return None
+    import importlib.util
+
+    if importlib.util.find_spec("socksio") is not None:
+        return None
+    return ProxySettingError(
+        f"proxy for {_setting(route.pattern)} from the environment ({shown(proxy)}): "
+        "a SOCKS proxy needs the 'socksio' package, which is not installed "
+        "(pip install 'httpx[socks]')"
+    )
 
 
 def route_through_proxies(
@@ -234,6 +260,9 @@ def route_through_proxies(
     for route in routes:
         if route.proxy is not None and route.proxy not in proxied:
             proxy = checked_proxy(route)
+            unsupported = _without_socks_support(route, proxy)
+            if unsupported is not None:
+                raise unsupported
             try:
                 proxied[route.proxy] = proxy_transport(proxy)
             except ImportError as error:  # socks5:// without socksio: httpx says what to install
@@ -250,7 +279,9 @@ def environment_problem() -> str | None:
     try:
         for route in environment_routes():
             if route.proxy is not None:
-                checked_proxy(route)
+                unsupported = _without_socks_support(route, checked_proxy(route))
+                if unsupported is not None:
+                    return str(unsupported)
     except ProxySettingError as error:
         return str(error)
     return None
@@ -278,13 +309,15 @@ def shown(proxy: httpx.Proxy) -> str:
 
 
 def _shown(proxy: str) -> str:
-    """The proxy URL without its user and password."""
+    """The proxy URL without its user and password; its host as httpcore connects to it
+    (``raw_host``: ASCII, an internationalised name IDNA-encoded)."""
     try:
         url = httpx.URL(proxy)
     except (httpx.InvalidURL, ValueError):
         return "a malformed URL"
     port = f":{url.port}" if url.port is not None else ""
-    host = f"[{url.host}]" if ":" in url.host else url.host
+    raw = url.raw_host.decode("ascii")
+    host = f"[{raw}]" if ":" in raw else raw
     return f"{url.scheme}://{host}{port}"
 
 

@@ -187,6 +187,10 @@ def build_client(settings: VenueSettings) -> Result[VenueClient, str]:
         except ProxySettingError as error:
             return Failure(f"venue {settings.id}: {error}")
         except (OSError, ValueError) as error:
+            if settings.ca_bundle is None:  # the environment's SSL_CERT_FILE / _DIR
+                from adapters.default_trust import described
+
+                return Failure(f"venue {settings.id}: {described(error)}")
             return Failure(f"venue {settings.id}: ca_bundle {settings.ca_bundle!r}: {error}")
         settings = attrs.evolve(settings, transport=transport)
     try:

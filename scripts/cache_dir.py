@@ -15,7 +15,13 @@ def cache_dir(environ: Mapping[str, str]) -> Path:
     ``~/.cache/atomic-fp``."""
     explicit = environ.get(CACHE_DIR_ENV, "").strip()
     if explicit:
-        return Path(explicit).expanduser()
+        try:
+            return Path(explicit).expanduser()
+        except RuntimeError:  # pathlib: "~user" naming no user (was a traceback, exit 1)
+            from scripts.context import fail
+
+            user = explicit.split("/", 1)[0]
+            fail(f"{CACHE_DIR_ENV} {explicit!r} from the environment: no user {user[1:]!r}")
     xdg = environ.get("XDG_CACHE_HOME", "").strip()
     if xdg and Path(xdg).is_absolute():
         return Path(xdg) / "atomic-fp"

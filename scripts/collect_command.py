@@ -58,9 +58,9 @@ def collect(
 
     from adapters.store import DEFAULT_STORE, FundingStore, StoreError
     from scripts.context import app_context, error, fail, warn
+    from scripts.environment_settings import refuse_a_broken_environment
     from scripts.json_contract import versioned
     from scripts.output import render_json
-    from scripts.proxy_setting import refuse_a_broken_proxy
     from scripts.runtime import build_live, build_offline, select, utc_now
     from scripts.scan_command import split_list
     from scripts.scan_run import _load_snapshot, gather
@@ -80,7 +80,7 @@ def collect(
         built = build_offline(snapshot, names, config)
     else:
         built = build_live(select(config, names), app.environ, with_credentials=False)
-        refuse_a_broken_proxy(built)  # exit 2, not "no venue answered"
+        refuse_a_broken_environment(built)  # exit 2, not "no venue answered"
     path = Path(store_path or config.store_path or DEFAULT_STORE)
     try:
         store = FundingStore(path)

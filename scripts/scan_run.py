@@ -30,8 +30,8 @@ from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.operations import to_result
 from scripts.config import AppConfig
 from scripts.context import app_context, fail, warn
+from scripts.environment_settings import refuse_a_broken_environment
 from scripts.fees import FeeResults, quote_all
-from scripts.proxy_setting import refuse_a_broken_proxy
 from scripts.runtime import (
     GRACE,
     Venue,
@@ -249,16 +249,17 @@ def run_scan(
         fixed_now: datetime | None = snapshot.as_of
     else:
         venues = build_live(select(config, venue_names), app.environ, with_credentials=False)
-        # a broken proxy setting is the environment's, not the file's: named as the
+
+        def unbuilt(venue: Venue, problem: str) -> str:
+            # a venue the config cannot build is a configuration error, not an outage
+            return f"invalid configuration: {config.source}: venues.{venue.id}: {problem}"
+
+        # a broken proxy or CA-store setting is the environment's, not the file's: named as the
         # trading commands name it (scripts.trading), exit 2 all the same
-        refuse_a_broken_proxy(venues)
+        refuse_a_broken_environment(venues, unbuilt)
         for built in venues:
             if isinstance(built.client, Failure):
-                # a venue the config cannot build is a configuration error, not an outage
-                fail(
-                    f"invalid configuration: {config.source}: venues.{built.id}: "
-                    f"{built.client.failure()}"
-                )
+                fail(unbuilt(built, built.client.failure()))
         account_venues = _account_fee_venues(config, venue_names, app.environ)
         source = "live"
         fixed_now = None

@@ -17,8 +17,8 @@ import click
 
 from atomic_fp.decisions.types import Opportunity
 from scripts.context import AppContext, app_context, fail, warn
+from scripts.environment_settings import refuse_a_broken_environment
 from scripts.fees import quote_all, resolve_all
-from scripts.proxy_setting import refuse_a_broken_proxy
 from scripts.runtime import build_live, close_all, select, utc_now
 from scripts.watch_alerts import WatchAlerts
 from scripts.watch_render import change_json, live_view
@@ -144,7 +144,7 @@ def run_watch(
     chosen = select(config, venue_names)
     alerts = _watch_alerts(app, alert_above)  # a broken [alerts] exits 2 before connecting
     venues = build_live(chosen, app.environ, with_credentials=False)
-    refuse_a_broken_proxy(venues)  # exit 2, not a watch of venues that cannot connect
+    refuse_a_broken_environment(venues)  # exit 2, not a watch of venues that cannot connect
     output = _JsonLines(limit) if fmt == "jsonl" else _LiveTable(limit)
 
     def emit(change: WatchChange) -> None:

@@ -10,13 +10,24 @@ tunnel is opened here, the way httpcore opens one for the HTTP clients
 
 1. TCP to the proxy; for an ``https://`` proxy, TLS to it first, verified with the
    context httpcore gives a proxy (:func:`proxy_ssl_context`: the system's store plus
-   certifi), for the proxy's host name;
+   certifi), for the proxy's host name; that name is the one httpcore connects to and
+   verifies (:func:`proxy_address`: ``httpx.URL.raw_host``, an internationalised name
+   IDNA 2008-encoded by httpx), never the decoded ``host``, which the socket and ssl
+   modules would encode with IDNA 2003 (``straße`` -> ``strasse``: another host);
 2. ``CONNECT host:port HTTP/1.1`` (RFC 9110 section 9.3.6) with ``Host`` and ``Accept``
    as httpcore sends them and, for a proxy URL with a user, ``Proxy-Authorization: Basic``
    (RFC 7617) built as httpcore builds it from ``httpx.Proxy.raw_auth``;
 3. a 2xx answer opens the tunnel (anything else is the proxy's refusal); the client then
    speaks first (TLS ClientHello or the websocket's opening request), so a proxy that
-   sends bytes after its answer and before that is broken, and refused;
+   sends bytes after its answer and before that is broken, and refused. The answer's
+   head is framed as h11 (httpcore's parser) frames it, :func:`answer_end`: it ends at
+   the first ``LF [CR] LF`` (a bare LF ends a line too, RFC 9112 section 2.2: "a recipient
+   MAY recognize a single LF as a line terminator and ignore any preceding CR"; h11
+   ``_receivebuffer.py`` ``blank_line_regex``, since python-hyper/h11#7), interim 1xx
+   answers other than 101 are skipped as httpcore skips them
+   (``httpcore/_async/http11.py``, ``_receive_response_headers``), and an answer whose
+   first byte is a control character or space is refused at once (h11's
+   ``is_next_line_obviously_invalid_request_line``), not at the timeout;
 4. for ``wss://``, TLS to the venue over the tunnel with the caller's context (the shared
    one for the venue's CA bundle): the venue's certificate is verified end to end, as
    without a proxy.
@@ -32,6 +43,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import re
 import ssl
 
 import anyio
@@ -50,6 +62,14 @@ def authority(host: str, port: int) -> str:
     """``host:port`` as a ``CONNECT`` target and ``Host`` value (an IPv6 address in
     brackets, RFC 9110 section 7.2 / RFC 3986 section 3.2.2)."""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def proxy_address(proxy: httpx.Proxy) -> tuple[str, int]:
+    """Where the proxy is reached (host, port), as httpcore does for the HTTP clients: its
+    origin (``httpcore.URL(host=proxy.url.raw_host, ...).origin``, port 80/443 by scheme
+    when none is given), the host in the ASCII form it dials and verifies TLS for."""
+    default = 443 if proxy.url.scheme == "https" else 80
+    return proxy.url.raw_host.decode("ascii"), proxy.url.port or default
 
 
 def connect_request(proxy: httpx.Proxy, host: str, port: int) -> bytes:
@@ -84,14 +104,70 @@ def proxy_ssl_context() -> ssl.SSLContext:
     return context
 
 
+_BLANK_LINE = re.compile(rb"\n\r?\n")
+"""Where a head ends: h11's ``blank_line_regex`` (``h11/_receivebuffer.py``)."""
+
+
+def _next_head(data: bytes, start: int) -> tuple[list[bytes], int] | None:
+    """The lines of the head starting at ``start`` (each without its line end) and where
+    it ends; ``None``: not complete yet. h11's ``ReceiveBuffer.maybe_extract_lines``: an
+    immediate ``LF`` or ``CRLF`` is a head with no line (h11: "no response line")."""
+    if data[start : start + 1] == b"\n":
+        return [], start + 1
+    if data[start : start + 2] == b"\r\n":
+        return [], start + 2
+    blank = _BLANK_LINE.search(data, start)
+    if blank is None:
+        return None
+    lines = [line.removesuffix(b"\r") for line in data[start : blank.end()].split(b"\n")]
+    return lines[:-2], blank.end()
+
+
+def _status(line: str) -> tuple[str, str, str]:
+    """``(version, code, reason)`` of a status line (empty strings where missing)."""
+    version, _, rest = line.partition(" ")
+    code, _, reason = rest.partition(" ")
+    return version, code, reason
+
+
+def _is_http_status(version: str, code: str) -> bool:
+    return version.startswith("HTTP/1.") and len(code) == 3 and code.isdigit()
+
+
+def answer_end(data: bytes) -> tuple[str, int] | None:
+    """The status line of the proxy's final answer in ``data`` and where that answer's
+    head ends; ``None`` while it is not all received. Interim ``1xx`` answers other than
+    ``101`` before it are skipped (httpcore reads past them); data that cannot begin an
+    answer (its first byte a control character or a space) ends at once, with that line
+    as the status line, as h11 refuses it without waiting for a blank line."""
+    start = 0
+    while True:
+        head = _next_head(data, start)
+        if head is None:
+            if start < len(data) and data[start] < 0x21:
+                return data[start:].split(b"\n", 1)[0].decode("latin-1"), len(data)
+            return None
+        lines, end = head
+        status_line = lines[0].decode("latin-1") if lines else ""
+        version, code, _ = _status(status_line)
+        if not (_is_http_status(version, code) and code.startswith("1") and code != "101"):
+            return status_line, end
+        start = end
+
+
 def check_answer(head: bytes, where: str, target: str) -> None:
     """Refuse a ``CONNECT`` answer (``head``: everything the proxy sent before the tunnel
     is used) that is not a 2xx, or that carries bytes after its blank line."""
-    answer, _, extra = head.partition(b"\r\n\r\n")
-    status_line = answer.split(b"\r\n", 1)[0].decode("latin-1")
-    version, _, rest = status_line.partition(" ")
-    code, _, reason = rest.partition(" ")
-    if not version.startswith("HTTP/1.") or len(code) != 3 or not code.isdigit():
+    found = answer_end(head)
+    if found is None:  # (never from open_tunnel, which reads a whole answer first)
+        first = head.split(b"\n", 1)[0].removesuffix(b"\r").decode("latin-1")
+        raise ConnectionClosed(
+            f"proxy {where}: no whole answer to CONNECT {target}: {first[:80]!r}"
+        )
+    status_line, end = found
+    extra = head[end:]
+    version, code, reason = _status(status_line)
+    if not _is_http_status(version, code):
         raise ConnectionClosed(
             f"proxy {where}: not an HTTP answer to CONNECT {target}: {status_line[:80]!r}"
         )
@@ -108,7 +184,7 @@ def check_answer(head: bytes, where: str, target: str) -> None:
 
 async def _answer_head(stream: ByteStream, where: str, target: str) -> bytes:
     head = b""
-    while b"\r\n\r\n" not in head:
+    while answer_end(head) is None:
         if len(head) > MAX_ANSWER_HEAD:
             raise ConnectionClosed(f"proxy {where}: answer to CONNECT {target} too long")
         try:
@@ -133,8 +209,7 @@ async def open_tunnel(
             f"proxy {where}: websockets go through http:// or https:// proxies only "
             f"({scheme}:// is not supported for them; NO_PROXY can exempt {host})"
         )
-    proxy_host = proxy.url.host
-    proxy_port = proxy.url.port or (443 if scheme == "https" else 80)
+    proxy_host, proxy_port = proxy_address(proxy)
     try:
         stream: ByteStream = await anyio.connect_tcp(proxy_host, proxy_port)
     except OSError as error:
@@ -160,4 +235,12 @@ async def open_tunnel(
     return stream
 
 
-__all__ = ["MAX_ANSWER_HEAD", "authority", "check_answer", "connect_request", "open_tunnel"]
+__all__ = [
+    "MAX_ANSWER_HEAD",
+    "answer_end",
+    "authority",
+    "check_answer",
+    "connect_request",
+    "open_tunnel",
+    "proxy_address",
+]

@@ -55,8 +55,8 @@ from typing import Any
 
 from atomic_fp.backtest.collector import fewer_collections
 from atomic_fp.backtest.gaps import coverage, expected_interval
+from atomic_fp.backtest.records import SymbolPoint
 from atomic_fp.backtest.replay_state import (
-    SETTLE,
     ZERO,
     SeriesState,
     SymbolState,
@@ -75,9 +75,6 @@ from atomic_fp.backtest.run_decide import DecidingRun
 from atomic_fp.backtest.series import FundingSeries
 from atomic_fp.backtest.venue import SimulatedVenueFactory
 
-_UNUSABLE = (None, None, None)
-"""A series' fingerprint slots while its rate is not usable."""
-
 
 class _Run(DecidingRun, AccountingRun):
     """One backtest run; :func:`run_backtest` is the entry point."""
@@ -91,14 +88,7 @@ class _Run(DecidingRun, AccountingRun):
 
     def run(self) -> BacktestResult:
         # each instant's settlements and unknowns, each list in the events' order
-        settling_at: dict[datetime, list[tuple[SeriesState, int]]] = {}
-        unknown_at: dict[datetime, list[tuple[int, int]]] = {}
-        series = self.series
-        for when, kind, index, row in self._events():
-            if kind == SETTLE:
-                settling_at.setdefault(when, []).append((series[index], row))
-            else:
-                unknown_at.setdefault(when, []).append((index, row))
+        settling_at, unknown_at = self._timeline()
         steps = sorted({self.start, *settling_at, *unknown_at})
         for sym in self.syms:
             for state in sym.series:
@@ -260,8 +250,11 @@ class _Run(DecidingRun, AccountingRun):
     ) -> bool:
         """Decide ``sym`` if its inputs changed; ``False`` when it was screened (flat and
         unable to open)."""
-        # _screen_inputs, _spread and _may_open in one pass (run for every changed symbol
-        # at every step; tests/backtest/test_screening_equivalence.py pins the three).
+        # _screen_inputs and _spread in one pass (run for every changed symbol at every
+        # step; tests/backtest/test_screening_equivalence.py pins them): the best and
+        # worst APR kept as locals, and the (venue, APR) list (_aprs) built only when it
+        # is read (by _may_open, the certificate), not for the ~156,000 screened
+        # symbol-cycles of a benchmark year.
         # The fingerprint is flat, five slots per series: (signal, interval, price) or
         # three Nones when the rate is not usable (a usable signal is never None, so the
         # two cannot be equal), then (position, (balance, epoch)) -- equal exactly when
@@ -269,56 +262,61 @@ class _Run(DecidingRun, AccountingRun):
         # were (tests/backtest/test_fingerprint_layout.py).
         parts: list[Any] = []
         extend = parts.extend
-        aprs: list[tuple[str, Decimal]] = []
         flat = True
-        best: tuple[Decimal, str] | None = None
-        worst: tuple[Decimal, str] | None = None
+        best = worst = ZERO
+        best_name = worst_name = ""
+        usable = 0
         accounts = self._accounts()
-        for state in sym.series:
-            name = state.venue_name
+        reference = sym.reference
+        series = sym.series
+        for state in series:
+            position = state.position
             if state.usable:
                 row = state.known
                 own = state.own_mark
                 extend(
                     (
                         state.signals[row],
-                        state.data.intervals[row],
-                        own if own is not None else sym.reference,
+                        state.intervals[row],
+                        own if own is not None else reference,
+                        position,
+                        accounts[state.venue_name],
                     )
                 )
                 apr = state.aprs[row]
                 assert apr is not None  # usable: the row has an estimate
-                aprs.append((name, apr))
-                if best is None or apr > best[0]:
-                    best = (apr, name)
-                if worst is None or apr < worst[0]:
-                    worst = (apr, name)
+                # the first usable venue is both; later ones replace on a strict
+                # improvement, as the (apr, name) tuples did
+                if not usable:
+                    best = worst = apr
+                    best_name = worst_name = state.venue_name
+                elif apr > best:
+                    best, best_name = apr, state.venue_name
+                elif apr < worst:
+                    worst, worst_name = apr, state.venue_name
+                usable += 1
             else:
-                extend(_UNUSABLE)
-            position = state.position
+                extend((None, None, None, position, accounts[state.venue_name]))
             if position:
                 flat = False
-            extend((position, accounts[name]))
         fingerprint = tuple(parts)
         if sym.seen == fingerprint:
             return True
-        widest = (
-            None
-            if best is None or worst is None or best[1] == worst[1]
-            else (best[0] - worst[0], worst[1], best[1])
-        )
-        if (
-            flat
-            and self.screening
+        # the widest gross spread, (best - worst, worst's venue, best's venue), None with
+        # fewer than two venues or when one venue is both (AccountingRun._spread)
+        gap = best - worst if usable else None
+        widest = None if gap is None or best_name == worst_name else (gap, worst_name, best_name)
+        aprs: list[tuple[str, Decimal]] | None = None
+        if flat and self.screening:
             # no ordered pair's gross spread reaches the threshold (the widest is best -
-            # worst), so _may_open's loop, which skips such pairs first, finds none
-            and (
-                best is None
-                or worst is None
-                or best[0] - worst[0] < self.config.build_threshold
-                or not self._may_open(sym, aprs)
-            )
-        ):
+            # worst), so _may_open's loop, which skips such pairs first, finds none; else
+            # the (venue, APR) list _may_open reads is kept for the rest of the cycle
+            if gap is not None and not gap < self.config.build_threshold:
+                aprs = self._aprs(sym)
+            screen = aprs is None or not self._may_open(sym, aprs)
+        else:
+            screen = False
+        if screen:
             # Provably no trade, so the decisions are not asked: flat means nothing to
             # close, reduce or rebalance, and opening needs, for some ordered pair,
             # net = spread - amortised fees - entry gap >= build_threshold, with the
@@ -326,11 +324,20 @@ class _Run(DecidingRun, AccountingRun):
             self.screened += 1
             sym.screened_out = True
             sym.seen = fingerprint
-            last = sym.last_point
-            # _symbol_point's own test, without the call when nothing changed
-            if last != (None if widest is None else widest[0], ZERO):
-                self._symbol_point(sym, now, widest, flat=True)
+            # _symbol_point(sym, now, widest, flat=True) inline: a point when the spread
+            # changed (held is 0), positional in SymbolPoint's field order, net_pnl as
+            # SymbolState.net sums it
+            spread = None if widest is None else gap
+            if sym.last_point != (spread, ZERO):
+                sym.last_point = (spread, ZERO)
+                self.symbol_points.append(
+                    SymbolPoint(now, sym.base, spread, None if widest is None else worst_name,
+                                None if widest is None else best_name, ZERO, reference,
+                                sym.funding, sym.funding - sym.fees + sym.cash + sym.value)
+                )  # fmt: skip
             return False
+        if aprs is None:
+            aprs = self._aprs(sym)
         sym.screened_out = False
         self.positions_read = None
         if not flat and self.certify and self._quiet(sym, now, aprs):

@@ -78,8 +78,8 @@ class SeriesState:
     """Mutable replay state of one series (one symbol on one venue)."""
 
     __slots__ = (
-        "aprs", "available", "data", "direct", "floor", "index", "known", "listed", "own_mark",
-        "pending_rate", "position", "signals", "sym", "usable", "venue", "venue_id",
+        "aprs", "available", "data", "direct", "floor", "index", "intervals", "known", "listed",
+        "own_mark", "pending_rate", "position", "signals", "sym", "usable", "venue", "venue_id",
         "venue_name",
     )  # fmt: skip
 
@@ -98,6 +98,8 @@ class SeriesState:
         self.own_mark: Decimal | None = None
         self.position = ZERO
         self.signals = data.rates if data.signals is None else data.signals
+        self.intervals = data.intervals
+        """``data.intervals`` (read for every usable series of every symbol considered)."""
         self.aprs = _aprs_of(self.signals, data.intervals)
         """APR of each row's signal (``None``: no estimate), the formula of
         ``FundingRate.apr``, computed for the whole series at once: the screening reads
@@ -143,26 +145,28 @@ def _aprs_of(
 ) -> list[Decimal | None]:
     """``signal / interval_hours(interval) * HOURS_PER_YEAR`` per row (``None`` stays).
 
-    Computed once per distinct (signal, interval) of the series: a series repeats its
-    rates (Hyperliquid's hourly interest rate about half the hours). The signal is keyed
-    by its ``str``, which tells apart equal Decimals of other exponents (their quotients
-    print differently); the memo lives for one call, under one decimal context."""
+    Computed row by row: two Decimal operations cost less than the memo that 990c7ed
+    keyed by ``str(signal)`` (which was needed to tell apart equal Decimals of other
+    exponents); the results are the same objects' values, under the caller's decimal
+    context (``tests/backtest/test_aprs_of.py`` keeps the memo as its oracle). The
+    hours of an interval are looked up once per run of equal intervals."""
     hours_of = _HOURS
     aprs: list[Decimal | None] = []
     append = aprs.append
-    known: dict[tuple[str, timedelta], Decimal] = {}
+    year = HOURS_PER_YEAR
+    last: timedelta | None = None
+    hours = ZERO
     for signal, interval in zip(signals, intervals, strict=True):
         if signal is None:
             append(None)
             continue
-        key = (str(signal), interval)
-        apr = known.get(key)
-        if apr is None:
-            hours = hours_of.get(interval)
-            if hours is None:
-                hours = hours_of[interval] = interval_hours(interval)
-            apr = known[key] = signal / hours * HOURS_PER_YEAR
-        append(apr)
+        if interval != last:
+            known = hours_of.get(interval)
+            if known is None:
+                known = hours_of[interval] = interval_hours(interval)
+            hours = known
+            last = interval
+        append(signal / hours * year)
     return aprs
 
 

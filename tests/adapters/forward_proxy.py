@@ -35,6 +35,11 @@ class ForwardProxy:
     headers: list[dict[str, str]] = attrs.field(factory=list)
     tls: ssl.SSLContext | None = None
     """Serve the proxy itself over TLS (an ``https://`` proxy)."""
+    established: bytes = b"HTTP/1.1 200 Connection established\r\n\r\n"
+    """The answer to a ``CONNECT`` it relays (a test may give an awkward one)."""
+    events: list[str] = attrs.field(factory=list)
+    """For each tunnel, in order: ``"answered"`` when its ``CONNECT`` answer was sent,
+    ``"used"`` when the client's first bytes through it arrived."""
 
     @property
     def url(self) -> str:
@@ -88,8 +93,22 @@ async def _handle(
     upstream_reader, upstream_writer = await asyncio.open_connection(host, int(port))
     proxy.relayed.append((method, target))
     if method == "CONNECT":
-        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        writer.write(proxy.established)
         await writer.drain()
+        proxy.events.append("answered")
+        first = b""
+        try:
+            first = await reader.read(65536)
+        except (ConnectionError, OSError):
+            pass
+        finally:  # (also when cancelled as the proxy stops: the venue sees the close)
+            if not first:  # the client gave up on the tunnel (a refusal, say)
+                writer.close()
+                upstream_writer.close()
+        if not first:
+            return
+        proxy.events.append("used")
+        upstream_writer.write(first)
     else:
         upstream_writer.write(path_head)
     await asyncio.gather(_pipe(reader, upstream_writer), _pipe(upstream_reader, writer))
@@ -97,10 +116,14 @@ async def _handle(
 
 @contextmanager
 def forward_proxy(
-    credentials: tuple[str, str] | None = None, tls: ssl.SSLContext | None = None
+    credentials: tuple[str, str] | None = None,
+    tls: ssl.SSLContext | None = None,
+    established: bytes | None = None,
 ) -> Iterator[ForwardProxy]:
     """The proxy, served from its own thread and event loop for the block."""
     proxy = ForwardProxy(credentials=credentials, tls=tls)
+    if established is not None:
+        proxy.established = established
     loop = asyncio.new_event_loop()
     started = threading.Event()
 
@@ -137,3 +160,24 @@ def forward_proxy(
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
         loop.close()
+
+
+def echo_through_proxy(url: str, limit: float, watchdog: float | None = None) -> bytes | None:
+    """One ``{"ping": 1}`` sent on a websocket to ``url`` (through whatever proxy the
+    environment names) and the first answer; ``limit`` is the client's own timeout,
+    ``watchdog`` (if given) a bound on opening it, for a test whose limit is an hour."""
+    import anyio
+
+    from adapters.grvt.ticker_snapshot import MAX_FRAME
+    from adapters.streams.connection import open_connection
+
+    async def echo() -> bytes | None:
+        with anyio.fail_after(watchdog):
+            connection = await open_connection(url, limit=limit, max_frame=MAX_FRAME)
+        try:
+            await connection.send_json({"ping": 1})
+            return await connection.receive(limit)
+        finally:
+            await connection.aclose()
+
+    return anyio.run(echo)

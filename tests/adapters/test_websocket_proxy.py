@@ -35,7 +35,7 @@ from adapters.streams.proxy_tunnel import check_answer, proxy_ssl_context
 from adapters.tls import shared_ssl_context
 from bench.grvt_ws_server import GrvtTickerServer, grvt_ticker_server
 from bench.realistic_bodies import grvt_ticker_feeds, realistic_snapshot
-from tests.adapters.forward_proxy import forward_proxy
+from tests.adapters.forward_proxy import echo_through_proxy, forward_proxy
 from tests.adapters.test_preconnect_websocket import _until
 from tests.adapters.tls_server import server_context
 from tests.streams.local_ws import local_ws
@@ -230,15 +230,7 @@ def test_a_ws_stream_goes_through_http_proxy_in_a_connect_tunnel() -> None:
                 env.delenv(name)
         env.setenv("HTTP_PROXY", proxy.url)
 
-        async def echo() -> bytes | None:
-            connection = await open_connection(venue.url, limit=10.0, max_frame=MAX_FRAME)
-            try:
-                await connection.send_json({"ping": 1})
-                return await connection.receive(10.0)
-            finally:
-                await connection.aclose()
-
-        answer = anyio.run(echo)
+        answer = echo_through_proxy(venue.url, limit=10.0)
         port = venue.url.rsplit(":", 1)[1].strip("/")
         assert answer == b'{"echo": {"ping": 1}}'
         assert proxy.relayed == [("CONNECT", f"127.0.0.1:{port}")]

@@ -19,6 +19,7 @@ from atomic_fp.backtest.engine import _Run
 from atomic_fp.backtest.records import SymbolPoint
 from atomic_fp.backtest.replay_state import ZERO, SymbolState
 from tests.backtest.test_cross_margin_accounts import _random_history
+from tests.backtest.test_fingerprint_layout import _Before
 
 
 def test_the_field_order_the_engine_builds_with() -> None:
@@ -67,3 +68,19 @@ def test_results_equal_those_of_building_points_by_keyword(seed: int) -> None:
     positional = _Run(series, run_settings, None, backtest_venue).run()
     assert repr(positional) == repr(by_keyword)
     assert positional.symbol_points  # points were recorded and compared
+
+
+class _KeywordsEverywhere(_Keywords, _Before):
+    """990c7ed's cycle (every point through ``_symbol_point``) with 990c7ed's keyword
+    build: the engine now builds a screened symbol's point inline, which ``_Keywords``
+    alone no longer reaches."""
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_screened_points_equal_those_built_by_keyword(seed: int) -> None:
+    series, run_settings = _random_history(random.Random(seed))
+    by_keyword = _KeywordsEverywhere(series, run_settings, None, backtest_venue).run()
+    inline = _Run(series, run_settings, None, backtest_venue).run()
+    assert repr(inline) == repr(by_keyword)
+    assert inline.screened  # screened symbols' points were among those compared

@@ -3,16 +3,18 @@
 up, ``bench/realistic_bodies.py``; GRVT over its websocket), each venue behind a proxy that
 charges a round trip for the TCP connect, the TLS handshake and each request.
 
-Counts and event order only (no durations asserted): a cold scan opens every connection
-before any venue has answered (causally: the proxies hold every answer until the expected
-connections are open, so a load-starved client cannot fail it and a client that needs an
-answer first cannot pass it), each REST connection costs TCP + TLS + one request and
+Counts and event order (no duration asserted but the lower bounds the proxy itself
+enforces, which load can only lengthen: :func:`_assert_charged`): a cold scan opens every
+connection before any venue has answered (causally: the proxies hold every answer until
+the expected connections are open, so a load-starved client cannot fail it and a client
+that needs an answer first cannot pass it), each REST connection costs TCP + TLS + one request and
 GRVT's websocket TCP + TLS + upgrade + one subscribe; a warm scan (clients kept, as in a
 long-running process) opens no connection and sends one request per connection.
 """
 
 from __future__ import annotations
 
+import http.client
 import itertools
 import json
 import os
@@ -22,6 +24,7 @@ import ssl
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -114,28 +117,100 @@ def _scan(config: Path, env: dict[str, str]) -> dict[str, Any]:
     return venues
 
 
-def test_the_proxy_charges_tcp_tls_and_each_request(server_tls: ssl.SSLContext) -> None:
-    plain = VenueServer("lighter", realistic_snapshot(bundled_snapshot()).venues[-1].exchanges)
-    secure = VenueServer(
-        "lighter", realistic_snapshot(bundled_snapshot()).venues[-1].exchanges, tls=server_tls
-    )
+CHARGED_RTT = 0.2
+
+
+@pytest.fixture(scope="module")
+def server_tls_without_tickets(ca: trustme.CA) -> ssl.SSLContext:
+    """A TLS 1.3 server that sends no session ticket: a server sends its tickets after
+    the client's Finished, unprompted, so a client that stalls between its Finished and
+    its request lets them through the proxy as a flight of their own, one more "answer"
+    (RFC 8446 section 4.6.1; Python's ``SSLContext.num_tickets``, default 2). Without
+    them every server flight answers a client flight, so the counts below are exact
+    whatever the client's timing."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    context.num_tickets = 0
+    return context
+
+
+@pytest.fixture
+def charged(server_tls_without_tickets: ssl.SSLContext) -> Iterator[Proxies]:
+    body = realistic_snapshot(bundled_snapshot()).venues[-1].exchanges
+    plain = VenueServer("lighter", body)
+    secure = VenueServer("lighter", body, tls=server_tls_without_tickets)
     plain.start()
     secure.start()
     try:
-        # 0.2 s: wide enough that a busy machine cannot split the client's TLS Finished
-        # and its request into two flights (the proxy counts flights)
-        with proxies_for({"plain": plain.url, "tls": secure.url}, 0.2) as proxies:
-            for name in ("plain", "tls"):
-                verify: Any = name != "tls"
-                with httpx.Client(verify=verify) as client:
-                    for _ in range(2):  # the second request reuses the connection
-                        client.get(f"{proxies.urls[name]}/api/v1/funding-rates").raise_for_status()
-            timelines = proxies.take_timelines()
+        with proxies_for({"plain": plain.url, "tls": secure.url}, CHARGED_RTT) as proxies:
+            yield proxies
     finally:
         plain.stop()
         secure.stop()
+
+
+def _assert_charged(connection: Connection, rtt: float) -> None:
+    """The proxy's own timeline shows what it charged, as lower bounds it enforces (load
+    only delays deliveries further, so a working proxy cannot fail this): nothing the
+    client sent was delivered before the TCP connect's round trip, and every answer
+    reached the client at least half a round trip (its way back) after what it answers
+    was delivered to the server."""
+    flights = connection.flights()
+    assert flights[0][0] == "up"  # (the client speaks first: TLS ClientHello or request)
+    assert flights[0][1] - connection.accepted >= rtt, flights
+    for asked, answer in itertools.pairwise(flights):
+        if (asked[0], answer[0]) == ("up", "down"):
+            assert answer[1] - asked[2] >= rtt / 2, flights
+
+
+def test_the_proxy_charges_tcp_tls_and_each_request(charged: Proxies, ca: trustme.CA) -> None:
+    for name in ("plain", "tls"):
+        verify: Any = True
+        if name == "tls":
+            verify = ssl.create_default_context()
+            ca.configure_trust(verify)
+        with httpx.Client(verify=verify) as client:
+            for _ in range(2):  # the second request reuses the connection
+                client.get(f"{charged.urls[name]}/api/v1/funding-rates").raise_for_status()
+    timelines = charged.take_timelines()
     assert [round_trips_of(c) for c in timelines["plain"]] == [1 + 2]  # TCP, 2 requests
     assert [round_trips_of(c) for c in timelines["tls"]] == [1 + 1 + 2]  # TCP, TLS 1.3, 2
+    for connection in timelines["plain"] + timelines["tls"]:
+        _assert_charged(connection, CHARGED_RTT)
+
+
+def test_a_client_that_stalls_between_its_steps_is_charged_the_same(
+    charged: Proxies, ca: trustme.CA
+) -> None:
+    """What a loaded machine does to a client, done on purpose: a pause after the TLS
+    handshake and after each answer (longer than the proxy's half round trip, so with
+    session tickets the server's unprompted flight would be counted as one more answer).
+    The counts are the same as for a client that never pauses."""
+    trusting = ssl.create_default_context()
+    ca.configure_trust(trusting)
+    stall = CHARGED_RTT * 2
+    for name in ("plain", "tls"):
+        port = httpx.URL(charged.urls[name]).port
+        assert port is not None
+        connection = (
+            http.client.HTTPSConnection("127.0.0.1", port, context=trusting, timeout=60)
+            if name == "tls"
+            else http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        )
+        try:
+            connection.connect()  # (TCP, and for TLS the whole handshake, Finished sent)
+            for _ in range(2):
+                time.sleep(stall)
+                connection.request("GET", "/api/v1/funding-rates")
+                answer = connection.getresponse()
+                assert answer.status == 200 and answer.read()
+        finally:
+            connection.close()
+    timelines = charged.take_timelines()
+    assert [round_trips_of(c) for c in timelines["plain"]] == [1 + 2]
+    assert [round_trips_of(c) for c in timelines["tls"]] == [1 + 1 + 2]
+    for connection_timeline in timelines["plain"] + timelines["tls"]:
+        _assert_charged(connection_timeline, CHARGED_RTT)
 
 
 class _Echo(socketserver.BaseRequestHandler):

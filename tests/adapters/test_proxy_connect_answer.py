@@ -1,0 +1,177 @@
+"""A proxy's answer to the websocket's ``CONNECT`` is read as httpx reads it, and at once.
+
+The outside reference is h11 (0.16, httpcore's HTTP/1.1 parser, which reads the answer to
+the ``CONNECT`` httpcore sends for the REST clients' tunnels): a head ends at the first
+``LF [CR] LF`` (``h11/_receivebuffer.py``, ``blank_line_regex``; bare LF tolerated since
+python-hyper/h11#7, as RFC 9112 section 2.2 allows: "a recipient MAY recognize a single LF
+as a line terminator and ignore any preceding CR"), and httpcore reads past interim 1xx
+answers other than 101 (``httpcore/_async/http11.py``, ``_receive_response_headers``).
+Before, :mod:`adapters.streams.proxy_tunnel` waited for ``CRLF CRLF``: a proxy answering
+``HTTP/1.1 200 OK\\n\\n`` was recognised only when the websocket's timeout ended the wait.
+
+Here h11 itself, fed byte by byte, is the oracle over generated answers (line ends mixed
+per line, interim answers, headers, bytes after the answer): the tunnel takes the answer
+at the same byte as h11 (not one byte later), with the same final status; and a local
+proxy on 127.0.0.1 answering with bare LFs opens a websocket with a one-hour timeout, the
+proxy seeing the client use the tunnel after its answer (event order, no duration).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import anyio
+import h11
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adapters.grvt.ticker_snapshot import MAX_FRAME
+from adapters.streams.connection import ConnectionClosed, open_connection
+from adapters.streams.proxy_tunnel import answer_end, check_answer
+from tests.adapters.forward_proxy import echo_through_proxy, forward_proxy
+from tests.streams.local_ws import LocalWs, local_ws
+
+PROXY_NAMES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def _h11_reads(data: bytes) -> tuple[int, int] | None:
+    """``(final status, bytes read when h11 had it)`` as httpcore reads the answer to a
+    ``CONNECT``, fed one byte at a time; ``None``: h11 wants more, or refuses it."""
+    client = h11.Connection(our_role=h11.CLIENT)
+    client.send(h11.Request(method="CONNECT", target="v:443", headers=[("Host", "v:443")]))
+    client.send(h11.EndOfMessage())
+    try:
+        for fed in range(1, len(data) + 1):
+            client.receive_data(data[fed - 1 : fed])
+            while (event := client.next_event()) is not h11.NEED_DATA:
+                if isinstance(event, h11.InformationalResponse) and event.status_code != 101:
+                    continue  # httpcore reads past it
+                assert isinstance(event, h11.Response | h11.InformationalResponse), event
+                return event.status_code, fed
+    except h11.ProtocolError:
+        return None
+    return None
+
+
+LINE_END = st.sampled_from([b"\r\n", b"\n"])
+TOKEN = st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-", min_size=1)
+VALUE = st.text("abcdefghijklmnopqrstuvwxyz 0123456789/;=.", max_size=12).map(str.strip)
+REASON = st.one_of(st.none(), st.text("abcdefghijklmnopqrstuvwxyz ABCDEFG", max_size=20))
+
+
+@st.composite
+def heads(draw: st.DrawFn, status: st.SearchStrategy[int]) -> bytes:
+    """One answer head as a proxy may spell it: every line end CRLF or a bare LF (its
+    headers named ``X-...``: no framing header, whose values h11 checks)."""
+    version = draw(st.sampled_from(["HTTP/1.1", "HTTP/1.0"]))
+    reason = draw(REASON)
+    line = f"{version} {draw(status)}" + ("" if reason is None else f" {reason}")
+    lines = [line.encode(), *(f"X-{n}: {v}".encode() for n, v in draw(st.lists(
+        st.tuples(TOKEN, VALUE), max_size=3)))]  # fmt: skip
+    return b"".join(text + draw(LINE_END) for text in lines) + draw(LINE_END)
+
+
+ANSWERS = st.builds(
+    lambda interim, final, extra: b"".join(interim) + final + extra,
+    st.lists(heads(st.sampled_from([100, 102, 103])), max_size=2),
+    heads(st.sampled_from([200, 201, 204, 299, 301, 403, 407, 500, 502, 503])),
+    st.one_of(st.just(b""), st.binary(min_size=1, max_size=4)),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(data=ANSWERS)
+def test_the_answer_is_taken_where_and_as_h11_takes_it(data: bytes) -> None:
+    read = _h11_reads(data)
+    assert read is not None, data  # (every generated answer is one h11 reads)
+    status, needed = read
+    assert answer_end(data[: needed - 1]) is None  # not before h11 has it...
+    found = answer_end(data[:needed])  # ...and at once when it has
+    assert found is not None and found[1] == needed, (data, found, needed)
+    assert found[0].split(" ")[1] == str(status)
+    if 200 <= status < 300 and needed == len(data):
+        check_answer(data, "http://p:1", "v:443")  # the tunnel opens
+    else:  # refused: the proxy's status, or bytes after its answer
+        with pytest.raises(ConnectionClosed) as refused:
+            check_answer(data, "http://p:1", "v:443")
+        message = str(refused.value)
+        if not 200 <= status < 300:
+            assert f"refused CONNECT v:443: {status}" in message, message
+        else:
+            assert f"{len(data) - needed} bytes after its answer" in message, message
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\x16\x03\x03\x00\x02", b" HTTP/1.1 200 OK", b"\x00", b"\rHTTP/1.1 200 OK\r\n"],
+)
+def test_what_cannot_begin_an_answer_is_refused_before_any_blank_line(data: bytes) -> None:
+    """A TLS record (an ``https://`` proxy named ``http://``), a leading space or control
+    byte: h11 refuses it at once (``is_next_line_obviously_invalid_request_line``), and
+    so does the tunnel, rather than waiting for a blank line that never comes."""
+    assert _h11_reads(data) is None
+    assert answer_end(data[:1]) is not None
+    with pytest.raises(ConnectionClosed, match="not an HTTP answer to CONNECT v:443"):
+        check_answer(data, "http://p:1", "v:443")
+
+
+# -- a local proxy answering with bare LFs -----------------------------------------------
+
+WATCHDOG = 300.0
+"""Only ends the test if the tunnel never opens (the code before this fix waited for the
+websocket's timeout, here an hour); nothing is asserted about how long it took."""
+
+
+@pytest.fixture
+def venue(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalWs]:
+    for name in list(os.environ):
+        if name.lower() in PROXY_NAMES:
+            monkeypatch.delenv(name)
+    with local_ws(lambda request: [{"echo": request}]) as server:
+        yield server
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 200 OK\n\n",
+        b"HTTP/1.1 200 Connection established\nProxy-Agent: test\n\n",
+        b"HTTP/1.0 200 OK\r\n\n",
+        b"HTTP/1.1 100 Continue\n\nHTTP/1.1 200 OK\n\n",
+    ],
+)
+def test_a_proxy_answering_with_bare_lf_opens_the_tunnel_at_once(
+    venue: LocalWs, monkeypatch: pytest.MonkeyPatch, answer: bytes
+) -> None:
+    with forward_proxy(established=answer) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+
+        reply = echo_through_proxy(venue.url, limit=3600.0, watchdog=WATCHDOG)
+    port = venue.url.rsplit(":", 1)[1].strip("/")
+    assert proxy.relayed == [("CONNECT", f"127.0.0.1:{port}")]
+    assert proxy.events == ["answered", "used"]  # the client spoke after the answer
+    assert reply == b'{"echo": {"ping": 1}}'
+    assert venue.received == [{"ping": 1}]
+
+
+def test_a_refusal_with_bare_lf_is_reported_at_once(
+    venue: LocalWs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer = b"HTTP/1.1 407 Proxy Authentication Required\nProxy-Authenticate: Basic\n\n"
+    with forward_proxy(established=answer) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+
+        async def attempt() -> None:
+            with anyio.fail_after(WATCHDOG):
+                await open_connection(venue.url, limit=3600.0, max_frame=MAX_FRAME)
+
+        with pytest.raises(ConnectionClosed) as refused:
+            anyio.run(attempt)
+    port = venue.url.rsplit(":", 1)[1].strip("/")
+    assert str(refused.value) == (
+        f"proxy {proxy.url} refused CONNECT 127.0.0.1:{port}: 407 Proxy Authentication Required"
+    )
+    assert proxy.events == ["answered"]  # the tunnel was never used
+    assert venue.received == []
