@@ -1,22 +1,31 @@
-"""``json.loads`` of stream messages, by orjson when that gives the very same value.
+"""``json.loads`` of stream messages and REST bodies, by orjson when that gives the very
+same value.
 
-A scan reads one GRVT ticker message per instrument (~80 per warm round, issue 20); the
-standard decoder costs a few times orjson's there. orjson differs from ``json.loads`` in
-a few places, so its answer is kept only when none can be involved:
+A scan reads one GRVT ticker message per instrument (~80 per warm round, issue 20), and
+REST bodies of 15-150 KB (Binance's ``premiumIndex``: ~500 rows; its decode was ~18 % of
+Binance's instructions per warm scan, counted by callgrind); the standard decoder costs
+two to four times orjson's there. orjson differs from ``json.loads`` in a few places, so
+its answer is kept only when none can be involved:
 
 - integers beyond 64 bits become floats in orjson (``json.loads`` keeps the int), and a
   float's value is all we would have to compare: a document holding any float is decoded
   again by ``json.loads`` (venues send numbers as strings; a float is rare);
 - ``NaN``/``Infinity``, ``1e400``, lone surrogate escapes, invalid UTF-8, nesting beyond
   orjson's depth: orjson refuses them, so ``json.loads`` decides (and accepts or refuses
-  them as before).
+  them as before);
+- a nesting so deep that walking orjson's answer for floats runs out of recursion: then
+  ``json.loads`` decides too.
 
-Equality, key order included: tests/adapters/test_json_decode.py (hypothesis).
+The same holds for ``json.loads`` with options that only act on float literals and on
+``NaN``/``Infinity`` (``parse_float``, ``parse_constant``: the REST bodies' strict decoder,
+:func:`adapters.kit.http.loads`), since orjson's answer is kept only when the document has
+neither. Equality, key order included: tests/adapters/test_json_decode.py (hypothesis).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 
@@ -37,15 +46,25 @@ def _float_free(value: Any) -> bool:
     return True
 
 
-def loads_like_json(message: bytes | str) -> Any:
-    """Exactly ``json.loads(message)`` (the same value or the same refusal)."""
+def loads_like(exact: Callable[[bytes | str], Any], message: bytes | str) -> Any:
+    """Exactly ``exact(message)`` (the same value or the same refusal), where ``exact`` is
+    ``json.loads``, possibly with ``parse_float``/``parse_constant`` (module docstring)."""
     import orjson  # loaded by the first message, not by ``scan``'s imports
 
     try:
         value = orjson.loads(message)
     except orjson.JSONDecodeError:
-        return json.loads(message)
-    return value if _float_free(value) else json.loads(message)
+        return exact(message)
+    try:
+        plain = _float_free(value)
+    except RecursionError:
+        plain = False
+    return value if plain else exact(message)
 
 
-__all__ = ["loads_like_json"]
+def loads_like_json(message: bytes | str) -> Any:
+    """Exactly ``json.loads(message)`` (the same value or the same refusal)."""
+    return loads_like(json.loads, message)
+
+
+__all__ = ["loads_like", "loads_like_json"]
