@@ -28,8 +28,16 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+_LEAVES = frozenset({str, int, bool, type(None)})
+"""The exact types of a decoded document's leaves other than ``float``."""
+
 
 def _float_free(value: Any) -> bool:
+    """Whether no ``float`` is anywhere in ``value`` (an orjson answer: dicts, lists and
+    leaves of exact types). Each container's values are typed in one C-level pass
+    (``set(map(type, ...))``: a Binance body's 500 rows of leaves, a GRVT ticker's 30
+    fields), and only its containers are walked in Python; the earlier per-leaf loop was
+    ~14 % of a warm scan's Python opcodes (issue 20). Equal to it: test_json_decode.py."""
     kind = type(value)
     if kind is dict:
         items: Any = value.values()
@@ -37,11 +45,14 @@ def _float_free(value: Any) -> bool:
         items = value
     else:
         return kind is not float
+    kinds = set(map(type, items))
+    if kinds <= _LEAVES:
+        return True
+    if float in kinds:
+        return False
     for item in items:
         kind = type(item)
-        if kind is str or kind is int or item is None or kind is bool:
-            continue  # the leaves of a ticker message, skipped without a call
-        if kind is float or not _float_free(item):
+        if (kind is dict or kind is list) and not _float_free(item):
             return False
     return True
 

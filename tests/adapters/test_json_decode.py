@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.json_decode import loads_like_json
+from adapters.json_decode import _float_free, loads_like_json
 from adapters.kit.http import ORJSON_FROM_BYTES, loads
 from tests.conftest import research_file
 
@@ -198,3 +198,27 @@ def test_a_long_body_is_decoded_by_orjson_unless_it_holds_a_float(
     with pytest.raises(ValueError):
         loads(json.dumps(rows).encode()[:-1] + b", NaN]")
     assert len(calls) == 3
+
+
+def _float_free_oracle(value: Any) -> bool:
+    """The earlier per-leaf walk, verbatim."""
+    kind = type(value)
+    if kind is dict:
+        items: Any = value.values()
+    elif kind is list:
+        items = value
+    else:
+        return kind is not float
+    for item in items:
+        kind = type(item)
+        if kind is str or kind is int or item is None or kind is bool:
+            continue
+        if kind is float or not _float_free_oracle(item):
+            return False
+    return True
+
+
+@settings(max_examples=800, deadline=None)
+@given(values)
+def test_the_float_check_is_the_per_leaf_walk(value: Any) -> None:
+    assert _float_free(value) == _float_free_oracle(value)
