@@ -30,6 +30,7 @@ from typing import Any
 
 _LEAVES = frozenset({str, int, bool, type(None)})
 """The exact types of a decoded document's leaves other than ``float``."""
+_CONTAINERS = frozenset({dict, list})
 
 
 def _float_free(value: Any) -> bool:
@@ -50,6 +51,8 @@ def _float_free(value: Any) -> bool:
         return True
     if float in kinds:
         return False
+    if kinds <= _CONTAINERS:  # rows: the walk's loop in C
+        return all(map(_float_free, items))
     for item in items:
         kind = type(item)
         if (kind is dict or kind is list) and not _float_free(item):

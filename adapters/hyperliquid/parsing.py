@@ -61,16 +61,13 @@ from adapters._parse import (
     plain_decimal,
     plain_or_absent,
     str_field,
-    ts_millis,
 )
 from adapters.hyperliquid.rounding import finest_tick, lot_size
 from atomic_fp.errors import MalformedResponse
 from atomic_fp.models import (
-    BookLevel,
     FundingKind,
     FundingRate,
     Market,
-    OrderBook,
     Symbol,
 )
 from atomic_fp.models.funding import checked_funding_rate
@@ -374,35 +371,7 @@ def parse_meta(
     return parse_guard(venue, lambda: parse_universe(payload, overrides or {}))
 
 
-def _levels(raw: Any, path: str, depth: int) -> list[BookLevel]:
-    levels: list[BookLevel] = []
-    for index, raw_level in enumerate(arr(raw, path)[: max(depth, 0)]):
-        level = obj(raw_level, f"{path}[{index}]")
-        levels.append(
-            BookLevel(
-                price=dec_field(level, "px", f"{path}[{index}]"),
-                size=dec_field(level, "sz", f"{path}[{index}]"),
-            )
-        )
-    return levels
-
-
-def _book(exchange: ExchangeIdentifier, symbol: Symbol, payload: Any, depth: int) -> OrderBook:
-    body = obj(payload)
-    sides = arr(field(body, "levels"), "$.levels")
-    if len(sides) != 2:
-        raise ParseError(f"$.levels: expected [bids, asks], got {len(sides)} sides")
-    return OrderBook(
-        exchange=exchange,
-        symbol=symbol,
-        bids=_levels(sides[0], "$.levels[0]", depth),
-        asks=_levels(sides[1], "$.levels[1]", depth),
-        timestamp=ts_millis(field(body, "time"), "$.time"),
-    )
-
-
-def parse_l2_book(
-    exchange: ExchangeIdentifier, symbol: Symbol, payload: Any, depth: int = 20
-) -> Result[OrderBook, MalformedResponse]:
-    """``l2Book`` -> an order book (bids best first, asks best first), ``depth`` levels."""
-    return parse_guard(str(exchange), lambda: _book(exchange, symbol, payload, depth))
+# the order book's parser lives in parsing_book (split by job); its old import path stays
+from adapters.hyperliquid.parsing_book import _book as _book  # noqa: E402
+from adapters.hyperliquid.parsing_book import _levels as _levels  # noqa: E402
+from adapters.hyperliquid.parsing_book import parse_l2_book as parse_l2_book  # noqa: E402
