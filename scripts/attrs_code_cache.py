@@ -18,17 +18,8 @@ those attrs' own module compiles with (its ``__future__`` imports, as ``compile`
 inherits them), and the file is per interpreter version, so a stored code object is the
 one ``compile`` would return (``tests/cli/test_attrs_code_cache.py`` compares them).
 
-The same file keeps the code of the standard library's ``dataclasses`` (anyio's
-streams and locks, h11's events, websockets' frames: ~20 classes in ``scan --offline``,
-~30 in a live scan), which write each method as source and ``exec`` it
-(``dataclasses._create_fn``), ~1 ms of CPU per class, every process: the ``exec`` that
-module calls is given the stored code of the same source (:func:`cached_exec`, installed
-as the module's own global ``exec``, which its functions look up before the builtin).
-``exec`` of a string compiles it as ``compile(source, "<string>", "exec")`` with the
-caller's ``__future__`` flags, in the caller's scope when no namespace is given; the
-stored code is that compilation (keyed by the source and those flags) and is run in the
-same namespaces, so what ``dataclasses`` builds is unchanged
-(``tests/cli/test_dataclass_code_cache.py``).
+The same file keeps the code ``dataclasses`` compiles (:mod:`scripts.dataclass_code_cache`)
+and compiled regular expressions (:mod:`scripts.regex_code_cache`).
 
 Safety: a missing, unreadable or corrupt file is ignored (everything compiles as
 before); the file is used only when it is owned by this user and writable by no one
@@ -39,24 +30,36 @@ attrs no longer has the function replaced, nothing is installed.
 """
 
 from __future__ import annotations
-import __future__
 
 import atexit
-import builtins
 import contextlib
 import hashlib
 import marshal
 import os
 import stat
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import CodeType
 from typing import Any
 
+from scripts.code_cache_file import build_id, cache_file
+from scripts.dataclass_code_cache import FUTURE_FLAGS, cached_exec, install_for_dataclasses
+
 MAX_ENTRIES = 2000
 """Entries kept at most (a ``scan`` defines ~140 classes; a class whose ``__hash__`` is
 generated has an entry per length of its number, two or three in practice)."""
+
+KEPT_WRITES = 8
+"""An entry no process used in this many writes of the file is dropped: a live and an
+offline ``scan`` (another set of classes, patterns and dataclasses each) share the file
+without each rewriting it for the other's entries, and what no run uses any more (a class
+since changed) goes after a few writes instead of growing the file for good."""
+
+_GENERATIONS = b""
+"""The key of the file's bookkeeping entry: ``("<generations>", n, marshal(last))``, the
+number of writes so far and, by entry key, the write that last kept it as used (a key
+never made by :meth:`CodeCache._key`, whose digests are 20 bytes)."""
 
 
 HASH_LENGTHS = (17, 18, 19, 20)
@@ -91,9 +94,16 @@ def _with_constant(code: CodeType, old: int, new: int) -> CodeType:
     that happens to equal a stand-in number is touched. Only that one function is
     rebuilt (issue 20: walking every constant of every method cost ~30 us a class)."""
 
+    def number(c: object) -> object:
+        return new if type(c) is int and c == old else c
+
     def swapped(function: CodeType) -> CodeType:
+        # a class without fields hashes ``(number,)``, which the compiler folds into one
+        # tuple constant: the number is replaced inside it too
         return function.replace(
-            co_consts=tuple(new if type(c) is int and c == old else c for c in function.co_consts)
+            co_consts=tuple(
+                tuple(map(number, c)) if type(c) is tuple else number(c) for c in function.co_consts
+            )
         )
 
     return code.replace(
@@ -132,6 +142,12 @@ class CodeCache:
         """Entries :meth:`store` added (another kind of compiled thing, e.g. patterns)."""
         self._used_sources: set[bytes] = set()
         """Keys of the sources compiled or found in this process (kept by :meth:`save`)."""
+        self.generation = 0
+        """Writes of the file so far (see :data:`KEPT_WRITES`)."""
+        self.last_used: dict[bytes, int] = {}
+        """By entry key, the write that last found the entry used (0: not recorded)."""
+        self.writes = 0
+        """Times this cache wrote its file."""
         self._load()
 
     def _load(self) -> None:
@@ -140,7 +156,9 @@ class CodeCache:
                 info = os.fstat(file.fileno())
                 if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
                     return  # not ours alone: never run code from it
-                loaded = marshal.load(file)  # noqa: S302  (our own file, checked above)
+                # one read, then loads: marshal.load on a file object reads it in ~2 small
+                # reads per object (a 1.4 MB file: ~7 ms against ~0.5 ms, issue 20)
+                loaded = marshal.loads(file.read())  # noqa: S302  (our own file, checked above)
         except (OSError, EOFError, ValueError, TypeError):
             return
         if isinstance(loaded, dict):
@@ -154,6 +172,18 @@ class CodeCache:
                 and (entry[1] is None or type(entry[1]) is int)
                 and isinstance(entry[2], bytes)
             }
+            self._load_generations(self.codes.pop(_GENERATIONS, None))
+
+    def _load_generations(self, entry: Entry | None) -> None:
+        if entry is None or entry[0] != "<generations>" or entry[1] is None:
+            return
+        try:
+            last = marshal.loads(entry[2])  # noqa: S302  (our own file, see _load)
+        except (EOFError, ValueError, TypeError):
+            return
+        if isinstance(last, dict):
+            self.generation = entry[1]
+            self.last_used = {k: v for k, v in last.items() if type(v) is int}
 
     @staticmethod
     def _key(filename: str, template: str) -> bytes:
@@ -253,16 +283,26 @@ class CodeCache:
 
     def save(self) -> None:
         """Write the file if anything was compiled (atomically; errors are ignored),
-        keeping only the classes this process defined (each with its variants), so that
-        the file, read by every run, stays the size of one command's classes."""
+        keeping the entries this process used and those a process used in the last
+        :data:`KEPT_WRITES` writes (newest first when more than :data:`MAX_ENTRIES`), so
+        that commands of one file with other entries (a live and an offline ``scan``) do
+        not rewrite it for each other, and the file stays the size of their entries."""
         if not self.misses and not self.source_misses and not self.stores:
             return
         # a copy taken at once: a daemon thread may still be defining classes (an import
         # worker, when the command ended by an error)
         entries = list(self.codes.items())
         sources = set(self._used_sources)
-        kept = [(k, e) for k, e in entries if e[0] in self.used or k in sources]
-        codes = dict(kept[-MAX_ENTRIES:])
+        used, generation = self.used, self.generation + 1
+        last = {
+            key: generation if entry[0] in used or key in sources else self.last_used.get(key, 0)
+            for key, entry in entries
+        }
+        kept = [(k, e) for k, e in entries if generation - last[k] < KEPT_WRITES]
+        kept.sort(key=lambda item: last[item[0]])  # stable: the most recently used last
+        codes: dict[bytes, Entry] = dict(kept[-MAX_ENTRIES:])
+        recorded = marshal.dumps({key: last[key] for key in codes})
+        codes[_GENERATIONS] = ("<generations>", generation, recorded)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             import tempfile  # only when writing (it imports shutil, lzma, bz2, random)
@@ -277,6 +317,7 @@ class CodeCache:
                 raise
         except OSError:
             return
+        self.writes += 1
         self._remove_superseded()
 
     def _remove_superseded(self) -> None:
@@ -291,49 +332,6 @@ class CodeCache:
 
 
 _installed: list[CodeCache] = []
-
-FUTURE_FLAGS = 0
-"""The ``__future__`` features' compiler flags: the flags ``exec`` and ``compile`` take
-from the calling code (CPython's ``PyCF_MASK``; not ``nested_scopes``' ``CO_NESTED``, a
-flag every nested function's code has and ``compile`` ignores)."""
-for _feature in __future__.all_feature_names:
-    if _feature != "nested_scopes":
-        FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
-
-
-def cached_exec(cache: CodeCache) -> Callable[..., None]:
-    """An ``exec`` for the ``dataclasses`` module (see the module's doc): a source string
-    is compiled through ``cache`` with the calling code's ``__future__`` flags, and run in
-    the namespaces ``exec`` would use (the caller's, when none is given); anything else
-    (a code object, a ``closure``) goes to the builtin ``exec`` unchanged."""
-
-    def exec_through_cache(
-        source: object,
-        globals: dict[str, Any] | None = None,
-        locals: Mapping[str, object] | None = None,
-        **options: Any,
-    ) -> None:
-        caller = sys._getframe(1)
-        if globals is None:  # exec's "current scope": the caller's, not this function's
-            globals = caller.f_globals
-            if locals is None:
-                locals = caller.f_locals
-        if type(source) is str and not options:
-            code = cache.compile_source(source, caller.f_code.co_flags & FUTURE_FLAGS)
-            builtins.exec(code, globals, locals)  # noqa: S102  (as dataclasses does)
-            return
-        builtins.exec(source, globals, locals, **options)  # type: ignore[arg-type]  # noqa: S102
-
-    return exec_through_cache
-
-
-def _install_for_dataclasses(cache: CodeCache) -> None:
-    """``dataclasses`` looks ``exec`` up in its own globals first: give it
-    :func:`cached_exec` there (only if the module defines no ``exec`` of its own)."""
-    import dataclasses
-
-    if "exec" not in vars(dataclasses):
-        dataclasses.exec = cached_exec(cache)  # type: ignore[attr-defined]
 
 
 def _future_flags(module: Any) -> int:
@@ -363,48 +361,17 @@ def _replaceable(original: object) -> bool:
     return parameters == EXPECTED_PARAMETERS
 
 
-def cache_file(directory: Path, prefix: str, build: str, command: str) -> tuple[Path, str]:
-    """The file of ``command``'s code for the environment at ``prefix`` (``sys.prefix``: a
-    virtual environment, or the interpreter's own) and ``build`` (interpreter and attrs
-    install), and a glob of the files it supersedes: the same environment's and command's
-    files for another build (an upgrade). Each environment has its own file: two
-    environments on one machine (two checkouts, two projects) each with its own attrs
-    install no longer remove each other's file at every run, compiling every class again
-    and rewriting the file each time (issue 20)."""
-    import hashlib
-
-    environment = hashlib.blake2b(prefix.encode(), digest_size=6).hexdigest()
-    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in command)
-    path = directory / f"attrs-code-{environment}-{build}-{name}.marshal"
-    return path, f"attrs-code-{environment}-*-{name}.marshal"
-
-
-def build_id(attrs_make_file: str | None) -> str | None:
-    """What the cached code depends on besides its source: the interpreter (cache tag,
-    bytecode magic, and its exact build: ``re``'s compiler changes within a minor version,
-    3.11.2 and 3.11.7 building different programs for some patterns, while the tag, the
-    magic and ``_sre.MAGIC`` stay the same, so an upgrade in place gets a new file) and the
-    installed attrs (as a .pyc records its source: size and modification time); ``None``
-    when attrs' file cannot be read."""
-    import importlib.util
-
-    tag = sys.implementation.cache_tag or "python"
-    magic = importlib.util.MAGIC_NUMBER.hex()
-    interpreter = hashlib.blake2b(sys.version.encode(), digest_size=4).hexdigest()
-    try:
-        source = os.stat(attrs_make_file)  # type: ignore[arg-type]
-    except (OSError, TypeError):
-        return None
-    return f"{tag}-{magic}-{interpreter}-{source.st_size}-{source.st_mtime_ns}"
-
-
 def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
     """Make attrs take its generated methods from the cache (once per process), a file
     per interpreter and ``atomic-fp`` command (each defines its own set of classes)."""
     if _installed:
         return _installed[0]
+    from scripts.attrs_import_cache import import_attrs_through, unseed
+
+    seeded = import_attrs_through(environ, command)  # attrs' own classes from the file
     from attr import _make
 
+    unseed(_make)
     original = getattr(_make, "_compile_and_eval", None)
     if original is None or not _replaceable(original):
         return None
@@ -414,7 +381,11 @@ def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
     if build is None:
         return None
     path, superseded = cache_file(cache_dir(environ), sys.prefix, build, command)
-    cache = CodeCache(path, _future_flags(_make), superseded=superseded)
+    flags = _future_flags(_make)
+    if seeded is not None and (seeded.path, seeded.flags) == (path, flags):
+        cache = seeded  # the file attrs' own classes came from
+    else:
+        cache = CodeCache(path, flags, superseded=superseded)
 
     def compile_and_eval(
         script: str,
@@ -425,7 +396,7 @@ def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
         eval(cache.compile(script, filename), globs, locs)  # noqa: S307  (as attrs does)
 
     _make._compile_and_eval = compile_and_eval
-    _install_for_dataclasses(cache)
+    install_for_dataclasses(cache)
     from scripts.regex_code_cache import install_for_re
 
     install_for_re(cache)
@@ -434,4 +405,4 @@ def install(environ: Mapping[str, str], command: str) -> CodeCache | None:
     return cache
 
 
-__all__ = ["FUTURE_FLAGS", "CodeCache", "cache_file", "cached_exec", "install"]
+__all__ = ["FUTURE_FLAGS", "CodeCache", "build_id", "cache_file", "cached_exec", "install"]

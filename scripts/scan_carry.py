@@ -185,9 +185,19 @@ def _lines_by_pair(lines: list[str], venue: int, symbol: int) -> dict[tuple[str,
     the ``IndexError`` that indexing ``csv.reader``'s row raised."""
     fields = max(venue, symbol) + 1
     out: dict[tuple[str, str], list[str]] = {}
+    prefix: str | None = None
+    """The previous line's first ``fields`` fields and their comma: a line starting with
+    it has the same venue and symbol fields (a file's rows come grouped by pair), so it
+    joins the same group without being split (issue 20)."""
+    group: list[str] = []
     for line in lines[1:]:
+        if prefix is not None and line.startswith(prefix):
+            group.append(line)
+            continue
         parts = line.split(",", fields)
-        out.setdefault((parts[venue], parts[symbol].partition("/")[0]), []).append(line)
+        group = out.setdefault((parts[venue], parts[symbol].partition("/")[0]), [])
+        group.append(line)
+        prefix = line[: len(line) - len(parts[fields])] if len(parts) > fields else None
     return out
 
 

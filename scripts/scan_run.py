@@ -66,11 +66,12 @@ RANKING_MODULES = (
 
 
 def _load_snapshot(snapshot_dir: str | None) -> Snapshot:
-    from adapters.snapshot import bundled_snapshot
-    from scripts.snapshot_input import SnapshotInputError, read_snapshot
-
     if not snapshot_dir:
+        from adapters.snapshot import bundled_snapshot
+
         return bundled_snapshot()
+    from scripts.snapshot_input import SnapshotInputError, read_snapshot  # --snapshot only
+
     try:
         return read_snapshot(Path(snapshot_dir))
     except SnapshotInputError as error:
@@ -267,7 +268,8 @@ def run_scan(
         venues,
         account_venues,
         predicted=basis_name.strip().lower() == "predicted",
-        warm=(*RANKING_MODULES, *(() if bundled else ("adapters.store",)), *warm),
+        # an offline scan connects nowhere: no worker would start (nor its modules load)
+        warm=() if offline else (*RANKING_MODULES, "adapters.store", *warm),
     )
     from atomic_fp.decisions.estimators import Basis
     from atomic_fp.decisions.ranking import rank_opportunities

@@ -220,3 +220,41 @@ def test_a_second_scan_parses_no_pattern_again_and_prints_the_same(tmp_path: Pat
     assert second["code"] == 0
     assert second["parsed"] == 0 and second["misses"] == 0, second
     assert second_output == first_output
+
+
+def _python_calls(compile_with: Any, pattern: str, flags: int) -> int:
+    """Python-level function calls made while ``compile_with(pattern, flags)`` runs."""
+    import sys
+
+    calls = 0
+
+    def count(frame: Any, event: str, arg: Any) -> None:
+        nonlocal calls
+        if event == "call":
+            calls += 1
+
+    sys.setprofile(count)
+    try:
+        compile_with(pattern, flags)
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+@pytest.mark.parametrize("length", [4, 40, 400])
+def test_a_miss_costs_a_few_calls_more_than_no_cache_whatever_the_pattern(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, length: int
+) -> None:
+    """Review of issue 20: a pattern the file does not hold was ~28 % slower to compile than
+    with no cache, as ``re._compiler`` reads ``_sre``'s names (``MAXREPEAT``, the case
+    folding functions ...) per piece of the pattern and each read went through a Python
+    ``__getattr__``. The stand-in holds the names itself: a miss adds the same few calls
+    (the lookup, the store) whatever the pattern's length, and builds the same pattern."""
+    pattern = "".join(f"(?:[a-f{i % 10}]x{i}|y+?)" for i in range(length // 4))
+    flags = int(re.IGNORECASE)
+    without = _python_calls(ORIGINAL, pattern, flags)
+    through = _installed(_cache(tmp_path), monkeypatch)
+    with_miss = _python_calls(through, pattern, flags)
+    assert without > length  # the compiler's own work grows with the pattern
+    assert with_miss - without <= 12, (with_miss, without)
+    _same(through(pattern, flags), ORIGINAL(pattern, flags))

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from adapters.history.format import hours_to_interval, parse_time
@@ -179,3 +179,43 @@ def test_plain_and_quoted_texts_group_as_csv_reader_did(
         assert outcome(lambda v=venue, s=asked: history[(v, s)]) == outcome(
             lambda k=(venue, base), s=asked: oracle(text, k, s, since, until)
         )
+
+
+def _old_lines_by_pair(
+    lines: list[str], venue: int, symbol: int
+) -> dict[tuple[str, str], list[str]]:
+    """``scripts.scan_carry._lines_by_pair`` before its grouped-rows fast path (every
+    line split)."""
+    fields = max(venue, symbol) + 1
+    out: dict[tuple[str, str], list[str]] = {}
+    for line in lines[1:]:
+        parts = line.split(",", fields)
+        out.setdefault((parts[venue], parts[symbol].partition("/")[0]), []).append(line)
+    return out
+
+
+FIELD = st.sampled_from(["h", "hl", "B", "BTC/USD", "B/X", "", "x,y"])
+"""Few values, so that rows repeat pairs, and fields that are prefixes of others."""
+
+
+@example(["h,B,x", "h,BTC/USD,y"], (0, 1))  # a pair whose fields begin the next row's
+@given(
+    st.lists(
+        st.lists(FIELD, min_size=0, max_size=4).map(",".join) | st.sampled_from(["", ",", ",,"]),
+        max_size=30,
+    ),
+    st.sampled_from([(0, 1), (1, 0), (0, 2), (2, 1)]),
+)
+def test_lines_group_by_pair_as_when_every_line_was_split(
+    lines: list[str], columns: tuple[int, int]
+) -> None:
+    """Rows repeating the previous row's pair join its group without a split: the groups,
+    their order and an ``IndexError`` for a line too short are as before."""
+    from scripts.scan_carry import _lines_by_pair
+
+    lines = ["header", *lines]
+    expected = outcome(lambda: _old_lines_by_pair(lines, *columns))
+    got = outcome(lambda: _lines_by_pair(lines, *columns))
+    assert got == expected
+    if got[0] == "ok":
+        assert list(got[1]) == list(expected[1])  # the same order of pairs

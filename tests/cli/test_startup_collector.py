@@ -190,3 +190,42 @@ def test_batches_only_while_the_start_up_pause_holds() -> None:
     assert gc.isenabled() and gc.get_threshold()[0] > before[0]
     resume_collector()
     assert gc.get_threshold() == before
+
+
+FROM_THE_FIRST_STEP = """
+import gc, json, sys
+import scripts.startup as startup
+seen = {"before": 0, "done": False, "started": False}
+def counted(phase, info):
+    if phase == "start" and seen["started"] and not seen["done"]:
+        seen["before"] += 1
+gc.callbacks.append(counted)
+original = startup.start_up_done
+def done():
+    if sys._getframe(1).f_globals["__name__"] == "scripts.scan_run":
+        seen["done"] = True
+    original()
+startup.start_up_done = done
+import atexit
+atexit.register(lambda: sys.stderr.write("@@" + json.dumps(seen)))
+from scripts.console import run
+sys.argv = ["atomic-fp", "scan", "--offline", "--format", "json"]
+seen["started"] = True
+run()
+"""
+
+
+def test_no_collection_runs_from_the_console_scripts_first_step() -> None:
+    """The console script's entry (``scripts.console:run``) pauses the collector before
+    click and the command line are imported: from ``main`` on, those imports triggered
+    ~15 collections finding nothing to free (issue 20)."""
+    done = subprocess.run(
+        [sys.executable, "-c", FROM_THE_FIRST_STEP],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stderr.rsplit("@@", 1)[1])
+    assert report["done"] is True and report["before"] == 0, report
