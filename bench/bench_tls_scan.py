@@ -218,8 +218,13 @@ class Measured:
         self.cold.setdefault(key, []).append(run)
 
 
-def measure(rtt: float, runs: int, ccxt_python: str | None) -> Measured:
-    """Every variant in one run (see the module docstring), runs interleaved."""
+def measure(
+    rtt: float, runs: int, ccxt_python: str | None, *, warm_only: bool = False
+) -> Measured:
+    """Every variant in one run (see the module docstring), runs interleaved. ``warm_only``:
+    only the warm rounds (ours and, with ``ccxt_python``, ccxt's), after the same warm-up
+    scan that writes GRVT's instrument list; the warm rounds are measured exactly as in a
+    full run."""
     ca = trustme.CA()
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(server_tls)
@@ -248,8 +253,9 @@ def measure(rtt: float, runs: int, ccxt_python: str | None) -> Measured:
                 four = _config(urls, bundle, directory / f"four{tag}.toml", VENUES)
                 six = _config(urls, bundle, directory / f"six{tag}.toml", SIX)
                 _ours(four, env, proxies, current, VENUES)  # warm-up: bytecode, GRVT list
-                _ours(six, env, proxies, current, SIX)
-                for index in range(runs):
+                if not warm_only:
+                    _ours(six, env, proxies, current, SIX)
+                for index in range(0 if warm_only else runs):
                     measured.add(f"ours{tag}", _ours(four, env, proxies, current, VENUES))
                     if current == rtt:
                         first_env = cache_env(directory / f"empty-{index}")
@@ -436,7 +442,14 @@ def main() -> None:
     parser.add_argument("--ccxt-python", help="an interpreter with ccxt (else bench/.venv-ccxt)")
     parser.add_argument("--no-ccxt", action="store_true", help="only our scan")
     parser.add_argument("--write", action="store_true", help="into bench/RESULTS.md")
+    parser.add_argument(
+        "--warm-only",
+        action="store_true",
+        help="only the warm rounds (measured as in a full run); not with --write",
+    )
     args = parser.parse_args()
+    if args.warm_only and args.write:
+        parser.error("--warm-only measures part of the report: not with --write")
     from bench.ccxt_env import ensure
 
     python = None
@@ -447,7 +460,7 @@ def main() -> None:
             print(f"ccxt comparison skipped: {env.note}", file=sys.stderr)
     load = os.getloadavg()
     started = time.perf_counter()
-    measured = measure(args.rtt, args.runs, python)
+    measured = measure(args.rtt, args.runs, python, warm_only=args.warm_only)
     report = render(measured, args.rtt, args.runs, time.perf_counter() - started, load)
     print(report)
     if args.write:

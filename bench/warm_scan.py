@@ -12,6 +12,7 @@ scan that is not network), and which venues answered.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -28,6 +29,11 @@ from scripts.runtime import aggregator, build_live, close_all, in_venue_order
 
 
 def main(argv: Sequence[str]) -> int:
+    # As the long-running commands start (``scripts.cli.LazyGroup.get_command``: the
+    # objects alive once the command's modules are imported are frozen, then the clients
+    # are built), so the collections a round triggers traverse what ``watch``/``run``'s
+    # would, no more and no less.
+    gc.freeze()
     config = load(argv[1])
     rounds = int(argv[2])
     # the environment only places the cache directory (no credentials are read)

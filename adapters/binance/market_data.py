@@ -263,7 +263,7 @@ class BinanceMarketData:
             wanted = set(symbols)
             rates = tuple(rate for rate in rates if rate.symbol in wanted)
         cached = self._info.generation == read_before  # fundingInfo not read in this call
-        doubts: list[str | None] | None = [interval_doubt(rate) for rate in rates]
+        doubts: list[str | None] | None = list(map(interval_doubt, rates))
         if cached and any(doubts or ()) and self.REREADS_DOUBTFUL_INTERVALS:
             # A cached fundingInfo interval contradicts premiumIndex's nextFundingTime (the
             # venue changed it): read fundingInfo again now, whatever its TTL says.
@@ -281,13 +281,11 @@ class BinanceMarketData:
         info = self._info.last
         caps = info.caps if info is not None else {}
         if doubts is None:  # rates re-read: their doubts computed afresh
-            doubts = [interval_doubt(rate) for rate in rates]
-        return Success(
-            tuple(
-                _finished(rate, caps.get(rate.venue_symbol or ""), doubt)
-                for rate, doubt in zip(rates, doubts, strict=True)
-            )
-        )
+            doubts = list(map(interval_doubt, rates))
+        # per rate: _finished(rate, caps.get(rate.venue_symbol or ""), doubt), its loop in C
+        # (~500 rates a scan, issue 20)
+        bounds = map(caps.get, [rate.venue_symbol or "" for rate in rates])
+        return Success(tuple(map(_finished, rates, bounds, doubts)))
 
     async def fetch_order_book(self, symbol: Symbol, depth: int) -> Result[OrderBook, VenueError]:
         if depth < 1:

@@ -110,6 +110,8 @@ def parse_funding_caps(
 # ---------------------------------------------------------------------------- current funding
 
 _INTERVALS = {hours: timedelta(hours=hours) for hours in range(1, 25)}
+_MIN_RATE = -MAX_ABS_RATE
+"""Negated once (exact), not once per row."""
 
 
 def _hours(hours: int) -> timedelta:
@@ -256,7 +258,7 @@ def parse_premium_index(
                     index = _plain_price(raw.get("indexPrice"))
                     if (
                         rate is not None
-                        and -MAX_ABS_RATE <= rate <= MAX_ABS_RATE
+                        and _MIN_RATE <= rate <= MAX_ABS_RATE
                         and observed_at is not None
                         and next_funding_time is not None
                         and mark is not False

@@ -112,13 +112,21 @@ class HyperliquidMarketData:
             meta_ttl.total_seconds(), monotonic=lambda: self._clock().timestamp()
         )
 
-    async def snapshot(self) -> Result[MetaSnapshot, VenueError]:
+    async def snapshot(self, with_markets: bool = True) -> Result[MetaSnapshot, VenueError]:
+        """The venue's assets, markets and current funding; ``with_markets=False`` (a
+        funding read) leaves ``markets`` empty, with the same rates and the same refusals
+        (:func:`~adapters.hyperliquid.parsing.parse_meta_and_asset_ctxs`)."""
         answer = await self._http.info({"type": "metaAndAssetCtxs"})
         if isinstance(answer, Failure):
             return answer
         observed_at = self._clock()
         parsed = parse_meta_and_asset_ctxs(
-            self._exchange, answer.unwrap(), observed_at, self.overrides, self._universe
+            self._exchange,
+            answer.unwrap(),
+            observed_at,
+            self.overrides,
+            self._universe,
+            with_markets=with_markets,
         )
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
@@ -154,7 +162,7 @@ class HyperliquidMarketData:
     async def fetch_funding_rates(
         self, symbols: Collection[Symbol] | None
     ) -> Result[tuple[FundingRate, ...], VenueError]:
-        snapshot = await self.snapshot()
+        snapshot = await self.snapshot(with_markets=False)
         wanted = None if symbols is None else frozenset(symbols)
         return snapshot.map(
             lambda loaded: tuple(

@@ -40,7 +40,7 @@ Units and facts (fact sheet B2-B6; recorded bodies in ``shared/research-data``):
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -54,29 +54,29 @@ from adapters._parse import (
     arr,
     dec_field,
     field,
-    int_field,
     obj,
     opt_dec,
     parse_guard,
     plain_decimal,
     plain_or_absent,
-    str_field,
-    ts_millis,
 )
+
+# the universe's parser lives in parsing_universe (split by job); its old import path stays
+from adapters.hyperliquid.parsing_universe import AssetInfo as AssetInfo
+from adapters.hyperliquid.parsing_universe import Overrides as Overrides
+from adapters.hyperliquid.parsing_universe import _bool as _bool
+from adapters.hyperliquid.parsing_universe import _symbol as _symbol
+from adapters.hyperliquid.parsing_universe import parse_universe as parse_universe
 from adapters.hyperliquid.rounding import finest_tick, lot_size
 from atomic_fp.errors import MalformedResponse
 from atomic_fp.models import (
-    BookLevel,
     FundingKind,
     FundingRate,
     Market,
-    OrderBook,
-    Symbol,
 )
 from atomic_fp.models.funding import checked_funding_rate
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.market import checked_market
-from atomic_fp.symbols import canonical_symbol
 
 VENUE = "hyperliquid"
 HOUR = timedelta(hours=1)
@@ -90,77 +90,17 @@ HOURLY_FUNDING_SINCE = datetime(2023, 6, 8, 0, 30, tzinfo=timezone.utc)
 rows after it hourly (the first at 01:00:00.054). Half an hour of margin absorbs the
 venue's sub-second jitter on the 00:00 row."""
 
-Overrides = Mapping[str, tuple[Symbol, Decimal]]
-
-
-@attrs.frozen
-class AssetInfo:
-    """One entry of ``meta.universe``: the asset id for orders is its ``index``."""
-
-    index: int
-    name: str
-    sz_decimals: int
-    symbol: Symbol
-    multiplier: Decimal
-    max_leverage: Decimal | None
-    delisted: bool
 
 
 @attrs.frozen
 class MetaSnapshot:
-    """What one ``metaAndAssetCtxs`` answer says: listed assets, markets and funding."""
+    """What one ``metaAndAssetCtxs`` answer says: listed assets, markets and funding
+    (``markets`` is empty when the answer was read for its funding only:
+    ``parse_meta_and_asset_ctxs(..., with_markets=False)``)."""
 
     assets: tuple[AssetInfo, ...]
     markets: tuple[Market, ...]
     rates: tuple[FundingRate, ...]
-
-
-def _bool(value: object, path: str) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, bool):
-        return value
-    raise ParseError(f"{path}: expected a boolean, got {type(value).__name__}")
-
-
-def _symbol(name: str, overrides: Overrides) -> tuple[Symbol, Decimal] | None:
-    """Canonical symbol of a coin name, or None when the name is not an asset code."""
-    try:
-        return canonical_symbol(name, overrides)
-    except ValueError:
-        return None
-
-
-def parse_universe(meta: Any, overrides: Overrides) -> tuple[AssetInfo, ...]:
-    """Every universe entry whose name maps to a symbol, with its index (kept even for
-    delisted assets so later indices stay right)."""
-    universe = arr(field(obj(meta, "$.meta"), "universe", "$.meta"), "$.meta.universe")
-    assets: list[AssetInfo] = []
-    for index, raw in enumerate(universe):
-        path = f"$.meta.universe[{index}]"
-        entry = obj(raw, path)
-        name = str_field(entry, "name", path)
-        sz_decimals = int_field(entry, "szDecimals", path)
-        if not 0 <= sz_decimals <= 12:
-            raise ParseError(f"{path}.szDecimals: out of range: {sz_decimals}")
-        leverage = opt_dec(entry, "maxLeverage", path)
-        delisted = _bool(entry.get("isDelisted"), f"{path}.isDelisted")
-        mapped = _symbol(name, overrides)
-        if mapped is None:
-            continue
-        symbol, multiplier = mapped
-        assets.append(
-            AssetInfo(
-                index=index,
-                name=name,
-                sz_decimals=sz_decimals,
-                symbol=symbol,
-                multiplier=multiplier,
-                max_leverage=leverage if leverage is not None and leverage > 0 else None,
-                delisted=delisted,
-            )
-        )
-    return tuple(assets)
 
 
 @attrs.define
@@ -172,11 +112,15 @@ class UniverseMemo:
 
     key: str | None = None
     assets: tuple[AssetInfo, ...] = ()
+    buildable: tuple[ExchangeIdentifier, tuple[bool, ...]] | None = None
+    """For :attr:`assets` and an exchange: whether each asset's market builds
+    (:func:`adapters.hyperliquid.parsing._market_builds`), kept with the universe."""
 
     def assets_of(self, meta: Any, overrides: Overrides) -> tuple[AssetInfo, ...]:
         key = repr((meta, sorted(overrides.items())))
         if key != self.key:
             self.key = None  # a refused universe is never remembered
+            self.buildable = None
             self.assets = parse_universe(meta, overrides)
             self.key = key
         return self.assets
@@ -211,6 +155,38 @@ def _market(
         open_interest=open_interest,
         volume_24h=volume_24h,
     )
+
+
+def _market_builds(exchange: ExchangeIdentifier, assets: Sequence[AssetInfo]) -> tuple[bool, ...]:
+    """Whether each asset's market builds without liquidity figures. Every other field of
+    an asset's market comes from the asset alone, and the inline read below gives it an
+    open interest and a volume that are ``None`` or finite Decimals >= 0 (``quote_value``,
+    ``non_negative``), which ``Market`` accepts: so an asset whose market builds here has a
+    market that builds in every answer, and a funding-only read may skip it without
+    changing any outcome. An asset whose market does not build is built (and refused) in
+    the loop, in its place, as before."""
+    built: list[bool] = []
+    for asset in assets:
+        try:
+            _market(exchange, asset)
+        except Exception:  # whatever refusal: the loop raises it in its place
+            built.append(False)
+        else:
+            built.append(True)
+    return tuple(built)
+
+
+def _buildable(
+    exchange: ExchangeIdentifier, assets: tuple[AssetInfo, ...], memo: UniverseMemo | None
+) -> tuple[bool, ...]:
+    """:func:`_market_builds` of ``assets``: once per universe and exchange with a memo
+    holding that universe."""
+    if memo is None or assets is not memo.assets:
+        return _market_builds(exchange, assets)
+    known = memo.buildable
+    if known is None or known[0] != exchange:
+        known = memo.buildable = (exchange, _market_builds(exchange, assets))
+    return known[1]
 
 
 def next_hour(moment: datetime) -> datetime:
@@ -288,6 +264,7 @@ def _meta_and_ctxs(
     observed_at: datetime,
     overrides: Overrides,
     memo: UniverseMemo | None = None,
+    with_markets: bool = True,
 ) -> MetaSnapshot:
     pair = arr(payload)
     if len(pair) != 2:
@@ -301,7 +278,12 @@ def _meta_and_ctxs(
     markets: list[Market] = []
     rates: list[FundingRate] = []
     next_funding = next_hour(observed_at)
-    for asset in assets:
+    # a funding-only read skips the markets known to build (see _market_builds)
+    if with_markets:
+        skip: Sequence[bool] = (False,) * len(assets)
+    else:
+        skip = _buildable(exchange, assets, memo)
+    for asset, skipped in zip(assets, skip, strict=True):
         # The common context read inline (issue 20: ~200 per scan): a ``dict`` whose
         # numbers are plain (or absent where optional). Anything else goes to
         # ``_asset_ctx``, the checked path, which reads or refuses it from the start,
@@ -326,7 +308,8 @@ def _meta_and_ctxs(
                 mark = _positive_or_none(mark_px)
                 open_interest = quote_value(base_interest, mark)
                 volume = non_negative(day_volume)
-                markets.append(_market(exchange, asset, open_interest, volume))
+                if not skipped:
+                    markets.append(_market(exchange, asset, open_interest, volume))
                 rates.append(
                     _current_rate(
                         exchange,
@@ -343,7 +326,8 @@ def _meta_and_ctxs(
                 continue
         read = _asset_ctx(exchange, asset, ctxs, observed_at, next_funding)
         if read is not None:
-            markets.append(read[0])
+            if with_markets:
+                markets.append(read[0])
             rates.append(read[1])
     return MetaSnapshot(assets=assets, markets=tuple(markets), rates=tuple(rates))
 
@@ -354,16 +338,22 @@ def parse_meta_and_asset_ctxs(
     observed_at: datetime,
     overrides: Overrides | None = None,
     memo: UniverseMemo | None = None,
+    with_markets: bool = True,
 ) -> Result[MetaSnapshot, MalformedResponse]:
     """``metaAndAssetCtxs`` -> listed assets, markets and CURRENT hourly funding.
 
     Delisted assets (``isDelisted: true``) are kept in ``assets`` (their index still
     counts) but yield no market and no rate. Names that are not asset codes are skipped.
     ``memo`` (a client's, kept between scans) skips parsing a universe seen last time.
+    ``with_markets=False`` (a funding read: issue 20, ~200 markets per scan built for
+    nothing): ``markets`` is empty, and the rates and any refusal are exactly those of
+    ``with_markets=True`` (tests/adapters/hyperliquid/test_ctx_fast_path.py).
     """
     return parse_guard(
         str(exchange),
-        lambda: _meta_and_ctxs(exchange, payload, observed_at, overrides or {}, memo),
+        lambda: _meta_and_ctxs(
+            exchange, payload, observed_at, overrides or {}, memo, with_markets
+        ),
     )
 
 
@@ -374,35 +364,7 @@ def parse_meta(
     return parse_guard(venue, lambda: parse_universe(payload, overrides or {}))
 
 
-def _levels(raw: Any, path: str, depth: int) -> list[BookLevel]:
-    levels: list[BookLevel] = []
-    for index, raw_level in enumerate(arr(raw, path)[: max(depth, 0)]):
-        level = obj(raw_level, f"{path}[{index}]")
-        levels.append(
-            BookLevel(
-                price=dec_field(level, "px", f"{path}[{index}]"),
-                size=dec_field(level, "sz", f"{path}[{index}]"),
-            )
-        )
-    return levels
-
-
-def _book(exchange: ExchangeIdentifier, symbol: Symbol, payload: Any, depth: int) -> OrderBook:
-    body = obj(payload)
-    sides = arr(field(body, "levels"), "$.levels")
-    if len(sides) != 2:
-        raise ParseError(f"$.levels: expected [bids, asks], got {len(sides)} sides")
-    return OrderBook(
-        exchange=exchange,
-        symbol=symbol,
-        bids=_levels(sides[0], "$.levels[0]", depth),
-        asks=_levels(sides[1], "$.levels[1]", depth),
-        timestamp=ts_millis(field(body, "time"), "$.time"),
-    )
-
-
-def parse_l2_book(
-    exchange: ExchangeIdentifier, symbol: Symbol, payload: Any, depth: int = 20
-) -> Result[OrderBook, MalformedResponse]:
-    """``l2Book`` -> an order book (bids best first, asks best first), ``depth`` levels."""
-    return parse_guard(str(exchange), lambda: _book(exchange, symbol, payload, depth))
+# the order book's parser lives in parsing_book (split by job); its old import path stays
+from adapters.hyperliquid.parsing_book import _book as _book  # noqa: E402
+from adapters.hyperliquid.parsing_book import _levels as _levels  # noqa: E402
+from adapters.hyperliquid.parsing_book import parse_l2_book as parse_l2_book  # noqa: E402

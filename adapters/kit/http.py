@@ -49,6 +49,7 @@ import anyio
 import attrs
 from returns.result import Failure, Result, Success
 
+from adapters.json_decode import loads_like
 from adapters.kit.http_client import AsyncHttpClient, HttpResponse
 from atomic_fp.errors import (
     Ambiguous,
@@ -73,9 +74,24 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"JSON constant {name} is not a number we accept")
 
 
-def loads(text: str | bytes) -> Any:
-    """Strict JSON: floats as Decimal, NaN/Infinity refused."""
+def strict_loads(text: str | bytes) -> Any:
+    """Strict JSON by the standard decoder: floats as Decimal, NaN/Infinity refused."""
     return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+
+
+ORJSON_FROM_BYTES = 16 * 1024
+"""Bodies this long or longer are decoded by orjson when that gives :func:`strict_loads`'s
+very value (:func:`adapters.json_decode.loads_like`); shorter ones (the offline snapshot's
+answers are all under 5 KB) by the standard decoder, where importing orjson would cost
+more than it saves. Either way the value, or the refusal, is the same."""
+
+
+def loads(text: str | bytes) -> Any:
+    """Strict JSON: floats as Decimal, NaN/Infinity refused (exactly :func:`strict_loads`:
+    tests/adapters/test_json_decode.py)."""
+    if len(text) < ORJSON_FROM_BYTES:
+        return strict_loads(text)
+    return loads_like(strict_loads, text)
 
 
 def _no_extractor(_: Any) -> tuple[str | None, str | None]:

@@ -1,19 +1,23 @@
-"""``loads_like_json`` (GRVT's ticker messages, issue 20) is ``json.loads``: the same value
-with the same types and key order, or the same refusal, on every document hypothesis
-writes (JSON of every kind, big integers, floats, NaN, duplicate keys, surrogates, and
-arbitrary text), and on recorded GRVT stream messages."""
+"""``loads_like_json`` (GRVT's ticker messages, issue 20) is ``json.loads``, and
+``adapters.kit.http.loads`` (REST bodies) is the strict standard decoder it was (floats as
+Decimal, NaN/Infinity refused): the same value with the same types and key order, or the
+same refusal, on every document hypothesis writes (JSON of every kind, big integers,
+floats, NaN, duplicate keys, surrogates, and arbitrary text), on recorded GRVT stream
+messages and on the recorded REST answers."""
 
 from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.json_decode import loads_like_json
+from adapters.json_decode import _float_free, loads_like_json
+from adapters.kit.http import ORJSON_FROM_BYTES, loads
 from tests.conftest import research_file
 
 values = st.recursive(
@@ -107,3 +111,114 @@ def test_a_float_or_a_big_integer_is_left_to_the_standard_decoder(
     for odd in (b'{"x": 2.5}', b'{"x": 123456789012345678901234567890}', b'{"x": NaN}'):
         assert repr(loads_like_json(odd)) == repr(real(odd))
     assert len(calls) == 3
+
+
+# ---------------------------------------------------------------- REST bodies (kit.http.loads)
+
+
+def _strict_oracle(text: bytes | str) -> Any:
+    """``adapters.kit.http.loads`` as it was before orjson: the oracle, kept here."""
+
+    def reject(name: str) -> Any:
+        raise ValueError(f"JSON constant {name} is not a number we accept")
+
+    return json.loads(text, parse_float=Decimal, parse_constant=reject)
+
+
+def _padded(text: str, as_bytes: bool) -> bytes | str:
+    """``text`` after enough leading whitespace to reach orjson's size (whitespace is
+    insignificant in JSON: both decoders skip it, or refuse what follows alike)."""
+    padded = " " * ORJSON_FROM_BYTES + text
+    if not as_bytes:
+        return padded
+    try:
+        return padded.encode()
+    except UnicodeEncodeError:
+        return padded.encode("utf-8", "replace")
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=documents, as_bytes=st.booleans(), long=st.booleans())
+def test_rest_bodies_decode_as_the_strict_standard_decoder(
+    text: str, as_bytes: bool, long: bool
+) -> None:
+    """Floats as Decimal, NaN/Infinity refused, big integers, duplicate keys, surrogates,
+    invalid text: the same value (types and key order) or the same kind of refusal, for
+    bodies below and above the size from which orjson decodes."""
+    short = text.encode("utf-8", "replace") if as_bytes else text
+    message = _padded(text, as_bytes) if long else short
+    assert outcome(loads, message) == outcome(_strict_oracle, message)
+
+
+@given(st.binary(max_size=40))
+def test_rest_bodies_of_any_bytes(message: bytes) -> None:
+    long = b" " * ORJSON_FROM_BYTES + message
+    assert outcome(loads, long) == outcome(_strict_oracle, long)
+    assert outcome(loads, message) == outcome(_strict_oracle, message)
+
+
+def test_rest_bodies_recorded_and_at_bench_sizes() -> None:
+    """Every recorded answer of the bundled snapshot, and the benchmark's realistic bodies
+    (Binance 500 rows, Lighter's float rates...), decode to the oracle's value."""
+    from adapters.snapshot import bundled_snapshot
+    from bench.realistic_bodies import realistic_snapshot
+
+    bodies = 0
+    for snapshot in (bundled_snapshot(), realistic_snapshot(bundled_snapshot())):
+        for recording in snapshot.venues:
+            for exchange in recording.exchanges:
+                raw = json.dumps(exchange.body).encode()
+                assert repr(loads(raw)) == repr(_strict_oracle(raw))
+                bodies += 1
+    assert bodies > 20
+
+
+def test_a_long_body_is_decoded_by_orjson_unless_it_holds_a_float(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Counted: the standard decoder runs for a long body only when it holds a float or a
+    constant (then it decides, as before), and always for a short one."""
+    calls: list[object] = []
+    real = json.loads
+
+    def counted(message: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(message)
+        return real(message, *args, **kwargs)
+
+    monkeypatch.setattr(json, "loads", counted)
+    rows = [{"symbol": f"S{i:03d}USDT", "lastFundingRate": "0.0001", "time": i} for i in range(400)]
+    body = json.dumps(rows).encode()
+    assert len(body) >= ORJSON_FROM_BYTES
+    assert loads(body) == rows
+    assert calls == []
+    assert loads(b'{"x": "1"}') == {"x": "1"}
+    assert len(calls) == 1
+    with_float = json.dumps([*rows, {"rate": 0.5}]).encode()
+    assert loads(with_float)[-1] == {"rate": Decimal("0.5")}
+    with pytest.raises(ValueError):
+        loads(json.dumps(rows).encode()[:-1] + b", NaN]")
+    assert len(calls) == 3
+
+
+def _float_free_oracle(value: Any) -> bool:
+    """The earlier per-leaf walk, verbatim."""
+    kind = type(value)
+    if kind is dict:
+        items: Any = value.values()
+    elif kind is list:
+        items = value
+    else:
+        return kind is not float
+    for item in items:
+        kind = type(item)
+        if kind is str or kind is int or item is None or kind is bool:
+            continue
+        if kind is float or not _float_free_oracle(item):
+            return False
+    return True
+
+
+@settings(max_examples=800, deadline=None)
+@given(values)
+def test_the_float_check_is_the_per_leaf_walk(value: Any) -> None:
+    assert _float_free(value) == _float_free_oracle(value)

@@ -262,3 +262,107 @@ def test_steps_are_the_rounding_rules(sz_decimals: int) -> None:
     assert parsing._steps(sz_decimals) == (finest_tick(sz_decimals), lot_size(sz_decimals))
     tick, lot = parsing._steps(sz_decimals)
     assert repr(tick) == repr(finest_tick(sz_decimals)) and repr(lot) == repr(lot_size(sz_decimals))
+
+
+# ------------------------------------------------ a funding read (with_markets=False)
+
+
+def _same_funding(ours: Result[Any, Any], theirs: Result[Any, Any]) -> None:
+    """A funding-only read: no markets, and the very rates (field types and reprs) or the
+    very refusal of the full read's reference."""
+    assert type(ours) is type(theirs)
+    if not isinstance(theirs, Success):
+        assert ours.failure() == theirs.failure()
+        return
+    mine, expected = ours.unwrap(), theirs.unwrap()
+    assert mine.markets == ()
+    assert (mine.assets, mine.rates) == (expected.assets, expected.rates)
+    for a, b in zip(mine.rates, expected.rates, strict=True):
+        for f in attrs.fields(FundingRate):
+            x, y = getattr(a, f.name), getattr(b, f.name)
+            assert type(x) is type(y) and repr(x) == repr(y), f.name
+
+
+def test_a_funding_read_builds_each_universes_markets_once_and_then_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Counted: with the client's memo, the first funding read builds each asset's market
+    once (to know it builds); the next reads of the same universe build none."""
+    built: list[str] = []
+    original = parsing._market
+
+    def counting(exchange: ExchangeIdentifier, asset: Any, *args: Any) -> Market:
+        built.append(asset.name)
+        return original(exchange, asset, *args)
+
+    monkeypatch.setattr(parsing, "_market", counting)
+    memo = parsing.UniverseMemo()
+    for body in (_recorded(), _bench()):
+        for _ in range(3):
+            ours = parse_meta_and_asset_ctxs(HL, body, NOW, memo=memo, with_markets=False)
+            _same_funding(ours, reference(HL, body, NOW, {}))
+        assets = [a for a in ours.unwrap().assets]
+        assert built == [a.name for a in assets]  # the first read's check, then nothing
+        built.clear()
+    full = parse_meta_and_asset_ctxs(HL, _bench(), NOW, memo=memo)
+    assert len(built) == len(full.unwrap().markets) > 0  # a full read builds them all
+
+
+def test_an_asset_whose_market_is_refused_is_refused_in_its_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Were an asset's market refused (no real universe gives one: the refusal is forced
+    here), a funding read refuses the answer as the full read does, with the same error
+    at the same row, rather than skipping the market."""
+    original = parsing._market
+    body = _bench()
+    bad = body[0]["universe"][5]["name"]
+
+    def refusing(exchange: ExchangeIdentifier, asset: Any, *args: Any) -> Market:
+        if asset.name == bad:
+            raise ValueError(f"market of {asset.name} refused")
+        return original(exchange, asset, *args)
+
+    monkeypatch.setattr(parsing, "_market", refusing)
+    odd = copy.deepcopy(body)
+    odd[1][9]["funding"] = "NaN"  # a later row's refusal must not come first
+    for payload in (body, odd):
+        full = parse_meta_and_asset_ctxs(HL, payload, NOW)
+        for memo in (None, parsing.UniverseMemo()):
+            funding = parse_meta_and_asset_ctxs(HL, payload, NOW, memo=memo, with_markets=False)
+            assert not isinstance(full, Success)
+            assert funding.failure() == full.failure()
+            assert bad in str(full.failure())
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, 199), st.sampled_from(FIELDS), st.sampled_from(JUNK)),
+        min_size=1,
+        max_size=4,
+    ),
+    whole=st.sampled_from([None, "subclass", "not an object", 5, None]),
+    delist=st.lists(st.integers(0, 199), max_size=3),
+    memo=st.booleans(),
+)
+def test_mutated_contexts_read_for_funding_as_before(
+    edits: list[tuple[int, str, object]], whole: object, delist: list[int], memo: bool
+) -> None:
+    body: list[Any] = copy.deepcopy(_BENCH)
+    for index in delist:
+        body[0]["universe"][index]["isDelisted"] = True
+    for index, name, value in edits:
+        if value == "<delete>":
+            body[1][index].pop(name, None)
+        else:
+            body[1][index][name] = value
+    target = edits[0][0]
+    if whole == "subclass":
+        body[1][target] = _Ctx(body[1][target])
+    elif whole is not None:
+        body[1][target] = whole
+    kept = parsing.UniverseMemo() if memo else None
+    for _ in range(2 if memo else 1):
+        ours = parse_meta_and_asset_ctxs(HL, body, NOW, memo=kept, with_markets=False)
+        _same_funding(ours, reference(HL, body, NOW, {}))
