@@ -35,7 +35,8 @@ class PaperAccounts(PaperVenueState):
 
     def position_size(self, symbol: Symbol) -> Decimal:
         """Signed position in venue units (0 when flat)."""
-        return self._positions.get(symbol, PaperPosition()).size
+        pos = self._positions.get(symbol)  # no PaperPosition built per read
+        return pos.size if pos is not None else Decimal(0)
 
     def position_base(self, symbol: Symbol) -> Decimal:
         return self.position_size(symbol) * self._markets[symbol].market.contract_multiplier
@@ -52,7 +53,8 @@ class PaperAccounts(PaperVenueState):
 
     def _book_entry(self, entry: LedgerEntry) -> None:
         self._ledger_entries.append(entry)
-        self._ledger[entry.symbol] = self._ledger.get(entry.symbol, SymbolLedger()).book(entry)
+        ledger = self._ledger.get(entry.symbol)  # no SymbolLedger built per booking
+        self._ledger[entry.symbol] = (ledger if ledger is not None else SymbolLedger()).book(entry)
         self._balances[entry.asset] = self._balances.get(entry.asset, Decimal(0)) + entry.amount
 
     def _apply_fill(
@@ -64,6 +66,7 @@ class PaperAccounts(PaperVenueState):
         now = self.now()
         price = cost / fill
         pos = self._positions.setdefault(symbol, PaperPosition())
+        self._holdings_changed()
         signed = fill * request.side.sign
         realized = Decimal(0)
         if pos.size == 0 or (pos.size > 0) == (signed > 0):

@@ -18,6 +18,7 @@ from adapters.paper.margin_account import PaperMarginAccount
 from adapters.paper.records import PaperMarketState
 from atomic_fp.errors import UnknownSymbol, VenueError
 from atomic_fp.models import FundingKind, FundingPayment, FundingRate, Symbol
+from atomic_fp.models.funding import checked_funding_rate
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -43,6 +44,7 @@ class PaperFunding(PaperMarginAccount):
         if interval is not None and interval != state.market.funding_interval:
             state.market = attrs.evolve(state.market, funding_interval=interval)
             state.next_funding_time = None
+            self._holdings_changed()
         self._save()
 
     def settle_due(self, now: datetime | None = None) -> int:
@@ -82,7 +84,7 @@ class PaperFunding(PaperMarginAccount):
     def _settle(self, symbol: Symbol, at: datetime, rate: Decimal) -> FundingPayment | None:
         state = self._markets[symbol]
         self._funding_history.setdefault(symbol, []).append(
-            FundingRate(
+            checked_funding_rate(
                 exchange=self._exchange,
                 symbol=symbol,
                 rate=rate,
@@ -125,9 +127,12 @@ class PaperFunding(PaperMarginAccount):
         return state.next_funding_time or next_boundary(now, state.market.funding_interval)
 
     def _funding_rate(self, symbol: Symbol, now: datetime) -> FundingRate:
-        """The rate of the period in progress of listed ``symbol``, observed ``now``."""
+        """The rate of the period in progress of listed ``symbol``, observed ``now``.
+        Built by :func:`~atomic_fp.models.funding.checked_funding_rate` (here and for the
+        settled history): exactly ``FundingRate(...)``, the same object or the same
+        refusal, at about half the cost (``tests/core/test_checked_funding_rate.py``)."""
         state = self._markets[symbol]
-        return FundingRate(
+        return checked_funding_rate(
             exchange=self._exchange,
             symbol=symbol,
             rate=state.funding_rate,

@@ -50,17 +50,26 @@ class SymbolLedger:
         return self.funding + self.realized_pnl - self.fees - self.liquidation_fees
 
     def book(self, entry: LedgerEntry) -> SymbolLedger:
-        if entry.kind is LedgerKind.FEE:
-            return attrs.evolve(self, fees=self.fees - entry.amount, trades=self.trades + 1)
-        if entry.kind is LedgerKind.LIQUIDATION_FEE:
-            return attrs.evolve(
-                self,
-                liquidation_fees=self.liquidation_fees - entry.amount,
-                liquidations=self.liquidations + 1,
-            )
-        if entry.kind is LedgerKind.FUNDING:
-            return attrs.evolve(self, funding=self.funding + entry.amount)
-        return attrs.evolve(self, realized_pnl=self.realized_pnl + entry.amount)
+        """The totals after ``entry``. Built by the constructor with every field given,
+        which is what ``attrs.evolve`` does, without its per-field lookup (once per fill,
+        fee and settlement)."""
+        kind = entry.kind
+        amount = entry.amount
+        funding, fees, realized = self.funding, self.fees, self.realized_pnl
+        trades, liquidation_fees, liquidations = (
+            self.trades,
+            self.liquidation_fees,
+            self.liquidations,
+        )
+        if kind is LedgerKind.FEE:
+            fees, trades = fees - amount, trades + 1
+        elif kind is LedgerKind.LIQUIDATION_FEE:
+            liquidation_fees, liquidations = liquidation_fees - amount, liquidations + 1
+        elif kind is LedgerKind.FUNDING:
+            funding = funding + amount
+        else:
+            realized = realized + amount
+        return SymbolLedger(funding, fees, realized, trades, liquidation_fees, liquidations)
 
 
 __all__ = ["LedgerEntry", "LedgerKind", "SymbolLedger"]

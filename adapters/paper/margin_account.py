@@ -12,7 +12,12 @@ from returns.result import Result, Success
 
 from adapters.paper.accounts import PaperAccounts
 from adapters.paper.ledger import LedgerEntry, LedgerKind
-from adapters.paper.margin import PaperLiquidation, account_margin, liquidation_due
+from adapters.paper.margin import (
+    PaperLiquidation,
+    PaperMarginRules,
+    account_margin,
+    liquidation_due,
+)
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Balance, Position
 from atomic_fp.models.margin import AccountMargin
@@ -76,10 +81,38 @@ class PaperMarginAccount(PaperAccounts):
     def _may_be_due(self, asset: str) -> bool:
         """:func:`liquidation_due` of :meth:`margin`, by the same sums in the same order
         but without building a ``Position`` per leg (every mark move and settlement asks
-        this; building the account's models each time was most of a backtest's run)."""
+        this; building the account's models each time was most of a backtest's run).
+        The sums over the held legs are :meth:`_due_sums` (kept while the account's
+        legs are unchanged); the wallet is added here, as before."""
         rules = self.margin_rules
         if not rules.liquidate:
             return False
+        held, unrealized, maintenance = self._due_sums(asset, rules)
+        if not held or maintenance <= 0:
+            return False
+        return self._balances.get(asset, Decimal(0)) + unrealized <= maintenance
+
+    def _due_sums(self, asset: str, rules: PaperMarginRules) -> tuple[bool, Decimal, Decimal]:
+        """Whether ``asset`` has a held leg, the unrealized PnL and the maintenance margin
+        over its held legs, summed as :meth:`margin` sums them.
+
+        A function of the rules and the held legs (size, entry, mark, settle asset)
+        alone, so kept per asset with the rules object (compared by identity; the memo
+        holds it, so no id is reused) and :attr:`_holdings_version`, and given again
+        while neither changed: a flat symbol's mark move (most of a backtest's marks) or
+        a settlement (the wallet alone moves) then costs no pass over every position.
+        ``tests/adapters/test_paper_venue_equals_old_code.py`` drives this and the old
+        unmemoised check through the same random events."""
+        version = self._holdings_version
+        known = self._due_memo.get(asset)
+        if known is not None and known[0] is rules and known[1] == version:
+            return known[2]
+        sums = self._account_sums(asset, rules)
+        self._due_memo[asset] = (rules, version, sums)
+        return sums
+
+    def _account_sums(self, asset: str, rules: PaperMarginRules) -> tuple[bool, Decimal, Decimal]:
+        """:meth:`_due_sums` computed."""
         unrealized = Decimal(0)
         maintenance = Decimal(0)
         held = False
@@ -94,9 +127,7 @@ class PaperMarginAccount(PaperAccounts):
             if mark and pos.entry_price:
                 unrealized += (mark - pos.entry_price) * pos.size
             maintenance += abs(pos.size) * mark * rules.maintenance_rate
-        if not held or maintenance <= 0:
-            return False
-        return self._balances.get(asset, Decimal(0)) + unrealized <= maintenance
+        return held, unrealized, maintenance
 
     def _liquidate_if_due(self, asset: str) -> None:
         """Close every position of ``asset`` at its mark when equity <= maintenance."""
@@ -115,6 +146,7 @@ class PaperMarginAccount(PaperAccounts):
             fee = abs(pos.size) * price * self.margin_rules.liquidation_fee
             reference = f"liquidation-{now.isoformat()}"
             pos.size, pos.entry_price = Decimal(0), Decimal(0)
+            self._holdings_changed()
             if realized != 0:
                 self._book_entry(
                     LedgerEntry(

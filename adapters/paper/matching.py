@@ -14,6 +14,7 @@ from returns.result import Failure, Result, Success
 
 from adapters.paper.faults import OrderFault
 from adapters.paper.funding import PaperFunding
+from adapters.paper.grid import ceil_to_tick, floor_to_tick
 from adapters.paper.records import PaperMarketState
 from atomic_fp.errors import InvalidRequest, OrderNotFound, UnknownSymbol, VenueError, VenueRejected
 from atomic_fp.models import (
@@ -27,7 +28,6 @@ from atomic_fp.models import (
     Symbol,
     TimeInForce,
 )
-from atomic_fp.rounding import ceil_to_step as ceil_to
 from atomic_fp.rounding import floor_to_step as floor_to
 
 
@@ -40,8 +40,8 @@ class PaperMatching(PaperFunding):
             return state.book
         tick = state.market.tick_size
         offset = state.mark_price * state.half_spread
-        bid = floor_to(state.mark_price - offset, tick)
-        ask = ceil_to(state.mark_price + offset, tick)
+        bid = floor_to_tick(state.mark_price - offset, tick)
+        ask = ceil_to_tick(state.mark_price + offset, tick)
         if ask <= bid:
             ask = bid + tick
         bids = (BookLevel(bid, state.depth),) if bid > 0 else ()
@@ -213,6 +213,8 @@ class PaperMatching(PaperFunding):
         return order
 
     def _match_resting(self, symbol: Symbol) -> None:
+        if not self._resting:  # nothing rests (a backtest's IOC orders): every mark move
+            return
         for cid, request in list(self._resting.items()):
             if request.symbol != symbol:
                 continue

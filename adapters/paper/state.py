@@ -97,6 +97,12 @@ class PaperVenueState:
         self.calls: dict[str, int] = {}
         self.call_log: deque[CallEvent] = deque(maxlen=submit_log_size)
         self._state_path = Path(state_path) if state_path is not None else None
+        self._holdings_version = 0
+        """Moved on every change to what a cross-margin account's sums read besides the
+        wallet and the rules: a position's size or entry, a held leg's mark, a market's
+        settle asset (:meth:`_holdings_changed`). The liquidation check's sums key on it
+        (:meth:`~adapters.paper.margin_account.PaperMarginAccount._due_sums`)."""
+        self._due_memo: dict[str, tuple[PaperMarginRules, int, tuple[bool, Decimal, Decimal]]] = {}
         for state in markets:
             if isinstance(state, Market):
                 raise TypeError("give a PaperMarketState (a Market needs a mark price)")
@@ -107,7 +113,15 @@ class PaperVenueState:
     def now(self) -> datetime:
         return self._clock() if self._clock is not None else datetime.now(timezone.utc)
 
+    def _holdings_changed(self) -> None:
+        """Say that a position, a held leg's mark or a market's settle asset changed:
+        every change to ``_positions``, or to the ``mark_price`` or ``market`` of a
+        ``_markets`` entry with a position, must call this (the liquidation check's memo
+        would otherwise answer for the old account)."""
+        self._holdings_version += 1
+
     def add_market(self, state: PaperMarketState) -> None:
+        self._holdings_changed()
         if state.market.exchange != self._exchange:
             state = attrs.evolve(state, market=attrs.evolve(state.market, exchange=self._exchange))
         self._markets[state.market.symbol] = state
@@ -159,6 +173,7 @@ class PaperVenueState:
     def _load(self) -> None:
         assert self._state_path is not None
         data = json.loads(self._state_path.read_text())
+        self._holdings_changed()
         by_name = {str(s): s for s in self._markets}
         self._counter = int(data["counter"])
         self._balances = {asset: Decimal(v) for asset, v in data["balances"].items()}

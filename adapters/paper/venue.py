@@ -108,6 +108,9 @@ class PaperVenue(PaperVenueCalls):
         )
 
     def market_state(self, symbol: Symbol) -> PaperMarketState:
+        """``symbol``'s state, to read: change it through :meth:`set_mark_price`,
+        :meth:`set_funding_rate`, :meth:`set_book` (the venue's liquidation check keeps
+        what it read, :meth:`~adapters.paper.state.PaperVenueState._holdings_changed`)."""
         return self._markets[symbol]
 
     def set_book(
@@ -141,9 +144,13 @@ class PaperVenue(PaperVenueCalls):
 
     def set_mark_price(self, symbol: Symbol, price: Decimal) -> None:
         """Move the mark (and the synthetic book, when no explicit book is set)."""
-        self._markets[symbol].mark_price = price
+        state = self._markets[symbol]
+        state.mark_price = price
+        held = self._positions.get(symbol)
+        if held is not None and held.size != 0:
+            self._holdings_changed()
         self._match_resting(symbol)
-        self._liquidate_if_due(self._markets[symbol].market.settle_asset)
+        self._liquidate_if_due(state.market.settle_asset)
         self._save()
 
     def orders(self) -> tuple[Order, ...]:

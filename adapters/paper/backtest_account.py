@@ -1,0 +1,245 @@
+"""The backtest paper venue's account reads: the cross-margin account (memoised), the
+positions with their liquidation prices, one symbol's position, and the liquidation
+floor the backtest certifies held symbols with.
+
+Split from :mod:`adapters.paper.backtest` (the synchronous direct calls), which builds on
+:class:`BacktestAccountReads`. The margin is a function of the clock and of the account:
+the wallet, the leverage and margin rules (objects compared by identity: all immutable,
+and an equal Decimal of another exponent prints differently, so it counts as a change)
+and the held legs and listed markets, which the venue's
+:attr:`~adapters.paper.state.PaperVenueState._holdings_version` moves with. With the
+account unchanged, the margin is given again, copied with the new time when only the
+clock moved (:mod:`adapters.paper.restamp`). One symbol's position and the floor are not
+memoised: in a backtest the held legs' marks move between any two reads of them.
+``tests/backtest/test_paper_venue_memos.py`` compares every read with the plain paper
+venue's, and ``tests/adapters/test_paper_venue_equals_old_code.py`` with the old code's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from operator import is_
+from typing import Any
+
+from returns.result import Result, Success
+
+from adapters.paper.margin import PaperMarginRules, liquidation_floor
+from adapters.paper.restamp import restamped, retimed, utc_instant
+from adapters.paper.venue import PaperMarketState, PaperPosition, PaperVenue
+from atomic_fp.errors import VenueError
+from atomic_fp.models import Position, Symbol
+from atomic_fp.models.margin import AccountMargin, estimate_liquidation_price
+
+AccountKey = tuple[Decimal | None, Decimal, PaperMarginRules, int]
+"""The wallet, leverage and rules objects and the holdings version an answer read."""
+
+
+class BacktestAccountReads(PaperVenue):
+    """The paper venue's account reads, each built once per account (see the module)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._margin_memo: dict[str, tuple[AccountKey, AccountMargin]] = {}
+        self._positions_memo: tuple[tuple[AccountMargin, ...], tuple[Position, ...]] | None = None
+        self._raw_memo: dict[Symbol, tuple[tuple[object, ...], Position]] = {}
+
+    def _account_key(self, asset: str) -> AccountKey:
+        """Everything an account read of ``asset`` depends on except the clock: the
+        wallet, leverage and rules objects and the holdings version (which moves with
+        every position, held mark, listing and market change)."""
+        return (self._balances.get(asset), self.leverage, self.margin_rules, self._holdings_version)
+
+    def margin(self, asset: str | None = None) -> AccountMargin:
+        """:meth:`PaperVenue.margin`; with the account unchanged since the last call, the
+        same answer observed now (the clock is the only input left out of the key: the
+        models are copied with the new time, :mod:`adapters.paper.restamp`)."""
+        if asset is None:
+            return super().margin(asset)
+        memo = self._margin_memo
+        key = self._account_key(asset)
+        cached = memo.get(asset)
+        now = self.now()
+        if cached is not None and _same_account(cached[0], key) and utc_instant(now):
+            margin = cached[1]
+            if margin.observed_at == now:
+                return margin
+            margin = retimed_margin(margin, now)
+            memo[asset] = (key, margin)
+            return margin
+        computed = super().margin(asset)
+        memo[asset] = (key, computed)
+        return computed
+
+    def _raw_positions(self, asset: str | None = None) -> list[Position]:
+        """:meth:`PaperVenue._raw_positions`, each position built once per size, entry,
+        mark, market and leverage (compared by identity) and copied with the new time:
+        the account's margin is rebuilt whenever its wallet or any mark moved (every
+        funding settlement), and building every held leg's ``Position`` again with all
+        its validators was most of that."""
+        now = self.now()
+        if not utc_instant(now):
+            return super()._raw_positions(asset)
+        positions = []
+        for symbol, pos in self._positions.items():
+            state = self._markets[symbol]
+            if pos.size == 0 or (asset is not None and state.market.settle_asset != asset):
+                continue
+            positions.append(self._raw_position(symbol, pos, state, now))
+        return positions
+
+    def _raw_position(
+        self, symbol: Symbol, pos: PaperPosition, state: PaperMarketState, now: datetime
+    ) -> Position:
+        """One held leg's position without liquidation price, built once per size,
+        entry, mark, market and leverage (compared by identity) and copied with the new
+        time ``now`` (an aware UTC datetime)."""
+        market = state.market
+        leverage = market.max_leverage or self.leverage
+        key = (pos.size, pos.entry_price, state.mark_price, market, leverage)
+        memo = self._raw_memo
+        cached = memo.get(symbol)
+        if cached is not None and _same_objects(cached[0], key):
+            position = cached[1]
+            if position.observed_at != now:
+                position = retimed(position, observed_at=now)
+                memo[symbol] = (key, position)
+            return position
+        position = Position(
+            exchange=self._exchange,
+            symbol=symbol,
+            size=pos.size,
+            observed_at=now,
+            contract_multiplier=market.contract_multiplier,
+            entry_price=pos.entry_price,
+            mark_price=state.mark_price,
+            unrealized_pnl=(state.mark_price - pos.entry_price) * pos.size,
+            leverage=leverage,
+        )
+        memo[symbol] = (key, position)
+        return position
+
+    def _positions_now(self) -> Result[tuple[Position, ...], VenueError]:
+        """:meth:`PaperVenue._positions_now`, rebuilt only when a margin it reads is a new
+        object (:meth:`margin` returns the same object while nothing changed)."""
+        margins = tuple(
+            self.margin(asset)
+            for asset in sorted({self._markets[s].market.settle_asset for s in self._positions})
+        )
+        cached = self._positions_memo
+        if (
+            cached is not None
+            and len(cached[0]) == len(margins)
+            and all(a is b for a, b in zip(cached[0], margins, strict=True))
+        ):
+            return Success(cached[1])
+        positions = tuple(
+            restamped(leg.position, liquidation_price=leg.liquidation_price)
+            for margin in margins
+            for leg in margin.legs
+        )
+        self._positions_memo = (margins, positions)
+        return Success(positions)
+
+    def _held_position(self, symbol: Symbol) -> Position | None:
+        """What ``fetch_positions()`` answers for ``symbol`` (``None``: flat), without
+        building the other legs' liquidation estimates: the account's equity and
+        maintenance margin are the sums :func:`adapters.paper.margin.account_margin`
+        makes, over the same positions in the same order, and this leg's liquidation
+        price is the same :func:`estimate_liquidation_price` of them
+        (:func:`atomic_fp.models.margin.build_account_margin`'s estimated branch; a
+        paper position never carries a venue price)."""
+        pos = self._positions.get(symbol)
+        if pos is None or pos.size == 0:
+            return None
+        now = self.now()
+        if not utc_instant(now):
+            held = {p.symbol: p for p in self._positions_now().unwrap()}
+            return held.get(symbol)
+        markets = self._markets
+        asset = markets[symbol].market.settle_asset
+        rate = self.margin_rules.maintenance_rate
+        # account_margin's two sums, each in the same order: unrealized PnL over the
+        # legs with a mark and an entry, maintenance over every leg
+        unrealized = Decimal(0)
+        maintenance = Decimal(0)
+        own_maintenance = Decimal(0)
+        for other, held_pos in self._positions.items():
+            size = held_pos.size
+            if size == 0:
+                continue
+            other_state = markets[other]
+            if other_state.market.settle_asset != asset:
+                continue
+            mark = other_state.mark_price
+            if mark and held_pos.entry_price:
+                unrealized += (mark - held_pos.entry_price) * size
+            leg_maintenance = abs(size) * (mark or 0) * rate
+            maintenance += leg_maintenance
+            if other == symbol:
+                own_maintenance = leg_maintenance
+        equity = self._balances.get(asset, Decimal(0)) + unrealized
+        mine = self._raw_position(symbol, pos, markets[symbol], now)
+        estimate = (
+            estimate_liquidation_price(
+                size=mine.size,
+                mark=mine.mark_price,
+                equity=equity,
+                maintenance_margin=maintenance,
+                leg_maintenance_margin=own_maintenance,
+            )
+            if mine.mark_price
+            else None
+        )
+        # the estimate is None or > 0, which the field's validator (optional_non_negative)
+        # accepts, as it accepts the margin path's copy of the same value
+        return restamped(mine, liquidation_price=estimate)
+
+    def liquidation_floor(self, asset: str) -> Decimal | None:
+        """A lower bound on the liquidation distance of every position of ``asset`` that
+        :meth:`positions_now` reports now (:func:`adapters.paper.margin.liquidation_floor`
+        of the same wallet, sizes, entries and marks :meth:`margin` reads); ``None``: no
+        bound. The backtest's held symbols are certified safe with it without building
+        the account (:mod:`atomic_fp.backtest.run_quiet`)."""
+        markets = self._markets
+        return liquidation_floor(
+            wallet=self._balances.get(asset, Decimal(0)),
+            legs=[
+                (pos.size, pos.entry_price, markets[symbol].mark_price)
+                for symbol, pos in self._positions.items()
+                if pos.size != 0 and markets[symbol].market.settle_asset == asset
+            ],
+            rules=self.margin_rules,
+        )
+
+
+def _same_account(first: AccountKey, second: AccountKey) -> bool:
+    """The same wallet, leverage and rules objects and the same holdings version (the
+    memo holds the first key's objects, so none of their ids can be reused)."""
+    return (
+        first[0] is second[0]
+        and first[1] is second[1]
+        and first[2] is second[2]
+        and first[3] == second[3]
+    )
+
+
+def _same_objects(first: Sequence[object], second: Sequence[object]) -> bool:
+    """The same objects in the same order (identity, not equality: an equal Decimal of
+    another exponent prints differently). The memo holds the first sequence, so none of
+    its objects' ids can be reused."""
+    return len(first) == len(second) and all(map(is_, first, second))
+
+
+def retimed_margin(margin: AccountMargin, now: datetime) -> AccountMargin:
+    """``margin`` (and each leg's position) observed at ``now``, which must be an aware
+    UTC datetime: what :func:`adapters.paper.margin.account_margin` builds from the same
+    account at ``now`` (nothing in it but the observation times depends on the clock)."""
+    legs = tuple(
+        restamped(leg, position=retimed(leg.position, observed_at=now)) for leg in margin.legs
+    )
+    return restamped(retimed(margin, observed_at=now), legs=legs)
+
+
+__all__ = ["BacktestAccountReads", "retimed_margin"]
