@@ -159,7 +159,12 @@ class CodeCache:
                 # one read, then loads: marshal.load on a file object reads it in ~2 small
                 # reads per object (a 1.4 MB file: ~7 ms against ~0.5 ms, issue 20)
                 loaded = marshal.loads(file.read())  # noqa: S302  (our own file, checked above)
-        except (OSError, EOFError, ValueError, TypeError):
+        except Exception:
+            # any exception means "not in the cache" (compiled as without one), here and
+            # at every decoding of an entry: marshal.loads of damaged data raises not only
+            # EOFError/ValueError/TypeError but SystemError (a code object with a bad
+            # field), MemoryError or RecursionError, and a cache that cannot be read must
+            # never stop a scan (tests/cli/test_code_cache_damaged.py)
             return
         if isinstance(loaded, dict):
             self.codes = {
@@ -179,7 +184,7 @@ class CodeCache:
             return
         try:
             last = marshal.loads(entry[2])  # noqa: S302  (our own file, see _load)
-        except (EOFError, ValueError, TypeError):
+        except Exception:  # damaged: see _load
             return
         if isinstance(last, dict):
             self.generation = entry[1]
@@ -212,7 +217,7 @@ class CodeCache:
             stored_hash = entry[1]
             try:
                 stored = marshal.loads(entry[2])  # noqa: S302  (our own file, see _load)
-            except (EOFError, ValueError, TypeError):
+            except Exception:  # damaged: see _load
                 stored = None
             if isinstance(stored, CodeType) and stored.co_filename == filename:
                 if stored_hash == type_hash:
@@ -239,7 +244,7 @@ class CodeCache:
         if entry is not None and entry[0] == "<string>" and entry[1] is None:
             try:
                 stored = marshal.loads(entry[2])  # noqa: S302  (our own file, see _load)
-            except (EOFError, ValueError, TypeError):
+            except Exception:  # damaged: see _load
                 stored = None
             if isinstance(stored, CodeType) and stored.co_filename == "<string>":
                 self.source_hits += 1

@@ -81,9 +81,11 @@ class _SeedingLoader(importlib.machinery.SourceFileLoader):
         if code is None:  # the standard loader's refusal
             super().exec_module(module)
             return
-        self.cache.flags = code.co_flags & FUTURE_FLAGS
+        cache, self.cache = self.cache, None  # type: ignore[assignment]
+        # (the loader stays the module's __loader__: it keeps no cache once the module ran)
+        cache.flags = code.co_flags & FUTURE_FLAGS
         namespace = vars(module)
-        namespace["compile"] = seeded_compile(self.cache)
+        namespace["compile"] = seeded_compile(cache)
         exec(code, namespace)  # noqa: S102  (what the standard loader runs)
 
 

@@ -135,7 +135,7 @@ def install_for_re(cache: CodeCache) -> bool:
                 found = marshal.loads(data)  # noqa: S302  (our own file, see CodeCache)
                 if _valid(found):
                     return real.compile(p, *found)
-            except (EOFError, ValueError, TypeError, RuntimeError, OverflowError):
+            except Exception:  # noqa: S110  (damaged data: see CodeCache._load)
                 pass  # not a program _sre accepts: compiled as before
         recording.take()
         pattern = original(p, flags)

@@ -199,6 +199,7 @@ FIELD = st.sampled_from(["h", "hl", "B", "BTC/USD", "B/X", "", "x,y"])
 
 
 @example(["h,B,x", "h,BTC/USD,y"], (0, 1))  # a pair whose fields begin the next row's
+@example(["h,B,x", "h,C", "h,B,y"], (0, 1))  # a row of exactly the pair's fields between
 @given(
     st.lists(
         st.lists(FIELD, min_size=0, max_size=4).map(",".join) | st.sampled_from(["", ",", ",,"]),
