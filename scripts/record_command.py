@@ -27,11 +27,9 @@ def _inner_transport(venue: object, ca_bundle: str | None) -> httpx.AsyncBaseTra
     except ProxySettingError as error:
         fail(f"venue {venue}: {error}")
     except (OSError, ValueError) as error:
-        if ca_bundle is None:  # the environment's SSL_CERT_FILE / _DIR, as build_client says
-            from adapters.default_trust import described
+        from adapters.default_trust import blamed  # as build_client says it
 
-            fail(f"venue {venue}: {described(error)}")
-        fail(f"venue {venue}: ca_bundle {ca_bundle!r}: {error}")
+        fail(f"venue {venue}: {blamed(error, ca_bundle)}")
 
 
 @click.command()
