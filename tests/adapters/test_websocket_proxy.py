@@ -189,6 +189,34 @@ def test_an_https_proxy_is_verified_and_the_venue_through_it_too(
     proxy_ssl_context.cache_clear()
 
 
+def test_the_venue_is_verified_for_its_own_name_and_the_proxy_for_its_own(
+    grvt: tuple[GrvtTickerServer, list[str]],
+    ca: trustme.CA,
+    bundle: str,
+    env: pytest.MonkeyPatch,
+) -> None:
+    """Review of the merged proxy work: with proxy and venue both at ``127.0.0.1``,
+    verifying the venue's certificate for the proxy's name passed every test. Here the
+    ``https://`` proxy is reached as ``localhost`` with a certificate for ``localhost``
+    only, and the venue's certificate is for ``127.0.0.1`` only: the tunnel opens and the
+    feeds are read only if each TLS handshake checks its own peer's name (RFC 9110 section
+    4.3.4 for the venue: the ``CONNECT`` target's host; httpcore verifies the proxy for
+    its URL's host). Swapping either name fails the handshake."""
+    server, names = grvt
+    env.setattr(tls_module, "_contexts", {})
+    env.setenv("SSL_CERT_FILE", bundle)
+    proxy_ssl_context.cache_clear()
+    try:
+        with forward_proxy(tls=server_context(ca, "localhost")) as proxy:
+            env.setenv("HTTPS_PROXY", f"https://localhost:{proxy.port}")
+            feeds, problem = _read(server.url, bundle, names)
+            assert problem is None, problem
+            assert len(feeds) == len(names)
+            assert proxy.relayed == [("CONNECT", f"127.0.0.1:{server.port}")]
+    finally:
+        proxy_ssl_context.cache_clear()
+
+
 def test_an_https_proxy_is_trusted_as_httpx_trusts_it_for_the_rest_calls() -> None:
     """The HTTP clients give httpcore no proxy context, so it verifies an ``https://``
     proxy with its default (the system's store plus certifi): a company proxy whose CA is
