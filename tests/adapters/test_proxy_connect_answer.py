@@ -138,13 +138,16 @@ def _h11_verdict(data: bytes) -> tuple[str, int, int]:
 
 
 def _ours(data: bytes) -> tuple[str, int, int]:
-    """The tunnel's verdict on ``data`` fed one byte at a time, in h11's terms."""
+    """The tunnel's verdict on ``data`` fed one byte at a time, in h11's terms: a ``101``
+    is refused (h11 raises on a ``101`` no upgrade asked for; the tunnel refuses it as a
+    status that is not 2xx, at the same byte)."""
     for fed in range(1, len(data) + 1):
         found = answer_end(data[:fed])
         if found is not None:
-            if found.fault:
+            status = 0 if found.fault else int(found.status_line.split(" ")[1])
+            if found.fault or status == 101:
                 return "refused", 0, fed
-            return "status", int(found.status_line.split(" ")[1]), fed
+            return "status", status, fed
     return "more", 0, len(data)
 
 
@@ -177,7 +180,7 @@ def _assert_as_h11(data: bytes) -> None:
     assert _ours(data) == verdict, (data, _ours(data), verdict)
     kind, status, fed = verdict
     if kind == "refused":
-        with pytest.raises(ConnectionClosed, match=r"not an HTTP answer|malformed answer"):
+        with pytest.raises(ConnectionClosed, match=r"not an HTTP answer|malformed answer|: 101"):
             check_answer(data[:fed], "http://p:1", "v:443")
     elif kind == "status" and 200 <= status < 300 and fed == len(data):
         check_answer(data, "http://p:1", "v:443")
@@ -211,6 +214,8 @@ def test_what_h11_refuses_is_refused_at_the_same_byte(data: bytes) -> None:
         b"HTTP/1.1 100 Continue\r\nHTTP/1.1 200 OK\r\n\r\n",  # no longer waits
         b"\r\n",
         b"\n",
+        b"HTTP/1.1 101 Switching\r\n\r\n",  # h11: no upgrade was asked for
+        b"HTTP/1.1 100 C\r\n\r\nHTTP/1.1 101 S\n\n",
     ],
 )
 def test_a_malformed_answer_is_refused_where_h11_refuses_it(data: bytes) -> None:
