@@ -15,9 +15,10 @@ patterns below are h11's, spelled out): the status line must fully match
 ASCII white space; every header line, after h11's obsolete line folding (a line starting
 with a space or tab continues the previous one; at the start of the headers it is an
 error), must fully match h11's ``header_field`` (a token, ``:``, optional white space, a
-value of ``[^\\x00\\s]`` runs separated by spaces/tabs). What h11 refuses is refused here
-at the same byte. Not copied: h11's checks of ``Content-Length``/``Transfer-Encoding``
-values (RFC 9110 section 9.3.6: a client ignores them in a 2xx answer to ``CONNECT``).
+value of ``[^\\x00\\s]`` runs separated by spaces/tabs), and the framing headers as h11's
+``_headers.normalize_and_validate`` checks them (``Content-Length`` 1-20 digits, all
+equal; one ``Transfer-Encoding``, ``chunked``). What h11 refuses is refused here at the
+same byte.
 
 Work is linear in the bytes received (a proxy trickling bytes, or a flood of interim
 heads, must not stall the event loop shared with order legs): :class:`AnswerReader`
@@ -39,9 +40,13 @@ _STATUS_LINE = re.compile(
 """h11 ``_abnf.status_line`` (``http_version``, ``status_code``, ``reason_phrase``)."""
 
 _HEADER_FIELD = re.compile(
-    rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]+:[ \t]*(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?[ \t]*"
+    rb"(?P<name>[-!#$%&'*+.^_`|~0-9a-zA-Z]+):[ \t]*"
+    rb"(?P<value>(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?)[ \t]*"
 )
 """h11 ``_abnf.header_field`` (``token ":" OWS field_value OWS``)."""
+
+_CONTENT_LENGTH = re.compile(rb"[0-9]{1,20}")
+"""h11 ``_headers._content_length_re`` with ``CONTENT_LENGTH_MAX_DIGITS`` (20)."""
 
 _FOLD = re.compile(rb"[ \t]+")
 """h11 ``_readers.obs_fold_re``: a header line continuing the previous one."""
@@ -76,9 +81,38 @@ def _fault(lines: list[bytes]) -> str:
             last = line
     if last is not None:
         folded.append(last)
+    fields = []
     for line in folded:
-        if _HEADER_FIELD.fullmatch(line) is None:
+        field = _HEADER_FIELD.fullmatch(line)
+        if field is None:
             return f"malformed header line {line[:80].decode('latin-1')!r}"
+        fields.append((field["name"].lower(), field["value"]))
+    return _framing_fault(fields)
+
+
+def _framing_fault(fields: list[tuple[bytes, bytes]]) -> str:
+    """What h11 refuses in the framing headers (``_headers.normalize_and_validate``):
+    ``Content-Length`` values that disagree or are not 1-20 digits; ``Transfer-Encoding``
+    twice or other than ``chunked``."""
+    content_length: bytes | None = None
+    transfer_encoding = False
+    for name, value in fields:
+        if name == b"content-length":
+            lengths = {length.strip() for length in value.split(b",")}
+            if len(lengths) != 1:
+                return "conflicting Content-Length headers"
+            (length,) = lengths
+            if _CONTENT_LENGTH.fullmatch(length) is None:
+                return "bad Content-Length"
+            if content_length is not None and content_length != length:
+                return "conflicting Content-Length headers"
+            content_length = length
+        elif name == b"transfer-encoding":
+            if transfer_encoding:
+                return "multiple Transfer-Encoding headers"
+            if value.lower() != b"chunked":
+                return "Transfer-Encoding other than chunked"
+            transfer_encoding = True
     return ""
 
 

@@ -189,6 +189,22 @@ def _assert_as_h11(data: bytes) -> None:
             check_answer(data, "http://p:1", "v:443")
 
 
+FRAMING = st.tuples(
+    st.sampled_from([b"Content-Length", b"content-length", b"Transfer-Encoding"]),
+    st.sampled_from([b"0", b"5", b"5, 5", b"5,6", b"x", b"-1", b"1" * 21, b"chunked", b"Chunked",
+                     b"gzip", b"chunked, gzip", b""]),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(fields=st.lists(FRAMING, min_size=1, max_size=3), status=st.sampled_from([100, 200, 407]))
+def test_framing_headers_are_judged_as_h11_judges_them(
+    fields: list[tuple[bytes, bytes]], status: int
+) -> None:
+    head = b"HTTP/1.1 %d X\r\n" % status + b"".join(n + b": " + v + b"\r\n" for n, v in fields)
+    _assert_as_h11(head + b"\r\n" + (b"HTTP/1.1 200 OK\r\n\r\n" if status == 100 else b""))
+
+
 @settings(max_examples=1000, deadline=None)
 @given(data=awkward_answers())
 def test_what_h11_refuses_is_refused_at_the_same_byte(data: bytes) -> None:
@@ -214,6 +230,12 @@ def test_what_h11_refuses_is_refused_at_the_same_byte(data: bytes) -> None:
         b"HTTP/1.1 100 Continue\r\nHTTP/1.1 200 OK\r\n\r\n",  # no longer waits
         b"\r\n",
         b"\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",  # framing headers, as h11
+        b"HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: " + b"1" * 21 + b"\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
         b"HTTP/1.1 101 Switching\r\n\r\n",  # h11: no upgrade was asked for
         b"HTTP/1.1 100 C\r\n\r\nHTTP/1.1 101 S\n\n",
     ],
@@ -233,6 +255,8 @@ def test_a_malformed_answer_is_refused_where_h11_refuses_it(data: bytes) -> None
         b"HTTP/1.1 200 \xe9t\xe9 \x1b\t ok\r\n\r\n",  # obs-text, tab, ESC in the reason
         b"HTTP/1.1 200 OK\r\nX-A: 1\r\n  folded\r\n\r\n",  # obsolete line folding
         b"HTTP/1.1 200 OK\r\nX-A:\r\n\r\n",  # empty value
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\ncontent-length: 5\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n",
     ],
 )
 def test_what_h11_accepts_opens_the_tunnel(data: bytes) -> None:
