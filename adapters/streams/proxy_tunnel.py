@@ -169,16 +169,24 @@ async def open_tunnel(
             f"({scheme}:// is not supported for them; NO_PROXY can exempt {host})"
         )
     proxy_host, proxy_port = proxy_address(proxy)
+    proxy_context = None
+    if scheme == "https":
+        try:
+            proxy_context = proxy_ssl_context()
+        except (OSError, ValueError) as error:  # e.g. SSLKEYLOGFILE naming no file
+            from adapters.default_trust import blamed
+
+            raise ConnectionClosed(f"proxy {where}: {blamed(error, None)}") from None
     try:
         stream: ByteStream = await anyio.connect_tcp(proxy_host, proxy_port)
     except OSError as error:
         raise ConnectionClosed(f"cannot connect to proxy {where}: {error}") from None
     try:
-        if scheme == "https":
+        if proxy_context is not None:
             stream = await TLSStream.wrap(
                 stream,
                 hostname=proxy_host,
-                ssl_context=proxy_ssl_context(),
+                ssl_context=proxy_context,
                 standard_compatible=False,
             )
         await stream.send(connect_request(proxy, host, port))

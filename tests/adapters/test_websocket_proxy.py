@@ -19,6 +19,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -215,6 +216,34 @@ def test_the_venue_is_verified_for_its_own_name_and_the_proxy_for_its_own(
             assert proxy.relayed == [("CONNECT", f"127.0.0.1:{server.port}")]
     finally:
         proxy_ssl_context.cache_clear()
+
+
+def test_an_unopenable_sslkeylogfile_is_named_for_an_https_proxy(
+    env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The proxy's context opens ``SSLKEYLOGFILE`` too (``ssl.create_default_context``):
+    a file that cannot be opened is a named ``ConnectionClosed`` before any connection
+    (as a stream's other failures are reported), not an ``OSError`` out of the feed."""
+    venue_context = ssl.create_default_context()  # (the venue's, built before)
+    keylog = tmp_path / "nonexistent" / "keys.log"
+    env.setenv("SSLKEYLOGFILE", str(keylog))
+    env.setenv("HTTPS_PROXY", "https://127.0.0.1:9")
+    proxy_ssl_context.cache_clear()
+
+    async def attempt() -> None:
+        await open_connection(
+            "wss://127.0.0.1:9/ws", limit=10.0, max_frame=MAX_FRAME, ssl_context=venue_context
+        )
+
+    try:
+        with pytest.raises(ConnectionClosed) as refused:
+            anyio.run(attempt)
+    finally:
+        proxy_ssl_context.cache_clear()
+    assert str(refused.value) == (
+        f"proxy https://127.0.0.1:9: SSLKEYLOGFILE '{keylog}' from the environment: "
+        "[Errno 2] No such file or directory"
+    )
 
 
 def test_an_https_proxy_is_trusted_as_httpx_trusts_it_for_the_rest_calls() -> None:
