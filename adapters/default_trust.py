@@ -8,6 +8,14 @@ trust_env=True)``), which httpx builds from ``SSL_CERT_FILE`` when set, else fro
 directory``, without the file's name; before, the venue's build failure then read
 ``ca_bundle None: [Errno 2] ...`` and ``scan`` reported it as an invalid configuration
 of the config file, which names no CA at all. :func:`described` names the setting.
+
+Building any default context also opens the file ``SSLKEYLOGFILE`` names
+(``ssl.create_default_context``: ``context.keylog_filename = keylogfile``, CPython
+``Lib/ssl.py``), and that error, unlike the store's, carries the file's name
+(``OSError.filename``). :func:`blamed` uses the CA-store wording only for the store's own
+errors (no file name, or the store's path); another file is named as what failed:
+``SSLKEYLOGFILE=/nonexistent/dir/keys.log`` is reported as that setting, not as a broken
+``SSL_CERT_FILE``.
 """
 
 from __future__ import annotations
@@ -25,21 +33,50 @@ def default_store_source(environ: Mapping[str, str] = os.environ) -> str:
     return "certifi's CA bundle"
 
 
-def described(error: Exception) -> str:
+def described(error: Exception, environ: Mapping[str, str] = os.environ) -> str:
     """What went wrong loading the default CA store, naming where it comes from."""
-    return f"the default CA store ({default_store_source()}): {error}"
+    return f"the default CA store ({default_store_source(environ)}): {error}"
+
+
+def _other_file(error: Exception, store: str | None) -> str | None:
+    """The file ``error`` names when it is not the CA store's (``None``: the store's)."""
+    filename = getattr(error, "filename", None) if isinstance(error, OSError) else None
+    if filename is None or not isinstance(filename, str | bytes):
+        return None
+    path = os.fsdecode(filename)
+    return None if path == store else path
+
+
+def blamed(
+    error: Exception, ca_bundle: str | None, environ: Mapping[str, str] = os.environ
+) -> str:
+    """What failed building the SSL context for ``ca_bundle`` (``None``: the default
+    store): the store, worded as :func:`described` (default) or ``ca_bundle '...'``; or,
+    when the error names another file, that file (``SSLKEYLOGFILE '...' from the
+    environment`` when it is the one that setting names)."""
+    store = ca_bundle if ca_bundle is not None else environ.get("SSL_CERT_FILE") or None
+    other = _other_file(error, store)
+    if other is None:
+        if ca_bundle is None:
+            return described(error, environ)
+        return f"ca_bundle {ca_bundle!r}: {error}"
+    reason = f"[Errno {error.errno}] {error.strerror}" if isinstance(error, OSError) else ""
+    if other == environ.get("SSLKEYLOGFILE"):
+        return f"SSLKEYLOGFILE {other!r} from the environment: {reason or error}"
+    return f"{other!r}: {reason or error}"
 
 
 def default_store_problem() -> str | None:
-    """:func:`described` for the default CA store when it cannot be loaded (the message
-    a venue client's build gives for it), or ``None`` when it loads."""
+    """:func:`blamed` for the default context when it cannot be built (the message a
+    venue client's build gives for it: the CA store, or another file the environment
+    names), or ``None`` when it loads."""
     from adapters.tls import shared_ssl_context
 
     try:
         shared_ssl_context(None)
     except (OSError, ValueError) as error:
-        return described(error)
+        return blamed(error, None)
     return None
 
 
-__all__ = ["default_store_problem", "default_store_source", "described"]
+__all__ = ["blamed", "default_store_problem", "default_store_source", "described"]

@@ -187,11 +187,11 @@ def build_client(settings: VenueSettings) -> Result[VenueClient, str]:
         except ProxySettingError as error:
             return Failure(f"venue {settings.id}: {error}")
         except (OSError, ValueError) as error:
-            if settings.ca_bundle is None:  # the environment's SSL_CERT_FILE / _DIR
-                from adapters.default_trust import described
+            # the CA store (ca_bundle, or the environment's SSL_CERT_FILE / _DIR), or
+            # another file the environment names (SSLKEYLOGFILE): adapters.default_trust
+            from adapters.default_trust import blamed
 
-                return Failure(f"venue {settings.id}: {described(error)}")
-            return Failure(f"venue {settings.id}: ca_bundle {settings.ca_bundle!r}: {error}")
+            return Failure(f"venue {settings.id}: {blamed(error, settings.ca_bundle)}")
         settings = attrs.evolve(settings, transport=transport)
     try:
         client = factory.unwrap()(settings)

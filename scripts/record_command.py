@@ -9,29 +9,54 @@ import click
 from scripts import exitcodes
 
 if TYPE_CHECKING:  # httpx is imported when the command runs
+    from collections.abc import Mapping, Sequence
+
     import httpx
 
+    from atomic_fp.models import ExchangeIdentifier
+    from scripts.config_venues import VenueConfig
 
-def _inner_transport(venue: object, ca_bundle: str | None) -> httpx.AsyncBaseTransport:
+
+def _inner_transport(venue: object, ca_bundle: str | None) -> httpx.AsyncBaseTransport | str:
     """What a venue client built by ``build_client`` sends through
     (:func:`adapters.tls.default_transport`: the venue's CA bundle, the environment's
     proxies), for the recorder to wrap: ``RecordingTransport()`` alone connected with
     certifi's store and directly, so ``record`` refused a venue whose ``ca_bundle`` it
-    needed and went around a mandatory proxy. A broken proxy setting exits 2, named."""
+    needed and went around a mandatory proxy. A broken proxy setting or CA store: the
+    message ``build_client`` gives for it (the command exits 2 naming every such problem)."""
     from adapters.proxy_routing import ProxySettingError
     from adapters.tls import default_transport
-    from scripts.context import fail
 
     try:
         return default_transport(ca_bundle)
     except ProxySettingError as error:
-        fail(f"venue {venue}: {error}")
+        return f"venue {venue}: {error}"
     except (OSError, ValueError) as error:
-        if ca_bundle is None:  # the environment's SSL_CERT_FILE / _DIR, as build_client says
-            from adapters.default_trust import described
+        from adapters.default_trust import blamed  # as build_client says it
 
-            fail(f"venue {venue}: {described(error)}")
-        fail(f"venue {venue}: ca_bundle {ca_bundle!r}: {error}")
+        return f"venue {venue}: {blamed(error, ca_bundle)}"
+
+
+def _refuse_unbuilt(
+    chosen: Sequence[VenueConfig],
+    inner: Mapping[ExchangeIdentifier, httpx.AsyncBaseTransport | str],
+) -> None:
+    """Exit 2 when a venue's transport could not be built: every problem of the
+    environment named at once (as ``scan`` names them), else the first venue's."""
+    from returns.result import Failure
+
+    from scripts.context import fail
+    from scripts.environment_settings import refuse_a_broken_environment
+    from scripts.runtime import Venue
+
+    unbuilt = [
+        Venue(v.id, v.kind, Failure(problem), v.timeout)
+        for v in chosen
+        if isinstance(problem := inner[v.id], str)
+    ]
+    if unbuilt:
+        refuse_a_broken_environment(unbuilt)
+        fail(unbuilt[0].client.failure())
 
 
 @click.command()
@@ -76,7 +101,11 @@ def record(ctx: click.Context, out: str, venues: str | None) -> None:
     app = app_context(ctx)
     config = app.config()
     chosen = select(config, split_list(venues))
-    recorders = {v.id: RecordingTransport(_inner_transport(v.id, v.ca_bundle)) for v in chosen}
+    inner = {v.id: _inner_transport(v.id, v.ca_bundle) for v in chosen}
+    _refuse_unbuilt(chosen, inner)
+    recorders = {
+        v.id: RecordingTransport(t) for v in chosen if not isinstance(t := inner[v.id], str)
+    }
     built = tuple(
         Venue(
             v.id,

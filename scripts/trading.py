@@ -109,6 +109,12 @@ def build_trading_venues(app: AppContext, names: Sequence[str] | None) -> tuple[
     config = app.config()
     chosen = select(config, names)
     built = build_live(chosen, app.environ, with_credentials=True)
+    if any(isinstance(venue.client, Failure) for venue in built):
+        from scripts.environment_settings import refuse_a_broken_environment
+
+        # a broken proxy or CA store setting: every such problem named, with each venue
+        # that could not be built for another reason, exit 2 (as scan/collect/watch)
+        refuse_a_broken_environment(built)
     for venue in built:
         if isinstance(venue.client, Failure):
             fail(venue.client.failure())

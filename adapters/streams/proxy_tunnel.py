@@ -20,7 +20,8 @@ tunnel is opened here, the way httpcore opens one for the HTTP clients
 3. a 2xx answer opens the tunnel (anything else is the proxy's refusal); the client then
    speaks first (TLS ClientHello or the websocket's opening request), so a proxy that
    sends bytes after its answer and before that is broken, and refused. The answer's
-   head is framed as h11 (httpcore's parser) frames it, :func:`answer_end`: it ends at
+   head is framed and checked as h11 (httpcore's parser) does (:mod:`adapters.streams.
+   proxy_answer`: its status and header lines by h11's grammar, in linear time): it ends at
    the first ``LF [CR] LF`` (a bare LF ends a line too, RFC 9112 section 2.2: "a recipient
    MAY recognize a single LF as a line terminator and ignore any preceding CR"; h11
    ``_receivebuffer.py`` ``blank_line_regex``, since python-hyper/h11#7), interim 1xx
@@ -43,7 +44,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import re
 import ssl
 
 import anyio
@@ -53,6 +53,7 @@ from anyio.streams.tls import TLSStream
 
 from adapters.proxy_routing import shown
 from adapters.streams.connection import ConnectionClosed
+from adapters.streams.proxy_answer import AnswerReader, answer_end
 
 MAX_ANSWER_HEAD = 64 * 1024
 """The most a proxy's answer to ``CONNECT`` (status line and headers) may take."""
@@ -104,73 +105,28 @@ def proxy_ssl_context() -> ssl.SSLContext:
     return context
 
 
-_BLANK_LINE = re.compile(rb"\n\r?\n")
-"""Where a head ends: h11's ``blank_line_regex`` (``h11/_receivebuffer.py``)."""
-
-
-def _next_head(data: bytes, start: int) -> tuple[list[bytes], int] | None:
-    """The lines of the head starting at ``start`` (each without its line end) and where
-    it ends; ``None``: not complete yet. h11's ``ReceiveBuffer.maybe_extract_lines``: an
-    immediate ``LF`` or ``CRLF`` is a head with no line (h11: "no response line")."""
-    if data[start : start + 1] == b"\n":
-        return [], start + 1
-    if data[start : start + 2] == b"\r\n":
-        return [], start + 2
-    blank = _BLANK_LINE.search(data, start)
-    if blank is None:
-        return None
-    lines = [line.removesuffix(b"\r") for line in data[start : blank.end()].split(b"\n")]
-    return lines[:-2], blank.end()
-
-
-def _status(line: str) -> tuple[str, str, str]:
-    """``(version, code, reason)`` of a status line (empty strings where missing)."""
-    version, _, rest = line.partition(" ")
-    code, _, reason = rest.partition(" ")
-    return version, code, reason
-
-
-def _is_http_status(version: str, code: str) -> bool:
-    return version.startswith("HTTP/1.") and len(code) == 3 and code.isdigit()
-
-
-def answer_end(data: bytes) -> tuple[str, int] | None:
-    """The status line of the proxy's final answer in ``data`` and where that answer's
-    head ends; ``None`` while it is not all received. Interim ``1xx`` answers other than
-    ``101`` before it are skipped (httpcore reads past them); data that cannot begin an
-    answer (its first byte a control character or a space) ends at once, with that line
-    as the status line, as h11 refuses it without waiting for a blank line."""
-    start = 0
-    while True:
-        head = _next_head(data, start)
-        if head is None:
-            if start < len(data) and data[start] < 0x21:
-                return data[start:].split(b"\n", 1)[0].decode("latin-1"), len(data)
-            return None
-        lines, end = head
-        status_line = lines[0].decode("latin-1") if lines else ""
-        version, code, _ = _status(status_line)
-        if not (_is_http_status(version, code) and code.startswith("1") and code != "101"):
-            return status_line, end
-        start = end
-
-
 def check_answer(head: bytes, where: str, target: str) -> None:
     """Refuse a ``CONNECT`` answer (``head``: everything the proxy sent before the tunnel
-    is used) that is not a 2xx, or that carries bytes after its blank line."""
+    is used) that is malformed (as h11 judges it, :mod:`adapters.streams.proxy_answer`),
+    not a 2xx, or that carries bytes after its blank line."""
     found = answer_end(head)
     if found is None:  # (never from open_tunnel, which reads a whole answer first)
         first = head.split(b"\n", 1)[0].removesuffix(b"\r").decode("latin-1")
         raise ConnectionClosed(
             f"proxy {where}: no whole answer to CONNECT {target}: {first[:80]!r}"
         )
-    status_line, end = found
+    status_line, end, fault = found
     extra = head[end:]
-    version, code, reason = _status(status_line)
-    if not _is_http_status(version, code):
+    if fault == "not an HTTP answer" or fault == "no status line":
         raise ConnectionClosed(
             f"proxy {where}: not an HTTP answer to CONNECT {target}: {status_line[:80]!r}"
         )
+    if fault:
+        raise ConnectionClosed(
+            f"proxy {where}: malformed answer to CONNECT {target} ({_printable(fault)}): "
+            f"{status_line[:80]!r}"
+        )
+    _, code, reason = [*status_line.split(" ", 2), "", ""][:3]
     if not code.startswith("2"):
         raise ConnectionClosed(
             f"proxy {where} refused CONNECT {target}: {code} {_printable(reason[:80])}"
@@ -183,17 +139,20 @@ def check_answer(head: bytes, where: str, target: str) -> None:
 
 
 async def _answer_head(stream: ByteStream, where: str, target: str) -> bytes:
-    head = b""
-    while answer_end(head) is None:
-        if len(head) > MAX_ANSWER_HEAD:
+    """Everything the proxy sent up to the end of its deciding head; the work per
+    received byte is bounded (:class:`~adapters.streams.proxy_answer.AnswerReader`)."""
+    reader = AnswerReader()
+    found = reader.feed(b"")
+    while found is None:
+        if len(reader.data) > MAX_ANSWER_HEAD:
             raise ConnectionClosed(f"proxy {where}: answer to CONNECT {target} too long")
         try:
-            head += await stream.receive()
+            found = reader.feed(await stream.receive())
         except (anyio.EndOfStream, anyio.BrokenResourceError):
             raise ConnectionClosed(
                 f"proxy {where} closed the connection before answering CONNECT {target}"
             ) from None
-    return head
+    return bytes(reader.data)
 
 
 async def open_tunnel(
@@ -210,16 +169,24 @@ async def open_tunnel(
             f"({scheme}:// is not supported for them; NO_PROXY can exempt {host})"
         )
     proxy_host, proxy_port = proxy_address(proxy)
+    proxy_context = None
+    if scheme == "https":
+        try:
+            proxy_context = proxy_ssl_context()
+        except (OSError, ValueError) as error:  # e.g. SSLKEYLOGFILE naming no file
+            from adapters.default_trust import blamed
+
+            raise ConnectionClosed(f"proxy {where}: {blamed(error, None)}") from None
     try:
         stream: ByteStream = await anyio.connect_tcp(proxy_host, proxy_port)
     except OSError as error:
         raise ConnectionClosed(f"cannot connect to proxy {where}: {error}") from None
     try:
-        if scheme == "https":
+        if proxy_context is not None:
             stream = await TLSStream.wrap(
                 stream,
                 hostname=proxy_host,
-                ssl_context=proxy_ssl_context(),
+                ssl_context=proxy_context,
                 standard_compatible=False,
             )
         await stream.send(connect_request(proxy, host, port))

@@ -117,6 +117,154 @@ def test_what_cannot_begin_an_answer_is_refused_before_any_blank_line(data: byte
         check_answer(data, "http://p:1", "v:443")
 
 
+def _h11_verdict(data: bytes) -> tuple[str, int, int]:
+    """h11's verdict on ``data`` fed one byte at a time: ``("status", code, bytes fed)``,
+    ``("refused", 0, bytes fed)`` (a ``ProtocolError``), or ``("more", 0, len(data))``."""
+    client = h11.Connection(our_role=h11.CLIENT)
+    client.send(h11.Request(method="CONNECT", target="v:443", headers=[("Host", "v:443")]))
+    client.send(h11.EndOfMessage())
+    fed = 0
+    try:
+        for fed in range(1, len(data) + 1):
+            client.receive_data(data[fed - 1 : fed])
+            while (event := client.next_event()) is not h11.NEED_DATA:
+                if isinstance(event, h11.InformationalResponse) and event.status_code != 101:
+                    continue
+                assert isinstance(event, h11.Response | h11.InformationalResponse), event
+                return "status", event.status_code, fed
+    except h11.ProtocolError:
+        return "refused", 0, fed
+    return "more", 0, len(data)
+
+
+def _ours(data: bytes) -> tuple[str, int, int]:
+    """The tunnel's verdict on ``data`` fed one byte at a time, in h11's terms: a ``101``
+    is refused (h11 raises on a ``101`` no upgrade asked for; the tunnel refuses it as a
+    status that is not 2xx, at the same byte)."""
+    for fed in range(1, len(data) + 1):
+        found = answer_end(data[:fed])
+        if found is not None:
+            status = 0 if found.fault else int(found.status_line.split(" ")[1])
+            if found.fault or status == 101:
+                return "refused", 0, fed
+            return "status", status, fed
+    return "more", 0, len(data)
+
+
+ODD = st.sampled_from(
+    [b"\xb2", b"\xb9", b"\x00", b"\r", b"\t", b" ", b"x", b":", b"\x0b", b"\x0c", b"\x1f",
+     b"\x7f", b"\xff", b"1", b".", b"/", b"HTTP/1.1 200 OK\r\n"]
+)  # fmt: skip
+
+
+@st.composite
+def awkward_answers(draw: st.DrawFn) -> bytes:
+    """A well-formed answer with a few bytes replaced or inserted anywhere before its
+    last blank line: Latin-1 digits, NUL, bare CR, stray white space, a status line
+    where a header belongs."""
+    data = bytearray(draw(ANSWERS))
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, max(0, len(data) - 2)))
+        odd = draw(ODD)
+        if draw(st.booleans()):
+            data[at : at + 1] = odd
+        else:
+            data[at:at] = odd
+    return bytes(data)
+
+
+def _assert_as_h11(data: bytes) -> None:
+    verdict = _h11_verdict(data)
+    if verdict == ("refused", 0, 0):  # (nothing fed: cannot happen with data)
+        raise AssertionError(data)
+    assert _ours(data) == verdict, (data, _ours(data), verdict)
+    kind, status, fed = verdict
+    if kind == "refused":
+        with pytest.raises(ConnectionClosed, match=r"not an HTTP answer|malformed answer|: 101"):
+            check_answer(data[:fed], "http://p:1", "v:443")
+    elif kind == "status" and 200 <= status < 300 and fed == len(data):
+        check_answer(data, "http://p:1", "v:443")
+    elif kind == "status":
+        with pytest.raises(ConnectionClosed):
+            check_answer(data, "http://p:1", "v:443")
+
+
+FRAMING = st.tuples(
+    st.sampled_from([b"Content-Length", b"content-length", b"Transfer-Encoding"]),
+    st.sampled_from([b"0", b"5", b"5, 5", b"5,6", b"x", b"-1", b"1" * 21, b"chunked", b"Chunked",
+                     b"gzip", b"chunked, gzip", b""]),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(fields=st.lists(FRAMING, min_size=1, max_size=3), status=st.sampled_from([100, 200, 407]))
+def test_framing_headers_are_judged_as_h11_judges_them(
+    fields: list[tuple[bytes, bytes]], status: int
+) -> None:
+    head = b"HTTP/1.1 %d X\r\n" % status + b"".join(n + b": " + v + b"\r\n" for n, v in fields)
+    _assert_as_h11(head + b"\r\n" + (b"HTTP/1.1 200 OK\r\n\r\n" if status == 100 else b""))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(data=awkward_answers())
+def test_what_h11_refuses_is_refused_at_the_same_byte(data: bytes) -> None:
+    """h11 decides accept or refuse (its status-line and header-line grammar, ``_abnf.py``
+    and ``_readers.py``), over answers with odd bytes in them: the tunnel's verdict is
+    h11's, at the same byte; nothing h11 refuses opens the tunnel."""
+    _assert_as_h11(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"HTTP/1.1 2\xb2\xb2 OK\r\n\r\n",  # Latin-1 superscripts pass str.isdigit()
+        b"HTTP/1.1 1\xb9\xb9 X\r\n\r\nHTTP/1.1 200 OK\r\n\r\n",
+        b"HTTP/1.x 200 OK\r\n\r\n",
+        b"HTTP/1.12 200 OK\r\n\r\n",
+        b"HTTP/1.1 200 OK\x00\r\n\r\n",
+        b"HTTP/1.1 200 OK\rX: y\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nnot a header\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\n \r\n\r\n",  # continuation line at start of headers
+        b"HTTP/1.1 200 OK\r\nX: a\x00b\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nX : a\r\n\r\n",
+        b"HTTP/1.1 100 Continue\r\nHTTP/1.1 200 OK\r\n\r\n",  # no longer waits
+        b"\r\n",
+        b"\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",  # framing headers, as h11
+        b"HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: " + b"1" * 21 + b"\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"HTTP/1.1 101 Switching\r\n\r\n",  # h11: no upgrade was asked for
+        b"HTTP/1.1 100 C\r\n\r\nHTTP/1.1 101 S\n\n",
+    ],
+)
+def test_a_malformed_answer_is_refused_where_h11_refuses_it(data: bytes) -> None:
+    assert _h11_verdict(data)[0] == "refused"
+    _assert_as_h11(data)
+    with pytest.raises(ConnectionClosed):
+        check_answer(data, "http://p:1", "v:443")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"HTTP/1.1 200\r\n\r\n",  # no reason (h11 allows it)
+        b"HTTP/2.0 200 OK\r\n\r\n",  # any digit.digit version (h11's rule)
+        b"HTTP/1.1 200 \xe9t\xe9 \x1b\t ok\r\n\r\n",  # obs-text, tab, ESC in the reason
+        b"HTTP/1.1 200 OK\r\nX-A: 1\r\n  folded\r\n\r\n",  # obsolete line folding
+        b"HTTP/1.1 200 OK\r\nX-A:\r\n\r\n",  # empty value
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\ncontent-length: 5\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n",
+    ],
+)
+def test_what_h11_accepts_opens_the_tunnel(data: bytes) -> None:
+    assert _h11_verdict(data) == ("status", 200, len(data))
+    _assert_as_h11(data)
+    check_answer(data, "http://p:1", "v:443")
+
+
 # -- a local proxy answering with bare LFs -----------------------------------------------
 
 WATCHDOG = 300.0

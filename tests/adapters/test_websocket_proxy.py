@@ -19,6 +19,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -187,6 +188,62 @@ def test_an_https_proxy_is_verified_and_the_venue_through_it_too(
     assert feeds == {} and problem is not None and "CERTIFICATE_VERIFY_FAILED" in problem
     assert untrusted.relayed == [] and untrusted.headers == []  # nothing sent in clear
     proxy_ssl_context.cache_clear()
+
+
+def test_the_venue_is_verified_for_its_own_name_and_the_proxy_for_its_own(
+    grvt: tuple[GrvtTickerServer, list[str]],
+    ca: trustme.CA,
+    bundle: str,
+    env: pytest.MonkeyPatch,
+) -> None:
+    """Review of the merged proxy work: with proxy and venue both at ``127.0.0.1``,
+    verifying the venue's certificate for the proxy's name passed every test. Here the
+    ``https://`` proxy is reached as ``localhost`` with a certificate for ``localhost``
+    only, and the venue's certificate is for ``127.0.0.1`` only: the tunnel opens and the
+    feeds are read only if each TLS handshake checks its own peer's name (RFC 9110 section
+    4.3.4 for the venue: the ``CONNECT`` target's host; httpcore verifies the proxy for
+    its URL's host). Swapping either name fails the handshake."""
+    server, names = grvt
+    env.setattr(tls_module, "_contexts", {})
+    env.setenv("SSL_CERT_FILE", bundle)
+    proxy_ssl_context.cache_clear()
+    try:
+        with forward_proxy(tls=server_context(ca, "localhost")) as proxy:
+            env.setenv("HTTPS_PROXY", f"https://localhost:{proxy.port}")
+            feeds, problem = _read(server.url, bundle, names)
+            assert problem is None, problem
+            assert len(feeds) == len(names)
+            assert proxy.relayed == [("CONNECT", f"127.0.0.1:{server.port}")]
+    finally:
+        proxy_ssl_context.cache_clear()
+
+
+def test_an_unopenable_sslkeylogfile_is_named_for_an_https_proxy(
+    env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The proxy's context opens ``SSLKEYLOGFILE`` too (``ssl.create_default_context``):
+    a file that cannot be opened is a named ``ConnectionClosed`` before any connection
+    (as a stream's other failures are reported), not an ``OSError`` out of the feed."""
+    venue_context = ssl.create_default_context()  # (the venue's, built before)
+    keylog = tmp_path / "nonexistent" / "keys.log"
+    env.setenv("SSLKEYLOGFILE", str(keylog))
+    env.setenv("HTTPS_PROXY", "https://127.0.0.1:9")
+    proxy_ssl_context.cache_clear()
+
+    async def attempt() -> None:
+        await open_connection(
+            "wss://127.0.0.1:9/ws", limit=10.0, max_frame=MAX_FRAME, ssl_context=venue_context
+        )
+
+    try:
+        with pytest.raises(ConnectionClosed) as refused:
+            anyio.run(attempt)
+    finally:
+        proxy_ssl_context.cache_clear()
+    assert str(refused.value) == (
+        f"proxy https://127.0.0.1:9: SSLKEYLOGFILE '{keylog}' from the environment: "
+        "[Errno 2] No such file or directory"
+    )
 
 
 def test_an_https_proxy_is_trusted_as_httpx_trusts_it_for_the_rest_calls() -> None:

@@ -253,3 +253,45 @@ def test_a_cache_dir_under_an_unknown_user_s_home_exits_2_naming_it(
         "no user 'no-such-user-atomic-fp'\n"
     )
     assert done.stdout == ""
+
+
+# -- the trading commands name every problem, as scan does ------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["positions"],
+        ["collateral"],
+        ["execute", "--dry-run", "--symbols", "BTC"],
+        ["run", "--yes", "--max-cycles", "1", "--symbols", "BTC"],
+        ["record"],
+    ],
+    ids=lambda c: c[0],
+)
+def test_the_trading_commands_name_both_problems_at_once(
+    env: pytest.MonkeyPatch, tmp_path: Path, command: list[str]
+) -> None:
+    """``build_trading_venues`` (positions, collateral, execute, run) and ``record``
+    stopped at the first unbuilt venue's message; now a malformed proxy and a missing CA
+    store are both named (as ``scan`` names them), exit 2, nothing traded or recorded."""
+    config, _ = _config(tmp_path, broken=())
+    journal = tmp_path / "journal.sqlite"
+    config.write_text(
+        config.read_text()
+        + '[strategy]\ntrade_size = "0.001"\nmax_position = "0.01"\n'
+        + f'[journal]\npath = "{journal}"\n'
+    )
+    missing = tmp_path / "nowhere.pem"
+    env.setenv("SSL_CERT_FILE", str(missing))
+    env.setenv("HTTPS_PROXY", MALFORMED)
+    env.setattr(tls, "_contexts", {})
+    result = _run(config, command, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert _errors(result) == [
+        f"atomic-fp: error: {PROXY_PROBLEM}",
+        f"atomic-fp: error: venue binance: {_store_problem(missing)}",
+    ]
+    assert "s3cret" not in result.output and "Traceback" not in result.output
+    assert not journal.exists()  # refused before the journal was opened: nothing traded
+    assert not (tmp_path / "snapshot.json").exists()
