@@ -89,9 +89,14 @@ more than it saves. Either way the value, or the refusal, is the same."""
 def loads(text: str | bytes) -> Any:
     """Strict JSON: floats as Decimal, NaN/Infinity refused (exactly :func:`strict_loads`:
     tests/adapters/test_json_decode.py)."""
-    if len(text) < ORJSON_FROM_BYTES:
-        return strict_loads(text)
+    if type(text) not in _ORJSON_TYPES or len(text) < ORJSON_FROM_BYTES:
+        return strict_loads(text)  # anything else (None, memoryview ...) decided as before
     return loads_like(strict_loads, text)
+
+
+_ORJSON_TYPES = (bytes, bytearray, str)
+"""What ``json.loads`` and orjson both read as a JSON document (orjson also reads a
+``memoryview``, which ``json.loads`` refuses)."""
 
 
 def _no_extractor(_: Any) -> tuple[str | None, str | None]:

@@ -57,7 +57,7 @@ def outcome(decode: Any, message: bytes | str) -> tuple[str, str]:
     try:
         return "value", repr(decode(message))  # repr: types and key order count
     except Exception as error:
-        return "raised", type(error).__name__
+        return "raised", f"{type(error).__name__}: {error}"  # the message names what was wrong
 
 
 @settings(max_examples=800, deadline=None)
@@ -222,3 +222,22 @@ def _float_free_oracle(value: Any) -> bool:
 @given(values)
 def test_the_float_check_is_the_per_leaf_walk(value: Any) -> None:
     assert _float_free(value) == _float_free_oracle(value)
+
+
+def test_a_document_too_deep_for_the_float_check_is_left_to_the_standard_decoder() -> None:
+    """600 levels: orjson reads it (its limit is 1,024), the float check runs out of
+    recursion, and the standard decoder decides, as for any document holding a float."""
+    deep = "[" * 600 + '{"rate": 0.5}' + "]" * 600
+    for message in (_padded(deep, as_bytes=True), _padded(deep, as_bytes=False)):
+        assert outcome(loads, message) == outcome(_strict_oracle, message)
+        assert "Decimal('0.5')" in outcome(loads, message)[1]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [None, 7, memoryview(b" " * ORJSON_FROM_BYTES + b"[1]"), memoryview(b"[1]")],
+    ids=["None", "int", "long memoryview", "short memoryview"],
+)
+def test_what_is_not_text_or_bytes_is_refused_as_before(message: Any) -> None:
+    assert outcome(loads, message) == outcome(_strict_oracle, message)
+    assert outcome(loads, message)[0] == "raised"

@@ -246,3 +246,13 @@ def test_every_common_row_is_read_inline(monkeypatch: pytest.MonkeyPatch) -> Non
     ours = parse_premium_index(VENUE, odd, SymbolMap(), INTERVALS)
     _same(ours, reference_parse_premium_index(VENUE, odd, SymbolMap(), INTERVALS))
     assert checked == kept
+
+
+@pytest.mark.parametrize("rate", ["-0.75", "-0.50000001", "-0.50000000", "0.50000001", "0.5"])
+def test_a_rate_at_or_past_the_bound_is_read_or_refused_as_before(rate: str) -> None:
+    """The bound's edges on both sides, pinned (review: a wrong lower bound in the inline
+    read was caught by the random edits above on some seeds only)."""
+    payload: list[Any] = copy.deepcopy(_ROWS)
+    payload[5]["lastFundingRate"] = rate
+    ours = parse_premium_index(VENUE, payload, SymbolMap(), INTERVALS)
+    _same(ours, reference_parse_premium_index(VENUE, payload, SymbolMap(), INTERVALS))
