@@ -66,7 +66,6 @@ class PaperAccounts(PaperVenueState):
         now = self.now()
         price = cost / fill
         pos = self._positions.setdefault(symbol, PaperPosition())
-        self._holdings_changed()
         signed = fill * request.side.sign
         realized = Decimal(0)
         if pos.size == 0 or (pos.size > 0) == (signed > 0):
@@ -82,6 +81,7 @@ class PaperAccounts(PaperVenueState):
                 pos.entry_price = Decimal(0)
             elif (pos.size > 0) != (direction > 0):
                 pos.entry_price = price
+        self._holdings_changed()  # once the position is what the next check must read
         self._book_entry(
             LedgerEntry(now, symbol, LedgerKind.FEE, fee, asset, request.client_order_id)
         )

@@ -2,7 +2,10 @@
 
 :func:`floor_to_tick` and :func:`ceil_to_tick` answer exactly what
 :func:`atomic_fp.rounding.floor_to_step` and :func:`~atomic_fp.rounding.ceil_to_step`
-answer (the same value, exponent and sign; the same error for a bad input). A tick that
+answer (the same value, exponent and sign; the same error for a bad input), with one
+exception no price reaches: where the result has more than 4,300 digits (a mark of
+``1E+4298`` at tick ``0.01``), ``atomic_fp.rounding`` stops at Python's integer-string
+limit (``ValueError``) and this returns the value. A tick that
 is a power of ten at or below 1 (``0.01``, ``1E-8``: every tick the backtest and the
 venues' fact sheets use) is one ``quantize`` in a context that never rounds: its result
 is ``k`` ticks with the tick's exponent, which is what ``floor_to_step`` builds from the

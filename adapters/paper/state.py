@@ -117,14 +117,17 @@ class PaperVenueState:
         """Say that a position, a held leg's mark or a market's settle asset changed:
         every change to ``_positions``, or to the ``mark_price`` or ``market`` of a
         ``_markets`` entry with a position, must call this (the liquidation check's memo
-        would otherwise answer for the old account)."""
+        would otherwise answer for the old account). So a market's state is changed only
+        through the venue's ``set_*``/``list_market`` calls, never by writing to the object
+        ``market_state()`` returns, nor shared between two venues (review of issue 20:
+        either would go unseen by the memo; nothing in the code does either)."""
         self._holdings_version += 1
 
     def add_market(self, state: PaperMarketState) -> None:
-        self._holdings_changed()
         if state.market.exchange != self._exchange:
             state = attrs.evolve(state, market=attrs.evolve(state.market, exchange=self._exchange))
         self._markets[state.market.symbol] = state
+        self._holdings_changed()  # after the change: nothing reads the old sums in between
         self._ledger.setdefault(state.market.symbol, SymbolLedger())
 
     def _markets_now(self) -> Result[tuple[Market, ...], VenueError]:

@@ -566,3 +566,40 @@ def test_a_bad_rate_or_mark_is_refused_as_before(
     assert isinstance(first, list)
     assert first[0].startswith(("ValueError", "InvalidOperation"))
     same(old, new)
+
+
+@pytest.mark.parametrize("cls", [OldPaperVenue, PaperVenue])
+def test_a_stricter_maintenance_rule_is_checked_again(cls: type[PaperVenue]) -> None:
+    """The sums key on the rules object: raising the maintenance rate while a position is
+    open makes the next check (a flat symbol's mark) liquidate (review: five events in this
+    order, which the random sequences above did not produce)."""
+    clock = ManualClock(START)
+    venue = make_venue(cls, clock, tight=False)  # wallet 100,000, maintenance 0.5 %
+    venue.deposit(Decimal(-99700))  # wallet 300
+    _buy(venue, SYMBOLS[0], "9", "big")  # 900 notional: maintenance 4.5
+    venue.set_mark_price(SYMBOLS[1], Decimal(101))  # checked: not due
+    venue.margin_rules = PaperMarginRules(maintenance_rate=Decimal("0.5"))  # 450 > ~300
+    venue.set_mark_price(SYMBOLS[1], Decimal(102))
+    assert [liq.position.symbol for liq in venue.liquidations] == [SYMBOLS[0]]
+
+
+@pytest.mark.parametrize("cls", [OldPaperVenue, PaperVenue, BacktestPaperVenue])
+def test_a_held_symbol_listed_again_at_another_mark_is_checked_again(
+    cls: type[PaperVenue],
+) -> None:
+    """Listing a held symbol again replaces its mark: the next check reads the new one
+    (review: the random sequences never list a market twice)."""
+    clock = ManualClock(START)
+    venue = make_venue(cls, clock, tight=True)  # wallet 300, maintenance 30 %
+    _buy(venue, SYMBOLS[0], "9", "big")  # maintenance 270 of equity ~299.5
+    venue.set_mark_price(SYMBOLS[1], Decimal(101))  # checked: not due
+    held = venue.market_state(SYMBOLS[0])
+    venue.list_market(
+        held.market,
+        mark_price=Decimal(95),
+        funding_rate=Decimal(0),
+        half_spread=held.half_spread,
+        depth=held.depth,
+    )  # equity 254.5 <= 256.5: due
+    venue.set_mark_price(SYMBOLS[1], Decimal(102))
+    assert [liq.position.symbol for liq in venue.liquidations] == [SYMBOLS[0]]
