@@ -228,19 +228,11 @@ class _Ctx(dict):  # type: ignore[type-arg]
 _BENCH = _bench()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    edits=st.lists(
-        st.tuples(st.integers(0, 199), st.sampled_from(FIELDS), st.sampled_from(JUNK)),
-        min_size=1,
-        max_size=4,
-    ),
-    whole=st.sampled_from([None, "subclass", "not an object", 5, None]),
-    delist=st.lists(st.integers(0, 199), max_size=3),
-)
-def test_mutated_contexts_read_or_refused_as_before(
+def _mutated_body(
     edits: list[tuple[int, str, object]], whole: object, delist: list[int]
-) -> None:
+) -> list[Any]:
+    """The benchmark's answer with ``delist``ed assets, field ``edits`` and the first
+    edited context replaced by ``whole`` (a subclass, another type) when given."""
     body: list[Any] = copy.deepcopy(_BENCH)
     for index in delist:
         body[0]["universe"][index]["isDelisted"] = True
@@ -254,6 +246,23 @@ def test_mutated_contexts_read_or_refused_as_before(
         body[1][target] = _Ctx(body[1][target])
     elif whole is not None:
         body[1][target] = whole
+    return body
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, 199), st.sampled_from(FIELDS), st.sampled_from(JUNK)),
+        min_size=1,
+        max_size=4,
+    ),
+    whole=st.sampled_from([None, "subclass", "not an object", 5, None]),
+    delist=st.lists(st.integers(0, 199), max_size=3),
+)
+def test_mutated_contexts_read_or_refused_as_before(
+    edits: list[tuple[int, str, object]], whole: object, delist: list[int]
+) -> None:
+    body = _mutated_body(edits, whole, delist)
     _same(parse_meta_and_asset_ctxs(HL, body, NOW), reference(HL, body, NOW, {}))
 
 
@@ -349,19 +358,7 @@ def test_an_asset_whose_market_is_refused_is_refused_in_its_place(
 def test_mutated_contexts_read_for_funding_as_before(
     edits: list[tuple[int, str, object]], whole: object, delist: list[int], memo: bool
 ) -> None:
-    body: list[Any] = copy.deepcopy(_BENCH)
-    for index in delist:
-        body[0]["universe"][index]["isDelisted"] = True
-    for index, name, value in edits:
-        if value == "<delete>":
-            body[1][index].pop(name, None)
-        else:
-            body[1][index][name] = value
-    target = edits[0][0]
-    if whole == "subclass":
-        body[1][target] = _Ctx(body[1][target])
-    elif whole is not None:
-        body[1][target] = whole
+    body = _mutated_body(edits, whole, delist)
     kept = parsing.UniverseMemo() if memo else None
     for _ in range(2 if memo else 1):
         ours = parse_meta_and_asset_ctxs(HL, body, NOW, memo=kept, with_markets=False)
