@@ -18,6 +18,9 @@ from hypothesis import HealthCheck, settings
 settings.register_profile("atomic-fp", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("atomic-fp")
 
+pytest_plugins = ["tests.local_venues"]  # tls_venues / plain_venues
+
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESEARCH_DATA = REPO_ROOT.parent / "shared" / "research-data"
 

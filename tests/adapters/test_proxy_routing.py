@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import ssl
-from collections.abc import Iterator
 from pathlib import Path
 from unittest import mock
 
@@ -39,7 +38,7 @@ from adapters.proxy_routing import (
 )
 from adapters.registry import VenueSettings, build_client
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from bench.replay_server import Servers, serving
+from bench.replay_server import Servers
 from tests.adapters.forward_proxy import forward_proxy
 
 PROXY_NAMES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
@@ -216,20 +215,6 @@ def test_an_unusable_proxy_is_a_named_failure_without_its_password(
 
 
 # -- a venue client through a real (local) forward proxy ---------------------------------
-
-
-@pytest.fixture(scope="module")
-def tls_venues(ca: trustme.CA) -> Iterator[Servers]:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
-    with serving(0.0, tls=context) as servers:
-        yield servers
-
-
-@pytest.fixture(scope="module")
-def plain_venues() -> Iterator[Servers]:
-    with serving(0.0) as servers:
-        yield servers
 
 
 async def _funding(servers: Servers, bundle: str | None) -> int:

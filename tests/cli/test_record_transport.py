@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import ssl
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import trustme
 from click.testing import CliRunner
 
-from bench.replay_server import Servers, serving
+from bench.replay_server import Servers
 from scripts.cli import cli
 from tests.adapters.forward_proxy import forward_proxy
 
@@ -38,20 +36,6 @@ def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 @pytest.fixture(scope="module")
 def ca() -> trustme.CA:
     return trustme.CA()
-
-
-@pytest.fixture(scope="module")
-def tls_venues(ca: trustme.CA) -> Iterator[Servers]:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
-    with serving(0.0, tls=context) as servers:
-        yield servers
-
-
-@pytest.fixture(scope="module")
-def plain_venues() -> Iterator[Servers]:
-    with serving(0.0) as servers:
-        yield servers
 
 
 def _config(directory: Path, base_url: str, bundle: Path | None = None) -> None:
