@@ -64,9 +64,14 @@ _new_row: Callable[[tuple[Any, ...]], HistoryRow] = partial(tuple.__new__, Histo
 
 _K = TypeVar("_K", bound=Hashable)
 
-_Prefix = tuple[str, Any, str, Decimal | None, bool, bool]
-"""A row's venue, symbol, venue_symbol and multiplier, whether the venue filter keeps
-the row, and whether both filters do."""
+RUN_ROWS = 8
+"""From this many rows per run on average, a block's rows are built run by run (a run:
+rows with the same venue, symbol, venue_symbol, multiplier and interval texts, as files
+are written); below it (rows interleaved), field by field."""
+
+_Run = tuple[str, Any, str, Decimal | None, Any, bool, bool]
+"""A run's venue, symbol, venue_symbol, multiplier and interval, whether the venue filter
+keeps its rows, and whether both filters do."""
 
 
 class _Filters(Protocol):
@@ -134,7 +139,8 @@ def _run_starts(columns: list[list[str]]) -> list[int]:
     """Where a run of rows with the same texts in all ``columns`` starts (0 first)."""
     changes: set[int] = set()
     for column in columns:
-        changes.update(compress(count(1), map(ne, column, islice(column, 1, None))))
+        if column.count(column[0]) != len(column):  # else: the same text all along
+            changes.update(compress(count(1), map(ne, column, islice(column, 1, None))))
     return [0, *sorted(changes)]
 
 
@@ -149,37 +155,39 @@ class _Columns:
     def __init__(self, header: list[str], filters: _Filters, source: str) -> None:
         position = {name: index for index, name in enumerate(header)}  # last wins
         self.width = len(header)
-        self.prefix_at = [
+        self.run_at = [
             position["venue"],
             position["symbol"],
             position.get("venue_symbol"),
             position.get("contract_multiplier"),
+            position["interval_hours"],
         ]
         self.at_time = position["funding_time"]
         self.at_rate = position["rate"]
-        self.at_interval = position["interval_hours"]
         self.at_mark = position.get("mark_price")
         self.filters = filters
         self.source = source
-        self.prefixes: dict[tuple[str, ...], _Prefix] = {}
+        self.runs: dict[tuple[str, ...], _Run] = {}
         self.times: dict[str, Any] = {}
-        self.intervals: dict[str, Any] = {}
         self.marks: dict[str, Decimal | None] = {}
         self.rows: list[HistoryRow] = []
 
-    def _prefix(self, texts: tuple[str, ...]) -> _Prefix:
-        """What the cell path makes of a row's venue, symbol, venue_symbol and
-        contract_multiplier texts (a row the venue filter drops is not parsed further)."""
-        venue_text, symbol_text, venue_symbol_text, multiplier_text = texts
+    def _run(self, texts: tuple[str, ...]) -> _Run:
+        """What the cell path makes of a row's venue, symbol, venue_symbol,
+        contract_multiplier and interval_hours texts (a row the venue filter drops is not
+        parsed further)."""
+        venue_text, symbol_text, venue_symbol_text, multiplier_text, interval_text = texts
         venue = venue_text.strip().lower()
         if not venue:  # the cell path refuses the row ("venue is empty")
             raise Unvouched
         if not self.filters.keep_venue(venue):
-            return venue, None, "", None, False, False
+            return venue, None, "", None, None, False, False
         symbol, venue_symbol, multiplier = instrument(
             symbol_text, venue_symbol_text, multiplier_text
         )
-        return venue, symbol, venue_symbol, multiplier, True, self.filters.keep_symbol(symbol)
+        interval = interval_of(interval_text)
+        keep = self.filters.keep_symbol(symbol)
+        return venue, symbol, venue_symbol, multiplier, interval, True, keep
 
     def _mark(self, text: str) -> Decimal | None:
         """:func:`~adapters.history.format.parse_decimal` of a non-blank mark, > 0."""
@@ -198,55 +206,97 @@ class _Columns:
         if not lines:
             return
         cells = ",".join(lines).split(",")
-        present = [cells[at::width] for at in self.prefix_at if at is not None]
-        starts = _run_starts(present)
-        texts = [
-            repeat("") if at is None else map(cells.__getitem__, [width * s + at for s in starts])
-            for at in self.prefix_at
-        ]
-        run_keys = list(zip(*texts, strict=False))  # repeat(""): a missing column
-        _learn(self.prefixes, run_keys, self._prefix)
-        runs = list(map(self.prefixes.__getitem__, run_keys))
+        starts = _run_starts([cells[at::width] for at in self.run_at if at is not None])
+        run_keys = list(
+            zip(
+                *(
+                    repeat("") if at is None else [cells[width * s + at] for s in starts]
+                    for at in self.run_at
+                ),
+                strict=False,  # repeat(""): a column the file does not have
+            )
+        )
+        _learn(self.runs, run_keys, self._run)
+        runs = list(map(self.runs.__getitem__, run_keys))
         lengths = list(map(sub, [*starts[1:], len(lines)], starts))
 
         def column(at: int) -> list[str]:
             return cells[at::width]
 
-        if not all(map(itemgetter(4), runs)):  # the venue filter drops rows: unparsed
-            kept_rows = list(_spread(map(itemgetter(4), runs), lengths))
-            lengths = list(compress(lengths, map(itemgetter(4), runs)))
-            runs = list(compress(runs, map(itemgetter(4), runs)))
+        if not all(map(itemgetter(5), runs)):  # the venue filter drops rows: unparsed
+            kept_rows = list(_spread(map(itemgetter(5), runs), lengths))
+            lengths = list(compress(lengths, map(itemgetter(5), runs)))
+            runs = list(compress(runs, map(itemgetter(5), runs)))
 
             def column(at: int) -> list[str]:
                 return list(compress(cells[at::width], kept_rows))
 
-        times = column(self.at_time)
-        _learn(self.times, times, parse_time)
+        time_texts = column(self.at_time)
+        times = list(map(self.times.get, time_texts))
+        if not all(times):  # a time not seen yet (a datetime is never false)
+            _learn(self.times, time_texts, parse_time)
+            times = list(map(self.times.__getitem__, time_texts))
         rates = list(map(Decimal, map(str.strip, column(self.at_rate))))
         if not all(map(Decimal.is_finite, rates)):
             raise Unvouched
-        intervals = column(self.at_interval)
-        _learn(self.intervals, intervals, interval_of)
-        marks: Iterable[Decimal | None] = repeat(None)
+        marks: list[Decimal | None] | None = None
         if self.at_mark is not None:
             mark_texts = column(self.at_mark)
             _learn(self.marks, mark_texts, self._mark)
-            marks = map(self.marks.__getitem__, mark_texts)
+            marks = list(map(self.marks.__getitem__, mark_texts))
+        self._build(runs, lengths, times, rates, marks)
+
+    def _build(
+        self,
+        runs: list[_Run],
+        lengths: list[int],
+        times: list[Any],
+        rates: list[Decimal],
+        marks: list[Decimal | None] | None,
+    ) -> None:
+        """The rows of a block from its runs and parsed columns."""
+        source = repeat(self.source)
+        if len(runs) * RUN_ROWS <= len(times):  # long runs: run by run
+            start = 0
+            for run, length in zip(runs, lengths, strict=True):
+                end = start + length
+                if run[6]:  # else the symbol filter drops the run (parsed, as before)
+                    venue, symbol, venue_symbol, multiplier, interval, _, _ = run
+                    self.rows.extend(
+                        map(
+                            _new_row,
+                            zip(
+                                repeat(venue),
+                                repeat(symbol),
+                                repeat(venue_symbol),
+                                repeat(multiplier),
+                                times[start:end],
+                                rates[start:end],
+                                repeat(interval),
+                                repeat(None) if marks is None else marks[start:end],
+                                source,
+                                strict=False,  # the repeats: as long as the slices
+                            ),
+                        )
+                    )
+                start = end
+            return
         rows = map(
             _new_row,
             zip(
                 *(_spread(map(itemgetter(field), runs), lengths) for field in range(4)),
-                map(self.times.__getitem__, times),
+                times,
                 rates,
-                map(self.intervals.__getitem__, intervals),
-                marks,
-                repeat(self.source),
+                _spread(map(itemgetter(4), runs), lengths),
+                repeat(None) if marks is None else marks,
+                source,
+                strict=False,
             ),
         )
-        if all(map(itemgetter(5), runs)):
+        if all(map(itemgetter(6), runs)):
             self.rows.extend(rows)
         else:  # the symbol filter drops rows (parsed: the cell path parsed them too)
-            self.rows.extend(compress(rows, _spread(map(itemgetter(5), runs), lengths)))
+            self.rows.extend(compress(rows, _spread(map(itemgetter(6), runs), lengths)))
 
 
 def read_columns(path: Path, filters: _Filters) -> tuple[HistoryRow, ...] | None:
@@ -273,4 +323,4 @@ def read_columns(path: Path, filters: _Filters) -> tuple[HistoryRow, ...] | None
         return None
 
 
-__all__ = ["BLOCK_CHARS", "collector_paused", "read_columns"]
+__all__ = ["BLOCK_CHARS", "RUN_ROWS", "collector_paused", "read_columns"]

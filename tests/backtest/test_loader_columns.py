@@ -24,6 +24,7 @@ import csv
 import gc
 import io
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 from unittest import mock
@@ -311,7 +312,23 @@ _filters = st.builds(
     venues=st.one_of(st.none(), st.sets(st.sampled_from(["binance", "bybit", "okx"]))),
     symbols=st.one_of(st.none(), st.sets(st.sampled_from([Symbol("BTC"), Symbol("ETH")]))),
 )
-_block_chars = st.sampled_from([1, 2, 3, 7, 16, 64, column_reading.BLOCK_CHARS])
+_Reading = tuple[int, int]
+"""The column reader's block size and rows per run from which it builds run by run."""
+_DEFAULT: _Reading = (column_reading.BLOCK_CHARS, column_reading.RUN_ROWS)
+_readings = st.tuples(
+    st.sampled_from([1, 2, 3, 7, 16, 64, 200, column_reading.BLOCK_CHARS]),
+    st.sampled_from([1, column_reading.RUN_ROWS, 10**9]),  # always, as shipped, never
+)
+
+
+@contextmanager
+def _reading(reading: _Reading) -> Iterator[None]:
+    block_chars, run_rows = reading
+    with (
+        mock.patch.object(column_reading, "BLOCK_CHARS", block_chars),
+        mock.patch.object(column_reading, "RUN_ROWS", run_rows),
+    ):
+        yield
 
 
 def _outcome(load: Callable[[], object]) -> tuple[object, ...]:
@@ -323,8 +340,8 @@ def _outcome(load: Callable[[], object]) -> tuple[object, ...]:
         return ("raised", type(error), str(error))
 
 
-def _both(path: Path, filters: Filters, block_chars: int) -> tuple[object, object]:
-    with mock.patch.object(column_reading, "BLOCK_CHARS", block_chars):
+def _both(path: Path, filters: Filters, reading: _Reading) -> tuple[object, object]:
+    with _reading(reading):
         now = _outcome(lambda: loaders.load_csv(path, filters))
     before = _outcome(lambda: load_csv(path, filters))
     return now, before
@@ -339,12 +356,12 @@ _SETTINGS = settings(max_examples=400, suppress_health_check=[HealthCheck.functi
 
 
 @_SETTINGS
-@given(data=_files(), filters=_filters, block_chars=_block_chars, small_limit=st.booleans())
+@given(data=_files(), filters=_filters, reading=_readings, small_limit=st.booleans())
 @example(
     data=b"venue,symbol,venue_symbol,funding_time,rate,interval_hours,mark_price\n"
     b'"binance",BTC/USD,BTCUSDT,2025-01-01T00:00:00Z,0.0001,8,1\n',
     filters=ALL,
-    block_chars=64,
+    reading=(64, column_reading.RUN_ROWS),
     small_limit=False,
 ).via("a quoted cell is unquoted by csv")
 @example(
@@ -352,7 +369,7 @@ _SETTINGS = settings(max_examples=400, suppress_health_check=[HealthCheck.functi
     b"binance,BTC/USD,BTCUSDT,2025-01-01T00:00:00Z,0.0001,8,1\r"
     b"binance,BTC/USD,BTCUSDT,2025-01-01T08:00:00Z,0.0001,8,1\r\n",
     filters=ALL,
-    block_chars=1,
+    reading=(1, column_reading.RUN_ROWS),
     small_limit=False,
 ).via("a lone carriage return ends a line for csv")
 @example(
@@ -360,11 +377,11 @@ _SETTINGS = settings(max_examples=400, suppress_health_check=[HealthCheck.functi
     b"binance,BTC/USD,BTCUSDT,2025-01-01T00:00:00Z,0.0001,8,1,binance\n"
     b"BTC/USD,BTCUSDT,2025-01-01T08:00:00Z,0.0001,8,\n",
     filters=ALL,
-    block_chars=column_reading.BLOCK_CHARS,
+    reading=_DEFAULT,
     small_limit=False,
 ).via("a long row then a short one: as many commas in all, not in each line")
 def test_the_loader_loads_and_refuses_what_the_earlier_loader_did(
-    tmp_path: Path, data: bytes, filters: Filters, block_chars: int, small_limit: bool
+    tmp_path: Path, data: bytes, filters: Filters, reading: _Reading, small_limit: bool
 ) -> None:
     path = tmp_path / "history.csv"
     path.write_bytes(data)
@@ -372,21 +389,21 @@ def test_the_loader_loads_and_refuses_what_the_earlier_loader_did(
     if small_limit:
         csv.field_size_limit(40)  # an "extra" cell may be 50 long
     try:
-        now, before = _both(path, filters, block_chars)
+        now, before = _both(path, filters, reading)
     finally:
         csv.field_size_limit(limit)
     _assert_same(now, before)
 
 
 @_SETTINGS
-@given(data=_files(mood="clean"), filters=_filters, block_chars=_block_chars)
+@given(data=_files(mood="clean"), filters=_filters, reading=_readings)
 def test_a_well_formed_file_is_read_by_columns_as_the_earlier_loader_read_it(
-    tmp_path: Path, data: bytes, filters: Filters, block_chars: int
+    tmp_path: Path, data: bytes, filters: Filters, reading: _Reading
 ) -> None:
     """The column reader answers a clean file itself (not by handing it back)."""
     path = tmp_path / "history.csv"
     path.write_bytes(data)
-    with mock.patch.object(column_reading, "BLOCK_CHARS", block_chars):
+    with _reading(reading):
         by_columns = column_reading.read_columns(path, filters)
     before = load_csv(path, filters)
     assert by_columns is not None
@@ -433,7 +450,7 @@ def test_the_bundled_history_with_one_cell_changed_is_loaded_or_refused_as_befor
     lines[line] = ",".join(cells) + "\n"
     path = tmp_path / "history.csv"
     path.write_text("".join(lines), encoding="utf-8")
-    now, before = _both(path, filters, column_reading.BLOCK_CHARS)
+    now, before = _both(path, filters, _DEFAULT)
     _assert_same(now, before)
 
 
@@ -537,4 +554,4 @@ def test_which_files_the_column_reader_answers(tmp_path: Path, text: str, by_col
     path = tmp_path / "h.csv"
     path.write_text(text, encoding="utf-8", newline="")
     assert (column_reading.read_columns(path, ALL) is not None) == by_columns
-    _assert_same(*_both(path, ALL, column_reading.BLOCK_CHARS))
+    _assert_same(*_both(path, ALL, _DEFAULT))
