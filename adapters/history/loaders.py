@@ -22,7 +22,9 @@ Every loader returns ``Result[tuple[HistoryRow, ...], str]``; the failure names 
 for a bad row, its line. Filters (``venues``, ``symbols``) are applied while reading so that
 large files stay cheap.
 
-Each format's reader has its module: :mod:`adapters.history.cell_rows` (ours, CSV),
+Each format's reader has its module: :mod:`adapters.history.column_reading` (ours, CSV,
+column by column; any file it does not vouch for goes to :mod:`adapters.history.cell_rows`,
+row by row, which decides every refusal),
 :mod:`adapters.history.research_format`, :mod:`adapters.history.fetcher_format`; what they
 share (filters, result type, record loop) is in :mod:`adapters.history.row_reading`. This
 module recognises a file and dispatches it.
