@@ -555,3 +555,13 @@ def test_which_files_the_column_reader_answers(tmp_path: Path, text: str, by_col
     path.write_text(text, encoding="utf-8", newline="")
     assert (column_reading.read_columns(path, ALL) is not None) == by_columns
     _assert_same(*_both(path, ALL, _DEFAULT))
+
+
+def test_an_unreadable_path_is_refused_as_before(tmp_path: Path) -> None:
+    """A directory and a missing file: the column reader hands both back; the refusal
+    text is the earlier loader's."""
+    for path in (tmp_path, tmp_path / "missing.csv"):
+        assert column_reading.read_columns(path, ALL) is None
+        now, before = _both(path, ALL, _DEFAULT)
+        _assert_same(now, before)
+        assert "cannot read" in str(now)
