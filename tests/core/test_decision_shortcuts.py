@@ -11,19 +11,24 @@ to the character) over generated inputs, edge cases included:
 - :func:`atomic_fp.decisions.hedge_close.consider_close` finds whether the held legs
   include a long and a short in its one pass over the positions, and formats the legs'
   APRs only for a CLOSE (a kept hedge never reads them);
-- :func:`atomic_fp.decisions._common.duration` is remembered per value.
+- :func:`atomic_fp.decisions._common.duration` is remembered per value;
+- the pair evaluation's private ``_Venue``, ``_Leg`` and ``_Plan`` are named tuples, no
+  longer frozen attrs classes: the decision with the old classes put back is the oracle.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import attrs
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from returns.result import Result, Success
 
+from atomic_fp.decisions import funding_arbitrage, funding_pairs
 from atomic_fp.decisions._common import (
     closing_leg,
     describe_positions,
@@ -33,6 +38,7 @@ from atomic_fp.decisions._common import (
     untimely,
     venue_order,
 )
+from atomic_fp.decisions.funding_arbitrage import FundingArbitrageDecision
 from atomic_fp.decisions.hedge_close import _hedge_carry, carry_keeps_hedge, consider_close
 from atomic_fp.decisions.liquidity import liquidity_problem
 from atomic_fp.decisions.types import PositionInputs, RateInputs
@@ -41,13 +47,16 @@ from atomic_fp.models import (
     ArbitrageConfig,
     FundingRate,
     Market,
+    OrderBook,
     Position,
+    Side,
     SignalKind,
     Symbol,
     TradingSignal,
 )
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from tests.core.builders import BTC, NOW, PEPE, config, down, ex, market, position, rate
+from tests.core.builders import BTC, NOW, PEPE, book, config, down, ex, market, position, rate
+from tests.core.test_decision_properties import scenarios
 
 # ----------------------------------------------------------------------------- the oracles
 
@@ -307,3 +316,138 @@ def test_duration_equals_the_old_code(value: timedelta) -> None:
     assert duration(timedelta(microseconds=value // timedelta(microseconds=1))) == old_duration(
         value
     )
+
+
+# ----------------------------------------------------- the pair evaluation's named tuples
+
+
+@attrs.frozen
+class OldVenue:
+    """``funding_pairs._Venue`` as it was (a frozen attrs class), verbatim."""
+
+    id: ExchangeIdentifier
+    rate: FundingRate
+    apr: Decimal
+    position: Position | None
+    market: Market | None
+    book: OrderBook | None
+
+    @property
+    def base_position(self) -> Decimal:
+        return Decimal(0) if self.position is None else self.position.base_size
+
+    @property
+    def mark_price(self) -> Decimal | None:
+        """The rate's mark price, else the position's (both per venue size unit)."""
+        if self.rate.mark_price is not None:
+            return self.rate.mark_price
+        if self.position is not None and self.position.mark_price:
+            return self.position.mark_price
+        return None
+
+    @property
+    def multiplier(self) -> Decimal:
+        if self.market is not None:
+            return self.market.contract_multiplier
+        if self.position is not None:
+            return self.position.contract_multiplier
+        return Decimal(1)
+
+
+@attrs.frozen
+class OldLeg:
+    venue: OldVenue
+    side: Side
+    size: Decimal
+    price: Decimal | None
+
+
+@attrs.frozen
+class OldPlan:
+    """A tradable pair: what the signal will carry."""
+
+    long: OldLeg
+    short: OldLeg
+    base_size: Decimal
+    spread: Decimal
+    fees: Decimal
+    gap: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return self.spread - self.fees - self.gap
+
+
+@contextmanager
+def _attrs_classes_put_back() -> Iterator[None]:
+    """The decision with its old attrs classes in place of the named tuples (the
+    functions look the classes up in their modules when called)."""
+    replaced = [
+        (funding_pairs, "_Venue", OldVenue),
+        (funding_pairs, "_Leg", OldLeg),
+        (funding_pairs, "_Plan", OldPlan),
+        (funding_arbitrage, "_Venue", OldVenue),
+        (funding_arbitrage, "_Plan", OldPlan),
+    ]
+    saved = [(module, name, getattr(module, name)) for module, name, _ in replaced]
+    for module, name, old in replaced:
+        setattr(module, name, old)
+    try:
+        yield
+    finally:
+        for module, name, new in saved:
+            setattr(module, name, new)
+
+
+_BOOK_KINDS = ["deep", "deep", "thin", "wide", "stale", "crossed_gap"]
+
+
+@st.composite
+def _with_books(draw: st.DrawFn) -> dict[str, object]:
+    """A scenario of ``test_decision_properties`` (2-4 venues, real lot shapes, held
+    positions, some with a mark, min sizes and notionals), with or without books: deep,
+    thin (the size does not fill), wide (slips past the cap), stale, or priced so the
+    legs' entry gap costs."""
+    scenario = draw(scenarios())
+    positions = scenario["positions"]
+    assert isinstance(positions, dict)
+    for venue, held in positions.items():  # some held legs know their mark (a fallback price)
+        if held.unwrap() is not None and draw(st.booleans()):
+            marked = held.unwrap()
+            mark = Decimal("0.00001") * marked.contract_multiplier
+            positions[venue] = Success(attrs.evolve(marked, mark_price=mark))
+    if draw(st.booleans()):
+        return {**scenario, "books": None}
+    books: dict[ExchangeIdentifier, Result[OrderBook, VenueError]] = {}
+    markets = scenario["markets"]
+    assert isinstance(markets, dict)
+    for venue, known in markets.items():
+        multiplier = known.unwrap().contract_multiplier
+        mid = Decimal("0.00001") * multiplier
+        kind = draw(st.sampled_from(_BOOK_KINDS))
+        if kind == "crossed_gap":
+            mid = mid * draw(st.sampled_from([Decimal("0.98"), Decimal("1.02")]))
+        spread = Decimal("0.05") if kind == "wide" else Decimal("0.0005")
+        depth = "0.5" if kind == "thin" else "1e12"
+        at = NOW - timedelta(hours=1) if kind == "stale" else NOW
+        books[venue] = Success(
+            book(
+                venue.name,
+                [(str(mid * (1 - spread)), depth), (str(mid * (1 - 3 * spread)), depth)],
+                [(str(mid * (1 + spread)), depth), (str(mid * (1 + 3 * spread)), depth)],
+                symbol=PEPE,
+                at=at,
+            )
+        )
+    return {**scenario, "books": books}
+
+
+@settings(max_examples=300, deadline=None)
+@given(_with_books())
+def test_pairs_decide_as_with_the_old_attrs_classes(scenario: dict[str, object]) -> None:
+    kwargs = {**scenario, "now": NOW}
+    new = FundingArbitrageDecision.analyze_opportunity(**kwargs)  # type: ignore[arg-type]
+    with _attrs_classes_put_back():
+        old = FundingArbitrageDecision.analyze_opportunity(**kwargs)  # type: ignore[arg-type]
+    assert new == old
+    assert repr(new) == repr(old)
