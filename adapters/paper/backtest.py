@@ -20,11 +20,8 @@ from typing import Any
 
 from returns.result import Result, Success
 
-from adapters.paper.backtest_account import (
-    BacktestAccountReads,
-    _same_objects,
-    retimed_margin,
-)
+from adapters.paper.backtest_account import _same_objects, retimed_margin
+from adapters.paper.backtest_marks import BacktestMarkMoves
 from adapters.paper.faults import OrderFault, PaperFaults
 from adapters.paper.restamp import retimed, utc_instant
 from adapters.paper.venue import PaperMarketState, next_boundary
@@ -41,7 +38,7 @@ from atomic_fp.models import (
 )
 
 
-class BacktestPaperVenue(BacktestAccountReads):
+class BacktestPaperVenue(BacktestMarkMoves):
     """A paper venue with synchronous reads and order placement for in-process drivers.
 
     Memos, each keyed by everything its answer is computed from except the clock, the
@@ -55,6 +52,7 @@ class BacktestPaperVenue(BacktestAccountReads):
 
     - the account reads (margin, positions, one symbol's position, the liquidation
       floor): :mod:`adapters.paper.backtest_account`;
+    - the liquidation check's "not due" on mark moves: :mod:`adapters.paper.backtest_marks`;
     - each market's current rate, by its rate, mark and market objects, and the next
       funding boundary per interval and instant;
     - the synthetic book's levels per symbol, by mark, spread, tick and depth (rounding

@@ -172,6 +172,11 @@ class _OldCode:
             return False
         return bool(self._balances.get(asset, Decimal(0)) + unrealized <= maintenance)
 
+    def _tick(self: Any) -> None:
+        if self.auto_funding:
+            self.settle_due()
+        self._execute_late()
+
 
 def old_ledger_book(ledger: SymbolLedger, entry: LedgerEntry) -> SymbolLedger:
     """``SymbolLedger.book`` before it built its answer with the constructor."""
@@ -221,6 +226,18 @@ class _OldBacktestCode:
         computed = PaperVenue.margin(self, asset)
         memo[asset] = (key, computed)
         return computed
+
+    def _raw_positions(self: Any, asset: str | None = None) -> list[Position]:
+        now = self.now()
+        if not utc_instant(now):
+            return PaperVenue._raw_positions(self, asset)
+        positions = []
+        for symbol, pos in self._positions.items():
+            state = self._markets[symbol]
+            if pos.size == 0 or (asset is not None and state.market.settle_asset != asset):
+                continue
+            positions.append(self._raw_position(symbol, pos, state, now))
+        return positions
 
     def liquidation_floor(self: Any, asset: str) -> Decimal | None:
         markets = self._markets
@@ -314,6 +331,9 @@ _event = st.one_of(
     st.tuples(st.just("deposit"), st.sampled_from(["-50", "25.5", "0.10", "-120"]).map(Decimal)),
     st.tuples(st.just("leverage"), st.sampled_from(["5", "5.0", "20"]).map(Decimal)),
     st.tuples(st.just("rules"), st.sampled_from(["0.3", "0.005", "0.30"]), st.booleans()),
+    st.tuples(st.just("list"), _symbol, st.sampled_from(["USD", "USDC"]), _price),
+    st.tuples(st.just("late"), _symbol, st.sampled_from([Side.BUY, Side.SELL]), st.integers(1, 9)),
+    st.tuples(st.just("rates"), st.sampled_from([None, (0,), (1, 3), (2, 0, 9)])),
 )
 
 
@@ -357,6 +377,31 @@ def apply(venue: PaperVenue, event: tuple[Any, ...], clock: ManualClock, index: 
         venue.margin_rules = PaperMarginRules(
             maintenance_rate=Decimal(event[1]), liquidate=event[2]
         )
+    elif kind == "list":  # listed again: another settle asset, another mark
+        state = venue.market_state(SYMBOLS[event[1]])
+        venue.list_market(
+            attrs.evolve(state.market, settle_asset=event[2]),
+            mark_price=event[3],
+            funding_rate=state.funding_rate,
+            half_spread=state.half_spread,
+            depth=state.depth,
+        )
+    elif kind == "late":  # answered "status unknown", executed by a later call's tick
+        venue.faults.late_execution_next = 1
+        venue.faults.late_execution_delay = (60.0, 60.0)
+        request = OrderRequest(
+            exchange=VENUE, symbol=SYMBOLS[event[1]], side=event[2], size=Decimal(event[3]),
+            client_order_id=f"late{index}", order_type=OrderType.MARKET,
+            time_in_force=TimeInForce.IOC,
+        )  # fmt: skip
+        answer = call_now(venue.place_order(request))
+        venue.faults.late_execution_delay = (0.0, 3.0)
+        return answer
+    elif kind == "rates":
+        wanted = None if event[1] is None else [SYMBOLS[i] for i in event[1] if i < len(SYMBOLS)]
+        if isinstance(venue, BacktestPaperVenue):
+            return venue.funding_rates_now(wanted)
+        return call_now(venue.fetch_funding_rates(wanted))
     elif kind == "order":
         request = OrderRequest(
             exchange=VENUE, symbol=SYMBOLS[event[1]], side=event[2], size=Decimal(event[3]),
@@ -443,7 +488,7 @@ def _buy(venue: PaperVenue, symbol: Symbol, size: str, cid: str) -> None:
     assert call_now(venue.place_order(request)).unwrap().filled_size == Decimal(size)
 
 
-@pytest.mark.parametrize("cls", [OldPaperVenue, PaperVenue])
+@pytest.mark.parametrize("cls", [OldPaperVenue, PaperVenue, OldBacktestVenue, BacktestPaperVenue])
 def test_a_flat_symbols_mark_liquidates_an_account_a_fill_left_due(cls: type[PaperVenue]) -> None:
     """A fill is not followed by a liquidation check, so an account it leaves at or below
     maintenance is liquidated by the next check: the next mark move of ANY symbol in the
@@ -568,7 +613,7 @@ def test_a_bad_rate_or_mark_is_refused_as_before(
     same(old, new)
 
 
-@pytest.mark.parametrize("cls", [OldPaperVenue, PaperVenue])
+@pytest.mark.parametrize("cls", [OldPaperVenue, PaperVenue, OldBacktestVenue, BacktestPaperVenue])
 def test_a_stricter_maintenance_rule_is_checked_again(cls: type[PaperVenue]) -> None:
     """The sums key on the rules object: raising the maintenance rate while a position is
     open makes the next check (a flat symbol's mark) liquidate (review: five events in this
