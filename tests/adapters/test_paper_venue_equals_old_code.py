@@ -574,7 +574,7 @@ def _refusals(cls: type[PaperVenue], mark: Decimal, rate: Decimal) -> tuple[obje
     what the venue booked and kept."""
     clock = ManualClock(START)
     venue = make_venue(cls, clock, tight=False)
-    venue.market_state(SYMBOLS[0]).mark_price = mark  # a driver's bad input, unchecked
+    venue._markets[SYMBOLS[0]].mark_price = mark  # a driver's bad input, unchecked
     venue.set_funding_rate(SYMBOLS[0], rate)
     seen = []
     for read in (True, False):
