@@ -648,3 +648,40 @@ def test_a_held_symbol_listed_again_at_another_mark_is_checked_again(
     )  # equity 254.5 <= 256.5: due
     venue.set_mark_price(SYMBOLS[1], Decimal(102))
     assert [liq.position.symbol for liq in venue.liquidations] == [SYMBOLS[0]]
+
+
+def test_flat_mark_moves_ask_the_liquidation_check_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the backtest venue's "not due" saves, counted: mark moves of flat symbols ask
+    the check once while nothing it reads changed; a held leg's mark, a wallet change (a
+    settlement, a deposit) or new rules each make the next move ask again."""
+    clock = ManualClock(START)
+    venue = make_venue(BacktestPaperVenue, clock, tight=False)
+    _buy(venue, SYMBOLS[0], "1", "one")
+    asked: list[str] = []
+    original = PaperVenue._may_be_due
+
+    def counting(self: PaperVenue, asset: str) -> bool:
+        asked.append(asset)
+        return original(self, asset)
+
+    monkeypatch.setattr(PaperVenue, "_may_be_due", counting)
+    for price in ("101", "102", "103", "104"):
+        venue.set_mark_price(SYMBOLS[1], Decimal(price))
+        venue.set_mark_price(SYMBOLS[2], Decimal(price))
+    assert asked == ["USD"]
+    venue.set_mark_price(SYMBOLS[0], Decimal(99))  # the held leg: asked again
+    venue.set_mark_price(SYMBOLS[1], Decimal(100))
+    assert asked == ["USD", "USD"]
+    venue.settle_funding(SYMBOLS[0], clock())  # the wallet moved: the settlement asks
+    venue.set_mark_price(SYMBOLS[1], Decimal(101))
+    assert asked == ["USD"] * 3
+    venue.deposit(Decimal(-1))
+    venue.set_mark_price(SYMBOLS[1], Decimal(102))
+    venue.set_mark_price(SYMBOLS[2], Decimal(102))
+    assert asked == ["USD"] * 4
+    venue.margin_rules = PaperMarginRules(maintenance_rate=Decimal("0.005"))  # equal, new
+    venue.set_mark_price(SYMBOLS[1], Decimal(103))
+    assert asked == ["USD"] * 5
+    venue.set_mark_price(SYMBOLS[3], Decimal(103))  # another settle asset: its own answer
+    venue.set_mark_price(SYMBOLS[3], Decimal(104))
+    assert asked == ["USD"] * 5 + ["USDC"]
