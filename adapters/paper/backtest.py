@@ -23,7 +23,7 @@ from returns.result import Result, Success
 from adapters.paper.backtest_account import _same_objects, retimed_margin
 from adapters.paper.backtest_marks import BacktestMarkMoves
 from adapters.paper.faults import OrderFault, PaperFaults
-from adapters.paper.restamp import retimed, utc_instant
+from adapters.paper.restamp import copier, retimed, utc_instant
 from adapters.paper.venue import PaperMarketState, next_boundary
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
@@ -106,7 +106,12 @@ class BacktestPaperVenue(BacktestMarkMoves):
             ):
                 rate = cached[3]
                 if rate.observed_at != now or rate.next_funding_time != next_time:
-                    rate = retimed(rate, observed_at=now, next_funding_time=next_time)
+                    # both times checked above (utc_instant)
+                    rate = (
+                        _RATE_RETIMED(rate, now, next_time)
+                        if type(rate) is FundingRate
+                        else retimed(rate, observed_at=now, next_funding_time=next_time)
+                    )
                     memo[symbol] = (cached[0], cached[1], cached[2], rate)
             else:
                 rate = self._funding_rate(symbol, now)
@@ -130,7 +135,11 @@ class BacktestPaperVenue(BacktestMarkMoves):
         if book.timestamp == now:
             return book
         if utc_instant(now):
-            book = retimed(book, timestamp=now)
+            book = (
+                _BOOK_RETIMED(book, now)
+                if type(book) is OrderBook
+                else retimed(book, timestamp=now)
+            )
         else:
             book = OrderBook(
                 exchange=book.exchange, symbol=symbol, bids=book.bids, asks=book.asks, timestamp=now
@@ -176,6 +185,10 @@ class BacktestPaperVenue(BacktestMarkMoves):
         result = self._accept(request, OrderFault.NONE)
         self._save()
         return result
+
+
+_RATE_RETIMED = copier(FundingRate, "observed_at", "next_funding_time")
+_BOOK_RETIMED = copier(OrderBook, "timestamp")
 
 
 def backtest_venue(

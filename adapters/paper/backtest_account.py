@@ -26,7 +26,7 @@ from typing import Any
 from returns.result import Result, Success
 
 from adapters.paper.margin import PaperMarginRules, liquidation_floor
-from adapters.paper.restamp import restamped, retimed, utc_instant
+from adapters.paper.restamp import copier, restamped, retimed, utc_instant
 from adapters.paper.venue import PaperMarketState, PaperPosition, PaperVenue
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Position, Symbol
@@ -194,7 +194,11 @@ class BacktestAccountReads(PaperVenue):
         if cached is not None and _same_objects(cached[0], key):
             position = cached[1]
             if position.observed_at != now:
-                position = retimed(position, observed_at=now)
+                position = (
+                    _POSITION_RETIMED(position, now)
+                    if type(position) is Position and utc_instant(now)
+                    else retimed(position, observed_at=now)
+                )
                 memo[symbol] = (key, position)
             return position
         position = Position(
@@ -285,6 +289,8 @@ class BacktestAccountReads(PaperVenue):
         )
         # the estimate is None or > 0, which the field's validator (optional_non_negative)
         # accepts, as it accepts the margin path's copy of the same value
+        if type(mine) is Position:
+            return _POSITION_WITH_LIQUIDATION(mine, estimate)
         return restamped(mine, liquidation_price=estimate)
 
     def liquidation_floor(self, asset: str) -> Decimal | None:
@@ -303,6 +309,10 @@ class BacktestAccountReads(PaperVenue):
             ],
             rules=self.margin_rules,
         )
+
+
+_POSITION_RETIMED = copier(Position, "observed_at")
+_POSITION_WITH_LIQUIDATION = copier(Position, "liquidation_price")
 
 
 def _same_account(first: AccountKey, second: AccountKey) -> bool:

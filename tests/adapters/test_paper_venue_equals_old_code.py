@@ -13,6 +13,7 @@ and by ``repr`` (an equal Decimal of another exponent prints differently in a re
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from operator import attrgetter
@@ -28,8 +29,8 @@ from adapters.paper.backtest import BacktestPaperVenue
 from adapters.paper.backtest_account import _same_objects, retimed_margin
 from adapters.paper.ledger import LedgerEntry, LedgerKind, SymbolLedger
 from adapters.paper.margin import PaperMarginRules, liquidation_floor
-from adapters.paper.records import PaperPosition
-from adapters.paper.restamp import restamped, utc_instant
+from adapters.paper.records import PaperMarketState, PaperPosition
+from adapters.paper.restamp import restamped, retimed, utc_instant
 from adapters.paper.venue import PaperVenue
 from atomic_fp.backtest.replay_state import call_now
 from atomic_fp.clock import ManualClock
@@ -238,6 +239,90 @@ class _OldBacktestCode:
                 continue
             positions.append(self._raw_position(symbol, pos, state, now))
         return positions
+
+    def _raw_position(
+        self: Any, symbol: Symbol, pos: PaperPosition, state: PaperMarketState, now: datetime
+    ) -> Position:
+        market = state.market
+        leverage = market.max_leverage or self.leverage
+        key = (pos.size, pos.entry_price, state.mark_price, market, leverage)
+        memo = self._raw_memo
+        cached = memo.get(symbol)
+        if cached is not None and _same_objects(cached[0], key):
+            position = cast(Position, cached[1])
+            if position.observed_at != now:
+                position = retimed(position, observed_at=now)
+                memo[symbol] = (key, position)
+            return position
+        position = Position(
+            exchange=self._exchange,
+            symbol=symbol,
+            size=pos.size,
+            observed_at=now,
+            contract_multiplier=market.contract_multiplier,
+            entry_price=pos.entry_price,
+            mark_price=state.mark_price,
+            unrealized_pnl=(state.mark_price - pos.entry_price) * pos.size,
+            leverage=leverage,
+        )
+        memo[symbol] = (key, position)
+        return position
+
+    def _rates_now(
+        self: Any, symbols: Collection[Symbol] | None
+    ) -> Result[tuple[FundingRate, ...], VenueError]:
+        now = self.now()
+        if not utc_instant(now):
+            return PaperVenue._rates_now(self, symbols)
+        markets = self._markets
+        wanted = markets if symbols is None else [s for s in symbols if s in markets]
+        memo = self._rates_memo
+        rates = []
+        for symbol in wanted:
+            state = markets[symbol]
+            market = state.market
+            next_time = self._next_funding(state, now)
+            cached = memo.get(symbol)
+            if (
+                cached is not None
+                and cached[0] is state.funding_rate
+                and cached[1] is state.mark_price
+                and cached[2] is market
+                and utc_instant(next_time)
+            ):
+                rate = cached[3]
+                if rate.observed_at != now or rate.next_funding_time != next_time:
+                    rate = retimed(rate, observed_at=now, next_funding_time=next_time)
+                    memo[symbol] = (cached[0], cached[1], cached[2], rate)
+            else:
+                rate = self._funding_rate(symbol, now)
+                memo[symbol] = (state.funding_rate, state.mark_price, market, rate)
+            rates.append(rate)
+        return Success(tuple(rates))
+
+    def _book(self: Any, symbol: Symbol) -> OrderBook:
+        state = self._markets[symbol]
+        if state.book is not None:
+            return cast(OrderBook, state.book)
+        memo = self._levels_memo
+        key = (state.mark_price, state.half_spread, state.market.tick_size, state.depth)
+        cached = memo.get(symbol)
+        if cached is None or not _same_objects(cached[0], key):
+            book = PaperVenue._book(self, symbol)
+            memo[symbol] = (key, book)
+            return book
+        book = cast(OrderBook, cached[1])
+        now = self.now()
+        if book.timestamp == now:
+            return book
+        if utc_instant(now):
+            book = retimed(book, timestamp=now)
+        else:
+            book = OrderBook(
+                exchange=book.exchange, symbol=symbol, bids=book.bids, asks=book.asks, timestamp=now
+            )
+        memo[symbol] = (key, book)
+        return book
 
     def liquidation_floor(self: Any, asset: str) -> Decimal | None:
         markets = self._markets
