@@ -138,9 +138,11 @@ def _interval(text: str) -> timedelta:
 
 
 instrument = _instrument
-"""``(symbol, venue_symbol, multiplier)`` of a row's texts (``adapters/history/cell_rows``)."""
+"""``(symbol, venue_symbol, multiplier)`` of a row's texts (``adapters/history/cell_rows``,
+``adapters/history/column_reading``)."""
 interval_of = _interval
-"""The interval of an ``interval_hours`` text (``adapters/history/cell_rows``)."""
+"""The interval of an ``interval_hours`` text (``adapters/history/cell_rows``,
+``adapters/history/column_reading``)."""
 
 
 def row_from_record(record: dict[str, str], source: str) -> HistoryRow:
