@@ -6,7 +6,13 @@ from adapters.paper.clock import ManualClock
 from adapters.paper.config import PaperConfig
 from adapters.paper.faults import OrderFault, PaperFaults
 from adapters.paper.ledger import LedgerEntry, LedgerKind, SymbolLedger
-from adapters.paper.venue import CallEvent, PaperMarketState, PaperVenue, SubmitRecord
+from adapters.paper.venue import (
+    CallEvent,
+    PaperMarketState,
+    PaperMarketView,
+    PaperVenue,
+    SubmitRecord,
+)
 
 __all__ = [
     "CallEvent",
@@ -18,6 +24,7 @@ __all__ = [
     "PaperConfig",
     "PaperFaults",
     "PaperMarketState",
+    "PaperMarketView",
     "PaperVenue",
     "SubmitRecord",
     "SymbolLedger",

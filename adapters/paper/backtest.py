@@ -20,13 +20,10 @@ from typing import Any
 
 from returns.result import Result, Success
 
-from adapters.paper.backtest_account import (
-    BacktestAccountReads,
-    _same_objects,
-    retimed_margin,
-)
+from adapters.paper.backtest_account import _same_objects, retimed_margin
+from adapters.paper.backtest_marks import BacktestMarkMoves
 from adapters.paper.faults import OrderFault, PaperFaults
-from adapters.paper.restamp import retimed, utc_instant
+from adapters.paper.restamp import copier, retimed, utc_instant
 from adapters.paper.venue import PaperMarketState, next_boundary
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
@@ -41,7 +38,7 @@ from atomic_fp.models import (
 )
 
 
-class BacktestPaperVenue(BacktestAccountReads):
+class BacktestPaperVenue(BacktestMarkMoves):
     """A paper venue with synchronous reads and order placement for in-process drivers.
 
     Memos, each keyed by everything its answer is computed from except the clock, the
@@ -55,6 +52,7 @@ class BacktestPaperVenue(BacktestAccountReads):
 
     - the account reads (margin, positions, one symbol's position, the liquidation
       floor): :mod:`adapters.paper.backtest_account`;
+    - the liquidation check's "not due" on mark moves: :mod:`adapters.paper.backtest_marks`;
     - each market's current rate, by its rate, mark and market objects, and the next
       funding boundary per interval and instant;
     - the synthetic book's levels per symbol, by mark, spread, tick and depth (rounding
@@ -108,7 +106,12 @@ class BacktestPaperVenue(BacktestAccountReads):
             ):
                 rate = cached[3]
                 if rate.observed_at != now or rate.next_funding_time != next_time:
-                    rate = retimed(rate, observed_at=now, next_funding_time=next_time)
+                    # both times checked above (utc_instant)
+                    rate = (
+                        _RATE_RETIMED(rate, now, next_time)
+                        if type(rate) is FundingRate
+                        else retimed(rate, observed_at=now, next_funding_time=next_time)
+                    )
                     memo[symbol] = (cached[0], cached[1], cached[2], rate)
             else:
                 rate = self._funding_rate(symbol, now)
@@ -132,7 +135,11 @@ class BacktestPaperVenue(BacktestAccountReads):
         if book.timestamp == now:
             return book
         if utc_instant(now):
-            book = retimed(book, timestamp=now)
+            book = (
+                _BOOK_RETIMED(book, now)
+                if type(book) is OrderBook
+                else retimed(book, timestamp=now)
+            )
         else:
             book = OrderBook(
                 exchange=book.exchange, symbol=symbol, bids=book.bids, asks=book.asks, timestamp=now
@@ -178,6 +185,10 @@ class BacktestPaperVenue(BacktestAccountReads):
         result = self._accept(request, OrderFault.NONE)
         self._save()
         return result
+
+
+_RATE_RETIMED = copier(FundingRate, "observed_at", "next_funding_time")
+_BOOK_RETIMED = copier(OrderBook, "timestamp")
 
 
 def backtest_venue(

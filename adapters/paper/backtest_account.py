@@ -26,11 +26,16 @@ from typing import Any
 from returns.result import Result, Success
 
 from adapters.paper.margin import PaperMarginRules, liquidation_floor
-from adapters.paper.restamp import restamped, retimed, utc_instant
+from adapters.paper.restamp import copier, restamped, retimed, utc_instant
 from adapters.paper.venue import PaperMarketState, PaperPosition, PaperVenue
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Position, Symbol
-from atomic_fp.models.margin import AccountMargin, estimate_liquidation_price
+from atomic_fp.models.margin import (
+    AccountMargin,
+    LegMargin,
+    LiquidationSource,
+    estimate_liquidation_price,
+)
 
 AccountKey = tuple[Decimal | None, Decimal, PaperMarginRules, int]
 """The wallet, leverage and rules objects and the holdings version an answer read."""
@@ -40,10 +45,12 @@ class BacktestAccountReads(PaperVenue):
     """The paper venue's account reads, each built once per account (see the module)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._listings = 0  # before the constructor lists its markets
         super().__init__(*args, **kwargs)
         self._margin_memo: dict[str, tuple[AccountKey, AccountMargin]] = {}
         self._positions_memo: tuple[tuple[AccountMargin, ...], tuple[Position, ...]] | None = None
         self._raw_memo: dict[Symbol, tuple[tuple[object, ...], Position]] = {}
+        self._rates_by_asset: dict[str, tuple[int, Decimal, dict[Symbol, Decimal]]] = {}
 
     def _account_key(self, asset: str) -> AccountKey:
         """Everything an account read of ``asset`` depends on except the clock: the
@@ -54,7 +61,8 @@ class BacktestAccountReads(PaperVenue):
     def margin(self, asset: str | None = None) -> AccountMargin:
         """:meth:`PaperVenue.margin`; with the account unchanged since the last call, the
         same answer observed now (the clock is the only input left out of the key: the
-        models are copied with the new time, :mod:`adapters.paper.restamp`)."""
+        models are copied with the new time, :mod:`adapters.paper.restamp`); else built
+        by :meth:`_built_margin`."""
         if asset is None:
             return super().margin(asset)
         memo = self._margin_memo
@@ -68,9 +76,89 @@ class BacktestAccountReads(PaperVenue):
             margin = retimed_margin(margin, now)
             memo[asset] = (key, margin)
             return margin
-        computed = super().margin(asset)
+        computed = self._built_margin(asset, now) if utc_instant(now) else super().margin(asset)
         memo[asset] = (key, computed)
         return computed
+
+    def add_market(self, state: PaperMarketState) -> None:
+        """:meth:`PaperVenueState.add_market`, counted: the listed symbols of each settle
+        asset (:meth:`_listed_rates`) change only here."""
+        super().add_market(state)
+        self._listings += 1
+
+    def _listed_rates(self, asset: str, rate: Decimal) -> dict[Symbol, Decimal]:
+        """``{symbol: rate}`` over the symbols listed in ``asset``, in listing order: the
+        ``maintenance_rates`` :func:`adapters.paper.margin.account_margin` builds, kept per
+        asset with the listing count and the rate object (the memo holds it, so no id is
+        reused; the account model copies the mapping it is given)."""
+        cached = self._rates_by_asset.get(asset)
+        if cached is not None and cached[0] == self._listings and cached[1] is rate:
+            return cached[2]
+        rates = {
+            symbol: rate
+            for symbol, state in self._markets.items()
+            if state.market.settle_asset == asset
+        }
+        self._rates_by_asset[asset] = (self._listings, rate, rates)
+        return rates
+
+    def _built_margin(self, asset: str, now: datetime) -> AccountMargin:
+        """What :meth:`PaperMarginAccount.margin` builds for ``asset`` at ``now`` (an aware
+        UTC datetime): :func:`adapters.paper.margin.account_margin` of the held legs, its
+        sums and :func:`~atomic_fp.models.margin.build_account_margin`'s estimated branch
+        in one pass, each in the same order with the same operations (a paper position
+        never carries a liquidation price, and every held leg has its own maintenance
+        margin, so the notional shares ``build_account_margin`` would fall back on are
+        never read; a flat leg is in neither). ``tests/adapters/
+        test_paper_venue_equals_old_code.py`` compares it with the old code after every
+        random event."""
+        rules = self.margin_rules
+        rate = rules.maintenance_rate
+        markets = self._markets
+        held: list[Position] = []
+        unrealized = Decimal(0)
+        per_leg: dict[Symbol, Decimal] = {}
+        for symbol, pos in self._positions.items():
+            if pos.size == 0:
+                continue
+            state = markets[symbol]
+            if state.market.settle_asset != asset:
+                continue
+            position = self._raw_position(symbol, pos, state, now)
+            held.append(position)
+        for p in held:  # account_margin's sums, each over the legs in the same order
+            if p.mark_price and p.entry_price:
+                unrealized += (p.mark_price - p.entry_price) * p.size
+        for p in held:
+            per_leg[p.symbol] = abs(p.size) * (p.mark_price or 0) * rate
+        equity = self._balances.get(asset, Decimal(0)) + unrealized
+        maintenance = sum(per_leg.values(), Decimal(0))
+        # build_account_margin's notional total, never read here, but summed as it was
+        # (a sum of huge notionals overflows there, and so here)
+        sum((abs(p.size) * p.mark_price for p in held if p.mark_price is not None), Decimal(0))
+        legs: list[LegMargin] = []
+        for position in held:
+            leg_mm = per_leg[position.symbol]
+            estimate = None
+            if position.mark_price:
+                estimate = estimate_liquidation_price(
+                    size=position.size,
+                    mark=position.mark_price,
+                    equity=equity,
+                    maintenance_margin=maintenance,
+                    leg_maintenance_margin=leg_mm,
+                )
+            source = LiquidationSource.ESTIMATED if estimate is not None else None
+            legs.append(LegMargin(position, estimate, source, leg_mm))
+        return AccountMargin(
+            exchange=self._exchange,
+            asset=asset,
+            equity=equity,
+            maintenance_margin=maintenance,
+            observed_at=now,
+            legs=tuple(legs),
+            maintenance_rates=self._listed_rates(asset, rate) or {},
+        )
 
     def _raw_positions(self, asset: str | None = None) -> list[Position]:
         """:meth:`PaperVenue._raw_positions`, each position built once per size, entry,
@@ -82,9 +170,12 @@ class BacktestAccountReads(PaperVenue):
         if not utc_instant(now):
             return super()._raw_positions(asset)
         positions = []
+        markets = self._markets
         for symbol, pos in self._positions.items():
-            state = self._markets[symbol]
-            if pos.size == 0 or (asset is not None and state.market.settle_asset != asset):
+            if pos.size == 0:  # a flat leg's market is not looked up (listed: every leg's is)
+                continue
+            state = markets[symbol]
+            if asset is not None and state.market.settle_asset != asset:
                 continue
             positions.append(self._raw_position(symbol, pos, state, now))
         return positions
@@ -103,7 +194,11 @@ class BacktestAccountReads(PaperVenue):
         if cached is not None and _same_objects(cached[0], key):
             position = cached[1]
             if position.observed_at != now:
-                position = retimed(position, observed_at=now)
+                position = (
+                    _POSITION_RETIMED(position, now)
+                    if type(position) is Position and utc_instant(now)
+                    else retimed(position, observed_at=now)
+                )
                 memo[symbol] = (key, position)
             return position
         position = Position(
@@ -177,7 +272,7 @@ class BacktestAccountReads(PaperVenue):
                 unrealized += (mark - held_pos.entry_price) * size
             leg_maintenance = abs(size) * (mark or 0) * rate
             maintenance += leg_maintenance
-            if other == symbol:
+            if other is symbol or other == symbol:  # Symbol's equality is Python code
                 own_maintenance = leg_maintenance
         equity = self._balances.get(asset, Decimal(0)) + unrealized
         mine = self._raw_position(symbol, pos, markets[symbol], now)
@@ -194,6 +289,8 @@ class BacktestAccountReads(PaperVenue):
         )
         # the estimate is None or > 0, which the field's validator (optional_non_negative)
         # accepts, as it accepts the margin path's copy of the same value
+        if type(mine) is Position:
+            return _POSITION_WITH_LIQUIDATION(mine, estimate)
         return restamped(mine, liquidation_price=estimate)
 
     def liquidation_floor(self, asset: str) -> Decimal | None:
@@ -212,6 +309,10 @@ class BacktestAccountReads(PaperVenue):
             ],
             rules=self.margin_rules,
         )
+
+
+_POSITION_RETIMED = copier(Position, "observed_at")
+_POSITION_WITH_LIQUIDATION = copier(Position, "liquidation_price")
 
 
 def _same_account(first: AccountKey, second: AccountKey) -> bool:

@@ -1,4 +1,5 @@
-"""The paper venue's plain records: a market's simulated state, a position, and what the
+"""The paper venue's plain records: a market's simulated state (and the read-only view of it
+the venue hands out), a position, and what the
 venue logs about the calls it receives (:class:`SubmitRecord`, :class:`CallEvent`, ordered
 across every paper venue of the process by one counter)."""
 
@@ -29,6 +30,51 @@ class PaperMarketState:
     """Half the synthetic book's spread, as a fraction of the mark."""
     depth: Decimal = _DEFAULT_DEPTH
     """Size (venue units) of the synthetic book's single level on each side."""
+
+
+class PaperMarketView:
+    """A read-only view of one venue's :class:`PaperMarketState`: what
+    :meth:`PaperVenue.market_state <adapters.paper.venue.PaperVenue.market_state>` answers.
+    It reads the venue's current state (a later mark move shows), and refuses writes
+    (``AttributeError``): a market's state changes only through the venue's ``set_*`` and
+    ``list_market`` calls, which keep what the liquidation check and the backtest's memos
+    read (:meth:`~adapters.paper.state.PaperVenueState._holdings_changed`)."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: PaperMarketState) -> None:
+        self._state = state
+
+    @property
+    def market(self) -> Market:
+        return self._state.market
+
+    @property
+    def mark_price(self) -> Decimal:
+        return self._state.mark_price
+
+    @property
+    def funding_rate(self) -> Decimal:
+        return self._state.funding_rate
+
+    @property
+    def next_funding_time(self) -> datetime | None:
+        return self._state.next_funding_time
+
+    @property
+    def book(self) -> OrderBook | None:
+        return self._state.book
+
+    @property
+    def half_spread(self) -> Decimal:
+        return self._state.half_spread
+
+    @property
+    def depth(self) -> Decimal:
+        return self._state.depth
+
+    def __repr__(self) -> str:
+        return f"PaperMarketView({self._state!r})"
 
 
 @attrs.define
@@ -65,4 +111,11 @@ class CallEvent:
     phase: str
 
 
-__all__ = ["CallEvent", "Clock", "PaperMarketState", "PaperPosition", "SubmitRecord"]
+__all__ = [
+    "CallEvent",
+    "Clock",
+    "PaperMarketState",
+    "PaperMarketView",
+    "PaperPosition",
+    "SubmitRecord",
+]

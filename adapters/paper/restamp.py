@@ -69,6 +69,16 @@ def restamped(instance: T, **changes: object) -> T:
     return copied
 
 
+def copier(cls: type[T], *changed: str) -> Callable[..., T]:
+    """The copy function :func:`restamped` uses for ``cls`` and the fields ``changed``:
+    ``copier(cls, "a", "b")(instance, a, b)`` is ``restamped(instance, a=a, b=b)`` for an
+    instance of exactly ``cls``. A hot caller keeps it, and skips ``restamped``'s keyword
+    handling, about half of a copy; its values carry the same promise (validated, and
+    timestamps checked with :func:`utc_instant` by the caller)."""
+    made: Callable[..., T] = _copier(cls, changed)
+    return made
+
+
 def retimed(instance: T, **times: datetime) -> T:
     """:func:`restamped` with only timestamps changed, each checked."""
     for name, value in times.items():
@@ -77,4 +87,4 @@ def retimed(instance: T, **times: datetime) -> T:
     return restamped(instance, **times)
 
 
-__all__ = ["restamped", "retimed", "utc_instant"]
+__all__ = ["copier", "restamped", "retimed", "utc_instant"]

@@ -27,7 +27,14 @@ from returns.result import Result, Success
 from adapters.paper.faults import PaperFaults
 from adapters.paper.ledger import LedgerEntry, SymbolLedger
 from adapters.paper.margin import PaperLiquidation, PaperMarginRules
-from adapters.paper.records import CallEvent, Clock, PaperMarketState, PaperPosition, SubmitRecord
+from adapters.paper.records import (
+    CallEvent,
+    Clock,
+    PaperMarketState,
+    PaperMarketView,
+    PaperPosition,
+    SubmitRecord,
+)
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
     DEFAULT_FEES,
@@ -77,6 +84,8 @@ class PaperVenueState:
         self.margin_rules = margin_rules if margin_rules is not None else PaperMarginRules()
         self.liquidations: list[PaperLiquidation] = []
         self._markets: dict[Symbol, PaperMarketState] = {}
+        self._market_views: dict[Symbol, PaperMarketView] = {}
+        """What ``market_state()`` answers: a read-only view of each ``_markets`` entry."""
         self._positions: dict[Symbol, PaperPosition] = {}
         self._balances: dict[str, Decimal] = dict(balances or {"USD": Decimal(100_000)})
         self._orders: OrderedDict[str, Order] = OrderedDict()
@@ -118,15 +127,21 @@ class PaperVenueState:
         every change to ``_positions``, or to the ``mark_price`` or ``market`` of a
         ``_markets`` entry with a position, must call this (the liquidation check's memo
         would otherwise answer for the old account). So a market's state is changed only
-        through the venue's ``set_*``/``list_market`` calls, never by writing to the object
-        ``market_state()`` returns, nor shared between two venues (review of issue 20:
-        either would go unseen by the memo; nothing in the code does either)."""
+        through the venue's ``set_*``/``list_market`` calls: ``market_state()`` answers a
+        read-only view, and :meth:`add_market` keeps its own copy of the state it is
+        given, so no state is shared between venues or with the caller
+        (``tests/adapters/test_paper_market_state_read_only.py``)."""
         self._holdings_version += 1
 
     def add_market(self, state: PaperMarketState) -> None:
+        """List ``state``'s market: the venue keeps its own copy (a state given to two
+        venues, or changed by its giver later, moves neither venue)."""
         if state.market.exchange != self._exchange:
             state = attrs.evolve(state, market=attrs.evolve(state.market, exchange=self._exchange))
+        else:
+            state = attrs.evolve(state)
         self._markets[state.market.symbol] = state
+        self._market_views[state.market.symbol] = PaperMarketView(state)
         self._holdings_changed()  # after the change: nothing reads the old sums in between
         self._ledger.setdefault(state.market.symbol, SymbolLedger())
 

@@ -50,7 +50,14 @@ from returns.result import Failure, Result, Success
 from adapters._future import guarded
 from adapters.paper.calls import PaperVenueCalls
 from adapters.paper.funding import next_boundary
-from adapters.paper.records import CallEvent, Clock, PaperMarketState, PaperPosition, SubmitRecord
+from adapters.paper.records import (
+    CallEvent,
+    Clock,
+    PaperMarketState,
+    PaperMarketView,
+    PaperPosition,
+    SubmitRecord,
+)
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
     ASSUMED_FEES,
@@ -107,11 +114,12 @@ class PaperVenue(PaperVenueCalls):
             )
         )
 
-    def market_state(self, symbol: Symbol) -> PaperMarketState:
-        """``symbol``'s state, to read: change it through :meth:`set_mark_price`,
-        :meth:`set_funding_rate`, :meth:`set_book` (the venue's liquidation check keeps
-        what it read, :meth:`~adapters.paper.state.PaperVenueState._holdings_changed`)."""
-        return self._markets[symbol]
+    def market_state(self, symbol: Symbol) -> PaperMarketView:
+        """``symbol``'s state, read-only (writing to it raises ``AttributeError``): change
+        it through :meth:`set_mark_price`, :meth:`set_funding_rate`, :meth:`set_book` (the
+        venue's liquidation check keeps what it read,
+        :meth:`~adapters.paper.state.PaperVenueState._holdings_changed`)."""
+        return self._market_views[symbol]
 
     def set_book(
         self,
@@ -260,6 +268,7 @@ __all__ = [
     "CallEvent",
     "Clock",
     "PaperMarketState",
+    "PaperMarketView",
     "PaperPosition",
     "PaperVenue",
     "SubmitRecord",

@@ -13,6 +13,7 @@ and by ``repr`` (an equal Decimal of another exponent prints differently in a re
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from operator import attrgetter
@@ -28,8 +29,8 @@ from adapters.paper.backtest import BacktestPaperVenue
 from adapters.paper.backtest_account import _same_objects, retimed_margin
 from adapters.paper.ledger import LedgerEntry, LedgerKind, SymbolLedger
 from adapters.paper.margin import PaperMarginRules, liquidation_floor
-from adapters.paper.records import PaperPosition
-from adapters.paper.restamp import restamped, utc_instant
+from adapters.paper.records import PaperMarketState, PaperPosition
+from adapters.paper.restamp import restamped, retimed, utc_instant
 from adapters.paper.venue import PaperVenue
 from atomic_fp.backtest.replay_state import call_now
 from atomic_fp.clock import ManualClock
@@ -172,6 +173,11 @@ class _OldCode:
             return False
         return bool(self._balances.get(asset, Decimal(0)) + unrealized <= maintenance)
 
+    def _tick(self: Any) -> None:
+        if self.auto_funding:
+            self.settle_due()
+        self._execute_late()
+
 
 def old_ledger_book(ledger: SymbolLedger, entry: LedgerEntry) -> SymbolLedger:
     """``SymbolLedger.book`` before it built its answer with the constructor."""
@@ -221,6 +227,102 @@ class _OldBacktestCode:
         computed = PaperVenue.margin(self, asset)
         memo[asset] = (key, computed)
         return computed
+
+    def _raw_positions(self: Any, asset: str | None = None) -> list[Position]:
+        now = self.now()
+        if not utc_instant(now):
+            return PaperVenue._raw_positions(self, asset)
+        positions = []
+        for symbol, pos in self._positions.items():
+            state = self._markets[symbol]
+            if pos.size == 0 or (asset is not None and state.market.settle_asset != asset):
+                continue
+            positions.append(self._raw_position(symbol, pos, state, now))
+        return positions
+
+    def _raw_position(
+        self: Any, symbol: Symbol, pos: PaperPosition, state: PaperMarketState, now: datetime
+    ) -> Position:
+        market = state.market
+        leverage = market.max_leverage or self.leverage
+        key = (pos.size, pos.entry_price, state.mark_price, market, leverage)
+        memo = self._raw_memo
+        cached = memo.get(symbol)
+        if cached is not None and _same_objects(cached[0], key):
+            position = cast(Position, cached[1])
+            if position.observed_at != now:
+                position = retimed(position, observed_at=now)
+                memo[symbol] = (key, position)
+            return position
+        position = Position(
+            exchange=self._exchange,
+            symbol=symbol,
+            size=pos.size,
+            observed_at=now,
+            contract_multiplier=market.contract_multiplier,
+            entry_price=pos.entry_price,
+            mark_price=state.mark_price,
+            unrealized_pnl=(state.mark_price - pos.entry_price) * pos.size,
+            leverage=leverage,
+        )
+        memo[symbol] = (key, position)
+        return position
+
+    def _rates_now(
+        self: Any, symbols: Collection[Symbol] | None
+    ) -> Result[tuple[FundingRate, ...], VenueError]:
+        now = self.now()
+        if not utc_instant(now):
+            return PaperVenue._rates_now(self, symbols)
+        markets = self._markets
+        wanted = markets if symbols is None else [s for s in symbols if s in markets]
+        memo = self._rates_memo
+        rates = []
+        for symbol in wanted:
+            state = markets[symbol]
+            market = state.market
+            next_time = self._next_funding(state, now)
+            cached = memo.get(symbol)
+            if (
+                cached is not None
+                and cached[0] is state.funding_rate
+                and cached[1] is state.mark_price
+                and cached[2] is market
+                and utc_instant(next_time)
+            ):
+                rate = cached[3]
+                if rate.observed_at != now or rate.next_funding_time != next_time:
+                    rate = retimed(rate, observed_at=now, next_funding_time=next_time)
+                    memo[symbol] = (cached[0], cached[1], cached[2], rate)
+            else:
+                rate = self._funding_rate(symbol, now)
+                memo[symbol] = (state.funding_rate, state.mark_price, market, rate)
+            rates.append(rate)
+        return Success(tuple(rates))
+
+    def _book(self: Any, symbol: Symbol) -> OrderBook:
+        state = self._markets[symbol]
+        if state.book is not None:
+            return cast(OrderBook, state.book)
+        memo = self._levels_memo
+        key = (state.mark_price, state.half_spread, state.market.tick_size, state.depth)
+        cached = memo.get(symbol)
+        if cached is None or not _same_objects(cached[0], key):
+            book = PaperVenue._book(self, symbol)
+            memo[symbol] = (key, book)
+            return book
+        book = cast(OrderBook, cached[1])
+        now = self.now()
+        if book.timestamp == now:
+            return book
+        if utc_instant(now):
+            book = retimed(book, timestamp=now)
+        else:
+            book = OrderBook(
+                exchange=book.exchange, symbol=symbol, bids=book.bids, asks=book.asks, timestamp=now
+            )
+        memo[symbol] = (key, book)
+        return book
 
     def liquidation_floor(self: Any, asset: str) -> Decimal | None:
         markets = self._markets
@@ -314,6 +416,9 @@ _event = st.one_of(
     st.tuples(st.just("deposit"), st.sampled_from(["-50", "25.5", "0.10", "-120"]).map(Decimal)),
     st.tuples(st.just("leverage"), st.sampled_from(["5", "5.0", "20"]).map(Decimal)),
     st.tuples(st.just("rules"), st.sampled_from(["0.3", "0.005", "0.30"]), st.booleans()),
+    st.tuples(st.just("list"), _symbol, st.sampled_from(["USD", "USDC"]), _price),
+    st.tuples(st.just("late"), _symbol, st.sampled_from([Side.BUY, Side.SELL]), st.integers(1, 9)),
+    st.tuples(st.just("rates"), st.sampled_from([None, (0,), (1, 3), (2, 0, 9)])),
 )
 
 
@@ -357,6 +462,31 @@ def apply(venue: PaperVenue, event: tuple[Any, ...], clock: ManualClock, index: 
         venue.margin_rules = PaperMarginRules(
             maintenance_rate=Decimal(event[1]), liquidate=event[2]
         )
+    elif kind == "list":  # listed again: another settle asset, another mark
+        state = venue.market_state(SYMBOLS[event[1]])
+        venue.list_market(
+            attrs.evolve(state.market, settle_asset=event[2]),
+            mark_price=event[3],
+            funding_rate=state.funding_rate,
+            half_spread=state.half_spread,
+            depth=state.depth,
+        )
+    elif kind == "late":  # answered "status unknown", executed by a later call's tick
+        venue.faults.late_execution_next = 1
+        venue.faults.late_execution_delay = (60.0, 60.0)
+        request = OrderRequest(
+            exchange=VENUE, symbol=SYMBOLS[event[1]], side=event[2], size=Decimal(event[3]),
+            client_order_id=f"late{index}", order_type=OrderType.MARKET,
+            time_in_force=TimeInForce.IOC,
+        )  # fmt: skip
+        answer = call_now(venue.place_order(request))
+        venue.faults.late_execution_delay = (0.0, 3.0)
+        return answer
+    elif kind == "rates":
+        wanted = None if event[1] is None else [SYMBOLS[i] for i in event[1] if i < len(SYMBOLS)]
+        if isinstance(venue, BacktestPaperVenue):
+            return venue.funding_rates_now(wanted)
+        return call_now(venue.fetch_funding_rates(wanted))
     elif kind == "order":
         request = OrderRequest(
             exchange=VENUE, symbol=SYMBOLS[event[1]], side=event[2], size=Decimal(event[3]),
@@ -443,7 +573,7 @@ def _buy(venue: PaperVenue, symbol: Symbol, size: str, cid: str) -> None:
     assert call_now(venue.place_order(request)).unwrap().filled_size == Decimal(size)
 
 
-@pytest.mark.parametrize("cls", [OldPaperVenue, PaperVenue])
+@pytest.mark.parametrize("cls", [OldPaperVenue, PaperVenue, OldBacktestVenue, BacktestPaperVenue])
 def test_a_flat_symbols_mark_liquidates_an_account_a_fill_left_due(cls: type[PaperVenue]) -> None:
     """A fill is not followed by a liquidation check, so an account it leaves at or below
     maintenance is liquidated by the next check: the next mark move of ANY symbol in the
@@ -529,7 +659,7 @@ def _refusals(cls: type[PaperVenue], mark: Decimal, rate: Decimal) -> tuple[obje
     what the venue booked and kept."""
     clock = ManualClock(START)
     venue = make_venue(cls, clock, tight=False)
-    venue.market_state(SYMBOLS[0]).mark_price = mark  # a driver's bad input, unchecked
+    venue._markets[SYMBOLS[0]].mark_price = mark  # a driver's bad input, unchecked
     venue.set_funding_rate(SYMBOLS[0], rate)
     seen = []
     for read in (True, False):
@@ -568,7 +698,7 @@ def test_a_bad_rate_or_mark_is_refused_as_before(
     same(old, new)
 
 
-@pytest.mark.parametrize("cls", [OldPaperVenue, PaperVenue])
+@pytest.mark.parametrize("cls", [OldPaperVenue, PaperVenue, OldBacktestVenue, BacktestPaperVenue])
 def test_a_stricter_maintenance_rule_is_checked_again(cls: type[PaperVenue]) -> None:
     """The sums key on the rules object: raising the maintenance rate while a position is
     open makes the next check (a flat symbol's mark) liquidate (review: five events in this
@@ -603,3 +733,40 @@ def test_a_held_symbol_listed_again_at_another_mark_is_checked_again(
     )  # equity 254.5 <= 256.5: due
     venue.set_mark_price(SYMBOLS[1], Decimal(102))
     assert [liq.position.symbol for liq in venue.liquidations] == [SYMBOLS[0]]
+
+
+def test_flat_mark_moves_ask_the_liquidation_check_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the backtest venue's "not due" saves, counted: mark moves of flat symbols ask
+    the check once while nothing it reads changed; a held leg's mark, a wallet change (a
+    settlement, a deposit) or new rules each make the next move ask again."""
+    clock = ManualClock(START)
+    venue = make_venue(BacktestPaperVenue, clock, tight=False)
+    _buy(venue, SYMBOLS[0], "1", "one")
+    asked: list[str] = []
+    original = PaperVenue._may_be_due
+
+    def counting(self: PaperVenue, asset: str) -> bool:
+        asked.append(asset)
+        return original(self, asset)
+
+    monkeypatch.setattr(PaperVenue, "_may_be_due", counting)
+    for price in ("101", "102", "103", "104"):
+        venue.set_mark_price(SYMBOLS[1], Decimal(price))
+        venue.set_mark_price(SYMBOLS[2], Decimal(price))
+    assert asked == ["USD"]
+    venue.set_mark_price(SYMBOLS[0], Decimal(99))  # the held leg: asked again
+    venue.set_mark_price(SYMBOLS[1], Decimal(100))
+    assert asked == ["USD", "USD"]
+    venue.settle_funding(SYMBOLS[0], clock())  # the wallet moved: the settlement asks
+    venue.set_mark_price(SYMBOLS[1], Decimal(101))
+    assert asked == ["USD"] * 3
+    venue.deposit(Decimal(-1))
+    venue.set_mark_price(SYMBOLS[1], Decimal(102))
+    venue.set_mark_price(SYMBOLS[2], Decimal(102))
+    assert asked == ["USD"] * 4
+    venue.margin_rules = PaperMarginRules(maintenance_rate=Decimal("0.005"))  # equal, new
+    venue.set_mark_price(SYMBOLS[1], Decimal(103))
+    assert asked == ["USD"] * 5
+    venue.set_mark_price(SYMBOLS[3], Decimal(103))  # another settle asset: its own answer
+    venue.set_mark_price(SYMBOLS[3], Decimal(104))
+    assert asked == ["USD"] * 5 + ["USDC"]
