@@ -23,6 +23,7 @@ import click
 from returns.result import Failure, Result, Success
 
 from adapters.published_fees import ACCOUNT_FEE_KINDS, with_note
+from atomic_fp import concurrency
 from atomic_fp.aggregators import FundingRateAggregator
 from atomic_fp.errors import VenueError
 from atomic_fp.models import FeeQuote, FeeSource, FundingRate, Symbol
@@ -64,6 +65,11 @@ RANKING_MODULES = (
 )
 """What :func:`run_scan` needs once the rates are in: imported while they are fetched."""
 
+LOOP_FREE_OFFLINE = True
+"""``scan --offline`` asks its replayed venues without an event loop
+(:func:`atomic_fp.concurrency.run_inline`; issue 20: asyncio, anyio's backend and ``ssl``
+are then never imported). Tests set it to ``False`` to compare with the anyio run."""
+
 
 def _load_snapshot(snapshot_dir: str | None) -> Snapshot:
     if not snapshot_dir:
@@ -93,6 +99,7 @@ def gather(
     *,
     predicted: bool = False,
     warm: Sequence[str] = (),
+    loop_free: bool = False,
 ) -> tuple[VenueRates, FeeResults, VenueRates]:
     """Every venue's current rates for all its listed symbols (``--symbols`` filters
     afterwards: asking a venue for a symbol it does not list fails the whole call), each
@@ -103,7 +110,10 @@ def gather(
     rates (Lighter's fees come with the market list its rates already loaded, the rest
     answer without a request). ``warm`` names the modules the caller needs afterwards:
     imported in a worker thread while the venues answer (:func:`scripts.startup.warm_imports`),
-    from the moment the first connection starts."""
+    from the moment the first connection starts. ``loop_free``: run without an event loop
+    (:func:`atomic_fp.concurrency.run_inline`: venues that answer from memory, the offline
+    scan); it raises :class:`~atomic_fp.concurrency.InlineRefused` if anything would have
+    to wait (the clients are closed by then: the caller builds new ones to ask again)."""
 
     async def work() -> tuple[VenueRates, FeeResults, VenueRates]:
         account_fees: dict[ExchangeIdentifier, Any] = {}
@@ -116,7 +126,7 @@ def gather(
             predictions.update(await _predictions(venues))
 
         try:
-            async with warm_imports(warm), anyio.create_task_group() as group:
+            async with warm_imports(warm), concurrency.task_group() as group:
                 if account_venues:
                     group.start_soon(read_account_fees)
                 if predicted:
@@ -141,6 +151,8 @@ def gather(
 
     collect_in_batches()  # a scan reads and ranks: larger young batches (scripts.startup)
     start_up_done()  # the clients are built: their imports are done (scripts.startup)
+    if loop_free:
+        return concurrency.run_inline(quietly).value
     return anyio.run(quietly).value
 
 
@@ -197,10 +209,10 @@ async def _predictions(venues: Sequence[Venue]) -> VenueRates:
 
     async def one(venue: Venue) -> None:
         future = fetch(None, source=PREDICTED_SOURCES[venue.kind], exchange=venue.id)
-        with anyio.move_on_after(venue.timeout + GRACE):
+        with concurrency.move_on_after(venue.timeout + GRACE):
             out[venue.id] = to_result(await future)
 
-    async with anyio.create_task_group() as group:
+    async with concurrency.task_group() as group:
         for venue in venues:
             if venue.kind in PREDICTED_SOURCES:
                 group.start_soon(one, venue)
@@ -265,13 +277,24 @@ def run_scan(
         fixed_now = None
     # the bundled snapshot comes with its history; any other source reads the store
     bundled = offline and snapshot_dir is None and not store_path
-    results, quoted, predicted = gather(
-        venues,
-        account_venues,
-        predicted=basis_name.strip().lower() == "predicted",
-        # an offline scan connects nowhere: no worker would start (nor its modules load)
-        warm=() if offline else (*RANKING_MODULES, "adapters.store", *warm),
-    )
+    wants_predictions = basis_name.strip().lower() == "predicted"
+    if offline and LOOP_FREE_OFFLINE:
+        try:
+            results, quoted, predicted = gather(
+                venues, predicted=wants_predictions, loop_free=True
+            )
+        except concurrency.InlineRefused as refusal:  # it would have had to wait
+            log.debug("offline scan without an event loop: %s; asked again on anyio", refusal)
+            venues = build_offline(_load_snapshot(None), venue_names, config)
+            results, quoted, predicted = gather(venues, predicted=wants_predictions)
+    else:
+        results, quoted, predicted = gather(
+            venues,
+            account_venues,
+            predicted=wants_predictions,
+            # an offline scan connects nowhere: no worker would start (nor its modules load)
+            warm=() if offline else (*RANKING_MODULES, "adapters.store", *warm),
+        )
     from atomic_fp.decisions.estimators import Basis
     from atomic_fp.decisions.ranking import rank_opportunities
     from scripts.fees import resolve_all
