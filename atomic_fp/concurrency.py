@@ -18,9 +18,17 @@ contended lock or limiter, an ``await`` that suspends) raises :class:`InlineRefu
 become a quiet venue failure, and the caller runs the work again on anyio
 (:func:`scripts.scan_run.gather`).
 
-anyio's observable error semantics are kept: an exception in a task or in the group's own
-body leaves the group as an ``ExceptionGroup`` with anyio's message, and the tasks not run
-yet are not run (anyio cancels them before their first step).
+anyio's observable semantics are kept where no task waits (the only case a loop-free run
+lets through): every task started runs to its end, in the order started, after the group's
+own body (anyio's cancellation after a failure only stops a task at a checkpoint, and such
+a task has none); exceptions of the body and of the tasks leave the group as one
+``ExceptionGroup`` with anyio's message, the body's first, then the tasks' in order
+(``tests/core/test_concurrency.py`` runs generated programs on both and compares). One
+difference: a group nested in a task runs its tasks when it is left (depth first), where
+anyio runs them after the tasks already queued; a task that failed does not cancel the
+nested group's tasks either. Nothing the offline scan prints depends on either: its venues
+fail as values, never by raising into a group, and ``tests/cli/test_scan_offline_loop_free.py``
+compares every byte of its output with the anyio run's.
 """
 
 from __future__ import annotations
@@ -137,21 +145,21 @@ class _InlineTaskGroup:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool | None:
-        if exc is not None:
-            self._drop_pending()
-            if not isinstance(exc, Exception):  # InlineRefused, KeyboardInterrupt: as they are
-                return None
-            raise BaseExceptionGroup("unhandled errors in a TaskGroup", [exc])
+        if exc is not None and not isinstance(exc, Exception):
+            self._drop_pending()  # InlineRefused, KeyboardInterrupt: on as they are
+            return None
+        errors: list[Exception] = [] if exc is None else [exc]
         while self._pending:
             task = self._pending.pop(0)
             try:
                 await task
-            except Exception as error:
-                self._drop_pending()
-                raise BaseExceptionGroup("unhandled errors in a TaskGroup", [error]) from None
+            except Exception as error:  # anyio collects it; the others still run
+                errors.append(error)
             except BaseException:
                 self._drop_pending()
                 raise
+        if errors:
+            raise BaseExceptionGroup("unhandled errors in a TaskGroup", errors) from None
         return None
 
     def _drop_pending(self) -> None:

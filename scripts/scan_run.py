@@ -279,12 +279,14 @@ def run_scan(
     bundled = offline and snapshot_dir is None and not store_path
     wants_predictions = basis_name.strip().lower() == "predicted"
     if offline and LOOP_FREE_OFFLINE:
+        from scripts.held_logs import held_logs
+
         try:
-            results, quoted, predicted = gather(
-                venues, predicted=wants_predictions, loop_free=True
-            )
-        except concurrency.InlineRefused as refusal:  # it would have had to wait
-            log.debug("offline scan without an event loop: %s; asked again on anyio", refusal)
+            with held_logs():  # dropped if refused: the anyio run logs them again
+                results, quoted, predicted = gather(
+                    venues, predicted=wants_predictions, loop_free=True
+                )
+        except concurrency.InlineRefused:  # it would have had to wait: ask again on anyio
             venues = build_offline(_load_snapshot(None), venue_names, config)
             results, quoted, predicted = gather(venues, predicted=wants_predictions)
     else:
