@@ -1,34 +1,35 @@
 """The few concurrency primitives the read path uses, anyio's unless a loop-free run asks.
 
 By default every function here returns anyio's own object (``task_group()`` *is*
-``anyio.create_task_group()``, ``lock()`` an ``anyio.Lock``, ...): the live commands (scan,
-watch, run, execute) behave exactly as if they called anyio themselves.
+``anyio.create_task_group()``, ``move_on_after`` anyio's, ``capacity_limiter`` an
+``anyio.CapacityLimiter``, :func:`lock_of` an ``anyio.Lock``, ``sleep`` awaits
+``anyio.sleep``): the live commands (scan, watch, run, execute) behave exactly as if they
+called anyio themselves.
 
 :func:`run_inline` runs one coroutine function *without an event loop*, for work that can
 never wait: the offline scan, whose venue clients answer from recorded responses in memory
 (issue 20: importing asyncio and anyio's backend, and through them ``ssl``, was ~15 % of that
 command's instructions). While it runs (a context variable, so only its own call stack sees
 it) the functions here return sequential stand-ins: a task group runs each task to its end,
-in the order started, when the group is left (with the replay transport no task ever
-suspends, so that is the order anyio runs them in too); a cancel scope that never fires
-(nothing waits, so no deadline can pass at a checkpoint); a lock and a capacity limiter that
-are never contended. Anything that would really have to wait (a ``sleep`` longer than 0, a
-contended lock or limiter, an ``await`` that suspends) raises :class:`InlineRefused`, a
-``BaseException``: the venue guards (``except Exception``) let it through, so it can never
-become a quiet venue failure, and the caller runs the work again on anyio
-(:func:`scripts.scan_run.gather`).
+in the order started, when the group is left; a cancel scope that never fires (nothing
+waits, so no deadline can pass at a checkpoint); a lock and a capacity limiter that are
+never contended; a worker-thread call made in place. Anything that would really have to
+wait (a ``sleep`` longer than 0, a contended lock or limiter, an ``await`` that suspends)
+raises :class:`InlineRefused`, a ``BaseException``: the venue guards (``except Exception``)
+let it through, so it can never become a quiet venue failure, and the caller runs the work
+again on anyio (:func:`scripts.scan_run.run_scan`, with new clients).
 
-anyio's observable semantics are kept where no task waits (the only case a loop-free run
-lets through): every task started runs to its end, in the order started, after the group's
-own body (anyio's cancellation after a failure only stops a task at a checkpoint, and such
-a task has none); exceptions of the body and of the tasks leave the group as one
-``ExceptionGroup`` with anyio's message, the body's first, then the tasks' in order
-(``tests/core/test_concurrency.py`` runs generated programs on both and compares). One
-difference: a group nested in a task runs its tasks when it is left (depth first), where
-anyio runs them after the tasks already queued; a task that failed does not cancel the
-nested group's tasks either. Nothing the offline scan prints depends on either: its venues
-fail as values, never by raising into a group, and ``tests/cli/test_scan_offline_loop_free.py``
-compares every byte of its output with the anyio run's.
+anyio's observable semantics are kept for work that never waits: every task started runs
+to its end, in the order started, after the group's own body; exceptions of the body and
+of the tasks leave the group as one ``ExceptionGroup`` with anyio's message, the body's
+first, then the tasks' in order (``tests/core/test_concurrency.py`` runs generated
+programs on both and compares). Two differences, both invisible to the offline scan: a
+group nested in a task runs its tasks when it is left (depth first), where anyio runs them
+after the tasks already queued; and after a failure the group's other tasks still run to
+their end, where anyio cancels them at their next checkpoint (a lock taken, a nested group
+left). The offline scan's venue calls fail as values (their guards), never by raising into
+a group, and ``tests/cli/test_scan_offline_loop_free.py`` compares every byte of its output
+with the anyio run's.
 """
 
 from __future__ import annotations
