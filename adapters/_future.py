@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any, TypeVar, cast
 
-import anyio
 from returns.future import FutureResult
 from returns.result import Failure, Result
 
+from atomic_fp import concurrency
 from atomic_fp.errors import MalformedResponse, NotSupported, VenueError
 
 T = TypeVar("T")
@@ -58,7 +58,7 @@ async def both(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
     async def run(index: int, work: Awaitable[Any]) -> None:
         outcomes[index] = await work
 
-    async with anyio.create_task_group() as group:
+    async with concurrency.task_group() as group:
         group.start_soon(run, 0, first)
         group.start_soon(run, 1, second)
     return cast(A, outcomes[0]), cast(B, outcomes[1])

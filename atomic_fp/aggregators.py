@@ -24,10 +24,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypeAlias, TypeVar
 
-import anyio
 from returns.future import FutureResult
 from returns.result import Failure, Result, Success
 
+from atomic_fp import concurrency
 from atomic_fp.errors import Ambiguous, NotSupported, UnknownSymbol, VenueError, VenueTimeout
 from atomic_fp.exposure import ExposureReport, IncompleteExposure, total_exposure
 from atomic_fp.models import (
@@ -74,12 +74,12 @@ async def gather_keyed(
     results: dict[K, Result[T, VenueError]] = {}
 
     async def one(key: K, call: Callable[[], Awaitable[Result[T, VenueError]]]) -> None:
-        with anyio.move_on_after(timeout(key) if callable(timeout) else timeout):
+        with concurrency.move_on_after(timeout(key) if callable(timeout) else timeout):
             results[key] = await call()
             return
         results[key] = Failure(on_timeout(key))
 
-    async with anyio.create_task_group() as group:
+    async with concurrency.task_group() as group:
         for key, call in calls.items():
             group.start_soon(one, key, call)
     return {key: results[key] for key in calls}

@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, TypeVar
 
-import anyio
 import attrs
 from returns.result import Failure, Result, Success
 
 from adapters.registry import VenueSettings, build_client
+from atomic_fp import concurrency
 from atomic_fp.aggregators import FundingRateAggregator, MarketAggregator, PositionAggregator
 from atomic_fp.errors import NotConfigured, VenueError
 from atomic_fp.models.identifiers import ExchangeIdentifier
@@ -206,7 +206,7 @@ def in_venue_order(
 async def close_all(venues: Iterable[Venue]) -> None:
     for venue in venues:
         if isinstance(venue.client, Success):
-            with anyio.move_on_after(2):
+            with concurrency.move_on_after(2):
                 try:
                     await venue.client.unwrap().aclose()
                 except Exception as error:  # closing must never turn a result into a crash

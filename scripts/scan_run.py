@@ -23,17 +23,16 @@ import click
 from returns.result import Failure, Result, Success
 
 from adapters.published_fees import ACCOUNT_FEE_KINDS, with_note
+from atomic_fp import concurrency
 from atomic_fp.aggregators import FundingRateAggregator
 from atomic_fp.errors import VenueError
 from atomic_fp.models import FeeQuote, FeeSource, FundingRate, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from atomic_fp.operations import to_result
 from scripts.config import AppConfig
 from scripts.context import app_context, fail, warn
 from scripts.environment_settings import refuse_a_broken_environment
 from scripts.fees import FeeResults, quote_all
 from scripts.runtime import (
-    GRACE,
     Venue,
     aggregator,
     build_live,
@@ -43,6 +42,8 @@ from scripts.runtime import (
     select,
     utc_now,
 )
+from scripts.scan_predictions import predicted_by_venue
+from scripts.scan_predictions import predictions as fetch_predictions
 from scripts.startup import QuietResult, collect_in_batches, start_up_done, warm_imports
 
 if TYPE_CHECKING:
@@ -63,6 +64,11 @@ RANKING_MODULES = (
     "scripts.scan_report",
 )
 """What :func:`run_scan` needs once the rates are in: imported while they are fetched."""
+
+LOOP_FREE_OFFLINE = True
+"""``scan --offline`` asks its replayed venues without an event loop
+(:func:`atomic_fp.concurrency.run_inline`; issue 20: asyncio, anyio's backend and ``ssl``
+are then never imported). Tests set it to ``False`` to compare with the anyio run."""
 
 
 def _load_snapshot(snapshot_dir: str | None) -> Snapshot:
@@ -93,17 +99,22 @@ def gather(
     *,
     predicted: bool = False,
     warm: Sequence[str] = (),
+    loop_free: bool = False,
 ) -> tuple[VenueRates, FeeResults, VenueRates]:
     """Every venue's current rates for all its listed symbols (``--symbols`` filters
     afterwards: asking a venue for a symbol it does not list fails the whole call), each
     venue's fee quote, and (``predicted``) each venue's predicted next rates where published
-    (see :func:`_predictions`). ``account_venues`` are credentialed clients of venues whose
-    credentials are all set, used only to read the account's fee rates. Account fees and
-    predictions are read concurrently with the rates; the other fee quotes come after the
-    rates (Lighter's fees come with the market list its rates already loaded, the rest
-    answer without a request). ``warm`` names the modules the caller needs afterwards:
-    imported in a worker thread while the venues answer (:func:`scripts.startup.warm_imports`),
-    from the moment the first connection starts."""
+    (:func:`scripts.scan_predictions.predictions`). ``account_venues`` are credentialed
+    clients of venues whose credentials are all set, used only to read the account's fee
+    rates. Account fees and predictions are read concurrently with the rates; the other fee
+    quotes come after the rates (Lighter's fees come with the market list its rates already
+    loaded, the rest answer without a request). ``warm`` names the modules the caller needs
+    afterwards: imported in a worker thread while the venues answer
+    (:func:`scripts.startup.warm_imports`), from the moment the first connection starts.
+    ``loop_free``: run without an event loop (:func:`atomic_fp.concurrency.run_inline`:
+    venues that answer from memory, the offline scan); it raises
+    :class:`~atomic_fp.concurrency.InlineRefused` if anything would have to wait (the
+    clients are closed by then: the caller builds new ones to ask again)."""
 
     async def work() -> tuple[VenueRates, FeeResults, VenueRates]:
         account_fees: dict[ExchangeIdentifier, Any] = {}
@@ -113,10 +124,10 @@ def gather(
             account_fees.update(await quote_all(account_venues))
 
         async def read_predictions() -> None:
-            predictions.update(await _predictions(venues))
+            predictions.update(await fetch_predictions(venues))
 
         try:
-            async with warm_imports(warm), anyio.create_task_group() as group:
+            async with warm_imports(warm), concurrency.task_group() as group:
                 if account_venues:
                     group.start_soon(read_account_fees)
                 if predicted:
@@ -141,6 +152,8 @@ def gather(
 
     collect_in_batches()  # a scan reads and ranks: larger young batches (scripts.startup)
     start_up_done()  # the clients are built: their imports are done (scripts.startup)
+    if loop_free:
+        return concurrency.run_inline(quietly).value
     return anyio.run(quietly).value
 
 
@@ -171,51 +184,6 @@ def _account_fee_venues(
         and v.fees is None
     ]
     return build_live(chosen, environ, with_credentials=True) if chosen else ()
-
-
-PREDICTED_SOURCES = {"hyperliquid": "HlPerp", "binance": "BinPerp", "bybit": "BybitPerp"}
-"""Venue kinds whose next funding Hyperliquid's ``predictedFundings`` predicts, by its tag
-(docs.chainstack.com hyperliquid-info-predicted-fundings; fact sheet B9)."""
-
-
-async def _predictions(venues: Sequence[Venue]) -> VenueRates:
-    """Predicted rates per venue: a venue of a kind in :data:`PREDICTED_SOURCES` gets
-    Hyperliquid's prediction for it, from the first configured Hyperliquid venue (one
-    request each); other venues publish none and are left out by the estimator."""
-    source = next(
-        (
-            v.client.unwrap()
-            for v in venues
-            if v.kind == "hyperliquid" and isinstance(v.client, Success)
-        ),
-        None,
-    )
-    fetch = getattr(source, "fetch_predicted_funding_rates", None)
-    out: dict[ExchangeIdentifier, Result[tuple[FundingRate, ...], VenueError]] = {}
-    if fetch is None:
-        return out
-
-    async def one(venue: Venue) -> None:
-        future = fetch(None, source=PREDICTED_SOURCES[venue.kind], exchange=venue.id)
-        with anyio.move_on_after(venue.timeout + GRACE):
-            out[venue.id] = to_result(await future)
-
-    async with anyio.create_task_group() as group:
-        for venue in venues:
-            if venue.kind in PREDICTED_SOURCES:
-                group.start_soon(one, venue)
-    return out
-
-
-def _predicted(results: VenueRates) -> dict[tuple[str, Symbol], FundingRate]:
-    out: dict[tuple[str, Symbol], FundingRate] = {}
-    for venue, result in results.items():
-        if isinstance(result, Success):
-            for rate in result.unwrap():
-                out[(venue.name, rate.symbol)] = rate
-        else:
-            log.info("venue %s: no predicted rates: %s", venue, result.failure().describe())
-    return out
 
 
 def run_scan(
@@ -265,13 +233,26 @@ def run_scan(
         fixed_now = None
     # the bundled snapshot comes with its history; any other source reads the store
     bundled = offline and snapshot_dir is None and not store_path
-    results, quoted, predicted = gather(
-        venues,
-        account_venues,
-        predicted=basis_name.strip().lower() == "predicted",
-        # an offline scan connects nowhere: no worker would start (nor its modules load)
-        warm=() if offline else (*RANKING_MODULES, "adapters.store", *warm),
-    )
+    wants_predictions = basis_name.strip().lower() == "predicted"
+    if offline and LOOP_FREE_OFFLINE:
+        from scripts.held_logs import held_logs
+
+        try:
+            with held_logs():  # dropped if refused: the anyio run logs them again
+                results, quoted, predicted = gather(
+                    venues, predicted=wants_predictions, loop_free=True
+                )
+        except concurrency.InlineRefused:  # it would have had to wait: ask again on anyio
+            venues = build_offline(_load_snapshot(None), venue_names, config)
+            results, quoted, predicted = gather(venues, predicted=wants_predictions)
+    else:
+        results, quoted, predicted = gather(
+            venues,
+            account_venues,
+            predicted=wants_predictions,
+            # an offline scan connects nowhere: no worker would start (nor its modules load)
+            warm=() if offline else (*RANKING_MODULES, "adapters.store", *warm),
+        )
     from atomic_fp.decisions.estimators import Basis
     from atomic_fp.decisions.ranking import rank_opportunities
     from scripts.fees import resolve_all
@@ -307,7 +288,11 @@ def run_scan(
     strategy = config.strategy.arbitrage_config({name: q.fees for name, q in fees.items()})
     usable, left_out = _usable_rates(current, strategy, min_open_interest, min_volume_24h)
     rates, estimates, unavailable = apply_basis(
-        chosen_basis, usable, now=now, settled=history.settled, predicted=_predicted(predicted)
+        chosen_basis,
+        usable,
+        now=now,
+        settled=history.settled,
+        predicted=predicted_by_venue(predicted),
     )
     # per_symbol=1 builds only each symbol's winner (= best_per_symbol of the full ranking)
     chosen = tuple(

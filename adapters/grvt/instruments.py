@@ -14,7 +14,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import anyio
 from returns.result import Failure, Result, Success
 
 from adapters.grvt import cache as instrument_cache
@@ -23,6 +22,7 @@ from adapters.grvt.config import GrvtOptions
 from adapters.grvt.http import GrvtHttp
 from adapters.grvt.parsers import GrvtInstrument, InstrumentList
 from adapters.kit import TtlCache
+from atomic_fp import concurrency
 from atomic_fp.errors import MalformedResponse, UnknownSymbol, VenueError
 from atomic_fp.models import Market, Symbol
 from atomic_fp.models.identifiers import ExchangeIdentifier
@@ -105,7 +105,7 @@ class GrvtInstruments:
         if path is None:
             return None
         now = self._clock().timestamp()
-        found = await anyio.to_thread.run_sync(
+        found = await concurrency.in_worker_thread(
             functools.partial(
                 instrument_cache.read,
                 path,
@@ -153,7 +153,7 @@ class GrvtInstruments:
         if again is None or isinstance(again, Failure) or again.unwrap() != listing:
             log.debug("%s: instrument cache not written: it would not read back", self._venue)
             return
-        await anyio.to_thread.run_sync(instrument_cache.write, path, text)
+        await concurrency.in_worker_thread(instrument_cache.write, path, text)
 
     @staticmethod
     def _by_symbol(listing: InstrumentList) -> dict[Symbol, GrvtInstrument]:

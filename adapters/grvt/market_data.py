@@ -23,7 +23,6 @@ from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import anyio
 import attrs
 from returns.result import Failure, Result, Success
 
@@ -31,6 +30,7 @@ from adapters.grvt import parsers
 from adapters.grvt.instruments import GrvtInstruments
 from adapters.grvt.parsers import GrvtInstrument, InstrumentList
 from adapters.grvt.ticker_snapshot import TickerSnapshots
+from atomic_fp import concurrency
 from atomic_fp.errors import InvalidRequest, MalformedResponse, UnknownSymbol, VenueError
 from atomic_fp.intervals import interval_doubt
 from atomic_fp.models import FundingRate, OrderBook, Symbol
@@ -101,13 +101,13 @@ class GrvtMarketData(GrvtInstruments):
             targets = [index[s] for s in dict.fromkeys(symbols)]
             self._asked.update(symbols)
         results = await self._streamed_tickers(targets)
-        limiter = anyio.CapacityLimiter(self._options.concurrency)
+        limiter = concurrency.capacity_limiter(self._options.concurrency)
 
         async def one(instrument: GrvtInstrument) -> None:
             async with limiter:
                 results[instrument.name] = await self._ticker(instrument)
 
-        async with anyio.create_task_group() as group:
+        async with concurrency.task_group() as group:
             for instrument in targets:
                 if instrument.name not in results:
                     group.start_soon(one, instrument)
@@ -138,7 +138,7 @@ class GrvtMarketData(GrvtInstruments):
         async def listing() -> None:
             found.append(await self._instrument_list())
 
-        async with anyio.create_task_group() as group:
+        async with concurrency.task_group() as group:
             group.start_soon(tickers.prepare)
             group.start_soon(listing)
         return found[0]

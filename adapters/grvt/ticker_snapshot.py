@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -37,7 +36,9 @@ import attrs
 
 from adapters.json_decode import loads_like_json
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # ssl only annotates here: an offline scan never imports it (issue 20)
+    import ssl
+
     from adapters.streams.connection import WebSocketConnection
 
 log = logging.getLogger("adapters.grvt")

@@ -31,10 +31,10 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-import anyio
 import attrs
 from returns.result import Failure, Result, Success
 
+from atomic_fp import concurrency
 from atomic_fp.errors import RefusedLocally
 
 BACKOFF_CODE = "local-backoff"
@@ -50,7 +50,8 @@ class RequestBudget:
     period: float
     max_wait: float = 5.0
     monotonic: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+    sleep: Callable[[float], Awaitable[None]] = concurrency.sleep
+    """``anyio.sleep`` (a loop-free run refuses to wait: :mod:`atomic_fp.concurrency`)."""
     refusal_code: str = "budget"
     spent: int = attrs.field(init=False, default=0)
     """Requests admitted so far (for tests and diagnostics)."""

@@ -14,7 +14,8 @@ a server-clock offset) for ``ttl`` seconds. :class:`TtlCache` holds one such val
   the venue compares it before and after.
 
 The lock is created on first use, inside the running event loop (anyio locks bind to
-one), and only ever held across the load itself, never across a budget wait of another
+one; a loop-free run, :mod:`atomic_fp.concurrency`, lends its own for the run instead),
+and only ever held across the load itself, never across a budget wait of another
 request. Time comes from ``monotonic`` (tests pass a fake clock).
 
 How a venue package uses it: its ``market_data.py`` keeps e.g.
@@ -32,6 +33,7 @@ from typing import Generic, TypeVar
 import anyio
 from returns.result import Failure, Result, Success
 
+from atomic_fp import concurrency
 from atomic_fp.errors import VenueError
 
 T = TypeVar("T")
@@ -54,11 +56,11 @@ class TtlCache(Generic[T]):
         self.generation = 0
 
     @property
-    def lock(self) -> anyio.Lock:
-        """The lock a refresh holds (created on first use, in the event loop)."""
-        if self._lock is None:
-            self._lock = anyio.Lock()
-        return self._lock
+    def lock(self) -> concurrency.Lock:
+        """The lock a refresh holds (created on first use, in the event loop; in a loop-free
+        run one lent by that run, never kept here: :func:`atomic_fp.concurrency.lock_of`)."""
+        lock, self._lock = concurrency.lock_of(self, self._lock)
+        return lock
 
     def fresh(self) -> T | None:
         """The value if it is younger than ``ttl``, else ``None``."""

@@ -45,12 +45,12 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-import anyio
 import attrs
 from returns.result import Failure, Result, Success
 
 from adapters.json_decode import loads_like
 from adapters.kit.http_client import AsyncHttpClient, HttpResponse
+from atomic_fp import concurrency
 from atomic_fp.errors import (
     Ambiguous,
     AuthenticationError,
@@ -204,7 +204,7 @@ class JsonHttp:
                 if wait > self.max_retry_after:
                     return Failure(last)
                 delay = max(delay, wait)
-            await anyio.sleep(delay)
+            await concurrency.sleep(delay)  # anyio's (a loop-free run refuses to wait)
         return Failure(last)
 
     async def _once(

@@ -281,6 +281,7 @@ LAYERS: dict[str, int] = {
     "atomic_fp.intervals": 1,
     "atomic_fp.venue": 2,
     "atomic_fp.operations": 2,
+    "atomic_fp.concurrency": 2,  # the task groups, scopes and locks of layers 3 and 5
     "atomic_fp.aggregators": 3,
     "atomic_fp.decisions": 4,
     "atomic_fp.orchestration": 5,
