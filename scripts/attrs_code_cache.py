@@ -140,6 +140,9 @@ class CodeCache:
         """:meth:`compile_source` found / compiled (the ``exec`` of ``dataclasses``)."""
         self.stores = 0
         """Entries :meth:`store` added (another kind of compiled thing, e.g. patterns)."""
+        self.unusual_lengths = 0
+        """Misses of a generated ``__hash__`` whose number's length is not one of
+        :data:`HASH_LENGTHS` (no stand-in is stored for it: ~6 % of processes meet one)."""
         self._used_sources: set[bytes] = set()
         """Keys of the sources compiled or found in this process (kept by :meth:`save`)."""
         self.generation = 0
@@ -228,6 +231,8 @@ class CodeCache:
                     self.rebased += 1
                     return _with_constant(stored, stored_hash, type_hash)
         self.misses += 1
+        if type_hash is not None and len(str(type_hash)) not in HASH_LENGTHS:
+            self.unusual_lengths += 1
         code: CodeType = compile(script, filename, "exec", flags=self.flags, dont_inherit=True)
         self.codes[key] = (filename, type_hash, marshal.dumps(code))
         if type_hash is not None:

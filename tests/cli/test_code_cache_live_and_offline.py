@@ -5,7 +5,9 @@ the process that wrote it used, so alternating them compiled and rewrote it ever
 Now an entry is kept while a process used it in the last ``KEPT_WRITES`` writes (at most
 ``MAX_ENTRIES``, the most recently used first): both kinds of run find theirs and write
 nothing, and what no run uses any more still goes. Counts of writes and compilations,
-never timings."""
+never timings. The processes run with random hash seeds, as a user's do: a run that meets a
+class whose generated ``__hash__`` number has an unusual length compiles that class alone
+(counted by the cache: ``unusual_lengths``); before, the test then failed (3 runs in 17)."""
 
 from __future__ import annotations
 
@@ -91,7 +93,11 @@ def servers() -> Iterator[Servers]:
 COUNTS = """
 from scripts import attrs_code_cache as cache_module
 cache = cache_module._installed[0]
-report = {"code": code, "compiled": cache.misses + cache.source_misses + cache.stores}
+report = {
+    "code": code,
+    "compiled": cache.misses + cache.source_misses + cache.stores,
+    "unusual": cache.unusual_lengths,
+}
 """
 
 
@@ -125,7 +131,12 @@ def test_live_and_offline_scans_in_turn_each_find_their_code_and_write_nothing(
     assert live["compiled"] > 100
     assert offline["compiled"] > 0  # what the live scan did not need
     assert versions[1] != versions[0]  # ... written once
-    assert [report for report, _ in runs[2:]] == [{"code": 0, "compiled": 0}] * 4
-    assert versions[2:] == [versions[1]] * 4  # and never again
+    # and never again: each later run compiles nothing, but for a class whose __hash__
+    # number has an unusual length in that process's hash seed (HASH_LENGTHS: about 6 %
+    # of processes meet one, then compile it alone and write the file)
+    for (report, _), before, after in zip(runs[2:], versions[1:-1], versions[2:], strict=True):
+        assert report["code"] == 0
+        assert report["compiled"] == report["unusual"] <= 2, report
+        assert (after == before) == (report["compiled"] == 0)
     assert runs[1][1] == runs[3][1] == runs[5][1]  # the offline scan prints the same
     assert json.loads(runs[4][1])["opportunities"]  # the live one did scan
