@@ -34,6 +34,8 @@ with the anyio run's.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from types import TracebackType
@@ -115,6 +117,8 @@ class _InlineRun:
 
     def __init__(self) -> None:
         self.locks: dict[int, tuple[object, _InlineLock]] = {}
+        self.after: list[Callable[[], object]] = []
+        """Side effects kept for the run's end (:func:`side_effect`)."""
 
 
 _RUN: ContextVar[_InlineRun | None] = ContextVar("atomic_fp_inline_run", default=None)
@@ -127,7 +131,7 @@ def inline() -> bool:
 
 class _InlineTaskGroup:
     def __init__(self) -> None:
-        self._pending: list[Coroutine[Any, Any, Any]] = []
+        self._pending: list[tuple[Coroutine[Any, Any, Any], tuple[object, ...]]] = []
 
     def start_soon(
         self,
@@ -135,7 +139,7 @@ class _InlineTaskGroup:
         *args: *Args,
         name: object = None,
     ) -> None:
-        self._pending.append(func(*args))
+        self._pending.append((func(*args), args))
 
     async def __aenter__(self) -> _InlineTaskGroup:
         return self
@@ -151,7 +155,7 @@ class _InlineTaskGroup:
             return None
         errors: list[Exception] = [] if exc is None else [exc]
         while self._pending:
-            task = self._pending.pop(0)
+            task, _ = self._pending.pop(0)
             try:
                 await task
             except Exception as error:  # anyio collects it; the others still run
@@ -164,8 +168,16 @@ class _InlineTaskGroup:
         return None
 
     def _drop_pending(self) -> None:
-        for task in self._pending:
+        for task, args in self._pending:
             task.close()  # never started: anyio cancels a task before its first step
+            for arg in args:
+                # a coroutine handed to that task (adapters._future.both): on anyio the
+                # task had started and awaited it; left unstarted here, it would warn
+                # "never awaited" at Ctrl-C or before the anyio re-run (review)
+                if inspect.iscoroutine(arg) and (
+                    inspect.getcoroutinestate(arg) == inspect.CORO_CREATED
+                ):
+                    arg.close()
         self._pending.clear()
 
 
@@ -269,16 +281,31 @@ async def in_worker_thread(func: Callable[..., T], *args: object) -> T:
     return func(*args)
 
 
+async def side_effect(func: Callable[..., object], *args: object) -> None:
+    """``func(*args)`` in a worker thread, for an effect nothing in the run reads back (a
+    cache file for the next process); in a loop-free run, done once the run has finished
+    without a refusal, so a refused run leaves nothing its anyio re-run would find (review:
+    GRVT's instrument cache, written by the refused run, changed the re-run's log)."""
+    run = _RUN.get()
+    if run is None:
+        await anyio.to_thread.run_sync(func, *args)
+        return
+    run.after.append(functools.partial(func, *args))
+
+
 def run_inline(func: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run ``func()`` to its end without an event loop; :class:`InlineRefused` if it would
     have to wait. A coroutine that suspends gets the refusal thrown in where it stopped, so
     its ``finally`` blocks run (closing its clients) before the refusal reaches the caller."""
-    token = _RUN.set(_InlineRun())
+    run = _InlineRun()
+    token = _RUN.set(run)
     try:
         coroutine = func()
         try:
             awaited = coroutine.send(None)
         except StopIteration as done:
+            for effect in run.after:
+                effect()
             return cast(T, done.value)
         refusal = InlineRefused(f"a loop-free run was asked to wait for {awaited!r}")
         for _ in range(100):  # its cleanup may try to wait as well: refuse each time
@@ -310,6 +337,7 @@ __all__ = [
     "lock_of",
     "move_on_after",
     "run_inline",
+    "side_effect",
     "sleep",
     "task_group",
 ]

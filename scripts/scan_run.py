@@ -243,7 +243,7 @@ def run_scan(
                     venues, predicted=wants_predictions, loop_free=True
                 )
         except concurrency.InlineRefused:  # it would have had to wait: ask again on anyio
-            venues = build_offline(_load_snapshot(None), venue_names, config)
+            venues = build_offline(snapshot, venue_names, config)
             results, quoted, predicted = gather(venues, predicted=wants_predictions)
     else:
         results, quoted, predicted = gather(

@@ -153,7 +153,7 @@ class GrvtInstruments:
         if again is None or isinstance(again, Failure) or again.unwrap() != listing:
             log.debug("%s: instrument cache not written: it would not read back", self._venue)
             return
-        await concurrency.in_worker_thread(instrument_cache.write, path, text)
+        await concurrency.side_effect(instrument_cache.write, path, text)
 
     @staticmethod
     def _by_symbol(listing: InstrumentList) -> dict[Symbol, GrvtInstrument]:

@@ -101,6 +101,8 @@ def _same(runner: CliRunner, monkeypatch: pytest.MonkeyPatch, args: list[str]) -
         _timeless(on_anyio.stderr),
     ), args
     assert loop_free.exception is None or isinstance(loop_free.exception, SystemExit), args
+    # an anyio call the loop-free run missed would be a venue's "internal error", quietly
+    assert "internal error" not in loop_free.stdout + loop_free.stderr, args
     return loop_free
 
 
@@ -273,3 +275,61 @@ def test_a_live_scan_still_runs_on_anyios_asyncio_backend(
         "scan", "--format", "json", probe="", report_code=LOOP_REPORT, env=env
     )
     assert {"asyncio", "anyio._backends._asyncio", "ssl"} <= set(report["loop"])
+
+
+def test_a_refused_run_leaves_no_cache_file_for_its_anyio_rerun(
+    runner: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    counted: list[str],
+    isolated: Path,
+) -> None:
+    """GRVT with its instrument list on disk and a Lighter budget whose second request must
+    wait: the loop-free run fetches GRVT's list, then is refused. Its disk write is kept
+    for the run's end (:func:`atomic_fp.concurrency.side_effect`), so the anyio re-run
+    finds no file, as a scan on anyio alone does, and logs the same lines (review of the
+    loop-free scan: the refused run's file took ``no instrument cache`` out of ``-vv``)."""
+
+    async def recorded(delay: float) -> None:
+        pass
+
+    monkeypatch.setattr(anyio, "sleep", recorded)
+    config = (
+        '[venues.grvt]\nkind = "grvt"\noptions = { instrument_cache = "grvt-list.json" }\n'
+        '[venues.lighter]\nkind = "lighter"\noptions = { requests_per_minute = "1.95" }\n'
+    )
+    args = _args(isolated, config, "json", None, None, False, None, "-vv")
+    result = _same(runner, monkeypatch, args)
+    assert counted == ["refused"]
+    assert "no instrument cache" in result.stderr
+    assert (isolated / "grvt-list.json").exists()  # written once the anyio run finished
+
+
+def test_an_interrupted_run_leaves_no_coroutine_unawaited(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, isolated: Path
+) -> None:
+    """Ctrl-C at the first replayed request, inside the first of two calls awaited
+    together (``adapters._future.both``): the second, never started, is closed, so no
+    "coroutine ... was never awaited" warning comes before ``Aborted!``, as on anyio
+    (review of the loop-free scan)."""
+    import gc
+    import warnings
+
+    from adapters.kit import http_client
+
+    real = http_client.InProcessClient.send
+    sent: list[object] = []
+
+    async def interrupted(self: Any, request: Any, **kw: Any) -> Any:
+        sent.append(request)
+        if len(sent) == 1:
+            raise KeyboardInterrupt
+        return await real(self, request, **kw)
+
+    monkeypatch.setattr(http_client.InProcessClient, "send", interrupted)
+    args = _args(isolated, None, "json", "binance", None, False, None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = _scan(runner, monkeypatch, True, args)
+        gc.collect()
+    assert result.exit_code == 1 and "Aborted!" in result.output
+    assert [str(w.message) for w in caught if "never awaited" in str(w.message)] == []
