@@ -96,6 +96,7 @@ class AccountingRun(RunBase):
                 total += state.position * price
         self.total_value += total - sym.value
         sym.value = total
+        sym.books_moved = True
 
     def _track_market_time(self, sym: SymbolState, now: datetime) -> None:
         holding = not sym.flat
@@ -152,7 +153,8 @@ class AccountingRun(RunBase):
         )
 
     def _track_drawdown(self, sym: SymbolState) -> None:
-        net = sym.net
+        sym.books_moved = False
+        net = sym.tracked_net = sym.net
         if net > sym.peak_net:
             sym.peak_net = net
         elif sym.peak_net - net > sym.drawdown:
@@ -181,6 +183,7 @@ class AccountingRun(RunBase):
                 self.total_cash += base * price
                 sym.fees += event.fee
                 self.total_fees += event.fee
+                sym.books_moved = True
                 fill = Fill(
                     time=now,
                     signal_id="liquidation",
