@@ -16,12 +16,26 @@ Building any default context also opens the file ``SSLKEYLOGFILE`` names
 errors (no file name, or the store's path); another file is named as what failed:
 ``SSLKEYLOGFILE=/nonexistent/dir/keys.log`` is reported as that setting, not as a broken
 ``SSL_CERT_FILE``.
+
+``SSL_CERT_DIR`` (used when ``SSL_CERT_FILE`` is not set) never fails when the context is
+built: ``load_verify_locations(capath=...)`` only records the directories, and OpenSSL
+looks a CA up in them at each handshake, by the file name ``<subject hash>.<n>``
+(``SSL_CTX_load_verify_locations(3)``: "the certificates in CApath are only looked up when
+required ... named by the hash value" as ``openssl rehash`` makes them; several
+directories separated by ``:``, OpenSSL's ``by_dir.c``). A directory that does not exist,
+or holds no such file, verifies nothing: every venue then failed only at connect, with
+``certificate verify failed``, and ``scan`` reported each venue "failed" (exit 1) without
+naming the setting. :func:`cert_dir_problem` finds it before any client is built.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 from collections.abc import Mapping
+
+_HASHED_NAME = re.compile(r"[0-9a-f]{8}\.[0-9]+")  # "5ad8a5d6.0": by_dir.c's "%08lx.%d"
 
 
 def default_store_source(environ: Mapping[str, str] = os.environ) -> str:
@@ -38,6 +52,30 @@ def described(error: Exception, environ: Mapping[str, str] = os.environ) -> str:
     return f"the default CA store ({default_store_source(environ)}): {error}"
 
 
+def cert_dir_problem(environ: Mapping[str, str] = os.environ) -> OSError | None:
+    """Why the default store httpx would load from ``SSL_CERT_DIR`` holds no CA
+    (``None``: it may, or ``SSL_CERT_FILE`` / certifi is the store): none of its
+    directories exists, or none holds a file named as OpenSSL looks certificates up. The
+    error names no file (the store is the setting, as :func:`blamed` words it)."""
+    if environ.get("SSL_CERT_FILE") or not environ.get("SSL_CERT_DIR"):
+        return None
+    directories = [d for d in environ["SSL_CERT_DIR"].split(os.pathsep) if d]
+    existing = [d for d in directories if os.path.isdir(d)]
+    if not existing:
+        return FileNotFoundError(errno.ENOENT, "No such directory")
+    for directory in existing:
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            continue
+        if any(_HASHED_NAME.fullmatch(name) for name in names):
+            return None
+    return OSError(
+        "no certificate file named by its subject hash (<hash>.0, as `openssl rehash` "
+        "names them) in it, so no venue's certificate could be verified"
+    )
+
+
 def _other_file(error: Exception, store: str | None) -> str | None:
     """The file ``error`` names when it is not the CA store's (``None``: the store's)."""
     filename = getattr(error, "filename", None) if isinstance(error, OSError) else None
@@ -47,9 +85,7 @@ def _other_file(error: Exception, store: str | None) -> str | None:
     return None if path == store else path
 
 
-def blamed(
-    error: Exception, ca_bundle: str | None, environ: Mapping[str, str] = os.environ
-) -> str:
+def blamed(error: Exception, ca_bundle: str | None, environ: Mapping[str, str] = os.environ) -> str:
     """What failed building the SSL context for ``ca_bundle`` (``None``: the default
     store): the store, worded as :func:`described` (default) or ``ca_bundle '...'``; or,
     when the error names another file, that file (``SSLKEYLOGFILE '...' from the
@@ -79,4 +115,10 @@ def default_store_problem() -> str | None:
     return None
 
 
-__all__ = ["blamed", "default_store_problem", "default_store_source", "described"]
+__all__ = [
+    "blamed",
+    "cert_dir_problem",
+    "default_store_problem",
+    "default_store_source",
+    "described",
+]

@@ -41,13 +41,19 @@ def shared_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
     """The process's verifying SSL context for ``ca_bundle`` (built on first use).
 
     A missing or unreadable bundle raises ``OSError``/``ssl.SSLError`` naming it (the
-    config check reports it as a configuration error before any client is built)."""
+    config check reports it as a configuration error before any client is built); so does
+    an ``SSL_CERT_DIR`` that holds no CA (:func:`adapters.default_trust.cert_dir_problem`)."""
     with _lock:
         context = _contexts.get(ca_bundle)
         if context is None:
             if ca_bundle is None:
                 import httpx
 
+                from adapters.default_trust import cert_dir_problem
+
+                unusable = cert_dir_problem()
+                if unusable is not None:
+                    raise unusable
                 context = httpx.create_ssl_context(trust_env=True)
             else:
                 context = ssl.create_default_context(cafile=ca_bundle)

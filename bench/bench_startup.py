@@ -1,7 +1,8 @@
 """Benchmark: start-up of the ``atomic-fp`` console script, against its earlier code in the
 same run (issue 20 target 4).
 
-Run: ``python -m bench.bench_startup [--base af4fca0 | --no-base] [--runs 9] [--write]``
+Run: ``python -m bench.bench_startup [--base af4fca0 | --no-base] [--runs 9] [--instructions]
+[--write]``
 (from the repository, with the package installed). Measures real subprocesses of the
 installed console script:
 
@@ -22,6 +23,13 @@ Runs use the bytecode cache (``PYTHONDONTWRITEBYTECODE`` is dropped for them, an
 warm-up run of each command writes it) as an installed program does after its first
 run, and no user config. ``--write`` replaces this benchmark's section of
 ``bench/RESULTS.md``. It is a benchmark, not a test: timings depend on the machine.
+
+``--instructions`` adds, after the timed runs, the number of machine instructions each
+command executes on each tree, counted by valgrind's callgrind (``Collected``): exact and
+independent of the machine's load (this machine is shared: wall times drift by 30 % in an
+hour), so it shows what a change did when wall times cannot. It counts the whole process
+(interpreter start-up included), single runs (the count varies by ~0.1 % between runs:
+hash randomisation). Needs ``valgrind`` on ``PATH``; each ``scan`` run takes ~15 s under it.
 """
 
 from __future__ import annotations
@@ -116,6 +124,35 @@ def measure(args: list[str], cwd: str, tree: Path | None = None) -> Sample:
     return wall, rss_kb / 1024, cpu  # ru_maxrss is in KiB on Linux
 
 
+def instructions(args: list[str], cwd: str, tree: Path | None = None) -> int:
+    """Machine instructions of one run of the console script (see the module's doc), in
+    the environment of :func:`measure`."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        raise SystemExit("--instructions needs valgrind (e.g. apt-get install valgrind)")
+    env = dict(ENV)
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+    done = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *_command(tree), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        check=False,
+    )
+    return collected(done.stderr, f"atomic-fp {' '.join(args)} ({tree or 'current'})")
+
+
+def collected(stderr: str, what: str) -> int:
+    """The instruction count of callgrind's ``==pid== Collected : N`` line."""
+    for line in stderr.splitlines():
+        head, _, count = line.partition("Collected :")
+        if _ and head.startswith("=="):
+            return int(count.strip())
+    raise SystemExit(f"callgrind counted nothing for {what}: {stderr.strip()[-300:]}")
+
+
 def extract(rev: str, into: Path) -> None:
     """The package trees of ``rev`` (``git archive``), as the backtest bench does."""
     archive = subprocess.run(
@@ -140,7 +177,7 @@ def figures(helps: list[Sample], scans: list[Sample]) -> dict[str, float]:
     }
 
 
-def run(runs: int, base: str | None) -> dict[str, object]:
+def run(runs: int, base: str | None, *, count: bool = False) -> dict[str, object]:
     load_before = os.getloadavg()
     trees: dict[str, Path | None] = {"current": None}
     samples: dict[str, tuple[list[Sample], list[Sample]]] = {"current": ([], [])}
@@ -156,14 +193,25 @@ def run(runs: int, base: str | None) -> dict[str, object]:
             for name, tree in trees.items():
                 samples[name][0].append(measure(["--help"], cwd, tree))
                 samples[name][1].append(measure(["scan", "--offline"], cwd, tree))
+        counted: dict[str, dict[str, float]] = {
+            name: {
+                "help_instructions": instructions(["--help"], cwd, tree),
+                "scan_instructions": instructions(["scan", "--offline"], cwd, tree),
+            }
+            for name, tree in (trees.items() if count else ())
+        }
     return {
         "runs": runs,
         "base": base,
         "load_before": list(load_before),
         "load_after": list(os.getloadavg()),
         "cpus": os.cpu_count() or 0,
-        "current": figures(*samples["current"]),
-        **({"base_figures": figures(*samples["base"])} if "base" in samples else {}),
+        "current": figures(*samples["current"]) | counted.get("current", {}),
+        **(
+            {"base_figures": figures(*samples["base"]) | counted.get("base", {})}
+            if "base" in samples
+            else {}
+        ),
     }
 
 
@@ -182,30 +230,37 @@ def report(result: dict[str, object]) -> str:
         f" {result['cpus']} CPUs. Load average (1, 5, 15 min) before {load_before};"
         f" after {load_after}. Medians of {result['runs']} fresh processes per command and"
         " tree, interleaved, after a warm-up run writing the bytecode cache"
-        + (f"; base = the tree of `{rev}` (`git archive`)." if rev else "."),
+        + (f"; base = the tree of `{rev}` (`git archive`)." if rev else ".")
+        + (
+            " Instructions: one run per command and tree under valgrind's callgrind (exact,"
+            " independent of the load)."
+            if "scan_instructions" in current
+            else ""
+        ),
         "",
         "| Figure | Current | "
         + ("Base | Base / current | " if base else "")
         + "Target | Verdict |",
         "|---|---|" + ("---|---|" if base else "") + "---|---|",
     ]
-    rows = (
+    rows: tuple[tuple[str, str, str, str], ...] = (
         ("`atomic-fp --help`, wall", "help_s", "s", "<= 60 ms"),
         ("`atomic-fp scan --offline`, wall", "scan_s", "s", "<= 0.2 s"),
         ("`atomic-fp scan --offline`, peak RSS", "scan_rss_mb", "MB", "< 80 MB"),
         ("`atomic-fp --help`, CPU (user+sys)", "help_cpu_s", "s", ""),
         ("`atomic-fp scan --offline`, CPU (user+sys)", "scan_cpu_s", "s", ""),
     )
+    if "scan_instructions" in current:
+        rows += (
+            ("`atomic-fp --help`, instructions (callgrind)", "help_instructions", "M", ""),
+            ("`atomic-fp scan --offline`, instructions (callgrind)", "scan_instructions", "M", ""),
+        )
     for label, key, unit, target in rows:
         value = current[key]
-        shown = f"{value:.3f} s" if unit == "s" else f"{value:.1f} MB"
-        cells = [label, shown]
+        cells = [label, _shown(value, unit)]
         if base:
             other = base[key]
-            cells += [
-                f"{other:.3f} s" if unit == "s" else f"{other:.1f} MB",
-                f"{other / value:.2f}x",
-            ]
+            cells += [_shown(other, unit), f"{other / value:.2f}x"]
         verdict = ""
         if key in TARGETS:
             verdict = "**PASS**" if value <= TARGETS[key] else "**FAIL**"
@@ -213,6 +268,14 @@ def report(result: dict[str, object]) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     lines.append(END)
     return "\n".join(lines)
+
+
+def _shown(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value:.3f} s"
+    if unit == "M":
+        return f"{value / 1e6:.1f} M"
+    return f"{value:.1f} MB"
 
 
 def write_section(text: str) -> None:
@@ -231,9 +294,14 @@ def main() -> int:
     parser.add_argument("--base", default="af4fca0", help="revision to compare with")
     parser.add_argument("--no-base", action="store_true", help="measure this checkout only")
     parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count each command's machine instructions (valgrind callgrind)",
+    )
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     args = parser.parse_args()
-    result = run(args.runs, None if args.no_base else args.base)
+    result = run(args.runs, None if args.no_base else args.base, count=args.instructions)
     text = report(result)
     print(text)
     print(json.dumps(result))

@@ -92,8 +92,9 @@ async def open_connection(
     proxy setting raises :class:`adapters.proxy_routing.ProxySettingError` naming it."""
     where = _quick_address(url)
     if where is None:
-        from adapters.streams.websocket import address
+        from adapters.streams.websocket import address, host_as_httpx_encodes
 
+        url = host_as_httpx_encodes(url)
         where = address(url)
     secure, host, port = where
     proxy = _proxy(secure, host, port)

@@ -8,8 +8,10 @@ connection first and imports this meanwhile, in a thread (issue 20)."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit, urlunsplit
 
 import anyio
+import idna
 from anyio.abc import ByteStream
 from websockets.client import ClientProtocol
 from websockets.frames import Frame, Opcode
@@ -24,6 +26,33 @@ def client_protocol(url: str, max_frame: int) -> ClientProtocol:
     """The client protocol for ``url`` (``websockets.uri.parse_uri``: it raises
     ``InvalidURI`` for a URL that is not a websocket's)."""
     return ClientProtocol(parse_uri(url), max_size=max_frame)
+
+
+def host_as_httpx_encodes(url: str) -> str:
+    """``url`` with a non-ASCII host written as httpx writes a host, so that a venue's
+    websocket dials, names in ``Host`` and verifies the host its HTTP requests do.
+
+    ``websockets`` encodes an internationalised host with Python's ``idna`` codec
+    (IDNA 2003, ``websockets/uri.py``); httpx with the ``idna`` package (IDNA 2008,
+    ``httpx/_urlparse.py``: ``idna.encode(host.lower())``). They differ on the deviation
+    characters: ``straße.example`` is ``strasse.example`` to the first and
+    ``xn--strae-oqa.example`` to the second, two different hosts. Any other URL, or a host
+    the ``idna`` package refuses, is returned unchanged (``websockets`` then reads it, or
+    refuses it, as before)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return url
+    if host is None or host.isascii():
+        return url
+    try:
+        encoded = idna.encode(host.lower()).decode("ascii")
+    except UnicodeError:  # idna.IDNAError and the codec's own
+        return url
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    colon, port = (":", hostport.rpartition(":")[2]) if parts.port is not None else ("", "")
+    return urlunsplit(parts._replace(netloc=f"{userinfo}{at}{encoded}{colon}{port}"))
 
 
 def address(url: str) -> tuple[bool, str, int]:
