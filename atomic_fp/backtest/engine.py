@@ -28,8 +28,10 @@ How a run goes (all times UTC; no wall clock is read anywhere):
    funding payment or liquidation there moves its liquidation distance and margin):
    with unchanged inputs the pure decisions would return the same ``NoTrade`` again (they
    read the time only to judge staleness, and inputs are always observed "now"). A flat
-   symbol whose best ordered pair cannot clear ``build_threshold`` even before the entry
-   gap (gross spread minus the amortised fees, from the decisions' own cost function) is
+   symbol whose every ordered pair fails to clear ``build_threshold`` (gross spread minus
+   the amortised fees, from the decisions' own cost function, and with books minus a
+   lower bound of the pair's entry gap: the gap at the touch of the books the decision
+   would read, :meth:`~atomic_fp.backtest.run_accounting.AccountingRun._gap_refuses`) is
    not asked either: nothing to close, reduce or rebalance, and no open is possible. A
    held symbol whose last full decision executed nothing is not asked while a certificate
    shows that no safety, rebalance, close or opening rule can fire
@@ -329,7 +331,8 @@ class _Run(DecidingRun, AccountingRun):
             # Provably no trade, so the decisions are not asked: flat means nothing to
             # close, reduce or rebalance, and opening needs, for some ordered pair,
             # net = spread - amortised fees - entry gap >= build_threshold, with the
-            # fees from the same cost function the decision uses and the gap >= 0.
+            # fees from the same cost function the decision uses and the gap >= 0, or
+            # with books >= its value at the touch (AccountingRun._gap_refuses).
             self.screened += 1
             sym.screened_out = True
             sym.seen = fingerprint
