@@ -114,6 +114,8 @@ def _same(seed: int) -> tuple[BacktestResult, BacktestResult]:
     before = _BeforeTheBound(series, run_settings, None, backtest_venue).run()
     assert _counterless(now) == _counterless(before)
     assert now.decision_runs <= before.decision_runs
+    # the witness's own reads change nothing: the engine alone gives the same result
+    assert repr(_Run(series, run_settings, None, backtest_venue).run()) == repr(now)
     assert witnessed.witnessed <= witnessed.gap_refused
     gap_screens.append(witnessed.witnessed)
     return now, before
