@@ -9,6 +9,10 @@ the same messages. Any other row (short or long) goes through the record path as
 (``None`` for a missing cell, extra cells under ``None``), so every file loads, or is
 refused with the same ``path:line: message``, as it was:
 ``tests/backtest/test_loader_cells.py`` compares both paths on random files (hypothesis).
+
+A well-formed file is now read column by column (:mod:`adapters.history.column_reading`,
+which answers the same); this path reads every file that reader hands back (anything
+unusual, and every file it would refuse), so it decides each refusal.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from returns.result import Failure, Success
 
-from adapters.history.format import parse_decimal
+from adapters.history.format import parse_decimal, required_cell
 from adapters.history.row_reading import Filters, RowsResult, _snap
 from atomic_fp.backtest.series import HistoryRow
 from atomic_fp.models import Symbol
@@ -44,16 +44,21 @@ def _load_fetcher(path: Path, records: Iterator[dict[str, str]], filters: Filter
     line = 1
     try:
         for line, record in enumerate(records, start=2):  # noqa: B007
-            venue_symbol = record["Symbol"].strip()
+            venue_symbol = required_cell(record, "Symbol").strip()
             symbol = Symbol(base=split_multiplier(venue_symbol.split("-")[0])[0])
             if not filters.keep_symbol(symbol):
                 continue
-            naive = datetime.fromisoformat(record["Date"].strip())
+            naive = datetime.fromisoformat(required_cell(record, "Date").strip())
             if naive.tzinfo is not None:
                 raise ValueError(f"Date {record['Date']!r} unexpectedly carries an offset")
             when = (naive - shift).replace(tzinfo=timezone.utc)
             parsed.append(
-                (when, parse_decimal(record["Funding Rate"], "Funding Rate"), symbol, venue_symbol)
+                (
+                    when,
+                    parse_decimal(required_cell(record, "Funding Rate"), "Funding Rate"),
+                    symbol,
+                    venue_symbol,
+                )
             )
     except (ValueError, KeyError, ArithmeticError) as error:
         return Failure(f"{path}:{line}: {error}")

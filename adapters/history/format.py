@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
@@ -53,6 +53,7 @@ def __getattr__(name: str) -> object:
 
         return HistoryRow
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 COLUMNS: tuple[str, ...] = (
     "venue",
@@ -138,9 +139,21 @@ def _interval(text: str) -> timedelta:
 
 
 instrument = _instrument
-"""``(symbol, venue_symbol, multiplier)`` of a row's texts (``adapters/history/cell_rows``)."""
+"""``(symbol, venue_symbol, multiplier)`` of a row's texts (``adapters/history/cell_rows``,
+``adapters/history/column_reading``)."""
 interval_of = _interval
-"""The interval of an ``interval_hours`` text (``adapters/history/cell_rows``)."""
+"""The interval of an ``interval_hours`` text (``adapters/history/cell_rows``,
+``adapters/history/column_reading``)."""
+
+
+def required_cell(record: Mapping[str, str | None], name: str) -> str:
+    """A required column's cell; a short row reads ``None`` for the cells it lacks
+    (``csv.DictReader``'s rule), refused here by name instead of failing on ``None``
+    (a traceback, exit 1, before: ``tests/backtest/test_loader_short_rows.py``)."""
+    value = record.get(name)
+    if value is None:
+        raise ValueError(f"{name} is missing: the row has fewer cells than the header")
+    return value
 
 
 def row_from_record(record: dict[str, str], source: str) -> HistoryRow:
@@ -148,13 +161,15 @@ def row_from_record(record: dict[str, str], source: str) -> HistoryRow:
     from atomic_fp.backtest.series import HistoryRow
 
     symbol, venue_symbol, multiplier = _instrument(
-        record["symbol"], record.get("venue_symbol") or "", record.get("contract_multiplier") or ""
+        required_cell(record, "symbol"),
+        record.get("venue_symbol") or "",
+        record.get("contract_multiplier") or "",
     )
     mark_text = (record.get("mark_price") or "").strip()
     mark = parse_decimal(mark_text, "mark_price") if mark_text else None
     if mark is not None and mark <= 0:
         raise ValueError(f"mark_price must be > 0, got {mark_text!r}")
-    venue = record["venue"].strip().lower()
+    venue = required_cell(record, "venue").strip().lower()
     if not venue:
         raise ValueError("venue is empty")
     return HistoryRow(
@@ -162,9 +177,9 @@ def row_from_record(record: dict[str, str], source: str) -> HistoryRow:
         symbol=symbol,
         venue_symbol=venue_symbol,
         contract_multiplier=multiplier,
-        funding_time=parse_time(record["funding_time"]),
-        rate=parse_decimal(record["rate"], "rate"),
-        interval=_interval(record["interval_hours"]),
+        funding_time=parse_time(required_cell(record, "funding_time")),
+        rate=parse_decimal(required_cell(record, "rate"), "rate"),
+        interval=_interval(required_cell(record, "interval_hours")),
         mark_price=mark,
         source=source,
     )
@@ -236,6 +251,7 @@ __all__ = [
     "multiplier_of",
     "parse_decimal",
     "parse_time",
+    "required_cell",
     "row_from_record",
     "to_csv_text",
     "write_csv",

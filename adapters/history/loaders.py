@@ -22,7 +22,9 @@ Every loader returns ``Result[tuple[HistoryRow, ...], str]``; the failure names 
 for a bad row, its line. Filters (``venues``, ``symbols``) are applied while reading so that
 large files stay cheap.
 
-Each format's reader has its module: :mod:`adapters.history.cell_rows` (ours, CSV),
+Each format's reader has its module: :mod:`adapters.history.column_reading` (ours, CSV,
+column by column; any file it does not vouch for goes to :mod:`adapters.history.cell_rows`,
+row by row, which decides every refusal),
 :mod:`adapters.history.research_format`, :mod:`adapters.history.fetcher_format`; what they
 share (filters, result type, record loop) is in :mod:`adapters.history.row_reading`. This
 module recognises a file and dispatches it.
@@ -39,6 +41,7 @@ from typing import Any
 from returns.result import Failure, Success
 
 from adapters.history.cell_rows import collect_cells, record_of
+from adapters.history.column_reading import read_columns
 from adapters.history.fetcher_format import FETCHER_COLUMNS, FETCHER_UTC_PLUS_3, _load_fetcher
 from adapters.history.format import COLUMNS, row_from_record
 from adapters.history.research_format import RESEARCH_COLUMNS, _filled, _research_row
@@ -72,8 +75,12 @@ def _read_csv_records(path: Path) -> tuple[list[str], Iterator[dict[str, str]]]:
 
 
 def load_csv(path: Path, filters: Filters = ALL) -> RowsResult:
-    """A CSV in any of the recognised formats (ours read by cell position:
-    :mod:`adapters.history.cell_rows`)."""
+    """A CSV in any of the recognised formats (ours column by column,
+    :mod:`adapters.history.column_reading`, or when that reader does not vouch for the
+    answer, by cell position: :mod:`adapters.history.cell_rows`)."""
+    by_columns = read_columns(path, filters)
+    if by_columns is not None:
+        return Success(by_columns)
     try:
         header, rows = _read_csv_rows(path)
     except (OSError, UnicodeDecodeError, csv.Error) as error:

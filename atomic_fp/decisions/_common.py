@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from operator import attrgetter
 from typing import TypeVar
 
@@ -23,8 +24,13 @@ def pct(fraction: Decimal) -> str:
     return f"{fraction * 100:.2f}%"
 
 
+@lru_cache(maxsize=64)
 def duration(value: timedelta) -> str:
-    """``timedelta(days=7)`` -> ``"7d"``, ``timedelta(hours=36)`` -> ``"36h"``."""
+    """``timedelta(days=7)`` -> ``"7d"``, ``timedelta(hours=36)`` -> ``"36h"``.
+
+    Remembered per value: every OPEN signal's reason names the config's holding horizon,
+    and the two modulo tests cost more than the rest of the reason (equal timedeltas are
+    the same value, so the text cannot differ: ``tests/core/test_decision_shortcuts.py``)."""
     if value % timedelta(days=1) == timedelta(0):
         return f"{value // timedelta(days=1)}d"
     if value % timedelta(hours=1) == timedelta(0):

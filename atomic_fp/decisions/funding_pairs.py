@@ -8,8 +8,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import NamedTuple
 
-import attrs
-
 from atomic_fp import costs, sizing
 from atomic_fp.decisions._common import pct
 from atomic_fp.models import (
@@ -25,9 +23,14 @@ from atomic_fp.models.identifiers import ExchangeIdentifier
 _ZERO = Decimal(0)
 
 
-@attrs.frozen
-class _Venue:
-    """One venue's usable inputs for the symbol."""
+class _Venue(NamedTuple):
+    """One venue's usable inputs for the symbol.
+
+    ``_Venue``, ``_Leg`` and ``_Plan`` are plain named tuples (they were frozen attrs
+    classes): a decision builds one per usable venue, two per priced pair and one per
+    tradable pair, never compares or exposes them, and the attrs constructor cost twice
+    a tuple's (``tests/core/test_decision_shortcuts.py`` decides with the attrs classes
+    put back and finds the same)."""
 
     id: ExchangeIdentifier
     rate: FundingRate
@@ -58,16 +61,14 @@ class _Venue:
         return Decimal(1)
 
 
-@attrs.frozen
-class _Leg:
+class _Leg(NamedTuple):
     venue: _Venue
     side: Side
     size: Decimal
     price: Decimal | None
 
 
-@attrs.frozen
-class _Plan:
+class _Plan(NamedTuple):
     """A tradable pair: what the signal will carry."""
 
     long: _Leg

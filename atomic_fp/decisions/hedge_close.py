@@ -65,11 +65,18 @@ def consider_close(
 ) -> TradingSignal | str | None:
     """A CLOSE signal, a note on why an existing hedge could not be judged, or None."""
     hedge: dict[ExchangeIdentifier, Position] = {}
+    # whether the legs held include a long and a short, found in the same pass
+    long = short = False
     for venue in sorted(positions, key=venue_order):
         position, _ = read(positions[venue])
         if position is not None and not position.is_flat and position.symbol == symbol:
             hedge[venue] = position
-    if not any(p.size > 0 for p in hedge.values()) or not any(p.size < 0 for p in hedge.values()):
+            size = position.size
+            if size > 0:
+                long = True
+            elif size < 0:
+                short = True
+    if not (long and short):
         return None
     aprs: dict[ExchangeIdentifier, Decimal] = {}
     for venue in hedge:
@@ -81,9 +88,9 @@ def consider_close(
             return f"existing hedge not judged: {venue} rate {problem}"
         aprs[venue] = rate.apr
     carry = _hedge_carry(hedge, aprs)
-    legs_text = ", ".join(f"{v} {pct(a)}" for v, a in aprs.items())
     if carry_keeps_hedge(carry, config):
         return None
+    legs_text = ", ".join(f"{v} {pct(a)}" for v, a in aprs.items())  # only a CLOSE reads it
     why = (
         "flipped negative" if carry < 0 else f"below close threshold {pct(config.close_threshold)}"
     )

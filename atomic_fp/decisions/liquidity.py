@@ -29,9 +29,15 @@ def liquidity_problem(
 ) -> str | None:
     """Why this venue's market is too thin (below a floor), or ``None``. The floors are
     the config's unless given (``scan --min-oi`` / ``--min-volume``)."""
+    open_interest_floor = min_open_interest or config.min_open_interest
+    volume_floor = min_volume_24h or config.min_volume_24h
+    if open_interest_floor is None and volume_floor is None:
+        # no floor to fall below (the usual config): nothing to read; every decision
+        # asks this of every venue (tests/core/test_decision_shortcuts.py)
+        return None
     floors = (
-        ("open interest", "open_interest", min_open_interest or config.min_open_interest),
-        ("24 h volume", "volume_24h", min_volume_24h or config.min_volume_24h),
+        ("open interest", "open_interest", open_interest_floor),
+        ("24 h volume", "volume_24h", volume_floor),
     )
     for label, name, floor in floors:
         value = _known(market, rate, name)
