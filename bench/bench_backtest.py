@@ -152,9 +152,14 @@ def digests(result: BacktestResult) -> str:
     fill, funding event, equity point, decision and problem) and ``everything`` (those
     plus the symbol points, per-symbol totals, counters, capital, liquidations and
     coverage). A speed-up must leave both unchanged. Default seed and thresholds: bookings
-    ``4d05c1e2baa7a066`` since main 2fc3f03; everything ``8f2dc13a7f4eaa95`` since s7-G
-    (``c6bbc54dfa6e265a`` before: only ``decision_runs`` changed, as every symbol on a venue
-    whose cross-margin account changed is now considered, like the live cycle does)."""
+    ``4d05c1e2baa7a066`` since main 2fc3f03; everything ``ad0d9a69b600535b`` since s10-E2
+    (decisions asked 12,021 -> 11,053, screened 155,910 -> 156,688: the screening bounds
+    each pair's entry gap, and the 968 flat cycles whose decision refused every pair for
+    its gap are screened; everything else in the result is the same, and so are the
+    bookings: ``tests/backtest/test_entry_gap_screen.py``), ``8f2dc13a7f4eaa95`` since
+    s7-G (``c6bbc54dfa6e265a`` before: only ``decision_runs`` changed, as every symbol on
+    a venue whose cross-margin account changed is now considered, like the live cycle
+    does)."""
     r = result
     bookings = (r.fills, r.funding, r.equity, r.decisions, r.problems)
     everything = (

@@ -28,8 +28,10 @@ How a run goes (all times UTC; no wall clock is read anywhere):
    funding payment or liquidation there moves its liquidation distance and margin):
    with unchanged inputs the pure decisions would return the same ``NoTrade`` again (they
    read the time only to judge staleness, and inputs are always observed "now"). A flat
-   symbol whose best ordered pair cannot clear ``build_threshold`` even before the entry
-   gap (gross spread minus the amortised fees, from the decisions' own cost function) is
+   symbol whose every ordered pair fails to clear ``build_threshold`` (gross spread minus
+   the amortised fees, from the decisions' own cost function, and with books minus a
+   lower bound of the pair's entry gap: the gap at the touch of the books the decision
+   would read, :meth:`~atomic_fp.backtest.run_accounting.AccountingRun._gap_refuses`) is
    not asked either: nothing to close, reduce or rebalance, and no open is possible. A
    held symbol whose last full decision executed nothing is not asked while a certificate
    shows that no safety, rebalance, close or opening rule can fire
@@ -184,12 +186,16 @@ class _Run(DecidingRun, AccountingRun):
                 sym.reference_time = now
                 moved.add(sym)
         # only symbols whose price moved need their venues' marks and their value updated
-        repriced = sorted(moved, key=lambda sym: sym.index)
+        repriced = sorted(moved, key=_index) if len(moved) > 1 else list(moved)
+        ensure_listed = self._ensure_listed
         for sym in repriced:
+            reference = sym.reference
             for other in sym.series:
-                price = other.price
+                price = other.own_mark  # SeriesState.price inline
+                if price is None:
+                    price = reference
                 if price is not None:
-                    self._ensure_listed(other, price)
+                    ensure_listed(other, price)
         for state, row in settling:
             self._settle(state, row, now)
             touched.add(state.sym)
@@ -212,8 +218,10 @@ class _Run(DecidingRun, AccountingRun):
                     missing = max(1, overdue // data.intervals[row])
                 self.missed[key] = self.missed.get(key, 0) + missing
         liquidated = self._absorb_liquidations(now)
-        touched |= liquidated
-        for sym in sorted(set(repriced) | liquidated, key=lambda sym: sym.index):
+        if liquidated:
+            touched |= liquidated
+            repriced = sorted(set(repriced) | liquidated, key=_index)
+        for sym in repriced:  # in index order
             self._revalue(sym)
         return touched
 
@@ -233,16 +241,22 @@ class _Run(DecidingRun, AccountingRun):
                     continue
                 pending.discard(sym)
                 self._cycle_symbol(sym, now, retry)
-                # tracked even when screened: a liquidation that leaves the symbol flat
-                # moves its net and is then screened in the same cycle
-                # (AccountingRun._track_drawdown inline, with SymbolState.net's sums in
-                # its order: run for every symbol considered at every step)
-                net = sym.funding - sym.fees + sym.cash + sym.value
-                peak = sym.peak_net
-                if net > peak:
-                    sym.peak_net = net
-                elif peak - net > sym.drawdown:
-                    sym.drawdown = peak - net
+                # AccountingRun._track_drawdown inline, with SymbolState.net's sums in
+                # its order, for a symbol whose books moved since it was last tracked
+                # (also when screened: a liquidation that leaves the symbol flat moves
+                # its net and is then screened in the same cycle). Tracking unmoved books
+                # again changes nothing: net is the same value, already <= peak_net, and
+                # peak_net - net already <= drawdown. Most considered symbols are flat and
+                # screened, with books that have not moved since their last fill.
+                if sym.books_moved:
+                    sym.books_moved = False
+                    net = sym.funding - sym.fees + sym.cash + sym.value
+                    sym.tracked_net = net
+                    peak = sym.peak_net
+                    if net > peak:
+                        sym.peak_net = net
+                    elif peak - net > sym.drawdown:
+                        sym.drawdown = peak - net
         self._equity_point(now)
 
     def _cycle_symbol(
@@ -261,7 +275,6 @@ class _Run(DecidingRun, AccountingRun):
         # the nested (signal, interval, price) / None, (position, balance, epoch) tuples
         # were (tests/backtest/test_fingerprint_layout.py).
         parts: list[Any] = []
-        extend = parts.extend
         flat = True
         best = worst = ZERO
         best_name = worst_name = ""
@@ -274,14 +287,12 @@ class _Run(DecidingRun, AccountingRun):
             if state.usable:
                 row = state.known
                 own = state.own_mark
-                extend(
-                    (
-                        state.signals[row],
-                        state.intervals[row],
-                        own if own is not None else reference,
-                        position,
-                        accounts[state.venue_name],
-                    )
+                parts += (
+                    state.signals[row],
+                    state.intervals[row],
+                    own if own is not None else reference,
+                    position,
+                    accounts[state.venue_name],
                 )
                 apr = state.aprs[row]
                 assert apr is not None  # usable: the row has an estimate
@@ -296,7 +307,7 @@ class _Run(DecidingRun, AccountingRun):
                     worst, worst_name = apr, state.venue_name
                 usable += 1
             else:
-                extend((None, None, None, position, accounts[state.venue_name]))
+                parts += (None, None, None, position, accounts[state.venue_name])
             if position:
                 flat = False
         fingerprint = tuple(parts)
@@ -320,7 +331,8 @@ class _Run(DecidingRun, AccountingRun):
             # Provably no trade, so the decisions are not asked: flat means nothing to
             # close, reduce or rebalance, and opening needs, for some ordered pair,
             # net = spread - amortised fees - entry gap >= build_threshold, with the
-            # fees from the same cost function the decision uses and the gap >= 0.
+            # fees from the same cost function the decision uses and the gap >= 0, or
+            # with books >= its value at the touch (AccountingRun._gap_refuses).
             self.screened += 1
             sym.screened_out = True
             sym.seen = fingerprint
@@ -333,7 +345,9 @@ class _Run(DecidingRun, AccountingRun):
                 self.symbol_points.append(
                     SymbolPoint(now, sym.base, spread, None if widest is None else worst_name,
                                 None if widest is None else best_name, ZERO, reference,
-                                sym.funding, sym.funding - sym.fees + sym.cash + sym.value)
+                                sym.funding,
+                                sym.funding - sym.fees + sym.cash + sym.value
+                                if sym.books_moved else sym.tracked_net)
                 )  # fmt: skip
             return False
         if aprs is None:
@@ -350,6 +364,7 @@ class _Run(DecidingRun, AccountingRun):
             return True
         signal = self._decide(sym, now)
         filled = signal is not None and self._execute(sym, signal, now)
+        sym.books_moved = True  # (only a fill moves them here; flagged whatever _execute did)
         if filled:
             # Positions changed: decide again one cycle later (a live runner keeps
             # cycling), e.g. to scale in by trade_size up to max_position.
@@ -365,6 +380,10 @@ class _Run(DecidingRun, AccountingRun):
             sym.seen = fingerprint
         self._symbol_point(sym, now, widest if not filled else self._spread(sym))
         return True
+
+
+def _index(sym: SymbolState) -> int:
+    return sym.index
 
 
 def run_backtest(

@@ -34,9 +34,10 @@ class SymbolState:
     """Mutable replay state of one symbol: its series (one per venue) and its books."""
 
     __slots__ = (
-        "base", "cash", "drawdown", "fees", "funding", "in_market_since", "index",
-        "last_point", "peak_net", "quiet", "reference", "reference_time", "screened_out",
-        "seen", "series", "slippage", "symbol", "time_in_market", "value",
+        "base", "books_moved", "cash", "drawdown", "fees", "funding", "in_market_since",
+        "index", "last_point", "peak_net", "quiet", "reference", "reference_time",
+        "screened_out", "seen", "series", "slippage", "symbol", "time_in_market",
+        "tracked_net", "value",
     )  # fmt: skip
 
     def __init__(self, index: int, symbol: Symbol) -> None:
@@ -53,6 +54,14 @@ class SymbolState:
         self.value = ZERO
         self.peak_net = ZERO
         self.drawdown = ZERO
+        self.tracked_net = self.net
+        """:attr:`net` when the drawdown was last tracked (:attr:`books_moved` False:
+        still the net, the same Decimal, as it is computed from the same objects)."""
+        self.books_moved = False
+        """``funding``, ``fees``, ``cash`` or ``value`` may have changed since the
+        drawdown was last tracked (set by every writer of them: a settlement's payment, a
+        decided cycle, a liquidation, a revaluation); the engine tracks it again only
+        then."""
         self.in_market_since: datetime | None = None
         self.time_in_market = timedelta(0)
         self.seen: tuple[Any, ...] | None = None
@@ -80,7 +89,7 @@ class SeriesState:
     __slots__ = (
         "aprs", "available", "data", "direct", "floor", "index", "intervals", "known", "listed",
         "own_mark", "pending_rate", "position", "signals", "sym", "usable", "venue", "venue_id",
-        "venue_name",
+        "venue_mark", "venue_name",
     )  # fmt: skip
 
     def __init__(
@@ -96,6 +105,10 @@ class SeriesState:
         self.available = False
         self.listed = False
         self.own_mark: Decimal | None = None
+        self.venue_mark: Decimal | None = None
+        """The mark (per venue unit) last given to the venue: at listing, then by each
+        ``set_mark_price`` (:meth:`~atomic_fp.backtest.run_setup.RunBase._ensure_listed`);
+        ``None`` before the market is listed."""
         self.position = ZERO
         self.signals = data.rates if data.signals is None else data.signals
         self.intervals = data.intervals
