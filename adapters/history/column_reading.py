@@ -31,7 +31,8 @@ unusual:
 - any exception at all while reading (unreadable file, invalid UTF-8, ...).
 
 Without quotes, lone ``\\r`` and NUL, ``csv.reader`` (excel dialect, which the loader
-uses) splits a line at its commas and nothing else, and skips blank lines; so the cells
+uses) splits a line at its commas and nothing else (a blank line gives ``[]``, which the
+loader's ``rows()`` skips, as this reader skips blank lines); so the cells
 are the same and, no cell being refused, the cell path would load the same rows in the
 same order. A refusal is never decided here, so which bad line is named first cannot
 change. ``tests/backtest/test_loader_columns.py`` compares this reader with the earlier
@@ -90,7 +91,9 @@ class Unvouched(Exception):
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """No garbage collection inside (if it was enabled, it is enabled again after)."""
+    """No garbage collection inside (if it was enabled, it is enabled again after). The
+    switch is the process's: loads run on the main thread (``backtest``, the store), so
+    no other thread's ``gc.disable()`` is undone meanwhile."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -307,8 +310,17 @@ class _Columns:
 def read_columns(path: Path, filters: _Filters) -> tuple[HistoryRow, ...] | None:
     """Every row of a funding-history CSV, or ``None`` when this reader does not vouch
     for the answer (see the module's docstring): the caller then reads the file by the
-    cell path, which loads or refuses it exactly as before."""
+    cell path, which loads or refuses it exactly as before.
+
+    Only a regular file is read here: a pipe (``--data <(...)``, ``/dev/fd/N``) can be
+    read once, and the cell path, reading it after a hand-back, found it drained (review:
+    a file that loaded was refused as ``unrecognised columns []``). A line longer than
+    ``csv.field_size_limit()`` is handed back as soon as it is seen, before it is read
+    to its end (a file of ``\r``-only lines cost CPU quadratic in its size)."""
     try:
+        if not path.is_file():
+            return None
+        limit = csv.field_size_limit()
         with collector_paused(), path.open(newline="", encoding="utf-8") as handle:
             header = _cells_of_line(handle.readline())
             if header is None or not all(column in header for column in COLUMNS):
@@ -319,6 +331,8 @@ def read_columns(path: Path, filters: _Filters) -> tuple[HistoryRow, ...] | None
                 text = carry + chunk
                 cut = text.rfind("\n") + 1
                 carry = text[cut:]
+                if len(carry) >= limit:
+                    return None  # a line this long: handed back, the cell path decides
                 if cut:
                     columns.add(text[:cut])
             if carry:

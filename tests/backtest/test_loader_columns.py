@@ -20,9 +20,12 @@ and of the refusal's text.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gc
 import io
+import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -565,3 +568,109 @@ def test_an_unreadable_path_is_refused_as_before(tmp_path: Path) -> None:
         now, before = _both(path, ALL, _DEFAULT)
         _assert_same(now, before)
         assert "cannot read" in str(now)
+
+
+def test_a_pipe_is_read_once_by_the_cell_path(tmp_path: Path) -> None:
+    """``--data <(...)`` is a pipe (``/dev/fd/N``): it can be read once, so the column
+    reader leaves it to the cell path, which loads or refuses it as before (review: the
+    column reader drained it, then the cell path refused ``unrecognised columns []``)."""
+    bundled = Path(__file__).resolve().parents[2] / "adapters" / "snapshot" / "history.csv"
+    quoted = "\n".join(
+        ",".join(f'"{cell}"' for cell in line.split(","))
+        for line in bundled.read_text(encoding="utf-8").splitlines()[:30]
+    )
+    nan = "\n".join([*bundled.read_text(encoding="utf-8").splitlines()[:3], ""])
+    nan = nan.replace(nan.splitlines()[2].split(",")[4], "NaN", 1)
+    for text in (bundled.read_text(encoding="utf-8"), quoted + "\n", nan):
+        regular = tmp_path / "regular.csv"
+        regular.write_text(text, encoding="utf-8", newline="")
+        read, write = os.pipe()
+        writer = threading.Thread(target=_fill, args=(write, text.encode()))
+        writer.start()
+        try:
+            piped = loaders.load_csv(Path(f"/dev/fd/{read}"))
+        finally:
+            writer.join()
+            os.close(read)
+        expected = loaders.load_csv(regular)
+        if isinstance(expected, Success):
+            rows = [row._replace(source="P") for row in piped.unwrap()]
+            assert rows == [row._replace(source="P") for row in expected.unwrap()]
+            assert rows
+        else:
+            assert str(piped.failure()).replace(f"/dev/fd/{read}", "P") == str(
+                expected.failure()
+            ).replace(str(regular), "P")
+
+
+def _fill(descriptor: int, data: bytes) -> None:
+    with os.fdopen(descriptor, "wb") as pipe, contextlib.suppress(BrokenPipeError):
+        pipe.write(data)
+
+
+def test_a_line_longer_than_the_field_limit_is_handed_back_when_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A header, then 100 blocks without a ``\\n`` (``\\r``-only lines): the reader stops
+    once the pending text reaches the field limit, not at the end of the file (counted
+    in blocks read: before, every block was read and the pending text scanned again)."""
+    header = "venue,symbol,venue_symbol,funding_time,rate,interval_hours,mark_price\n"
+    line = "binance,BTC/USD,BTCUSDT,2025-01-01T00:00:00Z,0.0001,8,1\r"
+    path = tmp_path / "h.csv"
+    path.write_text(header + line * 400, encoding="utf-8", newline="")
+    monkeypatch.setattr(column_reading, "BLOCK_CHARS", 64)
+    reads: list[int] = []
+    real_open = Path.open
+
+    def counting_open(self: Path, *args: Any, **kw: Any) -> Any:
+        handle = real_open(self, *args, **kw)
+        real_read = handle.read
+
+        def read(size: int = -1) -> Any:
+            reads.append(size)
+            return real_read(size)
+
+        handle.read = read
+        return handle
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    limit = csv.field_size_limit()
+    csv.field_size_limit(256)
+    try:
+        assert column_reading.read_columns(path, ALL) is None
+    finally:
+        csv.field_size_limit(limit)
+    assert 4 <= len(reads) <= 6  # 256 / 64 blocks, not the file's 360
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "venue,symbol,venue_symbol,funding_time,rate,interval_hours,mark_price\n"
+        "binance,BTC/USD,BTCUSDT\r,2025-01-01T00:00:00Z,0.0001,8,1\n",
+        "venue,symbol,venue_symbol,funding_time,rate,interval_hours,mark_price\n"
+        "binance,BTC/USD,BTCUSDT,2025-01-01T00:00:00Z,0.0001,8,0\n",
+        "venue,symbol,venue_symbol,funding_time,rate,interval_hours,mark_price\n"
+        "binance,BTC/USD,BTCUSDT,2025-01-01T00:00:00Z,0.0001,8,-0\n",
+        "venue,symbol,venue_symbol,funding_time,rate,interval_hours,mark_price,"
+        + "x" * 200
+        + "\nbinance,BTC/USD,BTCUSDT,2025-01-01T00:00:00Z,0.0001,8,1,\n",
+    ],
+    ids=["lone-cr-inside-a-line", "zero-mark", "negative-zero-mark", "header-cell-past-limit"],
+)
+def test_what_the_old_path_refuses_the_column_reader_does_not_answer(
+    tmp_path: Path, text: str
+) -> None:
+    """Three safety checks of the reader no generated file reached (review's mutants):
+    each file is refused by the cell path, so the column reader must hand it back."""
+    path = tmp_path / "h.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    limit = csv.field_size_limit()
+    csv.field_size_limit(100)
+    try:
+        assert column_reading.read_columns(path, ALL) is None
+        now, before = _both(path, ALL, _DEFAULT)
+    finally:
+        csv.field_size_limit(limit)
+    _assert_same(now, before)
+    assert isinstance(now, tuple) and isinstance(now[1], Failure), now
