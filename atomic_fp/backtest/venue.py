@@ -84,7 +84,13 @@ class SimulatedVenue(VenueClient, Protocol):
 
     def market_state(self, symbol: Symbol) -> SimulatedMarket: ...
 
-    def set_mark_price(self, symbol: Symbol, price: Decimal) -> None: ...
+    def set_mark_price(self, symbol: Symbol, price: Decimal) -> None:
+        """The mark now. A venue's mark moves only through this and :meth:`list_market`:
+        the engine keeps the last mark it gave each venue (``SeriesState.venue_mark``)
+        instead of reading it back, and its entry-gap screen reads :meth:`book`, which
+        must depend only on that mark and the listing's half spread, depth and tick
+        (``tests/backtest/test_engine_loop_is_6ec6cd0.py`` checks the first at every use)."""
+        ...
 
     def set_funding_rate(
         self, symbol: Symbol, rate: Decimal, interval: timedelta | None = None
