@@ -21,15 +21,11 @@ from pathlib import Path
 
 import pytest
 import trustme
-from click.testing import CliRunner, Result
 
 from adapters import tls
 from adapters.default_trust import cert_dir_problem
 from bench.replay_server import Servers
-from scripts.cli import cli
-
-PROXY_NAMES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-COMMANDS = [["scan"], ["collect"], ["watch", "--duration", "5"], ["positions"], ["record"]]
+from tests.cli.test_sslkeylogfile_error import COMMANDS, PROXY_NAMES, _errors, _run
 
 
 @pytest.fixture
@@ -54,18 +50,6 @@ def _config(tmp_path: Path, base_url: str | None = None) -> Path:
         text = f'[venues.hyperliquid]\nkind = "hyperliquid"\nbase_url = "{base_url}"\n'
     config.write_text(text)
     return config
-
-
-def _run(config: Path, command: list[str], tmp_path: Path) -> Result:
-    if command == ["collect"]:
-        command = [*command, "--store", str(tmp_path / "funding.sqlite")]
-    if command == ["record"]:
-        command = [*command, "--out", str(tmp_path / "snapshot.json")]
-    return CliRunner().invoke(cli, ["--config", str(config), *command])
-
-
-def _errors(result: Result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith("atomic-fp: error:")]
 
 
 def _rehashed(ca: trustme.CA, directory: Path) -> Path:

@@ -41,3 +41,19 @@ async def run(call: FutureResult[T, VenueError]) -> Result[T, VenueError]:
     outcome: Any = await call
     result: Result[T, VenueError] = unsafe_perform_io(outcome)
     return result
+
+
+def count_markets_built(monkeypatch: Any) -> list[str]:
+    """The names of the assets whose market the Hyperliquid parser builds from now on
+    (``parsing._market`` counted, through ``monkeypatch``)."""
+    from adapters.hyperliquid import parsing
+
+    built: list[str] = []
+    original = parsing._market
+
+    def counting(exchange: Any, asset: Any, *args: Any) -> Any:
+        built.append(asset.name)
+        return original(exchange, asset, *args)
+
+    monkeypatch.setattr(parsing, "_market", counting)
+    return built

@@ -43,7 +43,7 @@ from atomic_fp.models import FundingKind, FundingRate, Market
 from atomic_fp.models.funding import checked_funding_rate
 from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.market import checked_market
-from tests.adapters.hyperliquid._data import NAUTILUS_HL, fixture, research
+from tests.adapters.hyperliquid._data import NAUTILUS_HL, count_markets_built, fixture, research
 
 HL = ExchangeIdentifier("hyperliquid")
 NOW = datetime(2026, 7, 2, 12, 34, 56, tzinfo=timezone.utc)
@@ -297,14 +297,7 @@ def test_a_funding_read_builds_each_universes_markets_once_and_then_none(
 ) -> None:
     """Counted: with the client's memo, the first funding read builds each asset's market
     once (to know it builds); the next reads of the same universe build none."""
-    built: list[str] = []
-    original = parsing._market
-
-    def counting(exchange: ExchangeIdentifier, asset: Any, *args: Any) -> Market:
-        built.append(asset.name)
-        return original(exchange, asset, *args)
-
-    monkeypatch.setattr(parsing, "_market", counting)
+    built = count_markets_built(monkeypatch)
     memo = parsing.UniverseMemo()
     for body in (_recorded(), _bench()):
         for _ in range(3):

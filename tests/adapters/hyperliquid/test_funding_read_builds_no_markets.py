@@ -11,19 +11,16 @@ of the full read.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
 
 import httpx
 import pytest
 from returns.result import Success
 
 from adapters._http import RetryPolicy
-from adapters.hyperliquid import parsing
 from adapters.hyperliquid.client import HyperliquidClient
 from adapters.registry import VenueSettings
-from atomic_fp.models import Market
 from atomic_fp.models.identifiers import ExchangeIdentifier
-from tests.adapters.hyperliquid._data import run
+from tests.adapters.hyperliquid._data import count_markets_built, run
 from tests.adapters.hyperliquid.fake_venue import FakeHyperliquid
 
 HL = ExchangeIdentifier("hyperliquid")
@@ -46,14 +43,7 @@ def _client() -> HyperliquidClient:
 async def test_the_clients_funding_reads_build_markets_once_then_none(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    built: list[str] = []
-    original = parsing._market
-
-    def counting(exchange: ExchangeIdentifier, asset: Any, *args: Any) -> Market:
-        built.append(asset.name)
-        return original(exchange, asset, *args)
-
-    monkeypatch.setattr(parsing, "_market", counting)
+    built = count_markets_built(monkeypatch)
     client = _client()
     reads = []
     for _ in range(3):
