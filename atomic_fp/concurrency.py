@@ -71,32 +71,23 @@ class TaskGroup(Protocol):
     ) -> bool | None: ...
 
 
-class Lock(Protocol):
-    """What our code uses of a lock."""
+class Limiter(Protocol):
+    """What our code uses of a capacity limiter: an ``async with`` block."""
+
+    async def __aenter__(self) -> object: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None: ...
+
+
+class Lock(Limiter, Protocol):
+    """What our code uses of a lock: a limiter of one that says whether it is held."""
 
     def locked(self) -> bool: ...
-
-    async def __aenter__(self) -> object: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> bool | None: ...
-
-
-class Limiter(Protocol):
-    """What our code uses of a capacity limiter."""
-
-    async def __aenter__(self) -> object: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> bool | None: ...
 
 
 class Scope(Protocol):
