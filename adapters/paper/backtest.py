@@ -22,7 +22,7 @@ from returns.result import Result, Success
 
 from adapters.paper.backtest_account import _same_objects, retimed_margin
 from adapters.paper.backtest_marks import BacktestMarkMoves
-from adapters.paper.faults import OrderFault, PaperFaults
+from adapters.paper.faults import OrderFault, faultless
 from adapters.paper.restamp import copier, retimed, utc_instant
 from adapters.paper.venue import PaperMarketState, next_boundary
 from atomic_fp.errors import VenueError
@@ -179,7 +179,7 @@ class BacktestPaperVenue(BacktestMarkMoves):
     def place_now(self, request: OrderRequest) -> Result[Order, VenueError]:
         """What ``place_order(request)`` answers, for an order without ``expires_at``."""
         self._require_faultless("place_now")
-        if self.faults != PaperFaults(rng=self.faults.rng) or request.expires_at is not None:
+        if not faultless(self.faults) or request.expires_at is not None:
             raise RuntimeError("place_now: order faults and deadlines need place_order")
         self._tick()
         result = self._accept(request, OrderFault.NONE)

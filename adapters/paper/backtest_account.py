@@ -51,6 +51,9 @@ class BacktestAccountReads(PaperVenue):
         self._positions_memo: tuple[tuple[AccountMargin, ...], tuple[Position, ...]] | None = None
         self._raw_memo: dict[Symbol, tuple[tuple[object, ...], Position]] = {}
         self._rates_by_asset: dict[str, tuple[int, Decimal, dict[Symbol, Decimal]]] = {}
+        self._floor_memo: dict[
+            str, tuple[Decimal | None, PaperMarginRules, int, Decimal | None]
+        ] = {}
 
     def _account_key(self, asset: str) -> AccountKey:
         """Everything an account read of ``asset`` depends on except the clock: the
@@ -185,22 +188,54 @@ class BacktestAccountReads(PaperVenue):
     ) -> Position:
         """One held leg's position without liquidation price, built once per size,
         entry, mark, market and leverage (compared by identity) and copied with the new
-        time ``now`` (an aware UTC datetime)."""
+        time ``now`` (an aware UTC datetime).
+
+        When only the mark moved (a held leg's mark moves every simulated hour, and the
+        decisions read the leg after it), the last position is copied with the new mark,
+        unrealized PnL and time (:data:`_POSITION_MARKED`), each first checked as the
+        constructor would accept it unchanged (``exact_decimal`` and the
+        ``optional_non_negative``/``optional_finite_decimal`` validators: an exact,
+        finite ``Decimal``, the mark >= 0); anything else is built by ``Position(...)``,
+        which refuses it with its own error. Every other field is the same object the
+        constructor was given for the last one (the key), so the copy equals what the
+        constructor builds (``tests/adapters/test_paper_position_mark_copy.py``)."""
         market = state.market
         leverage = market.max_leverage or self.leverage
-        key = (pos.size, pos.entry_price, state.mark_price, market, leverage)
+        mark = state.mark_price
+        key = (pos.size, pos.entry_price, mark, market, leverage)
         memo = self._raw_memo
         cached = memo.get(symbol)
-        if cached is not None and _same_objects(cached[0], key):
+        if cached is not None:
+            known = cached[0]
             position = cached[1]
-            if position.observed_at != now:
-                position = (
-                    _POSITION_RETIMED(position, now)
-                    if type(position) is Position and utc_instant(now)
-                    else retimed(position, observed_at=now)
-                )
-                memo[symbol] = (key, position)
-            return position
+            if _same_objects(known, key):
+                if position.observed_at != now:
+                    position = (
+                        _POSITION_RETIMED(position, now)
+                        if type(position) is Position and utc_instant(now)
+                        else retimed(position, observed_at=now)
+                    )
+                    memo[symbol] = (key, position)
+                return position
+            if (
+                known[0] is pos.size
+                and known[1] is pos.entry_price
+                and known[3] is market
+                and known[4] is leverage
+                and type(position) is Position
+                and utc_instant(now)
+            ):
+                pnl = (mark - pos.entry_price) * pos.size  # first, as the constructor call
+                if (
+                    type(mark) is Decimal
+                    and mark.is_finite()
+                    and mark >= 0
+                    and type(pnl) is Decimal
+                    and pnl.is_finite()
+                ):
+                    position = _POSITION_MARKED(position, now, mark, pnl)
+                    memo[symbol] = (key, position)
+                    return position
         position = Position(
             exchange=self._exchange,
             symbol=symbol,
@@ -298,20 +333,37 @@ class BacktestAccountReads(PaperVenue):
         :meth:`positions_now` reports now (:func:`adapters.paper.margin.liquidation_floor`
         of the same wallet, sizes, entries and marks :meth:`margin` reads); ``None``: no
         bound. The backtest's held symbols are certified safe with it without building
-        the account (:mod:`atomic_fp.backtest.run_quiet`)."""
+        the account (:mod:`atomic_fp.backtest.run_quiet`).
+
+        A function of the wallet, the rules and the held legs of ``asset`` (their size,
+        entry, mark, settle asset and order, which the holdings version moves with),
+        so kept per asset with the wallet and rules objects (compared by identity: the
+        memo holds them, so no id is reused) and the version, and given again while none
+        changed: the engine asks it for every held symbol of the account at an instant.
+        ``tests/adapters/test_paper_venue_equals_old_code.py`` compares it with the old
+        code after every random event."""
+        wallet = self._balances.get(asset)
+        rules = self.margin_rules
+        version = self._holdings_version
+        known = self._floor_memo.get(asset)
+        if known is not None and known[0] is wallet and known[1] is rules and known[2] == version:
+            return known[3]
         markets = self._markets
-        return liquidation_floor(
-            wallet=self._balances.get(asset, Decimal(0)),
+        floor = liquidation_floor(
+            wallet=wallet if wallet is not None else Decimal(0),
             legs=[
                 (pos.size, pos.entry_price, markets[symbol].mark_price)
                 for symbol, pos in self._positions.items()
                 if pos.size != 0 and markets[symbol].market.settle_asset == asset
             ],
-            rules=self.margin_rules,
+            rules=rules,
         )
+        self._floor_memo[asset] = (wallet, rules, version, floor)
+        return floor
 
 
 _POSITION_RETIMED = copier(Position, "observed_at")
+_POSITION_MARKED = copier(Position, "observed_at", "mark_price", "unrealized_pnl")
 _POSITION_WITH_LIQUIDATION = copier(Position, "liquidation_price")
 
 

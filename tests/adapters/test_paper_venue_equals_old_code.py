@@ -27,6 +27,7 @@ from returns.result import Result, Success
 
 from adapters.paper.backtest import BacktestPaperVenue
 from adapters.paper.backtest_account import _same_objects, retimed_margin
+from adapters.paper.faults import OrderFault, PaperFaults
 from adapters.paper.ledger import LedgerEntry, LedgerKind, SymbolLedger
 from adapters.paper.margin import PaperMarginRules, liquidation_floor
 from adapters.paper.records import PaperMarketState, PaperPosition
@@ -42,6 +43,7 @@ from atomic_fp.models import (
     FundingPayment,
     FundingRate,
     Market,
+    Order,
     OrderBook,
     OrderRequest,
     OrderType,
@@ -335,6 +337,16 @@ class _OldBacktestCode:
             ],
             rules=self.margin_rules,
         )
+
+    def place_now(self: Any, request: OrderRequest) -> Result[Order, VenueError]:
+        """At f47b108: the faults compared with a default built per order."""
+        self._require_faultless("place_now")
+        if self.faults != PaperFaults(rng=self.faults.rng) or request.expires_at is not None:
+            raise RuntimeError("place_now: order faults and deadlines need place_order")
+        self._tick()
+        result = self._accept(request, OrderFault.NONE)
+        self._save()
+        return cast(Result[Order, VenueError], result)
 
     def position_now(self: Any, symbol: Symbol) -> Result[Position | None, VenueError]:
         self._require_faultless("position_now")

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from adapters.paper.backtest import BacktestPaperVenue, retimed_margin
 from adapters.paper.margin import PaperMarginRules
+from adapters.paper.margin_account import PaperMarginAccount
 from adapters.paper.restamp import restamped, retimed
 from adapters.paper.venue import PaperVenue
 from atomic_fp.backtest.replay_state import call_now
@@ -183,7 +184,9 @@ def test_held_positions_are_copied_when_only_the_wallet_moved(
 ) -> None:
     """A funding payment changes the wallet, so the margin is rebuilt; its legs'
     positions (same size, entry, mark, market, leverage) are copied with the new time,
-    not built again -- and built again once the mark moves."""
+    not built again -- and follow a mark move: copied with the new mark and PnL (checked
+    as the constructor checks them, ``tests/adapters/test_paper_position_mark_copy.py``),
+    the same position the plain venue builds; built again once the size moves."""
     clock, _, fast = _venues(tight=False)
     fast.place_now(
         OrderRequest(
@@ -191,7 +194,7 @@ def test_held_positions_are_copied_when_only_the_wallet_moved(
             client_order_id="o", order_type=OrderType.MARKET, time_in_force=TimeInForce.IOC,
         )
     )  # fmt: skip
-    fast.margin("USD")
+    first = fast.margin("USD").legs[0].position
     built: list[str] = []
     original = Position.__init__
 
@@ -206,8 +209,23 @@ def test_held_positions_are_copied_when_only_the_wallet_moved(
     assert built == []
     assert margin.legs[0].position.observed_at == START + timedelta(hours=8)
     fast.set_mark_price(SYMBOLS[0], Decimal(101))
-    fast.margin("USD")
+    marked = fast.margin("USD")
+    assert built == []  # copied with the new mark (until s11: built again)
+    assert marked.legs[0].position.mark_price == Decimal(101)
+    assert first.entry_price is not None
+    assert marked.legs[0].position.unrealized_pnl == Decimal(101) - first.entry_price
+    # what the plain venue's constructor builds (counted: one build, then reset)
+    _same(marked.legs[0].position, PaperMarginAccount._raw_positions(fast, "USD")[0])
     assert built == ["position"]
+    built.clear()
+    fast.place_now(
+        OrderRequest(
+            exchange=VENUE, symbol=SYMBOLS[0], side=Side.BUY, size=Decimal(1),
+            client_order_id="o2", order_type=OrderType.MARKET, time_in_force=TimeInForce.IOC,
+        )
+    )  # fmt: skip
+    fast.margin("USD")
+    assert built == ["position"]  # another size: built again
 
 
 def test_restamped_equals_evolve_and_retimed_refuses_what_the_models_would_convert() -> None:
