@@ -23,10 +23,12 @@ from returns.result import Result, Success
 from adapters.paper.backtest_account import _same_objects, retimed_margin
 from adapters.paper.backtest_marks import BacktestMarkMoves
 from adapters.paper.faults import OrderFault, faultless
-from adapters.paper.restamp import copier, retimed, utc_instant
+from adapters.paper.grid import ceil_to_tick, floor_to_tick
+from adapters.paper.restamp import copier, retimed, slot_builder, utc_instant
 from adapters.paper.venue import PaperMarketState, next_boundary
 from atomic_fp.errors import VenueError
 from atomic_fp.models import (
+    BookLevel,
     FundingRate,
     Market,
     Order,
@@ -127,7 +129,7 @@ class BacktestPaperVenue(BacktestMarkMoves):
         key = (state.mark_price, state.half_spread, state.market.tick_size, state.depth)
         cached = memo.get(symbol)
         if cached is None or not _same_objects(cached[0], key):
-            book = super()._book(symbol)
+            book = self._synthetic_book(symbol, state)
             memo[symbol] = (key, book)
             return book
         book = cached[1]
@@ -146,6 +148,47 @@ class BacktestPaperVenue(BacktestMarkMoves):
             )
         memo[symbol] = (key, book)
         return book
+
+    def _synthetic_book(self, symbol: Symbol, state: PaperMarketState) -> OrderBook:
+        """:meth:`PaperMatching._book`'s synthetic book (no explicit book is set): the
+        same sides by the same operations, the clock read once after them, and the
+        models built from their slots (:func:`~adapters.paper.restamp.slot_builder`)
+        when every value is what their validators accept unchanged: finite ``Decimal``
+        prices and depth > 0, the bid below the ask (``OrderBook``'s crossed-book check;
+        one level a side is sorted), an aware UTC time. Otherwise the old code builds it
+        (and refuses what it refused). A backtest rebuilds the book at every mark move
+        that a read follows (``tests/adapters/test_paper_book_build.py``)."""
+        tick = state.market.tick_size
+        mark = state.mark_price
+        offset = mark * state.half_spread
+        bid = floor_to_tick(mark - offset, tick)
+        ask = ceil_to_tick(mark + offset, tick)
+        if ask <= bid:
+            ask = bid + tick
+        depth = state.depth
+        if not (
+            type(bid) is Decimal
+            and type(ask) is Decimal
+            and type(depth) is Decimal
+            and bid.is_finite()
+            and ask.is_finite()
+            and depth.is_finite()
+            and depth > 0
+            and ask > 0
+            and bid < ask
+        ):
+            return super()._book(symbol)
+        now = self.now()
+        if not utc_instant(now):
+            return OrderBook(
+                exchange=self._exchange,
+                symbol=symbol,
+                bids=(BookLevel(bid, depth),) if bid > 0 else (),
+                asks=(BookLevel(ask, depth),),
+                timestamp=now,
+            )
+        bids = (_LEVEL(bid, depth),) if bid > 0 else ()
+        return _BOOK(self._exchange, symbol, bids, (_LEVEL(ask, depth),), now)
 
     def _require_faultless(self, call: str) -> None:
         faults = self.faults
@@ -189,6 +232,8 @@ class BacktestPaperVenue(BacktestMarkMoves):
 
 _RATE_RETIMED = copier(FundingRate, "observed_at", "next_funding_time")
 _BOOK_RETIMED = copier(OrderBook, "timestamp")
+_LEVEL = slot_builder(BookLevel, "price", "size")
+_BOOK = slot_builder(OrderBook, "exchange", "symbol", "bids", "asks", "timestamp")
 
 
 def backtest_venue(

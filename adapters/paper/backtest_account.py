@@ -51,9 +51,6 @@ class BacktestAccountReads(PaperVenue):
         self._positions_memo: tuple[tuple[AccountMargin, ...], tuple[Position, ...]] | None = None
         self._raw_memo: dict[Symbol, tuple[tuple[object, ...], Position]] = {}
         self._rates_by_asset: dict[str, tuple[int, Decimal, dict[Symbol, Decimal]]] = {}
-        self._floor_memo: dict[
-            str, tuple[Decimal | None, PaperMarginRules, int, Decimal | None]
-        ] = {}
 
     def _account_key(self, asset: str) -> AccountKey:
         """Everything an account read of ``asset`` depends on except the clock: the
@@ -333,33 +330,17 @@ class BacktestAccountReads(PaperVenue):
         :meth:`positions_now` reports now (:func:`adapters.paper.margin.liquidation_floor`
         of the same wallet, sizes, entries and marks :meth:`margin` reads); ``None``: no
         bound. The backtest's held symbols are certified safe with it without building
-        the account (:mod:`atomic_fp.backtest.run_quiet`).
-
-        A function of the wallet, the rules and the held legs of ``asset`` (their size,
-        entry, mark, settle asset and order, which the holdings version moves with),
-        so kept per asset with the wallet and rules objects (compared by identity: the
-        memo holds them, so no id is reused) and the version, and given again while none
-        changed: the engine asks it for every held symbol of the account at an instant.
-        ``tests/adapters/test_paper_venue_equals_old_code.py`` compares it with the old
-        code after every random event."""
-        wallet = self._balances.get(asset)
-        rules = self.margin_rules
-        version = self._holdings_version
-        known = self._floor_memo.get(asset)
-        if known is not None and known[0] is wallet and known[1] is rules and known[2] == version:
-            return known[3]
+        the account (:mod:`atomic_fp.backtest.run_quiet`)."""
         markets = self._markets
-        floor = liquidation_floor(
-            wallet=wallet if wallet is not None else Decimal(0),
+        return liquidation_floor(
+            wallet=self._balances.get(asset, Decimal(0)),
             legs=[
                 (pos.size, pos.entry_price, markets[symbol].mark_price)
                 for symbol, pos in self._positions.items()
                 if pos.size != 0 and markets[symbol].market.settle_asset == asset
             ],
-            rules=rules,
+            rules=self.margin_rules,
         )
-        self._floor_memo[asset] = (wallet, rules, version, floor)
-        return floor
 
 
 _POSITION_RETIMED = copier(Position, "observed_at")

@@ -22,14 +22,15 @@ import attrs
 T = TypeVar("T")
 
 _Copier = Callable[..., Any]
-_COPIERS: dict[tuple[type, tuple[str, ...]], _Copier] = {}
+_COPIERS: dict[tuple[type, tuple[str, ...], bool], _Copier] = {}
 
 
-def _copier(cls: type, changed: tuple[str, ...]) -> _Copier:
+def _copier(cls: type, changed: tuple[str, ...], *, fresh: bool = False) -> _Copier:
     """A function ``(instance, *values)`` returning a copy of ``instance`` with the fields
     ``changed`` set to ``values``, by the slots' own setters (generated once per class and
-    set of fields: a loop over names costs more than the copy itself)."""
-    key = (cls, changed)
+    set of fields: a loop over names costs more than the copy itself). ``fresh``: every
+    field is in ``changed``, and the function takes the values alone."""
+    key = (cls, changed, fresh)
     copier = _COPIERS.get(key)
     if copier is not None:
         return copier
@@ -42,8 +43,12 @@ def _copier(cls: type, changed: tuple[str, ...]) -> _Copier:
     names = [f.name for f in fields]
     if set(slots) != set(names) or not set(changed) <= set(names):
         raise TypeError(f"{cls.__name__} is not a plain slotted attrs class with {changed}")
+    if fresh and tuple(changed) != tuple(names):
+        raise TypeError(f"{cls.__name__}'s fields are {names}, not {changed}")
     namespace: dict[str, Any] = {"new": cls.__new__, "cls": cls}
-    lines = [f"def copy(instance, {', '.join(f'v_{n}' for n in changed)}):", "    c = new(cls)"]
+    values = ", ".join(f"v_{n}" for n in changed)
+    head = f"def copy({values}):" if fresh else f"def copy(instance, {values}):"
+    lines = [head, "    c = new(cls)"]
     for index, name in enumerate(names):
         namespace[f"s{index}"] = slots[name].__set__
         value = f"v_{name}" if name in changed else f"instance.{name}"
@@ -79,6 +84,16 @@ def copier(cls: type[T], *changed: str) -> Callable[..., T]:
     return made
 
 
+def slot_builder(cls: type[T], *fields: str) -> Callable[..., T]:
+    """A function ``(*values)`` returning a new ``cls`` with its fields (named in their
+    order, checked against ``attrs.fields``) set to ``values`` by the slots' own setters,
+    without ``__init__``: its caller's promise is that every value is one the field's
+    converter returns unchanged and its validators (and ``__attrs_post_init__``) accept,
+    checked by the caller for its common case (otherwise it calls ``cls(...)``)."""
+    made: Callable[..., T] = _copier(cls, fields, fresh=True)
+    return made
+
+
 def retimed(instance: T, **times: datetime) -> T:
     """:func:`restamped` with only timestamps changed, each checked."""
     for name, value in times.items():
@@ -87,4 +102,4 @@ def retimed(instance: T, **times: datetime) -> T:
     return restamped(instance, **times)
 
 
-__all__ = ["copier", "restamped", "retimed", "utc_instant"]
+__all__ = ["copier", "restamped", "retimed", "slot_builder", "utc_instant"]
