@@ -21,7 +21,7 @@ from typing import Any
 from returns.result import Result, Success
 
 from adapters.paper.backtest_account import _same_objects, retimed_margin
-from adapters.paper.backtest_marks import BacktestMarkMoves
+from adapters.paper.backtest_bookings import BacktestBookings
 from adapters.paper.faults import OrderFault, faultless
 from adapters.paper.grid import ceil_to_tick, floor_to_tick
 from adapters.paper.restamp import copier, retimed, slot_builder, utc_instant
@@ -38,9 +38,11 @@ from atomic_fp.models import (
     Symbol,
     VenueFees,
 )
+from atomic_fp.models._validators import positive, to_utc, utc_datetime
+from atomic_fp.models.book import _levels
 
 
-class BacktestPaperVenue(BacktestMarkMoves):
+class BacktestPaperVenue(BacktestBookings):
     """A paper venue with synchronous reads and order placement for in-process drivers.
 
     Memos, each keyed by everything its answer is computed from except the clock, the
@@ -179,7 +181,7 @@ class BacktestPaperVenue(BacktestMarkMoves):
         ):
             return super()._book(symbol)
         now = self.now()
-        if not utc_instant(now):
+        if _LEVEL is None or _BOOK is None or not utc_instant(now):
             return OrderBook(
                 exchange=self._exchange,
                 symbol=symbol,
@@ -232,8 +234,20 @@ class BacktestPaperVenue(BacktestMarkMoves):
 
 _RATE_RETIMED = copier(FundingRate, "observed_at", "next_funding_time")
 _BOOK_RETIMED = copier(OrderBook, "timestamp")
-_LEVEL = slot_builder(BookLevel, "price", "size")
-_BOOK = slot_builder(OrderBook, "exchange", "symbol", "bids", "asks", "timestamp")
+_LEVEL = slot_builder(BookLevel, (("price", positive, None), ("size", positive, None)))
+_BOOK = slot_builder(
+    OrderBook,
+    (
+        ("exchange", None, None),
+        ("symbol", None, None),
+        ("bids", OrderBook._bids_sorted, _levels),
+        ("asks", OrderBook._asks_sorted, _levels),
+        ("timestamp", utc_datetime, to_utc),
+    ),
+    OrderBook.__attrs_post_init__,
+)
+"""Built for the checks of :meth:`BacktestPaperVenue._synthetic_book`; ``None`` (the
+constructor builds) if the models changed since."""
 
 
 def backtest_venue(

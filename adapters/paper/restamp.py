@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -84,13 +84,32 @@ def copier(cls: type[T], *changed: str) -> Callable[..., T]:
     return made
 
 
-def slot_builder(cls: type[T], *fields: str) -> Callable[..., T]:
-    """A function ``(*values)`` returning a new ``cls`` with its fields (named in their
-    order, checked against ``attrs.fields``) set to ``values`` by the slots' own setters,
-    without ``__init__``: its caller's promise is that every value is one the field's
-    converter returns unchanged and its validators (and ``__attrs_post_init__``) accept,
-    checked by the caller for its common case (otherwise it calls ``cls(...)``)."""
-    made: Callable[..., T] = _copier(cls, fields, fresh=True)
+def slot_builder(
+    cls: type[T],
+    shape: tuple[tuple[str, object, object], ...],
+    post_init: object = None,
+) -> Callable[..., T] | None:
+    """A function ``(*values)`` returning a new ``cls`` with its fields set to ``values``
+    (in field order) by the slots' own setters, without ``__init__``; ``None`` unless
+    ``cls`` is exactly what its caller's checks were written for: ``shape`` is each
+    field's ``(name, validator, converter)`` in order (an ``and_`` of validators as the
+    tuple of them), ``post_init`` its ``__attrs_post_init__`` (or ``None``), and nothing
+    runs on setattr or before ``__init__``. A model changed later (a new field, another
+    validator) so builds through its constructor. The caller's promise: every value is
+    one the field's converter returns unchanged and its validators and post-init check
+    accept, checked for its common case (otherwise it calls ``cls(...)``)."""
+    fields = attrs.fields(cast(Any, cls))
+    described = tuple(
+        (f.name, getattr(f.validator, "_validators", f.validator), f.converter) for f in fields
+    )
+    if (
+        described != shape
+        or getattr(cls, "__attrs_post_init__", None) is not post_init
+        or hasattr(cls, "__attrs_pre_init__")
+        or any(f.on_setattr for f in fields)
+    ):
+        return None
+    made: Callable[..., T] = _copier(cls, tuple(f.name for f in fields), fresh=True)
     return made
 
 

@@ -46,6 +46,7 @@ from atomic_fp.models import (
     Order,
     OrderBook,
     OrderRequest,
+    OrderStatus,
     OrderType,
     Position,
     Side,
@@ -137,6 +138,33 @@ class _OldCode:
         self._payments.append(payment)
         self._liquidate_if_due(asset)
         return payment
+
+    def _record(
+        self: Any,
+        request: OrderRequest,
+        status: OrderStatus,
+        filled: Decimal,
+        average: Decimal | None,
+        fee: Decimal,
+    ) -> Order:
+        """At f47b108 (before the order was built by ``_new_order``)."""
+        self._counter += 1
+        order = Order(
+            exchange=self._exchange,
+            symbol=request.symbol,
+            client_order_id=request.client_order_id,
+            side=request.side,
+            size=request.size,
+            status=status,
+            filled_size=filled,
+            average_price=average,
+            venue_order_id=f"{self._exchange}-{self._counter}",
+            reduce_only=request.reduce_only,
+            fee=fee,
+            updated_at=self.now(),
+        )
+        self._remember(order)
+        return order
 
     def _funding_rate(self: Any, symbol: Symbol, now: datetime) -> FundingRate:
         state = self._markets[symbol]
