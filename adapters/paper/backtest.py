@@ -20,8 +20,9 @@ from typing import Any
 
 from returns.result import Result, Success
 
-from adapters.paper.backtest_account import _same_objects, retimed_margin
+from adapters.paper.backtest_account import retimed_margin
 from adapters.paper.backtest_bookings import BacktestBookings
+from adapters.paper.backtest_positions import _same_objects
 from adapters.paper.faults import OrderFault, faultless
 from adapters.paper.grid import ceil_to_tick, floor_to_tick
 from adapters.paper.restamp import copier, retimed, slot_builder, utc_instant

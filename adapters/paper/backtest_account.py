@@ -1,6 +1,7 @@
 """The backtest paper venue's account reads: the cross-margin account (memoised), the
-positions with their liquidation prices, one symbol's position, and the liquidation
-floor the backtest certifies held symbols with.
+positions with their liquidation prices, and the liquidation floor the backtest
+certifies held symbols with (one symbol's position and each held leg's:
+:mod:`adapters.paper.backtest_positions`, which this builds on).
 
 Split from :mod:`adapters.paper.backtest` (the synchronous direct calls), which builds on
 :class:`BacktestAccountReads`. The margin is a function of the clock and of the account:
@@ -17,17 +18,16 @@ venue's, and ``tests/adapters/test_paper_venue_equals_old_code.py`` with the old
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from operator import is_
 from typing import Any
 
 from returns.result import Result, Success
 
+from adapters.paper.backtest_positions import BacktestPositionReads
 from adapters.paper.margin import PaperMarginRules, liquidation_floor
-from adapters.paper.restamp import copier, restamped, retimed, utc_instant
-from adapters.paper.venue import PaperMarketState, PaperPosition, PaperVenue
+from adapters.paper.restamp import restamped, retimed, utc_instant
+from adapters.paper.venue import PaperMarketState
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Position, Symbol
 from atomic_fp.models.margin import (
@@ -41,7 +41,7 @@ AccountKey = tuple[Decimal | None, Decimal, PaperMarginRules, int]
 """The wallet, leverage and rules objects and the holdings version an answer read."""
 
 
-class BacktestAccountReads(PaperVenue):
+class BacktestAccountReads(BacktestPositionReads):
     """The paper venue's account reads, each built once per account (see the module)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -49,7 +49,6 @@ class BacktestAccountReads(PaperVenue):
         super().__init__(*args, **kwargs)
         self._margin_memo: dict[str, tuple[AccountKey, AccountMargin]] = {}
         self._positions_memo: tuple[tuple[AccountMargin, ...], tuple[Position, ...]] | None = None
-        self._raw_memo: dict[Symbol, tuple[tuple[object, ...], Position]] = {}
         self._rates_by_asset: dict[str, tuple[int, Decimal, dict[Symbol, Decimal]]] = {}
 
     def _account_key(self, asset: str) -> AccountKey:
@@ -160,93 +159,6 @@ class BacktestAccountReads(PaperVenue):
             maintenance_rates=self._listed_rates(asset, rate) or {},
         )
 
-    def _raw_positions(self, asset: str | None = None) -> list[Position]:
-        """:meth:`PaperVenue._raw_positions`, each position built once per size, entry,
-        mark, market and leverage (compared by identity) and copied with the new time:
-        the account's margin is rebuilt whenever its wallet or any mark moved (every
-        funding settlement), and building every held leg's ``Position`` again with all
-        its validators was most of that."""
-        now = self.now()
-        if not utc_instant(now):
-            return super()._raw_positions(asset)
-        positions = []
-        markets = self._markets
-        for symbol, pos in self._positions.items():
-            if pos.size == 0:  # a flat leg's market is not looked up (listed: every leg's is)
-                continue
-            state = markets[symbol]
-            if asset is not None and state.market.settle_asset != asset:
-                continue
-            positions.append(self._raw_position(symbol, pos, state, now))
-        return positions
-
-    def _raw_position(
-        self, symbol: Symbol, pos: PaperPosition, state: PaperMarketState, now: datetime
-    ) -> Position:
-        """One held leg's position without liquidation price, built once per size,
-        entry, mark, market and leverage (compared by identity) and copied with the new
-        time ``now`` (an aware UTC datetime).
-
-        When only the mark moved (a held leg's mark moves every simulated hour, and the
-        decisions read the leg after it), the last position is copied with the new mark,
-        unrealized PnL and time (:data:`_POSITION_MARKED`), each first checked as the
-        constructor would accept it unchanged (``exact_decimal`` and the
-        ``optional_non_negative``/``optional_finite_decimal`` validators: an exact,
-        finite ``Decimal``, the mark >= 0); anything else is built by ``Position(...)``,
-        which refuses it with its own error. Every other field is the same object the
-        constructor was given for the last one (the key), so the copy equals what the
-        constructor builds (``tests/adapters/test_paper_position_mark_copy.py``)."""
-        market = state.market
-        leverage = market.max_leverage or self.leverage
-        mark = state.mark_price
-        key = (pos.size, pos.entry_price, mark, market, leverage)
-        memo = self._raw_memo
-        cached = memo.get(symbol)
-        if cached is not None:
-            known = cached[0]
-            position = cached[1]
-            if _same_objects(known, key):
-                if position.observed_at != now:
-                    position = (
-                        _POSITION_RETIMED(position, now)
-                        if type(position) is Position and utc_instant(now)
-                        else retimed(position, observed_at=now)
-                    )
-                    memo[symbol] = (key, position)
-                return position
-            if (
-                known[0] is pos.size
-                and known[1] is pos.entry_price
-                and known[3] is market
-                and known[4] is leverage
-                and type(position) is Position
-                and utc_instant(now)
-            ):
-                pnl = (mark - pos.entry_price) * pos.size  # first, as the constructor call
-                if (
-                    type(mark) is Decimal
-                    and mark.is_finite()
-                    and mark >= 0
-                    and type(pnl) is Decimal
-                    and pnl.is_finite()
-                ):
-                    position = _POSITION_MARKED(position, now, mark, pnl)
-                    memo[symbol] = (key, position)
-                    return position
-        position = Position(
-            exchange=self._exchange,
-            symbol=symbol,
-            size=pos.size,
-            observed_at=now,
-            contract_multiplier=market.contract_multiplier,
-            entry_price=pos.entry_price,
-            mark_price=state.mark_price,
-            unrealized_pnl=(state.mark_price - pos.entry_price) * pos.size,
-            leverage=leverage,
-        )
-        memo[symbol] = (key, position)
-        return position
-
     def _positions_now(self) -> Result[tuple[Position, ...], VenueError]:
         """:meth:`PaperVenue._positions_now`, rebuilt only when a margin it reads is a new
         object (:meth:`margin` returns the same object while nothing changed)."""
@@ -269,62 +181,6 @@ class BacktestAccountReads(PaperVenue):
         self._positions_memo = (margins, positions)
         return Success(positions)
 
-    def _held_position(self, symbol: Symbol) -> Position | None:
-        """What ``fetch_positions()`` answers for ``symbol`` (``None``: flat), without
-        building the other legs' liquidation estimates: the account's equity and
-        maintenance margin are the sums :func:`adapters.paper.margin.account_margin`
-        makes, over the same positions in the same order, and this leg's liquidation
-        price is the same :func:`estimate_liquidation_price` of them
-        (:func:`atomic_fp.models.margin.build_account_margin`'s estimated branch; a
-        paper position never carries a venue price)."""
-        pos = self._positions.get(symbol)
-        if pos is None or pos.size == 0:
-            return None
-        now = self.now()
-        if not utc_instant(now):
-            held = {p.symbol: p for p in self._positions_now().unwrap()}
-            return held.get(symbol)
-        markets = self._markets
-        asset = markets[symbol].market.settle_asset
-        rate = self.margin_rules.maintenance_rate
-        # account_margin's two sums, each in the same order: unrealized PnL over the
-        # legs with a mark and an entry, maintenance over every leg
-        unrealized = Decimal(0)
-        maintenance = Decimal(0)
-        own_maintenance = Decimal(0)
-        for other, held_pos in self._positions.items():
-            size = held_pos.size
-            if size == 0:
-                continue
-            other_state = markets[other]
-            if other_state.market.settle_asset != asset:
-                continue
-            mark = other_state.mark_price
-            if mark and held_pos.entry_price:
-                unrealized += (mark - held_pos.entry_price) * size
-            leg_maintenance = abs(size) * (mark or 0) * rate
-            maintenance += leg_maintenance
-            if other is symbol or other == symbol:  # Symbol's equality is Python code
-                own_maintenance = leg_maintenance
-        equity = self._balances.get(asset, Decimal(0)) + unrealized
-        mine = self._raw_position(symbol, pos, markets[symbol], now)
-        estimate = (
-            estimate_liquidation_price(
-                size=mine.size,
-                mark=mine.mark_price,
-                equity=equity,
-                maintenance_margin=maintenance,
-                leg_maintenance_margin=own_maintenance,
-            )
-            if mine.mark_price
-            else None
-        )
-        # the estimate is None or > 0, which the field's validator (optional_non_negative)
-        # accepts, as it accepts the margin path's copy of the same value
-        if type(mine) is Position:
-            return _POSITION_WITH_LIQUIDATION(mine, estimate)
-        return restamped(mine, liquidation_price=estimate)
-
     def liquidation_floor(self, asset: str) -> Decimal | None:
         """A lower bound on the liquidation distance of every position of ``asset`` that
         :meth:`positions_now` reports now (:func:`adapters.paper.margin.liquidation_floor`
@@ -343,11 +199,6 @@ class BacktestAccountReads(PaperVenue):
         )
 
 
-_POSITION_RETIMED = copier(Position, "observed_at")
-_POSITION_MARKED = copier(Position, "observed_at", "mark_price", "unrealized_pnl")
-_POSITION_WITH_LIQUIDATION = copier(Position, "liquidation_price")
-
-
 def _same_account(first: AccountKey, second: AccountKey) -> bool:
     """The same wallet, leverage and rules objects and the same holdings version (the
     memo holds the first key's objects, so none of their ids can be reused)."""
@@ -357,13 +208,6 @@ def _same_account(first: AccountKey, second: AccountKey) -> bool:
         and first[2] is second[2]
         and first[3] == second[3]
     )
-
-
-def _same_objects(first: Sequence[object], second: Sequence[object]) -> bool:
-    """The same objects in the same order (identity, not equality: an equal Decimal of
-    another exponent prints differently). The memo holds the first sequence, so none of
-    its objects' ids can be reused."""
-    return len(first) == len(second) and all(map(is_, first, second))
 
 
 def retimed_margin(margin: AccountMargin, now: datetime) -> AccountMargin:

@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 from returns.result import Result, Success
 
 from adapters.paper.backtest import BacktestPaperVenue
-from adapters.paper.backtest_account import _same_objects, retimed_margin
+from adapters.paper.backtest_account import retimed_margin
+from adapters.paper.backtest_positions import _same_objects
 from adapters.paper.faults import OrderFault, PaperFaults
 from adapters.paper.ledger import LedgerEntry, LedgerKind, SymbolLedger
 from adapters.paper.margin import PaperMarginRules, liquidation_floor
