@@ -26,14 +26,23 @@ from returns.result import Result, Success
 
 from adapters.paper.backtest_positions import BacktestPositionReads
 from adapters.paper.margin import PaperMarginRules, liquidation_floor
-from adapters.paper.restamp import restamped, retimed, utc_instant
+from adapters.paper.restamp import restamped, retimed, slot_builder, utc_instant
 from adapters.paper.venue import PaperMarketState
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Position, Symbol
+from atomic_fp.models._validators import (
+    finite_decimal,
+    non_empty_str,
+    optional_non_negative,
+    to_utc,
+    utc_datetime,
+)
 from atomic_fp.models.margin import (
     AccountMargin,
     LegMargin,
     LiquidationSource,
+    _rates,
+    _reasons,
     estimate_liquidation_price,
 )
 
@@ -148,7 +157,39 @@ class BacktestAccountReads(BacktestPositionReads):
                     leg_maintenance_margin=leg_mm,
                 )
             source = LiquidationSource.ESTIMATED if estimate is not None else None
-            legs.append(LegMargin(position, estimate, source, leg_mm))
+            # from its slots when the validators accept the values unchanged (both
+            # optional_non_negative), else by the constructor, which refuses them
+            if (
+                _LEG is not None
+                and (
+                    estimate is None
+                    or (type(estimate) is Decimal and estimate.is_finite() and estimate >= 0)
+                )
+                and type(leg_mm) is Decimal
+                and leg_mm.is_finite()
+                and leg_mm >= 0
+            ):
+                legs.append(_LEG(position, estimate, source, leg_mm))
+            else:
+                legs.append(LegMargin(position, estimate, source, leg_mm))
+        rates = self._listed_rates(asset, rate) or {}
+        if (
+            _MARGIN is not None
+            and type(asset) is str
+            and asset
+            and not asset.isspace()
+            and type(equity) is Decimal
+            and equity.is_finite()
+            and type(maintenance) is Decimal
+            and maintenance.is_finite()
+            and maintenance >= 0
+            and type(rates) is dict
+            and utc_instant(now)
+        ):
+            # the converters' copies: _rates copies the mapping, the problems are a new {}
+            return _MARGIN(
+                self._exchange, asset, equity, maintenance, now, tuple(legs), dict(rates), {}
+            )
         return AccountMargin(
             exchange=self._exchange,
             asset=asset,
@@ -156,7 +197,7 @@ class BacktestAccountReads(BacktestPositionReads):
             maintenance_margin=maintenance,
             observed_at=now,
             legs=tuple(legs),
-            maintenance_rates=self._listed_rates(asset, rate) or {},
+            maintenance_rates=rates,
         )
 
     def _positions_now(self) -> Result[tuple[Position, ...], VenueError]:
@@ -197,6 +238,32 @@ class BacktestAccountReads(BacktestPositionReads):
             ],
             rules=self.margin_rules,
         )
+
+
+_LEG = slot_builder(
+    LegMargin,
+    (
+        ("position", None, None),
+        ("liquidation_price", optional_non_negative, None),
+        ("source", None, None),
+        ("maintenance_margin", optional_non_negative, None),
+    ),
+)
+_MARGIN = slot_builder(
+    AccountMargin,
+    (
+        ("exchange", None, None),
+        ("asset", non_empty_str, None),
+        ("equity", finite_decimal, None),
+        ("maintenance_margin", optional_non_negative, None),
+        ("observed_at", utc_datetime, to_utc),
+        ("legs", None, None),
+        ("maintenance_rates", None, _rates),
+        ("maintenance_rate_problems", None, _reasons),
+    ),
+)
+"""Built for :meth:`BacktestAccountReads._built_margin`'s checks; ``None`` if the models'
+fields, validators or converters changed since."""
 
 
 def _same_account(first: AccountKey, second: AccountKey) -> bool:

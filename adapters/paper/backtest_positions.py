@@ -17,9 +17,18 @@ from decimal import Decimal
 from operator import is_
 from typing import Any
 
-from adapters.paper.restamp import copier, restamped, retimed, utc_instant
+from adapters.paper.restamp import copier, restamped, retimed, slot_builder, utc_instant
 from adapters.paper.venue import PaperMarketState, PaperPosition, PaperVenue
-from atomic_fp.models import Position, Symbol
+from atomic_fp.models import Market, Position, Symbol
+from atomic_fp.models._validators import (
+    finite_decimal,
+    optional_finite_decimal,
+    optional_non_negative,
+    positive,
+    to_utc,
+    utc_datetime,
+)
+from atomic_fp.models.identifiers import ExchangeIdentifier
 from atomic_fp.models.margin import estimate_liquidation_price
 
 
@@ -103,19 +112,65 @@ class BacktestPositionReads(PaperVenue):
                     position = _POSITION_MARKED(position, now, mark, pnl)
                     memo[symbol] = (key, position)
                     return position
-        position = Position(
-            exchange=self._exchange,
-            symbol=symbol,
-            size=pos.size,
-            observed_at=now,
-            contract_multiplier=market.contract_multiplier,
-            entry_price=pos.entry_price,
-            mark_price=state.mark_price,
-            unrealized_pnl=(state.mark_price - pos.entry_price) * pos.size,
-            leverage=leverage,
-        )
+        position = self._built_position(symbol, pos, market, mark, leverage, now)
         memo[symbol] = (key, position)
         return position
+
+    def _built_position(
+        self,
+        symbol: Symbol,
+        pos: PaperPosition,
+        market: Market,
+        mark: Decimal,
+        leverage: Decimal | None,
+        now: datetime,
+    ) -> Position:
+        """What ``Position(...)`` builds of a held leg (the plain venue's
+        ``_raw_positions``), from its slots when every value is what the constructor
+        keeps unchanged and its validators accept: exact finite ``Decimal`` size and
+        PnL, a multiplier > 0, an entry, mark and leverage (or ``None``) >= 0, an aware
+        UTC time. Otherwise the constructor builds it or refuses it, with its error."""
+        size = pos.size
+        entry = pos.entry_price
+        multiplier = market.contract_multiplier
+        pnl = (mark - entry) * size  # first, as the constructor call's arguments
+        if (
+            _POSITION is not None
+            and type(self._exchange) is ExchangeIdentifier
+            and type(size) is Decimal
+            and size.is_finite()
+            and utc_instant(now)
+            and type(multiplier) is Decimal
+            and multiplier.is_finite()
+            and multiplier > 0
+            and type(entry) is Decimal
+            and entry.is_finite()
+            and entry >= 0
+            and type(mark) is Decimal
+            and mark.is_finite()
+            and mark >= 0
+            and type(pnl) is Decimal
+            and pnl.is_finite()
+            and (
+                leverage is None
+                or (type(leverage) is Decimal and leverage.is_finite() and leverage >= 0)
+            )
+        ):
+            return _POSITION(
+                self._exchange, symbol, size, now, multiplier, entry, mark, None, pnl, None,
+                leverage,
+            )  # fmt: skip
+        return Position(
+            exchange=self._exchange,
+            symbol=symbol,
+            size=size,
+            observed_at=now,
+            contract_multiplier=multiplier,
+            entry_price=entry,
+            mark_price=mark,
+            unrealized_pnl=pnl,
+            leverage=leverage,
+        )
 
     def _held_position(self, symbol: Symbol) -> Position | None:
         """What ``fetch_positions()`` answers for ``symbol`` (``None``: flat), without
@@ -174,6 +229,25 @@ class BacktestPositionReads(PaperVenue):
         return restamped(mine, liquidation_price=estimate)
 
 
+_POSITION = slot_builder(
+    Position,
+    (
+        ("exchange", None, None),
+        ("symbol", None, None),
+        ("size", finite_decimal, None),
+        ("observed_at", utc_datetime, to_utc),
+        ("contract_multiplier", positive, None),
+        ("entry_price", optional_non_negative, None),
+        ("mark_price", optional_non_negative, None),
+        ("liquidation_price", optional_non_negative, None),
+        ("unrealized_pnl", optional_finite_decimal, None),
+        ("cumulative_funding", optional_finite_decimal, None),
+        ("leverage", optional_non_negative, None),
+    ),
+)
+"""Built for :meth:`BacktestPositionReads._built_position`'s checks (``Position``'s own
+``__init__`` converts each number by ``exact_decimal``, which returns an exact finite
+``Decimal`` unchanged); ``None`` if the model's fields or validators changed since."""
 _POSITION_RETIMED = copier(Position, "observed_at")
 _POSITION_MARKED = copier(Position, "observed_at", "mark_price", "unrealized_pnl")
 _POSITION_WITH_LIQUIDATION = copier(Position, "liquidation_price")

@@ -30,9 +30,7 @@ class _Sub(Decimal):
 _mark = st.one_of(
     st.decimals(allow_nan=True, allow_infinity=True),
     st.decimals(min_value=0, max_value=10**6, places=8),
-    st.sampled_from(["0", "-0", "0.004", "1E-8", "5E-9", "1E+27", "1E+60", "-3"]).map(
-        Decimal
-    ),
+    st.sampled_from(["0", "-0", "0.004", "1E-8", "5E-9", "1E+27", "1E+60", "-3"]).map(Decimal),
     st.sampled_from(["100", "0.01"]).map(_Sub),
 )
 _spread = st.one_of(

@@ -58,6 +58,8 @@ _time = st.one_of(
     ),
     st.datetimes(timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=1))])),
 )
+
+
 class _Text(str):
     pass
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal, Overflow, localcontext
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -140,19 +141,85 @@ def _compare(mark: Decimal, now: datetime, side: Side, size: str) -> None:
         assert copied is not first
 
 
-def test_the_copy_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The property above means something: a mark-only move builds no position, a new
-    size does."""
+_valid_leg = st.fixed_dictionaries(
+    {
+        "size": st.sampled_from(["1", "-0.001", "2.500", "-3"]).map(Decimal),
+        "entry": st.sampled_from(["100.05", "99.95", "1E+2", "0"]).map(Decimal),
+        "mark": st.sampled_from(["100", "101.5", "0", "1E+2"]).map(Decimal),
+        "multiplier": st.sampled_from(["1", "0.001", "10"]).map(Decimal),
+        "leverage": st.sampled_from(["10", "5.0", "0"]).map(Decimal),
+        "now": st.just(START),
+    }
+)
+_odd_number = st.one_of(_marks, st.sampled_from([None, 1, 2.5, "3"]))
+_odd_leg_field = st.one_of(
+    *(st.tuples(st.just(name), _odd_number) for name in ("size", "entry", "mark")),
+    st.tuples(st.just("multiplier"), _odd_number),
+    st.tuples(st.just("leverage"), _odd_number),
+    st.tuples(st.just("now"), _times),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(fields=_valid_leg, odd=st.lists(_odd_leg_field, max_size=2))
+def test_a_new_leg_is_what_the_constructor_builds(
+    fields: dict[str, Any], odd: list[tuple[str, Any]]
+) -> None:
+    """A leg read for the first time (or after its size, entry, market or leverage
+    moved) is built from its slots: valid values with up to two odd ones, set around
+    the venue's own checks, give what the constructor gives."""
+    for name, value in odd:
+        fields[name] = value
+    clock, venue = _held(Side.BUY, "1")
+    pos = venue._positions[SYMBOL]
+    state = venue._markets[SYMBOL]
+    market = attrs.evolve(state.market)
+    object.__setattr__(market, "contract_multiplier", fields["multiplier"])
+    state.market = market
+    pos.size, pos.entry_price, state.mark_price = fields["size"], fields["entry"], fields["mark"]
+    venue.leverage = fields["leverage"]
+    venue._holdings_changed()
+    now = fields["now"]
+    clock.set(now)
+
+    def plain() -> Position:
+        return Position(
+            exchange=VENUE,
+            symbol=SYMBOL,
+            size=pos.size,
+            observed_at=now,
+            contract_multiplier=state.market.contract_multiplier,
+            entry_price=pos.entry_price,
+            mark_price=state.mark_price,
+            unrealized_pnl=(state.mark_price - pos.entry_price) * pos.size,
+            leverage=state.market.max_leverage or venue.leverage,
+        )
+
+    expected = _outcome(plain)
+    venue._raw_memo.clear()
+    assert _outcome(lambda: venue._raw_position(SYMBOL, pos, state, now)) == expected
+
+
+def test_the_copy_and_the_slots_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The properties above mean something: a mark-only move builds no position, a new
+    size builds one from its slots, and a value the validators refuse goes to the
+    constructor."""
     clock, venue = _held(Side.BUY, "1")
     venue.position_now(SYMBOL)
     built: list[str] = []
     original = Position.__init__
+    original_build = BacktestPaperVenue._built_position
 
     def counting(self: Position, *args: Any, **kwargs: Any) -> None:
-        built.append("position")
+        built.append("constructor")
         original(self, *args, **kwargs)
 
+    def counting_build(self: BacktestPaperVenue, *args: Any) -> Position:
+        built.append("build")
+        return original_build(self, *args)
+
     monkeypatch.setattr(Position, "__init__", counting)
+    monkeypatch.setattr(BacktestPaperVenue, "_built_position", counting_build)
     for hour, price in enumerate(("101", "99.5", "1E+2"), start=1):
         clock.set(START + timedelta(hours=hour))
         venue.set_mark_price(SYMBOL, Decimal(price))
@@ -160,7 +227,11 @@ def test_the_copy_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
         assert held is not None
         assert repr(held.mark_price) == repr(Decimal(price))
     assert built == []
+    venue._positions[SYMBOL].size = Decimal(2)  # as a fill sets it
+    venue._holdings_changed()
+    assert venue.position_now(SYMBOL).unwrap() is not None
+    assert built == ["build"]
     venue.set_mark_price(SYMBOL, Decimal(-1))  # refused by the constructor, not copied
     with pytest.raises(ValueError, match="mark_price must be >= 0"):
         venue.position_now(SYMBOL)
-    assert built == ["position"]
+    assert built == ["build", "build", "constructor"]

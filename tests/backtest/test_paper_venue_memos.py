@@ -186,7 +186,8 @@ def test_held_positions_are_copied_when_only_the_wallet_moved(
     positions (same size, entry, mark, market, leverage) are copied with the new time,
     not built again -- and follow a mark move: copied with the new mark and PnL (checked
     as the constructor checks them, ``tests/adapters/test_paper_position_mark_copy.py``),
-    the same position the plain venue builds; built again once the size moves."""
+    the same position the plain venue builds; built again once the size moves (by
+    ``Position(...)`` or, since s11, from its slots by ``_built_position``: both counted)."""
     clock, _, fast = _venues(tight=False)
     fast.place_now(
         OrderRequest(
@@ -197,12 +198,19 @@ def test_held_positions_are_copied_when_only_the_wallet_moved(
     first = fast.margin("USD").legs[0].position
     built: list[str] = []
     original = Position.__init__
+    original_build = BacktestPaperVenue._built_position
 
     def counting(self: Position, *args: Any, **kwargs: Any) -> None:
         built.append("position")
         original(self, *args, **kwargs)
 
+    def counting_build(self: BacktestPaperVenue, *args: Any) -> Position:
+        # since s11 a valid new leg is built from its slots, without Position.__init__
+        built.append("position")
+        return original_build(self, *args)
+
     monkeypatch.setattr(Position, "__init__", counting)
+    monkeypatch.setattr(BacktestPaperVenue, "_built_position", counting_build)
     clock.set(START + timedelta(hours=8))
     fast.settle_funding(SYMBOLS[0], clock())
     margin = fast.margin("USD")
