@@ -54,14 +54,24 @@ class BacktestPaperVenue(BacktestBookings):
     every read with the plain paper venue's (by value and ``repr``) over random events;
     ``tests/backtest/test_fast_path_equivalence.py`` every booking of a run.
 
-    - the account reads (margin, positions, one symbol's position, the liquidation
-      floor): :mod:`adapters.paper.backtest_account`;
+    - the account reads (margin, positions, the liquidation floor):
+      :mod:`adapters.paper.backtest_account`; one symbol's position and each held leg's
+      (copied with the new mark when only the mark moved):
+      :mod:`adapters.paper.backtest_positions`;
     - the liquidation check's "not due" on mark moves: :mod:`adapters.paper.backtest_marks`;
     - each market's current rate, by its rate, mark and market objects, and the next
       funding boundary per interval and instant;
     - the synthetic book's levels per symbol, by mark, spread, tick and depth (rounding
       both sides to the tick for every read was); the book is re-stamped with the
       current time, which the decisions judge staleness by.
+
+    Models built anew (a moved mark's book, a new leg's position, the account, each
+    fill's order and each settlement's payment) are built from their slots when their
+    values pass the validators' common case, checked in one expression, and by their
+    constructors otherwise (:func:`adapters.paper.restamp.slot_builder`,
+    :mod:`adapters.paper.backtest_bookings`); each against the live venue's
+    constructor-built answer in ``tests/adapters/test_paper_*_built.py``,
+    ``test_paper_book_build.py`` and ``test_paper_position_mark_copy.py``.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
