@@ -123,14 +123,17 @@ class SymbolPoints(Sequence[SymbolPoint]):
     def points(self) -> tuple[SymbolPoint, ...]:
         """The points as a tuple (built on the first call)."""
         points = self._points
-        if points is None:
-            values = self._values
-            assert values is not None
-            point = SymbolPoint
-            points = self._points = tuple(
-                value if type(value) is point else point(*value) for value in values
-            )
-            self._values = None
+        if points is not None:
+            return points
+        values = self._values
+        if values is None:  # another thread built them meanwhile (it sets _points first)
+            points = self._points
+            assert points is not None
+            return points
+        point = SymbolPoint
+        points = tuple(value if type(value) is point else point(*value) for value in values)
+        self._points = points
+        self._values = None
         return points
 
     @overload
@@ -143,11 +146,10 @@ class SymbolPoints(Sequence[SymbolPoint]):
         return self.points()[index]
 
     def __len__(self) -> int:
-        points = self._points
-        if points is not None:
-            return len(points)
-        assert self._values is not None
-        return len(self._values)
+        values = self._values
+        if values is not None:
+            return len(values)
+        return len(self.points())
 
     def __iter__(self) -> Iterator[SymbolPoint]:
         return iter(self.points())
