@@ -48,6 +48,13 @@ def old_plain_decimal(value: object) -> Decimal | None:
     return number if number.is_finite() and _MIN <= number <= _MAX_ABS else None
 
 
+def old_plain_or_absent(value: object) -> Decimal | Literal[False] | None:
+    if value is None or value == "":
+        return None
+    number = old_plain_decimal(value)
+    return False if number is None else number
+
+
 def old_plain_price(value: object) -> Decimal | Literal[False] | None:
     if value is None or value == "":
         return None
@@ -127,6 +134,16 @@ def test_plain_decimal_answers_as_before_computed_and_remembered(
 
 @settings(max_examples=800, deadline=None)
 @given(values=st.lists(_VALUES, min_size=1, max_size=12), repeats=st.integers(1, 3))
+def test_plain_or_absent_answers_as_before_computed_and_remembered(
+    values: list[object], repeats: int
+) -> None:
+    for _ in range(repeats):
+        for value in values:
+            assert _same(_parse.plain_or_absent(value)) == _same(old_plain_or_absent(value))
+
+
+@settings(max_examples=800, deadline=None)
+@given(values=st.lists(_VALUES, min_size=1, max_size=12), repeats=st.integers(1, 3))
 def test_binance_price_answers_as_before_computed_and_remembered(
     values: list[object], repeats: int
 ) -> None:
@@ -146,13 +163,26 @@ def test_a_remembered_answer_is_the_one_any_context_computes(
     one another computes (``Decimal(text)`` is exact; an unreadable text is ``None``
     whether the context raises or answers NaN)."""
     _parse.text_decimal.cache_clear()
+    _parse._text_or_absent.cache_clear()
     parsing_funding._text_price.cache_clear()
-    first = _same(_parse._plain_decimal(text)), _same(parsing_funding._plain_price(text))
+
+    def answers(decimal: object, absent: object, price: object) -> tuple[object, ...]:
+        return tuple(map(_same, (decimal, absent, price)))
+
+    first = answers(
+        _parse._plain_decimal(text),
+        _parse.plain_or_absent(text),
+        parsing_funding._plain_price(text),
+    )
     with localcontext() as context:
         context.prec = precision
         context.traps[InvalidOperation] = trap
-        again = _same(_parse._plain_decimal(text)), _same(parsing_funding._plain_price(text))
-        fresh = _same(old_plain_decimal(text)), _same(old_plain_price(text))
+        again = answers(
+            _parse._plain_decimal(text),
+            _parse.plain_or_absent(text),
+            parsing_funding._plain_price(text),
+        )
+        fresh = answers(old_plain_decimal(text), old_plain_or_absent(text), old_plain_price(text))
     assert first == again == fresh
 
 
@@ -167,6 +197,13 @@ def test_a_repeated_text_is_computed_once_and_a_long_one_never_kept() -> None:
     assert _parse._plain_decimal("1" * 10_000) is None
     assert _parse.text_decimal.cache_info().currsize == 1  # neither kept
     assert _parse.text_decimal.cache_info().maxsize == _parse.MEMO_TEXTS
+    _parse._text_or_absent.cache_clear()
+    for _ in range(3):
+        assert _parse.plain_or_absent("92697.3") == Decimal("92697.3")
+        assert _parse.plain_or_absent("") is None
+        assert _parse.plain_or_absent(padded) == Decimal("0.5")
+    info = _parse._text_or_absent.cache_info()
+    assert (info.misses, info.hits, info.currsize) == (2, 4, 2)  # the padded text not kept
 
 
 def test_premium_index_rows_read_each_text_once() -> None:
