@@ -16,15 +16,6 @@ its answer is kept only when none can be involved:
 - a nesting so deep that walking orjson's answer for floats runs out of recursion: then
   ``json.loads`` decides too.
 
-A long document (from :data:`FLOAT_HINT_FROM` characters: a REST body, not a stream
-message) whose first :data:`FLOAT_HINT_SPAN` characters show a float literal (a number with
-a fraction or an exponent right after ``:``, ``[`` or ``,``) goes to ``json.loads`` at
-once: orjson's answer would be thrown away (Lighter's ``orderBookDetails``, 117 KB at bench
-size, writes its prices as JSON numbers: ~0.3 ms a scan of orjson and walk for nothing,
-issue 20). The hint only routes; a false hint (such text inside a string) costs the
-standard decoder's time, never a different answer, and a float it misses is found by the
-walk. A short message is not searched (the search would cost more than orjson and walk).
-
 The same holds for ``json.loads`` with options that only act on float literals and on
 ``NaN``/``Infinity`` (``parse_float``, ``parse_constant``: the REST bodies' strict decoder,
 :func:`adapters.kit.http.loads`), since orjson's answer is kept only when the document has
@@ -34,7 +25,6 @@ neither. Equality, key order included: tests/adapters/test_json_decode.py (hypot
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from itertools import compress
 from typing import Any
@@ -43,7 +33,6 @@ _LEAVES = frozenset({str, int, bool, type(None)})
 """The exact types of a decoded document's leaves other than ``float``."""
 _CONTAINERS = frozenset({dict, list})
 _IS_CONTAINER = _CONTAINERS.__contains__
-_BINARY = frozenset({bytes, bytearray})
 
 
 def _float_free(value: Any) -> bool:
@@ -71,25 +60,9 @@ def _float_free(value: Any) -> bool:
     return all(map(_float_free, compress(items, map(_IS_CONTAINER, map(type, items)))))
 
 
-FLOAT_HINT_FROM = 16 * 1024
-"""From this length on, :func:`loads_like` looks for a float literal before orjson."""
-FLOAT_HINT_SPAN = 1024
-"""How far into such a document it looks."""
-_FLOAT_HINT = re.compile(r"[:\[,]\s*-?[0-9]+(?:\.[0-9]|[eE])")
-_FLOAT_HINT_BYTES = re.compile(rb"[:\[,]\s*-?[0-9]+(?:\.[0-9]|[eE])")
-
-
 def loads_like(exact: Callable[[bytes | str], Any], message: bytes | str) -> Any:
     """Exactly ``exact(message)`` (the same value or the same refusal), where ``exact`` is
     ``json.loads``, possibly with ``parse_float``/``parse_constant`` (module docstring)."""
-    kind = type(message)
-    hint = _FLOAT_HINT if kind is str else _FLOAT_HINT_BYTES if kind in _BINARY else None
-    if (
-        hint is not None
-        and len(message) >= FLOAT_HINT_FROM
-        and hint.search(message, 0, FLOAT_HINT_SPAN)  # type: ignore[arg-type]
-    ):
-        return exact(message)  # a float early on: orjson's answer would not be kept
     import orjson  # loaded by the first message, not by ``scan``'s imports
 
     try:
@@ -108,4 +81,4 @@ def loads_like_json(message: bytes | str) -> Any:
     return loads_like(json.loads, message)
 
 
-__all__ = ["FLOAT_HINT_FROM", "FLOAT_HINT_SPAN", "loads_like", "loads_like_json"]
+__all__ = ["loads_like", "loads_like_json"]
