@@ -2,10 +2,11 @@
 cfc1849, exactly: whole results compared by ``repr`` (every booking, funding event,
 symbol point, equity point, counter and drawdown).
 
-Reference: :class:`_Before`, the engine with ``_apply`` and ``_settle`` as they were at
-cfc1849 (copied verbatim below): the mark read through ``state.data.marks``, the touched
-symbols added one settlement at a time, and the settled rate compared with the previous
-row's rate and interval through ``state.data``. Histories: the random cross-margin
+Reference: :class:`_Before`, the engine with ``_apply``, ``_settle`` and
+``_equity_point`` as they were at cfc1849 (copied verbatim below): the mark read through
+``state.data.marks``, the touched symbols added one settlement at a time, the settled rate
+compared with the previous row's rate and interval through ``state.data``, and each held
+series' price read through the ``SeriesState.price`` property. Histories: the random cross-margin
 histories of ``test_cross_margin_accounts`` (liquidations, interval changes, gaps, mark
 jumps, positions paying funding) and the threshold-grid histories of
 ``test_screening_equivalence``. The comparison can fail: :class:`_IntervalChangeHeld`
@@ -25,7 +26,7 @@ from hypothesis import strategies as st
 from adapters.paper.backtest import backtest_venue
 from atomic_fp.backtest.engine import BacktestResult, BacktestSettings, _index, _Run
 from atomic_fp.backtest.gaps import expected_interval
-from atomic_fp.backtest.records import FundingEvent
+from atomic_fp.backtest.records import EquityPoint, FundingEvent
 from atomic_fp.backtest.replay_state import ZERO, SeriesState, SymbolState
 from atomic_fp.backtest.series import FundingSeries
 from atomic_fp.models import interval_hours
@@ -34,7 +35,7 @@ from tests.backtest.test_screening_equivalence import CONFIG, VENUES, _series, s
 
 
 class _Before(_Run):
-    """``_apply`` and ``_settle`` of main cfc1849, verbatim."""
+    """``_apply``, ``_settle`` and ``_equity_point`` of main cfc1849, verbatim."""
 
     def _apply(
         self,
@@ -141,6 +142,25 @@ class _Before(_Run):
             else:
                 state.pending_rate = None
                 state.venue.set_funding_rate(data.symbol, value, interval)
+
+    def _equity_point(self, now: datetime) -> None:
+        gross = ZERO
+        for state in self.holding.values():
+            price = state.price
+            assert price is not None
+            gross += abs(state.position) * price
+        if gross > self.peak_gross:
+            self.peak_gross = gross
+        self.equity.append(
+            EquityPoint(
+                time=now,
+                funding=self.total_funding,
+                fees=self.total_fees,
+                slippage=self.total_slippage,
+                price_pnl=self.total_cash + self.total_value + self.total_slippage,
+                gross_notional=gross,
+            )
+        )
 
 
 class _Counted(_Run):
