@@ -101,3 +101,41 @@ def test_the_comparison_catches_an_off_by_one_bound(monkeypatch: pytest.MonkeyPa
     assert _fields(series.window(start, end)) == _fields(_by_rows_f47b108(series, start, end))
     monkeypatch.setattr(series_module, "bisect_left", bisect_right)
     assert _fields(series.window(start, end)) != _fields(_by_rows_f47b108(series, start, end))
+
+
+def _odd_series(times: list[datetime]) -> FundingSeries:
+    n = len(times)
+    return FundingSeries(
+        venue="alpha",
+        symbol=Symbol("X"),
+        venue_symbol="XUSDT",
+        contract_multiplier=Decimal(1),
+        times=tuple(times),
+        rates=(Decimal(0),) * n,
+        intervals=(timedelta(hours=1),) * n,
+        marks=(None,) * n,
+    )
+
+
+def test_no_bounds_compares_no_times_as_f47b108() -> None:
+    """Naive and aware times mixed (a hand-built series): with no bound, f47b108 compared
+    nothing and gave the series back; checking the times' order first raised TypeError."""
+    series = _odd_series([datetime(2025, 1, 1), datetime(2025, 1, 2, tzinfo=timezone.utc)])
+    assert _by_rows_f47b108(series, None, None) is series
+    assert series.window(None, None) is series
+
+
+def test_times_in_a_zone_with_clock_changes_go_row_by_row() -> None:
+    """Two New York times in the repeated autumn hour: by wall clock 01:10 < 01:50, so the
+    times look increasing, but 01:10 of the second pass is 06:10Z and 01:50 of the first is
+    05:50Z: against a UTC bound of 06:00Z only the first is kept, as f47b108 kept it."""
+    from zoneinfo import ZoneInfo
+
+    new_york = ZoneInfo("America/New_York")
+    later = datetime(2025, 11, 2, 1, 10, fold=1, tzinfo=new_york)  # 06:10Z
+    earlier = datetime(2025, 11, 2, 1, 50, fold=0, tzinfo=new_york)  # 05:50Z
+    series = _odd_series([later, earlier])
+    start = datetime(2025, 11, 2, 6, 0, tzinfo=timezone.utc)
+    expected = _by_rows_f47b108(series, start, None)
+    assert expected.times == (later,)
+    assert _fields(series.window(start, None)) == _fields(expected)

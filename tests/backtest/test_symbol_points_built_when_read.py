@@ -2,9 +2,12 @@
 :class:`~atomic_fp.backtest.records.SymbolPoint` when first read
 (:class:`~atomic_fp.backtest.records.SymbolPoints`, issue 20: ~147,000 a benchmark year).
 
-Reference: main f47b108, whose run built every point at once and returned them as a tuple
-(:class:`_BuiltAtOnce`: the current engine with each recorded value tuple built into its
-point as it is appended, and the result's points a plain tuple). Whole results compared by
+Reference: f47b108's way of keeping points, every point built at once and returned as a
+tuple (:class:`_BuiltAtOnce`: the CURRENT engine with each recorded value tuple built into
+its point as it is appended, and the result's points a plain tuple). It pins the lazy
+sequence, not what is recorded: the values' order in each tuple is pinned against the
+fields by ``tests/backtest/test_symbol_point_fields.py`` (a swapped pair of values passes
+here and fails there). Whole results compared by
 ``repr`` and by ``==`` on random cross-margin histories; the sequence behaves as that
 tuple (length, indexing, slicing, iteration, equality both ways, hash, pickling, truth);
 and no point is built until one is read (counted).
