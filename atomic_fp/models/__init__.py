@@ -46,18 +46,19 @@ _ON_FIRST_USE = {
 """Each name imported on first use, with the module that defines it."""
 
 
-def __getattr__(name: str) -> Any:
-    """A model imported on first use (and kept in the package, so it is imported once)."""
-    module_name = _ON_FIRST_USE.get(name)
-    if module_name is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # type checkers read the imports above, and flag any other name
 
+    def __getattr__(name: str) -> Any:
+        """A model imported on first use (and kept in the package: imported once)."""
+        module_name = _ON_FIRST_USE.get(name)
+        if module_name is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module_name), name)
+        globals()[name] = value
+        return value
 
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_ON_FIRST_USE))
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(_ON_FIRST_USE))
 
 
 __all__ = [

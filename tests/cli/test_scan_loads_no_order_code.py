@@ -143,3 +143,28 @@ def test_every_public_model_name_resolves_to_its_defining_modules_object() -> No
             assert got["top"][name] == via_from, name
     assert len(got["defining"]) == 15
     assert got["dir"] == [] and got["missing"] == []
+
+
+TYPED_USE = """
+from decimal import Decimal
+
+import atomic_fp.models as models
+from atomic_fp.models import Order, OrderBook, Position, TradeLeg
+
+leg = TradeLeg(exchange_id="grvt", side="buy", quantity=[0.1])
+book: OrderBook = models.Order
+missing = models.Ordr
+"""
+
+
+def test_type_checkers_still_see_each_lazy_model_and_flag_unknown_names(tmp_path: Path) -> None:
+    """``mypy --strict`` on a user's file: a model imported on first use keeps its type
+    (misuse is an error), and a misspelt name is an error, not ``Any`` (the package's
+    ``__getattr__`` is hidden from type checkers)."""
+    from tests.core.test_seed_style_types import run_mypy
+
+    done = run_mypy(tmp_path, TYPED_USE)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert 'Argument "quantity" to "TradeLeg" has incompatible type "list[float]"' in done.stdout
+    assert 'Incompatible types in assignment (expression has type "type[Order]"' in done.stdout
+    assert 'has no attribute "Ordr"' in done.stdout
