@@ -57,7 +57,7 @@ from typing import Any
 
 from atomic_fp.backtest.collector import fewer_collections
 from atomic_fp.backtest.gaps import coverage, expected_interval
-from atomic_fp.backtest.records import SymbolPoint
+from atomic_fp.backtest.records import SymbolPoints
 from atomic_fp.backtest.replay_state import (
     ZERO,
     SeriesState,
@@ -142,7 +142,7 @@ class _Run(DecidingRun, AccountingRun):
             fills=tuple(self.fills),
             funding=tuple(self.funding_events),
             equity=tuple(self.equity),
-            symbol_points=tuple(self.symbol_points),
+            symbol_points=SymbolPoints(self.symbol_points),
             decisions=tuple(self.decisions),
             problems=tuple(self.problems),
             missed_in_position=dict(sorted(self.missed.items())),
@@ -337,17 +337,17 @@ class _Run(DecidingRun, AccountingRun):
             sym.screened_out = True
             sym.seen = fingerprint
             # _symbol_point(sym, now, widest, flat=True) inline: a point when the spread
-            # changed (held is 0), positional in SymbolPoint's field order, net_pnl as
+            # changed (held is 0), its values in SymbolPoint's field order
+            # (records.SymbolPoints builds the point when read), net_pnl as
             # SymbolState.net sums it
             spread = None if widest is None else gap
             if sym.last_point != (spread, ZERO):
                 sym.last_point = (spread, ZERO)
                 self.symbol_points.append(
-                    SymbolPoint(now, sym.base, spread, None if widest is None else worst_name,
-                                None if widest is None else best_name, ZERO, reference,
-                                sym.funding,
-                                sym.funding - sym.fees + sym.cash + sym.value
-                                if sym.books_moved else sym.tracked_net)
+                    (now, sym.base, spread, None if widest is None else worst_name,
+                     None if widest is None else best_name, ZERO, reference, sym.funding,
+                     sym.funding - sym.fees + sym.cash + sym.value
+                     if sym.books_moved else sym.tracked_net)
                 )  # fmt: skip
             return False
         if aprs is None:

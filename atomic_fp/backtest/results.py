@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -89,7 +89,9 @@ class BacktestResult:
     fills: tuple[Fill, ...]
     funding: tuple[FundingEvent, ...]
     equity: tuple[EquityPoint, ...]
-    symbol_points: tuple[SymbolPoint, ...]
+    symbol_points: Sequence[SymbolPoint]
+    """A :class:`~atomic_fp.backtest.records.SymbolPoints`: the points, built when first
+    read (equal to, and printed as, the tuple of them)."""
     decisions: tuple[Decision, ...]
     problems: tuple[ExecutionProblem, ...]
     missed_in_position: Mapping[str, int]

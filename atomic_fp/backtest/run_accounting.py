@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from atomic_fp import costs
-from atomic_fp.backtest.records import EquityPoint, Fill, SymbolPoint
+from atomic_fp.backtest.records import EquityPoint, Fill
 from atomic_fp.backtest.replay_state import (
     ZERO,
     SymbolState,
@@ -186,17 +186,19 @@ class AccountingRun(RunBase):
         if sym.last_point == key:
             return
         sym.last_point = key
-        # positional, in SymbolPoint's field order (time, symbol, spread_apr, long_venue,
-        # short_venue, position_base, price, funding, net_pnl): ~150,000 points a
-        # benchmark year, and keywords cost attrs' __init__ a third more
+        # its values in SymbolPoint's field order (time, symbol, spread_apr, long_venue,
+        # short_venue, position_base, price, funding, net_pnl; records.SymbolPoints
+        # builds the point when read): ~150,000 points a benchmark year
         # (tests/backtest/test_symbol_point_fields.py pins the order)
         if widest is None:
-            point = SymbolPoint(now, sym.base, None, None, None, held, sym.reference,
-                                sym.funding, sym.net)  # fmt: skip
+            self.symbol_points.append(
+                (now, sym.base, None, None, None, held, sym.reference, sym.funding, sym.net)
+            )
         else:
-            point = SymbolPoint(now, sym.base, spread, widest[1], widest[2], held,
-                                sym.reference, sym.funding, sym.net)  # fmt: skip
-        self.symbol_points.append(point)
+            self.symbol_points.append(
+                (now, sym.base, spread, widest[1], widest[2], held, sym.reference,
+                 sym.funding, sym.net)
+            )  # fmt: skip
 
     def _equity_point(self, now: datetime) -> None:
         gross = ZERO

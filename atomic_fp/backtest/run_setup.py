@@ -12,7 +12,14 @@ from itertools import compress, islice, repeat
 from itertools import count as count_from
 from operator import add, gt, sub
 
-from atomic_fp.backtest.records import Decision, EquityPoint, Fill, FundingEvent, SymbolPoint
+from atomic_fp.backtest.records import (
+    Decision,
+    EquityPoint,
+    Fill,
+    FundingEvent,
+    SymbolPoint,
+    SymbolPointFields,
+)
 from atomic_fp.backtest.replay_state import (
     SETTLE,
     UNKNOWN,
@@ -139,7 +146,9 @@ class RunBase:
         self.fills: list[Fill] = []
         self.funding_events: list[FundingEvent] = []
         self.equity: list[EquityPoint] = []
-        self.symbol_points: list[SymbolPoint] = []
+        self.symbol_points: list[SymbolPoint | SymbolPointFields] = []
+        """Each point's values in :class:`SymbolPoint`'s field order (built into points
+        when the result's :class:`~atomic_fp.backtest.records.SymbolPoints` is read)."""
         self.decisions: list[Decision] = []
         self.problems: list[ExecutionProblem] = []
         self.peak_gross = ZERO
