@@ -5,6 +5,7 @@ Conventions: :mod:`adapters.binance.parsing`."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -14,6 +15,8 @@ import attrs
 from returns.result import Result
 
 from adapters._parse import (
+    _MAX_DIGITS,
+    MEMO_TEXTS,
     ParseError,
     arr,
     dec_field,
@@ -26,6 +29,7 @@ from adapters._parse import (
     parse_guard,
     plain_decimal,
     str_field,
+    text_decimal,
     ts_millis,
 )
 from adapters.binance.parsing import (
@@ -130,6 +134,12 @@ def _plain_price(value: object) -> Decimal | Literal[False] | None:
     if number is None:
         return False
     return None if number == 0 else number
+
+
+_text_price = functools.lru_cache(maxsize=MEMO_TEXTS)(_plain_price)
+""":func:`_plain_price` of a ``str`` of at most ``_MAX_DIGITS`` characters, remembered as
+:data:`adapters._parse.text_decimal` is (a pure function of the text; issue 20: two
+prices a row, ~500 rows a scan). The row loop calls it only for such a ``str``."""
 
 
 def _current_rate(
@@ -250,12 +260,28 @@ def parse_premium_index(
                         continue
                     if mapped is None:
                         continue
-                    rate = plain_decimal(raw.get("lastFundingRate"))
+                    # each number text read once and remembered (text_decimal, _text_price)
+                    value = raw.get("lastFundingRate")
+                    rate = (
+                        text_decimal(value)
+                        if type(value) is str and len(value) <= _MAX_DIGITS
+                        else plain_decimal(value)
+                    )
                     stamp = raw.get("time")
                     observed_at = instant_or_none(stamp, 1_000) if type(stamp) is int else None
                     next_funding_time = instant_or_none(next_ms, 1_000)
-                    mark = _plain_price(raw.get("markPrice"))
-                    index = _plain_price(raw.get("indexPrice"))
+                    value = raw.get("markPrice")
+                    mark = (
+                        _text_price(value)
+                        if type(value) is str and len(value) <= _MAX_DIGITS
+                        else _plain_price(value)
+                    )
+                    value = raw.get("indexPrice")
+                    index = (
+                        _text_price(value)
+                        if type(value) is str and len(value) <= _MAX_DIGITS
+                        else _plain_price(value)
+                    )
                     if (
                         rate is not None
                         and _MIN_RATE <= rate <= MAX_ABS_RATE
