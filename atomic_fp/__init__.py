@@ -8,14 +8,15 @@ The seed design's public API, importable from here as it writes it::
 
     from atomic_fp import Symbol, ArbitrageConfig, AtomicQueryer, ArbitrageOrchestrator
 
-The models and errors are imported eagerly; everything else on first use (PEP 562
-``__getattr__``): the operations, aggregators and orchestration (which need ``anyio``), so
-that importing the pure core (``atomic_fp.models``, ``atomic_fp.decisions``) loads no I/O
-library, and the decisions, exposure and per-venue names, so that a module importing
-``atomic_fp.models`` (every adapter, the config reader) does not pay for the decisions: the
-package ``__init__`` runs on any ``atomic_fp.*`` import, and the decisions were ~40 % of a
-cold scan's imports before its first connection (issue 20). ``__init__.pyi`` gives type
-checkers every name.
+The errors and the models a scan uses are imported eagerly; everything else on first use
+(PEP 562 ``__getattr__``): the operations, aggregators and orchestration (which need
+``anyio``), so that importing the pure core (``atomic_fp.models``, ``atomic_fp.decisions``)
+loads no I/O library; the order, signal, book and account models (:mod:`atomic_fp.models`
+imports them on first use too); and the decisions, exposure and per-venue names, so that a
+module importing ``atomic_fp.models`` (every adapter, the config reader) does not pay for
+the decisions: the package ``__init__`` runs on any ``atomic_fp.*`` import, and the
+decisions were ~40 % of a cold scan's imports before its first connection (issue 20).
+``__init__.pyi`` gives type checkers every name.
 """
 
 from typing import Any
@@ -39,33 +40,38 @@ from atomic_fp.errors import (
 )
 from atomic_fp.models import (
     ArbitrageConfig,
-    Balance,
-    BookLevel,
     ContractType,
     ExchangeIdentifier,
     FundingKind,
-    FundingPayment,
     FundingRate,
     Market,
-    Order,
-    OrderBook,
-    OrderRequest,
-    OrderStatus,
-    OrderType,
-    Position,
-    PositionSide,
-    Side,
-    SignalKind,
     Symbol,
-    TimeInForce,
-    TradeLeg,
-    TradingSignal,
     VenueFees,
 )
 
 __version__ = "0.1.0"
 
 _LAZY = {
+    **dict.fromkeys(
+        (
+            "Balance",
+            "BookLevel",
+            "FundingPayment",
+            "Order",
+            "OrderBook",
+            "OrderRequest",
+            "OrderStatus",
+            "OrderType",
+            "Position",
+            "PositionSide",
+            "Side",
+            "SignalKind",
+            "TimeInForce",
+            "TradeLeg",
+            "TradingSignal",
+        ),
+        "atomic_fp.models",
+    ),
     "FundingArbitrageDecision": "atomic_fp.decisions",
     "NoTrade": "atomic_fp.decisions",
     "Opportunity": "atomic_fp.decisions",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from returns.future import FutureResult
 
@@ -25,7 +26,6 @@ from adapters.grvt.config import GrvtConfig, GrvtCredentials, GrvtOptions
 from adapters.grvt.execution import GrvtExecution
 from adapters.grvt.http import GrvtHttp
 from adapters.grvt.parsers import InstrumentList
-from adapters.grvt.parsing_margin_rules import MarginRules
 from adapters.grvt.ticker_snapshot import ticker_snapshots
 from adapters.kit import FeesFacade, GuardedVenue, MarginFacade, TtlCache
 from adapters.kit.facade import PreparedOrdersFacade
@@ -33,6 +33,9 @@ from adapters.registry import VenueSettings
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Order, Symbol
 from atomic_fp.venue import TRADING_CAPABILITIES, Capability
+
+if TYPE_CHECKING:
+    from adapters.grvt.parsing_margin_rules import MarginRules
 
 
 class GrvtClient(

@@ -1,24 +1,24 @@
 """GRVT margin rules on the market-data host: fetched per instrument, cached per
 instrument (:class:`~adapters.kit.TtlCache`, ``instrument_ttl``), and turned into the
 maintenance rates the margin read reports for symbols the account holds no position in
-(rules and tier choice: :mod:`adapters.grvt.parsing_margin_rules`)."""
+(rules and tier choice: :mod:`adapters.grvt.parsing_margin_rules`, imported by the methods
+here on the first margin read: a scan never reads margin, issue 20)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from returns.result import Failure, Result, Success
 
 from adapters.grvt.market_data import GrvtMarketData
-from adapters.grvt.parsing_margin_rules import (
-    MarginRules,
-    maintenance_rate_bound,
-    parse_margin_rules,
-)
 from adapters.kit import TtlCache
 from atomic_fp.errors import VenueError
 from atomic_fp.models.identifiers import Symbol
+
+if TYPE_CHECKING:
+    from adapters.grvt.parsing_margin_rules import MarginRules
 
 MARGIN_RULES = "margin_rules"
 
@@ -43,6 +43,8 @@ class GrvtMarginRules(GrvtMarketData):
         raw = await self._http.market_call(MARGIN_RULES, {"instrument": name})
         if isinstance(raw, Failure):
             return Failure(raw.failure())
+        from adapters.grvt.parsing_margin_rules import parse_margin_rules
+
         parsed = parse_margin_rules(self._venue, raw.unwrap(), name)
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
@@ -56,6 +58,8 @@ class GrvtMarginRules(GrvtMarketData):
         margin, whose rate :meth:`AccountMargin.maintenance_rate` takes), the rate bound
         from its rules, or why there is none (a failed read is a reason, never a default
         rate)."""
+        from adapters.grvt.parsing_margin_rules import maintenance_rate_bound
+
         rates: dict[Symbol, Decimal] = {}
         problems: dict[Symbol, str] = {}
         for symbol in sorted(self._asked - held, key=str):

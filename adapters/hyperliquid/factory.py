@@ -28,7 +28,6 @@ from adapters.client_config import Connectable, as_settings
 from adapters.hyperliquid.config import HyperliquidConfig, HyperliquidOptions
 from adapters.hyperliquid.http import HyperliquidHttp
 from adapters.hyperliquid.market_data import HyperliquidMarketData
-from adapters.hyperliquid.signing import AgentSigner, NonceSource
 from adapters.kit.components import AccountOrPublishedFees, DeclaredVenue, Secrets, VenueParts
 from adapters.kit.facade import FeesFacade, MarginFacade, PreparedOrdersFacade
 from adapters.kit.http import RetryPolicy
@@ -43,6 +42,7 @@ if TYPE_CHECKING:
 
     # built on first use: a scan never imports it (issue 20)
     from adapters.hyperliquid.execution import HyperliquidExecution
+    from adapters.hyperliquid.signing import AgentSigner, NonceSource
 
 Clock = Callable[[], datetime]
 

@@ -9,6 +9,10 @@ Credentials: ``account_address`` (the master account: every user query uses it, 
 address would return an empty account) and ``agent_private_key`` (the API wallet that
 signs L1 actions, :mod:`adapters.hyperliquid.signing`). Nonces come from
 :func:`~adapters.hyperliquid.signing.nonce_source_for` the agent's address unless given.
+
+The signing and action-encoding modules are imported by the methods that use them, on the
+first account read or order: a scan uses neither (issue 20: a cold scan's critical path is
+its main thread's imports).
 """
 
 from __future__ import annotations
@@ -18,16 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from returns.result import Failure, Result, Success
 
-from adapters.hyperliquid.actions import exchange_payload
 from adapters.hyperliquid.config import HyperliquidOptions
 from adapters.hyperliquid.parsers import info_error_message
-from adapters.hyperliquid.signing import (
-    AgentSigner,
-    NonceSource,
-    is_address,
-    load_agent,
-    nonce_source_for,
-)
 from adapters.kit.http import JsonHttp, RetryPolicy
 from adapters.kit.http_client import AsyncHttpClient, async_client
 from adapters.registry import VenueSettings
@@ -35,6 +31,8 @@ from atomic_fp.errors import Ambiguous, MalformedResponse, NotConfigured, VenueE
 
 if TYPE_CHECKING:
     import httpx
+
+    from adapters.hyperliquid.signing import AgentSigner, NonceSource
 
 
 class HyperliquidHttp:
@@ -101,6 +99,8 @@ class HyperliquidHttp:
             return Failure(
                 NotConfigured(self.venue, "credentials.account_address (master address) unset")
             )
+        from adapters.hyperliquid.signing import is_address
+
         if not is_address(address):
             return Failure(
                 NotConfigured(self.venue, "credentials.account_address is not a 0x address")
@@ -114,6 +114,8 @@ class HyperliquidHttp:
         key = self._credentials.get("agent_private_key")
         if not key:
             return Failure(NotConfigured(self.venue, "credentials.agent_private_key unset"))
+        from adapters.hyperliquid.signing import load_agent
+
         loaded = load_agent(self.venue, key)
         if isinstance(loaded, Success):
             self._signer = loaded.unwrap()
@@ -138,6 +140,9 @@ class HyperliquidHttp:
     ) -> dict[str, Any]:
         """The ``/exchange`` payload of ``action``, signed with a fresh nonce (no I/O: the
         slow part of an order, done before any leg of a round is sent)."""
+        from adapters.hyperliquid.actions import exchange_payload
+        from adapters.hyperliquid.signing import nonce_source_for
+
         if self.nonces is None:
             self.nonces = nonce_source_for(signer.address)
         nonce = self.nonces.next()

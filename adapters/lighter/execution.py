@@ -20,22 +20,14 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import attrs
 from returns.result import Failure, Result, Success
 
 from adapters.lighter.account import LighterAccount
 from adapters.lighter.http import AuthTokens
-from adapters.lighter.nonces import NonceBook, NonceLease
-from adapters.lighter.orders import build_create_order, client_order_index
 from adapters.lighter.parsers import parse_next_nonce, parse_orders, parse_send_tx
-from adapters.lighter.signer import (
-    CreateOrderTx,
-    LighterSigner,
-    SignedTx,
-    SignerError,
-    load_sdk_signer,
-)
 from atomic_fp.errors import (
     Ambiguous,
     InvalidRequest,
@@ -48,6 +40,15 @@ from atomic_fp.errors import (
 from atomic_fp.models import Order, OrderRequest, OrderStatus, Symbol
 from atomic_fp.venue import PreparedOrder
 
+if TYPE_CHECKING:
+    from adapters.lighter.nonces import NonceBook, NonceLease
+    from adapters.lighter.signer import CreateOrderTx, LighterSigner, SignedTx
+
+# The order encoding (adapters.lighter.orders), the nonce book (adapters.lighter.nonces)
+# and the signer's module (adapters.lighter.signer) are imported by the methods that use
+# them, on the first order: a scan builds this client and places none (issue 20: a cold
+# scan's critical path is its main thread's imports).
+
 SEND_TX = "/api/v1/sendTx"
 FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -57,6 +58,12 @@ def sdk_present() -> bool:
         return importlib.util.find_spec("lighter") is not None
     except (ImportError, ValueError):
         return False
+
+
+def _client_order_index(client_order_id: str) -> int:
+    from adapters.lighter.orders import client_order_index
+
+    return client_order_index(client_order_id)
 
 
 def _is_invalid_nonce(error: VenueError) -> bool:
@@ -123,6 +130,8 @@ class LighterExecution(LighterAccount):
         if self.signer_loader is not None:
             loaded = self.signer_loader()
         else:
+            from adapters.lighter.signer import load_sdk_signer
+
             sdk = load_sdk_signer(
                 base_url=self.base_url,
                 account_index=self.account_index,
@@ -138,6 +147,8 @@ class LighterExecution(LighterAccount):
 
     def _nonce_book(self) -> NonceBook:
         if self._nonces is None:
+            from adapters.lighter.nonces import NonceBook
+
             self._nonces = NonceBook(fetch=self._fetch_next_nonce)
         return self._nonces
 
@@ -165,6 +176,8 @@ class LighterExecution(LighterAccount):
         says an API-level refusal does not consume the nonce but a sequencer refusal does;
         asking costs one request and cannot be wrong.
         """
+        from adapters.lighter.signer import SignerError
+
         signer = self._signer()
         if isinstance(signer, Failure):
             return Failure(signer.failure())
@@ -213,6 +226,8 @@ class LighterExecution(LighterAccount):
         market = await self._market(request.symbol)
         if isinstance(market, Failure):
             return Failure(market.failure())
+        from adapters.lighter.orders import build_create_order
+
         tx = build_create_order(request, market.unwrap())
         if isinstance(tx, Failure):
             return Failure(tx.failure())
@@ -231,6 +246,8 @@ class LighterExecution(LighterAccount):
         self, signer: LighterSigner, order_tx: CreateOrderTx, lease: NonceLease, what: str
     ) -> Result[SignedTx, VenueError]:
         """Sign with the reserved nonce; a signer failure gives the nonce back."""
+        from adapters.lighter.signer import SignerError
+
         try:
             return Success(signer.sign_create_order(order_tx, lease.nonce))
         except SignerError as error:
@@ -320,7 +337,7 @@ class LighterExecution(LighterAccount):
         if isinstance(market, Failure):
             return Failure(market.failure())
         market_id = market.unwrap().market_id
-        index = client_order_index(client_order_id)
+        index = _client_order_index(client_order_id)
         sent = await self._send_signed(
             lambda s, nonce: s.sign_cancel_order(market_id, index, nonce), "cancel order"
         )
@@ -345,7 +362,7 @@ class LighterExecution(LighterAccount):
         if isinstance(token, Failure):
             return Failure(token.failure())
         headers = {"authorization": token.unwrap()}
-        index = client_order_index(client_order_id)
+        index = _client_order_index(client_order_id)
         lighter_market = market.unwrap()
         for path, extra in (
             ("/api/v1/accountActiveOrders", {}),

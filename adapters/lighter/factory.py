@@ -28,15 +28,15 @@ from adapters.kit.facade import PreparedOrdersFacade
 from adapters.lighter.config import DEFAULT_BASE_URL, LighterConfig, credential_int, option_float
 from adapters.lighter.execution import LighterExecution
 from adapters.lighter.http import AuthTokens, LighterHttp
-from adapters.lighter.nonces import NonceBook
 from adapters.lighter.parsers import LighterMarket
-from adapters.lighter.signer import LighterSigner
 from adapters.registry import VenueSettings
 from atomic_fp.errors import NotConfigured, NotSupported, VenueError
 from atomic_fp.models import FundingPayment, Order
 from atomic_fp.venue import Capability
 
 if TYPE_CHECKING:
+    from adapters.lighter.nonces import NonceBook
+    from adapters.lighter.signer import LighterSigner
     from adapters.lighter.ws import MarketStatsFeed
 
 Clock = Callable[[], datetime]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from returns.result import Failure, Result, Success
@@ -28,9 +28,11 @@ from adapters.kit import CodeMap, JsonHttp, RequestBudget
 from adapters.kit.http_client import async_client
 from adapters.lighter.config import option_float
 from adapters.lighter.parsers import error_fields
-from adapters.lighter.signer import LighterSigner, SignerError
 from adapters.registry import VenueSettings
 from atomic_fp.errors import NotSent, RateLimited, VenueError, VenueRejected
+
+if TYPE_CHECKING:
+    from adapters.lighter.signer import LighterSigner
 
 RATE_LIMITED_CODES = frozenset({"23000", "23001", "23002", "23003"})
 LIGHTER_CODES = CodeMap(rate_limited=RATE_LIMITED_CODES)
@@ -129,6 +131,8 @@ class AuthTokens:
         if self._held is not None and self._held[1] - now > timedelta(minutes=1):
             return Success(self._held[0])
         deadline = now + AUTH_TOKEN_LIFETIME
+        from adapters.lighter.signer import SignerError  # an order read's: not a scan's
+
         try:
             token = signer.create_auth_token(int(deadline.timestamp()))
         except SignerError as error:

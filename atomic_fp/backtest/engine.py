@@ -175,10 +175,9 @@ class _Run(DecidingRun, AccountingRun):
     ) -> set[SymbolState]:
         """Apply the settlements (series, row) and the unknowns (series index, row) at
         ``now``, each in the events' order; the symbols they touched."""
-        touched: set[SymbolState] = set()
         moved: set[SymbolState] = set()
         for state, row in settling:
-            mark = state.data.marks[row]
+            mark = state.marks[row]
             if mark is not None:
                 state.own_mark = mark
                 sym = state.sym
@@ -196,9 +195,10 @@ class _Run(DecidingRun, AccountingRun):
                     price = reference
                 if price is not None:
                     ensure_listed(other, price)
+        settle = self._settle
         for state, row in settling:
-            self._settle(state, row, now)
-            touched.add(state.sym)
+            settle(state, row, now)
+        touched = {state.sym for state, _ in settling}
         for index, row in unknowns:
             state = self.series[index]
             if state.known != row:

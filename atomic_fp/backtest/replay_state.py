@@ -88,8 +88,8 @@ class SeriesState:
 
     __slots__ = (
         "aprs", "available", "data", "direct", "floor", "index", "intervals", "known", "listed",
-        "own_mark", "pending_rate", "position", "signals", "sym", "usable", "venue", "venue_id",
-        "venue_mark", "venue_name",
+        "marks", "own_mark", "pending_rate", "position", "signals", "sym", "usable", "venue",
+        "venue_id", "venue_mark", "venue_name",
     )  # fmt: skip
 
     def __init__(
@@ -113,6 +113,8 @@ class SeriesState:
         self.signals = data.rates if data.signals is None else data.signals
         self.intervals = data.intervals
         """``data.intervals`` (read for every usable series of every symbol considered)."""
+        self.marks = data.marks
+        """``data.marks`` (read at every settlement)."""
         self.aprs = _aprs_of(self.signals, data.intervals)
         """APR of each row's signal (``None``: no estimate), the formula of
         ``FundingRate.apr``, computed for the whole series at once: the screening reads

@@ -203,7 +203,9 @@ class AccountingRun(RunBase):
     def _equity_point(self, now: datetime) -> None:
         gross = ZERO
         for state in self.holding.values():
-            price = state.price
+            price = state.own_mark  # SeriesState.price inline (once per held series a step)
+            if price is None:
+                price = state.sym.reference
             assert price is not None
             gross += abs(state.position) * price
         if gross > self.peak_gross:

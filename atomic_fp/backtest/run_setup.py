@@ -346,26 +346,31 @@ class RunBase:
         previous = state.known
         state.known = row
         state.available = True
-        signals = state.signals  # data.signal(row), read without a call per settlement
-        signal = signals[row]
-        listed = state.listed
+        signal = state.signals[row]  # data.signal(row), read without a call per settlement
         # state.refresh() with available and known >= 0 just set (inline: once per
         # settlement, 220,000 times a benchmark year)
-        state.usable = listed and signal is not None
-        if listed and (
-            previous < 0
-            or signals[previous] != signal
-            or data.intervals[previous] != data.intervals[row]
-        ):
-            interval = data.intervals[row]
-            value = ZERO if signal is None else signal
-            if previous >= 0 and data.intervals[previous] == interval:
-                # a new rate at the same interval: held back until the venue's rate is
-                # read (_send_rate); the venue's market (its interval) is not touched
-                state.pending_rate = (value, interval)
-            else:
-                state.pending_rate = None
-                state.venue.set_funding_rate(data.symbol, value, interval)
+        if not state.listed:
+            state.usable = False
+            return
+        state.usable = signal is not None
+        # the venue learns a first rate or a new interval at once, a new rate at the same
+        # interval when its rate is next read (_send_rate): the rate compared first, then
+        # the interval, as ``rate differs or interval differs`` always did
+        interval = state.intervals[row]
+        if previous < 0:
+            send = True
+        elif state.signals[previous] != signal:
+            send = state.intervals[previous] != interval
+            if not send:
+                # held back until the venue's rate is read; its market is not touched
+                state.pending_rate = (ZERO if signal is None else signal, interval)
+        elif state.intervals[previous] != interval:
+            send = True
+        else:
+            return
+        if send:
+            state.pending_rate = None
+            state.venue.set_funding_rate(data.symbol, ZERO if signal is None else signal, interval)
 
     def _send_rate(self, state: SeriesState) -> None:
         """Give the venue the rate the last settlements set, before its rate is read.

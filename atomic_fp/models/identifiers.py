@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
 
 import attrs
@@ -109,8 +110,15 @@ class Symbol:
     def key(self) -> str:
         """The identity as text (``BTC/USD`` for ``Symbol("BTC", "USDT", "PERP")`` too):
         what a journal row or any other store keys by, so that equal symbols share rows
-        whatever quote the user wrote (``str()`` shows the quote asked for)."""
-        return str(Symbol(self.base, contract_type=self.contract_type))
+        whatever quote the user wrote (``str()`` shows the quote asked for).
+
+        Memoised by exactly the two fields the text is built from (``base`` and
+        ``contract_type``; ``quote`` and ``strict_quote`` never enter it): a miss builds
+        the same validated ``Symbol`` as before, so a field that would not validate still
+        raises (``lru_cache`` keeps no exceptions). The answer is an immutable ``str``,
+        equal to the one built fresh; ``lru_cache`` is thread-safe and bounded.
+        """
+        return _symbol_key(self.base, self.contract_type)
 
     def accepts_settlement(self, settle_asset: str) -> bool:
         """Whether a venue market settling in ``settle_asset`` trades this symbol: always,
@@ -129,3 +137,9 @@ class Symbol:
                 base, _, quote = cleaned.partition(separator)
                 return cls(base=base, quote=quote or "USD")
         return cls(base=cleaned)
+
+
+@functools.lru_cache(maxsize=4096)
+def _symbol_key(base: str, contract_type: ContractType) -> str:
+    """:attr:`Symbol.key` for these fields: the text of the quote-agnostic ``Symbol``."""
+    return str(Symbol(base, contract_type=contract_type))
