@@ -1,6 +1,7 @@
 """The backtest paper venue's account reads: the cross-margin account (memoised), the
-positions with their liquidation prices, one symbol's position, and the liquidation
-floor the backtest certifies held symbols with.
+positions with their liquidation prices, and the liquidation floor the backtest
+certifies held symbols with (one symbol's position and each held leg's:
+:mod:`adapters.paper.backtest_positions`, which this builds on).
 
 Split from :mod:`adapters.paper.backtest` (the synchronous direct calls), which builds on
 :class:`BacktestAccountReads`. The margin is a function of the clock and of the account:
@@ -17,23 +18,31 @@ venue's, and ``tests/adapters/test_paper_venue_equals_old_code.py`` with the old
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from operator import is_
 from typing import Any
 
 from returns.result import Result, Success
 
+from adapters.paper.backtest_positions import BacktestPositionReads
 from adapters.paper.margin import PaperMarginRules, liquidation_floor
-from adapters.paper.restamp import copier, restamped, retimed, utc_instant
-from adapters.paper.venue import PaperMarketState, PaperPosition, PaperVenue
+from adapters.paper.restamp import restamped, retimed, slot_builder, utc_instant
+from adapters.paper.venue import PaperMarketState
 from atomic_fp.errors import VenueError
 from atomic_fp.models import Position, Symbol
+from atomic_fp.models._validators import (
+    finite_decimal,
+    non_empty_str,
+    optional_non_negative,
+    to_utc,
+    utc_datetime,
+)
 from atomic_fp.models.margin import (
     AccountMargin,
     LegMargin,
     LiquidationSource,
+    _rates,
+    _reasons,
     estimate_liquidation_price,
 )
 
@@ -41,7 +50,7 @@ AccountKey = tuple[Decimal | None, Decimal, PaperMarginRules, int]
 """The wallet, leverage and rules objects and the holdings version an answer read."""
 
 
-class BacktestAccountReads(PaperVenue):
+class BacktestAccountReads(BacktestPositionReads):
     """The paper venue's account reads, each built once per account (see the module)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -49,7 +58,6 @@ class BacktestAccountReads(PaperVenue):
         super().__init__(*args, **kwargs)
         self._margin_memo: dict[str, tuple[AccountKey, AccountMargin]] = {}
         self._positions_memo: tuple[tuple[AccountMargin, ...], tuple[Position, ...]] | None = None
-        self._raw_memo: dict[Symbol, tuple[tuple[object, ...], Position]] = {}
         self._rates_by_asset: dict[str, tuple[int, Decimal, dict[Symbol, Decimal]]] = {}
 
     def _account_key(self, asset: str) -> AccountKey:
@@ -149,7 +157,39 @@ class BacktestAccountReads(PaperVenue):
                     leg_maintenance_margin=leg_mm,
                 )
             source = LiquidationSource.ESTIMATED if estimate is not None else None
-            legs.append(LegMargin(position, estimate, source, leg_mm))
+            # from its slots when the validators accept the values unchanged (both
+            # optional_non_negative), else by the constructor, which refuses them
+            if (
+                _LEG is not None
+                and (
+                    estimate is None
+                    or (type(estimate) is Decimal and estimate.is_finite() and estimate >= 0)
+                )
+                and type(leg_mm) is Decimal
+                and leg_mm.is_finite()
+                and leg_mm >= 0
+            ):
+                legs.append(_LEG(position, estimate, source, leg_mm))
+            else:
+                legs.append(LegMargin(position, estimate, source, leg_mm))
+        rates = self._listed_rates(asset, rate) or {}
+        if (
+            _MARGIN is not None
+            and type(asset) is str
+            and asset
+            and not asset.isspace()
+            and type(equity) is Decimal
+            and equity.is_finite()
+            and type(maintenance) is Decimal
+            and maintenance.is_finite()
+            and maintenance >= 0
+            and type(rates) is dict
+            and utc_instant(now)
+        ):
+            # the converters' copies: _rates copies the mapping, the problems are a new {}
+            return _MARGIN(
+                self._exchange, asset, equity, maintenance, now, tuple(legs), dict(rates), {}
+            )
         return AccountMargin(
             exchange=self._exchange,
             asset=asset,
@@ -157,63 +197,8 @@ class BacktestAccountReads(PaperVenue):
             maintenance_margin=maintenance,
             observed_at=now,
             legs=tuple(legs),
-            maintenance_rates=self._listed_rates(asset, rate) or {},
+            maintenance_rates=rates,
         )
-
-    def _raw_positions(self, asset: str | None = None) -> list[Position]:
-        """:meth:`PaperVenue._raw_positions`, each position built once per size, entry,
-        mark, market and leverage (compared by identity) and copied with the new time:
-        the account's margin is rebuilt whenever its wallet or any mark moved (every
-        funding settlement), and building every held leg's ``Position`` again with all
-        its validators was most of that."""
-        now = self.now()
-        if not utc_instant(now):
-            return super()._raw_positions(asset)
-        positions = []
-        markets = self._markets
-        for symbol, pos in self._positions.items():
-            if pos.size == 0:  # a flat leg's market is not looked up (listed: every leg's is)
-                continue
-            state = markets[symbol]
-            if asset is not None and state.market.settle_asset != asset:
-                continue
-            positions.append(self._raw_position(symbol, pos, state, now))
-        return positions
-
-    def _raw_position(
-        self, symbol: Symbol, pos: PaperPosition, state: PaperMarketState, now: datetime
-    ) -> Position:
-        """One held leg's position without liquidation price, built once per size,
-        entry, mark, market and leverage (compared by identity) and copied with the new
-        time ``now`` (an aware UTC datetime)."""
-        market = state.market
-        leverage = market.max_leverage or self.leverage
-        key = (pos.size, pos.entry_price, state.mark_price, market, leverage)
-        memo = self._raw_memo
-        cached = memo.get(symbol)
-        if cached is not None and _same_objects(cached[0], key):
-            position = cached[1]
-            if position.observed_at != now:
-                position = (
-                    _POSITION_RETIMED(position, now)
-                    if type(position) is Position and utc_instant(now)
-                    else retimed(position, observed_at=now)
-                )
-                memo[symbol] = (key, position)
-            return position
-        position = Position(
-            exchange=self._exchange,
-            symbol=symbol,
-            size=pos.size,
-            observed_at=now,
-            contract_multiplier=market.contract_multiplier,
-            entry_price=pos.entry_price,
-            mark_price=state.mark_price,
-            unrealized_pnl=(state.mark_price - pos.entry_price) * pos.size,
-            leverage=leverage,
-        )
-        memo[symbol] = (key, position)
-        return position
 
     def _positions_now(self) -> Result[tuple[Position, ...], VenueError]:
         """:meth:`PaperVenue._positions_now`, rebuilt only when a margin it reads is a new
@@ -237,62 +222,6 @@ class BacktestAccountReads(PaperVenue):
         self._positions_memo = (margins, positions)
         return Success(positions)
 
-    def _held_position(self, symbol: Symbol) -> Position | None:
-        """What ``fetch_positions()`` answers for ``symbol`` (``None``: flat), without
-        building the other legs' liquidation estimates: the account's equity and
-        maintenance margin are the sums :func:`adapters.paper.margin.account_margin`
-        makes, over the same positions in the same order, and this leg's liquidation
-        price is the same :func:`estimate_liquidation_price` of them
-        (:func:`atomic_fp.models.margin.build_account_margin`'s estimated branch; a
-        paper position never carries a venue price)."""
-        pos = self._positions.get(symbol)
-        if pos is None or pos.size == 0:
-            return None
-        now = self.now()
-        if not utc_instant(now):
-            held = {p.symbol: p for p in self._positions_now().unwrap()}
-            return held.get(symbol)
-        markets = self._markets
-        asset = markets[symbol].market.settle_asset
-        rate = self.margin_rules.maintenance_rate
-        # account_margin's two sums, each in the same order: unrealized PnL over the
-        # legs with a mark and an entry, maintenance over every leg
-        unrealized = Decimal(0)
-        maintenance = Decimal(0)
-        own_maintenance = Decimal(0)
-        for other, held_pos in self._positions.items():
-            size = held_pos.size
-            if size == 0:
-                continue
-            other_state = markets[other]
-            if other_state.market.settle_asset != asset:
-                continue
-            mark = other_state.mark_price
-            if mark and held_pos.entry_price:
-                unrealized += (mark - held_pos.entry_price) * size
-            leg_maintenance = abs(size) * (mark or 0) * rate
-            maintenance += leg_maintenance
-            if other is symbol or other == symbol:  # Symbol's equality is Python code
-                own_maintenance = leg_maintenance
-        equity = self._balances.get(asset, Decimal(0)) + unrealized
-        mine = self._raw_position(symbol, pos, markets[symbol], now)
-        estimate = (
-            estimate_liquidation_price(
-                size=mine.size,
-                mark=mine.mark_price,
-                equity=equity,
-                maintenance_margin=maintenance,
-                leg_maintenance_margin=own_maintenance,
-            )
-            if mine.mark_price
-            else None
-        )
-        # the estimate is None or > 0, which the field's validator (optional_non_negative)
-        # accepts, as it accepts the margin path's copy of the same value
-        if type(mine) is Position:
-            return _POSITION_WITH_LIQUIDATION(mine, estimate)
-        return restamped(mine, liquidation_price=estimate)
-
     def liquidation_floor(self, asset: str) -> Decimal | None:
         """A lower bound on the liquidation distance of every position of ``asset`` that
         :meth:`positions_now` reports now (:func:`adapters.paper.margin.liquidation_floor`
@@ -311,8 +240,30 @@ class BacktestAccountReads(PaperVenue):
         )
 
 
-_POSITION_RETIMED = copier(Position, "observed_at")
-_POSITION_WITH_LIQUIDATION = copier(Position, "liquidation_price")
+_LEG = slot_builder(
+    LegMargin,
+    (
+        ("position", None, None),
+        ("liquidation_price", optional_non_negative, None),
+        ("source", None, None),
+        ("maintenance_margin", optional_non_negative, None),
+    ),
+)
+_MARGIN = slot_builder(
+    AccountMargin,
+    (
+        ("exchange", None, None),
+        ("asset", non_empty_str, None),
+        ("equity", finite_decimal, None),
+        ("maintenance_margin", optional_non_negative, None),
+        ("observed_at", utc_datetime, to_utc),
+        ("legs", None, None),
+        ("maintenance_rates", None, _rates),
+        ("maintenance_rate_problems", None, _reasons),
+    ),
+)
+"""Built for :meth:`BacktestAccountReads._built_margin`'s checks; ``None`` if the models'
+fields, validators or converters changed since."""
 
 
 def _same_account(first: AccountKey, second: AccountKey) -> bool:
@@ -324,13 +275,6 @@ def _same_account(first: AccountKey, second: AccountKey) -> bool:
         and first[2] is second[2]
         and first[3] == second[3]
     )
-
-
-def _same_objects(first: Sequence[object], second: Sequence[object]) -> bool:
-    """The same objects in the same order (identity, not equality: an equal Decimal of
-    another exponent prints differently). The memo holds the first sequence, so none of
-    its objects' ids can be reused."""
-    return len(first) == len(second) and all(map(is_, first, second))
 
 
 def retimed_margin(margin: AccountMargin, now: datetime) -> AccountMargin:

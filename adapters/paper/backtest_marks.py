@@ -74,7 +74,13 @@ class BacktestMarkMoves(BacktestAccountReads):
         if self._resting:
             self._match_resting(symbol)
         asset = state.market.settle_asset
-        if not self._known_not_due(asset):
+        known = self._not_due.get(asset)  # _known_not_due, inline: ~69,000 calls a year
+        if not (
+            known is not None
+            and known[0] is self.margin_rules
+            and known[1] == self._holdings_version
+            and known[2] is self._balances.get(asset)
+        ):
             self._liquidate_if_due(asset)
         if self._state_path is not None:
             self._save()

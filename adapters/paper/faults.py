@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import random
 from decimal import Decimal
+from operator import attrgetter
 
 import attrs
 
@@ -109,4 +110,21 @@ class PaperFaults:
         self.__init__(rng=rng)  # type: ignore[misc]
 
 
-__all__ = ["OrderFault", "PaperFaults"]
+_KNOBS = attrgetter(*(f.name for f in attrs.fields(PaperFaults) if f.eq and f.name != "rng"))
+_DEFAULT_KNOBS = _KNOBS(PaperFaults())
+
+
+def faultless(faults: PaperFaults) -> bool:
+    """``faults == PaperFaults(rng=faults.rng)``: every knob at its default, whatever the
+    rng (what the backtest venue's direct order call requires, once per order). Compared
+    as attrs' ``__eq__`` compares, field by field in one tuple (the rng is the same
+    object on both sides, so it is equal), without building the default knobs per call;
+    a subclass of :class:`PaperFaults` is compared by the old expression itself
+    (``tests/adapters/test_paper_faultless.py``)."""
+    if type(faults) is not PaperFaults:
+        differs = faults != PaperFaults(rng=faults.rng)  # the old expression, as it was
+        return not differs
+    return bool(_KNOBS(faults) == _DEFAULT_KNOBS)
+
+
+__all__ = ["OrderFault", "PaperFaults", "faultless"]

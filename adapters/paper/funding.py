@@ -101,8 +101,29 @@ class PaperFunding(PaperMarginAccount):
             return None
         amount = -rate * size * state.mark_price
         asset = state.market.settle_asset
-        self._book_entry(LedgerEntry(at, symbol, LedgerKind.FUNDING, amount, asset, at.isoformat()))
-        payment = FundingPayment(
+        reference = self._settlement_reference(at)
+        self._book_entry(LedgerEntry(at, symbol, LedgerKind.FUNDING, amount, asset, reference))
+        payment = self._funding_payment(symbol, amount, asset, at, rate, size)
+        self._payments.append(payment)
+        self._liquidate_if_due(asset)
+        return payment
+
+    def _settlement_reference(self, at: datetime) -> str:
+        """The ledger reference of a settlement at ``at``: its ISO text."""
+        return at.isoformat()
+
+    def _funding_payment(
+        self,
+        symbol: Symbol,
+        amount: Decimal,
+        asset: str,
+        at: datetime,
+        rate: Decimal,
+        size: Decimal,
+    ) -> FundingPayment:
+        """The payment :meth:`_settle` books (the backtest venue builds the same one from
+        its slots: :mod:`adapters.paper.backtest_bookings`)."""
+        return FundingPayment(
             exchange=self._exchange,
             symbol=symbol,
             amount=amount,
@@ -111,9 +132,6 @@ class PaperFunding(PaperMarginAccount):
             rate=rate,
             position_size=size,
         )
-        self._payments.append(payment)
-        self._liquidate_if_due(asset)
-        return payment
 
     def _rates_now(
         self, symbols: Collection[Symbol] | None

@@ -25,9 +25,21 @@ _UNROUNDED = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 """``quantize`` in it never rounds a coefficient nor raises for a finite value."""
 
 
+_LAST_STEP: tuple[Decimal | None, bool] = (None, False)
+"""The last step asked and its answer: a backtest asks of the same tick object at every
+book build. Held here, so its id cannot be reused; replaced as one tuple, so a thread
+never reads one step's answer for another."""
+
+
 def _power_of_ten_at_most_one(step: Decimal) -> bool:
+    global _LAST_STEP
+    last = _LAST_STEP
+    if step is last[0]:  # the same immutable object: the same answer
+        return last[1]
     sign, digits, exponent = step.as_tuple()
-    return sign == 0 and digits == (1,) and isinstance(exponent, int) and exponent <= 0
+    answer = sign == 0 and digits == (1,) and isinstance(exponent, int) and exponent <= 0
+    _LAST_STEP = (step, answer)
+    return answer
 
 
 def floor_to_tick(value: Decimal, tick: Decimal) -> Decimal:

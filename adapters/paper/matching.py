@@ -7,6 +7,7 @@ cancels, and the order records."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 
 import attrs
@@ -179,7 +180,25 @@ class PaperMatching(PaperFunding):
         fee: Decimal,
     ) -> Order:
         self._counter += 1
-        order = Order(
+        order = self._new_order(
+            request, status, filled, average, fee, f"{self._exchange}-{self._counter}", self.now()
+        )
+        self._remember(order)
+        return order
+
+    def _new_order(
+        self,
+        request: OrderRequest,
+        status: OrderStatus,
+        filled: Decimal,
+        average: Decimal | None,
+        fee: Decimal,
+        venue_order_id: str,
+        now: datetime,
+    ) -> Order:
+        """The order :meth:`_record` keeps (the backtest venue builds the same one from
+        its slots: :mod:`adapters.paper.backtest_bookings`)."""
+        return Order(
             exchange=self._exchange,
             symbol=request.symbol,
             client_order_id=request.client_order_id,
@@ -188,13 +207,11 @@ class PaperMatching(PaperFunding):
             status=status,
             filled_size=filled,
             average_price=average,
-            venue_order_id=f"{self._exchange}-{self._counter}",
+            venue_order_id=venue_order_id,
             reduce_only=request.reduce_only,
             fee=fee,
-            updated_at=self.now(),
+            updated_at=now,
         )
-        self._remember(order)
-        return order
 
     def _remember(self, order: Order) -> None:
         self._orders[order.client_order_id] = order

@@ -15,21 +15,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 
 T = TypeVar("T")
 
 _Copier = Callable[..., Any]
-_COPIERS: dict[tuple[type, tuple[str, ...]], _Copier] = {}
+_COPIERS: dict[tuple[type, tuple[str, ...], bool], _Copier] = {}
 
 
-def _copier(cls: type, changed: tuple[str, ...]) -> _Copier:
+def _copier(cls: type, changed: tuple[str, ...], *, fresh: bool = False) -> _Copier:
     """A function ``(instance, *values)`` returning a copy of ``instance`` with the fields
     ``changed`` set to ``values``, by the slots' own setters (generated once per class and
-    set of fields: a loop over names costs more than the copy itself)."""
-    key = (cls, changed)
+    set of fields: a loop over names costs more than the copy itself). ``fresh``: every
+    field is in ``changed``, and the function takes the values alone."""
+    key = (cls, changed, fresh)
     copier = _COPIERS.get(key)
     if copier is not None:
         return copier
@@ -42,8 +43,12 @@ def _copier(cls: type, changed: tuple[str, ...]) -> _Copier:
     names = [f.name for f in fields]
     if set(slots) != set(names) or not set(changed) <= set(names):
         raise TypeError(f"{cls.__name__} is not a plain slotted attrs class with {changed}")
+    if fresh and tuple(changed) != tuple(names):
+        raise TypeError(f"{cls.__name__}'s fields are {names}, not {changed}")
     namespace: dict[str, Any] = {"new": cls.__new__, "cls": cls}
-    lines = [f"def copy(instance, {', '.join(f'v_{n}' for n in changed)}):", "    c = new(cls)"]
+    values = ", ".join(f"v_{n}" for n in changed)
+    head = f"def copy({values}):" if fresh else f"def copy(instance, {values}):"
+    lines = [head, "    c = new(cls)"]
     for index, name in enumerate(names):
         namespace[f"s{index}"] = slots[name].__set__
         value = f"v_{name}" if name in changed else f"instance.{name}"
@@ -79,6 +84,35 @@ def copier(cls: type[T], *changed: str) -> Callable[..., T]:
     return made
 
 
+def slot_builder(
+    cls: type[T],
+    shape: tuple[tuple[str, object, object], ...],
+    post_init: object = None,
+) -> Callable[..., T] | None:
+    """A function ``(*values)`` returning a new ``cls`` with its fields set to ``values``
+    (in field order) by the slots' own setters, without ``__init__``; ``None`` unless
+    ``cls`` is exactly what its caller's checks were written for: ``shape`` is each
+    field's ``(name, validator, converter)`` in order (an ``and_`` of validators as the
+    tuple of them), ``post_init`` its ``__attrs_post_init__`` (or ``None``), and nothing
+    runs on setattr or before ``__init__``. A model changed later (a new field, another
+    validator) so builds through its constructor. The caller's promise: every value is
+    one the field's converter returns unchanged and its validators and post-init check
+    accept, checked for its common case (otherwise it calls ``cls(...)``)."""
+    fields = attrs.fields(cast(Any, cls))
+    described = tuple(
+        (f.name, getattr(f.validator, "_validators", f.validator), f.converter) for f in fields
+    )
+    if (
+        described != shape
+        or getattr(cls, "__attrs_post_init__", None) is not post_init
+        or hasattr(cls, "__attrs_pre_init__")
+        or any(f.on_setattr for f in fields)
+    ):
+        return None
+    made: Callable[..., T] = _copier(cls, tuple(f.name for f in fields), fresh=True)
+    return made
+
+
 def retimed(instance: T, **times: datetime) -> T:
     """:func:`restamped` with only timestamps changed, each checked."""
     for name, value in times.items():
@@ -87,4 +121,4 @@ def retimed(instance: T, **times: datetime) -> T:
     return restamped(instance, **times)
 
 
-__all__ = ["copier", "restamped", "retimed", "utc_instant"]
+__all__ = ["copier", "restamped", "retimed", "slot_builder", "utc_instant"]

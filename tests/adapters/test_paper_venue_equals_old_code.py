@@ -26,7 +26,9 @@ from hypothesis import strategies as st
 from returns.result import Result, Success
 
 from adapters.paper.backtest import BacktestPaperVenue
-from adapters.paper.backtest_account import _same_objects, retimed_margin
+from adapters.paper.backtest_account import retimed_margin
+from adapters.paper.backtest_positions import _same_objects
+from adapters.paper.faults import OrderFault, PaperFaults
 from adapters.paper.ledger import LedgerEntry, LedgerKind, SymbolLedger
 from adapters.paper.margin import PaperMarginRules, liquidation_floor
 from adapters.paper.records import PaperMarketState, PaperPosition
@@ -42,8 +44,10 @@ from atomic_fp.models import (
     FundingPayment,
     FundingRate,
     Market,
+    Order,
     OrderBook,
     OrderRequest,
+    OrderStatus,
     OrderType,
     Position,
     Side,
@@ -135,6 +139,33 @@ class _OldCode:
         self._payments.append(payment)
         self._liquidate_if_due(asset)
         return payment
+
+    def _record(
+        self: Any,
+        request: OrderRequest,
+        status: OrderStatus,
+        filled: Decimal,
+        average: Decimal | None,
+        fee: Decimal,
+    ) -> Order:
+        """At f47b108 (before the order was built by ``_new_order``)."""
+        self._counter += 1
+        order = Order(
+            exchange=self._exchange,
+            symbol=request.symbol,
+            client_order_id=request.client_order_id,
+            side=request.side,
+            size=request.size,
+            status=status,
+            filled_size=filled,
+            average_price=average,
+            venue_order_id=f"{self._exchange}-{self._counter}",
+            reduce_only=request.reduce_only,
+            fee=fee,
+            updated_at=self.now(),
+        )
+        self._remember(order)
+        return order
 
     def _funding_rate(self: Any, symbol: Symbol, now: datetime) -> FundingRate:
         state = self._markets[symbol]
@@ -335,6 +366,16 @@ class _OldBacktestCode:
             ],
             rules=self.margin_rules,
         )
+
+    def place_now(self: Any, request: OrderRequest) -> Result[Order, VenueError]:
+        """At f47b108: the faults compared with a default built per order."""
+        self._require_faultless("place_now")
+        if self.faults != PaperFaults(rng=self.faults.rng) or request.expires_at is not None:
+            raise RuntimeError("place_now: order faults and deadlines need place_order")
+        self._tick()
+        result = self._accept(request, OrderFault.NONE)
+        self._save()
+        return cast(Result[Order, VenueError], result)
 
     def position_now(self: Any, symbol: Symbol) -> Result[Position | None, VenueError]:
         self._require_faultless("position_now")

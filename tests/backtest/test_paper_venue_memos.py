@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from adapters.paper.backtest import BacktestPaperVenue, retimed_margin
 from adapters.paper.margin import PaperMarginRules
+from adapters.paper.margin_account import PaperMarginAccount
 from adapters.paper.restamp import restamped, retimed
 from adapters.paper.venue import PaperVenue
 from atomic_fp.backtest.replay_state import call_now
@@ -183,7 +184,10 @@ def test_held_positions_are_copied_when_only_the_wallet_moved(
 ) -> None:
     """A funding payment changes the wallet, so the margin is rebuilt; its legs'
     positions (same size, entry, mark, market, leverage) are copied with the new time,
-    not built again -- and built again once the mark moves."""
+    not built again -- and follow a mark move: copied with the new mark and PnL (checked
+    as the constructor checks them, ``tests/adapters/test_paper_position_mark_copy.py``),
+    the same position the plain venue builds; built again once the size moves (by
+    ``Position(...)`` or, since s11, from its slots by ``_built_position``: both counted)."""
     clock, _, fast = _venues(tight=False)
     fast.place_now(
         OrderRequest(
@@ -191,23 +195,45 @@ def test_held_positions_are_copied_when_only_the_wallet_moved(
             client_order_id="o", order_type=OrderType.MARKET, time_in_force=TimeInForce.IOC,
         )
     )  # fmt: skip
-    fast.margin("USD")
+    first = fast.margin("USD").legs[0].position
     built: list[str] = []
     original = Position.__init__
+    original_build = BacktestPaperVenue._built_position
 
     def counting(self: Position, *args: Any, **kwargs: Any) -> None:
         built.append("position")
         original(self, *args, **kwargs)
 
+    def counting_build(self: BacktestPaperVenue, *args: Any) -> Position:
+        # since s11 a valid new leg is built from its slots, without Position.__init__
+        built.append("position")
+        return original_build(self, *args)
+
     monkeypatch.setattr(Position, "__init__", counting)
+    monkeypatch.setattr(BacktestPaperVenue, "_built_position", counting_build)
     clock.set(START + timedelta(hours=8))
     fast.settle_funding(SYMBOLS[0], clock())
     margin = fast.margin("USD")
     assert built == []
     assert margin.legs[0].position.observed_at == START + timedelta(hours=8)
     fast.set_mark_price(SYMBOLS[0], Decimal(101))
-    fast.margin("USD")
+    marked = fast.margin("USD")
+    assert built == []  # copied with the new mark (until s11: built again)
+    assert marked.legs[0].position.mark_price == Decimal(101)
+    assert first.entry_price is not None
+    assert marked.legs[0].position.unrealized_pnl == Decimal(101) - first.entry_price
+    # what the plain venue's constructor builds (counted: one build, then reset)
+    _same(marked.legs[0].position, PaperMarginAccount._raw_positions(fast, "USD")[0])
     assert built == ["position"]
+    built.clear()
+    fast.place_now(
+        OrderRequest(
+            exchange=VENUE, symbol=SYMBOLS[0], side=Side.BUY, size=Decimal(1),
+            client_order_id="o2", order_type=OrderType.MARKET, time_in_force=TimeInForce.IOC,
+        )
+    )  # fmt: skip
+    fast.margin("USD")
+    assert built == ["position"]  # another size: built again
 
 
 def test_restamped_equals_evolve_and_retimed_refuses_what_the_models_would_convert() -> None:
