@@ -67,7 +67,9 @@ class BacktestPositionReads(PaperVenue):
         time ``now`` (an aware UTC datetime).
 
         When only the mark moved (a held leg's mark moves every simulated hour, and the
-        decisions read the leg after it), the last position is copied with the new mark,
+        decisions read the leg after it) and the leg is asked for with the symbol object
+        the last position holds (equal symbols of another quote print differently), the
+        last position is copied with the new mark,
         unrealized PnL and time (:data:`_POSITION_MARKED`), each first checked as the
         constructor would accept it unchanged (``exact_decimal`` and the
         ``optional_non_negative``/``optional_finite_decimal`` validators: an exact,
@@ -94,7 +96,8 @@ class BacktestPositionReads(PaperVenue):
                     memo[symbol] = (key, position)
                 return position
             if (
-                known[0] is pos.size
+                position.symbol is symbol  # Symbol's equality ignores the quote
+                and known[0] is pos.size
                 and known[1] is pos.entry_price
                 and known[3] is market
                 and known[4] is leverage

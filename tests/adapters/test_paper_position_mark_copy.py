@@ -235,3 +235,56 @@ def test_the_copy_and_the_slots_are_used(monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(ValueError, match="mark_price must be >= 0"):
         venue.position_now(SYMBOL)
     assert built == ["build", "build", "constructor"]
+
+
+def test_a_copy_keeps_the_symbol_it_is_read_with() -> None:
+    """``Symbol`` equality ignores the quote: a leg read once as ``AAA/USDT`` and then,
+    after a mark move, as the ``AAA`` it was bought with is built with ``AAA`` (quote
+    USD), as the plain venue builds it, not copied with the other read's ``AAA/USDT``
+    (review of s11-P3)."""
+    usd, usdt = Symbol("AAA"), Symbol("AAA", "USDT")
+    clock = ManualClock(START)
+    venue = BacktestPaperVenue(
+        "paper",
+        (),
+        fees=VenueFees(maker=Decimal("0.0002"), taker=Decimal("0.0005")),
+        balances={"USD": Decimal(100000)},
+        clock=clock,
+        auto_funding=False,
+        ledger_retention=0,
+    )
+    venue.list_market(
+        Market(
+            exchange=VENUE,
+            symbol=usd,
+            venue_symbol="AAAUSDT",
+            tick_size=Decimal("0.01"),
+            lot_size=Decimal("0.001"),
+            funding_interval=timedelta(hours=8),
+            settle_asset="USD",
+        ),
+        mark_price=Decimal(100),
+        funding_rate=Decimal("0.0001"),
+        half_spread=Decimal("0.0005"),
+        depth=Decimal(10) ** 6,
+    )
+    venue.place_now(
+        OrderRequest(
+            exchange=VENUE,
+            symbol=usd,
+            side=Side.BUY,
+            size=Decimal(1),
+            client_order_id="o1",
+            order_type=OrderType.MARKET,
+            time_in_force=TimeInForce.IOC,
+        )
+    ).unwrap()
+    clock.set(START + timedelta(hours=1))
+    read = venue.position_now(usdt).unwrap()
+    assert read is not None and read.symbol.quote == "USDT"
+    venue.set_mark_price(usd, Decimal(101))
+    clock.set(START + timedelta(hours=2))
+    (leg,) = venue.positions_now().unwrap()
+    assert leg.mark_price == Decimal(101)
+    assert leg.symbol.quote == "USD"
+    assert [margin_leg.position.symbol.quote for margin_leg in venue.margin("USD").legs] == ["USD"]
