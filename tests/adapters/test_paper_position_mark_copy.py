@@ -288,3 +288,17 @@ def test_a_copy_keeps_the_symbol_it_is_read_with() -> None:
     assert leg.mark_price == Decimal(101)
     assert leg.symbol.quote == "USD"
     assert [margin_leg.position.symbol.quote for margin_leg in venue.margin("USD").legs] == ["USD"]
+
+
+def test_position_init_is_the_one_the_slot_build_was_written_for() -> None:
+    """A tripwire (review of s11-P3): ``restamp.slot_builder`` compares a model's attrs
+    fields, validators and converters, but cannot see a hand-written ``__init__``, and
+    ``Position`` has one (it converts each number by ``exact_decimal``). If this fails,
+    ``Position.__init__`` changed: re-check that the checks of
+    ``adapters/paper/backtest_positions.py`` (``_built_position``, the mark copy) still
+    accept only what it leaves unchanged, then update the digest."""
+    import hashlib
+    import inspect
+
+    source = inspect.getsource(Position.__init__)
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == "1e7f4efd7a475f02"
