@@ -38,6 +38,7 @@ from atomic_fp.errors import (
     VenueRejected,
     VenueTimeout,
 )
+from atomic_fp.models import _ON_FIRST_USE as _MODELS_ON_FIRST_USE
 from atomic_fp.models import (
     ArbitrageConfig,
     ContractType,
@@ -52,26 +53,8 @@ from atomic_fp.models import (
 __version__ = "0.1.0"
 
 _LAZY = {
-    **dict.fromkeys(
-        (
-            "Balance",
-            "BookLevel",
-            "FundingPayment",
-            "Order",
-            "OrderBook",
-            "OrderRequest",
-            "OrderStatus",
-            "OrderType",
-            "Position",
-            "PositionSide",
-            "Side",
-            "SignalKind",
-            "TimeInForce",
-            "TradeLeg",
-            "TradingSignal",
-        ),
-        "atomic_fp.models",
-    ),
+    # the order, signal, book and account models: atomic_fp.models imports them on first use
+    **dict.fromkeys(_MODELS_ON_FIRST_USE, "atomic_fp.models"),
     "FundingArbitrageDecision": "atomic_fp.decisions",
     "NoTrade": "atomic_fp.decisions",
     "Opportunity": "atomic_fp.decisions",

@@ -17,6 +17,9 @@ from atomic_fp.models.order import (
 )
 from atomic_fp.models.signal import SignalKind, TradeLeg, TradingSignal
 
+_ON_FIRST_USE: dict[str, str]
+"""Each name imported on first use, with the module that defines it."""
+
 __all__ = [
     "ASSUMED_FEES",
     "DEFAULT_FEES",
