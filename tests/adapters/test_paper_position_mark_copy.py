@@ -110,6 +110,22 @@ def test_a_mark_only_move_copies_what_the_constructor_builds(
         _compare(mark, now, side, size)
 
 
+def _constructed(venue: Any, pos: Any, state: Any, now: datetime) -> Position:
+    """The oracle: ``Position(...)`` with the arguments the plain paper venue's
+    ``PaperMarginAccount._raw_positions`` passes."""
+    return Position(
+        exchange=VENUE,
+        symbol=SYMBOL,
+        size=pos.size,
+        observed_at=now,
+        contract_multiplier=state.market.contract_multiplier,
+        entry_price=pos.entry_price,
+        mark_price=state.mark_price,
+        unrealized_pnl=(state.mark_price - pos.entry_price) * pos.size,
+        leverage=state.market.max_leverage or venue.leverage,
+    )
+
+
 def _compare(mark: Decimal, now: datetime, side: Side, size: str) -> None:
     clock, venue = _held(side, size)
     pos = venue._positions[SYMBOL]
@@ -120,17 +136,7 @@ def _compare(mark: Decimal, now: datetime, side: Side, size: str) -> None:
     clock.set(now)
 
     def plain() -> Position:
-        return Position(
-            exchange=VENUE,
-            symbol=SYMBOL,
-            size=pos.size,
-            observed_at=now,
-            contract_multiplier=state.market.contract_multiplier,
-            entry_price=pos.entry_price,
-            mark_price=state.mark_price,
-            unrealized_pnl=(state.mark_price - pos.entry_price) * pos.size,
-            leverage=state.market.max_leverage or venue.leverage,
-        )
+        return _constructed(venue, pos, state, now)
 
     expected = _outcome(plain)
     got = _outcome(lambda: venue._raw_position(SYMBOL, pos, state, now))
@@ -183,17 +189,7 @@ def test_a_new_leg_is_what_the_constructor_builds(
     clock.set(now)
 
     def plain() -> Position:
-        return Position(
-            exchange=VENUE,
-            symbol=SYMBOL,
-            size=pos.size,
-            observed_at=now,
-            contract_multiplier=state.market.contract_multiplier,
-            entry_price=pos.entry_price,
-            mark_price=state.mark_price,
-            unrealized_pnl=(state.mark_price - pos.entry_price) * pos.size,
-            leverage=state.market.max_leverage or venue.leverage,
-        )
+        return _constructed(venue, pos, state, now)
 
     expected = _outcome(plain)
     venue._raw_memo.clear()
