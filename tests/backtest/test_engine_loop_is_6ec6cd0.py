@@ -39,7 +39,9 @@ from atomic_fp.backtest.replay_state import ZERO, SeriesState, SymbolState
 from atomic_fp.backtest.series import FundingSeries
 from atomic_fp.models import Market
 from tests.backtest.test_cross_margin_accounts import _random_history
-from tests.backtest.test_screening_equivalence import CONFIG, VENUES, _series, step_values
+from tests.backtest.test_screening_equivalence import (
+    grid_history,
+)
 
 
 class _Before(_Run):
@@ -334,15 +336,7 @@ def test_cross_margin_histories_give_the_result_of_6ec6cd0(seed: int) -> None:
 def test_threshold_grid_histories_give_the_result_of_6ec6cd0(
     length: int, data: st.DataObject, use_books: bool
 ) -> None:
-    rates = {
-        venue: data.draw(st.lists(step_values, min_size=length, max_size=length), label=venue)
-        for venue in VENUES
-    }
-    rates["alpha"][0] = rates["alpha"][0] or 0
-    run_settings = BacktestSettings(
-        config=CONFIG, use_books=use_books, capital=Decimal(100_000), half_spread=Decimal(0)
-    )
-    _same(_series(rates), run_settings)
+    _same(*grid_history(length, data, use_books))
 
 
 def test_liquidating_and_drawing_down_histories_are_among_those_compared() -> None:

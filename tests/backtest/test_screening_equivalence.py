@@ -101,6 +101,27 @@ hours = st.integers(min_value=6, max_value=30)
 step_values = st.sampled_from([-2, -1, 0, 0, 1, 1, 2, 3]) | st.none()
 
 
+def grid_rates(length: int, data: st.DataObject) -> dict[str, list[int | None]]:
+    """One list of ``length`` threshold-grid steps per venue, drawn in venue order."""
+    rates = {
+        venue: data.draw(st.lists(step_values, min_size=length, max_size=length), label=venue)
+        for venue in VENUES
+    }
+    rates["alpha"][0] = rates["alpha"][0] or 0  # a first mark: the symbol can be priced
+    return rates
+
+
+def grid_history(
+    length: int, data: st.DataObject, use_books: bool
+) -> tuple[list[FundingSeries], BacktestSettings]:
+    """A threshold-grid history (:func:`grid_rates`) and the settings the engine
+    equivalence tests run it with."""
+    run_settings = BacktestSettings(
+        config=CONFIG, use_books=use_books, capital=Decimal(100_000), half_spread=Decimal(0)
+    )
+    return _series(grid_rates(length, data)), run_settings
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     length=hours,
@@ -110,12 +131,7 @@ step_values = st.sampled_from([-2, -1, 0, 0, 1, 1, 2, 3]) | st.none()
 def test_screened_run_books_what_deciding_every_change_books(
     length: int, data: st.DataObject, use_books: bool
 ) -> None:
-    rates = {
-        venue: data.draw(st.lists(step_values, min_size=length, max_size=length), label=venue)
-        for venue in VENUES
-    }
-    rates["alpha"][0] = rates["alpha"][0] or 0  # a first mark: the symbol can be priced
-    series = _series(rates)
+    series = _series(grid_rates(length, data))
     screened = _run(_Run, series, use_books)
     everything = _run(_Unscreened, series, use_books)
     assert _bookings(screened) == _bookings(everything)
