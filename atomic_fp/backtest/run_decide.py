@@ -24,6 +24,7 @@ from atomic_fp.backtest.results import (
     HistoryGap,
 )
 from atomic_fp.backtest.run_quiet import QuietRun
+from atomic_fp.decisions._common import SUCCESS_NONE
 from atomic_fp.decisions.cycle import CycleDecision, decide_cycle
 from atomic_fp.decisions.estimators import EstimateUnavailable
 from atomic_fp.errors import VenueError
@@ -80,7 +81,7 @@ class DecidingRun(QuietRun):
         fetched once per venue and instant (and again after any change on that venue: a
         fill, a settlement, a mark move)."""
         if state.position == 0:
-            return Success(None)
+            return SUCCESS_NONE
         if state.direct is not None:
             return state.direct.position_now(state.data.symbol)
         snapshot = self.positions_now.get(state.venue_name)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from operator import attrgetter
-from typing import TypeVar
+from typing import Any, Final, TypeVar
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
@@ -17,6 +17,13 @@ from atomic_fp.models import FundingRate, Position, Side, Symbol, TradeLeg
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
 T = TypeVar("T")
+
+SUCCESS_NONE: Final[Result[None, Any]] = Success(None)
+"""The one ``Success(None)`` the decisions answer "nothing wrong" with (the opening gates,
+a flat position in the backtest), instead of a new one per answer: a ``Success`` is
+immutable and equal to any other ``Success(None)``, and nothing tells two apart but
+``is`` (issue 20: ~12,000 constructions a backtest year;
+``tests/core/test_shared_success_none.py``)."""
 
 
 def pct(fraction: Decimal) -> str:

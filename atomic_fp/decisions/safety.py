@@ -34,6 +34,7 @@ from returns.result import Failure, Result, Success
 
 from atomic_fp import sizing
 from atomic_fp.decisions._common import (
+    SUCCESS_NONE,
     closing_leg,
     describe_positions,
     open_positions,
@@ -223,4 +224,4 @@ class SafetyDecision:
                 problems.append(f"{venue}: position {pct(distance)} from liquidation")
         if problems:
             return Failure(NoTrade("opening refused", tuple(problems)))
-        return Success(None)
+        return SUCCESS_NONE
