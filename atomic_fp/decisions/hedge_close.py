@@ -40,9 +40,11 @@ def hedge_carry(legs: Iterable[tuple[Decimal, Decimal]]) -> Decimal:
 
     One pass, both sums kept as it goes (issue 20: the backtest asks ~12,000 times a
     year; it built a list and walked it twice): each sum adds the same terms in the same
-    order from ``_ZERO`` as ``sum`` did, and a leg's ``abs(base)`` can fail only where its
-    ``-base`` failed first, so the answer and any exception are the same
-    (``tests/core/test_hedge_carry_one_pass.py``)."""
+    order from ``_ZERO`` as ``sum`` did, and a Decimal leg's ``abs(base)`` can fail only
+    where its ``-base`` failed first, so the answer and any exception are the same (one
+    difference: legs that raise while being iterated used to raise before any arithmetic;
+    an earlier leg's arithmetic error, an sNaN say, now comes first;
+    ``tests/core/test_hedge_carry_one_pass.py``)."""
     earned = gross = _ZERO
     for base, apr in legs:
         earned = earned + -base * apr
