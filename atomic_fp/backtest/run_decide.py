@@ -4,9 +4,7 @@ execution of their legs on the paper venues."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from returns.result import Failure, Result, Success
@@ -24,6 +22,7 @@ from atomic_fp.backtest.results import (
     HistoryGap,
 )
 from atomic_fp.backtest.run_quiet import QuietRun
+from atomic_fp.decisions._common import SUCCESS_NONE
 from atomic_fp.decisions.cycle import CycleDecision, decide_cycle
 from atomic_fp.decisions.estimators import EstimateUnavailable
 from atomic_fp.errors import VenueError
@@ -80,7 +79,7 @@ class DecidingRun(QuietRun):
         fetched once per venue and instant (and again after any change on that venue: a
         fill, a settlement, a mark move)."""
         if state.position == 0:
-            return Success(None)
+            return SUCCESS_NONE
         if state.direct is not None:
             return state.direct.position_now(state.data.symbol)
         snapshot = self.positions_now.get(state.venue_name)
@@ -144,8 +143,7 @@ class DecidingRun(QuietRun):
         rates: dict[ExchangeIdentifier, Result[FundingRate, VenueError]] = {}
         positions: dict[ExchangeIdentifier, Result[Position | None, VenueError]] = {}
         markets: dict[ExchangeIdentifier, Result[Market, VenueError]] = {}
-        book_of: dict[ExchangeIdentifier, Callable[[], Result[OrderBook, VenueError]]] = {}
-        margin_of: dict[ExchangeIdentifier, Callable[[], Result[AccountMargin, VenueError]]] = {}
+        states: dict[ExchangeIdentifier, SeriesState] = {}
         read = self.positions_read
         self.positions_read = None
         # the positions the certificate just read for this symbol (an uncertified cycle),
@@ -156,13 +154,11 @@ class DecidingRun(QuietRun):
             rates[venue] = self._rate(state, now)
             positions[venue] = already[venue] if already is not None else self._position(state)
             markets[venue] = self._market(state)
-            margin_of[venue] = partial(self._margin, state)
-            if self.settings.use_books:
-                book_of[venue] = partial(self._book, state)
+            states[venue] = state
         # read only by the opening gate, i.e. when the cycle found an OPEN signal
-        margins = FetchedOnRead(margin_of)
+        margins = FetchedOnRead(states, self._margin)
         # read only for venues that may take part in an opening (not when closing)
-        books = FetchedOnRead(book_of)
+        books = FetchedOnRead(states if self.settings.use_books else {}, self._book)
         outcome = decide_cycle(
             rates=rates,
             positions=positions,

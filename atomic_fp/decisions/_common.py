@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from operator import attrgetter
-from typing import TypeVar
+from typing import Any, Final, TypeVar
 
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
@@ -17,6 +17,13 @@ from atomic_fp.models import FundingRate, Position, Side, Symbol, TradeLeg
 from atomic_fp.models.identifiers import ExchangeIdentifier
 
 T = TypeVar("T")
+
+SUCCESS_NONE: Final[Result[None, Any]] = Success(None)
+"""The one ``Success(None)`` the decisions answer "nothing wrong" with (the opening gates,
+a flat position in the backtest), instead of a new one per answer: a ``Success`` is
+immutable and equal to any other ``Success(None)``, and nothing tells two apart but
+``is`` (issue 20: ~12,000 constructions a backtest year;
+``tests/core/test_shared_success_none.py``)."""
 
 
 def pct(fraction: Decimal) -> str:
@@ -69,29 +76,25 @@ def successful_rates(
     return [rate for rate, _ in map(read, rates.values()) if rate is not None]
 
 
-def open_positions(
+def held_and_unknown_positions(
     positions: Mapping[ExchangeIdentifier, Result[Position | None, VenueError]],
-) -> dict[ExchangeIdentifier, Position]:
-    """Known, non-flat positions by venue (failed queries are simply absent here: callers
-    report them separately and never read their absence as flat)."""
-    found: dict[ExchangeIdentifier, Position] = {}
-    for venue in sorted(positions, key=venue_order):
-        position, _ = read(positions[venue])
-        if position is not None and not position.is_flat:
-            found[venue] = position
-    return found
+) -> tuple[dict[ExchangeIdentifier, Position], list[str]]:
+    """Known, non-flat positions by venue, and ``"venue: position unknown (error)"`` for
+    each failed query, both in venue order (failed queries are simply absent from the
+    first: callers report them by the second and never read their absence as flat).
 
-
-def unknown_positions(
-    positions: Mapping[ExchangeIdentifier, Result[Position | None, VenueError]],
-) -> list[str]:
-    """``"venue: position unknown (error)"`` for each failed position query, by venue."""
-    out = []
+    One sorted pass over the venues, reading each once (issue 20: safety asked two
+    functions that sorted and read them twice, ~4,900 times a backtest year;
+    ``tests/core/test_held_and_unknown_positions.py`` holds it to them)."""
+    held: dict[ExchangeIdentifier, Position] = {}
+    unknown: list[str] = []
     for venue in sorted(positions, key=venue_order):
-        _, error = read(positions[venue])
+        position, error = read(positions[venue])
         if error is not None:
-            out.append(f"{venue}: position unknown ({error})")
-    return out
+            unknown.append(f"{venue}: position unknown ({error})")
+        elif position is not None and not position.is_flat:
+            held[venue] = position
+    return held, unknown
 
 
 def closing_leg(position: Position) -> TradeLeg:
@@ -116,8 +119,21 @@ def describe_positions(positions: Iterable[Position]) -> str:
 
 
 def single_symbol(symbols: Iterable[Symbol]) -> Symbol | str:
-    """The one symbol all inputs share, or a message naming the clash."""
-    distinct = sorted(set(symbols))
+    """The one symbol all inputs share, or a message naming the clash.
+
+    When every symbol equals the first, that first one is the answer without a set and a
+    sort (issue 20: ~11,000 calls a backtest year, nearly all of them so): a set keeps
+    the first of equal elements and sorting one element returns it, and a ``Symbol``'s
+    hash agrees with its ``==`` (``tests/core/test_single_symbol_shortcut.py``)."""
+    listed = tuple(symbols)
+    if listed:
+        first = listed[0]
+        for symbol in listed:
+            if symbol is not first and symbol != first:
+                break
+        else:
+            return first
+    distinct = sorted(set(listed))
     if len(distinct) == 1:
         return distinct[0]
     if not distinct:

@@ -43,9 +43,9 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from returns.result import Failure, Result, Success
+from returns.result import Failure, Result
 
-from atomic_fp.decisions._common import pct, read, untimely
+from atomic_fp.decisions._common import SUCCESS_NONE, pct, read, untimely
 from atomic_fp.decisions.types import MarginInputs, MarketInputs, NoTrade
 from atomic_fp.models import ArbitrageConfig, Side, Symbol, TradeLeg, TradingSignal
 from atomic_fp.models.margin import AccountMargin, estimate_liquidation_price
@@ -168,7 +168,7 @@ def opening_margin_check(
     ]
     if problems:
         return Failure(NoTrade(f"margin too thin to open: {'; '.join(problems)}"))
-    return Success(None)
+    return SUCCESS_NONE
 
 
 __all__ = [

@@ -34,13 +34,13 @@ from returns.result import Failure, Result, Success
 
 from atomic_fp import sizing
 from atomic_fp.decisions._common import (
+    SUCCESS_NONE,
     closing_leg,
     describe_positions,
-    open_positions,
+    held_and_unknown_positions,
     pct,
     read,
     single_symbol,
-    unknown_positions,
     untimely,
     venue_order,
 )
@@ -126,8 +126,7 @@ class SafetyDecision:
     ) -> Result[TradingSignal, NoTrade]:
         """A REDUCE/CLOSE signal when a position is too close to liquidation or exposure
         exceeds ``config.max_total_exposure``; ``Failure(NoTrade)`` when all is safe."""
-        held = open_positions(positions)
-        unknown = unknown_positions(positions)
+        held, unknown = held_and_unknown_positions(positions)
         if not held:
             return Failure(NoTrade("no open positions", tuple(unknown)))
         symbol = single_symbol(p.symbol for p in held.values())
@@ -223,4 +222,4 @@ class SafetyDecision:
                 problems.append(f"{venue}: position {pct(distance)} from liquidation")
         if problems:
             return Failure(NoTrade("opening refused", tuple(problems)))
-        return Success(None)
+        return SUCCESS_NONE

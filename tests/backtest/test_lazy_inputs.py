@@ -10,6 +10,7 @@ behaviour before), on the fast-path fixture's market at full and at thin collate
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -44,14 +45,11 @@ def test_reads_answer_what_the_plain_dict_answers_and_fetch_each_value_once(
 ) -> None:
     calls: list[int] = []
 
-    def fetcher(key: int) -> Callable[[], str]:
-        def fetch() -> str:
-            calls.append(key)
-            return values[key]
+    def fetch(source: tuple[str, int]) -> str:
+        calls.append(source[1])
+        return values[source[1]]
 
-        return fetch
-
-    lazy = FetchedOnRead({key: fetcher(key) for key in values})
+    lazy = FetchedOnRead({key: ("source", key) for key in values}, fetch)
     for op, key in reads:
         if op == "get":
             assert lazy.get(key) == values.get(key)
@@ -81,12 +79,12 @@ def test_reads_answer_what_the_plain_dict_answers_and_fetch_each_value_once(
     assert lazy.fetched() == frozenset(calls)
 
 
-class _EagerMargins(FetchedOnRead[Any, Any]):
+class _EagerMargins(FetchedOnRead[Any, Any, Any]):
     """The behaviour before: every venue's margin and book fetched before the decision
     runs."""
 
-    def __init__(self, fetch: Mapping[Any, Callable[[], Any]]) -> None:
-        super().__init__(fetch)
+    def __init__(self, sources: Mapping[Any, Any], fetch: Callable[[Any], Any]) -> None:
+        super().__init__(sources, fetch)
         for key in self:
             self[key]
 
@@ -122,11 +120,11 @@ def test_a_run_books_what_it_booked_with_every_margin_fetched_first(
 def test_margins_are_fetched_only_in_cycles_that_found_an_opening(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    made: list[FetchedOnRead[Any, Any]] = []
+    made: list[FetchedOnRead[Any, Any, Any]] = []
 
-    class Counted(FetchedOnRead[Any, Any]):
-        def __init__(self, fetch: Mapping[Any, Callable[[], Any]]) -> None:
-            super().__init__(fetch)
+    class Counted(FetchedOnRead[Any, Any, Any]):
+        def __init__(self, sources: Mapping[Any, Any], fetch: Callable[[Any], Any]) -> None:
+            super().__init__(sources, fetch)
             made.append(self)
 
     opening: list[bool] = []
@@ -152,3 +150,30 @@ def test_margins_are_fetched_only_in_cycles_that_found_an_opening(
     read = [len(b.fetched()) for b in books]
     assert all(count >= 2 for count, opened in zip(read, opening, strict=True) if opened)
     assert 0 < read.count(0) < len(read)
+
+
+def test_a_cycle_fetches_its_margins_and_books_from_one_table_without_partials(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each cycle's margins and books read one table of venue states through one fetch
+    function each: no ``functools.partial`` per venue (six a cycle before, issue 20)."""
+    partials: list[object] = []
+    made: list[FetchedOnRead[Any, Any, Any]] = []
+
+    class Counted(FetchedOnRead[Any, Any, Any]):
+        def __init__(self, sources: Mapping[Any, Any], fetch: Callable[[Any], Any]) -> None:
+            super().__init__(sources, fetch)
+            made.append(self)
+
+    def counted_partial(*args: Any, **kwargs: Any) -> Any:
+        partials.append(args)
+        return functools.partial(args[0], *args[1:], **kwargs)
+
+    monkeypatch.setattr(run_decide, "partial", counted_partial, raising=False)
+    monkeypatch.setattr(run_decide, "FetchedOnRead", Counted)
+    result = _run(None)
+    assert result.decision_runs > 0 and made
+    assert partials == []
+    for margins, books in zip(made[0::2], made[1::2], strict=True):
+        assert margins._sources is books._sources  # the books' too: use_books is on
+        assert set(margins._sources) == set(margins)
