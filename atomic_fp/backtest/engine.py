@@ -195,9 +195,7 @@ class _Run(DecidingRun, AccountingRun):
                     price = reference
                 if price is not None:
                     ensure_listed(other, price)
-        settle = self._settle
-        for state, row in settling:
-            settle(state, row, now)
+        self._settle_all(settling, now)
         touched = {state.sym for state, _ in settling}
         for index, row in unknowns:
             state = self.series[index]
