@@ -155,7 +155,7 @@ class AccountingRun(RunBase):
     def _revalue(self, sym: SymbolState) -> None:
         total = ZERO
         for state in sym.series:
-            if state.position != 0:
+            if state.position:  # held (Decimal truth, not a compare with int 0)
                 price = state.price
                 assert price is not None  # a filled position had a price
                 total += state.position * price
