@@ -314,6 +314,7 @@ class _Run(DecidingRun, AccountingRun):
         # the widest gross spread, best - worst (worst's venue long, best's short), None
         # with fewer than two venues or when one venue is both (AccountingRun._spread);
         # its (spread, long, short) tuple is built only past the screen
+        # (tests/backtest/test_cycle_and_revalue_are_eec4b55.py)
         gap = best - worst if usable else None
         spread = None if gap is None or best_name == worst_name else gap
         aprs: list[tuple[str, Decimal]] | None = None

@@ -153,6 +153,9 @@ class AccountingRun(RunBase):
     # ------------------------------------------------------------------ accounting
 
     def _revalue(self, sym: SymbolState) -> None:
+        """The symbol's held legs valued at their prices (held: the position's Decimal
+        truth value, cheaper than ``!= 0`` and equal for every reachable position;
+        ``tests/backtest/test_cycle_and_revalue_are_eec4b55.py``)."""
         total = ZERO
         for state in sym.series:
             if state.position:  # held (Decimal truth, not a compare with int 0)

@@ -316,7 +316,7 @@ class RunBase:
             venue.set_mark_price(data.symbol, venue_price)
             state.venue_mark = venue_price
             self.positions_now.pop(state.venue_name, None)
-            if state.position:  # held (Decimal truth, not a compare with int 0)
+            if state.position:  # held (Decimal truth; test_cycle_and_revalue_are_eec4b55)
                 self._account_changed(state.venue_name)
 
     def _settle_all(self, settling: Sequence[tuple[SeriesState, int]], now: datetime) -> None:
