@@ -195,9 +195,7 @@ class _Run(DecidingRun, AccountingRun):
                     price = reference
                 if price is not None:
                     ensure_listed(other, price)
-        settle = self._settle
-        for state, row in settling:
-            settle(state, row, now)
+        self._settle_all(settling, now)
         touched = {state.sym for state, _ in settling}
         for index, row in unknowns:
             state = self.series[index]
@@ -313,10 +311,12 @@ class _Run(DecidingRun, AccountingRun):
         fingerprint = tuple(parts)
         if sym.seen == fingerprint:
             return True
-        # the widest gross spread, (best - worst, worst's venue, best's venue), None with
-        # fewer than two venues or when one venue is both (AccountingRun._spread)
+        # the widest gross spread, best - worst (worst's venue long, best's short), None
+        # with fewer than two venues or when one venue is both (AccountingRun._spread);
+        # its (spread, long, short) tuple is built only past the screen
+        # (tests/backtest/test_cycle_and_revalue_are_eec4b55.py)
         gap = best - worst if usable else None
-        widest = None if gap is None or best_name == worst_name else (gap, worst_name, best_name)
+        spread = None if gap is None or best_name == worst_name else gap
         aprs: list[tuple[str, Decimal]] | None = None
         if flat and self.screening:
             # no ordered pair's gross spread reaches the threshold (the widest is best -
@@ -340,18 +340,19 @@ class _Run(DecidingRun, AccountingRun):
             # changed (held is 0), its values in SymbolPoint's field order
             # (records.SymbolPoints builds the point when read), net_pnl as
             # SymbolState.net sums it
-            spread = None if widest is None else gap
-            if sym.last_point != (spread, ZERO):
-                sym.last_point = (spread, ZERO)
+            point = (spread, ZERO)
+            if sym.last_point != point:
+                sym.last_point = point
                 self.symbol_points.append(
-                    (now, sym.base, spread, None if widest is None else worst_name,
-                     None if widest is None else best_name, ZERO, reference, sym.funding,
+                    (now, sym.base, spread, None if spread is None else worst_name,
+                     None if spread is None else best_name, ZERO, reference, sym.funding,
                      sym.funding - sym.fees + sym.cash + sym.value
                      if sym.books_moved else sym.tracked_net)
                 )  # fmt: skip
             return False
         if aprs is None:
             aprs = self._aprs(sym)
+        widest = None if spread is None else (spread, worst_name, best_name)
         sym.screened_out = False
         self.positions_read = None
         if not flat and self.certify and self._quiet(sym, now, aprs):

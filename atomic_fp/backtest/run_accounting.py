@@ -153,9 +153,12 @@ class AccountingRun(RunBase):
     # ------------------------------------------------------------------ accounting
 
     def _revalue(self, sym: SymbolState) -> None:
+        """The symbol's held legs valued at their prices (held: the position's Decimal
+        truth value, cheaper than ``!= 0`` and equal for every reachable position;
+        ``tests/backtest/test_cycle_and_revalue_are_eec4b55.py``)."""
         total = ZERO
         for state in sym.series:
-            if state.position != 0:
+            if state.position:  # held (Decimal truth, not a compare with int 0)
                 price = state.price
                 assert price is not None  # a filled position had a price
                 total += state.position * price

@@ -100,6 +100,11 @@ class _Before(_Run):
             self._revalue(sym)
         return touched
 
+    def _settle(self, state: SeriesState, row: int, now: datetime) -> None:
+        """One settlement, as ``_apply`` above settled them (the engine now settles an
+        instant's settlements in one call, :meth:`RunBase._settle_all`)."""
+        self._settle_all(((state, row),), now)
+
     def _cycle(
         self, now: datetime, syms: set[SymbolState], retry: list[tuple[datetime, int]]
     ) -> None:

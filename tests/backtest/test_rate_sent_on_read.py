@@ -11,6 +11,7 @@ decided on it."""
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import datetime
 
 from hypothesis import HealthCheck, given, settings
@@ -25,9 +26,10 @@ from tests.backtest.test_cross_margin_accounts import _random_history
 class _SentAtOnce(_Run):
     """Every settlement's rate sent to the venue at once (the code before)."""
 
-    def _settle(self, state: SeriesState, row: int, now: datetime) -> None:
-        super()._settle(state, row, now)
-        self._send_rate(state)
+    def _settle_all(self, settling: Sequence[tuple[SeriesState, int]], now: datetime) -> None:
+        super()._settle_all(settling, now)
+        for state, _ in settling:
+            self._send_rate(state)
 
 
 class _Counted(_Run):
@@ -36,9 +38,9 @@ class _Counted(_Run):
     held_back = 0
     sent_on_read = 0
 
-    def _settle(self, state: SeriesState, row: int, now: datetime) -> None:
-        super()._settle(state, row, now)
-        self.held_back += state.pending_rate is not None
+    def _settle_all(self, settling: Sequence[tuple[SeriesState, int]], now: datetime) -> None:
+        super()._settle_all(settling, now)
+        self.held_back += sum(state.pending_rate is not None for state, _ in settling)
 
     def _send_rate(self, state: SeriesState) -> None:
         self.sent_on_read += state.pending_rate is not None

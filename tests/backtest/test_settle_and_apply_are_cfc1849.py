@@ -165,20 +165,22 @@ class _Before(_Run):
 
 
 class _Counted(_Run):
-    """The current engine, counting the settlements it made by path."""
+    """The current engine, counting the settlements it made by path (an instant's
+    settlements are settled in one call, :meth:`RunBase._settle_all`)."""
 
     paid = 0
     interval_changes = 0
     rates_held = 0
 
-    def _settle(self, state: SeriesState, row: int, now: datetime) -> None:
-        previous = state.known
+    def _settle_all(self, settling: Sequence[tuple[SeriesState, int]], now: datetime) -> None:
+        previous = [state.known for state, _ in settling]
         before = len(self.funding_events)
-        super()._settle(state, row, now)
-        self.paid += len(self.funding_events) > before
-        intervals = state.data.intervals
-        self.interval_changes += previous >= 0 and intervals[previous] != intervals[row]
-        self.rates_held += state.pending_rate is not None
+        super()._settle_all(settling, now)
+        self.paid += len(self.funding_events) - before
+        for (state, row), known in zip(settling, previous, strict=True):
+            intervals = state.data.intervals
+            self.interval_changes += known >= 0 and intervals[known] != intervals[row]
+            self.rates_held += state.pending_rate is not None
 
 
 class _IntervalChangeHeld(_Before):
