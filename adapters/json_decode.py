@@ -38,8 +38,10 @@ _IS_LIST = frozenset({list}).__contains__
 _DICT_VALUES = dict.values
 _LEVELS = 32
 """How deep :func:`_float_free_by_levels` looks before it leaves the document to
-:func:`_float_free`: far shallower than the recursion limit, so that walk could not have
-run out of recursion on such a document either."""
+:func:`_float_free`: far shallower than the recursion limit, so from any ordinary call
+depth that walk would not have run out of recursion on such a document either (only a
+caller already within ~32 frames of the limit could tell: the per-container walk raised
+``RecursionError`` there, the level walk answers)."""
 
 
 def _float_free(value: Any) -> bool:

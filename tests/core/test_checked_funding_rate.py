@@ -258,11 +258,12 @@ def _calls_made_by(function: Any, **fields: Any) -> int:
             made += 1
         return trace
 
+    previous = sys.gettrace()  # a coverage tool's or debugger's tracer, put back after
     sys.settrace(trace)
     try:
         function(**fields)
     finally:
-        sys.settrace(None)
+        sys.settrace(previous)
     return made
 
 
