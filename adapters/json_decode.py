@@ -26,13 +26,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from itertools import compress
+from itertools import chain, compress
 from typing import Any
 
 _LEAVES = frozenset({str, int, bool, type(None)})
 """The exact types of a decoded document's leaves other than ``float``."""
 _CONTAINERS = frozenset({dict, list})
 _IS_CONTAINER = _CONTAINERS.__contains__
+_IS_DICT = frozenset({dict}).__contains__
+_IS_LIST = frozenset({list}).__contains__
+_DICT_VALUES = dict.values
+_LEVELS = 32
+"""How deep :func:`_float_free_by_levels` looks before it leaves the document to
+:func:`_float_free`: far shallower than the recursion limit, so from any ordinary call
+depth that walk would not have run out of recursion on such a document either (only a
+caller already within ~32 frames of the limit could tell: the per-container walk raised
+``RecursionError`` there, the level walk answers)."""
 
 
 def _float_free(value: Any) -> bool:
@@ -60,6 +69,32 @@ def _float_free(value: Any) -> bool:
     return all(map(_float_free, compress(items, map(_IS_CONTAINER, map(type, items)))))
 
 
+def _float_free_by_levels(value: Any) -> bool | None:
+    """:func:`_float_free` of a document at most :data:`_LEVELS` levels deep, else ``None``
+    (then :func:`_float_free` decides, running out of recursion as before).
+
+    One level at a time: the types of all values at a depth are taken in one C-level pass
+    and the next level's values gathered in C, so the Python work is per level, not per
+    container as in :func:`_float_free`. It pays for a list of many rows (Binance's
+    ``premiumIndex``: 500 rows, a Python call each; Hyperliquid's ``metaAndAssetCtxs``),
+    not for a small message or a document whose first row holds a float (the per-container
+    walk stops there): :func:`loads_like` uses it for a top-level list only. Equal to the
+    per-leaf walk: tests/adapters/test_json_decode.py (hypothesis, and counted calls)."""
+    level: list[Any] = [value]
+    for _ in range(_LEVELS):
+        kinds = list(map(type, level))
+        present = set(kinds)
+        if float in present:
+            return False
+        if present.isdisjoint(_CONTAINERS):
+            return True
+        level = [
+            *chain.from_iterable(map(_DICT_VALUES, compress(level, map(_IS_DICT, kinds)))),
+            *chain.from_iterable(compress(level, map(_IS_LIST, kinds))),
+        ]
+    return None
+
+
 def loads_like(exact: Callable[[bytes | str], Any], message: bytes | str) -> Any:
     """Exactly ``exact(message)`` (the same value or the same refusal), where ``exact`` is
     ``json.loads``, possibly with ``parse_float``/``parse_constant`` (module docstring)."""
@@ -69,10 +104,13 @@ def loads_like(exact: Callable[[bytes | str], Any], message: bytes | str) -> Any
         value = orjson.loads(message)
     except orjson.JSONDecodeError:
         return exact(message)
-    try:
-        plain = _float_free(value)
-    except RecursionError:
-        plain = False
+    # rows (a list) by levels; anything else, or deeper than _LEVELS, as before
+    plain = _float_free_by_levels(value) if type(value) is list else None
+    if plain is None:
+        try:
+            plain = _float_free(value)
+        except RecursionError:
+            plain = False
     return value if plain else exact(message)
 
 

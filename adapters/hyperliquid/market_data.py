@@ -111,6 +111,8 @@ class HyperliquidMarketData:
         self._assets: TtlCache[dict[Symbol, AssetInfo]] = TtlCache(
             meta_ttl.total_seconds(), monotonic=lambda: self._clock().timestamp()
         )
+        self._directory_of: tuple[tuple[AssetInfo, ...], dict[Symbol, AssetInfo]] | None = None
+        """The last directory built and the assets it was built from (see :meth:`_directory`)."""
 
     async def snapshot(self, with_markets: bool = True) -> Result[MetaSnapshot, VenueError]:
         """The venue's assets, markets and current funding; ``with_markets=False`` (a
@@ -131,13 +133,27 @@ class HyperliquidMarketData:
         if isinstance(parsed, Failure):
             return Failure(parsed.failure())
         snapshot = parsed.unwrap()
-        directory: dict[Symbol, AssetInfo] = {}
-        for asset in snapshot.assets:
-            known = directory.get(asset.symbol)
-            if known is None or (known.delisted and not asset.delisted):
-                directory[asset.symbol] = asset
-        self._assets.put(directory)
+        self._assets.put(self._directory(snapshot.assets))
         return Success(snapshot)
+
+    def _directory(self, assets: tuple[AssetInfo, ...]) -> dict[Symbol, AssetInfo]:
+        """Symbol -> its asset (a listed one before a delisted one of the same symbol).
+
+        Built again only for other assets than last time: the universe memo hands back the
+        very same tuple for an unchanged universe (every warm scan; issue 20: 200 assets,
+        two ``Symbol`` hashes each, a Python call apiece), and a directory is a function of
+        it, never changed once built (only read by :meth:`resolve`). Equal to a fresh one:
+        tests/adapters/hyperliquid/test_asset_directory_memo.py."""
+        known = self._directory_of
+        if known is not None and known[0] is assets:
+            return known[1]
+        directory: dict[Symbol, AssetInfo] = {}
+        for asset in assets:
+            seen = directory.get(asset.symbol)
+            if seen is None or (seen.delisted and not asset.delisted):
+                directory[asset.symbol] = asset
+        self._directory_of = (assets, directory)
+        return directory
 
     async def resolve(self, symbol: Symbol) -> Result[AssetInfo, VenueError]:
         """``symbol``'s asset (id, size decimals); re-reads the directory when it is stale

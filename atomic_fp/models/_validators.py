@@ -158,11 +158,17 @@ def slot_setters(
     """The slot setters of ``cls``'s fields, in order, when ``describe`` of its attrs
     fields is exactly ``shape`` and nothing runs on setattr or around ``__init__``; else
     None. A one-check constructor (``checked_funding_rate``, ``checked_market``) written
-    for ``shape`` sets the slots only then, and otherwise builds through ``cls`` itself."""
+    for ``shape`` sets the slots only then, and otherwise builds through ``cls`` itself.
+
+    Also None when the constructor takes other keywords than the field names (a field
+    with ``init=False`` or an alias) or keeps a slot of its own (``cache_hash=True``'s
+    cached hash, which the constructor clears and a slot-set object would lack): shapes
+    ``describe`` cannot see (tests/core/test_slot_setters_guard.py)."""
     fields = attrs.fields(cls)
     if (
         tuple(describe(f) for f in fields) != shape
-        or any(f.on_setattr for f in fields)
+        or any(f.on_setattr or not f.init or f.alias != f.name for f in fields)
+        or set(getattr(cls, "__slots__", ())) - {f.name for f in fields} - {"__weakref__"}
         or hasattr(cls, "__attrs_post_init__")
         or hasattr(cls, "__attrs_pre_init__")
     ):

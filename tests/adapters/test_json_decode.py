@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.json_decode import _float_free, loads_like_json
+import adapters.json_decode as json_decode
+from adapters.json_decode import _LEVELS, _float_free, _float_free_by_levels, loads_like_json
 from adapters.kit.http import ORJSON_FROM_BYTES, loads
 from tests.conftest import research_file
 
@@ -222,6 +223,52 @@ def _float_free_oracle(value: Any) -> bool:
 @given(values)
 def test_the_float_check_is_the_per_leaf_walk(value: Any) -> None:
     assert _float_free(value) == _float_free_oracle(value)
+
+
+@settings(max_examples=800, deadline=None)
+@given(values)
+def test_the_float_check_by_levels_is_the_per_leaf_walk(value: Any) -> None:
+    assert _float_free_by_levels(value) == _float_free_oracle(value)
+
+
+@pytest.mark.parametrize("leaf", ['"x"', "0.5", "1"])
+def test_the_float_check_by_levels_leaves_a_deeper_document_to_the_walk(leaf: str) -> None:
+    """A document ``_LEVELS`` deep is decided by levels; one level deeper is left to
+    ``_float_free`` (None), which runs out of recursion on very deep ones as before."""
+    for depth in (_LEVELS - 1, _LEVELS):
+        for opening, closing in (("[", "]"), ('{"a": ', "}")):
+            fits = json.loads(opening * (depth - 1) + leaf + closing * (depth - 1))
+            assert _float_free_by_levels(fits) == _float_free_oracle(fits)
+            deeper = [fits] if depth == _LEVELS else None
+            if deeper is not None:
+                assert _float_free_by_levels(deeper) is None
+
+
+def test_a_long_list_of_rows_is_checked_without_a_call_per_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Counted (issue 20, warm scan CPU): Binance's ~500 ``premiumIndex`` rows and
+    Hyperliquid's contexts are typed by levels, not by one ``_float_free`` call per row as
+    before (401 calls here); a dict still goes to ``_float_free``; the same values."""
+    calls: list[object] = []
+    walk = json_decode._float_free
+
+    def counted(value: Any) -> bool:
+        calls.append(value)
+        return walk(value)
+
+    monkeypatch.setattr(json_decode, "_float_free", counted)
+    rows = [
+        {"symbol": f"S{i:03d}USDT", "lastFundingRate": "0.0001", "time": i, "px": [None, "1"]}
+        for i in range(400)
+    ]
+    assert loads(json.dumps(rows).encode()) == rows
+    assert calls == []
+    assert loads(json.dumps([*rows, {"rate": 0.5}]).encode())[-1] == {"rate": Decimal("0.5")}
+    assert calls == []
+    wrapped = {"rows": rows}
+    assert loads(json.dumps(wrapped).encode()) == wrapped
+    assert len(calls) > len(rows)
 
 
 def test_a_document_too_deep_for_the_float_check_is_left_to_the_standard_decoder() -> None:
