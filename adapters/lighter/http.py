@@ -61,6 +61,7 @@ class LighterHttp:
                 client=client,
                 error_extractor=error_fields,
                 max_body_bytes=settings.max_response_bytes,
+                floats_in_bodies=True,  # its numbers are JSON floats: one decode
             ),
             budget=RequestBudget(
                 "Lighter REST",
