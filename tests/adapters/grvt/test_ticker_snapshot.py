@@ -232,7 +232,11 @@ async def test_concurrent_reads_of_one_stream_take_turns(rest: VenueServer, exch
             await client.aclose()
     assert found == [COUNT, COUNT]
     methods = [entry[2]["method"] for entry in ws.log]
-    assert methods[:6] == ["subscribe", "unsubscribe"] * 3
+    # each read's unsubscribe before the next read's subscribe; the last unsubscribe may
+    # still be in flight when the client closes (a loaded machine: the server thread had
+    # not read it when the test looked, and this test failed in a full-suite run)
+    assert methods[:5] == ["subscribe", "unsubscribe", "subscribe", "unsubscribe", "subscribe"]
+    assert methods[5:] in ([], ["unsubscribe"])
     assert _tickers(rest) == []
 
 
